@@ -1,0 +1,3 @@
+from rerating.cli import main
+
+raise SystemExit(main())
