@@ -57,9 +57,9 @@ def cli(ctx: click.Context, home: str | None, sample: bool, securities_file: str
 
 
 def _register_commands() -> None:
-    from rerating.cli import claims, data, events, rerate, report, study
+    from rerating.cli import claims, data, events, rerate, report, simulate, study
 
-    for module in (data, events, study, rerate, report, claims):
+    for module in (data, events, study, simulate, rerate, report, claims):
         module.register(cli)
 
 
