@@ -17,7 +17,7 @@ install-dev: $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
 
 demo: install
-	$(BIN)/rerating report --preset deepseek-2025 --sample --out $(OUT)
+	$(BIN)/rerating --sample report --preset deepseek-2025 --out $(OUT)
 
 test: install-dev
 	$(BIN)/python -m pytest -q
