@@ -100,6 +100,13 @@ class StoreError(RerateError, RuntimeError):
     """The embedded store is locked, corrupt or of an unknown schema version."""
 
 
+class UnknownSourceError(RerateError, KeyError):
+    """A data source name that is not registered (files, yahoo, akshare)."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""
+
+
 # --- events -----------------------------------------------------------------------------------
 
 
@@ -136,6 +143,10 @@ class NoEventsLeftError(RerateError, ValueError):
     """Every event was dropped; the ledger says why."""
 
 
+class SimulationDesignError(RerateError, ValueError):
+    """A simulation design is invalid (scenario, correlation, replications, window ...)."""
+
+
 # --- claims -----------------------------------------------------------------------------------
 
 
@@ -147,3 +158,21 @@ class ArticleDateError(ArticleError):
     """The article's date cannot be determined; pass ``--date``."""
 
     exit_code = 3
+
+
+# --- report -----------------------------------------------------------------------------------
+
+
+class UnknownPresetError(RerateError, KeyError):
+    """A report preset name that is not defined (the defined ones are listed)."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""
+
+
+class ReportInputError(RerateError, ValueError):
+    """A report was asked for without a preset or events and symbols, or with both."""
+
+
+class ValuationError(RerateError, ValueError):
+    """A valuation measure cannot be computed (no four reported quarters, non-positive EPS)."""

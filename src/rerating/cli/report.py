@@ -1,9 +1,81 @@
-"""CLI commands of the report layer."""
+"""CLI commands of the report layer: ``rerating report``."""
 
 from __future__ import annotations
 
 import click
 
+from rerating.cli._output import format_option, render_frame
+
+
+def _split(values: tuple[str, ...]) -> list[str]:
+    """Accept ``--symbols A,B --symbols C`` and ``--symbols "A B"`` alike."""
+    return [v for raw in values for v in raw.replace(",", " ").split() if v]
+
+
+@click.command("report")
+@click.option("--preset", default=None, help="A named study: deepseek-2025.")
+@click.option(
+    "--events",
+    "events",
+    multiple=True,
+    help="Catalog event ids (comma-separated or repeated; the first is the primary event) or an "
+    "events file (.toml/.csv, the catalog's schema) whose every event is studied.",
+)
+@click.option(
+    "--symbols", multiple=True, help="Listings of a custom study (comma-separated or repeated)."
+)
+@click.option(
+    "--out",
+    "out_dir",
+    required=True,
+    type=click.Path(file_okay=False),
+    help="Directory for report.html and the PNG charts (created if absent).",
+)
+@click.option(
+    "--article",
+    type=click.Path(dir_okay=False, exists=True),
+    default=None,
+    help="An article (Markdown, HTML or text) whose market claims are checked in the report.",
+)
+@format_option
+@click.pass_obj
+def report_cmd(
+    obj: object,
+    preset: str | None,
+    events: tuple[str, ...],
+    symbols: tuple[str, ...],
+    out_dir: str,
+    article: str | None,
+    fmt: str,
+    output: str | None,
+) -> None:
+    """Write a self-contained HTML report (plus PNG charts) of an event study.
+
+    Prints a per-group summary table (median window returns, CAAR and its p-value) and the path
+    of the report. Works offline on the bundled sample.
+
+    \b
+    Examples:
+      rerating --sample report --preset deepseek-2025 --out out/deepseek-2025
+      rerating --sample report --preset deepseek-2025 --out out/ds --article article.md
+      rerating --sample report --events deepseek-r1 --symbols BABA,9988.HK,NVDA --out out/custom
+    """
+    from rerating.report import build_report
+
+    result = build_report(
+        obj.market(),  # type: ignore[attr-defined]
+        preset=preset,
+        events=_split(events) or None,
+        symbols=_split(symbols) or None,
+        out_dir=out_dir,
+        article=article,
+    )
+    render_frame(result.group_frame, fmt, output, title="Re-rating by group")
+    for note in result.notes:
+        click.echo(f"note: {note}", err=True)
+    click.echo(f"report: {result.html_path}", err=fmt != "table" and output is None)
+
 
 def register(group: click.Group) -> None:
     """Add this module's commands to the root group."""
+    group.add_command(report_cmd)

@@ -1,0 +1,330 @@
+"""Event-study engine benchmarks, with baselines measured in the same run.
+
+1. ``small``: 500 events, 250-session estimation window, 21-session event window (-10..+10),
+   market model, every test. Time of ``EventStudy(...).fit()`` after import (median of repeats;
+   goal <= 20 ms), against the ``eventstudy`` package (0.1a12) on the same data, and against a
+   naive per-event statsmodels OLS loop. The three must compute the same CARs (max |diff| printed).
+2. ``large``: 100,000 events on a synthetic 30,000-security x 20-year panel, market model and every
+   parametric test, processed in chunks of events by the pure kernel (goal <= 2 s on 2 cores,
+   memory bounded by chunking): time and peak RSS.
+
+Usage::
+
+    .venv/bin/python benchmarks/bench_study.py            # full run
+    .venv/bin/python benchmarks/bench_study.py --quick    # tiny sizes, a smoke test (seconds)
+
+Prints a table and writes ``benchmarks/results/bench_study-<UTC time>.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import resource
+import statistics
+import sys
+import tempfile
+import time
+import warnings
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+RESULTS_DIR = Path(__file__).resolve().parent / "results"
+CALENDAR_START = "2000-01-03"
+
+
+@dataclass(frozen=True)
+class Sizes:
+    """Problem sizes of one run."""
+
+    small_events: int = 500
+    estimation: int = 250
+    window: tuple[int, int] = (-10, 10)
+    small_repeats: int = 15
+    baseline_repeats: int = 3
+    large_events: int = 100_000
+    large_securities: int = 30_000
+    large_sessions: int = 20 * 252
+    chunk_events: int = 10_000
+
+    @property
+    def estimation_window(self) -> tuple[int, int]:
+        # the 250 sessions just before the event window, as eventstudy's buffer_size=0 does
+        return (self.window[0] - self.estimation, self.window[0] - 1)
+
+
+QUICK = Sizes(
+    small_events=40,
+    estimation=60,
+    window=(-3, 3),
+    small_repeats=3,
+    baseline_repeats=1,
+    large_events=2_000,
+    large_securities=300,
+    large_sessions=400,
+    chunk_events=700,
+)
+
+
+def _peak_rss_mb() -> float:
+    # ru_maxrss is in kilobytes on Linux (bytes on macOS)
+    scale = 1.0 if sys.platform.startswith("linux") else 1.0 / 1024.0
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * scale / 1024.0
+
+
+def _current_rss_mb() -> float:
+    try:
+        import psutil
+
+        return psutil.Process().memory_info().rss / 2**20
+    except ImportError:  # pragma: no cover - psutil is a dev/bench dependency
+        return float("nan")
+
+
+# --- data --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SmallData:
+    returns: pd.DataFrame  # wide, date x symbol
+    market: pd.DataFrame  # wide, date x "MKT"
+    events: pd.DataFrame  # event_id, symbol, date
+
+
+def make_small(sizes: Sizes, seed: int = 20250120) -> SmallData:
+    """One security per event, distinct random dates, a market model with random alpha/beta/sigma."""
+    rng = np.random.default_rng(seed)
+    n = sizes.small_events
+    pre = -sizes.estimation_window[0]
+    spread = 250
+    t = pre + spread + sizes.window[1] + 5
+    dates = pd.bdate_range(CALENDAR_START, periods=t, name="date")
+    m = rng.normal(0.0004, 0.01, t)
+    beta = rng.uniform(0.5, 1.5, n)
+    alpha = rng.normal(0.0, 0.0005, n)
+    sigma = rng.uniform(0.01, 0.03, n)
+    r = alpha + np.outer(m, beta) + rng.standard_normal((t, n)) * sigma
+    symbols = [f"S{i:04d}" for i in range(n)]
+    day0 = pre + rng.integers(0, spread, n)
+    returns = pd.DataFrame(r, index=dates, columns=symbols)
+    market = pd.DataFrame({"MKT": m}, index=dates)
+    events = pd.DataFrame(
+        {"event_id": [f"E{i:04d}" for i in range(n)], "symbol": symbols, "date": dates[day0]}
+    )
+    return SmallData(returns, market, events)
+
+
+# --- contenders on the small problem --------------------------------------------------------------
+
+
+def run_rerating(data: SmallData, sizes: Sizes) -> tuple[Any, pd.Series]:
+    """The engine's public path; returns (results, CAR per event_id)."""
+    from rerating.study import EventStudy
+
+    res = EventStudy(
+        data.returns,
+        data.events,
+        market_returns=data.market,
+        benchmarks="MKT",
+        model="market",
+        estimation_window=sizes.estimation_window,
+        event_windows=(sizes.window,),
+        tests="all",
+    ).fit()
+    return res, _car_by_event(res, sizes.window)
+
+
+def _car_by_event(res: Any, window: tuple[int, int]) -> pd.Series:
+    car = res.car
+    if "window" in car.columns and car["window"].nunique() > 1:
+        car = car[car["window"] == car["window"].iloc[0]]
+    return car.set_index("event_id")["car"].astype(float)
+
+
+def run_statsmodels_loop(data: SmallData, sizes: Sizes) -> pd.Series:
+    """Naive baseline: one statsmodels OLS per event, CAR = sum of window prediction errors."""
+    import statsmodels.api as sm
+
+    idx = data.returns.index
+    m = data.market["MKT"].to_numpy()
+    e0, e1 = sizes.estimation_window
+    w0, w1 = sizes.window
+    out = {}
+    for ev in data.events.itertuples(index=False):
+        i = idx.get_loc(ev.date)
+        y = data.returns[ev.symbol].to_numpy()
+        fit = sm.OLS(y[i + e0 : i + e1 + 1], sm.add_constant(m[i + e0 : i + e1 + 1])).fit()
+        a, b = fit.params
+        out[ev.event_id] = float((y[i + w0 : i + w1 + 1] - a - b * m[i + w0 : i + w1 + 1]).sum())
+    return pd.Series(out, name="car")
+
+
+def prepare_eventstudy(data: SmallData, workdir: Path) -> list[dict[str, Any]]:
+    """Load the same returns into ``eventstudy`` (its CSV importer) and build its event list."""
+    import eventstudy as es
+
+    frame = data.returns.copy()
+    frame["MKT"] = data.market["MKT"]
+    frame.insert(0, "date", frame.index.strftime("%Y-%m-%d"))
+    path = workdir / "returns.csv"
+    frame.to_csv(path, index=False, float_format="%.17g")
+    es.Single.import_returns(str(path))
+    return [
+        {
+            "security_ticker": ev.symbol,
+            "market_ticker": "MKT",
+            "event_date": np.datetime64(ev.date.date()),
+        }
+        for ev in data.events.itertuples(index=False)
+    ]
+
+
+def run_eventstudy(event_list: list[dict[str, Any]], data: SmallData, sizes: Sizes) -> pd.Series:
+    """``eventstudy.Multiple.from_list`` with the market model on the same windows."""
+    import eventstudy as es
+
+    agg = es.Multiple.from_list(
+        event_list,
+        es.Single.market_model,
+        event_window=sizes.window,
+        estimation_size=sizes.estimation,
+        buffer_size=0,
+        ignore_errors=False,
+    )
+    ids = data.events["event_id"].tolist()
+    return pd.Series([float(c) for c in agg.CAR], index=ids, name="car")
+
+
+def _median_time(fn: Any, repeats: int) -> tuple[float, list[float], Any]:
+    times, out = [], None
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        out = fn()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times), times, out
+
+
+def bench_small(sizes: Sizes) -> dict[str, Any]:
+    data = make_small(sizes)
+    report: dict[str, Any] = {"events": sizes.small_events, "estimation": sizes.estimation,
+                              "window": list(sizes.window)}
+
+    run_rerating(data, sizes)  # warm-up: first-call imports (scipy.stats, ...) are not timed
+    t_re, times_re, (res, car_re) = _median_time(lambda: run_rerating(data, sizes), sizes.small_repeats)
+    report["rerating_seconds"] = t_re
+    report["rerating_times"] = times_re
+    report["rerating_tests"] = int(res.tests["test"].nunique())
+    report["rerating_events_used"] = int(car_re.notna().sum())
+
+    t_sm, _, car_sm = _median_time(lambda: run_statsmodels_loop(data, sizes), sizes.baseline_repeats)
+    report["statsmodels_loop_seconds"] = t_sm
+    report["speedup_vs_statsmodels_loop"] = t_sm / t_re
+    report["max_abs_car_diff_vs_statsmodels"] = float((car_re - car_sm.reindex(car_re.index)).abs().max())
+
+    try:
+        import eventstudy  # noqa: F401
+    except ImportError as exc:
+        report["eventstudy_error"] = (
+            f"eventstudy is not installed ({exc}); pip install 'eventstudy==0.1a12' "
+            "(the bench extra) to compare"
+        )
+        return report
+    try:
+        with tempfile.TemporaryDirectory() as tmp, warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            events = prepare_eventstudy(data, Path(tmp))
+            t_es, _, car_es = _median_time(
+                lambda: run_eventstudy(events, data, sizes), sizes.baseline_repeats
+            )
+    except Exception as exc:  # report exactly why the baseline could not run, then go on
+        report["eventstudy_error"] = f"{type(exc).__name__}: {exc}"
+        return report
+    import eventstudy
+
+    report["eventstudy_version"] = getattr(eventstudy, "__version__", "0.1a12")
+    report["eventstudy_seconds"] = t_es
+    report["speedup_vs_eventstudy"] = t_es / t_re
+    report["max_abs_car_diff_vs_eventstudy"] = float((car_re - car_es.reindex(car_re.index)).abs().max())
+    return report
+
+
+# --- large: chunked kernel ---------------------------------------------------------------------------
+
+
+def bench_large(sizes: Sizes, seed: int = 7) -> dict[str, Any]:
+    raise NotImplementedError  # filled in below once the engine's chunked API is known
+
+
+# --- main ------------------------------------------------------------------------------------
+
+
+def _table(rows: list[tuple[str, str]]) -> str:
+    width = max(len(k) for k, _ in rows)
+    return "\n".join(f"{k:<{width}}  {v}" for k, v in rows)
+
+
+def _fmt(report: dict[str, Any]) -> list[tuple[str, str]]:
+    s, lg = report.get("small", {}), report.get("large", {})
+    rows = [("benchmark", "value")]
+
+    def add(key: str, val: Any, spec: str = "") -> None:
+        if val is None:
+            return
+        rows.append((key, format(val, spec) if spec else str(val)))
+
+    add("small: events x estimation x window", f"{s.get('events')} x {s.get('estimation')} x {s.get('window')}")
+    add("small: rerating fit, median ms", s.get("rerating_seconds", float("nan")) * 1e3, ".1f")
+    add("small: tests computed", s.get("rerating_tests"))
+    add("small: eventstudy 0.1a12, ms", s.get("eventstudy_seconds", float("nan")) * 1e3, ".1f")
+    add("small: speed-up vs eventstudy", s.get("speedup_vs_eventstudy"), ".1f")
+    add("small: max |CAR diff| vs eventstudy", s.get("max_abs_car_diff_vs_eventstudy"), ".2e")
+    add("small: eventstudy error", s.get("eventstudy_error"))
+    add("small: statsmodels OLS loop, ms", s.get("statsmodels_loop_seconds", float("nan")) * 1e3, ".1f")
+    add("small: speed-up vs statsmodels loop", s.get("speedup_vs_statsmodels_loop"), ".1f")
+    add("small: max |CAR diff| vs statsmodels", s.get("max_abs_car_diff_vs_statsmodels"), ".2e")
+    for key in ("events", "securities", "sessions", "chunk_events", "seconds", "events_per_second",
+                "panel_mb", "peak_rss_mb", "rss_before_compute_mb", "max_abs_car_diff_spot_check"):
+        if key in lg:
+            v = lg[key]
+            add(f"large: {key}", v, ".3g" if isinstance(v, float) else "")
+    return rows
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="tiny sizes: a smoke test (seconds)")
+    parser.add_argument("--skip-large", action="store_true", help="only the 500-event comparison")
+    parser.add_argument("--out", type=Path, default=RESULTS_DIR, help="directory of the JSON result")
+    args = parser.parse_args(argv)
+    sizes = QUICK if args.quick else Sizes()
+
+    report: dict[str, Any] = {
+        "when": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "quick": args.quick,
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+        "pandas": pd.__version__,
+        "cpu_count": os.cpu_count(),
+        "sizes": asdict(sizes),
+    }
+    report["small"] = bench_small(sizes)
+    if not args.skip_large:
+        report["large"] = bench_large(sizes)
+    print(_table(_fmt(report)))
+    args.out.mkdir(parents=True, exist_ok=True)
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+    path = args.out / f"bench_study-{'quick-' if args.quick else ''}{stamp}.json"
+    path.write_text(json.dumps(report, indent=2, default=float))
+    print(f"\nwrote {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

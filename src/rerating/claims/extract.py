@@ -1,0 +1,910 @@
+"""Rule-based extraction of quantitative market claims from Chinese and English news text.
+
+A claim is a number with a market unit (per cent, money, points, a multiple, shares, a price)
+bound to a subject the security master (or a group pattern) recognises, in a context that makes it
+a market move or level: a direction verb (涨, fell), a market-value word (市值, market value), a
+closing-price phrase (收于, closed at) or a valuation word (市盈率, P/E). Numbers in contexts that
+name something else (costs, model sizes, benchmark scores, capex, downloads, price targets,
+forecasts) are left alone.
+
+The pipeline per sentence: normalise (simplified, half-width; same offsets) -> find values ->
+find entities and windows -> bind each value to its subject (lists paired by 分别 / respectively,
+a subject carried from the previous sentence) -> metric, sign and comparator -> :class:`Claim`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from rerating.claims import dates as D
+from rerating.claims.lexicon import Entry, Lexicon
+from rerating.claims.model import Claim
+from rerating.claims.text import normalise, sentences
+
+_NUM = r"\d+(?:,\d{3})*(?:\.\d+)?"
+_MON_EARLY = (r"(?P<emon>Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?"
+              r"|Sept?(?:ember)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)")
+_MAG = {
+    "万": 1e4, "亿": 1e8, "百亿": 1e10, "千亿": 1e11, "万亿": 1e12, "兆": 1e12,
+    "trillion": 1e12, "tn": 1e12, "billion": 1e9, "bn": 1e9, "million": 1e6, "mn": 1e6, "m": 1e6,
+}
+_CUR = {
+    "$": "USD", "us$": "USD", "usd": "USD", "美元": "USD", "dollars": "USD", "us dollars": "USD",
+    "u.s. dollars": "USD", "hk$": "HKD", "hkd": "HKD", "港元": "HKD", "港币": "HKD",
+    "hong kong dollars": "HKD", "hk dollars": "HKD", "rmb": "CNY", "cny": "CNY", "¥": "CNY",
+    "元": "CNY", "人民币": "CNY", "元人民币": "CNY", "yuan": "CNY",
+}
+_MAGS = r"万亿|千亿|百亿|亿|万|兆"
+_EN_MAGS = r"trillion|billion|million|bn|tn|mn"
+_VALUE_RE = re.compile(
+    rf"(?P<r1>{_NUM})\s*%?\s*(?:至|到|-|~|–|—|to)\s*(?P<r2>{_NUM})\s*(?:%|percent\b|per\s*cent\b)"
+    rf"|(?P<pct>{_NUM})\s*(?:%|percent\b|per\s*cent\b)(?!\s*个百分点)"
+    r"|百分之(?P<cnpct>[零一二两三四五六七八九十百点]+)"
+    r"|(?P<cheng>[一二两三四五六七八九]|\d)成(?![交本员立为功长熟绩])"
+    r"|(?P<double>翻倍|翻了一倍|翻番|doubled)"
+    rf"|(?P<cur1>US\$|HK\$|\$|RMB|HKD|USD|CNY|¥)\s*(?P<m1>{_NUM})\s*(?P<mag1>{_EN_MAGS}|{_MAGS}|m\b)?"
+    rf"|(?P<m2>{_NUM})\s*(?P<mag2>{_MAGS}|{_EN_MAGS})?\s*(?P<cur2>美元|港元|港币|元人民币|人民币|元|"
+    r"(?:US |U\.S\. |Hong Kong |HK )?dollars|yuan)"
+    r"|(?P<cnm>[上近约超逾])(?P<mag3>万亿|千亿|百亿)(?P<cur3>美元|港元|港币|元|人民币)"
+    r"|(?P<cnnum>[一二两三四五六七八九十百千]+)(?P<mag5>万亿|亿)(?P<cur5>美元|港元|港币|元|人民币)"
+    rf"|(?P<m4>{_NUM})\s*(?P<mag4>{_EN_MAGS})\b"
+    rf"|(?P<pts>{_NUM})\s*(?:点|points?\b|pts\b)"
+    rf"|(?P<mult>{_NUM})\s*(?:倍|x\b|times\b)"
+    rf"|(?P<sh>{_NUM})\s*(?P<shmag>万|亿|million|billion)?\s*(?:股(?![价票市])|手|shares\b)"
+    rf"|(?:收于|收报|报收|收在)\s*(?P<bare>{_NUM})(?![\d,.]|\s*(?:%|点|美元|港元|港币|元|倍|亿|万))"
+    rf"|(?:closed at|ended at|settled at|finished at)\s+(?P<bare2>{_NUM})(?![\d,.]|\s*(?:%|points|percent|billion|million))",
+    re.IGNORECASE,
+)
+
+_UP = (r"涨|升|增|攀|飙|反弹|走高|拉升|扬|翻倍|翻番|\brose\b|\brise[sn]?\b|\brising\b|\bgain(?:ed|s)?\b|\bjump(?:ed|s)?\b"
+       r"|\bclimb(?:ed|s)?\b|\bsurg(?:ed|es|e)\b|\bsoar(?:ed|s)?\b|\brall(?:ied|y|ies)\b|\badvanced?\b|\badded\b"
+       r"|\bup\b|\bhigher\b|\bincreas(?:ed?|es)\b|\brebound(?:ed)?\b|\bspiked?\b|\bpopped\b|\bdoubled\b")
+_DOWN = (r"跌|降|挫|蒸发|缩水|减少|下滑|回落|跳水|走低|损失|抹去|闪崩|回调|下探|缩减|\bfell\b|\bfall(?:s|ing)?\b"
+         r"|\bfallen\b|\bslip(?:ped|s)?\b|\bwip(?:e|es|ing)\b|\bdrop(?:ped|s)?\b|\blost\b|\blos(?:e|es|ing)\b|\bslid(?:e|es)?\b|\btumbled?\b|\bplunged?\b|\bsank\b"
+         r"|\bsink(?:s)?\b|\bdeclined?\b|\bshed\b|\bdown\b|\blower\b|\bwiped\b|\berased\b|\bslump(?:ed)?\b"
+         r"|\bretreated\b|\bdipped\b|\bcrashed\b|\bplummeted\b|\bdecreased?\b|\bshaved\b|\bsell-?off\b|\bloss(?:es)?\b")
+_UP_RE = re.compile(_UP, re.IGNORECASE)
+_DIR_RE = re.compile(f"(?P<up>{_UP})|(?P<down>{_DOWN})", re.IGNORECASE)
+_GT_LEFT = re.compile(r"(?:超过|超|逾|多于|高于|突破|站上|站稳|重回|至少|不止|不低于|more than|over|above|upwards of|at least"
+                      r"|in excess of|exceed(?:ed|ing)?|topp?(?:ed|ing)?|surpass(?:ed|ing)?|greater than)\s*(?:了)?\s*"
+                      r"(?:US\$|HK\$|\$)?$", re.IGNORECASE)
+_APPROX_LEFT = re.compile(r"(?:近|将近|接近|约|大约|约为|约合|近乎|差不多|nearly|almost|about|around|roughly"
+                          r"|approximately|close to|some|an estimated|estimated|~)\s*(?:了)?\s*(?:US\$|HK\$|\$)?$",
+                          re.IGNORECASE)
+_LT_LEFT = re.compile(r"(?:不到|不足|低于|少于|未超过|未及|跌破|失守|less than|under|below|fewer than|shy of|short of)\s*"
+                      r"(?:US\$|HK\$|\$)?$", re.IGNORECASE)
+_GT_TAIL = re.compile(r"^\s*(?:以上|多|有余|or more|plus)", re.IGNORECASE)
+_APPROX_TAIL = re.compile(r"^\s*(?:左右|上下)", re.IGNORECASE)
+
+_MCAP_RE = re.compile(r"市值|market (?:value|cap)|market capitali[sz]ation|value\b|valuation", re.IGNORECASE)
+_WIPE_RE = re.compile(r"蒸发|抹去|wiped|erased|\boff\b", re.IGNORECASE)
+_VOLUME_RE = re.compile(r"成交量|成交额|成交|换手|volume|turnover|traded", re.IGNORECASE)
+_PRICE_RE = re.compile(r"股价|收于|收报|报收|收在|每股|报(?=\s*\d)|closed at|ended at|settled at|per share|a share"
+                       r"|share price|trading at|traded at|price of", re.IGNORECASE)
+_LEVEL_RE = re.compile(r"收于|收报|报收|收在|站上|站稳|报(?=\s*\d)|closed at|ended at|settled at|finished at|at\s*$"
+                       r"|收盘|level|突破|跌破|失守|reclaimed|topped|hit", re.IGNORECASE)
+_MULTIPLE_RE = re.compile(r"市盈率|市净率|市销率|P/?E\b|price[- /]to[- /]earnings|price/earnings|earnings|估值"
+                          r"|valuation|multiple|PE\b|forward|trailing", re.IGNORECASE)
+_RETURN_WORD_RE = re.compile(r"涨幅|跌幅|回报|收益率?|return", re.IGNORECASE)
+# Context that makes a number something other than a market move (checked left of the number,
+# within its clause).
+_NEG_RE = re.compile(
+    r"目标价|目标股价|price target|target price|\btarget|参数|parameter|训练|training|成本|\bcosts?\b|费用"
+    r"|下载|download|用户|\busers?\b|营收|收入|revenue|\bsales\b|销售|利润|净利|profit|\bEPS\b|capex"
+    r"|资本开支|资本支出|投资(?![者人])|invest(?!ors)|spending|支出|份额|market share|准确率|accuracy"
+    r"|得分|分数|\bscores?d?\b|benchmark|基准|MMLU|AIME|token|速度|\bspeed|性能|performance|出货|shipment"
+    r"|销量|持股|stake|占比|权重|weighting|预计|预期|预测|forecast|\bexpect|projected|guidance|有望|可能|\bcould\b"
+    r"|\bwould\b|\bmay\b|\bmight\b|\bwill\b|将(?=[涨跌上下升增])|potential|upside|上调|下调|评级|\brating"
+    r"|GDP|通胀|inflation|利率|\byields?\b|收益率|关税|tariff|融资|funding|raised|募资|估值(?!.*市值)|定价|售价"
+    r"|\bpriced\b|订阅|subscription|补贴|工资|salary|薪|罚款|\bfine[ds]?\b|市场规模|market size|渗透率"
+    r"|penetration|增速|growth rate|同比|year[- ]on[- ]year|环比|quarter|季度|毛利|margin|净资产|现金|cash|share of|回购|buyback|repurchase",
+    re.IGNORECASE,
+)
+_CARRY_RE = re.compile(r"该股|其股价|其市值|股价|市值|该公司|这只股票|the stock|its shares|its market|shares|the company",
+                       re.IGNORECASE)
+_CONNECT_RE = re.compile(r"^\s*(?:、|,|，|和|与|及|以及|跟|同|and|&|, and|/|或)\s*$", re.IGNORECASE)
+_VALUE_CONNECT_RE = re.compile(r"^\s*(?:、|,|，|和|与|及|以及|and|, and)\s*$", re.IGNORECASE)
+_RESPECTIVELY_RE = re.compile(r"分别|各自|respectively", re.IGNORECASE)
+_CLAUSE_RE = re.compile(r"[，；;：:]|,(?=\s)|(?<=[^\d]),(?=[^\d\s])")
+_QUAL = (
+    (re.compile(r"美股|美国上市|在美上市|纽约|ADR|ADS|美国存托|U\.?S\.?[- ]listed|American deposit|New York|NYSE",
+                re.IGNORECASE), "XNYS"),
+    (re.compile(r"港股|香港|H股|港交所|Hong Kong|HK[- ]listed|\bHK\b", re.IGNORECASE), "XHKG"),
+    (re.compile(r"A股|沪市|深市|科创板|创业板|上交所|深交所|Shanghai[- ]listed|Shenzhen|A-share", re.IGNORECASE), "XSHG"),
+)
+_CROSS_RE = re.compile(r"(?:跌破|突破|站上|站稳|重回|失守|回到|\bbelow|\babove|\btopp?(?:ed|ing)?|surpass(?:ed|ing)?"
+                       r"|\bcrossed|back above|back below)\s*(?:了)?\s*(?:US\$|HK\$|\$)?$", re.IGNORECASE)
+_FROM_RE = re.compile(r"(?:从|由|\bfrom)\s*(?:[^，,。\d]{0,8})?(?:约|近|about|around|roughly)?\s*(?:US\$|HK\$|\$)?$",
+                      re.IGNORECASE)
+_ASOF_RE = re.compile(r"(?:截至|截止到?|as of|through)\s*(?:(?P<y>\d{4})年)?(?P<mo>\d{1,2})月(?P<d>\d{1,2})[日号]"
+                      rf"|(?:as of|through)\s+{_MON_EARLY}\.?\s+(?P<ed>\d{{1,2}})", re.IGNORECASE)
+_INTRADAY_RE = re.compile(r"盘中|(?<![\d个天一二三四五六七八九十])日内|一度|早盘|午盘|intraday|at one point|in early trading|earlier in the session",
+                          re.IGNORECASE)
+
+
+@dataclass
+class _Window:
+    start: int
+    end: int
+    build: Callable[[str | None], dict[str, Any]]  # calendar hint -> normalised window
+    is_day: bool = False
+
+
+@dataclass
+class _Value:
+    start: int
+    end: int
+    unit: str  # pct | money | points | x | shares | price
+    amount: float
+    currency: str | None = None
+    low: float | None = None
+    high: float | None = None
+    forced_cmp: str | None = None
+    direction: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+class Extractor:
+    """Holds the compiled lexicon (security master + catalog) and extracts claims from texts.
+
+    Parameters
+    ----------
+    securities : SecurityMaster, optional
+        Defaults to :func:`rerating.data.securities.load_securities`.
+    catalog : EventCatalog, optional
+        Events an article may anchor a window on ("R1发布一周后"). Defaults to the bundled catalog
+        when it can be loaded; without one, event-anchored windows are not recognised.
+    """
+
+    def __init__(self, securities: Any = None, catalog: Any = None) -> None:
+        if securities is None:
+            from rerating.data.securities import load_securities
+
+            securities = load_securities()
+        if catalog is None:
+            catalog = _default_catalog(securities)
+        self.securities = securities
+        self.catalog = catalog
+        self.lexicon = Lexicon(securities, catalog)
+
+    # ------------------------------------------------------------------------------------------
+    def extract(self, text: str, article_date: Any = None) -> list[Claim]:
+        """Claims in ``text`` (see :func:`extract_claims`)."""
+        ref = None
+        if article_date is not None:
+            from rerating.claims.article import parse_date
+
+            ref = parse_date(article_date, "article_date")
+        norm = normalise(text)
+        claims: list[Claim] = []
+        state = _State()
+        for s, e in sentences(norm):
+            claims.extend(self._sentence(text, norm, s, e, ref, state))
+        return claims
+
+    # ------------------------------------------------------------------------------------------
+    def _sentence(self, text: str, norm: str, s0: int, e0: int, ref: pd.Timestamp | None,
+                  state: _State) -> list[Claim]:
+        sent = norm[s0:e0]
+        values = _values(sent)
+        self._all_values = values
+        windows = self._windows(sent, ref, state)
+        ents = self.lexicon.entities(sent) if values else []
+        prev_windows, state.windows = state.windows, windows or []
+        if not values:
+            if ents:
+                state.subject = [ents[-1]]
+            return []
+        if not ents and state.subject is None:
+            return []
+        clauses = [0] + [m.end() for m in _CLAUSE_RE.finditer(sent)] + [len(sent) + 1]
+        respectively = bool(_RESPECTIVELY_RE.search(sent))
+        groups = _value_groups(sent, values)
+        out: list[Claim] = []
+        used_subject: list[tuple[int, int, Entry]] | None = None
+        for group in groups:
+            first = group[0]
+            subject, carried = self._subject(sent, ents, first.start, state)
+            if subject is None:
+                continue
+            if carried and not _CARRY_RE.search(sent):
+                continue
+            if respectively and len(subject) > 1 and len(group) == len(subject):
+                pairs = list(zip(subject, group, strict=True))
+            elif len(group) == 1 or len(subject) == 1:
+                pairs = [(ent, v) for v in group for ent in subject]
+            else:
+                pairs = [(subject[min(i, len(subject) - 1)], v) for i, v in enumerate(group)]
+            for ent, v in pairs:
+                claim = self._claim(text, sent, s0, e0, clauses, ent, v, subject, windows, prev_windows,
+                                    ref, state, carried, group)
+                if claim is not None:
+                    out.append(claim)
+                    used_subject = subject
+        if used_subject is not None:
+            state.subject = used_subject
+        elif ents:
+            state.subject = [ents[-1]]
+        return out
+
+    # ------------------------------------------------------------------------------------------
+    def _subject(self, sent: str, ents: list[tuple[int, int, Entry]], pos: int,
+                 state: _State) -> tuple[list[tuple[int, int, Entry]] | None, bool]:
+        before = [t for t in ents if t[1] <= pos]
+        if before:
+            group = [before[-1]]
+            i = len(before) - 2
+            while i >= 0 and _CONNECT_RE.match(_strip_qual(sent[before[i][1]:group[0][0]])):
+                group.insert(0, before[i])
+                i -= 1
+            return group, False
+        clause_end = _next_boundary(sent, pos)
+        after = [t for t in ents if t[0] >= pos and t[1] <= clause_end]
+        if after:
+            return [after[0]], False
+        if state.subject is not None and not ents:
+            return state.subject, True
+        return None, False
+
+    # ------------------------------------------------------------------------------------------
+    def _claim(self, text: str, sent: str, s0: int, e0: int, clauses: list[int],
+               ent: tuple[int, int, Entry], v: _Value, subject: list[tuple[int, int, Entry]],
+               windows: list[_Window], prev_windows: list[_Window], ref: pd.Timestamp | None,
+               state: _State, carried: bool, group: list[_Value]) -> Claim | None:
+        entry = ent[2]
+        cs = max(c for c in clauses if c <= v.start)
+        ce = min(c for c in clauses if c > v.start) - 1
+        # Left context: from the clause start (or the subject, when it sits in the same clause)
+        # to the first value of the list this value belongs to.
+        lstart = cs
+        if not carried and ent[1] > cs and ent[1] <= group[0].start:
+            lstart = ent[0]
+        left = sent[lstart:group[0].start]
+        left_full = sent[cs:group[0].start]
+        tail = sent[v.end:min(ce, v.end + 16)]
+        if _NEG_RE.search(left_full):
+            return None
+        if _FROM_RE.search(left) and any(w.start > v.end and w.start < ce and w.unit == v.unit for w in self._all_values):
+            return None  # "从9倍升至14倍": the starting level is context, the claim is the end level
+        direction = v.direction or _direction(left, tail)
+        if direction is None and not carried and ent[1] <= v.start:
+            direction = _direction(sent[ent[1]:v.start], "")
+        metric, unit = self._metric(entry, v, left_full, tail, direction, sent, ent, cs)
+        if metric is None:
+            return None
+        comparator = v.forced_cmp or _comparator(sent[max(0, v.start - 24):v.start], tail, direction)
+        amount, low, high = v.amount, v.low, v.high
+        signed = metric in ("price_return", "market_cap_change", "index_return")
+        if signed and direction == "down":
+            amount, low, high = -amount, (None if high is None else -high), (None if low is None else -low)
+            if comparator in ("gt", "lt"):
+                comparator = "lt" if comparator == "gt" else "gt"
+        if low is not None:
+            comparator = "approx"
+        symbols = self._symbols(entry, sent, ent, v, cs)
+        cal_hint = _calendar_hint(symbols, self.securities)
+        window = self._pick_window(sent, windows, prev_windows, v, cs, ce, cal_hint, ref)
+        notes = list(v.notes)
+        if carried:
+            notes.append("subject carried from an earlier sentence")
+        if unit == "pct" and amount <= -100:
+            notes.append(f"implausible: a fall of {amount}% (a price cannot fall 100% or more)")
+        if unit == "pct" and abs(amount) > 1000:
+            notes.append(f"implausible: a move of {amount}% in one claim")
+        if unit == "money" and abs(amount) > 1e14:
+            notes.append(f"implausible: {amount:.3g} exceeds any listed company's value")
+        value: dict[str, Any] = {"amount": float(amount), "unit": unit,
+                                 "currency": v.currency if unit in ("money", "price") else None}
+        if low is not None:
+            value["low"], value["high"] = float(low), float(high)  # type: ignore[arg-type]
+        return Claim(
+            sentence=text[s0:e0],
+            span=(s0, e0),
+            entity=text[s0 + ent[0]:s0 + ent[1]] if not carried else ent[2].surface_key if entry.kind == "group"
+            else state.subject_text(text),
+            symbols=tuple(symbols),
+            metric=metric,
+            window=window,
+            value=value,
+            comparator=comparator,
+            notes=tuple(notes),
+        )
+
+    def _metric(self, entry: Entry, v: _Value, left: str, tail: str, direction: str | None, sent: str,
+                ent: tuple[int, int, Entry], cs: int) -> tuple[str | None, str]:
+        mcap = bool(_MCAP_RE.search(left)) or bool(re.match(r"^\s*(?:的)?(?:市值|in market value|of market value"
+                                                            r"|in market cap|off)", tail, re.I))
+        is_index = entry.kind == "index"
+        if v.unit == "pct":
+            if direction is None and not _RETURN_WORD_RE.search(left):
+                return None, "pct"
+            if _VOLUME_RE.search(left):
+                return "volume", "pct"
+            if mcap:
+                return "market_cap_change", "pct"
+            return ("index_return" if is_index else "price_return"), "pct"
+        cross = bool(_CROSS_RE.search(left))
+        if v.unit == "money":
+            if mcap or (_WIPE_RE.search(left + tail) and direction == "down"):
+                if cross or direction is None or re.search(r"达到|达|为|reach|hit|at\s*$", left[-6:], re.I):
+                    return "market_cap_level", "money"
+                return "market_cap_change", "money"
+            if _VOLUME_RE.search(left):
+                return "volume", "money"
+            if _PRICE_RE.search(left) and abs(v.amount) < 1e6:
+                return "close_price", "price"
+            return None, "money"
+        if v.unit == "price":
+            return ("index_level", "points") if is_index else ("close_price", "price")
+        if v.unit == "points":
+            if not is_index:
+                return None, "points"
+            if direction is not None and not cross and not re.search(
+                    r"收于|收报|报收|closed at|ended at|finished at|at\s*$", left[-12:], re.I):
+                return "index_return", "points"
+            if cross or _LEVEL_RE.search(left) or re.search(r"指数.{0,4}$|报\s*$", left):
+                return "index_level", "points"
+            return None, "points"
+        if v.unit == "x":
+            if _MULTIPLE_RE.search(left) or _MULTIPLE_RE.search(tail):
+                return "valuation_multiple", "x"
+            return None, "x"
+        if v.unit == "shares":
+            if _VOLUME_RE.search(left) or _VOLUME_RE.search(tail):
+                return "volume", "shares"
+            return None, "shares"
+        return None, v.unit
+
+    def _symbols(self, entry: Entry, sent: str, ent: tuple[int, int, Entry], v: _Value, cs: int) -> list[str]:
+        # Home listing first: Hong Kong, then Shanghai/Shenzhen, then US (ADRs).
+        order = {"XHKG": 0, "XSHG": 1, "XNYS": 2}
+        symbols = sorted(entry.symbols, key=lambda s: order.get(self.securities.get(s).calendar, 3))
+        if len(symbols) <= 1:
+            return symbols
+        # The market named nearest the number wins ("港股收涨8.4%，美股盘前涨逾7%"), else one
+        # named next to the entity ("阿里巴巴美股 ..., 市值增加 ...").
+        for near in (sent[max(cs, ent[1] if ent[1] <= v.start else cs):v.end + 14],
+                     sent[max(0, ent[0] - 6):min(len(sent), ent[1] + 8)]):
+            best: tuple[int, str] | None = None
+            for rx, cal in _QUAL:
+                for m in rx.finditer(near):
+                    if best is None or m.start() > best[0]:
+                        best = (m.start(), cal)
+            if best is not None:
+                cal = best[1]
+                if cal == "XSHG":
+                    picked = [s for s in symbols if s.endswith((".SS", ".SZ"))]
+                else:
+                    picked = [s for s in symbols if self.securities.get(s).calendar == cal]
+                if picked:
+                    return picked
+        return symbols
+
+    # ------------------------------------------------------------------------------------------
+    def _pick_window(self, sent: str, windows: list[_Window], prev: list[_Window], v: _Value, cs: int,
+                     ce: int, cal: str | None, ref: pd.Timestamp | None) -> dict[str, Any]:
+        chosen: _Window | None = None
+        in_clause = [w for w in windows if w.end > cs and w.start < ce]
+        if in_clause:
+            chosen = min(in_clause, key=lambda w: min(abs(w.end - v.start), abs(w.start - v.end)))
+        else:
+            before = [w for w in windows if w.end <= v.start]
+            if before:
+                chosen = before[-1]
+            elif prev:
+                chosen = prev[-1]
+        win = chosen.build(cal) if chosen is not None else {"type": "unspecified"}
+        # "截至2月14日收盘 ... 近20个交易日": the window ends on the stated date, not the article's.
+        asof = _ASOF_RE.search(sent)
+        if asof and "end" in win and win.get("type") in ("sessions", "days", "ytd", "since_event", "range"):
+            try:
+                win = {**win, "end": _asof_date(asof, ref)}
+            except Exception:  # noqa: BLE001 - an unparseable "as of" leaves the window alone
+                pass
+        if _INTRADAY_RE.search(sent[cs:ce + 1]):
+            day = win.get("date") if win.get("type") == "day" else None
+            if day is None:
+                day = D.iso(D.need(ref, "intraday"))
+            win = {"type": "intraday", "date": day}
+        return win
+
+    # ------------------------------------------------------------------------------------------
+    def _windows(self, sent: str, ref: pd.Timestamp | None, state: _State) -> list[_Window]:
+        found: list[_Window] = []
+        taken: list[tuple[int, int]] = []
+
+        def add(m_start: int, m_end: int, build: Callable[[str | None], dict[str, Any]],
+                is_day: bool = False) -> None:
+            if any(s < m_end and m_start < e for s, e in taken):
+                return
+            taken.append((m_start, m_end))
+            found.append(_Window(m_start, m_end, build, is_day))
+
+        # Event anchors first (they contain numbers that look like dates or sessions).
+        for es, ee, eid in self.lexicon.find_events(sent):
+            w = _event_window(sent, es, ee, eid, ref)
+            if w is not None:
+                add(w[0], w[1], w[2])
+        for rx, maker in _WINDOW_RULES:
+            for m in rx.finditer(sent):
+                built = maker(m, ref, state)
+                if built is None:
+                    continue
+                build, is_day = built
+                add(m.start(), m.end(), build, is_day)
+        found.sort(key=lambda w: w.start)
+        for w in found:
+            if w.is_day:
+                try:
+                    day = w.build(None)
+                except Exception:  # noqa: BLE001 - calendar-dependent days are resolved later
+                    continue
+                if day.get("type") == "day":
+                    state.last_day = day["date"]
+        return found
+
+
+@dataclass
+class _State:
+    subject: list[tuple[int, int, Entry]] | None = None
+    subject_surface: str = ""
+    windows: list[_Window] = field(default_factory=list)
+    last_day: str | None = None
+
+    def subject_text(self, text: str) -> str:
+        if self.subject is None:
+            return ""
+        return self.subject[-1][2].surface_key
+
+
+def _asof_date(m: re.Match[str], ref: pd.Timestamp | None) -> str:
+    if m.group("mo"):
+        y = int(m.group("y")) if m.group("y") else None
+        return D.month_day(int(m.group("mo")), int(m.group("d")), y, ref)
+    return D.month_day(D.MONTHS[m.group("emon").casefold()], int(m.group("ed")), None, ref)
+
+
+def _strip_qual(gap: str) -> str:
+    return re.sub(r"美股|港股|A股|ADR|的", "", gap)
+
+
+def _next_boundary(sent: str, pos: int) -> int:
+    m = _CLAUSE_RE.search(sent, pos)
+    return m.start() if m else len(sent)
+
+
+def _direction(left: str, tail: str) -> str | None:
+    last = None
+    for m in _DIR_RE.finditer(left):
+        last = m
+    if last is not None:
+        return "up" if last.group("up") else "down"
+    m = _DIR_RE.search(tail[:12])
+    if m:
+        return "up" if m.group("up") else "down"
+    return None
+
+
+def _comparator(left: str, tail: str, direction: str | None) -> str:
+    left = left.rstrip()
+    if _APPROX_LEFT.search(left) or _APPROX_TAIL.search(tail):
+        return "approx"
+    if _LT_LEFT.search(left):
+        return "lt"
+    if _GT_LEFT.search(left) or _GT_TAIL.search(tail):
+        return "gt"
+    return "eq"
+
+
+def _calendar_hint(symbols: list[str], securities: Any) -> str | None:
+    cals = [securities.get(s).calendar for s in symbols]
+    for pref in ("XHKG", "XSHG", "XNYS"):
+        if pref in cals:
+            return pref
+    return None
+
+
+def _num(text: str) -> float:
+    return float(text.replace(",", ""))
+
+
+def _values(sent: str) -> list[_Value]:
+    out: list[_Value] = []
+    for m in _VALUE_RE.finditer(sent):
+        g = m.groupdict()
+        s, e = m.start(), m.end()
+        if g["r1"] is not None:
+            lo, hi = sorted((_num(g["r1"]), _num(g["r2"])))
+            out.append(_Value(s, e, "pct", (lo + hi) / 2, low=lo, high=hi))
+        elif g["pct"] is not None:
+            out.append(_Value(s, e, "pct", _num(g["pct"])))
+        elif g["cnpct"] is not None:
+            n = D.small_number(g["cnpct"])
+            if n is not None:
+                out.append(_Value(s, e, "pct", n))
+        elif g["cheng"] is not None:
+            n = D.small_number(g["cheng"])
+            if n is not None:
+                out.append(_Value(s, e, "pct", n * 10))
+        elif g["double"] is not None:
+            out.append(_Value(s, e, "pct", 100.0, direction="up"))
+        elif g["m1"] is not None:
+            mag = _MAG.get((g["mag1"] or "").casefold(), 1.0)
+            out.append(_Value(s, e, "money", _num(g["m1"]) * mag, _CUR[g["cur1"].casefold()]))
+        elif g["m2"] is not None:
+            mag = _MAG.get((g["mag2"] or "").casefold(), 1.0)
+            out.append(_Value(s, e, "money", _num(g["m2"]) * mag, _CUR[g["cur2"].casefold()]))
+        elif g["mag3"] is not None:
+            cmp = {"上": "gt", "超": "gt", "逾": "gt", "近": "approx", "约": "approx"}[g["cnm"]]
+            if cmp == "gt" and re.search(r"(?:约|大约|近)\s*$", sent[:s]):
+                cmp = "approx"
+            out.append(_Value(s, e, "money", _MAG[g["mag3"]], _CUR[g["cur3"]], forced_cmp=cmp))
+        elif g["cnnum"] is not None:
+            n = D.small_number(g["cnnum"])
+            if n is not None:
+                out.append(_Value(s, e, "money", n * _MAG[g["mag5"]], _CUR[g["cur5"]]))
+        elif g["m4"] is not None:
+            out.append(_Value(s, e, "money", _num(g["m4"]) * _MAG[g["mag4"].casefold()], None))
+        elif g["pts"] is not None:
+            out.append(_Value(s, e, "points", _num(g["pts"])))
+        elif g["mult"] is not None:
+            out.append(_Value(s, e, "x", _num(g["mult"])))
+        elif g["sh"] is not None:
+            mag = {"万": 1e4, "亿": 1e8, "million": 1e6, "billion": 1e9}.get((g["shmag"] or "").casefold(), 1.0)
+            out.append(_Value(s, e, "shares", _num(g["sh"]) * mag))
+        elif g["bare"] is not None or g["bare2"] is not None:
+            out.append(_Value(s, e, "price", _num(g["bare"] or g["bare2"])))
+    return out
+
+
+def _value_groups(sent: str, values: list[_Value]) -> list[list[_Value]]:
+    """Values of one unit joined only by list connectors form one list (5%、3%和2%)."""
+    groups: list[list[_Value]] = []
+    for v in values:
+        if groups and groups[-1][-1].unit == v.unit and groups[-1][-1].low is None and v.low is None \
+                and _VALUE_CONNECT_RE.match(sent[groups[-1][-1].end:v.start]):
+            groups[-1].append(v)
+        else:
+            groups.append([v])
+    return groups
+
+
+# ---- windows --------------------------------------------------------------------------------
+_MON = (r"(?P<mon>Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?"
+        r"|Sept?(?:ember)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)")
+_CN_N = r"\d+|[一二两三四五六七八九十]+"
+_EN_N = r"\d+|one|two|three|four|five|six|seven|eight|nine|ten|fifteen|twenty|thirty"
+
+
+def _const(win: dict[str, Any]) -> Callable[[str | None], dict[str, Any]]:
+    return lambda _cal: dict(win)
+
+
+def _w_zh_range(m: re.Match[str], ref: pd.Timestamp | None, st: _State) -> Any:
+    y = int(m.group("y")) if m.group("y") else None
+    start = D.month_day(int(m.group("m1")), int(m.group("d1")), y, ref)
+    m2 = int(m.group("m2")) if m.group("m2") else int(m.group("m1"))
+    end = D.month_day(m2, int(m.group("d2")), y, ref)
+    return _const({"type": "range", "start": start, "end": end}), False
+
+
+def _w_zh_since_date(m: re.Match[str], ref: pd.Timestamp | None, st: _State) -> Any:
+    y = int(m.group("y")) if m.group("y") else None
+    start = D.month_day(int(m.group("mo")), int(m.group("d")), y, ref)
+    return _const({"type": "range", "start": start, "end": D.iso(D.need(ref, m.group(0)))}), False
+
+
+def _w_zh_day(m: re.Match[str], ref: pd.Timestamp | None, st: _State) -> Any:
+    y = int(m.group("y")) if m.group("y") else None
+    return _const({"type": "day", "date": D.month_day(int(m.group("mo")), int(m.group("d")), y, ref)}), True
+
+
+def _w_iso(m: re.Match[str], ref: pd.Timestamp | None, st: _State) -> Any:
+    try:
+        day = pd.Timestamp(m.group(0))
+    except ValueError:
+        return None
+    return _const({"type": "day", "date": D.iso(day)}), True
+
+
+def _w_en_day(m: re.Match[str], ref: pd.Timestamp | None, st: _State) -> Any:
+    mon = D.MONTHS[m.group("mon").casefold().rstrip(".")]
+    y = int(m.group("y")) if m.group("y") else None
+    return _const({"type": "day", "date": D.month_day(mon, int(m.group("d")), y, ref)}), True
+
+
+def _w_en_range(m: re.Match[str], ref: pd.Timestamp | None, st: _State) -> Any:
+    m1 = D.MONTHS[m.group("mon").casefold()]
+    m2 = D.MONTHS[m.group("mon2").casefold()] if m.group("mon2") else m1
+    start = D.month_day(m1, int(m.group("d1")), None, ref)
+    end = D.month_day(m2, int(m.group("d2")), None, ref)
+    return _const({"type": "range", "start": start, "end": end}), False
+
+
+def _w_en_since(m: re.Match[str], ref: pd.Timestamp | None, st: _State) -> Any:
+    start = D.month_day(D.MONTHS[m.group("mon").casefold()], int(m.group("d")), None, ref)
+    return _const({"type": "range", "start": start, "end": D.iso(D.need(ref, m.group(0)))}), False
+
+
+def _w_sessions(m: re.Match[str], ref: pd.Timestamp | None, st: _State) -> Any:
+    n = D.small_number(m.group("n"))
+    if n is None or n <= 0 or n != int(n):
+        return None
+    unit = m.group("u").casefold()
+    end = D.iso(D.need(ref, m.group(0)))
+    if unit in ("天", "days", "day", "calendar days"):
+        return _const({"type": "days", "n": int(n), "end": end}), False
+    if unit in ("周", "weeks", "week", "个星期", "星期"):
+        return _const({"type": "days", "n": int(n) * 7, "end": end}), False
+    return _const({"type": "sessions", "n": int(n), "end": end}), False
+
+
+def _w_zh_mday(m: re.Match[str], ref: pd.Timestamp | None, st: _State) -> Any:
+    # "27日，..." alone is the 27th of the article's month.
+    d = int(m.group("d"))
+    base = D.need(ref, m.group(0))
+    if not 1 <= d <= 31:
+        return None
+    month, year = base.month, base.year
+    if d > base.day + 1:  # a later day-of-month than the article: last month
+        month, year = (12, year - 1) if month == 1 else (month - 1, year)
+    return _const({"type": "day", "date": D.month_day(month, d, year, ref)}), True
+
+
+def _w_rel_day(m: re.Match[str], ref: pd.Timestamp | None, st: _State) -> Any:
+    word = m.group(0).casefold()
+    base = D.need(ref, m.group(0))
+    shift = {"今日": 0, "今天": 0, "today": 0, "昨日": -1, "昨天": -1, "yesterday": -1, "前日": -2,
+             "前天": -2}.get(word)
+    if shift is None:
+        return None
+    return _const({"type": "day", "date": D.iso(base + pd.Timedelta(days=shift))}), True
+
+
+def _w_zh_weekday(m: re.Match[str], ref: pd.Timestamp | None, st: _State) -> Any:
+    wd = D.WEEKDAYS_ZH[m.group("wd")]
+    base = D.need(ref, m.group(0))
+    which = m.group("which") or ""
+    if which in ("上", "上个"):
+        day = D.previous_week_day(base, wd)
+    elif which in ("本", "这", "这个"):
+        day = base - pd.Timedelta(days=base.weekday()) + pd.Timedelta(days=wd)
+    else:
+        day = D.weekday_before(base, wd, strictly=False)
+    return _const({"type": "day", "date": D.iso(day)}), True
+
+
+def _w_en_weekday(m: re.Match[str], ref: pd.Timestamp | None, st: _State) -> Any:
+    wd = D.WEEKDAYS_EN[m.group("wd").casefold()]
+    base = D.need(ref, m.group(0))
+    strictly = bool(m.group("last"))
+    return _const({"type": "day", "date": D.iso(D.weekday_before(base, wd, strictly))}), True
+
+
+def _w_that_day(m: re.Match[str], ref: pd.Timestamp | None, st: _State) -> Any:
+    if st.last_day is None:
+        return None
+    return _const({"type": "day", "date": st.last_day}), True
+
+
+def _w_lny(m: re.Match[str], ref: pd.Timestamp | None, st: _State) -> Any:
+    base = D.need(ref, m.group(0))
+    year = base.year - 1 if (m.group("which") or "") in ("去年",) else base.year
+    day = D.lunar_new_year(year)
+    if (m.group("eve") or "") in ("除夕", "eve"):
+        day = day - pd.Timedelta(days=1).to_pytimedelta()
+    return _const({"type": "day", "date": D.iso(day)}), True
+
+
+def _w_after_lny(m: re.Match[str], ref: pd.Timestamp | None, st: _State) -> Any:
+    base = D.need(ref, m.group(0))
+    lny = D.lunar_new_year(base.year)
+
+    def build(cal: str | None) -> dict[str, Any]:
+        return {"type": "day", "date": D.first_session_after_holiday(lny, cal or "XHKG")}
+
+    return build, False
+
+
+def _w_ytd(m: re.Match[str], ref: pd.Timestamp | None, st: _State) -> Any:
+    base = D.need(ref, m.group(0))
+    return _const({"type": "ytd", "year": base.year, "end": D.iso(base)}), False
+
+
+def _w_week(m: re.Match[str], ref: pd.Timestamp | None, st: _State) -> Any:
+    base = D.need(ref, m.group(0))
+    word = m.group(0).casefold()
+    monday = base - pd.Timedelta(days=base.weekday())
+    if word.startswith(("上", "last")):
+        return _const({"type": "week", "start": D.iso(monday - pd.Timedelta(days=7)),
+                       "end": D.iso(monday - pd.Timedelta(days=1))}), False
+    if word.startswith(("过去", "近", "past")):
+        return _const({"type": "days", "n": 7, "end": D.iso(base)}), False
+    return _const({"type": "week", "start": D.iso(monday), "end": D.iso(base)}), False
+
+
+def _w_month(m: re.Match[str], ref: pd.Timestamp | None, st: _State) -> Any:
+    base = D.need(ref, m.group(0))
+    word = m.group(0).casefold()
+    if m.groupdict().get("mo"):
+        mo = int(m.group("mo"))
+    elif m.groupdict().get("mon"):
+        mo = D.MONTHS[m.group("mon").casefold()]
+    elif word.startswith(("上", "last")):
+        mo = base.month - 1 or 12
+    else:
+        mo = base.month
+    year = base.year if mo <= base.month else base.year - 1
+    if m.groupdict().get("since"):
+        return _const({"type": "range", "start": f"{year}-{mo:02d}-01", "end": D.iso(base)}), False
+    return _const({"type": "month", "month": f"{year}-{mo:02d}"}), False
+
+
+_WINDOW_RULES: list[tuple[re.Pattern[str], Callable[..., Any]]] = [
+    (re.compile(r"(?:(?P<y>\d{4})年)?(?P<m1>\d{1,2})月(?P<d1>\d{1,2})[日号]?\s*(?:至|到|-|—|~)\s*"
+                r"(?:(?P<m2>\d{1,2})月)?(?P<d2>\d{1,2})[日号]"), _w_zh_range),
+    (re.compile(r"(?:(?P<y>\d{4})年)?(?P<mo>\d{1,2})月(?P<d>\d{1,2})[日号](?:收盘)?(?:以来|起至今)"), _w_zh_since_date),
+    (re.compile(r"(?:较|从|自|相比)\s*(?:(?P<y>\d{4})年)?(?P<mo>\d{1,2})月(?P<d>\d{1,2})[日号]"), _w_zh_since_date),
+    (re.compile(r"(?:截至|截止|截止到)\s*(?:(?P<y>\d{4})年)?(?P<mo>\d{1,2})月(?P<d>\d{1,2})[日号](?:收盘)?"), _w_zh_day),
+    (re.compile(r"(?:(?P<y>\d{4})年)?(?P<mo>\d{1,2})月(?P<d>\d{1,2})[日号]"), _w_zh_day),
+    (re.compile(r"\b\d{4}-\d{2}-\d{2}\b"), _w_iso),
+    (re.compile(rf"\b(?:from|between)\s+{_MON}\.?\s+(?P<d1>\d{{1,2}})\s+(?:to|and|through|until)\s+"
+                r"(?:(?P<mon2>Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?\s+)?(?P<d2>\d{1,2})\b",
+                re.IGNORECASE), _w_en_range),
+    (re.compile(rf"\bsince\s+{_MON}\.?\s+(?P<d>\d{{1,2}})\b", re.IGNORECASE), _w_en_since),
+    (re.compile(rf"\b{_MON}\.?\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\b(?:,?\s+(?P<y>\d{{4}}))?", re.IGNORECASE),
+     _w_en_day),
+    (re.compile(rf"(?:近|过去|最近|连续|累计|这)?\s*(?<![月\d.])(?P<n>{_CN_N})\s*个?(?P<u>交易日)"), _w_sessions),
+    (re.compile(rf"(?:(?:近|过去|最近|连续|累计)\s*(?<![月\d.])(?P<n>{_CN_N})\s*个?(?P<u>日|天|周|个星期)(?!线)"
+                r"(?:内|以来|来|里|间)?)"), _w_sessions),
+    (re.compile(rf"(?<![月\d.])(?P<n>{_CN_N})\s*个?(?P<u>日|天)(?:内|以来|来|里|间)(?!线)"), _w_sessions),
+    (re.compile(rf"(?<![月\d.])(?P<n>{_CN_N})(?P<u>日)(?=的?(?:涨幅|跌幅|累计|累涨|累跌|内))"), _w_sessions),
+    (re.compile(rf"\b(?P<n>{_EN_N})[\s-]+(?P<u>sessions?|trading[\s-]+days?)\b", re.IGNORECASE), _w_sessions),
+    (re.compile(rf"\b(?:past|last|previous|over|in|within)\s+(?:the\s+)?(?:past\s+|last\s+)?(?P<n>{_EN_N})"
+                r"[\s-]+(?P<u>days?|weeks?)\b", re.IGNORECASE), _w_sessions),
+    (re.compile(rf"\b(?P<n>{_EN_N})-(?P<u>day|week)\b", re.IGNORECASE), _w_sessions),
+    (re.compile(r"(?P<which>去年|今年)?(?:农历)?(?P<eve>除夕|大年初一|正月初一|春节首日)"
+                r"|(?:on\s+)?(?P<eve2>Lunar New Year'?s?(?: Day)?|Chinese New Year'?s?(?: Day)?)", re.IGNORECASE),
+     lambda m, ref, st: _w_lny(_LnyMatch(m), ref, st)),
+    (re.compile(r"(?:春节|节)后(?:的)?首个交易日|(?:春节|节)后首日|(?:春节|节)后开市首日|春节假期后首个交易日"
+                r"|first (?:trading day|session) after the (?:Lunar|Chinese) New Year(?: holiday)?", re.IGNORECASE),
+     _w_after_lny),
+    (re.compile(r"今年以来|年初以来|年初至今|今年迄今|年内|今年累计|year[- ]to[- ]date|\bYTD\b|so far this year"
+                r"|since the (?:start|beginning) of the year|this year", re.IGNORECASE), _w_ytd),
+    (re.compile(r"本周|这周|上周(?![一二三四五六日天1-7])|过去一周|近一周|this week|last week|past week",
+                re.IGNORECASE), _w_week),
+    (re.compile(r"本月|这个月|上个?月|this month|last month"), _w_month),
+    (re.compile(r"(?<![\d年])(?P<mo>\d{1,2})月份?(?P<since>以来)?(?![\d日号份])"), _w_month),
+    (re.compile(rf"\b(?:in|during|for|(?P<since>since))\s+{_MON}\b(?!\.?\s+\d)", re.IGNORECASE),
+     _w_month),
+    (re.compile(r"(?P<which>上个?|本|这个?)?(?:周|星期|礼拜)(?P<wd>[一二三四五六日天1-7])"), _w_zh_weekday),
+    (re.compile(r"\b(?P<last>last\s+)?(?:on\s+)?(?P<wd>Monday|Tuesday|Wednesday|Thursday|Friday)\b", re.IGNORECASE),
+     _w_en_weekday),
+    (re.compile(r"今日|今天|昨日|昨天|前日|前天|\btoday\b|\byesterday\b", re.IGNORECASE), _w_rel_day),
+    (re.compile(r"当日|当天|同日|that day|the same day|on the day", re.IGNORECASE), _w_that_day),
+    (re.compile(r"(?:^|(?<=[，,。\s]))(?P<d>\d{1,2})[日号](?=[，,\s]|晚|早|盘|收盘|美股|港股|A股)"), _w_zh_mday),
+]
+
+
+class _LnyMatch:
+    """Adapts the Lunar-New-Year regex (two spellings) to one set of groups."""
+
+    def __init__(self, m: re.Match[str]) -> None:
+        self._m = m
+
+    def group(self, name: Any = 0) -> Any:
+        if name == 0:
+            return self._m.group(0)
+        if name == "eve":
+            return self._m.group("eve") or ("" if self._m.group("eve2") else "")
+        return self._m.group(name)
+
+
+_EV_AFTER = re.compile(
+    r"^\s*(?:'s)?\s*(?:模型|大模型|推理模型)?\s*(?:正式)?(?P<rel0>发布|推出|上线|问世|面世|亮相|开源|\s*release[sd]?"
+    r"|\s*launch(?:ed)?|\s*debut(?:ed)?)?\s*(?:之?后|以来)?\s*(?:的)?\s*"
+    r"(?P<span>首周|一周|两周|三周|一个月|\d+\s*个?交易日|\d+\s*天|\d+\s*日)?\s*(?P<rel>后|内|以来|里|之后)?",
+    re.IGNORECASE,
+)
+_EV_BEFORE = re.compile(
+    r"(?:(?:in|over)\s+)?(?:the\s+|a\s+)?(?P<span>week|two weeks|month|\d+\s+(?:sessions|trading days|days))?\s*"
+    r"(?P<rel>since|after|following)\s+(?:the\s+)?(?:(?:release|launch|debut|unveiling)\s+of\s+)?(?:its\s+|the\s+)?"
+    r"(?:(?:DeepSeek|Alibaba|Moonshot)(?:'s)?\s+(?:(?:released|launched|unveiled|debuted)\s+)?)?(?:its\s+|the\s+)?$",
+    re.IGNORECASE,
+)
+_SPAN = {"首周": "1w", "一周": "1w", "两周": "2w", "三周": "3w", "一个月": "1m", "week": "1w", "two weeks": "2w",
+         "month": "1m"}
+
+
+def _span(text: str | None) -> str | None:
+    if not text:
+        return None
+    t = text.strip().casefold()
+    if t in _SPAN:
+        return _SPAN[t]
+    m = re.match(r"(\d+)\s*(个?交易日|sessions|trading days|天|日|days)", t)
+    if m:
+        return f"{m.group(1)}{'d' if m.group(2) in ('天', 'days') else 's'}"
+    return None
+
+
+def _event_window(sent: str, es: int, ee: int, eid: str, ref: pd.Timestamp | None) -> Any:
+    after = _EV_AFTER.match(sent, ee)
+    before = _EV_BEFORE.search(sent[max(0, es - 60):es])
+    span = rel = None
+    start, end = es, ee
+    if after and (after.group("rel0") or after.group("rel") or after.group("span")):
+        span = _span(after.group("span"))
+        rel = after.group("rel") or ("后" if re.search(r"之?后|以来", after.group(0)) else None)
+        if "以来" in after.group(0):
+            rel = "以来"
+        end = after.end()
+    if before and before.group("rel"):
+        span = span or _span(before.group("span"))
+        rel = rel or before.group("rel").casefold()
+        start = es - len(sent[max(0, es - 60):es]) + before.start()
+    if rel is None and span is None:
+        return None
+    if span is not None:
+        win = {"type": "since_event", "event": eid, "span": span}
+    else:
+        win = {"type": "since_event", "event": eid, "end": D.iso(D.need(ref, sent[es:end]))}
+    return start, end, _const(win)
+
+
+_CATALOG_CACHE: dict[int, Any] = {}
+
+
+def _default_catalog(securities: Any) -> Any:
+    try:
+        from rerating.events.catalog import load_catalog
+
+        return load_catalog(securities=securities)
+    except Exception:  # noqa: BLE001 - no bundled catalog yet: extraction works without anchors
+        return None
+
+
+_DEFAULT: dict[str, Extractor] = {}
+
+
+def default_extractor() -> Extractor:
+    """The extractor over the bundled security master and catalog, built once per process."""
+    if "x" not in _DEFAULT:
+        _DEFAULT["x"] = Extractor()
+    return _DEFAULT["x"]
+
+
+def extract_claims(text: str, article_date: Any = None, securities: Any = None,
+                   catalog: Any = None) -> list[Claim]:
+    """Extract the quantitative market claims of a Chinese or English text.
+
+    Parameters
+    ----------
+    text : str
+        Article body (plain text; see :func:`rerating.claims.read_article` for files).
+    article_date : date-like, optional
+        Publication date; needed only when the text uses relative dates ("上周五", "last Monday",
+        "20日涨幅" ending today).
+    securities : SecurityMaster, optional
+        Names to resolve; the bundled security master by default.
+    catalog : EventCatalog, optional
+        Events to anchor windows on; the bundled catalog by default.
+
+    Returns
+    -------
+    list of Claim
+        In text order.
+
+    Raises
+    ------
+    ArticleDateError
+        A claim's window is relative to the article and ``article_date`` is None.
+    """
+    if securities is None and catalog is None:
+        return default_extractor().extract(text, article_date)
+    return Extractor(securities, catalog).extract(text, article_date)

@@ -1,0 +1,247 @@
+"""Exchange calendars (exchange_calendars): sessions, half-days, holidays and event-to-session mapping.
+
+Sessions are tz-naive midnight ``pd.Timestamp`` values (the session date in the exchange's local
+calendar). Calendars are built once per name over 2000-01-01 .. the library's default end (about a
+year ahead); a date outside that range raises :class:`~rerating.errors.DateRangeError` instead of
+exchange_calendars' own error.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import exchange_calendars as xcals
+import pandas as pd
+
+from rerating._typing import DateLike
+from rerating.errors import DateRangeError, NonSessionDateError, UnknownExchangeError, close_matches
+
+CALENDAR_START = "2000-01-01"
+# Names users type, mapped to the calendar that governs them (all US listings trade on XNYS's calendar).
+ALIASES: dict[str, str] = {
+    "XNYS": "XNYS", "XNAS": "XNYS", "NYSE": "XNYS", "NASDAQ": "XNYS", "US": "XNYS", "ARCX": "XNYS",
+    "XHKG": "XHKG", "HKEX": "XHKG", "HK": "XHKG",
+    "XSHG": "XSHG", "XSHE": "XSHG", "SSE": "XSHG", "SZSE": "XSHG", "CN": "XSHG",
+}
+
+
+def calendar_name(name: str) -> str:
+    """The exchange_calendars name for ``name`` (``XNAS`` -> ``XNYS``, ``XSHE`` -> ``XSHG``)."""
+    key = str(name).strip().upper()
+    if key in ALIASES:
+        return ALIASES[key]
+    if key in xcals.get_calendar_names(include_aliases=False):
+        return key
+    hits = close_matches(key, list(ALIASES))
+    hint = f" (did you mean {', '.join(hits)}?)" if hits else ""
+    raise UnknownExchangeError(
+        f"unknown exchange or calendar {name!r}{hint}; use XNYS (US), XHKG (Hong Kong) or XSHG "
+        "(Shanghai and Shenzhen), or any exchange_calendars name"
+    )
+
+
+@functools.lru_cache(maxsize=16)
+def _build(name: str) -> xcals.ExchangeCalendar:
+    return xcals.get_calendar(name, start=CALENDAR_START)
+
+
+def get_calendar(name: str) -> xcals.ExchangeCalendar:
+    """The exchange_calendars calendar for ``name`` (built once, then reused).
+
+    Raises
+    ------
+    UnknownExchangeError
+        ``name`` is not a known exchange or calendar.
+    """
+    return _build(calendar_name(name))
+
+
+def _day(value: DateLike, what: str = "date") -> pd.Timestamp:
+    try:
+        ts = pd.Timestamp(value)
+    except (ValueError, TypeError) as exc:
+        raise DateRangeError(f"{what} {value!r} is not a date; use ISO format such as 2025-01-27") from exc
+    if ts is pd.NaT:
+        raise DateRangeError(f"{what} is missing (NaT); pass a date such as 2025-01-27")
+    if ts.tzinfo is not None:
+        ts = ts.tz_localize(None)
+    return ts.normalize()
+
+
+def _check_bounds(cal: xcals.ExchangeCalendar, day: pd.Timestamp, what: str = "date") -> None:
+    if day < cal.first_session or day > cal.last_session:
+        raise DateRangeError(
+            f"{what} {day.date()} is outside the {cal.name} calendar, which covers "
+            f"{cal.first_session.date()} .. {cal.last_session.date()}; pick a date in that range"
+        )
+
+
+def sessions(calendar: str, start: DateLike, end: DateLike) -> pd.DatetimeIndex:
+    """Sessions of ``calendar`` from ``start`` to ``end`` inclusive (tz-naive dates).
+
+    Raises
+    ------
+    DateRangeError
+        ``end`` is before ``start`` or either lies outside the calendar.
+    """
+    cal = get_calendar(calendar)
+    lo, hi = _day(start, "start"), _day(end, "end")
+    if hi < lo:
+        raise DateRangeError(f"end {hi.date()} is before start {lo.date()}; swap them")
+    _check_bounds(cal, lo, "start")
+    _check_bounds(cal, hi, "end")
+    return pd.DatetimeIndex(cal.sessions_in_range(lo, hi), name="date").as_unit("ns")
+
+
+def is_session(calendar: str, date: DateLike) -> bool:
+    """True when ``date`` is a trading session of ``calendar``."""
+    cal = get_calendar(calendar)
+    day = _day(date)
+    _check_bounds(cal, day)
+    return bool(cal.is_session(day))
+
+
+def half_days(calendar: str, start: DateLike, end: DateLike) -> pd.DatetimeIndex:
+    """Sessions that close early (Hong Kong 2024-12-24, 2024-12-31, 2025-01-28; US 2024-11-29 ...)."""
+    cal = get_calendar(calendar)
+    days = sessions(calendar, start, end)
+    early = pd.DatetimeIndex(cal.early_closes).as_unit("ns")
+    return days[days.isin(early)]
+
+
+def holidays(calendar: str, start: DateLike, end: DateLike) -> pd.DatetimeIndex:
+    """Weekdays in ``start..end`` that are not sessions (Hong Kong 2025-01-29..31, New York 2025-01-20)."""
+    days = sessions(calendar, start, end)
+    weekdays = pd.bdate_range(_day(start), _day(end), name="date").as_unit("ns")
+    return weekdays[~weekdays.isin(days)]
+
+
+def session_close(calendar: str, session: DateLike) -> pd.Timestamp:
+    """UTC time at which ``session`` closes (early on half-days)."""
+    cal = get_calendar(calendar)
+    day = _require_session(cal, session)
+    return cal.session_close(day)
+
+
+def session_open(calendar: str, session: DateLike) -> pd.Timestamp:
+    """UTC time at which ``session`` opens."""
+    cal = get_calendar(calendar)
+    day = _require_session(cal, session)
+    return cal.session_open(day)
+
+
+def _require_session(cal: xcals.ExchangeCalendar, date: DateLike) -> pd.Timestamp:
+    day = _day(date)
+    _check_bounds(cal, day)
+    if not cal.is_session(day):
+        nxt = cal.date_to_session(day, direction="next") if day < cal.last_session else None
+        prv = cal.date_to_session(day, direction="previous") if day > cal.first_session else None
+        raise NonSessionDateError(
+            f"{day.date()} is not a {cal.name} session (a weekend or holiday); the sessions around it "
+            f"are {prv.date() if prv is not None else '-'} and {nxt.date() if nxt is not None else '-'}"
+        )
+    return day
+
+
+def first_session_after(timestamp: DateLike, calendar: str) -> pd.Timestamp:
+    """The first session of ``calendar`` whose close is strictly after ``timestamp``.
+
+    Parameters
+    ----------
+    timestamp
+        A tz-aware timestamp (converted to UTC): the event's known time. A tz-naive value is read
+        as UTC when it carries a time of day; a bare date (midnight, tz-naive) means "known date,
+        unknown hour" and maps to that date when it is a session of ``calendar`` (the market
+        could have reacted that day) or else to the next session. Use a tz-aware timestamp when
+        the hour is known: news at 2025-01-27 14:30 UTC maps to XHKG's 2025-01-28 (Hong Kong had
+        closed at 08:00 UTC), and to XNYS's 2025-01-27.
+    calendar
+        Calendar or exchange name.
+
+    Returns
+    -------
+    pd.Timestamp
+        A tz-naive session date.
+
+    Raises
+    ------
+    DateRangeError
+        The timestamp lies outside the calendar.
+    """
+    cal = get_calendar(calendar)
+    if isinstance(timestamp, str | pd.Timestamp) or hasattr(timestamp, "year"):
+        try:
+            ts = pd.Timestamp(timestamp)
+        except (ValueError, TypeError) as exc:
+            raise DateRangeError(
+                f"timestamp {timestamp!r} is not a time; use ISO 8601 such as 2025-01-27T14:30Z"
+            ) from exc
+    else:
+        raise DateRangeError(f"timestamp {timestamp!r} is not a time; use ISO 8601 such as 2025-01-27T14:30Z")
+    if ts is pd.NaT:
+        raise DateRangeError("timestamp is missing (NaT); pass a time such as 2025-01-27T14:30Z")
+    if ts.tzinfo is None and ts == ts.normalize():
+        day = ts
+        _check_bounds(cal, day, "timestamp")
+        if cal.is_session(day):
+            return day
+        if day >= cal.last_session:
+            _check_bounds(cal, day + pd.Timedelta(days=1), "the session after")
+        return cal.date_to_session(day, direction="next")
+    ts = ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
+    day = ts.tz_convert(cal.tz).tz_localize(None).normalize()
+    _check_bounds(cal, day, "timestamp")
+    # Candidates: the session on or after the local date; if it has already closed, the next one.
+    session = cal.date_to_session(day, direction="next") if day <= cal.last_session else None
+    if session is not None and cal.session_close(session) > ts:
+        # a session before the local date can still be open only across midnight, which none of ours do
+        return session
+    if session is None or session >= cal.last_session:
+        raise DateRangeError(
+            f"timestamp {ts.isoformat()} is after the last session of {cal.name} "
+            f"({cal.last_session.date()}); pick an earlier time"
+        )
+    return cal.next_session(session)
+
+
+def previous_session(date: DateLike, calendar: str) -> pd.Timestamp:
+    """The last session strictly before ``date``."""
+    cal = get_calendar(calendar)
+    day = _day(date)
+    _check_bounds(cal, day)
+    if day <= cal.first_session:
+        raise DateRangeError(f"no {cal.name} session before {day.date()}; the calendar starts {cal.first_session.date()}")
+    return cal.date_to_session(day - pd.Timedelta(days=1), direction="previous")
+
+
+def next_session(date: DateLike, calendar: str) -> pd.Timestamp:
+    """The first session strictly after ``date``."""
+    cal = get_calendar(calendar)
+    day = _day(date)
+    _check_bounds(cal, day)
+    if day >= cal.last_session:
+        raise DateRangeError(f"no {cal.name} session after {day.date()}; the calendar ends {cal.last_session.date()}")
+    return cal.date_to_session(day + pd.Timedelta(days=1), direction="next")
+
+
+def shift_sessions(date: DateLike, n: int, calendar: str) -> pd.Timestamp:
+    """The session ``n`` sessions after (``n > 0``) or before (``n < 0``) the session ``date``.
+
+    Raises
+    ------
+    NonSessionDateError
+        ``date`` is not a session (map it first with :func:`first_session_after`).
+    DateRangeError
+        The shift leaves the calendar.
+    """
+    cal = get_calendar(calendar)
+    day = _require_session(cal, date)
+    if n == 0:
+        return day
+    try:
+        return cal.session_offset(day, int(n))
+    except xcals.errors.RequestedSessionOutOfBounds as exc:
+        raise DateRangeError(
+            f"shifting {day.date()} by {n} sessions leaves the {cal.name} calendar "
+            f"({cal.first_session.date()} .. {cal.last_session.date()})"
+        ) from exc

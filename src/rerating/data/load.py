@@ -1,0 +1,97 @@
+"""Fill the store from a source, one transaction per symbol (so an interrupted load keeps what it committed)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import pandas as pd
+
+from rerating._typing import DateLike
+from rerating.data.securities import SecurityMaster
+from rerating.data.sources import MarketDataSource
+from rerating.data.store import Store
+from rerating.errors import MissingSharesError, RerateError
+
+Progress = Callable[[str, int], None]  # (symbol just finished, rows written)
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    """Per symbol: rows written, first and last date, and the error when it failed.
+
+    ``frame`` has columns ``symbol, rows, first, last, status, error``; ``failed`` lists the
+    symbols that did not load (the others are committed).
+    """
+
+    frame: pd.DataFrame
+
+    @property
+    def failed(self) -> list[str]:
+        return list(self.frame.loc[self.frame["status"] != "ok", "symbol"])
+
+    def to_frame(self) -> pd.DataFrame:
+        return self.frame.copy()
+
+    def summary(self) -> str:
+        ok = (self.frame["status"] == "ok").sum()
+        return f"loaded {ok} of {len(self.frame)} symbols, {int(self.frame['rows'].sum())} rows"
+
+
+def load(
+    symbols: Sequence[str],
+    source: MarketDataSource,
+    store: Store,
+    securities: SecurityMaster,
+    start: DateLike | None = None,
+    end: DateLike | None = None,
+    progress: Progress | None = None,
+    with_fundamentals: bool = True,
+) -> LoadResult:
+    """Fetch each symbol's bars from ``source`` and upsert them into ``store``.
+
+    Symbols are resolved against ``securities`` first, so a typo fails before any download
+    (:class:`~rerating.errors.UnknownSymbolError` with close matches). A symbol whose fetch or
+    validation fails is recorded (``status='error'``) and the load goes on; the caller decides
+    how to report it. With ``with_fundamentals``, shares (and, for ``files``, EPS) rows of the
+    loaded symbols are stored too.
+    """
+    canonical = list(dict.fromkeys(securities.resolve(s) for s in symbols))
+    rows = []
+    for sym in canonical:
+        try:
+            bars = source.bars(sym, start, end)
+            written = store.upsert_bars(bars, sym, source=source.name)
+            rows.append({"symbol": sym, "rows": written, "first": bars.index[0], "last": bars.index[-1], "status": "ok", "error": ""})
+        except RerateError as exc:
+            written = 0
+            rows.append({"symbol": sym, "rows": 0, "first": pd.NaT, "last": pd.NaT, "status": "error", "error": str(exc)})
+        if progress is not None:
+            progress(sym, written)
+    loaded = [r["symbol"] for r in rows if r["status"] == "ok"]
+    if with_fundamentals and loaded:
+        _load_fundamentals(source, store, securities, loaded)
+    return LoadResult(pd.DataFrame(rows, columns=["symbol", "rows", "first", "last", "status", "error"]))
+
+
+def _load_fundamentals(source: MarketDataSource, store: Store, securities: SecurityMaster, loaded: list[str]) -> None:
+    # shares rows of every listing of a loaded company (BABA's rows serve 9988.HK too)
+    companies = {securities.get(s).company for s in loaded}
+    wanted = {x.symbol for c in companies for x in securities.listings(c)}
+    all_shares = getattr(source, "all_shares", None)
+    if callable(all_shares):
+        table = all_shares()
+        store.upsert_shares(table[table["symbol"].isin(sorted(wanted))])
+        all_eps = getattr(source, "all_eps", None)
+        if callable(all_eps):
+            eps = all_eps()
+            store.upsert_eps(eps[eps["symbol"].isin(loaded)])
+        return
+    frames = []
+    for sym in loaded:
+        try:
+            frames.append(source.shares(sym))
+        except MissingSharesError:
+            continue  # no figure published: market caps for it stay unavailable, and say so
+    if frames:
+        store.upsert_shares(pd.concat(frames, ignore_index=True))

@@ -1,0 +1,823 @@
+"""The ``Market`` facade: prices, returns, FX, shares and market caps that every higher layer reads.
+
+Usage::
+
+    from rerating.data.market import Market
+    m = Market.from_sample()                      # bundled DeepSeek-episode data, offline, in memory
+    m = Market.open(home="~/.cache/rerating")     # or the DuckDB store filled by `rerating load`
+    m.bars("9988.HK", "2025-01-20", "2025-02-14")           # index date; open high low close adj_close volume
+    m.closes(["BABA", "9988.HK"], "2025-01-20", "2025-02-14")  # wide, NaN where a listing had no session
+    r = m.returns(["BABA", "NVDA"], "2025-01-02", "2025-02-28", gap_policy="drop")
+    r.frame, r.wide(), r.dropped                  # long (symbol, date, ret, span), wide, what was dropped
+    m.fx_rate("USD", "HKD", "2025-01-27")         # HKD per 1 USD, as of that date (last value on or before)
+    m.market_cap("9988.HK", "2025-01-27", currency="USD").value
+    m.quality(["9988.HK", "USDCNY"])              # flagged sample issues (half-day placeholders, ...)
+
+Policies (docs/DATA.md has the details): returns never silently span a missing session
+(``gap_policy`` ``raise`` | ``drop`` | ``multi_day``, every drop in ``.dropped``); FX and shares are
+looked up as of a date (last value on or before it, at most :data:`MAX_FX_STALENESS` old for FX);
+known data issues are kept as published but flagged by :meth:`Market.quality` and named in a
+market cap's ``notes``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal, Protocol
+
+import numpy as np
+import pandas as pd
+
+from rerating._typing import DateLike, GapPolicy, PathLike, ReturnKind
+from rerating.data import calendars
+from rerating.data.securities import SecurityMaster, Security, load_securities
+from rerating.data.sources import BAR_COLUMNS, EPS_COLUMNS, SHARES_COLUMNS
+from rerating.errors import (
+    DateRangeError,
+    GapError,
+    MissingDataError,
+    MissingFXError,
+    MissingSharesError,
+    NonSessionDateError,
+    UnknownSymbolError,
+)
+
+if TYPE_CHECKING:
+    from rerating.data.store import Store
+
+MAX_FX_STALENESS = pd.Timedelta(days=7)  # an FX value older than this is not "as of" a date any more
+MAX_CLOSE_STALENESS = pd.Timedelta(days=10)  # the close used for a market cap on a non-session date
+GAP_POLICIES: tuple[str, ...] = ("raise", "drop", "multi_day")
+RETURN_KINDS: tuple[str, ...] = ("simple", "log")
+LEDGER_COLUMNS: list[str] = ["symbol", "date", "reason"]
+QUALITY_COLUMNS: list[str] = ["symbol", "date", "issue", "detail", "policy"]
+
+
+def _sample_dir() -> Path:
+    from importlib import resources
+
+    return Path(str(resources.files("rerating.data").joinpath("sample")))
+
+
+def _date(value: DateLike, what: str) -> pd.Timestamp:
+    try:
+        ts = pd.Timestamp(value)
+    except (ValueError, TypeError) as exc:
+        raise DateRangeError(f"{what} {value!r} is not a date; use ISO format such as 2025-01-27") from exc
+    if ts is pd.NaT:
+        raise DateRangeError(f"{what} is missing; pass a date such as 2025-01-27")
+    if ts.tzinfo is not None:
+        ts = ts.tz_localize(None)
+    return ts.normalize().as_unit("ns")
+
+
+def _symbol_list(symbols: str | Iterable[str]) -> list[str]:
+    items = [symbols] if isinstance(symbols, str) else list(symbols)
+    if not items:
+        raise UnknownSymbolError("no symbols given; pass one or more tickers such as 'BABA', '9988.HK'")
+    return items
+
+
+# --- results ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReturnsResult:
+    """Daily returns under an explicit gap policy.
+
+    Attributes
+    ----------
+    frame
+        Long table ``symbol, date, ret, span``: one row per session of each listing's calendar
+        in the window (``multi_day``: per session with a bar); ``span`` is the number of sessions
+        a return covers (1 unless ``multi_day`` folded a gap in); ``ret`` is NaN only where
+        ``drop`` dropped it.
+    dropped
+        Ledger ``symbol, date, reason`` of every session whose return was not a plain one-day return.
+    """
+
+    frame: pd.DataFrame
+    dropped: pd.DataFrame
+    kind: str
+    gap_policy: str
+    adjusted: bool
+
+    def wide(self) -> pd.DataFrame:
+        """Date x symbol returns; NaN where a date is not a session of that listing (or was dropped)."""
+        order = list(dict.fromkeys(self.frame["symbol"]))
+        wide = self.frame.pivot(index="date", columns="symbol", values="ret")
+        return wide.reindex(columns=order).rename_axis(columns=None)
+
+    def to_frame(self) -> pd.DataFrame:
+        """The long table (a copy)."""
+        return self.frame.copy()
+
+    def summary(self) -> pd.DataFrame:
+        """Per symbol: sessions, first, last, mean, std, dropped count."""
+        g = self.frame.groupby("symbol", sort=False)
+        out = pd.DataFrame(
+            {
+                "sessions": g["date"].size(),
+                "first": g["date"].min(),
+                "last": g["date"].max(),
+                "mean": g["ret"].mean(),
+                "std": g["ret"].std(),
+            }
+        )
+        counts = self.dropped.groupby("symbol").size() if len(self.dropped) else pd.Series(dtype="int64")
+        out["dropped"] = counts.reindex(out.index).fillna(0).astype("int64")
+        return out.reset_index()
+
+    def __repr__(self) -> str:
+        return (
+            f"ReturnsResult({self.kind}, gap_policy={self.gap_policy!r}, adjusted={self.adjusted}, "
+            f"{len(self.frame)} rows, {len(self.dropped)} dropped)\n{self.summary().to_string(index=False)}"
+        )
+
+
+@dataclass(frozen=True)
+class SharesFigure:
+    """Shares outstanding of a listing, in units of that listing (ADS for BABA), as of a date."""
+
+    symbol: str
+    as_of: pd.Timestamp
+    shares: float  # units of this listing
+    ordinary_shares: float  # the company's ordinary shares the figure stands for
+    shares_per_unit: float
+    unit_note: str
+    source: str
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class MarketCap:
+    """A listing's market capitalisation on a date, with everything used to compute it."""
+
+    symbol: str
+    date: pd.Timestamp  # the session whose close was used
+    value: float
+    currency: str
+    close: float
+    close_currency: str
+    shares: SharesFigure
+    fx_rate: float  # units of ``currency`` per unit of ``close_currency``
+    fx_pair: str
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row: symbol, date, close, close_currency, shares, shares_as_of, fx_pair, fx_rate, value, currency, notes."""
+        return pd.DataFrame(
+            [
+                {
+                    "symbol": self.symbol,
+                    "date": self.date,
+                    "close": self.close,
+                    "close_currency": self.close_currency,
+                    "shares": self.shares.shares,
+                    "shares_as_of": self.shares.as_of,
+                    "fx_pair": self.fx_pair,
+                    "fx_rate": self.fx_rate,
+                    "value": self.value,
+                    "currency": self.currency,
+                    "notes": "; ".join(self.notes),
+                }
+            ]
+        )
+
+
+# --- back ends ------------------------------------------------------------------------------------
+
+
+class _Backend(Protocol):
+    origin: str
+
+    def bars(self, symbol: str) -> pd.DataFrame | None: ...  # None: no data for this symbol
+
+    def symbols(self) -> list[str]: ...
+
+    def shares_table(self) -> pd.DataFrame: ...
+
+    def eps_table(self) -> pd.DataFrame: ...
+
+
+class _FilesBackend:
+    """A folder read lazily, each file once, kept in memory."""
+
+    def __init__(self, directory: Path, securities: SecurityMaster) -> None:
+        from rerating.data.sources.files import FilesSource
+
+        self.source = FilesSource(directory, securities)
+        self.origin = f"files in {directory}"
+        self._bars: dict[str, pd.DataFrame] = {}
+        self._shares: pd.DataFrame | None = None
+        self._eps: pd.DataFrame | None = None
+
+    def bars(self, symbol: str) -> pd.DataFrame | None:
+        if symbol not in self._bars:
+            if symbol not in self.source.symbols():
+                return None
+            self._bars[symbol] = self.source.bars(symbol)
+        return self._bars[symbol]
+
+    def symbols(self) -> list[str]:
+        return self.source.symbols()
+
+    def shares_table(self) -> pd.DataFrame:
+        if self._shares is None:
+            self._shares = self.source.all_shares()
+        return self._shares
+
+    def eps_table(self) -> pd.DataFrame:
+        if self._eps is None:
+            self._eps = self.source.all_eps()
+        return self._eps
+
+
+class _StoreBackend:
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.origin = f"the store at {store.path}"
+        self._bars: dict[str, pd.DataFrame | None] = {}
+
+    def bars(self, symbol: str) -> pd.DataFrame | None:
+        if symbol not in self._bars:
+            frame = self.store.read_bars(symbol)
+            self._bars[symbol] = None if frame.empty else frame
+        return self._bars[symbol]
+
+    def symbols(self) -> list[str]:
+        return self.store.symbols()
+
+    def shares_table(self) -> pd.DataFrame:
+        return self.store.read_shares()
+
+    def eps_table(self) -> pd.DataFrame:
+        return self.store.read_eps()
+
+
+# --- the facade ------------------------------------------------------------------------------------
+
+
+class Market:
+    """Read-only access to bars, returns, FX, shares and market caps (see the module docstring).
+
+    Build it with :meth:`from_sample`, :meth:`from_files` or :meth:`open`.
+    """
+
+    def __init__(self, backend: _Backend, securities: SecurityMaster) -> None:
+        self._backend = backend
+        self.securities = securities
+
+    def __repr__(self) -> str:
+        return f"Market({self._backend.origin}, {len(self.securities)} listings)"
+
+    # construction
+
+    @staticmethod
+    def _master(securities: SecurityMaster | PathLike | None) -> SecurityMaster:
+        if isinstance(securities, SecurityMaster):
+            return securities
+        return load_securities(securities)
+
+    @classmethod
+    def from_files(cls, directory: PathLike, securities: SecurityMaster | PathLike | None = None) -> Market:
+        """A market over a folder of per-symbol files (the ``files`` source layout), read lazily."""
+        master = cls._master(securities)
+        return cls(_FilesBackend(Path(directory), master), master)
+
+    @classmethod
+    def from_sample(cls, securities: SecurityMaster | PathLike | None = None) -> Market:
+        """The bundled sample (real daily data, 2024-06 .. 2025-06, DeepSeek-episode universe), offline."""
+        return cls.from_files(_sample_dir(), securities)
+
+    @classmethod
+    def open(
+        cls,
+        home: PathLike | None = None,
+        sample: bool = False,
+        securities: SecurityMaster | PathLike | None = None,
+    ) -> Market:
+        """The store at ``resolve_home(home)`` (filled by ``rerating load``), or the sample when ``sample``.
+
+        ``securities`` is a :class:`SecurityMaster` or a CSV path extending the bundled master.
+        """
+        if sample:
+            return cls.from_sample(securities)
+        from rerating.data.store import Store
+
+        master = cls._master(securities)
+        return cls(_StoreBackend(Store(home)), master)
+
+    # bars and closes
+
+    def security(self, symbol: str) -> Security:
+        """The listing of ``symbol`` (:class:`UnknownSymbolError` with close matches otherwise)."""
+        return self.securities.get(symbol)
+
+    def _full_bars(self, symbol: str) -> tuple[Security, pd.DataFrame]:
+        sec = self.security(symbol)
+        frame = self._backend.bars(sec.symbol)
+        if frame is None:
+            raise MissingDataError(
+                f"no bars for {sec.symbol} in {self._backend.origin}; load them with "
+                f"`rerating load {sec.symbol} --from ... --to ...` or use --sample"
+            )
+        return sec, frame
+
+    def bars(self, symbol: str, start: DateLike | None = None, end: DateLike | None = None) -> pd.DataFrame:
+        """Daily bars of ``symbol``: index ``date``, columns open high low close adj_close volume.
+
+        Raises
+        ------
+        UnknownSymbolError
+            Not in the security master.
+        MissingDataError
+            No bars at all, or none in ``start..end``.
+        """
+        sec, frame = self._full_bars(symbol)
+        lo = _date(start, "start") if start is not None else frame.index[0]
+        hi = _date(end, "end") if end is not None else frame.index[-1]
+        if hi < lo:
+            raise DateRangeError(f"end {hi.date()} is before start {lo.date()}; swap them")
+        out = frame.loc[lo:hi]
+        if out.empty:
+            raise MissingDataError(
+                f"no bars for {sec.symbol} in {lo.date()}..{hi.date()}; {self._backend.origin} covers "
+                f"{frame.index[0].date()}..{frame.index[-1].date()}"
+            )
+        return out.copy()
+
+    def closes(
+        self,
+        symbols: str | Iterable[str],
+        start: DateLike | None = None,
+        end: DateLike | None = None,
+        adjusted: bool = False,
+    ) -> pd.DataFrame:
+        """Wide closes (date x symbol; raw, or dividend-adjusted with ``adjusted=True``); NaN where no row."""
+        columns = {}
+        for sym in _symbol_list(symbols):
+            bars = self.bars(sym, start, end)
+            sec = self.security(sym)
+            col = "adj_close" if adjusted else "close"
+            if adjusted and bars["adj_close"].isna().all():
+                raise MissingDataError(
+                    f"{sec.symbol} has no adjusted closes in this range (unadjusted data); use adjusted=False"
+                )
+            columns[sec.symbol] = bars[col]
+        return pd.DataFrame(columns).rename_axis("date")
+
+    # returns
+
+    def returns(
+        self,
+        symbols: str | Iterable[str],
+        start: DateLike | None = None,
+        end: DateLike | None = None,
+        kind: ReturnKind = "simple",
+        gap_policy: GapPolicy = "raise",
+        adjusted: bool = True,
+    ) -> ReturnsResult:
+        """Daily returns on each listing's own calendar, with an explicit policy for missing sessions.
+
+        Parameters
+        ----------
+        symbols
+            One symbol or several.
+        start, end
+            Sessions whose return is wanted (inclusive); the close before ``start`` is used for the
+            first return. Default: the whole data.
+        kind
+            ``"simple"`` (P_t / P_{t-1} - 1) or ``"log"`` (ln P_t / P_{t-1}).
+        gap_policy
+            What to do where a session of the listing's calendar has no bar inside the data's range:
+            ``"raise"`` (:class:`GapError`), ``"drop"`` (a row with NaN for the missing session and for
+            the session after it, both in the ledger), ``"multi_day"`` (the return after the gap spans
+            it: ``span`` > 1; the missing sessions are in the ledger).
+        adjusted
+            Use ``adj_close`` (dividends included). A series with no adjusted closes at all (KWEB, FXI,
+            FX) falls back to ``close``, and the ledger says so (a row with no date).
+
+        Returns
+        -------
+        ReturnsResult
+        """
+        if kind not in RETURN_KINDS:
+            raise ValueError(f"kind={kind!r}; choose one of {list(RETURN_KINDS)}")
+        if gap_policy not in GAP_POLICIES:
+            raise GapError(f"gap_policy={gap_policy!r} is not one of {list(GAP_POLICIES)}")
+        lo = _date(start, "start") if start is not None else None
+        hi = _date(end, "end") if end is not None else None
+        if lo is not None and hi is not None and hi < lo:
+            raise DateRangeError(f"end {hi.date()} is before start {lo.date()}; swap them")
+        frames, ledgers = [], []
+        seen: set[str] = set()
+        for sym in _symbol_list(symbols):
+            sec, bars = self._full_bars(sym)
+            if sec.symbol in seen:
+                continue
+            seen.add(sec.symbol)
+            frame, ledger = _listing_returns(sec, bars, lo, hi, kind, gap_policy, adjusted, self._backend.origin)
+            frames.append(frame)
+            ledgers.append(ledger)
+        frame = pd.concat(frames, ignore_index=True)
+        ledger = pd.concat(ledgers, ignore_index=True) if any(len(x) for x in ledgers) else _empty_ledger()
+        return ReturnsResult(frame=frame, dropped=ledger, kind=kind, gap_policy=gap_policy, adjusted=adjusted)
+
+    # FX
+
+    def _usd_rate(self, currency: str, on: pd.Timestamp) -> tuple[float, pd.Timestamp | None, str]:
+        """Units of ``currency`` per USD as of ``on``: (rate, date of the value used, series)."""
+        if currency == "USD":
+            return 1.0, None, ""
+        series = f"USD{currency}"
+        frame = self._backend.bars(series) if series in self.securities or series in self._backend.symbols() else None
+        if frame is None:
+            have = sorted(s[3:] for s in self._backend.symbols() if re.fullmatch(r"USD[A-Z]{3}", s))
+            raise MissingFXError(
+                f"no FX series for currency {currency!r} (needs {series}) in {self._backend.origin}; "
+                f"currencies with a series: {['USD', *have]}; load {series} or pick one of those"
+            )
+        closes = frame["close"]
+        pos = closes.index.searchsorted(on, side="right") - 1
+        if pos < 0:
+            raise MissingFXError(
+                f"{series} starts {closes.index[0].date()}, after {on.date()}; no rate as of that date"
+            )
+        used = closes.index[pos]
+        if on - used > MAX_FX_STALENESS:
+            raise MissingFXError(
+                f"{series} has no value within {MAX_FX_STALENESS.days} days before {on.date()} (last: "
+                f"{used.date()}); load more recent FX data"
+            )
+        return float(closes.iloc[pos]), used, series
+
+    def fx_rate(self, base: str, quote: str, on: DateLike) -> float:
+        """Units of ``quote`` per 1 ``base`` as of ``on`` (the last value on or before it); cross rates via USD.
+
+        Raises
+        ------
+        MissingFXError
+            A currency has no ``USDxxx`` series, or no value within 7 days before ``on``.
+        """
+        return self._fx(base, quote, _date(on, "on"))[0]
+
+    def _fx(self, base: str, quote: str, on: pd.Timestamp) -> tuple[float, list[tuple[str, pd.Timestamp]]]:
+        base, quote = base.strip().upper(), quote.strip().upper()
+        if base == quote:
+            return 1.0, []
+        rb, db, sb = self._usd_rate(base, on)
+        rq, dq, sq = self._usd_rate(quote, on)
+        used = [(s, d) for s, d in ((sb, db), (sq, dq)) if d is not None]
+        return rq / rb, used
+
+    # shares, market cap, EPS
+
+    def shares(self, symbol: str, on: DateLike, lookahead: int = 0) -> SharesFigure:
+        """Shares outstanding of ``symbol`` in units of the listing, as of ``on``.
+
+        Rows of every listing of the same company count (BABA's and 9988.HK's rows describe the
+        same ordinary shares); a row whose ``unit_note`` says ADS is converted to ordinary shares
+        with that listing's ``shares_per_unit``. At one ``as_of`` the largest ordinary figure wins
+        (class subtotals and the company's lower "outstanding" count are smaller). The figure is
+        then divided by this listing's ``shares_per_unit`` (BABA: ordinary / 8).
+
+        Parameters
+        ----------
+        lookahead
+            Days after ``on`` within which a later figure may be used when none is on or before
+            ``on`` (noted in the result). Default 0: strictly as of.
+
+        Raises
+        ------
+        MissingSharesError
+        """
+        sec = self.security(symbol)
+        day = _date(on, "on")
+        table = self._backend.shares_table()
+        members = {s.symbol: s for s in self.securities.listings(sec.company)}
+        rows = table[table["symbol"].isin(list(members))]
+        if rows.empty:
+            raise MissingSharesError(
+                f"no shares-outstanding figures for {sec.symbol} (company {sec.company!r}) in "
+                f"{self._backend.origin}; add rows to shares.csv (symbol,as_of,shares,unit_note,source)"
+            )
+        is_ads = rows["unit_note"].str.contains(r"\bADS", regex=True, na=False).to_numpy()
+        ratio = rows["symbol"].map(lambda s: members[s].shares_per_unit).to_numpy(dtype="float64")
+        ordinary = np.where(is_ads, rows["shares"].to_numpy(dtype="float64") * ratio, rows["shares"].to_numpy(dtype="float64"))
+        cand = rows.assign(ordinary=ordinary, is_ads=is_ads)
+        note = ""
+        before = cand[cand["as_of"] <= day]
+        if before.empty:
+            after = cand[(cand["as_of"] > day) & (cand["as_of"] <= day + pd.Timedelta(days=lookahead))]
+            if after.empty:
+                first = cand["as_of"].min()
+                raise MissingSharesError(
+                    f"no shares figure for {sec.symbol} on or before {day.date()}; the earliest is "
+                    f"{first.date()} (pass lookahead={(first - day).days} to use it)"
+                )
+            pick_date = after["as_of"].min()
+            note = f"shares as of {pick_date.date()}, after {day.date()} (lookahead)"
+        else:
+            pick_date = before["as_of"].max()
+        same = cand[cand["as_of"] == pick_date]
+        pool = same[~same["is_ads"]] if (~same["is_ads"]).any() else same
+        best = pool.loc[pool["ordinary"].idxmax()]
+        ordinary_total = float(best["ordinary"])
+        return SharesFigure(
+            symbol=sec.symbol,
+            as_of=pd.Timestamp(pick_date),
+            shares=ordinary_total / sec.shares_per_unit,
+            ordinary_shares=ordinary_total,
+            shares_per_unit=sec.shares_per_unit,
+            unit_note=str(best["unit_note"]),
+            source=str(best["source"]),
+            note=note,
+        )
+
+    def market_cap(
+        self, symbol: str, on: DateLike, currency: str | None = None, lookahead: int = 0
+    ) -> MarketCap:
+        """Market capitalisation of ``symbol`` on ``on`` in its own currency or ``currency``.
+
+        Uses the last close on or before ``on`` (at most 10 days earlier), the shares figure as of
+        that session (see :meth:`shares`) and the FX rate as of that session.
+
+        Raises
+        ------
+        MissingDataError, MissingSharesError, MissingFXError
+        """
+        sec, bars = self._full_bars(symbol)
+        day = _date(on, "on")
+        pos = bars.index.searchsorted(day, side="right") - 1
+        if pos < 0 or day - bars.index[pos] > MAX_CLOSE_STALENESS:
+            raise MissingDataError(
+                f"no close for {sec.symbol} on or shortly before {day.date()}; data covers "
+                f"{bars.index[0].date()}..{bars.index[-1].date()}"
+            )
+        session = bars.index[pos]
+        close = float(bars["close"].iloc[pos])
+        figure = self.shares(sec.symbol, session, lookahead=lookahead)
+        target = (currency or sec.currency).strip().upper()
+        rate, used = self._fx(sec.currency, target, session)
+        notes: list[str] = []
+        if session != day:
+            notes.append(f"close of {session.date()} (last session on or before {day.date()})")
+        if figure.note:
+            notes.append(figure.note)
+        flags = self.quality([sec.symbol, *(s for s, _ in used)])
+        for series, when in [(sec.symbol, session), *used]:
+            hit = flags[(flags["symbol"] == series) & (flags["date"] == when)]
+            notes.extend(f"{series} {when.date()}: {d}" for d in hit["detail"])
+        return MarketCap(
+            symbol=sec.symbol,
+            date=session,
+            value=close * figure.shares * rate,
+            currency=target,
+            close=close,
+            close_currency=sec.currency,
+            shares=figure,
+            fx_rate=rate,
+            fx_pair=f"{sec.currency}{target}",
+            notes=tuple(notes),
+        )
+
+    def eps(self, symbol: str) -> pd.DataFrame:
+        """Quarterly diluted EPS of ``symbol``: period_end, report_date, eps_diluted, currency, source.
+
+        ``eps_diluted`` is NaN where the figure is unknown. Use only rows with ``report_date``
+        before a date when computing a trailing ratio on it.
+
+        Raises
+        ------
+        MissingDataError
+            No EPS rows for the listing.
+        """
+        sec = self.security(symbol)
+        table = self._backend.eps_table()
+        rows = table[table["symbol"] == sec.symbol]
+        if rows.empty:
+            raise MissingDataError(
+                f"no EPS rows for {sec.symbol} in {self._backend.origin}; add them to eps.csv "
+                f"({','.join(EPS_COLUMNS)})"
+            )
+        return rows[list(EPS_COLUMNS[1:])].sort_values("period_end").reset_index(drop=True)
+
+    def coverage(self, symbols: str | Iterable[str] | None = None) -> pd.DataFrame:
+        """symbol, first, last, rows for each symbol with data (or each of ``symbols``)."""
+        names = self._backend.symbols() if symbols is None else [self.security(s).symbol for s in _symbol_list(symbols)]
+        rows = []
+        for sym in names:
+            frame = self._backend.bars(sym)
+            if frame is None:
+                rows.append({"symbol": sym, "first": pd.NaT, "last": pd.NaT, "rows": 0})
+            else:
+                rows.append({"symbol": sym, "first": frame.index[0], "last": frame.index[-1], "rows": len(frame)})
+        return pd.DataFrame(rows, columns=["symbol", "first", "last", "rows"])
+
+    def quality(self, symbols: str | Iterable[str] | None = None) -> pd.DataFrame:
+        """Known-issue flags: symbol, date, issue, detail, policy (see docs/DATA.md).
+
+        Issues: ``half_day_placeholder`` (a half-day row with a close but no open/high/low/volume in
+        a series that otherwise has them), ``off_tick_grid`` (a stock close off its exchange's tick
+        grid), ``fx_carried_forward`` (an FX value repeated from the previous observation in a run
+        of three or more), ```volume_outlier`` (volume over 5x or under 1/5 of the median of the 11 sessions around it). Flagged values
+        are kept as published; the flag travels into market-cap notes.
+        """
+        names = self._backend.symbols() if symbols is None else list(_symbol_list(symbols))
+        out = []
+        for sym in names:
+            try:
+                sec, bars = self._full_bars(sym)
+            except (MissingDataError, UnknownSymbolError):
+                continue
+            out.append(_quality_flags(sec, bars))
+        if not out:
+            return pd.DataFrame({c: pd.Series(dtype="object") for c in QUALITY_COLUMNS})
+        frame = pd.concat(out, ignore_index=True)
+        return frame.astype({"date": "datetime64[ns]"})
+
+
+# --- pure helpers ----------------------------------------------------------------------------------
+
+
+def _empty_ledger() -> pd.DataFrame:
+    return pd.DataFrame(
+        {"symbol": pd.Series(dtype="str"), "date": pd.Series(dtype="datetime64[ns]"), "reason": pd.Series(dtype="str")}
+    )
+
+
+def _listing_returns(
+    sec: Security,
+    bars: pd.DataFrame,
+    lo: pd.Timestamp | None,
+    hi: pd.Timestamp | None,
+    kind: str,
+    gap_policy: str,
+    adjusted: bool,
+    origin: str,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Returns of one listing on its own calendar (see :meth:`Market.returns`)."""
+    ledger: list[dict[str, object]] = []
+    price = bars["adj_close"] if adjusted else bars["close"]
+    if adjusted and price.isna().all():
+        price = bars["close"]
+        ledger.append({"symbol": sec.symbol, "date": pd.NaT, "reason": "no adj_close in the series: returns use close (dividends excluded)"})
+    price = price.dropna()
+    if len(price) < 2:
+        raise MissingDataError(f"{sec.symbol} has fewer than two prices in {origin}; no return can be computed")
+    if sec.kind == "fx":
+        sess = price.index  # FX series have no exchange sessions: each observation follows the last
+    else:
+        sess = calendars.sessions(sec.calendar, price.index[0], price.index[-1])
+        stray = price.index.difference(sess)
+        if len(stray):
+            raise NonSessionDateError(
+                f"{sec.symbol} has prices on {len(stray)} non-session date(s) of {sec.calendar} "
+                f"(first {stray[0].date()}) in {origin}; reload the data"
+            )
+    p = price.reindex(sess).to_numpy(dtype="float64")
+    has = ~np.isnan(p)
+    n = len(sess)
+    pos = np.arange(n)
+    last = np.maximum.accumulate(np.where(has, pos, -1))  # last position with a price, up to i
+    prev = np.empty(n, dtype=np.int64)
+    prev[0] = -1
+    prev[1:] = last[:-1]
+    span = pos - prev
+    valid = has & (prev >= 0)
+    ret = np.full(n, np.nan)
+    safe_prev = np.where(prev >= 0, prev, 0)
+    ratio = p / p[safe_prev]
+    ret[valid] = np.log(ratio[valid]) if kind == "log" else ratio[valid] - 1.0
+    window = pos >= 1
+    if lo is not None:
+        window &= sess >= lo
+    if hi is not None:
+        window &= sess <= hi
+    if not window.any():
+        raise MissingDataError(
+            f"no {sec.symbol} sessions with a return in {lo.date() if lo is not None else '...'}.."
+            f"{hi.date() if hi is not None else '...'}; data covers {price.index[0].date()}..{price.index[-1].date()}"
+        )
+    missing = window & ~has
+    spanning = window & has & (span > 1)
+    dates = sess
+    if gap_policy == "raise" and (missing.any() or spanning.any()):
+        gaps = dates[~has & (pos >= np.flatnonzero(window)[0] - 1) & (pos <= np.flatnonzero(window)[-1])]
+        shown = ", ".join(str(d.date()) for d in gaps[:5]) + (" ..." if len(gaps) > 5 else "")
+        raise GapError(
+            f"{sec.symbol} has no bar for {len(gaps)} {sec.calendar} session(s) ({shown}), so a return "
+            "would span several sessions; pass gap_policy='drop' (NaN, listed in .dropped) or "
+            "'multi_day' (returns across the gap), or reload the data"
+        )
+    if gap_policy == "drop":
+        keep = window
+        ret = np.where(spanning, np.nan, ret)
+        out_span = np.where(has, np.minimum(span, 1), 1)
+        for i in np.flatnonzero(missing):
+            ledger.append({"symbol": sec.symbol, "date": dates[i], "reason": "no bar for this session"})
+        for i in np.flatnonzero(spanning):
+            ledger.append(
+                {"symbol": sec.symbol, "date": dates[i], "reason": f"return would span {span[i]} sessions (previous bar {dates[prev[i]].date()}): dropped"}
+            )
+    else:  # multi_day (or raise with nothing to raise about)
+        keep = window & has
+        out_span = span
+        for i in np.flatnonzero(missing):
+            nxt = np.flatnonzero(has & (pos > i))
+            into = f"folded into the multi-session return of {dates[nxt[0]].date()}" if len(nxt) else "after the last bar"
+            ledger.append({"symbol": sec.symbol, "date": dates[i], "reason": f"no bar for this session; {into}"})
+    frame = pd.DataFrame(
+        {
+            "symbol": sec.symbol,
+            "date": dates[keep],
+            "ret": ret[keep],
+            "span": out_span[keep].astype("int64"),
+        }
+    )
+    led = pd.DataFrame(ledger, columns=LEDGER_COLUMNS) if ledger else _empty_ledger()
+    if ledger:
+        led = led.astype({"date": "datetime64[ns]"})
+    return frame, led
+
+
+# HKEX spread table: (upper price bound, tick) for prices up to that bound
+_HK_TICKS: tuple[tuple[float, float], ...] = (
+    (0.25, 0.001), (0.5, 0.005), (10, 0.01), (20, 0.02), (100, 0.05), (200, 0.1),
+    (500, 0.2), (1000, 0.5), (2000, 1.0), (5000, 2.0), (float("inf"), 5.0),
+)
+
+
+def tick_size(price: np.ndarray, calendar: str) -> np.ndarray:
+    """Minimum price increment of a listing's exchange at ``price`` (US: 0.01 from $1; HK: the spread table)."""
+    price = np.asarray(price, dtype="float64")
+    if calendar == "XHKG":
+        bounds = np.array([b for b, _ in _HK_TICKS])
+        ticks = np.array([t for _, t in _HK_TICKS])
+        return ticks[np.searchsorted(bounds, price, side="left")]
+    return np.where(price >= 1.0, 0.01, 0.0001)
+
+
+def _quality_flags(sec: Security, bars: pd.DataFrame) -> pd.DataFrame:
+    rows: list[dict[str, object]] = []
+    close = bars["close"].to_numpy(dtype="float64")
+    dates = bars.index
+    if sec.kind == "fx":
+        same = np.r_[False, close[1:] == close[:-1]]
+        # a run of >= 3 equal values: every repeat after the first is a carried-forward value
+        run_id = np.cumsum(~same)
+        run_len = pd.Series(run_id).map(pd.Series(run_id).value_counts()).to_numpy()
+        for i in np.flatnonzero(same & (run_len >= 3)):
+            rows.append(
+                {"symbol": sec.symbol, "date": dates[i], "issue": "fx_carried_forward",
+                 "detail": f"{sec.symbol} {close[i]} repeats the previous value (carried forward, not a quote)",
+                 "policy": "used as published for as-of lookups; flagged"}
+            )
+    else:
+        ohlv = bars[["open", "high", "low", "volume"]]
+        if ohlv.notna().any().any():
+            empty = ohlv.isna().all(axis=1).to_numpy()
+            half = calendars.half_days(sec.calendar, dates[0], dates[-1])
+            # only where the neighbouring rows are full bars: a close-only stretch is not a placeholder
+            full = ~empty
+            nb = np.r_[False, full[:-1]] & np.r_[full[1:], False]
+            for i in np.flatnonzero(empty & nb & dates.isin(half)):
+                rows.append(
+                    {"symbol": sec.symbol, "date": dates[i], "issue": "half_day_placeholder",
+                     "detail": "half-day placeholder row: no open/high/low/volume, close unverified",
+                     "policy": "close kept (no gap created); flagged"}
+                )
+        if sec.kind in ("stock", "adr", "etf"):
+            tick = tick_size(close, sec.calendar)
+            steps = close / tick
+            off = np.abs(steps - np.round(steps)) > 1e-6 * np.maximum(1.0, steps)
+            for i in np.flatnonzero(off):
+                rows.append(
+                    {"symbol": sec.symbol, "date": dates[i], "issue": "off_tick_grid",
+                     "detail": f"close {close[i]} is off the {tick[i]:g} tick grid",
+                     "policy": "kept as published; flagged"}
+                )
+        vol = bars["volume"]
+        if vol.notna().sum() >= 20:
+            # against the median of the 11 sessions around it, so busy regimes are not flagged
+            local = vol.rolling(11, center=True, min_periods=6).median().to_numpy(dtype="float64")
+            v = vol.to_numpy(dtype="float64")
+            with np.errstate(invalid="ignore", divide="ignore"):
+                factor = v / local
+            odd = np.isfinite(factor) & (v > 0) & ((factor > 5) | (factor < 1 / 5))
+            for i in np.flatnonzero(odd):
+                rows.append(
+                    {"symbol": sec.symbol, "date": dates[i], "issue": "volume_outlier",
+                     "detail": f"volume {v[i]:,.0f} is {factor[i]:.2f}x the median of the 11 sessions around it",
+                     "policy": "kept as published; flagged (volumes are not used in returns)"}
+                )
+    return pd.DataFrame(rows, columns=QUALITY_COLUMNS)
+
+
+def as_list(symbols: str | Sequence[str]) -> list[str]:
+    """``symbols`` as a list (a single string becomes a one-element list)."""
+    return _symbol_list(symbols)

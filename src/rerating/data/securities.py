@@ -1,0 +1,344 @@
+"""The security master: which listings exist, where they trade, in what currency, under what names.
+
+The bundled table is ``rerating/data/securities.csv`` (columns in :data:`COLUMNS`); a user extends
+it with a CSV of the same layout (``load_securities(extra=...)``, ``rerating --securities FILE``).
+Rows of the extra file replace bundled rows of the same symbol, so a user can also correct one.
+
+Lookups are case-insensitive and forgiving about the usual spellings of a symbol: ``HSI`` finds
+``^HSI``, ``9988.hk`` and ``09988.HK`` find ``9988.HK``, ``700.HK`` finds ``0700.HK``, ``.SH``
+finds ``.SS``. An unknown symbol raises :class:`~rerating.errors.UnknownSymbolError` with close
+matches.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+import pandas as pd
+
+from rerating._typing import PathLike
+from rerating.errors import DataFormatError, MissingDataError, UnknownSymbolError, close_matches
+
+COLUMNS: tuple[str, ...] = (
+    "symbol",
+    "name",
+    "name_zh_hans",
+    "name_zh_hant",
+    "aliases",
+    "kind",
+    "exchange",
+    "calendar",
+    "currency",
+    "company",
+    "shares_per_unit",
+    "sector",
+    "benchmark",
+    "yahoo",
+    "akshare",
+)
+REQUIRED: tuple[str, ...] = ("symbol", "name", "kind", "exchange", "calendar", "currency")
+KINDS: tuple[str, ...] = ("stock", "adr", "etf", "index", "fx")
+CALENDARS: tuple[str, ...] = ("XNYS", "XHKG", "XSHG")
+BUNDLED_FILE = "securities.csv"
+
+
+@dataclass(frozen=True)
+class Security:
+    """One listing: a symbol on one exchange, in one currency."""
+
+    symbol: str
+    name: str
+    name_zh_hans: str
+    name_zh_hant: str
+    aliases: tuple[str, ...]
+    kind: str
+    exchange: str
+    calendar: str
+    currency: str
+    company: str
+    shares_per_unit: float
+    sector: str
+    benchmark: str
+    yahoo: str
+    akshare: str
+
+    @property
+    def file_stem(self) -> str:
+        """The file name (without suffix) of this listing in a ``files`` folder: caret dropped."""
+        return self.symbol.lstrip("^")
+
+
+def normalize_symbol(symbol: str) -> str:
+    """Canonical spelling of a symbol *form* (case, HK zero padding, ``.SH`` -> ``.SS``).
+
+    This does not consult the master, so ``HSI`` stays ``HSI``; :meth:`SecurityMaster.resolve`
+    adds the caret when only the caret form exists.
+    """
+    if not isinstance(symbol, str) or not symbol.strip():
+        raise UnknownSymbolError(
+            f"symbol must be a non-empty string, got {symbol!r}; pass a ticker such as 'BABA' or '9988.HK'"
+        )
+    s = symbol.strip().upper()
+    m = re.fullmatch(r"(\d{1,5})\.HK", s)
+    if m:  # Hong Kong: 4 digits, zero-padded (09988.HK and 700.HK are common spellings)
+        return f"{int(m.group(1)):04d}.HK"
+    if s.endswith(".SH"):  # Wind/akshare spell Shanghai .SH, Yahoo .SS
+        return s[:-3] + ".SS"
+    return s
+
+
+def _split_aliases(value: str) -> tuple[str, ...]:
+    return tuple(a.strip() for a in value.split("|") if a.strip())
+
+
+def _read_table(path: Path) -> pd.DataFrame:
+    """Read and validate one securities CSV; errors name the file and line."""
+    try:
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        raise DataFormatError(
+            f"{path}: cannot read the securities table ({exc}); expected a UTF-8 CSV with columns "
+            f"{','.join(COLUMNS)}"
+        ) from exc
+    frame.columns = [c.strip() for c in frame.columns]
+    missing = [c for c in REQUIRED if c not in frame.columns]
+    if missing:
+        raise DataFormatError(
+            f"{path}: securities table lacks column(s) {missing}; required: {list(REQUIRED)}, "
+            f"optional: {[c for c in COLUMNS if c not in REQUIRED]}"
+        )
+    unknown = [c for c in frame.columns if c not in COLUMNS]
+    if unknown:
+        raise DataFormatError(
+            f"{path}: unknown column(s) {unknown} in the securities table; valid columns: {list(COLUMNS)}"
+        )
+    for col in COLUMNS:
+        if col not in frame.columns:
+            frame[col] = ""
+    frame = frame[list(COLUMNS)].apply(lambda c: c.str.strip())
+    rows = []
+    seen: dict[str, int] = {}
+    for i, rec in enumerate(frame.to_dict("records")):
+        line = i + 2  # header is line 1
+        where = f"{path}:{line}"
+        for col in REQUIRED:
+            if not rec[col] and not (col == "exchange" and rec["kind"] == "fx"):  # FX has no exchange
+                raise DataFormatError(f"{where}: column {col!r} is empty; every listing needs {list(REQUIRED)}")
+        rec["symbol"] = normalize_symbol(rec["symbol"])
+        if rec["symbol"] in seen:
+            raise DataFormatError(
+                f"{where}: symbol {rec['symbol']!r} repeats line {seen[rec['symbol']]}; keep one row per listing"
+            )
+        seen[rec["symbol"]] = line
+        if rec["kind"] not in KINDS:
+            raise DataFormatError(f"{where}: kind {rec['kind']!r} is not one of {list(KINDS)}")
+        rec["calendar"] = rec["calendar"].upper()
+        if rec["calendar"] not in CALENDARS:
+            raise DataFormatError(
+                f"{where}: calendar {rec['calendar']!r} is not one of {list(CALENDARS)} "
+                "(Shenzhen listings use XSHG)"
+            )
+        rec["currency"] = rec["currency"].upper()
+        if not re.fullmatch(r"[A-Z]{3}", rec["currency"]):
+            raise DataFormatError(f"{where}: currency {rec['currency']!r} is not a 3-letter ISO code such as USD")
+        raw_ratio = rec["shares_per_unit"] or "1"
+        try:
+            ratio = float(raw_ratio)
+        except ValueError:
+            ratio = float("nan")
+        if not ratio > 0:
+            raise DataFormatError(
+                f"{where}: shares_per_unit {raw_ratio!r} must be a positive number (BABA 8, 9988.HK 1)"
+            )
+        rec["shares_per_unit"] = ratio
+        rec["company"] = rec["company"] or rec["symbol"]
+        rec["benchmark"] = normalize_symbol(rec["benchmark"]) if rec["benchmark"] else ""
+        rows.append(rec)
+    out = pd.DataFrame(rows, columns=list(COLUMNS))
+    return out.astype({"shares_per_unit": "float64"})
+
+
+def bundled_path() -> Path:
+    """Path of the bundled ``securities.csv`` (it may be absent in a partial checkout)."""
+    return Path(str(resources.files("rerating.data").joinpath(BUNDLED_FILE)))
+
+
+def load_securities(
+    extra: PathLike | None = None, *, base: PathLike | None | bool = True
+) -> SecurityMaster:
+    """Load the security master.
+
+    Parameters
+    ----------
+    extra
+        A CSV with the same columns (only ``symbol,name,kind,exchange,calendar,currency`` are
+        required) whose rows are added to the bundled table; a row whose symbol is already there
+        replaces it.
+    base
+        ``True`` (default) reads the bundled table; a path reads that table instead; ``False`` or
+        ``None`` starts from nothing (then ``extra`` is the whole master).
+
+    Returns
+    -------
+    SecurityMaster
+
+    Raises
+    ------
+    DataFormatError
+        A table is malformed (the message names file and line).
+    MissingDataError
+        Neither a base table nor ``extra`` exists.
+    """
+    frames: list[pd.DataFrame] = []
+    if base is True:
+        path = bundled_path()
+        if path.is_file():
+            frames.append(_read_table(path))
+        elif extra is None:
+            raise MissingDataError(
+                f"the bundled security master {path} is missing; reinstall rerating or pass "
+                "--securities FILE with columns " + ",".join(COLUMNS)
+            )
+    elif base:
+        frames.append(_read_table(Path(base)))
+    if extra is not None:
+        path = Path(extra)
+        if not path.is_file():
+            raise MissingDataError(f"securities file {str(path)!r} does not exist; pass an existing CSV")
+        frames.append(_read_table(path))
+    if not frames:
+        raise MissingDataError("no security master: pass base= or extra= a securities CSV")
+    frame = pd.concat(frames, ignore_index=True).drop_duplicates("symbol", keep="last")
+    return SecurityMaster(frame.reset_index(drop=True))
+
+
+class SecurityMaster:
+    """Listings by symbol, with lookups by name or alias in any script.
+
+    Parameters
+    ----------
+    frame
+        A table with the columns of :data:`COLUMNS`, one row per symbol (as built by
+        :func:`load_securities`).
+    """
+
+    def __init__(self, frame: pd.DataFrame) -> None:
+        self.frame: pd.DataFrame = frame.copy()
+        self._by_symbol: dict[str, Security] = {}
+        for rec in self.frame.to_dict("records"):
+            sec = Security(
+                symbol=rec["symbol"],
+                name=rec["name"],
+                name_zh_hans=rec["name_zh_hans"],
+                name_zh_hant=rec["name_zh_hant"],
+                aliases=_split_aliases(rec["aliases"]),
+                kind=rec["kind"],
+                exchange=rec["exchange"],
+                calendar=rec["calendar"],
+                currency=rec["currency"],
+                company=rec["company"],
+                shares_per_unit=float(rec["shares_per_unit"]),
+                sector=rec["sector"],
+                benchmark=rec["benchmark"],
+                yahoo=rec["yahoo"],
+                akshare=rec["akshare"],
+            )
+            self._by_symbol[sec.symbol] = sec
+        self.symbols: list[str] = list(self._by_symbol)
+        self._t2s = None
+
+    def __len__(self) -> int:
+        return len(self._by_symbol)
+
+    def __contains__(self, symbol: object) -> bool:
+        if not isinstance(symbol, str):
+            return False
+        try:
+            self.resolve(symbol)
+        except UnknownSymbolError:
+            return False
+        return True
+
+    def __repr__(self) -> str:
+        return f"SecurityMaster({len(self)} listings)"
+
+    def resolve(self, symbol: str) -> str:
+        """The canonical symbol for ``symbol`` (``HSI`` -> ``^HSI``, ``09988.hk`` -> ``9988.HK``)."""
+        s = normalize_symbol(symbol)
+        if s in self._by_symbol:
+            return s
+        if "^" + s in self._by_symbol:
+            return "^" + s
+        for sec in self._by_symbol.values():  # provider spellings: CNY=X, 09988, sh000300
+            if s in {sec.yahoo.upper(), sec.akshare.upper()} - {""}:
+                return sec.symbol
+        hits = close_matches(s, self.symbols)
+        if not hits:  # try names and aliases too: "Alibab" -> BABA, 9988.HK
+            by_name = {}
+            for sec in self._by_symbol.values():
+                for label in (sec.name, *sec.aliases):
+                    by_name.setdefault(label, sec.symbol)
+            hits = list(dict.fromkeys(by_name[h] for h in close_matches(s, list(by_name))))
+        hint = f" (did you mean {', '.join(hits)}?)" if hits else ""
+        raise UnknownSymbolError(
+            f"unknown symbol {symbol!r}{hint}; the security master has {len(self)} listings "
+            "(see `rerating` docs/DATA.md); add yours with --securities FILE"
+        )
+
+    def get(self, symbol: str) -> Security:
+        """The listing for ``symbol``; :class:`UnknownSymbolError` with close matches otherwise."""
+        return self._by_symbol[self.resolve(symbol)]
+
+    def _simplified(self, text: str) -> str:
+        # Traditional and simplified spellings of a name match each other (輝達 vs 辉达).
+        if self._t2s is None:
+            from opencc import OpenCC
+
+            self._t2s = OpenCC("t2s")
+        return self._t2s.convert(text).casefold().strip()
+
+    def find(self, name: str) -> list[Security]:
+        """Listings whose symbol, English or Chinese name or alias equals ``name`` (any script, any case).
+
+        Exact matches come first; when there are none, names that contain ``name`` (two characters
+        or more) are returned. An empty list means nothing matched.
+        """
+        if not name or not name.strip():
+            return []
+        key = self._simplified(name)
+        exact: list[Security] = []
+        partial: list[Security] = []
+        try:
+            exact.append(self.get(name))
+        except UnknownSymbolError:
+            pass
+        for sec in self._by_symbol.values():
+            labels = [self._simplified(x) for x in (sec.name, sec.name_zh_hans, sec.name_zh_hant, *sec.aliases) if x]
+            if key in labels:
+                if sec not in exact:
+                    exact.append(sec)
+            elif len(key) >= 2 and any(key in lab for lab in labels):
+                partial.append(sec)
+        return exact or partial
+
+    def listings(self, company: str) -> list[Security]:
+        """All listings of one underlying company (``"alibaba"`` -> BABA, 9988.HK)."""
+        key = company.casefold().strip()
+        found = [s for s in self._by_symbol.values() if s.company.casefold() == key]
+        if not found:
+            companies = sorted({s.company for s in self._by_symbol.values()})
+            hits = close_matches(company, companies)
+            hint = f" (did you mean {', '.join(hits)}?)" if hits else ""
+            raise UnknownSymbolError(f"unknown company {company!r}{hint}; companies are ids such as 'alibaba'")
+        return found
+
+    def alias_table(self) -> pd.DataFrame:
+        """One row per (alias, listing): English and Chinese names and every alias; columns ``alias, symbol``."""
+        rows = []
+        for sec in self._by_symbol.values():
+            labels = dict.fromkeys(x for x in (sec.name, sec.name_zh_hans, sec.name_zh_hant, *sec.aliases) if x)
+            rows.extend((label, sec.symbol) for label in labels)
+        return pd.DataFrame(rows, columns=["alias", "symbol"])

@@ -1,0 +1,383 @@
+"""The ``files`` source: a folder with one CSV or Parquet file of daily bars per symbol.
+
+Layout (documented in docs/DATA.md): columns ``date,open,high,low,close,adj_close,volume``; only
+``date`` and ``close`` are required, an empty cell means unknown. ISO dates, ascending, unique,
+each a session of the listing's calendar. File names are the symbols with Yahoo's caret dropped
+(``GSPC.csv`` holds ``^GSPC``); the folder may also hold ``shares.csv`` and ``eps.csv``.
+
+Every problem is reported with the file and the line (CSV: the line number in the file, header =
+line 1; Parquet: the row number): malformed rows, duplicate or unsorted dates, zero, negative or
+infinite prices, dates that are not sessions (``non_session="raise"``, the default; ``"drop"``
+drops them and records each in :attr:`FilesSource.dropped`), files with no rows.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from rerating._typing import DateLike, PathLike
+from rerating.data.securities import SecurityMaster, normalize_symbol
+from rerating.data.sources import BAR_COLUMNS, EPS_COLUMNS, SHARES_COLUMNS
+from rerating.errors import (
+    BadPriceError,
+    DataFormatError,
+    DuplicateDateError,
+    MissingDataError,
+    MissingSharesError,
+    NonSessionDateError,
+    UnknownSymbolError,
+    UnsortedDataError,
+    did_you_mean,
+)
+
+SUFFIXES: tuple[str, ...] = (".csv", ".parquet", ".pq")
+SIDE_FILES: frozenset[str] = frozenset({"shares", "eps"})
+# Common spellings of the bar columns in exported files.
+COLUMN_ALIASES: dict[str, str] = {"adj close": "adj_close", "adjclose": "adj_close", "adjusted_close": "adj_close"}
+PRICE_COLUMNS: tuple[str, ...] = ("open", "high", "low", "close", "adj_close")
+
+
+def _locate(rows: np.ndarray, is_csv: bool) -> list[str]:
+    """'line N' (CSV, header = line 1) or 'row N' (Parquet, first row = 1) for row positions."""
+    return [f"line {int(r) + 2}" if is_csv else f"row {int(r) + 1}" for r in rows]
+
+
+def _read_raw(path: Path) -> tuple[pd.DataFrame, bool]:
+    is_csv = path.suffix.lower() == ".csv"
+    try:
+        if is_csv:
+            frame = pd.read_csv(path, dtype=str, keep_default_na=False, skip_blank_lines=False, encoding="utf-8")
+        else:
+            frame = pd.read_parquet(path)
+    except pd.errors.EmptyDataError as exc:
+        raise DataFormatError(f"{path}: the file is empty; expected a header row date,close,... and data rows") from exc
+    except pd.errors.ParserError as exc:
+        raise DataFormatError(f"{path}: malformed CSV ({str(exc).strip()}); each row needs one value per header column") from exc
+    except UnicodeDecodeError as exc:
+        raise DataFormatError(f"{path}: not UTF-8 text ({exc}); save the file as UTF-8 CSV") from exc
+    except (OSError, ValueError) as exc:  # pyarrow raises ArrowInvalid (a ValueError) on a bad parquet
+        raise DataFormatError(f"{path}: cannot read ({exc}); expected CSV or Parquet with columns date,close,...") from exc
+    return frame, is_csv
+
+
+def parse_bars(
+    frame: pd.DataFrame,
+    where: str,
+    *,
+    is_csv: bool = True,
+    calendar: str | None = None,
+    non_session: Literal["raise", "drop"] = "raise",
+    symbol: str = "",
+    dropped: list[dict[str, object]] | None = None,
+) -> pd.DataFrame:
+    """Validate a raw bars table (strings or numbers) and return it in the canonical layout.
+
+    Parameters
+    ----------
+    frame
+        Columns ``date`` and ``close`` and any of ``open high low adj_close volume``.
+    where
+        The file name used in error messages.
+    is_csv
+        Whether row positions are reported as CSV lines (header = line 1) or rows.
+    calendar
+        When given, every date must be a session of it (see ``non_session``).
+    non_session
+        ``"raise"``: a non-session date is an error; ``"drop"``: the row is dropped and recorded
+        in ``dropped`` (symbol, date, reason).
+
+    Returns
+    -------
+    pd.DataFrame
+        Index ``date`` (tz-naive), float64 columns :data:`BAR_COLUMNS`.
+    """
+    cols = {c: COLUMN_ALIASES.get(str(c).strip().lower(), str(c).strip().lower()) for c in frame.columns}
+    frame = frame.rename(columns=cols)
+    unknown = [c for c in frame.columns if c not in ("date", *BAR_COLUMNS)]
+    if unknown:
+        raise DataFormatError(f"{where}: unknown column(s) {unknown}; valid: date,{','.join(BAR_COLUMNS)}")
+    for col in ("date", "close"):
+        if col not in frame.columns:
+            raise DataFormatError(f"{where}: no {col!r} column; the header needs at least date,close")
+    if len(frame) == 0:
+        raise DataFormatError(f"{where}: the file has a header but no rows; delete it or add bars")
+
+    raw_dates = frame["date"]
+    if pd.api.types.is_datetime64_any_dtype(raw_dates):
+        dates = pd.DatetimeIndex(raw_dates)
+        if dates.tz is not None:
+            dates = dates.tz_localize(None)
+    else:
+        text = raw_dates.astype(str).str.strip()
+        dates = pd.DatetimeIndex(pd.to_datetime(text, format="ISO8601", errors="coerce"))
+        bad = np.flatnonzero(dates.isna())
+        if len(bad):
+            i = bad[0]
+            row = frame.iloc[i]
+            what = "a blank line" if all(str(v).strip() == "" for v in row) else f"date {text.iloc[i]!r} is not an ISO date (YYYY-MM-DD)"
+            raise DataFormatError(f"{where}: {_locate(bad[:1], is_csv)[0]}: {what}")
+    dates = dates.as_unit("ns")
+    off_midnight = np.flatnonzero(dates != dates.normalize())
+    if len(off_midnight):
+        i = off_midnight[0]
+        raise DataFormatError(f"{where}: {_locate(off_midnight[:1], is_csv)[0]}: date {dates[i]} has a time of day; daily bars take a date only")
+
+    out: dict[str, np.ndarray] = {}
+    for col in BAR_COLUMNS:
+        if col not in frame.columns:
+            out[col] = np.full(len(frame), np.nan)
+            continue
+        raw = frame[col]
+        if pd.api.types.is_numeric_dtype(raw):
+            values = raw.to_numpy(dtype="float64", na_value=np.nan)
+        else:
+            text = raw.astype(str).str.strip()
+            values = pd.to_numeric(text.where(text != "", None), errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+            bad = np.flatnonzero(np.isnan(values) & (text != "").to_numpy() & ~text.str.lower().isin(["nan", "na", "null"]).to_numpy())
+            if len(bad):
+                i = bad[0]
+                raise DataFormatError(f"{where}: {_locate(bad[:1], is_csv)[0]}: {col} {text.iloc[i]!r} is not a number")
+        out[col] = values
+    close_missing = np.flatnonzero(np.isnan(out["close"]))
+    if len(close_missing):
+        raise DataFormatError(
+            f"{where}: {_locate(close_missing[:1], is_csv)[0]}: close is empty; every row needs a close "
+            "(delete rows with no trade)"
+        )
+    for col in (*PRICE_COLUMNS, "volume"):
+        v = out[col]
+        with np.errstate(invalid="ignore"):
+            bad = np.flatnonzero(np.isinf(v) | ((v <= 0) if col != "volume" else (v < 0)))
+        if len(bad):
+            i = bad[0]
+            valid = "a positive finite price" if col != "volume" else "a volume >= 0"
+            raise BadPriceError(f"{where}: {_locate(bad[:1], is_csv)[0]}: {col} = {float(v[i])!r} on {dates[i].date()}; expected {valid}")
+
+    order = dates.asi8
+    dup = pd.Index(order).duplicated(keep=False)
+    if dup.any():
+        pos = np.flatnonzero(dup)
+        first = pos[order[pos] == order[pos[0]]]
+        lines = ", ".join(_locate(first, is_csv))
+        raise DuplicateDateError(f"{where}: date {dates[pos[0]].date()} appears more than once ({lines}); keep one row per date")
+    back = np.flatnonzero(np.diff(order) < 0)
+    if len(back):
+        i = back[0] + 1
+        raise UnsortedDataError(
+            f"{where}: {_locate(np.array([i]), is_csv)[0]}: date {dates[i].date()} comes after {dates[i - 1].date()}; "
+            "sort the rows by date ascending"
+        )
+
+    result = pd.DataFrame(out, index=pd.DatetimeIndex(dates, name="date"))
+    if calendar is not None:
+        from rerating.data import calendars
+
+        cal = calendars.get_calendar(calendar)
+        lo, hi = dates[0], dates[-1]
+        calendars.sessions(calendar, lo, hi)  # raises DateRangeError outside the calendar
+        is_sess = dates.isin(pd.DatetimeIndex(cal.sessions_in_range(lo, hi)).as_unit("ns"))
+        off = np.flatnonzero(~is_sess)
+        if len(off):
+            if non_session == "raise":
+                i = off[0]
+                raise NonSessionDateError(
+                    f"{where}: {_locate(off[:1], is_csv)[0]}: {dates[i].date()} is not a {cal.name} session "
+                    f"({len(off)} such row(s)); remove them or read with non_session='drop'"
+                )
+            if dropped is not None:
+                dropped.extend(
+                    {"symbol": symbol, "date": dates[i], "reason": f"not a {cal.name} session ({where})"} for i in off
+                )
+            result = result.iloc[np.flatnonzero(is_sess)]
+    return result
+
+
+def _check_table(
+    frame: pd.DataFrame,
+    where: str,
+    columns: tuple[str, ...],
+    dates: tuple[str, ...],
+    numbers: tuple[str, ...],
+    optional: tuple[str, ...] = (),
+) -> pd.DataFrame:
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise DataFormatError(f"{where}: missing column(s) {missing}; expected {','.join(columns)}")
+    frame = frame[list(columns)].copy()
+    for col in dates:
+        parsed = pd.to_datetime(frame[col].str.strip(), format="ISO8601", errors="coerce")
+        bad = np.flatnonzero(parsed.isna())
+        if len(bad):
+            raise DataFormatError(f"{where}: line {bad[0] + 2}: {col} {frame[col].iloc[bad[0]]!r} is not an ISO date")
+        frame[col] = parsed.astype("datetime64[ns]")
+    for col in numbers:
+        text = frame[col].str.strip()
+        parsed = pd.to_numeric(text.where(text != "", None), errors="coerce")
+        # an empty cell is "unknown" where the column allows it (eps.csv marks NOT FOUND rows so)
+        bad = np.flatnonzero(parsed.isna() & ((text != "") | (col not in optional)))
+        if len(bad):
+            raise DataFormatError(f"{where}: line {bad[0] + 2}: {col} {frame[col].iloc[bad[0]]!r} is not a number")
+        frame[col] = parsed.astype("float64")
+    return frame
+
+
+def read_shares_file(path: PathLike) -> pd.DataFrame:
+    """Validate a ``shares.csv`` (symbol, as_of, shares, unit_note, source); shares must be positive."""
+    path = Path(path)
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+    frame = _check_table(frame, str(path), SHARES_COLUMNS, ("as_of",), ("shares",))
+    bad = np.flatnonzero(~(frame["shares"] > 0))
+    if len(bad):
+        raise BadPriceError(f"{path}: line {bad[0] + 2}: shares {frame['shares'].iloc[bad[0]]} must be positive")
+    frame["symbol"] = frame["symbol"].map(normalize_symbol)
+    return frame.reset_index(drop=True)
+
+
+def read_eps_file(path: PathLike) -> pd.DataFrame:
+    """Validate an ``eps.csv`` (symbol, period_end, report_date, eps_diluted, currency, source)."""
+    path = Path(path)
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+    frame = _check_table(
+        frame, str(path), EPS_COLUMNS, ("period_end", "report_date"), ("eps_diluted",), optional=("eps_diluted",)
+    )
+    # RMB is the everyday name of CNY; one currency code keeps FX lookups working
+    frame["currency"] = frame["currency"].str.strip().str.upper().replace({"RMB": "CNY"})
+    late = np.flatnonzero(frame["report_date"] < frame["period_end"])
+    if len(late):
+        raise DataFormatError(f"{path}: line {late[0] + 2}: report_date is before period_end")
+    frame["symbol"] = frame["symbol"].map(normalize_symbol)
+    return frame.reset_index(drop=True)
+
+
+class FilesSource:
+    """Bars from a local folder (see the module docstring for the layout).
+
+    Parameters
+    ----------
+    directory
+        The folder.
+    securities
+        The security master: maps file names to symbols (``GSPC`` -> ``^GSPC``) and gives each
+        listing's calendar for the session check. Without it, file stems are the symbols and no
+        session check is made.
+    non_session
+        ``"raise"`` (default) or ``"drop"`` (recorded in :attr:`dropped`).
+    """
+
+    name = "files"
+
+    def __init__(
+        self,
+        directory: PathLike,
+        securities: SecurityMaster | None = None,
+        non_session: Literal["raise", "drop"] = "raise",
+    ) -> None:
+        self.directory = Path(directory)
+        if not self.directory.is_dir():
+            raise MissingDataError(f"data folder {str(self.directory)!r} does not exist; pass --dir with a folder of CSV/Parquet files")
+        if non_session not in ("raise", "drop"):
+            raise ValueError(f"non_session={non_session!r}; choose 'raise' or 'drop'")
+        self.securities = securities
+        self.non_session = non_session
+        self._dropped: list[dict[str, object]] = []
+        self._files: dict[str, Path] = {}
+        for path in sorted(self.directory.iterdir()):
+            if path.suffix.lower() not in SUFFIXES or path.stem.lower() in SIDE_FILES:
+                continue
+            symbol = self._symbol_for_stem(path.stem)
+            if symbol in self._files:
+                raise DataFormatError(f"{path}: symbol {symbol} also has {self._files[symbol].name}; keep one file per symbol")
+            self._files[symbol] = path
+
+    def _symbol_for_stem(self, stem: str) -> str:
+        if self.securities is not None:
+            try:
+                return self.securities.resolve(stem)
+            except UnknownSymbolError:
+                pass
+        return normalize_symbol(stem)
+
+    def __repr__(self) -> str:
+        return f"FilesSource({str(self.directory)!r}, {len(self._files)} symbols)"
+
+    @property
+    def dropped(self) -> pd.DataFrame:
+        """Rows dropped under ``non_session='drop'``: symbol, date, reason."""
+        return pd.DataFrame(self._dropped, columns=["symbol", "date", "reason"])
+
+    def symbols(self) -> list[str]:
+        """Symbols that have a file, sorted."""
+        return sorted(self._files)
+
+    def path(self, symbol: str) -> Path:
+        """The file holding ``symbol``; :class:`UnknownSymbolError` (with close names) when none does."""
+        key = self._symbol_for_stem(symbol)
+        if key not in self._files:
+            raise UnknownSymbolError(
+                f"no file for {symbol!r} in {self.directory}{did_you_mean(key, self._files)}; "
+                f"expected {key.lstrip('^')}.csv or .parquet"
+            )
+        return self._files[key]
+
+    def _calendar(self, symbol: str) -> str | None:
+        if self.securities is None or symbol not in self.securities:
+            return None
+        sec = self.securities.get(symbol)
+        return None if sec.kind == "fx" else sec.calendar  # FX are looked up as-of, not as sessions
+
+    def bars(self, symbol: str, start: DateLike | None = None, end: DateLike | None = None) -> pd.DataFrame:
+        """Validated bars of ``symbol``, optionally cut to ``start..end`` (inclusive).
+
+        Raises
+        ------
+        UnknownSymbolError, DataFormatError, DuplicateDateError, UnsortedDataError, BadPriceError,
+        NonSessionDateError, MissingDataError (no rows in ``start..end``).
+        """
+        path = self.path(symbol)
+        key = self._symbol_for_stem(symbol)
+        raw, is_csv = _read_raw(path)
+        frame = parse_bars(
+            raw, str(path), is_csv=is_csv, calendar=self._calendar(key), non_session=self.non_session,
+            symbol=key, dropped=self._dropped,
+        )
+        if start is not None or end is not None:
+            lo = pd.Timestamp(start) if start is not None else frame.index[0]
+            hi = pd.Timestamp(end) if end is not None else frame.index[-1]
+            frame = frame.loc[lo:hi]
+            if frame.empty:
+                raise MissingDataError(
+                    f"{path} has no bars in {lo.date()}..{hi.date()}; it covers "
+                    f"{raw['date'].iloc[0]}..{raw['date'].iloc[-1]}"
+                )
+        return frame
+
+    def _side(self, stem: str) -> Path | None:
+        path = self.directory / f"{stem}.csv"
+        return path if path.is_file() else None
+
+    def all_shares(self) -> pd.DataFrame:
+        """Every row of the folder's ``shares.csv`` (validated); no rows when the file is absent."""
+        path = self._side("shares")
+        if path is None:
+            return pd.DataFrame({c: pd.Series(dtype="object") for c in SHARES_COLUMNS})
+        return read_shares_file(path)
+
+    def all_eps(self) -> pd.DataFrame:
+        """Every row of the folder's ``eps.csv`` (validated); no rows when the file is absent."""
+        path = self._side("eps")
+        if path is None:
+            return pd.DataFrame({c: pd.Series(dtype="object") for c in EPS_COLUMNS})
+        return read_eps_file(path)
+
+    def shares(self, symbol: str) -> pd.DataFrame:
+        """Rows of ``shares.csv`` for ``symbol``; :class:`MissingSharesError` when there are none."""
+        key = self._symbol_for_stem(symbol)
+        table = self.all_shares()
+        rows = table[table["symbol"] == key]
+        if rows.empty:
+            raise MissingSharesError(f"no shares-outstanding rows for {key} in {self.directory / 'shares.csv'}")
+        return rows.reset_index(drop=True)

@@ -1,0 +1,386 @@
+"""The embedded DuckDB store at ``resolve_home(home)/rerating.duckdb``: bars, shares and EPS.
+
+Safety across processes: every operation takes an exclusive file lock (``rerating.duckdb.lock``,
+filelock), opens a short DuckDB connection, does its work and closes it, so two processes can load
+and read at once (the second waits for the lock, up to ``lock_timeout`` seconds, then gets a
+:class:`~rerating.errors.StoreError`). Each upsert is one transaction: a process killed mid-load
+leaves every committed batch intact (DuckDB's write-ahead log is replayed on the next open).
+
+Schema (version :data:`SCHEMA_VERSION`, kept in table ``meta``):
+
+- ``bars(symbol, date, open, high, low, close, adj_close, volume, source, loaded_at)``: one row per
+  (symbol, date); an upsert replaces the rows of the (symbol, date) pairs it brings.
+- ``symbols(symbol, first, last, rows, source, loaded_at)``: a per-symbol summary kept in step with
+  ``bars`` inside the same transaction.
+- ``shares(symbol, as_of, shares, unit_note, source)`` and ``eps(symbol, period_end, report_date,
+  eps_diluted, currency, source)``: replaced per (symbol, as_of, shares) and (symbol, period_end).
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from rerating._typing import DateLike, PathLike
+from rerating.config import resolve_home
+from rerating.data.sources import BAR_COLUMNS, EPS_COLUMNS, SHARES_COLUMNS
+from rerating.errors import DuplicateDateError, StoreError
+
+SCHEMA_VERSION = 1
+DB_NAME = "rerating.duckdb"
+_DDL = (
+    "CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR)",
+    """CREATE TABLE IF NOT EXISTS bars (
+        symbol VARCHAR NOT NULL, date DATE NOT NULL, open DOUBLE, high DOUBLE, low DOUBLE,
+        close DOUBLE NOT NULL, adj_close DOUBLE, volume DOUBLE, source VARCHAR, loaded_at TIMESTAMP)""",
+    """CREATE TABLE IF NOT EXISTS symbols (
+        symbol VARCHAR PRIMARY KEY, first DATE, last DATE, rows BIGINT, source VARCHAR, loaded_at TIMESTAMP)""",
+    """CREATE TABLE IF NOT EXISTS shares (
+        symbol VARCHAR NOT NULL, as_of DATE NOT NULL, shares DOUBLE NOT NULL, unit_note VARCHAR, source VARCHAR)""",
+    """CREATE TABLE IF NOT EXISTS eps (
+        symbol VARCHAR NOT NULL, period_end DATE NOT NULL, report_date DATE, eps_diluted DOUBLE,
+        currency VARCHAR, source VARCHAR)""",
+)
+
+
+@dataclass(frozen=True)
+class StoreInfo:
+    """What ``rerating cache info`` shows."""
+
+    path: Path
+    exists: bool
+    size_bytes: int
+    schema_version: int | None
+    symbols: int
+    rows: int
+    first: pd.Timestamp | None
+    last: pd.Timestamp | None
+
+    def to_frame(self) -> pd.DataFrame:
+        """Two columns, ``field`` and ``value``."""
+        items = {
+            "path": str(self.path),
+            "exists": self.exists,
+            "size_mb": round(self.size_bytes / 1e6, 3),
+            "schema_version": self.schema_version,
+            "symbols": self.symbols,
+            "rows": self.rows,
+            "first": self.first.date().isoformat() if self.first is not None else "",
+            "last": self.last.date().isoformat() if self.last is not None else "",
+        }
+        return pd.DataFrame({"field": list(items), "value": [str(v) for v in items.values()]})
+
+
+class Store:
+    """The DuckDB store (see the module docstring).
+
+    Parameters
+    ----------
+    home
+        Cache directory; default ``$RERATING_HOME`` or ``~/.cache/rerating``.
+    lock_timeout
+        Seconds to wait for another process's operation to finish.
+    """
+
+    def __init__(self, home: PathLike | None = None, *, lock_timeout: float = 120.0) -> None:
+        self.home = resolve_home(home)
+        self.path = self.home / DB_NAME
+        self.lock_path = self.home / (DB_NAME + ".lock")
+        self.lock_timeout = lock_timeout
+
+    def __repr__(self) -> str:
+        return f"Store({str(self.path)!r})"
+
+    @property
+    def exists(self) -> bool:
+        return self.path.is_file()
+
+    @contextlib.contextmanager
+    def _connect(self) -> Iterator[object]:
+        """Lock, connect, check the schema; always close and unlock."""
+        import duckdb
+        from filelock import FileLock, Timeout
+
+        try:
+            self.home.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(f"cannot create the cache directory {self.home} ({exc}); pass --home or set RERATING_HOME") from exc
+        lock = FileLock(str(self.lock_path), timeout=self.lock_timeout)
+        try:
+            lock.acquire()
+        except Timeout as exc:
+            raise StoreError(
+                f"the store {self.path} is busy (another rerating process held it for {self.lock_timeout:.0f}s); "
+                "retry when it has finished"
+            ) from exc
+        try:
+            try:
+                con = duckdb.connect(str(self.path))
+            except duckdb.IOException as exc:
+                if "lock" in str(exc).lower():  # a program outside rerating holds the database open
+                    raise StoreError(
+                        f"cannot open the store {self.path} ({str(exc).splitlines()[0]}); close other programs using it"
+                    ) from exc
+                raise StoreError(
+                    f"the store {self.path} is unreadable ({str(exc).splitlines()[0]}); run `rerating cache clear` "
+                    "and load again"
+                ) from exc
+            except duckdb.Error as exc:
+                raise StoreError(
+                    f"the store {self.path} is unreadable ({str(exc).splitlines()[0]}); run `rerating cache clear` "
+                    "and load again"
+                ) from exc
+            try:
+                self._ensure_schema(con)
+                yield con
+            finally:
+                con.close()
+        finally:
+            lock.release()
+
+    def _ensure_schema(self, con: object) -> None:
+        tables = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+        if "meta" in tables:
+            rows = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchall()
+            version = int(rows[0][0]) if rows else None
+            if version != SCHEMA_VERSION:
+                raise StoreError(
+                    f"the store {self.path} has schema version {version}, this rerating uses {SCHEMA_VERSION}; "
+                    "run `rerating cache clear` and load again"
+                )
+            return
+        con.execute("BEGIN TRANSACTION")
+        for ddl in _DDL:
+            con.execute(ddl)
+        con.execute("INSERT INTO meta VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)])
+        con.execute("COMMIT")
+
+    # writing
+
+    def upsert_bars(self, bars: pd.DataFrame | Mapping[str, pd.DataFrame], symbol: str | None = None, source: str = "") -> int:
+        """Insert or replace bars in one transaction; return the number of rows written.
+
+        Parameters
+        ----------
+        bars
+            One symbol's bars (index ``date``, columns :data:`BAR_COLUMNS`; pass ``symbol``), a long
+            frame with a ``symbol`` and a ``date`` column, or a mapping symbol -> bars.
+        source
+            Recorded with the rows (``files``, ``yahoo`` ...).
+
+        Raises
+        ------
+        DuplicateDateError
+            The same (symbol, date) twice in the input.
+        """
+        long = _to_long(bars, symbol)
+        if long.empty:
+            return 0
+        dup = long.duplicated(["symbol", "date"])
+        if dup.any():
+            first = long[dup].iloc[0]
+            raise DuplicateDateError(f"bars to store repeat ({first['symbol']}, {first['date'].date()}); one row per symbol and date")
+        long["source"] = source
+        long["loaded_at"] = pd.Timestamp.now("UTC").tz_localize(None).as_unit("us")
+        with self._connect() as con:
+            con.register("staged", long)
+            try:
+                con.execute("BEGIN TRANSACTION")
+                known = con.execute(
+                    "SELECT count(*) FROM symbols WHERE symbol IN (SELECT DISTINCT symbol FROM staged)"
+                ).fetchall()[0][0]
+                if known:  # replace the (symbol, date) pairs we bring; new symbols need no delete
+                    con.execute("DELETE FROM bars USING staged WHERE bars.symbol = staged.symbol AND bars.date = staged.date")
+                con.execute(
+                    "INSERT INTO bars SELECT symbol, date, open, high, low, close, adj_close, volume, source, loaded_at FROM staged"
+                )
+                con.execute("DELETE FROM symbols WHERE symbol IN (SELECT DISTINCT symbol FROM staged)")
+                # the summary comes from the staged rows when all symbols are new, else from bars
+                origin = "bars WHERE symbol IN (SELECT DISTINCT symbol FROM staged)" if known else "staged"
+                con.execute(
+                    "INSERT INTO symbols SELECT symbol, min(date), max(date), count(*), arg_max(source, loaded_at), "
+                    f"max(loaded_at) FROM {origin} GROUP BY symbol"
+                )
+                con.execute("COMMIT")
+            except BaseException:
+                with contextlib.suppress(Exception):
+                    con.execute("ROLLBACK")
+                raise
+            finally:
+                con.unregister("staged")
+        return len(long)
+
+    def upsert_shares(self, table: pd.DataFrame) -> int:
+        """Insert or replace shares rows (columns :data:`SHARES_COLUMNS`) per (symbol, as_of, shares)."""
+        return self._replace(table, "shares", SHARES_COLUMNS, ("symbol", "as_of", "shares"))
+
+    def upsert_eps(self, table: pd.DataFrame) -> int:
+        """Insert or replace EPS rows (columns :data:`EPS_COLUMNS`) per (symbol, period_end)."""
+        return self._replace(table, "eps", EPS_COLUMNS, ("symbol", "period_end"))
+
+    def _replace(self, table: pd.DataFrame, name: str, columns: Sequence[str], key: Sequence[str]) -> int:
+        if table.empty:
+            return 0
+        staged = table[list(columns)].drop_duplicates(list(key), keep="last")
+        cond = " AND ".join(f"{name}.{k} = staged.{k}" for k in key)
+        with self._connect() as con:
+            con.register("staged", staged)
+            try:
+                con.execute("BEGIN TRANSACTION")
+                con.execute(f"DELETE FROM {name} USING staged WHERE {cond}")
+                con.execute(f"INSERT INTO {name} SELECT {', '.join(columns)} FROM staged")
+                con.execute("COMMIT")
+            except BaseException:
+                with contextlib.suppress(Exception):
+                    con.execute("ROLLBACK")
+                raise
+            finally:
+                con.unregister("staged")
+        return len(staged)
+
+    def clear(self) -> None:
+        """Delete the store (database, write-ahead log); the next write creates an empty one."""
+        from filelock import FileLock, Timeout
+
+        if not self.home.is_dir():
+            return
+        try:
+            with FileLock(str(self.lock_path), timeout=self.lock_timeout):
+                for path in (self.path, self.path.with_name(DB_NAME + ".wal")):
+                    path.unlink(missing_ok=True)
+        except Timeout as exc:
+            raise StoreError(f"the store {self.path} is busy; retry when the other process has finished") from exc
+
+    # reading
+
+    def symbols(self) -> list[str]:
+        """Symbols with bars, sorted."""
+        if not self.exists:
+            return []
+        with self._connect() as con:
+            return [r[0] for r in con.execute("SELECT symbol FROM symbols ORDER BY symbol").fetchall()]
+
+    def coverage(self) -> pd.DataFrame:
+        """symbol, first, last, rows, source, loaded_at."""
+        cols = ["symbol", "first", "last", "rows", "source", "loaded_at"]
+        if not self.exists:
+            return pd.DataFrame(columns=cols)
+        with self._connect() as con:
+            frame = con.execute(f"SELECT {', '.join(cols)} FROM symbols ORDER BY symbol").df()
+        return frame.astype({"first": "datetime64[ns]", "last": "datetime64[ns]"})
+
+    def read_bars(self, symbol: str, start: DateLike | None = None, end: DateLike | None = None) -> pd.DataFrame:
+        """Bars of one symbol (index ``date``, columns :data:`BAR_COLUMNS`); no rows when absent."""
+        from rerating.data.sources import empty_bars
+
+        if not self.exists:
+            return empty_bars()
+        sql = f"SELECT date, {', '.join(BAR_COLUMNS)} FROM bars WHERE symbol = ?"
+        params: list[object] = [symbol]
+        if start is not None:
+            sql += " AND date >= ?"
+            params.append(pd.Timestamp(start).date())
+        if end is not None:
+            sql += " AND date <= ?"
+            params.append(pd.Timestamp(end).date())
+        with self._connect() as con:
+            frame = con.execute(sql + " ORDER BY date", params).df()
+        frame["date"] = pd.to_datetime(frame["date"]).astype("datetime64[ns]")
+        return frame.set_index("date").astype("float64")
+
+    def read_panel(
+        self,
+        symbols: Sequence[str] | None = None,
+        start: DateLike | None = None,
+        end: DateLike | None = None,
+        field: str = "close",
+    ) -> pd.DataFrame:
+        """One aligned wide panel (date x symbol) of ``field``; NaN where a symbol has no row.
+
+        DuckDB maps symbols and dates to dense codes in one pass, and numpy scatters the values
+        into the panel, so no pandas pivot (slow at tens of millions of rows) is needed.
+        """
+        if field not in BAR_COLUMNS:
+            raise ValueError(f"field={field!r}; choose one of {list(BAR_COLUMNS)}")
+        if not self.exists:
+            return pd.DataFrame(index=pd.DatetimeIndex([], name="date"))
+        where, params = ["TRUE"], []
+        if symbols is not None:
+            where.append("list_contains(?, symbol)")
+            params.append(list(symbols))
+        if start is not None:
+            where.append("date >= ?")
+            params.append(pd.Timestamp(start).date())
+        if end is not None:
+            where.append("date <= ?")
+            params.append(pd.Timestamp(end).date())
+        cond = " AND ".join(where)
+        with self._connect() as con:
+            con.execute(f"CREATE TEMP TABLE sel AS SELECT symbol, date, {field} AS v FROM bars WHERE {cond}", params)
+            syms = con.execute("SELECT DISTINCT symbol FROM sel ORDER BY symbol").fetchnumpy()["symbol"]
+            days = con.execute("SELECT DISTINCT date FROM sel ORDER BY date").fetchnumpy()["date"]
+            con.execute("CREATE TEMP TABLE s AS SELECT symbol, (row_number() OVER (ORDER BY symbol) - 1)::INTEGER AS i FROM (SELECT DISTINCT symbol FROM sel)")
+            con.execute("CREATE TEMP TABLE d AS SELECT date, (row_number() OVER (ORDER BY date) - 1)::INTEGER AS j FROM (SELECT DISTINCT date FROM sel)")
+            cols = con.execute("SELECT d.j, s.i, sel.v FROM sel JOIN s USING (symbol) JOIN d USING (date)").fetchnumpy()
+        panel = np.full((len(days), len(syms)), np.nan)
+        panel[np.asarray(cols["j"]), np.asarray(cols["i"])] = np.asarray(cols["v"], dtype="float64")
+        index = pd.DatetimeIndex(pd.to_datetime(np.asarray(days)), name="date").as_unit("ns")
+        frame = pd.DataFrame(panel, index=index, columns=[str(s) for s in syms])
+        if symbols is not None:
+            frame = frame.reindex(columns=[s for s in symbols if s in frame.columns])
+        return frame
+
+    def read_shares(self) -> pd.DataFrame:
+        """Every shares row."""
+        return self._read_table("shares", SHARES_COLUMNS, ("as_of",))
+
+    def read_eps(self) -> pd.DataFrame:
+        """Every EPS row."""
+        return self._read_table("eps", EPS_COLUMNS, ("period_end", "report_date"))
+
+    def _read_table(self, name: str, columns: Sequence[str], dates: Sequence[str]) -> pd.DataFrame:
+        if not self.exists:
+            return pd.DataFrame({c: pd.Series(dtype="datetime64[ns]" if c in dates else "object") for c in columns})
+        with self._connect() as con:
+            frame = con.execute(f"SELECT {', '.join(columns)} FROM {name}").df()
+        return frame.astype({c: "datetime64[ns]" for c in dates})
+
+    def info(self) -> StoreInfo:
+        """Path, size, schema version, symbol and row counts, date range."""
+        if not self.exists:
+            return StoreInfo(self.path, False, 0, None, 0, 0, None, None)
+        with self._connect() as con:
+            version = int(con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchall()[0][0])
+            n, rows, first, last = con.execute("SELECT count(*), coalesce(sum(rows), 0), min(first), max(last) FROM symbols").fetchall()[0]
+        size = self.path.stat().st_size + (wal.stat().st_size if (wal := self.path.with_name(DB_NAME + ".wal")).exists() else 0)
+        return StoreInfo(
+            self.path, True, size, version, int(n), int(rows),
+            pd.Timestamp(first) if first is not None else None, pd.Timestamp(last) if last is not None else None,
+        )
+
+
+def _to_long(bars: pd.DataFrame | Mapping[str, pd.DataFrame], symbol: str | None) -> pd.DataFrame:
+    """Bars in any accepted shape -> long frame symbol, date, BAR_COLUMNS (float64)."""
+    if isinstance(bars, Mapping):
+        parts = [_to_long(frame, sym) for sym, frame in bars.items()]
+        return pd.concat(parts, ignore_index=True) if parts else _to_long(pd.DataFrame(columns=["symbol", "date"]), None)
+    frame = bars
+    if "date" not in frame.columns:
+        frame = frame.reset_index()
+        if "date" not in frame.columns:
+            raise StoreError("bars need a 'date' index or column")
+    if "symbol" not in frame.columns:
+        if symbol is None:
+            raise StoreError("bars without a 'symbol' column need symbol=")
+        frame = frame.assign(symbol=symbol)
+    out = pd.DataFrame({"symbol": frame["symbol"].astype(str), "date": pd.to_datetime(frame["date"]).astype("datetime64[ns]")})
+    for col in BAR_COLUMNS:
+        out[col] = frame[col].astype("float64") if col in frame.columns else np.nan
+    if out["close"].isna().any():
+        raise StoreError("bars to store have an empty close; validate them with the files source first")
+    return out

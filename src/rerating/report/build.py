@@ -1,0 +1,760 @@
+"""Build a report: compute every figure through the library, then render charts and HTML.
+
+:func:`build_report` is the one entry point. It reads data only through a
+:class:`~rerating.data.market.Market`, computes window returns and market-cap moves
+(:mod:`rerating.rerate`), runs one event study per event (:class:`rerating.study.EventStudy`),
+checks an article's claims when one is given (:mod:`rerating.claims`), and writes one HTML file
+plus one PNG per chart into ``out_dir``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from rerating._typing import PathLike
+from rerating.errors import (
+    DateRangeError,
+    MissingDataError,
+    MissingSharesError,
+    NoEventsLeftError,
+    ReportInputError,
+    RerateError,
+)
+from rerating.report.presets import Preset, custom_preset, get_preset
+
+if TYPE_CHECKING:
+    from rerating.data.market import Market
+
+LEVEL = 0.95  # confidence level of the CAAR bands and intervals
+CALENDAR_LABELS = {"XNYS": "New York", "XHKG": "Hong Kong", "XSHG": "Shanghai"}
+LEDGER_COLUMNS = ["stage", "event_id", "symbol", "date", "reason"]
+NO_SHARES = "no shares figure"
+
+
+@dataclass(frozen=True)
+class ReportResult:
+    """What :func:`build_report` wrote and the main figures it computed.
+
+    Attributes
+    ----------
+    html_path : Path
+        The self-contained HTML report.
+    chart_paths : tuple of Path
+        The PNG charts written next to it (also embedded in the HTML).
+    summary_frame : DataFrame
+        One row per listing: group, window returns, abnormal returns, market-cap change, note.
+    notes : tuple of str
+        What a reader must know (fallbacks, listings left out, font used for Chinese names).
+    group_frame : DataFrame
+        Per group: median window returns and the primary event's CAAR with its p-value.
+    caar_frame, tests_frame, dropped : DataFrame
+        The CAAR table, the test-statistics table and the dropped ledger shown in the report.
+    """
+
+    html_path: Path
+    chart_paths: tuple[Path, ...]
+    summary_frame: pd.DataFrame
+    notes: tuple[str, ...]
+    group_frame: pd.DataFrame = field(default_factory=pd.DataFrame)
+    caar_frame: pd.DataFrame = field(default_factory=pd.DataFrame)
+    tests_frame: pd.DataFrame = field(default_factory=pd.DataFrame)
+    dropped: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+    def to_frame(self) -> pd.DataFrame:
+        """The per-listing summary table."""
+        return self.summary_frame
+
+    def summary(self) -> str:
+        """A few lines of text: where the report is and the per-group figures."""
+        lines = [f"report: {self.html_path}", f"charts: {len(self.chart_paths)} PNG files"]
+        if not self.group_frame.empty:
+            lines.append(self.group_frame.to_string(index=False))
+        lines += [f"note: {n}" for n in self.notes]
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        return f"ReportResult(html_path={str(self.html_path)!r}, charts={len(self.chart_paths)})"
+
+
+# --- inputs -------------------------------------------------------------------------------------
+
+
+def _resolve(
+    market: Market,
+    preset: str | Preset | None,
+    events: Sequence[str] | PathLike | None,
+    symbols: Sequence[str] | None,
+) -> tuple[Preset, Any]:
+    """The preset to build and the catalog holding its events."""
+    from rerating.events.catalog import load_catalog, read_events
+
+    if preset is not None and (events or symbols):
+        raise ReportInputError(
+            "give either a preset (--preset deepseek-2025) or events and symbols "
+            "(--events deepseek-r1 --symbols BABA,NVDA), not both"
+        )
+    if preset is None and not events and not symbols:
+        raise ReportInputError(
+            "nothing to report on: pass --preset deepseek-2025, or --events and --symbols "
+            "(e.g. --events deepseek-r1 --symbols BABA,9988.HK,NVDA)"
+        )
+    if preset is not None:
+        chosen = preset if isinstance(preset, Preset) else get_preset(preset)
+        catalog = load_catalog(securities=market.securities)
+    else:
+        if not events:
+            raise ReportInputError("--symbols needs --events (catalog ids or an events file)")
+        if symbols is None or not list(symbols):
+            raise ReportInputError("--events needs --symbols (e.g. --symbols BABA,9988.HK,NVDA)")
+        items = [events] if isinstance(events, str | Path) else list(events)
+        files = [Path(str(x)) for x in items if Path(str(x)).suffix.lower() in (".toml", ".csv")]
+        ids = [str(x) for x in items if Path(str(x)).suffix.lower() not in (".toml", ".csv")]
+        for f in files:  # every event of a user file is studied
+            ids += [e.id for e in read_events(f, securities=market.securities)]
+        catalog = load_catalog(files or None, securities=market.securities)
+        chosen = custom_preset(ids, symbols, market.securities)
+    for eid in chosen.event_ids:
+        catalog.get(eid)  # UnknownEventError with close ids
+    return chosen, catalog
+
+
+# --- figures ------------------------------------------------------------------------------------
+
+
+def _nan_if_error(func: Any, *args: Any, **kwargs: Any) -> tuple[Any, str]:
+    """Call ``func``; return (result, "") or (None, the error's message) for data problems."""
+    try:
+        return func(*args, **kwargs), ""
+    except (MissingDataError, DateRangeError) as exc:
+        return None, str(exc)
+
+
+def _summary_frame(
+    market: Market, p: Preset, primary: Any, car: pd.DataFrame
+) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
+    """Per-listing returns and market-cap moves, plus the key-moves table."""
+    from rerating.rerate.windows import event_return, window_return
+
+    sec_of = {s: market.securities.get(s) for s in p.symbols}
+    common = [w for w in p.dated_windows if w.symbols is None]
+    special = [w for w in p.dated_windows if w.symbols is not None]
+    rows, moves, notes = [], [], []
+    no_shares: list[str] = []
+    for sym in p.symbols:
+        sec = sec_of[sym]
+        row: dict[str, Any] = {
+            "symbol": sym,
+            "name": sec.name,
+            "name_zh": sec.name_zh_hans,
+            "group": p.group_of[sym],
+        }
+        why: list[str] = []
+        if common:
+            for w in common:
+                res, err = _nan_if_error(window_return, market, sym, w.end, w.sessions)
+                row[w.label] = res.value if res is not None else np.nan
+                if err:
+                    why.append(f"{w.label}: {err}")
+                elif res.note:
+                    why.append(f"{w.label}: {res.note}")
+        else:
+            for lo, hi in p.event_windows:
+                label = f"return [{lo},{hi}]"
+                if lo != 0:
+                    continue  # event_return starts at the last close before the event
+                res, err = _nan_if_error(event_return, market, sym, primary, sessions=hi + 1)
+                row[label] = res.value if res is not None else np.nan
+                if err:
+                    why.append(f"{label}: {err}")
+        for lo, hi in p.event_windows:
+            label = f"CAR [{lo},{hi}]"
+            hit = car[(car["symbol"] == sym) & (car["window"] == f"[{lo},{hi}]")] if not car.empty else car
+            row[label] = float(hit["car"].iloc[0]) if len(hit) else np.nan
+        if p.cap_move is not None:
+            row[_cap_label(p)], cap_row, cap_note = _cap_change(market, sym, p.cap_move)
+            if cap_row is not None:
+                moves.append(cap_row)
+            elif cap_note == NO_SHARES:
+                no_shares.append(sym)  # said once, in the notes, not on every row
+            elif cap_note:
+                why.append(cap_note)
+        row["note"] = "; ".join(why)
+        rows.append(row)
+    if no_shares:
+        assert p.cap_move is not None
+        notes.append(
+            f"Market-cap change left blank for {len(no_shares)} listings with no shares-outstanding "
+            f"figure on or before {p.cap_move[1].date()} in the data: {', '.join(no_shares)}."
+        )
+    if p.cap_move is not None:
+        basket, err = _basket_move(market, p)
+        if basket is not None:
+            moves.append(basket)
+        elif err:
+            notes.append(err)
+    for w in special:
+        for sym in w.symbols or ():
+            res, err = _nan_if_error(window_return, market, sym, w.end, w.sessions)
+            moves.append(
+                {
+                    "what": "return",
+                    "symbol": sym,
+                    "from": res.start_date if res is not None else pd.NaT,
+                    "to": res.end_date if res is not None else pd.NaT,
+                    "start close": res.start_close if res is not None else np.nan,
+                    "end close": res.end_close if res is not None else np.nan,
+                    "return": res.value if res is not None else np.nan,
+                    "change, USD bn": np.nan,
+                    "note": "; ".join(x for x in (w.note, err, res.note if res is not None else "") if x),
+                }
+            )
+            if err:
+                notes.append(f"{sym} {w.label}: {err}")
+    return pd.DataFrame(rows), pd.DataFrame(moves), notes
+
+
+def _cap_label(p: Preset) -> str:
+    assert p.cap_move is not None
+    return f"mcap change {p.cap_move[1].date()}, USD bn"
+
+
+def _cap_change(
+    market: Market, sym: str, move: tuple[pd.Timestamp, pd.Timestamp]
+) -> tuple[float, dict[str, Any] | None, str]:
+    """Market-cap change of one listing in USD bn; NaN and the reason when it cannot be computed."""
+    from rerating.rerate.marketcap import market_cap_change
+
+    try:
+        res = market_cap_change(market, sym, move[0], move[1], currency="USD")
+    except MissingSharesError:
+        return np.nan, None, NO_SHARES
+    except (MissingDataError, DateRangeError) as exc:
+        return np.nan, None, f"market cap: {exc}"
+    row = res.listings[0]
+    return res.change / 1e9, _move_row(res, row.start_close, row.end_close), ""
+
+
+def _move_row(res: Any, start_close: float, end_close: float) -> dict[str, Any]:
+    """A key-moves row for a MarketCapChange (a listing or a basket)."""
+    left = "; ".join(f"left out {s} ({r})" for s, r in res.left_out)
+    return {
+        "what": "market cap",
+        "symbol": res.target if res.kind != "basket" else ", ".join(r.symbol for r in res.listings),
+        "from": res.listings[0].start_date,
+        "to": res.listings[0].end_date,
+        "start close": start_close,
+        "end close": end_close,
+        "return": res.pct_change,
+        "change, USD bn": res.change / 1e9,
+        "note": "; ".join([*res.notes, left] if left else res.notes),
+    }
+
+
+def _basket_move(market: Market, p: Preset) -> tuple[dict[str, Any] | None, str]:
+    """Market-cap change of the US group as one basket (members without shares left out, listed)."""
+    from rerating.rerate.marketcap import market_cap_change
+
+    assert p.cap_move is not None
+    us = [g for g in p.groups if g.benchmark == "^GSPC" and "ADR" not in g.name]
+    if not us:
+        return None, ""
+    try:
+        res = market_cap_change(market, list(us[0].symbols), p.cap_move[0], p.cap_move[1],
+                                currency="USD", partial=True)
+    except (MissingDataError, DateRangeError) as exc:
+        return None, f"basket {us[0].name}: {exc}"
+    row = _move_row(res, np.nan, np.nan)
+    row["what"] = f"market cap, {us[0].name} as one basket (members with shares data)"
+    return row, ""
+
+
+# --- event study --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StudyTables:
+    """The engine's results for one event, shaped for the report."""
+
+    event_id: str
+    caar: pd.DataFrame  # event_id, group, window, n, caar, lower, upper
+    tests: pd.DataFrame  # event_id, group, window, test, statistic, pvalue, n
+    car: pd.DataFrame  # event_id, symbol, group, window, car
+    paths: pd.DataFrame  # group, event_day, caar, lower, upper
+    dropped: pd.DataFrame  # LEDGER_COLUMNS
+    warnings: tuple[str, ...]
+    clustering: str | None
+    n_obs: pd.Series = field(default_factory=lambda: pd.Series(dtype=float))  # symbol -> obs
+
+
+def _returns_inputs(market: Market, p: Preset) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Long returns of the listings, wide benchmark returns, and the returns' dropped ledger."""
+    benches = sorted({g.benchmark for g in p.groups})
+    res = market.returns(list(p.symbols), gap_policy="drop")
+    bench = market.returns(benches, gap_policy="drop")
+    ledger = pd.concat([_ledger(res.dropped, "returns"), _ledger(bench.dropped, "returns")], ignore_index=True)
+    return res.frame, bench.wide(), ledger
+
+
+def _ledger(frame: pd.DataFrame | None, stage: str, event_id: str = "") -> pd.DataFrame:
+    """Bring a ``dropped`` frame from any layer to the report's ledger columns."""
+    if frame is None or len(frame) == 0:
+        return pd.DataFrame(columns=LEDGER_COLUMNS)
+    out = pd.DataFrame(
+        {
+            "stage": stage,
+            "event_id": frame["event_id"] if "event_id" in frame else event_id,
+            "symbol": frame["symbol"] if "symbol" in frame else "",
+            "date": pd.to_datetime(frame["date"]) if "date" in frame else pd.NaT,
+            "reason": frame["reason"].astype(str) if "reason" in frame else "",
+        }
+    )
+    return out.reset_index(drop=True)
+
+
+def run_study(
+    event_id: str,
+    p: Preset,
+    catalog: Any,
+    securities: Any,
+    returns: pd.DataFrame,
+    benchmarks: pd.DataFrame,
+) -> StudyTables:
+    """Run the event study of one event over the preset's universe and shape its results."""
+    from rerating.events.alignment import build_events
+    from rerating.study import EventStudy
+
+    events = build_events([event_id], list(p.symbols), catalog, securities, groups=p.group_of)
+    study = EventStudy(
+        returns,
+        events,
+        market_returns=benchmarks,
+        benchmarks=p.benchmark_of,
+        model="market",
+        estimation_window=p.estimation_window,
+        event_windows=p.event_windows,
+    )
+    try:
+        results = study.fit()
+    except NoEventsLeftError as exc:
+        empty = pd.DataFrame()
+        ledger = pd.DataFrame(
+            [{"stage": "study", "event_id": event_id, "symbol": "", "date": pd.NaT, "reason": str(exc)}],
+            columns=LEDGER_COLUMNS,
+        )
+        return StudyTables(event_id, empty, empty, empty, empty, ledger, (str(exc),), None)
+    return _study_tables(event_id, p, results)
+
+
+# --- charts, timeline, parameters ------------------------------------------------------------------
+
+
+def _labels(market: Market, symbols: Sequence[str], cjk: bool) -> dict[str, str]:
+    """Chart labels: ``symbol`` plus the Chinese name when a CJK font exists, else the English name."""
+    out = {}
+    for sym in symbols:
+        sec = market.securities.get(sym)
+        name = sec.name_zh_hans if cjk and sec.name_zh_hans else sec.name
+        out[sym] = f"{sym} {name}"[:36]
+    return out
+
+
+def _timeline(catalog: Any, primary: Any, p: Preset) -> tuple[pd.DataFrame, list[Any]]:
+    from rerating.events.alignment import day_zero
+
+    lo = pd.Timestamp(primary.local_date) - pd.Timedelta(days=p.chart_before)
+    hi = pd.Timestamp(primary.local_date) + pd.Timedelta(days=p.chart_after)
+    shown = list(catalog.filter(start=lo, end=hi).events)
+    for eid in p.event_ids:  # studied events always appear, even outside the chart's range
+        ev = catalog.get(eid)
+        if ev.id not in {e.id for e in shown}:
+            shown.append(ev)
+    shown.sort(key=lambda e: (e.timestamp, e.id))
+    from rerating.report.tables import timeline_frame
+
+    zeros = {ev.id: {CALENDAR_LABELS[c]: day_zero(ev, c) for c in ("XNYS", "XHKG")} for ev in shown}
+    frame = timeline_frame(shown, zeros)
+    frame.insert(1, "studied", frame["number"].map(lambda n: shown[n - 1].id in p.event_ids))
+    frame.insert(1, "id", [e.id for e in shown])
+    return frame, shown
+
+
+def _price_chart_data(
+    market: Market, p: Preset, primary: Any
+) -> tuple[pd.DataFrame, list[str]]:
+    """Closes rebased at each listing's last close before the primary event; listings left out and why."""
+    from rerating.events.alignment import last_session_before
+    from rerating.report.tables import rebase
+
+    lo = pd.Timestamp(primary.local_date) - pd.Timedelta(days=p.chart_before)
+    hi = pd.Timestamp(primary.local_date) + pd.Timedelta(days=p.chart_after)
+    closes = market.closes(list(p.symbols), start=lo, end=hi)
+    bases, left_out = {}, []
+    for sym in p.symbols:
+        base = last_session_before(primary, market.securities.get(sym).calendar)
+        value = closes[sym].get(base, np.nan) if sym in closes else np.nan
+        if not (isinstance(value, float) and math.isfinite(value)):
+            left_out.append(f"{sym} (no close on {base.date()})")
+        else:
+            bases[sym] = base
+    return rebase(closes, bases), left_out
+
+
+def _parameters(
+    market: Market, p: Preset, primary: Any, font: str | None, sample: bool
+) -> list[tuple[str, str]]:
+    from rerating import __version__
+    from rerating.events.alignment import day_zero
+
+    zero = ", ".join(f"{CALENDAR_LABELS[c]} {day_zero(primary, c).date()}" for c in ("XNYS", "XHKG"))
+    return [
+        ("Preset", p.name),
+        ("Events studied", ", ".join(p.event_ids)),
+        ("Primary event", f"{primary.id}: {primary.title_en} ({primary.when}); day 0: {zero}"),
+        ("Normal-return model", "market model: OLS of the listing's daily simple return on its benchmark's"),
+        ("Estimation window", f"[{p.estimation_window[0]}, {p.estimation_window[1]}] sessions"),
+        ("Event windows", ", ".join(f"[{a}, {b}]" for a, b in p.event_windows)),
+        ("Groups and benchmarks", "; ".join(f"{g.name}: {len(g.symbols)} listings vs {g.benchmark}" for g in p.groups)),
+        ("Abnormal returns", "from dividend-adjusted closes; a missing session is dropped and listed in the ledger, never filled"),
+        ("Window returns", "traded closes (split-adjusted, not dividend-adjusted), each listing on its own exchange calendar"),
+        ("Confidence level", f"{LEVEL:.0%}"),
+        ("Chinese names in charts", f"rendered with {font}" if font else "no CJK font found: charts use English names"),
+        ("Data", "the bundled sample (offline)" if sample else "the local store"),
+        ("rerating version", __version__),
+    ] + [("Note", n) for n in p.notes]
+
+
+def _claims_table(market: Market, article: PathLike) -> tuple[pd.DataFrame, str]:
+    """Claims found in the article and their verdicts, one row per claim."""
+    from rerating.claims import extract_claims, read_article, verify_claims
+
+    doc = read_article(article)
+    claims = extract_claims(doc.text, article_date=doc.date)
+    verdicts = verify_claims(claims, market)
+    rows = []
+    for v in verdicts:
+        rows.append(_verdict_row(v))
+    source = f"{Path(str(article)).name}" + (f" ({doc.title})" if doc.title else "")
+    if doc.date is not None:
+        source += f", dated {pd.Timestamp(doc.date).date()}"
+    return pd.DataFrame(rows), source
+
+
+def _provenance(sample: bool) -> str:
+    if not sample:
+        return ""
+    from importlib import resources
+
+    return resources.files("rerating.data").joinpath("sample/PROVENANCE.md").read_text(encoding="utf-8")
+
+
+def _is_sample(market: Market) -> bool:
+    """True when ``market`` reads the bundled sample folder (its repr names its origin)."""
+    from importlib import resources
+
+    return str(resources.files("rerating.data").joinpath("sample")) in repr(market)
+
+
+def build_report(
+    market: Market,
+    *,
+    preset: str | Preset | None = None,
+    events: Sequence[str] | PathLike | None = None,
+    symbols: Sequence[str] | None = None,
+    out_dir: PathLike,
+    article: PathLike | None = None,
+) -> ReportResult:
+    """Compute a re-rating study and write it as a self-contained HTML report with PNG charts.
+
+    Parameters
+    ----------
+    market : Market
+        The data (``Market.from_sample()`` for the bundled DeepSeek sample).
+    preset : str or Preset, optional
+        A named configuration, e.g. ``"deepseek-2025"``. Give either this or ``events`` and
+        ``symbols``.
+    events : sequence of str or path, optional
+        Catalog event ids (the first is the primary event) or paths of events files (``.toml`` /
+        ``.csv``, the catalog's schema) whose every event is studied.
+    symbols : sequence of str, optional
+        The listings of a custom study; grouped by market, each against its default benchmark.
+    out_dir : path
+        Directory for ``report.html`` and the charts (created if absent).
+    article : path, optional
+        An article whose market claims are checked in a section of the report.
+
+    Returns
+    -------
+    ReportResult
+
+    Raises
+    ------
+    ReportInputError
+        When neither or both of ``preset`` and ``events``/``symbols`` are given.
+    UnknownPresetError, UnknownEventError, UnknownSymbolError
+        For a name that does not exist (close ones are listed).
+
+    Examples
+    --------
+    >>> res = build_report(Market.from_sample(), preset="deepseek-2025", out_dir="out")  # doctest: +SKIP
+    >>> res.html_path                                                                     # doctest: +SKIP
+    PosixPath('out/report.html')
+    """
+    from rerating.report import charts as ch
+    from rerating.report.html import Chart, ReportContent, Table, render_html
+    from rerating.report.tables import group_summary, tests_wide
+
+    p, catalog = _resolve(market, preset, events, symbols)
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    primary = catalog.get(p.event_ids[0])
+    notes: list[str] = []
+    sample = _is_sample(market)
+
+    # 1. event studies, one per event (each event has its own day 0 and estimation window)
+    returns, bench, ledger = _returns_inputs(market, p)
+    studies = [run_study(eid, p, catalog, market.securities, returns, bench) for eid in p.event_ids]
+    main = studies[0]
+    caar = pd.concat([s.caar for s in studies if not s.caar.empty], ignore_index=True) if any(
+        not s.caar.empty for s in studies) else pd.DataFrame()
+    tests = pd.concat([s.tests for s in studies if not s.tests.empty], ignore_index=True) if any(
+        not s.tests.empty for s in studies) else pd.DataFrame()
+    dropped = pd.concat([ledger] + [s.dropped for s in studies], ignore_index=True)
+    warnings = [f"{s.event_id}: {w}" for s in studies for w in s.warnings]
+    clustering = " ".join(f"{s.event_id}: {s.clustering}" for s in studies if s.clustering) or None
+
+    # 2. window returns, abnormal returns per listing, market-cap moves
+    summary, moves, more = _summary_frame(market, p, primary, main.car)
+    notes += more
+    return_cols = [c for c in summary.columns if c not in ("symbol", "name", "name_zh", "group", "note")]
+    groups = group_summary(summary, [c for c in return_cols if not c.startswith(("mcap", "CAR"))])
+    groups = _add_caar(groups, main.caar)
+
+    # 3. charts
+    font = ch.cjk_font()
+    if font is None:
+        notes.append(
+            "No CJK font was found (e.g. apt-get install fonts-noto-cjk): chart labels use English "
+            "names; the tables still carry the Chinese names."
+        )
+    labels = _labels(market, p.symbols, font is not None)
+    order = [g.name for g in p.groups]
+    timeline, _ = _timeline(catalog, primary, p)
+    rebased, left_out = _price_chart_data(market, p, primary)
+    if left_out:
+        notes.append("Left out of the price chart (no close before the event): " + ", ".join(left_out))
+    figures = [
+        (
+            "prices",
+            "Price paths rebased at the event",
+            ch.price_paths_figure(
+                rebased,
+                p.group_of,
+                event_date=pd.Timestamp(primary.local_date),
+                timeline=timeline[["date", "number"]],
+                labels=labels,
+                font=font,
+                order=order,
+                title=f"Traded closes rebased to 100 at the last close before {primary.id}; "
+                "numbered lines are the timeline's events",
+            ),
+            "Thin lines: listings; thick: group median. Numbers refer to the event timeline.",
+        )
+    ]
+    if not main.paths.empty:
+        figures.append(
+            (
+                "caar",
+                f"CAAR paths by group after {primary.id}",
+                ch.caar_figure(main.paths, level=LEVEL, font=font, order=order),
+                f"Bands: {LEVEL:.0%} confidence interval of the CAAR.",
+            )
+        )
+    bar_col = return_cols[0] if return_cols else None
+    if bar_col is not None and summary[bar_col].notna().any():
+        figures.append(
+            (
+                "returns",
+                f"Window returns: {bar_col}",
+                ch.window_bars_figure(summary, column=bar_col, labels=labels, font=font, order=order,
+                                      title=f"Return, {bar_col}"),
+                "Close-to-close returns of traded prices; listings without data are listed in the table.",
+            )
+        )
+    charts, chart_paths = [], []
+    for key, title, fig, caption in figures:
+        path = out / f"{key}.png"
+        charts.append(Chart(key, title, ch.save_figure(fig, path), path.name, caption))
+        chart_paths.append(path)
+
+    # 4. claims
+    claims_table, claims_source = None, None
+    if article is not None:
+        frame, claims_source = _claims_table(market, article)
+        claims_table = Table(frame, caption="Each claim as the article states it, and what the data say.")
+
+    pct = tuple(c for c in return_cols if not c.startswith("mcap"))
+    content = ReportContent(
+        title=p.title,
+        question=p.question,
+        summary=Table(
+            summary,
+            percent=pct,
+            digits={c: 1 for c in return_cols if c.startswith("mcap")},
+            signed=tuple(c for c in return_cols if c.startswith("mcap")),
+            caption="Returns are close-to-close on traded prices over each listing's own sessions; "
+            "CAR is the cumulative abnormal return against the group's benchmark (market model).",
+        ),
+        key_moves=Table(moves, percent=("return",), digits={"change, USD bn": 1, "start close": 2, "end close": 2},
+                        signed=("change, USD bn",)) if not moves.empty else None,
+        caar=Table(
+            caar,
+            percent=("caar", "std_error", "lower", "upper"),
+            digits={"tstat": 2, "pvalue": 4},
+            caption=f"CAAR per group and window with its cross-sectional t-test and {LEVEL:.0%} interval "
+            "(standard error scaled by the design effect where windows overlap).",
+        ),
+        tests=Table(
+            tests_wide(tests, mark_invalid=clustering is not None),
+            caption="Each cell: statistic (two-sided p-value). "
+            + ("* = not valid when event windows overlap (see the warning)." if clustering else ""),
+        ),
+        dropped=Table(dropped),
+        coverage=Table(_coverage(market, p, main.n_obs)),
+        timeline=Table(timeline),
+        parameters=_parameters(market, p, primary, font, sample),
+        charts=charts,
+        warnings=tuple(warnings),
+        clustering_warning=clustering,
+        claims=claims_table,
+        claims_source=claims_source,
+        provenance_markdown=_provenance(sample),
+        notes=tuple(notes),
+        generated=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+    )
+    html_path = out / "report.html"
+    html_path.write_text(render_html(content), encoding="utf-8")
+    return ReportResult(
+        html_path=html_path,
+        chart_paths=tuple(chart_paths),
+        summary_frame=summary,
+        notes=tuple(notes),
+        group_frame=groups,
+        caar_frame=caar,
+        tests_frame=tests,
+        dropped=dropped,
+    )
+
+
+def _coverage(market: Market, p: Preset, n_obs: pd.Series) -> pd.DataFrame:
+    """Data range of every listing and benchmark, and the estimation sessions the study used."""
+    syms = list(p.symbols) + sorted({g.benchmark for g in p.groups})
+    frame = market.coverage(syms)
+    group = {**p.group_of, **{g.benchmark: "benchmark" for g in p.groups}}
+    frame.insert(1, "group", frame["symbol"].map(group))
+    frame["estimation sessions used"] = frame["symbol"].map(n_obs)
+    return frame
+
+
+
+def _study_tables(event_id: str, p: Preset, results: Any) -> StudyTables:
+    """Shape an ``EventStudyResults`` for the report (CAAR, tests, per-listing CAR, paths, ledger)."""
+    caar = results.caar
+    caar = caar.rename(columns={"conf_low": "lower", "conf_high": "upper"})
+    keep = [c for c in ("group", "window", "n", "caar", "std_error", "tstat", "pvalue", "lower", "upper") if c in caar]
+    caar = caar[keep].copy()
+    caar.insert(0, "event_id", event_id)
+
+    tests = results.tests.copy()
+    tests.insert(0, "event_id", event_id)
+
+    car = results.car[["symbol", "group", "window", "car", "pvalue"]].copy()
+    car.insert(0, "event_id", event_id)
+
+    present = set(results.group.tolist()) if hasattr(results.group, "tolist") else set(results.group)
+    paths = []
+    for g in p.groups:
+        if g.name not in present:
+            continue
+        path = results.aar_path(g.name, level=LEVEL)
+        paths.append(
+            pd.DataFrame(
+                {
+                    "group": g.name,
+                    "event_day": path["event_time"].to_numpy(),
+                    "caar": path["caar"].to_numpy(),
+                    "lower": path["conf_low"].to_numpy(),
+                    "upper": path["conf_high"].to_numpy(),
+                }
+            )
+        )
+    paths_frame = pd.concat(paths, ignore_index=True) if paths else pd.DataFrame()
+    return StudyTables(
+        event_id=event_id,
+        caar=caar,
+        tests=tests,
+        car=car,
+        paths=paths_frame,
+        dropped=_ledger(results.dropped, "study", event_id),
+        warnings=tuple(results.warnings),
+        clustering=_clustering_text(results.clustering, results.tests),
+        n_obs=results.params.set_index("symbol")["n_obs"],
+    )
+
+
+def _clustering_text(clustering: pd.DataFrame, tests: pd.DataFrame) -> str | None:
+    """A warning when a group's event windows overlap in calendar time, naming the valid tests."""
+    if clustering is None or clustering.empty or "overlapping" not in clustering:
+        return None
+    hit = clustering[clustering["overlapping"].astype(bool)]
+    if hit.empty:
+        return None
+    groups = list(dict.fromkeys(hit["group"]))
+    effect = hit.groupby("group", sort=False)["design_effect"].max() if "design_effect" in hit else None
+    detail = ", ".join(
+        f"{g} (design effect {effect[g]:.2f})" if effect is not None and np.isfinite(effect[g]) else g
+        for g in groups
+    )
+    valid = invalid = []
+    if "valid_under_clustering" in tests:
+        flags = tests.drop_duplicates("test").set_index("test")["valid_under_clustering"].astype(bool)
+        valid, invalid = list(flags[flags].index), list(flags[~flags].index)
+    text = (
+        f"Event windows overlap in calendar time in {detail}: the listings share the same day 0, so "
+        "their abnormal returns are cross-correlated."
+    )
+    if invalid:
+        text += (
+            f" Tests that treat events as independent ({', '.join(invalid)}) over-reject; rely on "
+            f"{', '.join(valid)} (marked 'yes' under valid_under_clustering)."
+        )
+    return text
+
+
+def _add_caar(groups: pd.DataFrame, caar: pd.DataFrame) -> pd.DataFrame:
+    """Keep the group medians and add the primary event's CAAR and p-value per window."""
+    cols = ["group", "listings"] + [c for c in groups.columns if c.endswith(" median")]
+    out = groups[cols].rename(columns=lambda c: c.replace(" median", "") if c.endswith(" median") else c)
+    if caar.empty:
+        return out
+    for window in dict.fromkeys(caar["window"]):
+        part = caar[caar["window"] == window].set_index("group")
+        out[f"CAAR {window}"] = out["group"].map(part["caar"])
+        out[f"p {window}"] = out["group"].map(part["pvalue"])
+    return out
+
+
+def _verdict_row(verdict: Any) -> dict[str, Any]:
+    """One row of the claims table from a verdict."""
+    if hasattr(verdict, "to_dict"):
+        return dict(verdict.to_dict())
+    from dataclasses import asdict
+
+    return asdict(verdict)

@@ -1,0 +1,260 @@
+"""Charts of a report: each function takes plain frames and returns a matplotlib ``Figure``.
+
+Figures are built with ``matplotlib.figure.Figure`` on the Agg canvas, never through pyplot, so
+nothing is shown, no global figure state leaks between calls and no display is needed. Matplotlib
+is imported inside the functions: importing :mod:`rerating.report` stays cheap.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+# Preferred CJK families, most complete Simplified Chinese coverage first.
+CJK_FAMILIES = (
+    "Noto Sans CJK SC",
+    "Noto Sans CJK TC",
+    "Noto Sans CJK HK",
+    "Noto Sans CJK JP",
+    "Source Han Sans SC",
+    "Source Han Sans CN",
+    "WenQuanYi Zen Hei",
+    "WenQuanYi Micro Hei",
+    "Microsoft YaHei",
+    "SimHei",
+    "PingFang SC",
+)
+
+# One colour per group, in preset order (colour-blind safe, Okabe-Ito).
+PALETTE = ("#D55E00", "#E69F00", "#0072B2", "#009E73", "#CC79A7", "#56B4E9", "#F0E442", "#000000")
+
+
+def cjk_font() -> str | None:
+    """Return the name of an installed font family that renders Chinese, or ``None``.
+
+    Looks in matplotlib's font manager (which scans the system fonts) for a known CJK family.
+    """
+    from matplotlib import font_manager
+
+    installed = {f.name for f in font_manager.fontManager.ttflist}
+    for family in CJK_FAMILIES:
+        if family in installed:
+            return family
+    return None
+
+
+def _rc(font: str | None) -> dict[str, object]:
+    families = ([font] if font else []) + ["DejaVu Sans"]
+    return {
+        # Named families, not "sans-serif": text objects keep this list, so the fonts still
+        # apply when the figure is drawn after the rc_context has ended (at savefig).
+        "font.family": families,
+        "axes.unicode_minus": False,  # CJK fonts often lack U+2212
+        "axes.spines.top": False,
+        "axes.spines.right": False,
+        "axes.grid": True,
+        "grid.alpha": 0.3,
+        "font.size": 9,
+    }
+
+
+def _new_figure(width: float, height: float) -> Figure:
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(width, height), dpi=100, layout="constrained")
+    FigureCanvasAgg(fig)
+    return fig
+
+
+def group_colours(groups: Sequence[str], order: Sequence[str] | None = None) -> dict[str, str]:
+    """Map each group name to a palette colour, by its place in ``order`` (default: first appearance).
+
+    Passing the same ``order`` to every chart of a report keeps a group's colour the same.
+    """
+    seen = list(dict.fromkeys([*(order or ()), *groups]))
+    return {g: PALETTE[i % len(PALETTE)] for i, g in enumerate(seen)}
+
+
+def price_paths_figure(
+    rebased: pd.DataFrame,
+    groups: Mapping[str, str],
+    *,
+    event_date: pd.Timestamp | None = None,
+    timeline: pd.DataFrame | None = None,
+    labels: Mapping[str, str] | None = None,
+    font: str | None = None,
+    order: Sequence[str] | None = None,
+    title: str = "Closes rebased to 100 at the last close before the event",
+) -> Figure:
+    """Price paths of a universe rebased to 100, one panel per group, with the event timeline.
+
+    Parameters
+    ----------
+    rebased : DataFrame
+        Date x symbol, each column 100 at its base date, NaN where the listing has no session.
+    groups : mapping
+        Symbol -> group name; one panel per group, in order of first appearance.
+    event_date : Timestamp, optional
+        Date of the primary event, drawn as a solid line.
+    timeline : DataFrame, optional
+        Columns ``date`` and ``number``: catalog events drawn as dotted lines labelled by number
+        (the report's timeline table spells them out).
+    labels : mapping, optional
+        Symbol -> legend label (e.g. with the Chinese name when a CJK font is present).
+    font : str, optional
+        Font family to render labels with (see :func:`cjk_font`).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    import matplotlib as mpl
+
+    names = [g for g in dict.fromkeys(groups[s] for s in rebased.columns if s in groups)]
+    if not names:
+        raise ValueError("price_paths_figure: no column of `rebased` belongs to a group")
+    if order:
+        names = [g for g in order if g in names] + [g for g in names if g not in order]
+    colours = group_colours(names, order)
+    labels = dict(labels or {})
+    with mpl.rc_context(_rc(font)):
+        fig = _new_figure(11, 3.4 * len(names))
+        axes = fig.subplots(len(names), 1, sharex=True, squeeze=False)[:, 0]
+        for ax, name in zip(axes, names, strict=True):
+            members = [s for s in rebased.columns if groups.get(s) == name]
+            block = rebased[members]
+            for sym in members:
+                series = block[sym].dropna()  # plot each listing on its own sessions only
+                ax.plot(series.index, series.to_numpy(), lw=0.8, alpha=0.55, label=labels.get(sym, sym))
+            med = block.median(axis=1, skipna=True).dropna()
+            ax.plot(med.index, med.to_numpy(), lw=2.6, color=colours[name], label="median")
+            ax.axhline(100, color="0.3", lw=0.6)
+            if timeline is not None and len(timeline):
+                # x in data, y in axes fraction; numbers of close events are staggered on 3 rows
+                trans = ax.get_xaxis_transform()
+                for k, row in enumerate(timeline.itertuples(index=False)):
+                    ax.axvline(row.date, color="0.45", lw=0.6, ls=":")
+                    ax.text(row.date, 1.0 + 0.045 * (k % 3), str(row.number), transform=trans,
+                            fontsize=7, ha="center", va="bottom", color="0.25")
+            if event_date is not None:
+                ax.axvline(event_date, color="black", lw=1.2)
+            ax.set_title(f"{name} (n={len(members)})", loc="left", fontsize=10, pad=22)
+            ax.set_ylabel("index, 100 = pre-event close")
+            ax.legend(fontsize=7, ncol=2, loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)
+        fig.suptitle(title, fontsize=11)
+        axes[-1].tick_params(axis="x", rotation=30)
+    return fig
+
+
+def caar_figure(
+    paths: pd.DataFrame,
+    *,
+    level: float = 0.95,
+    font: str | None = None,
+    order: Sequence[str] | None = None,
+    title: str = "Cumulative average abnormal return by group",
+) -> Figure:
+    """CAAR paths with confidence bands, one line per group.
+
+    Parameters
+    ----------
+    paths : DataFrame
+        Columns ``group``, ``event_day`` (sessions relative to day 0), ``caar``, ``lower``,
+        ``upper`` (the band, same units as ``caar``: fractions, shown in percent).
+    level : float
+        Confidence level of the band, for the legend.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    import matplotlib as mpl
+
+    need = {"group", "event_day", "caar", "lower", "upper"}
+    if missing := need - set(paths.columns):
+        raise ValueError(f"caar_figure: `paths` lacks columns {sorted(missing)}; it needs {sorted(need)}")
+    names = list(dict.fromkeys(paths["group"]))
+    colours = group_colours(names, order)
+    with mpl.rc_context(_rc(font)):
+        fig = _new_figure(9, 4.2)
+        ax = fig.add_subplot()
+        for name in names:
+            part = paths[paths["group"] == name].sort_values("event_day")
+            x = part["event_day"].to_numpy()
+            ax.fill_between(
+                x, 100 * part["lower"].to_numpy(), 100 * part["upper"].to_numpy(),
+                color=colours[name], alpha=0.15, lw=0,
+            )  # fmt: skip
+            ax.plot(x, 100 * part["caar"].to_numpy(), color=colours[name], lw=2, marker="o", ms=2.5, label=name)
+        ax.axhline(0, color="0.3", lw=0.6)
+        ax.axvline(0, color="black", lw=1)
+        from matplotlib.ticker import MaxNLocator
+
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.set_xlabel("sessions relative to day 0 (first session closing after the event)")
+        ax.set_ylabel("CAAR, %")
+        ax.set_title(f"{title} (bands: {level:.0%} confidence)", loc="left", fontsize=10)
+        ax.legend(fontsize=8, frameon=False)
+    return fig
+
+
+def window_bars_figure(
+    values: pd.DataFrame,
+    *,
+    column: str,
+    labels: Mapping[str, str] | None = None,
+    font: str | None = None,
+    order: Sequence[str] | None = None,
+    title: str | None = None,
+) -> Figure:
+    """Horizontal bars of one return column, one bar per listing, coloured by group.
+
+    Parameters
+    ----------
+    values : DataFrame
+        Columns ``symbol``, ``group`` and ``column`` (a return as a fraction; NaN rows are left
+        out of the chart, and the table still shows them).
+    column : str
+        The column to draw.
+    """
+    import matplotlib as mpl
+
+    frame = values[["symbol", "group", column]].dropna(subset=[column])
+    if frame.empty:
+        raise ValueError(f"window_bars_figure: column {column!r} has no values to draw")
+    colours = group_colours(list(frame["group"]), order)
+    colours = {g: c for g, c in colours.items() if g in set(frame["group"])}
+    frame = frame.sort_values(column)
+    labels = dict(labels or {})
+    with mpl.rc_context(_rc(font)):
+        fig = _new_figure(9, 0.22 * len(frame) + 1.2)
+        ax = fig.add_subplot()
+        y = np.arange(len(frame))
+        ax.barh(y, 100 * frame[column].to_numpy(), color=[colours[g] for g in frame["group"]])
+        ax.set_yticks(y, [labels.get(s, s) for s in frame["symbol"]], fontsize=7)
+        ax.axvline(0, color="0.3", lw=0.6)
+        ax.set_xlabel("return, %")
+        ax.set_title(title or column, loc="left", fontsize=10)
+        from matplotlib.patches import Patch
+
+        ax.legend(handles=[Patch(color=c, label=g) for g, c in colours.items()], fontsize=8, frameon=False)
+    return fig
+
+
+def save_figure(fig: Figure, path: str | Path) -> bytes:
+    """Write ``fig`` as a PNG to ``path`` and return the PNG's bytes (for embedding)."""
+    import io
+
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=110)
+    data = buf.getvalue()
+    Path(path).write_bytes(data)
+    return data

@@ -1,0 +1,144 @@
+"""Abnormal performance: the window measures against each listing's benchmark, via the engine.
+
+A thin wrapper: it reads daily returns of the listings and of their benchmarks from a ``Market``,
+aligns the events to each listing's calendar (:func:`rerating.events.alignment.build_events`) and
+runs :class:`rerating.study.EventStudy` (market model, estimation window ``[-250, -11]`` sessions by
+default). The statistics, tests and the dropped-events ledger are the engine's.
+
+Conventions (docs/MEASURES.md): returns are simple daily returns of dividend-adjusted closes
+(``adjusted=True``) on each listing's own calendar; the benchmark is the security master's
+``benchmark`` column (``^GSPC`` for US listings, ``^HSI`` for Hong Kong, ``000300.SS`` for A-shares)
+unless ``benchmark`` overrides it. An event window ``(0, N - 1)`` is the abnormal counterpart of
+``event_return(..., sessions=N)``: from the last close before the event to N sessions after it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from rerating._typing import GapPolicy, Window
+from rerating.errors import MissingDataError
+from rerating.events.alignment import build_events
+from rerating.events.catalog import Event, EventCatalog
+
+if TYPE_CHECKING:
+    from rerating.data.market import Market
+    from rerating.study import EventStudyResults
+
+
+def _catalog_for(events: Any, catalog: EventCatalog | None, market: Market) -> tuple[list[str], EventCatalog]:
+    if isinstance(events, (str, Event)):
+        events = [events]
+    given = [e for e in events if isinstance(e, Event)]
+    if catalog is None:
+        if len(given) == len(events):
+            catalog = EventCatalog(given)
+        else:
+            from rerating.events.catalog import load_catalog
+
+            catalog = load_catalog(securities=market.securities)
+            if given:
+                catalog = EventCatalog([*catalog.events, *(g for g in given if g.id not in catalog)])
+    ids = [e.id if isinstance(e, Event) else str(e) for e in events]
+    return ids, catalog
+
+
+def abnormal_returns(
+    market: Market,
+    symbols: Sequence[str],
+    events: str | Event | Sequence[str | Event],
+    *,
+    catalog: EventCatalog | None = None,
+    event_windows: Sequence[Window] = ((0, 0), (-1, 1), (0, 4)),
+    estimation_window: Window = (-250, -11),
+    model: str = "market",
+    benchmark: str | Mapping[str, str] | None = None,
+    groups: Mapping[str, str] | str | None = None,
+    tests: str | Sequence[str] = "all",
+    min_estimation: int | None = None,
+    adjusted: bool = True,
+    gap_policy: GapPolicy = "raise",
+) -> EventStudyResults:
+    """Event study of ``symbols`` around catalog ``events`` against each listing's benchmark.
+
+    Parameters
+    ----------
+    market : Market
+    symbols : sequence of str
+        Listings (canonicalised through the security master).
+    events : event id, Event, or a sequence of them
+    catalog : EventCatalog, optional
+        Where ids are looked up (the bundled catalog by default).
+    event_windows, estimation_window, model, tests, min_estimation
+        Passed to :class:`rerating.study.EventStudy`.
+    benchmark : str or mapping, optional
+        One benchmark symbol for all, or ``symbol -> benchmark``; default each listing's own.
+    groups : mapping or str, optional
+        Group of each listing for the CAAR (see :func:`build_events`).
+    adjusted, gap_policy
+        How the daily returns are read (``Market.returns``).
+
+    Returns
+    -------
+    EventStudyResults
+        The engine's results (``car``, ``caar``, ``tests``, ``dropped`` ...).
+    """
+    from rerating.study import EventStudy
+
+    secs = [market.securities.get(s) for s in symbols]
+    syms = list(dict.fromkeys(s.symbol for s in secs))
+    if isinstance(benchmark, str):
+        bench_of = {s: market.securities.get(benchmark).symbol for s in syms}
+    else:
+        upper = {k.upper(): v for k, v in (benchmark or {}).items()}
+        bench_of = {}
+        for sec in secs:
+            b = upper.get(sec.symbol.upper()) or sec.benchmark
+            if not b:
+                raise MissingDataError(
+                    f"{sec.symbol} has no default benchmark in the security master; pass "
+                    f"benchmark={{'{sec.symbol}': '^GSPC'}} (or --benchmark)"
+                )
+            bench_of[sec.symbol] = market.securities.get(b).symbol
+    ids, cat = _catalog_for(events, catalog, market)
+    frame = build_events(ids, syms, cat, market.securities, groups=groups)
+    rets = market.returns(syms, gap_policy=gap_policy, adjusted=adjusted).frame
+    benches = sorted(set(bench_of.values()))
+    bench_wide = market.returns(benches, gap_policy=gap_policy, adjusted=adjusted).wide()
+    study = EventStudy(
+        rets[["symbol", "date", "ret"]],
+        frame,
+        market_returns=bench_wide,
+        benchmarks=bench_of,
+        model=model,
+        estimation_window=estimation_window,
+        event_windows=tuple(event_windows),
+        min_estimation=min_estimation,
+        tests=tests,
+        calendars={s.symbol: s.calendar for s in secs},
+    )
+    return study.fit()
+
+
+def abnormal_event_return(
+    market: Market,
+    symbols: Sequence[str],
+    event: str | Event,
+    sessions: int,
+    **kwargs: Any,
+) -> EventStudyResults:
+    """Abnormal counterpart of ``event_return(..., sessions=N)``: the CAR over ``[0, N - 1]``.
+
+    Keyword arguments go to :func:`abnormal_returns`.
+    """
+    if int(sessions) < 1:
+        from rerating.errors import WindowError
+
+        raise WindowError(f"sessions = {sessions} must be at least 1 (1 = day 0's abnormal return)")
+    return abnormal_returns(market, symbols, event, event_windows=((0, int(sessions) - 1),), **kwargs)
+
+
+__all__ = ["abnormal_event_return", "abnormal_returns"]

@@ -1,0 +1,415 @@
+"""Market-capitalisation change of a listing, a company across its listings, or a basket.
+
+Conventions (docs/MEASURES.md):
+
+- Price: the raw ``close`` of the last session on or before each date, on the listing's own
+  calendar (so on 2025-01-29 BABA has that day's New York close while 9988.HK has 2025-01-28's).
+- Shares: one figure for both ends, the latest on or before the end date (``market.shares``), so the
+  change is the price effect on a fixed share count; its as-of date and source are reported.
+  Shares are counted in the listing's own units (ADS for BABA); a company's ordinary shares are
+  ``listing shares x shares_per_unit`` (8 ordinary shares per BABA ADS).
+- Currency: each value is converted with the FX rate as of its own date (``market.fx_rate``, last
+  rate on or before), so a USD change includes the currency move; the rates are reported.
+- A company's value is priced from one listing (``price_listing``; by default the one quoted in the
+  target currency, else the first with data): ordinary shares x that listing's price per ordinary
+  share. Every listing's implied value is reported beside it.
+- A basket is a sum over its members; a member without shares data raises MissingSharesError unless
+  ``partial=True``, which leaves it out and lists it in ``left_out``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from rerating._typing import DateLike
+from rerating.errors import DateRangeError, MissingSharesError, UnknownSymbolError
+from rerating.rerate.windows import range_return
+
+if TYPE_CHECKING:
+    from rerating.data.market import Market
+
+
+@dataclass(frozen=True)
+class ListingValue:
+    """One listing's (or its company's implied) market value at two dates.
+
+    ``shares`` is in listing units; ``value = close / shares_per_unit * ordinary_shares * fx`` for a
+    company row, ``close * shares * fx`` for a listing row (the same number when the shares figure
+    is the listing's own).
+    """
+
+    symbol: str
+    company: str
+    role: str  # "listing", "basket member", "company (priced)", "company (implied)"
+    price_currency: str
+    currency: str
+    start_date: pd.Timestamp
+    end_date: pd.Timestamp
+    start_close: float
+    end_close: float
+    shares: float
+    shares_per_unit: float
+    ordinary_shares: float
+    shares_as_of: pd.Timestamp
+    shares_source: str
+    fx_start: float
+    fx_end: float
+    start_value: float
+    end_value: float
+    counted: bool
+    note: str = ""
+
+    @property
+    def change(self) -> float:
+        return self.end_value - self.start_value
+
+    @property
+    def pct_change(self) -> float:
+        return self.end_value / self.start_value - 1.0
+
+    def as_dict(self) -> dict[str, Any]:
+        out = asdict(self)
+        out["change"] = self.change
+        out["pct_change"] = self.pct_change
+        return out
+
+
+@dataclass(frozen=True)
+class MarketCapChange:
+    """Market value of a target at two dates, in one currency.
+
+    Attributes
+    ----------
+    target : str
+        The listing symbol, company id, or ``"basket"``.
+    kind : str
+        ``"listing"``, ``"company"`` or ``"basket"``.
+    start, end : pd.Timestamp
+        Dates asked for (each listing uses its last session on or before them).
+    currency : str
+    start_value, end_value, change, pct_change : float
+        Totals over the counted rows.
+    price_listing : str
+        For a company, the listing whose price gave the total (empty otherwise).
+    listings : tuple of ListingValue
+        Every row: counted members, and for a company each listing's implied value.
+    left_out : tuple of (symbol, reason)
+        Members left out (only with ``partial=True``).
+    notes : tuple of str
+        Assumptions in words (shares as-of and source, FX rates, dates moved to sessions).
+    """
+
+    target: str
+    kind: str
+    start: pd.Timestamp
+    end: pd.Timestamp
+    currency: str
+    start_value: float
+    end_value: float
+    price_listing: str
+    listings: tuple[ListingValue, ...] = field(repr=False)
+    left_out: tuple[tuple[str, str], ...] = ()
+    notes: tuple[str, ...] = ()
+
+    @property
+    def change(self) -> float:
+        return self.end_value - self.start_value
+
+    @property
+    def pct_change(self) -> float:
+        return self.end_value / self.start_value - 1.0
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per listing row (counted or implied), plus a ``total`` row."""
+        rows = [r.as_dict() for r in self.listings]
+        rows.append(
+            {
+                "symbol": "total",
+                "company": self.target,
+                "role": self.kind,
+                "currency": self.currency,
+                "start_value": self.start_value,
+                "end_value": self.end_value,
+                "change": self.change,
+                "pct_change": self.pct_change,
+                "counted": True,
+                "note": f"priced from {self.price_listing}" if self.price_listing else "",
+            }
+        )
+        cols = ["symbol", "company", "role", "price_currency", "currency", "start_date", "end_date",
+                "start_close", "end_close", "shares", "shares_per_unit", "ordinary_shares",
+                "shares_as_of", "shares_source", "fx_start", "fx_end", "start_value", "end_value",
+                "change", "pct_change", "counted", "note"]
+        return pd.DataFrame(rows).reindex(columns=cols)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "target": self.target, "kind": self.kind, "start": self.start, "end": self.end,
+            "currency": self.currency, "start_value": self.start_value, "end_value": self.end_value,
+            "change": self.change, "pct_change": self.pct_change, "price_listing": self.price_listing,
+            "left_out": list(self.left_out), "notes": list(self.notes),
+            "listings": [r.as_dict() for r in self.listings],
+        }
+
+    def summary(self) -> str:
+        head = (f"{self.target} ({self.kind}) market value {self.start_value / 1e9:,.1f}bn -> "
+                f"{self.end_value / 1e9:,.1f}bn {self.currency}: {self.change / 1e9:+,.1f}bn "
+                f"({self.pct_change:+.2%})")
+        lines = [head, *self.notes]
+        if self.left_out:
+            lines.append("left out: " + "; ".join(f"{s} ({r})" for s, r in self.left_out))
+        return "\n".join(lines)
+
+    def __str__(self) -> str:
+        return self.summary()
+
+
+# --- gathering from a Market ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Shares:
+    shares: float
+    as_of: pd.Timestamp
+    source: str
+    note: str
+
+
+def _shares(market: Market, symbol: str, on: pd.Timestamp) -> _Shares:
+    fig = market.shares(symbol, on)
+    return _Shares(
+        shares=float(fig.shares),
+        as_of=pd.Timestamp(fig.as_of),
+        source=str(fig.source),
+        note="; ".join(n for n in (fig.unit_note, fig.note) if n),
+    )
+
+
+def _fx(market: Market, base: str, quote: str, on: pd.Timestamp) -> float:
+    if base.upper() == quote.upper():
+        return 1.0
+    return float(market.fx_rate(base, quote, on))
+
+
+def _value_row(
+    market: Market,
+    sec: Any,
+    start: pd.Timestamp,
+    end: pd.Timestamp,
+    currency: str,
+    shares: _Shares,
+    ordinary: float,
+    role: str,
+    counted: bool,
+) -> ListingValue:
+    # closes on/before each date, on the listing's calendar; never filled
+    win = range_return(market, sec.symbol, start, end)
+    spu = float(sec.shares_per_unit)
+    fx0 = _fx(market, sec.currency, currency, win.start_date)
+    fx1 = _fx(market, sec.currency, currency, win.end_date)
+    v0 = win.start_close / spu * ordinary * fx0
+    v1 = win.end_close / spu * ordinary * fx1
+    return ListingValue(
+        symbol=sec.symbol,
+        company=str(sec.company),
+        role=role,
+        price_currency=sec.currency,
+        currency=currency,
+        start_date=win.start_date,
+        end_date=win.end_date,
+        start_close=win.start_close,
+        end_close=win.end_close,
+        shares=ordinary / spu,
+        shares_per_unit=spu,
+        ordinary_shares=ordinary,
+        shares_as_of=shares.as_of,
+        shares_source=shares.source,
+        fx_start=fx0,
+        fx_end=fx1,
+        start_value=v0,
+        end_value=v1,
+        counted=counted,
+        note=win.note,
+    )
+
+
+def _shares_note(symbol: str, s: _Shares, spu: float) -> str:
+    units = "ADS" if spu != 1 else "shares"
+    return (f"{symbol}: {s.shares:,.0f} {units} as of {s.as_of.date() if pd.notna(s.as_of) else '?'}"
+            f" ({s.source or 'source not given'})")
+
+
+def _fx_note(row: ListingValue) -> str:
+    if row.price_currency.upper() == row.currency.upper():
+        return ""
+    return (f"{row.symbol}: {row.currency} per {row.price_currency} {row.fx_start:.6g} on "
+            f"{row.start_date.date()}, {row.fx_end:.6g} on {row.end_date.date()}")
+
+
+def _listing_value(market: Market, sec: Any, start: pd.Timestamp, end: pd.Timestamp,
+                   currency: str, role: str) -> tuple[ListingValue, list[str]]:
+    s = _shares(market, sec.symbol, end)
+    spu = float(sec.shares_per_unit)
+    row = _value_row(market, sec, start, end, currency, s, s.shares * spu, role, True)
+    notes = [_shares_note(sec.symbol, s, spu), _fx_note(row), row.note and f"{sec.symbol}: {row.note}"]
+    return row, [n for n in notes if n]
+
+
+def _company(market: Market, company: str, listings: list[Any], start: pd.Timestamp,
+             end: pd.Timestamp, currency: str, price_listing: str | None
+             ) -> tuple[list[ListingValue], str, list[str]]:
+    shares: _Shares | None = None
+    source_sym = ""
+    for sec in listings:  # ordinary shares from the first listing with a figure
+        try:
+            shares = _shares(market, sec.symbol, end)
+        except MissingSharesError:
+            continue
+        source_sym, spu = sec.symbol, float(sec.shares_per_unit)
+        ordinary = shares.shares * spu
+        break
+    if shares is None:
+        raise MissingSharesError(
+            f"no shares-outstanding figure on or before {end.date()} for any listing of {company} "
+            f"({', '.join(s.symbol for s in listings)}); add a row to shares.csv"
+        )
+    symbols = [s.symbol for s in listings]
+    if price_listing is None:
+        same = [s for s in listings if s.currency.upper() == currency.upper()]
+        chosen = (same or listings)[0].symbol
+    else:
+        chosen = market.securities.get(price_listing).symbol
+        if chosen not in symbols:
+            raise UnknownSymbolError(
+                f"price_listing {price_listing!r} is not a listing of {company} "
+                f"({', '.join(symbols)}); choose one of them"
+            )
+    rows = []
+    for sec in listings:
+        role = "company (priced)" if sec.symbol == chosen else "company (implied)"
+        rows.append(_value_row(market, sec, start, end, currency, shares, ordinary, role,
+                               sec.symbol == chosen))
+    notes = [
+        f"{company}: {ordinary:,.0f} ordinary shares from {_shares_note(source_sym, shares, spu)}",
+        f"{company} total priced from {chosen} (the other listings' implied values are shown "
+        "beside it, not added)",
+    ]
+    notes += [n for r in rows for n in (_fx_note(r), r.note and f"{r.symbol}: {r.note}") if n]
+    return rows, chosen, notes
+
+
+def market_cap_change(
+    market: Market,
+    target: str | Sequence[str],
+    start: DateLike,
+    end: DateLike,
+    currency: str = "USD",
+    *,
+    partial: bool = False,
+    price_listing: str | None = None,
+) -> MarketCapChange:
+    """Change in market value of a listing, a company (all its listings) or a basket of listings.
+
+    Parameters
+    ----------
+    market : Market
+    target : str or sequence of str
+        A listing symbol (``"NVDA"``), a company id of the security master (``"alibaba"``: BABA and
+        9988.HK are one company), or a list of symbols (a basket, e.g. the largest US tech stocks).
+    start, end : date-like
+        Each listing's close is its last session on or before these dates.
+    currency : str
+        Currency of the values (``"USD"``, ``"HKD"``, ``"CNY"``, or ``"local"`` for a listing's own).
+    partial : bool
+        For a basket, leave out members without shares data (listed in ``left_out``) instead of
+        raising MissingSharesError.
+    price_listing : str, optional
+        For a company, the listing whose price values it (default: the one quoted in ``currency``).
+
+    Returns
+    -------
+    MarketCapChange
+
+    Raises
+    ------
+    MissingSharesError, MissingFXError, DateRangeError, UnknownSymbolError
+    """
+    s, e = pd.Timestamp(start), pd.Timestamp(end)
+    if e < s:
+        raise DateRangeError(f"end {e.date()} is before start {s.date()}; swap them")
+    ccy = currency.upper()
+    rows: list[ListingValue] = []
+    notes: list[str] = [
+        "shares: one figure for both dates (latest on or before the end date), so the change is "
+        "the price effect; values converted at each date's FX rate"
+    ]
+    left_out: list[tuple[str, str]] = []
+    chosen = ""
+    if isinstance(target, str):
+        sec = None
+        try:
+            sec = market.securities.get(target)
+        except UnknownSymbolError:
+            listings = market.securities.listings(target)
+            if not listings:
+                raise
+        if sec is not None:
+            kind, name = "listing", sec.symbol
+            out_ccy = sec.currency if ccy == "LOCAL" else ccy
+            row, n = _listing_value(market, sec, s, e, out_ccy, "listing")
+            rows.append(row)
+            notes += n
+        else:
+            kind, name = "company", target.lower()
+            out_ccy = listings[0].currency if ccy == "LOCAL" else ccy
+            rows, chosen, n = _company(market, name, listings, s, e, out_ccy, price_listing)
+            notes += n
+    else:
+        kind, name = "basket", "basket"
+        members = [market.securities.get(t) for t in target]
+        if not members:
+            raise UnknownSymbolError("the basket is empty; give at least one symbol")
+        if ccy == "LOCAL" and len({m.currency for m in members}) > 1:
+            raise DateRangeError("a basket in several currencies needs one --currency, e.g. USD")
+        out_ccy = members[0].currency if ccy == "LOCAL" else ccy
+        companies = [m.company for m in members]
+        dup = sorted({c for c in companies if companies.count(c) > 1})
+        if dup:
+            notes.append(f"warning: several listings of {', '.join(dup)} in the basket count the "
+                         "company more than once; use one listing per company")
+        for sec in members:
+            try:
+                row, n = _listing_value(market, sec, s, e, out_ccy, "basket member")
+            except MissingSharesError as exc:
+                if not partial:
+                    raise MissingSharesError(
+                        f"basket member {sec.symbol} has no shares-outstanding figure on or before "
+                        f"{e.date()} ({exc}); drop it or pass partial=True (--partial) to leave it out"
+                    ) from None
+                left_out.append((sec.symbol, "no shares-outstanding figure"))
+                continue
+            rows.append(row)
+            notes += n
+        if not rows:
+            raise MissingSharesError(
+                "no basket member has shares data; left out: "
+                + ", ".join(sym for sym, _ in left_out)
+            )
+    counted = [r for r in rows if r.counted]
+    return MarketCapChange(
+        target=name,
+        kind=kind,
+        start=s,
+        end=e,
+        currency=out_ccy,
+        start_value=float(sum(r.start_value for r in counted)),
+        end_value=float(sum(r.end_value for r in counted)),
+        price_listing=chosen,
+        listings=tuple(rows),
+        left_out=tuple(left_out),
+        notes=tuple(notes),
+    )

@@ -1,0 +1,426 @@
+"""Window returns: over N sessions to a date, between two dates, and from an event.
+
+Conventions (docs/MEASURES.md):
+
+- Prices are the listing's raw traded ``close`` (split-adjusted, not dividend-adjusted) in its own
+  currency; ``adjusted=True`` uses the dividend-adjusted ``adj_close`` instead.
+- Sessions are those of the listing's exchange calendar (``XNYS``, ``XHKG``, ``XSHG``). A date that
+  is not a session resolves to the last session before it, and the result says so in ``note``.
+- ``value`` is the simple return ``end_close / start_close - 1``; ``log_value`` its log.
+- A close is never forward-filled: a session inside the calendar without a data row at a window's
+  end point raises :class:`~rerating.errors.MissingDataError`. A window that runs past the data
+  raises :class:`~rerating.errors.DateRangeError` unless ``partial=True``, which cuts it at the data
+  and says so in ``note``.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from rerating._typing import DateLike
+from rerating.errors import DateRangeError, MissingDataError, WindowError
+from rerating.events.alignment import day_zero, last_session_before, sessions as calendar_sessions
+from rerating.events.catalog import Event
+
+if TYPE_CHECKING:
+    from rerating.data.market import Market
+
+
+@dataclass(frozen=True)
+class WindowReturn:
+    """A return between two closes of one listing.
+
+    Attributes
+    ----------
+    symbol : str
+    start_date, end_date : pd.Timestamp
+        Sessions whose closes are compared.
+    start_close, end_close : float
+    sessions : int
+        Sessions from ``start_date`` to ``end_date`` (number of daily returns compounded).
+    value : float
+        Simple return ``end_close / start_close - 1``.
+    adjusted : bool
+        True when dividend-adjusted closes were used.
+    note : str
+        What the caller should know (dates moved to a session, window cut at the data).
+    calendar, currency : str
+        The listing's exchange calendar and price currency.
+    kind : str
+        ``"window"``, ``"range"`` or ``"event"``.
+    """
+
+    symbol: str
+    start_date: pd.Timestamp
+    end_date: pd.Timestamp
+    start_close: float
+    end_close: float
+    sessions: int
+    value: float
+    adjusted: bool
+    note: str = ""
+    calendar: str = ""
+    currency: str = ""
+    kind: str = "window"
+
+    @property
+    def log_value(self) -> float:
+        """Log return ``log(end_close / start_close)``."""
+        return math.log(self.end_close / self.start_close)
+
+    @property
+    def percent(self) -> float:
+        return 100.0 * self.value
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row with every field."""
+        return pd.DataFrame([self.as_dict()])
+
+    def summary(self) -> str:
+        closes = "adj_close" if self.adjusted else "close"
+        text = (
+            f"{self.symbol}: {self.value:+.2%} over {self.sessions} {self.calendar} sessions, "
+            f"{closes} {self.start_close:,.4g} on {self.start_date.date()} -> "
+            f"{self.end_close:,.4g} on {self.end_date.date()} ({self.currency})"
+        )
+        return f"{text}; {self.note}" if self.note else text
+
+    def __str__(self) -> str:
+        return self.summary()
+
+
+def returns_frame(results: list[WindowReturn]) -> pd.DataFrame:
+    """Stack window returns into one frame (a row each), with ``pct`` in percent."""
+    frame = pd.DataFrame([r.as_dict() for r in results])
+    if frame.empty:
+        return frame
+    frame.insert(frame.columns.get_loc("value") + 1, "pct", frame["value"] * 100.0)
+    return frame
+
+
+# --- helpers --------------------------------------------------------------------------------------
+
+
+def _valid(closes: pd.Series, symbol: str) -> pd.Series:
+    if not isinstance(closes.index, pd.DatetimeIndex):
+        raise WindowError(f"closes of {symbol} must be indexed by session date (DatetimeIndex)")
+    valid = closes.dropna()
+    if valid.empty:
+        raise MissingDataError(f"no closes for {symbol}; load its data first (`rerating load`)")
+    return valid
+
+
+def _session_index(
+    closes: pd.Series, calendar: str | None, lo: pd.Timestamp, hi: pd.Timestamp
+) -> pd.DatetimeIndex:
+    """Sessions in ``[lo, hi]``: the calendar's, or the data's own dates when no calendar is given."""
+    if calendar:
+        return calendar_sessions(calendar, lo, hi)
+    idx = pd.DatetimeIndex(closes.dropna().index)
+    return idx[(idx >= lo) & (idx <= hi)]
+
+
+def _close_at(closes: pd.Series, session: pd.Timestamp, symbol: str, calendar: str | None) -> float:
+    value = closes.get(session, float("nan"))
+    if pd.isna(value):
+        where = f"a {calendar} session" if calendar else "a session"
+        raise MissingDataError(
+            f"no close for {symbol} on {session.date()} ({where} with no data row); the return is "
+            "not computed because closes are never forward-filled: load the missing bar or pick "
+            "another date"
+        )
+    return float(value)
+
+
+def _last_on_or_before(idx: pd.DatetimeIndex, date: pd.Timestamp, what: str) -> pd.Timestamp:
+    pos = idx.searchsorted(date, side="right") - 1
+    if pos < 0:
+        raise DateRangeError(f"no session on or before {what} {date.date()}; choose a later date")
+    return pd.Timestamp(idx[pos])
+
+
+def _moved(date: pd.Timestamp, session: pd.Timestamp, calendar: str | None, what: str) -> str:
+    if session == date:
+        return ""
+    return f"{what} {date.date()} is not a {calendar or 'data'} session; used {session.date()}"
+
+
+def _build(
+    symbol: str,
+    closes: pd.Series,
+    start: pd.Timestamp,
+    end: pd.Timestamp,
+    n_sessions: int,
+    *,
+    adjusted: bool,
+    notes: list[str],
+    calendar: str | None,
+    currency: str,
+    kind: str,
+) -> WindowReturn:
+    c0 = _close_at(closes, start, symbol, calendar)
+    c1 = _close_at(closes, end, symbol, calendar)
+    return WindowReturn(
+        symbol=symbol,
+        start_date=start,
+        end_date=end,
+        start_close=c0,
+        end_close=c1,
+        sessions=int(n_sessions),
+        value=c1 / c0 - 1.0,
+        adjusted=adjusted,
+        note="; ".join(n for n in notes if n),
+        calendar=calendar or "",
+        currency=currency,
+        kind=kind,
+    )
+
+
+def _past_data(symbol: str, session: pd.Timestamp, last: pd.Timestamp, partial: bool,
+               notes: list[str]) -> pd.Timestamp:
+    if session <= last:
+        return session
+    if not partial:
+        raise DateRangeError(
+            f"window of {symbol} ends {session.date()}, after its last close on {last.date()}; "
+            "choose an earlier end, load more data, or pass partial=True (--partial) to cut it there"
+        )
+    notes.append(f"window cut at the last close {last.date()} (wanted {session.date()})")
+    return last
+
+
+def _before_data(symbol: str, session: pd.Timestamp, first: pd.Timestamp, partial: bool,
+                 notes: list[str]) -> pd.Timestamp:
+    if session >= first:
+        return session
+    if not partial:
+        raise DateRangeError(
+            f"window of {symbol} starts {session.date()}, before its first close on {first.date()}; "
+            "choose a later start, load more data, or pass partial=True (--partial) to cut it there"
+        )
+    notes.append(f"window starts at the first close {first.date()} (wanted {session.date()})")
+    return first
+
+
+# --- pure functions on closes ---------------------------------------------------------------------
+
+
+def window_return_from_closes(
+    closes: pd.Series,
+    end: DateLike,
+    sessions: int,
+    *,
+    symbol: str = "",
+    calendar: str | None = None,
+    currency: str = "",
+    adjusted: bool = False,
+    partial: bool = False,
+) -> WindowReturn:
+    """Return over the ``sessions`` sessions ending on ``end`` (or the last session before it).
+
+    Parameters
+    ----------
+    closes : pd.Series
+        Closes indexed by session date; NaN or absent = no data row.
+    end : date-like
+        Last day of the window; a non-session resolves to the last session before it.
+    sessions : int
+        Number of sessions (>= 1): the start close is ``sessions`` sessions before the end session.
+    calendar : str, optional
+        Exchange calendar giving the sessions; without it the data's own dates are the sessions.
+    """
+    symbol = symbol or str(closes.name or "")
+    if int(sessions) < 1:
+        raise WindowError(f"sessions = {sessions} must be at least 1; e.g. --sessions 20")
+    valid = _valid(closes, symbol)
+    first, last = pd.Timestamp(valid.index[0]), pd.Timestamp(valid.index[-1])
+    end_ts = pd.Timestamp(end)
+    lo = min(first, end_ts) - pd.Timedelta(days=int(sessions) * 3 + 40)
+    idx = _session_index(closes, calendar, lo, max(end_ts, last))
+    notes: list[str] = []
+    end_s = _last_on_or_before(idx, end_ts, "end")
+    notes.append(_moved(end_ts, end_s, calendar, "end"))
+    end_s = _past_data(symbol, end_s, last, partial, notes)
+    pos = idx.get_loc(end_s)
+    start_s = pd.Timestamp(idx[max(pos - int(sessions), 0)])
+    if pos - int(sessions) < 0:
+        start_s = pd.Timestamp(idx[0]) - pd.Timedelta(days=1)  # force the before-data branch
+    start_s = _before_data(symbol, start_s, first, partial, notes)
+    n = int(((idx > start_s) & (idx <= end_s)).sum())
+    return _build(symbol, closes, start_s, end_s, n, adjusted=adjusted, notes=notes,
+                  calendar=calendar, currency=currency, kind="window")
+
+
+def range_return_from_closes(
+    closes: pd.Series,
+    start: DateLike,
+    end: DateLike,
+    *,
+    symbol: str = "",
+    calendar: str | None = None,
+    currency: str = "",
+    adjusted: bool = False,
+    partial: bool = False,
+) -> WindowReturn:
+    """Return from the close of the last session on/before ``start`` to that on/before ``end``."""
+    symbol = symbol or str(closes.name or "")
+    s_ts, e_ts = pd.Timestamp(start), pd.Timestamp(end)
+    if e_ts < s_ts:
+        raise DateRangeError(f"end {e_ts.date()} is before start {s_ts.date()}; swap them")
+    valid = _valid(closes, symbol)
+    first, last = pd.Timestamp(valid.index[0]), pd.Timestamp(valid.index[-1])
+    idx = _session_index(closes, calendar, min(first, s_ts) - pd.Timedelta(days=40), max(e_ts, last))
+    notes: list[str] = []
+    try:
+        start_s = _last_on_or_before(idx, s_ts, "start")
+    except DateRangeError:
+        start_s = s_ts - pd.Timedelta(days=1)
+    else:
+        notes.append(_moved(s_ts, start_s, calendar, "start"))
+    start_s = _before_data(symbol, start_s, first, partial, notes)
+    end_s = _last_on_or_before(idx, e_ts, "end")
+    notes.append(_moved(e_ts, end_s, calendar, "end"))
+    end_s = _past_data(symbol, end_s, last, partial, notes)
+    n = int(((idx > start_s) & (idx <= end_s)).sum())
+    return _build(symbol, closes, start_s, end_s, n, adjusted=adjusted, notes=notes,
+                  calendar=calendar, currency=currency, kind="range")
+
+
+def event_return_from_closes(
+    closes: pd.Series,
+    event: Event | DateLike,
+    calendar: str,
+    *,
+    sessions: int | None = None,
+    days: int | None = None,
+    symbol: str = "",
+    currency: str = "",
+    adjusted: bool = False,
+    partial: bool = False,
+) -> WindowReturn:
+    """Return from the last close before an event to N sessions or N calendar days after it.
+
+    Parameters
+    ----------
+    event : Event or tz-aware timestamp
+        The start close is that of the last ``calendar`` session closing at or before the event
+        (a date-only Event counts from the end of its local day).
+    calendar : str
+        The listing's calendar (needed for close times).
+    sessions : int, optional
+        The window ends on day 0 shifted ``sessions - 1`` sessions: ``sessions=1`` is day 0's return.
+    days : int, optional
+        The window ends on the last session on or before the event's local date + ``days``
+        (a timestamp's date in the calendar's time zone when a bare timestamp is given).
+        Give exactly one of ``sessions`` and ``days``.
+    """
+    symbol = symbol or str(closes.name or "")
+    if (sessions is None) == (days is None):
+        raise WindowError("give exactly one of sessions (e.g. --sessions 5) and days (e.g. --days 7)")
+    if sessions is not None and int(sessions) < 1:
+        raise WindowError(f"sessions = {sessions} must be at least 1 (1 = day 0's own return)")
+    if days is not None and int(days) < 0:
+        raise WindowError(f"days = {days} must be zero or more")
+    valid = _valid(closes, symbol)
+    first, last = pd.Timestamp(valid.index[0]), pd.Timestamp(valid.index[-1])
+    start_s = last_session_before(event, calendar)
+    d0 = day_zero(event, calendar)
+    notes: list[str] = [f"day 0 = {d0.date()} on {calendar}"]
+    horizon = d0 + pd.Timedelta(days=3 * int(sessions or 0) + int(days or 0) + 40)
+    idx = calendar_sessions(calendar, start_s, max(horizon, last))
+    if sessions is not None:
+        pos = idx.get_loc(d0) + int(sessions) - 1
+        end_s = pd.Timestamp(idx[pos])
+    else:
+        if isinstance(event, Event):
+            anchor = pd.Timestamp(event.local_date)
+        else:
+            tz = _calendar_tz(calendar)
+            anchor = pd.Timestamp(pd.Timestamp(event).tz_convert(tz).date())
+        target = anchor + pd.Timedelta(days=int(days or 0))
+        end_s = _last_on_or_before(idx, target, "end")
+        if end_s < d0:
+            raise DateRangeError(
+                f"{days} calendar days after the event ({target.date()}) ends before day 0 "
+                f"{d0.date()} on {calendar}; use more days or --sessions"
+            )
+        notes.append(_moved(target, end_s, calendar, "end"))
+    start_s = _before_data(symbol, start_s, first, partial, notes)
+    end_s = _past_data(symbol, end_s, last, partial, notes)
+    n = int(((idx > start_s) & (idx <= end_s)).sum())
+    return _build(symbol, closes, start_s, end_s, n, adjusted=adjusted, notes=notes,
+                  calendar=calendar, currency=currency, kind="event")
+
+
+def _calendar_tz(calendar: str) -> str:
+    from rerating.events.alignment import _calendar
+
+    return str(_calendar(calendar).tz)
+
+
+# --- Market wrappers ------------------------------------------------------------------------------
+
+
+def _listing(market: Market, symbol: str, adjusted: bool) -> tuple[str, pd.Series, str, str]:
+    sec = market.securities.get(symbol)
+    wide = market.closes([sec.symbol], adjusted=adjusted)
+    col = sec.symbol if sec.symbol in wide.columns else wide.columns[0]
+    return sec.symbol, wide[col], sec.calendar, sec.currency
+
+
+def window_return(
+    market: Market,
+    symbol: str,
+    end: DateLike,
+    sessions: int,
+    *,
+    adjusted: bool = False,
+    partial: bool = False,
+) -> WindowReturn:
+    """Return of ``symbol`` over ``sessions`` sessions of its calendar ending on ``end``.
+
+    Examples
+    --------
+    >>> window_return(Market.from_sample(), "9988.HK", "2025-02-13", 20)   # doctest: +SKIP
+    """
+    sym, closes, cal, cur = _listing(market, symbol, adjusted)
+    return window_return_from_closes(closes, end, sessions, symbol=sym, calendar=cal, currency=cur,
+                                     adjusted=adjusted, partial=partial)
+
+
+def range_return(
+    market: Market,
+    symbol: str,
+    start: DateLike,
+    end: DateLike,
+    *,
+    adjusted: bool = False,
+    partial: bool = False,
+) -> WindowReturn:
+    """Return of ``symbol`` from the close on/before ``start`` to the close on/before ``end``."""
+    sym, closes, cal, cur = _listing(market, symbol, adjusted)
+    return range_return_from_closes(closes, start, end, symbol=sym, calendar=cal, currency=cur,
+                                    adjusted=adjusted, partial=partial)
+
+
+def event_return(
+    market: Market,
+    symbol: str,
+    event_timestamp: Event | DateLike,
+    sessions: int | None = None,
+    days: int | None = None,
+    *,
+    adjusted: bool = False,
+    partial: bool = False,
+) -> WindowReturn:
+    """Return of ``symbol`` from its last close before the event to N sessions or N days after."""
+    sym, closes, cal, cur = _listing(market, symbol, adjusted)
+    return event_return_from_closes(closes, event_timestamp, cal, sessions=sessions, days=days,
+                                    symbol=sym, currency=cur, adjusted=adjusted, partial=partial)

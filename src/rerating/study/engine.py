@@ -1,0 +1,701 @@
+"""``EventStudy``: validate once, fit every event in chunks with the batched kernel, aggregate.
+
+Data flow: :mod:`rerating.study.panel` turns user frames into flat arrays and day-0 rows;
+:mod:`rerating.study.models` names the regressors; :func:`rerating.study.kernel.fit_chunk` fits a
+chunk of events; :mod:`rerating.study.statistics` tests each group and window; the arrays are
+wrapped in a read-only :class:`rerating.study.results.EventStudyResults`.
+"""
+
+from __future__ import annotations
+
+import math
+import zlib
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from rerating._typing import NonSessionPolicy, Window
+from rerating.errors import (
+    DataFormatError,
+    MissingDataError,
+    NoEventsLeftError,
+    UnknownModelError,
+    WindowError,
+    did_you_mean,
+)
+from rerating.study import kernel as _kernel
+from rerating.study.models import ModelName, NormalReturnModel, get_model
+from rerating.study.panel import (
+    PanelView,
+    flatten_returns,
+    locate_day_zero,
+    read_events,
+)
+from rerating.study.results import EventStudyResults, window_label
+from rerating.study.statistics import (
+    CLUSTER_VALID,
+    TESTS,
+    WindowSample,
+    kp_adjustment,
+    mean_pairwise_correlation,
+)
+
+PARAMETRIC = (
+    "cross_sectional_t",
+    "brown_warner_cda",
+    "patell",
+    "adj_patell",
+    "bmp",
+    "adj_bmp",
+    "skewness_adjusted_t",
+)
+NONPARAMETRIC = ("corrado", "corrado_zivney", "generalized_sign", "wilcoxon", "grank")
+RBAR_MAX_EVENTS = 400  # r̄ from at most this many events per group (a hash-chosen subsample)
+RBAR_MIN_OVERLAP = 30  # common estimation dates needed for a pair's correlation
+
+
+def _check_window(w: object, what: str) -> Window:
+    ok = (
+        isinstance(w, (tuple, list))
+        and len(w) == 2
+        and all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in w)
+    )
+    if not ok or w[0] > w[1]:  # type: ignore[index]
+        raise WindowError(
+            f"{what} must be a pair of session offsets (start, end) with start <= end, got {w!r}; "
+            "e.g. (-250, -11) or (0, 5)"
+        )
+    return (int(w[0]), int(w[1]))  # type: ignore[index]
+
+
+def resolve_tests(tests: str | Sequence[str]) -> tuple[str, ...]:
+    """Expand ``"all"``, ``"parametric"``, ``"nonparametric"``, one name or a list of names."""
+    if isinstance(tests, str):
+        if tests == "all":
+            return tuple(TESTS)
+        if tests == "parametric":
+            return PARAMETRIC
+        if tests == "nonparametric":
+            return NONPARAMETRIC
+        if tests == "none":
+            return ()
+        tests = [t.strip() for t in tests.split(",") if t.strip()]
+    out = []
+    for t in tests:
+        if t not in TESTS:
+            raise UnknownModelError(
+                f"unknown test {t!r}{did_you_mean(str(t), TESTS)}; valid: {', '.join(TESTS)}, "
+                "or 'all', 'parametric', 'nonparametric'"
+            )
+        if t not in out:
+            out.append(t)
+    return tuple(out)
+
+
+class _CalendarLookup:
+    """symbol -> exchange_calendars name: the user's mapping, then the security master (lazily)."""
+
+    def __init__(self, calendars: Mapping[str, str] | None) -> None:
+        self._given = dict(calendars or {})
+        self._master: object | None = None
+        self._cache: dict[str, str | None] = {}
+        self._tried = False
+
+    def master(self) -> object | None:
+        if not self._tried:
+            self._tried = True
+            try:
+                from rerating.data.securities import load_securities
+
+                self._master = load_securities()
+            except (ImportError, AttributeError, OSError):
+                self._master = None
+        return self._master
+
+    def security(self, symbol: str) -> object | None:
+        m = self.master()
+        if m is None:
+            return None
+        try:
+            return m.get(symbol)  # type: ignore[attr-defined]
+        except (KeyError, LookupError):
+            return None
+
+    def get(self, symbol: str, default: str | None = None) -> str | None:
+        if symbol in self._given:
+            return self._given[symbol]
+        if symbol not in self._cache:
+            sec = self.security(symbol)
+            self._cache[symbol] = getattr(sec, "calendar", None) or None
+        return self._cache[symbol] or default
+
+
+class EventStudy:
+    """An event study: normal-return model, windows, tests; :meth:`fit` runs it.
+
+    Parameters
+    ----------
+    returns : DataFrame
+        Long ``symbol, date, ret`` (each row a session of that listing; NaN = missing data) or
+        wide ``date x symbol`` (NaN = not a session of that listing). Simple returns.
+    events : DataFrame
+        ``event_id, symbol, date | timestamp [, group]``. A ``timestamp`` (ISO 8601 with zone) maps
+        to day 0 = the first session of the listing's calendar closing after it.
+    market_returns : DataFrame or Series, optional
+        Benchmark returns, ``date x benchmark``; aligned to each security's own dates.
+    benchmarks : mapping or str, optional
+        ``symbol -> market_returns column``, or one column for all. Default: the only column, else
+        each listing's default benchmark from the security master.
+    model : str or NormalReturnModel
+        ``"mean_adjusted"``, ``"market_adjusted"``, ``"market"``, ``"capm"``, ``"factor"``,
+        ``"scholes_williams"``, ``"dimson"``, or an instance (``Dimson(lags=2)``,
+        ``MarketModel(foreign_lag=("^GSPC", 1))``).
+    estimation_window : (int, int)
+        Sessions relative to day 0, inclusive; must not overlap any event window.
+    event_windows : sequence of (int, int)
+        Inclusive session windows, e.g. ``((0, 0), (-1, 1), (0, 5))``.
+    min_estimation : int, optional
+        Minimum usable estimation sessions; default half the estimation window (and at least the
+        number of parameters + 3, which the Patell variance needs).
+    factors : DataFrame, optional
+        Factor returns ``date x factor`` for ``model="factor"``.
+    risk_free : Series, optional
+        Per-session risk-free return by date (CAPM; factor models use excess returns when given).
+    tests : str or sequence of str
+        Test names (see :data:`rerating.study.statistics.TESTS`), ``"all"``, ``"parametric"``,
+        ``"nonparametric"`` or ``"none"``.
+    non_session : {"next", "previous", "skip", "raise"}
+        What a date that is not a session of the listing becomes.
+    calendars : mapping, optional
+        ``symbol -> exchange_calendars name``; else the security master's.
+    chunk_size : int
+        Events per kernel call (bounds memory).
+    """
+
+    def __init__(
+        self,
+        returns: pd.DataFrame,
+        events: pd.DataFrame,
+        *,
+        market_returns: pd.DataFrame | pd.Series | None = None,
+        benchmarks: Mapping[str, str] | str | None = None,
+        model: ModelName | str | NormalReturnModel = "market",
+        estimation_window: Window = (-250, -11),
+        event_windows: Sequence[Window] = ((0, 0), (-1, 1)),
+        min_estimation: int | None = None,
+        factors: pd.DataFrame | None = None,
+        risk_free: pd.Series | None = None,
+        tests: str | Sequence[str] = "all",
+        non_session: NonSessionPolicy = "next",
+        calendars: Mapping[str, str] | None = None,
+        chunk_size: int = 20_000,
+    ) -> None:
+        self.returns = returns
+        self.events = events
+        self.market_returns = market_returns
+        self.benchmarks = benchmarks
+        self.model = get_model(model)
+        self.estimation_window = _check_window(estimation_window, "estimation_window")
+        if isinstance(event_windows, tuple) and len(event_windows) == 2 and all(
+            isinstance(v, (int, np.integer)) for v in event_windows
+        ):
+            event_windows = (event_windows,)  # type: ignore[assignment]
+        wins = tuple(_check_window(w, "event window") for w in event_windows)
+        if not wins:
+            raise WindowError("event_windows is empty; pass at least one window such as (0, 0)")
+        if len(set(wins)) != len(wins):
+            raise WindowError(f"event_windows has duplicates: {wins}; list each window once")
+        self.event_windows = wins
+        e1, e2 = self.estimation_window
+        lo = min(a for a, _ in wins)
+        hi = max(b for _, b in wins)
+        if not (e2 < lo or e1 > hi):
+            raise WindowError(
+                f"estimation_window {self.estimation_window} overlaps the event windows "
+                f"(span [{lo}, {hi}]); end the estimation window before {lo}, e.g. "
+                f"({lo - 250}, {lo - 10})"
+            )
+        length = e2 - e1 + 1
+        if length < 3:
+            raise WindowError(
+                f"estimation_window {self.estimation_window} has {length} sessions; use at least "
+                "3 (30 or more in practice; the default is (-250, -11))"
+            )
+        if min_estimation is not None and (
+            not isinstance(min_estimation, (int, np.integer)) or not 1 <= min_estimation <= length
+        ):
+            raise WindowError(
+                f"min_estimation={min_estimation!r} must be an integer in 1..{length} (the "
+                f"estimation window's length)"
+            )
+        self.min_estimation = min_estimation
+        self.factors = factors
+        self.risk_free = risk_free
+        self.tests = resolve_tests(tests)
+        if non_session not in ("next", "previous", "skip", "raise"):
+            raise WindowError(
+                f"non_session={non_session!r} is not a policy; valid: next, previous, skip, raise"
+            )
+        self.non_session = non_session
+        self.calendars = dict(calendars or {})
+        if not isinstance(chunk_size, (int, np.integer)) or chunk_size < 1:
+            raise WindowError(f"chunk_size must be a positive integer, got {chunk_size!r}")
+        self.chunk_size = int(chunk_size)
+
+    # --- input alignment ------------------------------------------------------------------
+
+    def _market_frame(self) -> pd.DataFrame | None:
+        m = self.market_returns
+        if m is None:
+            return None
+        if isinstance(m, pd.Series):
+            return m.to_frame(name=str(m.name) if m.name is not None else "market")
+        if isinstance(m, pd.DataFrame):
+            return m
+        raise DataFormatError(
+            f"market_returns must be a DataFrame (date x benchmark) or a Series, got {type(m).__name__}"
+        )
+
+    def _benchmark_of(self, symbols: Sequence[str], mf: pd.DataFrame, cal: _CalendarLookup) -> dict[str, str]:
+        cols = [str(c) for c in mf.columns]
+        b = self.benchmarks
+        out: dict[str, str] = {}
+        for s in symbols:
+            if isinstance(b, str):
+                col = b
+            elif isinstance(b, Mapping):
+                if s not in b:
+                    raise MissingDataError(
+                        f"benchmarks has no entry for {s}; add {s!r}: '<column>' (columns: {cols})"
+                    )
+                col = b[s]
+            elif len(cols) == 1:
+                col = cols[0]
+            else:
+                sec = cal.security(s)
+                col = getattr(sec, "benchmark", "") if sec is not None else ""
+                if not col:
+                    raise MissingDataError(
+                        f"no benchmark for {s}: market_returns has several columns {cols} and the "
+                        f"security master has no default for {s}; pass benchmarks={{'{s}': '<column>'}}"
+                    )
+            if col not in cols:
+                raise MissingDataError(
+                    f"benchmark {col!r} of {s} is not a column of market_returns "
+                    f"(columns: {cols}){did_you_mean(col, cols)}; add its returns or choose another "
+                    "benchmark"
+                )
+            out[s] = col
+        return out
+
+    # --- fit ------------------------------------------------------------------------------
+
+    def fit(self) -> EventStudyResults:
+        """Estimate every event's model, compute AR/CAR/BHAR and the tests; return the results.
+
+        Raises
+        ------
+        NoEventsLeftError
+            Every event was dropped (the message summarises the ledger).
+        """
+        ev = read_events(self.events)
+        wanted = set(ev.symbol)
+        rets = self.returns
+        if isinstance(rets, pd.DataFrame):
+            if "symbol" in rets.columns:
+                rets = rets[rets["symbol"].astype(str).isin(wanted)]
+            else:
+                rets = rets[[c for c in rets.columns if str(c) in wanted]]
+        if isinstance(rets, pd.DataFrame) and rets.size == 0:
+            raise MissingDataError(
+                f"returns have no data for any event symbol ({sorted(wanted)[:5]}...); check the "
+                "symbols (canonical forms: NVDA, 9988.HK, ^HSI)"
+            )
+        flat = flatten_returns(rets)
+        cal = _CalendarLookup(self.calendars)
+        d0 = locate_day_zero(flat, ev, cal, self.non_session)
+
+        mf = self._market_frame()
+        market = None
+        if mf is not None and (self.model.needs_market or self.benchmarks is not None):
+            bench = self._benchmark_of(list(flat.symbols), mf, cal)
+            market = np.full(flat.n_rows, np.nan)
+            for col in sorted(set(bench.values())):
+                codes = [i for i, s in enumerate(flat.symbols) if bench[s] == col]
+                rows = np.concatenate(
+                    [np.arange(flat.start[c], flat.start[c] + flat.length[c]) for c in codes]
+                )
+                market[rows] = flat.align(mf[col], rows)
+        elif self.model.needs_market:
+            raise MissingDataError(
+                f"model={self.model.name!r} needs benchmark returns: pass market_returns= "
+                "(date x benchmark DataFrame or a Series), or use model='mean_adjusted'"
+            )
+        rf = None
+        if self.risk_free is not None:
+            r = self.risk_free
+            if isinstance(r, pd.DataFrame) and r.shape[1] == 1:
+                r = r.iloc[:, 0]
+            if not isinstance(r, pd.Series):
+                raise DataFormatError("risk_free must be a Series of per-session returns indexed by date")
+            rf = flat.align(r)
+        fac = None
+        if self.factors is not None:
+            if not isinstance(self.factors, pd.DataFrame) or self.factors.shape[1] == 0:
+                raise DataFormatError("factors must be a DataFrame (date x factor) with at least one column")
+            fac = (
+                np.column_stack([flat.align(self.factors[c]) for c in self.factors.columns]),
+                tuple(str(c) for c in self.factors.columns),
+            )
+        panel = PanelView(flat, market, rf, fac, mf, cal)
+        design = self.model.design(panel)
+        method = self.model.fit_method
+        k_params = len(design.param_names)
+        e1, e2 = self.estimation_window
+        l1 = e2 - e1 + 1
+        min_est = self.min_estimation if self.min_estimation is not None else math.ceil(l1 / 2)
+        if min_est < k_params + 3:
+            if self.min_estimation is not None:
+                raise WindowError(
+                    f"min_estimation={min_est} is too small for model {self.model.name!r} with "
+                    f"{k_params} parameters; use at least {k_params + 3}"
+                )
+            min_est = k_params + 3
+        if l1 < min_est:
+            raise WindowError(
+                f"estimation_window {self.estimation_window} ({l1} sessions) is too short for "
+                f"{k_params} parameters; use at least {min_est} sessions"
+            )
+        return _fit(
+            self, ev, flat, d0, design, method, k_params, min_est
+        )
+
+
+def _fit(study, ev, flat, d0, design, method, k_params, min_est) -> EventStudyResults:  # type: ignore[no-untyped-def]
+    e1, e2 = study.estimation_window
+    wins = study.event_windows
+    wmin = min(a for a, _ in wins)
+    wmax = max(b for _, b in wins)
+    est_off = np.arange(e1, e2 + 1)
+    evt_off = np.arange(wmin, wmax + 1)
+    l1, l2 = est_off.size, evt_off.size
+    win_idx = np.array([(a - wmin, b - wmin) for a, b in wins], dtype=np.int64)
+    y_flat = flat.ret - design.offset
+    x_flat = design.X
+    n_rows = flat.n_rows
+
+    n_ev = ev.event_id.size
+    reason = d0.reason.copy()
+    cand = np.flatnonzero(d0.row >= 0)
+    keep_parts: list[np.ndarray] = []
+    out: dict[str, list[np.ndarray]] = {
+        k: []
+        for k in (
+            "params", "sigma2", "n_obs", "dof", "resid", "ar", "var_ar", "car", "var_car",
+            "bhar", "est_days", "win_days", "evt_dates",
+        )
+    }
+    for lo in range(0, cand.size, study.chunk_size):
+        idx = cand[lo : lo + study.chunk_size]
+        g = d0.row[idx]
+        c = flat.code[g]
+        p = g - flat.start[c]
+        ln = flat.length[c]
+        est_pos = p[:, None] + est_off
+        est_ok = (est_pos >= 0) & (est_pos < ln[:, None])
+        est_rows = np.clip(g[:, None] + est_off, 0, n_rows - 1)
+        evt_pos = p[:, None] + evt_off
+        evt_ok = (evt_pos >= 0) & (evt_pos < ln[:, None])
+        evt_rows = np.clip(g[:, None] + evt_off, 0, n_rows - 1)
+
+        raw_e = np.where(est_ok, flat.ret[est_rows], np.nan)
+        raw_v = np.where(evt_ok, flat.ret[evt_rows], np.nan)
+        y_e = np.where(est_ok, y_flat[est_rows], np.nan)
+        y_v = np.where(evt_ok, y_flat[evt_rows], np.nan)
+        x_e = np.where(est_ok[:, :, None], x_flat[est_rows], np.nan)
+        x_v = np.where(evt_ok[:, :, None], x_flat[evt_rows], np.nan)
+
+        why = np.full(idx.size, "", dtype=object)
+        day0 = -wmin  # column of day 0 in the event span (may be outside the span)
+
+        def flag(mask: np.ndarray, text) -> None:  # type: ignore[no-untyped-def]
+            for j in np.flatnonzero(mask & (why == "")):
+                why[j] = text(j) if callable(text) else text
+
+        flag(
+            ~evt_ok.all(axis=1),
+            lambda j: (
+                f"event window outside the data: sessions [{wmin}, {wmax}] around "
+                f"{pd.Timestamp(flat.dates[g[j]]).date()} run past {flat.symbols[c[j]]}'s returns"
+            ),
+        )
+        inf_e = np.isinf(raw_e).any(axis=1) | np.isinf(raw_v).any(axis=1)
+        flag(inf_e, "non-finite (inf) return in the estimation or event window")
+        if 0 <= day0 < l2:
+            flag(np.isnan(raw_v[:, day0]), lambda j: f"missing day 0 return on {pd.Timestamp(flat.dates[g[j]]).date()}")
+        nan_v = np.isnan(raw_v)
+        flag(
+            nan_v.any(axis=1),
+            lambda j: (
+                "missing return in the event window on "
+                f"{pd.Timestamp(flat.dates[evt_rows[j, int(np.argmax(nan_v[j]))]]).date()}"
+            ),
+        )
+        bad_x = ~np.isfinite(y_v) | (~np.isfinite(x_v).all(axis=2) if x_v.shape[2] else False)
+        labels = design.regressor_labels
+
+        def xmsg(j: int) -> str:
+            t = int(np.argmax(bad_x[j]))
+            date = pd.Timestamp(flat.dates[evt_rows[j, t]]).date()
+            bad_cols = [labels[k] for k in range(x_v.shape[2]) if not np.isfinite(x_v[j, t, k])]
+            what = ", ".join(bad_cols) if bad_cols else "benchmark or risk-free"
+            return f"missing benchmark data in the event window: {what} return on {date}"
+
+        flag(bad_x.any(axis=1), xmsg)
+        inf_x = ~np.isfinite(np.where(np.isnan(x_e), 0.0, x_e)).all(axis=2) if x_e.shape[2] else np.zeros(idx.size, bool)
+        flag(inf_x.any(axis=1) if inf_x.ndim == 2 else inf_x, "non-finite (inf) benchmark or factor return")
+        y_e = np.where(np.isinf(y_e), np.nan, y_e)
+        x_e = np.where(np.isinf(x_e), np.nan, x_e)
+
+        fit = _kernel.fit_chunk(y_e, x_e, y_v, x_v, win_idx, method=method, min_obs=min_est)
+        st = fit.status
+        flag(
+            st == _kernel.TOO_FEW,
+            lambda j: (
+                f"not enough estimation data: {int(fit.n_obs[j])} usable sessions in "
+                f"[{e1}, {e2}], need {min_est}"
+            ),
+        )
+        flag(st == _kernel.ZERO_VARIANCE, _kernel.STATUS_REASONS[_kernel.ZERO_VARIANCE])
+        flag(st == _kernel.SINGULAR, _kernel.STATUS_REASONS[_kernel.SINGULAR])
+        reason[idx] = np.where(why == "", reason[idx], why)
+        ok = why == ""
+        keep_parts.append(idx[ok])
+        # buy-and-hold: compounded raw return minus compounded normal return (R - AR)
+        bh = np.empty((idx.size, len(wins)))
+        for w, (a, b) in enumerate(win_idx):
+            r = raw_v[:, a : b + 1]
+            normal = r - fit.ar[:, a : b + 1]
+            bh[:, w] = np.prod(1.0 + r, axis=1) - np.prod(1.0 + normal, axis=1)
+        out["params"].append(fit.params[ok])
+        out["sigma2"].append(fit.sigma2[ok])
+        out["n_obs"].append(fit.n_obs[ok])
+        out["dof"].append(fit.dof[ok])
+        out["resid"].append(fit.resid_est[ok])
+        out["ar"].append(fit.ar[ok])
+        out["var_ar"].append(fit.var_ar[ok])
+        out["car"].append(fit.car[ok])
+        out["var_car"].append(fit.var_car[ok])
+        out["bhar"].append(bh[ok])
+        out["est_days"].append(np.where(est_ok, flat.days[est_rows], -1)[ok].astype(np.int32))
+        out["win_days"].append(
+            np.stack([flat.days[evt_rows[:, [a, b]]] for a, b in win_idx], axis=1)[ok]
+        )
+        out["evt_dates"].append(np.where(evt_ok, flat.dates[evt_rows], np.datetime64("NaT"))[ok])
+
+    keep = np.concatenate(keep_parts) if keep_parts else np.empty(0, dtype=np.int64)
+    dropped_mask = reason != ""
+    dropped = pd.DataFrame(
+        {
+            "event_id": ev.event_id[dropped_mask],
+            "symbol": ev.symbol[dropped_mask],
+            "date": ev.requested[dropped_mask],
+            "reason": reason[dropped_mask],
+        }
+    ).reset_index(drop=True)
+    if keep.size == 0:
+        top = dropped["reason"].value_counts().head(3)
+        raise NoEventsLeftError(
+            f"all {n_ev} events were dropped: "
+            + "; ".join(f"{cnt} x {r}" for r, cnt in top.items())
+            + ". Widen the data range, shorten the estimation window or lower min_estimation"
+        )
+    arr = {k: np.concatenate(v) for k, v in out.items()}
+    # canonical order is kept (ev is sorted, chunks are in order)
+    warnings: list[str] = []
+    if dropped_mask.any():
+        warnings.append(
+            f"{int(dropped_mask.sum())} of {n_ev} events dropped (see results.dropped): "
+            + "; ".join(
+                f"{cnt} x {r.split(':')[0]}"
+                for r, cnt in dropped["reason"].str.split(":").str[0].value_counts().items()
+            )
+        )
+    group = ev.group[keep]
+    groups = ["all"]
+    if ev.has_groups:
+        groups += sorted(g for g in set(group) if g != "all")
+
+    scar = arr["car"] / np.sqrt(arr["var_car"])
+    sigma = np.sqrt(arr["sigma2"])
+    sar_est = arr["resid"] / sigma[:, None]
+    sar_evt = arr["ar"] / np.sqrt(arr["var_ar"])
+    ar_all = np.concatenate([arr["resid"], arr["ar"]], axis=1)
+    sar_all = np.concatenate([sar_est, sar_evt], axis=1)
+    event_cols = np.arange(l1, l1 + l2)
+
+    test_rows: list[dict] = []
+    clus_rows: list[dict] = []
+    caar_rows: list[dict] = []
+    rbar_of: dict[str, tuple[float, int]] = {}
+    for gname in groups:
+        members = np.arange(keep.size) if gname == "all" else np.flatnonzero(group == gname)
+        n = members.size
+        rbar, npairs = _rbar(ev, keep, members, arr["resid"], arr["est_days"])
+        rbar_of[gname] = (rbar, npairs)
+        overlap_windows: list[str] = []
+        for w, (a, b) in enumerate(wins):
+            label = window_label((a, b))
+            overlapping = _windows_overlap(arr["win_days"][members, w])
+            de = 1.0 + (n - 1) * rbar
+            clus_rows.append(
+                {
+                    "group": gname, "window": label, "n": n, "rbar": rbar, "n_pairs": npairs,
+                    "design_effect": de, "overlapping": overlapping,
+                }
+            )
+            if overlapping and n > 1:
+                overlap_windows.append(label)
+            car_w = arr["car"][members, w]
+            caar_rows.append(
+                _caar_row(gname, label, car_w, arr["var_car"][members, w], arr["dof"][members], rbar, overlapping)
+            )
+            ws = WindowSample(
+                car=car_w,
+                scar=scar[members, w],
+                bhar=arr["bhar"][members, w],
+                dof=arr["dof"][members].astype(float),
+                resid_est=arr["resid"][members],
+                sar_est=sar_est[members],
+                ar_all=ar_all[members],
+                sar_all=sar_all[members],
+                event_cols=event_cols,
+                window_cols=l1 + np.arange(win_idx[w, 0], win_idx[w, 1] + 1),
+                length=b - a + 1,
+                rbar=rbar,
+            )
+            for tname in study.tests:
+                spec = TESTS[tname]
+                if n < spec.min_n:
+                    msg = f"{tname} needs at least {spec.min_n} events; group {gname!r} has {n}: skipped"
+                    if msg not in warnings:
+                        warnings.append(msg)
+                    continue
+                with np.errstate(invalid="ignore", divide="ignore"):
+                    res = spec.run(ws)
+                if not np.isfinite(res.statistic):
+                    warnings.append(
+                        f"{tname} is undefined for group {gname!r}, window {label} (e.g. no "
+                        "cross-sectional variation); its row is NaN"
+                    )
+                test_rows.append(
+                    {
+                        "group": gname, "window": label, "test": tname,
+                        "statistic": res.statistic, "pvalue": res.pvalue, "n": res.n,
+                        "valid_under_clustering": spec.valid_under_clustering,
+                    }
+                )
+        if overlap_windows:
+            de = 1.0 + (n - 1) * rbar
+            warnings.append(
+                f"event windows overlap in calendar time in group {gname!r} (N={n}; windows "
+                f"{', '.join(overlap_windows)}): r̄ = {rbar:.4f}, design effect 1+(N-1)r̄ = "
+                f"{de:.2f}. Valid under this clustering: {', '.join(CLUSTER_VALID)} (they divide "
+                "by the design effect, or use the time-series variance of the portfolio's abnormal "
+                "return or mean rank, which carries the cross-correlation). cross_sectional_t, "
+                "patell, bmp, skewness_adjusted_t, generalized_sign and wilcoxon assume independent "
+                "events and over-reject when r̄ > 0. The CAAR std_error is scaled by "
+                "sqrt((1+(N-1)r̄)/(1-r̄)) with r̄ floored at 0."
+            )
+
+    return EventStudyResults(
+        model=study.model.name,
+        estimation_window=study.estimation_window,
+        event_windows=wins,
+        event_span=(wmin, wmax),
+        event_id=ev.event_id[keep],
+        symbol=ev.symbol[keep],
+        group=group,
+        param_names=design.param_names,
+        params_arr=arr["params"],
+        sigma2=arr["sigma2"],
+        n_obs=arr["n_obs"],
+        dof=arr["dof"],
+        ar_arr=arr["ar"],
+        var_ar=arr["var_ar"],
+        evt_dates=arr["evt_dates"],
+        car_arr=arr["car"],
+        var_car=arr["var_car"],
+        bhar_arr=arr["bhar"],
+        caar_frame=pd.DataFrame(caar_rows),
+        tests_frame=pd.DataFrame(
+            test_rows,
+            columns=["group", "window", "test", "statistic", "pvalue", "n", "valid_under_clustering"],
+        ),
+        clustering_frame=pd.DataFrame(clus_rows),
+        dropped_frame=dropped,
+        warnings_list=tuple(warnings),
+        rbar=rbar_of,
+        n_events=n_ev,
+    )
+
+
+def _windows_overlap(days: np.ndarray) -> bool:
+    """Whether any two [start, end] calendar intervals (rows of ``days``) intersect."""
+    if days.shape[0] < 2:
+        return False
+    order = np.argsort(days[:, 0], kind="stable")
+    s, e = days[order, 0], days[order, 1]
+    return bool((s[1:] <= np.maximum.accumulate(e)[:-1]).any())
+
+
+def _rbar(ev, keep, members, resid, est_days) -> tuple[float, int]:  # type: ignore[no-untyped-def]
+    """Kolari-Pynnönen r̄ of a group, residuals aligned on calendar dates (hash-chosen subsample)."""
+    if members.size < 2:
+        return 0.0, 0
+    sel = members
+    if sel.size > RBAR_MAX_EVENTS:
+        # a subsample chosen by a hash of (event_id, symbol), so it ignores input order
+        h = np.array(
+            [zlib.crc32(f"{ev.event_id[keep[i]]}\x00{ev.symbol[keep[i]]}".encode()) for i in sel]
+        )
+        sel = np.sort(sel[np.argsort(h, kind="stable")[:RBAR_MAX_EVENTS]])
+    days = est_days[sel]
+    vals = resid[sel]
+    ok = (days >= 0) & np.isfinite(vals)
+    uniq, inv = np.unique(days[ok], return_inverse=True)
+    mat = np.full((sel.size, uniq.size), np.nan)
+    rows = np.broadcast_to(np.arange(sel.size)[:, None], days.shape)[ok]
+    mat[rows, inv] = vals[ok]
+    return mean_pairwise_correlation(mat, RBAR_MIN_OVERLAP)
+
+
+def _caar_row(group, label, car, var_car, dof, rbar, overlapping) -> dict:  # type: ignore[no-untyped-def]
+    """CAAR with a cross-sectional standard error (design-effect adjusted under clustering).
+
+    One event: its own time-series standard error (Campbell, Lo & MacKinlay 1997), t(dof).
+    """
+    n = car.size
+    caar = float(car.mean())
+    if n == 1:
+        se = float(np.sqrt(var_car[0]))
+        df = float(dof[0])
+    else:
+        se = float(car.std(ddof=1) / np.sqrt(n))
+        if overlapping:
+            # conservative: a negative r̄ never shrinks the headline standard error
+            se /= kp_adjustment(n, max(rbar, 0.0))
+        df = n - 1.0
+    t = caar / se if se > 0 else float("nan")
+    p = float(2 * stats.t.sf(abs(t), df)) if np.isfinite(t) else float("nan")
+    q = float(stats.t.ppf(0.975, df))
+    return {
+        "group": group, "window": label, "n": n, "caar": caar, "std_error": se, "tstat": t,
+        "pvalue": p, "conf_low": caar - q * se, "conf_high": caar + q * se, "df": df,
+        "se_method": (
+            "time_series" if n == 1 else ("cross_sectional_kp_adjusted" if overlapping else "cross_sectional")
+        ),
+    }
+

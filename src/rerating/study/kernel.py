@@ -1,0 +1,233 @@
+"""The batched event-study kernel: a pure function over one chunk of events.
+
+Arrays in, arrays out, no pandas and no per-event Python loop: the normal equations of every event
+in the chunk are formed with ``einsum`` and solved in one batched call, so a distributed engine can
+map :func:`fit_chunk` over partitions of a panel.
+
+Shapes: ``E`` events, ``L1`` estimation sessions, ``L2`` event-span sessions, ``K`` regressors,
+``W`` event windows. Missing observations are NaN; an estimation row is used only when the return
+and every regressor are finite.
+
+Variances follow Campbell, Lo & MacKinlay (1997, sec. 4.4): the abnormal return on event day ``t``
+has variance ``sigma^2 (1 + x_t' (X'X)^{-1} x_t)`` (the prediction-error correction), and the CAR over
+a window has variance ``sigma^2 1'(I + X* (X'X)^{-1} X*')1 = sigma^2 (L + s' (X'X)^{-1} s)`` with
+``s = X*' 1`` the column sums of the window's regressors: the full covariance, not ``L sigma^2``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+
+OK = 0
+TOO_FEW = 1
+ZERO_VARIANCE = 2
+SINGULAR = 3
+
+STATUS_REASONS = {
+    TOO_FEW: "not enough estimation data",
+    ZERO_VARIANCE: "zero variance: constant returns (or a perfect fit) in the estimation window",
+    SINGULAR: "singular design: a benchmark or factor is constant or collinear in the estimation window",
+}
+
+
+@dataclass(frozen=True)
+class ChunkFit:
+    """Kernel output for one chunk of ``E`` events (all arrays, NaN where an event failed).
+
+    Attributes
+    ----------
+    params : (E, K) fitted coefficients.
+    sigma2 : (E,) residual variance ``SSR / (n - K)`` (``n - 1`` around the mean for ``K = 0``).
+    n_obs : (E,) estimation observations used.
+    dof : (E,) residual degrees of freedom.
+    status : (E,) ``OK``, ``TOO_FEW``, ``ZERO_VARIANCE`` or ``SINGULAR``.
+    resid_est : (E, L1) estimation-window residuals (NaN where not used).
+    ar : (E, L2) abnormal returns over the event span.
+    var_ar : (E, L2) prediction-error-corrected variance of each AR.
+    car : (E, W) cumulative abnormal return of each window.
+    var_car : (E, W) variance of each CAR (full covariance).
+    """
+
+    params: np.ndarray
+    sigma2: np.ndarray
+    n_obs: np.ndarray
+    dof: np.ndarray
+    status: np.ndarray
+    resid_est: np.ndarray
+    ar: np.ndarray
+    var_ar: np.ndarray
+    car: np.ndarray
+    var_car: np.ndarray
+
+
+def _masked_slope(y: np.ndarray, x: np.ndarray, m: np.ndarray) -> np.ndarray:
+    """Row-wise OLS slope of y on x (with intercept) over mask m (rows with zero x-variance -> NaN)."""
+    n = m.sum(axis=1)
+    xs = np.where(m, x, 0.0)
+    ys = np.where(m, y, 0.0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        xb = xs.sum(axis=1) / n
+        yb = ys.sum(axis=1) / n
+        dx = np.where(m, x - xb[:, None], 0.0)
+        dy = np.where(m, y - yb[:, None], 0.0)
+        sxx = (dx * dx).sum(axis=1)
+        return np.where(sxx > 0, (dx * dy).sum(axis=1) / np.where(sxx > 0, sxx, 1.0), np.nan)
+
+
+def _masked_corr(a: np.ndarray, b: np.ndarray, m: np.ndarray) -> np.ndarray:
+    n = m.sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        da = np.where(m, a - np.where(m, a, 0).sum(axis=1)[:, None] / n[:, None], 0.0)
+        db = np.where(m, b - np.where(m, b, 0).sum(axis=1)[:, None] / n[:, None], 0.0)
+        den = np.sqrt((da * da).sum(axis=1) * (db * db).sum(axis=1))
+        return np.where(den > 0, (da * db).sum(axis=1) / np.where(den > 0, den, 1.0), np.nan)
+
+
+def fit_chunk(
+    y_est: np.ndarray,
+    x_est: np.ndarray,
+    y_evt: np.ndarray,
+    x_evt: np.ndarray,
+    windows: np.ndarray,
+    *,
+    method: Literal["ols", "none", "scholes_williams"] = "ols",
+    min_obs: int = 30,
+) -> ChunkFit:
+    """Fit the normal-return model of every event in a chunk and compute AR, CAR and variances.
+
+    Parameters
+    ----------
+    y_est : ndarray, shape (E, L1)
+        Estimation-window returns (after the model's offset), NaN where missing.
+    x_est : ndarray, shape (E, L1, K)
+        Estimation-window regressors, NaN where missing.
+    y_evt, x_evt : ndarray, shapes (E, L2) and (E, L2, K)
+        The same over the event span (the union of every event window).
+    windows : ndarray of int, shape (W, 2)
+        Inclusive column ranges ``[first, last]`` of each event window inside the event span.
+    method : {"ols", "none", "scholes_williams"}
+        ``"ols"``: least squares on all ``K`` columns. ``"none"``: no parameters (``K = 0``, the
+        market-adjusted model); ``sigma^2`` is the sample variance of the estimation ARs.
+        ``"scholes_williams"``: ``x`` columns are (1, R_m, R_m lagged, R_m led); see
+        :class:`rerating.study.models.ScholesWilliams`. Its AR variance uses the OLS market-model
+        prediction-error formula on (1, R_m) - an approximation, since the SW beta is not OLS.
+    min_obs : int
+        Fewer usable estimation rows than this -> status ``TOO_FEW``.
+
+    Returns
+    -------
+    ChunkFit
+    """
+    y_est = np.asarray(y_est, dtype=float)
+    x_est = np.asarray(x_est, dtype=float)
+    y_evt = np.asarray(y_evt, dtype=float)
+    x_evt = np.asarray(x_evt, dtype=float)
+    windows = np.asarray(windows, dtype=np.int64).reshape(-1, 2)
+    E = y_est.shape[0]
+    mask = np.isfinite(y_est)
+    if x_est.shape[2]:
+        mask &= np.isfinite(x_est).all(axis=2)
+    n = mask.sum(axis=1)
+    status = np.where(n < max(min_obs, 2), TOO_FEW, OK)
+
+    # zero variance of the returns themselves (constant prices, stale quotes)
+    ym = np.where(mask, y_est, 0.0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ybar = ym.sum(axis=1) / np.maximum(n, 1)
+    tss = (np.where(mask, y_est - ybar[:, None], 0.0) ** 2).sum(axis=1)
+    status = np.where((status == OK) & ~(tss > 0), ZERO_VARIANCE, status)
+
+    if method == "none":
+        params = np.empty((E, 0))
+        dof = n - 1
+        resid = np.where(mask, y_est, np.nan)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            sigma2 = tss / dof
+        ar = y_evt.copy()
+        var_ar = np.broadcast_to(sigma2[:, None], ar.shape).copy()
+        xp_evt = None
+        inv = None
+    else:
+        if method == "scholes_williams":
+            xfit = x_est[:, :, :2]
+            m = mask
+            y_ = y_est
+            bm = _masked_slope(y_, x_est[:, :, 2], m)
+            b0 = _masked_slope(y_, x_est[:, :, 1], m)
+            bp = _masked_slope(y_, x_est[:, :, 3], m)
+            rho = _masked_corr(x_est[:, :, 1], x_est[:, :, 2], m)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                beta = (bm + b0 + bp) / (1.0 + 2.0 * rho)
+                mbar = np.where(m, x_est[:, :, 1], 0.0).sum(axis=1) / np.maximum(n, 1)
+            alpha = ybar - beta * mbar
+            params = np.column_stack([alpha, beta])
+            xp_evt = x_evt[:, :, :2]
+            singular = ~np.isfinite(beta)
+        else:
+            xfit = x_est
+            xp_evt = x_evt
+            params = None
+            singular = np.zeros(E, dtype=bool)
+        K = xfit.shape[2]
+        xm = np.where(mask[:, :, None], xfit, 0.0)
+        xtx = np.einsum("elk,elj->ekj", xm, xm)
+        # scale-free singularity check: smallest eigenvalue of the correlation-scaled X'X
+        d = np.sqrt(np.einsum("ekk->ek", xtx))
+        with np.errstate(invalid="ignore", divide="ignore"):
+            scaled = xtx / (d[:, :, None] * d[:, None, :])
+        scaled = np.where(np.isfinite(scaled), scaled, 0.0)
+        eig_min = np.linalg.eigvalsh(scaled)[:, 0]
+        singular |= ~(eig_min > 1e-10) | ~(d > 0).all(axis=1)
+        status = np.where((status == OK) & singular, SINGULAR, status)
+        good = status == OK
+        safe = np.where(good[:, None, None], xtx, np.eye(K)[None, :, :])
+        inv = np.linalg.inv(safe)
+        if params is None:
+            xty = np.einsum("elk,el->ek", xm, ym)
+            params = np.einsum("ekj,ej->ek", inv, xty)
+        with np.errstate(invalid="ignore"):
+            fitted = np.einsum("elk,ek->el", np.where(mask[:, :, None], xfit, 0.0), params)
+        resid = np.where(mask, y_est - fitted, np.nan)
+        ssr = np.nansum(resid * resid, axis=1)
+        dof = n - K
+        with np.errstate(invalid="ignore", divide="ignore"):
+            sigma2 = ssr / dof
+        # a perfect fit leaves nothing to test against
+        status = np.where((status == OK) & ~(ssr > 1e-24 * np.maximum(tss, 1e-300)), ZERO_VARIANCE, status)
+        ar = y_evt - np.einsum("elk,ek->el", xp_evt, params)
+        h = np.einsum("elk,ekj,elj->el", xp_evt, inv, xp_evt)
+        var_ar = sigma2[:, None] * (1.0 + h)
+
+    W = windows.shape[0]
+    car = np.empty((E, W))
+    var_car = np.empty((E, W))
+    for w, (a, b) in enumerate(windows):  # W is a handful of windows, not events
+        car[:, w] = ar[:, a : b + 1].sum(axis=1)
+        length = b - a + 1
+        if xp_evt is None:
+            var_car[:, w] = sigma2 * length
+        else:
+            s = xp_evt[:, a : b + 1, :].sum(axis=1)
+            var_car[:, w] = sigma2 * (length + np.einsum("ek,ekj,ej->e", s, inv, s))
+
+    bad = status != OK
+    if bad.any():
+        for arr in (params, ar, var_ar, car, var_car):
+            arr[bad] = np.nan
+        sigma2 = np.where(bad, np.nan, sigma2)
+        resid[bad] = np.nan
+    return ChunkFit(
+        params=params,
+        sigma2=sigma2,
+        n_obs=n,
+        dof=dof,
+        status=status,
+        resid_est=resid,
+        ar=ar,
+        var_ar=var_ar,
+        car=car,
+        var_car=var_car,
+    )

@@ -1,0 +1,426 @@
+"""Validate and align event-study input once, at the boundary: returns, events, benchmarks, factors.
+
+The output is flat numpy arrays (one row per session of each listing, listings contiguous and dates
+ascending) plus the day-0 row of every event, so that the engine and the kernel work on arrays
+without re-checking. Each security is counted in its own sessions: relative day ``k`` is the
+listing's ``k``-th session after its day 0 in the data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from rerating._typing import NonSessionPolicy
+from rerating.errors import (
+    DataFormatError,
+    DuplicateDateError,
+    EventFormatError,
+    MissingDataError,
+    NonSessionDateError,
+)
+from rerating.study import _calendars
+
+NS_PER_DAY = 86_400_000_000_000
+_KEY = 1 << 20  # composite key code * _KEY + day number (days since 1970 < 2^20 until year 4840)
+
+
+def _to_naive_dates(values: pd.Series | pd.Index, what: str) -> np.ndarray:
+    try:
+        idx = pd.DatetimeIndex(pd.to_datetime(values))
+    except (ValueError, TypeError) as exc:
+        raise DataFormatError(f"{what}: cannot parse dates ({exc}); use ISO dates like 2025-01-27") from exc
+    if idx.tz is not None:
+        raise DataFormatError(
+            f"{what}: dates must be tz-naive session dates, got zone {idx.tz}; "
+            "drop the zone (.tz_localize(None)) or pass event timestamps in a 'timestamp' column"
+        )
+    if idx.hasnans:
+        raise DataFormatError(f"{what}: {int(idx.isna().sum())} missing dates; every row needs a date")
+    if (idx != idx.normalize()).any():
+        raise DataFormatError(f"{what}: dates carry a time of day; session dates are midnight")
+    return np.asarray(idx.values, dtype="datetime64[ns]")
+
+
+@dataclass
+class FlatReturns:
+    """Returns of every listing, flat: rows of one symbol contiguous, dates ascending."""
+
+    symbols: np.ndarray  # (S,) str
+    start: np.ndarray  # (S,) first row of each symbol
+    length: np.ndarray  # (S,) rows of each symbol
+    code: np.ndarray  # (n,) symbol code of each row
+    dates: np.ndarray  # (n,) datetime64[ns]
+    days: np.ndarray  # (n,) int64 days since epoch
+    ret: np.ndarray  # (n,) float (NaN = missing data; inf kept to be reported)
+    key: np.ndarray = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.key = self.code.astype(np.int64) * _KEY + self.days
+
+    @property
+    def n_rows(self) -> int:
+        return int(self.ret.size)
+
+    def symbol_index(self) -> dict[str, int]:
+        return {s: i for i, s in enumerate(self.symbols)}
+
+    def align(self, values: pd.Series, rows: np.ndarray | None = None) -> np.ndarray:
+        """Values of a date-indexed Series at each row's date (NaN where the series has no entry)."""
+        s = values[~values.index.duplicated(keep="first")] if values.index.has_duplicates else values
+        sdates = _to_naive_dates(s.index, "benchmark/factor index")
+        order = np.argsort(sdates, kind="stable")
+        sdates = sdates[order]
+        svals = np.asarray(s.to_numpy(dtype=float, na_value=np.nan))[order]
+        d = self.dates if rows is None else self.dates[rows]
+        pos = np.searchsorted(sdates, d)
+        pos_c = np.minimum(pos, max(sdates.size - 1, 0))
+        hit = (pos < sdates.size) & (sdates[pos_c] == d) if sdates.size else np.zeros(d.size, bool)
+        return np.where(hit, svals[pos_c] if sdates.size else np.nan, np.nan)
+
+    def shift(self, x: np.ndarray, k: int) -> np.ndarray:
+        """``x`` of the same symbol ``k`` rows later (``k > 0``) or earlier (``k < 0``); NaN off the edge."""
+        n = x.size
+        idx = np.arange(n) + k
+        pos = np.arange(n) - self.start[self.code]
+        ok = (pos + k >= 0) & (pos + k < self.length[self.code])
+        return np.where(ok, x[np.clip(idx, 0, n - 1)], np.nan)
+
+
+def flatten_returns(returns: pd.DataFrame) -> FlatReturns:
+    """Turn a long (``symbol, date, ret``) or wide (date x symbol) returns frame into flat arrays.
+
+    Long: each row is a session of that listing; NaN is missing data. Wide: NaN means "not a
+    session of that listing" (the cell is left out).
+    """
+    if not isinstance(returns, pd.DataFrame):
+        raise DataFormatError(
+            f"returns must be a pandas DataFrame (long: symbol, date, ret; or wide: date x symbol), "
+            f"got {type(returns).__name__}"
+        )
+    cols = set(map(str, returns.columns))
+    if {"symbol", "date", "ret"} <= cols:
+        sym = returns["symbol"].astype(str).to_numpy()
+        dates = _to_naive_dates(returns["date"], "returns['date']")
+        ret = pd.to_numeric(returns["ret"], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+        bad = returns["ret"].notna().to_numpy() & np.isnan(ret)
+        if bad.any():
+            raise DataFormatError(
+                f"returns['ret'] has {int(bad.sum())} non-numeric values "
+                f"(first: {returns['ret'][bad].iloc[0]!r}); returns must be numbers (NaN = missing)"
+            )
+    elif "symbol" in cols or "ret" in cols:
+        raise DataFormatError(
+            f"a long returns frame needs columns symbol, date, ret; got {sorted(cols)}"
+        )
+    else:
+        if returns.columns.size == 0 or returns.index.size == 0:
+            raise DataFormatError("returns is empty: pass at least one symbol with returns")
+        idx_dates = _to_naive_dates(returns.index, "returns index (wide frame: dates x symbols)")
+        vals = returns.to_numpy(dtype=float, na_value=np.nan)
+        r_i, c_i = np.nonzero(~np.isnan(vals))
+        sym = np.asarray([str(c) for c in returns.columns], dtype=object)[c_i]
+        dates = idx_dates[r_i]
+        ret = vals[r_i, c_i]
+    if sym.size == 0:
+        raise DataFormatError("returns has no rows; pass at least one symbol with returns")
+    symbols, code = np.unique(sym.astype(str), return_inverse=True)
+    days = dates.astype(np.int64) // NS_PER_DAY
+    order = np.lexsort((days, code))
+    code, dates, days, ret = code[order], dates[order], days[order], ret[order]
+    dup = (code[1:] == code[:-1]) & (days[1:] == days[:-1])
+    if dup.any():
+        i = int(np.argmax(dup))
+        raise DuplicateDateError(
+            f"returns have {int(dup.sum())} duplicate (symbol, date) rows, e.g. "
+            f"{symbols[code[i]]} {pd.Timestamp(dates[i]).date()}; keep one row per session"
+        )
+    counts = np.bincount(code, minlength=symbols.size)
+    start = np.concatenate([[0], np.cumsum(counts)[:-1]])
+    return FlatReturns(symbols.astype(object), start, counts, code.astype(np.int64), dates, days, ret)
+
+
+@dataclass(frozen=True)
+class EventTable:
+    """Validated events, in a canonical order (symbol, day 0, event_id) so results ignore input order."""
+
+    event_id: np.ndarray  # str
+    symbol: np.ndarray  # str
+    group: np.ndarray  # str
+    requested: np.ndarray  # str: the date or timestamp as given (for the ledger)
+    date: np.ndarray  # datetime64[ns] or NaT (date events)
+    timestamp_ns: np.ndarray  # int64 UTC ns, or iNaT (timestamp events)
+    has_groups: bool
+
+
+_NAT = np.iinfo(np.int64).min
+
+
+def read_events(events: pd.DataFrame) -> EventTable:
+    """Validate an events frame: ``event_id, symbol, date | timestamp [, group]``."""
+    if not isinstance(events, pd.DataFrame):
+        raise EventFormatError(
+            f"events must be a DataFrame with columns event_id, symbol, date|timestamp[, group], "
+            f"got {type(events).__name__}"
+        )
+    cols = set(map(str, events.columns))
+    missing = {"event_id", "symbol"} - cols
+    if missing or not ({"date", "timestamp"} & cols):
+        raise EventFormatError(
+            f"events need columns event_id, symbol and date or timestamp (optional group); "
+            f"got {sorted(cols)}"
+        )
+    if len(events) == 0:
+        raise EventFormatError("events is empty: pass at least one event")
+    eid = events["event_id"].astype(str).to_numpy()
+    sym = events["symbol"].astype(str).str.strip().to_numpy()
+    if (events["event_id"].isna() | events["symbol"].isna()).any():
+        raise EventFormatError("events have rows with no event_id or symbol; fill or remove them")
+    pairs = pd.Series(eid) + "\x00" + pd.Series(sym)
+    dup = pairs.duplicated(keep=False).to_numpy()
+    if dup.any():
+        first = np.flatnonzero(dup)[:3]
+        shown = ", ".join(f"({eid[i]}, {sym[i]})" for i in first)
+        raise EventFormatError(
+            f"duplicate events: {int(dup.sum())} rows share an (event_id, symbol) pair, e.g. {shown}; "
+            "each event of a security must appear once (give repeated events distinct ids)"
+        )
+    n = len(events)
+    date = np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
+    ts = np.full(n, _NAT, dtype=np.int64)
+    requested = np.empty(n, dtype=object)
+    ts_col = events["timestamp"] if "timestamp" in cols else pd.Series([None] * n, index=events.index)
+    d_col = events["date"] if "date" in cols else pd.Series([None] * n, index=events.index)
+    use_ts = ts_col.notna().to_numpy()
+    if use_ts.any():
+        raw = ts_col[use_ts]
+        try:
+            parsed = pd.to_datetime(raw.astype(str), utc=False, format="ISO8601")
+        except (ValueError, TypeError) as exc:
+            raise EventFormatError(
+                f"events timestamp: cannot parse ({exc}); use ISO 8601 with a zone, "
+                "e.g. 2025-01-20T08:00:00+08:00"
+            ) from exc
+        naive = [getattr(x, "tzinfo", None) is None for x in parsed]
+        if any(naive):
+            i = int(np.argmax(naive))
+            raise EventFormatError(
+                f"events timestamp {raw.iloc[i]!r} has no time zone; add one "
+                "(e.g. +08:00 or Z) or use a 'date' column for a session date"
+            )
+        utc = pd.DatetimeIndex([pd.Timestamp(x).tz_convert("UTC") for x in parsed])
+        ts[use_ts] = utc.tz_localize(None).values.astype("datetime64[ns]").astype(np.int64)
+        requested[use_ts] = raw.astype(str).to_numpy()
+    use_d = ~use_ts
+    if use_d.any():
+        raw = d_col[use_d]
+        if raw.isna().any():
+            i = int(np.flatnonzero(raw.isna().to_numpy())[0])
+            raise EventFormatError(
+                f"event ({eid[use_d][i]}, {sym[use_d][i]}) has neither a date nor a timestamp"
+            )
+        date[use_d] = _to_naive_dates(raw, "events['date']")
+        requested[use_d] = [str(pd.Timestamp(x).date()) for x in date[use_d]]
+    has_groups = "group" in cols
+    if has_groups:
+        g = events["group"].astype(object).where(events["group"].notna(), "").astype(str).to_numpy()
+        if (g == "").any():
+            raise EventFormatError("events 'group' is empty on some rows; give every event a group")
+    else:
+        g = np.full(n, "all", dtype=object)
+    # canonical order: by symbol, then date/timestamp, then id (input order never matters)
+    when = np.where(use_ts, ts, date.astype(np.int64))
+    order = np.lexsort((eid, when, sym))
+    return EventTable(
+        eid[order].astype(object),
+        sym[order].astype(object),
+        g[order].astype(object),
+        requested[order],
+        date[order],
+        ts[order],
+        has_groups,
+    )
+
+
+@dataclass
+class DayZero:
+    """Day-0 row of each event (-1 where dropped) and the ledger reason of dropped ones."""
+
+    row: np.ndarray
+    reason: np.ndarray  # object, "" when kept
+
+
+def locate_day_zero(
+    flat: FlatReturns,
+    ev: EventTable,
+    calendar_of: Mapping[str, str | None],
+    non_session: NonSessionPolicy,
+) -> DayZero:
+    """Map each event to the row of its day 0 in its own listing's sessions.
+
+    Timestamps: the first session of the listing's calendar whose close is after the timestamp.
+    Dates: the row of that date; a date that is not a session follows ``non_session``
+    (next / previous / skip / raise). Sessions come from the listing's calendar when known,
+    else from the listing's rows in the data.
+    """
+    if non_session not in ("next", "previous", "skip", "raise"):
+        raise NonSessionDateError(
+            f"non_session={non_session!r} is not a policy; valid: next, previous, skip, raise"
+        )
+    n = ev.event_id.size
+    row = np.full(n, -1, dtype=np.int64)
+    reason = np.full(n, "", dtype=object)
+    sym_idx = flat.symbol_index()
+    code = np.array([sym_idx.get(s, -1) for s in ev.symbol], dtype=np.int64)
+    reason[code < 0] = "symbol has no returns in the data"
+    target = ev.date.copy()
+
+    # timestamps -> session date of the listing's calendar
+    is_ts = ev.timestamp_ns != _NAT
+    for i in np.flatnonzero(is_ts & (code >= 0)):
+        cal = calendar_of.get(ev.symbol[i])
+        if cal is None:
+            raise EventFormatError(
+                f"event ({ev.event_id[i]}, {ev.symbol[i]}) has a timestamp but the calendar of "
+                f"{ev.symbol[i]} is unknown; pass calendars={{'{ev.symbol[i]}': 'XNYS'}} (an "
+                "exchange_calendars name) or a session 'date' instead"
+            )
+    for cal in {calendar_of.get(s) for s in ev.symbol[is_ts & (code >= 0)]}:
+        sel = is_ts & (code >= 0) & np.array([calendar_of.get(s) == cal for s in ev.symbol])
+        if sel.any():
+            target[sel] = _calendars.first_session_closing_after(cal, ev.timestamp_ns[sel])
+
+    ok = code >= 0
+    days = target.astype(np.int64) // NS_PER_DAY
+    key = code * _KEY + days
+    pos = np.searchsorted(flat.key, key)
+    pos_c = np.minimum(pos, flat.n_rows - 1)
+    exact = ok & (flat.key[pos_c] == key)
+    row[exact] = pos_c[exact]
+
+    first = np.where(ok, flat.dates[flat.start[np.maximum(code, 0)]], np.datetime64("NaT"))
+    last = np.where(
+        ok,
+        flat.dates[flat.start[np.maximum(code, 0)] + flat.length[np.maximum(code, 0)] - 1],
+        np.datetime64("NaT"),
+    )
+    for i in np.flatnonzero(ok & ~exact):
+        s, d = ev.symbol[i], target[i]
+        if d < first[i] or d > last[i]:
+            reason[i] = (
+                f"event outside the data: day 0 {pd.Timestamp(d).date()} is outside "
+                f"{s}'s returns {pd.Timestamp(first[i]).date()}..{pd.Timestamp(last[i]).date()}"
+            )
+            continue
+        cal = calendar_of.get(s)
+        if cal is not None and bool(_calendars.is_session(cal, np.array([d]))[0]):
+            reason[i] = f"missing day 0: {pd.Timestamp(d).date()} is a {cal} session with no return row"
+            continue
+        if non_session == "raise":
+            raise NonSessionDateError(
+                f"event ({ev.event_id[i]}, {s}) date {pd.Timestamp(d).date()} is not a session of "
+                f"{s} ({cal or 'sessions in the data'}); pass non_session='next', 'previous' or "
+                "'skip', or give a session date"
+            )
+        if non_session == "skip":
+            reason[i] = f"not a session: {pd.Timestamp(d).date()} (non_session='skip')"
+            continue
+        c = int(code[i])
+        lo, hi = int(flat.start[c]), int(flat.start[c] + flat.length[c])
+        seg = flat.dates[lo:hi]
+        if cal is not None:
+            d2 = _calendars.shift_to_session(cal, np.array([d]), non_session)[0]
+            j = np.searchsorted(seg, d2)
+            if j < seg.size and seg[j] == d2:
+                row[i] = lo + j
+            else:
+                reason[i] = (
+                    f"missing day 0: {non_session} session {pd.Timestamp(d2).date()} after "
+                    f"non-session {pd.Timestamp(d).date()} has no return row"
+                )
+        else:
+            j = np.searchsorted(seg, d, side="left" if non_session == "next" else "right")
+            j = j if non_session == "next" else j - 1
+            row[i] = lo + j
+    return DayZero(row, reason)
+
+
+class PanelView:
+    """The flat panel plus aligned benchmark, factor and risk-free columns (models read it)."""
+
+    def __init__(
+        self,
+        flat: FlatReturns,
+        market: np.ndarray | None,
+        risk_free: np.ndarray | None,
+        factors: tuple[np.ndarray, tuple[str, ...]] | None,
+        foreign_source: pd.DataFrame | None,
+        calendar_of: Mapping[str, str | None],
+    ) -> None:
+        self.flat = flat
+        self.n_rows = flat.n_rows
+        self._market = market
+        self._rf = risk_free
+        self._factors = factors
+        self._foreign_source = foreign_source
+        self._calendar_of = calendar_of
+
+    def market(self) -> np.ndarray:
+        if self._market is None:
+            raise MissingDataError(
+                "this model needs benchmark returns: pass market_returns= (date x benchmark "
+                "DataFrame or a Series) and benchmarks= (symbol -> column), or use "
+                "model='mean_adjusted'"
+            )
+        return self._market
+
+    def market_shift(self, k: int) -> np.ndarray:
+        return self.flat.shift(self.market(), k)
+
+    def risk_free(self) -> np.ndarray | None:
+        return self._rf
+
+    def factors(self) -> tuple[np.ndarray, tuple[str, ...]] | None:
+        return self._factors
+
+    def foreign(self, column: str, lag: int) -> np.ndarray:
+        src = self._foreign_source
+        if src is None or column not in src.columns:
+            have = [] if src is None else list(map(str, src.columns))
+            raise MissingDataError(
+                f"foreign_lag column {column!r} is not in market_returns (columns: {have}); "
+                "add that market's returns as a column of market_returns"
+            )
+        fcal = self._calendar_of.get(column)
+        if fcal is None:
+            raise MissingDataError(
+                f"the calendar of foreign market {column!r} is unknown; pass calendars="
+                f"{{'{column}': 'XNYS'}}"
+            )
+        out = np.full(self.n_rows, np.nan)
+        series = src[column]
+        for c, sym in enumerate(self.flat.symbols):
+            lcal = self._calendar_of.get(sym)
+            if lcal is None:
+                raise MissingDataError(
+                    f"the calendar of {sym} is unknown, so the foreign session before its open "
+                    f"cannot be found; pass calendars={{'{sym}': 'XHKG'}}"
+                )
+            lo = int(self.flat.start[c])
+            rows = np.arange(lo, lo + int(self.flat.length[c]))
+            fdates = _calendars.foreign_session_before_open(lcal, fcal, self.flat.dates[rows], lag)
+            tmp = FlatReturns(
+                np.array([sym], dtype=object),
+                np.array([0]),
+                np.array([rows.size]),
+                np.zeros(rows.size, dtype=np.int64),
+                np.where(np.isnat(fdates), np.datetime64("1970-01-01", "ns"), fdates),
+                np.zeros(rows.size, dtype=np.int64),
+                np.zeros(rows.size),
+            )
+            vals = tmp.align(series)
+            out[rows] = np.where(np.isnat(fdates), np.nan, vals)
+        return out

@@ -1,0 +1,313 @@
+"""Read-only results of an event study, with a summary that renders as text, HTML or CSV.
+
+Frames are built lazily from the kernel's arrays on first access (a 100,000-event study need not
+pay for a two-million-row AR frame it never reads) and handed out as copies, so the results
+object cannot be changed through them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from rerating.errors import UnknownModelError, did_you_mean
+
+
+def window_label(window: tuple[int, int]) -> str:
+    """The label of an event window in every frame: ``(-1, 1)`` -> ``"[-1,1]"``."""
+    return f"[{window[0]},{window[1]}]"
+
+
+def _fmt(x: object) -> str:
+    if isinstance(x, (float, np.floating)):
+        if not np.isfinite(x):
+            return "nan"
+        return f"{x:.4f}" if abs(x) >= 1e-4 or x == 0 else f"{x:.2e}"
+    return str(x)
+
+
+@dataclass(frozen=True)
+class StudySummary:
+    """A rendered summary: header lines, the CAAR table, the tests table and the warnings."""
+
+    header: tuple[tuple[str, str], ...]
+    caar: pd.DataFrame
+    tests: pd.DataFrame
+    warnings: tuple[str, ...]
+
+    def _table_text(self, frame: pd.DataFrame) -> str:
+        if frame.empty:
+            return "(none)"
+        cells = [[str(c) for c in frame.columns]] + [[_fmt(v) for v in row] for row in frame.itertuples(index=False)]
+        widths = [max(len(r[i]) for r in cells) for i in range(len(cells[0]))]
+        lines = ["  ".join(c.rjust(w) for c, w in zip(r, widths, strict=True)) for r in cells]
+        lines.insert(1, "  ".join("-" * w for w in widths))
+        return "\n".join(lines)
+
+    def as_text(self) -> str:
+        """Plain-text summary."""
+        head = "\n".join(f"{k:<22}{v}" for k, v in self.header)
+        parts = ["Event study", "=" * 11, head, "", "CAAR", self._table_text(self.caar), ""]
+        parts += ["Tests (two-sided p-values)", self._table_text(self.tests)]
+        if self.warnings:
+            parts += ["", "Warnings"] + [f"- {w}" for w in self.warnings]
+        return "\n".join(parts)
+
+    def as_html(self) -> str:
+        """HTML summary (tables via pandas; warnings as a list)."""
+        import html
+
+        head = "".join(f"<tr><th>{html.escape(k)}</th><td>{html.escape(v)}</td></tr>" for k, v in self.header)
+        out = [f"<h4>Event study</h4><table>{head}</table>", "<h5>CAAR</h5>", self.caar.to_html(index=False)]
+        out += ["<h5>Tests (two-sided p-values)</h5>", self.tests.to_html(index=False)]
+        if self.warnings:
+            out.append("<ul>" + "".join(f"<li>{html.escape(w)}</li>" for w in self.warnings) + "</ul>")
+        return "\n".join(out)
+
+    def as_csv(self) -> str:
+        """CSV: the CAAR table, a blank line, then the tests table."""
+        return self.caar.to_csv(index=False) + "\n" + self.tests.to_csv(index=False)
+
+    def __str__(self) -> str:
+        return self.as_text()
+
+
+@dataclass(frozen=True, eq=False)
+class EventStudyResults:
+    """Results of :meth:`rerating.study.EventStudy.fit` (read-only).
+
+    Frames: :attr:`ar`, :attr:`car`, :attr:`bhar`, :attr:`caar`, :attr:`tests`, :attr:`dropped`,
+    :attr:`clustering`, :attr:`params`; :meth:`aar_path`; :attr:`warnings`. Aggregation is by
+    ``group`` plus ``"all"``. Windows are labelled ``"[a,b]"`` (sessions relative to day 0).
+    """
+
+    model: str
+    estimation_window: tuple[int, int]
+    event_windows: tuple[tuple[int, int], ...]
+    event_span: tuple[int, int]
+    event_id: np.ndarray
+    symbol: np.ndarray
+    group: np.ndarray
+    param_names: tuple[str, ...]
+    params_arr: np.ndarray
+    sigma2: np.ndarray
+    n_obs: np.ndarray
+    dof: np.ndarray
+    ar_arr: np.ndarray
+    var_ar: np.ndarray
+    evt_dates: np.ndarray
+    car_arr: np.ndarray
+    var_car: np.ndarray
+    bhar_arr: np.ndarray
+    caar_frame: pd.DataFrame
+    tests_frame: pd.DataFrame
+    clustering_frame: pd.DataFrame
+    dropped_frame: pd.DataFrame
+    warnings_list: tuple[str, ...]
+    rbar: dict
+    n_events: int
+
+    # --- frames ---------------------------------------------------------------------------
+
+    @cached_property
+    def _ar(self) -> pd.DataFrame:
+        n, l2 = self.ar_arr.shape
+        t = np.arange(self.event_span[0], self.event_span[1] + 1)
+        return pd.DataFrame(
+            {
+                "event_id": np.repeat(self.event_id, l2),
+                "symbol": np.repeat(self.symbol, l2),
+                "group": np.repeat(self.group, l2),
+                "event_time": np.tile(t, n),
+                "date": self.evt_dates.reshape(-1),
+                "ar": self.ar_arr.reshape(-1),
+                "std_error": np.sqrt(self.var_ar).reshape(-1),
+            }
+        )
+
+    @property
+    def ar(self) -> pd.DataFrame:
+        """Abnormal returns: event_id, symbol, group, event_time, date, ar, std_error (per day)."""
+        return self._ar.copy(deep=False)
+
+    @cached_property
+    def _car(self) -> pd.DataFrame:
+        n, w = self.car_arr.shape
+        se = np.sqrt(self.var_car)
+        t = self.car_arr / se
+        df = np.repeat(self.dof.astype(float), w).reshape(n, w)
+        return pd.DataFrame(
+            {
+                "event_id": np.repeat(self.event_id, w),
+                "symbol": np.repeat(self.symbol, w),
+                "group": np.repeat(self.group, w),
+                "window": np.tile([window_label(x) for x in self.event_windows], n),
+                "car": self.car_arr.reshape(-1),
+                "std_error": se.reshape(-1),
+                "tstat": t.reshape(-1),
+                "pvalue": (2 * stats.t.sf(np.abs(t), df)).reshape(-1),
+                "bhar": self.bhar_arr.reshape(-1),
+            }
+        )
+
+    @property
+    def car(self) -> pd.DataFrame:
+        """Per-event CAR per window with the Campbell-Lo-MacKinlay std_error, tstat, pvalue; bhar."""
+        return self._car.copy(deep=False)
+
+    @property
+    def bhar(self) -> pd.DataFrame:
+        """Buy-and-hold abnormal returns: event_id, symbol, group, window, bhar."""
+        return self._car[["event_id", "symbol", "group", "window", "bhar"]].copy()
+
+    @property
+    def caar(self) -> pd.DataFrame:
+        """CAAR per group and window: n, caar, std_error, tstat, pvalue, conf_low, conf_high, ..."""
+        return self.caar_frame.copy(deep=False)
+
+    @property
+    def tests(self) -> pd.DataFrame:
+        """Test statistics: group, window, test, statistic, pvalue, n, valid_under_clustering."""
+        return self.tests_frame.copy(deep=False)
+
+    @property
+    def dropped(self) -> pd.DataFrame:
+        """Ledger of events left out and why: event_id, symbol, date, reason."""
+        return self.dropped_frame.copy(deep=False)
+
+    @property
+    def clustering(self) -> pd.DataFrame:
+        """Per group and window: n, rbar, n_pairs, design_effect = 1 + (N-1) rbar, overlapping."""
+        return self.clustering_frame.copy(deep=False)
+
+    @property
+    def warnings(self) -> list[str]:
+        """Warnings (dropped events, clustering, skipped tests)."""
+        return list(self.warnings_list)
+
+    @cached_property
+    def _params(self) -> pd.DataFrame:
+        cols: dict[str, object] = {"event_id": self.event_id, "symbol": self.symbol, "group": self.group}
+        for j, name in enumerate(self.param_names):
+            cols[name] = self.params_arr[:, j]
+        if self.model == "dimson":
+            betas = [j for j, nm in enumerate(self.param_names) if nm.startswith("beta_") and "foreign" not in nm]
+            cols["beta"] = self.params_arr[:, betas].sum(axis=1)
+        cols["sigma"] = np.sqrt(self.sigma2)
+        cols["n_obs"] = self.n_obs
+        return pd.DataFrame(cols)
+
+    @property
+    def params(self) -> pd.DataFrame:
+        """Model parameters per event: alpha, beta..., sigma, n_obs."""
+        return self._params.copy(deep=False)
+
+    # --- vocabulary -----------------------------------------------------------------------
+
+    def _caar_indexed(self, col: str) -> pd.Series:
+        return self.caar_frame.set_index(["group", "window"])[col]
+
+    @property
+    def std_errors(self) -> pd.Series:
+        """CAAR standard errors indexed by (group, window)."""
+        return self._caar_indexed("std_error")
+
+    @property
+    def tstats(self) -> pd.Series:
+        """CAAR t-statistics indexed by (group, window)."""
+        return self._caar_indexed("tstat")
+
+    @property
+    def pvalues(self) -> pd.Series:
+        """CAAR two-sided p-values indexed by (group, window)."""
+        return self._caar_indexed("pvalue")
+
+    def conf_int(self, level: float = 0.95) -> pd.DataFrame:
+        """CAAR confidence intervals at ``level``: columns lower, upper, indexed by (group, window)."""
+        if not 0 < level < 1:
+            raise ValueError(f"level must be in (0, 1), got {level}")
+        f = self.caar_frame
+        q = stats.t.ppf(0.5 + level / 2, f["df"].to_numpy())
+        out = pd.DataFrame(
+            {
+                "lower": f["caar"].to_numpy() - q * f["std_error"].to_numpy(),
+                "upper": f["caar"].to_numpy() + q * f["std_error"].to_numpy(),
+            },
+            index=pd.MultiIndex.from_frame(f[["group", "window"]]),
+        )
+        return out
+
+    def aar_path(self, group: str = "all", level: float = 0.95) -> pd.DataFrame:
+        """Average AR and cumulated AAR per event day over the event span, with a confidence band.
+
+        The band uses the cross-sectional standard deviation of the events' cumulative AR paths
+        (design-effect adjusted when the group's windows overlap in calendar time); with one event
+        it uses the event's own AR variances (no covariance terms).
+        """
+        groups = ["all", *sorted(set(self.group) - {"all"})]
+        if group not in groups:
+            raise UnknownModelError(f"unknown group {group!r}{did_you_mean(group, groups)}; groups: {groups}")
+        members = np.arange(self.group.size) if group == "all" else np.flatnonzero(self.group == group)
+        ar = self.ar_arr[members]
+        n = members.size
+        cum = np.cumsum(ar, axis=1)
+        aar = ar.mean(axis=0)
+        caar = cum.mean(axis=0)
+        if n > 1:
+            se = cum.std(axis=0, ddof=1) / np.sqrt(n)
+            clus = self.clustering_frame
+            rows = clus[clus["group"] == group]
+            if bool(rows["overlapping"].any()):
+                rbar = max(float(rows["rbar"].iloc[0]), 0.0)  # as the CAAR std_error
+                se = se * np.sqrt((1 + (n - 1) * rbar) / (1 - rbar))
+            q = stats.t.ppf(0.5 + level / 2, n - 1)
+        else:
+            se = np.sqrt(np.cumsum(self.var_ar[members[0]]))
+            q = stats.t.ppf(0.5 + level / 2, float(self.dof[members[0]]))
+        return pd.DataFrame(
+            {
+                "event_time": np.arange(self.event_span[0], self.event_span[1] + 1),
+                "n": n,
+                "aar": aar,
+                "caar": caar,
+                "std_error": se,
+                "conf_low": caar - q * se,
+                "conf_high": caar + q * se,
+            }
+        )
+
+    # --- summary --------------------------------------------------------------------------
+
+    def summary(self) -> StudySummary:
+        """Header, CAAR and test tables, warnings; ``as_text()``, ``as_html()``, ``as_csv()``."""
+        header = (
+            ("Model", self.model),
+            ("Estimation window", window_label(self.estimation_window)),
+            ("Event windows", ", ".join(window_label(w) for w in self.event_windows)),
+            ("Events used", f"{self.event_id.size} of {self.n_events}"),
+            ("Groups", ", ".join(["all", *sorted(set(self.group) - {"all"})])),
+        )
+        caar = self.caar_frame[["group", "window", "n", "caar", "std_error", "tstat", "pvalue", "conf_low", "conf_high"]]
+        return StudySummary(header, caar.copy(), self.tests_frame.copy(), self.warnings_list)
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per group and window: the CAAR columns plus ``<test>`` and ``<test>_pvalue``."""
+        base = self.caar_frame.copy()
+        if self.tests_frame.empty:
+            return base
+        t = self.tests_frame
+        stat = t.pivot(index=["group", "window"], columns="test", values="statistic")
+        pv = t.pivot(index=["group", "window"], columns="test", values="pvalue").add_suffix("_pvalue")
+        wide = stat.join(pv).reset_index()
+        wide.columns.name = None
+        return base.merge(wide, on=["group", "window"], how="left")
+
+    def __repr__(self) -> str:
+        return self.summary().as_text()
+
+    def _repr_html_(self) -> str:
+        return self.summary().as_html()

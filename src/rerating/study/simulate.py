@@ -1,0 +1,880 @@
+"""Brown–Warner simulation harness: the size and power of every event-study test for a design.
+
+The harness draws many replications of an event study from a known data-generating process
+(DGP), runs the engine on all of them at once, and counts how often each test rejects. Under the
+null (no abnormal return injected) a well-behaved test rejects at about its nominal level; with an
+injected abnormal return the rejection rate is the test's power.
+
+The DGP follows the design of Brown & Warner (1985), who measured size and power by sampling
+securities and event dates at random and adding a known abnormal return on day 0, with the two
+departures from their setting that matter most in practice:
+
+* **event-date clustering** with cross-sectionally correlated residuals, as in Kolari & Pynnönen
+  (2010, section 4): every security has its event on the same calendar date and the market-model
+  residuals share a common shock, so the pairwise residual correlation is exactly ``r``;
+* **event-induced variance**, as in Boehmer, Musumeci & Poulsen (1991, section 3): the residual
+  variance on the event-window days is multiplied by a factor.
+
+Brown & Warner resampled real CRSP returns; here returns are synthetic so that the truth is known
+exactly: a market series ``m_t ~ N(mu_m, sigma_m^2)`` per replication and, for each security,
+``R_it = alpha_i + beta_i m_t + e_it`` with ``alpha_i``, ``beta_i`` and the idiosyncratic volatility
+``sigma_i`` drawn at random (:class:`MarketModelParameters`), of the magnitudes of daily US stock
+returns (a daily idiosyncratic volatility of 1-3%, betas around one).
+
+References
+----------
+Brown, S. J., and J. B. Warner (1985). "Using daily stock returns: The case of event studies."
+    Journal of Financial Economics 14(1), 3-31.
+Boehmer, E., J. Musumeci, and A. B. Poulsen (1991). "Event-study methodology under conditions of
+    event-induced variance." Journal of Financial Economics 30(2), 253-272.
+Kolari, J. W., and S. Pynnönen (2010). "Event study testing with cross-sectional correlation of
+    abnormal returns." Review of Financial Studies 23(11), 3996-4025.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Literal, TypeAlias
+
+import numpy as np
+import pandas as pd
+
+from rerating.errors import SimulationDesignError
+
+Scenario: TypeAlias = Literal["independent", "clustered", "variance"]
+Distribution: TypeAlias = Literal["normal", "student_t"]
+
+SCENARIOS: tuple[str, ...] = ("independent", "clustered", "variance")
+DISTRIBUTIONS: tuple[str, ...] = ("normal", "student_t")
+
+# Tests whose size the literature shows to survive an event-induced increase in variance: the
+# cross-sectional family (the variance is estimated from the event-day cross-section itself) and
+# tests on signs or re-standardised ranks. Patell, the Brown–Warner CDA t and the Corrado rank
+# test use the estimation-window variance only and over-reject (Boehmer et al. 1991, Table 2;
+# Corrado & Zivney 1992; Kolari & Pynnönen 2011, Table 3).
+VALID_UNDER_EVENT_VARIANCE: frozenset[str] = frozenset(
+    {
+        "cross_sectional_t",
+        "bmp",
+        "adj_bmp",
+        "skewness_adjusted_t",
+        "corrado_zivney",
+        "generalized_sign",
+        "wilcoxon",
+        "grank",
+    }
+)
+
+_CALENDAR_START = "2000-01-03"  # an arbitrary Monday; simulated sessions are business days
+# sessions of data kept on each side of an event's estimation..event span, so that models with
+# lagged or led market returns (Scholes-Williams, Dimson up to 5 lags) see every regressor
+PAD = 5
+
+# models the simulated data can feed (CAPM and factor models need a risk-free rate or factors)
+SIMULATION_MODELS: tuple[str, ...] = (
+    "market", "market_adjusted", "mean_adjusted", "scholes_williams", "dimson",
+)
+BACKENDS: tuple[str, ...] = ("kernel", "study")
+
+
+@dataclass(frozen=True)
+class MarketModelParameters:
+    """Distribution of the market-model parameters the DGP draws for each security.
+
+    Parameters
+    ----------
+    market_mean, market_sd : float
+        Mean and standard deviation of the daily market return.
+    alpha_sd : float
+        Standard deviation of the (normal, mean-zero) intercepts ``alpha_i``.
+    beta_low, beta_high : float
+        ``beta_i`` is uniform on ``[beta_low, beta_high]``.
+    sigma_low, sigma_high : float
+        The idiosyncratic daily volatility ``sigma_i`` is uniform on ``[sigma_low, sigma_high]``.
+    t_df : float
+        Degrees of freedom of the Student t residuals when ``distribution="student_t"`` (scaled to
+        unit variance; fat tails like daily returns, Brown & Warner 1985, section 2).
+    """
+
+    market_mean: float = 0.0004
+    market_sd: float = 0.01
+    alpha_sd: float = 0.0005
+    beta_low: float = 0.5
+    beta_high: float = 1.5
+    sigma_low: float = 0.01
+    sigma_high: float = 0.03
+    t_df: float = 5.0
+
+    def __post_init__(self) -> None:
+        if not (self.market_sd > 0 and self.alpha_sd >= 0 and self.sigma_low > 0):
+            raise SimulationDesignError(
+                "MarketModelParameters: market_sd and sigma_low must be > 0 and alpha_sd >= 0 "
+                f"(got market_sd={self.market_sd}, sigma_low={self.sigma_low}, "
+                f"alpha_sd={self.alpha_sd})"
+            )
+        if self.beta_high < self.beta_low or self.sigma_high < self.sigma_low:
+            raise SimulationDesignError(
+                "MarketModelParameters: the upper bounds must be >= the lower bounds "
+                f"(beta {self.beta_low}..{self.beta_high}, sigma {self.sigma_low}..{self.sigma_high})"
+            )
+        if not self.t_df > 2:
+            raise SimulationDesignError(
+                f"MarketModelParameters: t_df must be > 2 for a finite variance (got {self.t_df})"
+            )
+
+
+@dataclass(frozen=True)
+class SimulationDesign:
+    """A validated simulation design (what :func:`simulate` runs).
+
+    The estimation window is the ``estimation_length`` sessions that end ``gap`` sessions before the
+    event window starts: ``(w0 - gap - estimation_length, w0 - gap - 1)``.
+    """
+
+    n_events: int = 50
+    estimation_length: int = 250
+    event_window: tuple[int, int] = (0, 0)
+    gap: int = 10
+    scenario: str = "independent"
+    residual_correlation: float = 0.05
+    variance_multiplier: float = 2.0
+    abnormal_return: float = 0.0
+    replications: int = 4000
+    tests: tuple[str, ...] | str = "all"
+    model: str = "market"
+    seed: int = 0
+    date_spread: int = 250
+    distribution: str = "normal"
+    chunk_size: int = 500
+    backend: str = "kernel"
+    parameters: MarketModelParameters = field(default_factory=MarketModelParameters)
+
+    def __post_init__(self) -> None:
+        def bad(name: str, value: object, valid: str, fix: str) -> SimulationDesignError:
+            return SimulationDesignError(f"{name}={value!r} is invalid: {valid}; {fix}")
+
+        if not isinstance(self.n_events, int | np.integer) or self.n_events < 2:
+            raise bad("n_events", self.n_events, "need at least 2 events", "pass n_events >= 2")
+        if not isinstance(self.estimation_length, int | np.integer) or self.estimation_length < 3:
+            raise bad(
+                "estimation_length",
+                self.estimation_length,
+                "a market model needs at least 3 estimation sessions",
+                "pass estimation_length >= 3 (Brown & Warner used 239)",
+            )
+        w = self.event_window
+        if (
+            not isinstance(w, tuple)
+            or len(w) != 2
+            or not all(isinstance(x, int | np.integer) for x in w)
+            or w[0] > w[1]
+        ):
+            raise bad(
+                "event_window", w, "a pair of integers (start, end) with start <= end",
+                "pass e.g. (0, 0) or (-1, 1)",
+            )
+        if not isinstance(self.gap, int | np.integer) or self.gap < 0:
+            raise bad("gap", self.gap, "sessions between the windows, >= 0", "pass gap=10")
+        if self.scenario not in SCENARIOS:
+            raise bad("scenario", self.scenario, f"one of {', '.join(SCENARIOS)}", "pick one")
+        if self.distribution not in DISTRIBUTIONS:
+            raise bad(
+                "distribution", self.distribution, f"one of {', '.join(DISTRIBUTIONS)}", "pick one"
+            )
+        r = self.residual_correlation
+        if not (isinstance(r, int | float) and math.isfinite(r) and 0.0 <= r < 1.0):
+            raise bad(
+                "residual_correlation", r, "a number in [0, 1)",
+                "pass e.g. 0.05 (Kolari & Pynnönen's typical value)",
+            )
+        v = self.variance_multiplier
+        if not (isinstance(v, int | float) and math.isfinite(v) and v > 0):
+            raise bad("variance_multiplier", v, "a positive number", "pass e.g. 2.0")
+        a = self.abnormal_return
+        if not (isinstance(a, int | float) and math.isfinite(a)):
+            raise bad("abnormal_return", a, "a finite number (0.01 = 1%)", "pass e.g. 0.005")
+        if not isinstance(self.replications, int | np.integer) or self.replications < 1:
+            raise bad("replications", self.replications, "a positive integer", "pass e.g. 4000")
+        if not isinstance(self.chunk_size, int | np.integer) or self.chunk_size < 1:
+            raise bad("chunk_size", self.chunk_size, "a positive integer", "pass e.g. 500")
+        if self.scenario != "clustered":
+            if not isinstance(self.date_spread, int | np.integer) or self.date_spread < self.n_events:
+                raise bad(
+                    "date_spread",
+                    self.date_spread,
+                    f"distinct event dates need at least n_events={self.n_events} candidate sessions",
+                    f"pass date_spread >= {self.n_events}",
+                )
+        if self.model not in SIMULATION_MODELS:
+            raise bad(
+                "model", self.model, f"one of {', '.join(SIMULATION_MODELS)}",
+                "simulated data has no risk-free rate or factors (capm, factor)",
+            )
+        if self.backend not in BACKENDS:
+            raise bad("backend", self.backend, f"one of {', '.join(BACKENDS)}", "pass 'kernel'")
+        if not isinstance(self.tests, str):
+            object.__setattr__(self, "tests", tuple(self.tests))
+            if not self.tests:
+                raise bad("tests", self.tests, "'all' or a non-empty list of names", "pass 'all'")
+
+    @property
+    def estimation_window(self) -> tuple[int, int]:
+        """``(start, end)`` of the estimation window in sessions relative to day 0."""
+        w0 = self.event_window[0]
+        return (w0 - self.gap - self.estimation_length, w0 - self.gap - 1)
+
+    @property
+    def window_length(self) -> int:
+        """Number of sessions in the event window."""
+        return self.event_window[1] - self.event_window[0] + 1
+
+    @property
+    def span(self) -> int:
+        """Sessions from the first estimation day to the last event-window day."""
+        return self.event_window[1] - self.estimation_window[0] + 1
+
+    @property
+    def block(self) -> int:
+        """Sessions of data each event needs: the span plus ``PAD`` on each side."""
+        return self.span + 2 * PAD
+
+    @property
+    def sessions(self) -> int:
+        """Length of the simulated calendar of one replication."""
+        spread = 1 if self.scenario == "clustered" else self.date_spread
+        return self.block + spread - 1
+
+
+@dataclass(frozen=True)
+class SimulatedPanel:
+    """One chunk of replications drawn from the DGP, as arrays on a common calendar.
+
+    Every replication ``k`` has its own market series and its own ``n`` securities over ``T``
+    sessions; security ``i``'s day 0 is session ``event_index[k, i]``.
+
+    Attributes
+    ----------
+    returns : ndarray, shape (reps, n, T)
+        Security returns.
+    market : ndarray, shape (reps, T)
+        Market returns.
+    residuals : ndarray, shape (reps, n, T)
+        The true market-model residuals ``e_it`` (abnormal return and variance shift included).
+    alpha, beta, sigma : ndarray, shape (reps, n)
+        The true market-model parameters and idiosyncratic volatility.
+    event_index : ndarray of int, shape (reps, n)
+        Position of each security's day 0 in the calendar.
+    replication : ndarray of int, shape (reps,)
+        Global replication ids of this chunk.
+    """
+
+    returns: np.ndarray
+    market: np.ndarray
+    residuals: np.ndarray
+    alpha: np.ndarray
+    beta: np.ndarray
+    sigma: np.ndarray
+    event_index: np.ndarray
+    replication: np.ndarray
+
+    def block_positions(self, design: SimulationDesign) -> np.ndarray:
+        """Calendar positions of each event's data block, shape (reps, n, design.block).
+
+        The block runs from ``PAD`` sessions before the first estimation day to ``PAD`` sessions
+        after the last event-window day.
+        """
+        offsets = np.arange(design.estimation_window[0] - PAD, design.event_window[1] + PAD + 1)
+        return self.event_index[:, :, None] + offsets[None, None, :]
+
+    def to_frames(
+        self, design: SimulationDesign
+    ) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, str], pd.DataFrame]:
+        """The engine's public input format: ``(returns, market_returns, benchmarks, events)``.
+
+        ``returns`` is long (``symbol, date, ret``) with each security's data block only
+        (:meth:`block_positions`), symbols ``R<k>_<i>``; ``market_returns`` is wide (session x
+        ``M<k>``, one market per replication); ``benchmarks`` maps each symbol to its
+        replication's market; ``events`` has ``event_id, symbol, date, group`` with ``group`` the
+        replication id.
+        """
+        reps, n, t = self.returns.shape
+        dates = pd.bdate_range(_CALENDAR_START, periods=t, name="date")
+        rep = np.repeat(self.replication, n)
+        sec = np.tile(np.arange(n), reps)
+        symbols = np.array([f"R{k}_{i}" for k, i in zip(rep, sec, strict=True)], dtype=object)
+        pos = self.block_positions(design)
+        k_idx = np.arange(reps)[:, None, None]
+        i_idx = np.arange(n)[None, :, None]
+        returns = pd.DataFrame(
+            {
+                "symbol": np.repeat(symbols, design.block),
+                "date": dates[pos.reshape(-1)],
+                "ret": self.returns[k_idx, i_idx, pos].reshape(-1),
+            }
+        )
+        market = pd.DataFrame(
+            self.market.T, index=dates, columns=[f"M{k}" for k in self.replication], copy=True
+        )
+        benchmarks = {s: f"M{k}" for s, k in zip(symbols, rep, strict=True)}
+        events = pd.DataFrame(
+            {
+                "event_id": [f"E{k}_{i}" for k, i in zip(rep, sec, strict=True)],
+                "symbol": symbols,
+                "date": dates[self.event_index.reshape(-1)],
+                "group": rep,
+            }
+        )
+        return returns, market, benchmarks, events
+
+
+def generate_panel(
+    design: SimulationDesign, replications: int, rng: np.random.Generator, first: int = 0
+) -> SimulatedPanel:
+    """Draw ``replications`` replications of ``design`` from the DGP.
+
+    Parameters
+    ----------
+    design : SimulationDesign
+        What to simulate (scenario, ``n_events``, windows, correlation, variance, abnormal return).
+    replications : int
+        Number of replications in this chunk.
+    rng : numpy.random.Generator
+        Source of randomness (the caller owns the seed).
+    first : int
+        Global id of the first replication (ids are ``first .. first + replications - 1``).
+
+    Returns
+    -------
+    SimulatedPanel
+    """
+    p = design.parameters
+    n, t = design.n_events, design.sessions
+    reps = int(replications)
+    pre = PAD - design.estimation_window[0]  # sessions before the first possible day 0
+
+    market = rng.normal(p.market_mean, p.market_sd, size=(reps, t))
+    alpha = rng.normal(0.0, p.alpha_sd, size=(reps, n))
+    beta = rng.uniform(p.beta_low, p.beta_high, size=(reps, n))
+    sigma = rng.uniform(p.sigma_low, p.sigma_high, size=(reps, n))
+
+    def shocks(shape: tuple[int, ...]) -> np.ndarray:
+        if design.distribution == "normal":
+            return rng.standard_normal(shape)
+        # unit-variance Student t: var(t_nu) = nu / (nu - 2)
+        return rng.standard_t(p.t_df, size=shape) / math.sqrt(p.t_df / (p.t_df - 2.0))
+
+    z = shocks((reps, n, t))
+    if design.scenario == "clustered":
+        # a common shock with variance share r: corr(z_i, z_j) = r exactly for every pair i != j
+        r = design.residual_correlation
+        common = shocks((reps, 1, t))
+        z = math.sqrt(r) * common + math.sqrt(1.0 - r) * z
+        event_index = np.full((reps, n), pre, dtype=np.int64)
+    else:
+        # distinct random dates per replication: the first n of a random permutation of the slots
+        slots = np.argsort(rng.random((reps, design.date_spread)), axis=1)[:, :n]
+        event_index = pre + slots.astype(np.int64)
+
+    residuals = z * sigma[:, :, None]
+    w0, w1 = design.event_window
+    offsets = np.arange(w0, w1 + 1)
+    # (reps, n, window) calendar positions of each security's event-window sessions
+    pos = event_index[:, :, None] + offsets[None, None, :]
+    k_idx = np.arange(reps)[:, None, None]
+    i_idx = np.arange(n)[None, :, None]
+    if design.scenario == "variance":
+        residuals[k_idx, i_idx, pos] *= math.sqrt(design.variance_multiplier)
+    if design.abnormal_return != 0.0:
+        # spread evenly so that the CAR over the event window equals abnormal_return
+        residuals[k_idx, i_idx, pos] += design.abnormal_return / design.window_length
+
+    returns = alpha[:, :, None] + beta[:, :, None] * market[:, None, :] + residuals
+    return SimulatedPanel(
+        returns=returns,
+        market=market,
+        residuals=residuals,
+        alpha=alpha,
+        beta=beta,
+        sigma=sigma,
+        event_index=event_index,
+        replication=np.arange(first, first + reps, dtype=np.int64),
+    )
+
+
+def _binomial_se(rate: np.ndarray | float, n: np.ndarray | int) -> np.ndarray:
+    rate = np.asarray(rate, dtype=float)
+    n = np.asarray(n, dtype=float)
+    return np.sqrt(rate * (1.0 - rate) / n)
+
+
+@dataclass(frozen=True)
+class SimulationSummary:
+    """Printable summary of a simulation: text, HTML or CSV."""
+
+    title: str
+    notes: tuple[str, ...]
+    table: pd.DataFrame
+
+    def as_text(self) -> str:
+        """Plain-text rendering."""
+        body = self.table.to_string(index=False, float_format=lambda x: f"{x:.4f}")
+        return "\n".join([self.title, "=" * len(self.title), *self.notes, "", body])
+
+    def as_html(self) -> str:
+        """HTML rendering (a notebook shows this)."""
+        notes = "".join(f"<p>{n}</p>" for n in self.notes)
+        return f"<h4>{self.title}</h4>{notes}" + self.table.to_html(index=False, float_format="%.4f")
+
+    def as_csv(self) -> str:
+        """CSV of the table only."""
+        return self.table.to_csv(index=False)
+
+    def __str__(self) -> str:
+        return self.as_text()
+
+    def _repr_html_(self) -> str:
+        return self.as_html()
+
+
+@dataclass(frozen=True)
+class SimulationResult:
+    """Rejection rates of every test over the replications of one design (read-only).
+
+    Attributes
+    ----------
+    design : SimulationDesign
+        The design that was run (with the seed actually used).
+    rejection_rates : pandas.DataFrame
+        One row per (window, test): ``window, test, valid_under_clustering,
+        valid_under_event_variance, claimed_valid, replications, n_valid, rejections_5, rate_5,
+        se_5, rejections_1, rate_1, se_1``. ``rate_5`` is the share of replications whose p-value
+        is below 5% (the size under the null, the power with an abnormal return); ``se_5`` is its
+        binomial standard error ``sqrt(rate (1 - rate) / n_valid)``. ``claimed_valid`` says
+        whether the test's size is claimed to be nominal in this scenario.
+    tests : pandas.DataFrame
+        The engine's test rows of every replication (``group`` = replication id).
+    elapsed : float
+        Wall-clock seconds (generation plus engine).
+    engine_seconds : float
+        Seconds spent inside the engine.
+    """
+
+    design: SimulationDesign
+    rejection_rates: pd.DataFrame
+    tests: pd.DataFrame = field(repr=False)
+    elapsed: float = 0.0
+    engine_seconds: float = 0.0
+
+    def rate(self, test: str, level: float = 0.05, window: str | None = None) -> float:
+        """Rejection rate of ``test`` at ``level`` (0.05 or 0.01) in ``window`` (default: the only one)."""
+        col = {0.05: "rate_5", 0.01: "rate_1"}.get(level)
+        if col is None:
+            raise SimulationDesignError(f"level={level!r} is invalid: 0.05 or 0.01; pass one")
+        rows = self.rejection_rates
+        if window is not None:
+            rows = rows[rows["window"] == window]
+        rows = rows[rows["test"] == test]
+        if len(rows) != 1:
+            raise SimulationDesignError(
+                f"test={test!r}, window={window!r} matches {len(rows)} rows; valid tests: "
+                f"{', '.join(sorted(self.rejection_rates['test'].unique()))}"
+            )
+        return float(rows[col].iloc[0])
+
+    def summary(self) -> SimulationSummary:
+        """Design and rejection rates, renderable as text, HTML or CSV."""
+        d = self.design
+        kind = "power" if d.abnormal_return != 0.0 else "size"
+        scen = {
+            "independent": "independent events on distinct random dates",
+            "clustered": f"all events on one date, residual correlation r={d.residual_correlation}",
+            "variance": f"event-window residual variance x{d.variance_multiplier}",
+        }[d.scenario]
+        notes = (
+            f"{scen}; N={d.n_events}, estimation {d.estimation_window} "
+            f"({d.estimation_length} sessions), window {d.event_window}, model {d.model}",
+            f"{d.replications} replications, seed {d.seed}, abnormal return {d.abnormal_return:g} "
+            f"({kind}); {self.elapsed:.1f} s ({self.engine_seconds:.1f} s in the engine)",
+            f"one binomial SE of a 5% rate: {math.sqrt(0.05 * 0.95 / d.replications):.4f}",
+        )
+        cols = ["window", "test", "claimed_valid", "n_valid", "rate_5", "se_5", "rate_1", "se_1"]
+        return SimulationSummary(
+            title=f"Brown-Warner simulation: {d.scenario} ({kind})",
+            notes=notes,
+            table=self.rejection_rates[cols].copy(),
+        )
+
+    def to_frame(self) -> pd.DataFrame:
+        """The rejection-rate table (a copy)."""
+        return self.rejection_rates.copy()
+
+    def __repr__(self) -> str:
+        return self.summary().as_text()
+
+    def _repr_html_(self) -> str:
+        return self.summary().as_html()
+
+
+_TEST_COLUMNS = ["group", "window", "test", "statistic", "pvalue", "n", "valid_under_clustering"]
+
+
+def _run_study(panel: SimulatedPanel, design: SimulationDesign) -> pd.DataFrame:
+    """Backend ``"study"``: one public :class:`~rerating.study.EventStudy` call per chunk.
+
+    Each replication is a ``group``; the engine's pooled ``"all"`` group is left out. Returns the
+    engine's ``tests`` frame with ``group`` as the integer replication id.
+    """
+    from rerating.study import EventStudy  # the engine; imported late to keep this module light
+
+    returns, market, benchmarks, events = panel.to_frames(design)
+    results = EventStudy(
+        returns,
+        events,
+        market_returns=market,
+        benchmarks=benchmarks,
+        model=design.model,
+        estimation_window=design.estimation_window,
+        event_windows=(design.event_window,),
+        tests=design.tests,
+        chunk_size=max(len(events), 1),
+    ).fit()
+    tests = results.tests
+    tests = tests[tests["group"].astype(str) != "all"].copy()
+    tests["group"] = tests["group"].astype(str).astype(np.int64)
+    return tests.reset_index(drop=True)[_TEST_COLUMNS]
+
+
+class _BlockColumns:
+    """The engine's ``PanelColumns`` protocol over ``E`` event blocks of ``B`` sessions each.
+
+    Rows are the events' data blocks laid end to end, as the engine's flat panel lays out a
+    listing's sessions; shifts stay inside a block (NaN off its edge), as the engine's do.
+    """
+
+    def __init__(self, market: np.ndarray) -> None:
+        self._m = market  # (E, B)
+        self.n_rows = int(market.size)
+
+    def market(self) -> np.ndarray:
+        return self._m.reshape(-1)
+
+    def market_shift(self, k: int) -> np.ndarray:
+        out = np.full_like(self._m, np.nan)
+        if k > 0:
+            out[:, :-k] = self._m[:, k:]
+        elif k < 0:
+            out[:, -k:] = self._m[:, :k]
+        else:
+            out[:] = self._m
+        return out.reshape(-1)
+
+    def risk_free(self) -> np.ndarray | None:
+        return None
+
+    def factors(self) -> tuple[np.ndarray, tuple[str, ...]] | None:
+        return None
+
+    def foreign(self, column: str, lag: int) -> np.ndarray:
+        raise SimulationDesignError(
+            f"foreign_lag={column!r, lag} is invalid in a simulation: the DGP has one market; "
+            "use a model without a foreign regressor"
+        )
+
+
+def _run_kernel(panel: SimulatedPanel, design: SimulationDesign) -> pd.DataFrame:
+    """Backend ``"kernel"``: the engine's batched kernel and test registry, without pandas.
+
+    The whole chunk (``reps x n`` events) is fitted by one call of
+    :func:`rerating.study.kernel.fit_chunk` on arrays cut straight from the DGP; each replication's
+    tests then run through the engine's :data:`~rerating.study.statistics.TESTS` registry on a
+    :class:`~rerating.study.statistics.WindowSample` built exactly as :class:`EventStudy` builds
+    it (r̄ by the engine's own calendar-time estimator). ``tests/test_simulate.py`` checks that
+    this gives the same statistics as the ``"study"`` backend, to rounding.
+    """
+    import types
+
+    from rerating.study import engine as _engine
+    from rerating.study import kernel as _kernel
+    from rerating.study.models import get_model
+    from rerating.study.results import window_label
+    from rerating.study.statistics import TESTS, WindowSample
+
+    names = _engine.resolve_tests(design.tests)
+    model = get_model(design.model)
+    reps, n, _ = panel.returns.shape
+    e = reps * n
+    e1, e2 = design.estimation_window
+    w0, w1 = design.event_window
+    l1, l2 = e2 - e1 + 1, w1 - w0 + 1
+    pos = panel.block_positions(design)  # (reps, n, B)
+    k_idx = np.arange(reps)[:, None, None]
+    i_idx = np.arange(n)[None, :, None]
+    raw = panel.returns[k_idx, i_idx, pos].reshape(e, design.block)
+    mkt = panel.market[k_idx, pos].reshape(e, design.block)
+    spec_design = model.design(_BlockColumns(mkt))
+    y = raw - spec_design.offset.reshape(e, design.block)
+    x = spec_design.X.reshape(e, design.block, -1)
+    est = slice(PAD, PAD + l1)
+    evt = slice(PAD + (w0 - e1), PAD + (w0 - e1) + l2)
+    if x.shape[2] and not np.isfinite(x[:, evt]).all():
+        raise SimulationDesignError(
+            f"model={design.model!r} needs market returns beyond the {PAD}-session margin of the "
+            "simulated data; use fewer lags/leads or backend='study'"
+        )
+    k_params = len(spec_design.param_names)
+    min_est = max(math.ceil(l1 / 2), k_params + 3)  # EventStudy's default min_estimation
+    fit = _kernel.fit_chunk(
+        y[:, est], x[:, est], y[:, evt], x[:, evt], np.array([[0, l2 - 1]]),
+        method=model.fit_method, min_obs=min_est,
+    )
+    with np.errstate(invalid="ignore", divide="ignore"):
+        scar = fit.car[:, 0] / np.sqrt(fit.var_car[:, 0])
+        sigma = np.sqrt(fit.sigma2)
+        sar_est = fit.resid_est / sigma[:, None]
+        sar_evt = fit.ar / np.sqrt(fit.var_ar)
+    ar_all = np.concatenate([fit.resid_est, fit.ar], axis=1)
+    sar_all = np.concatenate([sar_est, sar_evt], axis=1)
+    # buy-and-hold: compounded raw return minus compounded normal return (R - AR), as the engine
+    r_evt = raw[:, evt]
+    bhar = np.prod(1.0 + r_evt, axis=1) - np.prod(1.0 + (r_evt - fit.ar), axis=1)
+    est_days = pos.reshape(e, design.block)[:, est]  # calendar positions (>= 0) of each row
+    ok_event = fit.status == _kernel.OK
+    ids = types.SimpleNamespace(
+        event_id=np.array(
+            [f"E{k}_{i}" for k in panel.replication for i in range(n)], dtype=object
+        ),
+        symbol=np.array([f"R{k}_{i}" for k in panel.replication for i in range(n)], dtype=object),
+    )
+    keep = np.arange(e)
+    event_cols = np.arange(l1, l1 + l2)
+    window_cols = l1 + np.arange(l2)
+    label = window_label(design.event_window)
+    dof = fit.dof.astype(float)
+    rows: list[tuple] = []
+    for r in range(reps):
+        members = np.arange(r * n, (r + 1) * n)
+        members = members[ok_event[members]]
+        rbar, _ = _engine._rbar(ids, keep, members, fit.resid_est, est_days)
+        ws = WindowSample(
+            car=fit.car[members, 0],
+            scar=scar[members],
+            bhar=bhar[members],
+            dof=dof[members],
+            resid_est=fit.resid_est[members],
+            sar_est=sar_est[members],
+            ar_all=ar_all[members],
+            sar_all=sar_all[members],
+            event_cols=event_cols,
+            window_cols=window_cols,
+            length=l2,
+            rbar=rbar,
+        )
+        for name in names:
+            spec = TESTS[name]
+            if members.size < spec.min_n:
+                continue
+            with np.errstate(invalid="ignore", divide="ignore"):
+                res = spec.run(ws)
+            rows.append(
+                (int(panel.replication[r]), label, name, res.statistic, res.pvalue, res.n,
+                 spec.valid_under_clustering)
+            )
+    return pd.DataFrame(rows, columns=_TEST_COLUMNS)
+
+
+def _run_engine(panel: SimulatedPanel, design: SimulationDesign) -> pd.DataFrame:
+    """Run the engine on one chunk with the design's backend; return the tests frame."""
+    if design.backend == "study":
+        return _run_study(panel, design)
+    return _run_kernel(panel, design)
+
+
+def _rejection_table(tests: pd.DataFrame, design: SimulationDesign) -> pd.DataFrame:
+    frame = tests.copy()
+    p = frame["pvalue"].to_numpy(dtype=float)
+    frame["_valid"] = np.isfinite(p)
+    frame["_r5"] = np.isfinite(p) & (p < 0.05)
+    frame["_r1"] = np.isfinite(p) & (p < 0.01)
+    keys = ["window", "test"]
+    agg = (
+        frame.groupby(keys, sort=False)
+        .agg(
+            valid_under_clustering=("valid_under_clustering", "all"),
+            replications=("group", "nunique"),
+            n_valid=("_valid", "sum"),
+            rejections_5=("_r5", "sum"),
+            rejections_1=("_r1", "sum"),
+        )
+        .reset_index()
+    )
+    n_valid = agg["n_valid"].to_numpy(dtype=float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        rate5 = np.where(n_valid > 0, agg["rejections_5"] / np.maximum(n_valid, 1), np.nan)
+        rate1 = np.where(n_valid > 0, agg["rejections_1"] / np.maximum(n_valid, 1), np.nan)
+    agg["rate_5"] = rate5
+    agg["se_5"] = _binomial_se(np.nan_to_num(rate5), np.maximum(n_valid, 1))
+    agg["rate_1"] = rate1
+    agg["se_1"] = _binomial_se(np.nan_to_num(rate1), np.maximum(n_valid, 1))
+    agg["valid_under_event_variance"] = agg["test"].isin(VALID_UNDER_EVENT_VARIANCE)
+    if design.scenario == "independent":
+        claimed = np.ones(len(agg), dtype=bool)
+    elif design.scenario == "clustered":
+        claimed = agg["valid_under_clustering"].to_numpy(dtype=bool)
+    else:
+        claimed = agg["valid_under_event_variance"].to_numpy(dtype=bool)
+    agg["claimed_valid"] = claimed
+    order = [
+        "window", "test", "valid_under_clustering", "valid_under_event_variance", "claimed_valid",
+        "replications", "n_valid", "rejections_5", "rate_5", "se_5", "rejections_1", "rate_1",
+        "se_1",
+    ]
+    return agg[order]
+
+
+def simulate(
+    n_events: int = 50,
+    estimation_length: int = 250,
+    event_window: tuple[int, int] = (0, 0),
+    scenario: Scenario = "independent",
+    residual_correlation: float = 0.05,
+    variance_multiplier: float = 2.0,
+    abnormal_return: float = 0.0,
+    replications: int = 4000,
+    tests: str | Sequence[str] = "all",
+    model: str = "market",
+    seed: int | None = None,
+    *,
+    gap: int = 10,
+    date_spread: int = 250,
+    distribution: Distribution = "normal",
+    chunk_size: int = 500,
+    backend: Literal["kernel", "study"] = "kernel",
+    parameters: MarketModelParameters | None = None,
+) -> SimulationResult:
+    """Size and power of every event-study test by Brown–Warner simulation.
+
+    Draws ``replications`` independent event studies of ``n_events`` securities from a market-model
+    DGP (see the module docstring), runs the engine on all of them in chunks of ``chunk_size``
+    replications (one batched kernel call per chunk; see ``backend``) and reports how often each
+    test rejects at 5% and 1%.
+
+    Parameters
+    ----------
+    n_events : int
+        Securities (events) per replication, N.
+    estimation_length : int
+        Estimation-window sessions L1; the window ends ``gap`` sessions before the event window.
+    event_window : tuple of int
+        ``(start, end)`` in sessions relative to day 0, e.g. ``(0, 0)`` or ``(-1, 1)``.
+    scenario : {"independent", "clustered", "variance"}
+        ``independent``: events on distinct random dates among ``date_spread`` sessions,
+        independent residuals. ``clustered``: all events on one date and equicorrelated residuals
+        (a common shock with variance share ``residual_correlation``, so every pairwise residual
+        correlation is exactly r). ``variance``: distinct dates, and the residual variance on the
+        event-window days multiplied by ``variance_multiplier`` (event-induced variance).
+    residual_correlation : float
+        r in ``clustered``; ignored otherwise.
+    variance_multiplier : float
+        Event-window variance factor in ``variance``; ignored otherwise.
+    abnormal_return : float
+        Abnormal return injected per event (0.01 = 1%), spread evenly over the event window so
+        that each CAR is shifted by exactly this much; 0 measures size, non-zero power.
+    replications : int
+        Number of simulated event studies. Three binomial standard errors of a 5% rate are at
+        most one point from about 4,300 replications.
+    tests : "all" or sequence of str
+        Engine test names to run.
+    model : str
+        Normal-return model of the engine (``"market"``, ``"market_adjusted"``, ...).
+    seed : int, optional
+        Seed of the random generator; ``None`` draws one (recorded in ``result.design.seed``).
+    gap : int
+        Sessions between the estimation window and the event window.
+    date_spread : int
+        Candidate sessions for the distinct event dates (``independent`` and ``variance``).
+    distribution : {"normal", "student_t"}
+        Distribution of the residual shocks (Student t has unit variance, ``t_df`` dof).
+    chunk_size : int
+        Replications per engine call (bounds memory).
+    backend : {"kernel", "study"}
+        ``"kernel"`` (fast): the engine's batched kernel over the whole chunk and its test
+        registry per replication, on arrays. ``"study"``: the public ``EventStudy`` path on
+        DataFrames, one ``group`` per replication (slower; the same statistics, which the test
+        suite checks).
+    parameters : MarketModelParameters, optional
+        Distribution of alpha, beta and sigma and of the market return.
+
+    Returns
+    -------
+    SimulationResult
+
+    Raises
+    ------
+    SimulationDesignError
+        A design argument is out of range.
+
+    Examples
+    --------
+    >>> res = simulate(n_events=50, scenario="clustered", residual_correlation=0.05,
+    ...                replications=1000, seed=1)                       # doctest: +SKIP
+    >>> res.rate("adj_bmp")                                             # doctest: +SKIP
+    0.052
+    """
+    if seed is None:
+        seed = int(np.random.SeedSequence().entropy % (2**63))
+    if isinstance(tests, str) and tests != "all":
+        tests = (tests,)
+    design = SimulationDesign(
+        n_events=n_events,
+        estimation_length=estimation_length,
+        event_window=tuple(event_window),  # type: ignore[arg-type]
+        gap=gap,
+        scenario=scenario,
+        residual_correlation=float(residual_correlation),
+        variance_multiplier=float(variance_multiplier),
+        abnormal_return=float(abnormal_return),
+        replications=replications,
+        tests=tests if isinstance(tests, str) else tuple(tests),
+        model=model,
+        seed=int(seed),
+        date_spread=date_spread,
+        distribution=distribution,
+        chunk_size=chunk_size,
+        backend=backend,
+        parameters=parameters or MarketModelParameters(),
+    )
+    return run_design(design)
+
+
+def run_design(design: SimulationDesign) -> SimulationResult:
+    """Run a validated :class:`SimulationDesign` (see :func:`simulate`)."""
+    rng = np.random.default_rng(design.seed)
+    started = time.perf_counter()
+    engine = 0.0
+    frames: list[pd.DataFrame] = []
+    done = 0
+    while done < design.replications:
+        reps = min(design.chunk_size, design.replications - done)
+        panel = generate_panel(design, reps, rng, first=done)
+        t0 = time.perf_counter()
+        frames.append(_run_engine(panel, design))
+        engine += time.perf_counter() - t0
+        done += reps
+    tests = pd.concat(frames, ignore_index=True)
+    table = _rejection_table(tests, design)
+    return SimulationResult(
+        design=design,
+        rejection_rates=table,
+        tests=tests,
+        elapsed=time.perf_counter() - started,
+        engine_seconds=engine,
+    )
+
+
+def size_band(replications: int, level: float = 0.05, k: float = 3.0) -> tuple[float, float]:
+    """``level ± k`` binomial standard errors of a rejection rate over ``replications`` draws."""
+    se = math.sqrt(level * (1.0 - level) / replications)
+    return (level - k * se, level + k * se)

@@ -1,0 +1,375 @@
+"""Event-study test statistics: pure functions on numpy arrays, one per test, plus their registry.
+
+Notation: ``N`` events; for one event window of ``L`` sessions, ``car`` (N,) the cumulative abnormal
+returns, ``scar`` (N,) the CARs standardised by their own prediction-error-corrected standard error
+(Campbell, Lo & MacKinlay 1997), ``dof`` (N,) the residual degrees of freedom of each event's model,
+``resid_est`` (N, L1) the estimation-window abnormal returns (NaN where missing), aligned in event
+time. Every test returns a :class:`TestResult` with a two-sided p-value.
+
+Which tests stay valid when event windows overlap in calendar time (cross-sectional correlation of
+abnormal returns):
+
+* ``adj_patell``, ``adj_bmp``: they divide by the design effect ``1 + (N-1) r̄`` explicitly.
+* ``brown_warner_cda``, ``corrado``, ``corrado_zivney``, ``grank``: their variance is the
+  time-series variance of the *portfolio* (mean) abnormal return or mean rank over the estimation
+  window, which contains the same cross-correlation as the event window.
+* Not valid: ``cross_sectional_t``, ``patell``, ``bmp``, ``skewness_adjusted_t``,
+  ``generalized_sign``, ``wilcoxon``: they treat events as independent draws and over-reject.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Literal, TypeAlias
+
+import numpy as np
+from scipy import stats
+
+TestName: TypeAlias = Literal[
+    "cross_sectional_t",
+    "brown_warner_cda",
+    "patell",
+    "adj_patell",
+    "bmp",
+    "adj_bmp",
+    "skewness_adjusted_t",
+    "corrado",
+    "corrado_zivney",
+    "generalized_sign",
+    "wilcoxon",
+    "grank",
+]
+
+
+@dataclass(frozen=True)
+class TestResult:
+    """One test statistic: its value, two-sided p-value and the number of events used."""
+
+    __test__ = False  # not a pytest class
+
+    statistic: float
+    pvalue: float
+    n: int
+
+
+def _p_normal(z: float) -> float:
+    return float(2.0 * stats.norm.sf(abs(z)))
+
+
+def _p_t(t: float, df: float) -> float:
+    return float(2.0 * stats.t.sf(abs(t), df))
+
+
+def _finite(x: np.ndarray) -> np.ndarray:
+    x = np.asarray(x, dtype=float)
+    return x[np.isfinite(x)]
+
+
+# --- parametric ------------------------------------------------------------------------------
+
+
+def cross_sectional_t(car: np.ndarray) -> TestResult:
+    """Cross-sectional t-test of the mean CAR: ``t = mean(CAR) / (sd(CAR) / sqrt(N))``, t(N-1).
+
+    Brown & Warner (1980, 1985). Ignores event-induced variance changes' sign and any
+    cross-sectional correlation.
+    """
+    x = _finite(car)
+    n = x.size
+    t = x.mean() / (x.std(ddof=1) / np.sqrt(n))
+    return TestResult(float(t), _p_t(t, n - 1), n)
+
+
+def brown_warner_cda(car: np.ndarray, resid_est: np.ndarray, length: int) -> TestResult:
+    """Crude dependence adjustment t-test, Brown & Warner (1980, 1985).
+
+    ``AAR_t`` = mean estimation-window AR across events on each event-time day ``t``;
+    ``S = sd_t(AAR_t)`` (ddof 1, days with at least one event); ``t = CAAR / (S sqrt(L))`` with
+    Student t(T-1), ``T`` the number of estimation days used. Deviation: days on which some events
+    are missing use the mean over the events present (Brown & Warner assume a complete panel).
+    """
+    x = np.asarray(car, dtype=float)
+    present = np.isfinite(resid_est).sum(axis=0)
+    sums = np.where(np.isfinite(resid_est), resid_est, 0.0).sum(axis=0)
+    aar = sums[present > 0] / present[present > 0]
+    s = aar.std(ddof=1)
+    t = x.mean() / (s * np.sqrt(length))
+    return TestResult(float(t), _p_t(t, aar.size - 1), x.size)
+
+
+def patell(scar: np.ndarray, dof: np.ndarray) -> TestResult:
+    """Patell (1976) standardised-residual Z: ``Z = sum SCAR_i / sqrt(sum (d_i / (d_i - 2)))``, N(0,1).
+
+    ``SCAR_i`` is t-distributed with ``d_i`` = residual degrees of freedom (``M_i - 2`` for the
+    market model), whose variance is ``d_i / (d_i - 2)``. Deviation: a multi-day CAR is standardised
+    by its exact prediction-error-corrected standard deviation (full covariance, Campbell, Lo &
+    MacKinlay 1997) instead of Patell's sum of daily standardised residuals over ``sqrt(L)``.
+    """
+    s = np.asarray(scar, dtype=float)
+    d = np.asarray(dof, dtype=float)
+    z = s.sum() / np.sqrt((d / (d - 2.0)).sum())
+    return TestResult(float(z), _p_normal(z), s.size)
+
+
+def kp_adjustment(n: int, rbar: float) -> float:
+    """Kolari & Pynnönen (2010) factor ``sqrt((1 - r̄) / (1 + (N - 1) r̄))``."""
+    return float(np.sqrt((1.0 - rbar) / (1.0 + (n - 1) * rbar)))
+
+
+def adj_patell(scar: np.ndarray, dof: np.ndarray, rbar: float) -> TestResult:
+    """Adjusted Patell Z, Kolari & Pynnönen (2010): ``Z_adj = Z sqrt((1 - r̄) / (1 + (N-1) r̄))``.
+
+    ``r̄`` is the mean pairwise correlation of the events' estimation-window residuals
+    (see :func:`mean_pairwise_correlation`).
+    """
+    base = patell(scar, dof)
+    z = base.statistic * kp_adjustment(base.n, rbar)
+    return TestResult(float(z), _p_normal(z), base.n)
+
+
+def bmp(scar: np.ndarray) -> TestResult:
+    """Standardised cross-sectional test, Boehmer, Musumeci & Poulsen (1991).
+
+    ``t = mean(SCAR) / (sd(SCAR) / sqrt(N))`` with Student t(N-1); robust to event-induced variance.
+    """
+    s = _finite(scar)
+    n = s.size
+    t = s.mean() / (s.std(ddof=1) / np.sqrt(n))
+    return TestResult(float(t), _p_t(t, n - 1), n)
+
+
+def adj_bmp(scar: np.ndarray, rbar: float) -> TestResult:
+    """Adjusted BMP, Kolari & Pynnönen (2010): ``t_adj = t_BMP sqrt((1 - r̄) / (1 + (N-1) r̄))``, t(N-1)."""
+    base = bmp(scar)
+    t = base.statistic * kp_adjustment(base.n, rbar)
+    return TestResult(float(t), _p_t(t, base.n - 1), base.n)
+
+
+def skewness_adjusted_t(bhar: np.ndarray) -> TestResult:
+    """Skewness-adjusted t for buy-and-hold abnormal returns (Hall 1992; Lyon, Barber & Tsai 1999).
+
+    ``S = mean / sd``, ``gamma = sum (x - mean)^3 / (N sd^3)``,
+    ``t_sa = sqrt(N) (S + gamma S^2 / 3 + gamma / (6 N))``, N(0,1). ``sd`` uses ddof 1 as in LBT.
+    Deviation: no bootstrap (LBT's bootstrapped version); the normal p-value is used.
+    """
+    x = _finite(bhar)
+    n = x.size
+    sd = x.std(ddof=1)
+    s = x.mean() / sd
+    g = ((x - x.mean()) ** 3).sum() / (n * sd**3)
+    t = np.sqrt(n) * (s + g * s * s / 3.0 + g / (6.0 * n))
+    return TestResult(float(t), _p_normal(t), n)
+
+
+# --- rank and sign ---------------------------------------------------------------------------
+
+
+def centered_ranks(x: np.ndarray) -> np.ndarray:
+    """Row-wise ``U = rank / (T_i + 1) - 1/2`` over the finite entries of each row (NaN stays NaN).
+
+    ``T_i`` is the number of finite entries in row ``i``; ties get their average rank. This is the
+    missing-data-robust scaling of Corrado & Zivney (1992) and Kolari & Pynnönen (2011).
+    """
+    x = np.asarray(x, dtype=float)
+    fin = np.isfinite(x)
+    ranks = stats.rankdata(np.where(fin, x, np.inf), axis=1, method="average")
+    t = fin.sum(axis=1)
+    u = ranks / (t[:, None] + 1.0) - 0.5
+    return np.where(fin, u, np.nan)
+
+
+def _rank_z(u: np.ndarray, window_cols: np.ndarray) -> tuple[float, int]:
+    """``Z = sum_{t in window} Ubar_t / (sqrt(L) S_U)``, ``S_U^2 = (1/T) sum_t (N_t/N) Ubar_t^2``."""
+    n_t = np.isfinite(u).sum(axis=0)
+    n = u.shape[0]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ubar = np.where(n_t > 0, np.nansum(u, axis=0) / np.maximum(n_t, 1), 0.0)
+    days = n_t > 0
+    s2 = ((n_t[days] / n) * ubar[days] ** 2).sum() / days.sum()
+    cols = np.asarray(window_cols)
+    z = ubar[cols].sum() / (np.sqrt(cols.size) * np.sqrt(s2))
+    return float(z), n
+
+
+def corrado(ar_all: np.ndarray, window_cols: np.ndarray) -> TestResult:
+    """Corrado (1989) rank test, multi-day form of Cowan (1992).
+
+    Each event's abnormal returns over the estimation window and the event span (``ar_all``,
+    (N, T), NaN where missing) are ranked within the event; ``U_it = K_it / (T_i + 1) - 1/2``;
+    ``Z = sum_{t in window} Ubar_t / (sqrt(L) S_U)`` with ``S_U^2 = (1/T) sum_t (N_t / N) Ubar_t^2``
+    over all ``T`` days, N(0,1). Deviations: the (T_i + 1) scaling and ``N_t / N`` weights for
+    missing returns (Campbell & Wasley 1993; Kolari & Pynnönen 2011); Corrado used raw ranks.
+    """
+    z, n = _rank_z(centered_ranks(ar_all), window_cols)
+    return TestResult(z, _p_normal(z), n)
+
+
+def corrado_zivney(sar_all: np.ndarray, event_cols: np.ndarray, window_cols: np.ndarray) -> TestResult:
+    """Corrado & Zivney (1992) rank test on standardised abnormal returns.
+
+    ``sar_all`` (N, T): ARs divided by their standard errors. On each event-span day (``event_cols``)
+    the SARs are re-standardised by their cross-sectional standard deviation (event-induced
+    variance), then ranked within each event and tested as in :func:`corrado`. Deviation: the
+    multi-day window sums the mean ranks over the window (Cowan 1992); Corrado & Zivney tested day 0.
+    """
+    x = np.array(sar_all, dtype=float)
+    for c in np.asarray(event_cols):
+        col = x[:, c]
+        fin = np.isfinite(col)
+        if fin.sum() > 1:
+            x[:, c] = col / col[fin].std(ddof=1)
+    z, n = _rank_z(centered_ranks(x), window_cols)
+    return TestResult(z, _p_normal(z), n)
+
+
+def generalized_sign(car: np.ndarray, resid_est: np.ndarray) -> TestResult:
+    """Generalized sign test, Cowan (1992).
+
+    ``p̂ = (1/N) sum_i (1/M_i) sum_t [AR_it > 0]`` over estimation windows; ``w`` = number of
+    positive CARs; ``Z = (w - N p̂) / sqrt(N p̂ (1 - p̂))``, N(0,1).
+    """
+    x = np.asarray(car, dtype=float)
+    fin = np.isfinite(resid_est)
+    frac = (np.where(fin, resid_est, 0.0) > 0).sum(axis=1) / fin.sum(axis=1)
+    n = x.size
+    p = frac.mean()
+    w = (x > 0).sum()
+    z = (w - n * p) / np.sqrt(n * p * (1.0 - p))
+    return TestResult(float(z), _p_normal(z), n)
+
+
+def wilcoxon(car: np.ndarray) -> TestResult:
+    """Wilcoxon (1945) signed-rank test of CARs against 0, normal approximation.
+
+    Zeros are dropped (Wilcoxon's convention), ties get average ranks with the variance corrected
+    by ``sum (t^3 - t) / 48``; ``Z = (W+ - n(n+1)/4) / sd``, no continuity correction, N(0,1).
+    Deviation: no exact distribution for small N (use N >= 20).
+    """
+    x = _finite(car)
+    x = x[x != 0]
+    n = x.size
+    r = stats.rankdata(np.abs(x))
+    w_plus = r[x > 0].sum()
+    _, counts = np.unique(r, return_counts=True)
+    var = n * (n + 1) * (2 * n + 1) / 24.0 - (counts**3 - counts).sum() / 48.0
+    z = (w_plus - n * (n + 1) / 4.0) / np.sqrt(var)
+    return TestResult(float(z), _p_normal(z), n)
+
+
+def grank(sar_est: np.ndarray, scar: np.ndarray) -> TestResult:
+    """GRANK test, Kolari & Pynnönen (2011).
+
+    The event window collapses to one observation, the re-standardised cumulative abnormal return
+    ``SCAR*_i = SCAR_i / sd(SCAR)`` (cross-sectional sd, for event-induced volatility), appended to
+    the estimation-window standardised ARs ``sar_est`` (N, L1). Ranks ``U_it = R_it / (T_i + 1) -
+    1/2``; ``Z = Ubar_0 / S_U`` with ``S_U^2 = (1/T) sum_t (N_t / N) Ubar_t^2`` over all ``T = L1 + 1``
+    days; ``t = Z sqrt((T - 2) / (T - 1 - Z^2))``, Student t(T-2).
+    """
+    s = np.asarray(scar, dtype=float)
+    star = s / s.std(ddof=1)
+    g = np.column_stack([np.asarray(sar_est, dtype=float), star])
+    u = centered_ranks(g)
+    n_t = np.isfinite(u).sum(axis=0)
+    n = u.shape[0]
+    days = n_t > 0
+    ubar = np.nansum(u[:, days], axis=0) / n_t[days]
+    t_days = int(days.sum())
+    s2 = ((n_t[days] / n) * ubar**2).sum() / t_days
+    z = ubar[-1] / np.sqrt(s2)
+    t = z * np.sqrt((t_days - 2.0) / (t_days - 1.0 - z * z))
+    return TestResult(float(t), _p_t(t, t_days - 2), n)
+
+
+# --- residual cross-correlation --------------------------------------------------------------
+
+
+def mean_pairwise_correlation(resid: np.ndarray, min_overlap: int = 30) -> tuple[float, int]:
+    """Mean pairwise Pearson correlation of residual series over each pair's actual overlap.
+
+    ``resid`` (N, D) is aligned in *calendar* time (columns are dates; NaN where an event has no
+    estimation residual that day). For each pair the correlation uses only the dates both have
+    (means and variances over that overlap). Pairs sharing fewer than ``min_overlap`` dates have no
+    estimable contemporaneous dependence and count as 0 (their event windows are far apart in
+    time). Returns ``(r̄, number of pairs with enough overlap)``; ``r̄ = 0`` when ``N < 2``.
+    This is the ``r̄`` of Kolari & Pynnönen (2010), who assume one common event date.
+    """
+    x = np.asarray(resid, dtype=float)
+    n = x.shape[0]
+    if n < 2:
+        return 0.0, 0
+    m = np.isfinite(x).astype(float)
+    z = np.where(m > 0, x, 0.0)
+    cnt = m @ m.T
+    sx = z @ m.T  # sx[i, j] = sum of x_i over dates shared with j
+    sxx = (z * z) @ m.T
+    sxy = z @ z.T
+    with np.errstate(invalid="ignore", divide="ignore"):
+        cov = sxy - sx * sx.T / cnt
+        vx = sxx - sx * sx / cnt
+        vy = vx.T
+        r = cov / np.sqrt(vx * vy)
+    iu = np.triu_indices(n, 1)
+    ok = (cnt[iu] >= min_overlap) & np.isfinite(r[iu])
+    vals = np.where(ok, r[iu], 0.0)
+    return float(vals.mean()), int(ok.sum())
+
+
+# --- registry --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class WindowSample:
+    """Everything the tests need for one group and one event window (arrays, N events)."""
+
+    car: np.ndarray
+    scar: np.ndarray
+    bhar: np.ndarray
+    dof: np.ndarray
+    resid_est: np.ndarray  # (N, L1) event-time estimation residuals
+    sar_est: np.ndarray  # (N, L1) estimation residuals / sigma
+    ar_all: np.ndarray  # (N, L1 + L2) estimation residuals then event-span ARs
+    sar_all: np.ndarray  # (N, L1 + L2) standardised
+    event_cols: np.ndarray  # columns of the event span inside ar_all
+    window_cols: np.ndarray  # columns of this window inside ar_all
+    length: int
+    rbar: float
+    extra: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class TestSpec:
+    """A registered test: how to run it on a :class:`WindowSample` and whether clustering breaks it."""
+
+    __test__ = False
+
+    name: str
+    run: Callable[[WindowSample], TestResult]
+    valid_under_clustering: bool
+    min_n: int = 2
+
+
+TESTS: dict[str, TestSpec] = {
+    s.name: s
+    for s in (
+        TestSpec("cross_sectional_t", lambda w: cross_sectional_t(w.car), False),
+        TestSpec("brown_warner_cda", lambda w: brown_warner_cda(w.car, w.resid_est, w.length), True, 1),
+        TestSpec("patell", lambda w: patell(w.scar, w.dof), False, 1),
+        TestSpec("adj_patell", lambda w: adj_patell(w.scar, w.dof, w.rbar), True, 1),
+        TestSpec("bmp", lambda w: bmp(w.scar), False),
+        TestSpec("adj_bmp", lambda w: adj_bmp(w.scar, w.rbar), True),
+        TestSpec("skewness_adjusted_t", lambda w: skewness_adjusted_t(w.bhar), False, 3),
+        TestSpec("corrado", lambda w: corrado(w.ar_all, w.window_cols), True, 1),
+        TestSpec(
+            "corrado_zivney",
+            lambda w: corrado_zivney(w.sar_all, w.event_cols, w.window_cols),
+            True,
+            2,
+        ),
+        TestSpec("generalized_sign", lambda w: generalized_sign(w.car, w.resid_est), False, 1),
+        TestSpec("wilcoxon", lambda w: wilcoxon(w.car), False, 2),
+        TestSpec("grank", lambda w: grank(w.sar_est, w.scar), True, 2),
+    )
+}
+
+CLUSTER_VALID = tuple(name for name, s in TESTS.items() if s.valid_under_clustering)

@@ -1,0 +1,124 @@
+"""Security master: loading, validation, symbol normalisation, lookups in any script."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from rerating.data.securities import COLUMNS, load_securities, normalize_symbol
+from rerating.errors import DataFormatError, MissingDataError, UnknownSymbolError
+
+FIXTURE = Path(__file__).parent / "fixtures" / "data" / "securities_fixture.csv"
+
+
+@pytest.fixture(scope="module")
+def master():
+    return load_securities(base=FIXTURE)
+
+
+@pytest.mark.parametrize(
+    ("raw", "canonical"),
+    [("9988.hk", "9988.HK"), ("09988.HK", "9988.HK"), ("700.HK", "0700.HK"), (" baba ", "BABA"),
+     ("HSI", "^HSI"), ("^hsi", "^HSI"), ("gspc", "^GSPC"), ("000300.SH", "000300.SS"), ("CNY=X", "USDCNY")],
+)
+def test_resolve_spellings(master, raw, canonical):
+    assert master.resolve(raw) == canonical
+    assert master.get(raw).symbol == canonical
+
+
+def test_normalize_symbol_is_idempotent():
+    for s in ("9988.HK", "00700.hk", "BABA", "^GSPC", "688256.sh"):
+        once = normalize_symbol(s)
+        assert normalize_symbol(once) == once
+
+
+def test_unknown_symbol_suggests_close_matches(master):
+    with pytest.raises(UnknownSymbolError) as info:
+        master.get("BABBA")
+    msg = str(info.value)
+    assert "BABBA" in msg and "did you mean" in msg and "BABA" in msg and "--securities" in msg
+
+
+def test_unknown_symbol_without_matches(master):
+    with pytest.raises(UnknownSymbolError, match="unknown symbol 'QWZXJK'"):
+        master.get("QWZXJK")
+
+
+def test_dual_listing_fields(master):
+    baba, hk = master.get("BABA"), master.get("9988.HK")
+    assert (baba.shares_per_unit, hk.shares_per_unit) == (8.0, 1.0)
+    assert baba.company == hk.company == "alibaba"
+    assert {s.symbol for s in master.listings("Alibaba")} == {"BABA", "9988.HK"}
+    assert (hk.calendar, hk.currency, baba.calendar, baba.currency) == ("XHKG", "HKD", "XNYS", "USD")
+    assert master.get("^HSI").file_stem == "HSI"
+
+
+def test_find_in_any_script(master):
+    assert {s.symbol for s in master.find("阿里")} == {"BABA", "9988.HK"}
+    assert [s.symbol for s in master.find("輝達")] == ["NVDA"]
+    assert [s.symbol for s in master.find("辉达")] == ["NVDA"]  # simplified form of the same name
+    assert [s.symbol for s in master.find("nvidia")] == ["NVDA"]
+    assert [s.symbol for s in master.find("騰訊")] == ["0700.HK"]  # traditional spelling of an alias
+    assert master.find("no such company at all") == []
+
+
+def test_alias_table(master):
+    table = master.alias_table()
+    assert list(table.columns) == ["alias", "symbol"]
+    assert not table.duplicated().any()
+    assert set(table.loc[table["alias"] == "阿里", "symbol"]) == {"BABA", "9988.HK"}
+
+
+def test_extra_file_extends_and_overrides(tmp_path, master):
+    extra = tmp_path / "mine.csv"
+    extra.write_text(
+        "symbol,name,kind,exchange,calendar,currency,shares_per_unit,aliases\n"
+        "688256.SS,Cambricon Technologies,stock,XSHG,XSHG,CNY,1,寒武纪|Cambricon\n"
+        "BABA,Alibaba ADR (mine),adr,XNYS,XNYS,USD,8,\n",
+        encoding="utf-8",
+    )
+    m = load_securities(extra, base=FIXTURE)
+    assert len(m) == len(master) + 1
+    assert m.get("688256.sh").name == "Cambricon Technologies"
+    assert m.get("BABA").name == "Alibaba ADR (mine)"
+    assert m.find("寒武纪")[0].symbol == "688256.SS"
+
+
+@pytest.mark.parametrize(
+    ("body", "match"),
+    [
+        ("symbol,name,kind,exchange,calendar,currency\nX,X Corp,bond,XNYS,XNYS,USD\n", r"mine.csv:2: kind 'bond'"),
+        ("symbol,name,kind,exchange,calendar,currency\nX,X Corp,stock,XNYS,XLON,USD\n", r":2: calendar 'XLON'"),
+        ("symbol,name,kind,exchange,calendar,currency,shares_per_unit\nX,X,stock,XNYS,XNYS,USD,-8\n", r":2: shares_per_unit '-8'"),
+        ("symbol,name,kind,exchange,calendar,currency\nX,X,stock,XNYS,XNYS,USD\nx,Y,stock,XNYS,XNYS,USD\n", r":3: symbol 'X' repeats line 2"),
+        ("symbol,name,kind\nX,X,stock\n", r"lacks column"),
+        ("symbol,name,kind,exchange,calendar,currency,colour\nX,X,stock,XNYS,XNYS,USD,red\n", r"unknown column"),
+        ("symbol,name,kind,exchange,calendar,currency\nX,,stock,XNYS,XNYS,USD\n", r":2: column 'name' is empty"),
+    ],
+)
+def test_bad_extra_file_names_file_and_line(tmp_path, body, match):
+    extra = tmp_path / "mine.csv"
+    extra.write_text(body, encoding="utf-8")
+    with pytest.raises(DataFormatError, match=match):
+        load_securities(extra, base=False)
+
+
+def test_missing_files(tmp_path):
+    with pytest.raises(MissingDataError, match="does not exist"):
+        load_securities(tmp_path / "nope.csv", base=FIXTURE)
+    with pytest.raises(MissingDataError):
+        load_securities(None, base=False)
+
+
+def test_bundled_table_when_present():
+    """The real bundled table (written by another engineer) loads and covers the sample universe."""
+    from rerating.data.securities import bundled_path
+
+    if not bundled_path().is_file():
+        pytest.skip("src/rerating/data/securities.csv is not there yet")
+    m = load_securities()
+    assert list(m.frame.columns) == list(COLUMNS)
+    for sym in ("BABA", "9988.HK", "NVDA", "^GSPC", "^HSI", "HSTECH", "USDHKD", "USDCNY", "000300.SS"):
+        assert sym in m, sym
+    assert m.get("BABA").shares_per_unit == 8 * m.get("9988.HK").shares_per_unit

@@ -1,0 +1,227 @@
+"""The DuckDB store: round trips, upserts, schema version, info/clear, and, for real, two processes at
+once and a writer killed with SIGKILL mid-load."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from rerating.data.load import load
+from rerating.data.market import Market
+from rerating.data.securities import load_securities
+from rerating.data.sources.files import FilesSource
+from rerating.data.store import SCHEMA_VERSION, Store
+from rerating.errors import DuplicateDateError, MissingDataError, StoreError, UnknownSymbolError
+
+HERE = Path(__file__).parent
+WORKER = HERE / "fixtures" / "data" / "store_worker.py"
+FIXTURE = HERE / "fixtures" / "data" / "securities_fixture.csv"
+SAMPLE = HERE.parent / "src" / "rerating" / "data" / "sample"
+sys.path.insert(0, str(WORKER.parent))
+from store_worker import synthetic  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def master():
+    return load_securities(base=FIXTURE)
+
+
+def test_round_trip_and_upsert(tmp_path, master):
+    store = Store(tmp_path)
+    assert not store.exists and store.symbols() == [] and store.read_bars("BABA").empty
+    bars = FilesSource(SAMPLE, master).bars("BABA")
+    assert store.upsert_bars(bars, "BABA", source="files") == len(bars)
+    pd.testing.assert_frame_equal(store.read_bars("BABA"), bars)
+    # upsert: replace 3 existing dates, add 1 new one; every other row untouched
+    patch = bars.iloc[-3:].assign(close=1.0)
+    extra = bars.iloc[-1:].assign(close=2.0)
+    extra.index = pd.DatetimeIndex([pd.Timestamp("2025-07-01")], name="date")
+    store.upsert_bars(pd.concat([patch, extra]), "BABA", source="patch")
+    back = store.read_bars("BABA")
+    assert len(back) == len(bars) + 1
+    assert (back["close"].iloc[-4:-1] == 1.0).all() and back["close"].iloc[-1] == 2.0
+    pd.testing.assert_frame_equal(back.iloc[:-4], bars.iloc[:-3])
+    cov = store.coverage().set_index("symbol")
+    assert cov.loc["BABA", "rows"] == len(bars) + 1 and cov.loc["BABA", "last"] == pd.Timestamp("2025-07-01")
+    assert cov.loc["BABA", "source"] == "patch"
+
+
+def test_duplicate_input_rejected(tmp_path):
+    frame = synthetic("X", 5)
+    twice = pd.concat([frame, frame.iloc[:1]])
+    with pytest.raises(DuplicateDateError, match=r"repeat \(X, 2000-01-03\)"):
+        Store(tmp_path).upsert_bars(twice, "X")
+
+
+def test_info_and_clear(tmp_path):
+    store = Store(tmp_path)
+    assert store.info().exists is False
+    store.upsert_bars({"A": synthetic("A", 10), "B": synthetic("B", 20)})
+    info = store.info()
+    assert (info.schema_version, info.symbols, info.rows) == (SCHEMA_VERSION, 2, 30)
+    assert info.first == pd.Timestamp("2000-01-03") and set(info.to_frame()["field"]) >= {"path", "rows"}
+    store.clear()
+    assert not store.exists and store.info().rows == 0
+    store.upsert_bars(synthetic("A", 3), "A")  # usable again after clear
+    assert store.symbols() == ["A"]
+
+
+def test_schema_version_mismatch(tmp_path):
+    import duckdb
+
+    store = Store(tmp_path)
+    store.upsert_bars(synthetic("A", 3), "A")
+    con = duckdb.connect(str(store.path))
+    con.execute("UPDATE meta SET value = '99' WHERE key = 'schema_version'")
+    con.close()
+    with pytest.raises(StoreError, match="schema version 99.*rerating cache clear"):
+        store.symbols()
+
+
+def test_not_a_database(tmp_path):
+    (tmp_path / "rerating.duckdb").write_text("this is not duckdb")
+    with pytest.raises(StoreError, match="rerating cache clear"):
+        Store(tmp_path).symbols()
+
+
+def test_lock_timeout(tmp_path):
+    from filelock import FileLock
+
+    store = Store(tmp_path, lock_timeout=0.2)
+    held = FileLock(str(store.lock_path))
+    held.acquire()
+    try:
+        # another holder (a thread-local lock object counts as another here) blocks us
+        import threading
+
+        errors: list[Exception] = []
+
+        def use() -> None:
+            try:
+                store.symbols() if store.exists else store.upsert_bars(synthetic("A", 3), "A")
+            except StoreError as exc:
+                errors.append(exc)
+
+        t = threading.Thread(target=use)
+        t.start()
+        t.join()
+        assert errors and "busy" in str(errors[0])
+    finally:
+        held.release()
+
+
+def test_panel_matches_pandas_pivot(tmp_path):
+    """read_panel against an independent pandas pivot of the same rows."""
+    store = Store(tmp_path)
+    frames = {f"S{i}": synthetic(f"S{i}", 50 + 7 * i).iloc[i:] for i in range(6)}
+    store.upsert_bars(frames)
+    panel = store.read_panel()
+    long = pd.concat({k: v["close"] for k, v in frames.items()}, names=["symbol", "date"]).reset_index()
+    expected = long.pivot(index="date", columns="symbol", values="close").rename_axis(columns=None)
+    pd.testing.assert_frame_equal(panel, expected, check_freq=False)
+    sub = store.read_panel(["S3", "S1"], "2000-01-10", "2000-02-01")
+    assert list(sub.columns) == ["S3", "S1"] and sub.index[0] >= pd.Timestamp("2000-01-10")
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(closes=st.lists(st.floats(0.01, 1e6, allow_nan=False), min_size=1, max_size=30))
+def test_write_then_read_round_trips(tmp_path, closes):
+    store = Store(tmp_path / f"h{abs(hash(tuple(closes))) % 10**9}")
+    frame = pd.DataFrame(
+        {c: np.nan for c in ("open", "high", "low", "adj_close", "volume")} | {"close": closes},
+        index=pd.DatetimeIndex(pd.bdate_range("2020-01-01", periods=len(closes)), name="date").as_unit("ns"),
+    )[["open", "high", "low", "close", "adj_close", "volume"]]
+    store.upsert_bars(frame, "Z")
+    pd.testing.assert_frame_equal(store.read_bars("Z"), frame, check_freq=False)
+
+
+def test_load_from_files_and_market_reads_the_store(tmp_path, master):
+    store = Store(tmp_path)
+    seen: list[str] = []
+    result = load(["baba", "09988.HK", "USDHKD"], FilesSource(SAMPLE, master), store, master, "2025-01-01", "2025-03-31",
+                  progress=lambda s, n: seen.append(s))
+    assert seen == ["BABA", "9988.HK", "USDHKD"] and result.failed == []
+    assert "loaded 3 of 3" in result.summary()
+    m = Market.open(tmp_path, securities=master)
+    assert m.bars("BABA").index[0] == pd.Timestamp("2025-01-02")
+    sample = Market.from_sample(master)
+    assert m.market_cap("BABA", "2025-01-27", "USD").value == pytest.approx(sample.market_cap("BABA", "2025-01-27", "USD").value)
+    assert m.eps("BABA")["eps_diluted"].notna().any()
+    with pytest.raises(MissingDataError, match="no bars for NVDA in the store"):
+        m.bars("NVDA")
+    with pytest.raises(UnknownSymbolError):
+        load(["NOPE1"], FilesSource(SAMPLE, master), store, master)
+
+
+def test_load_records_a_bad_symbol_and_keeps_the_rest(tmp_path, master):
+    folder = tmp_path / "d"
+    folder.mkdir()
+    (folder / "NVDA.csv").write_text((SAMPLE / "NVDA.csv").read_text())
+    (folder / "BABA.csv").write_text("date,close\n2025-01-02,-1\n")
+    store = Store(tmp_path / "home")
+    result = load(["NVDA", "BABA"], FilesSource(folder, master), store, master)
+    assert result.failed == ["BABA"] and "close = -1.0" in result.frame.set_index("symbol").loc["BABA", "error"]
+    assert store.symbols() == ["NVDA"]
+
+
+def _env() -> dict[str, str]:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join([str(HERE.parent / "src"), env.get("PYTHONPATH", "")])
+    return env
+
+
+def test_two_processes_at_once(tmp_path):
+    """Two writers and a reader in separate processes on one store: none crashes, nothing is lost."""
+    home = str(tmp_path)
+    Store(home).upsert_bars(synthetic("SEED", 300), "SEED")
+    cmd = [sys.executable, str(WORKER), home]
+    procs = [
+        subprocess.Popen([*cmd, "write", "A", "8", "300"], stdout=subprocess.PIPE, text=True, env=_env()),
+        subprocess.Popen([*cmd, "write", "B", "8", "300"], stdout=subprocess.PIPE, text=True, env=_env()),
+        subprocess.Popen([*cmd, "read", "X", "5", "300"], stdout=subprocess.PIPE, text=True, env=_env()),
+    ]
+    outs = [p.communicate(timeout=120)[0] for p in procs]
+    assert [p.returncode for p in procs] == [0, 0, 0], outs
+    assert "read ok" in outs[2]
+    store = Store(home)
+    assert len(store.symbols()) == 17
+    for sym in store.symbols():
+        np.testing.assert_array_equal(store.read_bars(sym)["close"].to_numpy(), synthetic(sym, 300)["close"].to_numpy())
+
+
+def test_kill_9_mid_load_keeps_committed_symbols(tmp_path):
+    """SIGKILL a writer after it reported some commits: the store opens and every committed symbol is whole."""
+    home = str(tmp_path)
+    proc = subprocess.Popen(
+        [sys.executable, str(WORKER), home, "write", "K", "400", "3000"], stdout=subprocess.PIPE, text=True, env=_env()
+    )
+    committed: list[str] = []
+    deadline = time.monotonic() + 90
+    assert proc.stdout is not None
+    while len(committed) < 4 and time.monotonic() < deadline:
+        line = proc.stdout.readline()
+        if line.startswith("committed "):
+            committed.append(line.split()[1])
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=30)
+    assert proc.returncode == -signal.SIGKILL
+    assert len(committed) >= 4, "the writer did not commit in time"
+    store = Store(home)
+    present = set(store.symbols())
+    assert set(committed) <= present
+    assert len(present) < 400  # it really was interrupted
+    for sym in present:  # committed ones, and any committed after our last read: all complete
+        got = store.read_bars(sym)
+        np.testing.assert_array_equal(got["close"].to_numpy(), synthetic(sym, 3000)["close"].to_numpy())
+    store.upsert_bars(synthetic("AFTER", 10), "AFTER")  # and it is writable again
+    assert "AFTER" in store.symbols()

@@ -1,0 +1,208 @@
+"""The deepseek-2025 report on the bundled sample: files, sections, and figures checked by hand.
+
+Oracles never go through rerating's data or measure code: closes are read from the sample CSVs
+with pandas, sessions come from exchange_calendars, the market model is fitted with numpy's
+least squares, and a few figures are published values (NVDA's 2025-01-27 close 118.42).
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+import time
+from html.parser import HTMLParser
+from pathlib import Path
+
+import exchange_calendars as xc
+import numpy as np
+import pandas as pd
+import pytest
+
+from rerating.report.html import SECTION_IDS
+from rerating.report.presets import DEEPSEEK_2025
+
+SAMPLE = Path(__file__).resolve().parents[1] / "src" / "rerating" / "data" / "sample"
+
+
+def csv(symbol: str) -> pd.DataFrame:
+    return pd.read_csv(SAMPLE / f"{symbol.lstrip('^')}.csv", parse_dates=["date"]).set_index("date")
+
+
+def calendar_of(symbol: str) -> str:
+    return "XHKG" if symbol.endswith(".HK") or symbol == "^HSI" else "XNYS"
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory: pytest.TempPathFactory):
+    from rerating.data.market import Market
+    from rerating.report import build_report
+
+    out = tmp_path_factory.mktemp("deepseek")
+    t0 = time.perf_counter()
+    res = build_report(Market.from_sample(), preset="deepseek-2025", out_dir=out)
+    return res, time.perf_counter() - t0
+
+
+class _Collect(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.ids: list[str] = []
+        self.refs: list[str] = []
+        self.imgs: list[dict[str, str | None]] = []
+        self.tags: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        d = dict(attrs)
+        self.tags.append(tag)
+        if "id" in d:
+            self.ids.append(str(d["id"]))
+        self.refs += [str(v) for k, v in attrs if k in ("src", "href", "action", "data") and v]
+        if tag == "img":
+            self.imgs.append(d)
+
+
+def test_build_is_fast_and_writes_html_and_charts(report) -> None:
+    res, seconds = report
+    assert seconds < 60, f"building the report took {seconds:.1f} s (budget 60 s)"
+    assert res.html_path.name == "report.html" and res.html_path.is_file()
+    assert {p.name for p in res.chart_paths} == {"prices.png", "caar.png", "returns.png"}
+    for path in res.chart_paths:
+        assert path.parent == res.html_path.parent
+        assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_html_has_every_section_and_nothing_external(report) -> None:
+    res, _ = report
+    text = res.html_path.read_text(encoding="utf-8")
+    parsed = _Collect()
+    parsed.feed(text)
+    for sid in SECTION_IDS:
+        assert sid in parsed.ids, sid
+    assert "script" not in parsed.tags
+    external = [r for r in parsed.refs if re.match(r"(?i)\s*(https?:|//|ftp:|file:)", r)]
+    assert external == []
+    assert not re.search(r"(?i)url\(\s*['\"]?(https?:|//)", text)  # nor from CSS
+    # every chart is embedded, byte for byte the PNG written next to the page
+    embedded = {img["data-file"]: img["src"] for img in parsed.imgs}
+    for path in res.chart_paths:
+        src = embedded[path.name]
+        assert src.startswith("data:image/png;base64,")
+        assert base64.b64decode(src.split(",", 1)[1]) == path.read_bytes()
+    for heading in ("Window returns and market-cap moves", "Test statistics", "Dropped events",
+                    "Parameters and data coverage", "Event timeline", "Provenance of the data"):
+        assert heading in text
+    assert "[-100, -11]" in text  # the estimation window is stated
+    assert "Event windows overlap in calendar time" in text  # the clustering warning applies
+
+
+def test_summary_returns_equal_hand_computed_closes(report) -> None:
+    """20-session returns to 2025-02-13 and 2025-01-27 moves, from the CSVs and the calendars."""
+    res, _ = report
+    summary = res.summary_frame.set_index("symbol")
+    assert list(summary.index) == list(DEEPSEEK_2025.symbols)
+    for sym in DEEPSEEK_2025.symbols:
+        closes = csv(sym)["close"]
+        cal = xc.get_calendar(calendar_of(sym))
+        sessions = cal.sessions_in_range("2024-12-01", "2025-02-13")
+        start = sessions[-21]  # 20 sessions before 2025-02-13
+        want = closes[pd.Timestamp("2025-02-13")] / closes[start] - 1
+        assert summary.loc[sym, "20 sessions to 2025-02-13"] == pytest.approx(want, rel=1e-12), sym
+        prev = cal.previous_session(pd.Timestamp("2025-01-27"))
+        want = closes[pd.Timestamp("2025-01-27")] / closes[prev] - 1
+        assert summary.loc[sym, "2025-01-27"] == pytest.approx(want, rel=1e-12), sym
+    # published figures: NVDA closed at 118.42 on 2025-01-27 after 142.62 on 2025-01-24
+    assert summary.loc["NVDA", "2025-01-27"] == pytest.approx(118.42 / 142.62 - 1, abs=1e-12)
+
+
+def test_market_cap_moves_by_hand(report) -> None:
+    res, _ = report
+    summary = res.summary_frame.set_index("symbol")
+    col = "mcap change 2025-01-27, USD bn"
+    # NVDA: 24.49bn shares (10-Q cover, 2024-11-15) x (118.42 - 142.62) USD
+    assert summary.loc["NVDA", col] == pytest.approx(24.49 * (118.42 - 142.62), rel=1e-9)
+    # 9988.HK: 19,054,532,284 shares in issue x HKD closes, each at its date's USD per HKD
+    fx = csv("USDHKD")["close"]
+    hk = csv("9988.HK")["close"]
+    usd = lambda d: hk[pd.Timestamp(d)] / fx[: pd.Timestamp(d)].iloc[-1]  # noqa: E731 - as of d
+    want = 19_054_532_284 * (usd("2025-01-27") - usd("2025-01-24")) / 1e9
+    assert summary.loc["9988.HK", col] == pytest.approx(want, rel=1e-9)
+    assert np.isnan(summary.loc["MSFT", col])  # no shares figure: blank, and said in the notes
+    assert any("MSFT" in n and "no shares-outstanding figure" in n for n in res.notes)
+
+
+def test_baba_key_moves_while_hong_kong_was_shut(report) -> None:
+    res, _ = report
+    text = res.html_path.read_text(encoding="utf-8")
+    closes = csv("BABA")["close"]
+    assert not xc.get_calendar("XHKG").is_session("2025-01-29")  # Lunar New Year
+    for day, prev in (("2025-01-29", "2025-01-28"), ("2025-01-28", "2025-01-27")):
+        move = closes[pd.Timestamp(day)] / closes[pd.Timestamp(prev)] - 1
+        assert f"{100 * move:+.2f}%" in text, day
+    assert "+6.71%" in text  # BABA's Lunar New Year's Eve jump (89.99 -> 96.03)
+
+
+def _market_model_car(symbol: str, bench: str, day0: str, windows) -> dict:
+    """CAR of the market model fitted by least squares on [-100, -11], from the CSVs."""
+    r = csv(symbol)["adj_close"].pct_change()
+    m = csv(bench)["adj_close"].pct_change()
+    r = r.iloc[1:]  # the first row has no return
+    pos = r.index.get_loc(pd.Timestamp(day0))
+    est = r.iloc[pos - 100 : pos - 10]
+    x = m.reindex(est.index)
+    ok = est.notna() & x.notna()
+    design = np.column_stack([np.ones(ok.sum()), x[ok].to_numpy()])
+    (alpha, beta), *_ = np.linalg.lstsq(design, est[ok].to_numpy(), rcond=None)
+    out = {}
+    for lo, hi in windows:
+        span = r.iloc[pos + lo : pos + hi + 1]
+        ar = span - (alpha + beta * m.reindex(span.index))
+        out[f"[{lo},{hi}]"] = float(ar.sum())
+    return out
+
+
+@pytest.mark.parametrize(("symbol", "bench"), [("BABA", "^GSPC"), ("9988.HK", "^HSI"), ("NVDA", "^GSPC")])
+def test_car_columns_match_an_independent_market_model(report, symbol: str, bench: str) -> None:
+    res, _ = report
+    row = res.summary_frame.set_index("symbol").loc[symbol]
+    # DeepSeek-R1: 2025-01-20 in Beijing, hour unknown -> known from 2025-01-20 16:00 UTC; New York
+    # was shut (Martin Luther King Day) and Hong Kong had closed: day 0 is 2025-01-21 in both.
+    want = _market_model_car(symbol, bench, "2025-01-21", DEEPSEEK_2025.event_windows)
+    for window, car in want.items():
+        assert row[f"CAR {window}"] == pytest.approx(car, abs=1e-10), (symbol, window)
+
+
+def test_group_frame_medians_and_caar(report) -> None:
+    res, _ = report
+    g = res.group_frame.set_index("group")
+    s = res.summary_frame
+    for name in ("China tech in Hong Kong", "China ADRs", "US AI and megacaps"):
+        part = s[s["group"] == name]
+        assert g.loc[name, "listings"] == len(part)
+        assert g.loc[name, "20 sessions to 2025-02-13"] == pytest.approx(part["20 sessions to 2025-02-13"].median())
+        # the CAAR of a group is the mean of its listings' CARs
+        assert g.loc[name, "CAAR [0,19]"] == pytest.approx(part["CAR [0,19]"].mean(), abs=1e-12)
+
+
+def test_timeline_lists_the_studied_events(report) -> None:
+    res, _ = report
+    text = res.html_path.read_text(encoding="utf-8")
+    for eid in DEEPSEEK_2025.event_ids:
+        assert eid in text
+    assert "2025-01-21" in text  # R1's day 0 in New York and Hong Kong
+
+
+def test_custom_study_and_article(tmp_path: Path, shared_articles_dir: Path) -> None:
+    from rerating.data.market import Market
+    from rerating.report import build_report
+
+    article = sorted(shared_articles_dir.glob("*.md"))[0]
+    res = build_report(
+        Market.from_sample(),
+        events=["deepseek-r1"],
+        symbols=["BABA", "9988.HK", "NVDA"],
+        out_dir=tmp_path,
+        article=article,
+    )
+    assert set(res.summary_frame["symbol"]) == {"BABA", "9988.HK", "NVDA"}
+    text = res.html_path.read_text(encoding="utf-8")
+    assert "No article was given" not in text and article.name in text

@@ -1,0 +1,130 @@
+"""The rerate commands: window, change, event-return, mcap-change, pe, comove."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from importlib import resources
+
+import pytest
+
+from rerating.cli import main
+
+SAMPLE = resources.files("rerating.data").joinpath("sample")
+
+
+def raw(name: str, date: str) -> float:
+    with SAMPLE.joinpath(f"{name}.csv").open(encoding="utf-8") as fh:
+        return next(float(r["close"]) for r in csv.DictReader(fh) if r["date"] == date)
+
+
+def _run(capsys, *args):
+    code = main(["--sample", *args])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def _csv(out: str) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(out)))
+
+
+def test_window_twenty_sessions(capsys):
+    code, out, _ = _run(capsys, "window", "9988.HK", "0700.HK", "HSTECH", "--end", "2025-02-13",
+                        "--sessions", "20", "--format", "csv")
+    assert code == 0
+    rows = {r["symbol"]: r for r in _csv(out)}
+    for sym in ("9988.HK", "0700.HK", "HSTECH"):
+        expected = 100 * (raw(sym, "2025-02-13") / raw(sym, "2025-01-13") - 1)
+        assert float(rows[sym]["pct"]) == pytest.approx(expected, rel=1e-9)
+
+
+def test_change_and_the_table_format(capsys):
+    code, out, _ = _run(capsys, "change", "NVDA", "--from", "2025-01-24", "--to", "2025-01-27",
+                        "--format", "json")
+    assert code == 0
+    (row,) = json.loads(out)
+    assert row["value"] == pytest.approx(118.42 / raw("NVDA", "2025-01-24") - 1)
+    code, out, _ = _run(capsys, "change", "NVDA", "--from", "2025-01-24", "--to", "2025-01-27")
+    assert code == 0 and "-16.9682" in out  # percent, 4 decimals
+
+
+def test_event_return_sessions_and_days(capsys):
+    code, out, _ = _run(capsys, "event-return", "NVDA", "BABA", "--event", "deepseek-r1",
+                        "--sessions", "5", "--format", "csv")
+    assert code == 0
+    rows = {r["symbol"]: r for r in _csv(out)}
+    assert rows["NVDA"]["start_date"] == "2025-01-17" and rows["NVDA"]["end_date"] == "2025-01-27"
+    code, out, _ = _run(capsys, "event-return", "NVDA", "--event", "deepseek-r1", "--days", "7",
+                        "--format", "csv")
+    assert _csv(out)[0]["end_date"] == "2025-01-27"
+
+
+def test_mcap_change_notes_go_to_stderr(capsys):
+    code, out, err = _run(capsys, "mcap-change", "NVDA", "--from", "2025-01-24", "--to", "2025-01-27",
+                          "--format", "csv")
+    assert code == 0
+    rows = {r["symbol"]: r for r in _csv(out)}
+    assert float(rows["total"]["change"]) == pytest.approx(24.49e9 * (118.42 - raw("NVDA", "2025-01-24")))
+    assert "24,490,000,000 shares as of 2024-11-15" in err
+    code, out, err = _run(capsys, "mcap-change", "NVDA", "MSFT", "--from", "2025-01-24", "--to",
+                          "2025-01-27", "--partial", "--format", "csv")
+    assert code == 0 and "left out MSFT" in err
+
+
+def test_pe_and_decomposition(capsys):
+    code, out, _ = _run(capsys, "pe", "NVDA", "--from", "2025-01-27", "--to", "2025-01-27", "--format", "csv")
+    assert code == 0
+    (row,) = _csv(out)
+    assert float(row["pe"]) == pytest.approx(118.42 / 2.54)
+    code, out, _ = _run(capsys, "pe", "BABA", "--from", "2025-01-17", "--to", "2025-03-03", "--decompose",
+                        "--format", "json")
+    (d,) = json.loads(out)
+    assert d["log_eps_change"] + d["log_multiple_change"] == pytest.approx(d["log_return"])
+
+
+def test_comove(capsys):
+    code, out, err = _run(capsys, "comove", "--a", "9988.HK,0700.HK", "--b", "NVDA,MSFT",
+                          "--event", "deepseek-r1", "--lag", "1", "--format", "csv")
+    assert code == 0
+    rows = _csv(out)
+    assert [r["period"] for r in rows] == ["before", "after"]
+    assert int(rows[0]["n"]) == 60 and 0 <= float(rows[0]["chow_pvalue"]) <= 1
+
+
+def test_abnormal_matches_the_library(capsys):
+    from rerating.data.market import Market
+    from rerating.rerate.abnormal import abnormal_event_return
+
+    code, out, err = _run(capsys, "abnormal", "9988.HK", "NVDA", "--event", "deepseek-r1",
+                          "--sessions", "5", "--format", "csv")
+    assert code == 0
+    rows = {r["symbol"]: r for r in _csv(out)}
+    lib = abnormal_event_return(Market.from_sample(), ["9988.HK"], "deepseek-r1", 5).car
+    assert float(rows["9988.HK"]["car"]) == pytest.approx(float(lib["car"].iloc[0]), rel=1e-12)
+    assert "NVDA" not in rows and "dropped NVDA: not enough estimation data" in err
+
+
+@pytest.mark.parametrize(
+    "args, text",
+    [
+        (["window", "NVDA", "--end", "2025-08-01", "--sessions", "5"], "after its last close"),
+        (["event-return", "NVDA", "--event", "deepseek-r2", "--days", "3"], "did you mean deepseek-r1"),
+        (["mcap-change", "NVDA", "MSFT", "--from", "2025-01-24", "--to", "2025-01-27"], "MSFT"),
+        (["mcap-change", "NVDA", "--from", "2025-01-24", "--to", "2025-01-27", "--currency", "EUR"], "EUR"),
+        (["window", "NVDAX", "--end", "2025-01-27"], "NVDAX"),
+        (["event-return", "NVDA", "--event", "deepseek-r1"], "exactly one"),
+    ],
+)
+def test_bad_input_is_one_line_and_nonzero(capsys, args, text):
+    code, out, err = _run(capsys, *args)
+    assert code != 0
+    assert err.startswith("error: ") and err.count("\n") == 1 and text in err
+
+
+@pytest.mark.parametrize("cmd", ["window", "change", "event-return", "mcap-change", "pe", "comove",
+                                 "abnormal"])
+def test_help_has_an_example(capsys, cmd):
+    assert main([cmd, "--help"]) == 0
+    out = capsys.readouterr().out
+    assert "Example" in out and "--format" in out

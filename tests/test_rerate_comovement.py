@@ -1,0 +1,100 @@
+"""Rolling beta/correlation, before/after co-movement and the Chow (1960) break test."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+import statsmodels.api as sm
+
+from rerating.errors import DateRangeError, WindowError
+from rerating.rerate.comovement import break_test, comovement, equal_weight, rolling_beta
+
+
+def _simulated(n: int = 160, brk: int = 90, seed: int = 7):
+    rng = np.random.default_rng(seed)
+    idx = pd.bdate_range("2024-09-02", periods=n)
+    b = pd.Series(rng.normal(0, 0.012, n), index=idx)
+    beta = np.where(np.arange(n) >= brk, 1.6, 0.4)  # known answer: slope jumps at idx[brk]
+    a = pd.Series(0.0005 + beta * b.to_numpy() + rng.normal(0, 0.004, n), index=idx)
+    return a, b, idx[brk]
+
+
+def test_chow_statistic_matches_statsmodels_dummy_regression():
+    a, b, brk = _simulated()
+    got = break_test(a, b, brk)
+    # oracle: unrestricted model with a regime dummy and its interaction, joint F test (statsmodels)
+    d = (a.index >= brk).astype(float)
+    X = sm.add_constant(np.column_stack([b.to_numpy(), d, d * b.to_numpy()]))
+    fit = sm.OLS(a.to_numpy(), X).fit()
+    ft = fit.f_test(np.array([[0, 0, 1, 0], [0, 0, 0, 1]]))
+    assert got.f_stat == pytest.approx(float(np.squeeze(ft.fvalue)), rel=1e-9)
+    assert got.pvalue == pytest.approx(float(ft.pvalue), rel=1e-6, abs=1e-300)
+    assert (got.df_num, got.df_den) == (2, int(fit.df_resid))
+    assert got.n_before == 90 and got.n_after == 70
+    assert got.pvalue < 1e-6  # the simulated break is found
+
+
+def test_no_break_is_not_rejected_too_often():
+    # under the null the Chow p-value is uniform: about 5% rejections at 5%
+    rejections = 0
+    for seed in range(200):
+        rng = np.random.default_rng(seed)
+        idx = pd.bdate_range("2024-01-01", periods=80)
+        b = pd.Series(rng.normal(size=80), index=idx)
+        a = pd.Series(0.8 * b.to_numpy() + rng.normal(size=80), index=idx)
+        rejections += break_test(a, b, idx[40]).pvalue < 0.05
+    assert 2 <= rejections <= 20  # binomial(200, 0.05): mean 10, 99.9% within this range
+
+
+def test_rolling_beta_and_corr_by_hand():
+    a, b, _ = _simulated()
+    out = rolling_beta(a, b, 20)
+    assert out["beta"].iloc[:19].isna().all()
+    wa, wb = a.iloc[30:50].to_numpy(), b.iloc[30:50].to_numpy()
+    slope = np.polyfit(wb, wa, 1)[0]  # least-squares line through the window
+    assert out["beta"].iloc[49] == pytest.approx(slope, rel=1e-9)
+    assert out["corr"].iloc[49] == pytest.approx(np.corrcoef(wa, wb)[0, 1], rel=1e-9)
+    with pytest.raises(WindowError, match="at least 3"):
+        rolling_beta(a, b, 2)
+
+
+def test_comovement_before_and_after_recovers_the_known_betas():
+    a, b, brk = _simulated(n=400, brk=200)
+    res = comovement(a, b, brk, window=30)
+    assert res.beta_before == pytest.approx(0.4, abs=0.06)
+    assert res.beta_after == pytest.approx(1.6, abs=0.06)
+    assert res.corr_after > res.corr_before
+    assert (res.n_before, res.n_after) == (200, 200)
+    assert list(res.to_frame()["period"]) == ["before", "after"]
+    limited = comovement(a, b, brk, before=60, after=40)
+    assert (limited.n_before, limited.n_after) == (60, 40)
+    assert limited.chow.n_before == 60
+
+
+def test_equal_weight_basket_and_its_ledger():
+    idx = pd.bdate_range("2025-01-06", periods=4)
+    wide = pd.DataFrame({"X": [0.01, 0.02, np.nan, 0.04], "Y": [0.03, 0.00, 0.01, 0.02]}, index=idx)
+    series, dropped = equal_weight(wide, "hk")
+    assert series.tolist() == pytest.approx([0.02, 0.01, 0.03])
+    assert list(dropped["symbol"]) == ["X"] and dropped["date"].iloc[0] == idx[2]
+
+
+def test_pairing_across_markets_and_lag():
+    idx_a = pd.DatetimeIndex(["2025-01-27", "2025-01-28", "2025-02-03", "2025-02-04", "2025-02-05"])
+    idx_b = pd.DatetimeIndex(["2025-01-27", "2025-01-28", "2025-01-29", "2025-02-03", "2025-02-04",
+                              "2025-02-05"])
+    a = pd.Series([1.0, 2.0, 3.0, 4.0, 5.0], index=idx_a)
+    b = pd.Series([1.0, 2.0, 9.0, 3.0, 4.0, 5.0], index=idx_b)
+    r = rolling_beta(a, b, 3)  # 01-29 (Hong Kong shut) is not paired
+    assert len(r) == 5 and r["beta"].iloc[-1] == pytest.approx(1.0)
+    lagged = rolling_beta(a, b, 3, lag_b=1)  # a_t on b of the previous paired date
+    assert lagged.index[0] == pd.Timestamp("2025-01-28") and len(lagged) == 4
+
+
+def test_too_few_observations():
+    a, b, _ = _simulated(n=30, brk=15)
+    with pytest.raises(DateRangeError, match="needs more than 2"):
+        break_test(a, b, a.index[1])
+    with pytest.raises(DateRangeError, match="at least 3 paired returns"):
+        comovement(a, b, a.index[-2])

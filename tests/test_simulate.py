@@ -1,0 +1,137 @@
+"""Brown–Warner simulation of the engine's tests: size in each scenario where a test is claimed
+valid, over-rejection where it is not, and power with an injected abnormal return.
+
+Design (issue 3): N = 50 events, L1 = 250 estimation sessions, event window (0, 0), a fixed seed
+and 4,300 replications, so that three binomial standard errors of a 5% rate are within one point
+(3 sqrt(0.05 * 0.95 / 4300) = 0.0100). A test passes the size check when its rejection rate at 5%
+lies in 5% ± 3 SE. The assertions are never loosened to make a test pass: a failure is a finding
+about the engine.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from rerating.study.simulate import VALID_UNDER_EVENT_VARIANCE, SimulationResult, simulate, size_band
+
+N, L1, REPS, SEED = 50, 250, 4300, 20250120
+ALL_TESTS = (
+    "cross_sectional_t", "brown_warner_cda", "patell", "adj_patell", "bmp", "adj_bmp",
+    "skewness_adjusted_t", "corrado", "corrado_zivney", "generalized_sign", "wilcoxon", "grank",
+)
+LO, HI = size_band(REPS)
+
+_CACHE: dict[str, SimulationResult] = {}
+
+
+def _run(scenario: str, **kw: object) -> SimulationResult:
+    key = scenario + repr(sorted(kw.items()))
+    if key not in _CACHE:
+        _CACHE[key] = simulate(
+            n_events=N,
+            estimation_length=L1,
+            event_window=(0, 0),
+            scenario=scenario,  # type: ignore[arg-type]
+            replications=kw.pop("replications", REPS),  # type: ignore[arg-type]
+            seed=SEED + len(_CACHE),
+            **kw,  # type: ignore[arg-type]
+        )
+    return _CACHE[key]
+
+
+@pytest.fixture(scope="module")
+def independent() -> SimulationResult:
+    return _run("independent")
+
+
+@pytest.fixture(scope="module")
+def clustered() -> SimulationResult:
+    return _run("clustered", residual_correlation=0.05)
+
+
+@pytest.fixture(scope="module")
+def variance() -> SimulationResult:
+    return _run("variance", variance_multiplier=2.0)
+
+
+@pytest.fixture(scope="module")
+def power() -> SimulationResult:
+    # Brown & Warner (1985) inject 1% on day 0; 600 replications are plenty for rates near 1
+    return _run("independent", abnormal_return=0.01, replications=600)
+
+
+def _row(result: SimulationResult, test: str) -> dict:
+    rows = result.rejection_rates[result.rejection_rates["test"] == test]
+    assert len(rows) == 1, f"{test} missing from the engine's tests: {sorted(result.rejection_rates['test'])}"
+    return rows.iloc[0].to_dict()
+
+
+def test_every_test_ran_on_every_replication(independent: SimulationResult) -> None:
+    table = independent.rejection_rates
+    assert sorted(table["test"]) == sorted(ALL_TESTS)
+    assert (table["replications"] == REPS).all()
+    # a NaN p-value in a clean simulated sample is a bug, not a non-rejection
+    assert (table["n_valid"] == REPS).all(), table[["test", "n_valid"]]
+
+
+@pytest.mark.parametrize("test", ALL_TESTS)
+def test_size_independent_events(independent: SimulationResult, test: str) -> None:
+    row = _row(independent, test)
+    assert LO <= row["rate_5"] <= HI, f"{test}: size {row['rate_5']:.4f} outside [{LO:.4f}, {HI:.4f}]"
+
+
+def test_adjusted_tests_are_marked_valid_under_clustering(clustered: SimulationResult) -> None:
+    marked = set(clustered.rejection_rates.loc[clustered.rejection_rates["valid_under_clustering"], "test"])
+    assert {"adj_patell", "adj_bmp", "grank"} <= marked
+    assert not {"patell", "bmp", "cross_sectional_t"} & marked
+
+
+@pytest.mark.parametrize("test", ALL_TESTS)
+def test_size_clustered_where_claimed_valid(clustered: SimulationResult, test: str) -> None:
+    row = _row(clustered, test)
+    if not row["valid_under_clustering"]:
+        # not claimed valid: nothing to check on size here (over-rejection is checked below)
+        assert row["rate_5"] > LO
+        return
+    assert LO <= row["rate_5"] <= HI, (
+        f"{test} is marked valid_under_clustering but rejects {row['rate_5']:.4f} "
+        f"(band [{LO:.4f}, {HI:.4f}]) with r = 0.05, N = {N}"
+    )
+
+
+@pytest.mark.parametrize("test", ["patell", "bmp", "cross_sectional_t"])
+def test_unadjusted_tests_over_reject_when_clustered(clustered: SimulationResult, test: str) -> None:
+    # design effect 1 + (N-1) r = 3.45: a nominal 5% test rejects about 29% of the time
+    row = _row(clustered, test)
+    assert row["rate_5"] > 0.15, f"{test}: {row['rate_5']:.4f}; the harness cannot see clustering"
+
+
+@pytest.mark.parametrize("test", sorted(VALID_UNDER_EVENT_VARIANCE))
+def test_size_with_doubled_event_variance(variance: SimulationResult, test: str) -> None:
+    row = _row(variance, test)
+    assert row["claimed_valid"]
+    assert LO <= row["rate_5"] <= HI, (
+        f"{test}: size {row['rate_5']:.4f} with doubled event-day variance, band [{LO:.4f}, {HI:.4f}]"
+    )
+
+
+def test_patell_over_rejects_with_doubled_event_variance(variance: SimulationResult) -> None:
+    # Patell's variance ignores the event-day doubling: |Z| > 1.96 / sqrt(2) about 17% of the time
+    assert _row(variance, "patell")["rate_5"] > 0.12
+
+
+@pytest.mark.parametrize("test", ALL_TESTS)
+def test_power_exceeds_size(power: SimulationResult, independent: SimulationResult, test: str) -> None:
+    p = _row(power, test)["rate_5"]
+    s = _row(independent, test)["rate_5"]
+    assert p > 0.5 and p > s + 10 * _row(power, test)["se_5"] + 0.01, (test, p, s)
+
+
+def test_summary_and_frame(clustered: SimulationResult) -> None:
+    text = clustered.summary().as_text()
+    assert "clustered" in text and "adj_bmp" in text and f"{REPS} replications" in text
+    frame = clustered.to_frame()
+    assert {"rate_5", "se_5", "rate_1", "se_1", "n_valid", "claimed_valid"} <= set(frame.columns)
+    frame.loc[0, "rate_5"] = -1.0  # a copy: the result stays read-only
+    assert clustered.rejection_rates["rate_5"].min() >= 0.0
+    assert clustered.rate("adj_bmp") == pytest.approx(_row(clustered, "adj_bmp")["rate_5"])

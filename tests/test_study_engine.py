@@ -1,0 +1,319 @@
+"""EventStudy end to end: alignment, ledger, bad input, order invariance, clustering, results object."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as hs
+
+from rerating.errors import (
+    DuplicateDateError,
+    EventFormatError,
+    MissingDataError,
+    NoEventsLeftError,
+    NonSessionDateError,
+    UnknownModelError,
+    WindowError,
+)
+from rerating.study import EventStudy, EventStudyResults
+
+EST = (-100, -11)
+WINS = ((0, 0), (-1, 1), (0, 5))
+
+
+def make_panel(n_sym: int = 8, n_days: int = 400, seed: int = 0, rho: float = 0.0):
+    """Wide returns (business days) from a market model; ``rho`` = residual correlation."""
+    rng = np.random.default_rng(seed)
+    dates = pd.bdate_range("2020-01-01", periods=n_days)
+    m = rng.normal(0.0003, 0.01, n_days)
+    common = rng.normal(0, 1, n_days)
+    cols = {}
+    for i in range(n_sym):
+        e = np.sqrt(rho) * common + np.sqrt(1 - rho) * rng.normal(0, 1, n_days)
+        cols[f"S{i:02d}"] = 0.0002 + (0.7 + 0.1 * i) * m + 0.015 * e
+    return pd.DataFrame(cols, index=dates), pd.Series(m, index=dates, name="MKT")
+
+
+@pytest.fixture(scope="module")
+def panel():
+    return make_panel()
+
+
+def spread_events(wide: pd.DataFrame, positions: list[int], groups: list[str] | None = None) -> pd.DataFrame:
+    syms = list(wide.columns)
+    rows = [
+        {"event_id": f"e{i}", "symbol": syms[i % len(syms)], "date": wide.index[p]}
+        for i, p in enumerate(positions)
+    ]
+    ev = pd.DataFrame(rows)
+    if groups is not None:
+        ev["group"] = groups
+    return ev
+
+
+def test_long_and_wide_inputs_agree(panel) -> None:
+    wide, m = panel
+    ev = spread_events(wide, [150, 200, 250, 300, 320, 340])
+    long = wide.rename_axis("date").reset_index().melt(id_vars="date", var_name="symbol", value_name="ret")
+    a = EventStudy(wide, ev, market_returns=m, estimation_window=EST, event_windows=WINS).fit()
+    b = EventStudy(long, ev, market_returns=m, estimation_window=EST, event_windows=WINS).fit()
+    pd.testing.assert_frame_equal(a.car, b.car)
+    pd.testing.assert_frame_equal(a.tests, b.tests)
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(perm=hs.permutations(list(range(10))))
+def test_results_do_not_depend_on_event_order(panel, perm) -> None:
+    wide, m = panel
+    ev = spread_events(wide, [120 + 25 * i for i in range(10)], groups=["a", "b"] * 5)
+    base = EventStudy(wide, ev, market_returns=m, estimation_window=EST, event_windows=WINS).fit()
+    shuffled = ev.iloc[list(perm)].reset_index(drop=True)
+    got = EventStudy(wide, shuffled, market_returns=m, estimation_window=EST, event_windows=WINS).fit()
+    pd.testing.assert_frame_equal(base.car, got.car)
+    pd.testing.assert_frame_equal(base.caar, got.caar)
+    pd.testing.assert_frame_equal(base.tests, got.tests)
+
+
+def test_another_event_of_the_same_firm_does_not_multiply_its_weight(panel) -> None:
+    wide, m = panel
+    ev = spread_events(wide, [150, 170, 190, 210, 230, 250, 270, 290], groups=["g"] * 8)
+    base = EventStudy(wide, ev, market_returns=m, estimation_window=EST, event_windows=WINS).fit()
+    extra = pd.DataFrame({"event_id": ["late"], "symbol": ["S00"], "date": [wide.index[380]], "group": ["other"]})
+    more = EventStudy(wide, pd.concat([ev, extra], ignore_index=True), market_returns=m,
+                      estimation_window=EST, event_windows=WINS).fit()
+    # group g is untouched: same N, same CAAR, same statistics
+    pd.testing.assert_frame_equal(
+        base.tests[base.tests["group"] == "g"].reset_index(drop=True),
+        more.tests[more.tests["group"] == "g"].reset_index(drop=True),
+    )
+    # every original event's own CAR t is unchanged, and "all" counts exactly one more event
+    car_more = more.car[more.car["event_id"] != "late"].reset_index(drop=True)
+    pd.testing.assert_frame_equal(base.car, car_more)
+    n_all = more.caar.set_index(["group", "window"])["n"]
+    assert n_all[("all", "[0,0]")] == 9 and n_all[("g", "[0,0]")] == 8
+    assert (more.tests.loc[more.tests["group"] == "all", "n"] <= 9).all()
+
+
+def test_ledger_records_each_kind_of_bad_event(panel) -> None:
+    wide, m = panel
+    wide = wide.copy()
+    wide.loc[wide.index[200], "S01"] = np.inf  # inf on S01's day 0
+    wide.loc[wide.index[151], "S02"] = np.nan  # wide NaN = not a session: day 0 of S02 moves to next
+    wide["S03"] = np.where(np.arange(len(wide)) < 250, 0.001, wide["S03"])  # constant returns
+    m = m.copy()
+    m.iloc[301] = np.nan  # benchmark missing on S04's day +1
+    ev = pd.DataFrame(
+        {
+            "event_id": ["ok", "inf", "ns", "const", "nobench", "early", "late", "nosym"],
+            "symbol": ["S00", "S01", "S02", "S03", "S04", "S05", "S06", "ZZZ"],
+            "date": [wide.index[i] for i in (150, 200, 151, 240, 300, 40, 397, 150)],
+        }
+    )
+    res = EventStudy(wide, ev, market_returns=m, estimation_window=EST, event_windows=WINS).fit()
+    led = res.dropped.set_index("event_id")["reason"]
+    assert "inf" in led["inf"]
+    assert "zero variance" in led["const"]
+    assert "missing benchmark" in led["nobench"] and "benchmark" in led["nobench"]
+    assert "not enough estimation data" in led["early"]
+    assert "outside the data" in led["late"]
+    assert "no returns" in led["nosym"]
+    assert set(res.car["event_id"]) == {"ok", "ns"}
+    assert not res.car[["car", "std_error", "tstat"]].isna().any().any()
+    assert any("6 of 8 events dropped" in w for w in res.warnings)
+
+
+def test_nan_return_in_event_window_and_missing_day_zero_go_to_the_ledger(panel) -> None:
+    wide, m = panel
+    long = wide.rename_axis("date").reset_index().melt(id_vars="date", var_name="symbol", value_name="ret")
+    long.loc[(long["symbol"] == "S00") & (long["date"] == wide.index[150]), "ret"] = np.nan
+    long.loc[(long["symbol"] == "S01") & (long["date"] == wide.index[203]), "ret"] = np.nan
+    ev = spread_events(wide, [150, 200, 250])
+    res = EventStudy(long, ev, market_returns=m, estimation_window=EST, event_windows=WINS).fit()
+    led = res.dropped.set_index("event_id")["reason"]
+    assert led["e0"].startswith("missing day 0")
+    assert led["e1"].startswith("missing return in the event window")
+    assert wide.index[203].strftime("%Y-%m-%d") in led["e1"]
+
+
+def test_non_session_policies(panel) -> None:
+    wide, m = panel
+    saturday = pd.Timestamp("2020-08-01")
+    assert saturday.dayofweek == 5
+    ev = pd.DataFrame({"event_id": ["x"], "symbol": ["S00"], "date": [saturday]})
+    fit = lambda p: EventStudy(wide, ev, market_returns=m, estimation_window=EST,  # noqa: E731
+                               event_windows=WINS, non_session=p).fit()
+    nxt = fit("next").ar
+    prev = fit("previous").ar
+    assert nxt.loc[nxt["event_time"] == 0, "date"].iloc[0] == pd.Timestamp("2020-08-03")
+    assert prev.loc[prev["event_time"] == 0, "date"].iloc[0] == pd.Timestamp("2020-07-31")
+    with pytest.raises(NoEventsLeftError, match="non_session='skip'"):
+        fit("skip")
+    with pytest.raises(NonSessionDateError, match="2020-08-01"):
+        fit("raise")
+
+
+def test_timestamp_maps_to_first_session_closing_after_it() -> None:
+    import exchange_calendars as xc
+
+    sess = xc.get_calendar("XNYS").sessions_in_range("2024-01-02", "2025-03-31")
+    rng = np.random.default_rng(5)
+    wide = pd.DataFrame({"NVDA": rng.normal(0, 0.02, sess.size)}, index=sess)
+    m = pd.Series(rng.normal(0, 0.01, sess.size), index=sess, name="^GSPC")
+    ev = pd.DataFrame(
+        {
+            "event_id": ["before_close", "after_close", "holiday"],
+            "symbol": ["NVDA"] * 3,
+            "timestamp": ["2025-01-27T15:00:00-05:00", "2025-01-27T16:30:00-05:00", "2025-01-20T09:00:00+08:00"],
+        }
+    )
+    res = EventStudy(wide, ev, market_returns=m, calendars={"NVDA": "XNYS"},
+                     estimation_window=EST, event_windows=((0, 0),)).fit()
+    day0 = res.ar[res.ar["event_time"] == 0].set_index("event_id")["date"]
+    assert day0["before_close"] == pd.Timestamp("2025-01-27")
+    assert day0["after_close"] == pd.Timestamp("2025-01-28")
+    assert day0["holiday"] == pd.Timestamp("2025-01-21")  # 2025-01-20 is Martin Luther King Jr. Day
+
+
+def test_bad_input_raises_clear_errors(panel) -> None:
+    wide, m = panel
+    ev = spread_events(wide, [150, 200])
+    with pytest.raises(WindowError, match="overlaps"):
+        EventStudy(wide, ev, market_returns=m, estimation_window=(-100, 0))
+    with pytest.raises(WindowError, match="start <= end"):
+        EventStudy(wide, ev, market_returns=m, event_windows=((2, 1),))
+    with pytest.raises(WindowError, match="too small"):
+        EventStudy(wide, ev, market_returns=m, min_estimation=3).fit()
+    with pytest.raises(WindowError, match="too short"):
+        EventStudy(wide, ev, market_returns=m, estimation_window=(-6, -3)).fit()
+    dup = pd.concat([ev, ev.iloc[[0]]], ignore_index=True)
+    with pytest.raises(EventFormatError, match=r"duplicate events.*\(e0, S00\)"):
+        EventStudy(wide, dup, market_returns=m).fit()
+    with pytest.raises(MissingDataError, match="'^HSI' of S00 is not a column"):
+        EventStudy(wide, ev, market_returns=m.to_frame(), benchmarks="^HSI").fit()
+    with pytest.raises(MissingDataError, match="benchmarks has no entry for S01"):
+        EventStudy(wide, ev, market_returns=m.to_frame(), benchmarks={"S00": "MKT"}).fit()
+    with pytest.raises(MissingDataError, match="needs benchmark returns"):
+        EventStudy(wide, ev, model="market").fit()
+    with pytest.raises(UnknownModelError, match="did you mean market"):
+        EventStudy(wide, ev, market_returns=m, model="markt")
+    with pytest.raises(UnknownModelError, match="unknown test 'patel'"):
+        EventStudy(wide, ev, market_returns=m, tests=["patel"])
+    long = wide.rename_axis("date").reset_index().melt(id_vars="date", var_name="symbol", value_name="ret")
+    with pytest.raises(DuplicateDateError):
+        EventStudy(pd.concat([long, long.iloc[[5]]]), ev, market_returns=m).fit()
+    with pytest.raises(EventFormatError, match="no time zone"):
+        EventStudy(wide, pd.DataFrame({"event_id": ["a"], "symbol": ["S00"], "timestamp": ["2020-06-01T10:00"]}),
+                   market_returns=m).fit()
+
+
+def test_all_events_dropped_raises_with_the_reasons(panel) -> None:
+    wide, m = panel
+    ev = spread_events(wide, [20, 30])
+    with pytest.raises(NoEventsLeftError, match="2 x not enough estimation data"):
+        EventStudy(wide, ev, market_returns=m, estimation_window=EST).fit()
+
+
+def test_clustered_events_report_rbar_design_effect_and_valid_tests() -> None:
+    wide, m = make_panel(n_sym=30, n_days=300, seed=11, rho=0.3)
+    ev = pd.DataFrame({"event_id": "one_date", "symbol": wide.columns, "date": wide.index[250]})
+    res = EventStudy(wide, ev, market_returns=m, estimation_window=EST, event_windows=WINS).fit()
+    clus = res.clustering.set_index("window").loc["[0,0]"]
+    assert bool(clus["overlapping"]) and clus["n"] == 30
+    assert clus["rbar"] == pytest.approx(0.3, abs=0.06)
+    assert clus["design_effect"] == pytest.approx(1 + 29 * clus["rbar"])
+    text = " ".join(res.warnings)
+    assert "overlap in calendar time" in text and "adj_bmp" in text and "grank" in text
+    valid = set(res.tests.loc[res.tests["valid_under_clustering"], "test"])
+    assert {"adj_patell", "adj_bmp", "grank"} <= valid and "bmp" not in valid
+    # the adjusted BMP is the BMP shrunk by sqrt((1 - r̄) / (1 + (N-1) r̄))
+    t = res.tests[(res.tests["group"] == "all") & (res.tests["window"] == "[0,0]")].set_index("test")["statistic"]
+    r = clus["rbar"]
+    assert t["adj_bmp"] == pytest.approx(t["bmp"] * np.sqrt((1 - r) / (1 + 29 * r)))
+
+
+def test_independent_dates_are_not_flagged_as_clustered(panel) -> None:
+    wide, m = panel
+    ev = spread_events(wide, [120, 160, 200, 240, 280, 320, 360, 390])
+    res = EventStudy(wide, ev, market_returns=m, estimation_window=EST, event_windows=WINS).fit()
+    assert not res.clustering["overlapping"].any()
+    assert not any("overlap" in w for w in res.warnings)
+
+
+def test_injected_abnormal_return_is_recovered_and_detected() -> None:
+    wide, m = make_panel(n_sym=40, n_days=300, seed=2)
+    wide = wide.copy()
+    pos = [150 + 3 * i for i in range(40)]
+    for i, p in enumerate(pos):
+        wide.iloc[p, i] += 0.03  # +3% on day 0
+    ev = spread_events(wide, pos)
+    res = EventStudy(wide, ev, market_returns=m, estimation_window=EST, event_windows=WINS).fit()
+    caar = res.caar.set_index("window")
+    assert caar.loc["[0,0]", "caar"] == pytest.approx(0.03, abs=0.006)
+    assert (res.tests.loc[res.tests["window"] == "[0,0]", "pvalue"] < 0.01).all()
+
+
+def test_results_are_read_only_and_render(panel) -> None:
+    wide, m = panel
+    ev = spread_events(wide, [150, 200, 250, 300], groups=["x", "x", "y", "y"])
+    res = EventStudy(wide, ev, market_returns=m, estimation_window=EST, event_windows=WINS).fit()
+    assert isinstance(res, EventStudyResults)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        res.model = "other"  # type: ignore[misc]
+    car = res.car
+    car.loc[0, "car"] = 99.0
+    assert res.car.loc[0, "car"] != 99.0
+    assert list(res.caar.columns[:9]) == ["group", "window", "n", "caar", "std_error", "tstat", "pvalue",
+                                          "conf_low", "conf_high"]
+    assert list(res.ar.columns[:6]) == ["event_id", "symbol", "group", "event_time", "date", "ar"]
+    assert list(res.car.columns) == ["event_id", "symbol", "group", "window", "car", "std_error", "tstat",
+                                     "pvalue", "bhar"]
+    assert list(res.tests.columns) == ["group", "window", "test", "statistic", "pvalue", "n",
+                                       "valid_under_clustering"]
+    assert set(res.caar["group"]) == {"all", "x", "y"}
+    s = res.summary()
+    assert "CAAR" in s.as_text() and "<table" in s.as_html() and s.as_csv().startswith("group,window")
+    assert repr(res) == s.as_text() and res._repr_html_() == s.as_html()
+    frame = res.to_frame()
+    assert {"caar", "bmp", "bmp_pvalue", "grank_pvalue"} <= set(frame.columns)
+    path = res.aar_path("x")
+    assert list(path["event_time"]) == list(range(-1, 6))
+    np.testing.assert_allclose(path["caar"].iloc[-1], res.car[(res.car["group"] == "x")].groupby("window")["car"].mean()["[-1,5]"]
+                               if "[-1,5]" in set(res.car["window"]) else path["aar"].sum())
+    ci = res.conf_int(0.9)
+    assert (ci["lower"] < ci["upper"]).all()
+    assert res.pvalues.index.names == ["group", "window"]
+    with pytest.raises(UnknownModelError, match="unknown group"):
+        res.aar_path("z")
+
+
+def test_chunking_does_not_change_results(panel) -> None:
+    wide, m = panel
+    ev = spread_events(wide, [120 + 20 * i for i in range(12)])
+    a = EventStudy(wide, ev, market_returns=m, estimation_window=EST, event_windows=WINS).fit()
+    b = EventStudy(wide, ev, market_returns=m, estimation_window=EST, event_windows=WINS, chunk_size=5).fit()
+    pd.testing.assert_frame_equal(a.car, b.car)
+    pd.testing.assert_frame_equal(a.tests, b.tests)
+
+
+def test_deepseek_on_the_bundled_sample() -> None:
+    from rerating.data.market import Market
+
+    market = Market.from_sample()
+    syms = ["9988.HK", "0700.HK", "NVDA", "MSFT"]
+    rets = market.returns(syms + ["^HSI", "^IXIC"]).frame
+    bench = rets[rets["symbol"].isin(["^HSI", "^IXIC"])].pivot(index="date", columns="symbol", values="ret")
+    ev = pd.DataFrame({"event_id": "deepseek-r1", "symbol": syms, "timestamp": "2025-01-20T08:00:00+08:00",
+                       "group": ["china", "china", "us", "us"]})
+    res = EventStudy(rets[rets["symbol"].isin(syms)], ev, market_returns=bench,
+                     benchmarks={"9988.HK": "^HSI", "0700.HK": "^HSI", "NVDA": "^IXIC", "MSFT": "^IXIC"},
+                     estimation_window=(-120, -11), event_windows=((0, 0), (0, 5), (5, 20))).fit()
+    car = res.car.set_index(["symbol", "window"])
+    # NVDA's 2025-01-27 (day +4 on its calendar: 21, 22, 23, 24, 27) is inside [0,5]: a large negative CAR
+    assert car.loc[("NVDA", "[0,5]"), "car"] < -0.10
+    # Alibaba's re-rating came later: positive abnormal return over [5,20]
+    assert car.loc[("9988.HK", "[5,20]"), "car"] > 0.10
+    assert res.dropped.empty

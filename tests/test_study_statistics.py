@@ -1,0 +1,146 @@
+"""Each test statistic against a formula worked by hand on a tiny example, or an independent scipy/pandas."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+from rerating.study import statistics as st
+
+
+def test_cross_sectional_t_matches_scipy_ttest() -> None:
+    car = np.array([0.01, 0.02, 0.03, -0.005])
+    got = st.cross_sectional_t(car)
+    ref = stats.ttest_1samp(car, 0.0)
+    assert got.statistic == pytest.approx(ref.statistic)
+    assert got.pvalue == pytest.approx(ref.pvalue)
+    assert got.n == 4
+    # by hand: mean .01375, deviations -.00375 .00625 .01625 -.01875
+    sd = math.sqrt((0.00375**2 + 0.00625**2 + 0.01625**2 + 0.01875**2) / 3)
+    assert got.statistic == pytest.approx(0.01375 / (sd / 2))
+
+
+def test_patell_and_adjusted_patell_by_hand() -> None:
+    scar = np.array([1.0, 2.0, -0.5])
+    dof = np.array([10.0, 20.0, 30.0])
+    z = 2.5 / math.sqrt(10 / 8 + 20 / 18 + 30 / 28)
+    got = st.patell(scar, dof)
+    assert got.statistic == pytest.approx(z)
+    assert got.pvalue == pytest.approx(2 * (1 - stats.norm.cdf(abs(z))))
+    adj = st.adj_patell(scar, dof, 0.1)
+    assert adj.statistic == pytest.approx(z * math.sqrt(0.9 / 1.2))
+
+
+def test_bmp_and_adjusted_bmp() -> None:
+    scar = np.array([1.2, 0.4, 2.0, -0.3, 0.9])
+    ref = stats.ttest_1samp(scar, 0.0)
+    got = st.bmp(scar)
+    assert got.statistic == pytest.approx(ref.statistic)
+    assert got.pvalue == pytest.approx(ref.pvalue)
+    adj = st.adj_bmp(scar, 0.05)
+    t_adj = ref.statistic * math.sqrt(0.95 / (1 + 4 * 0.05))
+    assert adj.statistic == pytest.approx(t_adj)
+    assert adj.pvalue == pytest.approx(2 * stats.t.sf(abs(t_adj), 4))
+
+
+def test_skewness_adjusted_t_by_hand_and_scipy_skew() -> None:
+    x = np.array([0.10, -0.02, 0.01, 0.03, 0.25])
+    n = 5
+    mean = sum(x) / n
+    sd = math.sqrt(sum((v - mean) ** 2 for v in x) / (n - 1))
+    g = sum((v - mean) ** 3 for v in x) / (n * sd**3)
+    # independent check of gamma: scipy's biased skewness rescaled from ddof 0 to ddof 1
+    assert g == pytest.approx(stats.skew(x) * ((n - 1) / n) ** 1.5)
+    s = mean / sd
+    t = math.sqrt(n) * (s + g * s * s / 3 + g / (6 * n))
+    got = st.skewness_adjusted_t(x)
+    assert got.statistic == pytest.approx(t)
+    assert got.pvalue == pytest.approx(2 * stats.norm.sf(abs(t)))
+
+
+def test_brown_warner_cda_by_hand() -> None:
+    resid = np.array([[0.01, -0.02, 0.00, 0.03], [0.03, 0.00, -0.02, np.nan]])
+    car = np.array([0.05, 0.01])
+    # AAR per day: .02, -.01, -.01, .03 (day 4: only event 1); mean .0075
+    aar = [0.02, -0.01, -0.01, 0.03]
+    sd = math.sqrt(sum((a - 0.0075) ** 2 for a in aar) / 3)
+    t = 0.03 / (sd * math.sqrt(2))
+    got = st.brown_warner_cda(car, resid, length=2)
+    assert got.statistic == pytest.approx(t)
+    assert got.pvalue == pytest.approx(2 * stats.t.sf(abs(t), 3))
+
+
+def test_corrado_by_hand() -> None:
+    ar = np.array([[0.1, -0.2, 0.3, 0.5], [-0.1, 0.2, 0.0, 0.4]])
+    # ranks [2,1,3,4] and [1,3,2,4]; U = K/5 - 1/2; Ubar = [-.2, -.1, 0, .3]
+    s = math.sqrt((0.04 + 0.01 + 0 + 0.09) / 4)
+    got = st.corrado(ar, np.array([3]))
+    assert got.statistic == pytest.approx(0.3 / s)
+    assert got.pvalue == pytest.approx(2 * stats.norm.sf(0.3 / s))
+    # two-day window (days 2 and 3): (0 + .3) / (sqrt(2) s)
+    assert st.corrado(ar, np.array([2, 3])).statistic == pytest.approx(0.3 / (math.sqrt(2) * s))
+
+
+def test_corrado_zivney_restandardises_the_event_day_by_hand() -> None:
+    sar = np.array([[0.95, 0.0, -1.0, 0.9], [0.5, -0.95, 1.0, -0.9], [0.2, 0.4, -0.2, 0.3]])
+    # event column sd: mean .1, deviations .8 -1 .2 -> var .84; .9/.9165 = .982 outranks .95
+    # ranks: [3,2,1,4], [3,2,4,1], [2,4,1,3]; U = K/5 - 1/2 -> Ubar = [1/30, 1/30, -.1, 1/30]
+    s = math.sqrt((3 * (1 / 30) ** 2 + 0.01) / 4)
+    got = st.corrado_zivney(sar, np.array([3]), np.array([3]))
+    assert got.statistic == pytest.approx((1 / 30) / s)
+    # without the re-standardisation event 1's day 0 (.9) ranks below .95: a different answer
+    assert st.corrado(sar, np.array([3])).statistic != pytest.approx(got.statistic)
+
+
+def test_grank_by_hand() -> None:
+    sar_est = np.array([[0.5, -1.0, 1.0], [-0.5, 0.3, 2.0]])
+    scar = np.array([2.0, 1.0])
+    # SCAR* = scar / sd = [2.83, 1.41]; ranks [2,1,3,4], [1,2,4,3]; Ubar = [-.2,-.2,.2,.2]; S = .2
+    got = st.grank(sar_est, scar)
+    assert got.statistic == pytest.approx(1.0)  # Z = 1, t = Z sqrt((4-2)/(4-1-1))
+    # Student t with 2 df: p = 1 - t / sqrt(2 + t^2)
+    assert got.pvalue == pytest.approx(1 - 1 / math.sqrt(3))
+
+
+def test_generalized_sign_by_hand() -> None:
+    resid = np.array([[0.1, -0.1, 0.2, -0.3], [0.1, 0.2, 0.3, np.nan], [-0.1, -0.2, 0.1, -0.1]])
+    car = np.array([0.02, 0.01, -0.03])
+    p = (2 / 4 + 3 / 3 + 1 / 4) / 3
+    z = (2 - 3 * p) / math.sqrt(3 * p * (1 - p))
+    got = st.generalized_sign(car, resid)
+    assert got.statistic == pytest.approx(z)
+
+
+@pytest.mark.parametrize(
+    "x",
+    [
+        np.array([0.3, -0.1, 0.25, 0.4, -0.05, 0.2, 0.15, 0.35, -0.2, 0.1, 0.05, 0.45]),
+        np.array([0.1, 0.1, -0.1, 0.2, 0.3, -0.2, 0.2, 0.0, 0.4, 0.5, -0.5, 0.1]),  # ties and a zero
+    ],
+)
+def test_wilcoxon_matches_scipy_normal_approximation(x: np.ndarray) -> None:
+    ref = stats.wilcoxon(x, method="approx", correction=False, zero_method="wilcox")
+    got = st.wilcoxon(x)
+    assert got.pvalue == pytest.approx(ref.pvalue, rel=1e-10)
+    assert got.n == int((x != 0).sum())
+
+
+def test_mean_pairwise_correlation_matches_pandas_over_actual_overlap() -> None:
+    rng = np.random.default_rng(3)
+    common = rng.normal(size=300)
+    x = 0.4 * common + rng.normal(size=(6, 300))
+    x[0, :100] = np.nan  # partial overlaps
+    x[1, 150:] = np.nan
+    x[5, :290] = np.nan  # overlaps others on 10 days only: below min_overlap
+    got, pairs = st.mean_pairwise_correlation(x, min_overlap=30)
+    frame = pd.DataFrame(x.T)
+    c = frame.corr(min_periods=30).to_numpy()
+    iu = np.triu_indices(6, 1)
+    vals = np.nan_to_num(c[iu], nan=0.0)
+    assert got == pytest.approx(vals.mean(), rel=1e-10)
+    assert pairs == int(np.isfinite(c[iu]).sum())
+    assert pairs == 10  # 15 pairs minus the 5 with event 5 (10 common days at most)
