@@ -8,7 +8,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-pd.set_option("mode.copy_on_write", True)
+if int(pd.__version__.split(".")[0]) < 3:  # pandas 3 always copies on write
+    pd.set_option("mode.copy_on_write", True)
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"

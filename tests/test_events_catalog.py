@@ -7,10 +7,18 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from rerating.data.securities import load_securities
 from rerating.errors import EventFormatError, UnknownEventError
-from rerating.events.catalog import EventCatalog, bundled_catalog_path, load_catalog, read_events
+from rerating.events.catalog import (
+    EventCatalog,
+    bundled_catalog_path,
+    load_catalog,
+    parse_event,
+    read_events,
+)
 
 GOOD_TOML = """schema_version = 1
 
@@ -180,3 +188,37 @@ def test_bundled_catalog_is_valid(securities):
     for ev in cat:
         assert ev.sources and ev.title_en and ev.kind
         assert ev.timestamp.tzinfo is not None
+
+
+def test_native_toml_dates_and_datetimes(tmp_path, securities):
+    text = """schema_version = 1
+[[event]]
+id = "native-ts"
+title_en = "t"
+timestamp = 2025-01-27T09:30:00-05:00
+kind = "market"
+sources = ["https://example.org"]
+[[event]]
+id = "native-date"
+title_en = "d"
+date = 2025-01-20
+tz = "Asia/Hong_Kong"
+kind = "product"
+sources = ["https://example.org"]
+"""
+    a, b = read_events(_write(tmp_path, "n.toml", text), securities=securities)
+    assert a.timestamp == pd.Timestamp("2025-01-27T14:30Z")  # 09:30 EST
+    assert b.timestamp == pd.Timestamp("2025-01-20T16:00Z") and b.local_date == dt.date(2025, 1, 20)
+
+
+@settings(max_examples=20, deadline=None)
+@given(st.permutations(range(6)))
+def test_catalog_order_does_not_depend_on_input_order(order):
+    base = [
+        parse_event({"id": f"e{i}", "title_en": "x", "kind": "k", "sources": "s",
+                     "date": f"2025-01-{10 + i // 2:02d}", "tz": "Asia/Shanghai" if i % 2 else "UTC"})
+        for i in range(6)
+    ]
+    cat = EventCatalog([base[i] for i in order])
+    assert [e.id for e in cat] == [e.id for e in EventCatalog(base)]
+    assert all(a.timestamp <= b.timestamp for a, b in zip(cat.events, cat.events[1:], strict=False))

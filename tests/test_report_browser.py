@@ -44,7 +44,9 @@ def _chromium() -> str:
         path = shutil.which(name)
         if path:
             return path
-    pytest.skip("Chromium is not installed (apt-get install chromium fonts-noto-cjk); skipping the browser test")
+    pytest.skip(
+        "Chromium is not installed (apt-get install chromium fonts-noto-cjk); skipping the browser test"
+    )
 
 
 class DevTools:
@@ -150,9 +152,11 @@ def built_report(tmp_path_factory: pytest.TempPathFactory):
     return build_report(Market.from_sample(), preset="deepseek-2025", out_dir=out)
 
 
-def test_report_renders_in_headless_chromium(chromium: int, built_report, tmp_path: Path) -> None:
-    html_path = Path(built_report.html_path)
-    devtools = DevTools(_page_ws(chromium))
+def _visit(
+    port: int, html_path: Path, screenshot: Path, readme_shot: Path | None = None
+) -> dict[str, Any]:
+    """Load ``html_path`` in the page, collect what happened, save a full-page screenshot."""
+    devtools = DevTools(_page_ws(port))
     try:
         for domain in ("Page", "Runtime", "Log", "Network"):
             devtools.send(f"{domain}.enable")
@@ -160,22 +164,19 @@ def test_report_renders_in_headless_chromium(chromium: int, built_report, tmp_pa
         devtools.wait_for("Page.loadEventFired")
         devtools.drain(0.5)
 
-        images = devtools.send(
-            "Runtime.evaluate",
-            expression=(
-                "JSON.stringify(Array.from(document.images).map(i => "
-                "({alt: i.alt, complete: i.complete, w: i.naturalWidth, h: i.naturalHeight})))"
-            ),
-            returnByValue=True,
-        )["result"]["value"]
-        images = json.loads(images)
-        sections = devtools.send(
-            "Runtime.evaluate",
-            expression="JSON.stringify(Array.from(document.querySelectorAll('section')).map(s => s.id))",
-            returnByValue=True,
-        )["result"]["value"]
-        title = devtools.send("Runtime.evaluate", expression="document.title", returnByValue=True)
+        def js(expression: str) -> Any:
+            return devtools.send("Runtime.evaluate", expression=expression, returnByValue=True)[
+                "result"
+            ]["value"]
 
+        images = json.loads(js(
+            "JSON.stringify(Array.from(document.images).map(i => "
+            "({alt: i.alt, complete: i.complete, w: i.naturalWidth, h: i.naturalHeight})))"
+        ))  # fmt: skip
+        sections = json.loads(
+            js("JSON.stringify(Array.from(document.querySelectorAll('section')).map(s => s.id))")
+        )
+        title = js("document.title")
         metrics = devtools.send("Page.getLayoutMetrics")
         size = metrics.get("cssContentSize") or metrics["contentSize"]
         width, height = int(size["width"]), int(size["height"])
@@ -186,8 +187,8 @@ def test_report_renders_in_headless_chromium(chromium: int, built_report, tmp_pa
             clip={"x": 0, "y": 0, "width": width, "height": height, "scale": 1},
         )
         png = base64.b64decode(shot["data"])
-        (tmp_path / "report-full.png").write_bytes(png)
-        if os.environ.get("RERATING_UPDATE_SCREENSHOT") == "1":
+        screenshot.write_bytes(png)
+        if readme_shot is not None:
             # The README shows the top of the page: title, summary table and the first chart.
             top = devtools.send(
                 "Page.captureScreenshot",
@@ -195,32 +196,70 @@ def test_report_renders_in_headless_chromium(chromium: int, built_report, tmp_pa
                 captureBeyondViewport=True,
                 clip={"x": 0, "y": 0, "width": width, "height": min(height, 2200), "scale": 1},
             )
-            (ROOT / "docs" / "report-screenshot.png").write_bytes(base64.b64decode(top["data"]))
+            readme_shot.write_bytes(base64.b64decode(top["data"]))
     finally:
         devtools.close()
-
     events = devtools.events
-    console_errors = [
-        e["params"] for e in events
-        if (e["method"] == "Runtime.consoleAPICalled" and e["params"].get("type") in ("error", "assert"))
-        or e["method"] == "Runtime.exceptionThrown"
-        or (e["method"] == "Log.entryAdded" and e["params"]["entry"].get("level") == "error")
-    ]  # fmt: skip
-    failed = [e["params"] for e in events if e["method"] == "Network.loadingFailed"]
-    requested = [
-        e["params"]["request"]["url"] for e in events if e["method"] == "Network.requestWillBeSent"
-    ]
-    external = [u for u in requested if not u.startswith(("file:", "data:", "about:"))]
+    return {
+        "console_errors": [
+            e["params"]
+            for e in events
+            if (
+                e["method"] == "Runtime.consoleAPICalled"
+                and e["params"].get("type") in ("error", "assert")
+            )
+            or e["method"] == "Runtime.exceptionThrown"
+            or (e["method"] == "Log.entryAdded" and e["params"]["entry"].get("level") == "error")
+        ],  # fmt: skip
+        "failed": [e["params"] for e in events if e["method"] == "Network.loadingFailed"],
+        "requested": [
+            e["params"]["request"]["url"]
+            for e in events
+            if e["method"] == "Network.requestWillBeSent"
+        ],
+        "images": images,
+        "sections": sections,
+        "title": title,
+        "png": png,
+        "height": height,
+    }
 
-    assert console_errors == [], f"console errors: {console_errors}"
-    assert failed == [], f"failed requests: {failed}"
+
+def test_report_renders_in_headless_chromium(chromium: int, built_report, tmp_path: Path) -> None:
+    readme = (
+        ROOT / "docs" / "report-screenshot.png"
+        if os.environ.get("RERATING_UPDATE_SCREENSHOT") == "1"
+        else None
+    )
+    page = _visit(chromium, Path(built_report.html_path), tmp_path / "report-full.png", readme)
+    external = [u for u in page["requested"] if not u.startswith(("file:", "data:", "about:"))]
+    assert page["console_errors"] == [], f"console errors: {page['console_errors']}"
+    assert page["failed"] == [], f"failed requests: {page['failed']}"
     assert external == [], f"requests that leave the file: {external}"
-    assert title["result"]["value"].startswith("The DeepSeek moment")
-    assert len(images) == len(built_report.chart_paths) >= 3
-    for img in images:
+    assert page["title"].startswith("The DeepSeek moment")
+    assert len(page["images"]) == len(built_report.chart_paths) >= 3
+    for img in page["images"]:
         assert img["complete"] and img["w"] > 0 and img["h"] > 0, f"chart not loaded: {img}"
     assert {"summary", "caar", "tests", "dropped", "parameters", "timeline", "provenance"} <= set(
-        json.loads(sections)
+        page["sections"]
     )
+    png = page["png"]
     assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 10_000
-    assert height > 1000  # the full page, not just the viewport
+    assert page["height"] > 1000  # the full page, not just the viewport
+    assert (tmp_path / "report-full.png").stat().st_size == len(png)
+
+
+def test_the_checks_catch_a_broken_page(chromium: int, tmp_path: Path) -> None:
+    """Negative control: a missing image, a script error and an external request are all seen."""
+    page_path = tmp_path / "broken.html"
+    page_path.write_text(
+        "<!DOCTYPE html><html><head><title>broken</title></head><body>"
+        '<img src="missing.png" alt="missing"><script>console.error("boom"); undefinedCall();</script>'
+        '<img src="http://127.0.0.1:9/none.png" alt="external"></body></html>',
+        encoding="utf-8",
+    )
+    page = _visit(chromium, page_path, tmp_path / "broken.png")
+    assert len(page["console_errors"]) >= 2
+    assert len(page["failed"]) >= 2
+    assert any(u.startswith("http://127.0.0.1:9/") for u in page["requested"])
+    assert [img["w"] for img in page["images"]] == [0, 0]

@@ -20,6 +20,7 @@ import pytest
 
 from rerating.report.html import SECTION_IDS
 from rerating.report.presets import DEEPSEEK_2025
+from rerating.study import window_label
 
 SAMPLE = Path(__file__).resolve().parents[1] / "src" / "rerating" / "data" / "sample"
 
@@ -88,8 +89,14 @@ def test_html_has_every_section_and_nothing_external(report) -> None:
         src = embedded[path.name]
         assert src.startswith("data:image/png;base64,")
         assert base64.b64decode(src.split(",", 1)[1]) == path.read_bytes()
-    for heading in ("Window returns and market-cap moves", "Test statistics", "Dropped events",
-                    "Parameters and data coverage", "Event timeline", "Provenance of the data"):
+    for heading in (
+        "Window returns and market-cap moves",
+        "Test statistics",
+        "Dropped events",
+        "Parameters and data coverage",
+        "Event timeline",
+        "Provenance of the data",
+    ):
         assert heading in text
     assert "[-100, -11]" in text  # the estimation window is stated
     assert "Event windows overlap in calendar time" in text  # the clustering warning applies
@@ -156,11 +163,13 @@ def _market_model_car(symbol: str, bench: str, day0: str, windows) -> dict:
     for lo, hi in windows:
         span = r.iloc[pos + lo : pos + hi + 1]
         ar = span - (alpha + beta * m.reindex(span.index))
-        out[f"[{lo},{hi}]"] = float(ar.sum())
+        out[window_label((lo, hi))] = float(ar.sum())
     return out
 
 
-@pytest.mark.parametrize(("symbol", "bench"), [("BABA", "^GSPC"), ("9988.HK", "^HSI"), ("NVDA", "^GSPC")])
+@pytest.mark.parametrize(
+    ("symbol", "bench"), [("BABA", "^GSPC"), ("9988.HK", "^HSI"), ("NVDA", "^GSPC")]
+)
 def test_car_columns_match_an_independent_market_model(report, symbol: str, bench: str) -> None:
     res, _ = report
     row = res.summary_frame.set_index("symbol").loc[symbol]
@@ -178,9 +187,12 @@ def test_group_frame_medians_and_caar(report) -> None:
     for name in ("China tech in Hong Kong", "China ADRs", "US AI and megacaps"):
         part = s[s["group"] == name]
         assert g.loc[name, "listings"] == len(part)
-        assert g.loc[name, "20 sessions to 2025-02-13"] == pytest.approx(part["20 sessions to 2025-02-13"].median())
+        assert g.loc[name, "20 sessions to 2025-02-13"] == pytest.approx(
+            part["20 sessions to 2025-02-13"].median()
+        )
         # the CAAR of a group is the mean of its listings' CARs
-        assert g.loc[name, "CAAR [0,19]"] == pytest.approx(part["CAR [0,19]"].mean(), abs=1e-12)
+        w = window_label((0, 19))
+        assert g.loc[name, f"CAAR {w}"] == pytest.approx(part[f"CAR {w}"].mean(), abs=1e-12)
 
 
 def test_timeline_lists_the_studied_events(report) -> None:

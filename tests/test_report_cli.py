@@ -8,20 +8,26 @@ from pathlib import Path
 import pytest
 
 from rerating.cli import main
+from rerating.study import window_label
 
 
-def test_report_preset_prints_summary_and_path(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_report_preset_prints_summary_and_path(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     out = tmp_path / "deepseek"
     code = main(["--sample", "report", "--preset", "deepseek-2025", "--out", str(out)])
     captured = capsys.readouterr()
     assert code == 0, captured.err
     assert (out / "report.html").is_file()
-    for name in ("China tech in Hong Kong", "China ADRs", "US AI and megacaps", "CAAR [0,19]"):
+    caar = "CAAR" + window_label((0, 19))
+    for name in ("China tech in Hong Kong", "China ADRs", "US AI and megacaps", caar):
         assert name in captured.out
     assert f"report: {out / 'report.html'}" in captured.out
 
 
-def test_report_json_keeps_stdout_machine_readable(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_report_json_keeps_stdout_machine_readable(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     code = main(
         ["--sample", "report", "--events", "deepseek-r1", "--symbols", "BABA,9988.HK", "--symbols", "NVDA",
          "--out", str(tmp_path), "--format", "json"]
@@ -36,7 +42,10 @@ def test_report_json_keeps_stdout_machine_readable(tmp_path: Path, capsys: pytes
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
-        (["--preset", "deepseek-2024"], "unknown report preset 'deepseek-2024' (did you mean deepseek-2025?)"),
+        (
+            ["--preset", "deepseek-2024"],
+            "unknown report preset 'deepseek-2024' (did you mean deepseek-2025?)",
+        ),
         (["--events", "deepseek-r9", "--symbols", "BABA"], "unknown event id 'deepseek-r9'"),
         (["--events", "deepseek-r1", "--symbols", "NOPE"], "NOPE"),
         (["--events", "deepseek-r1"], "--events needs --symbols"),

@@ -12,7 +12,14 @@ import pytest
 
 from rerating.errors import MissingDataError, ReportInputError, UnknownPresetError
 from rerating.report import charts as ch
-from rerating.report.html import SECTION_IDS, Chart, ReportContent, Table, render_html, render_markdown
+from rerating.report.html import (
+    SECTION_IDS,
+    Chart,
+    ReportContent,
+    Table,
+    render_html,
+    render_markdown,
+)
 from rerating.report.presets import DEEPSEEK_2025, custom_preset, get_preset
 from rerating.report.tables import group_summary, rebase
 
@@ -61,7 +68,11 @@ def parse(html: str) -> _Balance:
 
 def test_deepseek_preset_universe_is_the_issue_s_lists() -> None:
     p = get_preset("deepseek-2025")
-    assert [g.name for g in p.groups] == ["China tech in Hong Kong", "China ADRs", "US AI and megacaps"]
+    assert [g.name for g in p.groups] == [
+        "China tech in Hong Kong",
+        "China ADRs",
+        "US AI and megacaps",
+    ]
     assert p.groups[0].symbols == tuple(
         "9988.HK 0700.HK 9888.HK 9618.HK 3690.HK 1810.HK 0981.HK 1347.HK 0020.HK 3888.HK 3896.HK "
         "0992.HK 9626.HK".split()
@@ -90,7 +101,9 @@ def test_estimation_window_fits_the_sample_gspc() -> None:
 
 
 def test_unknown_preset_lists_the_defined_ones() -> None:
-    with pytest.raises(UnknownPresetError, match=r"deepseek-2024.*did you mean deepseek-2025.*--preset"):
+    with pytest.raises(
+        UnknownPresetError, match=r"deepseek-2024.*did you mean deepseek-2025.*--preset"
+    ):
         get_preset("deepseek-2024")
 
 
@@ -158,13 +171,21 @@ def _synthetic_closes() -> pd.DataFrame:
     return pd.DataFrame(data, index=idx, columns=["9988.HK", "0700.HK", "NVDA"])
 
 
-GROUPS = {"9988.HK": "China tech in Hong Kong", "0700.HK": "China tech in Hong Kong", "NVDA": "US AI"}
+GROUPS = {
+    "9988.HK": "China tech in Hong Kong",
+    "0700.HK": "China tech in Hong Kong",
+    "NVDA": "US AI",
+}
 
 
 def test_price_paths_one_panel_per_group_with_median_and_events() -> None:
     closes = _synthetic_closes()
-    timeline = pd.DataFrame({"date": pd.to_datetime(["2025-01-20", "2025-01-27"]), "number": [1, 2]})
-    fig = ch.price_paths_figure(closes, GROUPS, event_date=pd.Timestamp("2025-01-20"), timeline=timeline)
+    timeline = pd.DataFrame(
+        {"date": pd.to_datetime(["2025-01-20", "2025-01-27"]), "number": [1, 2]}
+    )
+    fig = ch.price_paths_figure(
+        closes, GROUPS, event_date=pd.Timestamp("2025-01-20"), timeline=timeline
+    )
     axes = fig.get_axes()
     assert len(axes) == 2
     hk_lines = axes[0].get_lines()
@@ -204,7 +225,9 @@ def test_cjk_labels_render_without_missing_glyphs(tmp_path: Path) -> None:
         pytest.skip("no CJK font installed (apt-get install fonts-noto-cjk)")
     import warnings
 
-    fig = ch.price_paths_figure(_synthetic_closes(), GROUPS, labels={"9988.HK": "9988.HK 阿里巴巴"}, font=font)
+    fig = ch.price_paths_figure(
+        _synthetic_closes(), GROUPS, labels={"9988.HK": "9988.HK 阿里巴巴"}, font=font
+    )
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # "Glyph ... missing from font" would be a UserWarning
         data = ch.save_figure(fig, tmp_path / "p.png")
@@ -279,7 +302,7 @@ def test_tests_wide_by_hand() -> None:
             "window": ["[0,0]"] * 4,
             "test": ["patell", "corrado", "patell", "corrado"],
             "statistic": [2.0, -1.234, np.nan, 0.5],
-            "pvalue": [0.0455, 0.2172, np.nan, 0.617],
+            "pvalue": [0.0456, 0.2172, np.nan, 0.617],
             "n": [3, 3, 2, 2],
             "valid_under_clustering": [False, True, False, True],
         }

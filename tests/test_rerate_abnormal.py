@@ -40,8 +40,10 @@ def test_car_matches_a_hand_fitted_market_model(market):
     est = r.iloc[max(d0 - 250, 1): d0 - 10]
     beta, alpha = np.polyfit(m.reindex(est.index).to_numpy(), est.to_numpy(), 1)
     ar = [r.iloc[d0 + k] - (alpha + beta * m.loc[r.index[d0 + k]]) for k in range(5)]
-    assert car["[0,0]"] == pytest.approx(ar[0], rel=1e-8)
-    assert car["[0,4]"] == pytest.approx(sum(ar), rel=1e-8)
+    from rerating.study import window_label  # the engine's own label format
+
+    assert car[window_label((0, 0))] == pytest.approx(ar[0], rel=1e-8)
+    assert car[window_label((0, 4))] == pytest.approx(sum(ar), rel=1e-8)
 
 
 def test_event_return_window_and_groups(market):

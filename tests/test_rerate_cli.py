@@ -83,6 +83,19 @@ def test_pe_and_decomposition(capsys):
     assert d["log_eps_change"] + d["log_multiple_change"] == pytest.approx(d["log_return"])
 
 
+def test_pe_gap_by_hand(capsys):
+    code, out, err = _run(capsys, "pe-gap", "--a", "NVDA,JD", "--b", "MSFT", "--on", "2025-02-15",
+                          "--format", "csv")
+    assert code == 0
+    rows = {r["symbol"]: r for r in _csv(out)}
+    # NVDA: Friday 2025-02-14 close over 0.49 + 0.60 + 0.67 + 0.78; MSFT: quarters to 2024-12-31
+    nvda = raw("NVDA", "2025-02-14") / 2.54
+    msft = raw("MSFT", "2025-02-14") / (2.94 + 2.95 + 3.30 + 3.23)
+    assert float(rows["NVDA"]["pe"]) == pytest.approx(nvda)
+    assert float(rows["MSFT"]["pe"]) == pytest.approx(msft)
+    assert "JD" not in rows and "left out JD" in err  # no EPS rows: said on stderr
+
+
 def test_comove(capsys):
     code, out, err = _run(capsys, "comove", "--a", "9988.HK,0700.HK", "--b", "NVDA,MSFT",
                           "--event", "deepseek-r1", "--lag", "1", "--format", "csv")
@@ -122,8 +135,8 @@ def test_bad_input_is_one_line_and_nonzero(capsys, args, text):
     assert err.startswith("error: ") and err.count("\n") == 1 and text in err
 
 
-@pytest.mark.parametrize("cmd", ["window", "change", "event-return", "mcap-change", "pe", "comove",
-                                 "abnormal"])
+@pytest.mark.parametrize("cmd", ["window", "change", "event-return", "mcap-change", "pe", "pe-gap",
+                                 "comove", "abnormal"])
 def test_help_has_an_example(capsys, cmd):
     assert main([cmd, "--help"]) == 0
     out = capsys.readouterr().out

@@ -152,3 +152,20 @@ def test_returns_frame_stacks_results():
     frame = returns_frame(rs)
     assert list(frame["symbol"]) == ["9988.HK", "0700.HK"]
     assert frame["pct"].to_numpy() == pytest.approx(100 * frame["value"].to_numpy())
+
+
+def test_market_wrappers_agree_and_carry_data_flags():
+    from rerating.data.market import Market
+    from rerating.rerate.windows import event_return, range_return, window_return
+
+    m = Market.from_sample()
+    pure = window_return_from_closes(closes("NVDA"), "2025-01-27", 1, calendar="XNYS")
+    assert window_return(m, "nvda", "2025-01-27", 1).value == pure.value
+    hk = window_return(m, "9988.HK", "2025-01-29", 1)
+    # 2025-01-28 is a Hong Kong half-day whose .HK row is a placeholder: said, not hidden
+    assert "2025-01-28: half-day placeholder" in hk.note and hk.currency == "HKD"
+    assert range_return(m, "BABA", "2025-01-28", "2025-01-29").note == ""
+    ev = event_return(m, "NVDA", R1, sessions=5)
+    assert ev.value == pytest.approx(118.42 / raw_close("NVDA", "2025-01-17") - 1)
+    adj = window_return(m, "NVDA", "2025-01-27", 1, adjusted=True)
+    assert adj.adjusted and adj.start_close != pure.start_close

@@ -15,6 +15,7 @@ from scipy import stats
 
 from rerating.errors import SimulationDesignError
 from rerating.study.simulate import (
+    PAD,
     MarketModelParameters,
     SimulationDesign,
     _rejection_table,
@@ -39,7 +40,7 @@ def _mean_pairwise_corr(x: np.ndarray) -> float:
 def test_clustered_residual_correlation_is_r() -> None:
     # outside the event window the residuals are the pure DGP shocks
     design, panel = _panel(reps=300, scenario="clustered", residual_correlation=0.05)
-    est = slice(0, design.estimation_length)
+    est = slice(PAD, PAD + design.estimation_length)
     r_hat = _mean_pairwise_corr(panel.residuals[:, :, est])
     # the average of 300 replications: the common shock's sample variance share has sd ~ r*sqrt(2/T)
     # per replication, so the average is within ~0.001 of r; 0.005 leaves room, 0.05 vs 0 cannot pass
@@ -59,9 +60,12 @@ def test_independent_events_are_distinct_and_uncorrelated() -> None:
     design, panel = _panel(reps=200, scenario="independent")
     for row in panel.event_index:
         assert len(np.unique(row)) == design.n_events
-    pre = -design.estimation_window[0]
+    pre = PAD - design.estimation_window[0]
     assert panel.event_index.min() >= pre
-    assert panel.event_index.max() <= panel.returns.shape[2] - 1 - design.event_window[1]
+    assert panel.event_index.max() <= panel.market.shape[1] - 1 - design.event_window[1] - PAD
+    # every block lies inside the calendar
+    pos = panel.block_positions(design)
+    assert pos.min() >= 0 and pos.max() < panel.market.shape[1]
     r_hat = _mean_pairwise_corr(panel.residuals)
     assert abs(r_hat) < 0.003, r_hat
     # dates spread over all date_spread candidate slots, roughly uniformly (chi-square, 10 bins)
@@ -72,11 +76,9 @@ def test_independent_events_are_distinct_and_uncorrelated() -> None:
 
 def test_variance_scenario_multiplies_event_day_variance() -> None:
     design, panel = _panel(reps=500, scenario="variance", variance_multiplier=2.0, date_spread=60)
-    k = np.arange(panel.returns.shape[0])[:, None]
-    i = np.arange(design.n_events)[None, :]
     z = panel.residuals / panel.sigma[:, :, None]
-    event_day = z[k, i, panel.event_index]
-    before = z[k, i, panel.event_index - 20]
+    event_day = z[:, :, panel.day0]
+    before = z[:, :, panel.day0 - 20]
     # 25,000 draws: the ratio's sd is ~ 2*sqrt(2/25000 + 2/25000) = 0.025; a wrong factor is far off
     assert abs(event_day.var() / before.var() - 2.0) < 0.1
     assert abs(before.var() - 1.0) < 0.03
@@ -84,32 +86,32 @@ def test_variance_scenario_multiplies_event_day_variance() -> None:
 
 def test_variance_scenario_covers_the_whole_window() -> None:
     design, panel = _panel(reps=500, scenario="variance", variance_multiplier=3.0, event_window=(-1, 1))
-    k = np.arange(panel.returns.shape[0])[:, None]
-    i = np.arange(design.n_events)[None, :]
     z = panel.residuals / panel.sigma[:, :, None]
     for off in (-1, 0, 1):
-        v = z[k, i, panel.event_index + off].var()
+        v = z[:, :, panel.day0 + off].var()
         assert abs(v - 3.0) < 0.12, (off, v)
-    assert abs(z[k, i, panel.event_index - 2].var() - 1.0) < 0.05
+    assert abs(z[:, :, panel.day0 - 2].var() - 1.0) < 0.05
+    assert abs(z[:, :, panel.day0 + 2].var() - 1.0) < 0.05
 
 
 def test_abnormal_return_is_spread_over_window() -> None:
     design, panel = _panel(reps=400, abnormal_return=0.01, event_window=(0, 4))
-    k = np.arange(panel.returns.shape[0])[:, None, None]
-    i = np.arange(design.n_events)[None, :, None]
-    pos = panel.event_index[:, :, None] + np.arange(0, 5)[None, None, :]
-    car = panel.residuals[k, i, pos].sum(axis=2)
+    window = panel.residuals[:, :, panel.day0 : panel.day0 + 5]
+    car = window.sum(axis=2)
     se = np.sqrt(5 * (panel.sigma**2).mean() / car.size)
     assert abs(car.mean() - 0.01) < 4 * se
-    per_day = panel.residuals[k, i, pos].mean(axis=(0, 1))
+    per_day = window.mean(axis=(0, 1))
     np.testing.assert_allclose(per_day, 0.002, atol=6 * math.sqrt((panel.sigma**2).mean() / car.size))
     # no shift outside the window
-    assert abs(panel.residuals[k[:, :, 0], i[:, :, 0], panel.event_index - 30].mean()) < 4 * se
+    assert abs(panel.residuals[:, :, panel.day0 - 30].mean()) < 4 * se
+    assert abs(panel.residuals[:, :, panel.day0 + 5].mean()) < 4 * se
 
 
 def test_returns_follow_the_market_model() -> None:
     design, panel = _panel(reps=20)
-    fitted = panel.alpha[:, :, None] + panel.beta[:, :, None] * panel.market[:, None, :]
+    pos = panel.block_positions(design)
+    market = np.stack([panel.market[k][pos[k]] for k in range(20)])  # loop: an independent gather
+    fitted = panel.alpha[:, :, None] + panel.beta[:, :, None] * market
     np.testing.assert_allclose(panel.returns - fitted, panel.residuals, atol=1e-15)
     p = design.parameters
     assert panel.beta.min() >= p.beta_low and panel.beta.max() <= p.beta_high
@@ -117,7 +119,7 @@ def test_returns_follow_the_market_model() -> None:
     # OLS on one long series recovers beta: statsmodels is the oracle
     import statsmodels.api as sm
 
-    y, x = panel.returns[0, 0], panel.market[0]
+    y, x = panel.returns[0, 0], panel.market[0, pos[0, 0]]
     fit = sm.OLS(y, sm.add_constant(x)).fit()
     assert abs(fit.params[1] - panel.beta[0, 0]) < 4 * fit.bse[1]
 
@@ -144,19 +146,23 @@ def test_same_seed_same_panel_and_chunks_differ() -> None:
 
 def test_to_frames_matches_the_arrays() -> None:
     design, panel = _panel(reps=3, n_events=4, date_spread=10, estimation_length=20)
-    returns, market, benchmarks, events = panel.to_frames()
-    t = design.sessions
-    assert returns.shape == (t, 12) and market.shape == (t, 3)
+    returns, market, benchmarks, events = panel.to_frames(design)
+    t, b = design.sessions, design.block
+    assert list(returns.columns) == ["symbol", "date", "ret"]
+    assert len(returns) == 3 * 4 * b and market.shape == (t, 3)
     assert list(events.columns) == ["event_id", "symbol", "date", "group"]
     assert events["event_id"].is_unique
     row = events.iloc[5]  # replication 1, security 1
     assert row["symbol"] == "R1_1" and row["group"] == 1 and benchmarks["R1_1"] == "M1"
-    assert row["date"] == returns.index[panel.event_index[1, 1]]
-    np.testing.assert_array_equal(returns["R1_1"].to_numpy(), panel.returns[1, 1])
+    assert row["date"] == market.index[panel.event_index[1, 1]]
+    mine = returns[returns["symbol"] == "R1_1"]
+    np.testing.assert_array_equal(mine["ret"].to_numpy(), panel.returns[1, 1])
+    # day 0 sits at column day0 of the block, and the block's dates are consecutive sessions
+    assert mine["date"].iloc[panel.day0] == row["date"]
+    assert mine["date"].is_monotonic_increasing and mine["date"].is_unique
     np.testing.assert_array_equal(market["M2"].to_numpy(), panel.market[2])
     # the calendar holds exactly the sessions the design needs
-    assert t == design.date_spread - 1 + (design.event_window[1] - design.estimation_window[0] + 1)
-    assert events["date"].min() - returns.index[0] >= pd.Timedelta(0)
+    assert t == design.date_spread - 1 + b and b == design.span + 2 * PAD
 
 
 def test_estimation_window_and_sessions() -> None:
@@ -165,7 +171,7 @@ def test_estimation_window_and_sessions() -> None:
     assert d.estimation_window[1] - d.estimation_window[0] + 1 == 250
     assert d.window_length == 3
     c = SimulationDesign(scenario="clustered", estimation_length=250, gap=10)
-    assert c.sessions == 261
+    assert c.sessions == c.block == 261 + 2 * PAD
 
 
 @pytest.mark.parametrize(

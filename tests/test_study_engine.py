@@ -94,7 +94,7 @@ def test_another_event_of_the_same_firm_does_not_multiply_its_weight(panel) -> N
     car_more = more.car[more.car["event_id"] != "late"].reset_index(drop=True)
     pd.testing.assert_frame_equal(base.car, car_more)
     n_all = more.caar.set_index(["group", "window"])["n"]
-    assert n_all[("all", "[0,0]")] == 9 and n_all[("g", "[0,0]")] == 8
+    assert n_all[("all", "[0:0]")] == 9 and n_all[("g", "[0:0]")] == 8
     assert (more.tests.loc[more.tests["group"] == "all", "n"] <= 9).all()
 
 
@@ -192,7 +192,7 @@ def test_bad_input_raises_clear_errors(panel) -> None:
     dup = pd.concat([ev, ev.iloc[[0]]], ignore_index=True)
     with pytest.raises(EventFormatError, match=r"duplicate events.*\(e0, S00\)"):
         EventStudy(wide, dup, market_returns=m).fit()
-    with pytest.raises(MissingDataError, match="'^HSI' of S00 is not a column"):
+    with pytest.raises(MissingDataError, match=r"'\^HSI' of S00 is not a column"):
         EventStudy(wide, ev, market_returns=m.to_frame(), benchmarks="^HSI").fit()
     with pytest.raises(MissingDataError, match="benchmarks has no entry for S01"):
         EventStudy(wide, ev, market_returns=m.to_frame(), benchmarks={"S00": "MKT"}).fit()
@@ -221,7 +221,7 @@ def test_clustered_events_report_rbar_design_effect_and_valid_tests() -> None:
     wide, m = make_panel(n_sym=30, n_days=300, seed=11, rho=0.3)
     ev = pd.DataFrame({"event_id": "one_date", "symbol": wide.columns, "date": wide.index[250]})
     res = EventStudy(wide, ev, market_returns=m, estimation_window=EST, event_windows=WINS).fit()
-    clus = res.clustering.set_index("window").loc["[0,0]"]
+    clus = res.clustering.set_index("window").loc["[0:0]"]
     assert bool(clus["overlapping"]) and clus["n"] == 30
     assert clus["rbar"] == pytest.approx(0.3, abs=0.06)
     assert clus["design_effect"] == pytest.approx(1 + 29 * clus["rbar"])
@@ -230,7 +230,7 @@ def test_clustered_events_report_rbar_design_effect_and_valid_tests() -> None:
     valid = set(res.tests.loc[res.tests["valid_under_clustering"], "test"])
     assert {"adj_patell", "adj_bmp", "grank"} <= valid and "bmp" not in valid
     # the adjusted BMP is the BMP shrunk by sqrt((1 - r̄) / (1 + (N-1) r̄))
-    t = res.tests[(res.tests["group"] == "all") & (res.tests["window"] == "[0,0]")].set_index("test")["statistic"]
+    t = res.tests[(res.tests["group"] == "all") & (res.tests["window"] == "[0:0]")].set_index("test")["statistic"]
     r = clus["rbar"]
     assert t["adj_bmp"] == pytest.approx(t["bmp"] * np.sqrt((1 - r) / (1 + 29 * r)))
 
@@ -252,8 +252,8 @@ def test_injected_abnormal_return_is_recovered_and_detected() -> None:
     ev = spread_events(wide, pos)
     res = EventStudy(wide, ev, market_returns=m, estimation_window=EST, event_windows=WINS).fit()
     caar = res.caar.set_index("window")
-    assert caar.loc["[0,0]", "caar"] == pytest.approx(0.03, abs=0.006)
-    assert (res.tests.loc[res.tests["window"] == "[0,0]", "pvalue"] < 0.01).all()
+    assert caar.loc["[0:0]", "caar"] == pytest.approx(0.03, abs=0.006)
+    assert (res.tests.loc[res.tests["window"] == "[0:0]", "pvalue"] < 0.01).all()
 
 
 def test_results_are_read_only_and_render(panel) -> None:
@@ -281,8 +281,8 @@ def test_results_are_read_only_and_render(panel) -> None:
     assert {"caar", "bmp", "bmp_pvalue", "grank_pvalue"} <= set(frame.columns)
     path = res.aar_path("x")
     assert list(path["event_time"]) == list(range(-1, 6))
-    np.testing.assert_allclose(path["caar"].iloc[-1], res.car[(res.car["group"] == "x")].groupby("window")["car"].mean()["[-1,5]"]
-                               if "[-1,5]" in set(res.car["window"]) else path["aar"].sum())
+    np.testing.assert_allclose(path["caar"].iloc[-1], res.car[(res.car["group"] == "x")].groupby("window")["car"].mean()["[-1:5]"]
+                               if "[-1:5]" in set(res.car["window"]) else path["aar"].sum())
     ci = res.conf_int(0.9)
     assert (ci["lower"] < ci["upper"]).all()
     assert res.pvalues.index.names == ["group", "window"]
@@ -311,9 +311,13 @@ def test_deepseek_on_the_bundled_sample() -> None:
     res = EventStudy(rets[rets["symbol"].isin(syms)], ev, market_returns=bench,
                      benchmarks={"9988.HK": "^HSI", "0700.HK": "^HSI", "NVDA": "^IXIC", "MSFT": "^IXIC"},
                      estimation_window=(-120, -11), event_windows=((0, 0), (0, 5), (5, 20))).fit()
+    assert res.ar.set_index(["symbol", "event_time"]).loc[("9988.HK", 0), "date"] == pd.Timestamp("2025-01-20")
     car = res.car.set_index(["symbol", "window"])
-    # NVDA's 2025-01-27 (day +4 on its calendar: 21, 22, 23, 24, 27) is inside [0,5]: a large negative CAR
-    assert car.loc[("NVDA", "[0,5]"), "car"] < -0.10
+    # the timestamp is 2025-01-20 00:00 UTC: NVDA's day 0 is Tuesday 21st (Monday was a holiday),
+    # so Monday 2025-01-27 is its day +4: an abnormal return below -10% against the Nasdaq
+    ar = res.ar.set_index(["symbol", "event_time"])
+    assert ar.loc[("NVDA", 4), "date"] == pd.Timestamp("2025-01-27")
+    assert ar.loc[("NVDA", 4), "ar"] < -0.10
     # Alibaba's re-rating came later: positive abnormal return over [5,20]
-    assert car.loc[("9988.HK", "[5,20]"), "car"] > 0.10
+    assert car.loc[("9988.HK", "[5:20]"), "car"] > 0.10
     assert res.dropped.empty

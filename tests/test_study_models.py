@@ -62,7 +62,7 @@ def _check_against_ols(res, y_est, X_est, y_evt, X_evt, rel_days) -> None:  # ty
         sel = (rel_days >= a) & (rel_days <= b)
         s = X_evt[sel].sum(axis=0)
         var_car = sel.sum() * ols.scale + s @ cov @ s
-        label = f"[{a},{b}]"
+        label = f"[{a}:{b}]"
         np.testing.assert_allclose(car.loc[label, "std_error"] ** 2, var_car, rtol=1e-8)
         np.testing.assert_allclose(car.loc[label, "car"], (y_evt - X_evt @ ols.params)[sel].sum(), rtol=1e-8)
         t = car.loc[label, "car"] / np.sqrt(var_car)
@@ -153,7 +153,7 @@ def test_scholes_williams_beta_from_three_statsmodels_regressions() -> None:
     assert p["sigma"] ** 2 == pytest.approx((resid**2).sum() / (y.size - 2), rel=1e-9)
     evt = _rows(long, "BBB", 130, 0, 0)
     ar0 = evt["ret"].iloc[0] - alpha - beta * m.reindex(evt["date"]).iloc[0]
-    assert res.car.set_index("window").loc["[0,0]", "car"] == pytest.approx(ar0, rel=1e-9)
+    assert res.car.set_index("window").loc["[0:0]", "car"] == pytest.approx(ar0, rel=1e-9)
 
 
 def test_mean_adjusted_worked_by_hand() -> None:
@@ -166,13 +166,13 @@ def test_mean_adjusted_worked_by_hand() -> None:
                      event_windows=((0, 0), (0, 1)), tests="none").fit()
     sigma2 = (0.0 + 0.02**2 + 0.02**2 + 0.0) / 3  # ddof = n - K = 4 - 1
     car = res.car.set_index("window")
-    assert car.loc["[0,0]", "car"] == pytest.approx(0.04 - 0.01)
-    assert car.loc["[0,0]", "std_error"] ** 2 == pytest.approx(sigma2 * (1 + 1 / 4))
-    assert car.loc["[0,1]", "car"] == pytest.approx(0.03 + 0.01)
+    assert car.loc["[0:0]", "car"] == pytest.approx(0.04 - 0.01)
+    assert car.loc["[0:0]", "std_error"] ** 2 == pytest.approx(sigma2 * (1 + 1 / 4))
+    assert car.loc["[0:1]", "car"] == pytest.approx(0.03 + 0.01)
     # 1'(I + X*(X'X)^-1 X*')1 with X = ones: 2 + 2*2/4 = 3
-    assert car.loc["[0,1]", "std_error"] ** 2 == pytest.approx(sigma2 * 3)
+    assert car.loc["[0:1]", "std_error"] ** 2 == pytest.approx(sigma2 * 3)
     # BHAR: (1.04)(1.02) - (1.01)^2
-    assert car.loc["[0,1]", "bhar"] == pytest.approx(1.04 * 1.02 - 1.01**2)
+    assert car.loc["[0:1]", "bhar"] == pytest.approx(1.04 * 1.02 - 1.01**2)
 
 
 def test_market_adjusted_worked_by_hand() -> None:
@@ -187,10 +187,10 @@ def test_market_adjusted_worked_by_hand() -> None:
     dev = np.array([0.01, 0.01, 0.01, 0.02]) - 0.0125
     sigma2 = (dev**2).sum() / 3
     car = res.car.set_index("window")
-    assert car.loc["[0,0]", "car"] == pytest.approx(0.04)
-    assert car.loc["[0,0]", "std_error"] ** 2 == pytest.approx(sigma2)
-    assert car.loc["[0,1]", "car"] == pytest.approx(0.04 - 0.01)
-    assert car.loc["[0,1]", "std_error"] ** 2 == pytest.approx(2 * sigma2)
+    assert car.loc["[0:0]", "car"] == pytest.approx(0.04)
+    assert car.loc["[0:0]", "std_error"] ** 2 == pytest.approx(sigma2)
+    assert car.loc["[0:1]", "car"] == pytest.approx(0.04 - 0.01)
+    assert car.loc["[0:1]", "std_error"] ** 2 == pytest.approx(2 * sigma2)
     assert res.params.columns.tolist() == ["event_id", "symbol", "group", "sigma", "n_obs"]
 
 

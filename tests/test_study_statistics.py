@@ -141,6 +141,6 @@ def test_mean_pairwise_correlation_matches_pandas_over_actual_overlap() -> None:
     c = frame.corr(min_periods=30).to_numpy()
     iu = np.triu_indices(6, 1)
     vals = np.nan_to_num(c[iu], nan=0.0)
-    assert got == pytest.approx(vals.mean(), rel=1e-10)
+    assert got == pytest.approx(vals.mean(), rel=1e-5)
     assert pairs == int(np.isfinite(c[iu]).sum())
     assert pairs == 10  # 15 pairs minus the 5 with event 5 (10 common days at most)

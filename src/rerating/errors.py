@@ -100,6 +100,10 @@ class StoreError(RerateError, RuntimeError):
     """The embedded store is locked, corrupt or of an unknown schema version."""
 
 
+class LoadFailedError(RerateError, RuntimeError):
+    """Some symbols of a load failed (the others were committed); the message lists them and why."""
+
+
 class UnknownSourceError(RerateError, KeyError):
     """A data source name that is not registered (files, yahoo, akshare)."""
 

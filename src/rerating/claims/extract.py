@@ -110,11 +110,12 @@ _CARRY_RE = re.compile(r"该股|其股价|其市值|股价|市值|该公司|这�
 _CONNECT_RE = re.compile(r"^\s*(?:、|,|，|和|与|及|以及|跟|同|and|&|, and|/|或)\s*$", re.IGNORECASE)
 _VALUE_CONNECT_RE = re.compile(r"^\s*(?:、|,|，|和|与|及|以及|and|, and)\s*$", re.IGNORECASE)
 _RESPECTIVELY_RE = re.compile(r"分别|各自|respectively", re.IGNORECASE)
-_CLAUSE_RE = re.compile(r"[，；;：:]|,(?=\s)|(?<=[^\d]),(?=[^\d\s])")
+# A comma ends a clause unless it separates thousands (1,300 / 22,620).
+_CLAUSE_RE = re.compile(r"[，；;：:]|,(?!\d{3}(?!\d))")
 _QUAL = (
     (re.compile(r"美股|美国上市|在美上市|纽约|ADR|ADS|美国存托|U\.?S\.?[- ]listed|American deposit|New York|NYSE",
                 re.IGNORECASE), "XNYS"),
-    (re.compile(r"港股|香港|H股|港交所|Hong Kong|HK[- ]listed|\bHK\b", re.IGNORECASE), "XHKG"),
+    (re.compile(r"港股|香港|H股|港交所|Hong Kong|HK[- ]listed|\bHK\b(?!\$)", re.IGNORECASE), "XHKG"),
     (re.compile(r"A股|沪市|深市|科创板|创业板|上交所|深交所|Shanghai[- ]listed|Shenzhen|A-share", re.IGNORECASE), "XSHG"),
 )
 _CROSS_RE = re.compile(r"(?:跌破|突破|站上|站稳|重回|失守|回到|\bbelow|\babove|\btopp?(?:ed|ing)?|surpass(?:ed|ing)?"
@@ -146,6 +147,7 @@ class _Value:
     high: float | None = None
     forced_cmp: str | None = None
     direction: str | None = None
+    resolution: float = 1.0  # one unit of the last digit stated ("143.62亿" -> 1e6)
     notes: list[str] = field(default_factory=list)
 
 
@@ -194,7 +196,7 @@ class Extractor:
         values = _values(sent)
         self._all_values = values
         windows = self._windows(sent, ref, state)
-        ents = self.lexicon.entities(sent) if values else []
+        ents = self.lexicon.entities(sent)
         prev_windows, state.windows = state.windows, windows or []
         if not values:
             if ents:
@@ -272,7 +274,8 @@ class Extractor:
         if _FROM_RE.search(left) and any(w.start > v.end and w.start < ce and w.unit == v.unit for w in self._all_values):
             return None  # "从9倍升至14倍": the starting level is context, the claim is the end level
         direction = v.direction or _direction(left, tail)
-        if direction is None and not carried and ent[1] <= v.start:
+        if direction is None and not carried and ent[1] <= v.start and re.fullmatch(r"\s*(?:or|即|或)?\s*", left):
+            # "rose 289 points, or 0.7%": the verb sits in the clause before.
             direction = _direction(sent[ent[1]:v.start], "")
         metric, unit = self._metric(entry, v, left_full, tail, direction, sent, ent, cs)
         if metric is None:
@@ -287,6 +290,10 @@ class Extractor:
         if low is not None:
             comparator = "approx"
         symbols = self._symbols(entry, sent, ent, v, cs)
+        if unit == "price" and v.currency and len(symbols) > 1:
+            # A traded price in HK$ is the Hong Kong listing's, in US$ the ADR's.
+            same = [s for s in symbols if self.securities.get(s).currency == v.currency]
+            symbols = same or symbols
         cal_hint = _calendar_hint(symbols, self.securities)
         window = self._pick_window(sent, windows, prev_windows, v, cs, ce, cal_hint, ref)
         notes = list(v.notes)
@@ -299,7 +306,8 @@ class Extractor:
         if unit == "money" and abs(amount) > 1e14:
             notes.append(f"implausible: {amount:.3g} exceeds any listed company's value")
         value: dict[str, Any] = {"amount": float(amount), "unit": unit,
-                                 "currency": v.currency if unit in ("money", "price") else None}
+                                 "currency": v.currency if unit in ("money", "price") else None,
+                                 "resolution": float(v.resolution), "text": text[s0 + v.start:s0 + v.end]}
         if low is not None:
             value["low"], value["high"] = float(low), float(high)  # type: ignore[arg-type]
         return Claim(
@@ -430,7 +438,12 @@ class Extractor:
             w = _event_window(sent, es, ee, eid, ref)
             if w is not None:
                 add(w[0], w[1], w[2])
-        for rx, maker in _WINDOW_RULES:
+        # Rules run in order (an earlier rule wins an overlap); a rule runs only when one of its
+        # trigger substrings occurs, which skips most of them on most sentences.
+        folded = sent.casefold()
+        for (rx, maker), triggers in zip(_WINDOW_RULES, _TRIGGERS, strict=True):
+            if not any(t in folded for t in triggers):
+                continue
             for m in rx.finditer(sent):
                 built = maker(m, ref, state)
                 if built is None:
@@ -513,16 +526,29 @@ def _num(text: str) -> float:
     return float(text.replace(",", ""))
 
 
+def _res(number: str, mag: float = 1.0) -> float:
+    """One unit of the last stated digit: "6.7" -> 0.1, "143.62" x 1e8 -> 1e6, "589" x 1e9 -> 1e9."""
+    number = number.replace(",", "")
+    decimals = len(number.split(".", 1)[1]) if "." in number else 0
+    return 10.0 ** -decimals * mag
+
+
 def _values(sent: str) -> list[_Value]:
+    out = _raw_values(sent)
+    return out
+
+
+def _raw_values(sent: str) -> list[_Value]:
     out: list[_Value] = []
     for m in _VALUE_RE.finditer(sent):
         g = m.groupdict()
         s, e = m.start(), m.end()
         if g["r1"] is not None:
             lo, hi = sorted((_num(g["r1"]), _num(g["r2"])))
-            out.append(_Value(s, e, "pct", (lo + hi) / 2, low=lo, high=hi))
+            out.append(_Value(s, e, "pct", (lo + hi) / 2, low=lo, high=hi,
+                              resolution=min(_res(g["r1"]), _res(g["r2"]))))
         elif g["pct"] is not None:
-            out.append(_Value(s, e, "pct", _num(g["pct"])))
+            out.append(_Value(s, e, "pct", _num(g["pct"]), resolution=_res(g["pct"])))
         elif g["cnpct"] is not None:
             n = D.small_number(g["cnpct"])
             if n is not None:
@@ -530,35 +556,42 @@ def _values(sent: str) -> list[_Value]:
         elif g["cheng"] is not None:
             n = D.small_number(g["cheng"])
             if n is not None:
-                out.append(_Value(s, e, "pct", n * 10))
+                out.append(_Value(s, e, "pct", n * 10, resolution=10.0))
         elif g["double"] is not None:
-            out.append(_Value(s, e, "pct", 100.0, direction="up"))
+            out.append(_Value(s, e, "pct", 100.0, direction="up", resolution=10.0))
         elif g["m1"] is not None:
             mag = _MAG.get((g["mag1"] or "").casefold(), 1.0)
-            out.append(_Value(s, e, "money", _num(g["m1"]) * mag, _CUR[g["cur1"].casefold()]))
+            out.append(_Value(s, e, "money", _num(g["m1"]) * mag, _CUR[g["cur1"].casefold()],
+                              resolution=_res(g["m1"], mag)))
         elif g["m2"] is not None:
             mag = _MAG.get((g["mag2"] or "").casefold(), 1.0)
-            out.append(_Value(s, e, "money", _num(g["m2"]) * mag, _CUR[g["cur2"].casefold()]))
+            out.append(_Value(s, e, "money", _num(g["m2"]) * mag, _CUR[g["cur2"].casefold()],
+                              resolution=_res(g["m2"], mag)))
         elif g["mag3"] is not None:
             cmp = {"上": "gt", "超": "gt", "逾": "gt", "近": "approx", "约": "approx"}[g["cnm"]]
             if cmp == "gt" and re.search(r"(?:约|大约|近)\s*$", sent[:s]):
                 cmp = "approx"
-            out.append(_Value(s, e, "money", _MAG[g["mag3"]], _CUR[g["cur3"]], forced_cmp=cmp))
+            out.append(_Value(s, e, "money", _MAG[g["mag3"]], _CUR[g["cur3"]], forced_cmp=cmp,
+                              resolution=_MAG[g["mag3"]]))
         elif g["cnnum"] is not None:
             n = D.small_number(g["cnnum"])
             if n is not None:
-                out.append(_Value(s, e, "money", n * _MAG[g["mag5"]], _CUR[g["cur5"]]))
+                zeros = len(str(int(n))) - len(str(int(n)).rstrip("0"))
+                out.append(_Value(s, e, "money", n * _MAG[g["mag5"]], _CUR[g["cur5"]],
+                                  resolution=_MAG[g["mag5"]] * 10.0**zeros))
         elif g["m4"] is not None:
-            out.append(_Value(s, e, "money", _num(g["m4"]) * _MAG[g["mag4"].casefold()], None))
+            mag = _MAG[g["mag4"].casefold()]
+            out.append(_Value(s, e, "money", _num(g["m4"]) * mag, None, resolution=_res(g["m4"], mag)))
         elif g["pts"] is not None:
-            out.append(_Value(s, e, "points", _num(g["pts"])))
+            out.append(_Value(s, e, "points", _num(g["pts"]), resolution=_res(g["pts"])))
         elif g["mult"] is not None:
-            out.append(_Value(s, e, "x", _num(g["mult"])))
+            out.append(_Value(s, e, "x", _num(g["mult"]), resolution=_res(g["mult"])))
         elif g["sh"] is not None:
             mag = {"万": 1e4, "亿": 1e8, "million": 1e6, "billion": 1e9}.get((g["shmag"] or "").casefold(), 1.0)
-            out.append(_Value(s, e, "shares", _num(g["sh"]) * mag))
+            out.append(_Value(s, e, "shares", _num(g["sh"]) * mag, resolution=_res(g["sh"], mag)))
         elif g["bare"] is not None or g["bare2"] is not None:
-            out.append(_Value(s, e, "price", _num(g["bare"] or g["bare2"])))
+            num = g["bare"] or g["bare2"]
+            out.append(_Value(s, e, "price", _num(num), resolution=_res(num)))
     return out
 
 
@@ -779,7 +812,7 @@ _WINDOW_RULES: list[tuple[re.Pattern[str], Callable[..., Any]]] = [
     (re.compile(r"本周|这周|上周(?![一二三四五六日天1-7])|过去一周|近一周|this week|last week|past week",
                 re.IGNORECASE), _w_week),
     (re.compile(r"本月|这个月|上个?月|this month|last month"), _w_month),
-    (re.compile(r"(?<![\d年])(?P<mo>\d{1,2})月份?(?P<since>以来)?(?![\d日号份])"), _w_month),
+    (re.compile(r"(?<![\d年])(?P<mo>\d{1,2})月份?(?P<since>以来)?(?![\d日号份]|中旬|上旬|下旬|初|底|末)"), _w_month),
     (re.compile(rf"\b(?:in|during|for|(?P<since>since))\s+{_MON}\b(?!\.?\s+\d)", re.IGNORECASE),
      _w_month),
     (re.compile(r"(?P<which>上个?|本|这个?)?(?:周|星期|礼拜)(?P<wd>[一二三四五六日天1-7])"), _w_zh_weekday),
@@ -806,7 +839,7 @@ class _LnyMatch:
 
 
 _EV_AFTER = re.compile(
-    r"^\s*(?:'s)?\s*(?:模型|大模型|推理模型)?\s*(?:正式)?(?P<rel0>发布|推出|上线|问世|面世|亮相|开源|\s*release[sd]?"
+    r"\s*(?:'s)?\s*(?:模型|大模型|推理模型)?\s*(?:正式)?(?P<rel0>发布|推出|上线|问世|面世|亮相|开源|\s*release[sd]?"
     r"|\s*launch(?:ed)?|\s*debut(?:ed)?)?\s*(?:之?后|以来)?\s*(?:的)?\s*"
     r"(?P<span>首周|一周|两周|三周|一个月|\d+\s*个?交易日|\d+\s*天|\d+\s*日)?\s*(?P<rel>后|内|以来|里|之后)?",
     re.IGNORECASE,
@@ -857,7 +890,17 @@ def _event_window(sent: str, es: int, ee: int, eid: str, ref: pd.Timestamp | Non
     return start, end, _const(win)
 
 
-_CATALOG_CACHE: dict[int, Any] = {}
+_EN_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+_TRIGGERS: list[tuple[str, ...]] = [
+    ("月",), ("以来", "起至今"), ("较", "从", "自", "相比"), ("截",), ("月",), ("-",), ("from", "between"),
+    ("since",), _EN_MONTHS, ("交易日",), ("近", "过去", "最近", "连续", "累计"), ("日", "天"), ("日",),
+    ("session", "trading"), ("day", "week"), ("-day", "-week"), ("除夕", "初一", "春节首日", "lunar", "chinese new"),
+    ("节后", "春节", "new year"), ("今年", "年初", "年内", "year", "ytd"), ("周", "week"), ("月", "month"),
+    ("月",), ("in ", "during", "for ", "since"), ("周", "星期", "礼拜"), ("day",),
+    ("今", "昨", "前日", "前天", "today", "yesterday"), ("当日", "当天", "同日", "that day", "same day", "the day"),
+    ("日", "号"),
+]
+assert len(_TRIGGERS) == len(_WINDOW_RULES)
 
 
 def _default_catalog(securities: Any) -> Any:

@@ -79,9 +79,11 @@ class Lexicon:
             raw = [a for a in table["alias"] if _key(a) == k]
             if len(k) <= 4 or any(a.isupper() for a in raw):
                 self._cased.add(k)
-        alts = [re.escape(k) for k in han]
-        alts += [rf"(?<![A-Za-z0-9&]){re.escape(k)}(?![A-Za-z0-9])" for k in latin]
-        self._entity_re = re.compile("|".join(alts), re.IGNORECASE)
+        # One trie-shaped alternation per script: Python's re tries alternatives one by one, so
+        # factoring common prefixes is what keeps this fast with hundreds of names.
+        self._entity_re = re.compile(
+            f"{trie_pattern(han)}|(?<![A-Za-z0-9&])(?:{trie_pattern(latin)})(?![A-Za-z0-9])", re.IGNORECASE
+        )
         self._alias_forms: dict[str, set[str]] = {}
         for a in table["alias"]:
             self._alias_forms.setdefault(_key(a), set()).add(normalise(str(a)).strip())
@@ -93,13 +95,9 @@ class Lexicon:
             for ev in catalog.events:
                 for form in _event_forms(ev):
                     self.events.setdefault(form, ev.id)
-        ev_alts = sorted(self.events, key=len, reverse=True)
         self._event_re = (
-            re.compile(
-                "|".join(rf"(?<![A-Za-z0-9]){re.escape(f)}(?![A-Za-z0-9])" for f in ev_alts),
-                re.IGNORECASE,
-            )
-            if ev_alts
+            re.compile(rf"(?<![A-Za-z0-9])(?:{trie_pattern(list(self.events))})(?![A-Za-z0-9])", re.IGNORECASE)
+            if self.events
             else None
         )
 
@@ -153,6 +151,29 @@ class Lexicon:
         return [(m.start(), m.end(), self.events[_key(m.group(0))]) for m in self._event_re.finditer(norm)]
 
 
+def trie_pattern(words: list[str]) -> str:
+    """A regex matching any of ``words`` (longest first at each branch), factored as a prefix trie."""
+    trie: dict[str, Any] = {}
+    for w in words:
+        node = trie
+        for ch in w:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def build(node: dict[str, Any]) -> str:
+        end = "" in node
+        branches = [re.escape(ch) + build(child) for ch, child in sorted(node.items()) if ch != ""]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        if end:
+            return f"(?:{body})?"
+        return body
+
+    pat = build(trie)
+    return pat or "(?!)"
+
+
 def _key(name: Any) -> str:
     return normalise(str(name)).strip().casefold()
 
@@ -163,6 +184,12 @@ def _event_forms(ev: Any) -> set[str]:
     eid = ev.id.casefold()
     parts = eid.split("-")
     forms.update({eid, eid.replace("-", " "), eid.replace("-", "")})
+    # Version numbers are hyphenated in ids: qwen2-5-max is Qwen2.5-Max, kimi-k1-5 is Kimi k1.5.
+    dotted = re.sub(r"(?<=\d)-(?=\d(?!\d{3}))", ".", eid)
+    if dotted != eid:
+        forms.update({dotted, dotted.replace("-", " "), dotted.replace("-", "")})
+        eid = dotted
+        parts = eid.split("-")
     if len(parts) >= 2:
         tail = "-".join(parts[1:])
         # "r1", "v3", "qwen2.5-max" keep; plain words ("launch") do not name an event alone.

@@ -40,7 +40,7 @@ class _Table(dict):  # type: ignore[type-arg]
     def __missing__(self, code: int) -> int:
         ch = chr(code)
         out = ch
-        if 0xFF01 <= code <= 0xFF5E:  # full-width ASCII
+        if 0xFF01 <= code <= 0xFF5E and ch not in "，；：！？（）":  # full-width ASCII, not CJK punctuation
             out = chr(code - 0xFEE0)
         elif code == 0x3000:
             out = " "

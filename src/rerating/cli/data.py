@@ -1,9 +1,245 @@
-"""CLI commands of the data layer."""
+"""CLI commands of the data layer: load, prices, returns, marketcap, calendar, session, cache."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import click
+import pandas as pd
+
+from rerating.cli._output import format_option, render_frame
+
+DATE_HELP = "ISO date, e.g. 2025-01-20."
+
+
+def _note(text: str) -> None:
+    click.echo(text, err=True)
+
+
+@click.command("load")
+@click.argument("symbols", nargs=-1, required=True)
+@click.option("--from", "start", default=None, help="First date to load. " + DATE_HELP)
+@click.option("--to", "end", default=None, help="Last date to load. " + DATE_HELP)
+@click.option("--source", type=click.Choice(["files", "yahoo", "akshare"]), default="files", show_default=True,
+              help="Where the bars come from (yahoo/akshare need `pip install 'rerating[live]'` and a network).")
+@click.option("--dir", "directory", type=click.Path(file_okay=False), default=None,
+              help="Folder of per-symbol CSV/Parquet files (for --source files).")
+@format_option
+@click.pass_obj
+def load_cmd(obj: Any, symbols: tuple[str, ...], start: str | None, end: str | None, source: str,
+             directory: str | None, fmt: str, output: str | None) -> None:
+    """Load daily bars for SYMBOLS into the store (one transaction per symbol).
+
+    \b
+    Example:
+      rerating load BABA 9988.HK NVDA --from 2024-06-01 --to 2025-06-30 --dir ../shared/market
+      rerating load NVDA --source yahoo --from 2025-01-01 --to 2025-03-31
+    """
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from rerating.data.load import load
+    from rerating.data.sources import get_source
+    from rerating.data.store import Store
+    from rerating.errors import LoadFailedError, MissingDataError
+
+    securities = obj.market().securities
+    for sym in symbols:  # fail on a typo before any download
+        securities.resolve(sym)
+    if source == "files":
+        if directory is None:
+            raise MissingDataError("--source files needs --dir FOLDER (one CSV/Parquet per symbol); see docs/DATA.md")
+        src = get_source("files", directory=directory, securities=securities)
+    else:
+        src = get_source(source, securities=securities)
+    store = Store(obj.home)
+    from rich.console import Console
+
+    console = Console(stderr=True)
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=console, transient=True) as bar:
+        task = bar.add_task(f"loading from {source}", total=len(symbols))
+
+        def advance(sym: str, rows: int) -> None:
+            bar.update(task, advance=1, description=f"{sym}: {rows} rows")
+
+        result = load(list(symbols), src, store, securities, start, end, progress=advance)
+    render_frame(result.frame.drop(columns=["error"]), fmt, output, title=f"loaded into {store.path}")
+    _note(result.summary() + f" into {store.path}")
+    if result.failed:
+        errs = result.frame.set_index("symbol").loc[result.failed, "error"]
+        detail = "; ".join(f"{s}: {e}" for s, e in errs.items())
+        raise LoadFailedError(f"{len(result.failed)} symbol(s) not loaded (the others are stored): {detail}")
+
+
+@click.command("prices")
+@click.argument("symbols", nargs=-1, required=True)
+@click.option("--from", "start", default=None, help="First date. " + DATE_HELP)
+@click.option("--to", "end", default=None, help="Last date. " + DATE_HELP)
+@click.option("--wide", is_flag=True, help="One close column per symbol (date x symbol).")
+@click.option("--adjusted", is_flag=True, help="With --wide: dividend-adjusted closes.")
+@format_option
+@click.pass_obj
+def prices_cmd(obj: Any, symbols: tuple[str, ...], start: str | None, end: str | None, wide: bool,
+               adjusted: bool, fmt: str, output: str | None) -> None:
+    """Daily bars of SYMBOLS (open high low close adj_close volume), or closes side by side.
+
+    \b
+    Example:
+      rerating --sample prices BABA 9988.HK --from 2025-01-20 --to 2025-02-13
+      rerating --sample prices NVDA ^GSPC --from 2025-01-21 --to 2025-01-31 --wide --format csv
+    """
+    market = obj.market()
+    if wide:
+        frame = market.closes(list(symbols), start, end, adjusted=adjusted).reset_index()
+    else:
+        parts = []
+        for sym in symbols:
+            bars = market.bars(sym, start, end).reset_index()
+            bars.insert(0, "symbol", market.security(sym).symbol)
+            parts.append(bars)
+        frame = pd.concat(parts, ignore_index=True)
+    render_frame(frame, fmt, output)
+
+
+@click.command("returns")
+@click.argument("symbols", nargs=-1, required=True)
+@click.option("--from", "start", default=None, help="First session whose return is wanted. " + DATE_HELP)
+@click.option("--to", "end", default=None, help="Last session. " + DATE_HELP)
+@click.option("--kind", type=click.Choice(["simple", "log"]), default="simple", show_default=True)
+@click.option("--gap-policy", type=click.Choice(["raise", "drop", "multi_day"]), default="raise", show_default=True,
+              help="What to do where a session has no bar: fail, drop (listed on stderr), or span the gap.")
+@click.option("--raw", is_flag=True, help="Use raw closes instead of dividend-adjusted ones.")
+@click.option("--wide", is_flag=True, help="Date x symbol instead of one row per (symbol, date).")
+@format_option
+@click.pass_obj
+def returns_cmd(obj: Any, symbols: tuple[str, ...], start: str | None, end: str | None, kind: str,
+                gap_policy: str, raw: bool, wide: bool, fmt: str, output: str | None) -> None:
+    """Daily returns of SYMBOLS on each listing's own calendar.
+
+    \b
+    Example:
+      rerating --sample returns NVDA 9988.HK --from 2025-01-20 --to 2025-02-14 --wide
+      rerating --sample returns BABA --gap-policy drop --format json
+    """
+    result = obj.market().returns(list(symbols), start, end, kind=kind, gap_policy=gap_policy, adjusted=not raw)
+    frame = result.wide().reset_index() if wide else result.to_frame()
+    render_frame(frame, fmt, output)
+    for rec in result.dropped.itertuples(index=False):
+        when = rec.date.date() if pd.notna(rec.date) else "-"
+        _note(f"note: {rec.symbol} {when}: {rec.reason}")
+
+
+@click.command("marketcap")
+@click.argument("symbols", nargs=-1, required=True)
+@click.option("--on", "on", required=True, help="Date of the market cap (last close on or before it). " + DATE_HELP)
+@click.option("--currency", default=None, help="Express in this currency (USD, HKD, CNY); default: the listing's own.")
+@format_option
+@click.pass_obj
+def marketcap_cmd(obj: Any, symbols: tuple[str, ...], on: str, currency: str | None, fmt: str, output: str | None) -> None:
+    """Market capitalisation of SYMBOLS on a date: close x shares outstanding x FX.
+
+    \b
+    Example:
+      rerating --sample marketcap BABA 9988.HK NVDA --on 2025-01-27 --currency USD
+    """
+    market = obj.market()
+    frame = pd.concat([market.market_cap(s, on, currency).to_frame() for s in symbols], ignore_index=True)
+    render_frame(frame, fmt, output)
+
+
+@click.command("calendar")
+@click.argument("exchange")
+@click.option("--from", "start", required=True, help="First date. " + DATE_HELP)
+@click.option("--to", "end", required=True, help="Last date. " + DATE_HELP)
+@format_option
+def calendar_cmd(exchange: str, start: str, end: str, fmt: str, output: str | None) -> None:
+    """Sessions of EXCHANGE (XNYS, XHKG, XSHG) with open/close times in UTC, half-days and holidays.
+
+    \b
+    Example:
+      rerating calendar XHKG --from 2025-01-24 --to 2025-02-05
+    """
+    from rerating.data import calendars
+
+    cal = calendars.get_calendar(exchange)
+    days = calendars.sessions(exchange, start, end)
+    half = set(calendars.half_days(exchange, start, end))
+    rows = [
+        {"date": d, "status": "half-day" if d in half else "session",
+         "open_utc": cal.session_open(d).strftime("%H:%M"), "close_utc": cal.session_close(d).strftime("%H:%M")}
+        for d in days
+    ]
+    rows += [{"date": d, "status": "holiday", "open_utc": "", "close_utc": ""} for d in calendars.holidays(exchange, start, end)]
+    frame = pd.DataFrame(rows, columns=["date", "status", "open_utc", "close_utc"]).sort_values("date", ignore_index=True)
+    render_frame(frame, fmt, output, title=f"{cal.name} {start} .. {end}")
+
+
+@click.command("session")
+@click.option("--exchange", required=True, help="Exchange or calendar: XNYS, XHKG, XSHG.")
+@click.option("--after", "after", required=True, help="A time (ISO 8601, e.g. 2025-01-27T14:30Z) or a bare date.")
+@format_option
+def session_cmd(exchange: str, after: str, fmt: str, output: str | None) -> None:
+    """The first session of an exchange whose close is after a time (the market's day 0 for news at that time).
+
+    \b
+    Example:
+      rerating session --exchange XHKG --after 2025-01-27T14:30Z
+    """
+    from rerating.data import calendars
+
+    day = calendars.first_session_after(after, exchange)
+    name = calendars.calendar_name(exchange)
+    frame = pd.DataFrame([{"after": after, "exchange": name, "session": day,
+                           "close_utc": calendars.session_close(name, day).isoformat()}])
+    render_frame(frame, fmt, output)
+
+
+@click.group("cache")
+def cache_group() -> None:
+    """The DuckDB store: `rerating cache info` and `rerating cache clear`.
+
+    \b
+    Example:
+      rerating --home /tmp/rr cache info
+    """
+
+
+@cache_group.command("info")
+@format_option
+@click.pass_obj
+def cache_info(obj: Any, fmt: str, output: str | None) -> None:
+    """Where the store is, its schema version, symbols, rows and dates.
+
+    \b
+    Example:
+      rerating cache info --format json
+    """
+    from rerating.data.store import Store
+
+    render_frame(Store(obj.home).info().to_frame(), fmt, output)
+
+
+@cache_group.command("clear")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@click.pass_obj
+def cache_clear(obj: Any, yes: bool) -> None:
+    """Delete the store (it is rebuilt by the next `rerating load`).
+
+    \b
+    Example:
+      rerating cache clear --yes
+    """
+    from rerating.data.store import Store
+
+    store = Store(obj.home)
+    if not yes and not click.confirm(f"delete {store.path}?", default=False, err=True):
+        _note("nothing deleted")
+        return
+    store.clear()
+    _note(f"cleared {store.path}")
 
 
 def register(group: click.Group) -> None:
     """Add this module's commands to the root group."""
+    for cmd in (load_cmd, prices_cmd, returns_cmd, marketcap_cmd, calendar_cmd, session_cmd, cache_group):
+        group.add_command(cmd)

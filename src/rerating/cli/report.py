@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import click
+import pandas as pd
 
 from rerating.cli._output import format_option, render_frame
 
@@ -70,10 +71,32 @@ def report_cmd(
         out_dir=out_dir,
         article=article,
     )
-    render_frame(result.group_frame, fmt, output, title="Re-rating by group")
+    frame = result.group_frame
+    if fmt == "table":  # a short, readable terminal table; csv/json/parquet keep the numbers
+        frame = _terminal_table(frame)
+    render_frame(frame, fmt, output, title="Re-rating by group: median returns; CAAR (p-value)")
     for note in result.notes:
         click.echo(f"note: {note}", err=True)
     click.echo(f"report: {result.html_path}", err=fmt != "table" and output is None)
+
+
+def _terminal_table(frame: pd.DataFrame) -> pd.DataFrame:
+    """Percentages as text, and each CAAR with its p-value in one cell."""
+    out = pd.DataFrame({"group": frame["group"], "n": frame["listings"]})
+    for col in frame.columns:
+        if col in ("group", "listings") or col.startswith("p ["):
+            continue
+        if col.startswith("CAAR "):
+            window = col.removeprefix("CAAR ")
+            out[col.replace(" ", "")] = [
+                f"{c:+.2%} ({p:.2f})" if pd.notna(c) else ""
+                for c, p in zip(frame[col], frame[f"p {window}"], strict=True)
+            ]
+        else:
+            out[col.replace(" sessions to ", "s to ")] = [
+                f"{v:+.2%}" if pd.notna(v) else "" for v in frame[col]
+            ]
+    return out
 
 
 def register(group: click.Group) -> None:

@@ -267,8 +267,48 @@ def abnormal_cmd(ctx: click.Context, symbols: tuple[str, ...], event_id: str, se
     _notes(res.warnings)
 
 
+@click.command("pe-gap")
+@click.option("--a", "basket_a", required=True, help="Basket A: comma-separated symbols.")
+@click.option("--b", "basket_b", required=True, help="Basket B: comma-separated symbols.")
+@click.option("--on", "on", required=True, help="Date (P/E as of the last close on or before it).")
+@format_option
+@click.pass_context
+def pe_gap_cmd(ctx: click.Context, basket_a: str, basket_b: str, on: str, fmt: str,
+               output: str | None) -> None:
+    """Median trailing P/E of two baskets on a date, and the gap between them.
+
+    Members without a P/E (no EPS data, fewer than four reported quarters) are left out and
+    listed on stderr.
+
+    \b
+    Example:
+      rerating --sample pe-gap --a BABA,0700.HK --b NVDA,MSFT,GOOGL,META,AMZN,AAPL --on 2025-02-14
+    """
+    from rerating.errors import MissingDataError
+    from rerating.rerate.valuation import TrailingPE, multiple_gap, pe_history
+
+    market = ctx.obj.market()
+    day = pd.Timestamp(on)
+    baskets: list[dict[str, TrailingPE]] = []
+    missing: list[str] = []
+    for text in (basket_a, basket_b):
+        members: dict[str, TrailingPE] = {}
+        for sym in (s.strip() for s in text.split(",") if s.strip()):
+            try:
+                pe = pe_history(market, sym, day - pd.Timedelta(days=10), day)
+            except MissingDataError as exc:
+                missing.append(f"{sym}: {exc}")
+                continue
+            members[pe.symbol] = pe
+        baskets.append(members)
+    res = multiple_gap(baskets[0], baskets[1], day)
+    render_frame(res.to_frame(), fmt, output, title=res.summary())
+    _notes(f"left out {m}" for m in missing)
+    _notes(f"left out {r.symbol}: {r.reason}" for r in res.left_out.itertuples())
+
+
 def register(group: click.Group) -> None:
     """Add this module's commands to the root group."""
-    for cmd in (window_cmd, change_cmd, event_return_cmd, mcap_change_cmd, pe_cmd, comove_cmd,
-                abnormal_cmd):
+    for cmd in (window_cmd, change_cmd, event_return_cmd, mcap_change_cmd, pe_cmd, pe_gap_cmd,
+                comove_cmd, abnormal_cmd):
         group.add_command(cmd)

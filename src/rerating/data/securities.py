@@ -284,8 +284,8 @@ class SecurityMaster:
             hits = list(dict.fromkeys(by_name[h] for h in close_matches(s, list(by_name))))
         hint = f" (did you mean {', '.join(hits)}?)" if hits else ""
         raise UnknownSymbolError(
-            f"unknown symbol {symbol!r}{hint}; the security master has {len(self)} listings "
-            "(see `rerating` docs/DATA.md); add yours with --securities FILE"
+            f"unknown symbol {symbol!r}{hint}; the security master has {len(self)} listings; "
+            "add yours with --securities FILE (layout in docs/DATA.md)"
         )
 
     def get(self, symbol: str) -> Security:

@@ -302,9 +302,13 @@ class Store:
     ) -> pd.DataFrame:
         """One aligned wide panel (date x symbol) of ``field``; NaN where a symbol has no row.
 
-        DuckDB maps symbols and dates to dense codes in one pass, and numpy scatters the values
-        into the panel, so no pandas pivot (slow at tens of millions of rows) is needed.
+        DuckDB streams (symbol, date, value) to Arrow; Arrow dictionary-encodes the symbols and
+        numpy scatters the values into a symbol-major array by integer codes (the dates mapped
+        through a calendar-day lookup table), so no sort, hash join or pandas pivot is needed.
         """
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
         if field not in BAR_COLUMNS:
             raise ValueError(f"field={field!r}; choose one of {list(BAR_COLUMNS)}")
         if not self.exists:
@@ -319,18 +323,27 @@ class Store:
         if end is not None:
             where.append("date <= ?")
             params.append(pd.Timestamp(end).date())
-        cond = " AND ".join(where)
         with self._connect() as con:
-            con.execute(f"CREATE TEMP TABLE sel AS SELECT symbol, date, {field} AS v FROM bars WHERE {cond}", params)
-            syms = con.execute("SELECT DISTINCT symbol FROM sel ORDER BY symbol").fetchnumpy()["symbol"]
-            days = con.execute("SELECT DISTINCT date FROM sel ORDER BY date").fetchnumpy()["date"]
-            con.execute("CREATE TEMP TABLE s AS SELECT symbol, (row_number() OVER (ORDER BY symbol) - 1)::INTEGER AS i FROM (SELECT DISTINCT symbol FROM sel)")
-            con.execute("CREATE TEMP TABLE d AS SELECT date, (row_number() OVER (ORDER BY date) - 1)::INTEGER AS j FROM (SELECT DISTINCT date FROM sel)")
-            cols = con.execute("SELECT d.j, s.i, sel.v FROM sel JOIN s USING (symbol) JOIN d USING (date)").fetchnumpy()
-        panel = np.full((len(days), len(syms)), np.nan)
-        panel[np.asarray(cols["j"]), np.asarray(cols["i"])] = np.asarray(cols["v"], dtype="float64")
-        index = pd.DatetimeIndex(pd.to_datetime(np.asarray(days)), name="date").as_unit("ns")
-        frame = pd.DataFrame(panel, index=index, columns=[str(s) for s in syms])
+            table = con.sql(f"SELECT symbol, date, {field} AS v FROM bars WHERE {' AND '.join(where)}", params=params).to_arrow_table()
+        if table.num_rows == 0:
+            return pd.DataFrame(index=pd.DatetimeIndex([], name="date"))
+        enc = pc.dictionary_encode(table.column("symbol")).combine_chunks()
+        names = np.asarray(enc.dictionary.to_pylist(), dtype=object)
+        order = np.argsort(names)  # columns in symbol order
+        rank = np.empty(len(order), dtype=np.int64)
+        rank[order] = np.arange(len(order))
+        col = rank[enc.indices.to_numpy(zero_copy_only=False)]
+        days = table.column("date").combine_chunks().cast(pa.int32()).to_numpy()
+        lo, hi = int(days.min()), int(days.max())
+        used = np.zeros(hi - lo + 1, dtype=bool)
+        used[days - lo] = True
+        row = (np.cumsum(used) - 1)[days - lo]
+        values = table.column("v").combine_chunks().to_numpy(zero_copy_only=False).astype("float64", copy=False)
+        # symbol-major: each symbol's rows land in one contiguous run (cache-friendly), then a view
+        panel = np.full((len(names), int(used.sum())), np.nan)
+        panel[col, row] = values
+        index = pd.DatetimeIndex((np.flatnonzero(used) + lo).astype("datetime64[D]").astype("datetime64[ns]"), name="date")
+        frame = pd.DataFrame(panel.T, index=index, columns=[str(n) for n in names[order]], copy=False)
         if symbols is not None:
             frame = frame.reindex(columns=[s for s in symbols if s in frame.columns])
         return frame

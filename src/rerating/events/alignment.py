@@ -11,37 +11,22 @@ half-days close at 12:00).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from functools import lru_cache
 from typing import Any
 
 import pandas as pd
 
 from rerating._typing import DateLike
-from rerating.errors import DateRangeError, UnknownExchangeError, did_you_mean
+from rerating.data.calendars import first_session_after, get_calendar
+from rerating.errors import DateRangeError
 from rerating.events.catalog import Event, EventCatalog
 
 DEFAULT_CALENDARS = ("XNYS", "XHKG", "XSHG")
 CALENDAR_PLACES = {"XNYS": "New York", "XHKG": "Hong Kong", "XSHG": "Shanghai"}
 
 
-@lru_cache(maxsize=8)
 def _calendar(name: str) -> Any:
-    """The exchange_calendars calendar (through the data layer when it is there)."""
-    try:
-        from rerating.data.calendars import get_calendar
-    except ImportError:  # the data layer's calendar module is optional for this layer
-        get_calendar = None
-    if get_calendar is not None:
-        return get_calendar(name)
-    import exchange_calendars as xc
-
-    try:
-        return xc.get_calendar(name)
-    except xc.errors.InvalidCalendarName:
-        raise UnknownExchangeError(
-            f"unknown calendar {name!r}{did_you_mean(name, xc.get_calendar_names())}; "
-            "use XNYS, XHKG or XSHG"
-        ) from None
+    """The exchange_calendars calendar, through the data layer (which names unknown calendars)."""
+    return get_calendar(name)
 
 
 def session_closes(calendar: str, start: DateLike, end: DateLike) -> pd.Series:
@@ -95,19 +80,7 @@ def day_zero(event_or_timestamp: Event | DateLike, calendar: str) -> pd.Timestam
     DeepSeek-R1 (2025-01-20, Beijing, hour unknown) is known from 2025-01-21 00:00 CST, i.e.
     2025-01-20 16:00 UTC; New York was shut for Martin Luther King Day, so day 0 there is 2025-01-21.
     """
-    ts = _as_utc(event_or_timestamp)
-    try:
-        from rerating.data.calendars import first_session_after
-    except ImportError:
-        first_session_after = None
-    if first_session_after is not None:
-        return pd.Timestamp(first_session_after(ts, calendar))
-    closes = session_closes(calendar, ts.tz_localize(None) - pd.Timedelta(days=1),
-                            ts.tz_localize(None) + pd.Timedelta(days=40))
-    after = closes[closes > ts]
-    if after.empty:
-        raise DateRangeError(f"no {calendar} session closes within 40 days after {ts}; check the date")
-    return pd.Timestamp(after.index[0])
+    return pd.Timestamp(first_session_after(_as_utc(event_or_timestamp), calendar))
 
 
 def last_session_before(event_or_timestamp: Event | DateLike, calendar: str) -> pd.Timestamp:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,7 +27,6 @@ from rerating.errors import (
     MissingSharesError,
     NoEventsLeftError,
     ReportInputError,
-    RerateError,
 )
 from rerating.report.presets import Preset, custom_preset, get_preset
 
@@ -114,7 +114,9 @@ def _resolve(
             raise ReportInputError("--symbols needs --events (catalog ids or an events file)")
         if symbols is None or not list(symbols):
             raise ReportInputError("--events needs --symbols (e.g. --symbols BABA,9988.HK,NVDA)")
-        items = [events] if isinstance(events, str | Path) else list(events)
+        items: list[str | os.PathLike[str]] = (
+            [events] if isinstance(events, str | os.PathLike) else list(events)
+        )
         files = [Path(str(x)) for x in items if Path(str(x)).suffix.lower() in (".toml", ".csv")]
         ids = [str(x) for x in items if Path(str(x)).suffix.lower() not in (".toml", ".csv")]
         for f in files:  # every event of a user file is studied
@@ -142,6 +144,7 @@ def _summary_frame(
 ) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
     """Per-listing returns and market-cap moves, plus the key-moves table."""
     from rerating.rerate.windows import event_return, window_return
+    from rerating.study import window_label
 
     sec_of = {s: market.securities.get(s) for s in p.symbols}
     common = [w for w in p.dated_windows if w.symbols is None]
@@ -167,7 +170,7 @@ def _summary_frame(
                     why.append(f"{w.label}: {res.note}")
         else:
             for lo, hi in p.event_windows:
-                label = f"return [{lo},{hi}]"
+                label = f"return {window_label((lo, hi))}"
                 if lo != 0:
                     continue  # event_return starts at the last close before the event
                 res, err = _nan_if_error(event_return, market, sym, primary, sessions=hi + 1)
@@ -175,8 +178,12 @@ def _summary_frame(
                 if err:
                     why.append(f"{label}: {err}")
         for lo, hi in p.event_windows:
-            label = f"CAR [{lo},{hi}]"
-            hit = car[(car["symbol"] == sym) & (car["window"] == f"[{lo},{hi}]")] if not car.empty else car
+            label = f"CAR {window_label((lo, hi))}"  # the engine's own window labels
+            hit = (
+                car[(car["symbol"] == sym) & (car["window"] == window_label((lo, hi)))]
+                if not car.empty
+                else car
+            )
             row[label] = float(hit["car"].iloc[0]) if len(hit) else np.nan
         if p.cap_move is not None:
             row[_cap_label(p)], cap_row, cap_note = _cap_change(market, sym, p.cap_move)
@@ -213,7 +220,9 @@ def _summary_frame(
                     "end close": res.end_close if res is not None else np.nan,
                     "return": res.value if res is not None else np.nan,
                     "change, USD bn": np.nan,
-                    "note": "; ".join(x for x in (w.note, err, res.note if res is not None else "") if x),
+                    "note": "; ".join(
+                        x for x in (w.note, err, res.note if res is not None else "") if x
+                    ),
                 }
             )
             if err:
@@ -244,7 +253,11 @@ def _cap_change(
 
 def _move_row(res: Any, start_close: float, end_close: float) -> dict[str, Any]:
     """A key-moves row for a MarketCapChange (a listing or a basket)."""
-    left = "; ".join(f"left out {s} ({r})" for s, r in res.left_out)
+    left = (
+        f"left out (no shares figure): {', '.join(s for s, _ in res.left_out)}"
+        if res.left_out
+        else ""
+    )
     return {
         "what": "market cap",
         "symbol": res.target if res.kind != "basket" else ", ".join(r.symbol for r in res.listings),
@@ -254,7 +267,10 @@ def _move_row(res: Any, start_close: float, end_close: float) -> dict[str, Any]:
         "end close": end_close,
         "return": res.pct_change,
         "change, USD bn": res.change / 1e9,
-        "note": "; ".join([*res.notes, left] if left else res.notes),
+        # a basket's members are listed in their own rows: keep its general assumption only
+        "note": "; ".join(
+            x for x in ([*res.notes[:1], left] if res.kind == "basket" else res.notes) if x
+        ),
     }
 
 
@@ -267,8 +283,9 @@ def _basket_move(market: Market, p: Preset) -> tuple[dict[str, Any] | None, str]
     if not us:
         return None, ""
     try:
-        res = market_cap_change(market, list(us[0].symbols), p.cap_move[0], p.cap_move[1],
-                                currency="USD", partial=True)
+        res = market_cap_change(
+            market, list(us[0].symbols), p.cap_move[0], p.cap_move[1], currency="USD", partial=True
+        )
     except (MissingDataError, DateRangeError) as exc:
         return None, f"basket {us[0].name}: {exc}"
     row = _move_row(res, np.nan, np.nan)
@@ -299,7 +316,9 @@ def _returns_inputs(market: Market, p: Preset) -> tuple[pd.DataFrame, pd.DataFra
     benches = sorted({g.benchmark for g in p.groups})
     res = market.returns(list(p.symbols), gap_policy="drop")
     bench = market.returns(benches, gap_policy="drop")
-    ledger = pd.concat([_ledger(res.dropped, "returns"), _ledger(bench.dropped, "returns")], ignore_index=True)
+    ledger = pd.concat(
+        [_ledger(res.dropped, "returns"), _ledger(bench.dropped, "returns")], ignore_index=True
+    )
     return res.frame, bench.wide(), ledger
 
 
@@ -346,7 +365,15 @@ def run_study(
     except NoEventsLeftError as exc:
         empty = pd.DataFrame()
         ledger = pd.DataFrame(
-            [{"stage": "study", "event_id": event_id, "symbol": "", "date": pd.NaT, "reason": str(exc)}],
+            [
+                {
+                    "stage": "study",
+                    "event_id": event_id,
+                    "symbol": "",
+                    "date": pd.NaT,
+                    "reason": str(exc),
+                }
+            ],
             columns=LEDGER_COLUMNS,
         )
         return StudyTables(event_id, empty, empty, empty, empty, ledger, (str(exc),), None)
@@ -386,9 +413,7 @@ def _timeline(catalog: Any, primary: Any, p: Preset) -> tuple[pd.DataFrame, list
     return frame, shown
 
 
-def _price_chart_data(
-    market: Market, p: Preset, primary: Any
-) -> tuple[pd.DataFrame, list[str]]:
+def _price_chart_data(market: Market, p: Preset, primary: Any) -> tuple[pd.DataFrame, list[str]]:
     """Closes rebased at each listing's last close before the primary event; listings left out and why."""
     from rerating.events.alignment import last_session_before
     from rerating.report.tables import rebase
@@ -413,19 +438,36 @@ def _parameters(
     from rerating import __version__
     from rerating.events.alignment import day_zero
 
-    zero = ", ".join(f"{CALENDAR_LABELS[c]} {day_zero(primary, c).date()}" for c in ("XNYS", "XHKG"))
+    zero = ", ".join(
+        f"{CALENDAR_LABELS[c]} {day_zero(primary, c).date()}" for c in ("XNYS", "XHKG")
+    )
     return [
         ("Preset", p.name),
         ("Events studied", ", ".join(p.event_ids)),
         ("Primary event", f"{primary.id}: {primary.title_en} ({primary.when}); day 0: {zero}"),
-        ("Normal-return model", "market model: OLS of the listing's daily simple return on its benchmark's"),
+        (
+            "Normal-return model",
+            "market model: OLS of the listing's daily simple return on its benchmark's",
+        ),
         ("Estimation window", f"[{p.estimation_window[0]}, {p.estimation_window[1]}] sessions"),
         ("Event windows", ", ".join(f"[{a}, {b}]" for a, b in p.event_windows)),
-        ("Groups and benchmarks", "; ".join(f"{g.name}: {len(g.symbols)} listings vs {g.benchmark}" for g in p.groups)),
-        ("Abnormal returns", "from dividend-adjusted closes; a missing session is dropped and listed in the ledger, never filled"),
-        ("Window returns", "traded closes (split-adjusted, not dividend-adjusted), each listing on its own exchange calendar"),
+        (
+            "Groups and benchmarks",
+            "; ".join(f"{g.name}: {len(g.symbols)} listings vs {g.benchmark}" for g in p.groups),
+        ),
+        (
+            "Abnormal returns",
+            "from dividend-adjusted closes; a missing session is dropped and listed in the ledger, never filled",
+        ),
+        (
+            "Window returns",
+            "traded closes (split-adjusted, not dividend-adjusted), each listing on its own exchange calendar",
+        ),
         ("Confidence level", f"{LEVEL:.0%}"),
-        ("Chinese names in charts", f"rendered with {font}" if font else "no CJK font found: charts use English names"),
+        (
+            "Chinese names in charts",
+            f"rendered with {font}" if font else "no CJK font found: charts use English names",
+        ),
         ("Data", "the bundled sample (offline)" if sample else "the local store"),
         ("rerating version", __version__),
     ] + [("Note", n) for n in p.notes]
@@ -452,7 +494,11 @@ def _provenance(sample: bool) -> str:
         return ""
     from importlib import resources
 
-    return resources.files("rerating.data").joinpath("sample/PROVENANCE.md").read_text(encoding="utf-8")
+    return (
+        resources.files("rerating.data")
+        .joinpath("sample/PROVENANCE.md")
+        .read_text(encoding="utf-8")
+    )
 
 
 def _is_sample(market: Market) -> bool:
@@ -522,18 +568,28 @@ def build_report(
     returns, bench, ledger = _returns_inputs(market, p)
     studies = [run_study(eid, p, catalog, market.securities, returns, bench) for eid in p.event_ids]
     main = studies[0]
-    caar = pd.concat([s.caar for s in studies if not s.caar.empty], ignore_index=True) if any(
-        not s.caar.empty for s in studies) else pd.DataFrame()
-    tests = pd.concat([s.tests for s in studies if not s.tests.empty], ignore_index=True) if any(
-        not s.tests.empty for s in studies) else pd.DataFrame()
+    caar = (
+        pd.concat([s.caar for s in studies if not s.caar.empty], ignore_index=True)
+        if any(not s.caar.empty for s in studies)
+        else pd.DataFrame()
+    )
+    tests = (
+        pd.concat([s.tests for s in studies if not s.tests.empty], ignore_index=True)
+        if any(not s.tests.empty for s in studies)
+        else pd.DataFrame()
+    )
     dropped = pd.concat([ledger] + [s.dropped for s in studies], ignore_index=True)
     warnings = [f"{s.event_id}: {w}" for s in studies for w in s.warnings]
-    clustering = " ".join(f"{s.event_id}: {s.clustering}" for s in studies if s.clustering) or None
+    clustering = clustering_warning(
+        [(s.event_id, s.clustering) for s in studies if s.clustering], tests
+    )
 
     # 2. window returns, abnormal returns per listing, market-cap moves
     summary, moves, more = _summary_frame(market, p, primary, main.car)
     notes += more
-    return_cols = [c for c in summary.columns if c not in ("symbol", "name", "name_zh", "group", "note")]
+    return_cols = [
+        c for c in summary.columns if c not in ("symbol", "name", "name_zh", "group", "note")
+    ]
     groups = group_summary(summary, [c for c in return_cols if not c.startswith(("mcap", "CAR"))])
     groups = _add_caar(groups, main.caar)
 
@@ -549,7 +605,9 @@ def build_report(
     timeline, _ = _timeline(catalog, primary, p)
     rebased, left_out = _price_chart_data(market, p, primary)
     if left_out:
-        notes.append("Left out of the price chart (no close before the event): " + ", ".join(left_out))
+        notes.append(
+            "Left out of the price chart (no close before the event): " + ", ".join(left_out)
+        )
     figures = [
         (
             "prices",
@@ -583,8 +641,14 @@ def build_report(
             (
                 "returns",
                 f"Window returns: {bar_col}",
-                ch.window_bars_figure(summary, column=bar_col, labels=labels, font=font, order=order,
-                                      title=f"Return, {bar_col}"),
+                ch.window_bars_figure(
+                    summary,
+                    column=bar_col,
+                    labels=labels,
+                    font=font,
+                    order=order,
+                    title=f"Return, {bar_col}",
+                ),
                 "Close-to-close returns of traded prices; listings without data are listed in the table.",
             )
         )
@@ -598,7 +662,9 @@ def build_report(
     claims_table, claims_source = None, None
     if article is not None:
         frame, claims_source = _claims_table(market, article)
-        claims_table = Table(frame, caption="Each claim as the article states it, and what the data say.")
+        claims_table = Table(
+            frame, caption="Each claim as the article states it, and what the data say."
+        )
 
     pct = tuple(c for c in return_cols if not c.startswith("mcap"))
     content = ReportContent(
@@ -609,20 +675,40 @@ def build_report(
             percent=pct,
             digits={c: 1 for c in return_cols if c.startswith("mcap")},
             signed=tuple(c for c in return_cols if c.startswith("mcap")),
+            split_by="group",
             caption="Returns are close-to-close on traded prices over each listing's own sessions; "
             "CAR is the cumulative abnormal return against the group's benchmark (market model).",
         ),
-        key_moves=Table(moves, percent=("return",), digits={"change, USD bn": 1, "start close": 2, "end close": 2},
-                        signed=("change, USD bn",)) if not moves.empty else None,
+        overview=Table(
+            groups,
+            percent=tuple(
+                c
+                for c in groups.columns
+                if c not in ("group", "listings") and not c.startswith("p ")
+            ),
+            digits={c: 3 for c in groups.columns if c.startswith("p ")},
+            caption="Median window return of the group's listings; CAAR (mean CAR against the benchmark) "
+            f"after {primary.id} and its two-sided p-value.",
+        ),
+        key_moves=Table(
+            moves,
+            percent=("return",),
+            digits={"change, USD bn": 1, "start close": 2, "end close": 2},
+            signed=("change, USD bn",),
+        )
+        if not moves.empty
+        else None,
         caar=Table(
             caar,
             percent=("caar", "std_error", "lower", "upper"),
             digits={"tstat": 2, "pvalue": 4},
+            split_by="event_id",
             caption=f"CAAR per group and window with its cross-sectional t-test and {LEVEL:.0%} interval "
             "(standard error scaled by the design effect where windows overlap).",
         ),
         tests=Table(
             tests_wide(tests, mark_invalid=clustering is not None),
+            split_by="event_id",
             caption="Each cell: statistic (two-sided p-value). "
             + ("* = not valid when event windows overlap (see the warning)." if clustering else ""),
         ),
@@ -663,12 +749,15 @@ def _coverage(market: Market, p: Preset, n_obs: pd.Series) -> pd.DataFrame:
     return frame
 
 
-
 def _study_tables(event_id: str, p: Preset, results: Any) -> StudyTables:
     """Shape an ``EventStudyResults`` for the report (CAAR, tests, per-listing CAR, paths, ledger)."""
     caar = results.caar
     caar = caar.rename(columns={"conf_low": "lower", "conf_high": "upper"})
-    keep = [c for c in ("group", "window", "n", "caar", "std_error", "tstat", "pvalue", "lower", "upper") if c in caar]
+    keep = [
+        c
+        for c in ("group", "window", "n", "caar", "std_error", "tstat", "pvalue", "lower", "upper")
+        if c in caar
+    ]
     caar = caar[keep].copy()
     caar.insert(0, "event_id", event_id)
 
@@ -678,7 +767,9 @@ def _study_tables(event_id: str, p: Preset, results: Any) -> StudyTables:
     car = results.car[["symbol", "group", "window", "car", "pvalue"]].copy()
     car.insert(0, "event_id", event_id)
 
-    present = set(results.group.tolist()) if hasattr(results.group, "tolist") else set(results.group)
+    present = (
+        set(results.group.tolist()) if hasattr(results.group, "tolist") else set(results.group)
+    )
     paths = []
     for g in p.groups:
         if g.name not in present:
@@ -704,44 +795,64 @@ def _study_tables(event_id: str, p: Preset, results: Any) -> StudyTables:
         paths=paths_frame,
         dropped=_ledger(results.dropped, "study", event_id),
         warnings=tuple(results.warnings),
-        clustering=_clustering_text(results.clustering, results.tests),
+        clustering=_clustering_text(results.clustering),
         n_obs=results.params.set_index("symbol")["n_obs"],
     )
 
 
-def _clustering_text(clustering: pd.DataFrame, tests: pd.DataFrame) -> str | None:
-    """A warning when a group's event windows overlap in calendar time, naming the valid tests."""
+def _clustering_text(clustering: pd.DataFrame) -> str | None:
+    """Groups whose event windows overlap in calendar time, with their design effects (or None)."""
     if clustering is None or clustering.empty or "overlapping" not in clustering:
         return None
     hit = clustering[clustering["overlapping"].astype(bool)]
     if hit.empty:
         return None
-    groups = list(dict.fromkeys(hit["group"]))
-    effect = hit.groupby("group", sort=False)["design_effect"].max() if "design_effect" in hit else None
-    detail = ", ".join(
-        f"{g} (design effect {effect[g]:.2f})" if effect is not None and np.isfinite(effect[g]) else g
-        for g in groups
+    effect = (
+        hit.groupby("group", sort=False)["design_effect"].max() if "design_effect" in hit else None
     )
-    valid = invalid = []
-    if "valid_under_clustering" in tests:
-        flags = tests.drop_duplicates("test").set_index("test")["valid_under_clustering"].astype(bool)
-        valid, invalid = list(flags[flags].index), list(flags[~flags].index)
+    return ", ".join(
+        f"{g} {effect[g]:.2f}" if effect is not None and np.isfinite(effect[g]) else str(g)
+        for g in dict.fromkeys(hit["group"])
+    )
+
+
+def clustering_warning(details: Sequence[tuple[str, str]], tests: pd.DataFrame) -> str | None:
+    """One warning for every event whose windows overlap, naming the tests that stay valid.
+
+    Parameters
+    ----------
+    details : sequence of (event_id, text)
+        The per-event text of :func:`_clustering_text` (groups and design effects).
+    tests : DataFrame
+        The long test table with ``test`` and ``valid_under_clustering``.
+    """
+    if not details:
+        return None
     text = (
-        f"Event windows overlap in calendar time in {detail}: the listings share the same day 0, so "
-        "their abnormal returns are cross-correlated."
+        "Event windows overlap in calendar time: every listing of a group shares the same day 0, so "
+        "their abnormal returns are cross-correlated. Design effect 1 + (N - 1) r̄ by group: "
+        + "; ".join(f"{eid}: {d}" for eid, d in details)
+        + "."
     )
-    if invalid:
-        text += (
-            f" Tests that treat events as independent ({', '.join(invalid)}) over-reject; rely on "
-            f"{', '.join(valid)} (marked 'yes' under valid_under_clustering)."
+    if "valid_under_clustering" in tests and not tests.empty:
+        flags = (
+            tests.drop_duplicates("test").set_index("test")["valid_under_clustering"].astype(bool)
         )
+        valid, invalid = list(flags[flags].index), list(flags[~flags].index)
+        if invalid:
+            text += (
+                f" Tests marked * ({', '.join(invalid)}) treat events as independent and over-reject; "
+                f"rely on {', '.join(valid)}."
+            )
     return text
 
 
 def _add_caar(groups: pd.DataFrame, caar: pd.DataFrame) -> pd.DataFrame:
     """Keep the group medians and add the primary event's CAAR and p-value per window."""
     cols = ["group", "listings"] + [c for c in groups.columns if c.endswith(" median")]
-    out = groups[cols].rename(columns=lambda c: c.replace(" median", "") if c.endswith(" median") else c)
+    out = groups[cols].rename(
+        columns=lambda c: c.replace(" median", "") if c.endswith(" median") else c
+    )
     if caar.empty:
         return out
     for window in dict.fromkeys(caar["window"]):

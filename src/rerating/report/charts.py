@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -50,7 +50,7 @@ def cjk_font() -> str | None:
     return None
 
 
-def _rc(font: str | None) -> dict[str, object]:
+def _rc(font: str | None) -> Any:  # rc_context wants a Literal-keyed dict
     families = ([font] if font else []) + ["DejaVu Sans"]
     return {
         # Named families, not "sans-serif": text objects keep this list, so the fonts still
@@ -133,7 +133,9 @@ def price_paths_figure(
             block = rebased[members]
             for sym in members:
                 series = block[sym].dropna()  # plot each listing on its own sessions only
-                ax.plot(series.index, series.to_numpy(), lw=0.8, alpha=0.55, label=labels.get(sym, sym))
+                ax.plot(
+                    series.index, series.to_numpy(), lw=0.8, alpha=0.55, label=labels.get(sym, sym)
+                )
             med = block.median(axis=1, skipna=True).dropna()
             ax.plot(med.index, med.to_numpy(), lw=2.6, color=colours[name], label="median")
             ax.axhline(100, color="0.3", lw=0.6)
@@ -142,13 +144,23 @@ def price_paths_figure(
                 trans = ax.get_xaxis_transform()
                 for k, row in enumerate(timeline.itertuples(index=False)):
                     ax.axvline(row.date, color="0.45", lw=0.6, ls=":")
-                    ax.text(row.date, 1.0 + 0.045 * (k % 3), str(row.number), transform=trans,
-                            fontsize=7, ha="center", va="bottom", color="0.25")
+                    ax.text(
+                        row.date,
+                        1.0 + 0.045 * (k % 3),
+                        str(row.number),
+                        transform=trans,
+                        fontsize=7,
+                        ha="center",
+                        va="bottom",
+                        color="0.25",
+                    )
             if event_date is not None:
                 ax.axvline(event_date, color="black", lw=1.2)
             ax.set_title(f"{name} (n={len(members)})", loc="left", fontsize=10, pad=22)
             ax.set_ylabel("index, 100 = pre-event close")
-            ax.legend(fontsize=7, ncol=2, loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)
+            ax.legend(
+                fontsize=7, ncol=2, loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False
+            )
         fig.suptitle(title, fontsize=11)
         axes[-1].tick_params(axis="x", rotation=30)
     return fig
@@ -180,7 +192,9 @@ def caar_figure(
 
     need = {"group", "event_day", "caar", "lower", "upper"}
     if missing := need - set(paths.columns):
-        raise ValueError(f"caar_figure: `paths` lacks columns {sorted(missing)}; it needs {sorted(need)}")
+        raise ValueError(
+            f"caar_figure: `paths` lacks columns {sorted(missing)}; it needs {sorted(need)}"
+        )
     names = list(dict.fromkeys(paths["group"]))
     colours = group_colours(names, order)
     with mpl.rc_context(_rc(font)):
@@ -193,7 +207,15 @@ def caar_figure(
                 x, 100 * part["lower"].to_numpy(), 100 * part["upper"].to_numpy(),
                 color=colours[name], alpha=0.15, lw=0,
             )  # fmt: skip
-            ax.plot(x, 100 * part["caar"].to_numpy(), color=colours[name], lw=2, marker="o", ms=2.5, label=name)
+            ax.plot(
+                x,
+                100 * part["caar"].to_numpy(),
+                color=colours[name],
+                lw=2,
+                marker="o",
+                ms=2.5,
+                label=name,
+            )
         ax.axhline(0, color="0.3", lw=0.6)
         ax.axvline(0, color="black", lw=1)
         from matplotlib.ticker import MaxNLocator
@@ -245,7 +267,9 @@ def window_bars_figure(
         ax.set_title(title or column, loc="left", fontsize=10)
         from matplotlib.patches import Patch
 
-        ax.legend(handles=[Patch(color=c, label=g) for g, c in colours.items()], fontsize=8, frameon=False)
+        ax.legend(
+            handles=[Patch(color=c, label=g) for g, c in colours.items()], fontsize=8, frameon=False
+        )
     return fig
 
 

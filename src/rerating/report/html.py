@@ -47,7 +47,9 @@ nav a { color: #0b5cad; margin-right: 12px; text-decoration: none; }
 table { border-collapse: collapse; margin: 8px 0 4px; font-size: 12.5px; width: auto; }
 th, td { padding: 3px 9px; border-bottom: 1px solid var(--rule); vertical-align: top; white-space: nowrap; }
 td.wrap { white-space: normal; min-width: 260px; max-width: 560px; font-size: 11.5px; color: #39424c; }
-th { text-align: left; background: var(--band); font-weight: 600; white-space: nowrap; }
+th { text-align: left; background: var(--band); font-weight: 600; white-space: normal;
+     vertical-align: bottom; min-width: 48px; max-width: 130px; }
+td.name { white-space: normal; min-width: 140px; max-width: 240px; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 td.up { color: var(--up); } td.down { color: var(--down); }
 tbody tr:nth-child(even) td { background: #fbfcfd; }
@@ -91,6 +93,7 @@ class Table:
     signed: tuple[str, ...] = ()
     caption: str = ""
     wrap: tuple[str, ...] = ("note", "notes", "reason", "source", "sentence", "detail")
+    split_by: str | None = None  # one sub-table per value of this column (e.g. "group")
 
 
 @dataclass(frozen=True)
@@ -115,6 +118,7 @@ class ReportContent:
     provenance_markdown: str = ""
     notes: Sequence[str] = ()
     generated: str = ""
+    overview: Table | None = None  # per-group headline figures, shown first
 
 
 def esc(value: object) -> str:
@@ -128,7 +132,11 @@ def _format_cell(value: object, column: str, table: Table) -> tuple[str, str]:
         return "", "num"
     if isinstance(value, pd.Timestamp | dt.datetime | dt.date):
         ts = pd.Timestamp(value)
-        text = ts.strftime("%Y-%m-%d") if ts == ts.normalize() else ts.strftime("%Y-%m-%d %H:%M %Z").strip()
+        text = (
+            ts.strftime("%Y-%m-%d")
+            if ts == ts.normalize()
+            else ts.strftime("%Y-%m-%d %H:%M %Z").strip()
+        )
         return text, ""
     if isinstance(value, bool):
         return ("yes" if value else "no"), ""
@@ -150,6 +158,18 @@ def _format_cell(value: object, column: str, table: Table) -> tuple[str, str]:
 def render_table(table: Table, *, empty: str = "None.") -> str:
     """Render a :class:`Table` as an escaped HTML table (or ``empty`` when it has no rows)."""
     frame = table.frame
+    if table.split_by is not None and table.split_by in frame.columns and not frame.empty:
+        parts = [f'<p class="note">{esc(table.caption)}</p>'] if table.caption else []
+        for value, part in frame.groupby(table.split_by, sort=False):
+            sub = Table(
+                part.drop(columns=table.split_by),
+                percent=table.percent,
+                digits=table.digits,
+                signed=table.signed,
+                wrap=table.wrap,
+            )
+            parts += [f"<h3>{esc(value)}</h3>", render_table(sub, empty=empty)]
+        return "\n".join(parts)
     parts = []
     if table.caption:
         parts.append(f'<p class="note">{esc(table.caption)}</p>')
@@ -164,6 +184,8 @@ def render_table(table: Table, *, empty: str = "None.") -> str:
             text, cls = _format_cell(value.item() if hasattr(value, "item") else value, col, table)
             if col in table.wrap:
                 cls = f"{cls} wrap".strip()
+            elif col in ("name", "title_en", "title_zh", "what"):
+                cls = f"{cls} name".strip()
             attr = f' class="{cls}"' if cls else ""
             cells.append(f"<td{attr}>{esc(text)}</td>")
         rows.append("<tr>" + "".join(cells) + "</tr>")
@@ -194,7 +216,9 @@ def render_markdown(text: str) -> str:
             blocks.append(f"<p>{_inline_markdown(' '.join(para))}</p>")
             para.clear()
         if items:
-            blocks.append("<ul>" + "".join(f"<li>{_inline_markdown(i)}</li>" for i in items) + "</ul>")
+            blocks.append(
+                "<ul>" + "".join(f"<li>{_inline_markdown(i)}</li>" for i in items) + "</ul>"
+            )
             items.clear()
 
     for raw in text.splitlines():
@@ -249,7 +273,10 @@ def render_html(content: ReportContent) -> str:
         + "".join(f'<p class="note">{esc(n)}</p>' for n in content.notes)
         + f"<nav>{nav}</nav></section>"
     )
-    summary_body = [render_table(content.summary, empty="No listing could be measured.")]
+    summary_body = []
+    if content.overview is not None:
+        summary_body += ["<h3>At a glance, by group</h3>", render_table(content.overview)]
+    summary_body.append(render_table(content.summary, empty="No listing could be measured."))
     if content.key_moves is not None:
         summary_body += ["<h3>Key moves</h3>", render_table(content.key_moves)]
     sections.append(_section("summary", "Window returns and market-cap moves", summary_body))
@@ -257,7 +284,8 @@ def render_html(content: ReportContent) -> str:
         _section(
             "charts",
             "Charts",
-            [_figure(c) for c in content.charts] or ['<p class="note">No chart could be drawn.</p>'],
+            [_figure(c) for c in content.charts]
+            or ['<p class="note">No chart could be drawn.</p>'],
         )
     )
     sections.append(
@@ -270,7 +298,7 @@ def render_html(content: ReportContent) -> str:
     if content.warnings:
         items = "".join(f"<li>{esc(w)}</li>" for w in content.warnings)
         tests_body.append(
-            f'<details><summary>Warnings from the engine ({len(content.warnings)})</summary>'
+            f"<details><summary>Warnings from the engine ({len(content.warnings)})</summary>"
             f'<ul class="note">{items}</ul></details>'
         )
     sections.append(_section("tests", "Test statistics", tests_body))
@@ -286,7 +314,11 @@ def render_html(content: ReportContent) -> str:
         _section(
             "parameters",
             "Parameters and data coverage",
-            [f'<dl class="params">{params}</dl>', "<h3>Data coverage</h3>", render_table(content.coverage)],
+            [
+                f'<dl class="params">{params}</dl>',
+                "<h3>Data coverage</h3>",
+                render_table(content.coverage),
+            ],
         )
     )
     sections.append(_section("timeline", "Event timeline", [render_table(content.timeline)]))
@@ -296,7 +328,9 @@ def render_html(content: ReportContent) -> str:
             claims_body.append(f'<p class="note">Article: {esc(content.claims_source)}</p>')
         claims_body.append(render_table(content.claims, empty="No checkable claim was found."))
     else:
-        claims_body = ['<p class="note">No article was given (pass --article FILE to check one).</p>']
+        claims_body = [
+            '<p class="note">No article was given (pass --article FILE to check one).</p>'
+        ]
     sections.append(_section("claims", "Claims in the article", claims_body))
     sections.append(
         _section(
@@ -313,7 +347,7 @@ def render_html(content: ReportContent) -> str:
         '<html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         # No network, no scripts: a CSP makes the browser refuse any accidental external load.
-        "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
+        '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; '
         "img-src data:; style-src 'unsafe-inline'\">"
         f"<title>{esc(content.title)}</title><style>{CSS}</style></head>\n<body><main>\n"
         + "\n".join(sections)

@@ -241,7 +241,9 @@ def custom_preset(
         members = by_group.setdefault(key, [])
         if sec.symbol not in members:
             members.append(sec.symbol)
-    groups = tuple(Group(name, tuple(members), bench) for (name, bench), members in by_group.items())
+    groups = tuple(
+        Group(name, tuple(members), bench) for (name, bench), members in by_group.items()
+    )
     return Preset(
         name="custom",
         title=f"Event study: {', '.join(ids)}",

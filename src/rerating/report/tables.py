@@ -50,7 +50,9 @@ def rebase(closes: pd.DataFrame, base_dates: Mapping[str, pd.Timestamp]) -> pd.D
     return pd.DataFrame(out, index=closes.index)
 
 
-def timeline_frame(events: Iterable[object], day_zero: Mapping[str, Mapping[str, pd.Timestamp]]) -> pd.DataFrame:
+def timeline_frame(
+    events: Iterable[object], day_zero: Mapping[str, Mapping[str, pd.Timestamp]]
+) -> pd.DataFrame:
     """Number events for the chart's markers and list them for the timeline table.
 
     Parameters
@@ -84,7 +86,11 @@ def timeline_frame(events: Iterable[object], day_zero: Mapping[str, Mapping[str,
             row[f"day 0 {label}"] = zeros.get(label, pd.NaT)
         row["source"] = ev.sources[0] if ev.sources else ""  # type: ignore[attr-defined]
         rows.append(row)
-    cols = ["number", "date", "when", "kind", "title_en", "title_zh"] + [f"day 0 {x}" for x in labels] + ["source"]
+    cols = (
+        ["number", "date", "when", "kind", "title_en", "title_zh"]
+        + [f"day 0 {x}" for x in labels]
+        + ["source"]
+    )
     return pd.DataFrame(rows, columns=cols)
 
 
@@ -134,7 +140,9 @@ def tests_wide(tests: pd.DataFrame, *, mark_invalid: bool = False) -> pd.DataFra
     )
     cell = [
         "" if not np.isfinite(s) else f"{s:.2f} ({p:.3f})" if np.isfinite(p) else f"{s:.2f}"
-        for s, p in zip(tests["statistic"].to_numpy(float), tests["pvalue"].to_numpy(float), strict=True)
+        for s, p in zip(
+            tests["statistic"].to_numpy(float), tests["pvalue"].to_numpy(float), strict=True
+        )
     ]
     long = tests[keys + ["test"]].assign(cell=cell)
     wide = long.pivot(index=keys, columns="test", values="cell")[order]

@@ -17,8 +17,6 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-import pandas as pd
-
 from rerating._typing import GapPolicy, Window
 from rerating.errors import MissingDataError
 from rerating.events.alignment import build_events

@@ -21,7 +21,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 import numpy as np
 import pandas as pd
@@ -154,7 +154,7 @@ class TrailingPE:
                 f"price {self.price_currency})")
 
 
-FXLike = pd.Series | Callable[[pd.Timestamp], float] | float | None
+FXLike: TypeAlias = pd.Series | Callable[[pd.Timestamp], float] | float | None
 
 
 def trailing_pe(

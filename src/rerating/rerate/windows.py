@@ -16,14 +16,15 @@ Conventions (docs/MEASURES.md):
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from rerating._typing import DateLike
 from rerating.errors import DateRangeError, MissingDataError, WindowError
-from rerating.events.alignment import day_zero, last_session_before, sessions as calendar_sessions
+from rerating.events.alignment import day_zero, last_session_before
+from rerating.events.alignment import sessions as calendar_sessions
 from rerating.events.catalog import Event
 
 if TYPE_CHECKING:
@@ -375,6 +376,21 @@ def _listing(market: Market, symbol: str, adjusted: bool) -> tuple[str, pd.Serie
     return sec.symbol, wide[col], sec.calendar, sec.currency
 
 
+def _with_flags(market: Market, result: WindowReturn) -> WindowReturn:
+    """Add the data layer's known-issue flags on the two closes used (e.g. a half-day placeholder)."""
+    quality = getattr(market, "quality", None)
+    if quality is None:
+        return result
+    flags = quality([result.symbol])
+    if flags.empty:
+        return result
+    hit = flags[flags["date"].isin([result.start_date, result.end_date])]
+    extra = [f"{pd.Timestamp(r.date).date()}: {r.detail}" for r in hit.itertuples()]
+    if not extra:
+        return result
+    return replace(result, note="; ".join(n for n in (result.note, *extra) if n))
+
+
 def window_return(
     market: Market,
     symbol: str,
@@ -391,8 +407,9 @@ def window_return(
     >>> window_return(Market.from_sample(), "9988.HK", "2025-02-13", 20)   # doctest: +SKIP
     """
     sym, closes, cal, cur = _listing(market, symbol, adjusted)
-    return window_return_from_closes(closes, end, sessions, symbol=sym, calendar=cal, currency=cur,
-                                     adjusted=adjusted, partial=partial)
+    return _with_flags(market, window_return_from_closes(
+        closes, end, sessions, symbol=sym, calendar=cal, currency=cur, adjusted=adjusted,
+        partial=partial))
 
 
 def range_return(
@@ -406,8 +423,9 @@ def range_return(
 ) -> WindowReturn:
     """Return of ``symbol`` from the close on/before ``start`` to the close on/before ``end``."""
     sym, closes, cal, cur = _listing(market, symbol, adjusted)
-    return range_return_from_closes(closes, start, end, symbol=sym, calendar=cal, currency=cur,
-                                    adjusted=adjusted, partial=partial)
+    return _with_flags(market, range_return_from_closes(
+        closes, start, end, symbol=sym, calendar=cal, currency=cur, adjusted=adjusted,
+        partial=partial))
 
 
 def event_return(
@@ -422,5 +440,6 @@ def event_return(
 ) -> WindowReturn:
     """Return of ``symbol`` from its last close before the event to N sessions or N days after."""
     sym, closes, cal, cur = _listing(market, symbol, adjusted)
-    return event_return_from_closes(closes, event_timestamp, cal, sessions=sessions, days=days,
-                                    symbol=sym, currency=cur, adjusted=adjusted, partial=partial)
+    return _with_flags(market, event_return_from_closes(
+        closes, event_timestamp, cal, sessions=sessions, days=days, symbol=sym, currency=cur,
+        adjusted=adjusted, partial=partial))

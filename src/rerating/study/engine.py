@@ -52,7 +52,7 @@ PARAMETRIC = (
     "skewness_adjusted_t",
 )
 NONPARAMETRIC = ("corrado", "corrado_zivney", "generalized_sign", "wilcoxon", "grank")
-RBAR_MAX_EVENTS = 400  # r̄ from at most this many events per group (a hash-chosen subsample)
+RBAR_MAX_EVENTS = 200  # r̄ from at most this many events per group (a hash-chosen subsample)
 RBAR_MIN_OVERLAP = 30  # common estimation dates needed for a pair's correlation
 
 
@@ -475,10 +475,11 @@ def _fit(study, ev, flat, d0, design, method, k_params, min_est) -> EventStudyRe
         keep_parts.append(idx[ok])
         # buy-and-hold: compounded raw return minus compounded normal return (R - AR)
         bh = np.empty((idx.size, len(wins)))
-        for w, (a, b) in enumerate(win_idx):
-            r = raw_v[:, a : b + 1]
-            normal = r - fit.ar[:, a : b + 1]
-            bh[:, w] = np.prod(1.0 + r, axis=1) - np.prod(1.0 + normal, axis=1)
+        with np.errstate(invalid="ignore", over="ignore"):  # dropped events may hold inf/NaN
+            for w, (a, b) in enumerate(win_idx):
+                r = raw_v[:, a : b + 1]
+                normal = r - fit.ar[:, a : b + 1]
+                bh[:, w] = np.prod(1.0 + r, axis=1) - np.prod(1.0 + normal, axis=1)
         out["params"].append(fit.params[ok])
         out["sigma2"].append(fit.sigma2[ok])
         out["n_obs"].append(fit.n_obs[ok])
@@ -506,7 +507,7 @@ def _fit(study, ev, flat, d0, design, method, k_params, min_est) -> EventStudyRe
         }
     ).reset_index(drop=True)
     if keep.size == 0:
-        top = dropped["reason"].value_counts().head(3)
+        top = dropped["reason"].str.split(":").str[0].value_counts().head(3)
         raise NoEventsLeftError(
             f"all {n_ev} events were dropped: "
             + "; ".join(f"{cnt} x {r}" for r, cnt in top.items())
@@ -546,6 +547,7 @@ def _fit(study, ev, flat, d0, design, method, k_params, min_est) -> EventStudyRe
         rbar, npairs = _rbar(ev, keep, members, arr["resid"], arr["est_days"])
         rbar_of[gname] = (rbar, npairs)
         overlap_windows: list[str] = []
+        rank_cache: dict = {}
         for w, (a, b) in enumerate(wins):
             label = window_label((a, b))
             overlapping = _windows_overlap(arr["win_days"][members, w])
@@ -575,6 +577,7 @@ def _fit(study, ev, flat, d0, design, method, k_params, min_est) -> EventStudyRe
                 window_cols=l1 + np.arange(win_idx[w, 0], win_idx[w, 1] + 1),
                 length=b - a + 1,
                 rbar=rbar,
+                extra=rank_cache,
             )
             for tname in study.tests:
                 spec = TESTS[tname]
@@ -602,12 +605,10 @@ def _fit(study, ev, flat, d0, design, method, k_params, min_est) -> EventStudyRe
             warnings.append(
                 f"event windows overlap in calendar time in group {gname!r} (N={n}; windows "
                 f"{', '.join(overlap_windows)}): r̄ = {rbar:.4f}, design effect 1+(N-1)r̄ = "
-                f"{de:.2f}. Valid under this clustering: {', '.join(CLUSTER_VALID)} (they divide "
-                "by the design effect, or use the time-series variance of the portfolio's abnormal "
-                "return or mean rank, which carries the cross-correlation). cross_sectional_t, "
-                "patell, bmp, skewness_adjusted_t, generalized_sign and wilcoxon assume independent "
-                "events and over-reject when r̄ > 0. The CAAR std_error is scaled by "
-                "sqrt((1+(N-1)r̄)/(1-r̄)) with r̄ floored at 0."
+                f"{de:.2f}. Valid under clustering: {', '.join(CLUSTER_VALID)} (design effect or "
+                "time-series variance of the portfolio); the other tests assume independent events "
+                "and over-reject when r̄ > 0. CAAR std_error scaled by sqrt((1+(N-1)r̄)/(1-r̄)), "
+                "r̄ floored at 0."
             )
 
     return EventStudyResults(

@@ -138,7 +138,9 @@ def fit_chunk(
     with np.errstate(invalid="ignore", divide="ignore"):
         ybar = ym.sum(axis=1) / np.maximum(n, 1)
     tss = (np.where(mask, y_est - ybar[:, None], 0.0) ** 2).sum(axis=1)
-    status = np.where((status == OK) & ~(tss > 0), ZERO_VARIANCE, status)
+    ysq = (ym * ym).sum(axis=1)
+    # relative test: a constant series leaves only rounding error in its sum of squares
+    status = np.where((status == OK) & ~(tss > 1e-20 * ysq), ZERO_VARIANCE, status)
 
     if method == "none":
         params = np.empty((E, 0))

@@ -103,7 +103,9 @@ def flatten_returns(returns: pd.DataFrame) -> FlatReturns:
         )
     cols = set(map(str, returns.columns))
     if {"symbol", "date", "ret"} <= cols:
-        sym = returns["symbol"].astype(str).to_numpy()
+        codes, uniq = pd.factorize(returns["symbol"].astype(str), sort=True)
+        symbols = np.asarray(uniq, dtype=object)
+        code = np.asarray(codes, dtype=np.int64)
         dates = _to_naive_dates(returns["date"], "returns['date']")
         ret = pd.to_numeric(returns["ret"], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
         bad = returns["ret"].notna().to_numpy() & np.isnan(ret)
@@ -112,6 +114,13 @@ def flatten_returns(returns: pd.DataFrame) -> FlatReturns:
                 f"returns['ret'] has {int(bad.sum())} non-numeric values "
                 f"(first: {returns['ret'][bad].iloc[0]!r}); returns must be numbers (NaN = missing)"
             )
+        if code.size == 0:
+            raise DataFormatError("returns has no rows; pass at least one symbol with returns")
+        days = dates.astype(np.int64) // NS_PER_DAY
+        key = code * _KEY + days
+        if not (key[1:] >= key[:-1]).all():  # already (symbol, date)-sorted input skips the sort
+            order = np.argsort(key, kind="stable")
+            code, dates, days, ret = code[order], dates[order], days[order], ret[order]
     elif "symbol" in cols or "ret" in cols:
         raise DataFormatError(
             f"a long returns frame needs columns symbol, date, ret; got {sorted(cols)}"
@@ -120,17 +129,22 @@ def flatten_returns(returns: pd.DataFrame) -> FlatReturns:
         if returns.columns.size == 0 or returns.index.size == 0:
             raise DataFormatError("returns is empty: pass at least one symbol with returns")
         idx_dates = _to_naive_dates(returns.index, "returns index (wide frame: dates x symbols)")
-        vals = returns.to_numpy(dtype=float, na_value=np.nan)
-        r_i, c_i = np.nonzero(~np.isnan(vals))
-        sym = np.asarray([str(c) for c in returns.columns], dtype=object)[c_i]
+        names = np.asarray([str(c) for c in returns.columns], dtype=object)
+        if len(set(names)) != names.size:
+            raise DataFormatError(f"returns has duplicate columns: {sorted(names)[:5]}...; one per symbol")
+        col_order = np.argsort(names, kind="stable")
+        row_order = np.argsort(idx_dates, kind="stable")
+        symbols = names[col_order]
+        # symbol-major layout: each symbol's sessions contiguous and ascending
+        vals = returns.to_numpy(dtype=float, na_value=np.nan)[np.ix_(row_order, col_order)].T
+        idx_dates = idx_dates[row_order]
+        c_i, r_i = np.nonzero(~np.isnan(vals))
+        if c_i.size == 0:
+            raise DataFormatError("returns has no rows; pass at least one symbol with returns")
+        code = c_i.astype(np.int64)
         dates = idx_dates[r_i]
-        ret = vals[r_i, c_i]
-    if sym.size == 0:
-        raise DataFormatError("returns has no rows; pass at least one symbol with returns")
-    symbols, code = np.unique(sym.astype(str), return_inverse=True)
-    days = dates.astype(np.int64) // NS_PER_DAY
-    order = np.lexsort((days, code))
-    code, dates, days, ret = code[order], dates[order], days[order], ret[order]
+        days = dates.astype(np.int64) // NS_PER_DAY
+        ret = vals[c_i, r_i]
     dup = (code[1:] == code[:-1]) & (days[1:] == days[:-1])
     if dup.any():
         i = int(np.argmax(dup))
@@ -197,21 +211,24 @@ def read_events(events: pd.DataFrame) -> EventTable:
     use_ts = ts_col.notna().to_numpy()
     if use_ts.any():
         raw = ts_col[use_ts]
-        try:
-            parsed = pd.to_datetime(raw.astype(str), utc=False, format="ISO8601")
-        except (ValueError, TypeError) as exc:
-            raise EventFormatError(
-                f"events timestamp: cannot parse ({exc}); use ISO 8601 with a zone, "
-                "e.g. 2025-01-20T08:00:00+08:00"
-            ) from exc
-        naive = [getattr(x, "tzinfo", None) is None for x in parsed]
-        if any(naive):
-            i = int(np.argmax(naive))
-            raise EventFormatError(
-                f"events timestamp {raw.iloc[i]!r} has no time zone; add one "
-                "(e.g. +08:00 or Z) or use a 'date' column for a session date"
-            )
-        utc = pd.DatetimeIndex([pd.Timestamp(x).tz_convert("UTC") for x in parsed])
+        if isinstance(raw.dtype, pd.DatetimeTZDtype):
+            utc = pd.DatetimeIndex(raw.dt.tz_convert("UTC"))
+        else:
+            text = raw.astype(str).str.strip()
+            zoned = text.str.contains(r"(?:Z|[+-]\d{2}:?\d{2})$", regex=True)
+            if not zoned.all():
+                i = int(np.flatnonzero(~zoned.to_numpy())[0])
+                raise EventFormatError(
+                    f"events timestamp {text.iloc[i]!r} has no time zone; add one "
+                    "(e.g. +08:00 or Z) or use a 'date' column for a session date"
+                )
+            try:
+                utc = pd.DatetimeIndex(pd.to_datetime(text, utc=True, format="ISO8601"))
+            except (ValueError, TypeError) as exc:
+                raise EventFormatError(
+                    f"events timestamp: cannot parse ({exc}); use ISO 8601 with a zone, "
+                    "e.g. 2025-01-20T08:00:00+08:00"
+                ) from exc
         ts[use_ts] = utc.tz_localize(None).values.astype("datetime64[ns]").astype(np.int64)
         requested[use_ts] = raw.astype(str).to_numpy()
     use_d = ~use_ts
@@ -275,6 +292,7 @@ def locate_day_zero(
     reason = np.full(n, "", dtype=object)
     sym_idx = flat.symbol_index()
     code = np.array([sym_idx.get(s, -1) for s in ev.symbol], dtype=np.int64)
+    code[(code >= 0) & (flat.length[np.maximum(code, 0)] == 0)] = -1  # a column of NaN only
     reason[code < 0] = "symbol has no returns in the data"
     target = ev.date.copy()
 
@@ -326,7 +344,7 @@ def locate_day_zero(
                 "'skip', or give a session date"
             )
         if non_session == "skip":
-            reason[i] = f"not a session: {pd.Timestamp(d).date()} (non_session='skip')"
+            reason[i] = f"not a session (non_session='skip'): {pd.Timestamp(d).date()}"
             continue
         c = int(code[i])
         lo, hi = int(flat.start[c]), int(flat.start[c] + flat.length[c])

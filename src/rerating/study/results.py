@@ -18,8 +18,8 @@ from rerating.errors import UnknownModelError, did_you_mean
 
 
 def window_label(window: tuple[int, int]) -> str:
-    """The label of an event window in every frame: ``(-1, 1)`` -> ``"[-1,1]"``."""
-    return f"[{window[0]},{window[1]}]"
+    """The label of an event window in every frame: ``(-1, 1)`` -> ``"[-1:1]"`` (no comma: CSV-safe)."""
+    return f"[{window[0]}:{window[1]}]"
 
 
 def _fmt(x: object) -> str:
@@ -82,7 +82,7 @@ class EventStudyResults:
 
     Frames: :attr:`ar`, :attr:`car`, :attr:`bhar`, :attr:`caar`, :attr:`tests`, :attr:`dropped`,
     :attr:`clustering`, :attr:`params`; :meth:`aar_path`; :attr:`warnings`. Aggregation is by
-    ``group`` plus ``"all"``. Windows are labelled ``"[a,b]"`` (sessions relative to day 0).
+    ``group`` plus ``"all"``. Windows are labelled ``"[a:b]"`` (sessions relative to day 0).
     """
 
     model: str

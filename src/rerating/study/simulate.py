@@ -250,25 +250,30 @@ class SimulationDesign:
 
 @dataclass(frozen=True)
 class SimulatedPanel:
-    """One chunk of replications drawn from the DGP, as arrays on a common calendar.
+    """One chunk of replications drawn from the DGP, as arrays.
 
-    Every replication ``k`` has its own market series and its own ``n`` securities over ``T``
-    sessions; security ``i``'s day 0 is session ``event_index[k, i]``.
+    Every replication ``k`` has its own market series over a calendar of ``T`` sessions and its
+    own ``n`` securities. Each security's data is its *block* of ``B = design.block`` sessions:
+    ``PAD`` sessions, the estimation window, the gap, the event window, ``PAD`` sessions; the
+    block of security ``i`` starts at calendar session ``event_index[k, i] + estimation_start -
+    PAD`` (see :meth:`block_positions`).
 
     Attributes
     ----------
-    returns : ndarray, shape (reps, n, T)
-        Security returns.
+    returns : ndarray, shape (reps, n, B)
+        Security returns over each block.
     market : ndarray, shape (reps, T)
-        Market returns.
-    residuals : ndarray, shape (reps, n, T)
+        Market returns on the calendar.
+    residuals : ndarray, shape (reps, n, B)
         The true market-model residuals ``e_it`` (abnormal return and variance shift included).
     alpha, beta, sigma : ndarray, shape (reps, n)
         The true market-model parameters and idiosyncratic volatility.
     event_index : ndarray of int, shape (reps, n)
-        Position of each security's day 0 in the calendar.
+        Calendar session of each security's day 0.
     replication : ndarray of int, shape (reps,)
         Global replication ids of this chunk.
+    day0 : int
+        Column of day 0 inside a block.
     """
 
     returns: np.ndarray
@@ -279,6 +284,7 @@ class SimulatedPanel:
     sigma: np.ndarray
     event_index: np.ndarray
     replication: np.ndarray
+    day0: int
 
     def block_positions(self, design: SimulationDesign) -> np.ndarray:
         """Calendar positions of each event's data block, shape (reps, n, design.block).
@@ -300,19 +306,17 @@ class SimulatedPanel:
         replication's market; ``events`` has ``event_id, symbol, date, group`` with ``group`` the
         replication id.
         """
-        reps, n, t = self.returns.shape
-        dates = pd.bdate_range(_CALENDAR_START, periods=t, name="date")
+        reps, n, _ = self.returns.shape
+        dates = pd.bdate_range(_CALENDAR_START, periods=self.market.shape[1], name="date")
         rep = np.repeat(self.replication, n)
         sec = np.tile(np.arange(n), reps)
         symbols = np.array([f"R{k}_{i}" for k, i in zip(rep, sec, strict=True)], dtype=object)
         pos = self.block_positions(design)
-        k_idx = np.arange(reps)[:, None, None]
-        i_idx = np.arange(n)[None, :, None]
         returns = pd.DataFrame(
             {
                 "symbol": np.repeat(symbols, design.block),
                 "date": dates[pos.reshape(-1)],
-                "ret": self.returns[k_idx, i_idx, pos].reshape(-1),
+                "ret": self.returns.reshape(-1),
             }
         )
         market = pd.DataFrame(
@@ -366,12 +370,13 @@ def generate_panel(
         # unit-variance Student t: var(t_nu) = nu / (nu - 2)
         return rng.standard_t(p.t_df, size=shape) / math.sqrt(p.t_df / (p.t_df - 2.0))
 
-    z = shocks((reps, n, t))
+    b = design.block
+    z = shocks((reps, n, b))
     if design.scenario == "clustered":
-        # a common shock with variance share r: corr(z_i, z_j) = r exactly for every pair i != j
+        # One date for all, so block time is calendar time: a common shock with variance share r
+        # makes corr(z_i, z_j) = r exactly for every pair i != j.
         r = design.residual_correlation
-        common = shocks((reps, 1, t))
-        z = math.sqrt(r) * common + math.sqrt(1.0 - r) * z
+        z = math.sqrt(r) * shocks((reps, 1, b)) + math.sqrt(1.0 - r) * z
         event_index = np.full((reps, n), pre, dtype=np.int64)
     else:
         # distinct random dates per replication: the first n of a random permutation of the slots
@@ -379,19 +384,19 @@ def generate_panel(
         event_index = pre + slots.astype(np.int64)
 
     residuals = z * sigma[:, :, None]
+    day0 = PAD - design.estimation_window[0]
     w0, w1 = design.event_window
-    offsets = np.arange(w0, w1 + 1)
-    # (reps, n, window) calendar positions of each security's event-window sessions
-    pos = event_index[:, :, None] + offsets[None, None, :]
-    k_idx = np.arange(reps)[:, None, None]
-    i_idx = np.arange(n)[None, :, None]
+    evt = slice(day0 + w0, day0 + w1 + 1)
     if design.scenario == "variance":
-        residuals[k_idx, i_idx, pos] *= math.sqrt(design.variance_multiplier)
+        residuals[:, :, evt] *= math.sqrt(design.variance_multiplier)
     if design.abnormal_return != 0.0:
         # spread evenly so that the CAR over the event window equals abnormal_return
-        residuals[k_idx, i_idx, pos] += design.abnormal_return / design.window_length
+        residuals[:, :, evt] += design.abnormal_return / design.window_length
 
-    returns = alpha[:, :, None] + beta[:, :, None] * market[:, None, :] + residuals
+    offsets = np.arange(-day0, b - day0)
+    pos = event_index[:, :, None] + offsets[None, None, :]
+    market_block = market[np.arange(reps)[:, None, None], pos]
+    returns = alpha[:, :, None] + beta[:, :, None] * market_block + residuals
     return SimulatedPanel(
         returns=returns,
         market=market,
@@ -401,6 +406,7 @@ def generate_panel(
         sigma=sigma,
         event_index=event_index,
         replication=np.arange(first, first + reps, dtype=np.int64),
+        day0=day0,
     )
 
 
@@ -579,7 +585,7 @@ class _BlockColumns:
 
     def foreign(self, column: str, lag: int) -> np.ndarray:
         raise SimulationDesignError(
-            f"foreign_lag={column!r, lag} is invalid in a simulation: the DGP has one market; "
+            f"foreign_lag=({column!r}, {lag}) is invalid in a simulation: the DGP has one market; "
             "use a model without a foreign regressor"
         )
 
@@ -610,10 +616,8 @@ def _run_kernel(panel: SimulatedPanel, design: SimulationDesign) -> pd.DataFrame
     w0, w1 = design.event_window
     l1, l2 = e2 - e1 + 1, w1 - w0 + 1
     pos = panel.block_positions(design)  # (reps, n, B)
-    k_idx = np.arange(reps)[:, None, None]
-    i_idx = np.arange(n)[None, :, None]
-    raw = panel.returns[k_idx, i_idx, pos].reshape(e, design.block)
-    mkt = panel.market[k_idx, pos].reshape(e, design.block)
+    raw = panel.returns.reshape(e, design.block)
+    mkt = panel.market[np.arange(reps)[:, None, None], pos].reshape(e, design.block)
     spec_design = model.design(_BlockColumns(mkt))
     y = raw - spec_design.offset.reshape(e, design.block)
     x = spec_design.X.reshape(e, design.block, -1)
@@ -851,18 +855,23 @@ def simulate(
 
 def run_design(design: SimulationDesign) -> SimulationResult:
     """Run a validated :class:`SimulationDesign` (see :func:`simulate`)."""
+    from threadpoolctl import threadpool_limits
+
     rng = np.random.default_rng(design.seed)
     started = time.perf_counter()
     engine = 0.0
     frames: list[pd.DataFrame] = []
     done = 0
-    while done < design.replications:
-        reps = min(design.chunk_size, design.replications - done)
-        panel = generate_panel(design, reps, rng, first=done)
-        t0 = time.perf_counter()
-        frames.append(_run_engine(panel, design))
-        engine += time.perf_counter() - t0
-        done += reps
+    # Each replication's matrices are tiny (N x L1): a multi-threaded BLAS only adds
+    # synchronisation, 20x slower on a busy 2-core machine (measured), so use one thread.
+    with threadpool_limits(limits=1, user_api="blas"):
+        while done < design.replications:
+            reps = min(design.chunk_size, design.replications - done)
+            panel = generate_panel(design, reps, rng, first=done)
+            t0 = time.perf_counter()
+            frames.append(_run_engine(panel, design))
+            engine += time.perf_counter() - t0
+            done += reps
     tests = pd.concat(frames, ignore_index=True)
     table = _rejection_table(tests, design)
     return SimulationResult(
