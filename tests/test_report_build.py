@@ -99,6 +99,9 @@ def test_html_has_every_section_and_nothing_external(report) -> None:
     ):
         assert heading in text
     assert "[-100, -11]" in text  # the estimation window is stated
+    provenance = text[text.index('id="provenance"') :]
+    assert "Bundled sample: the DeepSeek episode" in provenance  # PROVENANCE.md, rendered
+    assert "the bundled sample (offline)" in text
     assert "Event windows overlap in calendar time" in text  # the clustering warning applies
 
 
@@ -218,3 +221,85 @@ def test_custom_study_and_article(tmp_path: Path, shared_articles_dir: Path) -> 
     assert set(res.summary_frame["symbol"]) == {"BABA", "9988.HK", "NVDA"}
     text = res.html_path.read_text(encoding="utf-8")
     assert "No article was given" not in text and article.name in text
+    claims = text[text.index('id="claims"') : text.index('id="provenance"')]
+    rows = re.findall(r"<tr><td class=\"num\">\d", claims)
+    assert len(rows) >= 3  # one row per (claim, listing checked)
+    statuses = set(re.findall(r"<td>(supported|contradicted|unverifiable)</td>", claims))
+    assert statuses and statuses <= {"supported", "contradicted", "unverifiable"}
+    # NVDA's 2025-01-27 fall is in the article ("英伟达 ... 大跌"): its row carries NVDA
+    assert "<td>NVDA</td>" in claims
+
+
+USER_EVENT = """schema_version = 1
+
+[[event]]
+id = "my-own-event"
+title_en = "A user's own event"
+title_zh = "用户自己的事件"
+timestamp = "2025-01-27T14:30:00Z"
+kind = "market"
+organisations = ["Someone"]
+symbols = ["NVDA"]
+sources = ["https://example.org/source"]
+"""
+
+
+def test_events_file_and_english_fallback_without_cjk_font(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A user's events file drives a custom study; with no CJK font the report says so."""
+    from rerating.data.market import Market
+    from rerating.report import build_report
+    from rerating.report import charts as ch
+
+    events = tmp_path / "mine.toml"
+    events.write_text(USER_EVENT, encoding="utf-8")
+    monkeypatch.setattr(ch, "cjk_font", lambda: None)
+    res = build_report(
+        Market.from_sample(),
+        events=[events],
+        symbols=["NVDA", "AMD", "9988.HK"],
+        out_dir=tmp_path / "o",
+    )
+    text = res.html_path.read_text(encoding="utf-8")
+    assert "my-own-event" in text and "A user&#x27;s own event" in text  # escaped
+    assert any("No CJK font was found" in n for n in res.notes)
+    assert "no CJK font found: charts use English names" in text
+    # the 2025-01-27 14:30 UTC event: day 0 is 2025-01-27 in New York, 2025-01-28 in Hong Kong
+    row = res.summary_frame.set_index("symbol")
+    closes = csv("NVDA")["close"]
+    want = closes[pd.Timestamp("2025-01-27")] / closes[pd.Timestamp("2025-01-24")] - 1
+    assert row.loc["NVDA", f"return {window_label((0, 0))}"] == pytest.approx(want)
+
+
+def test_unknown_event_in_preset_style_call_lists_close_ids(tmp_path: Path) -> None:
+    from rerating.data.market import Market
+    from rerating.errors import UnknownEventError
+    from rerating.report import build_report
+
+    with pytest.raises(UnknownEventError, match="deepseek-r1"):
+        build_report(
+            Market.from_sample(), events=["deepseek-r2"], symbols=["BABA"], out_dir=tmp_path
+        )
+    assert not (tmp_path / "report.html").exists()
+
+
+def test_claims_section_from_a_small_article(tmp_path: Path) -> None:
+    """Works on a fresh clone (no ../shared): NVDA fell 16.97% on 2025-01-27, so "17%" holds."""
+    from rerating.data.market import Market
+    from rerating.report import build_report
+
+    article = tmp_path / "note.md"
+    article.write_text(
+        '---\ntitle: "DeepSeek <b>shock</b>"\ndate: "2025-02-13"\n---\n\n英伟达1月27日股价大跌17%。\n',
+        encoding="utf-8",
+    )
+    res = build_report(
+        Market.from_sample(), events=["deepseek-r1"], symbols=["NVDA"], out_dir=tmp_path / "o",
+        article=article,
+    )  # fmt: skip
+    text = res.html_path.read_text(encoding="utf-8")
+    claims = text[text.index('id="claims"') : text.index('id="provenance"')]
+    assert "DeepSeek &lt;b&gt;shock&lt;/b&gt;" in claims  # the title, escaped
+    assert "<td>NVDA</td>" in claims and "<td>supported</td>" in claims
+    assert "-16.97" in claims  # computed in the claim's unit (percent), 118.42 / 142.62 - 1

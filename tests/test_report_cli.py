@@ -69,3 +69,13 @@ def test_help_has_an_example(capsys: pytest.CaptureFixture[str]) -> None:
     out = capsys.readouterr().out
     assert "rerating --sample report --preset deepseek-2025 --out" in out
     assert "--article" in out and "--format" in out
+
+
+def test_make_demo_spelling_with_sample_after_the_command(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The Makefile runs `rerating report --preset deepseek-2025 --sample --out DIR`."""
+    code = main(["report", "--preset", "deepseek-2025", "--sample", "--out", str(tmp_path)])
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    assert (tmp_path / "report.html").is_file()

@@ -312,3 +312,44 @@ def test_tests_wide_by_hand() -> None:
     assert out.loc[0, "patell *"] == "2.00 (0.046)" and out.loc[0, "corrado"] == "-1.23 (0.217)"
     assert out.loc[1, "patell *"] == "" and out.loc[1, "n"] == 2
     assert list(tests_wide(long).columns)[4] == "patell"
+
+
+def test_quality_summary_groups_flags_in_range() -> None:
+    from rerating.report.tables import quality_summary
+
+    flags = pd.DataFrame(
+        {
+            "symbol": ["A", "B", "A", "C"],
+            "date": pd.to_datetime(["2025-01-28", "2025-01-28", "2024-01-02", "2025-01-30"]),
+            "issue": ["half_day", "half_day", "half_day", "off_tick"],
+            "detail": ["", "", "", ""],
+            "policy": ["kept", "kept", "kept", "kept"],
+        }
+    )
+    out = quality_summary(flags, pd.Timestamp("2025-01-01"), pd.Timestamp("2025-02-01"))
+    assert out.to_dict("records") == [
+        {
+            "issue": "half_day",
+            "date": pd.Timestamp("2025-01-28"),
+            "listings": 2,
+            "symbols": "A B",
+            "policy": "kept",
+        },
+        {
+            "issue": "off_tick",
+            "date": pd.Timestamp("2025-01-30"),
+            "listings": 1,
+            "symbols": "C",
+            "policy": "kept",
+        },
+    ]
+
+
+def test_caar_figure_one_panel_per_group_in_order() -> None:
+    paths = pd.DataFrame(
+        {"group": ["B", "B", "A", "A"], "event_day": [0, 1, 0, 1], "caar": [0.0, 0.5, 0.0, -0.1]}
+    ).assign(lower=lambda f: f.caar - 1.0, upper=lambda f: f.caar + 1.0)
+    fig = ch.caar_figure(paths, order=["A", "B"])
+    assert [ax.get_title(loc="left") for ax in fig.get_axes()] == ["A", "B"]
+    # each panel keeps its own scale, so B's wide band does not flatten A
+    assert fig.get_axes()[1].get_lines()[0].get_ydata().tolist() == pytest.approx([0.0, 50.0])

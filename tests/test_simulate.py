@@ -12,7 +12,12 @@ from __future__ import annotations
 
 import pytest
 
-from rerating.study.simulate import VALID_UNDER_EVENT_VARIANCE, SimulationResult, simulate, size_band
+from rerating.study.simulate import (
+    VALID_UNDER_EVENT_VARIANCE,
+    SimulationResult,
+    simulate,
+    size_band,
+)
 
 N, L1, REPS, SEED = 50, 250, 4300, 20250120
 ALL_TESTS = (

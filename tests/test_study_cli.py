@@ -24,9 +24,25 @@ def events_csv(tmp_path: Path) -> Path:
     return path
 
 
-def test_study_caar_json_on_the_sample(events_csv: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code = main(["--sample", "study", "--events", str(events_csv), "--estimation", "-120:-11",
-                 "--window", "0:0", "--window", "5:20", "--format", "json"])
+def test_study_caar_json_on_the_sample(
+    events_csv: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = main(
+        [
+            "--sample",
+            "study",
+            "--events",
+            str(events_csv),
+            "--estimation",
+            "-120:-11",
+            "--window",
+            "0:0",
+            "--window",
+            "5:20",
+            "--format",
+            "json",
+        ]
+    )
     out = capsys.readouterr()
     assert code == 0, out.err
     rows = json.loads(out.out)
@@ -37,9 +53,27 @@ def test_study_caar_json_on_the_sample(events_csv: Path, capsys: pytest.CaptureF
     assert "overlap in calendar time" in out.err  # one event date for every listing
 
 
-def test_study_tests_csv_with_one_benchmark(events_csv: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code = main(["--sample", "study", "--events", str(events_csv), "--estimation", "-120:-11",
-                 "--benchmark", "^GSPC", "--tests", "bmp,adj_bmp,grank", "--what", "tests", "--format", "csv"])
+def test_study_tests_csv_with_one_benchmark(
+    events_csv: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = main(
+        [
+            "--sample",
+            "study",
+            "--events",
+            str(events_csv),
+            "--estimation",
+            "-120:-11",
+            "--benchmark",
+            "^GSPC",
+            "--tests",
+            "bmp,adj_bmp,grank",
+            "--what",
+            "tests",
+            "--format",
+            "csv",
+        ]
+    )
     out = capsys.readouterr()
     assert code == 0, out.err
     lines = out.out.strip().splitlines()
@@ -49,9 +83,23 @@ def test_study_tests_csv_with_one_benchmark(events_csv: Path, capsys: pytest.Cap
 
 def test_study_dropped_ledger(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = tmp_path / "ev.csv"
-    path.write_text("event_id,symbol,date\nearly,NVDA,2024-07-01\nok,NVDA,2025-01-27\n", encoding="utf-8")
-    code = main(["--sample", "study", "--events", str(path), "--estimation", "-120:-11", "--what", "dropped",
-                 "--format", "csv"])
+    path.write_text(
+        "event_id,symbol,date\nearly,NVDA,2024-07-01\nok,NVDA,2025-01-27\n", encoding="utf-8"
+    )
+    code = main(
+        [
+            "--sample",
+            "study",
+            "--events",
+            str(path),
+            "--estimation",
+            "-120:-11",
+            "--what",
+            "dropped",
+            "--format",
+            "csv",
+        ]
+    )
     out = capsys.readouterr()
     assert code == 0, out.err
     # the sample's ^GSPC starts 2024-08-19: NVDA's default benchmark is missing around the early event
@@ -64,21 +112,30 @@ def test_study_help_has_an_example(capsys: pytest.CaptureFixture[str]) -> None:
     assert "rerating --sample study --events" in capsys.readouterr().out
 
 
-def test_study_bad_window_is_a_one_line_error(events_csv: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_study_bad_window_is_a_one_line_error(
+    events_csv: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     code = main(["--sample", "study", "--events", str(events_csv), "--window", "0-5"])
     err = capsys.readouterr().err
     assert code != 0
     assert "START:END" in err and "Traceback" not in err
 
 
-def test_study_overlapping_windows_error(events_csv: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_study_overlapping_windows_error(
+    events_csv: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     code = main(["--sample", "study", "--events", str(events_csv), "--estimation", "-120:0"])
     err = capsys.readouterr().err
     assert code == 2
-    assert err.startswith("error: estimation_window (-120, 0) overlaps") and len(err.strip().splitlines()) == 1
+    assert (
+        err.startswith("error: estimation_window (-120, 0) overlaps")
+        and len(err.strip().splitlines()) == 1
+    )
 
 
-def test_study_events_file_without_symbol_column(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_study_events_file_without_symbol_column(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     path = tmp_path / "bad.csv"
     path.write_text("id,ticker,date\n1,NVDA,2025-01-27\n", encoding="utf-8")
     code = main(["--sample", "study", "--events", str(path)])

@@ -43,7 +43,9 @@ def panel():
     return make_panel()
 
 
-def spread_events(wide: pd.DataFrame, positions: list[int], groups: list[str] | None = None) -> pd.DataFrame:
+def spread_events(
+    wide: pd.DataFrame, positions: list[int], groups: list[str] | None = None
+) -> pd.DataFrame:
     syms = list(wide.columns)
     rows = [
         {"event_id": f"e{i}", "symbol": syms[i % len(syms)], "date": wide.index[p]}
@@ -58,21 +60,29 @@ def spread_events(wide: pd.DataFrame, positions: list[int], groups: list[str] | 
 def test_long_and_wide_inputs_agree(panel) -> None:
     wide, m = panel
     ev = spread_events(wide, [150, 200, 250, 300, 320, 340])
-    long = wide.rename_axis("date").reset_index().melt(id_vars="date", var_name="symbol", value_name="ret")
+    long = (
+        wide.rename_axis("date")
+        .reset_index()
+        .melt(id_vars="date", var_name="symbol", value_name="ret")
+    )
     a = EventStudy(wide, ev, market_returns=m, estimation_window=EST, event_windows=WINS).fit()
     b = EventStudy(long, ev, market_returns=m, estimation_window=EST, event_windows=WINS).fit()
     pd.testing.assert_frame_equal(a.car, b.car)
     pd.testing.assert_frame_equal(a.tests, b.tests)
 
 
-@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(perm=hs.permutations(list(range(10))))
 def test_results_do_not_depend_on_event_order(panel, perm) -> None:
     wide, m = panel
     ev = spread_events(wide, [120 + 25 * i for i in range(10)], groups=["a", "b"] * 5)
     base = EventStudy(wide, ev, market_returns=m, estimation_window=EST, event_windows=WINS).fit()
     shuffled = ev.iloc[list(perm)].reset_index(drop=True)
-    got = EventStudy(wide, shuffled, market_returns=m, estimation_window=EST, event_windows=WINS).fit()
+    got = EventStudy(
+        wide, shuffled, market_returns=m, estimation_window=EST, event_windows=WINS
+    ).fit()
     pd.testing.assert_frame_equal(base.car, got.car)
     pd.testing.assert_frame_equal(base.caar, got.caar)
     pd.testing.assert_frame_equal(base.tests, got.tests)
@@ -82,9 +92,16 @@ def test_another_event_of_the_same_firm_does_not_multiply_its_weight(panel) -> N
     wide, m = panel
     ev = spread_events(wide, [150, 170, 190, 210, 230, 250, 270, 290], groups=["g"] * 8)
     base = EventStudy(wide, ev, market_returns=m, estimation_window=EST, event_windows=WINS).fit()
-    extra = pd.DataFrame({"event_id": ["late"], "symbol": ["S00"], "date": [wide.index[380]], "group": ["other"]})
-    more = EventStudy(wide, pd.concat([ev, extra], ignore_index=True), market_returns=m,
-                      estimation_window=EST, event_windows=WINS).fit()
+    extra = pd.DataFrame(
+        {"event_id": ["late"], "symbol": ["S00"], "date": [wide.index[380]], "group": ["other"]}
+    )
+    more = EventStudy(
+        wide,
+        pd.concat([ev, extra], ignore_index=True),
+        market_returns=m,
+        estimation_window=EST,
+        event_windows=WINS,
+    ).fit()
     # group g is untouched: same N, same CAAR, same statistics
     pd.testing.assert_frame_equal(
         base.tests[base.tests["group"] == "g"].reset_index(drop=True),
@@ -102,20 +119,33 @@ def test_ledger_records_each_kind_of_bad_event(panel) -> None:
     wide, m = panel
     wide = wide.copy()
     wide.loc[wide.index[200], "S01"] = np.inf  # inf on S01's day 0
-    wide.loc[wide.index[151], "S02"] = np.nan  # wide NaN = not a session: day 0 of S02 moves to next
+    wide.loc[wide.index[250], "S07"] = -np.inf  # inf inside S07's estimation window
+    wide.loc[wide.index[151], "S02"] = (
+        np.nan
+    )  # wide NaN = not a session: day 0 of S02 moves to next
     wide["S03"] = np.where(np.arange(len(wide)) < 250, 0.001, wide["S03"])  # constant returns
     m = m.copy()
     m.iloc[301] = np.nan  # benchmark missing on S04's day +1
     ev = pd.DataFrame(
         {
-            "event_id": ["ok", "inf", "ns", "const", "nobench", "early", "late", "nosym"],
-            "symbol": ["S00", "S01", "S02", "S03", "S04", "S05", "S06", "ZZZ"],
-            "date": [wide.index[i] for i in (150, 200, 151, 240, 300, 40, 397, 150)],
+            "event_id": [
+                "ok",
+                "inf",
+                "ns",
+                "const",
+                "nobench",
+                "early",
+                "late",
+                "nosym",
+                "inf_est",
+            ],
+            "symbol": ["S00", "S01", "S02", "S03", "S04", "S05", "S06", "ZZZ", "S07"],
+            "date": [wide.index[i] for i in (150, 200, 151, 240, 300, 40, 397, 150, 300)],
         }
     )
     res = EventStudy(wide, ev, market_returns=m, estimation_window=EST, event_windows=WINS).fit()
     led = res.dropped.set_index("event_id")["reason"]
-    assert "inf" in led["inf"]
+    assert "inf" in led["inf"] and "inf" in led["inf_est"]
     assert "zero variance" in led["const"]
     assert "missing benchmark" in led["nobench"] and "benchmark" in led["nobench"]
     assert "not enough estimation data" in led["early"]
@@ -123,12 +153,16 @@ def test_ledger_records_each_kind_of_bad_event(panel) -> None:
     assert "no returns" in led["nosym"]
     assert set(res.car["event_id"]) == {"ok", "ns"}
     assert not res.car[["car", "std_error", "tstat"]].isna().any().any()
-    assert any("6 of 8 events dropped" in w for w in res.warnings)
+    assert any("7 of 9 events dropped" in w for w in res.warnings)
 
 
 def test_nan_return_in_event_window_and_missing_day_zero_go_to_the_ledger(panel) -> None:
     wide, m = panel
-    long = wide.rename_axis("date").reset_index().melt(id_vars="date", var_name="symbol", value_name="ret")
+    long = (
+        wide.rename_axis("date")
+        .reset_index()
+        .melt(id_vars="date", var_name="symbol", value_name="ret")
+    )
     long.loc[(long["symbol"] == "S00") & (long["date"] == wide.index[150]), "ret"] = np.nan
     long.loc[(long["symbol"] == "S01") & (long["date"] == wide.index[203]), "ret"] = np.nan
     ev = spread_events(wide, [150, 200, 250])
@@ -144,8 +178,11 @@ def test_non_session_policies(panel) -> None:
     saturday = pd.Timestamp("2020-08-01")
     assert saturday.dayofweek == 5
     ev = pd.DataFrame({"event_id": ["x"], "symbol": ["S00"], "date": [saturday]})
-    fit = lambda p: EventStudy(wide, ev, market_returns=m, estimation_window=EST,  # noqa: E731
-                               event_windows=WINS, non_session=p).fit()
+
+    def fit(policy: str) -> EventStudyResults:
+        kw = dict(market_returns=m, estimation_window=EST, event_windows=WINS)
+        return EventStudy(wide, ev, non_session=policy, **kw).fit()  # type: ignore[arg-type]
+
     nxt = fit("next").ar
     prev = fit("previous").ar
     assert nxt.loc[nxt["event_time"] == 0, "date"].iloc[0] == pd.Timestamp("2020-08-03")
@@ -167,11 +204,21 @@ def test_timestamp_maps_to_first_session_closing_after_it() -> None:
         {
             "event_id": ["before_close", "after_close", "holiday"],
             "symbol": ["NVDA"] * 3,
-            "timestamp": ["2025-01-27T15:00:00-05:00", "2025-01-27T16:30:00-05:00", "2025-01-20T09:00:00+08:00"],
+            "timestamp": [
+                "2025-01-27T15:00:00-05:00",
+                "2025-01-27T16:30:00-05:00",
+                "2025-01-20T09:00:00+08:00",
+            ],
         }
     )
-    res = EventStudy(wide, ev, market_returns=m, calendars={"NVDA": "XNYS"},
-                     estimation_window=EST, event_windows=((0, 0),)).fit()
+    res = EventStudy(
+        wide,
+        ev,
+        market_returns=m,
+        calendars={"NVDA": "XNYS"},
+        estimation_window=EST,
+        event_windows=((0, 0),),
+    ).fit()
     day0 = res.ar[res.ar["event_time"] == 0].set_index("event_id")["date"]
     assert day0["before_close"] == pd.Timestamp("2025-01-27")
     assert day0["after_close"] == pd.Timestamp("2025-01-28")
@@ -202,12 +249,19 @@ def test_bad_input_raises_clear_errors(panel) -> None:
         EventStudy(wide, ev, market_returns=m, model="markt")
     with pytest.raises(UnknownModelError, match="unknown test 'patel'"):
         EventStudy(wide, ev, market_returns=m, tests=["patel"])
-    long = wide.rename_axis("date").reset_index().melt(id_vars="date", var_name="symbol", value_name="ret")
+    long = (
+        wide.rename_axis("date")
+        .reset_index()
+        .melt(id_vars="date", var_name="symbol", value_name="ret")
+    )
     with pytest.raises(DuplicateDateError):
         EventStudy(pd.concat([long, long.iloc[[5]]]), ev, market_returns=m).fit()
     with pytest.raises(EventFormatError, match="no time zone"):
-        EventStudy(wide, pd.DataFrame({"event_id": ["a"], "symbol": ["S00"], "timestamp": ["2020-06-01T10:00"]}),
-                   market_returns=m).fit()
+        EventStudy(
+            wide,
+            pd.DataFrame({"event_id": ["a"], "symbol": ["S00"], "timestamp": ["2020-06-01T10:00"]}),
+            market_returns=m,
+        ).fit()
 
 
 def test_all_events_dropped_raises_with_the_reasons(panel) -> None:
@@ -230,7 +284,9 @@ def test_clustered_events_report_rbar_design_effect_and_valid_tests() -> None:
     valid = set(res.tests.loc[res.tests["valid_under_clustering"], "test"])
     assert {"adj_patell", "adj_bmp", "grank"} <= valid and "bmp" not in valid
     # the adjusted BMP is the BMP shrunk by sqrt((1 - r̄) / (1 + (N-1) r̄))
-    t = res.tests[(res.tests["group"] == "all") & (res.tests["window"] == "[0:0]")].set_index("test")["statistic"]
+    t = res.tests[(res.tests["group"] == "all") & (res.tests["window"] == "[0:0]")].set_index(
+        "test"
+    )["statistic"]
     r = clus["rbar"]
     assert t["adj_bmp"] == pytest.approx(t["bmp"] * np.sqrt((1 - r) / (1 + 29 * r)))
 
@@ -266,23 +322,52 @@ def test_results_are_read_only_and_render(panel) -> None:
     car = res.car
     car.loc[0, "car"] = 99.0
     assert res.car.loc[0, "car"] != 99.0
-    assert list(res.caar.columns[:9]) == ["group", "window", "n", "caar", "std_error", "tstat", "pvalue",
-                                          "conf_low", "conf_high"]
+    assert list(res.caar.columns[:9]) == [
+        "group",
+        "window",
+        "n",
+        "caar",
+        "std_error",
+        "tstat",
+        "pvalue",
+        "conf_low",
+        "conf_high",
+    ]
     assert list(res.ar.columns[:6]) == ["event_id", "symbol", "group", "event_time", "date", "ar"]
-    assert list(res.car.columns) == ["event_id", "symbol", "group", "window", "car", "std_error", "tstat",
-                                     "pvalue", "bhar"]
-    assert list(res.tests.columns) == ["group", "window", "test", "statistic", "pvalue", "n",
-                                       "valid_under_clustering"]
+    assert list(res.car.columns) == [
+        "event_id",
+        "symbol",
+        "group",
+        "window",
+        "car",
+        "std_error",
+        "tstat",
+        "pvalue",
+        "bhar",
+    ]
+    assert list(res.tests.columns) == [
+        "group",
+        "window",
+        "test",
+        "statistic",
+        "pvalue",
+        "n",
+        "valid_under_clustering",
+    ]
     assert set(res.caar["group"]) == {"all", "x", "y"}
     s = res.summary()
-    assert "CAAR" in s.as_text() and "<table" in s.as_html() and s.as_csv().startswith("group,window")
+    assert (
+        "CAAR" in s.as_text() and "<table" in s.as_html() and s.as_csv().startswith("group,window")
+    )
     assert repr(res) == s.as_text() and res._repr_html_() == s.as_html()
     frame = res.to_frame()
     assert {"caar", "bmp", "bmp_pvalue", "grank_pvalue"} <= set(frame.columns)
     path = res.aar_path("x")
     assert list(path["event_time"]) == list(range(-1, 6))
-    np.testing.assert_allclose(path["caar"].iloc[-1], res.car[(res.car["group"] == "x")].groupby("window")["car"].mean()["[-1:5]"]
-                               if "[-1:5]" in set(res.car["window"]) else path["aar"].sum())
+    # the path's last CAAR is the mean over group x of each event's AR summed over the span -1..5
+    ar_x = res.ar[res.ar["group"] == "x"]
+    assert path["caar"].iloc[-1] == pytest.approx(ar_x.groupby("event_id")["ar"].sum().mean())
+    assert path["aar"].iloc[1] == pytest.approx(ar_x.loc[ar_x["event_time"] == 0, "ar"].mean())
     ci = res.conf_int(0.9)
     assert (ci["lower"] < ci["upper"]).all()
     assert res.pvalues.index.names == ["group", "window"]
@@ -294,7 +379,9 @@ def test_chunking_does_not_change_results(panel) -> None:
     wide, m = panel
     ev = spread_events(wide, [120 + 20 * i for i in range(12)])
     a = EventStudy(wide, ev, market_returns=m, estimation_window=EST, event_windows=WINS).fit()
-    b = EventStudy(wide, ev, market_returns=m, estimation_window=EST, event_windows=WINS, chunk_size=5).fit()
+    b = EventStudy(
+        wide, ev, market_returns=m, estimation_window=EST, event_windows=WINS, chunk_size=5
+    ).fit()
     pd.testing.assert_frame_equal(a.car, b.car)
     pd.testing.assert_frame_equal(a.tests, b.tests)
 
@@ -305,13 +392,28 @@ def test_deepseek_on_the_bundled_sample() -> None:
     market = Market.from_sample()
     syms = ["9988.HK", "0700.HK", "NVDA", "MSFT"]
     rets = market.returns(syms + ["^HSI", "^IXIC"]).frame
-    bench = rets[rets["symbol"].isin(["^HSI", "^IXIC"])].pivot(index="date", columns="symbol", values="ret")
-    ev = pd.DataFrame({"event_id": "deepseek-r1", "symbol": syms, "timestamp": "2025-01-20T08:00:00+08:00",
-                       "group": ["china", "china", "us", "us"]})
-    res = EventStudy(rets[rets["symbol"].isin(syms)], ev, market_returns=bench,
-                     benchmarks={"9988.HK": "^HSI", "0700.HK": "^HSI", "NVDA": "^IXIC", "MSFT": "^IXIC"},
-                     estimation_window=(-120, -11), event_windows=((0, 0), (0, 5), (5, 20))).fit()
-    assert res.ar.set_index(["symbol", "event_time"]).loc[("9988.HK", 0), "date"] == pd.Timestamp("2025-01-20")
+    bench = rets[rets["symbol"].isin(["^HSI", "^IXIC"])].pivot(
+        index="date", columns="symbol", values="ret"
+    )
+    ev = pd.DataFrame(
+        {
+            "event_id": "deepseek-r1",
+            "symbol": syms,
+            "timestamp": "2025-01-20T08:00:00+08:00",
+            "group": ["china", "china", "us", "us"],
+        }
+    )
+    res = EventStudy(
+        rets[rets["symbol"].isin(syms)],
+        ev,
+        market_returns=bench,
+        benchmarks={"9988.HK": "^HSI", "0700.HK": "^HSI", "NVDA": "^IXIC", "MSFT": "^IXIC"},
+        estimation_window=(-120, -11),
+        event_windows=((0, 0), (0, 5), (5, 20)),
+    ).fit()
+    assert res.ar.set_index(["symbol", "event_time"]).loc[("9988.HK", 0), "date"] == pd.Timestamp(
+        "2025-01-20"
+    )
     car = res.car.set_index(["symbol", "window"])
     # the timestamp is 2025-01-20 00:00 UTC: NVDA's day 0 is Tuesday 21st (Monday was a holiday),
     # so Monday 2025-01-27 is its day +4: an abnormal return below -10% against the Nasdaq
@@ -321,3 +423,32 @@ def test_deepseek_on_the_bundled_sample() -> None:
     # Alibaba's re-rating came later: positive abnormal return over [5,20]
     assert car.loc[("9988.HK", "[5:20]"), "car"] > 0.10
     assert res.dropped.empty
+
+
+def test_caar_standard_errors(panel) -> None:
+    wide, m = panel
+    ev = spread_events(wide, [120, 160, 200, 240, 280, 320], groups=["a"] * 5 + ["solo"])
+    res = EventStudy(wide, ev, market_returns=m, estimation_window=EST, event_windows=WINS).fit()
+    caar = res.caar.set_index(["group", "window"])
+    car = res.car.set_index(["group", "window"])
+    x = car.loc[("a", "[0:5]"), "car"].to_numpy()
+    # spread dates: no clustering, the plain cross-sectional standard error and t(N-1)
+    se = np.sqrt(((x - x.mean()) ** 2).sum() / 4) / np.sqrt(5)
+    assert caar.loc[("a", "[0:5]"), "std_error"] == pytest.approx(se)
+    assert caar.loc[("a", "[0:5]"), "se_method"] == "cross_sectional"
+    # one event: its own Campbell-Lo-MacKinlay standard error
+    solo = car.loc[("solo", "[0:5]")]
+    assert caar.loc[("solo", "[0:5]"), "std_error"] == pytest.approx(solo["std_error"])
+    assert caar.loc[("solo", "[0:5]"), "tstat"] == pytest.approx(solo["tstat"])
+
+
+def test_clustered_caar_standard_error_carries_the_design_effect() -> None:
+    wide, m = make_panel(n_sym=20, n_days=300, seed=4, rho=0.2)
+    ev = pd.DataFrame({"event_id": "d", "symbol": wide.columns, "date": wide.index[250]})
+    res = EventStudy(wide, ev, market_returns=m, estimation_window=EST, event_windows=((0, 0),)).fit()
+    row = res.caar.iloc[0]
+    r = res.clustering["rbar"].iloc[0]
+    x = res.car["car"].to_numpy()
+    plain = x.std(ddof=1) / np.sqrt(20)
+    assert row["se_method"] == "cross_sectional_kp_adjusted"
+    assert row["std_error"] == pytest.approx(plain * np.sqrt((1 + 19 * r) / (1 - r)))

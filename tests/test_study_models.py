@@ -18,7 +18,9 @@ EST = (-60, -11)
 WINS = ((0, 0), (-1, 1), (0, 4))
 
 
-def _panel(seed: int = 0, n_days: int = 200, symbols=("AAA", "BBB")) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _panel(
+    seed: int = 0, n_days: int = 200, symbols=("AAA", "BBB")
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     rng = np.random.default_rng(seed)
     dates = pd.bdate_range("2021-01-04", periods=n_days)
     mkt = rng.normal(0.0004, 0.01, n_days)
@@ -55,7 +57,9 @@ def _check_against_ols(res, y_est, X_est, y_evt, X_evt, rel_days) -> None:  # ty
     cov = ols.cov_params()
     pred_var = ols.scale + np.einsum("tk,kj,tj->t", X_evt, cov, X_evt)
     ar = res.ar
-    np.testing.assert_allclose(ar["ar"].to_numpy(), y_evt - X_evt @ ols.params, rtol=1e-8, atol=1e-12)
+    np.testing.assert_allclose(
+        ar["ar"].to_numpy(), y_evt - X_evt @ ols.params, rtol=1e-8, atol=1e-12
+    )
     np.testing.assert_allclose(ar["std_error"].to_numpy() ** 2, pred_var, rtol=1e-8)
     car = res.car.set_index("window")
     for a, b in WINS:
@@ -64,7 +68,9 @@ def _check_against_ols(res, y_est, X_est, y_evt, X_evt, rel_days) -> None:  # ty
         var_car = sel.sum() * ols.scale + s @ cov @ s
         label = f"[{a}:{b}]"
         np.testing.assert_allclose(car.loc[label, "std_error"] ** 2, var_car, rtol=1e-8)
-        np.testing.assert_allclose(car.loc[label, "car"], (y_evt - X_evt @ ols.params)[sel].sum(), rtol=1e-8)
+        np.testing.assert_allclose(
+            car.loc[label, "car"], (y_evt - X_evt @ ols.params)[sel].sum(), rtol=1e-8
+        )
         t = car.loc[label, "car"] / np.sqrt(var_car)
         np.testing.assert_allclose(car.loc[label, "tstat"], t, rtol=1e-8)
 
@@ -76,15 +82,24 @@ def test_market_model_matches_statsmodels_with_missing_estimation_days() -> None
     idx = long.index[(long["symbol"] == "AAA")][[100, 110]]
     long.loc[idx, "ret"] = np.nan
     ev, _ = _event(long, "AAA", 150)
-    res = EventStudy(long, ev, market_returns=market["MKT"], model="market",
-                     estimation_window=EST, event_windows=WINS, tests="none").fit()
+    res = EventStudy(
+        long,
+        ev,
+        market_returns=market["MKT"],
+        model="market",
+        estimation_window=EST,
+        event_windows=WINS,
+        tests="none",
+    ).fit()
     est = _rows(long, "AAA", 150, *EST)
     mk = market["MKT"].reindex(est["date"]).to_numpy()
     ok = est["ret"].notna().to_numpy()
     X = sm.add_constant(mk[ok])
     evt = _rows(long, "AAA", 150, -1, 4)
     Xe = sm.add_constant(market["MKT"].reindex(evt["date"]).to_numpy(), has_constant="add")
-    _check_against_ols(res, est["ret"].to_numpy()[ok], X, evt["ret"].to_numpy(), Xe, np.arange(-1, 5))
+    _check_against_ols(
+        res, est["ret"].to_numpy()[ok], X, evt["ret"].to_numpy(), Xe, np.arange(-1, 5)
+    )
     assert res.params["n_obs"].iloc[0] == 48
 
 
@@ -92,22 +107,39 @@ def test_capm_excess_returns_match_statsmodels() -> None:
     long, market = _panel(1)
     rf = pd.Series(0.0001 + 0.00001 * np.arange(len(market)), index=market.index)
     ev, _ = _event(long, "BBB", 120)
-    res = EventStudy(long, ev, market_returns=market[["MKT"]], model="capm", risk_free=rf,
-                     estimation_window=EST, event_windows=WINS, tests="none").fit()
+    res = EventStudy(
+        long,
+        ev,
+        market_returns=market[["MKT"]],
+        model="capm",
+        risk_free=rf,
+        estimation_window=EST,
+        event_windows=WINS,
+        tests="none",
+    ).fit()
     est = _rows(long, "BBB", 120, *EST)
     r_f = rf.reindex(est["date"]).to_numpy()
     X = sm.add_constant(market["MKT"].reindex(est["date"]).to_numpy() - r_f)
     evt = _rows(long, "BBB", 120, -1, 4)
     rfe = rf.reindex(evt["date"]).to_numpy()
     Xe = sm.add_constant(market["MKT"].reindex(evt["date"]).to_numpy() - rfe, has_constant="add")
-    _check_against_ols(res, est["ret"].to_numpy() - r_f, X, evt["ret"].to_numpy() - rfe, Xe, np.arange(-1, 5))
+    _check_against_ols(
+        res, est["ret"].to_numpy() - r_f, X, evt["ret"].to_numpy() - rfe, Xe, np.arange(-1, 5)
+    )
 
 
 def test_three_factor_model_matches_statsmodels() -> None:
     long, market = _panel(2)
     ev, _ = _event(long, "AAA", 90)
-    res = EventStudy(long, ev, factors=market, model="factor",
-                     estimation_window=EST, event_windows=WINS, tests="none").fit()
+    res = EventStudy(
+        long,
+        ev,
+        factors=market,
+        model="factor",
+        estimation_window=EST,
+        event_windows=WINS,
+        tests="none",
+    ).fit()
     assert list(res.params.columns[3:7]) == ["alpha", "beta_MKT", "beta_SMB", "beta_HML"]
     est = _rows(long, "AAA", 90, *EST)
     X = sm.add_constant(market.reindex(est["date"]).to_numpy())
@@ -119,8 +151,15 @@ def test_three_factor_model_matches_statsmodels() -> None:
 def test_dimson_matches_statsmodels_on_lagged_and_led_market() -> None:
     long, market = _panel(3)
     ev, _ = _event(long, "AAA", 100)
-    res = EventStudy(long, ev, market_returns=market["MKT"], model=Dimson(lags=2, leads=1),
-                     estimation_window=EST, event_windows=WINS, tests="none").fit()
+    res = EventStudy(
+        long,
+        ev,
+        market_returns=market["MKT"],
+        model=Dimson(lags=2, leads=1),
+        estimation_window=EST,
+        event_windows=WINS,
+        tests="none",
+    ).fit()
     m = market["MKT"]
     lagged = pd.concat({"l2": m.shift(2), "l1": m.shift(1), "m0": m, "f1": m.shift(-1)}, axis=1)
     est = _rows(long, "AAA", 100, *EST)
@@ -129,19 +168,31 @@ def test_dimson_matches_statsmodels_on_lagged_and_led_market() -> None:
     Xe = sm.add_constant(lagged.reindex(evt["date"]).to_numpy(), has_constant="add")
     _check_against_ols(res, est["ret"].to_numpy(), X, evt["ret"].to_numpy(), Xe, np.arange(-1, 5))
     p = res.params.iloc[0]
-    assert p["beta"] == pytest.approx(p["beta_lag2"] + p["beta_lag1"] + p["beta_0"] + p["beta_lead1"])
+    assert p["beta"] == pytest.approx(
+        p["beta_lag2"] + p["beta_lag1"] + p["beta_0"] + p["beta_lead1"]
+    )
 
 
 def test_scholes_williams_beta_from_three_statsmodels_regressions() -> None:
     long, market = _panel(4)
     ev, _ = _event(long, "BBB", 130)
-    res = EventStudy(long, ev, market_returns=market["MKT"], model="scholes_williams",
-                     estimation_window=EST, event_windows=WINS, tests="none").fit()
+    res = EventStudy(
+        long,
+        ev,
+        market_returns=market["MKT"],
+        model="scholes_williams",
+        estimation_window=EST,
+        event_windows=WINS,
+        tests="none",
+    ).fit()
     m = market["MKT"]
     est = _rows(long, "BBB", 130, *EST)
     d = est["date"]
     y = est["ret"].to_numpy()
-    slopes = [sm.OLS(y, sm.add_constant(m.shift(k).reindex(d).to_numpy())).fit().params[1] for k in (1, 0, -1)]
+    slopes = [
+        sm.OLS(y, sm.add_constant(m.shift(k).reindex(d).to_numpy())).fit().params[1]
+        for k in (1, 0, -1)
+    ]
     m0, m1 = m.reindex(d).to_numpy(), m.shift(1).reindex(d).to_numpy()
     rho = np.corrcoef(m0, m1)[0, 1]
     beta = sum(slopes) / (1 + 2 * rho)
@@ -162,8 +213,14 @@ def test_mean_adjusted_worked_by_hand() -> None:
     r = [0.05, 0.01, 0.03, -0.01, 0.01, 0.00, 0.04, 0.02]  # day 0 is dates[6]
     long = pd.DataFrame({"symbol": "X", "date": dates, "ret": r})
     ev = pd.DataFrame({"event_id": ["e"], "symbol": ["X"], "date": [dates[6]]})
-    res = EventStudy(long, ev, model="mean_adjusted", estimation_window=(-5, -2),
-                     event_windows=((0, 0), (0, 1)), tests="none").fit()
+    res = EventStudy(
+        long,
+        ev,
+        model="mean_adjusted",
+        estimation_window=(-5, -2),
+        event_windows=((0, 0), (0, 1)),
+        tests="none",
+    ).fit()
     sigma2 = (0.0 + 0.02**2 + 0.02**2 + 0.0) / 3  # ddof = n - K = 4 - 1
     car = res.car.set_index("window")
     assert car.loc["[0:0]", "car"] == pytest.approx(0.04 - 0.01)
@@ -181,8 +238,15 @@ def test_market_adjusted_worked_by_hand() -> None:
     m = np.array([0.01, 0.00, -0.02, 0.01, 0.01, 0.01, 0.02])
     long = pd.DataFrame({"symbol": "X", "date": dates, "ret": r})
     ev = pd.DataFrame({"event_id": ["e"], "symbol": ["X"], "date": [dates[5]]})
-    res = EventStudy(long, ev, market_returns=pd.Series(m, index=dates, name="M"), model="market_adjusted",
-                     estimation_window=(-5, -2), event_windows=((0, 0), (0, 1)), tests="none").fit()
+    res = EventStudy(
+        long,
+        ev,
+        market_returns=pd.Series(m, index=dates, name="M"),
+        model="market_adjusted",
+        estimation_window=(-5, -2),
+        event_windows=((0, 0), (0, 1)),
+        tests="none",
+    ).fit()
     # estimation ARs (days -5..-2): .01, .01, .01, .02 -> mean .0125; squared deviations sum
     dev = np.array([0.01, 0.01, 0.01, 0.02]) - 0.0125
     sigma2 = (dev**2).sum() / 3
@@ -202,7 +266,9 @@ def test_foreign_lag_uses_the_new_york_session_closed_before_hong_kong_opened() 
     from rerating.study.panel import PanelView, flatten_returns
 
     flat = flatten_returns(panel_rows)
-    view = PanelView(flat, None, None, None, spx.to_frame("^GSPC"), {"9988.HK": "XHKG", "^GSPC": "XNYS"})
+    view = PanelView(
+        flat, None, None, None, spx.to_frame("^GSPC"), {"9988.HK": "XHKG", "^GSPC": "XNYS"}
+    )
     got = view.foreign("^GSPC", 1)
     # HK Fri 17th opens before NY Fri 17th closes -> NY Thu 16th; HK Mon 20th and Tue 21st
     # (NY closed Mon 20th for MLK day) -> NY Fri 17th; HK Wed 22nd -> NY Tue 21st
@@ -226,9 +292,17 @@ def test_market_model_with_foreign_lag_matches_statsmodels() -> None:
     long = pd.DataFrame({"symbol": "9988.HK", "date": hk, "ret": ret})
     ev = pd.DataFrame({"event_id": ["e"], "symbol": ["9988.HK"], "date": [hk[200]]})
     mk = pd.concat({"^HSI": hsi, "^GSPC": spx}, axis=1, sort=True)
-    res = EventStudy(long, ev, market_returns=mk, benchmarks="^HSI",
-                     model=MarketModel(foreign_lag=("^GSPC", 1)), calendars={"9988.HK": "XHKG", "^GSPC": "XNYS"},
-                     estimation_window=EST, event_windows=WINS, tests="none").fit()
+    res = EventStudy(
+        long,
+        ev,
+        market_returns=mk,
+        benchmarks="^HSI",
+        model=MarketModel(foreign_lag=("^GSPC", 1)),
+        calendars={"9988.HK": "XHKG", "^GSPC": "XNYS"},
+        estimation_window=EST,
+        event_windows=WINS,
+        tests="none",
+    ).fit()
     sl = slice(200 + EST[0], 200 + EST[1] + 1)
     X = np.column_stack([np.ones(50), hsi.to_numpy()[sl], prev_spx[sl]])
     Xe = np.column_stack([np.ones(6), hsi.to_numpy()[199:205], prev_spx[199:205]])
@@ -258,6 +332,13 @@ def test_kernel_is_vectorised_over_events_and_matches_one_at_a_time() -> None:
     w = np.array([[0, 0], [0, 4]])
     batch = fit_chunk(y_all[:, :l1], x_all[:, :l1], y_all[:, l1:], x_all[:, l1:], w, min_obs=20)
     for i in (0, 17, 49):
-        one = fit_chunk(y_all[i : i + 1, :l1], x_all[i : i + 1, :l1], y_all[i : i + 1, l1:], x_all[i : i + 1, l1:], w, min_obs=20)
+        one = fit_chunk(
+            y_all[i : i + 1, :l1],
+            x_all[i : i + 1, :l1],
+            y_all[i : i + 1, l1:],
+            x_all[i : i + 1, l1:],
+            w,
+            min_obs=20,
+        )
         np.testing.assert_allclose(batch.car[i], one.car[0])
         np.testing.assert_allclose(batch.var_car[i], one.var_car[0])

@@ -94,10 +94,12 @@ def parse_date(value: object, what: str = "date") -> pd.Timestamp:
 def _load(path_or_text: str | os.PathLike[str]) -> tuple[str, str]:
     if isinstance(path_or_text, os.PathLike) or (
         isinstance(path_or_text, str) and path_or_text != "-" and "\n" not in path_or_text
-        and len(path_or_text) < 4096 and (Path(path_or_text).is_file()
+        and len(path_or_text) < 4096 and (Path(path_or_text).exists()
                                           or re.search(r"\.(txt|md|markdown|html?|xhtml)$", path_or_text, re.I))
     ):
         path = Path(path_or_text)
+        if path.is_dir():
+            raise ArticleError(f"article {str(path)!r} is a directory; pass one file or '-' for stdin")
         if not path.is_file():
             raise ArticleError(f"article file {str(path)!r} does not exist; pass an existing file or '-' for stdin")
         raw = path.read_bytes()

@@ -81,10 +81,8 @@ def month_day(month: int, day: int, year: int | None, article_date: pd.Timestamp
         year = ref.year
         if pd.Timestamp(year=year, month=month, day=1) > ref + pd.Timedelta(days=31):
             year -= 1
-    try:
-        return iso(dt.date(year, month, day))
-    except ValueError as exc:
-        raise ArticleDateError(f"{year}-{month}-{day} is not a calendar date") from exc
+    # A plain ValueError (not ArticleDateError): the extractor ignores a date that does not exist.
+    return iso(dt.date(year, month, day))
 
 
 def weekday_before(ref: pd.Timestamp, weekday: int, strictly: bool) -> pd.Timestamp:

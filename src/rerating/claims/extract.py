@@ -14,7 +14,9 @@ a subject carried from the previous sentence) -> metric, sign and comparator -> 
 
 from __future__ import annotations
 
+import math
 import re
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,6 +27,8 @@ from rerating.claims import dates as D
 from rerating.claims.lexicon import Entry, Lexicon
 from rerating.claims.model import Claim
 from rerating.claims.text import normalise, sentences
+from rerating.claims.windows import TRIGGERS, WINDOW_RULES, Window, event_window
+from rerating.errors import ArticleDateError, RerateError
 
 _NUM = r"\d+(?:,\d{3})*(?:\.\d+)?"
 _MON_EARLY = (r"(?P<emon>Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?"
@@ -52,10 +56,10 @@ _VALUE_RE = re.compile(
     r"(?:US |U\.S\. |Hong Kong |HK )?dollars|yuan)"
     r"|(?P<cnm>[上近约超逾])(?P<mag3>万亿|千亿|百亿)(?P<cur3>美元|港元|港币|元|人民币)"
     r"|(?P<cnnum>[一二两三四五六七八九十百千]+)(?P<mag5>万亿|亿)(?P<cur5>美元|港元|港币|元|人民币)"
+    rf"|(?P<sh>{_NUM})\s*(?P<shmag>万|亿|million|billion)?\s*(?:股(?![价票市])|手|shares\b)"
     rf"|(?P<m4>{_NUM})\s*(?P<mag4>{_EN_MAGS})\b"
     rf"|(?P<pts>{_NUM})\s*(?:点|points?\b|pts\b)"
     rf"|(?P<mult>{_NUM})\s*(?:倍|x\b|times\b)"
-    rf"|(?P<sh>{_NUM})\s*(?P<shmag>万|亿|million|billion)?\s*(?:股(?![价票市])|手|shares\b)"
     rf"|(?:收于|收报|报收|收在)\s*(?P<bare>{_NUM})(?![\d,.]|\s*(?:%|点|美元|港元|港币|元|倍|亿|万))"
     rf"|(?:closed at|ended at|settled at|finished at)\s+(?P<bare2>{_NUM})(?![\d,.]|\s*(?:%|points|percent|billion|million))",
     re.IGNORECASE,
@@ -129,14 +133,6 @@ _INTRADAY_RE = re.compile(r"盘中|(?<![\d个天一二三四五六七八九十])
 
 
 @dataclass
-class _Window:
-    start: int
-    end: int
-    build: Callable[[str | None], dict[str, Any]]  # calendar hint -> normalised window
-    is_day: bool = False
-
-
-@dataclass
 class _Value:
     start: int
     end: int
@@ -194,13 +190,12 @@ class Extractor:
                   state: _State) -> list[Claim]:
         sent = norm[s0:e0]
         values = _values(sent)
-        self._all_values = values
         windows = self._windows(sent, ref, state)
         ents = self.lexicon.entities(sent)
         prev_windows, state.windows = state.windows, windows or []
         if not values:
             if ents:
-                state.subject = [ents[-1]]
+                state.set_subject([ents[-1]], text, s0)
             return []
         if not ents and state.subject is None:
             return []
@@ -209,6 +204,7 @@ class Extractor:
         groups = _value_groups(sent, values)
         out: list[Claim] = []
         used_subject: list[tuple[int, int, Entry]] | None = None
+        carried_used = False
         for group in groups:
             first = group[0]
             subject, carried = self._subject(sent, ents, first.start, state)
@@ -223,15 +219,18 @@ class Extractor:
             else:
                 pairs = [(subject[min(i, len(subject) - 1)], v) for i, v in enumerate(group)]
             for ent, v in pairs:
-                claim = self._claim(text, sent, s0, e0, clauses, ent, v, subject, windows, prev_windows,
-                                    ref, state, carried, group)
+                surface = (state.surface(subject.index(ent)) if carried
+                           else text[s0 + ent[0]:s0 + ent[1]])
+                claim = self._claim(text, sent, s0, e0, clauses, ent, v, surface, windows, prev_windows,
+                                    ref, carried, group, values)
                 if claim is not None:
                     out.append(claim)
-                    used_subject = subject
+                    used_subject, carried_used = subject, carried
         if used_subject is not None:
-            state.subject = used_subject
+            if not carried_used:
+                state.set_subject(used_subject, text, s0)
         elif ents:
-            state.subject = [ents[-1]]
+            state.set_subject([ents[-1]], text, s0)
         return out
 
     # ------------------------------------------------------------------------------------------
@@ -255,9 +254,9 @@ class Extractor:
 
     # ------------------------------------------------------------------------------------------
     def _claim(self, text: str, sent: str, s0: int, e0: int, clauses: list[int],
-               ent: tuple[int, int, Entry], v: _Value, subject: list[tuple[int, int, Entry]],
-               windows: list[_Window], prev_windows: list[_Window], ref: pd.Timestamp | None,
-               state: _State, carried: bool, group: list[_Value]) -> Claim | None:
+               ent: tuple[int, int, Entry], v: _Value, surface: str,
+               windows: list[Window], prev_windows: list[Window], ref: pd.Timestamp | None,
+               carried: bool, group: list[_Value], values: list[_Value]) -> Claim | None:
         entry = ent[2]
         cs = max(c for c in clauses if c <= v.start)
         ce = min(c for c in clauses if c > v.start) - 1
@@ -271,7 +270,7 @@ class Extractor:
         tail = sent[v.end:min(ce, v.end + 16)]
         if _NEG_RE.search(left_full):
             return None
-        if _FROM_RE.search(left) and any(w.start > v.end and w.start < ce and w.unit == v.unit for w in self._all_values):
+        if _FROM_RE.search(left) and any(w.start > v.end and w.start < ce and w.unit == v.unit for w in values):
             return None  # "从9倍升至14倍": the starting level is context, the claim is the end level
         direction = v.direction or _direction(left, tail)
         if direction is None and not carried and ent[1] <= v.start and re.fullmatch(r"\s*(?:or|即|或)?\s*", left):
@@ -282,6 +281,10 @@ class Extractor:
             return None
         comparator = v.forced_cmp or _comparator(sent[max(0, v.start - 24):v.start], tail, direction)
         amount, low, high = v.amount, v.low, v.high
+        if not math.isfinite(amount):
+            warnings.warn(f"ignored the figure {text[s0 + v.start:s0 + v.end][:24]!r}: too large to be a number",
+                          UserWarning, stacklevel=2)
+            return None
         signed = metric in ("price_return", "market_cap_change", "index_return")
         if signed and direction == "down":
             amount, low, high = -amount, (None if high is None else -high), (None if low is None else -low)
@@ -313,8 +316,7 @@ class Extractor:
         return Claim(
             sentence=text[s0:e0],
             span=(s0, e0),
-            entity=text[s0 + ent[0]:s0 + ent[1]] if not carried else ent[2].surface_key if entry.kind == "group"
-            else state.subject_text(text),
+            entity=surface,
             symbols=tuple(symbols),
             metric=metric,
             window=window,
@@ -394,9 +396,9 @@ class Extractor:
         return symbols
 
     # ------------------------------------------------------------------------------------------
-    def _pick_window(self, sent: str, windows: list[_Window], prev: list[_Window], v: _Value, cs: int,
+    def _pick_window(self, sent: str, windows: list[Window], prev: list[Window], v: _Value, cs: int,
                      ce: int, cal: str | None, ref: pd.Timestamp | None) -> dict[str, Any]:
-        chosen: _Window | None = None
+        chosen: Window | None = None
         in_clause = [w for w in windows if w.end > cs and w.start < ce]
         if in_clause:
             chosen = min(in_clause, key=lambda w: min(abs(w.end - v.start), abs(w.start - v.end)))
@@ -422,8 +424,8 @@ class Extractor:
         return win
 
     # ------------------------------------------------------------------------------------------
-    def _windows(self, sent: str, ref: pd.Timestamp | None, state: _State) -> list[_Window]:
-        found: list[_Window] = []
+    def _windows(self, sent: str, ref: pd.Timestamp | None, state: _State) -> list[Window]:
+        found: list[Window] = []
         taken: list[tuple[int, int]] = []
 
         def add(m_start: int, m_end: int, build: Callable[[str | None], dict[str, Any]],
@@ -431,21 +433,26 @@ class Extractor:
             if any(s < m_end and m_start < e for s, e in taken):
                 return
             taken.append((m_start, m_end))
-            found.append(_Window(m_start, m_end, build, is_day))
+            found.append(Window(m_start, m_end, build, is_day))
 
         # Event anchors first (they contain numbers that look like dates or sessions).
         for es, ee, eid in self.lexicon.find_events(sent):
-            w = _event_window(sent, es, ee, eid, ref)
+            w = event_window(sent, es, ee, eid, ref)
             if w is not None:
                 add(w[0], w[1], w[2])
         # Rules run in order (an earlier rule wins an overlap); a rule runs only when one of its
         # trigger substrings occurs, which skips most of them on most sentences.
         folded = sent.casefold()
-        for (rx, maker), triggers in zip(_WINDOW_RULES, _TRIGGERS, strict=True):
+        for (rx, maker), triggers in zip(WINDOW_RULES, TRIGGERS, strict=True):
             if not any(t in folded for t in triggers):
                 continue
             for m in rx.finditer(sent):
-                built = maker(m, ref, state)
+                try:
+                    built = maker(m, ref, state)
+                except ArticleDateError:
+                    raise
+                except ValueError:  # "2月30日": no such day, so no window from it
+                    continue
                 if built is None:
                     continue
                 build, is_day = built
@@ -464,15 +471,19 @@ class Extractor:
 
 @dataclass
 class _State:
+    """What a sentence hands to the next: its subject (as written), its windows, the last day named."""
+
     subject: list[tuple[int, int, Entry]] | None = None
-    subject_surface: str = ""
-    windows: list[_Window] = field(default_factory=list)
+    subject_surface: list[str] = field(default_factory=list)
+    windows: list[Window] = field(default_factory=list)
     last_day: str | None = None
 
-    def subject_text(self, text: str) -> str:
-        if self.subject is None:
-            return ""
-        return self.subject[-1][2].surface_key
+    def set_subject(self, subject: list[tuple[int, int, Entry]], text: str, s0: int) -> None:
+        self.subject = subject
+        self.subject_surface = [text[s0 + a:s0 + b] for a, b, _ in subject]
+
+    def surface(self, i: int) -> str:
+        return self.subject_surface[i] if i < len(self.subject_surface) else ""
 
 
 def _asof_date(m: re.Match[str], ref: pd.Timestamp | None) -> str:
@@ -497,9 +508,9 @@ def _direction(left: str, tail: str) -> str | None:
         last = m
     if last is not None:
         return "up" if last.group("up") else "down"
-    m = _DIR_RE.search(tail[:12])
-    if m:
-        return "up" if m.group("up") else "down"
+    first = _DIR_RE.search(tail[:12])
+    if first:
+        return "up" if first.group("up") else "down"
     return None
 
 
@@ -534,11 +545,6 @@ def _res(number: str, mag: float = 1.0) -> float:
 
 
 def _values(sent: str) -> list[_Value]:
-    out = _raw_values(sent)
-    return out
-
-
-def _raw_values(sent: str) -> list[_Value]:
     out: list[_Value] = []
     for m in _VALUE_RE.finditer(sent):
         g = m.groupdict()
@@ -607,308 +613,15 @@ def _value_groups(sent: str, values: list[_Value]) -> list[list[_Value]]:
     return groups
 
 
-# ---- windows --------------------------------------------------------------------------------
-_MON = (r"(?P<mon>Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?"
-        r"|Sept?(?:ember)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)")
-_CN_N = r"\d+|[一二两三四五六七八九十]+"
-_EN_N = r"\d+|one|two|three|four|five|six|seven|eight|nine|ten|fifteen|twenty|thirty"
-
-
-def _const(win: dict[str, Any]) -> Callable[[str | None], dict[str, Any]]:
-    return lambda _cal: dict(win)
-
-
-def _w_zh_range(m: re.Match[str], ref: pd.Timestamp | None, st: _State) -> Any:
-    y = int(m.group("y")) if m.group("y") else None
-    start = D.month_day(int(m.group("m1")), int(m.group("d1")), y, ref)
-    m2 = int(m.group("m2")) if m.group("m2") else int(m.group("m1"))
-    end = D.month_day(m2, int(m.group("d2")), y, ref)
-    return _const({"type": "range", "start": start, "end": end}), False
-
-
-def _w_zh_since_date(m: re.Match[str], ref: pd.Timestamp | None, st: _State) -> Any:
-    y = int(m.group("y")) if m.group("y") else None
-    start = D.month_day(int(m.group("mo")), int(m.group("d")), y, ref)
-    return _const({"type": "range", "start": start, "end": D.iso(D.need(ref, m.group(0)))}), False
-
-
-def _w_zh_day(m: re.Match[str], ref: pd.Timestamp | None, st: _State) -> Any:
-    y = int(m.group("y")) if m.group("y") else None
-    return _const({"type": "day", "date": D.month_day(int(m.group("mo")), int(m.group("d")), y, ref)}), True
-
-
-def _w_iso(m: re.Match[str], ref: pd.Timestamp | None, st: _State) -> Any:
-    try:
-        day = pd.Timestamp(m.group(0))
-    except ValueError:
-        return None
-    return _const({"type": "day", "date": D.iso(day)}), True
-
-
-def _w_en_day(m: re.Match[str], ref: pd.Timestamp | None, st: _State) -> Any:
-    mon = D.MONTHS[m.group("mon").casefold().rstrip(".")]
-    y = int(m.group("y")) if m.group("y") else None
-    return _const({"type": "day", "date": D.month_day(mon, int(m.group("d")), y, ref)}), True
-
-
-def _w_en_range(m: re.Match[str], ref: pd.Timestamp | None, st: _State) -> Any:
-    m1 = D.MONTHS[m.group("mon").casefold()]
-    m2 = D.MONTHS[m.group("mon2").casefold()] if m.group("mon2") else m1
-    start = D.month_day(m1, int(m.group("d1")), None, ref)
-    end = D.month_day(m2, int(m.group("d2")), None, ref)
-    return _const({"type": "range", "start": start, "end": end}), False
-
-
-def _w_en_since(m: re.Match[str], ref: pd.Timestamp | None, st: _State) -> Any:
-    start = D.month_day(D.MONTHS[m.group("mon").casefold()], int(m.group("d")), None, ref)
-    return _const({"type": "range", "start": start, "end": D.iso(D.need(ref, m.group(0)))}), False
-
-
-def _w_sessions(m: re.Match[str], ref: pd.Timestamp | None, st: _State) -> Any:
-    n = D.small_number(m.group("n"))
-    if n is None or n <= 0 or n != int(n):
-        return None
-    unit = m.group("u").casefold()
-    end = D.iso(D.need(ref, m.group(0)))
-    if unit in ("天", "days", "day", "calendar days"):
-        return _const({"type": "days", "n": int(n), "end": end}), False
-    if unit in ("周", "weeks", "week", "个星期", "星期"):
-        return _const({"type": "days", "n": int(n) * 7, "end": end}), False
-    return _const({"type": "sessions", "n": int(n), "end": end}), False
-
-
-def _w_zh_mday(m: re.Match[str], ref: pd.Timestamp | None, st: _State) -> Any:
-    # "27日，..." alone is the 27th of the article's month.
-    d = int(m.group("d"))
-    base = D.need(ref, m.group(0))
-    if not 1 <= d <= 31:
-        return None
-    month, year = base.month, base.year
-    if d > base.day + 1:  # a later day-of-month than the article: last month
-        month, year = (12, year - 1) if month == 1 else (month - 1, year)
-    return _const({"type": "day", "date": D.month_day(month, d, year, ref)}), True
-
-
-def _w_rel_day(m: re.Match[str], ref: pd.Timestamp | None, st: _State) -> Any:
-    word = m.group(0).casefold()
-    base = D.need(ref, m.group(0))
-    shift = {"今日": 0, "今天": 0, "today": 0, "昨日": -1, "昨天": -1, "yesterday": -1, "前日": -2,
-             "前天": -2}.get(word)
-    if shift is None:
-        return None
-    return _const({"type": "day", "date": D.iso(base + pd.Timedelta(days=shift))}), True
-
-
-def _w_zh_weekday(m: re.Match[str], ref: pd.Timestamp | None, st: _State) -> Any:
-    wd = D.WEEKDAYS_ZH[m.group("wd")]
-    base = D.need(ref, m.group(0))
-    which = m.group("which") or ""
-    if which in ("上", "上个"):
-        day = D.previous_week_day(base, wd)
-    elif which in ("本", "这", "这个"):
-        day = base - pd.Timedelta(days=base.weekday()) + pd.Timedelta(days=wd)
-    else:
-        day = D.weekday_before(base, wd, strictly=False)
-    return _const({"type": "day", "date": D.iso(day)}), True
-
-
-def _w_en_weekday(m: re.Match[str], ref: pd.Timestamp | None, st: _State) -> Any:
-    wd = D.WEEKDAYS_EN[m.group("wd").casefold()]
-    base = D.need(ref, m.group(0))
-    strictly = bool(m.group("last"))
-    return _const({"type": "day", "date": D.iso(D.weekday_before(base, wd, strictly))}), True
-
-
-def _w_that_day(m: re.Match[str], ref: pd.Timestamp | None, st: _State) -> Any:
-    if st.last_day is None:
-        return None
-    return _const({"type": "day", "date": st.last_day}), True
-
-
-def _w_lny(m: re.Match[str], ref: pd.Timestamp | None, st: _State) -> Any:
-    base = D.need(ref, m.group(0))
-    year = base.year - 1 if (m.group("which") or "") in ("去年",) else base.year
-    day = D.lunar_new_year(year)
-    if (m.group("eve") or "") in ("除夕", "eve"):
-        day = day - pd.Timedelta(days=1).to_pytimedelta()
-    return _const({"type": "day", "date": D.iso(day)}), True
-
-
-def _w_after_lny(m: re.Match[str], ref: pd.Timestamp | None, st: _State) -> Any:
-    base = D.need(ref, m.group(0))
-    lny = D.lunar_new_year(base.year)
-
-    def build(cal: str | None) -> dict[str, Any]:
-        return {"type": "day", "date": D.first_session_after_holiday(lny, cal or "XHKG")}
-
-    return build, False
-
-
-def _w_ytd(m: re.Match[str], ref: pd.Timestamp | None, st: _State) -> Any:
-    base = D.need(ref, m.group(0))
-    return _const({"type": "ytd", "year": base.year, "end": D.iso(base)}), False
-
-
-def _w_week(m: re.Match[str], ref: pd.Timestamp | None, st: _State) -> Any:
-    base = D.need(ref, m.group(0))
-    word = m.group(0).casefold()
-    monday = base - pd.Timedelta(days=base.weekday())
-    if word.startswith(("上", "last")):
-        return _const({"type": "week", "start": D.iso(monday - pd.Timedelta(days=7)),
-                       "end": D.iso(monday - pd.Timedelta(days=1))}), False
-    if word.startswith(("过去", "近", "past")):
-        return _const({"type": "days", "n": 7, "end": D.iso(base)}), False
-    return _const({"type": "week", "start": D.iso(monday), "end": D.iso(base)}), False
-
-
-def _w_month(m: re.Match[str], ref: pd.Timestamp | None, st: _State) -> Any:
-    base = D.need(ref, m.group(0))
-    word = m.group(0).casefold()
-    if m.groupdict().get("mo"):
-        mo = int(m.group("mo"))
-    elif m.groupdict().get("mon"):
-        mo = D.MONTHS[m.group("mon").casefold()]
-    elif word.startswith(("上", "last")):
-        mo = base.month - 1 or 12
-    else:
-        mo = base.month
-    year = base.year if mo <= base.month else base.year - 1
-    if m.groupdict().get("since"):
-        return _const({"type": "range", "start": f"{year}-{mo:02d}-01", "end": D.iso(base)}), False
-    return _const({"type": "month", "month": f"{year}-{mo:02d}"}), False
-
-
-_WINDOW_RULES: list[tuple[re.Pattern[str], Callable[..., Any]]] = [
-    (re.compile(r"(?:(?P<y>\d{4})年)?(?P<m1>\d{1,2})月(?P<d1>\d{1,2})[日号]?\s*(?:至|到|-|—|~)\s*"
-                r"(?:(?P<m2>\d{1,2})月)?(?P<d2>\d{1,2})[日号]"), _w_zh_range),
-    (re.compile(r"(?:(?P<y>\d{4})年)?(?P<mo>\d{1,2})月(?P<d>\d{1,2})[日号](?:收盘)?(?:以来|起至今)"), _w_zh_since_date),
-    (re.compile(r"(?:较|从|自|相比)\s*(?:(?P<y>\d{4})年)?(?P<mo>\d{1,2})月(?P<d>\d{1,2})[日号]"), _w_zh_since_date),
-    (re.compile(r"(?:截至|截止|截止到)\s*(?:(?P<y>\d{4})年)?(?P<mo>\d{1,2})月(?P<d>\d{1,2})[日号](?:收盘)?"), _w_zh_day),
-    (re.compile(r"(?:(?P<y>\d{4})年)?(?P<mo>\d{1,2})月(?P<d>\d{1,2})[日号]"), _w_zh_day),
-    (re.compile(r"\b\d{4}-\d{2}-\d{2}\b"), _w_iso),
-    (re.compile(rf"\b(?:from|between)\s+{_MON}\.?\s+(?P<d1>\d{{1,2}})\s+(?:to|and|through|until)\s+"
-                r"(?:(?P<mon2>Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?\s+)?(?P<d2>\d{1,2})\b",
-                re.IGNORECASE), _w_en_range),
-    (re.compile(rf"\bsince\s+{_MON}\.?\s+(?P<d>\d{{1,2}})\b", re.IGNORECASE), _w_en_since),
-    (re.compile(rf"\b{_MON}\.?\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\b(?:,?\s+(?P<y>\d{{4}}))?", re.IGNORECASE),
-     _w_en_day),
-    (re.compile(rf"(?:近|过去|最近|连续|累计|这)?\s*(?<![月\d.])(?P<n>{_CN_N})\s*个?(?P<u>交易日)"), _w_sessions),
-    (re.compile(rf"(?:(?:近|过去|最近|连续|累计)\s*(?<![月\d.])(?P<n>{_CN_N})\s*个?(?P<u>日|天|周|个星期)(?!线)"
-                r"(?:内|以来|来|里|间)?)"), _w_sessions),
-    (re.compile(rf"(?<![月\d.])(?P<n>{_CN_N})\s*个?(?P<u>日|天)(?:内|以来|来|里|间)(?!线)"), _w_sessions),
-    (re.compile(rf"(?<![月\d.])(?P<n>{_CN_N})(?P<u>日)(?=的?(?:涨幅|跌幅|累计|累涨|累跌|内))"), _w_sessions),
-    (re.compile(rf"\b(?P<n>{_EN_N})[\s-]+(?P<u>sessions?|trading[\s-]+days?)\b", re.IGNORECASE), _w_sessions),
-    (re.compile(rf"\b(?:past|last|previous|over|in|within)\s+(?:the\s+)?(?:past\s+|last\s+)?(?P<n>{_EN_N})"
-                r"[\s-]+(?P<u>days?|weeks?)\b", re.IGNORECASE), _w_sessions),
-    (re.compile(rf"\b(?P<n>{_EN_N})-(?P<u>day|week)\b", re.IGNORECASE), _w_sessions),
-    (re.compile(r"(?P<which>去年|今年)?(?:农历)?(?P<eve>除夕|大年初一|正月初一|春节首日)"
-                r"|(?:on\s+)?(?P<eve2>Lunar New Year'?s?(?: Day)?|Chinese New Year'?s?(?: Day)?)", re.IGNORECASE),
-     lambda m, ref, st: _w_lny(_LnyMatch(m), ref, st)),
-    (re.compile(r"(?:春节|节)后(?:的)?首个交易日|(?:春节|节)后首日|(?:春节|节)后开市首日|春节假期后首个交易日"
-                r"|first (?:trading day|session) after the (?:Lunar|Chinese) New Year(?: holiday)?", re.IGNORECASE),
-     _w_after_lny),
-    (re.compile(r"今年以来|年初以来|年初至今|今年迄今|年内|今年累计|year[- ]to[- ]date|\bYTD\b|so far this year"
-                r"|since the (?:start|beginning) of the year|this year", re.IGNORECASE), _w_ytd),
-    (re.compile(r"本周|这周|上周(?![一二三四五六日天1-7])|过去一周|近一周|this week|last week|past week",
-                re.IGNORECASE), _w_week),
-    (re.compile(r"本月|这个月|上个?月|this month|last month"), _w_month),
-    (re.compile(r"(?<![\d年])(?P<mo>\d{1,2})月份?(?P<since>以来)?(?![\d日号份]|中旬|上旬|下旬|初|底|末)"), _w_month),
-    (re.compile(rf"\b(?:in|during|for|(?P<since>since))\s+{_MON}\b(?!\.?\s+\d)", re.IGNORECASE),
-     _w_month),
-    (re.compile(r"(?P<which>上个?|本|这个?)?(?:周|星期|礼拜)(?P<wd>[一二三四五六日天1-7])"), _w_zh_weekday),
-    (re.compile(r"\b(?P<last>last\s+)?(?:on\s+)?(?P<wd>Monday|Tuesday|Wednesday|Thursday|Friday)\b", re.IGNORECASE),
-     _w_en_weekday),
-    (re.compile(r"今日|今天|昨日|昨天|前日|前天|\btoday\b|\byesterday\b", re.IGNORECASE), _w_rel_day),
-    (re.compile(r"当日|当天|同日|that day|the same day|on the day", re.IGNORECASE), _w_that_day),
-    (re.compile(r"(?:^|(?<=[，,。\s]))(?P<d>\d{1,2})[日号](?=[，,\s]|晚|早|盘|收盘|美股|港股|A股)"), _w_zh_mday),
-]
-
-
-class _LnyMatch:
-    """Adapts the Lunar-New-Year regex (two spellings) to one set of groups."""
-
-    def __init__(self, m: re.Match[str]) -> None:
-        self._m = m
-
-    def group(self, name: Any = 0) -> Any:
-        if name == 0:
-            return self._m.group(0)
-        if name == "eve":
-            return self._m.group("eve") or ("" if self._m.group("eve2") else "")
-        return self._m.group(name)
-
-
-_EV_AFTER = re.compile(
-    r"\s*(?:'s)?\s*(?:模型|大模型|推理模型)?\s*(?:正式)?(?P<rel0>发布|推出|上线|问世|面世|亮相|开源|\s*release[sd]?"
-    r"|\s*launch(?:ed)?|\s*debut(?:ed)?)?\s*(?:之?后|以来)?\s*(?:的)?\s*"
-    r"(?P<span>首周|一周|两周|三周|一个月|\d+\s*个?交易日|\d+\s*天|\d+\s*日)?\s*(?P<rel>后|内|以来|里|之后)?",
-    re.IGNORECASE,
-)
-_EV_BEFORE = re.compile(
-    r"(?:(?:in|over)\s+)?(?:the\s+|a\s+)?(?P<span>week|two weeks|month|\d+\s+(?:sessions|trading days|days))?\s*"
-    r"(?P<rel>since|after|following)\s+(?:the\s+)?(?:(?:release|launch|debut|unveiling)\s+of\s+)?(?:its\s+|the\s+)?"
-    r"(?:(?:DeepSeek|Alibaba|Moonshot)(?:'s)?\s+(?:(?:released|launched|unveiled|debuted)\s+)?)?(?:its\s+|the\s+)?$",
-    re.IGNORECASE,
-)
-_SPAN = {"首周": "1w", "一周": "1w", "两周": "2w", "三周": "3w", "一个月": "1m", "week": "1w", "two weeks": "2w",
-         "month": "1m"}
-
-
-def _span(text: str | None) -> str | None:
-    if not text:
-        return None
-    t = text.strip().casefold()
-    if t in _SPAN:
-        return _SPAN[t]
-    m = re.match(r"(\d+)\s*(个?交易日|sessions|trading days|天|日|days)", t)
-    if m:
-        return f"{m.group(1)}{'d' if m.group(2) in ('天', 'days') else 's'}"
-    return None
-
-
-def _event_window(sent: str, es: int, ee: int, eid: str, ref: pd.Timestamp | None) -> Any:
-    after = _EV_AFTER.match(sent, ee)
-    before = _EV_BEFORE.search(sent[max(0, es - 60):es])
-    span = rel = None
-    start, end = es, ee
-    if after and (after.group("rel0") or after.group("rel") or after.group("span")):
-        span = _span(after.group("span"))
-        rel = after.group("rel") or ("后" if re.search(r"之?后|以来", after.group(0)) else None)
-        if "以来" in after.group(0):
-            rel = "以来"
-        end = after.end()
-    if before and before.group("rel"):
-        span = span or _span(before.group("span"))
-        rel = rel or before.group("rel").casefold()
-        start = es - len(sent[max(0, es - 60):es]) + before.start()
-    if rel is None and span is None:
-        return None
-    if span is not None:
-        win = {"type": "since_event", "event": eid, "span": span}
-    else:
-        win = {"type": "since_event", "event": eid, "end": D.iso(D.need(ref, sent[es:end]))}
-    return start, end, _const(win)
-
-
-_EN_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
-_TRIGGERS: list[tuple[str, ...]] = [
-    ("月",), ("以来", "起至今"), ("较", "从", "自", "相比"), ("截",), ("月",), ("-",), ("from", "between"),
-    ("since",), _EN_MONTHS, ("交易日",), ("近", "过去", "最近", "连续", "累计"), ("日", "天"), ("日",),
-    ("session", "trading"), ("day", "week"), ("-day", "-week"), ("除夕", "初一", "春节首日", "lunar", "chinese new"),
-    ("节后", "春节", "new year"), ("今年", "年初", "年内", "year", "ytd"), ("周", "week"), ("月", "month"),
-    ("月",), ("in ", "during", "for ", "since"), ("周", "星期", "礼拜"), ("day",),
-    ("今", "昨", "前日", "前天", "today", "yesterday"), ("当日", "当天", "同日", "that day", "same day", "the day"),
-    ("日", "号"),
-]
-assert len(_TRIGGERS) == len(_WINDOW_RULES)
-
-
 def _default_catalog(securities: Any) -> Any:
-    try:
-        from rerating.events.catalog import load_catalog
+    from rerating.events.catalog import load_catalog
 
+    try:
         return load_catalog(securities=securities)
-    except Exception:  # noqa: BLE001 - no bundled catalog yet: extraction works without anchors
+    except (RerateError, OSError) as exc:
+        # Extraction still works; only windows anchored on an event ("R1发布一周后") are lost.
+        warnings.warn(f"event catalog not loaded ({exc}); event-anchored windows are not recognised",
+                      UserWarning, stacklevel=3)
         return None
 
 
@@ -950,4 +663,14 @@ def extract_claims(text: str, article_date: Any = None, securities: Any = None,
     """
     if securities is None and catalog is None:
         return default_extractor().extract(text, article_date)
-    return Extractor(securities, catalog).extract(text, article_date)
+    # Reuse the compiled lexicon for the same objects (the report passes market.securities).
+    key = (id(securities), id(catalog))
+    hit = _BY_OBJECTS.get(key)
+    if hit is None or hit.securities is not securities or (catalog is not None and hit.catalog is not catalog):
+        hit = Extractor(securities, catalog)
+        _BY_OBJECTS.clear()  # keep one: a process rarely switches masters
+        _BY_OBJECTS[key] = hit
+    return hit.extract(text, article_date)
+
+
+_BY_OBJECTS: dict[tuple[int, int], Extractor] = {}

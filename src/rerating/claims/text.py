@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from typing import Any
 
 from rerating.errors import ArticleError
 
@@ -35,7 +36,7 @@ class _Table(dict):  # type: ignore[type-arg]
 
     def __init__(self) -> None:
         super().__init__()
-        self._cc = None
+        self._cc: Any = None
 
     def __missing__(self, code: int) -> int:
         ch = chr(code)

@@ -26,9 +26,15 @@ def _read(article: str, date: str | None) -> Any:
 
 
 def _extract(art: Any) -> list[Any]:
+    import warnings
+
     from rerating.claims import extract_claims
 
-    claims = extract_claims(art.text, art.date)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", UserWarning)
+        claims = extract_claims(art.text, art.date)
+    for w in caught:
+        click.echo(f"warning: {w.message}", err=True)
     for c in claims:
         for note in c.notes:
             if note.startswith("implausible"):
@@ -69,7 +75,10 @@ def claims_cmd(article: str, date: str | None, fmt: str, output: str | None) -> 
         return
     if not claims:
         click.echo("no market claims found", err=True)
-    render_frame(claims_frame(claims), fmt, output, title=f"claims in {art.title or article}")
+    frame = claims_frame(claims)
+    if fmt == "table":
+        frame = frame[["entity", "symbols", "metric", "window", "comparator", "amount", "unit", "currency"]]
+    render_frame(frame, fmt, output, title=f"claims in {art.title or article}")
 
 
 @click.command("check")
@@ -99,7 +108,11 @@ def check_cmd(ctx: click.Context, article: str, date: str | None, fmt: str, outp
         return
     if not verdicts:
         click.echo("no market claims found", err=True)
-    render_frame(verdicts_frame(verdicts), fmt, output, title=f"claims checked in {art.title or article}")
+    frame = verdicts_frame(verdicts)
+    if fmt == "table":  # the terminal gets the columns a reader needs; CSV/Parquet get all
+        frame = frame[["entity", "stated", "symbol", "listing_status", "computed", "start", "end", "accepted"]]
+        frame = frame.rename(columns={"listing_status": "verdict"})
+    render_frame(frame, fmt, output, title=f"claims checked in {art.title or article}")
 
 
 def register(group: click.Group) -> None:

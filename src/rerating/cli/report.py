@@ -38,6 +38,12 @@ def _split(values: tuple[str, ...]) -> list[str]:
     default=None,
     help="An article (Markdown, HTML or text) whose market claims are checked in the report.",
 )
+@click.option(
+    "--sample",
+    is_flag=True,
+    default=False,
+    help="Read the bundled sample (the same as the global --sample; `make demo` passes it here).",
+)
 @format_option
 @click.pass_obj
 def report_cmd(
@@ -47,6 +53,7 @@ def report_cmd(
     symbols: tuple[str, ...],
     out_dir: str,
     article: str | None,
+    sample: bool,
     fmt: str,
     output: str | None,
 ) -> None:
@@ -63,6 +70,8 @@ def report_cmd(
     """
     from rerating.report import build_report
 
+    if sample:
+        obj.sample = True  # type: ignore[attr-defined]
     result = build_report(
         obj.market(),  # type: ignore[attr-defined]
         preset=preset,

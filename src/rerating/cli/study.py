@@ -20,26 +20,65 @@ def _window(text: str, what: str) -> tuple[int, int]:
 
 
 @click.command("study")
-@click.option("--events", "events_file", required=True, type=click.Path(dir_okay=False, exists=True),
-              help="CSV with columns event_id, symbol, date or timestamp (ISO 8601 with zone), optional group.")
-@click.option("--estimation", default="-250:-11", show_default=True,
-              help="Estimation window START:END in sessions relative to day 0.")
-@click.option("--window", "windows", multiple=True, default=("0:0", "-1:1"), show_default=True,
-              help="Event window START:END (repeat for several).")
-@click.option("--model", default="market", show_default=True,
-              type=click.Choice(["mean_adjusted", "market_adjusted", "market", "scholes_williams", "dimson"]),
-              help="Normal-return model (capm and factor models need data only the library API takes).")
-@click.option("--benchmark", default=None,
-              help="One benchmark for every listing (e.g. ^GSPC); default: each listing's own from the security master.")
-@click.option("--tests", default="all", show_default=True,
-              help="Comma-separated test names, or all / parametric / nonparametric / none.")
-@click.option("--non-session", default="next", show_default=True,
-              type=click.Choice(["next", "previous", "skip", "raise"]),
-              help="What an event date that is not a session of the listing becomes.")
-@click.option("--min-estimation", type=int, default=None,
-              help="Minimum usable estimation sessions (default: half the estimation window).")
-@click.option("--what", default="caar", show_default=True, type=click.Choice(WHAT),
-              help="Which result to print.")
+@click.option(
+    "--events",
+    "events_file",
+    required=True,
+    type=click.Path(dir_okay=False, exists=True),
+    help="CSV with columns event_id, symbol, date or timestamp (ISO 8601 with zone), optional group.",
+)
+@click.option(
+    "--estimation",
+    default="-250:-11",
+    show_default=True,
+    help="Estimation window START:END in sessions relative to day 0.",
+)
+@click.option(
+    "--window",
+    "windows",
+    multiple=True,
+    default=("0:0", "-1:1"),
+    show_default=True,
+    help="Event window START:END (repeat for several).",
+)
+@click.option(
+    "--model",
+    default="market",
+    show_default=True,
+    type=click.Choice(["mean_adjusted", "market_adjusted", "market", "scholes_williams", "dimson"]),
+    help="Normal-return model (capm and factor models need data only the library API takes).",
+)
+@click.option(
+    "--benchmark",
+    default=None,
+    help="One benchmark for every listing (e.g. ^GSPC); default: each listing's own from the security master.",
+)
+@click.option(
+    "--tests",
+    default="all",
+    show_default=True,
+    help="Comma-separated test names, or all / parametric / nonparametric / none.",
+)
+@click.option(
+    "--non-session",
+    default="next",
+    show_default=True,
+    type=click.Choice(["next", "previous", "skip", "raise"]),
+    help="What an event date that is not a session of the listing becomes.",
+)
+@click.option(
+    "--min-estimation",
+    type=int,
+    default=None,
+    help="Minimum usable estimation sessions (default: half the estimation window).",
+)
+@click.option(
+    "--what",
+    default="caar",
+    show_default=True,
+    type=click.Choice(WHAT),
+    help="Which result to print.",
+)
 @format_option
 @click.pass_context
 def study_cmd(
@@ -85,7 +124,9 @@ def study_cmd(
     market = ctx.obj.market()
     master = market.securities
     secs = {s: master.get(s) for s in events["symbol"].astype(str).str.strip().unique()}
-    events = events.assign(symbol=events["symbol"].astype(str).str.strip().map(lambda s: secs[s].symbol))
+    events = events.assign(
+        symbol=events["symbol"].astype(str).str.strip().map(lambda s: secs[s].symbol)
+    )
     symbols = sorted({sec.symbol for sec in secs.values()})
     if benchmark is not None:
         bench_sym = master.get(benchmark).symbol

@@ -8,10 +8,11 @@ leaves every committed batch intact (DuckDB's write-ahead log is replayed on the
 
 Schema (version :data:`SCHEMA_VERSION`, kept in table ``meta``):
 
-- ``bars(symbol, date, open, high, low, close, adj_close, volume, source, loaded_at)``: one row per
-  (symbol, date); an upsert replaces the rows of the (symbol, date) pairs it brings.
-- ``symbols(symbol, first, last, rows, source, loaded_at)``: a per-symbol summary kept in step with
-  ``bars`` inside the same transaction.
+- ``symbols(sid, symbol, first, last, rows, source, loaded_at)``: one row per symbol, its integer id
+  ``sid`` and a summary kept in step with ``bars`` inside the same transaction.
+- ``bars(sid, date, open, high, low, close, adj_close, volume, source, loaded_at)``: one row per
+  (symbol, date); an upsert replaces the rows of the (symbol, date) pairs it brings. Bars carry the
+  integer ``sid``, not the symbol text, so a panel read scans numbers only.
 - ``shares(symbol, as_of, shares, unit_note, source)`` and ``eps(symbol, period_end, report_date,
   eps_diluted, currency, source)``: replaced per (symbol, as_of, shares) and (symbol, period_end).
 """
@@ -36,10 +37,10 @@ DB_NAME = "rerating.duckdb"
 _DDL = (
     "CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR)",
     """CREATE TABLE IF NOT EXISTS bars (
-        symbol VARCHAR NOT NULL, date DATE NOT NULL, open DOUBLE, high DOUBLE, low DOUBLE,
+        sid INTEGER NOT NULL, date DATE NOT NULL, open DOUBLE, high DOUBLE, low DOUBLE,
         close DOUBLE NOT NULL, adj_close DOUBLE, volume DOUBLE, source VARCHAR, loaded_at TIMESTAMP)""",
     """CREATE TABLE IF NOT EXISTS symbols (
-        symbol VARCHAR PRIMARY KEY, first DATE, last DATE, rows BIGINT, source VARCHAR, loaded_at TIMESTAMP)""",
+        sid INTEGER PRIMARY KEY, symbol VARCHAR UNIQUE NOT NULL, first DATE, last DATE, rows BIGINT, source VARCHAR, loaded_at TIMESTAMP)""",
     """CREATE TABLE IF NOT EXISTS shares (
         symbol VARCHAR NOT NULL, as_of DATE NOT NULL, shares DOUBLE NOT NULL, unit_note VARCHAR, source VARCHAR)""",
     """CREATE TABLE IF NOT EXISTS eps (
@@ -187,24 +188,35 @@ class Store:
             raise DuplicateDateError(f"bars to store repeat ({first['symbol']}, {first['date'].date()}); one row per symbol and date")
         long["source"] = source
         long["loaded_at"] = pd.Timestamp.now("UTC").tz_localize(None).as_unit("us")
+        import pyarrow as pa
+
         with self._connect() as con:
-            con.register("staged", long)
             try:
                 con.execute("BEGIN TRANSACTION")
-                known = con.execute(
-                    "SELECT count(*) FROM symbols WHERE symbol IN (SELECT DISTINCT symbol FROM staged)"
-                ).fetchall()[0][0]
+                names = sorted(long["symbol"].unique())
+                ids = dict(con.execute("SELECT symbol, sid FROM symbols WHERE list_contains(?, symbol)", [names]).fetchall())
+                known = len(ids)
+                nxt = con.execute("SELECT coalesce(max(sid), -1) + 1 FROM symbols").fetchall()[0][0]
+                for name in names:  # new symbols get the next free ids (we hold the lock)
+                    if name not in ids:
+                        ids[name] = nxt
+                        nxt += 1
+                long.insert(0, "sid", long["symbol"].map(ids).astype("int32"))
+                # DuckDB scans an Arrow table much faster than a pandas frame with string columns
+                con.register("staged", pa.Table.from_pandas(long, preserve_index=False))
                 if known:  # replace the (symbol, date) pairs we bring; new symbols need no delete
-                    con.execute("DELETE FROM bars USING staged WHERE bars.symbol = staged.symbol AND bars.date = staged.date")
+                    con.execute("DELETE FROM bars USING staged WHERE bars.sid = staged.sid AND bars.date = staged.date")
                 con.execute(
-                    "INSERT INTO bars SELECT symbol, date, open, high, low, close, adj_close, volume, source, loaded_at FROM staged"
+                    "INSERT INTO bars SELECT sid, date, open, high, low, close, adj_close, volume, source, loaded_at FROM staged"
                 )
-                con.execute("DELETE FROM symbols WHERE symbol IN (SELECT DISTINCT symbol FROM staged)")
+                con.execute("DELETE FROM symbols WHERE sid IN (SELECT DISTINCT sid FROM staged)")
                 # the summary comes from the staged rows when all symbols are new, else from bars
-                origin = "bars WHERE symbol IN (SELECT DISTINCT symbol FROM staged)" if known else "staged"
+                origin = "bars WHERE sid IN (SELECT DISTINCT sid FROM staged)" if known else "staged"
                 con.execute(
-                    "INSERT INTO symbols SELECT symbol, min(date), max(date), count(*), arg_max(source, loaded_at), "
-                    f"max(loaded_at) FROM {origin} GROUP BY symbol"
+                    "INSERT INTO symbols SELECT t.sid, n.symbol, t.first, t.last, t.rows, t.source, t.loaded_at FROM "
+                    "(SELECT sid, min(date) AS first, max(date) AS last, count(*) AS rows, "
+                    f"arg_max(source, loaded_at) AS source, max(loaded_at) AS loaded_at FROM {origin} GROUP BY sid) t "
+                    "JOIN (SELECT DISTINCT sid, symbol FROM staged) n USING (sid)"
                 )
                 con.execute("COMMIT")
             except BaseException:
@@ -212,7 +224,8 @@ class Store:
                     con.execute("ROLLBACK")
                 raise
             finally:
-                con.unregister("staged")
+                with contextlib.suppress(Exception):  # absent when the failure came before it
+                    con.unregister("staged")
         return len(long)
 
     def upsert_shares(self, table: pd.DataFrame) -> int:
@@ -280,7 +293,7 @@ class Store:
 
         if not self.exists:
             return empty_bars()
-        sql = f"SELECT date, {', '.join(BAR_COLUMNS)} FROM bars WHERE symbol = ?"
+        sql = f"SELECT date, {', '.join(BAR_COLUMNS)} FROM bars WHERE sid = (SELECT sid FROM symbols WHERE symbol = ?)"
         params: list[object] = [symbol]
         if start is not None:
             sql += " AND date >= ?"
@@ -302,12 +315,11 @@ class Store:
     ) -> pd.DataFrame:
         """One aligned wide panel (date x symbol) of ``field``; NaN where a symbol has no row.
 
-        DuckDB streams (symbol, date, value) to Arrow; Arrow dictionary-encodes the symbols and
-        numpy scatters the values into a symbol-major array by integer codes (the dates mapped
-        through a calendar-day lookup table), so no sort, hash join or pandas pivot is needed.
+        DuckDB streams (sid, date, value) to Arrow, all numbers; numpy scatters the values into a
+        symbol-major array by integer codes (sids through a small lookup array, dates through a
+        calendar-day table), so no string handling, sort, join or pandas pivot is needed.
         """
         import pyarrow as pa
-        import pyarrow.compute as pc
 
         if field not in BAR_COLUMNS:
             raise ValueError(f"field={field!r}; choose one of {list(BAR_COLUMNS)}")
@@ -315,7 +327,7 @@ class Store:
             return pd.DataFrame(index=pd.DatetimeIndex([], name="date"))
         where, params = ["TRUE"], []
         if symbols is not None:
-            where.append("list_contains(?, symbol)")
+            where.append("sid IN (SELECT sid FROM symbols WHERE list_contains(?, symbol))")
             params.append(list(symbols))
         if start is not None:
             where.append("date >= ?")
@@ -324,15 +336,20 @@ class Store:
             where.append("date <= ?")
             params.append(pd.Timestamp(end).date())
         with self._connect() as con:
-            table = con.sql(f"SELECT symbol, date, {field} AS v FROM bars WHERE {' AND '.join(where)}", params=params).to_arrow_table()
+            table = con.sql(f"SELECT sid, date, {field} AS v FROM bars WHERE {' AND '.join(where)}", params=params).to_arrow_table()
+            lookup = con.execute("SELECT sid, symbol FROM symbols").fetchnumpy()
         if table.num_rows == 0:
             return pd.DataFrame(index=pd.DatetimeIndex([], name="date"))
-        enc = pc.dictionary_encode(table.column("symbol")).combine_chunks()
-        names = np.asarray(enc.dictionary.to_pylist(), dtype=object)
-        order = np.argsort(names)  # columns in symbol order
-        rank = np.empty(len(order), dtype=np.int64)
-        rank[order] = np.arange(len(order))
-        col = rank[enc.indices.to_numpy(zero_copy_only=False)]
+        sid = table.column("sid").combine_chunks().to_numpy()
+        # columns in symbol order: sid -> column position through a small lookup array
+        present = np.zeros(int(lookup["sid"].max()) + 1, dtype=bool)
+        present[sid] = True
+        names = np.asarray(lookup["symbol"], dtype=object)
+        keep = present[lookup["sid"]]
+        order = np.argsort(names[keep])
+        col_of = np.full(len(present), -1, dtype=np.int64)
+        col_of[np.asarray(lookup["sid"])[keep][order]] = np.arange(int(keep.sum()))
+        col = col_of[sid]
         days = table.column("date").combine_chunks().cast(pa.int32()).to_numpy()
         lo, hi = int(days.min()), int(days.max())
         used = np.zeros(hi - lo + 1, dtype=bool)
@@ -340,10 +357,10 @@ class Store:
         row = (np.cumsum(used) - 1)[days - lo]
         values = table.column("v").combine_chunks().to_numpy(zero_copy_only=False).astype("float64", copy=False)
         # symbol-major: each symbol's rows land in one contiguous run (cache-friendly), then a view
-        panel = np.full((len(names), int(used.sum())), np.nan)
+        panel = np.full((int(keep.sum()), int(used.sum())), np.nan)
         panel[col, row] = values
         index = pd.DatetimeIndex((np.flatnonzero(used) + lo).astype("datetime64[D]").astype("datetime64[ns]"), name="date")
-        frame = pd.DataFrame(panel.T, index=index, columns=[str(n) for n in names[order]], copy=False)
+        frame = pd.DataFrame(panel.T, index=index, columns=[str(n) for n in names[keep][order]], copy=False)
         if symbols is not None:
             frame = frame.reindex(columns=[s for s in symbols if s in frame.columns])
         return frame

@@ -169,10 +169,10 @@ def _summary_frame(
                 elif res.note:
                     why.append(f"{w.label}: {res.note}")
         else:
-            for lo, hi in p.event_windows:
+            # event_return runs from the last close before the event, i.e. windows [0, hi]; the
+            # others are covered by their CAR only (said once in the notes)
+            for lo, hi in [w for w in p.event_windows if w[0] == 0]:
                 label = f"return {window_label((lo, hi))}"
-                if lo != 0:
-                    continue  # event_return starts at the last close before the event
                 res, err = _nan_if_error(event_return, market, sym, primary, sessions=hi + 1)
                 row[label] = res.value if res is not None else np.nan
                 if err:
@@ -195,6 +195,11 @@ def _summary_frame(
                 why.append(cap_note)
         row["note"] = "; ".join(why)
         rows.append(row)
+    if not common and any(lo != 0 for lo, _ in p.event_windows):
+        notes.append(
+            "Raw returns are shown for the event windows that start at day 0 only; the others "
+            "have their CAR."
+        )
     if no_shares:
         assert p.cap_move is not None
         notes.append(
@@ -474,19 +479,22 @@ def _parameters(
 
 
 def _claims_table(market: Market, article: PathLike) -> tuple[pd.DataFrame, str]:
-    """Claims found in the article and their verdicts, one row per claim."""
-    from rerating.claims import extract_claims, read_article, verify_claims
+    """Claims found in the article and their verdicts, one row per (claim, listing checked)."""
+    from rerating.claims import extract_claims, read_article
+    from rerating.claims.verify import verdicts_frame, verify_claims
 
     doc = read_article(article)
-    claims = extract_claims(doc.text, article_date=doc.date)
+    claims = extract_claims(doc.text, article_date=doc.date, securities=market.securities)
     verdicts = verify_claims(claims, market)
-    rows = []
-    for v in verdicts:
-        rows.append(_verdict_row(v))
-    source = f"{Path(str(article)).name}" + (f" ({doc.title})" if doc.title else "")
+    frame = verdicts_frame(verdicts)
+    frame.insert(1, "sentence", frame["claim"].map(lambda i: verdicts[i].claim.sentence))
+    frame["claim"] = frame["claim"] + 1  # numbered from 1 for readers
+    keep = ["claim", "sentence", "metric", "stated", "status", "symbol", "computed", "start", "end",
+            "accepted", "note"]  # fmt: skip
+    source = Path(str(article)).name + (f" ({doc.title})" if doc.title else "")
     if doc.date is not None:
         source += f", dated {pd.Timestamp(doc.date).date()}"
-    return pd.DataFrame(rows), source
+    return frame[keep], source
 
 
 def _provenance(sample: bool) -> str:
@@ -663,7 +671,10 @@ def build_report(
     if article is not None:
         frame, claims_source = _claims_table(market, article)
         claims_table = Table(
-            frame, caption="Each claim as the article states it, and what the data say."
+            frame,
+            digits={"computed": 2},
+            caption="Each claim as the article states it, the listing it was checked on, the value "
+            "computed from the data (in the claim's unit) and the interval accepted as a match.",
         )
 
     pct = tuple(c for c in return_cols if not c.startswith("mcap"))
@@ -714,6 +725,10 @@ def build_report(
         ),
         dropped=Table(dropped),
         coverage=Table(_coverage(market, p, main.n_obs)),
+        quality=Table(
+            _quality(market, p, primary),
+            caption="Flags raised by the data layer (values are kept as published, never filled).",
+        ),
         timeline=Table(timeline),
         parameters=_parameters(market, p, primary, font, sample),
         charts=charts,
@@ -737,6 +752,20 @@ def build_report(
         tests_frame=tests,
         dropped=dropped,
     )
+
+
+def _quality(market: Market, p: Preset, primary: Any) -> pd.DataFrame:
+    """Known data issues from the first estimation session (about) to the end of the chart."""
+    from rerating.report.tables import quality_summary
+
+    syms = list(p.symbols) + sorted({g.benchmark for g in p.groups})
+    day = pd.Timestamp(primary.local_date)
+    # estimation sessions are trading days: 1.5 calendar days each covers the window with margin
+    lo = day + pd.Timedelta(days=int(1.5 * p.estimation_window[0]) - 7)
+    hi = day + pd.Timedelta(
+        days=max(p.chart_after, int(1.5 * max(b for _, b in p.event_windows)) + 7)
+    )
+    return quality_summary(market.quality(syms), lo, hi)
 
 
 def _coverage(market: Market, p: Preset, n_obs: pd.Series) -> pd.DataFrame:
@@ -860,12 +889,3 @@ def _add_caar(groups: pd.DataFrame, caar: pd.DataFrame) -> pd.DataFrame:
         out[f"CAAR {window}"] = out["group"].map(part["caar"])
         out[f"p {window}"] = out["group"].map(part["pvalue"])
     return out
-
-
-def _verdict_row(verdict: Any) -> dict[str, Any]:
-    """One row of the claims table from a verdict."""
-    if hasattr(verdict, "to_dict"):
-        return dict(verdict.to_dict())
-    from dataclasses import asdict
-
-    return asdict(verdict)

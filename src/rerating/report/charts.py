@@ -197,15 +197,21 @@ def caar_figure(
         )
     names = list(dict.fromkeys(paths["group"]))
     colours = group_colours(names, order)
+    if order:
+        names = [g for g in order if g in names] + [g for g in names if g not in order]
+    from matplotlib.ticker import MaxNLocator
+
     with mpl.rc_context(_rc(font)):
-        fig = _new_figure(9, 4.2)
-        ax = fig.add_subplot()
-        for name in names:
+        # one panel per group, each on its own scale: a wide band (few listings) must not flatten
+        # the other groups' paths
+        fig = _new_figure(min(4.0 * len(names), 13), 4.0)
+        axes = fig.subplots(1, len(names), sharex=True, squeeze=False)[0]
+        for ax, name in zip(axes, names, strict=True):
             part = paths[paths["group"] == name].sort_values("event_day")
             x = part["event_day"].to_numpy()
             ax.fill_between(
                 x, 100 * part["lower"].to_numpy(), 100 * part["upper"].to_numpy(),
-                color=colours[name], alpha=0.15, lw=0,
+                color=colours[name], alpha=0.18, lw=0, label=f"{level:.0%} band",
             )  # fmt: skip
             ax.plot(
                 x,
@@ -216,15 +222,13 @@ def caar_figure(
                 ms=2.5,
                 label=name,
             )
-        ax.axhline(0, color="0.3", lw=0.6)
-        ax.axvline(0, color="black", lw=1)
-        from matplotlib.ticker import MaxNLocator
-
-        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-        ax.set_xlabel("sessions relative to day 0 (first session closing after the event)")
-        ax.set_ylabel("CAAR, %")
-        ax.set_title(f"{title} (bands: {level:.0%} confidence)", loc="left", fontsize=10)
-        ax.legend(fontsize=8, frameon=False)
+            ax.axhline(0, color="0.3", lw=0.6)
+            ax.axvline(0, color="black", lw=1)
+            ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+            ax.set_title(name, loc="left", fontsize=10)
+            ax.set_xlabel("sessions after day 0")
+        axes[0].set_ylabel("CAAR, %")
+        fig.suptitle(f"{title} (bands: {level:.0%} confidence)", fontsize=11)
     return fig
 
 

@@ -20,8 +20,8 @@ import pandas as pd
 # Section ids in page order; the tests check that each one is present.
 SECTION_IDS = (
     "question",
-    "summary",
     "charts",
+    "summary",
     "caar",
     "tests",
     "dropped",
@@ -49,7 +49,7 @@ th, td { padding: 3px 9px; border-bottom: 1px solid var(--rule); vertical-align:
 td.wrap { white-space: normal; min-width: 260px; max-width: 560px; font-size: 11.5px; color: #39424c; }
 th { text-align: left; background: var(--band); font-weight: 600; white-space: normal;
      vertical-align: bottom; min-width: 48px; max-width: 130px; }
-td.name { white-space: normal; min-width: 140px; max-width: 240px; }
+td.name { white-space: normal; min-width: 140px; max-width: 300px; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 td.up { color: var(--up); } td.down { color: var(--down); }
 tbody tr:nth-child(even) td { background: #fbfcfd; }
@@ -92,7 +92,7 @@ class Table:
     digits: Mapping[str, int] = field(default_factory=dict)
     signed: tuple[str, ...] = ()
     caption: str = ""
-    wrap: tuple[str, ...] = ("note", "notes", "reason", "source", "sentence", "detail")
+    wrap: tuple[str, ...] = ("note", "notes", "reason", "source", "sentence", "detail", "symbols")
     split_by: str | None = None  # one sub-table per value of this column (e.g. "group")
 
 
@@ -119,6 +119,7 @@ class ReportContent:
     notes: Sequence[str] = ()
     generated: str = ""
     overview: Table | None = None  # per-group headline figures, shown first
+    quality: Table | None = None  # known data issues inside the study's dates
 
 
 def esc(value: object) -> str:
@@ -270,16 +271,16 @@ def render_html(content: ReportContent) -> str:
         '<section id="question">'
         f"<h1>{esc(content.title)}</h1>"
         f'<p class="lede">{esc(content.question)}</p>'
+        + f"<nav>{nav}</nav>"
+        # the headline figures first: what a reader (and the README's screenshot) sees at once
+        + (
+            "<h2>At a glance, by group</h2>" + render_table(content.overview)
+            if content.overview is not None
+            else ""
+        )
         + "".join(f'<p class="note">{esc(n)}</p>' for n in content.notes)
-        + f"<nav>{nav}</nav></section>"
+        + "</section>"
     )
-    summary_body = []
-    if content.overview is not None:
-        summary_body += ["<h3>At a glance, by group</h3>", render_table(content.overview)]
-    summary_body.append(render_table(content.summary, empty="No listing could be measured."))
-    if content.key_moves is not None:
-        summary_body += ["<h3>Key moves</h3>", render_table(content.key_moves)]
-    sections.append(_section("summary", "Window returns and market-cap moves", summary_body))
     sections.append(
         _section(
             "charts",
@@ -288,6 +289,10 @@ def render_html(content: ReportContent) -> str:
             or ['<p class="note">No chart could be drawn.</p>'],
         )
     )
+    summary_body = [render_table(content.summary, empty="No listing could be measured.")]
+    if content.key_moves is not None:
+        summary_body += ["<h3>Key moves</h3>", render_table(content.key_moves)]
+    sections.append(_section("summary", "Window returns and market-cap moves", summary_body))
     sections.append(
         _section("caar", "Cumulative average abnormal returns", [render_table(content.caar)])
     )
@@ -318,7 +323,15 @@ def render_html(content: ReportContent) -> str:
                 f'<dl class="params">{params}</dl>',
                 "<h3>Data coverage</h3>",
                 render_table(content.coverage),
-            ],
+            ]
+            + (
+                [
+                    "<h3>Known data issues in the study's dates</h3>",
+                    render_table(content.quality, empty="None."),
+                ]
+                if content.quality is not None
+                else []
+            ),
         )
     )
     sections.append(_section("timeline", "Event timeline", [render_table(content.timeline)]))

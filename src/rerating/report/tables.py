@@ -152,3 +152,37 @@ def tests_wide(tests: pd.DataFrame, *, mark_invalid: bool = False) -> pd.DataFra
     wide.columns.name = None
     names = {t: (f"{t} *" if mark_invalid and not valid.get(t, True) else t) for t in order}
     return wide.reset_index().rename(columns=names)
+
+
+def quality_summary(flags: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp) -> pd.DataFrame:
+    """Known data issues inside ``[start, end]``, one row per (issue, date) with the listings hit.
+
+    Parameters
+    ----------
+    flags : DataFrame
+        ``Market.quality()`` output: ``symbol, date, issue, detail, policy``.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``issue, date, listings, symbols, policy``, ordered by date.
+    """
+    cols = ["issue", "date", "listings", "symbols", "policy"]
+    if flags.empty:
+        return pd.DataFrame(columns=cols)
+    dates = pd.to_datetime(flags["date"])
+    part = flags[(dates >= start) & (dates <= end)].assign(date=dates)
+    if part.empty:
+        return pd.DataFrame(columns=cols)
+    out = (
+        part.groupby(["issue", "date"], sort=False)
+        .agg(
+            listings=("symbol", "size"),
+            symbols=("symbol", lambda s: " ".join(s)),
+            policy=("policy", "first"),
+        )
+        .reset_index()
+        .sort_values(["date", "issue"], kind="stable")
+        .reset_index(drop=True)
+    )
+    return out[cols]

@@ -40,7 +40,9 @@ def sessions_closes(name: str, earliest: pd.Timestamp) -> tuple[np.ndarray, np.n
     sched = cal.schedule
     sess = np.asarray(sched.index.values, dtype="datetime64[ns]")
     opens = sched["open"].dt.tz_convert("UTC").dt.tz_localize(None).to_numpy(dtype="datetime64[ns]")
-    closes = sched["close"].dt.tz_convert("UTC").dt.tz_localize(None).to_numpy(dtype="datetime64[ns]")
+    closes = (
+        sched["close"].dt.tz_convert("UTC").dt.tz_localize(None).to_numpy(dtype="datetime64[ns]")
+    )
     return sess, opens.astype(np.int64), closes.astype(np.int64)
 
 

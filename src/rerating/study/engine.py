@@ -198,8 +198,10 @@ class EventStudy:
         self.benchmarks = benchmarks
         self.model = get_model(model)
         self.estimation_window = _check_window(estimation_window, "estimation_window")
-        if isinstance(event_windows, tuple) and len(event_windows) == 2 and all(
-            isinstance(v, (int, np.integer)) for v in event_windows
+        if (
+            isinstance(event_windows, tuple)
+            and len(event_windows) == 2
+            and all(isinstance(v, (int, np.integer)) for v in event_windows)
         ):
             event_windows = (event_windows,)  # type: ignore[assignment]
         wins = tuple(_check_window(w, "event window") for w in event_windows)
@@ -258,7 +260,9 @@ class EventStudy:
             f"market_returns must be a DataFrame (date x benchmark) or a Series, got {type(m).__name__}"
         )
 
-    def _benchmark_of(self, symbols: Sequence[str], mf: pd.DataFrame, cal: _CalendarLookup) -> dict[str, str]:
+    def _benchmark_of(
+        self, symbols: Sequence[str], mf: pd.DataFrame, cal: _CalendarLookup
+    ) -> dict[str, str]:
         cols = [str(c) for c in mf.columns]
         b = self.benchmarks
         out: dict[str, str] = {}
@@ -339,12 +343,16 @@ class EventStudy:
             if isinstance(r, pd.DataFrame) and r.shape[1] == 1:
                 r = r.iloc[:, 0]
             if not isinstance(r, pd.Series):
-                raise DataFormatError("risk_free must be a Series of per-session returns indexed by date")
+                raise DataFormatError(
+                    "risk_free must be a Series of per-session returns indexed by date"
+                )
             rf = flat.align(r)
         fac = None
         if self.factors is not None:
             if not isinstance(self.factors, pd.DataFrame) or self.factors.shape[1] == 0:
-                raise DataFormatError("factors must be a DataFrame (date x factor) with at least one column")
+                raise DataFormatError(
+                    "factors must be a DataFrame (date x factor) with at least one column"
+                )
             fac = (
                 np.column_stack([flat.align(self.factors[c]) for c in self.factors.columns]),
                 tuple(str(c) for c in self.factors.columns),
@@ -368,12 +376,11 @@ class EventStudy:
                 f"estimation_window {self.estimation_window} ({l1} sessions) is too short for "
                 f"{k_params} parameters; use at least {min_est} sessions"
             )
-        return _fit(
-            self, ev, flat, d0, design, method, k_params, min_est
-        )
+        return _fit(self, ev, flat, d0, design, method, k_params, min_est)
 
 
 def _fit(study, ev, flat, d0, design, method, k_params, min_est) -> EventStudyResults:  # type: ignore[no-untyped-def]
+    """Fit the located events chunk by chunk, then aggregate per group and window."""
     e1, e2 = study.estimation_window
     wins = study.event_windows
     wmin = min(a for a, _ in wins)
@@ -382,23 +389,37 @@ def _fit(study, ev, flat, d0, design, method, k_params, min_est) -> EventStudyRe
     evt_off = np.arange(wmin, wmax + 1)
     l1, l2 = est_off.size, evt_off.size
     win_idx = np.array([(a - wmin, b - wmin) for a, b in wins], dtype=np.int64)
-    y_flat = flat.ret - design.offset
+    with np.errstate(invalid="ignore"):  # inf - inf: such rows are flagged below
+        y_flat = flat.ret - design.offset
     x_flat = design.X
     n_rows = flat.n_rows
 
     n_ev = ev.event_id.size
     reason = d0.reason.copy()
+    has_inf = bool(np.isinf(flat.ret).any() or np.isinf(x_flat).any() or np.isinf(y_flat).any())
     cand = np.flatnonzero(d0.row >= 0)
     keep_parts: list[np.ndarray] = []
     out: dict[str, list[np.ndarray]] = {
         k: []
         for k in (
-            "params", "sigma2", "n_obs", "dof", "resid", "ar", "var_ar", "car", "var_car",
-            "bhar", "est_days", "win_days", "evt_dates",
+            "params",
+            "sigma2",
+            "n_obs",
+            "dof",
+            "resid",
+            "ar",
+            "var_ar",
+            "car",
+            "var_car",
+            "bhar",
+            "est_days",
+            "win_days",
+            "evt_dates",
         )
     }
-    for lo in range(0, cand.size, study.chunk_size):
-        idx = cand[lo : lo + study.chunk_size]
+
+    def run(idx: np.ndarray) -> None:
+        """Gather, check and fit one chunk of events; append what survives to ``out``."""
         g = d0.row[idx]
         c = flat.code[g]
         p = g - flat.start[c]
@@ -410,12 +431,18 @@ def _fit(study, ev, flat, d0, design, method, k_params, min_est) -> EventStudyRe
         evt_ok = (evt_pos >= 0) & (evt_pos < ln[:, None])
         evt_rows = np.clip(g[:, None] + evt_off, 0, n_rows - 1)
 
-        raw_e = np.where(est_ok, flat.ret[est_rows], np.nan)
-        raw_v = np.where(evt_ok, flat.ret[evt_rows], np.nan)
-        y_e = np.where(est_ok, y_flat[est_rows], np.nan)
-        y_v = np.where(evt_ok, y_flat[evt_rows], np.nan)
-        x_e = np.where(est_ok[:, :, None], x_flat[est_rows], np.nan)
-        x_v = np.where(evt_ok[:, :, None], x_flat[evt_rows], np.nan)
+        # most chunks lie wholly inside the data: a plain gather then, no masking pass
+        if est_ok.all():
+            y_e, x_e = y_flat[est_rows], x_flat[est_rows]
+        else:
+            y_e = np.where(est_ok, y_flat[est_rows], np.nan)
+            x_e = np.where(est_ok[:, :, None], x_flat[est_rows], np.nan)
+        if evt_ok.all():
+            raw_v, y_v, x_v = flat.ret[evt_rows], y_flat[evt_rows], x_flat[evt_rows]
+        else:
+            raw_v = np.where(evt_ok, flat.ret[evt_rows], np.nan)
+            y_v = np.where(evt_ok, y_flat[evt_rows], np.nan)
+            x_v = np.where(evt_ok[:, :, None], x_flat[evt_rows], np.nan)
 
         why = np.full(idx.size, "", dtype=object)
         day0 = -wmin  # column of day 0 in the event span (may be outside the span)
@@ -431,10 +458,16 @@ def _fit(study, ev, flat, d0, design, method, k_params, min_est) -> EventStudyRe
                 f"{pd.Timestamp(flat.dates[g[j]]).date()} run past {flat.symbols[c[j]]}'s returns"
             ),
         )
-        inf_e = np.isinf(raw_e).any(axis=1) | np.isinf(raw_v).any(axis=1)
-        flag(inf_e, "non-finite (inf) return in the estimation or event window")
+        if has_inf:
+            inf_e = (np.isinf(flat.ret[est_rows]) & est_ok).any(axis=1) | np.isinf(raw_v).any(
+                axis=1
+            )
+            flag(inf_e, "non-finite (inf) return in the estimation or event window")
         if 0 <= day0 < l2:
-            flag(np.isnan(raw_v[:, day0]), lambda j: f"missing day 0 return on {pd.Timestamp(flat.dates[g[j]]).date()}")
+            flag(
+                np.isnan(raw_v[:, day0]),
+                lambda j: f"missing day 0 return on {pd.Timestamp(flat.dates[g[j]]).date()}",
+            )
         nan_v = np.isnan(raw_v)
         flag(
             nan_v.any(axis=1),
@@ -454,10 +487,11 @@ def _fit(study, ev, flat, d0, design, method, k_params, min_est) -> EventStudyRe
             return f"missing benchmark data in the event window: {what} return on {date}"
 
         flag(bad_x.any(axis=1), xmsg)
-        inf_x = ~np.isfinite(np.where(np.isnan(x_e), 0.0, x_e)).all(axis=2) if x_e.shape[2] else np.zeros(idx.size, bool)
-        flag(inf_x.any(axis=1) if inf_x.ndim == 2 else inf_x, "non-finite (inf) benchmark or factor return")
-        y_e = np.where(np.isinf(y_e), np.nan, y_e)
-        x_e = np.where(np.isinf(x_e), np.nan, x_e)
+        if has_inf:
+            inf_x = np.isinf(x_e).any(axis=(1, 2)) if x_e.shape[2] else np.zeros(idx.size, bool)
+            flag(inf_x, "non-finite (inf) benchmark or factor return")
+            y_e = np.where(np.isinf(y_e), np.nan, y_e)
+            x_e = np.where(np.isinf(x_e), np.nan, x_e)
 
         fit = _kernel.fit_chunk(y_e, x_e, y_v, x_v, win_idx, method=method, min_obs=min_est)
         st = fit.status
@@ -496,6 +530,9 @@ def _fit(study, ev, flat, d0, design, method, k_params, min_est) -> EventStudyRe
         )
         out["evt_dates"].append(np.where(evt_ok, flat.dates[evt_rows], np.datetime64("NaT"))[ok])
 
+    for lo in range(0, cand.size, study.chunk_size):
+        run(cand[lo : lo + study.chunk_size])
+
     keep = np.concatenate(keep_parts) if keep_parts else np.empty(0, dtype=np.int64)
     dropped_mask = reason != ""
     dropped = pd.DataFrame(
@@ -530,12 +567,15 @@ def _fit(study, ev, flat, d0, design, method, k_params, min_est) -> EventStudyRe
         groups += sorted(g for g in set(group) if g != "all")
 
     scar = arr["car"] / np.sqrt(arr["var_car"])
-    sigma = np.sqrt(arr["sigma2"])
-    sar_est = arr["resid"] / sigma[:, None]
-    sar_evt = arr["ar"] / np.sqrt(arr["var_ar"])
-    ar_all = np.concatenate([arr["resid"], arr["ar"]], axis=1)
-    sar_all = np.concatenate([sar_est, sar_evt], axis=1)
     event_cols = np.arange(l1, l1 + l2)
+    empty = np.empty((keep.size, 0))
+    sar_est = ar_all = sar_all = empty
+    # the (events x sessions) rank inputs cost memory: build them only for the tests that rank
+    if {"corrado", "corrado_zivney", "grank"} & set(study.tests):
+        sigma = np.sqrt(arr["sigma2"])
+        sar_est = arr["resid"] / sigma[:, None]
+        ar_all = np.concatenate([arr["resid"], arr["ar"]], axis=1)
+        sar_all = np.concatenate([sar_est, arr["ar"] / np.sqrt(arr["var_ar"])], axis=1)
 
     test_rows: list[dict] = []
     clus_rows: list[dict] = []
@@ -554,15 +594,28 @@ def _fit(study, ev, flat, d0, design, method, k_params, min_est) -> EventStudyRe
             de = 1.0 + (n - 1) * rbar
             clus_rows.append(
                 {
-                    "group": gname, "window": label, "n": n, "rbar": rbar, "n_pairs": npairs,
-                    "design_effect": de, "overlapping": overlapping,
+                    "group": gname,
+                    "window": label,
+                    "n": n,
+                    "rbar": rbar,
+                    "n_pairs": npairs,
+                    "design_effect": de,
+                    "overlapping": overlapping,
                 }
             )
             if overlapping and n > 1:
                 overlap_windows.append(label)
             car_w = arr["car"][members, w]
             caar_rows.append(
-                _caar_row(gname, label, car_w, arr["var_car"][members, w], arr["dof"][members], rbar, overlapping)
+                _caar_row(
+                    gname,
+                    label,
+                    car_w,
+                    arr["var_car"][members, w],
+                    arr["dof"][members],
+                    rbar,
+                    overlapping,
+                )
             )
             ws = WindowSample(
                 car=car_w,
@@ -595,8 +648,12 @@ def _fit(study, ev, flat, d0, design, method, k_params, min_est) -> EventStudyRe
                     )
                 test_rows.append(
                     {
-                        "group": gname, "window": label, "test": tname,
-                        "statistic": res.statistic, "pvalue": res.pvalue, "n": res.n,
+                        "group": gname,
+                        "window": label,
+                        "test": tname,
+                        "statistic": res.statistic,
+                        "pvalue": res.pvalue,
+                        "n": res.n,
                         "valid_under_clustering": spec.valid_under_clustering,
                     }
                 )
@@ -633,7 +690,15 @@ def _fit(study, ev, flat, d0, design, method, k_params, min_est) -> EventStudyRe
         caar_frame=pd.DataFrame(caar_rows),
         tests_frame=pd.DataFrame(
             test_rows,
-            columns=["group", "window", "test", "statistic", "pvalue", "n", "valid_under_clustering"],
+            columns=[
+                "group",
+                "window",
+                "test",
+                "statistic",
+                "pvalue",
+                "n",
+                "valid_under_clustering",
+            ],
         ),
         clustering_frame=pd.DataFrame(clus_rows),
         dropped_frame=dropped,
@@ -693,10 +758,19 @@ def _caar_row(group, label, car, var_car, dof, rbar, overlapping) -> dict:  # ty
     p = float(2 * stats.t.sf(abs(t), df)) if np.isfinite(t) else float("nan")
     q = float(stats.t.ppf(0.975, df))
     return {
-        "group": group, "window": label, "n": n, "caar": caar, "std_error": se, "tstat": t,
-        "pvalue": p, "conf_low": caar - q * se, "conf_high": caar + q * se, "df": df,
+        "group": group,
+        "window": label,
+        "n": n,
+        "caar": caar,
+        "std_error": se,
+        "tstat": t,
+        "pvalue": p,
+        "conf_low": caar - q * se,
+        "conf_high": caar + q * se,
+        "df": df,
         "se_method": (
-            "time_series" if n == 1 else ("cross_sectional_kp_adjusted" if overlapping else "cross_sectional")
+            "time_series"
+            if n == 1
+            else ("cross_sectional_kp_adjusted" if overlapping else "cross_sectional")
         ),
     }
-

@@ -1,7 +1,7 @@
 """The batched event-study kernel: a pure function over one chunk of events.
 
 Arrays in, arrays out, no pandas and no per-event Python loop: the normal equations of every event
-in the chunk are formed with ``einsum`` and solved in one batched call, so a distributed engine can
+in the chunk are formed with batched ``matmul`` and solved in one batched call, so a distributed engine can
 map :func:`fit_chunk` over partitions of a panel.
 
 Shapes: ``E`` events, ``L1`` estimation sessions, ``L2`` event-span sessions, ``K`` regressors,
@@ -133,11 +133,13 @@ def fit_chunk(
     n = mask.sum(axis=1)
     status = np.where(n < max(min_obs, 2), TOO_FEW, OK)
 
+    full = bool(mask.all())  # no missing estimation data in the chunk: skip the masking passes
     # zero variance of the returns themselves (constant prices, stale quotes)
-    ym = np.where(mask, y_est, 0.0)
+    ym = y_est if full else np.where(mask, y_est, 0.0)
     with np.errstate(invalid="ignore", divide="ignore"):
         ybar = ym.sum(axis=1) / np.maximum(n, 1)
-    tss = (np.where(mask, y_est - ybar[:, None], 0.0) ** 2).sum(axis=1)
+    dev = y_est - ybar[:, None]
+    tss = ((dev if full else np.where(mask, dev, 0.0)) ** 2).sum(axis=1)
     ysq = (ym * ym).sum(axis=1)
     # relative test: a constant series leaves only rounding error in its sum of squares
     status = np.where((status == OK) & ~(tss > 1e-20 * ysq), ZERO_VARIANCE, status)
@@ -174,8 +176,9 @@ def fit_chunk(
             params = None
             singular = np.zeros(E, dtype=bool)
         K = xfit.shape[2]
-        xm = np.where(mask[:, :, None], xfit, 0.0)
-        xtx = np.einsum("elk,elj->ekj", xm, xm)
+        xm = xfit if full else np.where(mask[:, :, None], xfit, 0.0)
+        xmt = xm.transpose(0, 2, 1)
+        xtx = np.matmul(xmt, xm)
         # scale-free singularity check: smallest eigenvalue of the correlation-scaled X'X
         d = np.sqrt(np.einsum("ekk->ek", xtx))
         with np.errstate(invalid="ignore", divide="ignore"):
@@ -188,19 +191,24 @@ def fit_chunk(
         safe = np.where(good[:, None, None], xtx, np.eye(K)[None, :, :])
         inv = np.linalg.inv(safe)
         if params is None:
-            xty = np.einsum("elk,el->ek", xm, ym)
-            params = np.einsum("ekj,ej->ek", inv, xty)
+            xty = np.matmul(xmt, ym[:, :, None])
+            params = np.matmul(inv, xty)[:, :, 0]
         with np.errstate(invalid="ignore"):
-            fitted = np.einsum("elk,ek->el", np.where(mask[:, :, None], xfit, 0.0), params)
-        resid = np.where(mask, y_est - fitted, np.nan)
-        ssr = np.nansum(resid * resid, axis=1)
+            fitted = np.matmul(xm, params[:, :, None])[:, :, 0]
+        r0 = y_est - fitted
+        if not full:
+            r0 = np.where(mask, r0, 0.0)
+        ssr = (r0 * r0).sum(axis=1)
+        resid = r0 if full else np.where(mask, r0, np.nan)
         dof = n - K
         with np.errstate(invalid="ignore", divide="ignore"):
             sigma2 = ssr / dof
         # a perfect fit leaves nothing to test against
-        status = np.where((status == OK) & ~(ssr > 1e-24 * np.maximum(tss, 1e-300)), ZERO_VARIANCE, status)
-        ar = y_evt - np.einsum("elk,ek->el", xp_evt, params)
-        h = np.einsum("elk,ekj,elj->el", xp_evt, inv, xp_evt)
+        status = np.where(
+            (status == OK) & ~(ssr > 1e-24 * np.maximum(tss, 1e-300)), ZERO_VARIANCE, status
+        )
+        ar = y_evt - np.matmul(xp_evt, params[:, :, None])[:, :, 0]
+        h = (np.matmul(xp_evt, inv) * xp_evt).sum(axis=2)
         var_ar = sigma2[:, None] * (1.0 + h)
 
     W = windows.shape[0]
@@ -213,7 +221,9 @@ def fit_chunk(
             var_car[:, w] = sigma2 * length
         else:
             s = xp_evt[:, a : b + 1, :].sum(axis=1)
-            var_car[:, w] = sigma2 * (length + np.einsum("ek,ekj,ej->e", s, inv, s))
+            var_car[:, w] = sigma2 * (
+                length + (np.matmul(s[:, None, :], inv)[:, 0, :] * s).sum(axis=1)
+            )
 
     bad = status != OK
     if bad.any():

@@ -99,7 +99,6 @@ class NormalReturnModel:
     def design(self, panel: PanelColumns) -> Design:
         raise NotImplementedError
 
-
     def _with_foreign(
         self, panel: PanelColumns, cols: list[np.ndarray], names: list[str], labels: list[str]
     ) -> None:
@@ -135,7 +134,6 @@ class MeanAdjusted(NormalReturnModel):
     name: ClassVar[str] = "mean_adjusted"
     needs_market: ClassVar[bool] = False
 
-
     def design(self, panel: PanelColumns) -> Design:
         n = panel.n_rows
         return Design(np.zeros(n), np.ones((n, 1)), ("alpha",), ("constant",))
@@ -147,7 +145,6 @@ class MarketAdjusted(NormalReturnModel):
 
     name: ClassVar[str] = "market_adjusted"
     fit_method: ClassVar[FitMethod] = "none"
-
 
     def design(self, panel: PanelColumns) -> Design:
         return Design(panel.market(), np.empty((panel.n_rows, 0)), (), ())
@@ -162,7 +159,6 @@ class MarketModel(NormalReturnModel):
 
     def __post_init__(self) -> None:
         _check_foreign(self.foreign_lag)
-
 
     def design(self, panel: PanelColumns) -> Design:
         cols = [np.ones(panel.n_rows), panel.market()]
@@ -180,7 +176,6 @@ class CAPM(NormalReturnModel):
 
     def __post_init__(self) -> None:
         _check_foreign(self.foreign_lag)
-
 
     def design(self, panel: PanelColumns) -> Design:
         rf = panel.risk_free()
@@ -205,7 +200,6 @@ class FactorModel(NormalReturnModel):
 
     def __post_init__(self) -> None:
         _check_foreign(self.foreign_lag)
-
 
     def design(self, panel: PanelColumns) -> Design:
         got = panel.factors()
@@ -236,9 +230,13 @@ class ScholesWilliams(NormalReturnModel):
     name: ClassVar[str] = "scholes_williams"
     fit_method: ClassVar[FitMethod] = "scholes_williams"
 
-
     def design(self, panel: PanelColumns) -> Design:
-        cols = [np.ones(panel.n_rows), panel.market(), panel.market_shift(-1), panel.market_shift(1)]
+        cols = [
+            np.ones(panel.n_rows),
+            panel.market(),
+            panel.market_shift(-1),
+            panel.market_shift(1),
+        ]
         # columns 2 and 3 (lagged and led market) are used by the fit only, never in the AR
         return Design(
             np.zeros(panel.n_rows),
@@ -267,7 +265,6 @@ class Dimson(NormalReturnModel):
                 raise EstimationError(f"Dimson {arg} must be an integer 0..10, got {v!r}")
         _check_foreign(self.foreign_lag)
 
-
     def design(self, panel: PanelColumns) -> Design:
         cols = [np.ones(panel.n_rows)]
         names, labels = ["alpha"], ["constant"]
@@ -288,7 +285,15 @@ class Dimson(NormalReturnModel):
 
 MODELS: dict[str, type[NormalReturnModel]] = {
     cls.name: cls
-    for cls in (MeanAdjusted, MarketAdjusted, MarketModel, CAPM, FactorModel, ScholesWilliams, Dimson)
+    for cls in (
+        MeanAdjusted,
+        MarketAdjusted,
+        MarketModel,
+        CAPM,
+        FactorModel,
+        ScholesWilliams,
+        Dimson,
+    )
 }
 
 

@@ -32,14 +32,18 @@ def _to_naive_dates(values: pd.Series | pd.Index, what: str) -> np.ndarray:
     try:
         idx = pd.DatetimeIndex(pd.to_datetime(values))
     except (ValueError, TypeError) as exc:
-        raise DataFormatError(f"{what}: cannot parse dates ({exc}); use ISO dates like 2025-01-27") from exc
+        raise DataFormatError(
+            f"{what}: cannot parse dates ({exc}); use ISO dates like 2025-01-27"
+        ) from exc
     if idx.tz is not None:
         raise DataFormatError(
             f"{what}: dates must be tz-naive session dates, got zone {idx.tz}; "
             "drop the zone (.tz_localize(None)) or pass event timestamps in a 'timestamp' column"
         )
     if idx.hasnans:
-        raise DataFormatError(f"{what}: {int(idx.isna().sum())} missing dates; every row needs a date")
+        raise DataFormatError(
+            f"{what}: {int(idx.isna().sum())} missing dates; every row needs a date"
+        )
     if (idx != idx.normalize()).any():
         raise DataFormatError(f"{what}: dates carry a time of day; session dates are midnight")
     return np.asarray(idx.values, dtype="datetime64[ns]")
@@ -70,7 +74,11 @@ class FlatReturns:
 
     def align(self, values: pd.Series, rows: np.ndarray | None = None) -> np.ndarray:
         """Values of a date-indexed Series at each row's date (NaN where the series has no entry)."""
-        s = values[~values.index.duplicated(keep="first")] if values.index.has_duplicates else values
+        s = (
+            values[~values.index.duplicated(keep="first")]
+            if values.index.has_duplicates
+            else values
+        )
         sdates = _to_naive_dates(s.index, "benchmark/factor index")
         order = np.argsort(sdates, kind="stable")
         sdates = sdates[order]
@@ -131,7 +139,9 @@ def flatten_returns(returns: pd.DataFrame) -> FlatReturns:
         idx_dates = _to_naive_dates(returns.index, "returns index (wide frame: dates x symbols)")
         names = np.asarray([str(c) for c in returns.columns], dtype=object)
         if len(set(names)) != names.size:
-            raise DataFormatError(f"returns has duplicate columns: {sorted(names)[:5]}...; one per symbol")
+            raise DataFormatError(
+                f"returns has duplicate columns: {sorted(names)[:5]}...; one per symbol"
+            )
         col_order = np.argsort(names, kind="stable")
         row_order = np.argsort(idx_dates, kind="stable")
         symbols = names[col_order]
@@ -154,7 +164,9 @@ def flatten_returns(returns: pd.DataFrame) -> FlatReturns:
         )
     counts = np.bincount(code, minlength=symbols.size)
     start = np.concatenate([[0], np.cumsum(counts)[:-1]])
-    return FlatReturns(symbols.astype(object), start, counts, code.astype(np.int64), dates, days, ret)
+    return FlatReturns(
+        symbols.astype(object), start, counts, code.astype(np.int64), dates, days, ret
+    )
 
 
 @dataclass(frozen=True)
@@ -206,7 +218,9 @@ def read_events(events: pd.DataFrame) -> EventTable:
     date = np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
     ts = np.full(n, _NAT, dtype=np.int64)
     requested = np.empty(n, dtype=object)
-    ts_col = events["timestamp"] if "timestamp" in cols else pd.Series([None] * n, index=events.index)
+    ts_col = (
+        events["timestamp"] if "timestamp" in cols else pd.Series([None] * n, index=events.index)
+    )
     d_col = events["date"] if "date" in cols else pd.Series([None] * n, index=events.index)
     use_ts = ts_col.notna().to_numpy()
     if use_ts.any():
@@ -335,7 +349,9 @@ def locate_day_zero(
             continue
         cal = calendar_of.get(s)
         if cal is not None and bool(_calendars.is_session(cal, np.array([d]))[0]):
-            reason[i] = f"missing day 0: {pd.Timestamp(d).date()} is a {cal} session with no return row"
+            reason[i] = (
+                f"missing day 0: {pd.Timestamp(d).date()} is a {cal} session with no return row"
+            )
             continue
         if non_session == "raise":
             raise NonSessionDateError(

@@ -42,7 +42,9 @@ class StudySummary:
     def _table_text(self, frame: pd.DataFrame) -> str:
         if frame.empty:
             return "(none)"
-        cells = [[str(c) for c in frame.columns]] + [[_fmt(v) for v in row] for row in frame.itertuples(index=False)]
+        cells = [[str(c) for c in frame.columns]] + [
+            [_fmt(v) for v in row] for row in frame.itertuples(index=False)
+        ]
         widths = [max(len(r[i]) for r in cells) for i in range(len(cells[0]))]
         lines = ["  ".join(c.rjust(w) for c, w in zip(r, widths, strict=True)) for r in cells]
         lines.insert(1, "  ".join("-" * w for w in widths))
@@ -61,11 +63,19 @@ class StudySummary:
         """HTML summary (tables via pandas; warnings as a list)."""
         import html
 
-        head = "".join(f"<tr><th>{html.escape(k)}</th><td>{html.escape(v)}</td></tr>" for k, v in self.header)
-        out = [f"<h4>Event study</h4><table>{head}</table>", "<h5>CAAR</h5>", self.caar.to_html(index=False)]
+        head = "".join(
+            f"<tr><th>{html.escape(k)}</th><td>{html.escape(v)}</td></tr>" for k, v in self.header
+        )
+        out = [
+            f"<h4>Event study</h4><table>{head}</table>",
+            "<h5>CAAR</h5>",
+            self.caar.to_html(index=False),
+        ]
         out += ["<h5>Tests (two-sided p-values)</h5>", self.tests.to_html(index=False)]
         if self.warnings:
-            out.append("<ul>" + "".join(f"<li>{html.escape(w)}</li>" for w in self.warnings) + "</ul>")
+            out.append(
+                "<ul>" + "".join(f"<li>{html.escape(w)}</li>" for w in self.warnings) + "</ul>"
+            )
         return "\n".join(out)
 
     def as_csv(self) -> str:
@@ -191,11 +201,19 @@ class EventStudyResults:
 
     @cached_property
     def _params(self) -> pd.DataFrame:
-        cols: dict[str, object] = {"event_id": self.event_id, "symbol": self.symbol, "group": self.group}
+        cols: dict[str, object] = {
+            "event_id": self.event_id,
+            "symbol": self.symbol,
+            "group": self.group,
+        }
         for j, name in enumerate(self.param_names):
             cols[name] = self.params_arr[:, j]
         if self.model == "dimson":
-            betas = [j for j, nm in enumerate(self.param_names) if nm.startswith("beta_") and "foreign" not in nm]
+            betas = [
+                j
+                for j, nm in enumerate(self.param_names)
+                if nm.startswith("beta_") and "foreign" not in nm
+            ]
             cols["beta"] = self.params_arr[:, betas].sum(axis=1)
         cols["sigma"] = np.sqrt(self.sigma2)
         cols["n_obs"] = self.n_obs
@@ -250,8 +268,12 @@ class EventStudyResults:
         """
         groups = ["all", *sorted(set(self.group) - {"all"})]
         if group not in groups:
-            raise UnknownModelError(f"unknown group {group!r}{did_you_mean(group, groups)}; groups: {groups}")
-        members = np.arange(self.group.size) if group == "all" else np.flatnonzero(self.group == group)
+            raise UnknownModelError(
+                f"unknown group {group!r}{did_you_mean(group, groups)}; groups: {groups}"
+            )
+        members = (
+            np.arange(self.group.size) if group == "all" else np.flatnonzero(self.group == group)
+        )
         ar = self.ar_arr[members]
         n = members.size
         cum = np.cumsum(ar, axis=1)
@@ -291,7 +313,19 @@ class EventStudyResults:
             ("Events used", f"{self.event_id.size} of {self.n_events}"),
             ("Groups", ", ".join(["all", *sorted(set(self.group) - {"all"})])),
         )
-        caar = self.caar_frame[["group", "window", "n", "caar", "std_error", "tstat", "pvalue", "conf_low", "conf_high"]]
+        caar = self.caar_frame[
+            [
+                "group",
+                "window",
+                "n",
+                "caar",
+                "std_error",
+                "tstat",
+                "pvalue",
+                "conf_low",
+                "conf_high",
+            ]
+        ]
         return StudySummary(header, caar.copy(), self.tests_frame.copy(), self.warnings_list)
 
     def to_frame(self) -> pd.DataFrame:
@@ -301,7 +335,9 @@ class EventStudyResults:
             return base
         t = self.tests_frame
         stat = t.pivot(index=["group", "window"], columns="test", values="statistic")
-        pv = t.pivot(index=["group", "window"], columns="test", values="pvalue").add_suffix("_pvalue")
+        pv = t.pivot(index=["group", "window"], columns="test", values="pvalue").add_suffix(
+            "_pvalue"
+        )
         wide = stat.join(pv).reset_index()
         wide.columns.name = None
         return base.merge(wide, on=["group", "window"], how="left")

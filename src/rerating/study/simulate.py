@@ -828,7 +828,7 @@ def simulate(
     0.052
     """
     if seed is None:
-        seed = int(np.random.SeedSequence().entropy % (2**63))
+        seed = int(np.random.default_rng().integers(0, 2**63 - 1))  # fresh OS entropy
     if isinstance(tests, str) and tests != "all":
         tests = (tests,)
     design = SimulationDesign(

@@ -9,7 +9,8 @@ time. Every test returns a :class:`TestResult` with a two-sided p-value.
 Which tests stay valid when event windows overlap in calendar time (cross-sectional correlation of
 abnormal returns):
 
-* ``adj_patell``, ``adj_bmp``: they divide by the design effect ``1 + (N-1) r̄`` explicitly.
+* ``adj_patell``, ``adj_bmp``: they divide by the design effect ``1 + (N-1) r̄`` explicitly
+  (Kolari & Pynnönen 2010).
 * ``brown_warner_cda``, ``corrado``, ``corrado_zivney``, ``grank``: their variance is the
   time-series variance of the *portfolio* (mean) abnormal return or mean rank over the estimation
   window, which contains the same cross-correlation as the event window.
@@ -118,13 +119,14 @@ def kp_adjustment(n: int, rbar: float) -> float:
 
 
 def adj_patell(scar: np.ndarray, dof: np.ndarray, rbar: float) -> TestResult:
-    """Adjusted Patell Z, Kolari & Pynnönen (2010): ``Z_adj = Z sqrt((1 - r̄) / (1 + (N-1) r̄))``.
+    """Adjusted Patell Z, Kolari & Pynnönen (2010, eq. 13): ``Z_adj = Z / sqrt(1 + (N-1) r̄)``.
 
-    ``r̄`` is the mean pairwise correlation of the events' estimation-window residuals
-    (see :func:`mean_pairwise_correlation`).
+    Patell's variance is the theoretical one, so only the design effect enters (no ``1 - r̄``
+    factor, which corrects the BMP's cross-sectional variance). ``r̄`` is the mean pairwise
+    correlation of the events' estimation-window residuals (:func:`mean_pairwise_correlation`).
     """
     base = patell(scar, dof)
-    z = base.statistic * kp_adjustment(base.n, rbar)
+    z = base.statistic / np.sqrt(1.0 + (base.n - 1) * rbar)
     return TestResult(float(z), _p_normal(z), base.n)
 
 
@@ -214,7 +216,10 @@ def corrado(ar_all: np.ndarray, window_cols: np.ndarray, u: np.ndarray | None = 
 
 
 def corrado_zivney(
-    sar_all: np.ndarray, event_cols: np.ndarray, window_cols: np.ndarray, u: np.ndarray | None = None
+    sar_all: np.ndarray,
+    event_cols: np.ndarray,
+    window_cols: np.ndarray,
+    u: np.ndarray | None = None,
 ) -> TestResult:
     """Corrado & Zivney (1992) rank test on standardised abnormal returns.
 
@@ -364,7 +369,9 @@ def _cached(w: WindowSample, key: str) -> np.ndarray:
     """Ranks that do not depend on the window, computed once per group (``w.extra`` is shared)."""
     if key not in w.extra:
         w.extra[key] = (
-            centered_ranks(w.ar_all) if key == "u_ar" else corrado_zivney_ranks(w.sar_all, w.event_cols)
+            centered_ranks(w.ar_all)
+            if key == "u_ar"
+            else corrado_zivney_ranks(w.sar_all, w.event_cols)
         )
     return w.extra[key]
 
@@ -385,13 +392,17 @@ TESTS: dict[str, TestSpec] = {
     s.name: s
     for s in (
         TestSpec("cross_sectional_t", lambda w: cross_sectional_t(w.car), False),
-        TestSpec("brown_warner_cda", lambda w: brown_warner_cda(w.car, w.resid_est, w.length), True, 1),
+        TestSpec(
+            "brown_warner_cda", lambda w: brown_warner_cda(w.car, w.resid_est, w.length), True, 1
+        ),
         TestSpec("patell", lambda w: patell(w.scar, w.dof), False, 1),
         TestSpec("adj_patell", lambda w: adj_patell(w.scar, w.dof, w.rbar), True, 1),
         TestSpec("bmp", lambda w: bmp(w.scar), False),
         TestSpec("adj_bmp", lambda w: adj_bmp(w.scar, w.rbar), True),
         TestSpec("skewness_adjusted_t", lambda w: skewness_adjusted_t(w.bhar), False, 3),
-        TestSpec("corrado", lambda w: corrado(w.ar_all, w.window_cols, _cached(w, "u_ar")), True, 1),
+        TestSpec(
+            "corrado", lambda w: corrado(w.ar_all, w.window_cols, _cached(w, "u_ar")), True, 1
+        ),
         TestSpec(
             "corrado_zivney",
             lambda w: corrado_zivney(w.sar_all, w.event_cols, w.window_cols, _cached(w, "u_cz")),

@@ -1,0 +1,391 @@
+"""Check extracted claims against market data: supported, contradicted or unverifiable.
+
+Every figure is computed with the re-rating measures (:mod:`rerating.rerate.windows`,
+:mod:`rerating.rerate.marketcap`) on each listing the claim's entity resolves to, from raw closes
+(split-adjusted, not dividend-adjusted) on the listing's own calendar. The rules below are written
+out in docs/CLAIMS.md.
+
+Tolerance. A stated figure ``x`` with last stated digit ``r`` ("6.7%": r = 0.1; "143.62亿": r = 1e6)
+stands for the interval ``[x - r/2, x + r/2)``; a data tolerance ``d`` is added on both sides
+(0.05 percentage points for returns, 1% of the figure for market values, half a tick for prices,
+0.5 points for index levels, 0.5% for volumes). ``approx`` widens the half-width to the largest of
+r/2, 10% of |x| and (for returns) one percentage point. ``gt`` / ``lt`` compare the signed figure
+strictly, allowing only ``d``. A stated range (4%至6%) accepts ``[low - r/2 - d, high + r/2 + d]``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from rerating.claims.model import Claim
+from rerating.errors import RerateError
+
+if TYPE_CHECKING:
+    from rerating.data.market import Market
+
+SUPPORTED, CONTRADICTED, UNVERIFIABLE = "supported", "contradicted", "unverifiable"
+_SPAN_DAYS = {"w": 7, "m": 30, "d": 1}
+
+
+@dataclass(frozen=True)
+class ListingCheck:
+    """The figure computed for one listing, and whether it agrees with the claim.
+
+    ``computed`` is in the claim's unit: percentage points for returns, currency units for money,
+    the traded price, index points, shares. ``accepted`` is the interval the claim allows for it.
+    """
+
+    symbol: str
+    status: str
+    computed: float | None = None
+    start_date: str | None = None
+    end_date: str | None = None
+    start_close: float | None = None
+    end_close: float | None = None
+    currency: str | None = None
+    calendar: str | None = None
+    accepted: tuple[float, float] | None = None
+    adjusted: bool = False
+    note: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "symbol": self.symbol, "status": self.status, "computed": self.computed,
+            "start_date": self.start_date, "end_date": self.end_date, "start_close": self.start_close,
+            "end_close": self.end_close, "currency": self.currency, "calendar": self.calendar,
+            "accepted": list(self.accepted) if self.accepted else None, "adjusted": self.adjusted,
+            "note": self.note,
+        }
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """A claim with the outcome of checking it on each of its listings.
+
+    ``status`` is ``supported`` when at least one listing supports the claim (``reason`` then names
+    any listing where it fails), ``contradicted`` when every checkable listing contradicts it, and
+    ``unverifiable`` when no listing could be checked (no data, no window, a group subject).
+    """
+
+    claim: Claim
+    status: str
+    checks: tuple[ListingCheck, ...] = field(default=())
+    tolerance: str = ""
+    reason: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        """The stable JSON form (docs/CLAIMS.md): the claim's fields plus the verdict."""
+        return {**self.claim.to_dict(), "status": self.status, "reason": self.reason,
+                "tolerance": self.tolerance, "checks": [c.to_dict() for c in self.checks]}
+
+    def summary(self) -> str:
+        c = self.claim
+        lines = [f"{self.status.upper()}: {c.entity} {c.metric} {c.comparator} {c.value['amount']:g} "
+                 f"{c.value['unit']} ({self.reason})"]
+        for k in self.checks:
+            got = "n/a" if k.computed is None else f"{k.computed:,.4g}"
+            lines.append(f"  {k.symbol}: {k.status}, computed {got} {k.start_date or ''}..{k.end_date or ''} "
+                         f"{k.note}".rstrip())
+        return "\n".join(lines)
+
+    def __str__(self) -> str:
+        return self.summary()
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per listing checked (the columns of :func:`verdicts_frame`)."""
+        return verdicts_frame([self])
+
+
+def verdicts_frame(verdicts: list[Verdict]) -> pd.DataFrame:
+    """One row per (claim, listing) for tables and CSV."""
+    rows = []
+    for i, v in enumerate(verdicts):
+        checks = v.checks or (ListingCheck(symbol="", status=v.status, note=v.reason),)
+        for k in checks:
+            rows.append({
+                "claim": i, "entity": v.claim.entity, "metric": v.claim.metric,
+                "stated": f"{v.claim.comparator} {v.claim.value['amount']:g} {v.claim.value['unit']}",
+                "status": v.status, "symbol": k.symbol, "listing_status": k.status,
+                "computed": float("nan") if k.computed is None else float(k.computed),
+                "start": k.start_date or "", "end": k.end_date or "",
+                "start_close": float("nan") if k.start_close is None else k.start_close,
+                "end_close": float("nan") if k.end_close is None else k.end_close,
+                "currency": k.currency or "",
+                "accepted": "" if k.accepted is None else f"[{k.accepted[0]:.6g}, {k.accepted[1]:.6g}]",
+                "note": k.note or v.reason,
+            })
+    cols = ["claim", "entity", "metric", "stated", "status", "symbol", "listing_status", "computed", "start",
+            "end", "start_close", "end_close", "currency", "accepted", "note"]
+    return pd.DataFrame(rows, columns=cols)
+
+
+# ---- tolerance -----------------------------------------------------------------------------------
+
+
+def data_tolerance(unit: str, amount: float) -> float:
+    """The data tolerance ``d`` for a figure of this unit (see the module docstring)."""
+    return {"pct": 0.05, "money": 0.01 * abs(amount), "price": 0.005, "points": 0.5,
+            "shares": 0.005 * abs(amount), "x": 0.5}.get(unit, 0.0)
+
+
+def accepted_interval(value: dict[str, Any], comparator: str) -> tuple[float, float]:
+    """The closed interval of computed figures that support a stated value (signed)."""
+    x = float(value["amount"])
+    unit = value["unit"]
+    r = float(value.get("resolution") or (1.0 if unit == "pct" else 0.0))
+    d = data_tolerance(unit, x)
+    inf = float("inf")
+    if value.get("low") is not None:
+        return float(value["low"]) - r / 2 - d, float(value["high"]) + r / 2 + d
+    if comparator == "gt":
+        return x - d, inf
+    if comparator == "lt":
+        return -inf, x + d
+    half = r / 2
+    if comparator == "approx":
+        half = max(half, 0.10 * abs(x), 1.0 if unit == "pct" else 0.0)
+    return x - half - d, x + half + d
+
+
+def tolerance_text(value: dict[str, Any], comparator: str) -> str:
+    lo, hi = accepted_interval(value, comparator)
+    r = value.get("resolution")
+    return (f"{comparator} {value['amount']:g} {value['unit']} (stated to {r:g}) accepts "
+            f"[{lo:.6g}, {hi:.6g}]")
+
+
+# ---- verification ----------------------------------------------------------------------------------
+
+
+def verify_claims(claims: list[Claim], market: Market, catalog: Any = None) -> list[Verdict]:
+    """Check each claim against ``market``.
+
+    Parameters
+    ----------
+    claims : list of Claim
+        From :func:`rerating.claims.extract_claims`.
+    market : Market
+        The data facade (``Market.from_sample()`` offline).
+    catalog : EventCatalog, optional
+        Resolves event-anchored windows; the bundled catalog by default.
+
+    Returns
+    -------
+    list of Verdict
+        One per claim, in order.
+    """
+    if catalog is None and any(c.window.get("type") == "since_event" for c in claims):
+        from rerating.events.catalog import load_catalog
+
+        catalog = load_catalog(securities=market.securities)
+    return [_verify(c, market, catalog) for c in claims]
+
+
+def _verify(claim: Claim, market: Market, catalog: Any) -> Verdict:
+    tol = tolerance_text(claim.value, claim.comparator)
+    if not claim.symbols:
+        return Verdict(claim, UNVERIFIABLE, (), tol,
+                       f"the subject {claim.entity!r} is a group, not a listing; name the companies to check it")
+    if claim.metric == "valuation_multiple":
+        return Verdict(claim, UNVERIFIABLE, (), tol,
+                       "valuation multiples are not checked (forward estimates are not in the data)")
+    if claim.window.get("type") == "unspecified":
+        return Verdict(claim, UNVERIFIABLE, (), tol, "the claim states no date or window to check it on")
+    lo, hi = accepted_interval(claim.value, claim.comparator)
+    checks = []
+    for sym in claim.symbols:
+        k = _judge(claim, sym, market, catalog, lo, hi)
+        if k.status == CONTRADICTED and _beijing_reading(claim, market, sym):
+            # A Chinese article dates a New York session by the Beijing day it closes on
+            # (大年初一 1/29 -> the NY session of 1/28): try that reading and say so.
+            alt = _judge(_shift_day(claim, market, sym), sym, market, catalog, lo, hi)
+            if alt.status == SUPPORTED:
+                k = ListingCheck(**{**alt.__dict__, "note": _join(
+                    alt.note, f"date read as Beijing time: the New York session of {alt.end_date} closed on "
+                    f"{claim.window['date']} in Beijing")})
+        checks.append(k)
+    good = [k.symbol for k in checks if k.status == SUPPORTED]
+    bad = [k.symbol for k in checks if k.status == CONTRADICTED]
+    if good:
+        reason = f"holds for {', '.join(good)}"
+        if bad:
+            reason += f"; not for {', '.join(bad)}"
+        return Verdict(claim, SUPPORTED, tuple(checks), tol, reason)
+    if bad:
+        return Verdict(claim, CONTRADICTED, tuple(checks), tol, f"fails for {', '.join(bad)}")
+    why = "; ".join(f"{k.symbol}: {k.note}" for k in checks)
+    return Verdict(claim, UNVERIFIABLE, tuple(checks), tol, why or "no listing could be checked")
+
+
+def _judge(claim: Claim, sym: str, market: Market, catalog: Any, lo: float, hi: float) -> ListingCheck:
+    try:
+        k = _check_listing(claim, sym, market, catalog)
+    except RerateError as exc:
+        return ListingCheck(symbol=sym, status=UNVERIFIABLE, note=str(exc).splitlines()[0])
+    if k.status != UNVERIFIABLE and k.computed is not None:
+        ok = lo <= k.computed <= hi
+        k = ListingCheck(**{**k.__dict__, "status": SUPPORTED if ok else CONTRADICTED, "accepted": (lo, hi)})
+    return k
+
+
+def _beijing_reading(claim: Claim, market: Market, sym: str) -> bool:
+    return (claim.window.get("type") == "day" and market.securities.get(sym).calendar == "XNYS"
+            and any("\u4e00" <= ch <= "\u9fff" for ch in claim.sentence))
+
+
+def _shift_day(claim: Claim, market: Market, sym: str) -> Claim:
+    from dataclasses import replace
+
+    from rerating.data.calendars import previous_session
+
+    day = previous_session(pd.Timestamp(claim.window["date"]), "XNYS")
+    return replace(claim, window={**claim.window, "date": _d(day)})
+
+
+def _check_listing(claim: Claim, sym: str, market: Market, catalog: Any) -> ListingCheck:
+    sec = market.securities.get(sym)
+    unit = claim.value["unit"]
+    metric = claim.metric
+    win = claim.window
+    if win.get("type") == "intraday":
+        return _intraday(claim, sec, market)
+    if metric in ("price_return", "index_return", "market_cap_change"):
+        wr = _window_return(win, sec.symbol, market, catalog)
+        base = ListingCheck(symbol=sec.symbol, status="", start_date=_d(wr.start_date), end_date=_d(wr.end_date),
+                            start_close=float(wr.start_close), end_close=float(wr.end_close),
+                            currency=wr.currency, calendar=wr.calendar, note=wr.note)
+        if unit == "pct":
+            note = base.note
+            if metric == "market_cap_change":
+                note = _join(note, "market-value change taken as the price return (fixed share count)")
+            return ListingCheck(**{**base.__dict__, "computed": 100.0 * float(wr.value), "note": note})
+        if unit == "points":
+            return ListingCheck(**{**base.__dict__, "computed": float(wr.end_close - wr.start_close)})
+        if unit == "money" and metric == "market_cap_change":
+            from rerating.rerate.marketcap import market_cap_change
+
+            ccy = claim.value.get("currency") or sec.currency
+            mc = market_cap_change(market, sec.symbol, wr.start_date, wr.end_date, currency=ccy)
+            return ListingCheck(**{**base.__dict__, "computed": float(mc.change), "currency": ccy,
+                                   "note": _join(base.note, "; ".join(mc.notes))})
+        return ListingCheck(symbol=sec.symbol, status=UNVERIFIABLE, note=f"{metric} in {unit} is not checked")
+    day = _end_day(win)
+    if day is None:
+        return ListingCheck(symbol=sec.symbol, status=UNVERIFIABLE,
+                            note=f"a {metric} needs a date; the window is {win.get('type')}")
+    if metric == "market_cap_level":
+        ccy = claim.value.get("currency") or sec.currency
+        cap = market.market_cap(sec.symbol, day, currency=ccy)
+        return ListingCheck(symbol=sec.symbol, status="", computed=float(cap.value), end_date=_d(cap.date),
+                            end_close=float(cap.close), currency=ccy, calendar=sec.calendar,
+                            note="; ".join(cap.notes))
+    if metric in ("close_price", "index_level", "volume"):
+        bars = market.bars(sec.symbol, day, day)
+        if bars.empty:
+            raise _no_row(sec.symbol, day, sec.calendar)
+        col = "volume" if metric == "volume" else "close"
+        if metric == "volume" and unit != "shares":
+            return ListingCheck(symbol=sec.symbol, status=UNVERIFIABLE, note="only share volumes are checked")
+        val = bars[col].iloc[-1]
+        if pd.isna(val):
+            return ListingCheck(symbol=sec.symbol, status=UNVERIFIABLE, note=f"{col} is blank on {_d(day)}")
+        return ListingCheck(symbol=sec.symbol, status="", computed=float(val), end_date=_d(day),
+                            end_close=float(bars["close"].iloc[-1]), currency=sec.currency, calendar=sec.calendar)
+    return ListingCheck(symbol=sec.symbol, status=UNVERIFIABLE, note=f"{metric} is not checked")
+
+
+def _window_return(win: dict[str, Any], sym: str, market: Market, catalog: Any) -> Any:
+    from rerating.rerate.windows import event_return, range_return, window_return
+
+    t = win["type"]
+    if t == "day":
+        from rerating.data.calendars import is_session
+
+        day = pd.Timestamp(win["date"])
+        cal = market.securities.get(sym).calendar
+        if not is_session(cal, day):
+            from rerating.errors import NonSessionDateError
+
+            raise NonSessionDateError(f"{day.date()} is not a {cal} session, so {sym} has no move that day")
+        return window_return(market, sym, day, 1)
+    if t == "sessions":
+        return window_return(market, sym, win["end"], int(win["n"]))
+    if t == "range":
+        return range_return(market, sym, win["start"], win["end"])
+    if t == "days":
+        end = pd.Timestamp(win["end"])
+        return range_return(market, sym, end - pd.Timedelta(days=int(win["n"])), end)
+    if t == "ytd":
+        return range_return(market, sym, f"{int(win['year']) - 1}-12-31", win["end"])
+    if t == "week":
+        return range_return(market, sym, pd.Timestamp(win["start"]) - pd.Timedelta(days=1), win["end"])
+    if t == "month":
+        first = pd.Timestamp(f"{win['month']}-01")
+        return range_return(market, sym, first - pd.Timedelta(days=1), first + pd.offsets.MonthEnd(0))
+    if t == "since_event":
+        event = catalog.get(win["event"])
+        if "span" in win:
+            span = str(win["span"])
+            n, kind = int(span[:-1]), span[-1]
+            if kind == "s":
+                return event_return(market, sym, event, sessions=n)
+            return event_return(market, sym, event, days=n * _SPAN_DAYS[kind])
+        days = (pd.Timestamp(win["end"]) - pd.Timestamp(event.local_date)).days
+        return event_return(market, sym, event, days=max(days, 0))
+    from rerating.errors import WindowError
+
+    raise WindowError(f"window type {t!r} is not checked; valid: day, sessions, range, days, ytd, week, "
+                      "month, since_event, intraday")
+
+
+def _intraday(claim: Claim, sec: Any, market: Market) -> ListingCheck:
+    """盘中 / intraday: the session's high (a rise, a level crossed upwards) or low against the claim."""
+    day = pd.Timestamp(claim.window["date"])
+    bars = market.bars(sec.symbol, day - pd.Timedelta(days=10), day)
+    if bars.empty or bars.index[-1] != day:
+        raise _no_row(sec.symbol, day, sec.calendar)
+    amount = float(claim.value["amount"])
+    up = amount >= 0 if claim.metric in ("price_return", "index_return") else claim.comparator != "lt"
+    col = "high" if up else "low"
+    extreme = bars[col].iloc[-1]
+    if pd.isna(extreme):
+        return ListingCheck(symbol=sec.symbol, status=UNVERIFIABLE,
+                            note=f"no intraday {col} for {sec.symbol} on {_d(day)} (close-only series)")
+    if claim.metric in ("price_return", "index_return") and claim.value["unit"] == "pct":
+        if len(bars) < 2:
+            raise _no_row(sec.symbol, day, sec.calendar)
+        prev = float(bars["close"].iloc[-2])
+        return ListingCheck(symbol=sec.symbol, status="", computed=100.0 * (float(extreme) / prev - 1.0),
+                            start_date=_d(bars.index[-2]), end_date=_d(day), start_close=prev,
+                            end_close=float(extreme), currency=sec.currency, calendar=sec.calendar,
+                            note=f"intraday {col} against the previous close")
+    if claim.metric in ("close_price", "index_level"):
+        return ListingCheck(symbol=sec.symbol, status="", computed=float(extreme), end_date=_d(day),
+                            currency=sec.currency, calendar=sec.calendar, note=f"intraday {col}")
+    return ListingCheck(symbol=sec.symbol, status=UNVERIFIABLE, note=f"intraday {claim.metric} is not checked")
+
+
+def _end_day(win: dict[str, Any]) -> pd.Timestamp | None:
+    t = win.get("type")
+    if t in ("day", "intraday"):
+        return pd.Timestamp(win["date"])
+    if t in ("sessions", "ytd", "range", "days", "week") and win.get("end"):
+        return pd.Timestamp(win["end"])
+    return None
+
+
+def _no_row(sym: str, day: pd.Timestamp, cal: str) -> RerateError:
+    from rerating.errors import MissingDataError
+
+    return MissingDataError(f"no {sym} row on {_d(day)} ({cal}); check the date or the data coverage")
+
+
+def _d(ts: Any) -> str:
+    return pd.Timestamp(ts).strftime("%Y-%m-%d")
+
+
+def _join(*parts: str) -> str:
+    return "; ".join(p for p in parts if p)

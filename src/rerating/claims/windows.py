@@ -1,0 +1,314 @@
+"""Window expressions of market claims (dates, ranges, sessions, event anchors), resolved to dicts.
+
+Each rule is a regex and a maker; a maker turns a match and the article date into a builder that
+takes the listing's calendar (only 春节后首个交易日 needs it) and returns the normalised window.
+Conventions are in :mod:`rerating.claims.dates` and docs/CLAIMS.md.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import pandas as pd
+
+from rerating.claims import dates as D
+
+
+class DayMemory(Protocol):
+    """What the window rules read from the previous sentences: the last day named."""
+
+    last_day: str | None
+
+
+@dataclass
+class Window:
+    """One window expression found in a sentence: where it is, and how to build the dict."""
+
+    start: int
+    end: int
+    build: Callable[[str | None], dict[str, Any]]  # calendar hint -> normalised window
+    is_day: bool = False
+
+
+_MON = (r"(?P<mon>Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?"
+        r"|Sept?(?:ember)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)")
+_CN_N = r"\d+|[一二两三四五六七八九十]+"
+_EN_N = r"\d+|one|two|three|four|five|six|seven|eight|nine|ten|fifteen|twenty|thirty"
+
+
+def _const(win: dict[str, Any]) -> Callable[[str | None], dict[str, Any]]:
+    return lambda _cal: dict(win)
+
+
+def _w_zh_range(m: re.Match[str], ref: pd.Timestamp | None, st: DayMemory) -> Any:
+    y = int(m.group("y")) if m.group("y") else None
+    start = D.month_day(int(m.group("m1")), int(m.group("d1")), y, ref)
+    m2 = int(m.group("m2")) if m.group("m2") else int(m.group("m1"))
+    end = D.month_day(m2, int(m.group("d2")), y, ref)
+    return _const({"type": "range", "start": start, "end": end}), False
+
+
+def _w_zh_since_date(m: re.Match[str], ref: pd.Timestamp | None, st: DayMemory) -> Any:
+    y = int(m.group("y")) if m.group("y") else None
+    start = D.month_day(int(m.group("mo")), int(m.group("d")), y, ref)
+    return _const({"type": "range", "start": start, "end": D.iso(D.need(ref, m.group(0)))}), False
+
+
+def _w_zh_day(m: re.Match[str], ref: pd.Timestamp | None, st: DayMemory) -> Any:
+    y = int(m.group("y")) if m.group("y") else None
+    return _const({"type": "day", "date": D.month_day(int(m.group("mo")), int(m.group("d")), y, ref)}), True
+
+
+def _w_iso(m: re.Match[str], ref: pd.Timestamp | None, st: DayMemory) -> Any:
+    try:
+        day = pd.Timestamp(m.group(0))
+    except ValueError:
+        return None
+    return _const({"type": "day", "date": D.iso(day)}), True
+
+
+def _w_en_day(m: re.Match[str], ref: pd.Timestamp | None, st: DayMemory) -> Any:
+    mon = D.MONTHS[m.group("mon").casefold().rstrip(".")]
+    y = int(m.group("y")) if m.group("y") else None
+    return _const({"type": "day", "date": D.month_day(mon, int(m.group("d")), y, ref)}), True
+
+
+def _w_en_range(m: re.Match[str], ref: pd.Timestamp | None, st: DayMemory) -> Any:
+    m1 = D.MONTHS[m.group("mon").casefold()]
+    m2 = D.MONTHS[m.group("mon2").casefold()] if m.group("mon2") else m1
+    start = D.month_day(m1, int(m.group("d1")), None, ref)
+    end = D.month_day(m2, int(m.group("d2")), None, ref)
+    return _const({"type": "range", "start": start, "end": end}), False
+
+
+def _w_en_since(m: re.Match[str], ref: pd.Timestamp | None, st: DayMemory) -> Any:
+    start = D.month_day(D.MONTHS[m.group("mon").casefold()], int(m.group("d")), None, ref)
+    return _const({"type": "range", "start": start, "end": D.iso(D.need(ref, m.group(0)))}), False
+
+
+def _w_sessions(m: re.Match[str], ref: pd.Timestamp | None, st: DayMemory) -> Any:
+    n = D.small_number(m.group("n"))
+    if n is None or n <= 0 or n != int(n):
+        return None
+    unit = m.group("u").casefold()
+    end = D.iso(D.need(ref, m.group(0)))
+    if unit in ("天", "days", "day", "calendar days"):
+        return _const({"type": "days", "n": int(n), "end": end}), False
+    if unit in ("周", "weeks", "week", "个星期", "星期"):
+        return _const({"type": "days", "n": int(n) * 7, "end": end}), False
+    return _const({"type": "sessions", "n": int(n), "end": end}), False
+
+
+def _w_zh_mday(m: re.Match[str], ref: pd.Timestamp | None, st: DayMemory) -> Any:
+    # "27日，..." alone is the 27th of the article's month.
+    d = int(m.group("d"))
+    base = D.need(ref, m.group(0))
+    if not 1 <= d <= 31:
+        return None
+    month, year = base.month, base.year
+    if d > base.day + 1:  # a later day-of-month than the article: last month
+        month, year = (12, year - 1) if month == 1 else (month - 1, year)
+    return _const({"type": "day", "date": D.month_day(month, d, year, ref)}), True
+
+
+def _w_rel_day(m: re.Match[str], ref: pd.Timestamp | None, st: DayMemory) -> Any:
+    word = m.group(0).casefold()
+    base = D.need(ref, m.group(0))
+    shift = {"今日": 0, "今天": 0, "today": 0, "昨日": -1, "昨天": -1, "yesterday": -1, "前日": -2,
+             "前天": -2}.get(word)
+    if shift is None:
+        return None
+    return _const({"type": "day", "date": D.iso(base + pd.Timedelta(days=shift))}), True
+
+
+def _w_zh_weekday(m: re.Match[str], ref: pd.Timestamp | None, st: DayMemory) -> Any:
+    wd = D.WEEKDAYS_ZH[m.group("wd")]
+    base = D.need(ref, m.group(0))
+    which = m.group("which") or ""
+    if which in ("上", "上个"):
+        day = D.previous_week_day(base, wd)
+    elif which in ("本", "这", "这个"):
+        day = base - pd.Timedelta(days=base.weekday()) + pd.Timedelta(days=wd)
+    else:
+        day = D.weekday_before(base, wd, strictly=False)
+    return _const({"type": "day", "date": D.iso(day)}), True
+
+
+def _w_en_weekday(m: re.Match[str], ref: pd.Timestamp | None, st: DayMemory) -> Any:
+    wd = D.WEEKDAYS_EN[m.group("wd").casefold()]
+    base = D.need(ref, m.group(0))
+    strictly = bool(m.group("last"))
+    return _const({"type": "day", "date": D.iso(D.weekday_before(base, wd, strictly))}), True
+
+
+def _w_that_day(m: re.Match[str], ref: pd.Timestamp | None, st: DayMemory) -> Any:
+    if st.last_day is None:
+        return None
+    return _const({"type": "day", "date": st.last_day}), True
+
+
+def _w_lny(m: re.Match[str], ref: pd.Timestamp | None, st: DayMemory) -> Any:
+    base = D.need(ref, m.group(0))
+    year = base.year - 1 if (m.group("which") or "") in ("去年",) else base.year
+    day = D.lunar_new_year(year)
+    if (m.group("eve") or "") in ("除夕", "eve"):
+        day = day - pd.Timedelta(days=1).to_pytimedelta()
+    return _const({"type": "day", "date": D.iso(day)}), True
+
+
+def _w_after_lny(m: re.Match[str], ref: pd.Timestamp | None, st: DayMemory) -> Any:
+    base = D.need(ref, m.group(0))
+    lny = D.lunar_new_year(base.year)
+
+    def build(cal: str | None) -> dict[str, Any]:
+        return {"type": "day", "date": D.first_session_after_holiday(lny, cal or "XHKG")}
+
+    return build, False
+
+
+def _w_ytd(m: re.Match[str], ref: pd.Timestamp | None, st: DayMemory) -> Any:
+    base = D.need(ref, m.group(0))
+    return _const({"type": "ytd", "year": base.year, "end": D.iso(base)}), False
+
+
+def _w_week(m: re.Match[str], ref: pd.Timestamp | None, st: DayMemory) -> Any:
+    base = D.need(ref, m.group(0))
+    word = m.group(0).casefold()
+    monday = base - pd.Timedelta(days=base.weekday())
+    if word.startswith(("上", "last")):
+        return _const({"type": "week", "start": D.iso(monday - pd.Timedelta(days=7)),
+                       "end": D.iso(monday - pd.Timedelta(days=1))}), False
+    if word.startswith(("过去", "近", "past")):
+        return _const({"type": "days", "n": 7, "end": D.iso(base)}), False
+    return _const({"type": "week", "start": D.iso(monday), "end": D.iso(base)}), False
+
+
+def _w_month(m: re.Match[str], ref: pd.Timestamp | None, st: DayMemory) -> Any:
+    base = D.need(ref, m.group(0))
+    word = m.group(0).casefold()
+    if m.groupdict().get("mo"):
+        mo = int(m.group("mo"))
+    elif m.groupdict().get("mon"):
+        mo = D.MONTHS[m.group("mon").casefold()]
+    elif word.startswith(("上", "last")):
+        mo = base.month - 1 or 12
+    else:
+        mo = base.month
+    year = base.year if mo <= base.month else base.year - 1
+    if m.groupdict().get("since"):
+        return _const({"type": "range", "start": f"{year}-{mo:02d}-01", "end": D.iso(base)}), False
+    return _const({"type": "month", "month": f"{year}-{mo:02d}"}), False
+
+
+WINDOW_RULES: list[tuple[re.Pattern[str], Callable[..., Any]]] = [
+    (re.compile(r"(?:(?P<y>\d{4})年)?(?P<m1>\d{1,2})月(?P<d1>\d{1,2})[日号]?\s*(?:至|到|-|—|~)\s*"
+                r"(?:(?P<m2>\d{1,2})月)?(?P<d2>\d{1,2})[日号]"), _w_zh_range),
+    (re.compile(r"(?:(?P<y>\d{4})年)?(?P<mo>\d{1,2})月(?P<d>\d{1,2})[日号](?:收盘)?(?:以来|起至今)"), _w_zh_since_date),
+    (re.compile(r"(?:较|从|自|相比)\s*(?:(?P<y>\d{4})年)?(?P<mo>\d{1,2})月(?P<d>\d{1,2})[日号]"), _w_zh_since_date),
+    (re.compile(r"(?:截至|截止|截止到)\s*(?:(?P<y>\d{4})年)?(?P<mo>\d{1,2})月(?P<d>\d{1,2})[日号](?:收盘)?"), _w_zh_day),
+    (re.compile(r"(?:(?P<y>\d{4})年)?(?P<mo>\d{1,2})月(?P<d>\d{1,2})[日号]"), _w_zh_day),
+    (re.compile(r"\b\d{4}-\d{2}-\d{2}\b"), _w_iso),
+    (re.compile(rf"\b(?:from|between)\s+{_MON}\.?\s+(?P<d1>\d{{1,2}})\s+(?:to|and|through|until)\s+"
+                r"(?:(?P<mon2>Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?\s+)?(?P<d2>\d{1,2})\b",
+                re.IGNORECASE), _w_en_range),
+    (re.compile(rf"\bsince\s+{_MON}\.?\s+(?P<d>\d{{1,2}})\b", re.IGNORECASE), _w_en_since),
+    (re.compile(rf"\b{_MON}\.?\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\b(?:,?\s+(?P<y>\d{{4}}))?", re.IGNORECASE),
+     _w_en_day),
+    (re.compile(rf"(?:近|过去|最近|连续|累计|这)?\s*(?<![月\d.])(?P<n>{_CN_N})\s*个?(?P<u>交易日)"), _w_sessions),
+    (re.compile(rf"(?:(?:近|过去|最近|连续|累计)\s*(?<![月\d.])(?P<n>{_CN_N})\s*个?(?P<u>日|天|周|个星期)(?!线)"
+                r"(?:内|以来|来|里|间)?)"), _w_sessions),
+    (re.compile(rf"(?<![月\d.])(?P<n>{_CN_N})\s*个?(?P<u>日|天)(?:内|以来|来|里|间)(?!线)"), _w_sessions),
+    (re.compile(rf"(?<![月\d.])(?P<n>{_CN_N})(?P<u>日)(?=的?(?:涨幅|跌幅|累计|累涨|累跌|内))"), _w_sessions),
+    (re.compile(rf"\b(?P<n>{_EN_N})[\s-]+(?P<u>sessions?|trading[\s-]+days?)\b", re.IGNORECASE), _w_sessions),
+    (re.compile(rf"\b(?:past|last|previous|over|in|within)\s+(?:the\s+)?(?:past\s+|last\s+)?(?P<n>{_EN_N})"
+                r"[\s-]+(?P<u>days?|weeks?)\b", re.IGNORECASE), _w_sessions),
+    (re.compile(rf"\b(?P<n>{_EN_N})-(?P<u>day|week)\b", re.IGNORECASE), _w_sessions),
+    (re.compile(r"(?P<which>去年|今年)?(?:农历)?(?P<eve>除夕|大年初一|正月初一|春节首日)"
+                r"|(?:on\s+)?(?P<eve2>Lunar New Year'?s?(?: Day)?|Chinese New Year'?s?(?: Day)?)", re.IGNORECASE),
+     _w_lny),
+    (re.compile(r"(?:春节|节)后(?:的)?首个交易日|(?:春节|节)后首日|(?:春节|节)后开市首日|春节假期后首个交易日"
+                r"|first (?:trading day|session) after the (?:Lunar|Chinese) New Year(?: holiday)?", re.IGNORECASE),
+     _w_after_lny),
+    (re.compile(r"今年以来|年初以来|年初至今|今年迄今|年内|今年累计|year[- ]to[- ]date|\bYTD\b|so far this year"
+                r"|since the (?:start|beginning) of the year|this year", re.IGNORECASE), _w_ytd),
+    (re.compile(r"本周|这周|上周(?![一二三四五六日天1-7])|过去一周|近一周|this week|last week|past week",
+                re.IGNORECASE), _w_week),
+    (re.compile(r"本月|这个月|上个?月|this month|last month"), _w_month),
+    (re.compile(r"(?<![\d年])(?P<mo>\d{1,2})月份?(?P<since>以来)?(?![\d日号份]|中旬|上旬|下旬|初|底|末)"), _w_month),
+    (re.compile(rf"\b(?:in|during|for|(?P<since>since))\s+{_MON}\b(?!\.?\s+\d)", re.IGNORECASE),
+     _w_month),
+    (re.compile(r"(?P<which>上个?|本|这个?)?(?:周|星期|礼拜)(?P<wd>[一二三四五六日天1-7])"), _w_zh_weekday),
+    (re.compile(r"\b(?P<last>last\s+)?(?:on\s+)?(?P<wd>Monday|Tuesday|Wednesday|Thursday|Friday)\b", re.IGNORECASE),
+     _w_en_weekday),
+    (re.compile(r"今日|今天|昨日|昨天|前日|前天|\btoday\b|\byesterday\b", re.IGNORECASE), _w_rel_day),
+    (re.compile(r"当日|当天|同日|that day|the same day|on the day", re.IGNORECASE), _w_that_day),
+    (re.compile(r"(?:^|(?<=[，,。\s]))(?P<d>\d{1,2})[日号](?=[，,\s]|晚|早|盘|收盘|美股|港股|A股)"), _w_zh_mday),
+]
+
+
+_EV_AFTER = re.compile(
+    r"\s*(?:'s)?\s*(?:模型|大模型|推理模型)?\s*(?:正式)?(?P<rel0>发布|推出|上线|问世|面世|亮相|开源|\s*release[sd]?"
+    r"|\s*launch(?:ed)?|\s*debut(?:ed)?)?\s*(?:之?后|以来)?\s*(?:的)?\s*"
+    r"(?P<span>首周|一周|两周|三周|一个月|\d+\s*个?交易日|\d+\s*天|\d+\s*日)?\s*(?P<rel>后|内|以来|里|之后)?",
+    re.IGNORECASE,
+)
+_EV_BEFORE = re.compile(
+    r"(?:(?:in|over)\s+)?(?:the\s+|a\s+)?(?P<span>week|two weeks|month|\d+\s+(?:sessions|trading days|days))?\s*"
+    r"(?P<rel>since|after|following)\s+(?:the\s+)?(?:(?:release|launch|debut|unveiling)\s+of\s+)?(?:its\s+|the\s+)?"
+    r"(?:(?:DeepSeek|Alibaba|Moonshot)(?:'s)?\s+(?:(?:released|launched|unveiled|debuted)\s+)?)?(?:its\s+|the\s+)?$",
+    re.IGNORECASE,
+)
+_SPAN = {"首周": "1w", "一周": "1w", "两周": "2w", "三周": "3w", "一个月": "1m", "week": "1w", "two weeks": "2w",
+         "month": "1m"}
+
+
+def _span(text: str | None) -> str | None:
+    if not text:
+        return None
+    t = text.strip().casefold()
+    if t in _SPAN:
+        return _SPAN[t]
+    m = re.match(r"(\d+)\s*(个?交易日|sessions|trading days|天|日|days)", t)
+    if m:
+        return f"{m.group(1)}{'d' if m.group(2) in ('天', 'days') else 's'}"
+    return None
+
+
+def event_window(sent: str, es: int, ee: int, eid: str, ref: pd.Timestamp | None) -> Any:
+    after = _EV_AFTER.match(sent, ee)
+    before = _EV_BEFORE.search(sent[max(0, es - 60):es])
+    span = rel = None
+    start, end = es, ee
+    if after and (after.group("rel0") or after.group("rel") or after.group("span")):
+        span = _span(after.group("span"))
+        rel = after.group("rel") or ("后" if re.search(r"之?后|以来", after.group(0)) else None)
+        if "以来" in after.group(0):
+            rel = "以来"
+        end = after.end()
+    if before and before.group("rel"):
+        span = span or _span(before.group("span"))
+        rel = rel or before.group("rel").casefold()
+        start = es - len(sent[max(0, es - 60):es]) + before.start()
+    if rel is None and span is None:
+        return None
+    if span is not None:
+        win = {"type": "since_event", "event": eid, "span": span}
+    else:
+        win = {"type": "since_event", "event": eid, "end": D.iso(D.need(ref, sent[es:end]))}
+    return start, end, _const(win)
+
+
+_EN_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+TRIGGERS: list[tuple[str, ...]] = [
+    ("月",), ("以来", "起至今"), ("较", "从", "自", "相比"), ("截",), ("月",), ("-",), ("from", "between"),
+    ("since",), _EN_MONTHS, ("交易日",), ("近", "过去", "最近", "连续", "累计"), ("日", "天"), ("日",),
+    ("session", "trading"), ("day", "week"), ("-day", "-week"), ("除夕", "初一", "春节首日", "lunar", "chinese new"),
+    ("节后", "春节", "new year"), ("今年", "年初", "年内", "year", "ytd"), ("周", "week"), ("月", "month"),
+    ("月",), ("in ", "during", "for ", "since"), ("周", "星期", "礼拜"), ("day",),
+    ("今", "昨", "前日", "前天", "today", "yesterday"), ("当日", "当天", "同日", "that day", "same day", "the day"),
+    ("日", "号"),
+]
+assert len(TRIGGERS) == len(WINDOW_RULES)
