@@ -98,3 +98,9 @@ def test_number_too_large_warns(monkeypatch: pytest.MonkeyPatch, capsys: pytest.
     assert main(["claims", "-", "--date", "2025-01-28", "--format", "json"]) == 0
     cap = capsys.readouterr()
     assert json.loads(cap.out) == [] and "too large" in cap.err
+
+
+def test_check_json_is_strict_json(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--sample", "check", ARTICLE, "--format", "json"]) == 0
+    out = capsys.readouterr().out
+    json.loads(out, parse_constant=lambda name: pytest.fail(f"non-standard JSON constant {name}"))

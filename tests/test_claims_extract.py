@@ -104,6 +104,9 @@ def test_relative_dates(ex: Extractor) -> None:
     assert one(ex, "英伟达上周五下跌3%。", "2025-02-03").window["date"] == "2025-01-31"
     assert one(ex, "Nvidia fell 3% last Friday.", "2025-02-03").window["date"] == "2025-01-31"
     assert one(ex, "Nvidia fell 3% yesterday.", "2025-01-28").window["date"] == "2025-01-27"
+    # 2025-01-30 is a Thursday: "last Monday" is 2025-01-27, 上周一 the Monday of the week before
+    assert one(ex, "Nvidia fell 17% last Monday.", "2025-01-30").window["date"] == "2025-01-27"
+    assert one(ex, "英伟达上周一下跌3%。", "2025-01-30").window["date"] == "2025-01-20"
     assert one(ex, "今年大年初一，阿里美股大涨6.7%。", "2025-02-13").window == {"type": "day", "date": "2025-01-29"}
     assert one(ex, "恒生科技指数今年以来上涨30%。", "2025-02-21").window == {
         "type": "ytd", "year": 2025, "end": "2025-02-21"}

@@ -39,7 +39,9 @@ def market() -> Market:
 
 def test_tolerance_intervals_worked_by_hand() -> None:
     pct = {"unit": "pct", "resolution": 1.0}
-    assert accepted_interval({**pct, "amount": 40.0}, "eq") == pytest.approx((39.45, 40.55))
+    # rounding below, rounding or truncation above: [40 - 0.5, 40 + 1], plus 0.05 either side
+    assert accepted_interval({**pct, "amount": 40.0}, "eq") == pytest.approx((39.45, 41.05))
+    assert accepted_interval({**pct, "amount": -12.0}, "eq") == pytest.approx((-13.05, -11.45))
     # approx: the larger of r/2, 10% of |x| and one point -> 1.7, plus 0.05
     assert accepted_interval({**pct, "amount": 17.0}, "approx") == pytest.approx((15.25, 18.75))
     lo, hi = accepted_interval({**pct, "amount": -12.0}, "lt")
@@ -48,7 +50,7 @@ def test_tolerance_intervals_worked_by_hand() -> None:
     assert lo == pytest.approx(-12.05) and math.isinf(hi)
     assert accepted_interval({**pct, "amount": -5.0, "low": -6.0, "high": -4.0}, "approx") == pytest.approx((-6.55, -3.45))
     money = {"unit": "money", "amount": 14_362_000_000.0, "resolution": 1e6}
-    assert accepted_interval(money, "eq") == pytest.approx((14_362e6 - 0.5e6 - 143.62e6, 14_362e6 + 0.5e6 + 143.62e6))
+    assert accepted_interval(money, "eq") == pytest.approx((14_362e6 - 0.5e6 - 143.62e6, 14_362e6 + 1e6 + 143.62e6))
 
 
 def test_fixture_article_against_hand_figures(market: Market) -> None:
@@ -130,3 +132,27 @@ def test_real_article(shared_articles_dir: Path, market: Market) -> None:
     assert baba.checks[0].computed == pytest.approx(100 * (96.03 / 89.99 - 1))
     assert by[("恒生科技指数", "index_return", 24.0)].status == "supported"
     assert by[("美股主要科技公司", "market_cap_change", -1e12)].status == "unverifiable"
+
+
+def test_levels_volume_and_intraday_against_csv(market: Market) -> None:
+    text = ("英伟达1月27日收于118.42美元，成交量8.19亿股。英伟达市值1月24日约为3.5万亿美元。"
+            "阿里巴巴港股2月13日盘中一度大涨9%。")
+    vs = verify_claims(extract_claims(text, "2025-02-14"), market)
+    assert [(v.claim.metric, v.status) for v in vs] == [
+        ("close_price", "supported"), ("volume", "supported"), ("market_cap_level", "supported"),
+        ("price_return", "supported")]
+    assert vs[0].checks[0].computed == 118.42
+    assert vs[1].checks[0].computed == 818_830_900  # NVDA.csv volume on 2025-01-27
+    # shares.csv: 24.49bn NVDA shares; NVDA.csv close on 2025-01-24: 142.62
+    assert vs[2].checks[0].computed == pytest.approx(24_490_000_000 * 142.62)
+    # 9988.HK.csv: high 124.3 on 2025-02-13 against the 2025-02-12 close 113.8
+    assert vs[3].checks[0].computed == pytest.approx(100 * (124.3 / 113.8 - 1))
+
+
+def test_adjusted_return_is_reported(market: Market) -> None:
+    v = verify_claims(extract_claims("英伟达1月27日下跌17%。", "2025-02-14"), market)[0]
+    k = v.checks[0]
+    with open(SAMPLE / "NVDA.csv", encoding="utf-8") as fh:
+        adj = {r["date"]: float(r["adj_close"]) for r in csv.DictReader(fh)}
+    assert k.computed_adjusted == pytest.approx(100 * (adj["2025-01-27"] / adj["2025-01-24"] - 1))
+    assert v.to_dict()["checks"][0]["computed_adjusted"] == k.computed_adjusted

@@ -15,6 +15,7 @@ strictly, allowing only ``d``. A stated range (4%至6%) accepts ``[low - r/2 - d
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -49,6 +50,7 @@ class ListingCheck:
     calendar: str | None = None
     accepted: tuple[float, float] | None = None
     adjusted: bool = False
+    computed_adjusted: float | None = None  # the same return from dividend-adjusted closes
     note: str = ""
 
     def to_dict(self) -> dict[str, Any]:
@@ -56,8 +58,10 @@ class ListingCheck:
             "symbol": self.symbol, "status": self.status, "computed": self.computed,
             "start_date": self.start_date, "end_date": self.end_date, "start_close": self.start_close,
             "end_close": self.end_close, "currency": self.currency, "calendar": self.calendar,
-            "accepted": list(self.accepted) if self.accepted else None, "adjusted": self.adjusted,
-            "note": self.note,
+            # open ends are null: JSON has no infinity
+            "accepted": [x if math.isfinite(x) else None for x in self.accepted] if self.accepted else None,
+            "adjusted": self.adjusted,
+            "computed_adjusted": self.computed_adjusted, "note": self.note,
         }
 
 
@@ -147,6 +151,13 @@ def accepted_interval(value: dict[str, Any], comparator: str) -> tuple[float, fl
     half = r / 2
     if comparator == "approx":
         half = max(half, 0.10 * abs(x), 1.0 if unit == "pct" else 0.0)
+        return x - half - d, x + half + d
+    # Reporters round or truncate toward zero ("20.77%" is reported as "20%"), so an exact figure
+    # also covers up to one resolution unit further from zero.
+    if x > 0:
+        return x - half - d, x + r + d
+    if x < 0:
+        return x - r - d, x + half + d
     return x - half - d, x + half + d
 
 
@@ -227,7 +238,12 @@ def _judge(claim: Claim, sym: str, market: Market, catalog: Any, lo: float, hi: 
         return ListingCheck(symbol=sym, status=UNVERIFIABLE, note=str(exc).splitlines()[0])
     if k.status != UNVERIFIABLE and k.computed is not None:
         ok = lo <= k.computed <= hi
-        k = ListingCheck(**{**k.__dict__, "status": SUPPORTED if ok else CONTRADICTED, "accepted": (lo, hi)})
+        note = k.note
+        if k.computed_adjusted is not None and (lo <= k.computed_adjusted <= hi) != ok:
+            note = _join(note, f"with dividend-adjusted closes the figure is {k.computed_adjusted:.4g}, which would "
+                               f"{'support' if not ok else 'contradict'} it")
+        k = ListingCheck(**{**k.__dict__, "status": SUPPORTED if ok else CONTRADICTED, "accepted": (lo, hi),
+                            "note": note})
     return k
 
 
@@ -261,7 +277,12 @@ def _check_listing(claim: Claim, sym: str, market: Market, catalog: Any) -> List
             note = base.note
             if metric == "market_cap_change":
                 note = _join(note, "market-value change taken as the price return (fixed share count)")
-            return ListingCheck(**{**base.__dict__, "computed": 100.0 * float(wr.value), "note": note})
+            try:  # reported beside the raw figure: dividends inside the window show up here
+                adj = 100.0 * float(_window_return(win, sec.symbol, market, catalog, adjusted=True).value)
+            except RerateError:
+                adj = None
+            return ListingCheck(**{**base.__dict__, "computed": 100.0 * float(wr.value), "note": note,
+                                   "computed_adjusted": adj})
         if unit == "points":
             return ListingCheck(**{**base.__dict__, "computed": float(wr.end_close - wr.start_close)})
         if unit == "money" and metric == "market_cap_change":
@@ -297,7 +318,7 @@ def _check_listing(claim: Claim, sym: str, market: Market, catalog: Any) -> List
     return ListingCheck(symbol=sec.symbol, status=UNVERIFIABLE, note=f"{metric} is not checked")
 
 
-def _window_return(win: dict[str, Any], sym: str, market: Market, catalog: Any) -> Any:
+def _window_return(win: dict[str, Any], sym: str, market: Market, catalog: Any, adjusted: bool = False) -> Any:
     from rerating.rerate.windows import event_return, range_return, window_return
 
     t = win["type"]
@@ -310,31 +331,33 @@ def _window_return(win: dict[str, Any], sym: str, market: Market, catalog: Any) 
             from rerating.errors import NonSessionDateError
 
             raise NonSessionDateError(f"{day.date()} is not a {cal} session, so {sym} has no move that day")
-        return window_return(market, sym, day, 1)
+        return window_return(market, sym, day, 1, adjusted=adjusted)
     if t == "sessions":
-        return window_return(market, sym, win["end"], int(win["n"]))
+        return window_return(market, sym, win["end"], int(win["n"]), adjusted=adjusted)
     if t == "range":
-        return range_return(market, sym, win["start"], win["end"])
+        return range_return(market, sym, win["start"], win["end"], adjusted=adjusted)
     if t == "days":
         end = pd.Timestamp(win["end"])
-        return range_return(market, sym, end - pd.Timedelta(days=int(win["n"])), end)
+        return range_return(market, sym, end - pd.Timedelta(days=int(win["n"])), end, adjusted=adjusted)
     if t == "ytd":
-        return range_return(market, sym, f"{int(win['year']) - 1}-12-31", win["end"])
+        return range_return(market, sym, f"{int(win['year']) - 1}-12-31", win["end"], adjusted=adjusted)
     if t == "week":
-        return range_return(market, sym, pd.Timestamp(win["start"]) - pd.Timedelta(days=1), win["end"])
+        return range_return(market, sym, pd.Timestamp(win["start"]) - pd.Timedelta(days=1), win["end"],
+                            adjusted=adjusted)
     if t == "month":
         first = pd.Timestamp(f"{win['month']}-01")
-        return range_return(market, sym, first - pd.Timedelta(days=1), first + pd.offsets.MonthEnd(0))
+        return range_return(market, sym, first - pd.Timedelta(days=1), first + pd.offsets.MonthEnd(0),
+                            adjusted=adjusted)
     if t == "since_event":
         event = catalog.get(win["event"])
         if "span" in win:
             span = str(win["span"])
             n, kind = int(span[:-1]), span[-1]
             if kind == "s":
-                return event_return(market, sym, event, sessions=n)
-            return event_return(market, sym, event, days=n * _SPAN_DAYS[kind])
+                return event_return(market, sym, event, sessions=n, adjusted=adjusted)
+            return event_return(market, sym, event, days=n * _SPAN_DAYS[kind], adjusted=adjusted)
         days = (pd.Timestamp(win["end"]) - pd.Timestamp(event.local_date)).days
-        return event_return(market, sym, event, days=max(days, 0))
+        return event_return(market, sym, event, days=max(days, 0), adjusted=adjusted)
     from rerating.errors import WindowError
 
     raise WindowError(f"window type {t!r} is not checked; valid: day, sessions, range, days, ytd, week, "

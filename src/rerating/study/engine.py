@@ -326,11 +326,10 @@ class EventStudy:
         if mf is not None and (self.model.needs_market or self.benchmarks is not None):
             bench = self._benchmark_of(list(flat.symbols), mf, cal)
             market = np.full(flat.n_rows, np.nan)
-            for col in sorted(set(bench.values())):
-                codes = [i for i, s in enumerate(flat.symbols) if bench[s] == col]
-                rows = np.concatenate(
-                    [np.arange(flat.start[c], flat.start[c] + flat.length[c]) for c in codes]
-                )
+            cols, col_of_sym = np.unique([bench[s] for s in flat.symbols], return_inverse=True)
+            col_of_row = col_of_sym[flat.code]
+            for k, col in enumerate(cols):
+                rows = np.flatnonzero(col_of_row == k)
                 market[rows] = flat.align(mf[col], rows)
         elif self.model.needs_market:
             raise MissingDataError(
@@ -581,8 +580,11 @@ def _fit(study, ev, flat, d0, design, method, k_params, min_est) -> EventStudyRe
     clus_rows: list[dict] = []
     caar_rows: list[dict] = []
     rbar_of: dict[str, tuple[float, int]] = {}
+    gnames, gcode = np.unique(group.astype(str), return_inverse=True)
+    by_group = np.split(np.argsort(gcode, kind="stable"), np.cumsum(np.bincount(gcode))[:-1])
+    members_of = {str(gname): m for gname, m in zip(gnames, by_group, strict=True)}
     for gname in groups:
-        members = np.arange(keep.size) if gname == "all" else np.flatnonzero(group == gname)
+        members = np.arange(keep.size) if gname == "all" else members_of[gname]
         n = members.size
         rbar, npairs = _rbar(ev, keep, members, arr["resid"], arr["est_days"])
         rbar_of[gname] = (rbar, npairs)

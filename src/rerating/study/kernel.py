@@ -220,11 +220,13 @@ def fit_chunk(
         if xp_evt is None:
             var_car[:, w] = sigma2 * length
         else:
+            assert inv is not None  # set with xp_evt by the regression branch
             s = xp_evt[:, a : b + 1, :].sum(axis=1)
             var_car[:, w] = sigma2 * (
                 length + (np.matmul(s[:, None, :], inv)[:, 0, :] * s).sum(axis=1)
             )
 
+    assert params is not None
     bad = status != OK
     if bad.any():
         for arr in (params, ar, var_ar, car, var_car):

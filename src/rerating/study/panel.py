@@ -8,8 +8,8 @@ listing's ``k``-th session after its day 0 in the data.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Protocol
 
 import numpy as np
 import pandas as pd
@@ -47,6 +47,12 @@ def _to_naive_dates(values: pd.Series | pd.Index, what: str) -> np.ndarray:
     if (idx != idx.normalize()).any():
         raise DataFormatError(f"{what}: dates carry a time of day; session dates are midnight")
     return np.asarray(idx.values, dtype="datetime64[ns]")
+
+
+class CalendarOf(Protocol):
+    """symbol -> exchange_calendars name, or None when unknown (a mapping or a lazy lookup)."""
+
+    def get(self, symbol: str, default: str | None = None, /) -> str | None: ...
 
 
 @dataclass
@@ -287,7 +293,7 @@ class DayZero:
 def locate_day_zero(
     flat: FlatReturns,
     ev: EventTable,
-    calendar_of: Mapping[str, str | None],
+    calendar_of: CalendarOf,
     non_session: NonSessionPolicy,
 ) -> DayZero:
     """Map each event to the row of its day 0 in its own listing's sessions.
@@ -321,6 +327,8 @@ def locate_day_zero(
                 "exchange_calendars name) or a session 'date' instead"
             )
     for cal in {calendar_of.get(s) for s in ev.symbol[is_ts & (code >= 0)]}:
+        if cal is None:  # unreachable: raised above
+            continue
         sel = is_ts & (code >= 0) & np.array([calendar_of.get(s) == cal for s in ev.symbol])
         if sel.any():
             target[sel] = _calendars.first_session_closing_after(cal, ev.timestamp_ns[sel])
@@ -392,7 +400,7 @@ class PanelView:
         risk_free: np.ndarray | None,
         factors: tuple[np.ndarray, tuple[str, ...]] | None,
         foreign_source: pd.DataFrame | None,
-        calendar_of: Mapping[str, str | None],
+        calendar_of: CalendarOf,
     ) -> None:
         self.flat = flat
         self.n_rows = flat.n_rows

@@ -24,9 +24,10 @@ def window_label(window: tuple[int, int]) -> str:
 
 def _fmt(x: object) -> str:
     if isinstance(x, (float, np.floating)):
-        if not np.isfinite(x):
+        v = float(x)
+        if not np.isfinite(v):
             return "nan"
-        return f"{x:.4f}" if abs(x) >= 1e-4 or x == 0 else f"{x:.2e}"
+        return f"{v:.4f}" if abs(v) >= 1e-4 or v == 0 else f"{v:.2e}"
     return str(x)
 
 
