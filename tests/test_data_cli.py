@@ -125,3 +125,18 @@ def test_partial_load_failure_keeps_the_good_symbols(tmp_path, capsys):
 def test_help_has_an_example(capsys, command):
     code, out, _ = run(capsys, command, "--help")
     assert code == 0 and "Example" in out and "rerating" in out
+
+
+def test_user_listings_are_remembered_by_the_store(tmp_path, capsys):
+    folder = tmp_path / "d"
+    folder.mkdir()
+    (folder / "688256.SS.csv").write_text("date,close\n2025-01-02,600\n2025-01-03,610.5\n2025-01-06,590\n")
+    mine = tmp_path / "mine.csv"
+    mine.write_text("symbol,name,kind,exchange,calendar,currency,aliases\n688256.SS,Cambricon,stock,XSHG,XSHG,CNY,寒武纪\n")
+    home = str(tmp_path / "home")
+    code, _, err = run(capsys, "--home", home, "--securities", str(mine), "load", "688256.SH", "--dir", str(folder))
+    assert code == 0, err
+    # no --securities now: the store supplies the listing
+    code, out, err = run(capsys, "--home", home, "returns", "688256.SS", "--raw", "--format", "csv")
+    assert code == 0, err
+    assert pd.read_csv(io.StringIO(out))["ret"].round(6).tolist() == [round(610.5 / 600 - 1, 6), round(590 / 610.5 - 1, 6)]

@@ -57,7 +57,7 @@ def cli(ctx: click.Context, home: str | None, sample: bool, securities_file: str
 
 
 def _register_commands() -> None:
-    from rerating.cli import claims, data, events, rerate, report, simulate, study
+    from rerating.cli import claims, data, events, report, rerate, simulate, study
 
     for module in (data, events, study, simulate, rerate, report, claims):
         module.register(cli)
@@ -77,8 +77,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except click.exceptions.Abort:
         click.echo("aborted", err=True)
         return EXIT_INTERRUPTED
+    except click.UsageError as exc:
+        # One line, like every other error; the hint names the help to read.
+        where = f" (see 'rerating {exc.ctx.command_path.partition(' ')[2]} --help')".replace("  ", " ") if exc.ctx else ""
+        click.echo(f"error: {exc.format_message()}{where}", err=True)
+        return exc.exit_code
     except click.ClickException as exc:
-        exc.show()
+        click.echo(f"error: {exc.format_message()}", err=True)
         return exc.exit_code
     except KeyboardInterrupt:
         click.echo("interrupted", err=True)

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-import pandas as pd
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 FORMATS = ("table", "csv", "json", "parquet")
 
@@ -32,6 +34,8 @@ def format_option(func: Any) -> Any:
 
 
 def _cell(value: Any) -> str:
+    import pandas as pd
+
     if isinstance(value, float):
         if pd.isna(value):
             return ""
@@ -49,6 +53,8 @@ def render_frame(
     index: bool = False,
 ) -> None:
     """Write ``frame`` in ``fmt`` to ``output`` (a path) or stdout."""
+    import pandas as pd
+
     if index:
         frame = frame.reset_index()
     if fmt == "table":

@@ -52,6 +52,10 @@ def load_cmd(obj: Any, symbols: tuple[str, ...], start: str | None, end: str | N
     else:
         src = get_source(source, securities=securities)
     store = Store(obj.home)
+    if obj.securities_file:  # remember the user's listings, so later commands need no --securities
+        from rerating.data.securities import load_securities
+
+        store.upsert_securities(load_securities(obj.securities_file, base=False).frame)
     from rich.console import Console
 
     console = Console(stderr=True)

@@ -26,15 +26,15 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal, Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 import pandas as pd
 
 from rerating._typing import DateLike, GapPolicy, PathLike, ReturnKind
 from rerating.data import calendars
-from rerating.data.securities import SecurityMaster, Security, load_securities
-from rerating.data.sources import BAR_COLUMNS, EPS_COLUMNS, SHARES_COLUMNS
+from rerating.data.securities import Security, SecurityMaster, load_securities
+from rerating.data.sources import EPS_COLUMNS
 from rerating.errors import (
     DateRangeError,
     GapError,
@@ -241,6 +241,9 @@ class _StoreBackend:
         self.store = store
         self.origin = f"the store at {store.path}"
         self._bars: dict[str, pd.DataFrame | None] = {}
+        self._shares: pd.DataFrame | None = None
+        self._eps: pd.DataFrame | None = None
+        self._symbols: list[str] | None = None
 
     def bars(self, symbol: str) -> pd.DataFrame | None:
         if symbol not in self._bars:
@@ -249,13 +252,19 @@ class _StoreBackend:
         return self._bars[symbol]
 
     def symbols(self) -> list[str]:
-        return self.store.symbols()
+        if self._symbols is None:
+            self._symbols = self.store.symbols()
+        return self._symbols
 
     def shares_table(self) -> pd.DataFrame:
-        return self.store.read_shares()
+        if self._shares is None:  # read once per Market: each read is a locked connection
+            self._shares = self.store.read_shares()
+        return self._shares
 
     def eps_table(self) -> pd.DataFrame:
-        return self.store.read_eps()
+        if self._eps is None:
+            self._eps = self.store.read_eps()
+        return self._eps
 
 
 # --- the facade ------------------------------------------------------------------------------------
@@ -302,14 +311,21 @@ class Market:
     ) -> Market:
         """The store at ``resolve_home(home)`` (filled by ``rerating load``), or the sample when ``sample``.
 
-        ``securities`` is a :class:`SecurityMaster` or a CSV path extending the bundled master.
+        ``securities`` is a :class:`SecurityMaster` or a CSV path extending the bundled master (and,
+        for the store, the listings saved in it by ``rerating --securities FILE load``).
         """
         if sample:
             return cls.from_sample(securities)
         from rerating.data.store import Store
 
-        master = cls._master(securities)
-        return cls(_StoreBackend(Store(home)), master)
+        store = Store(home)
+        if isinstance(securities, SecurityMaster):
+            master = securities
+        else:  # bundled < listings saved in the store < the file passed now
+            master = load_securities().extend(store.read_securities())
+            if securities is not None:
+                master = master.extend(load_securities(securities, base=False).frame)
+        return cls(_StoreBackend(store), master)
 
     # bars and closes
 

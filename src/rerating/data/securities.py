@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -248,7 +249,7 @@ class SecurityMaster:
             )
             self._by_symbol[sec.symbol] = sec
         self.symbols: list[str] = list(self._by_symbol)
-        self._t2s = None
+        self._t2s: Any = None  # opencc converter, built on first use
 
     def __len__(self) -> int:
         return len(self._by_symbol)
@@ -265,6 +266,14 @@ class SecurityMaster:
     def __repr__(self) -> str:
         return f"SecurityMaster({len(self)} listings)"
 
+    def extend(self, frame: pd.DataFrame) -> SecurityMaster:
+        """A new master with ``frame``'s listings added; a listing already here is replaced."""
+        if frame.empty:
+            return self
+        extra = frame.reindex(columns=list(COLUMNS)).astype({"shares_per_unit": "float64"})
+        merged = pd.concat([self.frame, extra], ignore_index=True).drop_duplicates("symbol", keep="last")
+        return SecurityMaster(merged.reset_index(drop=True))
+
     def resolve(self, symbol: str) -> str:
         """The canonical symbol for ``symbol`` (``HSI`` -> ``^HSI``, ``09988.hk`` -> ``9988.HK``)."""
         s = normalize_symbol(symbol)
@@ -277,7 +286,7 @@ class SecurityMaster:
                 return sec.symbol
         hits = close_matches(s, self.symbols)
         if not hits:  # try names and aliases too: "Alibab" -> BABA, 9988.HK
-            by_name = {}
+            by_name: dict[str, str] = {}
             for sec in self._by_symbol.values():
                 for label in (sec.name, *sec.aliases):
                     by_name.setdefault(label, sec.symbol)
@@ -337,7 +346,7 @@ class SecurityMaster:
 
     def alias_table(self) -> pd.DataFrame:
         """One row per (alias, listing): English and Chinese names and every alias; columns ``alias, symbol``."""
-        rows = []
+        rows: list[tuple[str, str]] = []
         for sec in self._by_symbol.values():
             labels = dict.fromkeys(x for x in (sec.name, sec.name_zh_hans, sec.name_zh_hant, *sec.aliases) if x)
             rows.extend((label, sec.symbol) for label in labels)

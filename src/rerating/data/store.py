@@ -13,6 +13,8 @@ Schema (version :data:`SCHEMA_VERSION`, kept in table ``meta``):
 - ``bars(sid, date, open, high, low, close, adj_close, volume, source, loaded_at)``: one row per
   (symbol, date); an upsert replaces the rows of the (symbol, date) pairs it brings. Bars carry the
   integer ``sid``, not the symbol text, so a panel read scans numbers only.
+- ``securities``: the user's own listings (the security master's columns), saved by
+  ``rerating --securities FILE load ...`` so later commands know them without the flag.
 - ``shares(symbol, as_of, shares, unit_note, source)`` and ``eps(symbol, period_end, report_date,
   eps_diluted, currency, source)``: replaced per (symbol, as_of, shares) and (symbol, period_end).
 """
@@ -23,6 +25,7 @@ import contextlib
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -31,6 +34,9 @@ from rerating._typing import DateLike, PathLike
 from rerating.config import resolve_home
 from rerating.data.sources import BAR_COLUMNS, EPS_COLUMNS, SHARES_COLUMNS
 from rerating.errors import DuplicateDateError, StoreError
+
+if TYPE_CHECKING:
+    from duckdb import DuckDBPyConnection
 
 SCHEMA_VERSION = 1
 DB_NAME = "rerating.duckdb"
@@ -43,6 +49,10 @@ _DDL = (
         sid INTEGER PRIMARY KEY, symbol VARCHAR UNIQUE NOT NULL, first DATE, last DATE, rows BIGINT, source VARCHAR, loaded_at TIMESTAMP)""",
     """CREATE TABLE IF NOT EXISTS shares (
         symbol VARCHAR NOT NULL, as_of DATE NOT NULL, shares DOUBLE NOT NULL, unit_note VARCHAR, source VARCHAR)""",
+    """CREATE TABLE IF NOT EXISTS securities (
+        symbol VARCHAR PRIMARY KEY, name VARCHAR, name_zh_hans VARCHAR, name_zh_hant VARCHAR, aliases VARCHAR,
+        kind VARCHAR, exchange VARCHAR, calendar VARCHAR, currency VARCHAR, company VARCHAR,
+        shares_per_unit DOUBLE, sector VARCHAR, benchmark VARCHAR, yahoo VARCHAR, akshare VARCHAR)""",
     """CREATE TABLE IF NOT EXISTS eps (
         symbol VARCHAR NOT NULL, period_end DATE NOT NULL, report_date DATE, eps_diluted DOUBLE,
         currency VARCHAR, source VARCHAR)""",
@@ -102,7 +112,7 @@ class Store:
         return self.path.is_file()
 
     @contextlib.contextmanager
-    def _connect(self) -> Iterator[object]:
+    def _connect(self) -> Iterator[DuckDBPyConnection]:
         """Lock, connect, check the schema; always close and unlock."""
         import duckdb
         from filelock import FileLock, Timeout
@@ -144,7 +154,7 @@ class Store:
         finally:
             lock.release()
 
-    def _ensure_schema(self, con: object) -> None:
+    def _ensure_schema(self, con: DuckDBPyConnection) -> None:
         tables = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
         if "meta" in tables:
             rows = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchall()
@@ -236,6 +246,21 @@ class Store:
         """Insert or replace EPS rows (columns :data:`EPS_COLUMNS`) per (symbol, period_end)."""
         return self._replace(table, "eps", EPS_COLUMNS, ("symbol", "period_end"))
 
+    def upsert_securities(self, table: pd.DataFrame) -> int:
+        """Insert or replace user listings (the security master's columns) per symbol."""
+        from rerating.data.securities import COLUMNS
+
+        return self._replace(table, "securities", COLUMNS, ("symbol",))
+
+    def read_securities(self) -> pd.DataFrame:
+        """The user listings saved in the store (no rows when none)."""
+        from rerating.data.securities import COLUMNS
+
+        if not self.exists:
+            return pd.DataFrame(columns=list(COLUMNS))
+        with self._connect() as con:
+            return con.execute(f"SELECT {', '.join(COLUMNS)} FROM securities ORDER BY symbol").df()
+
     def _replace(self, table: pd.DataFrame, name: str, columns: Sequence[str], key: Sequence[str]) -> int:
         if table.empty:
             return 0
@@ -319,8 +344,6 @@ class Store:
         symbol-major array by integer codes (sids through a small lookup array, dates through a
         calendar-day table), so no string handling, sort, join or pandas pivot is needed.
         """
-        import pyarrow as pa
-
         if field not in BAR_COLUMNS:
             raise ValueError(f"field={field!r}; choose one of {list(BAR_COLUMNS)}")
         if not self.exists:
@@ -336,7 +359,10 @@ class Store:
             where.append("date <= ?")
             params.append(pd.Timestamp(end).date())
         with self._connect() as con:
-            table = con.sql(f"SELECT sid, date, {field} AS v FROM bars WHERE {' AND '.join(where)}", params=params).to_arrow_table()
+            table = con.sql(
+                f"SELECT sid, (date - DATE '1970-01-01')::INTEGER AS day, {field} AS v FROM bars WHERE {' AND '.join(where)}",
+                params=params,
+            ).to_arrow_table()
             lookup = con.execute("SELECT sid, symbol FROM symbols").fetchnumpy()
         if table.num_rows == 0:
             return pd.DataFrame(index=pd.DatetimeIndex([], name="date"))
@@ -350,11 +376,12 @@ class Store:
         col_of = np.full(len(present), -1, dtype=np.int64)
         col_of[np.asarray(lookup["sid"])[keep][order]] = np.arange(int(keep.sum()))
         col = col_of[sid]
-        days = table.column("date").combine_chunks().cast(pa.int32()).to_numpy()
+        days = table.column("day").combine_chunks().to_numpy().copy()  # days since 1970-01-01
         lo, hi = int(days.min()), int(days.max())
+        np.subtract(days, lo, out=days)  # in place: tens of millions of rows
         used = np.zeros(hi - lo + 1, dtype=bool)
-        used[days - lo] = True
-        row = (np.cumsum(used) - 1)[days - lo]
+        used[days] = True
+        row = (np.cumsum(used, dtype=np.int32) - 1)[days]
         values = table.column("v").combine_chunks().to_numpy(zero_copy_only=False).astype("float64", copy=False)
         # symbol-major: each symbol's rows land in one contiguous run (cache-friendly), then a view
         panel = np.full((int(keep.sum()), int(used.sum())), np.nan)

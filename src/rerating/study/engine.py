@@ -398,24 +398,15 @@ def _fit(study, ev, flat, d0, design, method, k_params, min_est) -> EventStudyRe
     has_inf = bool(np.isinf(flat.ret).any() or np.isinf(x_flat).any() or np.isinf(y_flat).any())
     cand = np.flatnonzero(d0.row >= 0)
     keep_parts: list[np.ndarray] = []
-    out: dict[str, list[np.ndarray]] = {
-        k: []
-        for k in (
-            "params",
-            "sigma2",
-            "n_obs",
-            "dof",
-            "resid",
-            "ar",
-            "var_ar",
-            "car",
-            "var_car",
-            "bhar",
-            "est_days",
-            "win_days",
-            "evt_dates",
-        )
-    }
+    # outputs are written into arrays sized for every candidate event (one copy, no concatenate)
+    store: dict[str, np.ndarray] = {}
+    cursor = [0]
+
+    def put(name: str, values: np.ndarray, ok: np.ndarray, all_ok: bool) -> None:
+        part = values if all_ok else values[ok]
+        if name not in store:
+            store[name] = np.empty((cand.size, *part.shape[1:]), dtype=part.dtype)
+        store[name][cursor[0] : cursor[0] + part.shape[0]] = part
 
     def run(idx: np.ndarray) -> None:
         """Gather, check and fit one chunk of events; append what survives to ``out``."""
@@ -505,6 +496,7 @@ def _fit(study, ev, flat, d0, design, method, k_params, min_est) -> EventStudyRe
         flag(st == _kernel.SINGULAR, _kernel.STATUS_REASONS[_kernel.SINGULAR])
         reason[idx] = np.where(why == "", reason[idx], why)
         ok = why == ""
+        all_ok = bool(ok.all())
         keep_parts.append(idx[ok])
         # buy-and-hold: compounded raw return minus compounded normal return (R - AR)
         bh = np.empty((idx.size, len(wins)))
@@ -513,21 +505,21 @@ def _fit(study, ev, flat, d0, design, method, k_params, min_est) -> EventStudyRe
                 r = raw_v[:, a : b + 1]
                 normal = r - fit.ar[:, a : b + 1]
                 bh[:, w] = np.prod(1.0 + r, axis=1) - np.prod(1.0 + normal, axis=1)
-        out["params"].append(fit.params[ok])
-        out["sigma2"].append(fit.sigma2[ok])
-        out["n_obs"].append(fit.n_obs[ok])
-        out["dof"].append(fit.dof[ok])
-        out["resid"].append(fit.resid_est[ok])
-        out["ar"].append(fit.ar[ok])
-        out["var_ar"].append(fit.var_ar[ok])
-        out["car"].append(fit.car[ok])
-        out["var_car"].append(fit.var_car[ok])
-        out["bhar"].append(bh[ok])
-        out["est_days"].append(np.where(est_ok, flat.days[est_rows], -1)[ok].astype(np.int32))
-        out["win_days"].append(
-            np.stack([flat.days[evt_rows[:, [a, b]]] for a, b in win_idx], axis=1)[ok]
-        )
-        out["evt_dates"].append(np.where(evt_ok, flat.dates[evt_rows], np.datetime64("NaT"))[ok])
+        put("params", fit.params, ok, all_ok)
+        put("sigma2", fit.sigma2, ok, all_ok)
+        put("n_obs", fit.n_obs, ok, all_ok)
+        put("dof", fit.dof, ok, all_ok)
+        put("resid", fit.resid_est, ok, all_ok)
+        put("ar", fit.ar, ok, all_ok)
+        put("var_ar", fit.var_ar, ok, all_ok)
+        put("car", fit.car, ok, all_ok)
+        put("var_car", fit.var_car, ok, all_ok)
+        put("bhar", bh, ok, all_ok)
+        put("est_days", np.where(est_ok, flat.days[est_rows], -1).astype(np.int32), ok, all_ok)
+        win_days = np.stack([flat.days[evt_rows[:, [a, b]]] for a, b in win_idx], axis=1)
+        put("win_days", win_days, ok, all_ok)
+        put("evt_dates", np.where(evt_ok, flat.dates[evt_rows], np.datetime64("NaT")), ok, all_ok)
+        cursor[0] += int(ok.sum())
 
     for lo in range(0, cand.size, study.chunk_size):
         run(cand[lo : lo + study.chunk_size])
@@ -549,7 +541,7 @@ def _fit(study, ev, flat, d0, design, method, k_params, min_est) -> EventStudyRe
             + "; ".join(f"{cnt} x {r}" for r, cnt in top.items())
             + ". Widen the data range, shorten the estimation window or lower min_estimation"
         )
-    arr = {k: np.concatenate(v) for k, v in out.items()}
+    arr = {k: v[: cursor[0]] for k, v in store.items()}
     # canonical order is kept (ev is sorted, chunks are in order)
     warnings: list[str] = []
     if dropped_mask.any():
@@ -590,6 +582,11 @@ def _fit(study, ev, flat, d0, design, method, k_params, min_est) -> EventStudyRe
         rbar_of[gname] = (rbar, npairs)
         overlap_windows: list[str] = []
         rank_cache: dict = {}
+        # per-group matrices, sliced once per group ("all" is a view, not a copy)
+        sel = slice(None) if gname == "all" else members
+        g_resid, g_sar_est = arr["resid"][sel], sar_est[sel]
+        g_ar_all, g_sar_all = ar_all[sel], sar_all[sel]
+        g_dof = arr["dof"][sel].astype(float)
         for w, (a, b) in enumerate(wins):
             label = window_label((a, b))
             overlapping = _windows_overlap(arr["win_days"][members, w])
@@ -623,11 +620,11 @@ def _fit(study, ev, flat, d0, design, method, k_params, min_est) -> EventStudyRe
                 car=car_w,
                 scar=scar[members, w],
                 bhar=arr["bhar"][members, w],
-                dof=arr["dof"][members].astype(float),
-                resid_est=arr["resid"][members],
-                sar_est=sar_est[members],
-                ar_all=ar_all[members],
-                sar_all=sar_all[members],
+                dof=g_dof,
+                resid_est=g_resid,
+                sar_est=g_sar_est,
+                ar_all=g_ar_all,
+                sar_all=g_sar_all,
                 event_cols=event_cols,
                 window_cols=l1 + np.arange(win_idx[w, 0], win_idx[w, 1] + 1),
                 length=b - a + 1,

@@ -75,9 +75,6 @@ class FlatReturns:
     def n_rows(self) -> int:
         return int(self.ret.size)
 
-    def symbol_index(self) -> dict[str, int]:
-        return {s: i for i, s in enumerate(self.symbols)}
-
     def align(self, values: pd.Series, rows: np.ndarray | None = None) -> np.ndarray:
         """Values of a date-indexed Series at each row's date (NaN where the series has no entry)."""
         s = (
@@ -260,7 +257,7 @@ def read_events(events: pd.DataFrame) -> EventTable:
                 f"event ({eid[use_d][i]}, {sym[use_d][i]}) has neither a date nor a timestamp"
             )
         date[use_d] = _to_naive_dates(raw, "events['date']")
-        requested[use_d] = [str(pd.Timestamp(x).date()) for x in date[use_d]]
+        requested[use_d] = np.datetime_as_string(date[use_d], unit="D")
     has_groups = "group" in cols
     if has_groups:
         g = events["group"].astype(object).where(events["group"].notna(), "").astype(str).to_numpy()
@@ -310,8 +307,7 @@ def locate_day_zero(
     n = ev.event_id.size
     row = np.full(n, -1, dtype=np.int64)
     reason = np.full(n, "", dtype=object)
-    sym_idx = flat.symbol_index()
-    code = np.array([sym_idx.get(s, -1) for s in ev.symbol], dtype=np.int64)
+    code = pd.Index(flat.symbols).get_indexer(pd.Index(ev.symbol)).astype(np.int64)  # -1: unknown
     code[(code >= 0) & (flat.length[np.maximum(code, 0)] == 0)] = -1  # a column of NaN only
     reason[code < 0] = "symbol has no returns in the data"
     target = ev.date.copy()

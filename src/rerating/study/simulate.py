@@ -148,7 +148,7 @@ class SimulationDesign:
     seed: int = 0
     date_spread: int = 250
     distribution: str = "normal"
-    chunk_size: int = 500
+    chunk_size: int = 250
     backend: str = "kernel"
     parameters: MarketModelParameters = field(default_factory=MarketModelParameters)
 
@@ -662,6 +662,8 @@ def _run_kernel(panel: SimulatedPanel, design: SimulationDesign) -> pd.DataFrame
         members = np.arange(r * n, (r + 1) * n)
         members = members[ok_event[members]]
         rbar, _ = _engine._rbar(ids, keep, members, fit.resid_est, est_days)
+        if members.size == n:  # the usual case: a view, not a copy, of the replication's rows
+            members = slice(r * n, (r + 1) * n)  # type: ignore[assignment]
         ws = WindowSample(
             car=fit.car[members, 0],
             scar=scar[members],
@@ -676,9 +678,10 @@ def _run_kernel(panel: SimulatedPanel, design: SimulationDesign) -> pd.DataFrame
             length=l2,
             rbar=rbar,
         )
+        n_ok = n if isinstance(members, slice) else members.size
         for name in names:
             spec = TESTS[name]
-            if members.size < spec.min_n:
+            if n_ok < spec.min_n:
                 continue
             with np.errstate(invalid="ignore", divide="ignore"):
                 res = spec.run(ws)
@@ -754,7 +757,7 @@ def simulate(
     gap: int = 10,
     date_spread: int = 250,
     distribution: Distribution = "normal",
-    chunk_size: int = 500,
+    chunk_size: int = 250,
     backend: Literal["kernel", "study"] = "kernel",
     parameters: MarketModelParameters | None = None,
 ) -> SimulationResult:

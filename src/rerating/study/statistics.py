@@ -91,8 +91,9 @@ def brown_warner_cda(car: np.ndarray, resid_est: np.ndarray, length: int) -> Tes
     are missing use the mean over the events present (Brown & Warner assume a complete panel).
     """
     x = np.asarray(car, dtype=float)
-    present = np.isfinite(resid_est).sum(axis=0)
-    sums = np.where(np.isfinite(resid_est), resid_est, 0.0).sum(axis=0)
+    fin = np.isfinite(resid_est)
+    present = fin.sum(axis=0)
+    sums = np.where(fin, resid_est, 0.0).sum(axis=0)
     aar = sums[present > 0] / present[present > 0]
     s = aar.std(ddof=1)
     t = x.mean() / (s * np.sqrt(length))
