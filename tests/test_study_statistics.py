@@ -7,6 +7,8 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as hs
 from scipy import stats
 
 from rerating.study import statistics as st
@@ -147,3 +149,33 @@ def test_mean_pairwise_correlation_matches_pandas_over_actual_overlap() -> None:
     assert got == pytest.approx(vals.mean(), rel=1e-5)
     assert pairs == int(np.isfinite(c[iu]).sum())
     assert pairs == 10  # 15 pairs minus the 5 with event 5 (10 common days at most)
+
+
+@settings(max_examples=25, deadline=None)
+@given(seed=hs.integers(0, 10_000), n=hs.integers(3, 12))
+def test_rank_tests_are_invariant_to_increasing_transforms_and_flip_sign(seed: int, n: int) -> None:
+    rng = np.random.default_rng(seed)
+    ar = rng.normal(size=(n, 30))
+    ar[rng.random(ar.shape) < 0.05] = np.nan
+    ar[:, -1] = rng.normal(size=n)  # the event day is never missing
+    cols = np.array([29])
+    base = st.corrado(ar, cols)
+    # ranks within each event ignore any increasing map, even a different one per event
+    shifted = np.exp(ar) * rng.uniform(0.5, 2.0, (n, 1)) + rng.normal(size=(n, 1))
+    assert st.corrado(shifted, cols).statistic == pytest.approx(base.statistic)
+    assert st.corrado(-ar, cols).statistic == pytest.approx(-base.statistic)
+    scar = rng.normal(size=n)
+    g = st.grank(ar[:, :29], scar)
+    assert st.grank(-ar[:, :29], -scar).statistic == pytest.approx(-g.statistic)
+
+
+@settings(max_examples=25, deadline=None)
+@given(seed=hs.integers(0, 10_000), n=hs.integers(3, 40))
+def test_adjusted_tests_equal_the_plain_ones_when_rbar_is_zero(seed: int, n: int) -> None:
+    rng = np.random.default_rng(seed)
+    scar = rng.normal(size=n)
+    dof = rng.integers(30, 250, n).astype(float)
+    assert st.adj_bmp(scar, 0.0).statistic == pytest.approx(st.bmp(scar).statistic)
+    assert st.adj_patell(scar, dof, 0.0).statistic == pytest.approx(st.patell(scar, dof).statistic)
+    # and shrink towards zero as r̄ grows
+    assert abs(st.adj_bmp(scar, 0.1).statistic) < abs(st.bmp(scar).statistic)

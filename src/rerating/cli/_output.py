@@ -69,9 +69,11 @@ def render_frame(
             table.add_row(*(_cell(v) for v in row))
         if output:
             with open(output, "w", encoding="utf-8") as fh:
-                Console(file=fh, width=200).print(table)
+                Console(file=fh, width=400).print(table)
         else:
-            Console(width=max(120, Console().width)).print(table)
+            console = Console()
+            # Piped output is never cut to 80 columns: a table row must keep every figure.
+            Console(width=None if console.is_terminal else 400).print(table)
         return
     if fmt == "csv":
         text = frame.to_csv(index=False, date_format="%Y-%m-%d")
