@@ -35,6 +35,16 @@ def test_simulate_csv_has_one_row_per_test(capsys: pytest.CaptureFixture[str]) -
     assert frame["rate_5"].between(0, 1).all() and (frame["rate_1"] <= frame["rate_5"]).all()
 
 
+def test_simulate_backends_print_the_same_rates(capsys: pytest.CaptureFixture[str]) -> None:
+    argv = ["simulate", "--n", "12", "--reps", "8", "--seed", "4", "--estimation", "60",
+            "--scenario", "clustered", "--format", "csv"]
+    outs = []
+    for backend in ("kernel", "study"):
+        assert main([*argv, "--backend", backend]) == 0
+        outs.append(pd.read_csv(io.StringIO(capsys.readouterr().out)))
+    pd.testing.assert_frame_equal(outs[0], outs[1])
+
+
 def test_simulate_json_power_is_high(capsys: pytest.CaptureFixture[str]) -> None:
     # a 3% abnormal return on N=20 with daily sigma <= 3% is detected almost always
     code = main(

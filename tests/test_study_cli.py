@@ -141,3 +141,23 @@ def test_study_events_file_without_symbol_column(
     code = main(["--sample", "study", "--events", str(path)])
     err = capsys.readouterr().err
     assert code == 2 and "no 'symbol' column" in err
+
+
+def test_study_summary_text(events_csv: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(
+        [
+            "--sample",
+            "study",
+            "--events",
+            str(events_csv),
+            "--estimation",
+            "-120:-11",
+            "--model",
+            "market_adjusted",
+            "--what",
+            "summary",
+        ]
+    )
+    out = capsys.readouterr().out
+    assert code == 0
+    assert out.startswith("Event study") and "market_adjusted" in out and "grank" in out

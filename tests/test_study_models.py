@@ -342,3 +342,31 @@ def test_kernel_is_vectorised_over_events_and_matches_one_at_a_time() -> None:
         )
         np.testing.assert_allclose(batch.car[i], one.car[0])
         np.testing.assert_allclose(batch.var_car[i], one.var_car[0])
+
+
+def test_factor_model_on_excess_returns_when_risk_free_is_given() -> None:
+    long, market = _panel(5)
+    rf = pd.Series(0.00015, index=market.index)
+    ev, _ = _event(long, "BBB", 110)
+    res = EventStudy(
+        long,
+        ev,
+        factors=market[["MKT", "SMB"]],
+        risk_free=rf,
+        model="factor",
+        estimation_window=EST,
+        event_windows=WINS,
+        tests="none",
+    ).fit()
+    est = _rows(long, "BBB", 110, *EST)
+    X = sm.add_constant(market[["MKT", "SMB"]].reindex(est["date"]).to_numpy())
+    evt = _rows(long, "BBB", 110, -1, 4)
+    Xe = sm.add_constant(market[["MKT", "SMB"]].reindex(evt["date"]).to_numpy(), has_constant="add")
+    _check_against_ols(
+        res,
+        est["ret"].to_numpy() - 0.00015,
+        X,
+        evt["ret"].to_numpy() - 0.00015,
+        Xe,
+        np.arange(-1, 5),
+    )

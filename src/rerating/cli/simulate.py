@@ -71,7 +71,7 @@ def _parse_window(text: str) -> tuple[int, int]:
     "--tests",
     default="all",
     show_default=True,
-    help="'all' or comma-separated test names (e.g. patell,adj_bmp,grank).",
+    help="'all', 'parametric', 'nonparametric' or comma-separated names (e.g. patell,adj_bmp,grank).",
 )
 @click.option("--model", default="market", show_default=True, help="Normal-return model.")
 @click.option(
@@ -80,6 +80,13 @@ def _parse_window(text: str) -> tuple[int, int]:
     default="normal",
     show_default=True,
     help="Distribution of the residual shocks.",
+)
+@click.option(
+    "--backend",
+    type=click.Choice(["kernel", "study"]),
+    default="kernel",
+    show_default=True,
+    help="kernel: batched kernel + test registry on arrays (fast); study: the public EventStudy path.",
 )
 @click.option("--seed", type=int, default=None, help="Random seed (default: fresh; printed in the notes).")
 @format_option
@@ -95,6 +102,7 @@ def simulate_command(
     tests: str,
     model: str,
     distribution: str,
+    backend: str,
     seed: int | None,
     fmt: str,
     output: str | None,
@@ -114,9 +122,6 @@ def simulate_command(
     """
     from rerating.study.simulate import simulate
 
-    chosen: str | tuple[str, ...] = "all"
-    if tests.strip().lower() != "all":
-        chosen = tuple(t.strip() for t in tests.split(",") if t.strip())
     result = simulate(
         n_events=n_events,
         estimation_length=estimation_length,
@@ -126,10 +131,11 @@ def simulate_command(
         variance_multiplier=variance_multiplier,
         abnormal_return=abnormal_return,
         replications=replications,
-        tests=chosen,
+        tests=tests.strip(),
         model=model,
         seed=seed,
         distribution=distribution,  # type: ignore[arg-type]
+        backend=backend,  # type: ignore[arg-type]
     )
     summary = result.summary()
     for note in summary.notes:

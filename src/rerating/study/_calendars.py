@@ -1,8 +1,8 @@
 """Small private calendar helpers for the study layer (exchange_calendars, cached per name).
 
-The data layer's ``rerating.data.calendars`` is the public home of calendar logic; the study layer
-needs only three vectorised look-ups (session closes and opens, first session closing after a
-timestamp), kept here so event alignment does not depend on that module's progress.
+The data layer's ``rerating.data.calendars`` is the public home of calendar logic (and supplies the
+calendars); the study layer adds vectorised look-ups over many events at once (session closes and
+opens, first session closing after a timestamp, the foreign session before a local open).
 """
 
 from __future__ import annotations
@@ -29,7 +29,17 @@ def _calendar(name: str, start_year: int):  # type: ignore[no-untyped-def]
 
 
 def calendar(name: str, earliest: pd.Timestamp):  # type: ignore[no-untyped-def]
-    """The exchange_calendars calendar ``name`` covering dates from ``earliest`` (minus a margin)."""
+    """The exchange_calendars calendar ``name`` covering dates from ``earliest`` (minus a margin).
+
+    The data layer's shared calendar (aliases such as XNAS -> XNYS, one cache) when it reaches back
+    far enough, else one built here from an earlier start.
+    """
+    from rerating.data import calendars as data_calendars
+
+    cal = data_calendars.get_calendar(name)
+    if cal.first_session <= pd.Timestamp(earliest):
+        return cal
+    name = data_calendars.calendar_name(name)
     year = min(int(pd.Timestamp(earliest).year) - 2, 2000)
     return _calendar(name, year)
 

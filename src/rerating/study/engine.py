@@ -408,6 +408,8 @@ def _fit(study, ev, flat, d0, design, method, k_params, min_est) -> EventStudyRe
             store[name] = np.empty((cand.size, *part.shape[1:]), dtype=part.dtype)
         store[name][cursor[0] : cursor[0] + part.shape[0]] = part
 
+    days32 = flat.days.astype(np.int32)  # calendar day numbers for r̄'s alignment, half the bytes
+
     def run(idx: np.ndarray) -> None:
         """Gather, check and fit one chunk of events; append what survives to ``out``."""
         g = d0.row[idx]
@@ -422,17 +424,22 @@ def _fit(study, ev, flat, d0, design, method, k_params, min_est) -> EventStudyRe
         evt_rows = np.clip(g[:, None] + evt_off, 0, n_rows - 1)
 
         # most chunks lie wholly inside the data: a plain gather then, no masking pass
+        # (np.take along axis 0 is several times faster than fancy indexing here)
         if est_ok.all():
-            y_e, x_e = y_flat[est_rows], x_flat[est_rows]
+            y_e, x_e = y_flat.take(est_rows), np.take(x_flat, est_rows, axis=0)
         else:
-            y_e = np.where(est_ok, y_flat[est_rows], np.nan)
-            x_e = np.where(est_ok[:, :, None], x_flat[est_rows], np.nan)
+            y_e = np.where(est_ok, y_flat.take(est_rows), np.nan)
+            x_e = np.where(est_ok[:, :, None], np.take(x_flat, est_rows, axis=0), np.nan)
         if evt_ok.all():
-            raw_v, y_v, x_v = flat.ret[evt_rows], y_flat[evt_rows], x_flat[evt_rows]
+            raw_v, y_v, x_v = (
+                flat.ret[evt_rows],
+                y_flat.take(evt_rows),
+                np.take(x_flat, evt_rows, axis=0),
+            )
         else:
             raw_v = np.where(evt_ok, flat.ret[evt_rows], np.nan)
-            y_v = np.where(evt_ok, y_flat[evt_rows], np.nan)
-            x_v = np.where(evt_ok[:, :, None], x_flat[evt_rows], np.nan)
+            y_v = np.where(evt_ok, y_flat.take(evt_rows), np.nan)
+            x_v = np.where(evt_ok[:, :, None], np.take(x_flat, evt_rows, axis=0), np.nan)
 
         why = np.full(idx.size, "", dtype=object)
         day0 = -wmin  # column of day 0 in the event span (may be outside the span)
@@ -515,7 +522,8 @@ def _fit(study, ev, flat, d0, design, method, k_params, min_est) -> EventStudyRe
         put("car", fit.car, ok, all_ok)
         put("var_car", fit.var_car, ok, all_ok)
         put("bhar", bh, ok, all_ok)
-        put("est_days", np.where(est_ok, flat.days[est_rows], -1).astype(np.int32), ok, all_ok)
+        est_days = days32.take(est_rows)
+        put("est_days", est_days if est_ok.all() else np.where(est_ok, est_days, -1), ok, all_ok)
         win_days = np.stack([flat.days[evt_rows[:, [a, b]]] for a, b in win_idx], axis=1)
         put("win_days", win_days, ok, all_ok)
         put("evt_dates", np.where(evt_ok, flat.dates[evt_rows], np.datetime64("NaT")), ok, all_ok)

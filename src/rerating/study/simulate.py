@@ -1,7 +1,7 @@
 """Brown–Warner simulation harness: the size and power of every event-study test for a design.
 
 The harness draws many replications of an event study from a known data-generating process
-(DGP), runs the engine on all of them at once, and counts how often each test rejects. Under the
+(DGP), runs the engine on them in large batches, and counts how often each test rejects. Under the
 null (no abnormal return injected) a well-behaved test rejects at about its nominal level; with an
 injected abnormal return the rejection rate is the test's power.
 
@@ -10,9 +10,9 @@ securities and event dates at random and adding a known abnormal return on day 0
 departures from their setting that matter most in practice:
 
 * **event-date clustering** with cross-sectionally correlated residuals, as in Kolari & Pynnönen
-  (2010, section 4): every security has its event on the same calendar date and the market-model
+  (2010): every security has its event on the same calendar date and the market-model
   residuals share a common shock, so the pairwise residual correlation is exactly ``r``;
-* **event-induced variance**, as in Boehmer, Musumeci & Poulsen (1991, section 3): the residual
+* **event-induced variance**, as in Boehmer, Musumeci & Poulsen (1991): the residual
   variance on the event-window days is multiplied by a factor.
 
 Brown & Warner resampled real CRSP returns; here returns are synthetic so that the truth is known
@@ -29,6 +29,11 @@ Boehmer, E., J. Musumeci, and A. B. Poulsen (1991). "Event-study methodology und
     event-induced variance." Journal of Financial Economics 30(2), 253-272.
 Kolari, J. W., and S. Pynnönen (2010). "Event study testing with cross-sectional correlation of
     abnormal returns." Review of Financial Studies 23(11), 3996-4025.
+Kolari, J. W., and S. Pynnönen (2011). "Nonparametric rank tests for event studies." Journal of
+    Empirical Finance 18(5), 953-971.
+Corrado, C. J., and T. L. Zivney (1992). "The specification and power of the sign test in event
+    study hypothesis tests using daily stock returns." Journal of Financial and Quantitative
+    Analysis 27(3), 465-478.
 """
 
 from __future__ import annotations
@@ -53,8 +58,8 @@ DISTRIBUTIONS: tuple[str, ...] = ("normal", "student_t")
 # Tests whose size the literature shows to survive an event-induced increase in variance: the
 # cross-sectional family (the variance is estimated from the event-day cross-section itself) and
 # tests on signs or re-standardised ranks. Patell, the Brown–Warner CDA t and the Corrado rank
-# test use the estimation-window variance only and over-reject (Boehmer et al. 1991, Table 2;
-# Corrado & Zivney 1992; Kolari & Pynnönen 2011, Table 3).
+# test use the estimation-window variance only and over-reject (Boehmer et al. 1991;
+# Corrado & Zivney 1992; Kolari & Pynnönen 2011). This is the harness's claim, not the engine's.
 VALID_UNDER_EVENT_VARIANCE: frozenset[str] = frozenset(
     {
         "cross_sectional_t",
@@ -96,7 +101,7 @@ class MarketModelParameters:
         The idiosyncratic daily volatility ``sigma_i`` is uniform on ``[sigma_low, sigma_high]``.
     t_df : float
         Degrees of freedom of the Student t residuals when ``distribution="student_t"`` (scaled to
-        unit variance; fat tails like daily returns, Brown & Warner 1985, section 2).
+        unit variance; fat tails like daily returns, which Brown & Warner 1985 stress).
     """
 
     market_mean: float = 0.0004
@@ -163,7 +168,7 @@ class SimulationDesign:
                 "estimation_length",
                 self.estimation_length,
                 "a market model needs at least 3 estimation sessions",
-                "pass estimation_length >= 3 (Brown & Warner used 239)",
+                "pass estimation_length >= 3, e.g. 250",
             )
         w = self.event_window
         if (
@@ -792,8 +797,9 @@ def simulate(
     replications : int
         Number of simulated event studies. Three binomial standard errors of a 5% rate are at
         most one point from about 4,300 replications.
-    tests : "all" or sequence of str
-        Engine test names to run.
+    tests : str or sequence of str
+        Engine test names to run: ``"all"``, ``"parametric"``, ``"nonparametric"``, one name, a
+        comma-separated string or a list of names.
     model : str
         Normal-return model of the engine (``"market"``, ``"market_adjusted"``, ...).
     seed : int, optional
@@ -832,8 +838,6 @@ def simulate(
     """
     if seed is None:
         seed = int(np.random.default_rng().integers(0, 2**63 - 1))  # fresh OS entropy
-    if isinstance(tests, str) and tests != "all":
-        tests = (tests,)
     design = SimulationDesign(
         n_events=n_events,
         estimation_length=estimation_length,
