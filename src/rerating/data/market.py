@@ -209,6 +209,7 @@ class _FilesBackend:
     def __init__(self, directory: Path, securities: SecurityMaster) -> None:
         from rerating.data.sources.files import FilesSource
 
+        self.directory = directory
         self.source = FilesSource(directory, securities)
         self.origin = f"files in {directory}"
         self._bars: dict[str, pd.DataFrame] = {}
@@ -282,6 +283,18 @@ class Market:
 
     def __repr__(self) -> str:
         return f"Market({self._backend.origin}, {len(self.securities)} listings)"
+
+    @property
+    def origin(self) -> str:
+        """Where the bars come from, in words ("files in DIR", "the store at PATH")."""
+        return self._backend.origin
+
+    @property
+    def is_sample(self) -> bool:
+        """True when this market reads the bundled sample folder."""
+        return isinstance(self._backend, _FilesBackend) and (
+            self._backend.directory.resolve() == _sample_dir().resolve()
+        )
 
     # construction
 

@@ -510,10 +510,8 @@ def _provenance(sample: bool) -> str:
 
 
 def _is_sample(market: Market) -> bool:
-    """True when ``market`` reads the bundled sample folder (its repr names its origin)."""
-    from importlib import resources
-
-    return str(resources.files("rerating.data").joinpath("sample")) in repr(market)
+    """True when ``market`` reads the bundled sample folder."""
+    return bool(getattr(market, "is_sample", False))
 
 
 def build_report(
