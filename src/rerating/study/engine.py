@@ -310,14 +310,17 @@ class EventStudy:
         if isinstance(rets, pd.DataFrame):
             if "symbol" in rets.columns:
                 rets = rets[rets["symbol"].astype(str).isin(wanted)]
-            else:
-                rets = rets[[c for c in rets.columns if str(c) in wanted]]
-        if isinstance(rets, pd.DataFrame) and rets.size == 0:
-            raise MissingDataError(
-                f"returns have no data for any event symbol ({sorted(wanted)[:5]}...); check the "
-                "symbols (canonical forms: NVDA, 9988.HK, ^HSI)"
-            )
-        flat = flatten_returns(rets)
+                empty = rets.size == 0
+            else:  # wide: flatten_returns gathers the event symbols' columns (no frame copy)
+                empty = rets.index.size == 0 or not any(str(c) in wanted for c in rets.columns)
+            if empty:
+                raise MissingDataError(
+                    f"returns have no data for any event symbol ({sorted(wanted)[:5]}...); check "
+                    "the symbols (canonical forms: NVDA, 9988.HK, ^HSI)"
+                )
+        flat = flatten_returns(
+            rets, symbols=wanted if isinstance(rets, pd.DataFrame) and "symbol" not in rets.columns else None
+        )
         cal = _CalendarLookup(self.calendars)
         d0 = locate_day_zero(flat, ev, cal, self.non_session)
 

@@ -9,6 +9,7 @@ listing's ``k``-th session after its day 0 in the data.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from collections.abc import Collection
 from typing import Protocol
 
 import numpy as np
@@ -66,10 +67,14 @@ class FlatReturns:
     dates: np.ndarray  # (n,) datetime64[ns]
     days: np.ndarray  # (n,) int64 days since epoch
     ret: np.ndarray  # (n,) float (NaN = missing data; inf kept to be reported)
+    # optional: the distinct dates (ascending) and each row's position among them (wide input
+    # has them for free); alignment then searches T dates instead of every row's date
+    date_index: np.ndarray | None = None  # (T,) datetime64[ns]
+    date_pos: np.ndarray | None = None  # (n,) int
     key: np.ndarray = field(init=False)
 
     def __post_init__(self) -> None:
-        self.key = self.code.astype(np.int64) * _KEY + self.days
+        self.key = self.code.astype(np.int64, copy=False) * _KEY + self.days
 
     @property
     def n_rows(self) -> int:
@@ -77,20 +82,12 @@ class FlatReturns:
 
     def align(self, values: pd.Series, rows: np.ndarray | None = None) -> np.ndarray:
         """Values of a date-indexed Series at each row's date (NaN where the series has no entry)."""
-        s = (
-            values[~values.index.duplicated(keep="first")]
-            if values.index.has_duplicates
-            else values
-        )
-        sdates = _to_naive_dates(s.index, "benchmark/factor index")
-        order = np.argsort(sdates, kind="stable")
-        sdates = sdates[order]
-        svals = np.asarray(s.to_numpy(dtype=float, na_value=np.nan))[order]
+        if self.date_index is not None and self.date_pos is not None:
+            # align the distinct dates once, then gather: the same values, T searches not n
+            on_index = _align_dates(values, self.date_index)
+            return on_index.take(self.date_pos if rows is None else self.date_pos[rows])
         d = self.dates if rows is None else self.dates[rows]
-        pos = np.searchsorted(sdates, d)
-        pos_c = np.minimum(pos, max(sdates.size - 1, 0))
-        hit = (pos < sdates.size) & (sdates[pos_c] == d) if sdates.size else np.zeros(d.size, bool)
-        return np.where(hit, svals[pos_c] if sdates.size else np.nan, np.nan)
+        return _align_dates(values, d)
 
     def shift(self, x: np.ndarray, k: int) -> np.ndarray:
         """``x`` of the same symbol ``k`` rows later (``k > 0``) or earlier (``k < 0``); NaN off the edge."""
@@ -101,11 +98,32 @@ class FlatReturns:
         return np.where(ok, x[np.clip(idx, 0, n - 1)], np.nan)
 
 
-def flatten_returns(returns: pd.DataFrame) -> FlatReturns:
+def _align_dates(values: pd.Series, d: np.ndarray) -> np.ndarray:
+    """Values of a date-indexed Series at dates ``d`` (NaN where the series has no entry)."""
+    s = (
+        values[~values.index.duplicated(keep="first")]
+        if values.index.has_duplicates
+        else values
+    )
+    sdates = _to_naive_dates(s.index, "benchmark/factor index")
+    svals = np.asarray(s.to_numpy(dtype=float, na_value=np.nan))
+    if not (sdates[1:] >= sdates[:-1]).all():  # a sorted index (the usual case) skips the sort
+        order = np.argsort(sdates, kind="stable")
+        sdates, svals = sdates[order], svals[order]
+    pos = np.searchsorted(sdates, d)
+    pos_c = np.minimum(pos, max(sdates.size - 1, 0))
+    hit = (pos < sdates.size) & (sdates[pos_c] == d) if sdates.size else np.zeros(d.size, bool)
+    return np.where(hit, svals[pos_c] if sdates.size else np.nan, np.nan)
+
+
+def flatten_returns(
+    returns: pd.DataFrame, symbols: Collection[str] | None = None
+) -> FlatReturns:
     """Turn a long (``symbol, date, ret``) or wide (date x symbol) returns frame into flat arrays.
 
     Long: each row is a session of that listing; NaN is missing data. Wide: NaN means "not a
-    session of that listing" (the cell is left out).
+    session of that listing" (the cell is left out). ``symbols``: keep only these listings (a wide
+    frame's other columns are never copied).
     """
     if not isinstance(returns, pd.DataFrame):
         raise DataFormatError(
@@ -113,9 +131,12 @@ def flatten_returns(returns: pd.DataFrame) -> FlatReturns:
             f"got {type(returns).__name__}"
         )
     cols = set(map(str, returns.columns))
+    date_index = date_pos = None
     if {"symbol", "date", "ret"} <= cols:
+        if symbols is not None:
+            returns = returns[returns["symbol"].astype(str).isin(set(symbols))]
         codes, uniq = pd.factorize(returns["symbol"].astype(str), sort=True)
-        symbols = np.asarray(uniq, dtype=object)
+        symbol_arr = np.asarray(uniq, dtype=object)
         code = np.asarray(codes, dtype=np.int64)
         dates = _to_naive_dates(returns["date"], "returns['date']")
         ret = pd.to_numeric(returns["ret"], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
@@ -137,38 +158,72 @@ def flatten_returns(returns: pd.DataFrame) -> FlatReturns:
             f"a long returns frame needs columns symbol, date, ret; got {sorted(cols)}"
         )
     else:
-        if returns.columns.size == 0 or returns.index.size == 0:
+        all_names = np.asarray([str(c) for c in returns.columns], dtype=object)
+        col_pos = np.arange(all_names.size)
+        if symbols is not None:
+            wanted = set(symbols)
+            col_pos = np.flatnonzero([nm in wanted for nm in all_names])
+        names = all_names[col_pos]
+        if names.size == 0 or returns.index.size == 0:
             raise DataFormatError("returns is empty: pass at least one symbol with returns")
         idx_dates = _to_naive_dates(returns.index, "returns index (wide frame: dates x symbols)")
-        names = np.asarray([str(c) for c in returns.columns], dtype=object)
         if len(set(names)) != names.size:
             raise DataFormatError(
                 f"returns has duplicate columns: {sorted(names)[:5]}...; one per symbol"
             )
         col_order = np.argsort(names, kind="stable")
-        row_order = np.argsort(idx_dates, kind="stable")
-        symbols = names[col_order]
+        symbol_arr = names[col_order]
+        col_pos = col_pos[col_order]
+        if returns.shape[1] > 0 and all(
+            isinstance(dt, np.dtype) and dt.kind == "f" for dt in returns.dtypes
+        ):
+            # one numeric block: a view of it, then gather only the wanted columns
+            vals = returns.to_numpy(dtype=float, na_value=np.nan)
+            if col_pos.size != all_names.size or (col_pos[1:] < col_pos[:-1]).any():
+                vals = vals[:, col_pos]
+        else:
+            vals = returns.iloc[:, col_pos].to_numpy(dtype=float, na_value=np.nan)
+        if not (idx_dates[1:] >= idx_dates[:-1]).all():
+            row_order = np.argsort(idx_dates, kind="stable")
+            vals, idx_dates = vals[row_order], idx_dates[row_order]
         # symbol-major layout: each symbol's sessions contiguous and ascending
-        vals = returns.to_numpy(dtype=float, na_value=np.nan)[np.ix_(row_order, col_order)].T
-        idx_dates = idx_dates[row_order]
-        c_i, r_i = np.nonzero(~np.isnan(vals))
-        if c_i.size == 0:
+        vals = np.ascontiguousarray(vals.T)
+        present = ~np.isnan(vals)
+        n_t = idx_dates.size
+        if present.all():  # a complete panel: no index search
+            ret = vals.reshape(-1)
+            code = np.repeat(np.arange(symbol_arr.size, dtype=np.int64), n_t)
+            r_i = np.tile(np.arange(n_t, dtype=np.int64), symbol_arr.size)
+        else:
+            ret = vals[present]
+            code = np.repeat(
+                np.arange(symbol_arr.size, dtype=np.int64), present.sum(axis=1)
+            )
+            r_i = np.flatnonzero(present) % n_t
+        if code.size == 0:
             raise DataFormatError("returns has no rows; pass at least one symbol with returns")
-        code = c_i.astype(np.int64)
         dates = idx_dates[r_i]
-        days = dates.astype(np.int64) // NS_PER_DAY
-        ret = vals[c_i, r_i]
+        days = (idx_dates.astype(np.int64) // NS_PER_DAY)[r_i]
+        date_index, date_pos = idx_dates, r_i
     dup = (code[1:] == code[:-1]) & (days[1:] == days[:-1])
     if dup.any():
         i = int(np.argmax(dup))
         raise DuplicateDateError(
             f"returns have {int(dup.sum())} duplicate (symbol, date) rows, e.g. "
-            f"{symbols[code[i]]} {pd.Timestamp(dates[i]).date()}; keep one row per session"
+            f"{symbol_arr[code[i]]} {pd.Timestamp(dates[i]).date()}; keep one row per session"
         )
-    counts = np.bincount(code, minlength=symbols.size)
+    counts = np.bincount(code, minlength=symbol_arr.size)
     start = np.concatenate([[0], np.cumsum(counts)[:-1]])
     return FlatReturns(
-        symbols.astype(object), start, counts, code.astype(np.int64), dates, days, ret
+        symbol_arr.astype(object),
+        start,
+        counts,
+        code.astype(np.int64, copy=False),
+        dates,
+        days,
+        ret,
+        date_index,
+        date_pos,
     )
 
 
