@@ -28,7 +28,11 @@ from rerating.errors import (
 from rerating.study import kernel as _kernel
 from rerating.study.models import ModelName, NormalReturnModel, get_model
 from rerating.study.panel import (
+    AlignedSeries,
+    FlatReturns,
+    NotPointwise,
     PanelView,
+    RowsPanel,
     flatten_returns,
     locate_day_zero,
     read_events,
@@ -312,7 +316,9 @@ class EventStudy:
                 rets = rets[rets["symbol"].astype(str).isin(wanted)]
                 empty = rets.size == 0
             else:  # wide: flatten_returns gathers the event symbols' columns (no frame copy)
-                empty = rets.index.size == 0 or not any(str(c) in wanted for c in rets.columns)
+                empty = rets.index.size == 0 or not any(
+                    str(c) in wanted for c in rets.columns.tolist()
+                )
             if empty:
                 raise MissingDataError(
                     f"returns have no data for any event symbol ({sorted(wanted)[:5]}...); check "
@@ -325,15 +331,12 @@ class EventStudy:
         d0 = locate_day_zero(flat, ev, cal, self.non_session)
 
         mf = self._market_frame()
-        market = None
+        market: list[AlignedSeries] | None = None
+        col_of_sym: np.ndarray | None = None
         if mf is not None and (self.model.needs_market or self.benchmarks is not None):
             bench = self._benchmark_of(list(flat.symbols), mf, cal)
-            market = np.full(flat.n_rows, np.nan)
             cols, col_of_sym = np.unique([bench[s] for s in flat.symbols], return_inverse=True)
-            col_of_row = col_of_sym[flat.code]
-            for k, col in enumerate(cols):
-                rows = np.flatnonzero(col_of_row == k)
-                market[rows] = flat.align(mf[col], rows)
+            market = [AlignedSeries(flat, mf[col]) for col in cols]
         elif self.model.needs_market:
             raise MissingDataError(
                 f"model={self.model.name!r} needs benchmark returns: pass market_returns= "
@@ -348,7 +351,7 @@ class EventStudy:
                 raise DataFormatError(
                     "risk_free must be a Series of per-session returns indexed by date"
                 )
-            rf = flat.align(r)
+            rf = AlignedSeries(flat, r)
         fac = None
         if self.factors is not None:
             if not isinstance(self.factors, pd.DataFrame) or self.factors.shape[1] == 0:
@@ -356,11 +359,10 @@ class EventStudy:
                     "factors must be a DataFrame (date x factor) with at least one column"
                 )
             fac = (
-                np.column_stack([flat.align(self.factors[c]) for c in self.factors.columns]),
+                [AlignedSeries(flat, self.factors[c]) for c in self.factors.columns],
                 tuple(str(c) for c in self.factors.columns),
             )
-        panel = PanelView(flat, market, rf, fac, mf, cal)
-        design = self.model.design(panel)
+        design = _DesignSource(self.model, flat, market, col_of_sym, rf, fac, mf, cal)
         method = self.model.fit_method
         k_params = len(design.param_names)
         e1, e2 = self.estimation_window
@@ -381,6 +383,51 @@ class EventStudy:
         return _fit(self, ev, flat, d0, design, method, k_params, min_est)
 
 
+class _DesignSource:
+    """The model's design (offset, X) at any rows, built per chunk when the model allows it.
+
+    Models that read only date-wise columns (benchmark, risk-free, factors) are evaluated on the
+    rows a chunk needs (:class:`RowsPanel`); models with lags, leads or a foreign market get the
+    full-panel :class:`PanelView` once, and chunks gather from it.
+    """
+
+    def __init__(  # type: ignore[no-untyped-def]
+        self, model, flat: FlatReturns, market, col_of_sym, rf, fac, mf, cal
+    ) -> None:
+        self.model = model
+        self.flat = flat
+        self._args = (market, col_of_sym, rf, fac)
+        self._full = None
+        try:
+            probe = model.design(RowsPanel(flat, np.empty(0, dtype=np.int64), *self._args))
+        except NotPointwise:
+            m_full = None
+            if market is not None:
+                m_full = flat.market_at(market, col_of_sym, np.arange(flat.n_rows))
+            rf_full = None if rf is None else rf.at(np.arange(flat.n_rows))
+            fac_full = None
+            if fac is not None:
+                fac_full = (
+                    np.column_stack([c.at(np.arange(flat.n_rows)) for c in fac[0]]),
+                    fac[1],
+                )
+            probe = model.design(PanelView(flat, m_full, rf_full, fac_full, mf, cal))
+            self._full = probe
+        self.param_names = probe.param_names
+        self.regressor_labels = probe.regressor_labels
+
+    def at(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """``(offset, X)`` at ``rows`` (any shape): shapes ``rows.shape`` and ``rows.shape + (K,)``."""
+        if self._full is not None:
+            return self._full.offset.take(rows), np.take(self._full.X, rows, axis=0)
+        flat_rows = rows.reshape(-1)
+        d = self.model.design(RowsPanel(self.flat, flat_rows, *self._args))
+        return (
+            np.asarray(d.offset).reshape(rows.shape),
+            d.X.reshape(*rows.shape, d.X.shape[1]),
+        )
+
+
 def _fit(study, ev, flat, d0, design, method, k_params, min_est) -> EventStudyResults:  # type: ignore[no-untyped-def]
     """Fit the located events chunk by chunk, then aggregate per group and window."""
     e1, e2 = study.estimation_window
@@ -391,14 +438,11 @@ def _fit(study, ev, flat, d0, design, method, k_params, min_est) -> EventStudyRe
     evt_off = np.arange(wmin, wmax + 1)
     l1, l2 = est_off.size, evt_off.size
     win_idx = np.array([(a - wmin, b - wmin) for a, b in wins], dtype=np.int64)
-    with np.errstate(invalid="ignore"):  # inf - inf: such rows are flagged below
-        y_flat = flat.ret - design.offset
-    x_flat = design.X
+    ret_flat = flat.ret
     n_rows = flat.n_rows
 
     n_ev = ev.event_id.size
     reason = d0.reason.copy()
-    has_inf = bool(np.isinf(flat.ret).any() or np.isinf(x_flat).any() or np.isinf(y_flat).any())
     cand = np.flatnonzero(d0.row >= 0)
     keep_parts: list[np.ndarray] = []
     # outputs are written into arrays sized for every candidate event (one copy, no concatenate)
@@ -411,12 +455,22 @@ def _fit(study, ev, flat, d0, design, method, k_params, min_est) -> EventStudyRe
             store[name] = np.empty((cand.size, *part.shape[1:]), dtype=part.dtype)
         store[name][cursor[0] : cursor[0] + part.shape[0]] = part
 
-    days32 = flat.days.astype(np.int32)  # calendar day numbers for r̄'s alignment, half the bytes
+    def gather(rows: np.ndarray, ok: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Raw return, model return (after the offset) and regressors at ``rows``, NaN where not ``ok``."""
+        off, x = design.at(rows)
+        raw = ret_flat.take(rows)
+        with np.errstate(invalid="ignore"):  # inf - inf: such rows are flagged below
+            y = raw - off
+        if not ok.all():  # most chunks lie wholly inside the data: no masking pass then
+            raw = np.where(ok, raw, np.nan)
+            y = np.where(ok, y, np.nan)
+            x = np.where(ok[:, :, None], x, np.nan)
+        return raw, y, x
 
     def run(idx: np.ndarray) -> None:
         """Gather, check and fit one chunk of events; append what survives to ``out``."""
         g = d0.row[idx]
-        c = flat.code[g]
+        c = flat.code_at(g)
         p = g - flat.start[c]
         ln = flat.length[c]
         est_pos = p[:, None] + est_off
@@ -426,23 +480,17 @@ def _fit(study, ev, flat, d0, design, method, k_params, min_est) -> EventStudyRe
         evt_ok = (evt_pos >= 0) & (evt_pos < ln[:, None])
         evt_rows = np.clip(g[:, None] + evt_off, 0, n_rows - 1)
 
-        # most chunks lie wholly inside the data: a plain gather then, no masking pass
-        # (np.take along axis 0 is several times faster than fancy indexing here)
-        if est_ok.all():
-            y_e, x_e = y_flat.take(est_rows), np.take(x_flat, est_rows, axis=0)
-        else:
-            y_e = np.where(est_ok, y_flat.take(est_rows), np.nan)
-            x_e = np.where(est_ok[:, :, None], np.take(x_flat, est_rows, axis=0), np.nan)
-        if evt_ok.all():
-            raw_v, y_v, x_v = (
-                flat.ret[evt_rows],
-                y_flat.take(evt_rows),
-                np.take(x_flat, evt_rows, axis=0),
-            )
-        else:
-            raw_v = np.where(evt_ok, flat.ret[evt_rows], np.nan)
-            y_v = np.where(evt_ok, y_flat.take(evt_rows), np.nan)
-            x_v = np.where(evt_ok[:, :, None], np.take(x_flat, evt_rows, axis=0), np.nan)
+        raw_e, y_e, x_e = gather(est_rows, est_ok)
+        raw_v, y_v, x_v = gather(evt_rows, evt_ok)
+        # inf anywhere in the chunk's windows (the checks below are no-ops without one)
+        has_inf = bool(
+            np.isinf(raw_e).any()
+            or np.isinf(raw_v).any()
+            or np.isinf(y_e).any()
+            or np.isinf(y_v).any()
+            or np.isinf(x_e).any()
+            or np.isinf(x_v).any()
+        )
 
         why = np.full(idx.size, "", dtype=object)
         day0 = -wmin  # column of day 0 in the event span (may be outside the span)
@@ -455,25 +503,23 @@ def _fit(study, ev, flat, d0, design, method, k_params, min_est) -> EventStudyRe
             ~evt_ok.all(axis=1),
             lambda j: (
                 f"event window outside the data: sessions [{wmin}, {wmax}] around "
-                f"{pd.Timestamp(flat.dates[g[j]]).date()} run past {flat.symbols[c[j]]}'s returns"
+                f"{pd.Timestamp(flat.dates_at(g[j])).date()} run past {flat.symbols[c[j]]}'s returns"
             ),
         )
         if has_inf:
-            inf_e = (np.isinf(flat.ret[est_rows]) & est_ok).any(axis=1) | np.isinf(raw_v).any(
-                axis=1
-            )
+            inf_e = np.isinf(raw_e).any(axis=1) | np.isinf(raw_v).any(axis=1)
             flag(inf_e, "non-finite (inf) return in the estimation or event window")
         if 0 <= day0 < l2:
             flag(
                 np.isnan(raw_v[:, day0]),
-                lambda j: f"missing day 0 return on {pd.Timestamp(flat.dates[g[j]]).date()}",
+                lambda j: f"missing day 0 return on {pd.Timestamp(flat.dates_at(g[j])).date()}",
             )
         nan_v = np.isnan(raw_v)
         flag(
             nan_v.any(axis=1),
             lambda j: (
                 "missing return in the event window on "
-                f"{pd.Timestamp(flat.dates[evt_rows[j, int(np.argmax(nan_v[j]))]]).date()}"
+                f"{pd.Timestamp(flat.dates_at(evt_rows[j, int(np.argmax(nan_v[j]))])).date()}"
             ),
         )
         bad_x = ~np.isfinite(y_v) | (~np.isfinite(x_v).all(axis=2) if x_v.shape[2] else False)
@@ -481,7 +527,7 @@ def _fit(study, ev, flat, d0, design, method, k_params, min_est) -> EventStudyRe
 
         def xmsg(j: int) -> str:
             t = int(np.argmax(bad_x[j]))
-            date = pd.Timestamp(flat.dates[evt_rows[j, t]]).date()
+            date = pd.Timestamp(flat.dates_at(evt_rows[j, t])).date()
             bad_cols = [labels[k] for k in range(x_v.shape[2]) if not np.isfinite(x_v[j, t, k])]
             what = ", ".join(bad_cols) if bad_cols else "benchmark or risk-free"
             return f"missing benchmark data in the event window: {what} return on {date}"
@@ -525,11 +571,11 @@ def _fit(study, ev, flat, d0, design, method, k_params, min_est) -> EventStudyRe
         put("car", fit.car, ok, all_ok)
         put("var_car", fit.var_car, ok, all_ok)
         put("bhar", bh, ok, all_ok)
-        est_days = days32.take(est_rows)
+        est_days = flat.days_at(est_rows).astype(np.int32)  # r̄'s calendar alignment, half the bytes
         put("est_days", est_days if est_ok.all() else np.where(est_ok, est_days, -1), ok, all_ok)
-        win_days = np.stack([flat.days[evt_rows[:, [a, b]]] for a, b in win_idx], axis=1)
+        win_days = np.stack([flat.days_at(evt_rows[:, [a, b]]) for a, b in win_idx], axis=1)
         put("win_days", win_days, ok, all_ok)
-        put("evt_dates", np.where(evt_ok, flat.dates[evt_rows], np.datetime64("NaT")), ok, all_ok)
+        put("evt_dates", np.where(evt_ok, flat.dates_at(evt_rows), np.datetime64("NaT")), ok, all_ok)
         cursor[0] += int(ok.sum())
 
     for lo in range(0, cand.size, study.chunk_size):

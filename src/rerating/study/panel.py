@@ -8,8 +8,8 @@ listing's ``k``-th session after its day 0 in the data.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from collections.abc import Collection
+from dataclasses import dataclass
+from collections.abc import Collection, Sequence
 from typing import Protocol
 
 import numpy as np
@@ -56,36 +56,193 @@ class CalendarOf(Protocol):
     def get(self, symbol: str, default: str | None = None, /) -> str | None: ...
 
 
-@dataclass
 class FlatReturns:
-    """Returns of every listing, flat: rows of one symbol contiguous, dates ascending."""
+    """Returns of every listing, flat: rows of one symbol contiguous, dates ascending.
 
-    symbols: np.ndarray  # (S,) str
-    start: np.ndarray  # (S,) first row of each symbol
-    length: np.ndarray  # (S,) rows of each symbol
-    code: np.ndarray  # (n,) symbol code of each row
-    dates: np.ndarray  # (n,) datetime64[ns]
-    days: np.ndarray  # (n,) int64 days since epoch
-    ret: np.ndarray  # (n,) float (NaN = missing data; inf kept to be reported)
-    # optional: the distinct dates (ascending) and each row's position among them (wide input
-    # has them for free); alignment then searches T dates instead of every row's date
-    date_index: np.ndarray | None = None  # (T,) datetime64[ns]
-    date_pos: np.ndarray | None = None  # (n,) int
-    key: np.ndarray = field(init=False)
+    A wide input keeps its (symbol x date) grid: row ``r`` is grid cell ``cells[r]`` (or ``r``
+    itself when the grid has no holes) of a ``S x T`` grid over ``date_index``, and the per-row
+    arrays (``code``, ``dates``, ``days``, ``key``) are only built if something asks for all of
+    them; the ``*_at(rows)`` accessors compute them for the rows a chunk of events needs.
+    """
 
-    def __post_init__(self) -> None:
-        self.key = self.code.astype(np.int64, copy=False) * _KEY + self.days
+    def __init__(
+        self,
+        symbols: np.ndarray,
+        start: np.ndarray,
+        length: np.ndarray,
+        code: np.ndarray | None,
+        dates: np.ndarray | None,
+        days: np.ndarray | None,
+        ret: np.ndarray,
+        date_index: np.ndarray | None = None,
+        date_pos: np.ndarray | None = None,
+        *,
+        cells: np.ndarray | None = None,
+    ) -> None:
+        self.symbols = symbols  # (S,) str
+        self.start = start  # (S,) first row of each symbol
+        self.length = length  # (S,) rows of each symbol
+        self.ret = ret  # (n,) float (NaN = missing data; inf kept to be reported)
+        # optional: the distinct dates (ascending) and each row's position among them (wide input
+        # has them for free); alignment then searches T dates instead of every row's date
+        self.date_index = date_index  # (T,) datetime64[ns]
+        self._code, self._dates, self._days, self._pos = code, dates, days, date_pos
+        self._cells = cells  # (n,) grid cell of each row; None = row r is cell r (or not a grid)
+        self._key: np.ndarray | None = None
+        self._index_days: np.ndarray | None = None
+        if date_index is not None and (code is None or date_pos is None):
+            # a grid is needed to derive what was not given
+            if cells is None and ret.size != symbols.size * date_index.size:
+                raise ValueError("a wide FlatReturns without cells must be a complete grid")
 
     @property
     def n_rows(self) -> int:
         return int(self.ret.size)
 
+    @property
+    def _grid(self) -> bool:
+        return self.date_index is not None and (self._code is None or self._pos is None)
+
+    def _cell_at(self, rows: np.ndarray) -> np.ndarray:
+        return rows if self._cells is None else self._cells[rows]
+
+    @property
+    def index_days(self) -> np.ndarray:
+        """Day numbers (since 1970) of ``date_index``."""
+        if self._index_days is None:
+            assert self.date_index is not None
+            self._index_days = self.date_index.astype(np.int64) // NS_PER_DAY
+        return self._index_days
+
+    # --- per-row arrays, built on first use ---------------------------------------------------
+
+    @property
+    def code(self) -> np.ndarray:
+        """(n,) symbol code of each row."""
+        if self._code is None:
+            self._code = np.repeat(np.arange(self.symbols.size, dtype=np.int64), self.length)
+        return self._code
+
+    @property
+    def date_pos(self) -> np.ndarray | None:
+        """(n,) position of each row's date in ``date_index`` (None without a date index)."""
+        if self._pos is None and self.date_index is not None:
+            t = self.date_index.size
+            if self._cells is None:
+                self._pos = np.broadcast_to(
+                    np.arange(t, dtype=np.int64), (self.symbols.size, t)
+                ).reshape(-1)
+            else:
+                self._pos = self._cells % t
+        return self._pos
+
+    @property
+    def dates(self) -> np.ndarray:
+        """(n,) datetime64[ns] date of each row."""
+        if self._dates is None:
+            assert self.date_index is not None and self.date_pos is not None
+            self._dates = self.date_index[self.date_pos]
+        return self._dates
+
+    @property
+    def days(self) -> np.ndarray:
+        """(n,) int64 days since epoch of each row."""
+        if self._days is None:
+            self._days = (
+                self.index_days[self.date_pos]
+                if self.date_index is not None and self._dates is None
+                else self.dates.astype(np.int64) // NS_PER_DAY
+            )
+        return self._days
+
+    @property
+    def key(self) -> np.ndarray:
+        """(n,) ascending ``code * 2^20 + day``: a row's (symbol, date) as one searchable int."""
+        if self._key is None:
+            self._key = self.code.astype(np.int64, copy=False) * _KEY + self.days
+        return self._key
+
+    # --- the same at chosen rows (any shape) ---------------------------------------------------
+
+    def code_at(self, rows: np.ndarray) -> np.ndarray:
+        """Symbol code of ``rows``."""
+        if self._code is not None or not self._grid:
+            return self.code[rows]
+        assert self.date_index is not None
+        return self._cell_at(rows) // self.date_index.size
+
+    def pos_at(self, rows: np.ndarray) -> np.ndarray:
+        """Position in ``date_index`` of the date of ``rows`` (a grid input only)."""
+        if self._pos is not None:
+            return self._pos[rows]
+        assert self.date_index is not None
+        return self._cell_at(rows) % self.date_index.size
+
+    def dates_at(self, rows: np.ndarray) -> np.ndarray:
+        """datetime64[ns] date of ``rows``."""
+        if self._dates is not None or self.date_index is None:
+            return self.dates[rows]
+        return self.date_index[self.pos_at(rows)]
+
+    def days_at(self, rows: np.ndarray) -> np.ndarray:
+        """Day number (since 1970) of ``rows``."""
+        if self._days is not None or self.date_index is None:
+            return self.days[rows]
+        return self.index_days[self.pos_at(rows)]
+
+    def find(self, code: np.ndarray, days: np.ndarray) -> np.ndarray:
+        """Row of each (symbol code, day number), -1 where that listing has no such row."""
+        code = np.asarray(code, dtype=np.int64)
+        days = np.asarray(days, dtype=np.int64)
+        out = np.full(code.shape, -1, dtype=np.int64)
+        if self.n_rows == 0:
+            return out
+        valid = code >= 0
+        if self._grid:
+            # grid input: the date's column, then the cell's row (no per-row key array)
+            idays = self.index_days
+            t = idays.size
+            p = np.minimum(np.searchsorted(idays, days), t - 1)
+            cell = np.maximum(code, 0) * t + p
+            hit = valid & (idays[p] == days)
+            if self._cells is None:
+                out[hit] = cell[hit]
+            else:
+                r = np.minimum(np.searchsorted(self._cells, cell), self.n_rows - 1)
+                hit &= self._cells[r] == cell
+                out[hit] = r[hit]
+            return out
+        key = code * _KEY + days
+        pos = np.minimum(np.searchsorted(self.key, key), self.n_rows - 1)
+        hit = valid & (self.key[pos] == key)
+        out[hit] = pos[hit]
+        return out
+
+    def market_at(
+        self, series: Sequence[AlignedSeries], col_of_sym: np.ndarray, rows: np.ndarray
+    ) -> np.ndarray:
+        """``series[col_of_sym[symbol]]`` at each row's date (NaN where the series has no entry)."""
+        if len(series) == 1:
+            return series[0].at(rows)
+        rows = np.asarray(rows)
+        col = col_of_sym[self.code_at(rows)]
+        out = np.full(rows.shape, np.nan)
+        for k, s in enumerate(series):
+            sel = col == k
+            if sel.any():
+                out[sel] = s.at(rows[sel])
+        return out
+
     def align(self, values: pd.Series, rows: np.ndarray | None = None) -> np.ndarray:
         """Values of a date-indexed Series at each row's date (NaN where the series has no entry)."""
-        if self.date_index is not None and self.date_pos is not None:
+        if self.date_index is not None:
             # align the distinct dates once, then gather: the same values, T searches not n
             on_index = _align_dates(values, self.date_index)
-            return on_index.take(self.date_pos if rows is None else self.date_pos[rows])
+            if rows is None:
+                pos = self.date_pos
+                assert pos is not None
+                return on_index.take(pos)
+            return on_index.take(self.pos_at(rows))
         d = self.dates if rows is None else self.dates[rows]
         return _align_dates(values, d)
 
@@ -100,6 +257,11 @@ class FlatReturns:
 
 def _align_dates(values: pd.Series, d: np.ndarray) -> np.ndarray:
     """Values of a date-indexed Series at dates ``d`` (NaN where the series has no entry)."""
+    return _lookup(_prepare_series(values), d)
+
+
+def _prepare_series(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """A date-indexed Series as (ascending unique dates, values); the first of duplicated dates."""
     s = (
         values[~values.index.duplicated(keep="first")]
         if values.index.has_duplicates
@@ -110,10 +272,36 @@ def _align_dates(values: pd.Series, d: np.ndarray) -> np.ndarray:
     if not (sdates[1:] >= sdates[:-1]).all():  # a sorted index (the usual case) skips the sort
         order = np.argsort(sdates, kind="stable")
         sdates, svals = sdates[order], svals[order]
+    return sdates, svals
+
+
+def _lookup(prepared: tuple[np.ndarray, np.ndarray], d: np.ndarray) -> np.ndarray:
+    sdates, svals = prepared
     pos = np.searchsorted(sdates, d)
     pos_c = np.minimum(pos, max(sdates.size - 1, 0))
-    hit = (pos < sdates.size) & (sdates[pos_c] == d) if sdates.size else np.zeros(d.size, bool)
+    hit = (pos < sdates.size) & (sdates[pos_c] == d) if sdates.size else np.zeros(d.shape, bool)
     return np.where(hit, svals[pos_c] if sdates.size else np.nan, np.nan)
+
+
+class AlignedSeries:
+    """A date-indexed Series prepared once, read at any rows of a :class:`FlatReturns`.
+
+    Parsing and sorting the series' dates happen here (so bad dates raise at once); on a wide
+    input the series is also aligned to the grid's dates, so reading rows is a gather.
+    """
+
+    def __init__(self, flat: FlatReturns, values: pd.Series) -> None:
+        self.flat = flat
+        self._prepared = _prepare_series(values)
+        self._on_index = (
+            _lookup(self._prepared, flat.date_index) if flat.date_index is not None else None
+        )
+
+    def at(self, rows: np.ndarray) -> np.ndarray:
+        """Values at each row's date (NaN where the series has no entry), shaped like ``rows``."""
+        if self._on_index is not None:
+            return self._on_index.take(self.flat.pos_at(rows))
+        return _lookup(self._prepared, self.flat.dates_at(rows))
 
 
 def flatten_returns(
@@ -130,7 +318,8 @@ def flatten_returns(
             f"returns must be a pandas DataFrame (long: symbol, date, ret; or wide: date x symbol), "
             f"got {type(returns).__name__}"
         )
-    cols = set(map(str, returns.columns))
+    col_names = [str(c) for c in returns.columns.tolist()]  # tolist: far faster than iterating
+    cols = set(col_names)
     date_index = date_pos = None
     if {"symbol", "date", "ret"} <= cols:
         if symbols is not None:
@@ -158,73 +347,75 @@ def flatten_returns(
             f"a long returns frame needs columns symbol, date, ret; got {sorted(cols)}"
         )
     else:
-        all_names = np.asarray([str(c) for c in returns.columns], dtype=object)
-        col_pos = np.arange(all_names.size)
-        if symbols is not None:
+        all_names = col_names
+        if symbols is None:
+            col_pos = np.arange(len(all_names))
+        else:
             wanted = set(symbols)
             col_pos = np.flatnonzero([nm in wanted for nm in all_names])
-        names = all_names[col_pos]
-        if names.size == 0 or returns.index.size == 0:
+        names = [all_names[i] for i in col_pos]
+        if not names or returns.index.size == 0:
             raise DataFormatError("returns is empty: pass at least one symbol with returns")
         idx_dates = _to_naive_dates(returns.index, "returns index (wide frame: dates x symbols)")
-        if len(set(names)) != names.size:
+        if len(set(names)) != len(names):
             raise DataFormatError(
                 f"returns has duplicate columns: {sorted(names)[:5]}...; one per symbol"
             )
-        col_order = np.argsort(names, kind="stable")
-        symbol_arr = names[col_order]
-        col_pos = col_pos[col_order]
-        if returns.shape[1] > 0 and all(
-            isinstance(dt, np.dtype) and dt.kind == "f" for dt in returns.dtypes
-        ):
-            # one numeric block: a view of it, then gather only the wanted columns
+        name_arr = np.asarray(names, dtype=object)
+        if any(x > y for x, y in zip(names, names[1:])):  # sorted columns skip the sort
+            col_order = np.argsort(name_arr, kind="stable")
+            name_arr, col_pos = name_arr[col_order], col_pos[col_order]
+        symbol_arr = name_arr
+        try:  # one numeric block: a view of it, then gather only the wanted columns
             vals = returns.to_numpy(dtype=float, na_value=np.nan)
-            if col_pos.size != all_names.size or (col_pos[1:] < col_pos[:-1]).any():
-                vals = vals[:, col_pos]
-        else:
+        except (TypeError, ValueError):  # e.g. a text column that is not an event symbol
             vals = returns.iloc[:, col_pos].to_numpy(dtype=float, na_value=np.nan)
+        else:
+            if col_pos.size != len(all_names) or (col_pos[1:] < col_pos[:-1]).any():
+                vals = vals[:, col_pos]
         if not (idx_dates[1:] >= idx_dates[:-1]).all():
             row_order = np.argsort(idx_dates, kind="stable")
             vals, idx_dates = vals[row_order], idx_dates[row_order]
-        # symbol-major layout: each symbol's sessions contiguous and ascending
+        # symbol-major layout: each symbol's sessions contiguous and ascending (a view when the
+        # frame is one column-major block, the usual case)
         vals = np.ascontiguousarray(vals.T)
         present = ~np.isnan(vals)
-        n_t = idx_dates.size
-        if present.all():  # a complete panel: no index search
+        n_s, n_t = vals.shape
+        cells = None
+        if present.all():  # a complete grid: row r is cell r, nothing to index
             ret = vals.reshape(-1)
-            code = np.repeat(np.arange(symbol_arr.size, dtype=np.int64), n_t)
-            r_i = np.tile(np.arange(n_t, dtype=np.int64), symbol_arr.size)
+            counts = np.full(n_s, n_t, dtype=np.int64)
         else:
             ret = vals[present]
-            code = np.repeat(
-                np.arange(symbol_arr.size, dtype=np.int64), present.sum(axis=1)
-            )
-            r_i = np.flatnonzero(present) % n_t
-        if code.size == 0:
+            counts = present.sum(axis=1)
+            cells = np.flatnonzero(present)
+        if ret.size == 0:
             raise DataFormatError("returns has no rows; pass at least one symbol with returns")
-        dates = idx_dates[r_i]
-        days = (idx_dates.astype(np.int64) // NS_PER_DAY)[r_i]
-        date_index, date_pos = idx_dates, r_i
+        start = np.concatenate([[0], np.cumsum(counts)[:-1]])
+        flat = FlatReturns(
+            symbol_arr.astype(object), start, counts, None, None, None, ret, idx_dates,
+            cells=cells,
+        )
+        # a wide frame can only repeat a (symbol, date) if its index repeats a date
+        if (idx_dates[1:] == idx_dates[:-1]).any():
+            _check_duplicates(flat.code, flat.days, flat.dates, symbol_arr)
+        return flat
+    _check_duplicates(code, days, dates, symbol_arr)
+    counts = np.bincount(code, minlength=symbol_arr.size)
+    start = np.concatenate([[0], np.cumsum(counts)[:-1]])
+    return FlatReturns(symbol_arr.astype(object), start, counts, code, dates, days, ret)
+
+
+def _check_duplicates(
+    code: np.ndarray, days: np.ndarray, dates: np.ndarray, symbols: np.ndarray
+) -> None:
     dup = (code[1:] == code[:-1]) & (days[1:] == days[:-1])
     if dup.any():
         i = int(np.argmax(dup))
         raise DuplicateDateError(
             f"returns have {int(dup.sum())} duplicate (symbol, date) rows, e.g. "
-            f"{symbol_arr[code[i]]} {pd.Timestamp(dates[i]).date()}; keep one row per session"
+            f"{symbols[code[i]]} {pd.Timestamp(dates[i]).date()}; keep one row per session"
         )
-    counts = np.bincount(code, minlength=symbol_arr.size)
-    start = np.concatenate([[0], np.cumsum(counts)[:-1]])
-    return FlatReturns(
-        symbol_arr.astype(object),
-        start,
-        counts,
-        code.astype(np.int64, copy=False),
-        dates,
-        days,
-        ret,
-        date_index,
-        date_pos,
-    )
 
 
 @dataclass(frozen=True)
@@ -386,16 +577,14 @@ def locate_day_zero(
 
     ok = code >= 0
     days = target.astype(np.int64) // NS_PER_DAY
-    key = code * _KEY + days
-    pos = np.searchsorted(flat.key, key)
-    pos_c = np.minimum(pos, flat.n_rows - 1)
-    exact = ok & (flat.key[pos_c] == key)
-    row[exact] = pos_c[exact]
+    found = flat.find(np.where(ok, code, -1), days)
+    exact = ok & (found >= 0)
+    row[exact] = found[exact]
 
-    first = np.where(ok, flat.dates[flat.start[np.maximum(code, 0)]], np.datetime64("NaT"))
+    first = np.where(ok, flat.dates_at(flat.start[np.maximum(code, 0)]), np.datetime64("NaT"))
     last = np.where(
         ok,
-        flat.dates[flat.start[np.maximum(code, 0)] + flat.length[np.maximum(code, 0)] - 1],
+        flat.dates_at(flat.start[np.maximum(code, 0)] + flat.length[np.maximum(code, 0)] - 1),
         np.datetime64("NaT"),
     )
     for i in np.flatnonzero(ok & ~exact):
@@ -423,7 +612,7 @@ def locate_day_zero(
             continue
         c = int(code[i])
         lo, hi = int(flat.start[c]), int(flat.start[c] + flat.length[c])
-        seg = flat.dates[lo:hi]
+        seg = flat.dates_at(np.arange(lo, hi))
         if cal is not None:
             d2 = _calendars.shift_to_session(cal, np.array([d]), non_session)[0]
             j = np.searchsorted(seg, d2)
@@ -517,3 +706,61 @@ class PanelView:
             vals = tmp.align(series)
             out[rows] = np.where(np.isnat(fdates), np.nan, vals)
         return out
+
+
+class NotPointwise(Exception):
+    """A model read a column that is not a function of the row's own date (lags, foreign)."""
+
+
+class RowsPanel:
+    """The model columns at chosen rows only (a chunk's windows), for models that read no lags.
+
+    Every column a model reads here is a function of the row's own date (benchmark, risk-free,
+    factors), so building the design at the rows equals gathering the full-panel design at them,
+    without materialising one value per panel row. Lags, leads and foreign markets raise
+    :class:`NotPointwise`: the engine then builds the full-panel :class:`PanelView`.
+    """
+
+    def __init__(
+        self,
+        flat: FlatReturns,
+        rows: np.ndarray,
+        market: Sequence[AlignedSeries] | None,
+        col_of_sym: np.ndarray | None,
+        risk_free: AlignedSeries | None,
+        factors: tuple[Sequence[AlignedSeries], tuple[str, ...]] | None,
+    ) -> None:
+        self.flat = flat
+        self.rows = rows
+        self.n_rows = int(rows.size)
+        self._market = market
+        self._col_of_sym = col_of_sym
+        self._rf = risk_free
+        self._factors = factors
+
+    def market(self) -> np.ndarray:
+        if self._market is None:
+            raise MissingDataError(
+                "this model needs benchmark returns: pass market_returns= (date x benchmark "
+                "DataFrame or a Series) and benchmarks= (symbol -> column), or use "
+                "model='mean_adjusted'"
+            )
+        assert self._col_of_sym is not None
+        return self.flat.market_at(self._market, self._col_of_sym, self.rows)
+
+    def market_shift(self, k: int) -> np.ndarray:
+        raise NotPointwise
+
+    def risk_free(self) -> np.ndarray | None:
+        return None if self._rf is None else self._rf.at(self.rows)
+
+    def factors(self) -> tuple[np.ndarray, tuple[str, ...]] | None:
+        if self._factors is None:
+            return None
+        cols, names = self._factors
+        if not cols:
+            return np.empty((self.n_rows, 0)), names
+        return np.column_stack([c.at(self.rows) for c in cols]), names
+
+    def foreign(self, column: str, lag: int) -> np.ndarray:
+        raise NotPointwise
