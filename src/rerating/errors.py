@@ -180,3 +180,7 @@ class ReportInputError(RerateError, ValueError):
 
 class ValuationError(RerateError, ValueError):
     """A valuation measure cannot be computed (no four reported quarters, non-positive EPS)."""
+
+
+class StatisticOptionError(RerateError, ValueError):
+    """A test statistic's option is invalid (unknown method, too few bootstrap resamples ...)."""

@@ -58,6 +58,7 @@ PARAMETRIC = (
 NONPARAMETRIC = ("corrado", "corrado_zivney", "generalized_sign", "wilcoxon", "grank")
 RBAR_MAX_EVENTS = 200  # r̄ from at most this many events per group (a hash-chosen subsample)
 RBAR_MIN_OVERLAP = 30  # common estimation dates needed for a pair's correlation
+KERNEL_BLOCK = 2048  # events per kernel call at most (see _fit)
 
 
 def _check_window(w: object, what: str) -> Window:
@@ -175,7 +176,9 @@ class EventStudy:
     calendars : mapping, optional
         ``symbol -> exchange_calendars name``; else the security master's.
     chunk_size : int
-        Events per kernel call (bounds memory).
+        At most this many events are gathered and fitted at a time (bounds memory). The engine
+        also caps a kernel call at ``KERNEL_BLOCK`` (2,048) events, which is faster; results
+        never depend on either.
     """
 
     def __init__(
@@ -325,7 +328,10 @@ class EventStudy:
                     "the symbols (canonical forms: NVDA, 9988.HK, ^HSI)"
                 )
         flat = flatten_returns(
-            rets, symbols=wanted if isinstance(rets, pd.DataFrame) and "symbol" not in rets.columns else None
+            rets,
+            symbols=wanted
+            if isinstance(rets, pd.DataFrame) and "symbol" not in rets.columns
+            else None,
         )
         cal = _CalendarLookup(self.calendars)
         d0 = locate_day_zero(flat, ev, cal, self.non_session)
@@ -400,7 +406,7 @@ class _DesignSource:
         self._full = None
         try:
             probe = model.design(RowsPanel(flat, np.empty(0, dtype=np.int64), *self._args))
-        except NotPointwise:
+        except (NotPointwise, AttributeError):  # lags/leads/foreign, or a custom model's needs
             m_full = None
             if market is not None:
                 m_full = flat.market_at(market, col_of_sym, np.arange(flat.n_rows))
@@ -416,11 +422,18 @@ class _DesignSource:
         self.param_names = probe.param_names
         self.regressor_labels = probe.regressor_labels
 
-    def at(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """``(offset, X)`` at ``rows`` (any shape): shapes ``rows.shape`` and ``rows.shape + (K,)``."""
+    def at(
+        self, rows: np.ndarray, flat_rows: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """``(offset, X)`` at ``rows`` (any shape): shapes ``rows.shape`` and ``rows.shape + (K,)``.
+
+        ``flat_rows``: ``rows.reshape(-1)`` when the caller has it (lookups by the same array
+        object are cached by the panel).
+        """
         if self._full is not None:
             return self._full.offset.take(rows), np.take(self._full.X, rows, axis=0)
-        flat_rows = rows.reshape(-1)
+        if flat_rows is None:
+            flat_rows = rows.reshape(-1)
         d = self.model.design(RowsPanel(self.flat, flat_rows, *self._args))
         return (
             np.asarray(d.offset).reshape(rows.shape),
@@ -452,12 +465,17 @@ def _fit(study, ev, flat, d0, design, method, k_params, min_est) -> EventStudyRe
     def put(name: str, values: np.ndarray, ok: np.ndarray, all_ok: bool) -> None:
         part = values if all_ok else values[ok]
         if name not in store:
+            if part.shape[0] == cand.size:  # one chunk holds every event: keep it, no copy
+                store[name] = part
+                return
             store[name] = np.empty((cand.size, *part.shape[1:]), dtype=part.dtype)
         store[name][cursor[0] : cursor[0] + part.shape[0]] = part
 
-    def gather(rows: np.ndarray, ok: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def gather(
+        rows: np.ndarray, ok: np.ndarray, flat_rows: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Raw return, model return (after the offset) and regressors at ``rows``, NaN where not ``ok``."""
-        off, x = design.at(rows)
+        off, x = design.at(rows, flat_rows)
         raw = ret_flat.take(rows)
         with np.errstate(invalid="ignore"):  # inf - inf: such rows are flagged below
             y = raw - off
@@ -480,7 +498,8 @@ def _fit(study, ev, flat, d0, design, method, k_params, min_est) -> EventStudyRe
         evt_ok = (evt_pos >= 0) & (evt_pos < ln[:, None])
         evt_rows = np.clip(g[:, None] + evt_off, 0, n_rows - 1)
 
-        raw_e, y_e, x_e = gather(est_rows, est_ok)
+        est_rows_f = est_rows.reshape(-1)  # one object: the panel caches lookups by identity
+        raw_e, y_e, x_e = gather(est_rows, est_ok, est_rows_f)
         raw_v, y_v, x_v = gather(evt_rows, evt_ok)
         # inf anywhere in the chunk's windows (the checks below are no-ops without one)
         has_inf = bool(
@@ -571,15 +590,20 @@ def _fit(study, ev, flat, d0, design, method, k_params, min_est) -> EventStudyRe
         put("car", fit.car, ok, all_ok)
         put("var_car", fit.var_car, ok, all_ok)
         put("bhar", bh, ok, all_ok)
-        est_days = flat.days_at(est_rows).astype(np.int32)  # r̄'s calendar alignment, half the bytes
-        put("est_days", est_days if est_ok.all() else np.where(est_ok, est_days, -1), ok, all_ok)
+        put("row0", g, ok, all_ok)  # r̄'s calendar dates are rebuilt from it for few events
         win_days = np.stack([flat.days_at(evt_rows[:, [a, b]]) for a, b in win_idx], axis=1)
         put("win_days", win_days, ok, all_ok)
-        put("evt_dates", np.where(evt_ok, flat.dates_at(evt_rows), np.datetime64("NaT")), ok, all_ok)
+        put(
+            "evt_dates", np.where(evt_ok, flat.dates_at(evt_rows), np.datetime64("NaT")), ok, all_ok
+        )
         cursor[0] += int(ok.sum())
 
-    for lo in range(0, cand.size, study.chunk_size):
-        run(cand[lo : lo + study.chunk_size])
+    # chunk_size bounds memory; blocks of at most KERNEL_BLOCK events keep the kernel's arrays
+    # in cache and below malloc's mmap threshold (2-3x faster than 20,000-event blocks, which
+    # page-fault fresh memory on every call). Events are independent: results do not change.
+    step = min(study.chunk_size, KERNEL_BLOCK)
+    for lo in range(0, cand.size, step):
+        run(cand[lo : lo + step])
 
     keep = np.concatenate(keep_parts) if keep_parts else np.empty(0, dtype=np.int64)
     dropped_mask = reason != ""
@@ -629,13 +653,17 @@ def _fit(study, ev, flat, d0, design, method, k_params, min_est) -> EventStudyRe
     clus_rows: list[dict] = []
     caar_rows: list[dict] = []
     rbar_of: dict[str, tuple[float, int]] = {}
+    hashes: np.ndarray | None = None
+    est_days = _EstimationDays(flat, arr["row0"], est_off)
     gnames, gcode = np.unique(group.astype(str), return_inverse=True)
     by_group = np.split(np.argsort(gcode, kind="stable"), np.cumsum(np.bincount(gcode))[:-1])
     members_of = {str(gname): m for gname, m in zip(gnames, by_group, strict=True)}
     for gname in groups:
         members = np.arange(keep.size) if gname == "all" else members_of[gname]
         n = members.size
-        rbar, npairs = _rbar(ev, keep, members, arr["resid"], arr["est_days"])
+        if hashes is None and members.size > RBAR_MAX_EVENTS:
+            hashes = _event_hashes(ev, keep)
+        rbar, npairs = _rbar(ev, keep, members, arr["resid"], est_days, hashes)
         rbar_of[gname] = (rbar, npairs)
         overlap_windows: list[str] = []
         rank_cache: dict = {}
@@ -743,8 +771,8 @@ def _fit(study, ev, flat, d0, design, method, k_params, min_est) -> EventStudyRe
         car_arr=arr["car"],
         var_car=arr["var_car"],
         bhar_arr=arr["bhar"],
-        caar_frame=pd.DataFrame(caar_rows),
-        tests_frame=pd.DataFrame(
+        caar_frame=_frame(caar_rows),
+        tests_frame=_frame(
             test_rows,
             columns=[
                 "group",
@@ -756,12 +784,20 @@ def _fit(study, ev, flat, d0, design, method, k_params, min_est) -> EventStudyRe
                 "valid_under_clustering",
             ],
         ),
-        clustering_frame=pd.DataFrame(clus_rows),
+        clustering_frame=_frame(clus_rows),
         dropped_frame=dropped,
         warnings_list=tuple(warnings),
         rbar=rbar_of,
         n_events=n_ev,
     )
+
+
+def _frame(rows: list[dict], columns: list[str] | None = None) -> pd.DataFrame:
+    """``pd.DataFrame(rows, columns=columns)``, built column-wise (several times faster)."""
+    if not rows:
+        return pd.DataFrame(rows, columns=columns)
+    keys = list(rows[0]) if columns is None else columns
+    return pd.DataFrame({k: [r[k] for r in rows] for k in keys})
 
 
 def _windows_overlap(days: np.ndarray) -> bool:
@@ -773,25 +809,65 @@ def _windows_overlap(days: np.ndarray) -> bool:
     return bool((s[1:] <= np.maximum.accumulate(e)[:-1]).any())
 
 
-def _rbar(ev, keep, members, resid, est_days) -> tuple[float, int]:  # type: ignore[no-untyped-def]
-    """Kolari-Pynnönen r̄ of a group, residuals aligned on calendar dates (hash-chosen subsample)."""
+def _rbar(ev, keep, members, resid, est_days, hashes=None) -> tuple[float, int]:  # type: ignore[no-untyped-def]
+    """Kolari-Pynnönen r̄ of a group, residuals aligned on calendar dates (hash-chosen subsample).
+
+    ``hashes``: :func:`_event_hashes` of ``keep`` when already computed (one pass per fit).
+    """
     if members.size < 2:
         return 0.0, 0
     sel = members
     if sel.size > RBAR_MAX_EVENTS:
         # a subsample chosen by a hash of (event_id, symbol), so it ignores input order
-        h = np.array(
-            [zlib.crc32(f"{ev.event_id[keep[i]]}\x00{ev.symbol[keep[i]]}".encode()) for i in sel]
-        )
+        h = _event_hashes(ev, keep[sel]) if hashes is None else hashes[sel]
         sel = np.sort(sel[np.argsort(h, kind="stable")[:RBAR_MAX_EVENTS]])
     days = est_days[sel]
     vals = resid[sel]
     ok = (days >= 0) & np.isfinite(vals)
-    uniq, inv = np.unique(days[ok], return_inverse=True)
-    mat = np.full((sel.size, uniq.size), np.nan)
+    d = days[ok]
+    # the distinct dates and each value's column: np.unique's output, by a table over the span
+    if d.size:
+        lo = int(d.min())
+        seen = np.zeros(int(d.max()) - lo + 1, dtype=bool)
+        seen[d - lo] = True
+        uniq_size = int(seen.sum())
+        inv = (np.cumsum(seen) - 1)[d - lo]
+    else:
+        uniq_size, inv = 0, np.empty(0, dtype=np.int64)
+    mat = np.full((sel.size, uniq_size), np.nan)
     rows = np.broadcast_to(np.arange(sel.size)[:, None], days.shape)[ok]
     mat[rows, inv] = vals[ok]
     return mean_pairwise_correlation(mat, RBAR_MIN_OVERLAP)
+
+
+class _EstimationDays:
+    """``est_days[sel]``: calendar day numbers of events' estimation sessions (-1 outside the data).
+
+    Built on demand for the few events r̄ uses, instead of an (events x sessions) array.
+    """
+
+    def __init__(self, flat: FlatReturns, row0: np.ndarray, est_off: np.ndarray) -> None:
+        self.flat, self.row0, self.est_off = flat, row0, est_off
+
+    def __getitem__(self, sel: np.ndarray) -> np.ndarray:
+        g = self.row0[sel]
+        c = self.flat.code_at(g)
+        pos = (g - self.flat.start[c])[:, None] + self.est_off
+        ok = (pos >= 0) & (pos < self.flat.length[c][:, None])
+        rows = np.clip(g[:, None] + self.est_off, 0, self.flat.n_rows - 1)
+        days = self.flat.days_at(rows).astype(np.int32)
+        return days if ok.all() else np.where(ok, days, -1)
+
+
+def _event_hashes(ev, idx) -> np.ndarray:  # type: ignore[no-untyped-def]
+    """crc32 of (event_id, symbol) of events ``idx``: an order-free key for r̄'s subsample."""
+    return np.array(
+        [
+            zlib.crc32(f"{e}\x00{s}".encode())
+            for e, s in zip(ev.event_id[idx], ev.symbol[idx], strict=True)
+        ],
+        dtype=np.int64,
+    )
 
 
 def _caar_row(group, label, car, var_car, dof, rbar, overlapping) -> dict:  # type: ignore[no-untyped-def]

@@ -128,14 +128,19 @@ def fit_chunk(
     windows = np.asarray(windows, dtype=np.int64).reshape(-1, 2)
     E = y_est.shape[0]
     # one pass finds rows where the return or any regressor is missing: NaN propagates through the sum
-    with np.errstate(invalid="ignore", over="ignore"):
-        # x @ ones is a BLAS matrix-vector product: far faster than a sum over a length-K axis
-        k_all = x_est.shape[2]
-        mask = np.isfinite(y_est + x_est @ np.ones(k_all) if k_all else y_est)
-    n = mask.sum(axis=1)
+    k_all = x_est.shape[2]
+    # no missing estimation data in the chunk (the usual case): two quick reductions, no mask
+    full = bool(np.isfinite(y_est).all() and np.isfinite(x_est).all())
+    if full:
+        mask = np.ones(y_est.shape, dtype=bool)
+        n = np.full(E, y_est.shape[1], dtype=np.intp)
+    else:
+        with np.errstate(invalid="ignore", over="ignore"):
+            # x @ ones is a BLAS matrix-vector product: far faster than a sum over a length-K axis
+            mask = np.isfinite(y_est + x_est @ np.ones(k_all) if k_all else y_est)
+        n = mask.sum(axis=1)
     status = np.where(n < max(min_obs, 2), TOO_FEW, OK)
 
-    full = bool(mask.all())  # no missing estimation data in the chunk: skip the masking passes
     ym = y_est if full else np.where(mask, y_est, 0.0)
     with np.errstate(invalid="ignore", divide="ignore"):
         ybar = ym.sum(axis=1) / np.maximum(n, 1)

@@ -8,8 +8,8 @@ listing's ``k``-th session after its day 0 in the data.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from collections.abc import Collection, Sequence
+from dataclasses import dataclass
 from typing import Protocol
 
 import numpy as np
@@ -30,6 +30,18 @@ _KEY = 1 << 20  # composite key code * _KEY + day number (days since 1970 < 2^20
 
 
 def _to_naive_dates(values: pd.Series | pd.Index, what: str) -> np.ndarray:
+    dt = getattr(values, "dtype", None)
+    if isinstance(dt, np.dtype) and dt.kind == "M":
+        # already naive datetimes (the usual case): the same checks on the int64 nanoseconds
+        arr = np.asarray(values).astype("datetime64[ns]", copy=False)
+        missing = np.isnat(arr)
+        if missing.any():
+            raise DataFormatError(
+                f"{what}: {int(missing.sum())} missing dates; every row needs a date"
+            )
+        if (arr.view(np.int64) % NS_PER_DAY != 0).any():
+            raise DataFormatError(f"{what}: dates carry a time of day; session dates are midnight")
+        return arr
     try:
         idx = pd.DatetimeIndex(pd.to_datetime(values))
     except (ValueError, TypeError) as exc:
@@ -90,6 +102,7 @@ class FlatReturns:
         self._cells = cells  # (n,) grid cell of each row; None = row r is cell r (or not a grid)
         self._key: np.ndarray | None = None
         self._index_days: np.ndarray | None = None
+        self._pos_cache: list[tuple[np.ndarray, np.ndarray]] = []
         if date_index is not None and (code is None or date_pos is None):
             # a grid is needed to derive what was not given
             if cells is None and ret.size != symbols.size * date_index.size:
@@ -169,14 +182,22 @@ class FlatReturns:
         if self._code is not None or not self._grid:
             return self.code[rows]
         assert self.date_index is not None
-        return self._cell_at(rows) // self.date_index.size
+        return self._cell_at(rows) // self.date_index.size  # numpy divides by a scalar fast
 
     def pos_at(self, rows: np.ndarray) -> np.ndarray:
         """Position in ``date_index`` of the date of ``rows`` (a grid input only)."""
         if self._pos is not None:
             return self._pos[rows]
         assert self.date_index is not None
-        return self._cell_at(rows) % self.date_index.size
+        # a chunk asks for the same rows several times (design, dates, days): keep the last two
+        for r, out in self._pos_cache:
+            if r is rows:
+                return out
+        cell = self._cell_at(rows)
+        t = self.date_index.size
+        out = cell - (cell // t) * t  # = cell % t, twice as fast (no libdivide for %)
+        self._pos_cache = [(rows, out), *self._pos_cache[:1]]
+        return out
 
     def dates_at(self, rows: np.ndarray) -> np.ndarray:
         """datetime64[ns] date of ``rows``."""
@@ -262,11 +283,7 @@ def _align_dates(values: pd.Series, d: np.ndarray) -> np.ndarray:
 
 def _prepare_series(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """A date-indexed Series as (ascending unique dates, values); the first of duplicated dates."""
-    s = (
-        values[~values.index.duplicated(keep="first")]
-        if values.index.has_duplicates
-        else values
-    )
+    s = values[~values.index.duplicated(keep="first")] if values.index.has_duplicates else values
     sdates = _to_naive_dates(s.index, "benchmark/factor index")
     svals = np.asarray(s.to_numpy(dtype=float, na_value=np.nan))
     if not (sdates[1:] >= sdates[:-1]).all():  # a sorted index (the usual case) skips the sort
@@ -304,9 +321,7 @@ class AlignedSeries:
         return _lookup(self._prepared, self.flat.dates_at(rows))
 
 
-def flatten_returns(
-    returns: pd.DataFrame, symbols: Collection[str] | None = None
-) -> FlatReturns:
+def flatten_returns(returns: pd.DataFrame, symbols: Collection[str] | None = None) -> FlatReturns:
     """Turn a long (``symbol, date, ret``) or wide (date x symbol) returns frame into flat arrays.
 
     Long: each row is a session of that listing; NaN is missing data. Wide: NaN means "not a
@@ -320,7 +335,6 @@ def flatten_returns(
         )
     col_names = [str(c) for c in returns.columns.tolist()]  # tolist: far faster than iterating
     cols = set(col_names)
-    date_index = date_pos = None
     if {"symbol", "date", "ret"} <= cols:
         if symbols is not None:
             returns = returns[returns["symbol"].astype(str).isin(set(symbols))]
@@ -362,7 +376,7 @@ def flatten_returns(
                 f"returns has duplicate columns: {sorted(names)[:5]}...; one per symbol"
             )
         name_arr = np.asarray(names, dtype=object)
-        if any(x > y for x, y in zip(names, names[1:])):  # sorted columns skip the sort
+        if any(x > y for x, y in zip(names, names[1:], strict=False)):  # sorted: no sort
             col_order = np.argsort(name_arr, kind="stable")
             name_arr, col_pos = name_arr[col_order], col_pos[col_order]
         symbol_arr = name_arr
@@ -393,7 +407,14 @@ def flatten_returns(
             raise DataFormatError("returns has no rows; pass at least one symbol with returns")
         start = np.concatenate([[0], np.cumsum(counts)[:-1]])
         flat = FlatReturns(
-            symbol_arr.astype(object), start, counts, None, None, None, ret, idx_dates,
+            symbol_arr.astype(object),
+            start,
+            counts,
+            None,
+            None,
+            None,
+            ret,
+            idx_dates,
             cells=cells,
         )
         # a wide frame can only repeat a (symbol, date) if its index repeats a date
@@ -450,12 +471,16 @@ def read_events(events: pd.DataFrame) -> EventTable:
         )
     if len(events) == 0:
         raise EventFormatError("events is empty: pass at least one event")
-    eid = events["event_id"].astype(str).to_numpy()
-    sym = events["symbol"].astype(str).str.strip().to_numpy()
+    # plain Python str() over the values: what .astype(str) gives, without pandas' string overhead
+    eid = np.array([str(v) for v in events["event_id"].tolist()], dtype=object)
+    sym = np.array([str(v).strip() for v in events["symbol"].tolist()], dtype=object)
     if (events["event_id"].isna() | events["symbol"].isna()).any():
         raise EventFormatError("events have rows with no event_id or symbol; fill or remove them")
-    pairs = pd.Series(eid) + "\x00" + pd.Series(sym)
-    dup = pairs.duplicated(keep=False).to_numpy()
+    # integer codes (sorted, so they also order the events below) instead of string keys
+    eid_code = pd.factorize(eid, sort=True)[0].astype(np.int64)
+    sym_code = pd.factorize(sym, sort=True)[0].astype(np.int64)
+    pair = eid_code * (int(sym_code.max()) + 1) + sym_code
+    dup = pd.Series(pair).duplicated(keep=False).to_numpy()
     if dup.any():
         first = np.flatnonzero(dup)[:3]
         shown = ", ".join(f"({eid[i]}, {sym[i]})" for i in first)
@@ -513,7 +538,7 @@ def read_events(events: pd.DataFrame) -> EventTable:
         g = np.full(n, "all", dtype=object)
     # canonical order: by symbol, then date/timestamp, then id (input order never matters)
     when = np.where(use_ts, ts, date.astype(np.int64))
-    order = np.lexsort((eid, when, sym))
+    order = np.lexsort((eid_code, when, sym_code))  # = lexsort of the strings (sorted codes)
     return EventTable(
         eid[order].astype(object),
         sym[order].astype(object),
@@ -730,7 +755,7 @@ class RowsPanel:
         risk_free: AlignedSeries | None,
         factors: tuple[Sequence[AlignedSeries], tuple[str, ...]] | None,
     ) -> None:
-        self.flat = flat
+        self._flat = flat  # private: a model reading the full panel gets the PanelView path
         self.rows = rows
         self.n_rows = int(rows.size)
         self._market = market
@@ -746,7 +771,7 @@ class RowsPanel:
                 "model='mean_adjusted'"
             )
         assert self._col_of_sym is not None
-        return self.flat.market_at(self._market, self._col_of_sym, self.rows)
+        return self._flat.market_at(self._market, self._col_of_sym, self.rows)
 
     def market_shift(self, k: int) -> np.ndarray:
         raise NotPointwise
