@@ -7,6 +7,11 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, settings
+
+# A loaded 2-core CI machine must not turn slow examples into failures: no per-example deadline.
+settings.register_profile("rerating", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("rerating")
 
 if int(pd.__version__.split(".")[0]) < 3:  # pandas 3 always copies on write
     pd.set_option("mode.copy_on_write", True)
