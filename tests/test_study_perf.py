@@ -100,3 +100,73 @@ def test_blocking_of_events_changes_no_number(
     pd.testing.assert_frame_equal(got.tests, ref.tests, check_exact=True)
     pd.testing.assert_frame_equal(got.clustering, ref.clustering, check_exact=True)
     pd.testing.assert_frame_equal(got.dropped, ref.dropped, check_exact=True)
+
+
+def _ranks_oracle(x: np.ndarray) -> np.ndarray:
+    """Centred ranks row by row with scipy's average ranks over the finite entries."""
+    from scipy import stats
+
+    out = np.full(x.shape, np.nan)
+    for i, row in enumerate(x):
+        fin = np.isfinite(row)
+        if fin.any():
+            out[i, fin] = stats.rankdata(row[fin], method="average") / (fin.sum() + 1.0) - 0.5
+    return out
+
+
+@pytest.mark.parametrize("block", [1, 50, 32768])
+def test_packed_key_ranks_equal_scipy_average_ranks(
+    block: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The sort of packed integer keys ranks exactly as scipy, ties, NaN, inf and -0.0 included."""
+    from rerating.study import statistics as st
+
+    monkeypatch.setattr(st, "_RANK_BLOCK", block)
+    rng = np.random.default_rng(11)
+    for trial in range(300):
+        n, t = int(rng.integers(1, 25)), int(rng.integers(1, 300 if trial % 5 == 0 else 40))
+        x = rng.standard_normal((n, t)) * 10.0 ** float(rng.integers(-300, 300))
+        kind = trial % 5
+        if kind == 1:  # exact ties
+            x = np.round(x * 3.0) / 3.0
+        elif kind == 2:  # missing values and infinities
+            x[rng.random(x.shape) < 0.2] = rng.choice([np.inf, -np.inf, np.nan])
+        elif kind == 3:  # signed zeros tie
+            x = np.round(x) * 0.0 * rng.choice([-1.0, 1.0], x.shape)
+        elif kind == 4:  # neighbours one ulp apart: near ties that are not ties
+            x = 1.0 + rng.integers(0, 3, x.shape) * np.finfo(float).eps
+        got = st.centered_ranks(x)
+        # +-inf count as missing, as NaN does
+        np.testing.assert_array_equal(got, _ranks_oracle(np.where(np.isfinite(x), x, np.nan)))
+
+
+def test_closed_form_singularity_check_agrees_with_lapack() -> None:
+    """The 2 x 2 closed-form smallest eigenvalue gives LAPACK's singular / non-singular decision."""
+    from rerating.study import kernel as kn
+
+    rng = np.random.default_rng(5)
+    v = rng.standard_normal((20_000, 30, 1))
+    w = v + rng.standard_normal((20_000, 30, 1)) * 10.0 ** rng.uniform(-8, 0, (20_000, 1, 1))
+    x = np.concatenate([v, w], axis=2)
+    xtx = x.transpose(0, 2, 1) @ x
+    d = np.sqrt(np.einsum("ekk->ek", xtx))
+    scaled = xtx / (d[:, :, None] * d[:, None, :])
+    got = kn._smallest_eigenvalue(scaled)
+    want = np.linalg.eigvalsh(scaled)[:, 0]
+    assert ((got > kn.EIG_MIN) == (want > kn.EIG_MIN)).all()
+    assert ((got > kn.EIG_MIN) != (got > 0)).any()  # the sample straddles the threshold
+    np.testing.assert_allclose(got, want, rtol=0, atol=1e-13)
+
+
+def test_pvalue_shortcuts_equal_scipy_distributions() -> None:
+    """special.ndtr / stdtr give exactly stats.norm.sf / stats.t.sf, edge cases included."""
+    from scipy import stats
+
+    from rerating.study import statistics as st
+
+    for z in (0.0, -0.0, 1e-300, 0.5, -1.3, 5.0, 40.0, 1e300, np.inf, -np.inf, np.nan):
+        p = float(2.0 * stats.norm.sf(abs(z)))
+        assert st._p_normal(z) == p or (np.isnan(p) and np.isnan(st._p_normal(z)))
+        for df in (0.0, -1.0, 0.5, 1.0, 3.0, 7.5, 499.0, 1e20, np.inf, np.nan):
+            a, b = st._p_t(z, df), float(2.0 * stats.t.sf(abs(z), df))
+            assert a == b or (np.isnan(a) and np.isnan(b)), (z, df, a, b)

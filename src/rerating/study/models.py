@@ -111,6 +111,19 @@ class NormalReturnModel:
         labels.append(f"foreign market {column}")
 
 
+def _stack(cols: list[np.ndarray]) -> np.ndarray:
+    """``np.column_stack`` of 1-D columns of one length, filled into one (n, K) array.
+
+    Same values and dtype; one pass per column instead of a reshape and concatenate.
+    """
+    if not all(np.ndim(c) == 1 for c in cols):
+        return np.column_stack(cols)
+    out = np.empty((len(cols[0]), len(cols)), dtype=np.result_type(*cols))
+    for j, c in enumerate(cols):
+        out[:, j] = c
+    return out
+
+
 def _check_foreign(lag: tuple[str, int] | None) -> None:
     if lag is None:
         return
@@ -164,7 +177,7 @@ class MarketModel(NormalReturnModel):
         cols = [np.ones(panel.n_rows), panel.market()]
         names, labels = ["alpha", "beta"], ["constant", "benchmark"]
         self._with_foreign(panel, cols, names, labels)
-        return Design(np.zeros(panel.n_rows), np.column_stack(cols), tuple(names), tuple(labels))
+        return Design(np.zeros(panel.n_rows), _stack(cols), tuple(names), tuple(labels))
 
 
 @dataclass(frozen=True)
@@ -187,7 +200,7 @@ class CAPM(NormalReturnModel):
         cols = [np.ones(panel.n_rows), panel.market() - rf]
         names, labels = ["alpha", "beta"], ["constant", "benchmark or risk-free"]
         self._with_foreign(panel, cols, names, labels)
-        return Design(rf, np.column_stack(cols), tuple(names), tuple(labels))
+        return Design(rf, _stack(cols), tuple(names), tuple(labels))
 
 
 @dataclass(frozen=True)
@@ -215,7 +228,7 @@ class FactorModel(NormalReturnModel):
         labels = ["constant", *[f"factor {f}" for f in fnames]]
         self._with_foreign(panel, cols, names, labels)
         offset = rf if rf is not None else np.zeros(panel.n_rows)
-        return Design(offset, np.column_stack(cols), tuple(names), tuple(labels))
+        return Design(offset, _stack(cols), tuple(names), tuple(labels))
 
 
 @dataclass(frozen=True)
@@ -240,7 +253,7 @@ class ScholesWilliams(NormalReturnModel):
         # columns 2 and 3 (lagged and led market) are used by the fit only, never in the AR
         return Design(
             np.zeros(panel.n_rows),
-            np.column_stack(cols),
+            _stack(cols),
             ("alpha", "beta"),
             ("constant", "benchmark", "benchmark (previous session)", "benchmark (next session)"),
         )
@@ -280,7 +293,7 @@ class Dimson(NormalReturnModel):
             names.append(f"beta_lead{k}")
             labels.append(f"benchmark ({k} sessions later)")
         self._with_foreign(panel, cols, names, labels)
-        return Design(np.zeros(panel.n_rows), np.column_stack(cols), tuple(names), tuple(labels))
+        return Design(np.zeros(panel.n_rows), _stack(cols), tuple(names), tuple(labels))
 
 
 MODELS: dict[str, type[NormalReturnModel]] = {

@@ -195,7 +195,13 @@ class FlatReturns:
                 return out
         cell = self._cell_at(rows)
         t = self.date_index.size
-        out = cell - (cell // t) * t  # = cell % t, twice as fast (no libdivide for %)
+        # cell - (cell // t) * t = cell % t, twice as fast (no libdivide for %); one buffer
+        if isinstance(cell, np.ndarray):
+            out = cell // t
+            out *= t
+            np.subtract(cell, out, out=out)
+        else:
+            out = cell - (cell // t) * t
         self._pos_cache = [(rows, out), *self._pos_cache[:1]]
         return out
 

@@ -7,12 +7,13 @@ object cannot be changed through them.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import special, stats
 
 from rerating.errors import UnknownModelError, did_you_mean
 
@@ -29,6 +30,17 @@ def _fmt(x: object) -> str:
             return "nan"
         return f"{v:.4f}" if abs(v) >= 1e-4 or v == 0 else f"{v:.2e}"
     return str(x)
+
+
+TEST_COLUMNS = ("group", "window", "test", "statistic", "pvalue", "n", "valid_under_clustering")
+
+
+def rows_frame(rows: Sequence[dict], columns: list[str] | None = None) -> pd.DataFrame:
+    """``pd.DataFrame(rows, columns=columns)``, built column-wise (several times faster)."""
+    if not rows:
+        return pd.DataFrame(list(rows), columns=columns)
+    keys = list(rows[0]) if columns is None else columns
+    return pd.DataFrame({k: [r[k] for r in rows] for k in keys})
 
 
 @dataclass(frozen=True)
@@ -114,15 +126,30 @@ class EventStudyResults:
     car_arr: np.ndarray
     var_car: np.ndarray
     bhar_arr: np.ndarray
-    caar_frame: pd.DataFrame
-    tests_frame: pd.DataFrame
-    clustering_frame: pd.DataFrame
+    caar_rows: tuple[dict, ...]
+    test_rows: tuple[dict, ...]
+    clustering_rows: tuple[dict, ...]
     dropped_frame: pd.DataFrame
     warnings_list: tuple[str, ...]
     rbar: dict
     n_events: int
 
     # --- frames ---------------------------------------------------------------------------
+
+    @cached_property
+    def caar_frame(self) -> pd.DataFrame:
+        """The CAAR table (built from its rows on first use; :attr:`caar` hands out copies)."""
+        return rows_frame(self.caar_rows)
+
+    @cached_property
+    def tests_frame(self) -> pd.DataFrame:
+        """The tests table (built on first use; :attr:`tests` hands out copies)."""
+        return rows_frame(self.test_rows, columns=list(TEST_COLUMNS))
+
+    @cached_property
+    def clustering_frame(self) -> pd.DataFrame:
+        """The clustering table (built on first use; :attr:`clustering` hands out copies)."""
+        return rows_frame(self.clustering_rows)
 
     @cached_property
     def _ar(self) -> pd.DataFrame:
@@ -160,7 +187,8 @@ class EventStudyResults:
                 "car": self.car_arr.reshape(-1),
                 "std_error": se.reshape(-1),
                 "tstat": t.reshape(-1),
-                "pvalue": (2 * stats.t.sf(np.abs(t), df)).reshape(-1),
+                # = 2 * stats.t.sf(|t|, df), without the distribution machinery's overhead
+                "pvalue": (2 * special.stdtr(df, -np.abs(t))).reshape(-1),
                 "bhar": self.bhar_arr.reshape(-1),
             }
         )

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from typing import Literal, TypeAlias
 
 import numpy as np
-from scipy import stats
+from scipy import special, stats
 
 TestName: TypeAlias = Literal[
     "cross_sectional_t",
@@ -54,12 +54,17 @@ class TestResult:
     n: int
 
 
+# scipy.special's ndtr / stdtr are what stats.norm.sf / stats.t.sf evaluate (ndtr(-x),
+# stdtr(df, -x)) without the ~35 us of the distribution machinery per call; the values are the
+# same, including NaN for df <= 0 or NaN arguments
+
+
 def _p_normal(z: float) -> float:
-    return float(2.0 * stats.norm.sf(abs(z)))
+    return float(2.0 * special.ndtr(-abs(z)))
 
 
 def _p_t(t: float, df: float) -> float:
-    return float(2.0 * stats.t.sf(abs(t), df))
+    return float(2.0 * special.stdtr(df, -abs(t)))
 
 
 def _finite(x: np.ndarray) -> np.ndarray:
@@ -333,11 +338,105 @@ def centered_ranks(x: np.ndarray) -> np.ndarray:
     x = np.asarray(x, dtype=float)
     fin = np.isfinite(x)
     all_fin = bool(fin.all())  # the usual case: no masking passes
+    n, t_cols = x.shape
+    # +inf stands in for missing values (they sort last and are masked back to NaN below)
     filled = x if all_fin else np.where(fin, x, np.inf)
-    # ordinal ranks by one argsort; rows with ties among finite values get average ranks (scipy).
+    if all_fin:
+        # U = rank / (T + 1) - 1/2 scattered straight into place: the same two roundings
+        u = _ordinal_ranks(filled, any_inf=False, scale=t_cols + 1.0)
+        if u is None:
+            u = _ordinal_ranks_argsort(filled)
+            u /= t_cols + 1.0
+            u -= 0.5
+        return u
+    ranks = _ordinal_ranks(filled, any_inf=True)
+    if ranks is None:
+        ranks = _ordinal_ranks_argsort(filled)
+    t = fin.sum(axis=1)
+    u = ranks / (t[:, None] + 1.0) - 0.5
+    return np.where(fin, u, np.nan)
+
+
+def _ordinal_ranks(
+    filled: np.ndarray, any_inf: bool, scale: float | None = None
+) -> np.ndarray | None:
+    """Row-wise ranks of ``filled`` (no NaN; +inf for missing) by one sort of packed integer keys.
+
+    Each value becomes an int64 that orders like the float (sign-magnitude flipped to two's
+    complement), its low ``b`` bits replaced by the column number; a plain (SIMD) sort of these
+    keys along each row then carries every value's column with it, which is several times faster
+    than an argsort. Truncating ``b`` low bits can only merge values closer than ~2^(b-52)
+    relative, never reorder them: a row in which two finite keys coincide (a true tie or such a
+    near tie) is ranked exactly by ``scipy.stats.rankdata`` (average ranks), as is any row with a
+    tie. The ranks equal :func:`_ordinal_ranks_argsort`'s exactly (only the +inf fillers, masked
+    later, may be permuted among themselves). None when the rows are too long for the packing.
+    ``any_inf``: whether ``filled`` has +inf fillers. ``scale``: return ``rank / scale - 0.5``.
+    """
+    n, t_cols = filled.shape
+    bits = max(1, (t_cols - 1).bit_length())
+    if bits > 20 or filled.size == 0:
+        return None
+    ranks = np.empty((n, t_cols))
+    tied = np.zeros(n, dtype=bool)
+    cols = np.arange(t_cols, dtype=np.int64)
+    values = np.arange(1, t_cols + 1, dtype=float)
+    if scale is not None:
+        values /= scale
+        values -= 0.5
+    # blocks of rows keep every temporary small (cache-resident, reused by the allocator)
+    step = max(1, _RANK_BLOCK // t_cols)
+    for lo in range(0, n, step):
+        hi_row = min(n, lo + step)
+        tied[lo:hi_row] = _rank_block(
+            filled[lo:hi_row], ranks[lo:hi_row], bits, cols, values, any_inf
+        )
+    if tied.any():
+        r = stats.rankdata(filled[tied], axis=1, method="average")
+        if scale is not None:
+            r /= scale
+            r -= 0.5
+        ranks[tied] = r
+    return ranks
+
+
+_RANK_BLOCK = 32768  # values per block of rows in _ordinal_ranks (256 KB per temporary)
+
+
+def _rank_block(
+    filled: np.ndarray,
+    out: np.ndarray,
+    bits: int,
+    cols: np.ndarray,
+    values: np.ndarray,
+    any_inf: bool,
+) -> np.ndarray:
+    """Write the ordinal ranks of a block of rows into ``out``; return which rows have ties."""
+    n, t_cols = filled.shape
+    low = (1 << bits) - 1
+    # a copy in which -0.0 is +0.0 (equal floats, different bit patterns), read as int64
+    key: np.ndarray[tuple[int, ...], np.dtype[np.int64]] = (filled + 0.0).view(np.int64)
+    flip = key >> 63  # -1 for negative values: flip their magnitude bits to order like floats
+    flip &= np.int64(0x7FFFFFFFFFFFFFFF)
+    key ^= flip
+    key &= ~low
+    key |= cols
+    key.sort(axis=1)
+    hi = flip  # reuse the buffer: each key without its column bits
+    np.right_shift(key, bits, out=hi)
+    same = hi[:, 1:] == hi[:, :-1]
+    if any_inf:
+        same &= hi[:, 1:] != (0x7FF0000000000000 >> bits)  # +inf fillers tie among themselves
+    key &= low  # the column of each sorted value ...
+    key += (np.arange(n, dtype=np.int64) * t_cols)[:, None]  # ... as a flat index
+    out.reshape(-1)[key] = values  # broadcast over rows (out: a C-contiguous block of rows)
+    return same.any(axis=1)
+
+
+def _ordinal_ranks_argsort(filled: np.ndarray) -> np.ndarray:
+    """Row-wise ranks of ``filled`` by an argsort (very long rows); average ranks for tied rows."""
     # An unstable (SIMD quicksort) argsort is ~4x faster than a stable one and gives the same
     # ranks: without ties the order of finite values is unique, and the +inf fillers that may be
-    # permuted among themselves are masked back to NaN below.
+    # permuted among themselves are masked back to NaN by the caller.
     n, t_cols = filled.shape
     order = np.argsort(filled, axis=1)
     flat_idx = order + (np.arange(n) * t_cols)[:, None]  # 1-D gathers/scatters beat 2-D ones
@@ -346,16 +445,22 @@ def centered_ranks(x: np.ndarray) -> np.ndarray:
     ranks[flat_idx] = np.arange(1, t_cols + 1, dtype=float)  # broadcast over rows
     ranks = ranks.reshape(n, t_cols)
     same = srt[:, 1:] == srt[:, :-1]
-    tied = (same if all_fin else same & np.isfinite(srt[:, 1:])).any(axis=1)
+    tied = (same & np.isfinite(srt[:, 1:])).any(axis=1)
     if tied.any():
         ranks[tied] = stats.rankdata(filled[tied], axis=1, method="average")
-    if all_fin:
-        ranks /= t_cols + 1.0
-        ranks -= 0.5
-        return ranks
-    t = fin.sum(axis=1)
-    u = ranks / (t[:, None] + 1.0) - 0.5
-    return np.where(fin, u, np.nan)
+    return ranks
+
+
+def _col_nansum(u: np.ndarray, n_t: np.ndarray) -> np.ndarray:
+    """``np.nansum(u, axis=0)`` given ``n_t``, the finite count of each column (no copy without NaN).
+
+    nansum sums a copy with NaN set to 0 in ``u``'s memory order; without NaN that copy equals a
+    contiguous ``u``, so the plain column sum of ``u`` is the same reduction over the same values.
+    """
+    contiguous = u.flags.c_contiguous or u.flags.f_contiguous
+    if contiguous and n_t.size and int(n_t.min()) == u.shape[0]:
+        return u.sum(axis=0)
+    return np.nansum(u, axis=0)
 
 
 def _rank_z(u: np.ndarray, window_cols: np.ndarray) -> tuple[float, int]:
@@ -363,7 +468,7 @@ def _rank_z(u: np.ndarray, window_cols: np.ndarray) -> tuple[float, int]:
     n_t = np.isfinite(u).sum(axis=0)
     n = u.shape[0]
     with np.errstate(invalid="ignore", divide="ignore"):
-        ubar = np.where(n_t > 0, np.nansum(u, axis=0) / np.maximum(n_t, 1), 0.0)
+        ubar = np.where(n_t > 0, _col_nansum(u, n_t) / np.maximum(n_t, 1), 0.0)
     days = n_t > 0
     s2 = ((n_t[days] / n) * ubar[days] ** 2).sum() / days.sum()
     cols = np.asarray(window_cols)
@@ -523,7 +628,8 @@ def grank(sar_est: np.ndarray, scar: np.ndarray) -> TestResult:
     n_t = np.isfinite(u).sum(axis=0)
     n = u.shape[0]
     days = n_t > 0
-    ubar = np.nansum(u[:, days], axis=0) / n_t[days]
+    # u[:, days] is a Fortran-ordered copy (so is asfortranarray): its column sums are pairwise
+    ubar = _col_nansum(np.asfortranarray(u) if days.all() else u[:, days], n_t[days]) / n_t[days]
     t_days = int(days.sum())
     s2 = ((n_t[days] / n) * ubar**2).sum() / t_days
     z = ubar[-1] / np.sqrt(s2)
@@ -553,19 +659,30 @@ def mean_pairwise_correlation(resid: np.ndarray, min_overlap: int = 30) -> tuple
     # to ~1e-6 relative, far below the sampling error of any correlation
     fin = np.isfinite(x)
     m = fin.astype(np.float32)
-    z = np.where(fin, x / np.nanstd(x), 0.0).astype(np.float32)  # scale-free, well inside float32
-    cnt = np.rint(m @ m.T).astype(np.float64)
-    sx = (z @ m.T).astype(np.float64)  # sx[i, j] = sum of x_i over dates shared with j
-    sxx = ((z * z) @ m.T).astype(np.float64)
-    sxy = (z @ z.T).astype(np.float64)
+    zd = np.divide(x, np.nanstd(x))  # scale-free, well inside float32
+    np.copyto(zd, 0.0, where=~fin)
+    z = zd.astype(np.float32)
+    cnt_m = m @ m.T
+    sx_m = z @ m.T  # sx[i, j] = sum of x_i over dates shared with j
+    zd = np.multiply(z, z)
+    sxx_m = zd @ m.T
+    sxy_m = z @ z.T
+    # only pairs i < j are used: the same elementwise formulas on the upper triangle's entries
+    # (i, j) and their mirror images (j, i), in float64 as for the full matrices
+    i, j = np.triu_indices(n, 1)
+    up, lo = i * n + j, j * n + i
+    cnt = np.rint(cnt_m.reshape(-1).take(up)).astype(np.float64)
+    sx_ij = sx_m.reshape(-1).take(up).astype(np.float64)
+    sx_ji = sx_m.reshape(-1).take(lo).astype(np.float64)
     with np.errstate(invalid="ignore", divide="ignore"):
-        cov = sxy - sx * sx.T / cnt
-        vx = sxx - sx * sx / cnt
-        vy = vx.T
+        cov = sxy_m.reshape(-1).take(up).astype(np.float64) - sx_ij * sx_ji / cnt
+        vx = sxx_m.reshape(-1).take(up).astype(np.float64) - sx_ij * sx_ij / cnt
+        # vx[j, i] uses cnt[j, i] = cnt[i, j] (integer counts of a symmetric product)
+        cnt_lo = np.rint(cnt_m.reshape(-1).take(lo)).astype(np.float64)
+        vy = sxx_m.reshape(-1).take(lo).astype(np.float64) - sx_ji * sx_ji / cnt_lo
         r = cov / np.sqrt(vx * vy)
-    iu = np.triu_indices(n, 1)
-    ok = (cnt[iu] >= min_overlap) & np.isfinite(r[iu])
-    vals = np.where(ok, r[iu], 0.0)
+    ok = (cnt >= min_overlap) & np.isfinite(r)
+    vals = np.where(ok, r, 0.0)
     return float(vals.mean()), int(ok.sum())
 
 
