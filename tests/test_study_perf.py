@@ -170,3 +170,54 @@ def test_pvalue_shortcuts_equal_scipy_distributions() -> None:
         for df in (0.0, -1.0, 0.5, 1.0, 3.0, 7.5, 499.0, 1e20, np.inf, np.nan):
             a, b = st._p_t(z, df), float(2.0 * stats.t.sf(abs(z), df))
             assert a == b or (np.isnan(a) and np.isnan(b)), (z, df, a, b)
+
+
+@pytest.mark.parametrize("holes", [False, True])
+def test_float64_rbar_equals_pairwise_pandas_correlations(holes: bool) -> None:
+    # runs of consecutive dates take the running-sum path; holes inside a run take the general one
+    from rerating.study.statistics import mean_pairwise_correlation
+
+    rng = np.random.default_rng(11)
+    n, d = 40, 300
+    x = 0.3 * rng.normal(size=d) + rng.normal(size=(n, d)) * rng.uniform(0.005, 0.05, (n, 1))
+    x += rng.normal(0.0, 0.01, (n, 1))  # a mean per series: the overlap's own mean must be used
+    for row in range(n):
+        a = int(rng.integers(0, d - 20))
+        x[row, :a] = np.nan
+        x[row, a + int(rng.integers(0, d)) :] = np.nan
+    x[3] = np.nan  # a series with no data
+    if holes:
+        x[rng.random(x.shape) < 0.05] = np.nan
+    corr = pd.DataFrame(x.T).corr(min_periods=30).to_numpy()[np.triu_indices(n, 1)]
+    got, pairs = mean_pairwise_correlation(x, min_overlap=30)
+    assert pairs == int(np.isfinite(corr).sum()) > 100
+    assert got == pytest.approx(np.nan_to_num(corr, nan=0.0).mean(), rel=1e-12, abs=1e-15)
+
+
+def test_closed_form_market_model_equals_the_matrix_path() -> None:
+    # (1, m) takes the closed-form sums; the same design as (m, 1) takes inv(X'X) by LAPACK
+    from rerating.study import kernel
+
+    rng = np.random.default_rng(8)
+    e, l1, l2 = 60, 120, 11
+    m = rng.normal(0.0004, 0.01, (e, l1 + l2))
+    y = rng.normal(0.0, 0.0005, (e, 1)) + 1.2 * m + rng.normal(0.0, 0.02, m.shape)
+    y[rng.random(y.shape) < 0.05] = np.nan  # missing estimation days (event days kept below)
+    y[:, l1:] = np.where(np.isnan(y[:, l1:]), 0.001, y[:, l1:])
+    m[1, :l1] = 0.003  # a constant benchmark: singular
+    y[2, 40:l1] = np.nan  # too few estimation days
+    ones = np.ones_like(m)
+    windows = np.array([[0, l2 - 1], [5, 5], [3, 7]])
+
+    def fit(x: np.ndarray) -> kernel.ChunkFit:
+        return kernel.fit_chunk(y[:, :l1], x[:, :l1], y[:, l1:], x[:, l1:], windows, min_obs=60)
+
+    closed = fit(np.stack([ones, m], axis=2))
+    matrix = fit(np.stack([m, ones], axis=2))
+    assert list(closed.status[:3]) == [kernel.OK, kernel.SINGULAR, kernel.TOO_FEW]
+    np.testing.assert_array_equal(closed.status, matrix.status)
+    np.testing.assert_allclose(closed.params, matrix.params[:, ::-1], rtol=1e-11, atol=1e-15)
+    for name in ("sigma2", "resid_est", "ar", "var_ar", "car", "var_car"):
+        np.testing.assert_allclose(
+            getattr(closed, name), getattr(matrix, name), rtol=1e-11, atol=1e-15, err_msg=name
+        )

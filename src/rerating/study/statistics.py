@@ -651,39 +651,64 @@ def mean_pairwise_correlation(resid: np.ndarray, min_overlap: int = 30) -> tuple
     This is the ``r̄`` of Kolari & Pynnönen (2010), who assume one common event date.
     """
     x = np.asarray(resid, dtype=float)
-    n = x.shape[0]
+    n, n_dates = x.shape
     if n < 2:
         return 0.0, 0
-    x = x[:, np.isfinite(x).sum(axis=0) >= 2]  # a date only one event has is in no pair's overlap
-    # float32 products halve the cost of the N x N x dates matrix products; the sums stay exact
-    # to ~1e-6 relative, far below the sampling error of any correlation
     fin = np.isfinite(x)
-    m = fin.astype(np.float32)
-    zd = np.divide(x, np.nanstd(x))  # scale-free, well inside float32
-    np.copyto(zd, 0.0, where=~fin)
-    z = zd.astype(np.float32)
-    cnt_m = m @ m.T
-    sx_m = z @ m.T  # sx[i, j] = sum of x_i over dates shared with j
-    zd = np.multiply(z, z)
-    sxx_m = zd @ m.T
-    sxy_m = z @ z.T
-    # only pairs i < j are used: the same elementwise formulas on the upper triangle's entries
-    # (i, j) and their mirror images (j, i), in float64 as for the full matrices
-    i, j = np.triu_indices(n, 1)
-    up, lo = i * n + j, j * n + i
-    cnt = np.rint(cnt_m.reshape(-1).take(up)).astype(np.float64)
-    sx_ij = sx_m.reshape(-1).take(up).astype(np.float64)
-    sx_ji = sx_m.reshape(-1).take(lo).astype(np.float64)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        cov = sxy_m.reshape(-1).take(up).astype(np.float64) - sx_ij * sx_ji / cnt
-        vx = sxx_m.reshape(-1).take(up).astype(np.float64) - sx_ij * sx_ij / cnt
-        # vx[j, i] uses cnt[j, i] = cnt[i, j] (integer counts of a symmetric product)
-        cnt_lo = np.rint(cnt_m.reshape(-1).take(lo)).astype(np.float64)
-        vy = sxx_m.reshape(-1).take(lo).astype(np.float64) - sx_ji * sx_ji / cnt_lo
-        r = cov / np.sqrt(vx * vy)
-    ok = (cnt >= min_overlap) & np.isfinite(r)
-    vals = np.where(ok, r, 0.0)
-    return float(vals.mean()), int(ok.sum())
+    z = np.where(fin, x, 0.0)
+    k = fin.sum(axis=1)
+    first = fin.argmax(axis=1)
+    last = n_dates - 1 - fin[:, ::-1].argmax(axis=1)
+    # float64 throughout: the sums, and so r̄, agree to rounding level whatever the BLAS threading
+    runs = bool(((k == 0) | (last - first + 1 == k)).all())
+    if runs:
+        # every series is one run of consecutive dates (the usual case): a pair's overlap is the
+        # intersection of two runs, and the sums over it are differences of running sums
+        step = n_dates + 1
+        sums = np.zeros((2, n, step))
+        np.cumsum(z, axis=1, out=sums[0, :, 1:])
+        np.square(z, out=sums[1, :, 1:])
+        np.cumsum(sums[1, :, 1:], axis=1, out=sums[1, :, 1:])
+        run, run2 = sums[0].reshape(-1), sums[1].reshape(-1)
+        end = first + k
+    else:
+        m = fin.astype(np.float64)
+        cnt_m = (m @ m.T).reshape(-1)  # integer counts: exact in float64
+        sx_m = (z @ m.T).reshape(-1)  # sx[i, j] = sum of x_i over dates shared with j
+        sxx_m = ((z * z) @ m.T).reshape(-1)
+    sxy_m = (z @ z.T).reshape(-1)
+    i_all, j_all = np.triu_indices(n, 1)
+    vals = np.zeros(i_all.size)
+    pairs = 0
+    # pairs in blocks: each block's temporaries stay in cache and below malloc's mmap threshold
+    for lo in range(0, i_all.size, _PAIR_BLOCK):
+        i, j = i_all[lo : lo + _PAIR_BLOCK], j_all[lo : lo + _PAIR_BLOCK]
+        if runs:
+            a = np.maximum(first[i], first[j])
+            b = np.maximum(np.minimum(end[i], end[j]), a)
+            cnt = (b - a).astype(np.float64)
+            bi, ai, bj, aj = i * step + b, i * step + a, j * step + b, j * step + a
+            sx_ij = run.take(bi) - run.take(ai)
+            sx_ji = run.take(bj) - run.take(aj)
+            sxx_ij = run2.take(bi) - run2.take(ai)
+            sxx_ji = run2.take(bj) - run2.take(aj)
+        else:
+            up, low = i * n + j, j * n + i
+            cnt = cnt_m.take(up)
+            sx_ij, sx_ji = sx_m.take(up), sx_m.take(low)
+            sxx_ij, sxx_ji = sxx_m.take(up), sxx_m.take(low)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            cov = sxy_m.take(i * n + j) - sx_ij * sx_ji / cnt
+            vx = sxx_ij - sx_ij * sx_ij / cnt
+            vy = sxx_ji - sx_ji * sx_ji / cnt
+            r = cov / np.sqrt(vx * vy)
+        ok = (cnt >= min_overlap) & np.isfinite(r)
+        vals[lo : lo + _PAIR_BLOCK][ok] = r[ok]
+        pairs += int(ok.sum())
+    return float(vals.mean()), pairs
+
+
+_PAIR_BLOCK = 4096
 
 
 # --- registry --------------------------------------------------------------------------------
