@@ -26,6 +26,10 @@ from rerating.errors import (
 from rerating.study import _calendars
 
 NS_PER_DAY = 86_400_000_000_000
+NO_MARKET_MESSAGE = (
+    "this model needs benchmark returns: pass market_returns= (date x benchmark DataFrame or a "
+    "Series) and benchmarks= (symbol -> column), or use model='mean_adjusted'"
+)
 _KEY = 1 << 20  # composite key code * _KEY + day number (days since 1970 < 2^20 until year 4840)
 
 
@@ -683,11 +687,7 @@ class PanelView:
 
     def market(self) -> np.ndarray:
         if self._market is None:
-            raise MissingDataError(
-                "this model needs benchmark returns: pass market_returns= (date x benchmark "
-                "DataFrame or a Series) and benchmarks= (symbol -> column), or use "
-                "model='mean_adjusted'"
-            )
+            raise MissingDataError(NO_MARKET_MESSAGE)
         return self._market
 
     def market_shift(self, k: int) -> np.ndarray:
@@ -771,11 +771,7 @@ class RowsPanel:
 
     def market(self) -> np.ndarray:
         if self._market is None:
-            raise MissingDataError(
-                "this model needs benchmark returns: pass market_returns= (date x benchmark "
-                "DataFrame or a Series) and benchmarks= (symbol -> column), or use "
-                "model='mean_adjusted'"
-            )
+            raise MissingDataError(NO_MARKET_MESSAGE)
         assert self._col_of_sym is not None
         return self._flat.market_at(self._market, self._col_of_sym, self.rows)
 
