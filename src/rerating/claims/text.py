@@ -122,7 +122,45 @@ def detect_language(text: str) -> ScriptReport:
             f"mixed scripts: {n_other} characters in {names} were ignored; "
             "only Chinese and English text is read"
         )
-    return ScriptReport("zh" if weight_zh >= weight_en else "en", tuple(warnings))
+    language = "zh" if weight_zh >= weight_en else "en"
+    if language == "en":
+        _refuse_other_latin_language(text)
+    return ScriptReport(language, tuple(warnings))
+
+
+# Function words: frequent in running text of each language, rare in the others. A Latin-script
+# article whose function words are mostly not English is refused rather than read as English.
+_ENGLISH_WORDS = frozenset(
+    "the of and to in a is on for that with as was by at its from it this are were has have "
+    "after said be an or but which their than".split()
+)
+_OTHER_LATIN_WORDS = {
+    "German": frozenset("der die das und ist nicht mit von den dem des ein eine auf für sich auch "
+                        "nach wurde am zu im".split()),
+    "French": frozenset("le la les et est des du une un pour dans que qui sur avec pas au aux "
+                        "ont été".split()),
+    "Spanish": frozenset("el los las y es del una por con para que se su al como más fue han".split()),
+    "Dutch": frozenset("het een en van de is op met voor niet zijn werd ook naar".split()),
+    "Italian": frozenset("il lo gli e di che è per con una non del della sono".split()),
+    "Portuguese": frozenset("o os as e do da dos das em um uma para com não que foi".split()),
+}
+_WORD = re.compile(r"[A-Za-zÀ-ÿ]+")
+
+
+def _refuse_other_latin_language(text: str) -> None:
+    words = [w.lower() for w in _WORD.findall(text)]
+    if len(words) < 8:
+        return  # too short to tell; read as English
+    english = sum(w in _ENGLISH_WORDS for w in words)
+    best, hits = max(
+        ((name, sum(w in vocab for w in words)) for name, vocab in _OTHER_LATIN_WORDS.items()),
+        key=lambda item: item[1],
+    )
+    if hits >= 3 and hits > 2 * english:
+        raise ArticleError(
+            f"article looks like {best}, not English ({hits} {best} function words, {english} "
+            "English ones); supported: Chinese (simplified or traditional) and English"
+        )
 
 
 _ABBREV = {
