@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 import pandas as pd
 
@@ -20,17 +20,8 @@ Metric = Literal[
 Comparator = Literal["eq", "approx", "gt", "lt"]
 Unit = Literal["pct", "money", "price", "points", "x", "shares"]
 
-METRICS: tuple[str, ...] = (
-    "price_return",
-    "market_cap_change",
-    "index_return",
-    "valuation_multiple",
-    "volume",
-    "close_price",
-    "market_cap_level",
-    "index_level",
-)
-COMPARATORS: tuple[str, ...] = ("eq", "approx", "gt", "lt")
+METRICS: tuple[str, ...] = get_args(Metric)
+COMPARATORS: tuple[str, ...] = get_args(Comparator)
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ import importlib
 import socket
 import time
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 from rerating.errors import MissingDependencyError, RerateError, SourceUnavailableError
 
@@ -65,3 +65,37 @@ def call_with_retry(
             reason = "rate-limited, retries exhausted" if is_rate_limit(exc) else f"{type(exc).__name__}: {exc}"
             raise SourceUnavailableError(f"{what} failed ({reason}); {OFFLINE_HINT}") from exc
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+class LiveSource:
+    """What both live sources hold: the provider client, the security master, retry settings and
+    the ledger of rows not kept. Subclasses set ``name``, ``client_module`` and ``host``."""
+
+    name = ""
+    client_module = ""
+    host = ""
+
+    def __init__(
+        self,
+        client: Any | None = None,
+        securities: Any | None = None,
+        retries: int = 3,
+        backoff: float = 1.0,
+        sleep: Callable[[float], None] = time.sleep,
+        non_session: Literal["raise", "drop"] = "drop",
+    ) -> None:
+        if client is None:
+            client = import_client(self.client_module)
+            probe(self.host)
+        self.client = client
+        self.securities = securities
+        self.retries, self.backoff, self.sleep = retries, backoff, sleep
+        self.non_session = non_session
+        self._dropped: list[dict[str, object]] = []
+
+    @property
+    def dropped(self) -> Any:
+        """Rows not kept: symbol, date, reason."""
+        import pandas as pd
+
+        return pd.DataFrame(self._dropped, columns=["symbol", "date", "reason"])

@@ -11,15 +11,12 @@ shares) and ``currency_boc_sina`` gives Bank of China rates per 100 units of for
 from __future__ import annotations
 
 import re
-import time
-from collections.abc import Callable
-from typing import Any, Literal
+from typing import Any
 
 import pandas as pd
 
 from rerating._typing import DateLike
-from rerating.data.securities import SecurityMaster
-from rerating.data.sources._live import OFFLINE_HINT, call_with_retry, import_client, probe
+from rerating.data.sources._live import OFFLINE_HINT, LiveSource, call_with_retry
 from rerating.data.sources.files import parse_bars
 from rerating.errors import MissingDataError, MissingSharesError, SourceUnavailableError
 
@@ -29,7 +26,7 @@ FX_NAMES = {"USD": "美元", "HKD": "港币"}
 FX_MID = "央行中间价"  # the PBOC central parity, CNY per 100 units
 
 
-class AkshareSource:
+class AkshareSource(LiveSource):
     """Bars from akshare (see the module docstring for the endpoints).
 
     Parameters
@@ -45,28 +42,8 @@ class AkshareSource:
     """
 
     name = "akshare"
-
-    def __init__(
-        self,
-        client: Any | None = None,
-        securities: SecurityMaster | None = None,
-        retries: int = 3,
-        backoff: float = 1.0,
-        sleep: Callable[[float], None] = time.sleep,
-        non_session: Literal["raise", "drop"] = "drop",
-    ) -> None:
-        if client is None:
-            client = import_client("akshare")
-            probe(HOST)
-        self.client = client
-        self.securities = securities
-        self.retries, self.backoff, self.sleep = retries, backoff, sleep
-        self.non_session = non_session
-        self._dropped: list[dict[str, object]] = []
-
-    @property
-    def dropped(self) -> pd.DataFrame:
-        return pd.DataFrame(self._dropped, columns=["symbol", "date", "reason"])
+    client_module = "akshare"
+    host = HOST
 
     def _call(self, name: str, what: str, **kwargs: Any) -> pd.DataFrame:
         func = getattr(self.client, name)

@@ -16,7 +16,7 @@ import pandas as pd
 from rerating._typing import DateLike
 from rerating.data.securities import SecurityMaster
 from rerating.data.sources import SHARES_COLUMNS
-from rerating.data.sources._live import OFFLINE_HINT, call_with_retry, import_client, probe
+from rerating.data.sources._live import OFFLINE_HINT, LiveSource, call_with_retry
 from rerating.data.sources.files import parse_bars
 from rerating.errors import MissingDataError, MissingSharesError, SourceUnavailableError
 
@@ -24,7 +24,7 @@ HOST = "query1.finance.yahoo.com"
 COLUMNS = {"Open": "open", "High": "high", "Low": "low", "Close": "close", "Adj Close": "adj_close", "Volume": "volume"}
 
 
-class YahooSource:
+class YahooSource(LiveSource):
     """Bars and shares from Yahoo Finance.
 
     Parameters
@@ -43,6 +43,8 @@ class YahooSource:
     """
 
     name = "yahoo"
+    client_module = "yfinance"
+    host = HOST
 
     def __init__(
         self,
@@ -54,19 +56,8 @@ class YahooSource:
         sleep: Callable[[float], None] = time.sleep,
         non_session: Literal["raise", "drop"] = "drop",
     ) -> None:
-        if client is None:
-            client = import_client("yfinance")
-            probe(HOST)
-        self.client = client
-        self.securities = securities
-        self.retries, self.backoff, self.timeout, self.sleep = retries, backoff, timeout, sleep
-        self.non_session = non_session
-        self._dropped: list[dict[str, object]] = []
-
-    @property
-    def dropped(self) -> pd.DataFrame:
-        """Rows not kept: symbol, date, reason."""
-        return pd.DataFrame(self._dropped, columns=["symbol", "date", "reason"])
+        super().__init__(client, securities, retries, backoff, sleep, non_session)
+        self.timeout = timeout
 
     def ticker(self, symbol: str) -> str:
         """The Yahoo ticker of ``symbol`` (from the security master; the symbol itself otherwise)."""
