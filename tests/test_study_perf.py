@@ -172,10 +172,18 @@ def test_pvalue_shortcuts_equal_scipy_distributions() -> None:
             assert a == b or (np.isnan(a) and np.isnan(b)), (z, df, a, b)
 
 
+@pytest.mark.parametrize("pair_loop", [False, True])
 @pytest.mark.parametrize("holes", [False, True])
-def test_float64_rbar_equals_pairwise_pandas_correlations(holes: bool) -> None:
-    # runs of consecutive dates take the running-sum path; holes inside a run take the general one
+def test_float64_rbar_equals_pairwise_pandas_correlations(
+    holes: bool, pair_loop: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # runs of consecutive dates take the running-sum path; holes inside a run take the general one;
+    # small N forms (N x N) matrices, large N loops over blocks of pairs (forced here)
+    from rerating.study import statistics as st
     from rerating.study.statistics import mean_pairwise_correlation
+
+    if pair_loop:
+        monkeypatch.setattr(st, "_PAIR_MATRIX_MAX", 0)
 
     rng = np.random.default_rng(11)
     n, d = 40, 300
@@ -221,3 +229,78 @@ def test_closed_form_market_model_equals_the_matrix_path() -> None:
         np.testing.assert_allclose(
             getattr(closed, name), getattr(matrix, name), rtol=1e-11, atol=1e-15, err_msg=name
         )
+
+
+def test_implied_constant_equals_the_design_with_ones() -> None:
+    # the market model passes R_m alone (intercept=True); prepending the ones gives the same fit
+    from rerating.study import kernel
+
+    rng = np.random.default_rng(9)
+    e, l1, l2 = 40, 100, 7
+    m = rng.normal(0.0004, 0.01, (e, l1 + l2))
+    y = 0.0002 + 0.9 * m + rng.normal(0.0, 0.02, m.shape)
+    y[rng.random(y.shape) < 0.03] = np.nan
+    y[:, l1:] = np.where(np.isnan(y[:, l1:]), 0.0, y[:, l1:])
+    m[4, :l1] = 0.001  # singular
+    windows = np.array([[0, l2 - 1], [2, 3]])
+    x = m[:, :, None]
+    implied = kernel.fit_chunk(y[:, :l1], x[:, :l1], y[:, l1:], x[:, l1:], windows, intercept=True)
+    full = np.concatenate([np.ones_like(x), x], axis=2)
+    explicit = kernel.fit_chunk(y[:, :l1], full[:, :l1], y[:, l1:], full[:, l1:], windows)
+    assert explicit.status[4] == kernel.SINGULAR
+    for name in ("status", "n_obs", "dof"):
+        np.testing.assert_array_equal(getattr(implied, name), getattr(explicit, name), err_msg=name)
+    # the same sums over differently strided arrays: equal to rounding level
+    for name in ("params", "sigma2", "resid_est", "ar", "var_ar", "car", "var_car"):
+        np.testing.assert_allclose(
+            getattr(implied, name), getattr(explicit, name), rtol=1e-12, atol=1e-16, err_msg=name
+        )
+
+
+def test_helper_thread_changes_no_number() -> None:
+    """workers=2 (rank tests in a helper thread) and workers=1 give identical results."""
+    returns, market, events = _data(120, seed=5)
+    events["group"] = np.where(np.arange(120) % 3 == 0, "a", "b")
+    returns.iloc[10:14, 2] = np.nan
+    one = _study(returns, market, events, workers=1).fit()
+    two = _study(returns, market, events, workers=2).fit()
+    assert len(one.tests) == 3 * 12
+    for name in ("car", "tests", "clustering", "caar", "dropped"):
+        pd.testing.assert_frame_equal(getattr(two, name), getattr(one, name), check_exact=True)
+    assert two.warnings == one.warnings
+
+
+@pytest.mark.parametrize("workers", [0, -1, 1.5, "2"])
+def test_workers_must_be_a_positive_integer(workers: object) -> None:
+    from rerating.errors import WindowError
+
+    returns, market, events = _data(5)
+    with pytest.raises(WindowError, match="workers must be a positive integer"):
+        _study(returns, market, events, workers=workers)
+
+
+@pytest.mark.parametrize("setting, expected", [("0", "False"), ("1", "True")])
+def test_allocator_tuning_is_applied_once_and_can_be_turned_off(setting: str, expected: str) -> None:
+    # a fresh interpreter: the setting is process-wide and made on the first fit
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "from rerating.study import _allocator as a\n"
+        "first = a.tune_allocator()\n"
+        "assert a.tune_allocator() is first\n"
+        "print(first)\n"
+    )
+    env = {**os.environ, "RERATING_MALLOC_TUNING": setting}
+    out = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    ).stdout.strip()
+    if sys.platform.startswith("linux") and setting == "1":
+        import ctypes.util
+
+        if not (ctypes.util.find_library("c") or "").startswith("libc.so"):
+            pytest.skip("not glibc: mallopt is not available")
+    elif setting == "1":
+        pytest.skip("malloc tuning applies to Linux/glibc only")
+    assert out == expected

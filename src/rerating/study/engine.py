@@ -8,9 +8,13 @@ wrapped in a read-only :class:`rerating.study.results.EventStudyResults`.
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import math
+import os
 import zlib
 from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pandas as pd
@@ -26,7 +30,8 @@ from rerating.errors import (
     did_you_mean,
 )
 from rerating.study import kernel as _kernel
-from rerating.study.models import ModelName, NormalReturnModel, get_model
+from rerating.study._allocator import tune_allocator
+from rerating.study.models import MarketModel, ModelName, NormalReturnModel, get_model
 from rerating.study.panel import (
     AlignedSeries,
     FlatReturns,
@@ -179,6 +184,10 @@ class EventStudy:
         At most this many events are gathered and fitted at a time (bounds memory). The engine
         also caps a kernel call at ``KERNEL_BLOCK`` (2,048) events, which is faster; results
         never depend on either.
+    workers : int, optional
+        Threads for one fit (default: 2, or 1 on a one-core machine). With two or more, the
+        rank tests (which sort events x sessions matrices) run in a helper thread while the
+        caller's thread computes r̄ and the other tests. Results never depend on it.
     """
 
     def __init__(
@@ -198,6 +207,7 @@ class EventStudy:
         non_session: NonSessionPolicy = "next",
         calendars: Mapping[str, str] | None = None,
         chunk_size: int = 20_000,
+        workers: int | None = None,
     ) -> None:
         self.returns = returns
         self.events = events
@@ -252,6 +262,11 @@ class EventStudy:
         if not isinstance(chunk_size, (int, np.integer)) or chunk_size < 1:
             raise WindowError(f"chunk_size must be a positive integer, got {chunk_size!r}")
         self.chunk_size = int(chunk_size)
+        if workers is None:
+            workers = min(2, os.cpu_count() or 1)
+        if not isinstance(workers, (int, np.integer)) or workers < 1:
+            raise WindowError(f"workers must be a positive integer, got {workers!r}")
+        self.workers = int(workers)
 
     # --- input alignment ------------------------------------------------------------------
 
@@ -311,6 +326,7 @@ class EventStudy:
         NoEventsLeftError
             Every event was dropped (the message summarises the ledger).
         """
+        tune_allocator()  # once per process: reuse freed array memory instead of re-faulting it
         ev = read_events(self.events)
         wanted = set(ev.symbol)
         rets = self.returns
@@ -421,6 +437,16 @@ class _DesignSource:
             self._full = probe
         self.param_names = probe.param_names
         self.regressor_labels = probe.regressor_labels
+        # the market model's design is (1, R_m): the kernel can take R_m alone and imply the
+        # constant, so no (rows x 2) design with a column of ones is built and checked
+        self.line = self._full is None and type(model) is MarketModel and model.foreign_lag is None
+
+    def market_at(self, rows: np.ndarray, flat_rows: np.ndarray | None = None) -> np.ndarray:
+        """The benchmark return at ``rows`` (any shape), shaped ``rows.shape + (1,)``."""
+        if flat_rows is None:
+            flat_rows = rows.reshape(-1)
+        market, col_of_sym = self._args[0], self._args[1]
+        return self.flat.market_at(market, col_of_sym, flat_rows).reshape(*rows.shape, 1)
 
     def at(
         self, rows: np.ndarray, flat_rows: np.ndarray | None = None
@@ -472,13 +498,20 @@ def _fit(study, ev, flat, d0, design, method, k_params, min_est) -> EventStudyRe
         store[name][cursor[0] : cursor[0] + part.shape[0]] = part
 
     def gather(
-        rows: np.ndarray, ok: np.ndarray, flat_rows: np.ndarray | None = None
+        rows: np.ndarray, ok: np.ndarray, flat_rows: np.ndarray | None = None, line: bool = False
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Raw return, model return (after the offset) and regressors at ``rows``, NaN where not ``ok``."""
-        off, x = design.at(rows, flat_rows)
+        """Raw return, model return (after the offset) and regressors at ``rows``, NaN where not ``ok``.
+
+        ``line``: the market model's regressors without the constant (see ``_DesignSource.line``).
+        """
         raw = ret_flat.take(rows)
-        with np.errstate(invalid="ignore"):  # inf - inf: such rows are flagged below
-            y = raw - off
+        if line:
+            x = design.market_at(rows, flat_rows)
+            y = raw  # no offset (raw - 0.0 is raw); neither array is written in place
+        else:
+            off, x = design.at(rows, flat_rows)
+            with np.errstate(invalid="ignore"):  # inf - inf: such rows are flagged below
+                y = raw - off
         if not ok.all():  # most chunks lie wholly inside the data: no masking pass then
             raw = np.where(ok, raw, np.nan)
             y = np.where(ok, y, np.nan)
@@ -504,9 +537,12 @@ def _fit(study, ev, flat, d0, design, method, k_params, min_est) -> EventStudyRe
         evt_ok = (evt_pos >= 0) & (evt_pos < ln[:, None])
         evt_rows = np.clip(g[:, None] + evt_off, 0, n_rows - 1)
 
+        # the constant is left to the kernel only when every event window lies in the data (a
+        # chunk with a window outside it keeps the full design, whose constant is NaN there)
+        line = design.line and bool(evt_ok.all())
         est_rows_f = est_rows.reshape(-1)  # one object: the panel caches lookups by identity
-        raw_e, y_e, x_e = gather(est_rows, est_ok, est_rows_f)
-        raw_v, y_v, x_v = gather(evt_rows, evt_ok)
+        raw_e, y_e, x_e = gather(est_rows, est_ok, est_rows_f, line)
+        raw_v, y_v, x_v = gather(evt_rows, evt_ok, None, line)
         # inf anywhere in the chunk's windows (the checks below are no-ops without one)
         has_inf = bool(
             np.isinf(raw_e).any()
@@ -548,7 +584,7 @@ def _fit(study, ev, flat, d0, design, method, k_params, min_est) -> EventStudyRe
             ),
         )
         bad_x = ~np.isfinite(y_v) | (~np.isfinite(x_v).all(axis=2) if x_v.shape[2] else False)
-        labels = design.regressor_labels
+        labels = design.regressor_labels[1:] if line else design.regressor_labels
 
         def xmsg(j: int) -> str:
             t = int(np.argmax(bad_x[j]))
@@ -564,7 +600,9 @@ def _fit(study, ev, flat, d0, design, method, k_params, min_est) -> EventStudyRe
             y_e = np.where(np.isinf(y_e), np.nan, y_e)
             x_e = np.where(np.isinf(x_e), np.nan, x_e)
 
-        fit = _kernel.fit_chunk(y_e, x_e, y_v, x_v, win_idx, method=method, min_obs=min_est)
+        fit = _kernel.fit_chunk(
+            y_e, x_e, y_v, x_v, win_idx, method=method, min_obs=min_est, intercept=line
+        )
         st = fit.status
         flag(
             st == _kernel.TOO_FEW,
@@ -664,99 +702,115 @@ def _fit(study, ev, flat, d0, design, method, k_params, min_est) -> EventStudyRe
     gnames, gcode = np.unique(group.astype(str), return_inverse=True)
     by_group = np.split(np.argsort(gcode, kind="stable"), np.cumsum(np.bincount(gcode))[:-1])
     members_of = {str(gname): m for gname, m in zip(gnames, by_group, strict=True)}
-    for gname in groups:
-        members = np.arange(keep.size) if gname == "all" else members_of[gname]
-        n = members.size
-        if hashes is None and members.size > RBAR_MAX_EVENTS:
-            hashes = _event_hashes(ev, keep)
-        rbar, npairs = _rbar(ev, keep, members, arr["resid"], est_days, hashes)
-        rbar_of[gname] = (rbar, npairs)
-        overlap_windows: list[str] = []
-        rank_cache: dict = {}
-        # per-group matrices, sliced once per group ("all" is a view, not a copy)
-        sel = slice(None) if gname == "all" else members
-        g_resid, g_sar_est = arr["resid"][sel], sar_est[sel]
-        g_ar_all, g_sar_all = ar_all[sel], sar_all[sel]
-        g_dof = arr["dof"][sel].astype(float)
-        for w, (a, b) in enumerate(wins):
-            label = window_label((a, b))
-            overlapping = _windows_overlap(arr["win_days"][members, w])
-            de = 1.0 + (n - 1) * rbar
-            clus_rows.append(
-                {
-                    "group": gname,
-                    "window": label,
-                    "n": n,
-                    "rbar": rbar,
-                    "n_pairs": npairs,
-                    "design_effect": de,
-                    "overlapping": overlapping,
-                }
-            )
-            if overlapping and n > 1:
-                overlap_windows.append(label)
-            car_w = arr["car"][members, w]
-            caar_rows.append(
-                _caar_row(
-                    gname,
-                    label,
-                    car_w,
-                    arr["var_car"][members, w],
-                    arr["dof"][members],
-                    rbar,
-                    overlapping,
+    helper = _helper_pool(study.workers)
+    # a threaded BLAS (r̄'s products) would busy-wait on the core the helper thread uses
+    with _one_blas_thread() if helper is not None else contextlib.nullcontext():
+        for gname in groups:
+            members = np.arange(keep.size) if gname == "all" else members_of[gname]
+            n = members.size
+            # per-group matrices, sliced once per group ("all" is a view, not a copy)
+            sel = slice(None) if gname == "all" else members
+            g_resid, g_sar_est = arr["resid"][sel], sar_est[sel]
+            g_ar_all, g_sar_all = ar_all[sel], sar_all[sel]
+            g_dof = arr["dof"][sel].astype(float)
+            rank_cache: dict = {}  # the group's rank matrices, shared by its windows
+            samples = [
+                WindowSample(
+                    car=arr["car"][members, w],
+                    scar=scar[members, w],
+                    bhar=arr["bhar"][members, w],
+                    dof=g_dof,
+                    resid_est=g_resid,
+                    sar_est=g_sar_est,
+                    ar_all=g_ar_all,
+                    sar_all=g_sar_all,
+                    event_cols=event_cols,
+                    window_cols=l1 + np.arange(win_idx[w, 0], win_idx[w, 1] + 1),
+                    length=b - a + 1,
+                    rbar=float("nan"),  # set below, once r̄ is known (the rank tests do not use it)
+                    extra=rank_cache,
                 )
+                for w, (a, b) in enumerate(wins)
+            ]
+            # the rank tests sort (events x sessions) matrices and do not need r̄: with a helper
+            # thread they run while this thread computes r̄ and the other tests (same results)
+            ranked = [t for t in study.tests if t in RANK_TESTS and n >= TESTS[t].min_n]
+            background = (
+                helper.submit(_run_tests, samples, ranked)
+                if helper is not None and ranked
+                else None
             )
-            ws = WindowSample(
-                car=car_w,
-                scar=scar[members, w],
-                bhar=arr["bhar"][members, w],
-                dof=g_dof,
-                resid_est=g_resid,
-                sar_est=g_sar_est,
-                ar_all=g_ar_all,
-                sar_all=g_sar_all,
-                event_cols=event_cols,
-                window_cols=l1 + np.arange(win_idx[w, 0], win_idx[w, 1] + 1),
-                length=b - a + 1,
-                rbar=rbar,
-                extra=rank_cache,
-            )
-            for tname in study.tests:
-                spec = TESTS[tname]
-                if n < spec.min_n:
-                    msg = f"{tname} needs at least {spec.min_n} events; group {gname!r} has {n}: skipped"
-                    if msg not in warnings:
-                        warnings.append(msg)
-                    continue
-                with np.errstate(invalid="ignore", divide="ignore"):
-                    res = spec.run(ws)
-                if not np.isfinite(res.statistic):
-                    warnings.append(
-                        f"{tname} is undefined for group {gname!r}, window {label} (e.g. no "
-                        "cross-sectional variation); its row is NaN"
-                    )
-                test_rows.append(
+            if hashes is None and members.size > RBAR_MAX_EVENTS:
+                hashes = _event_hashes(ev, keep)
+            rbar, npairs = _rbar(ev, keep, members, arr["resid"], est_days, hashes)
+            rbar_of[gname] = (rbar, npairs)
+            overlap_windows: list[str] = []
+            for w, (a, b) in enumerate(wins):
+                label = window_label((a, b))
+                overlapping = _windows_overlap(arr["win_days"][members, w])
+                de = 1.0 + (n - 1) * rbar
+                clus_rows.append(
                     {
                         "group": gname,
                         "window": label,
-                        "test": tname,
-                        "statistic": res.statistic,
-                        "pvalue": res.pvalue,
-                        "n": res.n,
-                        "valid_under_clustering": spec.valid_under_clustering,
+                        "n": n,
+                        "rbar": rbar,
+                        "n_pairs": npairs,
+                        "design_effect": de,
+                        "overlapping": overlapping,
                     }
                 )
-        if overlap_windows:
-            de = 1.0 + (n - 1) * rbar
-            warnings.append(
-                f"event windows overlap in calendar time in group {gname!r} (N={n}; windows "
-                f"{', '.join(overlap_windows)}): r̄ = {rbar:.4f}, design effect 1+(N-1)r̄ = "
-                f"{de:.2f}. Valid under clustering: {', '.join(CLUSTER_VALID)} (design effect or "
-                "time-series variance of the portfolio); the other tests assume independent events "
-                "and over-reject when r̄ > 0. CAAR std_error scaled by sqrt((1+(N-1)r̄)/(1-r̄)), "
-                "r̄ floored at 0."
-            )
+                if overlapping and n > 1:
+                    overlap_windows.append(label)
+                ws = dataclasses.replace(samples[w], rbar=rbar)
+                caar_rows.append(
+                    _caar_row(
+                        gname,
+                        label,
+                        ws.car,
+                        arr["var_car"][members, w],
+                        arr["dof"][members],
+                        rbar,
+                        overlapping,
+                    )
+                )
+                for tname in study.tests:
+                    spec = TESTS[tname]
+                    if n < spec.min_n:
+                        msg = f"{tname} needs at least {spec.min_n} events; group {gname!r} has {n}: skipped"
+                        if msg not in warnings:
+                            warnings.append(msg)
+                        continue
+                    if background is not None and tname in ranked:
+                        res = background.result()[w, tname]
+                    else:
+                        res = _run_tests([ws], [tname])[0, tname]
+                    if not np.isfinite(res.statistic):
+                        warnings.append(
+                            f"{tname} is undefined for group {gname!r}, window {label} (e.g. no "
+                            "cross-sectional variation); its row is NaN"
+                        )
+                    test_rows.append(
+                        {
+                            "group": gname,
+                            "window": label,
+                            "test": tname,
+                            "statistic": res.statistic,
+                            "pvalue": res.pvalue,
+                            "n": res.n,
+                            "valid_under_clustering": spec.valid_under_clustering,
+                        }
+                    )
+            if overlap_windows:
+                de = 1.0 + (n - 1) * rbar
+                warnings.append(
+                    f"event windows overlap in calendar time in group {gname!r} (N={n}; windows "
+                    f"{', '.join(overlap_windows)}): r̄ = {rbar:.4f}, design effect 1+(N-1)r̄ = "
+                    f"{de:.2f}. Valid under clustering: {', '.join(CLUSTER_VALID)} (design effect or "
+                    "time-series variance of the portfolio); the other tests assume independent events "
+                    "and over-reject when r̄ > 0. CAAR std_error scaled by sqrt((1+(N-1)r̄)/(1-r̄)), "
+                    "r̄ floored at 0."
+                )
 
     return EventStudyResults(
         model=study.model.name,
@@ -785,6 +839,50 @@ def _fit(study, ev, flat, d0, design, method, k_params, min_est) -> EventStudyRe
         rbar=rbar_of,
         n_events=n_ev,
     )
+
+
+RANK_TESTS = ("corrado", "corrado_zivney", "grank")  # each sorts an (events x sessions) matrix
+
+
+def _run_tests(samples: Sequence[WindowSample], names: Sequence[str]) -> dict:
+    """``{(window index, test): TestResult}`` for every sample and test (errors silenced: NaN rows
+    are reported by the caller)."""
+    out = {}
+    with np.errstate(invalid="ignore", divide="ignore"):  # per thread: set where the tests run
+        for w, ws in enumerate(samples):
+            for name in names:
+                out[w, name] = TESTS[name].run(ws)
+    return out
+
+
+_HELPERS: dict[int, ThreadPoolExecutor] = {}
+
+
+def _helper_pool(workers: int) -> ThreadPoolExecutor | None:
+    """A shared pool of ``workers - 1`` helper threads (None for one worker), made on first use."""
+    if workers < 2:
+        return None
+    if workers - 1 not in _HELPERS:
+        _HELPERS[workers - 1] = ThreadPoolExecutor(
+            max_workers=workers - 1, thread_name_prefix="rerating-study"
+        )
+    return _HELPERS[workers - 1]
+
+
+_BLAS_CONTROLLERS: list = []  # threadpoolctl's view of the loaded BLAS libraries, found once
+
+
+def _one_blas_thread() -> contextlib.AbstractContextManager:
+    """Limit the BLAS libraries to one thread until the block exits (restored after)."""
+    if not _BLAS_CONTROLLERS:
+        from threadpoolctl import ThreadpoolController
+
+        _BLAS_CONTROLLERS.append(ThreadpoolController().select(user_api="blas"))
+    return _BLAS_CONTROLLERS[0].limit(limits=1)  # type: ignore[no-any-return]
+
+
+if hasattr(os, "register_at_fork"):  # a forked child has the pool objects but not their threads
+    os.register_at_fork(after_in_child=_HELPERS.clear)
 
 
 def _windows_overlap(days: np.ndarray) -> bool:

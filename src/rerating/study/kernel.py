@@ -150,6 +150,7 @@ def fit_chunk(
     *,
     method: Literal["ols", "none", "scholes_williams"] = "ols",
     min_obs: int = 30,
+    intercept: bool = False,
 ) -> ChunkFit:
     """Fit the normal-return model of every event in a chunk and compute AR, CAR and variances.
 
@@ -171,6 +172,10 @@ def fit_chunk(
         prediction-error formula on (1, R_m) - an approximation, since the SW beta is not OLS.
     min_obs : int
         Fewer usable estimation rows than this -> status ``TOO_FEW``.
+    intercept : bool
+        ``x`` omits a leading constant column of ones, which is implied (the market model passes
+        ``R_m`` alone, ``K = 1``: no design with a column of ones to build and check). The results
+        are those of the design with the constant prepended.
 
     Returns
     -------
@@ -181,6 +186,11 @@ def fit_chunk(
     y_evt = np.asarray(y_evt, dtype=float)
     x_evt = np.asarray(x_evt, dtype=float)
     windows = np.asarray(windows, dtype=np.int64).reshape(-1, 2)
+    if intercept and not (method == "ols" and x_est.shape[2] == 1):
+        # only the line fit uses the implied constant directly: otherwise prepend it
+        x_est = np.concatenate([np.ones((*x_est.shape[:2], 1)), x_est], axis=2)
+        x_evt = np.concatenate([np.ones((*x_evt.shape[:2], 1)), x_evt], axis=2)
+        intercept = False
     E = y_est.shape[0]
     # one pass finds rows where the return or any regressor is missing: NaN propagates through the sum
     k_all = x_est.shape[2]
@@ -238,13 +248,17 @@ def fit_chunk(
             xp_evt = x_evt
             params = None
             singular = np.zeros(E, dtype=bool)
-        K = xfit.shape[2]
+        K = xfit.shape[2] + intercept
         xm = xfit if full else np.where(mask[:, :, None], xfit, 0.0)
         # the market model (a constant and one regressor): closed-form sums, no per-event BLAS
-        simple = params is None and K == 2 and bool((xm[:, :, 0] == (1 if full else mask)).all())
-        simple = simple and bool((x_evt[:, :, 0] == 1).all())
+        if intercept:
+            simple = True
+        else:
+            simple = params is None and K == 2
+            simple = simple and bool((xm[:, :, 0] == (1 if full else mask)).all())
+            simple = simple and bool((x_evt[:, :, 0] == 1).all())
         if simple:
-            line_params, fitted, line_inv, xtx = _line_fit(xm[:, :, 1], ym, n)
+            line_params, fitted, line_inv, xtx = _line_fit(xm[:, :, -1], ym, n)
         else:
             xmt = xm.transpose(0, 2, 1)
             xtx = np.matmul(xmt, xm)
@@ -280,7 +294,7 @@ def fit_chunk(
         status = np.where((status == OK) & ~(ssr > 1e-20 * ysq), ZERO_VARIANCE, status)
         assert inv is not None  # both branches above set it
         if simple:
-            x1 = x_evt[:, :, 1]
+            x1 = x_evt[:, :, -1]
             with np.errstate(invalid="ignore", over="ignore"):  # failed fits: NaN, dropped below
                 ar = y_evt - (line_params[:, :1] + line_params[:, 1:] * x1)
                 # x' inv x expanded for x = (1, x1), as the matrix product sums it
@@ -301,6 +315,8 @@ def fit_chunk(
         else:
             assert inv is not None  # set with xp_evt by the regression branch
             s = xp_evt[:, a : b + 1, :].sum(axis=1)
+            if intercept:  # the implied constant's column sum
+                s = np.column_stack([np.full(E, float(length)), s])
             var_car[:, w] = sigma2 * (
                 length + (np.matmul(s[:, None, :], inv)[:, 0, :] * s).sum(axis=1)
             )

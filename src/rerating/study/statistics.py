@@ -673,10 +673,16 @@ def mean_pairwise_correlation(resid: np.ndarray, min_overlap: int = 30) -> tuple
         end = first + k
     else:
         m = fin.astype(np.float64)
-        cnt_m = (m @ m.T).reshape(-1)  # integer counts: exact in float64
-        sx_m = (z @ m.T).reshape(-1)  # sx[i, j] = sum of x_i over dates shared with j
-        sxx_m = ((z * z) @ m.T).reshape(-1)
-    sxy_m = (z @ z.T).reshape(-1)
+        cnt_mat = m @ m.T  # integer counts: exact in float64
+        sx_mat = z @ m.T  # sx[i, j] = sum of x_i over dates shared with j
+        sxx_mat = (z * z) @ m.T
+        if n <= _PAIR_MATRIX_MAX:
+            return _pairwise_from_sums(z @ z.T, cnt_mat, sx_mat, sxx_mat, min_overlap)
+        cnt_m, sx_m, sxx_m = cnt_mat.reshape(-1), sx_mat.reshape(-1), sxx_mat.reshape(-1)
+    sxy_mat = z @ z.T
+    if runs and n <= _PAIR_MATRIX_MAX:
+        return _pairwise_matrix_runs(sxy_mat, run, run2, first, end, step, min_overlap)
+    sxy_m = sxy_mat.reshape(-1)
     i_all, j_all = np.triu_indices(n, 1)
     vals = np.zeros(i_all.size)
     pairs = 0
@@ -709,6 +715,51 @@ def mean_pairwise_correlation(resid: np.ndarray, min_overlap: int = 30) -> tuple
 
 
 _PAIR_BLOCK = 4096
+_PAIR_MATRIX_MAX = 1024  # up to this many series, the pairs are (N x N) matrices, no pair loop
+
+
+def _pairwise_matrix_runs(
+    sxy: np.ndarray,
+    run: np.ndarray,
+    run2: np.ndarray,
+    first: np.ndarray,
+    end: np.ndarray,
+    step: int,
+    min_overlap: int,
+) -> tuple[float, int]:
+    """:func:`mean_pairwise_correlation` when each series is one run of dates, as (N x N) matrices.
+
+    ``run``/``run2``: flattened running sums of x and x^2 (``step`` per series); the overlap of
+    ``i`` and ``j`` is ``[a_ij, b_ij)``, and ``S[i, j]``, the sum of ``x_i`` over it, is a
+    difference of running sums (``S.T`` holds the sums of ``x_j``).
+    """
+    n = first.size
+    a = np.maximum.outer(first, first)
+    b = np.maximum(np.minimum.outer(end, end), a)
+    base = (np.arange(n) * step)[:, None]
+    hi, lo = base + b, base + a
+    s_x = run.take(hi)
+    s_x -= run.take(lo)
+    s_xx = run2.take(hi)
+    s_xx -= run2.take(lo)
+    return _pairwise_from_sums(sxy, (b - a).astype(np.float64), s_x, s_xx, min_overlap)
+
+
+def _pairwise_from_sums(
+    sxy: np.ndarray, cnt: np.ndarray, s_x: np.ndarray, s_xx: np.ndarray, min_overlap: int
+) -> tuple[float, int]:
+    """Mean correlation over the pairs ``i < j`` from ``sum x_i x_j``, the overlap count, and
+    ``S[i, j]`` / ``SS[i, j]``, the sums of ``x_i`` / ``x_i^2`` over the overlap with ``j``."""
+    n = sxy.shape[0]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean_x = s_x / cnt
+        cov = sxy - s_x * mean_x.T  # sum x_i x_j - (sum x_i)(sum x_j) / n_ij
+        var = s_xx - s_x * mean_x  # var[i, j]: x_i's over the overlap; x_j's is var.T
+        r = cov / np.sqrt(var * var.T)
+    upper = np.triu(np.ones((n, n), dtype=bool), 1)
+    ok = upper & (cnt >= min_overlap) & np.isfinite(r)
+    # the mean over every pair, pairs without enough overlap counting as 0
+    return float(r[ok].sum() / (n * (n - 1) / 2)), int(ok.sum())
 
 
 # --- registry --------------------------------------------------------------------------------
