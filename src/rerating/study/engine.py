@@ -651,15 +651,21 @@ def _fit(study, ev, flat, d0, design, method, k_params, min_est) -> EventStudyRe
 
     keep = np.concatenate(keep_parts) if keep_parts else np.empty(0, dtype=np.int64)
     dropped_mask = reason != ""
-    dropped = pd.DataFrame(
-        {
-            "event_id": ev.event_id[dropped_mask],
-            "symbol": ev.symbol[dropped_mask],
-            "date": ev.requested[dropped_mask],
-            "reason": reason[dropped_mask],
-        }
-    ).reset_index(drop=True)
+    # the ledger frame is built only when an event was dropped (results make the empty one)
+    dropped = (
+        pd.DataFrame(
+            {
+                "event_id": ev.event_id[dropped_mask],
+                "symbol": ev.symbol[dropped_mask],
+                "date": ev.requested[dropped_mask],
+                "reason": reason[dropped_mask],
+            }
+        )
+        if dropped_mask.any()
+        else None
+    )
     if keep.size == 0:
+        assert dropped is not None  # no event kept: every one was dropped
         top = dropped["reason"].str.split(":").str[0].value_counts().head(3)
         raise NoEventsLeftError(
             f"all {n_ev} events were dropped: "
@@ -669,7 +675,7 @@ def _fit(study, ev, flat, d0, design, method, k_params, min_est) -> EventStudyRe
     arr = {k: v[: cursor[0]] for k, v in store.items()}
     # canonical order is kept (ev is sorted, chunks are in order)
     warnings: list[str] = []
-    if dropped_mask.any():
+    if dropped is not None:
         warnings.append(
             f"{int(dropped_mask.sum())} of {n_ev} events dropped (see results.dropped): "
             + "; ".join(

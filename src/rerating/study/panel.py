@@ -482,10 +482,12 @@ def read_events(events: pd.DataFrame) -> EventTable:
     if len(events) == 0:
         raise EventFormatError("events is empty: pass at least one event")
     # plain Python str() over the values: what .astype(str) gives, without pandas' string overhead
-    eid = np.array([str(v) for v in events["event_id"].tolist()], dtype=object)
-    sym = np.array([str(v).strip() for v in events["symbol"].tolist()], dtype=object)
-    if (events["event_id"].isna() | events["symbol"].isna()).any():
+    eid_raw = np.array(events["event_id"].tolist(), dtype=object)
+    sym_raw = np.array(events["symbol"].tolist(), dtype=object)
+    if pd.isna(eid_raw).any() or pd.isna(sym_raw).any():
         raise EventFormatError("events have rows with no event_id or symbol; fill or remove them")
+    eid = np.array([str(v) for v in eid_raw], dtype=object)
+    sym = np.array([str(v).strip() for v in sym_raw], dtype=object)
     # integer codes (sorted, so they also order the events below) instead of string keys
     eid_code = pd.factorize(eid, sort=True)[0].astype(np.int64)
     sym_code = pd.factorize(sym, sort=True)[0].astype(np.int64)
@@ -502,13 +504,11 @@ def read_events(events: pd.DataFrame) -> EventTable:
     date = np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
     ts = np.full(n, _NAT, dtype=np.int64)
     requested = np.empty(n, dtype=object)
-    ts_col = (
-        events["timestamp"] if "timestamp" in cols else pd.Series([None] * n, index=events.index)
+    use_ts = (
+        events["timestamp"].notna().to_numpy() if "timestamp" in cols else np.zeros(n, dtype=bool)
     )
-    d_col = events["date"] if "date" in cols else pd.Series([None] * n, index=events.index)
-    use_ts = ts_col.notna().to_numpy()
     if use_ts.any():
-        raw = ts_col[use_ts]
+        raw = events["timestamp"][use_ts]
         if isinstance(raw.dtype, pd.DatetimeTZDtype):
             utc = pd.DatetimeIndex(raw.dt.tz_convert("UTC"))
         else:
@@ -531,7 +531,12 @@ def read_events(events: pd.DataFrame) -> EventTable:
         requested[use_ts] = raw.astype(str).to_numpy()
     use_d = ~use_ts
     if use_d.any():
-        raw = d_col[use_d]
+        if "date" not in cols:
+            i = int(np.flatnonzero(use_d)[0])
+            raise EventFormatError(
+                f"event ({eid[i]}, {sym[i]}) has neither a date nor a timestamp"
+            )
+        raw = events["date"] if use_d.all() else events["date"][use_d]
         if raw.isna().any():
             i = int(np.flatnonzero(raw.isna().to_numpy())[0])
             raise EventFormatError(
@@ -588,7 +593,8 @@ def locate_day_zero(
     n = ev.event_id.size
     row = np.full(n, -1, dtype=np.int64)
     reason = np.full(n, "", dtype=object)
-    code = pd.Index(flat.symbols).get_indexer(pd.Index(ev.symbol)).astype(np.int64)  # -1: unknown
+    position = {str(sym): c for c, sym in enumerate(flat.symbols.tolist())}
+    code = np.array([position.get(sym, -1) for sym in ev.symbol.tolist()], dtype=np.int64)
     code[(code >= 0) & (flat.length[np.maximum(code, 0)] == 0)] = -1  # a column of NaN only
     reason[code < 0] = "symbol has no returns in the data"
     target = ev.date.copy()

@@ -129,7 +129,7 @@ class EventStudyResults:
     caar_rows: tuple[dict, ...]
     test_rows: tuple[dict, ...]
     clustering_rows: tuple[dict, ...]
-    dropped_frame: pd.DataFrame
+    dropped_frame: pd.DataFrame | None  # None: no event was dropped
     warnings_list: tuple[str, ...]
     rbar: dict
     n_events: int
@@ -216,7 +216,14 @@ class EventStudyResults:
     @property
     def dropped(self) -> pd.DataFrame:
         """Ledger of events left out and why: event_id, symbol, date, reason."""
-        return self.dropped_frame.copy(deep=False)
+        return self._dropped.copy(deep=False)
+
+    @cached_property
+    def _dropped(self) -> pd.DataFrame:
+        if self.dropped_frame is not None:
+            return self.dropped_frame
+        empty = np.empty(0, dtype=object)
+        return pd.DataFrame({"event_id": empty, "symbol": empty, "date": empty, "reason": empty})
 
     @property
     def clustering(self) -> pd.DataFrame:
