@@ -708,7 +708,8 @@ def _fit(study, ev, flat, d0, design, method, k_params, min_est) -> EventStudyRe
     gnames, gcode = np.unique(group.astype(str), return_inverse=True)
     by_group = np.split(np.argsort(gcode, kind="stable"), np.cumsum(np.bincount(gcode))[:-1])
     members_of = {str(gname): m for gname, m in zip(gnames, by_group, strict=True)}
-    helper = _helper_pool(study.workers)
+    # the helper thread takes the rank tests; without any, everything runs on this thread
+    helper = _helper_pool(study.workers) if set(RANK_TESTS) & set(study.tests) else None
     # a threaded BLAS (r̄'s products) would busy-wait on the core the helper thread uses
     with _one_blas_thread() if helper is not None else contextlib.nullcontext():
         for gname in groups:
