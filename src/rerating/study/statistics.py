@@ -329,6 +329,16 @@ def skewness_adjusted_t(
 # --- rank and sign ---------------------------------------------------------------------------
 
 
+def _all_finite(x: np.ndarray) -> bool:
+    """Whether every entry is finite, from one reduction and no (N x T) mask.
+
+    A NaN or an infinity makes the sum NaN or infinite, so a finite sum proves every entry finite;
+    a sum that overflows (entries near 1e308) only sends the caller to its slower, exact path.
+    """
+    with np.errstate(over="ignore", invalid="ignore"):
+        return bool(np.isfinite(np.add.reduce(x, axis=None)))
+
+
 def centered_ranks(x: np.ndarray) -> np.ndarray:
     """Row-wise ``U = rank / (T_i + 1) - 1/2`` over the finite entries of each row (NaN stays NaN).
 
@@ -336,12 +346,10 @@ def centered_ranks(x: np.ndarray) -> np.ndarray:
     missing-data-robust scaling of Corrado & Zivney (1992) and Kolari & Pynnönen (2011).
     """
     x = np.asarray(x, dtype=float)
-    fin = np.isfinite(x)
-    all_fin = bool(fin.all())  # the usual case: no masking passes
+    all_fin = _all_finite(x)  # the usual case: no masking passes
     n, t_cols = x.shape
-    # +inf stands in for missing values (they sort last and are masked back to NaN below)
-    filled = x if all_fin else np.where(fin, x, np.inf)
     if all_fin:
+        filled = x
         # U = rank / (T + 1) - 1/2 scattered straight into place: the same two roundings
         u = _ordinal_ranks(filled, any_inf=False, scale=t_cols + 1.0)
         if u is None:
@@ -349,6 +357,9 @@ def centered_ranks(x: np.ndarray) -> np.ndarray:
             u /= t_cols + 1.0
             u -= 0.5
         return u
+    fin = np.isfinite(x)
+    # +inf stands in for missing values (they sort last and are masked back to NaN below)
+    filled = np.where(fin, x, np.inf)
     ranks = _ordinal_ranks(filled, any_inf=True)
     if ranks is None:
         ranks = _ordinal_ranks_argsort(filled)
@@ -413,16 +424,17 @@ def _rank_block(
     """Write the ordinal ranks of a block of rows into ``out``; return which rows have ties."""
     n, t_cols = filled.shape
     low = (1 << bits) - 1
-    # a copy in which -0.0 is +0.0 (equal floats, different bit patterns), read as int64
-    key: np.ndarray[tuple[int, ...], np.dtype[np.int64]] = (filled + 0.0).view(np.int64)
-    flip = key >> 63  # -1 for negative values: flip their magnitude bits to order like floats
-    flip &= np.int64(0x7FFFFFFFFFFFFFFF)
-    key ^= flip
+    # x - (just below the row's minimum) is positive and monotone in x: positive doubles order
+    # like their bit patterns read as int64, so no sign handling is needed. Rounding may merge two
+    # values (never swap them); a merge shows up as a tie below, and the row is ranked exactly.
+    floor = np.nextafter(filled.min(axis=1, keepdims=True), -np.inf)
+    key: np.ndarray[tuple[int, ...], np.dtype[np.int64]] = np.subtract(filled, floor).view(
+        np.int64
+    )
     key &= ~low
     key |= cols
     key.sort(axis=1)
-    hi = flip  # reuse the buffer: each key without its column bits
-    np.right_shift(key, bits, out=hi)
+    hi = key >> bits  # each key without its column bits
     same = hi[:, 1:] == hi[:, :-1]
     if any_inf:
         same &= hi[:, 1:] != (0x7FF0000000000000 >> bits)  # +inf fillers tie among themselves
@@ -451,6 +463,13 @@ def _ordinal_ranks_argsort(filled: np.ndarray) -> np.ndarray:
     return ranks
 
 
+def _finite_counts(u: np.ndarray) -> np.ndarray:
+    """Finite entries per column (the row count everywhere when nothing is missing: no mask)."""
+    if _all_finite(u):
+        return np.full(u.shape[1], u.shape[0], dtype=np.intp)
+    return np.isfinite(u).sum(axis=0)
+
+
 def _col_nansum(u: np.ndarray, n_t: np.ndarray) -> np.ndarray:
     """``np.nansum(u, axis=0)`` given ``n_t``, the finite count of each column (no copy without NaN).
 
@@ -465,7 +484,7 @@ def _col_nansum(u: np.ndarray, n_t: np.ndarray) -> np.ndarray:
 
 def _rank_z(u: np.ndarray, window_cols: np.ndarray) -> tuple[float, int]:
     """``Z = sum_{t in window} Ubar_t / (sqrt(L) S_U)``, ``S_U^2 = (1/T) sum_t (N_t/N) Ubar_t^2``."""
-    n_t = np.isfinite(u).sum(axis=0)
+    n_t = _finite_counts(u)
     n = u.shape[0]
     with np.errstate(invalid="ignore", divide="ignore"):
         ubar = np.where(n_t > 0, _col_nansum(u, n_t) / np.maximum(n_t, 1), 0.0)
@@ -625,7 +644,7 @@ def grank(sar_est: np.ndarray, scar: np.ndarray) -> TestResult:
     star = s / s.std(ddof=1)
     g = np.column_stack([np.asarray(sar_est, dtype=float), star])
     u = centered_ranks(g)
-    n_t = np.isfinite(u).sum(axis=0)
+    n_t = _finite_counts(u)
     n = u.shape[0]
     days = n_t > 0
     # u[:, days] is a Fortran-ordered copy (so is asfortranarray): its column sums are pairwise
