@@ -65,6 +65,16 @@ class ChunkFit:
     var_car: np.ndarray
 
 
+def all_finite(x: np.ndarray) -> bool:
+    """Whether every entry is finite, from one reduction and no (E x L) mask.
+
+    A NaN or an infinity makes the sum NaN or infinite, so a finite sum proves every entry finite;
+    a sum that overflows (entries near 1e308) only sends the caller to its slower, exact path.
+    """
+    with np.errstate(over="ignore", invalid="ignore"):
+        return bool(np.isfinite(np.add.reduce(x, axis=None)))
+
+
 def _masked_slope(y: np.ndarray, x: np.ndarray, m: np.ndarray) -> np.ndarray:
     """Row-wise OLS slope of y on x (with intercept) over mask m (rows with zero x-variance -> NaN)."""
     n = m.sum(axis=1)
@@ -195,7 +205,7 @@ def fit_chunk(
     # one pass finds rows where the return or any regressor is missing: NaN propagates through the sum
     k_all = x_est.shape[2]
     # no missing estimation data in the chunk (the usual case): two quick reductions, no mask
-    full = bool(np.isfinite(y_est).all() and np.isfinite(x_est).all())
+    full = all_finite(y_est) and all_finite(x_est)
     if full:
         mask = np.ones(y_est.shape, dtype=bool)
         n = np.full(E, y_est.shape[1], dtype=np.intp)

@@ -27,6 +27,8 @@ from typing import Literal, TypeAlias
 import numpy as np
 from scipy import special, stats
 
+from rerating.study.kernel import all_finite
+
 TestName: TypeAlias = Literal[
     "cross_sectional_t",
     "brown_warner_cda",
@@ -329,16 +331,6 @@ def skewness_adjusted_t(
 # --- rank and sign ---------------------------------------------------------------------------
 
 
-def _all_finite(x: np.ndarray) -> bool:
-    """Whether every entry is finite, from one reduction and no (N x T) mask.
-
-    A NaN or an infinity makes the sum NaN or infinite, so a finite sum proves every entry finite;
-    a sum that overflows (entries near 1e308) only sends the caller to its slower, exact path.
-    """
-    with np.errstate(over="ignore", invalid="ignore"):
-        return bool(np.isfinite(np.add.reduce(x, axis=None)))
-
-
 def centered_ranks(x: np.ndarray) -> np.ndarray:
     """Row-wise ``U = rank / (T_i + 1) - 1/2`` over the finite entries of each row (NaN stays NaN).
 
@@ -346,7 +338,7 @@ def centered_ranks(x: np.ndarray) -> np.ndarray:
     missing-data-robust scaling of Corrado & Zivney (1992) and Kolari & Pynnönen (2011).
     """
     x = np.asarray(x, dtype=float)
-    all_fin = _all_finite(x)  # the usual case: no masking passes
+    all_fin = all_finite(x)  # the usual case: no masking passes
     n, t_cols = x.shape
     if all_fin:
         filled = x
@@ -465,7 +457,7 @@ def _ordinal_ranks_argsort(filled: np.ndarray) -> np.ndarray:
 
 def _finite_counts(u: np.ndarray) -> np.ndarray:
     """Finite entries per column (the row count everywhere when nothing is missing: no mask)."""
-    if _all_finite(u):
+    if all_finite(u):
         return np.full(u.shape[1], u.shape[0], dtype=np.intp)
     return np.isfinite(u).sum(axis=0)
 
