@@ -56,7 +56,8 @@ def get_calendar(name: str) -> xcals.ExchangeCalendar:
     return _build(calendar_name(name))
 
 
-def _day(value: DateLike, what: str = "date") -> pd.Timestamp:
+def to_day(value: DateLike, what: str = "date") -> pd.Timestamp:
+    """A day (midnight, naive) from a date-like value; bad input -> DateRangeError naming ``what``."""
     try:
         ts = pd.Timestamp(value)
     except (ValueError, TypeError) as exc:
@@ -85,7 +86,7 @@ def sessions(calendar: str, start: DateLike, end: DateLike) -> pd.DatetimeIndex:
         ``end`` is before ``start`` or either lies outside the calendar.
     """
     cal = get_calendar(calendar)
-    lo, hi = _day(start, "start"), _day(end, "end")
+    lo, hi = to_day(start, "start"), to_day(end, "end")
     if hi < lo:
         raise DateRangeError(f"end {hi.date()} is before start {lo.date()}; swap them")
     _check_bounds(cal, lo, "start")
@@ -96,7 +97,7 @@ def sessions(calendar: str, start: DateLike, end: DateLike) -> pd.DatetimeIndex:
 def is_session(calendar: str, date: DateLike) -> bool:
     """True when ``date`` is a trading session of ``calendar``."""
     cal = get_calendar(calendar)
-    day = _day(date)
+    day = to_day(date)
     _check_bounds(cal, day)
     return bool(cal.is_session(day))
 
@@ -112,7 +113,7 @@ def half_days(calendar: str, start: DateLike, end: DateLike) -> pd.DatetimeIndex
 def holidays(calendar: str, start: DateLike, end: DateLike) -> pd.DatetimeIndex:
     """Weekdays in ``start..end`` that are not sessions (Hong Kong 2025-01-29..31, New York 2025-01-20)."""
     days = sessions(calendar, start, end)
-    weekdays = pd.bdate_range(_day(start), _day(end), name="date").as_unit("ns")
+    weekdays = pd.bdate_range(to_day(start), to_day(end), name="date").as_unit("ns")
     return weekdays[~weekdays.isin(days)]
 
 
@@ -131,7 +132,7 @@ def session_open(calendar: str, session: DateLike) -> pd.Timestamp:
 
 
 def _require_session(cal: xcals.ExchangeCalendar, date: DateLike) -> pd.Timestamp:
-    day = _day(date)
+    day = to_day(date)
     _check_bounds(cal, day)
     if not cal.is_session(day):
         nxt = cal.date_to_session(day, direction="next") if day < cal.last_session else None
@@ -207,7 +208,7 @@ def first_session_after(timestamp: DateLike, calendar: str) -> pd.Timestamp:
 def previous_session(date: DateLike, calendar: str) -> pd.Timestamp:
     """The last session strictly before ``date``."""
     cal = get_calendar(calendar)
-    day = _day(date)
+    day = to_day(date)
     _check_bounds(cal, day)
     if day <= cal.first_session:
         raise DateRangeError(f"no {cal.name} session before {day.date()}; the calendar starts {cal.first_session.date()}")
@@ -217,7 +218,7 @@ def previous_session(date: DateLike, calendar: str) -> pd.Timestamp:
 def next_session(date: DateLike, calendar: str) -> pd.Timestamp:
     """The first session strictly after ``date``."""
     cal = get_calendar(calendar)
-    day = _day(date)
+    day = to_day(date)
     _check_bounds(cal, day)
     if day >= cal.last_session:
         raise DateRangeError(f"no {cal.name} session after {day.date()}; the calendar ends {cal.last_session.date()}")

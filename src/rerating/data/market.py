@@ -63,15 +63,8 @@ def _sample_dir() -> Path:
 
 
 def _date(value: DateLike, what: str) -> pd.Timestamp:
-    try:
-        ts = pd.Timestamp(value)
-    except (ValueError, TypeError) as exc:
-        raise DateRangeError(f"{what} {value!r} is not a date; use ISO format such as 2025-01-27") from exc
-    if ts is pd.NaT:
-        raise DateRangeError(f"{what} is missing; pass a date such as 2025-01-27")
-    if ts.tzinfo is not None:
-        ts = ts.tz_localize(None)
-    return ts.normalize().as_unit("ns")
+    """A day (midnight, naive, ns) from a date-like value; bad input -> DateRangeError."""
+    return calendars.to_day(value, what).as_unit("ns")
 
 
 def _symbol_list(symbols: str | Iterable[str]) -> list[str]:
