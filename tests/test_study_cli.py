@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
 import pytest
 
 from rerating.cli import main
@@ -161,3 +163,168 @@ def test_study_summary_text(events_csv: Path, capsys: pytest.CaptureFixture[str]
     out = capsys.readouterr().out
     assert code == 0
     assert out.startswith("Event study") and "market_adjusted" in out and "grank" in out
+
+
+# --- models that need more than the store: factors, risk-free, a lagged foreign market ----------
+
+
+def _sample_returns(symbols: list[str]) -> pd.DataFrame:
+    """date x symbol returns of the bundled sample, each on its own sessions (the CLI's input)."""
+    from rerating.data.market import Market
+
+    frame = Market.open(sample=True).returns(symbols, gap_policy="drop").frame
+    return frame.pivot(index="date", columns="symbol", values="ret")
+
+
+def _french_file(path: Path, dates: pd.DatetimeIndex, values: dict[str, np.ndarray]) -> Path:
+    """A factor file in the layout of Kenneth French's library: preamble, YYYYMMDD, percent."""
+    lines = ["Factors made up for a test", "", "," + ",".join(values)]
+    for i, d in enumerate(dates):
+        lines.append(d.strftime("%Y%m%d") + "," + ",".join(f"{v[i] * 100:.6f}" for v in values.values()))
+    lines += ["", "Copyright nobody"]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def _params(argv: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> list[dict]:
+    """``--what params`` rows, through Parquet so that the numbers keep full precision."""
+    out_file = tmp_path / "params.parquet"
+    code = main(["--sample", "study", *argv, "--what", "params", "--format", "parquet", "-o", str(out_file)])
+    assert code == 0, capsys.readouterr().err
+    return pd.read_parquet(out_file).to_dict("records")
+
+
+def test_study_factor_model_from_a_french_file_matches_statsmodels(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import statsmodels.api as sm
+
+    nvda = _sample_returns(["NVDA", "^GSPC"]).dropna()
+    rng = np.random.default_rng(7)
+    n = len(nvda)
+    factors = {
+        "Mkt-RF": nvda["^GSPC"].to_numpy() - 0.0002,
+        "SMB": rng.normal(0.0, 0.005, n),
+        "HML": rng.normal(0.0, 0.004, n),
+        "RF": np.full(n, 0.0002),
+    }
+    path = _french_file(tmp_path / "ff.csv", pd.DatetimeIndex(nvda.index), factors)
+    events = tmp_path / "ev.csv"
+    events.write_text("event_id,symbol,date\ne1,NVDA,2025-01-27\n", encoding="utf-8")
+    rows = _params(
+        ["--events", str(events), "--estimation", "-100:-11", "--model", "factor",
+         "--factors", str(path), "--factor-units", "percent", "--risk-free", "RF"],
+        tmp_path,
+        capsys,
+    )
+    # oracle: statsmodels OLS of the excess return on the three factors over sessions -100..-11,
+    # the factor values rounded as the file holds them
+    sessions = _sample_returns(["NVDA"])["NVDA"].dropna()
+    day0 = sessions.index.get_loc(pd.Timestamp("2025-01-27"))
+    est = sessions.iloc[day0 - 100 : day0 - 10]
+    f = pd.DataFrame({k: np.round(v * 100, 6) / 100 for k, v in factors.items()}, index=nvda.index)
+    f = f.reindex(est.index)
+    ok = f.notna().all(axis=1)
+    fit = sm.OLS((est - f["RF"])[ok], sm.add_constant(f.loc[ok, ["Mkt-RF", "SMB", "HML"]])).fit()
+    (row,) = rows
+    assert row["n_obs"] == int(ok.sum()) == 90
+    assert row["alpha"] == pytest.approx(fit.params["const"], abs=1e-12)
+    for name in ("Mkt-RF", "SMB", "HML"):
+        assert row[f"beta_{name}"] == pytest.approx(fit.params[name], abs=1e-10)
+    assert row["sigma"] == pytest.approx(np.sqrt(fit.scale), rel=1e-10)
+
+
+def test_study_capm_needs_the_risk_free_column_and_matches_statsmodels(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import statsmodels.api as sm
+
+    both = _sample_returns(["NVDA", "^GSPC"]).dropna()
+    rf = 0.00015
+    path = tmp_path / "rf.csv"
+    pd.DataFrame({"date": both.index.strftime("%Y-%m-%d"), "RF": rf}).to_csv(path, index=False)
+    events = tmp_path / "ev.csv"
+    events.write_text("event_id,symbol,date\ne1,NVDA,2025-01-27\n", encoding="utf-8")
+    base = ["--events", str(events), "--estimation", "-100:-11", "--model", "capm", "--factors", str(path)]
+    assert main(["--sample", "study", *base]) == 2
+    assert "--risk-free" in capsys.readouterr().err
+    (row,) = _params([*base, "--risk-free", "RF", "--benchmark", "^GSPC"], tmp_path, capsys)
+    sessions = _sample_returns(["NVDA"])["NVDA"].dropna()
+    day0 = sessions.index.get_loc(pd.Timestamp("2025-01-27"))
+    est = sessions.iloc[day0 - 100 : day0 - 10]
+    m = both["^GSPC"].reindex(est.index)
+    ok = m.notna()
+    fit = sm.OLS((est - rf)[ok], sm.add_constant(m[ok] - rf)).fit()
+    assert row["alpha"] == pytest.approx(fit.params["const"], abs=1e-12)
+    assert row["beta"] == pytest.approx(fit.params["^GSPC"], abs=1e-10)
+
+
+def test_study_foreign_lag_and_dimson_options_reach_the_model(
+    tmp_path: Path, events_csv: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from rerating.study import EventStudy
+    from rerating.study.models import MarketModel
+
+    rows = _params(
+        ["--events", str(events_csv), "--estimation", "-120:-11", "--foreign", "^gspc:1"],
+        tmp_path,
+        capsys,
+    )
+    by_symbol = {r["symbol"]: r for r in rows}
+    assert set(by_symbol) == {"9988.HK", "0700.HK", "NVDA", "MSFT"}
+    # the same study through the library API
+    syms = ["9988.HK", "0700.HK", "^HSI", "^GSPC"]
+    wide = _sample_returns(syms)
+    long = wide[["9988.HK", "0700.HK"]].stack().rename("ret").reset_index()
+    res = EventStudy(
+        long,
+        pd.read_csv(events_csv).query("group == 'china'").assign(symbol=lambda d: d["symbol"].str.upper()),
+        market_returns=wide[["^HSI", "^GSPC"]],
+        benchmarks="^HSI",
+        model=MarketModel(foreign_lag=("^GSPC", 1)),
+        estimation_window=(-120, -11),
+        calendars={"9988.HK": "XHKG", "0700.HK": "XHKG", "^HSI": "XHKG", "^GSPC": "XNYS"},
+    ).fit()
+    for _, p in res.params.iterrows():
+        got = by_symbol[p["symbol"]]
+        assert got["beta_foreign_^GSPC_lag1"] == pytest.approx(p["beta_foreign_^GSPC_lag1"], abs=1e-12)
+        assert got["beta"] == pytest.approx(p["beta"], abs=1e-12)
+    rows = _params(
+        ["--events", str(events_csv), "--estimation", "-120:-11", "--model", "dimson",
+         "--lags", "2", "--leads", "0"],
+        tmp_path,
+        capsys,
+    )
+    assert {"beta_lag2", "beta_lag1", "beta_0"} <= set(rows[0]) and "beta_lead1" not in rows[0]
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (["--model", "factor"], "--model factor needs --factors FILE"),
+        (["--model", "capm"], "--model capm needs --factors FILE --risk-free COLUMN"),
+        (["--risk-free", "RF"], "read columns of --factors FILE"),
+        (["--lags", "2"], "--lags/--leads apply to --model dimson only"),
+        (["--model", "mean_adjusted", "--foreign", "^GSPC:1"], "takes no foreign regressor"),
+        (["--foreign", "^GSPC"], "is not SYMBOL:LAG"),
+        (["--foreign", "^GSPC:0"], "is not SYMBOL:LAG"),
+        (["--model", "dimson", "--lags", "11"], "Dimson lags must be an integer 0..10"),
+    ],
+)
+def test_study_model_option_errors_are_one_line(
+    events_csv: Path, capsys: pytest.CaptureFixture[str], extra: list[str], message: str
+) -> None:
+    code = main(["--sample", "study", "--events", str(events_csv), *extra])
+    err = capsys.readouterr().err
+    assert code == 2, err
+    assert message in err and "Traceback" not in err
+
+
+def test_study_factors_with_a_model_that_ignores_them_is_refused(
+    tmp_path: Path, events_csv: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "f.csv"
+    path.write_text("date,A\n2025-01-02,0.001\n", encoding="utf-8")
+    code = main(["--sample", "study", "--events", str(events_csv), "--factors", str(path)])
+    assert code == 2
+    assert "--factors is used by --model capm or factor, not market" in capsys.readouterr().err

@@ -2,11 +2,27 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
 from rerating.cli._output import format_option, render_frame
 
+if TYPE_CHECKING:
+    from rerating.data.factors import FactorData
+    from rerating.study.models import NormalReturnModel
+
 WHAT = ("caar", "car", "tests", "dropped", "ar", "params", "clustering", "summary")
+MODEL_CHOICES = (
+    "mean_adjusted",
+    "market_adjusted",
+    "market",
+    "capm",
+    "factor",
+    "scholes_williams",
+    "dimson",
+)
+FOREIGN_MODELS = ("market", "capm", "factor", "dimson")
 
 
 def _window(text: str, what: str) -> tuple[int, int]:
@@ -45,9 +61,45 @@ def _window(text: str, what: str) -> tuple[int, int]:
     "--model",
     default="market",
     show_default=True,
-    type=click.Choice(["mean_adjusted", "market_adjusted", "market", "scholes_williams", "dimson"]),
-    help="Normal-return model (capm and factor models need data only the library API takes).",
+    type=click.Choice(MODEL_CHOICES),
+    help="Normal-return model. capm needs --factors with --risk-free; factor needs --factors.",
 )
+@click.option(
+    "--factors",
+    "factors_file",
+    type=click.Path(dir_okay=False, exists=True),
+    default=None,
+    help="Factor returns: CSV/Parquet with a date column and one column per factor, or a CSV "
+    "from Kenneth French's data library as downloaded (dates YYYYMMDD, use --factor-units percent).",
+)
+@click.option(
+    "--factor-units",
+    type=click.Choice(["decimal", "percent"]),
+    default="decimal",
+    show_default=True,
+    help="Units of the values in --factors.",
+)
+@click.option(
+    "--factor-columns",
+    default=None,
+    help="Comma-separated factor columns of --factors to use (default: all but --risk-free), "
+    "e.g. Mkt-RF,SMB,HML.",
+)
+@click.option(
+    "--risk-free",
+    "risk_free_col",
+    default=None,
+    help="Column of --factors with the per-session risk-free return (e.g. RF): capm needs it; "
+    "with factor the model is fitted on excess returns.",
+)
+@click.option(
+    "--foreign",
+    default=None,
+    help="Lagged foreign market regressor SYMBOL:LAG for market, capm, factor or dimson, e.g. "
+    "^GSPC:1 (the New York session before each Hong Kong session's open).",
+)
+@click.option("--lags", type=int, default=None, help="dimson: lags of the benchmark (default 1).")
+@click.option("--leads", type=int, default=None, help="dimson: leads of the benchmark (default 1).")
 @click.option(
     "--benchmark",
     default=None,
@@ -87,6 +139,13 @@ def study_cmd(
     estimation: str,
     windows: tuple[str, ...],
     model: str,
+    factors_file: str | None,
+    factor_units: str,
+    factor_columns: str | None,
+    risk_free_col: str | None,
+    foreign: str | None,
+    lags: int | None,
+    leads: int | None,
     benchmark: str | None,
     tests: str,
     non_session: str,
@@ -104,6 +163,9 @@ def study_cmd(
     Examples:
       rerating --sample study --events events.csv --estimation -120:-11 --window 0:0 --window 0:5
       rerating --sample study --events events.csv --benchmark ^HSI --what tests --format csv
+      rerating study --events events.csv --model factor --factors F-F_Research_Data_Factors_daily.CSV \\
+        --factor-units percent --risk-free RF --what params
+      rerating --sample study --events events.csv --model market --foreign ^GSPC:1
     """
     import pandas as pd
 
@@ -112,6 +174,9 @@ def study_cmd(
 
     est = _window(estimation, "--estimation")
     wins = tuple(_window(w, "--window") for w in windows)
+    foreign_lag = _foreign(foreign, model)
+    the_model = _model(model, foreign_lag, lags, leads)
+    factor_data = _factor_data(model, factors_file, factor_units, factor_columns, risk_free_col)
     try:
         events = pd.read_csv(events_file, dtype={"event_id": str, "symbol": str, "group": str})
     except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as exc:
@@ -133,21 +198,30 @@ def study_cmd(
         bench_of = {s: bench_sym for s in symbols}
     else:
         bench_of = {sec.symbol: master.get(sec.benchmark).symbol for sec in secs.values()}
-    calendars = {s: master.get(s).calendar for s in set(symbols) | set(bench_of.values())}
-    needed = sorted(set(symbols) | set(bench_of.values()))
+    market_syms = set(bench_of.values())
+    if foreign_lag is not None:
+        foreign_sym = master.get(foreign_lag[0]).symbol
+        foreign_lag = (foreign_sym, foreign_lag[1])
+        the_model = _model(model, foreign_lag, lags, leads)
+        market_syms.add(foreign_sym)
+    calendars = {s: master.get(s).calendar for s in set(symbols) | market_syms}
+    needed = sorted(set(symbols) | market_syms)
     frame = market.returns(needed, gap_policy="drop").frame
     stock_rets = frame[frame["symbol"].isin(symbols)][["symbol", "date", "ret"]]
     bench_rets = (
-        frame[frame["symbol"].isin(set(bench_of.values()))]
+        frame[frame["symbol"].isin(market_syms)]
         .pivot(index="date", columns="symbol", values="ret")
         .rename_axis(columns=None)
     )
+    uses_market = the_model.needs_market or foreign_lag is not None
     results = EventStudy(
         stock_rets,
         events,
-        market_returns=bench_rets if model != "mean_adjusted" else None,
-        benchmarks=bench_of if model != "mean_adjusted" else None,
-        model=model,
+        market_returns=bench_rets if uses_market else None,
+        benchmarks=bench_of if uses_market else None,
+        model=the_model,
+        factors=factor_data.factors if factor_data is not None and model == "factor" else None,
+        risk_free=factor_data.risk_free if factor_data is not None else None,
         estimation_window=est,
         event_windows=wins,
         min_estimation=min_estimation,
@@ -167,6 +241,67 @@ def study_cmd(
         return
     out = getattr(results, what)
     render_frame(out, fmt=fmt, output=output, title=f"event study: {what}")
+
+
+def _foreign(text: str | None, model: str) -> tuple[str, int] | None:
+    if text is None:
+        return None
+    if model not in FOREIGN_MODELS:
+        raise click.BadParameter(
+            f"--model {model} takes no foreign regressor; use one of {', '.join(FOREIGN_MODELS)}",
+            param_hint="--foreign",
+        )
+    sym, sep, lag = text.rpartition(":")
+    if not sep or not sym or not lag.strip().isdigit() or int(lag) < 1:
+        raise click.BadParameter(
+            f"{text!r} is not SYMBOL:LAG with LAG >= 1, e.g. ^GSPC:1", param_hint="--foreign"
+        )
+    return sym.strip(), int(lag)
+
+
+def _model(
+    model: str, foreign_lag: tuple[str, int] | None, lags: int | None, leads: int | None
+) -> NormalReturnModel:
+    """The model instance: registry defaults plus the options this model takes."""
+    from rerating.study.models import MODELS
+
+    if model != "dimson" and (lags is not None or leads is not None):
+        raise click.BadParameter(
+            f"--lags/--leads apply to --model dimson only, not {model}", param_hint="--lags"
+        )
+    kwargs: dict[str, object] = {}
+    if foreign_lag is not None:
+        kwargs["foreign_lag"] = foreign_lag
+    if lags is not None:
+        kwargs["lags"] = lags
+    if leads is not None:
+        kwargs["leads"] = leads
+    return MODELS[model](**kwargs)
+
+
+def _factor_data(
+    model: str,
+    path: str | None,
+    units: str,
+    columns: str | None,
+    risk_free: str | None,
+) -> FactorData | None:
+    """Read --factors (or check that the model does not need it)."""
+    if path is None:
+        if model in ("capm", "factor"):
+            need = "--factors FILE --risk-free COLUMN" if model == "capm" else "--factors FILE"
+            raise click.UsageError(f"--model {model} needs {need}")
+        if columns is not None or risk_free is not None:
+            raise click.UsageError("--factor-columns and --risk-free read columns of --factors FILE; pass it")
+        return None
+    if model == "capm" and risk_free is None:
+        raise click.UsageError("--model capm needs --risk-free COLUMN (a column of --factors)")
+    if model not in ("capm", "factor"):
+        raise click.UsageError(f"--factors is used by --model capm or factor, not {model}")
+    from rerating.data.factors import read_factors
+
+    names = [c.strip() for c in columns.split(",") if c.strip()] if columns else None
+    return read_factors(path, units=units, columns=names, risk_free=risk_free)  # type: ignore[arg-type]
 
 
 def register(group: click.Group) -> None:
