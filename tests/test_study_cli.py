@@ -328,3 +328,85 @@ def test_study_factors_with_a_model_that_ignores_them_is_refused(
     code = main(["--sample", "study", "--events", str(events_csv), "--factors", str(path)])
     assert code == 2
     assert "--factors is used by --model capm or factor, not market" in capsys.readouterr().err
+
+
+# --- events from the catalog -------------------------------------------------------------------
+
+
+def _frame(argv: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str], what: str) -> pd.DataFrame:
+    out_file = tmp_path / f"{what}.parquet"
+    code = main(["--sample", "study", *argv, "--what", what, "--format", "parquet", "-o", str(out_file)])
+    assert code == 0, capsys.readouterr().err
+    return pd.read_parquet(out_file)
+
+
+def test_study_catalog_event_with_groups_equals_the_same_events_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    common = ["--estimation", "-120:-11", "--window", "0:4"]
+    by_catalog = _frame(
+        ["--event", "deepseek-r1", "--group", "china=9988.hk,0700.HK", "--group", "us=NVDA,msft", *common],
+        tmp_path,
+        capsys,
+        "car",
+    )
+    # the same study written out by hand: the catalog's date (Beijing, hour unknown) is 2025-01-20,
+    # a Hong Kong session; New York was shut (MLK day), so its day 0 is 2025-01-21
+    events = tmp_path / "ev.csv"
+    events.write_text(
+        "event_id,symbol,date,group\n"
+        "deepseek-r1,9988.HK,2025-01-21,china\ndeepseek-r1,0700.HK,2025-01-21,china\n"
+        "deepseek-r1,NVDA,2025-01-21,us\ndeepseek-r1,MSFT,2025-01-21,us\n",
+        encoding="utf-8",
+    )
+    by_file = _frame(["--events", str(events), *common], tmp_path, capsys, "car")
+    key = ["symbol", "window"]
+    pd.testing.assert_frame_equal(
+        by_catalog.sort_values(key).reset_index(drop=True), by_file.sort_values(key).reset_index(drop=True)
+    )
+    assert dict(zip(by_catalog["symbol"], by_catalog["group"], strict=True)) == {
+        "9988.HK": "china", "0700.HK": "china", "NVDA": "us", "MSFT": "us"
+    }
+
+
+def test_study_catalog_event_takes_its_stock_listings_and_a_user_catalog(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    car = _frame(["--event", "deepseek-r1", "--estimation", "-120:-11"], tmp_path, capsys, "car")
+    assert "^SOX" not in set(car["symbol"]) and "HSTECH" not in set(car["symbol"])  # context indices
+    assert {"NVDA", "9988.HK", "0700.HK"} <= set(car["symbol"])
+    mine = tmp_path / "mine.csv"
+    mine.write_text(
+        "id,title_en,date,tz,kind,sources,symbols\n"
+        "my-event,Mine,2025-01-28,Asia/Shanghai,product,https://example.org,9988.HK\n",
+        encoding="utf-8",
+    )
+    car = _frame(
+        ["--event", "my-event", "--catalog", str(mine), "--estimation", "-120:-11", "--tests", "none"],
+        tmp_path,
+        capsys,
+        "car",
+    )
+    assert list(car["symbol"].unique()) == ["9988.HK"]
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--event", "deepseek-r1", "--events", "EVENTS"], "either --events FILE or --event ID"),
+        ([], "either --events FILE or --event ID"),
+        (["--events", "EVENTS", "--symbols", "NVDA"], "go with --event, not --events"),
+        (["--event", "deepseek-r1", "--group", "china"], "is not NAME=SYM,SYM"),
+        (["--event", "deepseek-r1", "--group", "a=NVDA", "--group", "b=NVDA"], "NVDA is in two groups"),
+        (["--event", "deepseek-r1", "--symbols", "^SOX,NVDA"], "^SOX has no default benchmark"),
+        (["--event", "deepseek-r3"], "did you mean"),
+    ],
+)
+def test_study_event_option_errors_are_one_line(
+    events_csv: Path, capsys: pytest.CaptureFixture[str], argv: list[str], message: str
+) -> None:
+    argv = [str(events_csv) if a == "EVENTS" else a for a in argv]
+    code = main(["--sample", "study", *argv])
+    err = capsys.readouterr().err
+    assert code == 2, err
+    assert message in err and "Traceback" not in err and err.count("\n") == 1

@@ -9,7 +9,10 @@ import click
 from rerating.cli._output import format_option, render_frame
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from rerating.data.factors import FactorData
+    from rerating.data.securities import SecurityMaster
     from rerating.study.models import NormalReturnModel
 
 WHAT = ("caar", "car", "tests", "dropped", "ar", "params", "clustering", "summary")
@@ -39,9 +42,36 @@ def _window(text: str, what: str) -> tuple[int, int]:
 @click.option(
     "--events",
     "events_file",
-    required=True,
+    default=None,
     type=click.Path(dir_okay=False, exists=True),
-    help="CSV with columns event_id, symbol, date or timestamp (ISO 8601 with zone), optional group.",
+    help="CSV with columns event_id, symbol, date or timestamp (ISO 8601 with zone), optional group. "
+    "Or use --event.",
+)
+@click.option(
+    "--event",
+    "event_ids",
+    multiple=True,
+    help="A catalog event id instead of --events (see `rerating events list`); repeatable.",
+)
+@click.option(
+    "--symbols",
+    "symbols_text",
+    default=None,
+    help="With --event: comma-separated listings (default: the --group listings, else each "
+    "event's own listings).",
+)
+@click.option(
+    "--group",
+    "groups",
+    multiple=True,
+    help="With --event: NAME=SYM,SYM,... puts those listings in group NAME; repeatable.",
+)
+@click.option(
+    "--catalog",
+    "catalog_files",
+    multiple=True,
+    type=click.Path(dir_okay=False, exists=True),
+    help="With --event: your own catalog file(s) (.toml or .csv), added to the bundled one.",
 )
 @click.option(
     "--estimation",
@@ -135,7 +165,11 @@ def _window(text: str, what: str) -> tuple[int, int]:
 @click.pass_context
 def study_cmd(
     ctx: click.Context,
-    events_file: str,
+    events_file: str | None,
+    event_ids: tuple[str, ...],
+    symbols_text: str | None,
+    groups: tuple[str, ...],
+    catalog_files: tuple[str, ...],
     estimation: str,
     windows: tuple[str, ...],
     model: str,
@@ -162,9 +196,10 @@ def study_cmd(
     \b
     Examples:
       rerating --sample study --events events.csv --estimation -120:-11 --window 0:0 --window 0:5
+      rerating --sample study --event deepseek-r1 --group china=9988.HK,0700.HK --group us=NVDA,MSFT
+      rerating --sample study --event deepseek-r1 --estimation -120:-11 --window 0:4 --what tests
       rerating --sample study --events events.csv --benchmark ^HSI --what tests --format csv
-      rerating study --events events.csv --model factor --factors F-F_Research_Data_Factors_daily.CSV \\
-        --factor-units percent --risk-free RF --what params
+      rerating study --events events.csv --model factor --factors ff.csv --factor-units percent --risk-free RF
       rerating --sample study --events events.csv --model market --foreign ^GSPC:1
     """
     import pandas as pd
@@ -177,17 +212,24 @@ def study_cmd(
     foreign_lag = _foreign(foreign, model)
     the_model = _model(model, foreign_lag, lags, leads)
     factor_data = _factor_data(model, factors_file, factor_units, factor_columns, risk_free_col)
-    try:
-        events = pd.read_csv(events_file, dtype={"event_id": str, "symbol": str, "group": str})
-    except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as exc:
-        raise EventFormatError(f"cannot read events file {events_file}: {exc}") from exc
-    if "symbol" not in events.columns:
-        raise EventFormatError(
-            f"events file {events_file} has no 'symbol' column (columns: {list(events.columns)}); "
-            "it needs event_id, symbol, date or timestamp"
-        )
     market = ctx.obj.market()
     master = market.securities
+    if (events_file is None) == (not event_ids):
+        raise click.UsageError("give either --events FILE or --event ID (a catalog event), not both")
+    if events_file is None:
+        events = _catalog_events(event_ids, symbols_text, groups, catalog_files, master)
+    else:
+        if symbols_text is not None or groups or catalog_files:
+            raise click.UsageError("--symbols, --group and --catalog go with --event, not --events")
+        try:
+            events = pd.read_csv(events_file, dtype={"event_id": str, "symbol": str, "group": str})
+        except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as exc:
+            raise EventFormatError(f"cannot read events file {events_file}: {exc}") from exc
+        if "symbol" not in events.columns:
+            raise EventFormatError(
+                f"events file {events_file} has no 'symbol' column (columns: {list(events.columns)}); "
+                "it needs event_id, symbol, date or timestamp"
+            )
     secs = {s: master.get(s) for s in events["symbol"].astype(str).str.strip().unique()}
     events = events.assign(
         symbol=events["symbol"].astype(str).str.strip().map(lambda s: secs[s].symbol)
@@ -197,7 +239,15 @@ def study_cmd(
         bench_sym = master.get(benchmark).symbol
         bench_of = {s: bench_sym for s in symbols}
     else:
-        bench_of = {sec.symbol: master.get(sec.benchmark).symbol for sec in secs.values()}
+        no_default = sorted(sec.symbol for sec in secs.values() if not sec.benchmark)
+        if no_default and the_model.needs_market:
+            raise click.UsageError(
+                f"{', '.join(no_default)} has no default benchmark (an index?); pass --benchmark "
+                "SYMBOL or leave it out of the events"
+            )
+        bench_of = {
+            sec.symbol: master.get(sec.benchmark).symbol for sec in secs.values() if sec.benchmark
+        }
     market_syms = set(bench_of.values())
     if foreign_lag is not None:
         foreign_sym = master.get(foreign_lag[0]).symbol
@@ -241,6 +291,51 @@ def study_cmd(
         return
     out = getattr(results, what)
     render_frame(out, fmt=fmt, output=output, title=f"event study: {what}")
+
+
+def _catalog_events(
+    event_ids: tuple[str, ...],
+    symbols: str | None,
+    groups: tuple[str, ...],
+    catalog_files: tuple[str, ...],
+    master: SecurityMaster,
+) -> pd.DataFrame:
+    """The study's events from the catalog: one row per (event, listing), day 0 per listing."""
+    import pandas as pd
+
+    from rerating.events.alignment import build_events
+    from rerating.events.catalog import load_catalog
+
+    group_of: dict[str, str] = {}
+    for spec in groups:
+        name, sep, members = spec.partition("=")
+        listed = [m.strip() for m in members.split(",") if m.strip()]
+        if not sep or not name.strip() or not listed:
+            raise click.BadParameter(
+                f"{spec!r} is not NAME=SYM,SYM,..., e.g. china=9988.HK,0700.HK", param_hint="--group"
+            )
+        for sym in listed:
+            canon = master.get(sym).symbol
+            if group_of.setdefault(canon, name.strip()) != name.strip():
+                raise click.BadParameter(
+                    f"{canon} is in two groups ({group_of[canon]!r} and {name.strip()!r})",
+                    param_hint="--group",
+                )
+    if symbols is not None:
+        chosen: list[str] | None = [t.strip() for t in symbols.split(",") if t.strip()]
+    else:
+        chosen = list(group_of) or None
+    catalog = load_catalog(list(catalog_files) or None, securities=master)
+    if chosen is not None:
+        return build_events(list(event_ids), chosen, catalog, master, groups=group_of or None)
+    # each event's own listings, less the indices it names for context (they have no benchmark)
+    frames = []
+    for eid in event_ids:
+        own = [s for s in catalog.get(eid).symbols if master.get(s).kind != "index"]
+        if not own:
+            raise click.UsageError(f"catalog event {eid} names no stock listing; pass --symbols")
+        frames.append(build_events(eid, own, catalog, master))
+    return pd.concat(frames, ignore_index=True)
 
 
 def _foreign(text: str | None, model: str) -> tuple[str, int] | None:
