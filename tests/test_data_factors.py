@@ -112,3 +112,37 @@ def test_missing_file_and_bad_units(tmp_path: Path) -> None:
         read_factors(tmp_path / "nope.csv")
     with pytest.raises(DataFormatError, match="units="):
         read_factors(_write(tmp_path, "f.csv", "date,A\n2025-01-02,0.1\n"), units="bp")  # type: ignore[arg-type]
+
+
+# French's momentum factor comes in a file of its own (numbers made up for the test)
+FRENCH_MOMENTUM = """Made-up momentum factor
+
+,Mom
+20250102,    0.30
+20250106,   -0.70
+20250107,    0.10
+
+Copyright 2025 Nobody
+"""
+
+
+def test_several_files_join_on_dates_without_filling(tmp_path: Path) -> None:
+    data = read_factors(
+        [_write(tmp_path, "ff.csv", FRENCH_DAILY), _write(tmp_path, "mom.csv", FRENCH_MOMENTUM)],
+        units="percent",
+        risk_free="RF",
+    )
+    f = data.factors
+    assert list(f.columns) == ["Mkt-RF", "SMB", "HML", "Mom"]
+    assert list(f.index.strftime("%Y-%m-%d")) == ["2025-01-02", "2025-01-03", "2025-01-06", "2025-01-07"]
+    assert f.loc["2025-01-06", "Mom"] == pytest.approx(-0.007)
+    assert np.isnan(f.loc["2025-01-03", "Mom"])  # not in the momentum file: left missing
+    assert np.isnan(f.loc["2025-01-07", "Mkt-RF"])
+    assert data.risk_free is not None and np.isnan(data.risk_free.loc["2025-01-07"])
+
+
+def test_a_column_in_two_files_is_refused(tmp_path: Path) -> None:
+    a = _write(tmp_path, "a.csv", FRENCH_DAILY)
+    b = _write(tmp_path, "b.csv", FRENCH_DAILY.replace(",Mkt-RF,SMB,HML,RF", ",Mkt-RF,X,Y,Z"))
+    with pytest.raises(DataFormatError, match=r"columns \['Mkt-RF'\] of b.csv are also in"):
+        read_factors([a, b], units="percent")

@@ -234,6 +234,33 @@ def test_study_factor_model_from_a_french_file_matches_statsmodels(
     assert row["sigma"] == pytest.approx(np.sqrt(fit.scale), rel=1e-10)
 
 
+def test_study_carhart_from_two_files_equals_one_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    nvda = _sample_returns(["NVDA", "^GSPC"]).dropna()
+    rng = np.random.default_rng(11)
+    n = len(nvda)
+    three = {"Mkt-RF": nvda["^GSPC"].to_numpy(), "SMB": rng.normal(0, 0.005, n), "HML": rng.normal(0, 0.004, n)}
+    mom = {"Mom": rng.normal(0, 0.006, n)}
+    dates = pd.DatetimeIndex(nvda.index)
+    events = tmp_path / "ev.csv"
+    events.write_text("event_id,symbol,date\ne1,NVDA,2025-01-27\n", encoding="utf-8")
+    base = ["--events", str(events), "--estimation", "-100:-11", "--model", "factor", "--factor-units", "percent"]
+    (two,) = _params(
+        [*base, "--factors", str(_french_file(tmp_path / "ff3.csv", dates, three)),
+         "--factors", str(_french_file(tmp_path / "mom.csv", dates, mom))],
+        tmp_path,
+        capsys,
+    )
+    (one,) = _params(
+        [*base, "--factors", str(_french_file(tmp_path / "ff4.csv", dates, {**three, **mom}))],
+        tmp_path,
+        capsys,
+    )
+    assert two == one
+    assert {"beta_Mkt-RF", "beta_SMB", "beta_HML", "beta_Mom"} <= set(two)
+
+
 def test_study_capm_needs_the_risk_free_column_and_matches_statsmodels(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

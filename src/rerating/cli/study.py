@@ -96,11 +96,12 @@ def _window(text: str, what: str) -> tuple[int, int]:
 )
 @click.option(
     "--factors",
-    "factors_file",
+    "factors_files",
+    multiple=True,
     type=click.Path(dir_okay=False, exists=True),
-    default=None,
     help="Factor returns: CSV/Parquet with a date column and one column per factor, or a CSV "
-    "from Kenneth French's data library as downloaded (dates YYYYMMDD, use --factor-units percent).",
+    "from Kenneth French's data library as downloaded (dates YYYYMMDD, use --factor-units percent). "
+    "Repeat to join files on their dates (e.g. the 3 factors and momentum for Carhart).",
 )
 @click.option(
     "--factor-units",
@@ -173,7 +174,7 @@ def study_cmd(
     estimation: str,
     windows: tuple[str, ...],
     model: str,
-    factors_file: str | None,
+    factors_files: tuple[str, ...],
     factor_units: str,
     factor_columns: str | None,
     risk_free_col: str | None,
@@ -211,7 +212,7 @@ def study_cmd(
     wins = tuple(_window(w, "--window") for w in windows)
     foreign_lag = _foreign(foreign, model)
     the_model = _model(model, foreign_lag, lags, leads)
-    factor_data = _factor_data(model, factors_file, factor_units, factor_columns, risk_free_col)
+    factor_data = _factor_data(model, factors_files, factor_units, factor_columns, risk_free_col)
     market = ctx.obj.market()
     master = market.securities
     if (events_file is None) == (not event_ids):
@@ -376,13 +377,13 @@ def _model(
 
 def _factor_data(
     model: str,
-    path: str | None,
+    paths: tuple[str, ...],
     units: str,
     columns: str | None,
     risk_free: str | None,
 ) -> FactorData | None:
     """Read --factors (or check that the model does not need it)."""
-    if path is None:
+    if not paths:
         if model in ("capm", "factor"):
             need = "--factors FILE --risk-free COLUMN" if model == "capm" else "--factors FILE"
             raise click.UsageError(f"--model {model} needs {need}")
@@ -396,7 +397,7 @@ def _factor_data(
     from rerating.data.factors import read_factors
 
     names = [c.strip() for c in columns.split(",") if c.strip()] if columns else None
-    return read_factors(path, units=units, columns=names, risk_free=risk_free)  # type: ignore[arg-type]
+    return read_factors(list(paths), units=units, columns=names, risk_free=risk_free)  # type: ignore[arg-type]
 
 
 def register(group: click.Group) -> None:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -60,20 +61,23 @@ class FactorData:
 
 
 def read_factors(
-    path: str | Path,
+    path: str | Path | Sequence[str | Path],
     *,
     units: FactorUnits = "decimal",
     columns: list[str] | None = None,
     risk_free: str | None = None,
 ) -> FactorData:
-    """Read a factor-return file for ``EventStudy(model="factor" | "capm")``.
+    """Read factor-return files for ``EventStudy(model="factor" | "capm")``.
 
     Parameters
     ----------
-    path : str or Path
-        CSV (plain table or Kenneth French's layout) or Parquet file.
+    path : str or Path, or a sequence of them
+        CSV (plain table or Kenneth French's layout) or Parquet files. Several files are joined
+        on their dates (e.g. French's three factors and his momentum file for Carhart's model);
+        a date missing from one file leaves its columns NaN there, so an event that needs that
+        date is dropped with the reason, never fitted on a filled value.
     units : {"decimal", "percent"}
-        Units of the values in the file (French's files are in percent).
+        Units of the values in the files (French's files are in percent).
     columns : list of str, optional
         Factor columns to keep, in this order; default every column but ``risk_free`` (which may
         be the only column, for the CAPM).
@@ -87,34 +91,48 @@ def read_factors(
     Raises
     ------
     DataFormatError
-        Unreadable file, no date column, non-numeric values, unknown column names, or values that
-        look like percent while ``units="decimal"``.
+        Unreadable file, no date column, non-numeric values, unknown column names, a column in
+        two files, or values that look like percent while ``units="decimal"``.
     DuplicateDateError
-        A date appears twice.
+        A date appears twice in one file.
     """
     if units not in ("decimal", "percent"):
         raise DataFormatError(f"units={units!r}; use 'decimal' or 'percent'")
-    p = Path(path)
-    if not p.is_file():
-        raise DataFormatError(f"factor file {p} does not exist")
-    raw, french = _read_table(p)
-    frame = _with_date_index(raw, p)
+    paths = [Path(path)] if isinstance(path, (str, Path)) else [Path(x) for x in path]
+    if not paths:
+        raise DataFormatError("no factor file given")
+    frames: list[pd.DataFrame] = []
+    for p in paths:
+        if not p.is_file():
+            raise DataFormatError(f"factor file {p} does not exist")
+        raw, french = _read_table(p)
+        one = _numeric(_with_date_index(raw, p), p)
+        if french:  # the library's missing-value codes
+            one = one.mask(one.isin(_FRENCH_MISSING))
+        seen = {c for f in frames for c in f.columns}
+        twice = [c for c in one.columns if c in seen]
+        if twice:
+            raise DataFormatError(
+                f"columns {twice} of {p.name} are also in an earlier factor file; keep each "
+                "factor in one file"
+            )
+        frames.append(one)
+    frame = frames[0] if len(frames) == 1 else pd.concat(frames, axis=1, join="outer").sort_index()
+    names = ", ".join(p.name for p in paths)
     if risk_free is not None and risk_free not in frame.columns:
         raise DataFormatError(
-            f"risk-free column {risk_free!r} is not in {p.name} (columns: {list(frame.columns)})"
+            f"risk-free column {risk_free!r} is not in {names} (columns: {list(frame.columns)})"
         )
     wanted = list(columns) if columns else [c for c in frame.columns if c != risk_free]
     missing = [c for c in wanted if c not in frame.columns]
     if missing:
         raise DataFormatError(
-            f"factor columns {missing} are not in {p.name} (columns: {list(frame.columns)})"
+            f"factor columns {missing} are not in {names} (columns: {list(frame.columns)})"
         )
     if not wanted and risk_free is None:
-        raise DataFormatError(f"{p.name} has no factor column")
+        raise DataFormatError(f"{names} has no factor column")
     keep = wanted + ([risk_free] if risk_free is not None and risk_free not in wanted else [])
-    values = _numeric(frame[keep], p)
-    if french:  # the library's missing-value codes
-        values = values.mask(values.isin(_FRENCH_MISSING))
+    values = frame[keep]
     if units == "percent":
         values = values / 100.0
     else:
@@ -122,7 +140,7 @@ def read_factors(
         typical = np.nanmedian(np.abs(checked)) if np.isfinite(checked).any() else 0.0
         if typical > _PERCENT_LOOKING:
             raise DataFormatError(
-                f"the factor values in {p.name} look like percent (median |value| {typical:.2f}); "
+                f"the factor values in {names} look like percent (median |value| {typical:.2f}); "
                 "read them with units='percent' (--factor-units percent), as Kenneth French's files need"
             )
     rf = values[risk_free].rename(risk_free) if risk_free is not None else None
