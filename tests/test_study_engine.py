@@ -176,7 +176,7 @@ def test_nan_return_in_event_window_and_missing_day_zero_go_to_the_ledger(panel)
 def test_non_session_policies(panel) -> None:
     wide, m = panel
     saturday = pd.Timestamp("2020-08-01")
-    assert saturday.dayofweek == 5
+    assert saturday.day_of_week == 5
     ev = pd.DataFrame({"event_id": ["x"], "symbol": ["S00"], "date": [saturday]})
 
     def fit(policy: str) -> EventStudyResults:
