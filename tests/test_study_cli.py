@@ -437,3 +437,17 @@ def test_study_event_option_errors_are_one_line(
     err = capsys.readouterr().err
     assert code == 2, err
     assert message in err and "Traceback" not in err and err.count("\n") == 1
+
+
+def test_study_summary_as_an_html_page(
+    events_csv: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "study.html"
+    code = main(
+        ["--sample", "study", "--events", str(events_csv), "--estimation", "-120:-11",
+         "--what", "summary", "-o", str(out)]
+    )
+    assert code == 0, capsys.readouterr().err
+    page = out.read_text(encoding="utf-8")
+    assert page.startswith("<!doctype html>") and page.rstrip().endswith("</html>")
+    assert "<h5>CAAR</h5>" in page and "adj_bmp" in page and "overlap in calendar time" in page

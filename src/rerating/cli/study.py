@@ -160,7 +160,7 @@ def _window(text: str, what: str) -> tuple[int, int]:
     default="caar",
     show_default=True,
     type=click.Choice(WHAT),
-    help="Which result to print.",
+    help="Which result to print. summary with -o FILE.html writes an HTML page.",
 )
 @format_option
 @click.pass_context
@@ -283,7 +283,14 @@ def study_cmd(
     for w in results.warnings:
         click.echo(f"note: {w}", err=True)
     if what == "summary":
-        text = results.summary().as_csv() if fmt == "csv" else results.summary().as_text()
+        summary = results.summary()
+        if output and output.lower().endswith((".html", ".htm")):
+            text = (
+                '<!doctype html>\n<html><head><meta charset="utf-8"><title>Event study</title></head>'
+                f"<body>\n{summary.as_html()}\n</body></html>\n"
+            )
+        else:
+            text = summary.as_csv() if fmt == "csv" else summary.as_text()
         if output:
             with open(output, "w", encoding="utf-8") as fh:
                 fh.write(text)
