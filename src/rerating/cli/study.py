@@ -211,10 +211,12 @@ def study_cmd(
     est = _window(estimation, "--estimation")
     wins = tuple(_window(w, "--window") for w in windows)
     foreign_lag = _foreign(foreign, model)
-    the_model = _model(model, foreign_lag, lags, leads)
     factor_data = _factor_data(model, factors_files, factor_units, factor_columns, risk_free_col)
     market = ctx.obj.market()
     master = market.securities
+    if foreign_lag is not None:  # the foreign market's canonical symbol: a column of market_returns
+        foreign_lag = (master.get(foreign_lag[0]).symbol, foreign_lag[1])
+    the_model = _model(model, foreign_lag, lags, leads)
     if (events_file is None) == (not event_ids):
         raise click.UsageError("give either --events FILE or --event ID (a catalog event), not both")
     if events_file is None:
@@ -251,10 +253,7 @@ def study_cmd(
         }
     market_syms = set(bench_of.values())
     if foreign_lag is not None:
-        foreign_sym = master.get(foreign_lag[0]).symbol
-        foreign_lag = (foreign_sym, foreign_lag[1])
-        the_model = _model(model, foreign_lag, lags, leads)
-        market_syms.add(foreign_sym)
+        market_syms.add(foreign_lag[0])
     calendars = {s: master.get(s).calendar for s in set(symbols) | market_syms}
     needed = sorted(set(symbols) | market_syms)
     frame = market.returns(needed, gap_policy="drop").frame
