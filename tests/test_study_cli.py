@@ -451,3 +451,23 @@ def test_study_summary_as_an_html_page(
     page = out.read_text(encoding="utf-8")
     assert page.startswith("<!doctype html>") and page.rstrip().endswith("</html>")
     assert "<h5>CAAR</h5>" in page and "adj_bmp" in page and "overlap in calendar time" in page
+
+
+def test_study_factor_gap_on_a_us_holiday_is_a_ledger_entry(
+    events_csv: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # US-dated factors have no 2025-01-20 (Martin Luther King Jr. Day), which is day 0 in Hong Kong
+    us = _sample_returns(["^GSPC"])["^GSPC"].dropna()
+    path = _french_file(tmp_path / "ff.csv", pd.DatetimeIndex(us.index), {"Mkt-RF": us.to_numpy()})
+    dropped = _frame(
+        ["--events", str(events_csv), "--estimation", "-100:-11", "--window", "0:0", "--model", "factor",
+         "--factors", str(path), "--factor-units", "percent"],
+        tmp_path,
+        capsys,
+        "dropped",
+    )
+    hk = dropped[dropped["symbol"].isin(["9988.HK", "0700.HK"])]
+    assert len(hk) == 2
+    assert set(hk["reason"]) == {
+        "missing factor data in the event window: factor Mkt-RF return on 2025-01-20"
+    }

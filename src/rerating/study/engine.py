@@ -588,7 +588,8 @@ def _fit(study, ev, flat, d0, design, method, k_params, min_est) -> EventStudyRe
             date = pd.Timestamp(flat.dates_at(evt_rows[j, t])).date()
             bad_cols = [labels[k] for k in range(x_v.shape[2]) if not np.isfinite(x_v[j, t, k])]
             what = ", ".join(bad_cols) if bad_cols else "benchmark or risk-free"
-            return f"missing benchmark data in the event window: {what} return on {date}"
+            kind = "factor" if bad_cols and all(c.startswith("factor ") for c in bad_cols) else "benchmark"
+            return f"missing {kind} data in the event window: {what} return on {date}"
 
         flag(bad_x.any(axis=1), xmsg)
         if has_inf:
