@@ -77,8 +77,11 @@ def test_plain_csv_and_parquet_agree(tmp_path: Path) -> None:
     frame.to_csv(csv, index=False)
     pq = tmp_path / "f.parquet"
     frame.to_parquet(pq)
-    a, b = read_factors(csv), read_factors(pq)
+    indexed = tmp_path / "indexed.parquet"
+    frame.assign(date=pd.to_datetime(frame["date"])).set_index("date").to_parquet(indexed)
+    a, b, c = read_factors(csv), read_factors(pq), read_factors(indexed)
     pd.testing.assert_frame_equal(a.factors, b.factors)
+    pd.testing.assert_frame_equal(a.factors, c.factors)
     assert a.factors.index.is_monotonic_increasing
     assert a.factors.loc["2025-01-02", "MKT"] == -0.002
 

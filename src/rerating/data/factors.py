@@ -151,7 +151,11 @@ def _read_table(p: Path) -> tuple[pd.DataFrame, bool]:
     """The file as a table, and whether it is in French's layout."""
     try:
         if p.suffix.lower() in (".parquet", ".pq"):
-            return pd.read_parquet(p), False
+            table = pd.read_parquet(p)
+            # a frame saved with its dates as the index: make them the first column
+            if isinstance(table.index, pd.DatetimeIndex):
+                table = table.reset_index()
+            return table, False
         text = p.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError, ValueError) as exc:
         raise DataFormatError(f"cannot read factor file {p}: {exc}") from exc
