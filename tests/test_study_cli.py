@@ -471,3 +471,23 @@ def test_study_factor_gap_on_a_us_holiday_is_a_ledger_entry(
     assert set(hk["reason"]) == {
         "missing factor data in the event window: factor Mkt-RF return on 2025-01-20"
     }
+
+
+def test_study_aar_path_agrees_with_the_ar_and_caar_tables(
+    events_csv: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = ["--events", str(events_csv), "--estimation", "-100:-11", "--window", "-2:4"]
+    path = _frame(argv, tmp_path, capsys, "aar")
+    ar = _frame(argv, tmp_path, capsys, "ar")
+    caar = _frame(argv, tmp_path, capsys, "caar")
+    assert list(path["group"].unique()) == ["all", "china", "us"]
+    for group, rows in path.groupby("group"):
+        members = ar if group == "all" else ar[ar["group"] == group]
+        by_day = members.groupby("event_time")["ar"].mean()
+        assert list(rows["event_time"]) == list(range(-2, 5))
+        assert rows["aar"].to_numpy() == pytest.approx(by_day.to_numpy(), abs=1e-15)
+        assert rows["caar"].to_numpy() == pytest.approx(np.cumsum(by_day.to_numpy()), abs=1e-15)
+        headline = caar[(caar["group"] == group) & (caar["window"] == "[-2:4]")]
+        # the path's last day is the window's CAAR, and its band uses the same standard error
+        assert rows["caar"].iloc[-1] == pytest.approx(headline["caar"].iloc[0], abs=1e-15)
+        assert rows["std_error"].iloc[-1] == pytest.approx(headline["std_error"].iloc[0], rel=1e-12)

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from rerating.data.securities import SecurityMaster
     from rerating.study.models import NormalReturnModel
 
-WHAT = ("caar", "car", "tests", "dropped", "ar", "params", "clustering", "summary")
+WHAT = ("caar", "car", "tests", "dropped", "ar", "aar", "params", "clustering", "summary")
 MODEL_CHOICES = (
     "mean_adjusted",
     "market_adjusted",
@@ -160,7 +160,8 @@ def _window(text: str, what: str) -> tuple[int, int]:
     default="caar",
     show_default=True,
     type=click.Choice(WHAT),
-    help="Which result to print. summary with -o FILE.html writes an HTML page.",
+    help="Which result to print. aar: average and cumulative AR per event day and group, with a "
+    "95% band. summary with -o FILE.html writes an HTML page.",
 )
 @format_option
 @click.pass_context
@@ -296,7 +297,14 @@ def study_cmd(
         else:
             click.echo(text)
         return
-    out = getattr(results, what)
+    if what == "aar":
+        groups = ["all", *sorted(set(results.car["group"]) - {"all"})]
+        out = pd.concat(
+            [results.aar_path(g).assign(group=g) for g in groups], ignore_index=True
+        )
+        out = out[["group", *[c for c in out.columns if c != "group"]]]
+    else:
+        out = getattr(results, what)
     render_frame(out, fmt=fmt, output=output, title=f"event study: {what}")
 
 
