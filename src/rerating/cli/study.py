@@ -298,10 +298,8 @@ def study_cmd(
             click.echo(text)
         return
     if what == "aar":
-        groups = ["all", *sorted(set(results.car["group"]) - {"all"})]
-        out = pd.concat(
-            [results.aar_path(g).assign(group=g) for g in groups], ignore_index=True
-        )
+        labels = ["all", *sorted(set(results.car["group"]) - {"all"})]
+        out = pd.concat([results.aar_path(g).assign(group=g) for g in labels], ignore_index=True)
         out = out[["group", *[c for c in out.columns if c != "group"]]]
     else:
         out = getattr(results, what)
