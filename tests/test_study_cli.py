@@ -186,12 +186,23 @@ def _french_file(path: Path, dates: pd.DatetimeIndex, values: dict[str, np.ndarr
     return path
 
 
-def _params(argv: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> list[dict]:
-    """``--what params`` rows, through Parquet so that the numbers keep full precision."""
-    out_file = tmp_path / "params.parquet"
-    code = main(["--sample", "study", *argv, "--what", "params", "--format", "parquet", "-o", str(out_file)])
+def _frame(argv: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str], what: str) -> pd.DataFrame:
+    """``--what WHAT`` of ``rerating --sample study``, through Parquet so numbers keep full precision."""
+    out_file = tmp_path / f"{what}.parquet"
+    code = main(["--sample", "study", *argv, "--what", what, "--format", "parquet", "-o", str(out_file)])
     assert code == 0, capsys.readouterr().err
-    return pd.read_parquet(out_file).to_dict("records")
+    return pd.read_parquet(out_file)
+
+
+def _params(argv: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> list[dict]:
+    return _frame(argv, tmp_path, capsys, "params").to_dict("records")
+
+
+def _nvda_estimation_returns() -> pd.Series:
+    """NVDA's returns over sessions -100..-11 of its 2025-01-27 event (the oracle's sample)."""
+    sessions = _sample_returns(["NVDA"])["NVDA"].dropna()
+    day0 = sessions.index.get_loc(pd.Timestamp("2025-01-27"))
+    return sessions.iloc[day0 - 100 : day0 - 10]
 
 
 def test_study_factor_model_from_a_french_file_matches_statsmodels(
@@ -219,9 +230,7 @@ def test_study_factor_model_from_a_french_file_matches_statsmodels(
     )
     # oracle: statsmodels OLS of the excess return on the three factors over sessions -100..-11,
     # the factor values rounded as the file holds them
-    sessions = _sample_returns(["NVDA"])["NVDA"].dropna()
-    day0 = sessions.index.get_loc(pd.Timestamp("2025-01-27"))
-    est = sessions.iloc[day0 - 100 : day0 - 10]
+    est = _nvda_estimation_returns()
     f = pd.DataFrame({k: np.round(v * 100, 6) / 100 for k, v in factors.items()}, index=nvda.index)
     f = f.reindex(est.index)
     ok = f.notna().all(axis=1)
@@ -276,9 +285,7 @@ def test_study_capm_needs_the_risk_free_column_and_matches_statsmodels(
     assert main(["--sample", "study", *base]) == 2
     assert "--risk-free" in capsys.readouterr().err
     (row,) = _params([*base, "--risk-free", "RF", "--benchmark", "^GSPC"], tmp_path, capsys)
-    sessions = _sample_returns(["NVDA"])["NVDA"].dropna()
-    day0 = sessions.index.get_loc(pd.Timestamp("2025-01-27"))
-    est = sessions.iloc[day0 - 100 : day0 - 10]
+    est = _nvda_estimation_returns()
     m = both["^GSPC"].reindex(est.index)
     ok = m.notna()
     fit = sm.OLS((est - rf)[ok], sm.add_constant(m[ok] - rf)).fit()
@@ -358,13 +365,6 @@ def test_study_factors_with_a_model_that_ignores_them_is_refused(
 
 
 # --- events from the catalog -------------------------------------------------------------------
-
-
-def _frame(argv: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str], what: str) -> pd.DataFrame:
-    out_file = tmp_path / f"{what}.parquet"
-    code = main(["--sample", "study", *argv, "--what", what, "--format", "parquet", "-o", str(out_file)])
-    assert code == 0, capsys.readouterr().err
-    return pd.read_parquet(out_file)
 
 
 def test_study_catalog_event_with_groups_equals_the_same_events_file(
