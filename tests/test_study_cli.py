@@ -26,26 +26,18 @@ def events_csv(tmp_path: Path) -> Path:
     return path
 
 
+def _study(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, pytest.CaptureResult[str]]:
+    """Run ``rerating --sample study ARGV``; return the exit code and what it printed."""
+    code = main(["--sample", "study", *argv])
+    return code, capsys.readouterr()
+
+
 def test_study_caar_json_on_the_sample(
     events_csv: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code = main(
-        [
-            "--sample",
-            "study",
-            "--events",
-            str(events_csv),
-            "--estimation",
-            "-120:-11",
-            "--window",
-            "0:0",
-            "--window",
-            "5:20",
-            "--format",
-            "json",
-        ]
+    code, out = _study(
+        capsys, "--events", str(events_csv), *"--estimation -120:-11 --window 0:0 --window 5:20 --format json".split()
     )
-    out = capsys.readouterr()
     assert code == 0, out.err
     rows = json.loads(out.out)
     keys = {(r["group"], r["window"]) for r in rows}
@@ -58,25 +50,8 @@ def test_study_caar_json_on_the_sample(
 def test_study_tests_csv_with_one_benchmark(
     events_csv: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code = main(
-        [
-            "--sample",
-            "study",
-            "--events",
-            str(events_csv),
-            "--estimation",
-            "-120:-11",
-            "--benchmark",
-            "^GSPC",
-            "--tests",
-            "bmp,adj_bmp,grank",
-            "--what",
-            "tests",
-            "--format",
-            "csv",
-        ]
-    )
-    out = capsys.readouterr()
+    options = "--estimation -120:-11 --benchmark ^GSPC --tests bmp,adj_bmp,grank --what tests --format csv"
+    code, out = _study(capsys, "--events", str(events_csv), *options.split())
     assert code == 0, out.err
     lines = out.out.strip().splitlines()
     assert lines[0] == "group,window,test,statistic,pvalue,n,valid_under_clustering"
@@ -88,21 +63,7 @@ def test_study_dropped_ledger(tmp_path: Path, capsys: pytest.CaptureFixture[str]
     path.write_text(
         "event_id,symbol,date\nearly,NVDA,2024-07-01\nok,NVDA,2025-01-27\n", encoding="utf-8"
     )
-    code = main(
-        [
-            "--sample",
-            "study",
-            "--events",
-            str(path),
-            "--estimation",
-            "-120:-11",
-            "--what",
-            "dropped",
-            "--format",
-            "csv",
-        ]
-    )
-    out = capsys.readouterr()
+    code, out = _study(capsys, "--events", str(path), *"--estimation -120:-11 --what dropped --format csv".split())
     assert code == 0, out.err
     # the sample's ^GSPC starts 2024-08-19: NVDA's default benchmark is missing around the early event
     assert "early,NVDA,2024-07-01,missing benchmark data in the event window" in out.out
@@ -117,21 +78,19 @@ def test_study_help_has_an_example(capsys: pytest.CaptureFixture[str]) -> None:
 def test_study_bad_window_is_a_one_line_error(
     events_csv: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code = main(["--sample", "study", "--events", str(events_csv), "--window", "0-5"])
-    err = capsys.readouterr().err
+    code, out = _study(capsys, "--events", str(events_csv), "--window", "0-5")
     assert code != 0
-    assert "START:END" in err and "Traceback" not in err
+    assert "START:END" in out.err and "Traceback" not in out.err
 
 
 def test_study_overlapping_windows_error(
     events_csv: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code = main(["--sample", "study", "--events", str(events_csv), "--estimation", "-120:0"])
-    err = capsys.readouterr().err
+    code, out = _study(capsys, "--events", str(events_csv), "--estimation", "-120:0")
     assert code == 2
     assert (
-        err.startswith("error: estimation_window (-120, 0) overlaps")
-        and len(err.strip().splitlines()) == 1
+        out.err.startswith("error: estimation_window (-120, 0) overlaps")
+        and len(out.err.strip().splitlines()) == 1
     )
 
 
@@ -140,29 +99,15 @@ def test_study_events_file_without_symbol_column(
 ) -> None:
     path = tmp_path / "bad.csv"
     path.write_text("id,ticker,date\n1,NVDA,2025-01-27\n", encoding="utf-8")
-    code = main(["--sample", "study", "--events", str(path)])
-    err = capsys.readouterr().err
-    assert code == 2 and "no 'symbol' column" in err
+    code, out = _study(capsys, "--events", str(path))
+    assert code == 2 and "no 'symbol' column" in out.err
 
 
 def test_study_summary_text(events_csv: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code = main(
-        [
-            "--sample",
-            "study",
-            "--events",
-            str(events_csv),
-            "--estimation",
-            "-120:-11",
-            "--model",
-            "market_adjusted",
-            "--what",
-            "summary",
-        ]
-    )
-    out = capsys.readouterr().out
+    options = "--estimation -120:-11 --model market_adjusted --what summary"
+    code, out = _study(capsys, "--events", str(events_csv), *options.split())
     assert code == 0
-    assert out.startswith("Event study") and "market_adjusted" in out and "grank" in out
+    assert out.out.startswith("Event study") and "market_adjusted" in out.out and "grank" in out.out
 
 
 # --- models that need more than the store: factors, risk-free, a lagged foreign market ----------
@@ -282,8 +227,8 @@ def test_study_capm_needs_the_risk_free_column_and_matches_statsmodels(
     events = tmp_path / "ev.csv"
     events.write_text("event_id,symbol,date\ne1,NVDA,2025-01-27\n", encoding="utf-8")
     base = ["--events", str(events), "--estimation", "-100:-11", "--model", "capm", "--factors", str(path)]
-    assert main(["--sample", "study", *base]) == 2
-    assert "--risk-free" in capsys.readouterr().err
+    code, out = _study(capsys, *base)
+    assert code == 2 and "--risk-free" in out.err
     (row,) = _params([*base, "--risk-free", "RF", "--benchmark", "^GSPC"], tmp_path, capsys)
     est = _nvda_estimation_returns()
     m = both["^GSPC"].reindex(est.index)
@@ -348,10 +293,9 @@ def test_study_foreign_lag_and_dimson_options_reach_the_model(
 def test_study_model_option_errors_are_one_line(
     events_csv: Path, capsys: pytest.CaptureFixture[str], extra: list[str], message: str
 ) -> None:
-    code = main(["--sample", "study", "--events", str(events_csv), *extra])
-    err = capsys.readouterr().err
-    assert code == 2, err
-    assert message in err and "Traceback" not in err
+    code, out = _study(capsys, "--events", str(events_csv), *extra)
+    assert code == 2, out.err
+    assert message in out.err and "Traceback" not in out.err
 
 
 def test_study_factors_with_a_model_that_ignores_them_is_refused(
@@ -359,9 +303,9 @@ def test_study_factors_with_a_model_that_ignores_them_is_refused(
 ) -> None:
     path = tmp_path / "f.csv"
     path.write_text("date,A\n2025-01-02,0.001\n", encoding="utf-8")
-    code = main(["--sample", "study", "--events", str(events_csv), "--factors", str(path)])
+    code, out = _study(capsys, "--events", str(events_csv), "--factors", str(path))
     assert code == 2
-    assert "--factors is used by --model capm or factor, not market" in capsys.readouterr().err
+    assert "--factors is used by --model capm or factor, not market" in out.err
 
 
 # --- events from the catalog -------------------------------------------------------------------
@@ -433,21 +377,19 @@ def test_study_event_option_errors_are_one_line(
     events_csv: Path, capsys: pytest.CaptureFixture[str], argv: list[str], message: str
 ) -> None:
     argv = [str(events_csv) if a == "EVENTS" else a for a in argv]
-    code = main(["--sample", "study", *argv])
-    err = capsys.readouterr().err
-    assert code == 2, err
-    assert message in err and "Traceback" not in err and err.count("\n") == 1
+    code, out = _study(capsys, *argv)
+    assert code == 2, out.err
+    assert message in out.err and "Traceback" not in out.err and out.err.count("\n") == 1
 
 
 def test_study_summary_as_an_html_page(
     events_csv: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     out = tmp_path / "study.html"
-    code = main(
-        ["--sample", "study", "--events", str(events_csv), "--estimation", "-120:-11",
-         "--what", "summary", "-o", str(out)]
+    code, printed = _study(
+        capsys, "--events", str(events_csv), *"--estimation -120:-11 --what summary -o".split(), str(out)
     )
-    assert code == 0, capsys.readouterr().err
+    assert code == 0, printed.err
     page = out.read_text(encoding="utf-8")
     assert page.startswith("<!doctype html>") and page.rstrip().endswith("</html>")
     assert "<h5>CAAR</h5>" in page and "adj_bmp" in page and "overlap in calendar time" in page
