@@ -15,7 +15,9 @@ if TYPE_CHECKING:
     from rerating.data.securities import SecurityMaster
     from rerating.study.models import NormalReturnModel
 
-WHAT = ("caar", "car", "tests", "dropped", "ar", "aar", "params", "clustering", "summary")
+WHAT = (
+    "caar", "car", "tests", "dropped", "ar", "aar", "params", "clustering", "compare", "summary"
+)
 MODEL_CHOICES = (
     "mean_adjusted",
     "market_adjusted",
@@ -161,7 +163,15 @@ def _window(text: str, what: str) -> tuple[int, int]:
     show_default=True,
     type=click.Choice(WHAT),
     help="Which result to print. aar: average and cumulative AR per event day and group, with a "
-    "95% band. summary with -o FILE.html writes an HTML page.",
+    "95% band. compare: see --compare. summary with -o FILE.html writes an HTML page.",
+)
+@click.option(
+    "--compare",
+    "compare_pairs",
+    multiple=True,
+    metavar="A,B",
+    help="Test CAAR(A) - CAAR(B) for two groups in every window (implies --what compare; "
+    "repeatable). --what compare alone compares the study's two groups.",
 )
 @format_option
 @click.pass_context
@@ -187,6 +197,7 @@ def study_cmd(
     non_session: str,
     min_estimation: int | None,
     what: str,
+    compare_pairs: tuple[str, ...],
     fmt: str,
     output: str | None,
 ) -> None:
@@ -199,6 +210,7 @@ def study_cmd(
     Examples:
       rerating --sample study --events events.csv --estimation -120:-11 --window 0:0 --window 0:5
       rerating --sample study --event deepseek-r1 --group china=9988.HK,0700.HK --group us=NVDA,MSFT
+      rerating --sample study --event deepseek-r1 --group china=9988.HK,0700.HK --group us=NVDA,MSFT --compare china,us
       rerating --sample study --event deepseek-r1 --estimation -120:-11 --window 0:4 --what tests
       rerating --sample study --events events.csv --benchmark ^HSI --what tests --format csv
       rerating study --events events.csv --model factor --factors ff.csv --factor-units percent --risk-free RF
@@ -209,6 +221,11 @@ def study_cmd(
     from rerating.errors import EventFormatError
     from rerating.study import EventStudy
 
+    if compare_pairs and what not in ("caar", "compare"):
+        raise click.UsageError(f"--compare prints the comparison; leave out --what {what}")
+    pairs: list[tuple[str, str]] = [_pair(text) for text in compare_pairs]
+    if pairs:
+        what = "compare"
     est = _window(estimation, "--estimation")
     wins = tuple(_window(w, "--window") for w in windows)
     foreign_lag = _foreign(foreign, model)
@@ -297,13 +314,30 @@ def study_cmd(
         else:
             click.echo(text)
         return
-    if what == "aar":
+    if what == "compare":
+        if not pairs:
+            found = sorted(set(results.car["group"]) - {"all"})
+            if len(found) != 2:
+                raise click.UsageError(
+                    f"--what compare needs --compare A,B when the study has {len(found)} groups "
+                    f"({', '.join(found) or 'none'})"
+                )
+            pairs = [(found[0], found[1])]
+        out = pd.concat([results.compare(a, b) for a, b in pairs], ignore_index=True)
+    elif what == "aar":
         labels = ["all", *sorted(set(results.car["group"]) - {"all"})]
         out = pd.concat([results.aar_path(g).assign(group=g) for g in labels], ignore_index=True)
         out = out[["group", *[c for c in out.columns if c != "group"]]]
     else:
         out = getattr(results, what)
     render_frame(out, fmt=fmt, output=output, title=f"event study: {what}")
+
+
+def _pair(text: str) -> tuple[str, str]:
+    parts = [p.strip() for p in text.split(",")]
+    if len(parts) != 2 or not all(parts):
+        raise click.BadParameter(f"{text!r} is not two group names A,B, e.g. china,us", param_hint="--compare")
+    return parts[0], parts[1]
 
 
 def _catalog_events(

@@ -47,6 +47,7 @@ from rerating.study.statistics import (
     CLUSTER_VALID,
     TESTS,
     WindowSample,
+    estimation_aar,
     kp_adjustment,
     mean_pairwise_correlation,
 )
@@ -701,6 +702,7 @@ def _fit(study, ev, flat, d0, design, method, k_params, min_est) -> EventStudyRe
     clus_rows: list[dict] = []
     caar_rows: list[dict] = []
     rbar_of: dict[str, tuple[float, int]] = {}
+    aar_est: dict[str, np.ndarray] = {}
     hashes: np.ndarray | None = None
     est_days = _EstimationDays(flat, arr["row0"], est_off)
     gnames, gcode = np.unique(group.astype(str), return_inverse=True)
@@ -718,6 +720,8 @@ def _fit(study, ev, flat, d0, design, method, k_params, min_est) -> EventStudyRe
             g_resid, g_sar_est = arr["resid"][sel], sar_est[sel]
             g_ar_all, g_sar_all = ar_all[sel], sar_all[sel]
             g_dof = arr["dof"][sel].astype(float)
+            if gname != "all":  # the group's estimation-window portfolio, for compare()
+                aar_est[gname] = estimation_aar(g_resid)
             rank_cache: dict = {}  # the group's rank matrices, shared by its windows
             samples = [
                 WindowSample(
@@ -843,6 +847,7 @@ def _fit(study, ev, flat, d0, design, method, k_params, min_est) -> EventStudyRe
         warnings_list=tuple(warnings),
         rbar=rbar_of,
         n_events=n_ev,
+        aar_est=aar_est,
     )
 
 

@@ -8,14 +8,15 @@ object cannot be changed through them.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 
 import numpy as np
 import pandas as pd
 from scipy import special, stats
 
-from rerating.errors import UnknownModelError, did_you_mean
+from rerating.errors import StatisticOptionError, UnknownModelError, did_you_mean
+from rerating.study.statistics import cda_difference, welch_difference
 
 
 def window_label(window: tuple[int, int]) -> str:
@@ -133,6 +134,7 @@ class EventStudyResults:
     warnings_list: tuple[str, ...]
     rbar: dict
     n_events: int
+    aar_est: dict = field(default_factory=dict)  # group -> (L1,) estimation-window mean AR
 
     # --- frames ---------------------------------------------------------------------------
 
@@ -337,6 +339,81 @@ class EventStudyResults:
                 "conf_high": caar + q * se,
             }
         )
+
+    def compare(self, a: str, b: str, level: float = 0.95) -> pd.DataFrame:
+        """The difference of two groups' CAARs (``a`` minus ``b``) in each event window, tested.
+
+        Two rows per window, one per test:
+
+        * ``cda_difference`` (valid under clustering): Brown & Warner's crude dependence adjustment
+          on the long-short portfolio, whose estimation-window variance holds every covariance
+          within and across the groups (:func:`rerating.study.statistics.cda_difference`).
+        * ``welch_t``: Welch's two-sample t on the CARs; it assumes independent events and
+          over-rejects when a group's events share a date and a market shock.
+
+        Columns: ``group_a, group_b, window, n_a, n_b, caar_a, caar_b, difference, test,
+        std_error, statistic, df, pvalue, conf_low, conf_high, valid_under_clustering``.
+
+        Raises
+        ------
+        StatisticOptionError
+            Fewer than two groups, an unknown group, ``"all"`` or the same group twice.
+        """
+        if not 0 < level < 1:
+            raise StatisticOptionError(f"level must be in (0, 1), got {level}")
+        groups = sorted(set(self.group.tolist()) - {"all"})
+        if len(groups) < 2:
+            dropped = self.dropped_frame
+            why = "" if dropped is None else f"; {len(dropped)} events were dropped (see dropped)"
+            raise StatisticOptionError(
+                "compare needs events in two groups (the events' 'group' column, or --group "
+                f"NAME=SYM,... twice); groups with events: {groups or 'none'}{why}"
+            )
+        for g in (a, b):
+            if g not in groups:
+                hint = " ('all' holds both groups' events)" if g == "all" else did_you_mean(g, groups)
+                raise StatisticOptionError(f"cannot compare group {g!r}{hint}; groups: {groups}")
+        if a == b:
+            raise StatisticOptionError(f"compare two different groups, not {a!r} with itself")
+        in_a, in_b = self.group == a, self.group == b
+        rows = []
+        for w, window in enumerate(self.event_windows):
+            car_a, car_b = self.car_arr[in_a, w], self.car_arr[in_b, w]
+            length = window[1] - window[0] + 1
+            diff = float(car_a.mean() - car_b.mean())
+            base: dict[str, object] = {
+                "group_a": a,
+                "group_b": b,
+                "window": window_label(window),
+                "n_a": int(car_a.size),
+                "n_b": int(car_b.size),
+                "caar_a": float(car_a.mean()),
+                "caar_b": float(car_b.mean()),
+                "difference": diff,
+            }
+            for name, res, valid in (
+                (
+                    "cda_difference",
+                    cda_difference(car_a, car_b, self.aar_est[a], self.aar_est[b], length),
+                    True,
+                ),
+                ("welch_t", welch_difference(car_a, car_b), False),
+            ):
+                q = float(special.stdtrit(res.df, 0.5 + level / 2))
+                rows.append(
+                    {
+                        **base,
+                        "test": name,
+                        "std_error": res.std_error,
+                        "statistic": res.statistic,
+                        "df": res.df,
+                        "pvalue": res.pvalue,
+                        "conf_low": diff - q * res.std_error,
+                        "conf_high": diff + q * res.std_error,
+                        "valid_under_clustering": valid,
+                    }
+                )
+        return rows_frame(rows)
 
     # --- summary --------------------------------------------------------------------------
 

@@ -1,0 +1,242 @@
+"""Comparing two groups' CAARs: the CDA on the long-short portfolio and Welch's t.
+
+Oracles: scipy's Welch test, a hand-worked portfolio example (the ``statistics`` module), one
+statsmodels OLS per event, and a simulation in which each group's events share a market shock.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import statistics as pystats
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import statsmodels.api as sm
+from scipy import stats
+
+from rerating.cli import main
+from rerating.errors import StatisticOptionError
+from rerating.study import EventStudy
+from rerating.study.statistics import cda_difference, estimation_aar, welch_difference
+
+EST = (-120, -11)
+WINS = ((0, 0), (-1, 3))
+
+
+def test_welch_difference_matches_scipy() -> None:
+    rng = np.random.default_rng(3)
+    a, b = rng.normal(0.02, 0.03, 9), rng.normal(-0.01, 0.08, 14)
+    got = welch_difference(a, b)
+    ref = stats.ttest_ind(a, b, equal_var=False)
+    assert got.difference == pytest.approx(a.mean() - b.mean(), rel=1e-12)
+    assert got.statistic == pytest.approx(ref.statistic, rel=1e-12)
+    assert got.pvalue == pytest.approx(ref.pvalue, rel=1e-10)
+    assert got.df == pytest.approx(ref.df, rel=1e-12)
+
+
+def test_cda_difference_worked_by_hand() -> None:
+    # estimation-day portfolio means of two groups; the second group has no event on day 3
+    aar_a = np.array([0.010, -0.004, 0.002, 0.007, -0.011, 0.003])
+    aar_b = np.array([0.001, 0.006, -0.003, np.nan, 0.002, -0.008])
+    car_a, car_b = np.array([0.05, 0.03, 0.07]), np.array([-0.02, 0.01])
+    d = [0.009, -0.010, 0.005, -0.013, 0.011]  # a - b on the five days both groups have
+    s = pystats.stdev(d)
+    t = (0.05 - (-0.005)) / (s * math.sqrt(3))
+    got = cda_difference(car_a, car_b, aar_a, aar_b, length=3)
+    assert got.difference == pytest.approx(0.055, rel=1e-12)
+    assert got.std_error == pytest.approx(s * math.sqrt(3), rel=1e-12)
+    assert got.statistic == pytest.approx(t, rel=1e-12)
+    assert got.df == 4
+    assert got.pvalue == pytest.approx(2 * stats.t.sf(abs(t), 4), rel=1e-10)
+
+
+def test_estimation_aar_is_the_mean_of_the_events_present() -> None:
+    resid = np.array([[1.0, np.nan, 3.0], [3.0, np.nan, np.nan]])
+    np.testing.assert_array_equal(estimation_aar(resid), [2.0, np.nan, 3.0])
+
+
+def _two_markets(seed: int = 5, n_days: int = 300) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Wide returns of 5 'hk' and 6 'us' stocks, each group with its own market and a group shock."""
+    rng = np.random.default_rng(seed)
+    dates = pd.bdate_range("2021-01-04", periods=n_days)
+    mkt = pd.DataFrame({"HK": rng.normal(0, 0.012, n_days), "US": rng.normal(0, 0.01, n_days)}, index=dates)
+    cols, rows = {}, []
+    for grp, n, bench in (("hk", 5, "HK"), ("us", 6, "US")):
+        shock = rng.normal(0, 1, n_days)
+        for i in range(n):
+            e = 0.4 * shock + rng.normal(0, 1, n_days)
+            sym = f"{grp.upper()}{i}"
+            cols[sym] = 0.0003 + (0.6 + 0.15 * i) * mkt[bench].to_numpy() + 0.012 * e
+            rows.append({"event_id": "shock", "symbol": sym, "date": dates[200], "group": grp})
+    return pd.DataFrame(cols, index=dates), mkt, pd.DataFrame(rows)
+
+
+def test_compare_matches_one_statsmodels_fit_per_event() -> None:
+    wide, mkt, events = _two_markets()
+    bench = {s: ("HK" if s.startswith("HK") else "US") for s in wide.columns}
+    res = EventStudy(
+        wide, events, market_returns=mkt, benchmarks=bench, estimation_window=EST, event_windows=WINS
+    ).fit()
+    got = res.compare("hk", "us").set_index(["window", "test"])
+
+    # oracle: per event OLS on its estimation window; residuals averaged per group and day
+    d0 = 200
+    resid, car = {}, {}
+    for sym in wide.columns:
+        y, x = wide[sym].to_numpy(), mkt[bench[sym]].to_numpy()
+        est = slice(d0 + EST[0], d0 + EST[1] + 1)
+        fit = sm.OLS(y[est], sm.add_constant(x[est])).fit()
+        resid[sym] = fit.resid
+        ar = y - fit.params[0] - fit.params[1] * x
+        car[sym] = [ar[d0 + a : d0 + b + 1].sum() for a, b in WINS]
+    hk = [s for s in wide.columns if s.startswith("HK")]
+    us = [s for s in wide.columns if s.startswith("US")]
+    d = np.mean([resid[s] for s in hk], axis=0) - np.mean([resid[s] for s in us], axis=0)
+    for w, (a, b) in enumerate(WINS):
+        label = f"[{a}:{b}]"
+        car_hk, car_us = np.array([car[s][w] for s in hk]), np.array([car[s][w] for s in us])
+        cda = got.loc[(label, "cda_difference")]
+        se = d.std(ddof=1) * np.sqrt(b - a + 1)
+        assert cda["difference"] == pytest.approx(car_hk.mean() - car_us.mean(), abs=1e-12)
+        assert cda["caar_a"] == pytest.approx(car_hk.mean(), abs=1e-12)
+        assert cda["std_error"] == pytest.approx(se, rel=1e-9)
+        assert cda["df"] == EST[1] - EST[0]
+        assert bool(cda["valid_under_clustering"]) is True
+        welch = got.loc[(label, "welch_t")]
+        ref = stats.ttest_ind(car_hk, car_us, equal_var=False)
+        assert welch["statistic"] == pytest.approx(ref.statistic, rel=1e-9)
+        assert welch["pvalue"] == pytest.approx(ref.pvalue, rel=1e-8)
+        q = stats.t.ppf(0.975, welch["df"])
+        assert welch["conf_high"] - welch["conf_low"] == pytest.approx(2 * q * welch["std_error"])
+    # the difference is the one between the groups' rows of the CAAR table
+    caar = res.caar.set_index(["group", "window"])["caar"]
+    for label in ("[0:0]", "[-1:3]"):
+        diff = caar[("hk", label)] - caar[("us", label)]
+        assert got.loc[(label, "welch_t"), "difference"] == pytest.approx(diff, abs=1e-15)
+
+
+def _rejection_rates(rho: float, reps: int = 4000, seed: int = 11) -> dict[str, float]:
+    """Share of level-5% rejections of no difference: 25 + 25 events, one date, window of 3 days.
+
+    Each group's abnormal returns share a group shock (within-group correlation ``rho``), as
+    stocks of one market do on one event date; the two groups' shocks are independent.
+    """
+    rng = np.random.default_rng(seed)
+    n, l1, length = 25, 250, 3
+    t_days = l1 + length
+    hits = {"cda_difference": 0, "welch_t": 0}
+    for _ in range(reps):
+        shocks = rng.standard_normal((2, 1, t_days))
+        ar = np.sqrt(rho) * shocks + np.sqrt(1 - rho) * rng.standard_normal((2, n, t_days))
+        car = ar[:, :, l1:].sum(axis=2)
+        aar_a, aar_b = estimation_aar(ar[0, :, :l1]), estimation_aar(ar[1, :, :l1])
+        hits["cda_difference"] += cda_difference(car[0], car[1], aar_a, aar_b, length).pvalue < 0.05
+        hits["welch_t"] += welch_difference(car[0], car[1]).pvalue < 0.05
+    return {k: v / reps for k, v in hits.items()}
+
+
+@pytest.mark.slow
+def test_compare_size_when_each_group_shares_a_shock() -> None:
+    three_se = 3 * np.sqrt(0.05 * 0.95 / 4000)  # about 1 percentage point
+    independent = _rejection_rates(rho=0.0)
+    clustered = _rejection_rates(rho=0.1)
+    assert abs(independent["cda_difference"] - 0.05) <= three_se
+    assert abs(independent["welch_t"] - 0.05) <= three_se
+    assert abs(clustered["cda_difference"] - 0.05) <= three_se
+    # design effect 1 + 24 x 0.1 = 3.4: Welch's t is too large by sqrt(3.4) and rejects ~30%
+    assert clustered["welch_t"] > 0.2
+
+
+def test_compare_refuses_what_it_cannot_compare() -> None:
+    wide, mkt, events = _two_markets()
+    bench = {s: ("HK" if s.startswith("HK") else "US") for s in wide.columns}
+    kw = {"market_returns": mkt, "benchmarks": bench, "estimation_window": EST, "event_windows": WINS}
+    res = EventStudy(wide, events, **kw).fit()
+    with pytest.raises(StatisticOptionError, match=r"cannot compare group 'uss' \(did you mean us\?\)"):
+        res.compare("hk", "uss")
+    with pytest.raises(StatisticOptionError, match="'all' holds both groups"):
+        res.compare("all", "us")
+    with pytest.raises(StatisticOptionError, match="not 'hk' with itself"):
+        res.compare("hk", "hk")
+    with pytest.raises(StatisticOptionError, match="level"):
+        res.compare("hk", "us", level=95)
+    one = EventStudy(wide, events.drop(columns="group"), **kw).fit()
+    with pytest.raises(StatisticOptionError, match="needs events in two groups"):
+        one.compare("hk", "us")
+
+
+# --- command line ----------------------------------------------------------------------------
+
+EVENTS = """event_id,symbol,timestamp,group
+r1,9988.HK,2025-01-20T08:00:00+08:00,china
+r1,0700.HK,2025-01-20T08:00:00+08:00,china
+r1,3690.HK,2025-01-20T08:00:00+08:00,china
+r1,NVDA,2025-01-20T08:00:00+08:00,us
+r1,MSFT,2025-01-20T08:00:00+08:00,us
+r1,META,2025-01-20T08:00:00+08:00,us
+"""
+
+
+@pytest.fixture()
+def events_csv(tmp_path: Path) -> Path:
+    path = tmp_path / "events.csv"
+    path.write_text(EVENTS, encoding="utf-8")
+    return path
+
+
+def _study(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, pytest.CaptureResult[str]]:
+    code = main(["--sample", "study", *argv])
+    return code, capsys.readouterr()
+
+
+def test_cli_compare_json_agrees_with_the_caar_table(
+    events_csv: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    base = ["--events", str(events_csv), *"--estimation -100:-11 --window 0:0 --window 0:4".split()]
+    code, out = _study(capsys, *base, "--compare", "us,china", "--format", "json")
+    assert code == 0, out.err
+    rows = json.loads(out.out)
+    assert [(r["window"], r["test"]) for r in rows] == [
+        ("[0:0]", "cda_difference"), ("[0:0]", "welch_t"), ("[0:4]", "cda_difference"), ("[0:4]", "welch_t")
+    ]
+    code, out = _study(capsys, *base, "--format", "json")
+    caar = {(r["group"], r["window"]): r["caar"] for r in json.loads(out.out)}
+    for r in rows:
+        assert (r["group_a"], r["group_b"], r["n_a"], r["n_b"]) == ("us", "china", 3, 3)
+        assert r["difference"] == pytest.approx(caar[("us", r["window"])] - caar[("china", r["window"])])
+        assert r["conf_low"] < r["difference"] < r["conf_high"]
+    # --what compare alone compares the two groups (alphabetical order: china - us)
+    code, out = _study(capsys, *base, "--what", "compare", "--format", "json")
+    assert code == 0, out.err
+    alone = json.loads(out.out)
+    assert alone[0]["group_a"] == "china" and alone[0]["difference"] == pytest.approx(-rows[0]["difference"])
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (["--compare", "china"], "is not two group names A,B"),
+        (["--compare", "china,eu"], "cannot compare group 'eu'; groups: ['china', 'us']"),
+        (["--compare", "china,us", "--what", "tests"], "leave out --what tests"),
+    ],
+)
+def test_cli_compare_errors_are_one_line(
+    events_csv: Path, capsys: pytest.CaptureFixture[str], extra: list[str], message: str
+) -> None:
+    code, out = _study(capsys, "--events", str(events_csv), "--estimation", "-100:-11", *extra)
+    assert code == 2, out.err
+    errors = [ln for ln in out.err.splitlines() if not ln.startswith("note:")]
+    assert len(errors) == 1 and message in errors[0]
+
+
+def test_cli_what_compare_needs_a_pair_with_three_groups(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "ev.csv"
+    path.write_text(EVENTS + "r1,1810.HK,2025-01-20T08:00:00+08:00,xiaomi\n", encoding="utf-8")
+    code, out = _study(capsys, "--events", str(path), "--estimation", "-100:-11", "--what", "compare")
+    assert code == 2
+    assert "--what compare needs --compare A,B when the study has 3 groups (china, us, xiaomi)" in out.err
