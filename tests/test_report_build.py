@@ -198,6 +198,27 @@ def test_group_frame_medians_and_caar(report) -> None:
         assert g.loc[name, f"CAAR {w}"] == pytest.approx(part[f"CAR {w}"].mean(), abs=1e-12)
 
 
+def test_group_differences_are_the_caar_gaps_with_welch_from_the_listings(report) -> None:
+    from scipy import stats
+
+    res, _ = report
+    diff = res.differences_frame
+    main = diff[diff["event_id"] == "deepseek-r1"].set_index(["groups", "window"])
+    g = res.group_frame.set_index("group")
+    s = res.summary_frame
+    hk, us = "China tech in Hong Kong", "US AI and megacaps"
+    assert len(main) == 3 * len(DEEPSEEK_2025.event_windows)  # three pairs of three groups
+    for lo, hi in DEEPSEEK_2025.event_windows:
+        w = window_label((lo, hi))
+        row = main.loc[(f"{hk} − {us}", w)]
+        assert row["difference"] == pytest.approx(g.loc[hk, f"CAAR {w}"] - g.loc[us, f"CAAR {w}"], abs=1e-12)
+        assert row["lower"] < row["difference"] < row["upper"]
+        cars = [s.loc[s["group"] == name, f"CAR {w}"].dropna() for name in (hk, us)]
+        assert row["p (Welch)"] == pytest.approx(stats.ttest_ind(*cars, equal_var=False).pvalue, rel=1e-8)
+    html = res.html_path.read_text(encoding="utf-8")
+    assert "Differences between groups" in html and f"{hk} − {us}" in html
+
+
 def test_timeline_lists_the_studied_events(report) -> None:
     res, _ = report
     text = res.html_path.read_text(encoding="utf-8")

@@ -57,6 +57,9 @@ class ReportResult:
         Per group: median window returns and the primary event's CAAR with its p-value.
     caar_frame, tests_frame, dropped : DataFrame
         The CAAR table, the test-statistics table and the dropped ledger shown in the report.
+    differences_frame : DataFrame
+        Per event, pair of groups (first minus second) and window: the CAAR difference, its CDA
+        interval and p-value, and Welch's p-value (see ``EventStudyResults.compare``).
     """
 
     html_path: Path
@@ -67,6 +70,7 @@ class ReportResult:
     caar_frame: pd.DataFrame = field(default_factory=pd.DataFrame)
     tests_frame: pd.DataFrame = field(default_factory=pd.DataFrame)
     dropped: pd.DataFrame = field(default_factory=pd.DataFrame)
+    differences_frame: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def to_frame(self) -> pd.DataFrame:
         """The per-listing summary table."""
@@ -314,6 +318,7 @@ class StudyTables:
     warnings: tuple[str, ...]
     clustering: str | None
     n_obs: pd.Series = field(default_factory=lambda: pd.Series(dtype=float))  # symbol -> obs
+    differences: pd.DataFrame = field(default_factory=pd.DataFrame)  # group pairs, see _differences
 
 
 def _returns_inputs(market: Market, p: Preset) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
@@ -585,6 +590,8 @@ def build_report(
         else pd.DataFrame()
     )
     dropped = pd.concat([ledger] + [s.dropped for s in studies], ignore_index=True)
+    parts = [s.differences for s in studies if not s.differences.empty]
+    differences = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
     warnings = [f"{s.event_id}: {w}" for s in studies for w in s.warnings]
     clustering = clustering_warning(
         [(s.event_id, s.clustering) for s in studies if s.clustering], tests
@@ -715,6 +722,17 @@ def build_report(
             caption=f"CAAR per group and window with its cross-sectional t-test and {LEVEL:.0%} interval "
             "(standard error scaled by the design effect where windows overlap).",
         ),
+        differences=Table(
+            differences,
+            percent=("difference", "lower", "upper"),
+            digits={"p (CDA)": 4, "p (Welch)": 4},
+            split_by="event_id",
+            caption="CAAR of the first group minus the second's. Interval and p (CDA): Brown & Warner's "
+            "crude dependence adjustment on the long-short portfolio, valid when each group's listings "
+            "share a date and a market shock; p (Welch): two-sample t that treats listings as independent.",
+        )
+        if not differences.empty
+        else None,
         tests=Table(
             tests_wide(tests, mark_invalid=clustering is not None),
             split_by="event_id",
@@ -749,6 +767,7 @@ def build_report(
         caar_frame=caar,
         tests_frame=tests,
         dropped=dropped,
+        differences_frame=differences,
     )
 
 
@@ -814,6 +833,7 @@ def _study_tables(event_id: str, p: Preset, results: Any) -> StudyTables:
             )
         )
     paths_frame = pd.concat(paths, ignore_index=True) if paths else pd.DataFrame()
+    order = [g.name for g in p.groups if g.name in present]
     return StudyTables(
         event_id=event_id,
         caar=caar,
@@ -824,7 +844,31 @@ def _study_tables(event_id: str, p: Preset, results: Any) -> StudyTables:
         warnings=tuple(results.warnings),
         clustering=_clustering_text(results.clustering),
         n_obs=results.params.set_index("symbol")["n_obs"],
+        differences=_differences(event_id, results, order),
     )
+
+
+def _differences(event_id: str, results: Any, order: Sequence[str]) -> pd.DataFrame:
+    """Every pair of groups (preset order, first minus second): CAAR difference, CDA and Welch p."""
+    rows = []
+    for i, a in enumerate(order):
+        for b in order[i + 1 :]:
+            both = results.compare(a, b, level=LEVEL).set_index(["window", "test"])
+            for window in dict.fromkeys(both.index.get_level_values("window")):
+                cda, welch = both.loc[(window, "cda_difference")], both.loc[(window, "welch_t")]
+                rows.append(
+                    {
+                        "event_id": event_id,
+                        "groups": f"{a} − {b}",
+                        "window": window,
+                        "difference": cda["difference"],
+                        "lower": cda["conf_low"],
+                        "upper": cda["conf_high"],
+                        "p (CDA)": cda["pvalue"],
+                        "p (Welch)": welch["pvalue"],
+                    }
+                )
+    return pd.DataFrame(rows)
 
 
 def _clustering_text(clustering: pd.DataFrame) -> str | None:

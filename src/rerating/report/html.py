@@ -120,6 +120,7 @@ class ReportContent:
     generated: str = ""
     overview: Table | None = None  # per-group headline figures, shown first
     quality: Table | None = None  # known data issues inside the study's dates
+    differences: Table | None = None  # CAAR of one group minus another's, tested
 
 
 def esc(value: object) -> str:
@@ -293,9 +294,10 @@ def render_html(content: ReportContent) -> str:
     if content.key_moves is not None:
         summary_body += ["<h3>Key moves</h3>", render_table(content.key_moves)]
     sections.append(_section("summary", "Window returns and market-cap moves", summary_body))
-    sections.append(
-        _section("caar", "Cumulative average abnormal returns", [render_table(content.caar)])
-    )
+    caar_body = [render_table(content.caar)]
+    if content.differences is not None:
+        caar_body += ["<h3>Differences between groups</h3>", render_table(content.differences)]
+    sections.append(_section("caar", "Cumulative average abnormal returns", caar_body))
     tests_body = []
     if content.clustering_warning:
         tests_body.append(f'<div class="warning">{esc(content.clustering_warning)}</div>')
