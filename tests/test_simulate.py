@@ -174,3 +174,33 @@ def test_exact_size_only_for_discrete_tests(
     # the count's null distribution is unknown with clustering and irrelevant with an effect
     assert clustered.rejection_rates["exact_size"].isna().all()
     assert power.rejection_rates["exact_size"].isna().all()
+
+
+# --- two groups on one date (after the fixtures above: their seeds follow the build order) -----
+
+
+@pytest.fixture(scope="module")
+def groups() -> SimulationResult:
+    return _run("groups", residual_correlation=0.1)
+
+
+@pytest.fixture(scope="module")
+def groups_power() -> SimulationResult:
+    return _run("groups", residual_correlation=0.1, abnormal_return=0.02, replications=600)
+
+
+@pytest.mark.parametrize("test", [*ALL_TESTS, "cda_difference", "welch_t"])
+def test_size_two_groups_each_with_its_own_shock(groups: SimulationResult, test: str) -> None:
+    row = _row(groups, test)
+    assert row["claimed_valid"] == row["valid_under_clustering"]
+    if not row["claimed_valid"]:
+        # r = 0.1 within each group of 25: a test that ignores it rejects far above 5%
+        assert row["rate_5"] > 0.15, f"{test}: {row['rate_5']:.4f}; the harness cannot see the shocks"
+        return
+    assert LO <= row["rate_5"] <= HI, f"{test}: size {row['rate_5']:.4f} outside [{LO:.4f}, {HI:.4f}]"
+
+
+def test_the_difference_test_sees_group_a_re_rate(groups_power: SimulationResult, groups: SimulationResult) -> None:
+    row = _row(groups_power, "cda_difference")
+    assert row["rate_5"] > 0.3 and row["rate_5"] > _row(groups, "cda_difference")["rate_5"] + 10 * row["se_5"]
+

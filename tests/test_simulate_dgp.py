@@ -56,6 +56,25 @@ def test_clustered_correlation_other_values(r: float) -> None:
     assert abs(r_hat - r) < 0.01, (r, r_hat)
 
 
+def test_groups_share_their_own_shock_and_group_a_gets_the_abnormal_return() -> None:
+    design, panel = _panel(
+        reps=200, n_events=10, scenario="groups", residual_correlation=0.2, abnormal_return=0.01
+    )
+    est = slice(PAD, PAD + design.estimation_length)
+    x = panel.residuals[:, :, est]
+    corr = np.mean([np.corrcoef(x[k]) for k in range(x.shape[0])], axis=0)
+    a, b = slice(0, 5), slice(5, 10)
+    iu = np.triu_indices(5, 1)
+    assert abs(corr[a, a][iu].mean() - 0.2) < 0.01 and abs(corr[b, b][iu].mean() - 0.2) < 0.01
+    assert abs(corr[a, b].mean()) < 0.01  # the two groups' shocks are independent
+    assert (panel.event_index == panel.event_index[:, :1]).all()  # one date
+    # day 0's mean residual: 1% in group A (the first n // 2 events), 0 in group B
+    day0 = panel.residuals[:, :, panel.day0] / panel.sigma
+    shift = panel.residuals[:, :, panel.day0].mean(axis=0)
+    assert abs(shift[:5].mean() - 0.01) < 0.003 and abs(shift[5:].mean()) < 0.003
+    assert abs(day0[:, 5:].std() - 1.0) < 0.1
+
+
 def test_independent_events_are_distinct_and_uncorrelated() -> None:
     design, panel = _panel(reps=200, scenario="independent")
     for row in panel.event_index:
@@ -189,6 +208,8 @@ def test_estimation_window_and_sessions() -> None:
         ({"abnormal_return": float("nan")}, "abnormal_return=nan"),
         ({"distribution": "cauchy"}, "distribution='cauchy'"),
         ({"tests": ()}, "tests=()"),
+        ({"scenario": "groups", "n_events": 3}, "n_events=3 is invalid: the groups scenario needs two"),
+        ({"scenario": "groups", "backend": "study"}, "backend='study' is invalid"),
     ],
 )
 def test_bad_design_raises_a_clear_error(kwargs: dict, needle: str) -> None:

@@ -37,10 +37,11 @@ def _parse_window(text: str) -> tuple[int, int]:
 )
 @click.option(
     "--scenario",
-    type=click.Choice(["independent", "clustered", "variance"]),
+    type=click.Choice(["independent", "clustered", "variance", "groups"]),
     default="independent",
     show_default=True,
-    help="independent dates; one common date with correlated residuals; event-induced variance.",
+    help="independent dates; one common date with correlated residuals; event-induced variance; "
+    "two groups on one date, each with its own shock (adds the tests of CAAR_A - CAAR_B).",
 )
 @click.option(
     "--rho",
@@ -48,7 +49,7 @@ def _parse_window(text: str) -> tuple[int, int]:
     type=float,
     default=0.05,
     show_default=True,
-    help="Pairwise residual correlation r (clustered scenario).",
+    help="Pairwise residual correlation r (clustered; within each group in groups).",
 )
 @click.option(
     "--variance",
@@ -118,6 +119,7 @@ def simulate_command(
     Examples:
       rerating simulate --n 50 --scenario clustered --rho 0.05 --reps 1000 --window 0:0 --seed 1
       rerating simulate --n 30 --scenario variance --variance 2 --window -1:1 --reps 500
+      rerating simulate --n 50 --scenario groups --rho 0.1 --window 0:2 --reps 1000 --seed 1
       rerating simulate --abnormal 0.005 --reps 500 --format csv
     """
     from rerating.study.simulate import simulate

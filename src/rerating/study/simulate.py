@@ -13,7 +13,13 @@ departures from their setting that matter most in practice:
   (2010): every security has its event on the same calendar date and the market-model
   residuals share a common shock, so the pairwise residual correlation is exactly ``r``;
 * **event-induced variance**, as in Boehmer, Musumeci & Poulsen (1991): the residual
-  variance on the event-window days is multiplied by a factor.
+  variance on the event-window days is multiplied by a factor;
+* **two groups on one date**, each with its own shock (the ``groups`` scenario): the first
+  ``N // 2`` securities form group A and the rest group B, all on one date; each group's residuals
+  share a group shock (within-group correlation ``r``, none across), as the stocks of two markets
+  do on one news day. Besides the one-sample tests, the harness runs the tests of the difference
+  ``CAAR_A - CAAR_B`` (:meth:`rerating.study.EventStudyResults.compare`); an injected abnormal
+  return goes to group A only, so its rejection rate is the power to see A re-rate against B.
 
 Brown & Warner resampled real CRSP returns; here returns are synthetic so that the truth is known
 exactly: a market series ``m_t ~ N(mu_m, sigma_m^2)`` per replication and, for each security,
@@ -66,10 +72,12 @@ import pandas as pd
 
 from rerating.errors import SimulationDesignError
 
-Scenario: TypeAlias = Literal["independent", "clustered", "variance"]
+Scenario: TypeAlias = Literal["independent", "clustered", "variance", "groups"]
 Distribution: TypeAlias = Literal["normal", "student_t"]
 
-SCENARIOS: tuple[str, ...] = ("independent", "clustered", "variance")
+SCENARIOS: tuple[str, ...] = ("independent", "clustered", "variance", "groups")
+# the two-group tests of the groups scenario, and whether each is claimed valid there
+GROUP_TESTS: dict[str, bool] = {"cda_difference": True, "welch_t": False}
 DISTRIBUTIONS: tuple[str, ...] = ("normal", "student_t")
 
 # Tests whose size the literature shows to survive an event-induced increase in variance: the
@@ -226,7 +234,18 @@ class SimulationDesign:
             raise bad("replications", self.replications, "a positive integer", "pass e.g. 4000")
         if not isinstance(self.chunk_size, int | np.integer) or self.chunk_size < 1:
             raise bad("chunk_size", self.chunk_size, "a positive integer", "pass e.g. 500")
-        if self.scenario != "clustered":
+        if self.scenario == "groups":
+            if self.n_events < 4:
+                raise bad(
+                    "n_events", self.n_events, "the groups scenario needs two events per group",
+                    "pass n_events >= 4",
+                )
+            if self.backend != "kernel":
+                raise bad(
+                    "backend", self.backend, "the groups scenario's two-group tests run on the kernel",
+                    "pass backend='kernel'",
+                )
+        if self.scenario not in ("clustered", "groups"):
             if not isinstance(self.date_spread, int | np.integer) or self.date_spread < self.n_events:
                 raise bad(
                     "date_spread",
@@ -270,8 +289,13 @@ class SimulationDesign:
     @property
     def sessions(self) -> int:
         """Length of the simulated calendar of one replication."""
-        spread = 1 if self.scenario == "clustered" else self.date_spread
+        spread = 1 if self.scenario in ("clustered", "groups") else self.date_spread
         return self.block + spread - 1
+
+    @property
+    def group_a(self) -> int:
+        """Events in group A of the ``groups`` scenario (the first ``n_events // 2``)."""
+        return self.n_events // 2
 
 
 @dataclass(frozen=True)
@@ -404,6 +428,12 @@ def generate_panel(
         r = design.residual_correlation
         z = math.sqrt(r) * shocks((reps, 1, b)) + math.sqrt(1.0 - r) * z
         event_index = np.full((reps, n), pre, dtype=np.int64)
+    elif design.scenario == "groups":
+        # one date; a shock per group: corr r within a group, 0 across the two groups
+        r = design.residual_correlation
+        group = (np.arange(n) >= design.group_a).astype(np.intp)  # 0 = A, 1 = B
+        z = math.sqrt(r) * shocks((reps, 2, b))[:, group, :] + math.sqrt(1.0 - r) * z
+        event_index = np.full((reps, n), pre, dtype=np.int64)
     else:
         # distinct random dates per replication: the first n of a random permutation of the slots
         slots = np.argsort(rng.random((reps, design.date_spread)), axis=1)[:, :n]
@@ -417,7 +447,8 @@ def generate_panel(
         residuals[:, :, evt] *= math.sqrt(design.variance_multiplier)
     if design.abnormal_return != 0.0:
         # spread evenly so that the CAR over the event window equals abnormal_return
-        residuals[:, :, evt] += design.abnormal_return / design.window_length
+        hit = slice(0, design.group_a) if design.scenario == "groups" else slice(None)
+        residuals[:, hit, evt] += design.abnormal_return / design.window_length
 
     offsets = np.arange(-day0, b - day0)
     pos = event_index[:, :, None] + offsets[None, None, :]
@@ -569,6 +600,9 @@ class SimulationResult:
             "independent": "independent events on distinct random dates",
             "clustered": f"all events on one date, residual correlation r={d.residual_correlation}",
             "variance": f"event-window residual variance x{d.variance_multiplier}",
+            "groups": f"one date, groups A ({d.group_a} events) and B ({d.n_events - d.group_a}) "
+            f"each with its own shock, within-group correlation r={d.residual_correlation}"
+            + (", abnormal return in group A only" if d.abnormal_return else ""),
         }[d.scenario]
         notes = (
             f"{scen}; N={d.n_events}, estimation {d.estimation_window} "
@@ -763,7 +797,33 @@ def _run_kernel(panel: SimulatedPanel, design: SimulationDesign) -> pd.DataFrame
                 (int(panel.replication[r]), label, name, res.statistic, res.pvalue, res.n,
                  spec.valid_under_clustering)
             )
+        if design.scenario == "groups":
+            rows += _group_rows(r, panel, design, fit, ok_event, label)
     return pd.DataFrame(rows, columns=_TEST_COLUMNS)
+
+
+def _group_rows(r, panel, design, fit, ok_event, label) -> list[tuple]:  # type: ignore[no-untyped-def]
+    """The two-group tests of replication ``r`` (rows of the tests frame)."""
+    from rerating.study.statistics import cda_difference, estimation_aar, welch_difference
+
+    n = design.n_events
+    first = r * n
+    a = np.arange(first, first + design.group_a)
+    b = np.arange(first + design.group_a, first + n)
+    a, b = a[ok_event[a]], b[ok_event[b]]
+    car_a, car_b = fit.car[a, 0], fit.car[b, 0]
+    results = {
+        "cda_difference": cda_difference(
+            car_a, car_b, estimation_aar(fit.resid_est[a]), estimation_aar(fit.resid_est[b]),
+            design.window_length,
+        ),
+        "welch_t": welch_difference(car_a, car_b),
+    }
+    return [
+        (int(panel.replication[r]), label, name, res.statistic, res.pvalue, a.size + b.size,
+         GROUP_TESTS[name])
+        for name, res in results.items()
+    ]
 
 
 def _run_engine(panel: SimulatedPanel, design: SimulationDesign) -> pd.DataFrame:
@@ -808,7 +868,7 @@ def _rejection_table(tests: pd.DataFrame, design: SimulationDesign) -> pd.DataFr
     agg["valid_under_event_variance"] = agg["test"].isin(VALID_UNDER_EVENT_VARIANCE)
     if design.scenario == "independent":
         claimed = np.ones(len(agg), dtype=bool)
-    elif design.scenario == "clustered":
+    elif design.scenario in ("clustered", "groups"):
         claimed = agg["valid_under_clustering"].to_numpy(dtype=bool)
     else:
         claimed = agg["valid_under_event_variance"].to_numpy(dtype=bool)
@@ -862,8 +922,11 @@ def simulate(
         (a common shock with variance share ``residual_correlation``, so every pairwise residual
         correlation is exactly r). ``variance``: distinct dates, and the residual variance on the
         event-window days multiplied by ``variance_multiplier`` (event-induced variance).
+        ``groups``: one date, two groups (the first ``n_events // 2`` events and the rest) each
+        sharing its own shock (within-group correlation ``residual_correlation``); adds the
+        two-group tests ``cda_difference`` and ``welch_t``, and ``abnormal_return`` goes to group A.
     residual_correlation : float
-        r in ``clustered``; ignored otherwise.
+        r in ``clustered`` and ``groups``; ignored otherwise.
     variance_multiplier : float
         Event-window variance factor in ``variance``; ignored otherwise.
     abnormal_return : float
