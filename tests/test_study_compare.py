@@ -168,6 +168,23 @@ def test_compare_refuses_what_it_cannot_compare() -> None:
         one.compare("hk", "us")
 
 
+def test_summary_carries_the_differences_of_two_groups() -> None:
+    wide, mkt, events = _two_markets()
+    bench = {s: ("HK" if s.startswith("HK") else "US") for s in wide.columns}
+    kw = {"market_returns": mkt, "benchmarks": bench, "estimation_window": EST, "event_windows": WINS}
+    res = EventStudy(wide, events, **kw).fit()
+    summary = res.summary()
+    assert summary.differences is not None
+    pd.testing.assert_frame_equal(
+        summary.differences, res.compare("hk", "us")[list(summary.differences.columns)]
+    )
+    assert "Group differences" in summary.as_text() and "cda_difference" in summary.as_text()
+    assert "Group differences" in summary.as_html()
+    assert summary.as_csv().count("\n\n") == 2  # CAAR, tests, differences
+    alone = EventStudy(wide, events.drop(columns="group"), **kw).fit().summary()
+    assert alone.differences is None and "Group differences" not in alone.as_text()
+
+
 # --- command line ----------------------------------------------------------------------------
 
 EVENTS = """event_id,symbol,timestamp,group

@@ -44,14 +44,27 @@ def rows_frame(rows: Sequence[dict], columns: list[str] | None = None) -> pd.Dat
     return pd.DataFrame({k: [r[k] for r in rows] for k in keys})
 
 
+SUMMARY_MAX_GROUPS = 4  # the summary tests every pair of up to this many groups (6 pairs)
+DIFFERENCES_TITLE = "Group differences (CAAR of group_a minus group_b)"
+DIFFERENCE_COLUMNS = [
+    "group_a", "group_b", "window", "difference", "test", "statistic", "pvalue", "conf_low",
+    "conf_high", "valid_under_clustering",
+]
+
+
 @dataclass(frozen=True)
 class StudySummary:
-    """A rendered summary: header lines, the CAAR table, the tests table and the warnings."""
+    """A rendered summary: header lines, the CAAR table, the tests table and the warnings.
+
+    ``differences``: the tests of one group's CAAR minus another's (every pair when the study has
+    two to :data:`SUMMARY_MAX_GROUPS` groups), else None.
+    """
 
     header: tuple[tuple[str, str], ...]
     caar: pd.DataFrame
     tests: pd.DataFrame
     warnings: tuple[str, ...]
+    differences: pd.DataFrame | None = None
 
     def _table_text(self, frame: pd.DataFrame) -> str:
         if frame.empty:
@@ -69,6 +82,8 @@ class StudySummary:
         head = "\n".join(f"{k:<22}{v}" for k, v in self.header)
         parts = ["Event study", "=" * 11, head, "", "CAAR", self._table_text(self.caar), ""]
         parts += ["Tests (two-sided p-values)", self._table_text(self.tests)]
+        if self.differences is not None:
+            parts += ["", DIFFERENCES_TITLE, self._table_text(self.differences)]
         if self.warnings:
             parts += ["", "Warnings"] + [f"- {w}" for w in self.warnings]
         return "\n".join(parts)
@@ -86,6 +101,8 @@ class StudySummary:
             self.caar.to_html(index=False),
         ]
         out += ["<h5>Tests (two-sided p-values)</h5>", self.tests.to_html(index=False)]
+        if self.differences is not None:
+            out += [f"<h5>{DIFFERENCES_TITLE}</h5>", self.differences.to_html(index=False)]
         if self.warnings:
             out.append(
                 "<ul>" + "".join(f"<li>{html.escape(w)}</li>" for w in self.warnings) + "</ul>"
@@ -93,8 +110,11 @@ class StudySummary:
         return "\n".join(out)
 
     def as_csv(self) -> str:
-        """CSV: the CAAR table, a blank line, then the tests table."""
-        return self.caar.to_csv(index=False) + "\n" + self.tests.to_csv(index=False)
+        """CSV: the CAAR table, a blank line, the tests table (and the differences, likewise)."""
+        text = self.caar.to_csv(index=False) + "\n" + self.tests.to_csv(index=False)
+        if self.differences is not None:
+            text += "\n" + self.differences.to_csv(index=False)
+        return text
 
     def __str__(self) -> str:
         return self.as_text()
@@ -439,7 +459,16 @@ class EventStudyResults:
                 "conf_high",
             ]
         ]
-        return StudySummary(header, caar.copy(), self.tests_frame.copy(), self.warnings_list)
+        groups = sorted(set(self.group.tolist()) - {"all"})
+        differences = None
+        if 2 <= len(groups) <= SUMMARY_MAX_GROUPS:
+            pairs = [(a, b) for i, a in enumerate(groups) for b in groups[i + 1 :]]
+            differences = pd.concat(
+                [self.compare(a, b)[DIFFERENCE_COLUMNS] for a, b in pairs], ignore_index=True
+            )
+        return StudySummary(
+            header, caar.copy(), self.tests_frame.copy(), self.warnings_list, differences
+        )
 
     def to_frame(self) -> pd.DataFrame:
         """One row per group and window: the CAAR columns plus ``<test>`` and ``<test>_pvalue``."""
