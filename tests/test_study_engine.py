@@ -11,6 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as hs
 
 from rerating.errors import (
+    DataFormatError,
     DuplicateDateError,
     EventFormatError,
     MissingDataError,
@@ -262,6 +263,19 @@ def test_bad_input_raises_clear_errors(panel) -> None:
             pd.DataFrame({"event_id": ["a"], "symbol": ["S00"], "timestamp": ["2020-06-01T10:00"]}),
             market_returns=m,
         ).fit()
+
+
+@pytest.mark.parametrize("text", ["01/06/2020", "06-01-2020", "June 1, 2020"])
+def test_event_dates_must_be_iso_not_guessed(panel, text: str) -> None:
+    # 01/06/2020 is 6 January in New York and 1 June in London: refuse instead of guessing
+    wide, m = panel
+    ev = pd.DataFrame({"event_id": ["a"], "symbol": ["S00"], "date": [text]})
+    with pytest.raises(DataFormatError, match=r"events\['date'\]: cannot parse dates .*use ISO dates like 2025-01-27"):
+        EventStudy(wide, ev, market_returns=m).fit()
+    iso = EventStudy(
+        wide, ev.assign(date=["2020-06-01"]), market_returns=m, estimation_window=EST
+    ).fit()
+    assert iso.car["event_id"].tolist() == ["a", "a"]
 
 
 def test_all_events_dropped_raises_with_the_reasons(panel) -> None:

@@ -47,10 +47,12 @@ def _to_naive_dates(values: pd.Series | pd.Index, what: str) -> np.ndarray:
             raise DataFormatError(f"{what}: dates carry a time of day; session dates are midnight")
         return arr
     try:
-        idx = pd.DatetimeIndex(pd.to_datetime(values))
+        # ISO only: a guessed format would read 01/02/2025 as 2 January or 1 February silently
+        idx = pd.DatetimeIndex(pd.to_datetime(values, format="ISO8601"))
     except (ValueError, TypeError) as exc:
+        first_line = (str(exc).splitlines() or [type(exc).__name__])[0].split(". You might")[0]
         raise DataFormatError(
-            f"{what}: cannot parse dates ({exc}); use ISO dates like 2025-01-27"
+            f"{what}: cannot parse dates ({first_line}); use ISO dates like 2025-01-27"
         ) from exc
     if idx.tz is not None:
         raise DataFormatError(
