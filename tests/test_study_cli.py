@@ -103,6 +103,23 @@ def test_study_events_file_without_symbol_column(
     assert code == 2 and "no 'symbol' column" in out.err
 
 
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("event_id,symbol,date\n", "has a header but no events"),
+        ("event_id;symbol;date\ne1;NVDA;2025-01-27\n", "needs comma-separated columns"),
+        ("", "cannot read events file"),
+    ],
+)
+def test_study_events_file_errors_name_the_fix(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], text: str, message: str
+) -> None:
+    path = tmp_path / "ev.csv"
+    path.write_text(text, encoding="utf-8")
+    code, out = _study(capsys, "--events", str(path))
+    assert code == 2 and message in out.err and out.err.count("\n") == 1
+
+
 def test_study_summary_text(events_csv: Path, capsys: pytest.CaptureFixture[str]) -> None:
     options = "--estimation -120:-11 --model market_adjusted --what summary"
     code, out = _study(capsys, "--events", str(events_csv), *options.split())

@@ -249,7 +249,12 @@ def study_cmd(
         if "symbol" not in events.columns:
             raise EventFormatError(
                 f"events file {events_file} has no 'symbol' column (columns: {list(events.columns)}); "
-                "it needs event_id, symbol, date or timestamp"
+                "it needs comma-separated columns event_id, symbol, date or timestamp"
+            )
+        if events.empty:
+            raise EventFormatError(
+                f"events file {events_file} has a header but no events; add one row per event "
+                "(e.g. deepseek-r1,NVDA,2025-01-27)"
             )
     secs = {s: master.get(s) for s in events["symbol"].astype(str).str.strip().unique()}
     events = events.assign(
