@@ -191,3 +191,36 @@ def test_centered_ranks_match_pandas_average_ranks_with_ties_and_gaps() -> None:
     ranks = frame.rank(axis=1, method="average").to_numpy()
     t = frame.notna().sum(axis=1).to_numpy()[:, None]
     np.testing.assert_allclose(got, ranks / (t + 1) - 0.5, equal_nan=True)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    values=hs.lists(hs.sampled_from([-2.0, -1.0, 0.0, 0.5, 1.0, 3.0, math.inf, -math.inf]), min_size=1, max_size=30),
+    rows=hs.integers(1, 4),
+)
+def test_average_ranks_equal_scipy_rankdata(values: list[float], rows: int) -> None:
+    # few distinct values: ties everywhere, including runs at both ends and infinities
+    x = np.stack([np.roll(np.array(values), k) for k in range(rows)])
+    np.testing.assert_array_equal(st.average_ranks(x), stats.rankdata(x, axis=1, method="average"))
+    np.testing.assert_array_equal(st.average_ranks(x[0]), stats.rankdata(x[0], method="average"))
+
+
+def test_a_study_does_not_import_scipy_stats() -> None:
+    # scipy.stats takes ~0.6 s to import: more than a command-line study computes
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, numpy as np, pandas as pd\n"
+        "from rerating.study import EventStudy\n"
+        "d = pd.bdate_range('2024-01-01', periods=300)\n"
+        "rng = np.random.default_rng(0)\n"
+        "r = pd.DataFrame(rng.normal(0, .01, (300, 30)), index=d, columns=[f'S{i}' for i in range(30)])\n"
+        "m = pd.Series(rng.normal(0, .01, 300), index=d)\n"
+        "ev = pd.DataFrame({'event_id': 'e', 'symbol': r.columns, 'date': d[280], 'group': ['a', 'b'] * 15})\n"
+        "res = EventStudy(r, ev, market_returns=m, estimation_window=(-200, -11)).fit()\n"
+        "res.summary().as_text(); res.conf_int(); res.aar_path('a')\n"
+        "print(sorted(m for m in sys.modules if m.startswith('scipy.stats')))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]", out.stdout

@@ -13,7 +13,7 @@ from functools import cached_property
 
 import numpy as np
 import pandas as pd
-from scipy import special, stats
+from scipy import special  # not scipy.stats: its import costs more than a study (statistics.py)
 
 from rerating.errors import StatisticOptionError, UnknownModelError, did_you_mean
 from rerating.study.statistics import cda_difference, welch_difference
@@ -307,7 +307,7 @@ class EventStudyResults:
         if not 0 < level < 1:
             raise ValueError(f"level must be in (0, 1), got {level}")
         f = self.caar_frame
-        q = stats.t.ppf(0.5 + level / 2, f["df"].to_numpy())
+        q = special.stdtrit(f["df"].to_numpy(), 0.5 + level / 2)
         out = pd.DataFrame(
             {
                 "lower": f["caar"].to_numpy() - q * f["std_error"].to_numpy(),
@@ -344,10 +344,10 @@ class EventStudyResults:
             if bool(rows["overlapping"].any()):
                 rbar = max(float(rows["rbar"].iloc[0]), 0.0)  # as the CAAR std_error
                 se = se * np.sqrt((1 + (n - 1) * rbar) / (1 - rbar))
-            q = stats.t.ppf(0.5 + level / 2, n - 1)
+            q = special.stdtrit(n - 1, 0.5 + level / 2)
         else:
             se = np.sqrt(np.cumsum(self.var_ar[members[0]]))
-            q = stats.t.ppf(0.5 + level / 2, float(self.dof[members[0]]))
+            q = special.stdtrit(float(self.dof[members[0]]), 0.5 + level / 2)
         return pd.DataFrame(
             {
                 "event_time": np.arange(self.event_span[0], self.event_span[1] + 1),
