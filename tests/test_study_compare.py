@@ -6,10 +6,8 @@ statsmodels OLS per event, and a simulation in which each group's events share a
 
 from __future__ import annotations
 
-import json
 import math
 import statistics as pystats
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -17,7 +15,6 @@ import pytest
 import statsmodels.api as sm
 from scipy import stats
 
-from rerating.cli import main
 from rerating.errors import StatisticOptionError
 from rerating.study import EventStudy
 from rerating.study.statistics import cda_difference, estimation_aar, welch_difference
@@ -183,77 +180,3 @@ def test_summary_carries_the_differences_of_two_groups() -> None:
     assert summary.as_csv().count("\n\n") == 2  # CAAR, tests, differences
     alone = EventStudy(wide, events.drop(columns="group"), **kw).fit().summary()
     assert alone.differences is None and "Group differences" not in alone.as_text()
-
-
-# --- command line ----------------------------------------------------------------------------
-
-EVENTS = """event_id,symbol,timestamp,group
-r1,9988.HK,2025-01-20T08:00:00+08:00,china
-r1,0700.HK,2025-01-20T08:00:00+08:00,china
-r1,3690.HK,2025-01-20T08:00:00+08:00,china
-r1,NVDA,2025-01-20T08:00:00+08:00,us
-r1,MSFT,2025-01-20T08:00:00+08:00,us
-r1,META,2025-01-20T08:00:00+08:00,us
-"""
-
-
-@pytest.fixture()
-def events_csv(tmp_path: Path) -> Path:
-    path = tmp_path / "events.csv"
-    path.write_text(EVENTS, encoding="utf-8")
-    return path
-
-
-def _study(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, pytest.CaptureResult[str]]:
-    code = main(["--sample", "study", *argv])
-    return code, capsys.readouterr()
-
-
-def test_cli_compare_json_agrees_with_the_caar_table(
-    events_csv: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    base = ["--events", str(events_csv), *"--estimation -100:-11 --window 0:0 --window 0:4".split()]
-    code, out = _study(capsys, *base, "--compare", "us,china", "--format", "json")
-    assert code == 0, out.err
-    rows = json.loads(out.out)
-    assert [(r["window"], r["test"]) for r in rows] == [
-        ("[0:0]", "cda_difference"), ("[0:0]", "welch_t"), ("[0:4]", "cda_difference"), ("[0:4]", "welch_t")
-    ]
-    code, out = _study(capsys, *base, "--format", "json")
-    caar = {(r["group"], r["window"]): r["caar"] for r in json.loads(out.out)}
-    for r in rows:
-        assert (r["group_a"], r["group_b"], r["n_a"], r["n_b"]) == ("us", "china", 3, 3)
-        assert r["difference"] == pytest.approx(caar[("us", r["window"])] - caar[("china", r["window"])])
-        assert r["conf_low"] < r["difference"] < r["conf_high"]
-    # --what compare alone compares the two groups (alphabetical order: china - us)
-    code, out = _study(capsys, *base, "--what", "compare", "--format", "json")
-    assert code == 0, out.err
-    alone = json.loads(out.out)
-    assert alone[0]["group_a"] == "china" and alone[0]["difference"] == pytest.approx(-rows[0]["difference"])
-
-
-@pytest.mark.parametrize(
-    ("extra", "message"),
-    [
-        (["--compare", "china"], "is not two group names A,B"),
-        (["--compare", "china,eu"], "cannot compare group 'eu'; groups: ['china', 'us']"),
-        (["--compare", "china,us", "--what", "tests"], "leave out --what tests"),
-    ],
-)
-def test_cli_compare_errors_are_one_line(
-    events_csv: Path, capsys: pytest.CaptureFixture[str], extra: list[str], message: str
-) -> None:
-    code, out = _study(capsys, "--events", str(events_csv), "--estimation", "-100:-11", *extra)
-    assert code == 2, out.err
-    errors = [ln for ln in out.err.splitlines() if not ln.startswith("note:")]
-    assert len(errors) == 1 and message in errors[0]
-
-
-def test_cli_what_compare_needs_a_pair_with_three_groups(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    path = tmp_path / "ev.csv"
-    path.write_text(EVENTS + "r1,1810.HK,2025-01-20T08:00:00+08:00,xiaomi\n", encoding="utf-8")
-    code, out = _study(capsys, "--events", str(path), "--estimation", "-100:-11", "--what", "compare")
-    assert code == 2
-    assert "--what compare needs --compare A,B when the study has 3 groups (china, us, xiaomi)" in out.err
