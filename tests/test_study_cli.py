@@ -469,6 +469,9 @@ def test_cli_compare_json_agrees_with_the_caar_table(
     caar = {(r["group"], r["window"]): r["caar"] for r in json.loads(out.out)}
     for r in rows:
         assert (r["group_a"], r["group_b"], r["n_a"], r["n_b"]) == ("us", "china", 2, 2)
+        # 08:00 in Hong Kong on Monday 20 January: Hong Kong reacts that day, New York (shut for
+        # Martin Luther King Day) on Tuesday; the CDA lines the groups up in event time
+        assert (r["day0_a"], r["day0_b"]) == ("2025-01-21", "2025-01-20")
         assert r["difference"] == pytest.approx(caar[("us", r["window"])] - caar[("china", r["window"])])
         assert r["conf_low"] < r["difference"] < r["conf_high"]
     # --what compare alone compares the two groups (alphabetical order: china - us)

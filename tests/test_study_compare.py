@@ -78,6 +78,8 @@ def test_compare_matches_one_statsmodels_fit_per_event() -> None:
         wide, events, market_returns=mkt, benchmarks=bench, estimation_window=EST, event_windows=WINS
     ).fit()
     got = res.compare("hk", "us").set_index(["window", "test"])
+    day0 = f"{wide.index[200]:%Y-%m-%d}"
+    assert set(got["day0_a"]) == set(got["day0_b"]) == {day0}
 
     # oracle: per event OLS on its estimation window; residuals averaged per group and day
     d0 = 200

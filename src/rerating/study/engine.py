@@ -848,6 +848,7 @@ def _fit(study, ev, flat, d0, design, method, k_params, min_est) -> EventStudyRe
         rbar=rbar_of,
         n_events=n_ev,
         aar_est=aar_est,
+        day0_dates=flat.dates_at(arr["row0"]),
     )
 
 

@@ -155,6 +155,7 @@ class EventStudyResults:
     rbar: dict
     n_events: int
     aar_est: dict = field(default_factory=dict)  # group -> (L1,) estimation-window mean AR
+    day0_dates: np.ndarray | None = None  # datetime64 day 0 of each kept event
 
     # --- frames ---------------------------------------------------------------------------
 
@@ -371,8 +372,11 @@ class EventStudyResults:
         * ``welch_t``: Welch's two-sample t on the CARs; it assumes independent events and
           over-rejects when a group's events share a date and a market shock.
 
-        Columns: ``group_a, group_b, window, n_a, n_b, caar_a, caar_b, difference, test,
-        std_error, statistic, df, pvalue, conf_low, conf_high, valid_under_clustering``.
+        Columns: ``group_a, group_b, day0_a, day0_b, window, n_a, n_b, caar_a, caar_b,
+        difference, test, std_error, statistic, df, pvalue, conf_low, conf_high,
+        valid_under_clustering``. ``day0_a``/``day0_b``: the groups' day-0 dates (``first..last``
+        when they differ): the CDA lines the groups up in event time, which is calendar time when
+        these agree.
 
         Raises
         ------
@@ -404,6 +408,8 @@ class EventStudyResults:
             base: dict[str, object] = {
                 "group_a": a,
                 "group_b": b,
+                "day0_a": self._day0_span(in_a),
+                "day0_b": self._day0_span(in_b),
                 "window": window_label(window),
                 "n_a": int(car_a.size),
                 "n_b": int(car_b.size),
@@ -434,6 +440,14 @@ class EventStudyResults:
                     }
                 )
         return rows_frame(rows)
+
+    def _day0_span(self, members: np.ndarray) -> str:
+        """``"2025-01-21"`` or ``"2025-01-21..2025-01-27"``: the day-0 dates of ``members``."""
+        if self.day0_dates is None:
+            return ""
+        days = np.datetime_as_string(self.day0_dates[members].astype("datetime64[D]"))
+        lo, hi = min(days), max(days)
+        return lo if lo == hi else f"{lo}..{hi}"
 
     # --- summary --------------------------------------------------------------------------
 
