@@ -189,7 +189,7 @@ def groups_power() -> SimulationResult:
     return _run("groups", residual_correlation=0.1, abnormal_return=0.02, replications=600)
 
 
-@pytest.mark.parametrize("test", [*ALL_TESTS, "cda_difference", "welch_t"])
+@pytest.mark.parametrize("test", [*ALL_TESTS, "cda_difference", "adj_bmp_difference", "welch_t"])
 def test_size_two_groups_each_with_its_own_shock(groups: SimulationResult, test: str) -> None:
     row = _row(groups, test)
     assert row["claimed_valid"] == row["valid_under_clustering"]
@@ -201,6 +201,43 @@ def test_size_two_groups_each_with_its_own_shock(groups: SimulationResult, test:
 
 
 def test_the_difference_test_sees_group_a_re_rate(groups_power: SimulationResult, groups: SimulationResult) -> None:
-    row = _row(groups_power, "cda_difference")
-    assert row["rate_5"] > 0.3 and row["rate_5"] > _row(groups, "cda_difference")["rate_5"] + 10 * row["se_5"]
+    for test in ("cda_difference", "adj_bmp_difference"):
+        row = _row(groups_power, test)
+        assert row["rate_5"] > 0.3 and row["rate_5"] > _row(groups, test)["rate_5"] + 10 * row["se_5"]
+
+
+@pytest.fixture(scope="module")
+def groups_variance() -> SimulationResult:
+    return _run("groups_variance", residual_correlation=0.1, variance_multiplier=2.0)
+
+
+@pytest.mark.parametrize("test", ["adj_bmp", "adj_bmp_difference"])
+def test_size_two_groups_with_event_induced_variance(groups_variance: SimulationResult, test: str) -> None:
+    row = _row(groups_variance, test)
+    assert row["claimed_valid"]
+    assert LO <= row["rate_5"] <= HI, f"{test}: size {row['rate_5']:.4f} outside [{LO:.4f}, {HI:.4f}]"
+
+
+@pytest.mark.parametrize("test", ["corrado_zivney", "grank"])
+def test_finding_rank_tests_run_high_with_group_shocks_and_event_variance(
+    groups_variance: SimulationResult, test: str
+) -> None:
+    """A finding, pinned: claimed valid under both (Kolari & Pynnönen 2011), they reject 6.3% here.
+
+    Both re-standardise the event day by the cross-sectional sd of the SARs, estimated from the
+    same correlated cross-section (as under clustering, where they run about half a point high);
+    the excess is about one point (3.4 SE at this seed) and documented in docs/STUDY.md. If it
+    disappears, update the docs.
+    """
+    row = _row(groups_variance, test)
+    assert row["claimed_valid"] and HI < row["rate_5"] < 0.08, row["rate_5"]
+
+
+def test_the_cda_difference_over_rejects_with_event_induced_variance(groups_variance: SimulationResult) -> None:
+    # the portfolio's estimation-window variance misses the event day's doubling, as the CDA does
+    row = _row(groups_variance, "cda_difference")
+    assert not row["claimed_valid"] and row["rate_5"] > 0.1
+    assert set(groups_variance.rejection_rates.loc[groups_variance.rejection_rates["claimed_valid"], "test"]) == {
+        "adj_bmp", "corrado_zivney", "grank", "adj_bmp_difference"
+    }
 

@@ -463,7 +463,7 @@ def test_cli_compare_json_agrees_with_the_caar_table(
     assert code == 0, out.err
     rows = json.loads(out.out)
     assert [(r["window"], r["test"]) for r in rows] == [
-        ("[0:0]", "cda_difference"), ("[0:0]", "welch_t"), ("[0:4]", "cda_difference"), ("[0:4]", "welch_t")
+        (w, t) for w in ("[0:0]", "[0:4]") for t in ("cda_difference", "adj_bmp_difference", "welch_t")
     ]
     code, out = _study(capsys, *base, "--format", "json")
     caar = {(r["group"], r["window"]): r["caar"] for r in json.loads(out.out)}
@@ -473,7 +473,10 @@ def test_cli_compare_json_agrees_with_the_caar_table(
         # Martin Luther King Day) on Tuesday; the CDA lines the groups up in event time
         assert (r["day0_a"], r["day0_b"]) == ("2025-01-21", "2025-01-20")
         assert r["difference"] == pytest.approx(caar[("us", r["window"])] - caar[("china", r["window"])])
-        assert r["conf_low"] < r["difference"] < r["conf_high"]
+        if r["test"] == "adj_bmp_difference":  # a test on standardised CARs: no CAAR interval
+            assert r["std_error"] is None and r["conf_low"] is None and 0 < r["pvalue"] < 1
+        else:
+            assert r["conf_low"] < r["difference"] < r["conf_high"]
     # --what compare alone compares the two groups (alphabetical order: china - us)
     code, out = _study(capsys, *base, "--what", "compare", "--format", "json")
     assert code == 0, out.err

@@ -17,7 +17,12 @@ from scipy import stats
 
 from rerating.errors import StatisticOptionError
 from rerating.study import EventStudy
-from rerating.study.statistics import cda_difference, estimation_aar, welch_difference
+from rerating.study.statistics import (
+    adj_bmp_difference,
+    cda_difference,
+    estimation_aar,
+    welch_difference,
+)
 
 EST = (-120, -11)
 WINS = ((0, 0), (-1, 3))
@@ -48,6 +53,22 @@ def test_cda_difference_worked_by_hand() -> None:
     assert got.statistic == pytest.approx(t, rel=1e-12)
     assert got.df == 4
     assert got.pvalue == pytest.approx(2 * stats.t.sf(abs(t), 4), rel=1e-10)
+
+
+def test_adj_bmp_difference_worked_by_hand() -> None:
+    scar_a, scar_b = [1.2, 0.4, 2.0, 0.9], [-0.3, 0.5, -1.1]
+    r_a, r_b = 0.10, -0.02  # a negative r̄ is floored at 0, as for the CAAR's standard error
+    v_a = pystats.variance(scar_a) / 4 * (1 + 3 * r_a) / (1 - r_a)
+    v_b = pystats.variance(scar_b) / 3
+    t = (pystats.mean(scar_a) - pystats.mean(scar_b)) / math.sqrt(v_a + v_b)
+    df = (v_a + v_b) ** 2 / (v_a**2 / 3 + v_b**2 / 2)
+    got = adj_bmp_difference(np.array(scar_a), np.array(scar_b), r_a, r_b)
+    assert got.statistic == pytest.approx(t, rel=1e-12)
+    assert got.df == pytest.approx(df, rel=1e-12)
+    assert got.pvalue == pytest.approx(2 * stats.t.sf(abs(t), df), rel=1e-10)
+    # with r̄ = 0 it is Welch's t on the SCARs
+    ref = stats.ttest_ind(scar_a, scar_b, equal_var=False)
+    assert adj_bmp_difference(np.array(scar_a), np.array(scar_b), 0.0, 0.0).statistic == pytest.approx(ref.statistic)
 
 
 def test_estimation_aar_is_the_mean_of_the_events_present() -> None:
@@ -83,7 +104,7 @@ def test_compare_matches_one_statsmodels_fit_per_event() -> None:
 
     # oracle: per event OLS on its estimation window; residuals averaged per group and day
     d0 = 200
-    resid, car = {}, {}
+    resid, car, scar = {}, {}, {}
     for sym in wide.columns:
         y, x = wide[sym].to_numpy(), mkt[bench[sym]].to_numpy()
         est = slice(d0 + EST[0], d0 + EST[1] + 1)
@@ -91,9 +112,18 @@ def test_compare_matches_one_statsmodels_fit_per_event() -> None:
         resid[sym] = fit.resid
         ar = y - fit.params[0] - fit.params[1] * x
         car[sym] = [ar[d0 + a : d0 + b + 1].sum() for a, b in WINS]
+        # var(CAR) = sigma^2 L + s' cov(params) s, s the window's summed regressors (CLM 1997)
+        sums = [np.array([b - a + 1, x[d0 + a : d0 + b + 1].sum()]) for a, b in WINS]
+        var = [fit.scale * (b - a + 1) + s @ fit.cov_params() @ s for (a, b), s in zip(WINS, sums, strict=True)]
+        scar[sym] = [c / np.sqrt(v) for c, v in zip(car[sym], var, strict=True)]
     hk = [s for s in wide.columns if s.startswith("HK")]
     us = [s for s in wide.columns if s.startswith("US")]
     d = np.mean([resid[s] for s in hk], axis=0) - np.mean([resid[s] for s in us], axis=0)
+    # every event on one date: r̄ is the mean pairwise residual correlation over the whole window
+    rbar = {
+        g: np.corrcoef([resid[s] for s in syms])[np.triu_indices(len(syms), 1)].mean()
+        for g, syms in (("hk", hk), ("us", us))
+    }
     for w, (a, b) in enumerate(WINS):
         label = f"[{a}:{b}]"
         car_hk, car_us = np.array([car[s][w] for s in hk]), np.array([car[s][w] for s in us])
@@ -104,6 +134,15 @@ def test_compare_matches_one_statsmodels_fit_per_event() -> None:
         assert cda["std_error"] == pytest.approx(se, rel=1e-9)
         assert cda["df"] == EST[1] - EST[0]
         assert bool(cda["valid_under_clustering"]) is True
+        bmp = got.loc[(label, "adj_bmp_difference")]
+        scar_hk, scar_us = np.array([scar[s][w] for s in hk]), np.array([scar[s][w] for s in us])
+        v = [
+            x.var(ddof=1) / x.size * (1 + (x.size - 1) * max(r, 0)) / (1 - max(r, 0))
+            for x, r in ((scar_hk, rbar["hk"]), (scar_us, rbar["us"]))
+        ]
+        t = (scar_hk.mean() - scar_us.mean()) / np.sqrt(sum(v))
+        assert bmp["statistic"] == pytest.approx(t, rel=1e-9)
+        assert np.isnan(bmp["std_error"]) and bool(bmp["valid_under_clustering"]) is True
         welch = got.loc[(label, "welch_t")]
         ref = stats.ttest_ind(car_hk, car_us, equal_var=False)
         assert welch["statistic"] == pytest.approx(ref.statistic, rel=1e-9)

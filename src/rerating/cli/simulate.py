@@ -37,11 +37,12 @@ def _parse_window(text: str) -> tuple[int, int]:
 )
 @click.option(
     "--scenario",
-    type=click.Choice(["independent", "clustered", "variance", "groups"]),
+    type=click.Choice(["independent", "clustered", "variance", "groups", "groups_variance"]),
     default="independent",
     show_default=True,
     help="independent dates; one common date with correlated residuals; event-induced variance; "
-    "two groups on one date, each with its own shock (adds the tests of CAAR_A - CAAR_B).",
+    "two groups on one date, each with its own shock (adds the tests of CAAR_A - CAAR_B); "
+    "groups_variance: groups with event-induced variance.",
 )
 @click.option(
     "--rho",
@@ -57,7 +58,7 @@ def _parse_window(text: str) -> tuple[int, int]:
     type=float,
     default=2.0,
     show_default=True,
-    help="Event-window variance multiplier (variance scenario).",
+    help="Event-window variance multiplier (variance and groups_variance scenarios).",
 )
 @click.option(
     "--abnormal",

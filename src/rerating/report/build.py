@@ -725,11 +725,13 @@ def build_report(
         differences=Table(
             differences,
             percent=("difference", "lower", "upper"),
-            digits={"p (CDA)": 4, "p (Welch)": 4},
+            digits={"p (CDA)": 4, "p (adj. BMP)": 4, "p (Welch)": 4},
             split_by="event_id",
             caption="CAAR of the first group minus the second's. Interval and p (CDA): Brown & Warner's "
             "crude dependence adjustment on the long-short portfolio, valid when each group's listings "
-            "share a date and a market shock; p (Welch): two-sample t that treats listings as independent.",
+            "share a date and a market shock; p (adj. BMP): standardised CARs with each group's design "
+            "effect, valid also when the event raises volatility; p (Welch): two-sample t that treats "
+            "listings as independent.",
         )
         if not differences.empty
         else None,
@@ -856,6 +858,7 @@ def _differences(event_id: str, results: Any, order: Sequence[str]) -> pd.DataFr
             both = results.compare(a, b, level=LEVEL).set_index(["window", "test"])
             for window in dict.fromkeys(both.index.get_level_values("window")):
                 cda, welch = both.loc[(window, "cda_difference")], both.loc[(window, "welch_t")]
+                bmp = both.loc[(window, "adj_bmp_difference")]
                 rows.append(
                     {
                         "event_id": event_id,
@@ -865,6 +868,7 @@ def _differences(event_id: str, results: Any, order: Sequence[str]) -> pd.DataFr
                         "lower": cda["conf_low"],
                         "upper": cda["conf_high"],
                         "p (CDA)": cda["pvalue"],
+                        "p (adj. BMP)": bmp["pvalue"],
                         "p (Welch)": welch["pvalue"],
                     }
                 )

@@ -16,7 +16,7 @@ import pandas as pd
 from scipy import special  # not scipy.stats: its import costs more than a study (statistics.py)
 
 from rerating.errors import StatisticOptionError, UnknownModelError, did_you_mean
-from rerating.study.statistics import cda_difference, welch_difference
+from rerating.study.statistics import adj_bmp_difference, cda_difference, welch_difference
 
 
 def window_label(window: tuple[int, int]) -> str:
@@ -364,11 +364,16 @@ class EventStudyResults:
     def compare(self, a: str, b: str, level: float = 0.95) -> pd.DataFrame:
         """The difference of two groups' CAARs (``a`` minus ``b``) in each event window, tested.
 
-        Two rows per window, one per test:
+        Three rows per window, one per test:
 
         * ``cda_difference`` (valid under clustering): Brown & Warner's crude dependence adjustment
           on the long-short portfolio, whose estimation-window variance holds every covariance
-          within and across the groups (:func:`rerating.study.statistics.cda_difference`).
+          within and across the groups (:func:`rerating.study.statistics.cda_difference`); it
+          over-rejects when the event raises the stocks' variance.
+        * ``adj_bmp_difference`` (valid under clustering and event-induced variance): the two-group
+          BMP test on standardised CARs, each group's variance scaled by its design effect
+          ``1 + (N-1) r̄`` (:func:`~rerating.study.statistics.adj_bmp_difference`); a test in SCAR
+          units, so its ``std_error`` and interval are NaN.
         * ``welch_t``: Welch's two-sample t on the CARs; it assumes independent events and
           over-rejects when a group's events share a date and a market shock.
 
@@ -400,9 +405,13 @@ class EventStudyResults:
         if a == b:
             raise StatisticOptionError(f"compare two different groups, not {a!r} with itself")
         in_a, in_b = self.group == a, self.group == b
+        # the design effect applies where a group's windows overlap in calendar time, as for the
+        # CAAR's standard error (events on far-apart dates have independent event windows)
+        overlapping = {(r["group"], r["window"]): r["overlapping"] for r in self.clustering_rows}
         rows = []
         for w, window in enumerate(self.event_windows):
             car_a, car_b = self.car_arr[in_a, w], self.car_arr[in_b, w]
+            scar = self.car_arr[:, w] / np.sqrt(self.var_car[:, w])
             length = window[1] - window[0] + 1
             diff = float(car_a.mean() - car_b.mean())
             base: dict[str, object] = {
@@ -423,19 +432,30 @@ class EventStudyResults:
                     cda_difference(car_a, car_b, self.aar_est[a], self.aar_est[b], length),
                     True,
                 ),
+                (
+                    "adj_bmp_difference",
+                    adj_bmp_difference(
+                        scar[in_a],
+                        scar[in_b],
+                        self.rbar[a][0] if overlapping[(a, window_label(window))] else 0.0,
+                        self.rbar[b][0] if overlapping[(b, window_label(window))] else 0.0,
+                    ),
+                    True,
+                ),
                 ("welch_t", welch_difference(car_a, car_b), False),
             ):
                 q = float(special.stdtrit(res.df, 0.5 + level / 2))
+                se = float("nan") if name == "adj_bmp_difference" else res.std_error  # SCAR units
                 rows.append(
                     {
                         **base,
                         "test": name,
-                        "std_error": res.std_error,
+                        "std_error": se,
                         "statistic": res.statistic,
                         "df": res.df,
                         "pvalue": res.pvalue,
-                        "conf_low": diff - q * res.std_error,
-                        "conf_high": diff + q * res.std_error,
+                        "conf_low": diff - q * se,
+                        "conf_high": diff + q * se,
                         "valid_under_clustering": valid,
                     }
                 )

@@ -20,6 +20,7 @@ departures from their setting that matter most in practice:
   do on one news day. Besides the one-sample tests, the harness runs the tests of the difference
   ``CAAR_A - CAAR_B`` (:meth:`rerating.study.EventStudyResults.compare`); an injected abnormal
   return goes to group A only, so its rejection rate is the power to see A re-rate against B.
+  ``groups_variance`` adds the event-induced variance of ``variance`` to it.
 
 Brown & Warner resampled real CRSP returns; here returns are synthetic so that the truth is known
 exactly: a market series ``m_t ~ N(mu_m, sigma_m^2)`` per replication and, for each security,
@@ -72,12 +73,18 @@ import pandas as pd
 
 from rerating.errors import SimulationDesignError
 
-Scenario: TypeAlias = Literal["independent", "clustered", "variance", "groups"]
+Scenario: TypeAlias = Literal["independent", "clustered", "variance", "groups", "groups_variance"]
 Distribution: TypeAlias = Literal["normal", "student_t"]
 
-SCENARIOS: tuple[str, ...] = ("independent", "clustered", "variance", "groups")
-# the two-group tests of the groups scenario, and whether each is claimed valid there
-GROUP_TESTS: dict[str, bool] = {"cda_difference": True, "welch_t": False}
+SCENARIOS: tuple[str, ...] = ("independent", "clustered", "variance", "groups", "groups_variance")
+GROUP_SCENARIOS: tuple[str, ...] = ("groups", "groups_variance")  # two groups on one date
+VARIANCE_SCENARIOS: tuple[str, ...] = ("variance", "groups_variance")  # event-induced variance
+# the two-group tests of the group scenarios: (valid under clustering, under event-induced variance)
+GROUP_TESTS: dict[str, tuple[bool, bool]] = {
+    "cda_difference": (True, False),
+    "adj_bmp_difference": (True, True),
+    "welch_t": (False, True),
+}
 DISTRIBUTIONS: tuple[str, ...] = ("normal", "student_t")
 
 # Tests whose size the literature shows to survive an event-induced increase in variance: the
@@ -234,18 +241,18 @@ class SimulationDesign:
             raise bad("replications", self.replications, "a positive integer", "pass e.g. 4000")
         if not isinstance(self.chunk_size, int | np.integer) or self.chunk_size < 1:
             raise bad("chunk_size", self.chunk_size, "a positive integer", "pass e.g. 500")
-        if self.scenario == "groups":
+        if self.scenario in GROUP_SCENARIOS:
             if self.n_events < 4:
                 raise bad(
-                    "n_events", self.n_events, "the groups scenario needs two events per group",
+                    "n_events", self.n_events, f"the {self.scenario} scenario needs two events per group",
                     "pass n_events >= 4",
                 )
             if self.backend != "kernel":
                 raise bad(
-                    "backend", self.backend, "the groups scenario's two-group tests run on the kernel",
+                    "backend", self.backend, f"the {self.scenario} scenario's two-group tests run on the kernel",
                     "pass backend='kernel'",
                 )
-        if self.scenario not in ("clustered", "groups"):
+        if self.scenario not in ("clustered", *GROUP_SCENARIOS):
             if not isinstance(self.date_spread, int | np.integer) or self.date_spread < self.n_events:
                 raise bad(
                     "date_spread",
@@ -289,7 +296,7 @@ class SimulationDesign:
     @property
     def sessions(self) -> int:
         """Length of the simulated calendar of one replication."""
-        spread = 1 if self.scenario in ("clustered", "groups") else self.date_spread
+        spread = 1 if self.scenario in ("clustered", *GROUP_SCENARIOS) else self.date_spread
         return self.block + spread - 1
 
     @property
@@ -428,7 +435,7 @@ def generate_panel(
         r = design.residual_correlation
         z = math.sqrt(r) * shocks((reps, 1, b)) + math.sqrt(1.0 - r) * z
         event_index = np.full((reps, n), pre, dtype=np.int64)
-    elif design.scenario == "groups":
+    elif design.scenario in GROUP_SCENARIOS:
         # one date; a shock per group: corr r within a group, 0 across the two groups
         r = design.residual_correlation
         group = (np.arange(n) >= design.group_a).astype(np.intp)  # 0 = A, 1 = B
@@ -443,11 +450,11 @@ def generate_panel(
     day0 = PAD - design.estimation_window[0]
     w0, w1 = design.event_window
     evt = slice(day0 + w0, day0 + w1 + 1)
-    if design.scenario == "variance":
+    if design.scenario in VARIANCE_SCENARIOS:
         residuals[:, :, evt] *= math.sqrt(design.variance_multiplier)
     if design.abnormal_return != 0.0:
         # spread evenly so that the CAR over the event window equals abnormal_return
-        hit = slice(0, design.group_a) if design.scenario == "groups" else slice(None)
+        hit = slice(0, design.group_a) if design.scenario in GROUP_SCENARIOS else slice(None)
         residuals[:, hit, evt] += design.abnormal_return / design.window_length
 
     offsets = np.arange(-day0, b - day0)
@@ -603,7 +610,11 @@ class SimulationResult:
             "groups": f"one date, groups A ({d.group_a} events) and B ({d.n_events - d.group_a}) "
             f"each with its own shock, within-group correlation r={d.residual_correlation}"
             + (", abnormal return in group A only" if d.abnormal_return else ""),
-        }[d.scenario]
+        }
+        scen["groups_variance"] = (
+            f"{scen['groups']}; event-window residual variance x{d.variance_multiplier}"
+        )
+        scen = scen[d.scenario]
         notes = (
             f"{scen}; N={d.n_events}, estimation {d.estimation_window} "
             f"({d.estimation_length} sessions), window {d.event_window}, model {d.model}",
@@ -797,14 +808,23 @@ def _run_kernel(panel: SimulatedPanel, design: SimulationDesign) -> pd.DataFrame
                 (int(panel.replication[r]), label, name, res.statistic, res.pvalue, res.n,
                  spec.valid_under_clustering)
             )
-        if design.scenario == "groups":
-            rows += _group_rows(r, panel, design, fit, ok_event, label)
+        if design.scenario in GROUP_SCENARIOS:
+            rows += _group_rows(r, panel, design, fit, scar, ok_event, label, (ids, keep, est_days))
     return pd.DataFrame(rows, columns=_TEST_COLUMNS)
 
 
-def _group_rows(r, panel, design, fit, ok_event, label) -> list[tuple]:  # type: ignore[no-untyped-def]
-    """The two-group tests of replication ``r`` (rows of the tests frame)."""
-    from rerating.study.statistics import cda_difference, estimation_aar, welch_difference
+def _group_rows(r, panel, design, fit, scar, ok_event, label, rbar_args) -> list[tuple]:  # type: ignore[no-untyped-def]
+    """The two-group tests of replication ``r`` (rows of the tests frame).
+
+    ``rbar_args``: ``(ids, keep, est_days)`` for the engine's r̄ of each group.
+    """
+    from rerating.study import engine as _engine
+    from rerating.study.statistics import (
+        adj_bmp_difference,
+        cda_difference,
+        estimation_aar,
+        welch_difference,
+    )
 
     n = design.n_events
     first = r * n
@@ -817,11 +837,17 @@ def _group_rows(r, panel, design, fit, ok_event, label) -> list[tuple]:  # type:
             car_a, car_b, estimation_aar(fit.resid_est[a]), estimation_aar(fit.resid_est[b]),
             design.window_length,
         ),
+        "adj_bmp_difference": adj_bmp_difference(
+            scar[a],
+            scar[b],
+            _engine._rbar(rbar_args[0], rbar_args[1], a, fit.resid_est, rbar_args[2])[0],
+            _engine._rbar(rbar_args[0], rbar_args[1], b, fit.resid_est, rbar_args[2])[0],
+        ),
         "welch_t": welch_difference(car_a, car_b),
     }
     return [
         (int(panel.replication[r]), label, name, res.statistic, res.pvalue, a.size + b.size,
-         GROUP_TESTS[name])
+         GROUP_TESTS[name][0])
         for name, res in results.items()
     ]
 
@@ -865,11 +891,17 @@ def _rejection_table(tests: pd.DataFrame, design: SimulationDesign) -> pd.DataFr
     agg["se_5"] = _binomial_se(np.nan_to_num(rate5), np.maximum(n_valid, 1))
     agg["rate_1"] = rate1
     agg["se_1"] = _binomial_se(np.nan_to_num(rate1), np.maximum(n_valid, 1))
-    agg["valid_under_event_variance"] = agg["test"].isin(VALID_UNDER_EVENT_VARIANCE)
+    agg["valid_under_event_variance"] = agg["test"].isin(VALID_UNDER_EVENT_VARIANCE) | agg[
+        "test"
+    ].isin([name for name, (_, var) in GROUP_TESTS.items() if var])
     if design.scenario == "independent":
         claimed = np.ones(len(agg), dtype=bool)
     elif design.scenario in ("clustered", "groups"):
         claimed = agg["valid_under_clustering"].to_numpy(dtype=bool)
+    elif design.scenario == "groups_variance":
+        claimed = (agg["valid_under_clustering"] & agg["valid_under_event_variance"]).to_numpy(
+            dtype=bool
+        )
     else:
         claimed = agg["valid_under_event_variance"].to_numpy(dtype=bool)
     agg["claimed_valid"] = claimed
@@ -924,9 +956,11 @@ def simulate(
         event-window days multiplied by ``variance_multiplier`` (event-induced variance).
         ``groups``: one date, two groups (the first ``n_events // 2`` events and the rest) each
         sharing its own shock (within-group correlation ``residual_correlation``); adds the
-        two-group tests ``cda_difference`` and ``welch_t``, and ``abnormal_return`` goes to group A.
+        two-group tests ``cda_difference``, ``adj_bmp_difference`` and ``welch_t``, and ``abnormal_return``
+        goes to group A. ``groups_variance``: ``groups`` with the event-window variance of
+        ``variance``.
     residual_correlation : float
-        r in ``clustered`` and ``groups``; ignored otherwise.
+        r in ``clustered`` and the group scenarios; ignored otherwise.
     variance_multiplier : float
         Event-window variance factor in ``variance``; ignored otherwise.
     abnormal_return : float

@@ -152,6 +152,33 @@ def welch_difference(car_a: np.ndarray, car_b: np.ndarray) -> DifferenceResult:
     return _difference_result(float(a.mean() - b.mean()), float(np.sqrt(se2)), float(df))
 
 
+def adj_bmp_difference(
+    scar_a: np.ndarray, scar_b: np.ndarray, rbar_a: float, rbar_b: float
+) -> DifferenceResult:
+    """Two-group BMP test with each group's Kolari & Pynnönen (2010) adjustment.
+
+    On standardised CARs (``SCAR``, as :func:`bmp`): ``v_g = s_g^2 / N_g * (1 + (N_g - 1) r̄_g) /
+    (1 - r̄_g)`` with ``s_g`` the cross-sectional sd of group ``g``'s SCARs and ``r̄_g`` its mean
+    pairwise residual correlation (floored at 0); ``t = (mean SCAR_A - mean SCAR_B) / sqrt(v_A +
+    v_B)`` with Welch (1947)–Satterthwaite degrees of freedom on ``v_A, v_B``. Its variance comes
+    from the event-window cross-section, so it holds under event-induced variance (Boehmer,
+    Musumeci & Poulsen 1991), where the CDA does not; the design effect restores the correlation
+    within each group, as Kolari & Pynnönen's adjusted BMP does for one group. The correlation
+    *across* the groups is left out: a positive one makes the test conservative. ``difference`` and
+    ``std_error`` are in SCAR units.
+    """
+    a, b = _finite(scar_a), _finite(scar_b)
+    if a.size < 2 or b.size < 2:
+        return _difference_result(float("nan"), float("nan"), float("nan"))
+    va, vb = (
+        x.var(ddof=1) / x.size / kp_adjustment(x.size, max(float(r), 0.0)) ** 2
+        for x, r in ((a, rbar_a), (b, rbar_b))
+    )
+    se2 = va + vb
+    df = se2 * se2 / (va * va / (a.size - 1) + vb * vb / (b.size - 1))
+    return _difference_result(float(a.mean() - b.mean()), float(np.sqrt(se2)), float(df))
+
+
 def cda_difference(
     car_a: np.ndarray,
     car_b: np.ndarray,
