@@ -603,7 +603,7 @@ class SimulationResult:
         """Design and rejection rates, renderable as text, HTML or CSV."""
         d = self.design
         kind = "power" if d.abnormal_return != 0.0 else "size"
-        scen = {
+        scenarios = {
             "independent": "independent events on distinct random dates",
             "clustered": f"all events on one date, residual correlation r={d.residual_correlation}",
             "variance": f"event-window residual variance x{d.variance_multiplier}",
@@ -611,10 +611,10 @@ class SimulationResult:
             f"each with its own shock, within-group correlation r={d.residual_correlation}"
             + (", abnormal return in group A only" if d.abnormal_return else ""),
         }
-        scen["groups_variance"] = (
-            f"{scen['groups']}; event-window residual variance x{d.variance_multiplier}"
+        scenarios["groups_variance"] = (
+            f"{scenarios['groups']}; event-window residual variance x{d.variance_multiplier}"
         )
-        scen = scen[d.scenario]
+        scen = scenarios[d.scenario]
         notes = (
             f"{scen}; N={d.n_events}, estimation {d.estimation_window} "
             f"({d.estimation_length} sessions), window {d.event_window}, model {d.model}",
