@@ -35,6 +35,26 @@ def test_simulate_csv_has_one_row_per_test(capsys: pytest.CaptureFixture[str]) -
     assert frame["rate_5"].between(0, 1).all() and (frame["rate_1"] <= frame["rate_5"]).all()
 
 
+@pytest.mark.parametrize("scenario", ["groups", "groups_variance"])
+def test_simulate_two_groups_adds_the_difference_tests(
+    capsys: pytest.CaptureFixture[str], scenario: str
+) -> None:
+    code = main(
+        ["simulate", "--n", "10", "--reps", "30", "--seed", "3", "--estimation", "80",
+         "--scenario", scenario, "--rho", "0.1", "--tests", "adj_bmp", "--format", "csv"]
+    )
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    frame = pd.read_csv(io.StringIO(out)).set_index("test")
+    assert list(frame.index) == ["adj_bmp", "cda_difference", "adj_bmp_difference", "welch_t"]
+    assert (frame["n_valid"] == 30).all()
+    # claimed valid: under clustering, and (with event-induced variance) under that as well
+    claimed = set(frame.index[frame["claimed_valid"]])
+    expected = {"adj_bmp", "adj_bmp_difference"} | ({"cda_difference"} if scenario == "groups" else set())
+    assert claimed == expected
+    assert "groups A (5 events) and B (5)" in err
+
+
 def test_simulate_backends_print_the_same_rates(capsys: pytest.CaptureFixture[str]) -> None:
     argv = ["simulate", "--n", "12", "--reps", "8", "--seed", "4", "--estimation", "60",
             "--scenario", "clustered", "--format", "csv"]
