@@ -326,6 +326,26 @@ def test_injected_abnormal_return_is_recovered_and_detected() -> None:
     assert (res.tests.loc[res.tests["window"] == "[0:0]", "pvalue"] < 0.01).all()
 
 
+def test_caar_rows_carry_the_groups_mean_bhar(panel) -> None:
+    wide, m = panel
+    ev = spread_events(wide, [150, 200, 250, 300], groups=["x", "x", "y", "y"])
+    res = EventStudy(wide, ev, market_returns=m, estimation_window=EST, event_windows=WINS).fit()
+    # the BHAR of each event by hand: compounded return minus compounded normal return
+    params = res.params.set_index("event_id")
+    bhar = {}
+    for e in ev.itertuples():
+        pos = wide.index.get_loc(e.date)
+        a, b = params.loc[e.event_id, "alpha"], params.loc[e.event_id, "beta"]
+        for lo, hi in WINS:
+            r = wide[e.symbol].iloc[pos + lo : pos + hi + 1].to_numpy()
+            normal = a + b * m.iloc[pos + lo : pos + hi + 1].to_numpy()
+            bhar[(e.group, f"[{lo}:{hi}]", e.event_id)] = np.prod(1 + r) - np.prod(1 + normal)
+    caar = res.caar.set_index(["group", "window"])["abhar"]
+    for (group, window), value in caar.items():
+        want = [v for (g, w, _), v in bhar.items() if w == window and group in (g, "all")]
+        assert value == pytest.approx(np.mean(want), abs=1e-12), (group, window)
+
+
 def test_results_are_read_only_and_render(panel) -> None:
     wide, m = panel
     ev = spread_events(wide, [150, 200, 250, 300], groups=["x", "x", "y", "y"])

@@ -772,17 +772,17 @@ def _fit(study, ev, flat, d0, design, method, k_params, min_est) -> EventStudyRe
                 if overlapping and n > 1:
                     overlap_windows.append(label)
                 ws = dataclasses.replace(samples[w], rbar=rbar)
-                caar_rows.append(
-                    _caar_row(
-                        gname,
-                        label,
-                        ws.car,
-                        arr["var_car"][members, w],
-                        arr["dof"][members],
-                        rbar,
-                        overlapping,
-                    )
+                row = _caar_row(
+                    gname,
+                    label,
+                    ws.car,
+                    arr["var_car"][members, w],
+                    arr["dof"][members],
+                    rbar,
+                    overlapping,
                 )
+                row["abhar"] = float(ws.bhar.mean())  # tested by skewness_adjusted_t
+                caar_rows.append(row)
                 for tname in study.tests:
                     spec = TESTS[tname]
                     if n < spec.min_n:
