@@ -35,7 +35,7 @@ def test_simulate_csv_has_one_row_per_test(capsys: pytest.CaptureFixture[str]) -
     assert frame["rate_5"].between(0, 1).all() and (frame["rate_1"] <= frame["rate_5"]).all()
 
 
-@pytest.mark.parametrize("scenario", ["groups", "groups_variance"])
+@pytest.mark.parametrize("scenario", ["groups", "groups_variance", "groups_market"])
 def test_simulate_two_groups_adds_the_difference_tests(
     capsys: pytest.CaptureFixture[str], scenario: str
 ) -> None:
@@ -50,9 +50,12 @@ def test_simulate_two_groups_adds_the_difference_tests(
     assert (frame["n_valid"] == 30).all()
     # claimed valid: under clustering, and (with event-induced variance) under that as well
     claimed = set(frame.index[frame["claimed_valid"]])
-    expected = {"adj_bmp", "adj_bmp_difference"} | ({"cda_difference"} if scenario == "groups" else set())
+    expected = {"adj_bmp", "adj_bmp_difference"} | (
+        {"cda_difference"} if scenario != "groups_variance" else set()
+    )
     assert claimed == expected
     assert "groups A (5 events) and B (5)" in err
+    assert ("one shock for all" in err) == (scenario == "groups_market")
 
 
 def test_simulate_backends_print_the_same_rates(capsys: pytest.CaptureFixture[str]) -> None:

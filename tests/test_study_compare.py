@@ -66,6 +66,21 @@ def test_adj_bmp_difference_worked_by_hand() -> None:
     assert got.statistic == pytest.approx(t, rel=1e-12)
     assert got.df == pytest.approx(df, rel=1e-12)
     assert got.pvalue == pytest.approx(2 * stats.t.sf(abs(t), df), rel=1e-10)
+    # the covariance across the groups: r̄_AB times each group's SCAR sd over sqrt(1 - r̄)
+    r_ab = 0.3
+    cov = r_ab * math.sqrt(pystats.variance(scar_a) / (1 - r_a) * pystats.variance(scar_b))
+    se2 = v_a + v_b - 2 * cov
+    t = (pystats.mean(scar_a) - pystats.mean(scar_b)) / math.sqrt(se2)
+    df = se2**2 / ((v_a - cov) ** 2 / 3 + (v_b - cov) ** 2 / 2)
+    got = adj_bmp_difference(np.array(scar_a), np.array(scar_b), r_a, r_b, r_ab)
+    assert got.std_error == pytest.approx(math.sqrt(se2), rel=1e-12)
+    assert got.statistic == pytest.approx(t, rel=1e-12)
+    assert got.df == pytest.approx(df, rel=1e-12)
+    assert got.pvalue == pytest.approx(2 * stats.t.sf(abs(t), df), rel=1e-10)
+    # a negative correlation across the groups raises the variance
+    assert adj_bmp_difference(np.array(scar_a), np.array(scar_b), r_a, r_b, -0.2).std_error > math.sqrt(v_a + v_b)
+    # an estimated variance that is not positive gives NaN, not a huge t
+    assert np.isnan(adj_bmp_difference(np.array(scar_a), np.array(scar_b), r_a, r_b, 0.99).statistic)
     # with r̄ = 0 it is Welch's t on the SCARs
     ref = stats.ttest_ind(scar_a, scar_b, equal_var=False)
     assert adj_bmp_difference(np.array(scar_a), np.array(scar_b), 0.0, 0.0).statistic == pytest.approx(ref.statistic)
@@ -120,10 +135,15 @@ def test_compare_matches_one_statsmodels_fit_per_event() -> None:
     us = [s for s in wide.columns if s.startswith("US")]
     d = np.mean([resid[s] for s in hk], axis=0) - np.mean([resid[s] for s in us], axis=0)
     # every event on one date: r̄ is the mean pairwise residual correlation over the whole window
+    corr = np.corrcoef([resid[s] for s in hk + us])
     rbar = {
-        g: np.corrcoef([resid[s] for s in syms])[np.triu_indices(len(syms), 1)].mean()
-        for g, syms in (("hk", hk), ("us", us))
+        g: corr[np.ix_(idx, idx)][np.triu_indices(len(idx), 1)].mean()
+        for g, idx in (("hk", range(5)), ("us", range(5, 11)))
     }
+    # the groups' shocks are independent, but their estimated correlation is not exactly 0;
+    # one date and one window for all: every window date is shared, so all of it counts
+    rbar_ab = corr[:5, 5:].mean()
+    assert abs(rbar_ab) < 0.1
     for w, (a, b) in enumerate(WINS):
         label = f"[{a}:{b}]"
         car_hk, car_us = np.array([car[s][w] for s in hk]), np.array([car[s][w] for s in us])
@@ -136,12 +156,15 @@ def test_compare_matches_one_statsmodels_fit_per_event() -> None:
         assert bool(cda["valid_under_clustering"]) is True
         bmp = got.loc[(label, "adj_bmp_difference")]
         scar_hk, scar_us = np.array([scar[s][w] for s in hk]), np.array([scar[s][w] for s in us])
+        r_hk, r_us = max(rbar["hk"], 0), max(rbar["us"], 0)
         v = [
-            x.var(ddof=1) / x.size * (1 + (x.size - 1) * max(r, 0)) / (1 - max(r, 0))
-            for x, r in ((scar_hk, rbar["hk"]), (scar_us, rbar["us"]))
+            x.var(ddof=1) / x.size * (1 + (x.size - 1) * r) / (1 - r)
+            for x, r in ((scar_hk, r_hk), (scar_us, r_us))
         ]
-        t = (scar_hk.mean() - scar_us.mean()) / np.sqrt(sum(v))
+        cov = rbar_ab * np.sqrt(scar_hk.var(ddof=1) / (1 - r_hk) * scar_us.var(ddof=1) / (1 - r_us))
+        t = (scar_hk.mean() - scar_us.mean()) / np.sqrt(sum(v) - 2 * cov)
         assert bmp["statistic"] == pytest.approx(t, rel=1e-9)
+        assert bmp["rbar_between"] == pytest.approx(rbar_ab, rel=1e-9)
         assert np.isnan(bmp["std_error"]) and bool(bmp["valid_under_clustering"]) is True
         welch = got.loc[(label, "welch_t")]
         ref = stats.ttest_ind(car_hk, car_us, equal_var=False)
@@ -154,6 +177,43 @@ def test_compare_matches_one_statsmodels_fit_per_event() -> None:
     for label in ("[0:0]", "[-1:3]"):
         diff = caar[("hk", label)] - caar[("us", label)]
         assert got.loc[(label, "welch_t"), "difference"] == pytest.approx(diff, abs=1e-15)
+
+
+def test_correlation_across_groups_counts_the_window_dates_they_share() -> None:
+    """One market, one shock for all: group b reacts two sessions after group a."""
+    rng = np.random.default_rng(8)
+    n_days = 320
+    dates = pd.bdate_range("2022-01-03", periods=n_days)
+    mkt = rng.normal(0, 0.01, n_days)
+    shock = rng.normal(0, 1, n_days)
+    cols, rows = {}, []
+    for grp, n, d0 in (("a", 5, 250), ("b", 4, 252)):
+        for i in range(n):
+            sym = f"{grp.upper()}{i}"
+            cols[sym] = (0.8 + 0.1 * i) * mkt + 0.015 * (0.6 * shock + rng.normal(0, 1, n_days))
+            rows.append({"event_id": "ev", "symbol": sym, "date": dates[d0], "group": grp})
+    wide = pd.DataFrame(cols, index=dates)
+    wins = ((0, 0), (0, 4), (-3, 3))
+    res = EventStudy(
+        wide, pd.DataFrame(rows), market_returns=pd.DataFrame({"M": mkt}, index=dates),
+        benchmarks="M", estimation_window=EST, event_windows=wins,
+    ).fit()
+    # oracle: statsmodels residuals on calendar dates, pandas correlations over actual overlap
+    resid = {}
+    for r in rows:
+        d0 = 250 if r["group"] == "a" else 252
+        est = slice(d0 + EST[0], d0 + EST[1] + 1)
+        fit = sm.OLS(wide[r["symbol"]].to_numpy()[est], sm.add_constant(mkt[est])).fit()
+        resid[r["symbol"]] = pd.Series(fit.resid, index=dates[est])
+    corr = pd.DataFrame(resid).corr(min_periods=30)
+    r_ab = corr.loc[["A0", "A1", "A2", "A3", "A4"], ["B0", "B1", "B2", "B3"]].to_numpy().mean()
+    assert r_ab > 0.15  # the common shock: 0.36 / 1.36 in truth
+    got = res.compare("a", "b").query("test == 'adj_bmp_difference'").set_index("window")
+    # [0:0]: no date shared; [0:4]: 3 of 5; [-3:3]: 5 of 7
+    for label, share in (("[0:0]", 0.0), ("[0:4]", 3 / 5), ("[-3:3]", 5 / 7)):
+        assert got.loc[label, "rbar_between"] == pytest.approx(r_ab * share, rel=1e-9, abs=1e-15)
+    assert res.rbar_between["a", "b"]["rbar"] == pytest.approx(r_ab, rel=1e-9)
+    assert res.rbar_between["a", "b"]["n_pairs"] == 20
 
 
 def _rejection_rates(rho: float, reps: int = 4000, seed: int = 11) -> dict[str, float]:

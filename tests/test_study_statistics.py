@@ -151,6 +151,27 @@ def test_mean_pairwise_correlation_matches_pandas_over_actual_overlap() -> None:
     assert pairs == 10  # 15 pairs minus the 5 with event 5 (10 common days at most)
 
 
+def test_cross_correlation_matrix_matches_pandas_over_actual_overlap() -> None:
+    rng = np.random.default_rng(4)
+    common = rng.normal(size=250)
+    x = 0.5 * common + rng.normal(size=(4, 250))
+    y = 0.5 * common + rng.normal(size=(3, 250))
+    x[0, :80] = np.nan  # partial overlaps, on either side
+    y[1, 120:] = np.nan
+    x[2, rng.random(250) < 0.2] = np.nan  # scattered gaps, not one run
+    y[2, :235] = np.nan  # 15 dates: below min_overlap with everyone
+    got = st.cross_correlation_matrix(x, y, min_overlap=30)
+    c = pd.DataFrame(np.vstack([x, y]).T).corr(min_periods=30).to_numpy()[:4, 4:]
+    np.testing.assert_allclose(got, c, rtol=1e-10)
+    assert np.isnan(got[:, 2]).all() and np.isfinite(got[:, :2]).all()
+    # one group against itself: the within-group matrix of mean_pairwise_correlation
+    within = st.cross_correlation_matrix(x, x, min_overlap=30)
+    mean, _ = st.mean_pairwise_correlation(x, min_overlap=30)
+    assert np.nan_to_num(within[np.triu_indices(4, 1)]).mean() == pytest.approx(mean, rel=1e-10)
+    with pytest.raises(ValueError, match="same dates"):
+        st.cross_correlation_matrix(x, y[:, 1:])
+
+
 @settings(max_examples=25, deadline=None)
 @given(seed=hs.integers(0, 10_000), n=hs.integers(3, 12))
 def test_rank_tests_are_invariant_to_increasing_transforms_and_flip_sign(seed: int, n: int) -> None:

@@ -37,12 +37,15 @@ def _parse_window(text: str) -> tuple[int, int]:
 )
 @click.option(
     "--scenario",
-    type=click.Choice(["independent", "clustered", "variance", "groups", "groups_variance"]),
+    type=click.Choice(
+        ["independent", "clustered", "variance", "groups", "groups_variance", "groups_market"]
+    ),
     default="independent",
     show_default=True,
     help="independent dates; one common date with correlated residuals; event-induced variance; "
     "two groups on one date, each with its own shock (adds the tests of CAAR_A - CAAR_B); "
-    "groups_variance: groups with event-induced variance.",
+    "groups_variance: groups with event-induced variance; groups_market: two groups of one market, "
+    "one shock common to both.",
 )
 @click.option(
     "--rho",
@@ -50,7 +53,8 @@ def _parse_window(text: str) -> tuple[int, int]:
     type=float,
     default=0.05,
     show_default=True,
-    help="Pairwise residual correlation r (clustered; within each group in groups).",
+    help="Pairwise residual correlation r (clustered; within each group in groups; within and "
+    "across the groups in groups_market).",
 )
 @click.option(
     "--variance",

@@ -730,8 +730,8 @@ def build_report(
             caption="CAAR of the first group minus the second's. Interval and p (CDA): Brown & Warner's "
             "crude dependence adjustment on the long-short portfolio, valid when each group's listings "
             "share a date and a market shock; p (adj. BMP): standardised CARs with each group's design "
-            "effect, valid also when the event raises volatility; p (Welch): two-sample t that treats "
-            "listings as independent.",
+            "effect and the correlation between the groups, valid also when the event raises "
+            "volatility; p (Welch): two-sample t that treats listings as independent.",
         )
         if not differences.empty
         else None,

@@ -47,6 +47,7 @@ from rerating.study.statistics import (
     CLUSTER_VALID,
     TESTS,
     WindowSample,
+    cross_correlation_matrix,
     estimation_aar,
     kp_adjustment,
     mean_pairwise_correlation,
@@ -64,6 +65,7 @@ PARAMETRIC = (
 NONPARAMETRIC = ("corrado", "corrado_zivney", "generalized_sign", "wilcoxon", "grank")
 RBAR_MAX_EVENTS = 200  # r̄ from at most this many events per group (a hash-chosen subsample)
 RBAR_MIN_OVERLAP = 30  # common estimation dates needed for a pair's correlation
+RBAR_BETWEEN_MAX_GROUPS = 8  # r̄ across groups for every pair of at most this many groups
 KERNEL_BLOCK = 2048  # events per kernel call at most (see _fit)
 
 
@@ -821,6 +823,22 @@ def _fit(study, ev, flat, d0, design, method, k_params, min_est) -> EventStudyRe
                     "r̄ floored at 0."
                 )
 
+    # r̄ across each pair of groups, for compare()'s adj_bmp_difference (with many groups, e.g.
+    # the simulation harness's replications, compare() leaves the cross term out: conservative)
+    named = groups[1:]
+    rbar_between: dict[tuple[str, str], dict] = {}
+    if 2 <= len(named) <= RBAR_BETWEEN_MAX_GROUPS:
+        days = arr["evt_dates"].astype("datetime64[D]").astype(np.int64)
+        window_days = [days[:, a : b + 1] for a, b in win_idx]
+        if hashes is None and keep.size > RBAR_MAX_EVENTS:
+            hashes = _event_hashes(ev, keep)
+        for i, ga in enumerate(named):
+            for gb in named[i + 1 :]:
+                rbar_between[ga, gb] = _rbar_between(
+                    ev, keep, members_of[ga], members_of[gb], arr["resid"], est_days,
+                    window_days, hashes,
+                )
+
     return EventStudyResults(
         model=study.model.name,
         estimation_window=study.estimation_window,
@@ -849,6 +867,7 @@ def _fit(study, ev, flat, d0, design, method, k_params, min_est) -> EventStudyRe
         n_events=n_ev,
         aar_est=aar_est,
         day0_dates=flat.dates_at(arr["row0"]),
+        rbar_between=rbar_between,
     )
 
 
@@ -905,18 +924,20 @@ def _windows_overlap(days: np.ndarray) -> bool:
     return bool((s[1:] <= np.maximum.accumulate(e)[:-1]).any())
 
 
-def _rbar(ev, keep, members, resid, est_days, hashes=None) -> tuple[float, int]:  # type: ignore[no-untyped-def]
-    """Kolari-Pynnönen r̄ of a group, residuals aligned on calendar dates (hash-chosen subsample).
+def _rbar_sample(ev, keep, members, hashes=None) -> np.ndarray:  # type: ignore[no-untyped-def]
+    """The events of ``members`` whose residuals r̄ uses: all, or a hash-chosen subsample.
 
     ``hashes``: :func:`_event_hashes` of ``keep`` when already computed (one pass per fit).
     """
-    if members.size < 2:
-        return 0.0, 0
-    sel = members
-    if sel.size > RBAR_MAX_EVENTS:
-        # a subsample chosen by a hash of (event_id, symbol), so it ignores input order
-        h = _event_hashes(ev, keep[sel]) if hashes is None else hashes[sel]
-        sel = np.sort(sel[np.argsort(h, kind="stable")[:RBAR_MAX_EVENTS]])
+    if members.size <= RBAR_MAX_EVENTS:
+        return members
+    # a subsample chosen by a hash of (event_id, symbol), so it ignores input order
+    h = _event_hashes(ev, keep[members]) if hashes is None else hashes[members]
+    return np.sort(members[np.argsort(h, kind="stable")[:RBAR_MAX_EVENTS]])
+
+
+def _calendar_residuals(sel: np.ndarray, resid: np.ndarray, est_days) -> np.ndarray:  # type: ignore[no-untyped-def]
+    """(len(sel), distinct dates) matrix of the estimation residuals of ``sel`` on calendar dates."""
     days = est_days[sel]
     vals = resid[sel]
     ok = (days >= 0) & np.isfinite(vals)
@@ -933,7 +954,51 @@ def _rbar(ev, keep, members, resid, est_days, hashes=None) -> tuple[float, int]:
     mat = np.full((sel.size, uniq_size), np.nan)
     rows = np.broadcast_to(np.arange(sel.size)[:, None], days.shape)[ok]
     mat[rows, inv] = vals[ok]
-    return mean_pairwise_correlation(mat, RBAR_MIN_OVERLAP)
+    return mat
+
+
+def _rbar(ev, keep, members, resid, est_days, hashes=None) -> tuple[float, int]:  # type: ignore[no-untyped-def]
+    """Kolari-Pynnönen r̄ of a group, residuals aligned on calendar dates (hash-chosen subsample).
+
+    ``hashes``: :func:`_event_hashes` of ``keep`` when already computed (one pass per fit).
+    """
+    if members.size < 2:
+        return 0.0, 0
+    sel = _rbar_sample(ev, keep, members, hashes)
+    return mean_pairwise_correlation(_calendar_residuals(sel, resid, est_days), RBAR_MIN_OVERLAP)
+
+
+def _rbar_between(  # type: ignore[no-untyped-def]
+    ev, keep, members_a, members_b, resid, est_days, window_days, hashes=None
+) -> dict:
+    """r̄ across two groups, and its share that reaches each event window's CARs.
+
+    ``window_days``: per event window, an (events, L) array of the day numbers of each event's
+    window sessions. Residual correlation ``r_ij`` (calendar-aligned estimation residuals, as
+    :func:`_rbar`) is contemporaneous, so the CARs of ``i`` and ``j`` correlate ``r_ij k_ij / L``
+    when their windows share ``k_ij`` of their ``L`` sessions' dates: 0 when the windows are
+    apart, ``r_ij`` when they coincide. Returns ``{"rbar": mean r_ij, "n_pairs": pairs with
+    enough overlap, "effective": [mean of r_ij k_ij / L per window]}`` over all pairs of the two
+    subsamples, pairs without enough estimation overlap counting as 0.
+    """
+    sel_a = _rbar_sample(ev, keep, members_a, hashes)
+    sel_b = _rbar_sample(ev, keep, members_b, hashes)
+    mat = _calendar_residuals(np.concatenate([sel_a, sel_b]), resid, est_days)
+    r = cross_correlation_matrix(mat[: sel_a.size], mat[sel_a.size :], RBAR_MIN_OVERLAP)
+    known = np.isfinite(r)
+    r = np.where(known, r, 0.0)
+    effective = []
+    for days in window_days:
+        da, db = days[sel_a], days[sel_b]
+        lo = int(min(da.min(), db.min()))
+        span = int(max(da.max(), db.max())) - lo + 1
+        on_a = np.zeros((sel_a.size, span))
+        on_b = np.zeros((sel_b.size, span))
+        on_a[np.arange(sel_a.size)[:, None], da - lo] = 1.0
+        on_b[np.arange(sel_b.size)[:, None], db - lo] = 1.0
+        shared = on_a @ on_b.T  # window dates shared by each pair
+        effective.append(float((r * shared).mean() / days.shape[1]))
+    return {"rbar": float(r.mean()), "n_pairs": int(known.sum()), "effective": effective}
 
 
 class _EstimationDays:

@@ -7,6 +7,7 @@ object cannot be changed through them.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -156,6 +157,8 @@ class EventStudyResults:
     n_events: int
     aar_est: dict = field(default_factory=dict)  # group -> (L1,) estimation-window mean AR
     day0_dates: np.ndarray | None = None  # datetime64 day 0 of each kept event
+    # (group_a, group_b) sorted -> {"rbar", "n_pairs", "effective": [per window]}: r̄ across groups
+    rbar_between: dict = field(default_factory=dict)
 
     # --- frames ---------------------------------------------------------------------------
 
@@ -372,16 +375,21 @@ class EventStudyResults:
           over-rejects when the event raises the stocks' variance.
         * ``adj_bmp_difference`` (valid under clustering and event-induced variance): the two-group
           BMP test on standardised CARs, each group's variance scaled by its design effect
-          ``1 + (N-1) r̄`` (:func:`~rerating.study.statistics.adj_bmp_difference`); a test in SCAR
-          units, so its ``std_error`` and interval are NaN.
+          ``1 + (N-1) r̄`` and the covariance of the two groups' means taken out
+          (:func:`~rerating.study.statistics.adj_bmp_difference`); a test in SCAR units, so its
+          ``std_error`` and interval are NaN.
         * ``welch_t``: Welch's two-sample t on the CARs; it assumes independent events and
           over-rejects when a group's events share a date and a market shock.
 
         Columns: ``group_a, group_b, day0_a, day0_b, window, n_a, n_b, caar_a, caar_b,
         difference, test, std_error, statistic, df, pvalue, conf_low, conf_high,
-        valid_under_clustering``. ``day0_a``/``day0_b``: the groups' day-0 dates (``first..last``
-        when they differ): the CDA lines the groups up in event time, which is calendar time when
-        these agree.
+        valid_under_clustering, rbar_between``. ``day0_a``/``day0_b``: the groups' day-0 dates
+        (``first..last`` when they differ): the CDA lines the groups up in event time, which is
+        calendar time when these agree. ``rbar_between``: the correlation across the groups that
+        reaches the window's CARs, the mean over pairs of their estimation-residual correlation
+        times the share of window dates they have in common (0 for windows apart in time); NaN
+        when the study has more than ``RBAR_BETWEEN_MAX_GROUPS`` groups, which leaves the cross
+        term out (conservative when the groups' correlation is positive).
 
         Raises
         ------
@@ -408,8 +416,10 @@ class EventStudyResults:
         # the design effect applies where a group's windows overlap in calendar time, as for the
         # CAAR's standard error (events on far-apart dates have independent event windows)
         overlapping = {(r["group"], r["window"]): r["overlapping"] for r in self.clustering_rows}
+        between = self.rbar_between.get((min(a, b), max(a, b)))
         rows = []
         for w, window in enumerate(self.event_windows):
+            rbar_ab = float("nan") if between is None else between["effective"][w]
             car_a, car_b = self.car_arr[in_a, w], self.car_arr[in_b, w]
             scar = self.car_arr[:, w] / np.sqrt(self.var_car[:, w])
             length = window[1] - window[0] + 1
@@ -439,6 +449,7 @@ class EventStudyResults:
                         scar[in_b],
                         self.rbar[a][0] if overlapping[(a, window_label(window))] else 0.0,
                         self.rbar[b][0] if overlapping[(b, window_label(window))] else 0.0,
+                        0.0 if math.isnan(rbar_ab) else rbar_ab,
                     ),
                     True,
                 ),
@@ -457,6 +468,7 @@ class EventStudyResults:
                         "conf_low": diff - q * se,
                         "conf_high": diff + q * se,
                         "valid_under_clustering": valid,
+                        "rbar_between": rbar_ab,
                     }
                 )
         return rows_frame(rows)

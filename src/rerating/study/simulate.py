@@ -20,7 +20,10 @@ departures from their setting that matter most in practice:
   do on one news day. Besides the one-sample tests, the harness runs the tests of the difference
   ``CAAR_A - CAAR_B`` (:meth:`rerating.study.EventStudyResults.compare`); an injected abnormal
   return goes to group A only, so its rejection rate is the power to see A re-rate against B.
-  ``groups_variance`` adds the event-induced variance of ``variance`` to it.
+  ``groups_variance`` adds the event-induced variance of ``variance`` to it. In
+  ``groups_market`` the two groups are stocks of *one* market: a single shock is common to all
+  (correlation ``r`` within and across the groups), the case of a sector re-rating against its own
+  market's megacaps, where the difference tests must allow for the correlation across groups.
 
 Brown & Warner resampled real CRSP returns; here returns are synthetic so that the truth is known
 exactly: a market series ``m_t ~ N(mu_m, sigma_m^2)`` per replication and, for each security,
@@ -73,11 +76,15 @@ import pandas as pd
 
 from rerating.errors import SimulationDesignError
 
-Scenario: TypeAlias = Literal["independent", "clustered", "variance", "groups", "groups_variance"]
+Scenario: TypeAlias = Literal[
+    "independent", "clustered", "variance", "groups", "groups_variance", "groups_market"
+]
 Distribution: TypeAlias = Literal["normal", "student_t"]
 
-SCENARIOS: tuple[str, ...] = ("independent", "clustered", "variance", "groups", "groups_variance")
-GROUP_SCENARIOS: tuple[str, ...] = ("groups", "groups_variance")  # two groups on one date
+SCENARIOS: tuple[str, ...] = (
+    "independent", "clustered", "variance", "groups", "groups_variance", "groups_market"
+)
+GROUP_SCENARIOS: tuple[str, ...] = ("groups", "groups_variance", "groups_market")  # one date
 VARIANCE_SCENARIOS: tuple[str, ...] = ("variance", "groups_variance")  # event-induced variance
 # the two-group tests of the group scenarios: (valid under clustering, under event-induced variance)
 GROUP_TESTS: dict[str, tuple[bool, bool]] = {
@@ -435,6 +442,11 @@ def generate_panel(
         r = design.residual_correlation
         z = math.sqrt(r) * shocks((reps, 1, b)) + math.sqrt(1.0 - r) * z
         event_index = np.full((reps, n), pre, dtype=np.int64)
+    elif design.scenario == "groups_market":
+        # one date, one market: the clustered scenario's common shock, two groups
+        r = design.residual_correlation
+        z = math.sqrt(r) * shocks((reps, 1, b)) + math.sqrt(1.0 - r) * z
+        event_index = np.full((reps, n), pre, dtype=np.int64)
     elif design.scenario in GROUP_SCENARIOS:
         # one date; a shock per group: corr r within a group, 0 across the two groups
         r = design.residual_correlation
@@ -613,6 +625,10 @@ class SimulationResult:
         }
         scenarios["groups_variance"] = (
             f"{scenarios['groups']}; event-window residual variance x{d.variance_multiplier}"
+        )
+        scenarios["groups_market"] = scenarios["groups"].replace(
+            "each with its own shock, within-group correlation",
+            "of one market, one shock for all, correlation within and across the groups",
         )
         scen = scenarios[d.scenario]
         notes = (
@@ -809,14 +825,18 @@ def _run_kernel(panel: SimulatedPanel, design: SimulationDesign) -> pd.DataFrame
                  spec.valid_under_clustering)
             )
         if design.scenario in GROUP_SCENARIOS:
-            rows += _group_rows(r, panel, design, fit, scar, ok_event, label, (ids, keep, est_days))
+            rows += _group_rows(
+                r, panel, design, fit, scar, ok_event, label,
+                (ids, keep, est_days, pos.reshape(e, design.block)[:, evt]),
+            )
     return pd.DataFrame(rows, columns=_TEST_COLUMNS)
 
 
 def _group_rows(r, panel, design, fit, scar, ok_event, label, rbar_args) -> list[tuple]:  # type: ignore[no-untyped-def]
     """The two-group tests of replication ``r`` (rows of the tests frame).
 
-    ``rbar_args``: ``(ids, keep, est_days)`` for the engine's r̄ of each group.
+    ``rbar_args``: ``(ids, keep, est_days, window_days)`` for the engine's r̄ of each group and
+    across the two (:meth:`rerating.study.EventStudyResults.compare` uses the same functions).
     """
     from rerating.study import engine as _engine
     from rerating.study.statistics import (
@@ -826,6 +846,7 @@ def _group_rows(r, panel, design, fit, scar, ok_event, label, rbar_args) -> list
         welch_difference,
     )
 
+    ids, keep, est_days, window_days = rbar_args
     n = design.n_events
     first = r * n
     a = np.arange(first, first + design.group_a)
@@ -840,8 +861,11 @@ def _group_rows(r, panel, design, fit, scar, ok_event, label, rbar_args) -> list
         "adj_bmp_difference": adj_bmp_difference(
             scar[a],
             scar[b],
-            _engine._rbar(rbar_args[0], rbar_args[1], a, fit.resid_est, rbar_args[2])[0],
-            _engine._rbar(rbar_args[0], rbar_args[1], b, fit.resid_est, rbar_args[2])[0],
+            _engine._rbar(ids, keep, a, fit.resid_est, est_days)[0],
+            _engine._rbar(ids, keep, b, fit.resid_est, est_days)[0],
+            _engine._rbar_between(ids, keep, a, b, fit.resid_est, est_days, [window_days])[
+                "effective"
+            ][0],
         ),
         "welch_t": welch_difference(car_a, car_b),
     }
@@ -896,7 +920,7 @@ def _rejection_table(tests: pd.DataFrame, design: SimulationDesign) -> pd.DataFr
     ].isin([name for name, (_, var) in GROUP_TESTS.items() if var])
     if design.scenario == "independent":
         claimed = np.ones(len(agg), dtype=bool)
-    elif design.scenario in ("clustered", "groups"):
+    elif design.scenario in ("clustered", "groups", "groups_market"):
         claimed = agg["valid_under_clustering"].to_numpy(dtype=bool)
     elif design.scenario == "groups_variance":
         claimed = (agg["valid_under_clustering"] & agg["valid_under_event_variance"]).to_numpy(
@@ -958,7 +982,8 @@ def simulate(
         sharing its own shock (within-group correlation ``residual_correlation``); adds the
         two-group tests ``cda_difference``, ``adj_bmp_difference`` and ``welch_t``, and ``abnormal_return``
         goes to group A. ``groups_variance``: ``groups`` with the event-window variance of
-        ``variance``.
+        ``variance``. ``groups_market``: ``groups`` with one shock common to both groups
+        (correlation ``residual_correlation`` within and across them: one market).
     residual_correlation : float
         r in ``clustered`` and the group scenarios; ignored otherwise.
     variance_multiplier : float

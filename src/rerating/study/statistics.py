@@ -153,29 +153,58 @@ def welch_difference(car_a: np.ndarray, car_b: np.ndarray) -> DifferenceResult:
 
 
 def adj_bmp_difference(
-    scar_a: np.ndarray, scar_b: np.ndarray, rbar_a: float, rbar_b: float
+    scar_a: np.ndarray,
+    scar_b: np.ndarray,
+    rbar_a: float,
+    rbar_b: float,
+    rbar_ab: float = 0.0,
 ) -> DifferenceResult:
-    """Two-group BMP test with each group's Kolari & Pynnönen (2010) adjustment.
+    """Two-group BMP test with Kolari & Pynnönen's (2010) correlation adjustment, within and across.
 
-    On standardised CARs (``SCAR``, as :func:`bmp`): ``v_g = s_g^2 / N_g * (1 + (N_g - 1) r̄_g) /
-    (1 - r̄_g)`` with ``s_g`` the cross-sectional sd of group ``g``'s SCARs and ``r̄_g`` its mean
-    pairwise residual correlation (floored at 0); ``t = (mean SCAR_A - mean SCAR_B) / sqrt(v_A +
-    v_B)`` with Welch (1947)–Satterthwaite degrees of freedom on ``v_A, v_B``. Its variance comes
-    from the event-window cross-section, so it holds under event-induced variance (Boehmer,
-    Musumeci & Poulsen 1991), where the CDA does not; the design effect restores the correlation
-    within each group, as Kolari & Pynnönen's adjusted BMP does for one group. The correlation
-    *across* the groups is left out: a positive one makes the test conservative. ``difference`` and
-    ``std_error`` are in SCAR units.
+    On standardised CARs (``SCAR``, as :func:`bmp`), with ``s_g`` the cross-sectional sd of group
+    ``g``'s SCARs and ``r̄_g`` its mean pairwise residual correlation (floored at 0):
+
+    * ``v_g = s_g^2 / N_g * (1 + (N_g - 1) r̄_g) / (1 - r̄_g)``, the variance of group ``g``'s mean
+      SCAR (Kolari & Pynnönen's adjusted BMP variance);
+    * ``c = r̄_AB s_A s_B / sqrt((1 - r̄_A)(1 - r̄_B))``, the covariance of the two means when
+      every pair across the groups has correlation ``r̄_AB``: the common part of the groups'
+      shocks, which does not diversify away with ``N`` (``s_g^2 / (1 - r̄_g)`` estimates the
+      SCARs' variance, as the cross-sectional spread misses the common part);
+    * ``t = (mean SCAR_A - mean SCAR_B) / sqrt(v_A + v_B - 2c)``.
+
+    Degrees of freedom: Satterthwaite (1946) on ``v_A + v_B - 2c`` as a function of ``s_A^2`` and
+    ``s_B^2`` (each ``s_g^2`` has ``N_g - 1`` df, independent across the groups when the
+    cross-correlation is common to all pairs, as the common part cancels in deviations):
+    ``df = se^4 / sum_g (v_g - c)^2 / (N_g - 1)``; with ``r̄_AB = 0`` this is Welch's (1947).
+    ``r̄_AB`` (:func:`cross_correlation_matrix`) enters with its sign: a positive value (two groups
+    in one market) shrinks the variance, a negative one raises it. Its variance comes from the
+    event-window cross-section, so the test holds under event-induced variance (Boehmer, Musumeci &
+    Poulsen 1991), where :func:`cda_difference` does not. ``difference`` and ``std_error`` are in
+    SCAR units. NaN when a group has fewer than two events or the estimated variance is not
+    positive.
+
+    References
+    ----------
+    Boehmer, E., Musumeci, J. & Poulsen, A. B. (1991). "Event-study methodology under conditions
+        of event-induced variance." Journal of Financial Economics 30(2), 253-272.
+    Kolari, J. W. & Pynnönen, S. (2010). "Event study testing with cross-sectional correlation of
+        abnormal returns." Review of Financial Studies 23(11), 3996-4025.
+    Satterthwaite, F. E. (1946). "An approximate distribution of estimates of variance
+        components." Biometrics Bulletin 2(6), 110-114.
+    Welch, B. L. (1947). Biometrika 34(1/2), 28-35.
     """
     a, b = _finite(scar_a), _finite(scar_b)
-    if a.size < 2 or b.size < 2:
+    if a.size < 2 or b.size < 2 or not np.isfinite(rbar_ab):
         return _difference_result(float("nan"), float("nan"), float("nan"))
-    va, vb = (
-        x.var(ddof=1) / x.size / kp_adjustment(x.size, max(float(r), 0.0)) ** 2
-        for x, r in ((a, rbar_a), (b, rbar_b))
-    )
-    se2 = va + vb
-    df = se2 * se2 / (va * va / (a.size - 1) + vb * vb / (b.size - 1))
+    r_a, r_b = max(float(rbar_a), 0.0), max(float(rbar_b), 0.0)
+    s2_a, s2_b = a.var(ddof=1), b.var(ddof=1)
+    va = s2_a / a.size / kp_adjustment(a.size, r_a) ** 2
+    vb = s2_b / b.size / kp_adjustment(b.size, r_b) ** 2
+    c = float(rbar_ab) * np.sqrt(s2_a * s2_b / ((1.0 - r_a) * (1.0 - r_b)))
+    se2 = va + vb - 2.0 * c
+    if not se2 > 0:
+        return _difference_result(float("nan"), float("nan"), float("nan"))
+    df = se2 * se2 / ((va - c) ** 2 / (a.size - 1) + (vb - c) ** 2 / (b.size - 1))
     return _difference_result(float(a.mean() - b.mean()), float(np.sqrt(se2)), float(df))
 
 
@@ -849,6 +878,31 @@ def mean_pairwise_correlation(resid: np.ndarray, min_overlap: int = 30) -> tuple
         vals[lo : lo + _PAIR_BLOCK][ok] = r[ok]
         pairs += int(ok.sum())
     return float(vals.mean()), pairs
+
+
+def cross_correlation_matrix(x: np.ndarray, y: np.ndarray, min_overlap: int = 30) -> np.ndarray:
+    """Pearson correlation of every series of ``x`` with every series of ``y``, over each pair's
+    actual overlap: the cross-group counterpart of :func:`mean_pairwise_correlation`.
+
+    ``x`` (N_A, D) and ``y`` (N_B, D) are aligned on the same *calendar* dates (NaN where a series
+    has no value). Entry ``[i, j]`` uses only the dates both ``x_i`` and ``y_j`` have (means and
+    variances over that overlap); pairs sharing fewer than ``min_overlap`` dates are NaN. Its mean
+    is the ``r̄_AB`` of :func:`adj_bmp_difference`: the correlation of two groups' residuals that
+    Kolari & Pynnönen (2010) estimate within one group.
+    """
+    x = np.asarray(x, dtype=float)
+    y = np.asarray(y, dtype=float)
+    if x.shape[1] != y.shape[1]:
+        raise ValueError(f"x and y need the same dates (columns): {x.shape[1]} != {y.shape[1]}")
+    mx, my = np.isfinite(x).astype(np.float64), np.isfinite(y).astype(np.float64)
+    zx, zy = np.where(mx > 0, x, 0.0), np.where(my > 0, y, 0.0)
+    cnt = mx @ my.T  # dates shared by x_i and y_j (integer counts, exact in float64)
+    sx, sy = zx @ my.T, mx @ zy.T  # sum of x_i / of y_j over those dates
+    sxx, syy = (zx * zx) @ my.T, mx @ (zy * zy).T
+    with np.errstate(invalid="ignore", divide="ignore"):
+        cov = zx @ zy.T - sx * sy / cnt
+        r = cov / np.sqrt((sxx - sx * sx / cnt) * (syy - sy * sy / cnt))
+    return np.where((cnt >= min_overlap) & np.isfinite(r), r, np.nan)
 
 
 _PAIR_BLOCK = 4096
