@@ -16,7 +16,8 @@ if TYPE_CHECKING:
     from rerating.study.models import NormalReturnModel
 
 WHAT = (
-    "caar", "car", "tests", "dropped", "ar", "aar", "params", "clustering", "compare", "summary"
+    "caar", "car", "movers", "tests", "dropped", "ar", "aar", "params", "clustering", "compare",
+    "summary",
 )
 MODEL_CHOICES = (
     "mean_adjusted",
@@ -163,7 +164,23 @@ def _window(text: str, what: str) -> tuple[int, int]:
     show_default=True,
     type=click.Choice(WHAT),
     help="Which result to print. aar: average and cumulative AR per event day and group, with a "
-    "95% band. compare: see --compare. summary with -o FILE.html writes an HTML page.",
+    "95% band. movers: the listings whose CAR moved significantly, false discovery rate --fdr. "
+    "compare: see --compare. summary with -o FILE.html writes an HTML page.",
+)
+@click.option(
+    "--fdr",
+    type=float,
+    default=0.05,
+    show_default=True,
+    help="--what movers: the false discovery rate across each window's listings.",
+)
+@click.option(
+    "--fdr-method",
+    type=click.Choice(["bh", "by"]),
+    default="bh",
+    show_default=True,
+    help="--what movers: bh = Benjamini-Hochberg (independent or positively dependent tests); "
+    "by = Benjamini-Yekutieli (any dependence, more conservative).",
 )
 @click.option(
     "--compare",
@@ -197,6 +214,8 @@ def study_cmd(
     non_session: str,
     min_estimation: int | None,
     what: str,
+    fdr: float,
+    fdr_method: str,
     compare_pairs: tuple[str, ...],
     fmt: str,
     output: str | None,
@@ -212,6 +231,7 @@ def study_cmd(
       rerating --sample study --event deepseek-r1 --group china=9988.HK,0700.HK --group us=NVDA,MSFT
       rerating --sample study --event deepseek-r1 --group china=9988.HK,0700.HK --group us=NVDA,MSFT --compare china,us
       rerating --sample study --event deepseek-r1 --estimation -120:-11 --window 0:4 --what tests
+      rerating --sample study --event deepseek-r1 --estimation -100:-11 --window 0:4 --what movers --fdr 0.1
       rerating --sample study --events events.csv --benchmark ^HSI --what tests --format csv
       rerating study --events events.csv --model factor --factors ff.csv --factor-units percent --risk-free RF
       rerating --sample study --events events.csv --model market --foreign ^GSPC:1
@@ -329,6 +349,14 @@ def study_cmd(
                 )
             pairs = [(found[0], found[1])]
         out = pd.concat([results.compare(a, b) for a, b in pairs], ignore_index=True)
+    elif what == "movers":
+        out = results.movers(fdr=fdr, method=fdr_method)  # type: ignore[arg-type]
+        if out.empty:
+            click.echo(
+                f"note: no listing's CAR is significant at a false discovery rate of {fdr:g} "
+                f"({fdr_method.upper()}); --what car lists every CAR with its q-value",
+                err=True,
+            )
     elif what == "aar":
         labels = ["all", *sorted(set(results.car["group"]) - {"all"})]
         out = pd.concat([results.aar_path(g).assign(group=g) for g in labels], ignore_index=True)

@@ -17,7 +17,13 @@ import pandas as pd
 from scipy import special  # not scipy.stats: its import costs more than a study (statistics.py)
 
 from rerating.errors import StatisticOptionError, UnknownModelError, did_you_mean
-from rerating.study.statistics import adj_bmp_difference, cda_difference, welch_difference
+from rerating.study.statistics import (
+    FdrMethod,
+    adj_bmp_difference,
+    cda_difference,
+    fdr_qvalues,
+    welch_difference,
+)
 
 
 def window_label(window: tuple[int, int]) -> str:
@@ -204,6 +210,10 @@ class EventStudyResults:
         se = np.sqrt(self.var_car)
         t = self.car_arr / se
         df = np.repeat(self.dof.astype(float), w).reshape(n, w)
+        # = 2 * stats.t.sf(|t|, df), without the distribution machinery's overhead
+        p = 2 * special.stdtr(df, -np.abs(t))
+        # each window's listings are one family: Benjamini-Hochberg q-values across them
+        q = np.column_stack([fdr_qvalues(p[:, k]) for k in range(w)]) if n else p
         return pd.DataFrame(
             {
                 "event_id": np.repeat(self.event_id, w),
@@ -213,16 +223,93 @@ class EventStudyResults:
                 "car": self.car_arr.reshape(-1),
                 "std_error": se.reshape(-1),
                 "tstat": t.reshape(-1),
-                # = 2 * stats.t.sf(|t|, df), without the distribution machinery's overhead
-                "pvalue": (2 * special.stdtr(df, -np.abs(t))).reshape(-1),
+                "pvalue": p.reshape(-1),
+                "qvalue": q.reshape(-1),
                 "bhar": self.bhar_arr.reshape(-1),
             }
         )
 
     @property
     def car(self) -> pd.DataFrame:
-        """Per-event CAR per window with the Campbell-Lo-MacKinlay std_error, tstat, pvalue; bhar."""
+        """Per-event CAR per window: the Campbell-Lo-MacKinlay std_error, tstat, pvalue; qvalue;
+        bhar.
+
+        ``qvalue``: the Benjamini & Hochberg (1995) false-discovery-rate adjusted p-value across
+        all the study's events in that window (:func:`~rerating.study.statistics.fdr_qvalues`); see
+        :meth:`movers`.
+        """
         return self._car.copy(deep=False)
+
+    def movers(
+        self,
+        window: str | tuple[int, int] | None = None,
+        fdr: float = 0.05,
+        method: FdrMethod = "bh",
+        group: str | None = None,
+    ) -> pd.DataFrame:
+        """The events whose CAR moved significantly, the false discovery rate held at ``fdr``.
+
+        Screening hundreds of listings at p < 0.05 flags 5% of the quiet ones too; this keeps the
+        events whose q-value (:func:`~rerating.study.statistics.fdr_qvalues`) is at most ``fdr``,
+        so that on average at most that share of the listed moves are false discoveries. The
+        family is every event of the window (of ``group`` when given); each window is its own
+        family. Each event's test is its CAR t with the prediction-error-corrected variance
+        (Campbell, Lo & MacKinlay 1997) from its own estimation window, so it needs no
+        independence across events, but an event that raises volatility makes it over-reject.
+
+        Parameters
+        ----------
+        window : str or (int, int), optional
+            ``"[0:4]"`` or ``(0, 4)``; default every event window.
+        fdr : float
+            The false discovery rate, in (0, 1).
+        method : {"bh", "by"}
+            ``"bh"``: Benjamini & Hochberg (1995), valid for independent or positively dependent
+            tests (stocks sharing a date and a market shock); ``"by"``: Benjamini & Yekutieli
+            (2001), valid under any dependence, more conservative.
+        group : str, optional
+            Screen one group's events only.
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``event_id, symbol, group, window, car, std_error, tstat, pvalue, qvalue`` (``qvalue``
+            by ``method`` within the family), most significant first.
+
+        Raises
+        ------
+        StatisticOptionError
+            ``fdr`` outside (0, 1), an unknown method, window or group.
+        """
+        if not 0 < fdr < 1:
+            raise StatisticOptionError(f"fdr must be in (0, 1), e.g. 0.05; got {fdr}")
+        if method not in ("bh", "by"):
+            raise StatisticOptionError(f"unknown FDR method {method!r}: use 'bh' or 'by'")
+        labels = [window_label(w) for w in self.event_windows]
+        if window is None:
+            chosen = labels
+        else:
+            label = window if isinstance(window, str) else window_label(window)
+            if label not in labels:
+                raise StatisticOptionError(
+                    f"no event window {label}{did_you_mean(label, labels)}; windows: {', '.join(labels)}"
+                )
+            chosen = [label]
+        car = self._car
+        if group is not None:
+            groups = sorted(set(self.group.tolist()))
+            if group not in groups:
+                raise StatisticOptionError(
+                    f"no group {group!r}{did_you_mean(group, groups)}; groups: {', '.join(groups)}"
+                )
+            car = car[car["group"] == group]
+        cols = ["event_id", "symbol", "group", "window", "car", "std_error", "tstat", "pvalue"]
+        parts = []
+        for label in chosen:
+            part = car.loc[car["window"] == label, cols].copy()
+            part["qvalue"] = fdr_qvalues(part["pvalue"].to_numpy(), method)
+            parts.append(part[part["qvalue"] <= fdr].sort_values(["qvalue", "pvalue"], kind="stable"))
+        return pd.concat(parts, ignore_index=True)
 
     @property
     def bhar(self) -> pd.DataFrame:

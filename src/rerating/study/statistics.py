@@ -803,6 +803,50 @@ def grank(sar_est: np.ndarray, scar: np.ndarray) -> TestResult:
     return TestResult(float(t), _p_t(t, t_days - 2), n)
 
 
+# --- many listings tested at once ------------------------------------------------------------
+
+FdrMethod: TypeAlias = Literal["bh", "by"]
+
+
+def fdr_qvalues(pvalues: np.ndarray, method: FdrMethod = "bh") -> np.ndarray:
+    """False-discovery-rate adjusted p-values (q-values) of a family of tests.
+
+    ``method="bh"``: Benjamini & Hochberg's (1995) step-up procedure, ``q_(k) = min_{j >= k}
+    min(1, m p_(j) / j)`` over the ``m`` p-values sorted ascending; rejecting every ``q <= α``
+    keeps the expected share of false discoveries at most ``α`` for independent tests and for
+    positively dependent ones (Benjamini & Yekutieli 2001, PRDS), as the per-listing CAR tests of
+    stocks sharing an event date and a market shock are. ``method="by"``: Benjamini & Yekutieli's
+    (2001) version, ``m p_(j) / j`` times ``sum_{i <= m} 1/i``, valid under any dependence and
+    more conservative. NaN p-values are left NaN and not counted in ``m``.
+
+    References
+    ----------
+    Benjamini, Y. & Hochberg, Y. (1995). "Controlling the false discovery rate: a practical and
+        powerful approach to multiple testing." Journal of the Royal Statistical Society B 57(1),
+        289-300.
+    Benjamini, Y. & Yekutieli, D. (2001). "The control of the false discovery rate in multiple
+        testing under dependency." Annals of Statistics 29(4), 1165-1188.
+    """
+    if method not in ("bh", "by"):
+        raise ValueError(f"unknown FDR method {method!r}: use 'bh' or 'by'")
+    p = np.asarray(pvalues, dtype=float)
+    out = np.full(p.shape, np.nan)
+    ok = np.isfinite(p)
+    m = int(ok.sum())
+    if m == 0:
+        return out
+    order = np.argsort(p[ok], kind="stable")
+    ranked = p[ok][order] * m / np.arange(1, m + 1)
+    if method == "by":
+        ranked *= (1.0 / np.arange(1, m + 1)).sum()
+    # step-up: the running minimum from the largest p-value down
+    q = np.minimum(np.minimum.accumulate(ranked[::-1])[::-1], 1.0)
+    vals = np.empty(m)
+    vals[order] = q
+    out[ok] = vals
+    return out
+
+
 # --- residual cross-correlation --------------------------------------------------------------
 
 
