@@ -157,7 +157,7 @@ def _market_model_car(symbol: str, bench: str, day0: str, windows) -> dict:
     m = csv(bench)["adj_close"].pct_change()
     r = r.iloc[1:]  # the first row has no return
     pos = r.index.get_loc(pd.Timestamp(day0))
-    est = r.iloc[pos - 100 : pos - 10]
+    est = r.iloc[max(pos - 100, 0) : pos - 10]
     x = m.reindex(est.index)
     ok = est.notna() & x.notna()
     design = np.column_stack([np.ones(ok.sum()), x[ok].to_numpy()])
@@ -217,6 +217,51 @@ def test_group_differences_are_the_caar_gaps_with_welch_from_the_listings(report
         assert row["p (Welch)"] == pytest.approx(stats.ttest_ind(*cars, equal_var=False).pvalue, rel=1e-8)
     html = res.html_path.read_text(encoding="utf-8")
     assert "Differences between groups" in html and f"{hk} − {us}" in html
+
+
+def test_movers_are_the_listings_whose_car_survives_a_10_percent_fdr(report) -> None:
+    """Per listing: numpy's market model, the CAR's t with its prediction-error variance
+    (Campbell, Lo & MacKinlay 1997), then statsmodels' Benjamini-Hochberg across each window."""
+    from scipy import stats
+    from statsmodels.stats.multitest import multipletests
+
+    res, _ = report
+    got = res.movers_frame[res.movers_frame["event_id"] == "deepseek-r1"]
+    rows = []
+    for symbol in res.summary_frame["symbol"]:
+        bench = DEEPSEEK_2025.benchmark_of[symbol]
+        r = csv(symbol)["adj_close"].pct_change().iloc[1:]
+        m = csv(bench)["adj_close"].pct_change()
+        pos = r.index.get_loc(pd.Timestamp("2025-01-21"))
+        est = r.iloc[max(pos - 100, 0) : pos - 10]
+        x = m.reindex(est.index)
+        ok = est.notna() & x.notna()
+        if ok.sum() < 45:  # the engine's default minimum: half the estimation window
+            continue
+        design = np.column_stack([np.ones(ok.sum()), x[ok].to_numpy()])
+        coef, *_ = np.linalg.lstsq(design, est[ok].to_numpy(), rcond=None)
+        dof = int(ok.sum()) - 2
+        s2 = ((est[ok].to_numpy() - design @ coef) ** 2).sum() / dof
+        inv = np.linalg.inv(design.T @ design)
+        for lo, hi in DEEPSEEK_2025.event_windows:
+            span = r.iloc[pos + lo : pos + hi + 1]
+            mx = m.reindex(span.index).to_numpy()
+            car = float((span.to_numpy() - coef[0] - coef[1] * mx).sum())
+            sums = np.array([hi - lo + 1, mx.sum()])
+            var = s2 * (hi - lo + 1) + s2 * sums @ inv @ sums
+            p = 2 * stats.t.sf(abs(car) / np.sqrt(var), dof)
+            rows.append({"symbol": symbol, "window": window_label((lo, hi)), "car": car, "p": p})
+    ref = pd.DataFrame(rows)
+    ref["q"] = ref.groupby("window")["p"].transform(lambda p: multipletests(p, method="fdr_bh")[1])
+    want = ref[ref["q"] <= 0.10].set_index(["symbol", "window"]).sort_index()
+    have = got.set_index(["symbol", "window"]).sort_index()
+    assert list(have.index) == list(want.index)
+    np.testing.assert_allclose(have["car"], want["car"], atol=1e-10)
+    np.testing.assert_allclose(have["qvalue"], want["q"], rtol=1e-6)
+    # "Alibaba +40% in 20 days": abnormal against the S&P 500, and it survives the screen
+    assert have.loc[("BABA", "[0:19]"), "car"] > 0.35
+    html = res.html_path.read_text(encoding="utf-8")
+    assert "Listings that moved (false discovery rate 10%)" in html
 
 
 def test_timeline_lists_the_studied_events(report) -> None:

@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from rerating.data.market import Market
 
 LEVEL = 0.95  # confidence level of the CAAR bands and intervals
+MOVERS_FDR = 0.10  # false discovery rate of the "listings that moved" table
 CALENDAR_LABELS = {"XNYS": "New York", "XHKG": "Hong Kong", "XSHG": "Shanghai"}
 LEDGER_COLUMNS = ["stage", "event_id", "symbol", "date", "reason"]
 NO_SHARES = "no shares figure"
@@ -60,6 +61,9 @@ class ReportResult:
     differences_frame : DataFrame
         Per event, pair of groups (first minus second) and window: the CAAR difference, its CDA
         interval and p-value, and Welch's p-value (see ``EventStudyResults.compare``).
+    movers_frame : DataFrame
+        Per event and window, the listings whose CAR is significant at a ``MOVERS_FDR`` false
+        discovery rate (see ``EventStudyResults.movers``).
     """
 
     html_path: Path
@@ -71,6 +75,7 @@ class ReportResult:
     tests_frame: pd.DataFrame = field(default_factory=pd.DataFrame)
     dropped: pd.DataFrame = field(default_factory=pd.DataFrame)
     differences_frame: pd.DataFrame = field(default_factory=pd.DataFrame)
+    movers_frame: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def to_frame(self) -> pd.DataFrame:
         """The per-listing summary table."""
@@ -319,6 +324,7 @@ class StudyTables:
     clustering: str | None
     n_obs: pd.Series = field(default_factory=lambda: pd.Series(dtype=float))  # symbol -> obs
     differences: pd.DataFrame = field(default_factory=pd.DataFrame)  # group pairs, see _differences
+    movers: pd.DataFrame = field(default_factory=pd.DataFrame)  # significant CARs, FDR MOVERS_FDR
 
 
 def _returns_inputs(market: Market, p: Preset) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
@@ -592,6 +598,8 @@ def build_report(
     dropped = pd.concat([ledger] + [s.dropped for s in studies], ignore_index=True)
     parts = [s.differences for s in studies if not s.differences.empty]
     differences = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+    parts = [s.movers for s in studies if not s.movers.empty]
+    movers = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
     warnings = [f"{s.event_id}: {w}" for s in studies for w in s.warnings]
     clustering = clustering_warning(
         [(s.event_id, s.clustering) for s in studies if s.clustering], tests
@@ -735,6 +743,19 @@ def build_report(
         )
         if not differences.empty
         else None,
+        movers=Table(
+            movers,
+            percent=("car",),
+            digits={"pvalue": 4, "qvalue": 4},
+            split_by="event_id",
+            caption="Listings whose CAR (its own t-test, Campbell, Lo & MacKinlay 1997) is "
+            f"significant with the false discovery rate held at {MOVERS_FDR:.0%} across each "
+            "window's listings: q = Benjamini-Hochberg adjusted p-value. Testing each listing at "
+            "p < 0.10 instead would flag one quiet listing in ten.",
+        )
+        if any(not s.car.empty for s in studies)
+        else None,
+        movers_fdr=MOVERS_FDR,
         tests=Table(
             tests_wide(tests, mark_invalid=clustering is not None),
             split_by="event_id",
@@ -770,6 +791,7 @@ def build_report(
         tests_frame=tests,
         dropped=dropped,
         differences_frame=differences,
+        movers_frame=movers,
     )
 
 
@@ -847,6 +869,7 @@ def _study_tables(event_id: str, p: Preset, results: Any) -> StudyTables:
         clustering=_clustering_text(results.clustering),
         n_obs=results.params.set_index("symbol")["n_obs"],
         differences=_differences(event_id, results, order),
+        movers=_movers(event_id, results),
     )
 
 
@@ -873,6 +896,13 @@ def _differences(event_id: str, results: Any, order: Sequence[str]) -> pd.DataFr
                     }
                 )
     return pd.DataFrame(rows)
+
+
+def _movers(event_id: str, results: Any) -> pd.DataFrame:
+    """The listings whose CAR moved at a ``MOVERS_FDR`` false discovery rate, per window."""
+    out = results.movers(fdr=MOVERS_FDR)[["symbol", "group", "window", "car", "pvalue", "qvalue"]]
+    out.insert(0, "event_id", event_id)
+    return out
 
 
 def _clustering_text(clustering: pd.DataFrame) -> str | None:

@@ -121,6 +121,8 @@ class ReportContent:
     overview: Table | None = None  # per-group headline figures, shown first
     quality: Table | None = None  # known data issues inside the study's dates
     differences: Table | None = None  # CAAR of one group minus another's, tested
+    movers: Table | None = None  # listings whose CAR moved, false discovery rate controlled
+    movers_fdr: float = 0.10
 
 
 def esc(value: object) -> str:
@@ -297,6 +299,15 @@ def render_html(content: ReportContent) -> str:
     caar_body = [render_table(content.caar)]
     if content.differences is not None:
         caar_body += ["<h3>Differences between groups</h3>", render_table(content.differences)]
+    if content.movers is not None:
+        caar_body += [
+            f"<h3>Listings that moved (false discovery rate {content.movers_fdr:.0%})</h3>",
+            render_table(
+                content.movers,
+                empty=f"No listing's CAR is significant at a {content.movers_fdr:.0%} false "
+                "discovery rate in any window.",
+            ),
+        ]
     sections.append(_section("caar", "Cumulative average abnormal returns", caar_body))
     tests_body = []
     if content.clustering_warning:
