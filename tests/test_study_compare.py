@@ -216,6 +216,52 @@ def test_correlation_across_groups_counts_the_window_dates_they_share() -> None:
     assert res.rbar_between["a", "b"]["n_pairs"] == 20
 
 
+def test_correlation_across_groups_with_events_spread_over_years() -> None:
+    """Pairs far apart in time share no window date: blocks of calendar time give the dense answer."""
+    rng = np.random.default_rng(12)
+    n_days = 1300
+    dates = pd.bdate_range("2019-01-01", periods=n_days)
+    mkt = rng.normal(0, 0.01, n_days)
+    shock = rng.normal(0, 1, n_days)
+    day0 = {"a": [200, 203, 640, 900, 1250, 1251], "b": [201, 205, 420, 641, 905, 1100]}
+    cols, rows = {}, []
+    for grp, days in day0.items():
+        for i, d0 in enumerate(days):
+            sym = f"{grp.upper()}{i}"
+            cols[sym] = mkt + 0.01 * (0.7 * shock + rng.normal(0, 1, n_days))
+            rows.append({"event_id": f"{grp}{i}", "symbol": sym, "date": dates[d0], "group": grp})
+    wide = pd.DataFrame(cols, index=dates)
+    wins = ((0, 0), (-2, 5))
+    res = EventStudy(
+        wide, pd.DataFrame(rows), market_returns=pd.DataFrame({"M": mkt}, index=dates),
+        benchmarks="M", estimation_window=EST, event_windows=wins,
+    ).fit()
+    # oracle: every pair, statsmodels residuals, pandas correlation, window dates as Python sets
+    resid, window_dates = {}, {}
+    for r in rows:
+        d0 = dates.get_loc(r["date"])
+        est = slice(d0 + EST[0], d0 + EST[1] + 1)
+        fit = sm.OLS(wide[r["symbol"]].to_numpy()[est], sm.add_constant(mkt[est])).fit()
+        resid[r["symbol"]] = pd.Series(fit.resid, index=dates[est])
+        window_dates[r["symbol"]] = [set(dates[d0 + a : d0 + b + 1]) for a, b in wins]
+    corr = pd.DataFrame(resid).corr(min_periods=30)
+    a_syms, b_syms = [f"A{i}" for i in range(6)], [f"B{i}" for i in range(6)]
+    got = res.compare("a", "b").query("test == 'adj_bmp_difference'").set_index("window")
+    for w, (lo, hi) in enumerate(wins):
+        terms = [
+            (0.0 if np.isnan(corr.loc[x, y]) else corr.loc[x, y])
+            * len(window_dates[x][w] & window_dates[y][w]) / (hi - lo + 1)
+            for x in a_syms
+            for y in b_syms
+        ]
+        assert got.loc[f"[{lo}:{hi}]", "rbar_between"] == pytest.approx(np.mean(terms), rel=1e-9)
+    linked = [(x, y) for x in a_syms for y in b_syms if window_dates[x][1] & window_dates[y][1]]
+    assert len(linked) == 6  # (200|203) x (201|205), 640 x 641, 900 x 905
+    between = res.rbar_between["a", "b"]
+    assert between["rbar"] == pytest.approx(np.mean([corr.loc[x, y] for x, y in linked]), rel=1e-9)
+    assert between["n_pairs"] == 6
+
+
 def _rejection_rates(rho: float, reps: int = 4000, seed: int = 11) -> dict[str, float]:
     """Share of level-5% rejections of no difference: 25 + 25 events, one date, window of 3 days.
 

@@ -977,28 +977,68 @@ def _rbar_between(  # type: ignore[no-untyped-def]
     window sessions. Residual correlation ``r_ij`` (calendar-aligned estimation residuals, as
     :func:`_rbar`) is contemporaneous, so the CARs of ``i`` and ``j`` correlate ``r_ij k_ij / L``
     when their windows share ``k_ij`` of their ``L`` sessions' dates: 0 when the windows are
-    apart, ``r_ij`` when they coincide. Returns ``{"rbar": mean r_ij, "n_pairs": pairs with
-    enough overlap, "effective": [mean of r_ij k_ij / L per window]}`` over all pairs of the two
-    subsamples, pairs without enough estimation overlap counting as 0.
+    apart, ``r_ij`` when they coincide. Returns ``{"rbar": mean r_ij over the pairs whose windows
+    share a date, "n_pairs": how many of them overlap enough in estimation dates, "effective":
+    [mean of r_ij k_ij / L per window]}``, the effective mean over every pair of the two
+    subsamples (pairs without enough estimation overlap count as 0).
+
+    Only pairs whose windows can share a date are correlated: the events are cut into blocks of
+    calendar time at least as long as any event's span of windows, and each block of group ``a``
+    meets the blocks of ``b`` next to it. One event date is one block (a dense pair matrix); events
+    spread over years cost a few small matrices instead of one over every date.
     """
     sel_a = _rbar_sample(ev, keep, members_a, hashes)
     sel_b = _rbar_sample(ev, keep, members_b, hashes)
+    first = np.min([d[:, 0] for d in window_days], axis=0)  # each event's first window day
+    last = np.max([d[:, -1] for d in window_days], axis=0)
+    width = max(int((last[sel_a] - first[sel_a]).max()), int((last[sel_b] - first[sel_b]).max()), 0) + 1
+    width = max(width, 366)  # a year per block at least: few blocks, each a dense matrix
+    origin = int(min(first[sel_a].min(), first[sel_b].min()))
+    block_a = (first[sel_a] - origin) // width
+    block_b = (first[sel_b] - origin) // width
+    # both subsamples' residuals on their calendar dates, once; each block takes its rows and the
+    # columns (dates, in order) its events span
     mat = _calendar_residuals(np.concatenate([sel_a, sel_b]), resid, est_days)
-    r = cross_correlation_matrix(mat[: sel_a.size], mat[sel_a.size :], RBAR_MIN_OVERLAP)
-    known = np.isfinite(r)
-    r = np.where(known, r, 0.0)
-    effective = []
-    for days in window_days:
-        da, db = days[sel_a], days[sel_b]
-        lo = int(min(da.min(), db.min()))
-        span = int(max(da.max(), db.max())) - lo + 1
-        on_a = np.zeros((sel_a.size, span))
-        on_b = np.zeros((sel_b.size, span))
-        on_a[np.arange(sel_a.size)[:, None], da - lo] = 1.0
-        on_b[np.arange(sel_b.size)[:, None], db - lo] = 1.0
-        shared = on_a @ on_b.T  # window dates shared by each pair
-        effective.append(float((r * shared).mean() / days.shape[1]))
-    return {"rbar": float(r.mean()), "n_pairs": int(known.sum()), "effective": effective}
+    present = np.isfinite(mat)
+    col_lo, col_hi = present.argmax(axis=1), mat.shape[1] - present[:, ::-1].argmax(axis=1)
+    weighted = np.zeros(len(window_days))  # sum over pairs of r_ij k_ij / L, per window
+    r_sum, linked, n_known = 0.0, 0, 0
+    for k in np.unique(block_a):
+        pos_a = np.flatnonzero(block_a == k)
+        pos_b = np.flatnonzero(np.abs(block_b - k) <= 1)
+        if pos_b.size == 0:
+            continue
+        ia, jb = sel_a[pos_a], sel_b[pos_b]
+        shared = []
+        for days in window_days:
+            # window dates shared by each pair: indicators over the block's distinct dates
+            uniq, inv = np.unique(np.concatenate([days[ia], days[jb]]), return_inverse=True)
+            inv = inv.reshape(ia.size + jb.size, -1)
+            on = np.zeros((ia.size + jb.size, uniq.size))
+            on[np.arange(on.shape[0])[:, None], inv] = 1.0
+            shared.append(on[: ia.size] @ on[ia.size :].T)
+        touch = np.any([sh > 0 for sh in shared], axis=0)
+        if not touch.any():
+            continue
+        rows, cols = touch.any(axis=1), touch.any(axis=0)  # only events with a partner
+        at = np.concatenate([pos_a[rows], sel_a.size + pos_b[cols]])  # rows of mat
+        span = slice(int(col_lo[at].min()), int(col_hi[at].max()))
+        n_a = int(rows.sum())
+        r = cross_correlation_matrix(mat[at[:n_a], span], mat[at[n_a:], span], RBAR_MIN_OVERLAP)
+        touch = touch[np.ix_(rows, cols)]
+        known = np.isfinite(r) & touch
+        r = np.where(known, r, 0.0)
+        r_sum += float(r.sum())
+        linked += int(touch.sum())
+        n_known += int(known.sum())
+        for w, (days, sh) in enumerate(zip(window_days, shared, strict=True)):
+            weighted[w] += float((r * sh[np.ix_(rows, cols)]).sum()) / days.shape[1]
+    n_all = sel_a.size * sel_b.size
+    return {
+        "rbar": r_sum / linked if linked else 0.0,
+        "n_pairs": n_known,
+        "effective": [float(v) / n_all for v in weighted],
+    }
 
 
 class _EstimationDays:
