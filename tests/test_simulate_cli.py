@@ -58,6 +58,19 @@ def test_simulate_two_groups_adds_the_difference_tests(
     assert ("one shock for all" in err) == (scenario == "groups_market")
 
 
+def test_simulate_spread_scenario(capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(
+        ["simulate", "--n", "10", "--reps", "20", "--seed", "3", "--estimation", "80",
+         "--scenario", "spread", "--rho", "0.2", "--tests", "adj_bmp,bmp", "--format", "csv"]
+    )
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    frame = pd.read_csv(io.StringIO(out)).set_index("test")
+    assert sorted(frame.index) == ["adj_bmp", "bmp"] and (frame["n_valid"] == 20).all()
+    assert set(frame.index[frame["claimed_valid"]]) == {"adj_bmp"}
+    assert "calendar-time shock (correlation r=0.2 on the same date)" in err
+
+
 def test_simulate_backends_print_the_same_rates(capsys: pytest.CaptureFixture[str]) -> None:
     argv = ["simulate", "--n", "12", "--reps", "8", "--seed", "4", "--estimation", "60",
             "--scenario", "clustered", "--format", "csv"]

@@ -306,6 +306,63 @@ def test_clustered_events_report_rbar_design_effect_and_valid_tests() -> None:
     assert t["adj_bmp"] == pytest.approx(t["bmp"] * np.sqrt((1 - r) / (1 + 29 * r)))
 
 
+def test_design_effect_counts_only_the_window_dates_events_share() -> None:
+    """Residuals correlate on the same date only: two events' CARs correlate r_ij k_ij / L.
+
+    Oracle: statsmodels residuals per event on calendar dates, pandas' correlation over each
+    pair's overlap, window dates as Python sets."""
+    import statsmodels.api as sm
+
+    wide, m = make_panel(n_sym=8, n_days=420, seed=21, rho=0.3)
+    positions = [200, 200, 201, 203, 260, 262, 330, 400]  # one date, neighbours, far apart
+    ev = spread_events(wide, positions)
+    res = EventStudy(wide, ev, market_returns=m, estimation_window=EST, event_windows=WINS).fit()
+    resid, window_dates = {}, {}
+    for eid, sym, p0 in zip(ev["event_id"], ev["symbol"], positions, strict=True):
+        est = slice(p0 + EST[0], p0 + EST[1] + 1)
+        fit = sm.OLS(wide[sym].to_numpy()[est], sm.add_constant(m.to_numpy()[est])).fit()
+        resid[eid] = pd.Series(fit.resid, index=wide.index[est])
+        window_dates[eid] = [set(wide.index[p0 + a : p0 + b + 1]) for a, b in WINS]
+    corr = pd.DataFrame(resid).corr(min_periods=30)
+    ids = list(ev["event_id"])
+    pairs = [(x, y) for i, x in enumerate(ids) for y in ids[i + 1 :]]
+    r = {p: (0.0 if np.isnan(corr.loc[p]) else corr.loc[p]) for p in pairs}
+    clus = res.clustering.set_index("window")
+    tests = res.tests[res.tests["group"] == "all"].set_index(["window", "test"])["statistic"]
+    for w, (a, b) in enumerate(WINS):
+        label = f"[{a}:{b}]"
+        want = np.mean([r[x, y] * len(window_dates[x][w] & window_dates[y][w]) / (b - a + 1) for x, y in pairs])
+        assert clus.loc[label, "rbar"] == pytest.approx(want, rel=1e-9)
+        assert clus.loc[label, "design_effect"] == pytest.approx(1 + 7 * want)
+        assert tests[(label, "adj_bmp")] == pytest.approx(
+            tests[(label, "bmp")] * np.sqrt((1 - want) / (1 + 7 * want)), rel=1e-9
+        )
+    # the residuals' own r̄ (every pair with 30 common estimation dates) is far larger: the
+    # windows of most pairs are apart, so their CARs do not share the correlation
+    assert clus["rbar_residual"].iloc[0] == pytest.approx(np.mean(list(r.values())), rel=1e-9)
+    assert clus["rbar_residual"].iloc[0] > 1.5 * clus["rbar"].max() > 0
+
+
+def test_shared_window_dates_across_calendars_and_years() -> None:
+    from rerating.study.engine import _shared_dates
+
+    rng = np.random.default_rng(5)
+    ny = pd.bdate_range("2015-01-01", "2024-12-31")
+    hk = ny[rng.random(ny.size) > 0.03]  # another calendar: some New York sessions are holidays
+
+    def windows(cal: pd.DatetimeIndex, n: int) -> np.ndarray:
+        day = cal.values.astype("datetime64[D]").astype(np.int64)
+        start = rng.integers(0, cal.size - 30, n)
+        start[: n // 2] = start[0] + rng.integers(0, 10, n // 2)  # a cluster in time
+        return day[start[:, None] + np.arange(7)]
+
+    x, y = windows(ny, 40), windows(hk, 30)
+    want = np.array([[len(set(a) & set(b)) for b in y] for a in x])
+    np.testing.assert_array_equal(_shared_dates(x, y), want)
+    np.testing.assert_array_equal(_shared_dates(x, x), [[len(set(a) & set(b)) for b in x] for a in x])
+    assert want.sum() > 0 and (want == 0).mean() > 0.5
+
+
 def test_independent_dates_are_not_flagged_as_clustered(panel) -> None:
     wide, m = panel
     ev = spread_events(wide, [120, 160, 200, 240, 280, 320, 360, 390])

@@ -38,14 +38,17 @@ def _parse_window(text: str) -> tuple[int, int]:
 @click.option(
     "--scenario",
     type=click.Choice(
-        ["independent", "clustered", "variance", "groups", "groups_variance", "groups_market"]
+        [
+            "independent", "clustered", "variance", "groups", "groups_variance", "groups_market",
+            "spread",
+        ]
     ),
     default="independent",
     show_default=True,
     help="independent dates; one common date with correlated residuals; event-induced variance; "
     "two groups on one date, each with its own shock (adds the tests of CAAR_A - CAAR_B); "
     "groups_variance: groups with event-induced variance; groups_market: two groups of one market, "
-    "one shock common to both.",
+    "one shock common to both; spread: distinct dates, residuals sharing a calendar-time shock.",
 )
 @click.option(
     "--rho",
@@ -54,7 +57,7 @@ def _parse_window(text: str) -> tuple[int, int]:
     default=0.05,
     show_default=True,
     help="Pairwise residual correlation r (clustered; within each group in groups; within and "
-    "across the groups in groups_market).",
+    "across the groups in groups_market; on the same date in spread).",
 )
 @click.option(
     "--variance",

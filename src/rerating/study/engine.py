@@ -50,7 +50,7 @@ from rerating.study.statistics import (
     cross_correlation_matrix,
     estimation_aar,
     kp_adjustment,
-    mean_pairwise_correlation,
+    pairwise_correlations,
 )
 
 PARAMETRIC = (
@@ -707,6 +707,9 @@ def _fit(study, ev, flat, d0, design, method, k_params, min_est) -> EventStudyRe
     aar_est: dict[str, np.ndarray] = {}
     hashes: np.ndarray | None = None
     est_days = _EstimationDays(flat, arr["row0"], est_off)
+    # each window's session dates (day numbers) per event, then the whole event span
+    span_days = arr["evt_dates"].astype("datetime64[D]").astype(np.int64)
+    window_days = [span_days[:, a : b + 1] for a, b in win_idx]
     gnames, gcode = np.unique(group.astype(str), return_inverse=True)
     by_group = np.split(np.argsort(gcode, kind="stable"), np.cumsum(np.bincount(gcode))[:-1])
     members_of = {str(gname): m for gname, m in zip(gnames, by_group, strict=True)}
@@ -753,12 +756,15 @@ def _fit(study, ev, flat, d0, design, method, k_params, min_est) -> EventStudyRe
             )
             if hashes is None and members.size > RBAR_MAX_EVENTS:
                 hashes = _event_hashes(ev, keep)
-            rbar, npairs = _rbar(ev, keep, members, arr["resid"], est_days, hashes)
-            rbar_of[gname] = (rbar, npairs)
+            g_rbar = _rbar(
+                ev, keep, members, arr["resid"], est_days, [*window_days, span_days], hashes
+            )
+            rbar_of[gname] = (g_rbar.effective[-1], g_rbar.n_pairs)  # the span's, for aar_path
             overlap_windows: list[str] = []
             for w, (a, b) in enumerate(wins):
                 label = window_label((a, b))
                 overlapping = _windows_overlap(arr["win_days"][members, w])
+                rbar = g_rbar.effective[w]
                 de = 1.0 + (n - 1) * rbar
                 clus_rows.append(
                     {
@@ -766,13 +772,14 @@ def _fit(study, ev, flat, d0, design, method, k_params, min_est) -> EventStudyRe
                         "window": label,
                         "n": n,
                         "rbar": rbar,
-                        "n_pairs": npairs,
+                        "rbar_residual": g_rbar.residual,
+                        "n_pairs": g_rbar.n_pairs,
                         "design_effect": de,
                         "overlapping": overlapping,
                     }
                 )
                 if overlapping and n > 1:
-                    overlap_windows.append(label)
+                    overlap_windows.append(f"{label} r̄ = {rbar:.4f}, design effect {de:.2f}")
                 ws = dataclasses.replace(samples[w], rbar=rbar)
                 row = _caar_row(
                     gname,
@@ -813,11 +820,11 @@ def _fit(study, ev, flat, d0, design, method, k_params, min_est) -> EventStudyRe
                         }
                     )
             if overlap_windows:
-                de = 1.0 + (n - 1) * rbar
                 warnings.append(
                     f"event windows overlap in calendar time in group {gname!r} (N={n}; windows "
-                    f"{', '.join(overlap_windows)}): r̄ = {rbar:.4f}, design effect 1+(N-1)r̄ = "
-                    f"{de:.2f}. Valid under clustering: {', '.join(CLUSTER_VALID)} (design effect or "
+                    f"{'; '.join(overlap_windows)}; design effect 1+(N-1)r̄, r̄ the residuals' "
+                    f"correlation {g_rbar.residual:.4f} weighted by the window dates each pair "
+                    f"shares). Valid under clustering: {', '.join(CLUSTER_VALID)} (design effect or "
                     "time-series variance of the portfolio); the other tests assume independent events "
                     "and over-reject when r̄ > 0. CAAR std_error scaled by sqrt((1+(N-1)r̄)/(1-r̄)), "
                     "r̄ floored at 0."
@@ -957,15 +964,81 @@ def _calendar_residuals(sel: np.ndarray, resid: np.ndarray, est_days) -> np.ndar
     return mat
 
 
-def _rbar(ev, keep, members, resid, est_days, hashes=None) -> tuple[float, int]:  # type: ignore[no-untyped-def]
+@dataclasses.dataclass(frozen=True)
+class _GroupRbar:
+    """r̄ of a group: the residuals' mean pairwise correlation, and the part of it each window's
+    CARs carry."""
+
+    residual: float  # mean r_ij over every pair (Kolari & Pynnönen's r̄ for one common date)
+    n_pairs: int  # pairs with enough common estimation dates
+    effective: tuple[float, ...]  # per window: mean over pairs of r_ij k_ij / L
+
+
+def _rbar(ev, keep, members, resid, est_days, window_days, hashes=None) -> _GroupRbar:  # type: ignore[no-untyped-def]
     """Kolari-Pynnönen r̄ of a group, residuals aligned on calendar dates (hash-chosen subsample).
 
+    Residuals correlate on the same date only, so two events' CARs over a window of ``L``
+    sessions correlate ``r_ij k_ij / L`` when their windows share ``k_ij`` dates: the effective r̄
+    of a window (``effective``) is the mean of that over all pairs. It equals the residual r̄ when
+    every event has one date, and falls to 0 as the events' windows move apart in time, where
+    the residual r̄ would charge a design effect for correlation the CARs do not have.
+    ``window_days``: per window, (events, L) day numbers of each event's window sessions.
     ``hashes``: :func:`_event_hashes` of ``keep`` when already computed (one pass per fit).
     """
     if members.size < 2:
-        return 0.0, 0
+        return _GroupRbar(0.0, 0, tuple(0.0 for _ in window_days))
     sel = _rbar_sample(ev, keep, members, hashes)
-    return mean_pairwise_correlation(_calendar_residuals(sel, resid, est_days), RBAR_MIN_OVERLAP)
+    r = pairwise_correlations(_calendar_residuals(sel, resid, est_days), RBAR_MIN_OVERLAP)
+    upper = np.triu(np.isfinite(r), 1)
+    r = np.where(upper, r, 0.0)  # each pair once; pairs without enough overlap count as 0
+    n_pairs_all = sel.size * (sel.size - 1) / 2
+    effective = []
+    done: dict[bytes, float] = {}  # windows with the same dates (e.g. the span) are one sum
+    for days in window_days:
+        d = days[sel]
+        key = d.tobytes()
+        if key not in done:
+            done[key] = float((r * _shared_dates(d, d)).sum()) / d.shape[1] / n_pairs_all
+        effective.append(done[key])
+    return _GroupRbar(float(r.sum() / n_pairs_all), int(upper.sum()), tuple(effective))
+
+
+def _time_blocks(days_x: np.ndarray, days_y: np.ndarray):  # type: ignore[no-untyped-def]
+    """Yield ``(px, py)``: the events of ``x`` in one block of calendar time, and those of ``y`` in
+    that block or the ones next to it. Rows of ``days_*`` are each event's window dates (day
+    numbers, ascending); blocks are at least as long as any window, so every pair whose windows
+    share a date meets in exactly one ``(px, py)``."""
+    first_x, first_y = days_x[:, 0], days_y[:, 0]
+    width = max(int((days_x[:, -1] - first_x).max()), int((days_y[:, -1] - first_y).max()), 365) + 1
+    origin = int(min(first_x.min(), first_y.min()))
+    block_x, block_y = (first_x - origin) // width, (first_y - origin) // width
+    for k in np.unique(block_x):
+        py = np.flatnonzero(np.abs(block_y - k) <= 1)
+        if py.size:
+            yield np.flatnonzero(block_x == k), py
+
+
+def _shared_dates(days_x: np.ndarray, days_y: np.ndarray) -> np.ndarray:
+    """(n_x, n_y) number of dates each pair of windows shares (:func:`_time_blocks`: events spread
+    over years cost small indicator products, not one over every date)."""
+    out = np.zeros((days_x.shape[0], days_y.shape[0]))
+    if out.size == 0:
+        return out
+    for px, py in _time_blocks(days_x, days_y):
+        uniq, inv = np.unique(np.concatenate([days_x[px], days_y[py]]), return_inverse=True)
+        inv = inv.reshape(px.size + py.size, -1)
+        lo, hi = inv[:, 0], inv[:, -1]
+        if (hi - lo + 1 == inv.shape[1]).all():
+            # every window is a run of the block's distinct dates (one calendar, the usual case):
+            # a pair shares the intersection of two runs
+            shared = np.minimum.outer(hi[: px.size], hi[px.size :])
+            shared -= np.maximum.outer(lo[: px.size], lo[px.size :]) - 1
+            out[np.ix_(px, py)] = np.maximum(shared, 0)
+            continue
+        on = np.zeros((px.size + py.size, uniq.size))
+        on[np.arange(on.shape[0])[:, None], inv] = 1.0
+        out[np.ix_(px, py)] = on[: px.size] @ on[px.size :].T
+    return out
 
 
 def _rbar_between(  # type: ignore[no-untyped-def]
@@ -973,71 +1046,47 @@ def _rbar_between(  # type: ignore[no-untyped-def]
 ) -> dict:
     """r̄ across two groups, and its share that reaches each event window's CARs.
 
-    ``window_days``: per event window, an (events, L) array of the day numbers of each event's
-    window sessions. Residual correlation ``r_ij`` (calendar-aligned estimation residuals, as
-    :func:`_rbar`) is contemporaneous, so the CARs of ``i`` and ``j`` correlate ``r_ij k_ij / L``
-    when their windows share ``k_ij`` of their ``L`` sessions' dates: 0 when the windows are
-    apart, ``r_ij`` when they coincide. Returns ``{"rbar": mean r_ij over the pairs whose windows
-    share a date, "n_pairs": how many of them overlap enough in estimation dates, "effective":
-    [mean of r_ij k_ij / L per window]}``, the effective mean over every pair of the two
-    subsamples (pairs without enough estimation overlap count as 0).
-
-    Only pairs whose windows can share a date are correlated: the events are cut into blocks of
-    calendar time at least as long as any event's span of windows, and each block of group ``a``
-    meets the blocks of ``b`` next to it. One event date is one block (a dense pair matrix); events
-    spread over years cost a few small matrices instead of one over every date.
+    As :func:`_rbar` within a group: the CARs of ``i`` and ``j`` correlate ``r_ij k_ij / L`` when
+    their windows share ``k_ij`` of their ``L`` dates. Returns ``{"rbar": mean r_ij over the pairs
+    whose windows share a date, "n_pairs": how many of them overlap enough in estimation dates,
+    "effective": [mean of r_ij k_ij / L per window]}``, the effective mean over every pair of the
+    two subsamples (pairs without enough estimation overlap count as 0). Correlations are computed
+    only for pairs whose windows share a date, block of calendar time by block.
     """
     sel_a = _rbar_sample(ev, keep, members_a, hashes)
     sel_b = _rbar_sample(ev, keep, members_b, hashes)
-    first = np.min([d[:, 0] for d in window_days], axis=0)  # each event's first window day
-    last = np.max([d[:, -1] for d in window_days], axis=0)
-    width = max(int((last[sel_a] - first[sel_a]).max()), int((last[sel_b] - first[sel_b]).max()), 0) + 1
-    width = max(width, 366)  # a year per block at least: few blocks, each a dense matrix
-    origin = int(min(first[sel_a].min(), first[sel_b].min()))
-    block_a = (first[sel_a] - origin) // width
-    block_b = (first[sel_b] - origin) // width
+    shared = [_shared_dates(d[sel_a], d[sel_b]) for d in window_days]
+    touch = np.any([k > 0 for k in shared], axis=0)
     # both subsamples' residuals on their calendar dates, once; each block takes its rows and the
     # columns (dates, in order) its events span
     mat = _calendar_residuals(np.concatenate([sel_a, sel_b]), resid, est_days)
     present = np.isfinite(mat)
     col_lo, col_hi = present.argmax(axis=1), mat.shape[1] - present[:, ::-1].argmax(axis=1)
-    weighted = np.zeros(len(window_days))  # sum over pairs of r_ij k_ij / L, per window
-    r_sum, linked, n_known = 0.0, 0, 0
-    for k in np.unique(block_a):
-        pos_a = np.flatnonzero(block_a == k)
-        pos_b = np.flatnonzero(np.abs(block_b - k) <= 1)
-        if pos_b.size == 0:
+    r = np.zeros(touch.shape)
+    known = np.zeros(touch.shape, dtype=bool)
+    # each event's first and last window date: pairs sharing a date in any window meet in a block
+    hull = np.column_stack(
+        [np.min([d[:, 0] for d in window_days], axis=0), np.max([d[:, -1] for d in window_days], axis=0)]
+    )
+    for pa, pb in _time_blocks(hull[sel_a], hull[sel_b]):
+        block = touch[np.ix_(pa, pb)]
+        pa, pb = pa[block.any(axis=1)], pb[block.any(axis=0)]  # only events with a partner
+        if pa.size == 0:
             continue
-        ia, jb = sel_a[pos_a], sel_b[pos_b]
-        shared = []
-        for days in window_days:
-            # window dates shared by each pair: indicators over the block's distinct dates
-            uniq, inv = np.unique(np.concatenate([days[ia], days[jb]]), return_inverse=True)
-            inv = inv.reshape(ia.size + jb.size, -1)
-            on = np.zeros((ia.size + jb.size, uniq.size))
-            on[np.arange(on.shape[0])[:, None], inv] = 1.0
-            shared.append(on[: ia.size] @ on[ia.size :].T)
-        touch = np.any([sh > 0 for sh in shared], axis=0)
-        if not touch.any():
-            continue
-        rows, cols = touch.any(axis=1), touch.any(axis=0)  # only events with a partner
-        at = np.concatenate([pos_a[rows], sel_a.size + pos_b[cols]])  # rows of mat
-        span = slice(int(col_lo[at].min()), int(col_hi[at].max()))
-        n_a = int(rows.sum())
-        r = cross_correlation_matrix(mat[at[:n_a], span], mat[at[n_a:], span], RBAR_MIN_OVERLAP)
-        touch = touch[np.ix_(rows, cols)]
-        known = np.isfinite(r) & touch
-        r = np.where(known, r, 0.0)
-        r_sum += float(r.sum())
-        linked += int(touch.sum())
-        n_known += int(known.sum())
-        for w, (days, sh) in enumerate(zip(window_days, shared, strict=True)):
-            weighted[w] += float((r * sh[np.ix_(rows, cols)]).sum()) / days.shape[1]
-    n_all = sel_a.size * sel_b.size
+        rows = np.concatenate([pa, sel_a.size + pb])
+        span = slice(int(col_lo[rows].min()), int(col_hi[rows].max()))
+        r_block = cross_correlation_matrix(mat[pa, span], mat[sel_a.size + pb, span], RBAR_MIN_OVERLAP)
+        ok = np.isfinite(r_block) & touch[np.ix_(pa, pb)]
+        r[np.ix_(pa, pb)] = np.where(ok, r_block, 0.0)
+        known[np.ix_(pa, pb)] = ok
+    linked = int(touch.sum())
     return {
-        "rbar": r_sum / linked if linked else 0.0,
-        "n_pairs": n_known,
-        "effective": [float(v) / n_all for v in weighted],
+        "rbar": float(r.sum()) / linked if linked else 0.0,
+        "n_pairs": int(known.sum()),
+        "effective": [
+            float((r * k).sum()) / d.shape[1] / touch.size
+            for k, d in zip(shared, window_days, strict=True)
+        ],
     }
 
 

@@ -433,7 +433,8 @@ class EventStudyResults:
             clus = self.clustering_frame
             rows = clus[clus["group"] == group]
             if bool(rows["overlapping"].any()):
-                rbar = max(float(rows["rbar"].iloc[0]), 0.0)  # as the CAAR std_error
+                # r̄ over the whole event span, floored at 0 as for the CAAR std_error
+                rbar = max(float(self.rbar[group][0]), 0.0)
                 se = se * np.sqrt((1 + (n - 1) * rbar) / (1 - rbar))
             q = special.stdtrit(n - 1, 0.5 + level / 2)
         else:
@@ -503,6 +504,7 @@ class EventStudyResults:
         # the design effect applies where a group's windows overlap in calendar time, as for the
         # CAAR's standard error (events on far-apart dates have independent event windows)
         overlapping = {(r["group"], r["window"]): r["overlapping"] for r in self.clustering_rows}
+        rbar_of = {(r["group"], r["window"]): r["rbar"] for r in self.clustering_rows}
         between = self.rbar_between.get((min(a, b), max(a, b)))
         rows = []
         for w, window in enumerate(self.event_windows):
@@ -534,8 +536,8 @@ class EventStudyResults:
                     adj_bmp_difference(
                         scar[in_a],
                         scar[in_b],
-                        self.rbar[a][0] if overlapping[(a, window_label(window))] else 0.0,
-                        self.rbar[b][0] if overlapping[(b, window_label(window))] else 0.0,
+                        rbar_of[a, window_label(window)] if overlapping[(a, window_label(window))] else 0.0,
+                        rbar_of[b, window_label(window)] if overlapping[(b, window_label(window))] else 0.0,
                         0.0 if math.isnan(rbar_ab) else rbar_ab,
                     ),
                     True,

@@ -23,7 +23,12 @@ departures from their setting that matter most in practice:
   ``groups_variance`` adds the event-induced variance of ``variance`` to it. In
   ``groups_market`` the two groups are stocks of *one* market: a single shock is common to all
   (correlation ``r`` within and across the groups), the case of a sector re-rating against its own
-  market's megacaps, where the difference tests must allow for the correlation across groups.
+  market's megacaps, where the difference tests must allow for the correlation across groups;
+* **events spread in time in one market** (the ``spread`` scenario): distinct random dates, as
+  ``independent``, but every residual carries a calendar-time shock (correlation ``r`` between
+  any two residuals on the same date), as the stocks of one market do. Windows on different dates
+  are uncorrelated, so a design effect charged for the residuals' correlation alone would make
+  the adjusted tests needlessly conservative.
 
 Brown & Warner resampled real CRSP returns; here returns are synthetic so that the truth is known
 exactly: a market series ``m_t ~ N(mu_m, sigma_m^2)`` per replication and, for each security,
@@ -77,12 +82,12 @@ import pandas as pd
 from rerating.errors import SimulationDesignError
 
 Scenario: TypeAlias = Literal[
-    "independent", "clustered", "variance", "groups", "groups_variance", "groups_market"
+    "independent", "clustered", "variance", "groups", "groups_variance", "groups_market", "spread"
 ]
 Distribution: TypeAlias = Literal["normal", "student_t"]
 
 SCENARIOS: tuple[str, ...] = (
-    "independent", "clustered", "variance", "groups", "groups_variance", "groups_market"
+    "independent", "clustered", "variance", "groups", "groups_variance", "groups_market", "spread"
 )
 GROUP_SCENARIOS: tuple[str, ...] = ("groups", "groups_variance", "groups_market")  # one date
 VARIANCE_SCENARIOS: tuple[str, ...] = ("variance", "groups_variance")  # event-induced variance
@@ -457,6 +462,13 @@ def generate_panel(
         # distinct random dates per replication: the first n of a random permutation of the slots
         slots = np.argsort(rng.random((reps, design.date_spread)), axis=1)[:, :n]
         event_index = pre + slots.astype(np.int64)
+        if design.scenario == "spread":
+            # a shock per calendar session, shared by every residual on that date
+            r = design.residual_correlation
+            lead = PAD - design.estimation_window[0]  # block offset of day 0, as below
+            at = event_index[:, :, None] + np.arange(-lead, b - lead)  # calendar positions
+            common = shocks((reps, t))[np.arange(reps)[:, None, None], at]
+            z = math.sqrt(r) * common + math.sqrt(1.0 - r) * z
 
     residuals = z * sigma[:, :, None]
     day0 = PAD - design.estimation_window[0]
@@ -626,6 +638,10 @@ class SimulationResult:
         scenarios["groups_variance"] = (
             f"{scenarios['groups']}; event-window residual variance x{d.variance_multiplier}"
         )
+        scenarios["spread"] = (
+            f"events on distinct random dates among {d.date_spread} sessions, residuals sharing "
+            f"a calendar-time shock (correlation r={d.residual_correlation} on the same date)"
+        )
         scenarios["groups_market"] = scenarios["groups"].replace(
             "each with its own shock, within-group correlation",
             "of one market, one shock for all, correlation within and across the groups",
@@ -780,6 +796,7 @@ def _run_kernel(panel: SimulatedPanel, design: SimulationDesign) -> pd.DataFrame
     r_evt = raw[:, evt]
     bhar = np.prod(1.0 + r_evt, axis=1) - np.prod(1.0 + (r_evt - fit.ar), axis=1)
     est_days = pos.reshape(e, design.block)[:, est]  # calendar positions (>= 0) of each row
+    window_days = pos.reshape(e, design.block)[:, evt]  # and of its event window
     ok_event = fit.status == _kernel.OK
     ids = types.SimpleNamespace(
         event_id=np.array(
@@ -796,7 +813,7 @@ def _run_kernel(panel: SimulatedPanel, design: SimulationDesign) -> pd.DataFrame
     for r in range(reps):
         members = np.arange(r * n, (r + 1) * n)
         members = members[ok_event[members]]
-        rbar, _ = _engine._rbar(ids, keep, members, fit.resid_est, est_days)
+        rbar = _engine._rbar(ids, keep, members, fit.resid_est, est_days, [window_days]).effective[0]
         if members.size == n:  # the usual case: a view, not a copy, of the replication's rows
             members = slice(r * n, (r + 1) * n)  # type: ignore[assignment]
         ws = WindowSample(
@@ -827,7 +844,7 @@ def _run_kernel(panel: SimulatedPanel, design: SimulationDesign) -> pd.DataFrame
         if design.scenario in GROUP_SCENARIOS:
             rows += _group_rows(
                 r, panel, design, fit, scar, ok_event, label,
-                (ids, keep, est_days, pos.reshape(e, design.block)[:, evt]),
+                (ids, keep, est_days, window_days),
             )
     return pd.DataFrame(rows, columns=_TEST_COLUMNS)
 
@@ -861,8 +878,8 @@ def _group_rows(r, panel, design, fit, scar, ok_event, label, rbar_args) -> list
         "adj_bmp_difference": adj_bmp_difference(
             scar[a],
             scar[b],
-            _engine._rbar(ids, keep, a, fit.resid_est, est_days)[0],
-            _engine._rbar(ids, keep, b, fit.resid_est, est_days)[0],
+            _engine._rbar(ids, keep, a, fit.resid_est, est_days, [window_days]).effective[0],
+            _engine._rbar(ids, keep, b, fit.resid_est, est_days, [window_days]).effective[0],
             _engine._rbar_between(ids, keep, a, b, fit.resid_est, est_days, [window_days])[
                 "effective"
             ][0],
@@ -920,7 +937,7 @@ def _rejection_table(tests: pd.DataFrame, design: SimulationDesign) -> pd.DataFr
     ].isin([name for name, (_, var) in GROUP_TESTS.items() if var])
     if design.scenario == "independent":
         claimed = np.ones(len(agg), dtype=bool)
-    elif design.scenario in ("clustered", "groups", "groups_market"):
+    elif design.scenario in ("clustered", "groups", "groups_market", "spread"):
         claimed = agg["valid_under_clustering"].to_numpy(dtype=bool)
     elif design.scenario == "groups_variance":
         claimed = (agg["valid_under_clustering"] & agg["valid_under_event_variance"]).to_numpy(
@@ -972,7 +989,8 @@ def simulate(
         Estimation-window sessions L1; the window ends ``gap`` sessions before the event window.
     event_window : tuple of int
         ``(start, end)`` in sessions relative to day 0, e.g. ``(0, 0)`` or ``(-1, 1)``.
-    scenario : {"independent", "clustered", "variance"}
+    scenario : {"independent", "clustered", "variance", "groups", "groups_variance", \
+            "groups_market", "spread"}
         ``independent``: events on distinct random dates among ``date_spread`` sessions,
         independent residuals. ``clustered``: all events on one date and equicorrelated residuals
         (a common shock with variance share ``residual_correlation``, so every pairwise residual
@@ -983,9 +1001,11 @@ def simulate(
         two-group tests ``cda_difference``, ``adj_bmp_difference`` and ``welch_t``, and ``abnormal_return``
         goes to group A. ``groups_variance``: ``groups`` with the event-window variance of
         ``variance``. ``groups_market``: ``groups`` with one shock common to both groups
-        (correlation ``residual_correlation`` within and across them: one market).
+        (correlation ``residual_correlation`` within and across them: one market). ``spread``:
+        distinct random dates as ``independent``, every residual sharing a calendar-time shock
+        (correlation ``residual_correlation`` between residuals on the same date).
     residual_correlation : float
-        r in ``clustered`` and the group scenarios; ignored otherwise.
+        r in ``clustered``, ``spread`` and the group scenarios; ignored otherwise.
     variance_multiplier : float
         Event-window variance factor in ``variance``; ignored otherwise.
     abnormal_return : float

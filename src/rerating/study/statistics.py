@@ -861,42 +861,103 @@ def mean_pairwise_correlation(resid: np.ndarray, min_overlap: int = 30) -> tuple
     This is the ``r̄`` of Kolari & Pynnönen (2010), who assume one common event date.
     """
     x = np.asarray(resid, dtype=float)
-    n, n_dates = x.shape
+    n = x.shape[0]
     if n < 2:
         return 0.0, 0
+    if n <= _PAIR_MATRIX_MAX:
+        r = pairwise_correlations(x, min_overlap)
+        ok = np.triu(np.isfinite(r), 1)
+        # the mean over every pair, pairs without enough overlap counting as 0
+        return float(r[ok].sum() / (n * (n - 1) / 2)), int(ok.sum())
+    return _mean_pairwise_in_blocks(x, min_overlap)
+
+
+def pairwise_correlations(resid: np.ndarray, min_overlap: int = 30) -> np.ndarray:
+    """(N, N) Pearson correlations of the series of ``resid`` over each pair's actual overlap.
+
+    As :func:`mean_pairwise_correlation` (calendar-aligned ``resid``, NaN where a series has no
+    value), with NaN on the diagonal and for pairs sharing fewer than ``min_overlap`` dates. Its
+    entries weighted by how much two events' windows share give the correlation of their CARs
+    (:func:`rerating.study.EventStudy` does this for the design effect).
+    """
+    x = np.asarray(resid, dtype=float)
+    n, n_dates = x.shape
+    if n == 0:
+        return np.empty((0, 0))
     fin = np.isfinite(x)
     z = np.where(fin, x, 0.0)
     k = fin.sum(axis=1)
     first = fin.argmax(axis=1)
     last = n_dates - 1 - fin[:, ::-1].argmax(axis=1)
     # float64 throughout: the sums, and so r̄, agree to rounding level whatever the BLAS threading
-    runs = bool(((k == 0) | (last - first + 1 == k)).all())
-    if runs:
+    if bool(((k == 0) | (last - first + 1 == k)).all()):
         # every series is one run of consecutive dates (the usual case): a pair's overlap is the
         # intersection of two runs, and the sums over it are differences of running sums
-        step = n_dates + 1
-        sums = np.zeros((2, n, step))
-        np.cumsum(z, axis=1, out=sums[0, :, 1:])
-        np.square(z, out=sums[1, :, 1:])
-        np.cumsum(sums[1, :, 1:], axis=1, out=sums[1, :, 1:])
-        run, run2 = sums[0].reshape(-1), sums[1].reshape(-1)
+        run, run2, step = _running_sums(z, n_dates)
+        cnt, s_x, s_xx = _run_overlap_sums(run, run2, first, first + k, step)
+    else:
+        m = fin.astype(np.float64)
+        cnt = m @ m.T  # integer counts: exact in float64
+        s_x = z @ m.T  # s_x[i, j] = sum of x_i over dates shared with j
+        s_xx = (z * z) @ m.T
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean_x = s_x / cnt
+        cov = z @ z.T - s_x * mean_x.T  # sum x_i x_j - (sum x_i)(sum x_j) / n_ij
+        var = s_xx - s_x * mean_x  # var[i, j]: x_i's over the overlap; x_j's is var.T
+        r = cov / np.sqrt(var * var.T)
+    ok = (cnt >= min_overlap) & np.isfinite(r)
+    np.fill_diagonal(ok, False)
+    return np.where(ok, r, np.nan)
+
+
+def _running_sums(z: np.ndarray, n_dates: int) -> tuple[np.ndarray, np.ndarray, int]:
+    """Flattened running sums of ``z`` and ``z^2`` along each row, ``n_dates + 1`` per row."""
+    step = n_dates + 1
+    sums = np.zeros((2, z.shape[0], step))
+    np.cumsum(z, axis=1, out=sums[0, :, 1:])
+    np.square(z, out=sums[1, :, 1:])
+    np.cumsum(sums[1, :, 1:], axis=1, out=sums[1, :, 1:])
+    return sums[0].reshape(-1), sums[1].reshape(-1), step
+
+
+def _run_overlap_sums(
+    run: np.ndarray, run2: np.ndarray, first: np.ndarray, end: np.ndarray, step: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Overlap counts and ``S[i, j]`` / ``SS[i, j]``, the sums of ``x_i`` / ``x_i^2`` over the
+    overlap ``[a_ij, b_ij)`` of two runs, as differences of running sums (``S.T`` holds
+    ``x_j``'s)."""
+    n = first.size
+    a = np.maximum.outer(first, first)
+    b = np.maximum(np.minimum.outer(end, end), a)
+    base = (np.arange(n) * step)[:, None]
+    hi, lo = base + b, base + a
+    s_x = run.take(hi)
+    s_x -= run.take(lo)
+    s_xx = run2.take(hi)
+    s_xx -= run2.take(lo)
+    return (b - a).astype(np.float64), s_x, s_xx
+
+
+def _mean_pairwise_in_blocks(x: np.ndarray, min_overlap: int) -> tuple[float, int]:
+    """:func:`mean_pairwise_correlation` for many series: the pairs in blocks, no (N x N) matrix
+    of every sum (each block's temporaries stay in cache and below malloc's mmap threshold)."""
+    n, n_dates = x.shape
+    fin = np.isfinite(x)
+    z = np.where(fin, x, 0.0)
+    k = fin.sum(axis=1)
+    first = fin.argmax(axis=1)
+    last = n_dates - 1 - fin[:, ::-1].argmax(axis=1)
+    runs = bool(((k == 0) | (last - first + 1 == k)).all())
+    if runs:
+        run, run2, step = _running_sums(z, n_dates)
         end = first + k
     else:
         m = fin.astype(np.float64)
-        cnt_mat = m @ m.T  # integer counts: exact in float64
-        sx_mat = z @ m.T  # sx[i, j] = sum of x_i over dates shared with j
-        sxx_mat = (z * z) @ m.T
-        if n <= _PAIR_MATRIX_MAX:
-            return _pairwise_from_sums(z @ z.T, cnt_mat, sx_mat, sxx_mat, min_overlap)
-        cnt_m, sx_m, sxx_m = cnt_mat.reshape(-1), sx_mat.reshape(-1), sxx_mat.reshape(-1)
-    sxy_mat = z @ z.T
-    if runs and n <= _PAIR_MATRIX_MAX:
-        return _pairwise_matrix_runs(sxy_mat, run, run2, first, end, step, min_overlap)
-    sxy_m = sxy_mat.reshape(-1)
+        cnt_m, sx_m, sxx_m = (m @ m.T).reshape(-1), (z @ m.T).reshape(-1), ((z * z) @ m.T).reshape(-1)
+    sxy_m = (z @ z.T).reshape(-1)
     i_all, j_all = np.triu_indices(n, 1)
     vals = np.zeros(i_all.size)
     pairs = 0
-    # pairs in blocks: each block's temporaries stay in cache and below malloc's mmap threshold
     for lo in range(0, i_all.size, _PAIR_BLOCK):
         i, j = i_all[lo : lo + _PAIR_BLOCK], j_all[lo : lo + _PAIR_BLOCK]
         if runs:
@@ -951,50 +1012,6 @@ def cross_correlation_matrix(x: np.ndarray, y: np.ndarray, min_overlap: int = 30
 
 _PAIR_BLOCK = 4096
 _PAIR_MATRIX_MAX = 1024  # up to this many series, the pairs are (N x N) matrices, no pair loop
-
-
-def _pairwise_matrix_runs(
-    sxy: np.ndarray,
-    run: np.ndarray,
-    run2: np.ndarray,
-    first: np.ndarray,
-    end: np.ndarray,
-    step: int,
-    min_overlap: int,
-) -> tuple[float, int]:
-    """:func:`mean_pairwise_correlation` when each series is one run of dates, as (N x N) matrices.
-
-    ``run``/``run2``: flattened running sums of x and x^2 (``step`` per series); the overlap of
-    ``i`` and ``j`` is ``[a_ij, b_ij)``, and ``S[i, j]``, the sum of ``x_i`` over it, is a
-    difference of running sums (``S.T`` holds the sums of ``x_j``).
-    """
-    n = first.size
-    a = np.maximum.outer(first, first)
-    b = np.maximum(np.minimum.outer(end, end), a)
-    base = (np.arange(n) * step)[:, None]
-    hi, lo = base + b, base + a
-    s_x = run.take(hi)
-    s_x -= run.take(lo)
-    s_xx = run2.take(hi)
-    s_xx -= run2.take(lo)
-    return _pairwise_from_sums(sxy, (b - a).astype(np.float64), s_x, s_xx, min_overlap)
-
-
-def _pairwise_from_sums(
-    sxy: np.ndarray, cnt: np.ndarray, s_x: np.ndarray, s_xx: np.ndarray, min_overlap: int
-) -> tuple[float, int]:
-    """Mean correlation over the pairs ``i < j`` from ``sum x_i x_j``, the overlap count, and
-    ``S[i, j]`` / ``SS[i, j]``, the sums of ``x_i`` / ``x_i^2`` over the overlap with ``j``."""
-    n = sxy.shape[0]
-    with np.errstate(invalid="ignore", divide="ignore"):
-        mean_x = s_x / cnt
-        cov = sxy - s_x * mean_x.T  # sum x_i x_j - (sum x_i)(sum x_j) / n_ij
-        var = s_xx - s_x * mean_x  # var[i, j]: x_i's over the overlap; x_j's is var.T
-        r = cov / np.sqrt(var * var.T)
-    upper = np.triu(np.ones((n, n), dtype=bool), 1)
-    ok = upper & (cnt >= min_overlap) & np.isfinite(r)
-    # the mean over every pair, pairs without enough overlap counting as 0
-    return float(r[ok].sum() / (n * (n - 1) / 2)), int(ok.sum())
 
 
 # --- registry --------------------------------------------------------------------------------
