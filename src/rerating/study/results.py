@@ -412,8 +412,9 @@ class EventStudyResults:
         """Average AR and cumulated AAR per event day over the event span, with a confidence band.
 
         The band uses the cross-sectional standard deviation of the events' cumulative AR paths
-        (design-effect adjusted when the group's windows overlap in calendar time); with one event
-        it uses the event's own AR variances (no covariance terms).
+        (design-effect adjusted when the group's windows overlap in calendar time, with the r̄ of
+        the whole event span on every day); with one event it uses the event's own AR variances
+        (no covariance terms).
         """
         groups = ["all", *sorted(set(self.group) - {"all"})]
         if group not in groups:
