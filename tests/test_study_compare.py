@@ -179,33 +179,39 @@ def test_compare_matches_one_statsmodels_fit_per_event() -> None:
         assert got.loc[(label, "welch_t"), "difference"] == pytest.approx(diff, abs=1e-15)
 
 
-def test_correlation_across_groups_counts_the_window_dates_they_share() -> None:
-    """One market, one shock for all: group b reacts two sessions after group a."""
-    rng = np.random.default_rng(8)
-    n_days = 320
-    dates = pd.bdate_range("2022-01-03", periods=n_days)
+def _one_market(day0: dict[str, list[int]], wins, n_days: int, seed: int):
+    """Groups of one market (one shock common to all) with the given day-0 sessions, fitted, and
+    the oracle: statsmodels residuals on calendar dates, pandas' correlations over each pair's
+    overlap, and every event's window dates as Python sets."""
+    rng = np.random.default_rng(seed)
+    dates = pd.bdate_range("2019-01-01", periods=n_days)
     mkt = rng.normal(0, 0.01, n_days)
     shock = rng.normal(0, 1, n_days)
     cols, rows = {}, []
-    for grp, n, d0 in (("a", 5, 250), ("b", 4, 252)):
-        for i in range(n):
+    for grp, days in day0.items():
+        for i, d0 in enumerate(days):
             sym = f"{grp.upper()}{i}"
             cols[sym] = (0.8 + 0.1 * i) * mkt + 0.015 * (0.6 * shock + rng.normal(0, 1, n_days))
-            rows.append({"event_id": "ev", "symbol": sym, "date": dates[d0], "group": grp})
+            rows.append({"event_id": f"{grp}{i}", "symbol": sym, "date": dates[d0], "group": grp})
     wide = pd.DataFrame(cols, index=dates)
-    wins = ((0, 0), (0, 4), (-3, 3))
     res = EventStudy(
         wide, pd.DataFrame(rows), market_returns=pd.DataFrame({"M": mkt}, index=dates),
         benchmarks="M", estimation_window=EST, event_windows=wins,
     ).fit()
-    # oracle: statsmodels residuals on calendar dates, pandas correlations over actual overlap
-    resid = {}
+    resid, window_dates = {}, {}
     for r in rows:
-        d0 = 250 if r["group"] == "a" else 252
+        d0 = dates.get_loc(r["date"])
         est = slice(d0 + EST[0], d0 + EST[1] + 1)
         fit = sm.OLS(wide[r["symbol"]].to_numpy()[est], sm.add_constant(mkt[est])).fit()
         resid[r["symbol"]] = pd.Series(fit.resid, index=dates[est])
-    corr = pd.DataFrame(resid).corr(min_periods=30)
+        window_dates[r["symbol"]] = [set(dates[d0 + a : d0 + b + 1]) for a, b in wins]
+    return res, pd.DataFrame(resid).corr(min_periods=30), window_dates
+
+
+def test_correlation_across_groups_counts_the_window_dates_they_share() -> None:
+    """One market, one shock for all: group b reacts two sessions after group a."""
+    wins = ((0, 0), (0, 4), (-3, 3))
+    res, corr, _ = _one_market({"a": [250] * 5, "b": [252] * 4}, wins, n_days=320, seed=8)
     r_ab = corr.loc[["A0", "A1", "A2", "A3", "A4"], ["B0", "B1", "B2", "B3"]].to_numpy().mean()
     assert r_ab > 0.15  # the common shock: 0.36 / 1.36 in truth
     got = res.compare("a", "b").query("test == 'adj_bmp_difference'").set_index("window")
@@ -218,33 +224,9 @@ def test_correlation_across_groups_counts_the_window_dates_they_share() -> None:
 
 def test_correlation_across_groups_with_events_spread_over_years() -> None:
     """Pairs far apart in time share no window date: blocks of calendar time give the dense answer."""
-    rng = np.random.default_rng(12)
-    n_days = 1300
-    dates = pd.bdate_range("2019-01-01", periods=n_days)
-    mkt = rng.normal(0, 0.01, n_days)
-    shock = rng.normal(0, 1, n_days)
-    day0 = {"a": [200, 203, 640, 900, 1250, 1251], "b": [201, 205, 420, 641, 905, 1100]}
-    cols, rows = {}, []
-    for grp, days in day0.items():
-        for i, d0 in enumerate(days):
-            sym = f"{grp.upper()}{i}"
-            cols[sym] = mkt + 0.01 * (0.7 * shock + rng.normal(0, 1, n_days))
-            rows.append({"event_id": f"{grp}{i}", "symbol": sym, "date": dates[d0], "group": grp})
-    wide = pd.DataFrame(cols, index=dates)
     wins = ((0, 0), (-2, 5))
-    res = EventStudy(
-        wide, pd.DataFrame(rows), market_returns=pd.DataFrame({"M": mkt}, index=dates),
-        benchmarks="M", estimation_window=EST, event_windows=wins,
-    ).fit()
-    # oracle: every pair, statsmodels residuals, pandas correlation, window dates as Python sets
-    resid, window_dates = {}, {}
-    for r in rows:
-        d0 = dates.get_loc(r["date"])
-        est = slice(d0 + EST[0], d0 + EST[1] + 1)
-        fit = sm.OLS(wide[r["symbol"]].to_numpy()[est], sm.add_constant(mkt[est])).fit()
-        resid[r["symbol"]] = pd.Series(fit.resid, index=dates[est])
-        window_dates[r["symbol"]] = [set(dates[d0 + a : d0 + b + 1]) for a, b in wins]
-    corr = pd.DataFrame(resid).corr(min_periods=30)
+    day0 = {"a": [200, 203, 640, 900, 1250, 1251], "b": [201, 205, 420, 641, 905, 1100]}
+    res, corr, window_dates = _one_market(day0, wins, n_days=1300, seed=12)
     a_syms, b_syms = [f"A{i}" for i in range(6)], [f"B{i}" for i in range(6)]
     got = res.compare("a", "b").query("test == 'adj_bmp_difference'").set_index("window")
     for w, (lo, hi) in enumerate(wins):
