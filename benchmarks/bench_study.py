@@ -266,6 +266,52 @@ def bench_small(sizes: Sizes) -> dict[str, Any]:
     return report
 
 
+# --- groups: what comparing groups costs (r̄ within and across groups) ----------------------------
+
+
+def bench_groups(sizes: Sizes, seed: int = 11) -> dict[str, Any]:
+    """The small fit with two groups, and eight groups on dates spread over ten years, each timed
+    against the same events without groups (r̄ across every pair of groups, :meth:`compare`)."""
+    from rerating.study import EventStudy
+
+    out: dict[str, Any] = {}
+    data = make_small(sizes)
+    two = data.events.assign(group=np.where(np.arange(len(data.events)) % 2, "a", "b"))
+    kw = {
+        "market_returns": data.market, "benchmarks": "MKT", "estimation_window": sizes.estimation_window,
+        "event_windows": (sizes.window,),
+    }
+    for key, events in (("no_groups", data.events), ("two_groups", two)):
+        EventStudy(data.returns, events, **kw).fit()
+        out[f"{key}_seconds"], _, _ = _median_time(
+            lambda e=events: EventStudy(data.returns, e, **kw).fit(), sizes.small_repeats
+        )
+    # eight groups, events spread over ten years (blocks of calendar time keep the pairs local)
+    quick = sizes.small_events < 100
+    n_sec, n_days, n_ev, n_groups = (60, 700, 200, 4) if quick else (400, 2520, 2000, 8)
+    rng = np.random.default_rng(seed)
+    dates = pd.bdate_range(CALENDAR_START, periods=n_days, name="date")
+    m = rng.normal(0.0003, 0.01, n_days)
+    returns = pd.DataFrame(
+        0.9 * m[:, None] + rng.normal(0, 0.02, (n_days, n_sec)), index=dates,
+        columns=[f"S{i:04d}" for i in range(n_sec)],
+    )
+    events = pd.DataFrame(
+        {
+            "event_id": [f"E{i:05d}" for i in range(n_ev)],
+            "symbol": returns.columns[np.arange(n_ev) % n_sec],
+            "date": dates[rng.integers(sizes.estimation + 30, n_days - 30, n_ev)],
+            "group": [f"g{i % n_groups}" for i in range(n_ev)],
+        }
+    )
+    kw = {"market_returns": pd.DataFrame({"MKT": m}, index=dates), "benchmarks": "MKT",
+          "event_windows": ((0, 0), (-1, 1), (0, 5), (-5, 20))}
+    for key, ev in (("spread_no_groups", events.drop(columns="group")), ("spread_groups", events)):
+        out[f"{key}_seconds"], _, _ = _median_time(lambda e=ev: EventStudy(returns, e, **kw).fit(), 3)
+    out.update(spread_events=n_ev, spread_groups=n_groups, spread_years=round(n_days / 252, 1))
+    return out
+
+
 # --- large: chunked kernel ---------------------------------------------------------------------------
 
 
@@ -487,6 +533,13 @@ def _fmt(report: dict[str, Any]) -> list[tuple[str, str]]:
     add("small: statsmodels OLS loop, ms", s.get("statsmodels_loop_seconds", float("nan")) * 1e3, ".1f")
     add("small: speed-up vs statsmodels loop", s.get("speedup_vs_statsmodels_loop"), ".1f")
     add("small: max |CAR diff| vs statsmodels", s.get("max_abs_car_diff_vs_statsmodels"), ".2e")
+    g = report.get("groups", {})
+    if g:
+        add("groups: small fit, no groups / two groups, ms",
+            f"{g['no_groups_seconds'] * 1e3:.1f} / {g['two_groups_seconds'] * 1e3:.1f}")
+        add(f"groups: {g['spread_events']} events over {g['spread_years']} years, no groups / "
+            f"{g['spread_groups']} groups, s",
+            f"{g['spread_no_groups_seconds']:.2f} / {g['spread_groups_seconds']:.2f}")
     for key in ("events", "securities", "sessions", "chunk_events", "workers", "seconds",
                 "seconds_one_worker", "events_per_second",
                 "panel_mb", "peak_rss_before_compute_mb", "rss_before_compute_mb", "peak_rss_mb",
@@ -531,6 +584,7 @@ def _run(args: argparse.Namespace) -> int:
         "load_average": os.getloadavg(),
     }
     report["small"] = bench_small(sizes)
+    report["groups"] = bench_groups(sizes)
     if not args.skip_large:
         report["large"] = bench_large(sizes, workers=args.workers)
     small, large = report["small"], report.get("large", {})
