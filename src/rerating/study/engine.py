@@ -831,12 +831,11 @@ def _fit(study, ev, flat, d0, design, method, k_params, min_est) -> EventStudyRe
                 )
 
     # r̄ across each pair of groups, for compare()'s adj_bmp_difference (with many groups, e.g.
-    # the simulation harness's replications, compare() leaves the cross term out: conservative)
+    # the simulation harness's replications, compare() leaves the cross term out: conservative
+    # when the groups' correlation is positive)
     named = groups[1:]
     rbar_between: dict[tuple[str, str], dict] = {}
     if 2 <= len(named) <= RBAR_BETWEEN_MAX_GROUPS:
-        days = arr["evt_dates"].astype("datetime64[D]").astype(np.int64)
-        window_days = [days[:, a : b + 1] for a, b in win_idx]
         if hashes is None and keep.size > RBAR_MAX_EVENTS:
             hashes = _event_hashes(ev, keep)
         for i, ga in enumerate(named):
