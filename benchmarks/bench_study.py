@@ -286,6 +286,16 @@ def bench_groups(sizes: Sizes, seed: int = 11) -> dict[str, Any]:
         out[f"{key}_seconds"], _, _ = _median_time(
             lambda e=events: EventStudy(data.returns, e, **kw).fit(), sizes.small_repeats
         )
+    # the same events with half the listings in a second market (their own benchmark column, the
+    # same series): r̄ adds the lead-lag terms, the CDA and rank tests a lag-1 autocovariance
+    half = {s: ("MKT2" if i % 2 else "MKT") for i, s in enumerate(data.returns.columns)}
+    two_mkts = {**kw, "market_returns": data.market.assign(MKT2=data.market["MKT"]), "benchmarks": half}
+    for key, policy in (("two_markets_same_date", "none"), ("two_markets_lead_lag", "markets")):
+        EventStudy(data.returns, data.events, lead_lag=policy, **two_mkts).fit()
+        out[f"{key}_seconds"], _, _ = _median_time(
+            lambda p=policy: EventStudy(data.returns, data.events, lead_lag=p, **two_mkts).fit(),
+            sizes.small_repeats,
+        )
     # eight groups, events spread over ten years (blocks of calendar time keep the pairs local)
     quick = sizes.small_events < 100
     n_sec, n_days, n_ev, n_groups = (60, 700, 200, 4) if quick else (400, 2520, 2000, 8)
@@ -537,6 +547,8 @@ def _fmt(report: dict[str, Any]) -> list[tuple[str, str]]:
     if g:
         add("groups: small fit, no groups / two groups, ms",
             f"{g['no_groups_seconds'] * 1e3:.1f} / {g['two_groups_seconds'] * 1e3:.1f}")
+        add("two markets: small fit, same-date r̄ / with lead-lag terms, ms",
+            f"{g['two_markets_same_date_seconds'] * 1e3:.1f} / {g['two_markets_lead_lag_seconds'] * 1e3:.1f}")
         add(f"groups: {g['spread_events']} events over {g['spread_years']} years, no groups / "
             f"{g['spread_groups']} groups, s",
             f"{g['spread_no_groups_seconds']:.2f} / {g['spread_groups_seconds']:.2f}")

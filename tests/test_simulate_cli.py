@@ -124,3 +124,21 @@ def test_simulate_unknown_scenario_is_a_usage_error(capsys: pytest.CaptureFixtur
     code = main(["simulate", "--scenario", "clustred"])
     err = capsys.readouterr().err
     assert code != 0 and "clustred" in err and "Traceback" not in err
+
+
+def test_simulate_markets_scenario_and_lead_lag_option(capsys: pytest.CaptureFixture[str]) -> None:
+    argv = ["simulate", "--n", "10", "--reps", "20", "--seed", "3", "--estimation", "80",
+            "--scenario", "markets", "--rho", "0.2", "--window", "0:2", "--tests", "adj_bmp",
+            "--format", "csv"]
+    rates = {}
+    for policy in ("markets", "none"):
+        code = main([*argv, "--lead-lag", policy])
+        out, err = capsys.readouterr()
+        assert code == 0, err
+        frame = pd.read_csv(io.StringIO(out)).set_index("test")
+        assert list(frame.index) == ["adj_bmp", "cda_difference", "adj_bmp_difference", "welch_t"]
+        assert set(frame.index[frame["claimed_valid"]]) == {"adj_bmp", "cda_difference", "adj_bmp_difference"}
+        assert f"r/2 between A's day t and B's day t-1; lead_lag={policy}" in err
+        rates[policy] = frame["rate_5"]
+    # same replications: the lead-lag terms change only the tests that use them
+    assert rates["markets"]["welch_t"] == rates["none"]["welch_t"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 
@@ -509,3 +510,29 @@ def test_cli_what_compare_needs_a_pair_with_three_groups(
     code, out = _study(capsys, "--events", str(path), "--estimation", "-120:-11", "--what", "compare")
     assert code == 2
     assert "--what compare needs --compare A,B when the study has 3 groups (china, us, xiaomi)" in out.err
+
+
+def test_study_lead_lag_option_reaches_the_engine(capsys: pytest.CaptureFixture[str]) -> None:
+    """Hong Kong and New York listings in one group: r̄ over [0:4] counts their correlation one
+    session apart, unless --lead-lag none; the one-market group is the same either way."""
+    base = (
+        "--event deepseek-r1 --group china=9988.HK,0700.HK,9888.HK,BABA,BIDU --group us=NVDA,MSFT "
+        "--estimation -100:-11 --window 0:0 --window 0:4 --format csv"
+    ).split()
+    frames = {}
+    for policy in ("markets", "none"):
+        for what in ("clustering", "tests"):
+            code, out = _study(capsys, *base, "--what", what, "--lead-lag", policy)
+            assert code == 0, out.err
+            frames[policy, what] = pd.read_csv(io.StringIO(out.out)).set_index(["group", "window"])
+    on, off = frames["markets", "clustering"], frames["none", "clustering"]
+    assert on.loc[("china", "[0:4]"), "rbar"] > on.loc[("china", "[0:4]"), "rbar_same_date"] + 0.02
+    assert off.loc[("china", "[0:4]"), "rbar"] == pytest.approx(on.loc[("china", "[0:4]"), "rbar_same_date"])
+    assert on.loc[("us", "[0:4]"), "rbar"] == off.loc[("us", "[0:4]"), "rbar"]
+    assert (off["rbar"] == off["rbar_same_date"]).all()
+    cda = {p: frames[p, "tests"].query("test == 'brown_warner_cda'")["statistic"] for p in ("markets", "none")}
+    assert cda["markets"].loc[("china", "[0:4]")] != pytest.approx(cda["none"].loc[("china", "[0:4]")])
+    assert cda["markets"].loc[("us", "[0:4]")] == cda["none"].loc[("us", "[0:4]")]
+    assert cda["markets"].loc[("china", "[0:0]")] == cda["none"].loc[("china", "[0:0]")]  # one day
+    code, out = _study(capsys, *base, "--lead-lag", "both")
+    assert code == 2 and "'both' is not one of 'markets', 'all', 'none'" in out.err

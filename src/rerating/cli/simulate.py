@@ -40,7 +40,7 @@ def _parse_window(text: str) -> tuple[int, int]:
     type=click.Choice(
         [
             "independent", "clustered", "variance", "groups", "groups_variance", "groups_market",
-            "spread",
+            "spread", "markets",
         ]
     ),
     default="independent",
@@ -48,7 +48,9 @@ def _parse_window(text: str) -> tuple[int, int]:
     help="independent dates; one common date with correlated residuals; event-induced variance; "
     "two groups on one date, each with its own shock (adds the tests of CAAR_A - CAAR_B); "
     "groups_variance: groups with event-induced variance; groups_market: two groups of one market, "
-    "one shock common to both; spread: distinct dates, residuals sharing a calendar-time shock.",
+    "one shock common to both; spread: distinct dates, residuals sharing a calendar-time shock; "
+    "markets: two groups of markets trading at different hours (Hong Kong and New York), "
+    "correlated on one date and one session apart.",
 )
 @click.option(
     "--rho",
@@ -57,7 +59,8 @@ def _parse_window(text: str) -> tuple[int, int]:
     default=0.05,
     show_default=True,
     help="Pairwise residual correlation r (clustered; within each group in groups; within and "
-    "across the groups in groups_market; on the same date in spread).",
+    "across the groups in groups_market; on the same date in spread; within each market in "
+    "markets, r/2 across them on one date and r/2 one session apart).",
 )
 @click.option(
     "--variance",
@@ -97,6 +100,15 @@ def _parse_window(text: str) -> tuple[int, int]:
     show_default=True,
     help="kernel: batched kernel + test registry on arrays (fast); study: the public EventStudy path.",
 )
+@click.option(
+    "--lead-lag",
+    "lead_lag",
+    type=click.Choice(["markets", "all", "none"]),
+    default="markets",
+    show_default=True,
+    help="Which pairs add their residuals' correlation one session apart to r̄ (as rerating "
+    "study --lead-lag); none: same-date only.",
+)
 @click.option("--seed", type=int, default=None, help="Random seed (default: fresh; printed in the notes).")
 @format_option
 def simulate_command(
@@ -112,6 +124,7 @@ def simulate_command(
     model: str,
     distribution: str,
     backend: str,
+    lead_lag: str,
     seed: int | None,
     fmt: str,
     output: str | None,
@@ -128,6 +141,7 @@ def simulate_command(
       rerating simulate --n 50 --scenario clustered --rho 0.05 --reps 1000 --window 0:0 --seed 1
       rerating simulate --n 30 --scenario variance --variance 2 --window -1:1 --reps 500
       rerating simulate --n 50 --scenario groups --rho 0.1 --window 0:2 --reps 1000 --seed 1
+      rerating simulate --n 50 --scenario markets --rho 0.1 --window 0:4 --lead-lag none --seed 1
       rerating simulate --abnormal 0.005 --reps 500 --format csv
     """
     from rerating.study.simulate import simulate
@@ -146,6 +160,7 @@ def simulate_command(
         seed=seed,
         distribution=distribution,  # type: ignore[arg-type]
         backend=backend,  # type: ignore[arg-type]
+        lead_lag=lead_lag,  # type: ignore[arg-type]
     )
     summary = result.summary()
     for note in summary.notes:

@@ -153,6 +153,16 @@ def _window(text: str, what: str) -> tuple[int, int]:
     help="What an event date that is not a session of the listing becomes.",
 )
 @click.option(
+    "--lead-lag",
+    "lead_lag",
+    default="markets",
+    show_default=True,
+    type=click.Choice(["markets", "all", "none"]),
+    help="Which pairs of listings add their residuals' correlation one session apart to r̄ and "
+    "the portfolio tests: markets = listings of different exchanges (Hong Kong trades on New "
+    "York's news a session later); all = every pair (thin trading); none = same date only.",
+)
+@click.option(
     "--min-estimation",
     type=int,
     default=None,
@@ -212,6 +222,7 @@ def study_cmd(
     benchmark: str | None,
     tests: str,
     non_session: str,
+    lead_lag: str,
     min_estimation: int | None,
     what: str,
     fdr: float,
@@ -321,6 +332,7 @@ def study_cmd(
         tests=tests,
         non_session=non_session,  # type: ignore[arg-type]
         calendars=calendars,
+        lead_lag=lead_lag,  # type: ignore[arg-type]
     ).fit()
     for w in results.warnings:
         click.echo(f"note: {w}", err=True)

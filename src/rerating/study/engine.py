@@ -13,14 +13,14 @@ import dataclasses
 import math
 import os
 import zlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pandas as pd
 from scipy import special
 
-from rerating._typing import NonSessionPolicy, Window
+from rerating._typing import LeadLagPolicy, NonSessionPolicy, Window
 from rerating.errors import (
     DataFormatError,
     MissingDataError,
@@ -191,6 +191,12 @@ class EventStudy:
         Threads for one fit (default: 2, or 1 on a one-core machine). With two or more, the
         rank tests (which sort events x sessions matrices) run in a helper thread while the
         caller's thread computes r̄ and the other tests. Results never depend on it.
+    lead_lag : {"markets", "all", "none"}
+        Which pairs of events add their residuals' correlation one session apart to r̄ (see
+        docs/STUDY.md): ``"markets"`` (default) pairs of listings in different markets (Hong Kong
+        trades on New York's news a session later), a listing's market being its calendar when
+        ``calendars`` names every listing, else its benchmark; ``"all"`` every pair (thin
+        trading); ``"none"`` same-date correlation only, as Kolari & Pynnönen (2010).
     """
 
     def __init__(
@@ -211,6 +217,7 @@ class EventStudy:
         calendars: Mapping[str, str] | None = None,
         chunk_size: int = 20_000,
         workers: int | None = None,
+        lead_lag: LeadLagPolicy = "markets",
     ) -> None:
         self.returns = returns
         self.events = events
@@ -270,6 +277,11 @@ class EventStudy:
         if not isinstance(workers, (int, np.integer)) or workers < 1:
             raise WindowError(f"workers must be a positive integer, got {workers!r}")
         self.workers = int(workers)
+        if lead_lag not in ("markets", "all", "none"):
+            raise WindowError(
+                f"lead_lag={lead_lag!r} is not a policy; valid: markets, all, none"
+            )
+        self.lead_lag = lead_lag
 
     # --- input alignment ------------------------------------------------------------------
 
@@ -405,7 +417,27 @@ class EventStudy:
                 f"estimation_window {self.estimation_window} ({l1} sessions) is too short for "
                 f"{k_params} parameters; use at least {min_est} sessions"
             )
-        return _fit(self, ev, flat, d0, design, method, k_params, min_est)
+        market_of_sym = self._markets(flat, col_of_sym)
+        return _fit(self, ev, flat, d0, design, method, k_params, min_est, market_of_sym)
+
+    def _markets(self, flat: FlatReturns, col_of_sym: np.ndarray | None) -> np.ndarray | None:
+        """Market code of each listing of ``flat`` for the lead-lag terms of r̄; ``None`` when
+        they are off or every listing is in one market."""
+        if self.lead_lag == "none":
+            return None
+        if self.lead_lag == "all":
+            return np.arange(len(flat.symbols))  # every listing its own market
+        symbols = [str(s) for s in flat.symbols.tolist()]
+        if symbols and all(s in self.calendars for s in symbols):
+            from rerating.data.calendars import calendar_name
+
+            names = {c: calendar_name(c) for c in set(self.calendars[s] for s in symbols)}
+            codes = np.unique([names[self.calendars[s]] for s in symbols], return_inverse=True)[1]
+        elif col_of_sym is not None:
+            codes = np.asarray(col_of_sym)
+        else:
+            return None
+        return codes if np.unique(codes).size > 1 else None
 
 
 class _DesignSource:
@@ -470,7 +502,7 @@ class _DesignSource:
         )
 
 
-def _fit(study, ev, flat, d0, design, method, k_params, min_est) -> EventStudyResults:  # type: ignore[no-untyped-def]
+def _fit(study, ev, flat, d0, design, method, k_params, min_est, market_of_sym=None) -> EventStudyResults:  # type: ignore[no-untyped-def]
     """Fit the located events chunk by chunk, then aggregate per group and window."""
     e1, e2 = study.estimation_window
     wins = study.event_windows
@@ -704,6 +736,7 @@ def _fit(study, ev, flat, d0, design, method, k_params, min_est) -> EventStudyRe
     clus_rows: list[dict] = []
     caar_rows: list[dict] = []
     rbar_of: dict[str, tuple[float, int]] = {}
+    markets_of: dict[str, frozenset] = {}
     aar_est: dict[str, np.ndarray] = {}
     hashes: np.ndarray | None = None
     est_days = _EstimationDays(flat, arr["row0"], est_off)
@@ -713,6 +746,14 @@ def _fit(study, ev, flat, d0, design, method, k_params, min_est) -> EventStudyRe
     gnames, gcode = np.unique(group.astype(str), return_inverse=True)
     by_group = np.split(np.argsort(gcode, kind="stable"), np.cumsum(np.bincount(gcode))[:-1])
     members_of = {str(gname): m for gname, m in zip(gnames, by_group, strict=True)}
+    lag = (
+        None
+        if market_of_sym is None
+        else _LeadLag(
+            market=market_of_sym[flat.code_at(arr["row0"])],
+            calendar=_JointCalendar(flat, arr["row0"], e1, wmax),
+        )
+    )
     # the helper thread takes the rank tests; without any, everything runs on this thread
     helper = _helper_pool(study.workers) if set(RANK_TESTS) & set(study.tests) else None
     # a threaded BLAS (r̄'s products) would busy-wait on the core the helper thread uses
@@ -728,6 +769,9 @@ def _fit(study, ev, flat, d0, design, method, k_params, min_est) -> EventStudyRe
             if gname != "all":  # the group's estimation-window portfolio, for compare()
                 aar_est[gname] = estimation_aar(g_resid)
             rank_cache: dict = {}  # the group's rank matrices, shared by its windows
+            if lag is not None:  # the group's markets: two or more bring the lead-lag terms
+                markets_of[gname] = frozenset(np.unique(lag.market[members]).tolist())
+            lead_lag = len(markets_of.get(gname, ())) > 1
             samples = [
                 WindowSample(
                     car=arr["car"][members, w],
@@ -743,6 +787,7 @@ def _fit(study, ev, flat, d0, design, method, k_params, min_est) -> EventStudyRe
                     length=b - a + 1,
                     rbar=float("nan"),  # set below, once r̄ is known (the rank tests do not use it)
                     extra=rank_cache,
+                    lead_lag=lead_lag,
                 )
                 for w, (a, b) in enumerate(wins)
             ]
@@ -757,7 +802,7 @@ def _fit(study, ev, flat, d0, design, method, k_params, min_est) -> EventStudyRe
             if hashes is None and members.size > RBAR_MAX_EVENTS:
                 hashes = _event_hashes(ev, keep)
             g_rbar = _rbar(
-                ev, keep, members, arr["resid"], est_days, [*window_days, span_days], hashes
+                ev, keep, members, arr["resid"], est_days, [*window_days, span_days], hashes, lag
             )
             rbar_of[gname] = (g_rbar.effective[-1], g_rbar.n_pairs)  # the span's, for aar_path
             overlap_windows: list[str] = []
@@ -772,6 +817,7 @@ def _fit(study, ev, flat, d0, design, method, k_params, min_est) -> EventStudyRe
                         "window": label,
                         "n": n,
                         "rbar": rbar,
+                        "rbar_same_date": g_rbar.same_date[w],
                         "rbar_residual": g_rbar.residual,
                         "n_pairs": g_rbar.n_pairs,
                         "design_effect": de,
@@ -820,11 +866,17 @@ def _fit(study, ev, flat, d0, design, method, k_params, min_est) -> EventStudyRe
                         }
                     )
             if overlap_windows:
+                lead_lag_note = (
+                    ", plus, for listings of different markets, their correlation one session "
+                    "apart (lead_lag; the CDA and rank tests add it too)"
+                    if lead_lag
+                    else ""
+                )
                 warnings.append(
                     f"event windows overlap in calendar time in group {gname!r} (N={n}; windows "
                     f"{'; '.join(overlap_windows)}; design effect 1+(N-1)r̄, r̄ the residuals' "
                     f"correlation {g_rbar.residual:.4f} weighted by the window dates each pair "
-                    f"shares). Valid under clustering: {', '.join(CLUSTER_VALID)} (design effect or "
+                    f"shares{lead_lag_note}). Valid under clustering: {', '.join(CLUSTER_VALID)} (design effect or "
                     "time-series variance of the portfolio); the other tests assume independent events "
                     "and over-reject when r̄ > 0. CAAR std_error scaled by sqrt((1+(N-1)r̄)/(1-r̄)), "
                     "r̄ floored at 0."
@@ -842,7 +894,7 @@ def _fit(study, ev, flat, d0, design, method, k_params, min_est) -> EventStudyRe
             for gb in named[i + 1 :]:
                 rbar_between[ga, gb] = _rbar_between(
                     ev, keep, members_of[ga], members_of[gb], arr["resid"], est_days,
-                    window_days, hashes,
+                    window_days, hashes, lag,
                 )
 
     return EventStudyResults(
@@ -874,6 +926,7 @@ def _fit(study, ev, flat, d0, design, method, k_params, min_est) -> EventStudyRe
         aar_est=aar_est,
         day0_dates=flat.dates_at(arr["row0"]),
         rbar_between=rbar_between,
+        markets=markets_of,
     )
 
 
@@ -944,8 +997,12 @@ def _rbar_sample(ev, keep, members, hashes=None) -> np.ndarray:  # type: ignore[
 
 def _calendar_residuals(sel: np.ndarray, resid: np.ndarray, est_days) -> np.ndarray:  # type: ignore[no-untyped-def]
     """(len(sel), distinct dates) matrix of the estimation residuals of ``sel`` on calendar dates."""
-    days = est_days[sel]
-    vals = resid[sel]
+    return _calendar_matrix(est_days[sel], resid[sel])
+
+
+def _calendar_matrix(days: np.ndarray, vals: np.ndarray) -> np.ndarray:
+    """(rows, distinct dates) matrix of ``vals`` placed on their calendar ``days`` (day numbers;
+    negative days and non-finite values are left out, as NaN)."""
     ok = (days >= 0) & np.isfinite(vals)
     d = days[ok]
     # the distinct dates and each value's column: np.unique's output, by a table over the span
@@ -957,10 +1014,58 @@ def _calendar_residuals(sel: np.ndarray, resid: np.ndarray, est_days) -> np.ndar
         inv = (np.cumsum(seen) - 1)[d - lo]
     else:
         uniq_size, inv = 0, np.empty(0, dtype=np.int64)
-    mat = np.full((sel.size, uniq_size), np.nan)
-    rows = np.broadcast_to(np.arange(sel.size)[:, None], days.shape)[ok]
+    mat = np.full((days.shape[0], uniq_size), np.nan)
+    rows = np.broadcast_to(np.arange(days.shape[0])[:, None], days.shape)[ok]
     mat[rows, inv] = vals[ok]
     return mat
+
+
+@dataclasses.dataclass(frozen=True)
+class _LeadLag:
+    """Which pairs of events also correlate one session apart, and the calendar that says so.
+
+    Markets that close at different hours see the same news on different dates: Hong Kong's
+    session of day ``d`` overlaps New York's sessions of ``d`` and ``d - 1``. For two events in
+    different markets the CARs then carry the residuals' lead-lag covariance as well as the
+    same-date one (as the Scholes & Williams 1977 betas do for one series against the market).
+
+    ``market``: market code of each event (indexed as the residuals); pairs whose codes differ get
+    the lead-lag terms. ``calendar(sel)``: sorted day numbers of every session that events
+    ``sel``'s listings had from their estimation window to their last window day (the joint
+    calendar that orders two markets' dates).
+    """
+
+    market: np.ndarray
+    calendar: Callable[[np.ndarray], np.ndarray]
+
+    @staticmethod
+    def next_day(joint: np.ndarray, days: np.ndarray) -> np.ndarray:
+        """The session of ``joint`` after each of ``days`` (-1 for the last one and for days < 0)."""
+        at = np.searchsorted(joint, days, side="right")
+        ok = (days >= 0) & (at < joint.size)
+        return np.where(ok, joint[np.minimum(at, joint.size - 1)], -1)
+
+    def correlations(self, sel_x, sel_y, days_x, vals_x, days_y, vals_y):  # type: ignore[no-untyped-def]
+        """``(r, joint)``: ``r[i, j] = corr(x_i[d], y_j[prev d])`` over their common dates for the
+        pairs in different markets (0 for the others and for too short an overlap), and the
+        joint calendar of the events; ``None`` when every pair is in one market."""
+        cross = self.market[sel_x][:, None] != self.market[sel_y][None, :]
+        if not cross.any():
+            return None
+        joint = self.calendar(np.union1d(sel_x, sel_y))
+        # y's residual of date d placed on the next session: column d then pairs x_i[d], y_j[prev d]
+        mat = _calendar_matrix(
+            np.concatenate([days_x, self.next_day(joint, days_y)]), np.concatenate([vals_x, vals_y])
+        )
+        here, before = mat[: days_x.shape[0]], mat[days_x.shape[0] :]
+        r = np.zeros(cross.shape)
+        mx, my = self.market[sel_x], self.market[sel_y]
+        for m in np.unique(mx):  # only pairs in different markets: one block per market of x
+            rows, cols = np.flatnonzero(mx == m), np.flatnonzero(my != m)
+            if cols.size:
+                block = cross_correlation_matrix(here[rows], before[cols], RBAR_MIN_OVERLAP)
+                r[np.ix_(rows, cols)] = np.nan_to_num(block, nan=0.0)
+        return r, joint
 
 
 @dataclasses.dataclass(frozen=True)
@@ -970,36 +1075,53 @@ class _GroupRbar:
 
     residual: float  # mean r_ij over every pair (Kolari & Pynnönen's r̄ for one common date)
     n_pairs: int  # pairs with enough common estimation dates
-    effective: tuple[float, ...]  # per window: mean over pairs of r_ij k_ij / L
+    effective: tuple[float, ...]  # per window: mean over pairs of the CARs' correlation
+    same_date: tuple[float, ...]  # the same from same-date correlation only (no lead-lag terms)
 
 
-def _rbar(ev, keep, members, resid, est_days, window_days, hashes=None) -> _GroupRbar:  # type: ignore[no-untyped-def]
+def _rbar(ev, keep, members, resid, est_days, window_days, hashes=None, lag=None) -> _GroupRbar:  # type: ignore[no-untyped-def]
     """Kolari-Pynnönen r̄ of a group, residuals aligned on calendar dates (hash-chosen subsample).
 
-    Residuals correlate on the same date only, so two events' CARs over a window of ``L``
-    sessions correlate ``r_ij k_ij / L`` when their windows share ``k_ij`` dates: the effective r̄
-    of a window (``effective``) is the mean of that over all pairs. It equals the residual r̄ when
+    Residuals correlate on the same date, so two events' CARs over a window of ``L`` sessions
+    correlate ``r_ij k_ij / L`` when their windows share ``k_ij`` dates: the effective r̄ of a
+    window (``effective``) is the mean of that over all pairs. It equals the residual r̄ when
     every event has one date, and falls to 0 as the events' windows move apart in time, where
     the residual r̄ would charge a design effect for correlation the CARs do not have.
+    With ``lag`` (:class:`_LeadLag`), pairs in different markets add ``l_ij m_ij / L`` in each
+    direction: ``l_ij = corr(e_i[d], e_j[prev d])`` and ``m_ij`` the dates of ``i``'s window whose
+    previous session of the joint calendar is in ``j``'s window.
     ``window_days``: per window, (events, L) day numbers of each event's window sessions.
     ``hashes``: :func:`_event_hashes` of ``keep`` when already computed (one pass per fit).
     """
     if members.size < 2:
-        return _GroupRbar(0.0, 0, tuple(0.0 for _ in window_days))
+        zeros = tuple(0.0 for _ in window_days)
+        return _GroupRbar(0.0, 0, zeros, zeros)
     sel = _rbar_sample(ev, keep, members, hashes)
-    r = pairwise_correlations(_calendar_residuals(sel, resid, est_days), RBAR_MIN_OVERLAP)
+    days, vals = est_days[sel], resid[sel]
+    r = pairwise_correlations(_calendar_matrix(days, vals), RBAR_MIN_OVERLAP)
     upper = np.triu(np.isfinite(r), 1)
     r = np.where(upper, r, 0.0)  # each pair once; pairs without enough overlap count as 0
+    lead_lag = None if lag is None else lag.correlations(sel, sel, days, vals, days, vals)
     n_pairs_all = sel.size * (sel.size - 1) / 2
-    effective = []
-    done: dict[bytes, float] = {}  # windows with the same dates (e.g. the span) are one sum
-    for days in window_days:
-        d = days[sel]
+    effective, same_date = [], []
+    done: dict[bytes, tuple[float, float]] = {}  # windows with the same dates (e.g. the span)
+    for days_w in window_days:
+        d = days_w[sel]
         key = d.tobytes()
         if key not in done:
-            done[key] = float((r * _shared_dates(d, d)).sum()) / d.shape[1] / n_pairs_all
-        effective.append(done[key])
-    return _GroupRbar(float(r.sum() / n_pairs_all), int(upper.sum()), tuple(effective))
+            same = float((r * _shared_dates(d, d)).sum())
+            both = same
+            if lead_lag is not None:
+                # every ordered pair (i, j), i != j: i's date d with j's previous session
+                r_lag, joint = lead_lag
+                both += float((r_lag * _shared_dates(d, lag.next_day(joint, d))).sum())
+            scale = d.shape[1] * n_pairs_all
+            done[key] = (both / scale, same / scale)
+        effective.append(done[key][0])
+        same_date.append(done[key][1])
+    return _GroupRbar(
+        float(r.sum() / n_pairs_all), int(upper.sum()), tuple(effective), tuple(same_date)
+    )
 
 
 def _time_blocks(days_x: np.ndarray, days_y: np.ndarray):  # type: ignore[no-untyped-def]
@@ -1041,27 +1163,47 @@ def _shared_dates(days_x: np.ndarray, days_y: np.ndarray) -> np.ndarray:
 
 
 def _rbar_between(  # type: ignore[no-untyped-def]
-    ev, keep, members_a, members_b, resid, est_days, window_days, hashes=None
+    ev, keep, members_a, members_b, resid, est_days, window_days, hashes=None, lag=None
 ) -> dict:
     """r̄ across two groups, and its share that reaches each event window's CARs.
 
     As :func:`_rbar` within a group: the CARs of ``i`` and ``j`` correlate ``r_ij k_ij / L`` when
-    their windows share ``k_ij`` of their ``L`` dates. Returns ``{"rbar": mean r_ij over the pairs
-    whose windows share a date, "n_pairs": how many of them overlap enough in estimation dates,
-    "effective": [mean of r_ij k_ij / L per window]}``, the effective mean over every pair of the
-    two subsamples (pairs without enough estimation overlap count as 0). Correlations are computed
-    only for pairs whose windows share a date, block of calendar time by block.
+    their windows share ``k_ij`` of their ``L`` dates (plus the lead-lag terms of ``lag`` for pairs
+    in different markets). Returns ``{"rbar": mean r_ij over the pairs whose windows share a
+    date, "n_pairs": how many of them overlap enough in estimation dates, "effective": [mean CAR
+    correlation per window], "same_date": [the same without lead-lag terms]}``, the means over
+    every pair of the two subsamples (pairs without enough estimation overlap count as 0).
+    Correlations are computed only for pairs whose windows share a date (or, with lead-lag
+    terms, adjoin), block of calendar time by block.
     """
     sel_a = _rbar_sample(ev, keep, members_a, hashes)
     sel_b = _rbar_sample(ev, keep, members_b, hashes)
+    na = sel_a.size
     shared = [_shared_dates(d[sel_a], d[sel_b]) for d in window_days]
     touch = np.any([k > 0 for k in shared], axis=0)
-    # both subsamples' residuals on their calendar dates, once; each block takes its rows and the
-    # columns (dates, in order) its events span
-    mat = _calendar_residuals(np.concatenate([sel_a, sel_b]), resid, est_days)
+    sel = np.concatenate([sel_a, sel_b])
+    days, vals = est_days[sel], resid[sel]
+    cross = None if lag is None else lag.market[sel_a][:, None] != lag.market[sel_b][None, :]
+    if cross is not None and cross.any():
+        joint = lag.calendar(np.union1d(sel_a, sel_b))
+        nxt = [lag.next_day(joint, d[sel]) for d in window_days]
+        # [i, j]: dates of a_i's window whose previous session is in b_j's, and the converse
+        lag_ab = [_shared_dates(d[sel_a], n[na:]) * cross for d, n in zip(window_days, nxt, strict=True)]
+        lag_ba = [_shared_dates(n[:na], d[sel_b]) * cross for d, n in zip(window_days, nxt, strict=True)]
+        touch |= np.any([k > 0 for k in lag_ab + lag_ba], axis=0)
+        # rows: a, b on their dates, then a, b moved to the next session (x[prev d] at d)
+        mat = _calendar_matrix(
+            np.concatenate([days, lag.next_day(joint, days)]), np.concatenate([vals, vals])
+        )
+    else:
+        lag_ab = lag_ba = []
+        mat = _calendar_matrix(days, vals)
+    n_all = sel.size
     present = np.isfinite(mat)
     col_lo, col_hi = present.argmax(axis=1), mat.shape[1] - present[:, ::-1].argmax(axis=1)
     r = np.zeros(touch.shape)
+    r_ab = np.zeros(touch.shape) if lag_ab else None  # corr(a_i[d], b_j[prev d])
+    r_ba = np.zeros(touch.shape) if lag_ab else None  # corr(b_j[d], a_i[prev d])
     known = np.zeros(touch.shape, dtype=bool)
     # each event's first and last window date: pairs sharing a date in any window meet in a block
     hull = np.column_stack(
@@ -1072,21 +1214,61 @@ def _rbar_between(  # type: ignore[no-untyped-def]
         pa, pb = pa[block.any(axis=1)], pb[block.any(axis=0)]  # only events with a partner
         if pa.size == 0:
             continue
-        rows = np.concatenate([pa, sel_a.size + pb])
+        rows = np.concatenate([pa, na + pb])
+        if r_ab is not None:
+            rows = np.concatenate([rows, n_all + rows])
         span = slice(int(col_lo[rows].min()), int(col_hi[rows].max()))
-        r_block = cross_correlation_matrix(mat[pa, span], mat[sel_a.size + pb, span], RBAR_MIN_OVERLAP)
-        ok = np.isfinite(r_block) & touch[np.ix_(pa, pb)]
-        r[np.ix_(pa, pb)] = np.where(ok, r_block, 0.0)
-        known[np.ix_(pa, pb)] = ok
+        pair = np.ix_(pa, pb)
+
+        def corr(x_rows: np.ndarray, y_rows: np.ndarray, span: slice = span) -> np.ndarray:
+            return cross_correlation_matrix(mat[x_rows, span], mat[y_rows, span], RBAR_MIN_OVERLAP)
+
+        r_block = corr(pa, na + pb)
+        ok = np.isfinite(r_block) & touch[pair]
+        r[pair] = np.where(ok, r_block, 0.0)
+        known[pair] = ok
+        if r_ab is not None and r_ba is not None and cross is not None:
+            lagged = cross[pair] & touch[pair]
+            r_ab[pair] = np.nan_to_num(np.where(lagged, corr(pa, n_all + na + pb), 0.0))
+            r_ba[pair] = np.nan_to_num(np.where(lagged, corr(n_all + pa, na + pb), 0.0))
     linked = int(touch.sum())
+    scale = [d.shape[1] * touch.size for d in window_days]
+    same = [float((r * k).sum()) for k in shared]
+    both = list(same)
+    if r_ab is not None and r_ba is not None:
+        both = [
+            s + float((r_ab * kab).sum()) + float((r_ba * kba).sum())
+            for s, kab, kba in zip(same, lag_ab, lag_ba, strict=True)
+        ]
     return {
         "rbar": float(r.sum()) / linked if linked else 0.0,
         "n_pairs": int(known.sum()),
-        "effective": [
-            float((r * k).sum()) / d.shape[1] / touch.size
-            for k, d in zip(shared, window_days, strict=True)
-        ],
+        "effective": [v / sc for v, sc in zip(both, scale, strict=True)],
+        "same_date": [v / sc for v, sc in zip(same, scale, strict=True)],
     }
+
+
+class _JointCalendar:
+    """``calendar(sel)``: the sorted day numbers of every session the listings of events ``sel``
+    had from ``first`` to ``last`` sessions around day 0 (:class:`_LeadLag`'s joint calendar)."""
+
+    def __init__(self, flat: FlatReturns, row0: np.ndarray, first: int, last: int) -> None:
+        self.flat, self.row0, self.offsets = flat, row0, np.arange(first, last + 1)
+
+    def __call__(self, sel: np.ndarray) -> np.ndarray:
+        g = self.row0[sel]
+        c = self.flat.code_at(g)
+        pos = (g - self.flat.start[c])[:, None] + self.offsets
+        ok = (pos >= 0) & (pos < self.flat.length[c][:, None])
+        rows = np.clip(g[:, None] + self.offsets, 0, self.flat.n_rows - 1)
+        days = self.flat.days_at(rows)[ok]
+        if days.size == 0:
+            return days
+        # the distinct days by a table over their span (np.unique sorts them all)
+        lo = int(days.min())
+        seen = np.zeros(int(days.max()) - lo + 1, dtype=bool)
+        seen[days - lo] = True
+        return np.flatnonzero(seen) + lo
 
 
 class _EstimationDays:

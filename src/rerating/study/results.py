@@ -165,6 +165,8 @@ class EventStudyResults:
     day0_dates: np.ndarray | None = None  # datetime64 day 0 of each kept event
     # (group_a, group_b) sorted -> {"rbar", "n_pairs", "effective": [per window]}: r̄ across groups
     rbar_between: dict = field(default_factory=dict)
+    # group -> market codes of its events, when r̄ has lead-lag terms (EventStudy's lead_lag)
+    markets: dict = field(default_factory=dict)
 
     # --- frames ---------------------------------------------------------------------------
 
@@ -515,6 +517,8 @@ class EventStudyResults:
         overlapping = {(r["group"], r["window"]): r["overlapping"] for r in self.clustering_rows}
         rbar_of = {(r["group"], r["window"]): r["rbar"] for r in self.clustering_rows}
         between = self.rbar_between.get((min(a, b), max(a, b)))
+        # listings of markets that trade at different hours: the portfolio's lag-1 autocovariance
+        lags = int(len(self.markets.get(a, frozenset()) | self.markets.get(b, frozenset())) > 1)
         rows = []
         for w, window in enumerate(self.event_windows):
             rbar_ab = float("nan") if between is None else between["effective"][w]
@@ -537,7 +541,9 @@ class EventStudyResults:
             for name, res, valid in (
                 (
                     "cda_difference",
-                    cda_difference(car_a, car_b, self.aar_est[a], self.aar_est[b], length),
+                    cda_difference(
+                        car_a, car_b, self.aar_est[a], self.aar_est[b], length, lags=lags
+                    ),
                     True,
                 ),
                 (

@@ -24,6 +24,12 @@ departures from their setting that matter most in practice:
   ``groups_market`` the two groups are stocks of *one* market: a single shock is common to all
   (correlation ``r`` within and across the groups), the case of a sector re-rating against its own
   market's megacaps, where the difference tests must allow for the correlation across groups;
+* **two markets that trade at different hours** (the ``markets`` scenario): groups A and B on one
+  date, as Hong Kong and New York listings of one theme. Each date has an early shock, seen by
+  both markets that day, and a late one (New York's hours), seen by A the next session. So the
+  correlation is ``r`` within each market, ``r/2`` across them on the same date and ``r/2``
+  between A's day ``t`` and B's day ``t - 1``: multi-day CARs across the markets carry the
+  lead-lag part, which a same-date r̄ misses (:class:`rerating.study.EventStudy`'s ``lead_lag``);
 * **events spread in time in one market** (the ``spread`` scenario): distinct random dates, as
   ``independent``, but every residual carries a calendar-time shock (correlation ``r`` between
   any two residuals on the same date), as the stocks of one market do. Windows on different dates
@@ -82,14 +88,16 @@ import pandas as pd
 from rerating.errors import SimulationDesignError
 
 Scenario: TypeAlias = Literal[
-    "independent", "clustered", "variance", "groups", "groups_variance", "groups_market", "spread"
+    "independent", "clustered", "variance", "groups", "groups_variance", "groups_market", "spread",
+    "markets",
 ]
 Distribution: TypeAlias = Literal["normal", "student_t"]
 
 SCENARIOS: tuple[str, ...] = (
-    "independent", "clustered", "variance", "groups", "groups_variance", "groups_market", "spread"
+    "independent", "clustered", "variance", "groups", "groups_variance", "groups_market", "spread",
+    "markets",
 )
-GROUP_SCENARIOS: tuple[str, ...] = ("groups", "groups_variance", "groups_market")  # one date
+GROUP_SCENARIOS: tuple[str, ...] = ("groups", "groups_variance", "groups_market", "markets")  # one date
 VARIANCE_SCENARIOS: tuple[str, ...] = ("variance", "groups_variance")  # event-induced variance
 # the two-group tests of the group scenarios: (valid under clustering, under event-induced variance)
 GROUP_TESTS: dict[str, tuple[bool, bool]] = {
@@ -203,6 +211,7 @@ class SimulationDesign:
     distribution: str = "normal"
     chunk_size: int = 250
     backend: str = "kernel"
+    lead_lag: str = "markets"
     parameters: MarketModelParameters = field(default_factory=MarketModelParameters)
 
     def __post_init__(self) -> None:
@@ -277,6 +286,8 @@ class SimulationDesign:
                 "model", self.model, f"one of {', '.join(SIMULATION_MODELS)}",
                 "simulated data has no risk-free rate or factors (capm, factor)",
             )
+        if self.lead_lag not in ("markets", "all", "none"):
+            raise bad("lead_lag", self.lead_lag, "one of markets, all, none", "pass 'markets'")
         if self.backend not in BACKENDS:
             raise bad("backend", self.backend, f"one of {', '.join(BACKENDS)}", "pass 'kernel'")
         if not isinstance(self.tests, str):
@@ -451,6 +462,17 @@ def generate_panel(
         # one date, one market: the clustered scenario's common shock, two groups
         r = design.residual_correlation
         z = math.sqrt(r) * shocks((reps, 1, b)) + math.sqrt(1.0 - r) * z
+        event_index = np.full((reps, n), pre, dtype=np.int64)
+    elif design.scenario == "markets":
+        # one date; per session an early shock (both markets) and a late one (New York's hours,
+        # which group A, the early market, sees the next session): corr r within each market,
+        # r/2 across them on one date, r/2 between A's day t and B's day t - 1
+        r = design.residual_correlation
+        early, late = shocks((reps, 1, b + 1)), shocks((reps, 1, b + 1))
+        common_a = early[:, :, 1:] + late[:, :, :-1]
+        common_b = early[:, :, 1:] + late[:, :, 1:]
+        in_a = (np.arange(n) < design.group_a)[None, :, None]
+        z = math.sqrt(r / 2.0) * np.where(in_a, common_a, common_b) + math.sqrt(1.0 - r) * z
         event_index = np.full((reps, n), pre, dtype=np.int64)
     elif design.scenario in GROUP_SCENARIOS:
         # one date; a shock per group: corr r within a group, 0 across the two groups
@@ -646,6 +668,12 @@ class SimulationResult:
             "each with its own shock, within-group correlation",
             "of one market, one shock for all, correlation within and across the groups",
         )
+        scenarios["markets"] = (
+            f"one date, markets A ({d.group_a} events) and B ({d.n_events - d.group_a}) trading at "
+            f"different hours: correlation r={d.residual_correlation} within each, r/2 across on "
+            f"the same date and r/2 between A's day t and B's day t-1; lead_lag={d.lead_lag}"
+            + (", abnormal return in group A only" if d.abnormal_return else "")
+        )
         scen = scenarios[d.scenario]
         notes = (
             f"{scen}; N={d.n_events}, estimation {d.estimation_window} "
@@ -809,11 +837,14 @@ def _run_kernel(panel: SimulatedPanel, design: SimulationDesign) -> pd.DataFrame
     window_cols = l1 + np.arange(l2)
     label = window_label(design.event_window)
     dof = fit.dof.astype(float)
+    lag = _lead_lag(design, e)
     rows: list[tuple] = []
     for r in range(reps):
         members = np.arange(r * n, (r + 1) * n)
         members = members[ok_event[members]]
-        rbar = _engine._rbar(ids, keep, members, fit.resid_est, est_days, [window_days]).effective[0]
+        rbar = _engine._rbar(
+            ids, keep, members, fit.resid_est, est_days, [window_days], lag=lag
+        ).effective[0]
         if members.size == n:  # the usual case: a view, not a copy, of the replication's rows
             members = slice(r * n, (r + 1) * n)  # type: ignore[assignment]
         ws = WindowSample(
@@ -829,6 +860,7 @@ def _run_kernel(panel: SimulatedPanel, design: SimulationDesign) -> pd.DataFrame
             window_cols=window_cols,
             length=l2,
             rbar=rbar,
+            lead_lag=lag is not None and np.unique(lag.market[members]).size > 1,
         )
         n_ok = n if isinstance(members, slice) else members.size
         for name in names:
@@ -844,7 +876,7 @@ def _run_kernel(panel: SimulatedPanel, design: SimulationDesign) -> pd.DataFrame
         if design.scenario in GROUP_SCENARIOS:
             rows += _group_rows(
                 r, panel, design, fit, scar, ok_event, label,
-                (ids, keep, est_days, window_days),
+                (ids, keep, est_days, window_days, lag),
             )
     return pd.DataFrame(rows, columns=_TEST_COLUMNS)
 
@@ -852,7 +884,7 @@ def _run_kernel(panel: SimulatedPanel, design: SimulationDesign) -> pd.DataFrame
 def _group_rows(r, panel, design, fit, scar, ok_event, label, rbar_args) -> list[tuple]:  # type: ignore[no-untyped-def]
     """The two-group tests of replication ``r`` (rows of the tests frame).
 
-    ``rbar_args``: ``(ids, keep, est_days, window_days)`` for the engine's r̄ of each group and
+    ``rbar_args``: ``(ids, keep, est_days, window_days, lag)`` for the engine's r̄ of each group and
     across the two (:meth:`rerating.study.EventStudyResults.compare` uses the same functions).
     """
     from rerating.study import engine as _engine
@@ -863,7 +895,7 @@ def _group_rows(r, panel, design, fit, scar, ok_event, label, rbar_args) -> list
         welch_difference,
     )
 
-    ids, keep, est_days, window_days = rbar_args
+    ids, keep, est_days, window_days, lag = rbar_args
     n = design.n_events
     first = r * n
     a = np.arange(first, first + design.group_a)
@@ -873,16 +905,16 @@ def _group_rows(r, panel, design, fit, scar, ok_event, label, rbar_args) -> list
     results = {
         "cda_difference": cda_difference(
             car_a, car_b, estimation_aar(fit.resid_est[a]), estimation_aar(fit.resid_est[b]),
-            design.window_length,
+            design.window_length, lags=int(lag is not None),
         ),
         "adj_bmp_difference": adj_bmp_difference(
             scar[a],
             scar[b],
-            _engine._rbar(ids, keep, a, fit.resid_est, est_days, [window_days]).effective[0],
-            _engine._rbar(ids, keep, b, fit.resid_est, est_days, [window_days]).effective[0],
-            _engine._rbar_between(ids, keep, a, b, fit.resid_est, est_days, [window_days])[
-                "effective"
-            ][0],
+            _engine._rbar(ids, keep, a, fit.resid_est, est_days, [window_days], lag=lag).effective[0],
+            _engine._rbar(ids, keep, b, fit.resid_est, est_days, [window_days], lag=lag).effective[0],
+            _engine._rbar_between(
+                ids, keep, a, b, fit.resid_est, est_days, [window_days], lag=lag
+            )["effective"][0],
         ),
         "welch_t": welch_difference(car_a, car_b),
     }
@@ -891,6 +923,27 @@ def _group_rows(r, panel, design, fit, scar, ok_event, label, rbar_args) -> list
          GROUP_TESTS[name][0])
         for name, res in results.items()
     ]
+
+
+def _lead_lag(design: SimulationDesign, n_rows: int):  # type: ignore[no-untyped-def]
+    """The engine's lead-lag pairs for the kernel backend's ``n_rows`` events (``None``: off).
+
+    Markets as :class:`~rerating.study.EventStudy` sees them: in ``markets`` group A and group B
+    are two (their benchmarks differ); in the other scenarios every listing is in one market. The
+    calendar is one business-day calendar, on which positions are the sessions.
+    """
+    from rerating.study import engine as _engine
+
+    if design.lead_lag == "none":
+        return None
+    if design.lead_lag == "all":
+        market = np.arange(n_rows)
+    elif design.scenario == "markets":
+        market = (np.arange(n_rows) % design.n_events >= design.group_a).astype(np.int64)
+    else:
+        return None
+    sessions = np.arange(design.sessions)
+    return _engine._LeadLag(market=market, calendar=lambda sel: sessions)
 
 
 def _run_engine(panel: SimulatedPanel, design: SimulationDesign) -> pd.DataFrame:
@@ -937,7 +990,7 @@ def _rejection_table(tests: pd.DataFrame, design: SimulationDesign) -> pd.DataFr
     ].isin([name for name, (_, var) in GROUP_TESTS.items() if var])
     if design.scenario == "independent":
         claimed = np.ones(len(agg), dtype=bool)
-    elif design.scenario in ("clustered", "groups", "groups_market", "spread"):
+    elif design.scenario in ("clustered", "groups", "groups_market", "spread", "markets"):
         claimed = agg["valid_under_clustering"].to_numpy(dtype=bool)
     elif design.scenario == "groups_variance":
         claimed = (agg["valid_under_clustering"] & agg["valid_under_event_variance"]).to_numpy(
@@ -972,6 +1025,7 @@ def simulate(
     distribution: Distribution = "normal",
     chunk_size: int = 250,
     backend: Literal["kernel", "study"] = "kernel",
+    lead_lag: Literal["markets", "all", "none"] = "markets",
     parameters: MarketModelParameters | None = None,
 ) -> SimulationResult:
     """Size and power of every event-study test by Brown–Warner simulation.
@@ -990,7 +1044,7 @@ def simulate(
     event_window : tuple of int
         ``(start, end)`` in sessions relative to day 0, e.g. ``(0, 0)`` or ``(-1, 1)``.
     scenario : {"independent", "clustered", "variance", "groups", "groups_variance", \
-            "groups_market", "spread"}
+            "groups_market", "spread", "markets"}
         ``independent``: events on distinct random dates among ``date_spread`` sessions,
         independent residuals. ``clustered``: all events on one date and equicorrelated residuals
         (a common shock with variance share ``residual_correlation``, so every pairwise residual
@@ -1003,7 +1057,9 @@ def simulate(
         ``variance``. ``groups_market``: ``groups`` with one shock common to both groups
         (correlation ``residual_correlation`` within and across them: one market). ``spread``:
         distinct random dates as ``independent``, every residual sharing a calendar-time shock
-        (correlation ``residual_correlation`` between residuals on the same date).
+        (correlation ``residual_correlation`` between residuals on the same date). ``markets``:
+        ``groups`` for two markets that trade at different hours (correlation r within each,
+        r/2 across on one date and r/2 one session apart; the module docstring).
     residual_correlation : float
         r in ``clustered``, ``spread`` and the group scenarios; ignored otherwise.
     variance_multiplier : float
@@ -1034,6 +1090,10 @@ def simulate(
         registry per replication, on arrays. ``"study"``: the public ``EventStudy`` path on
         DataFrames, one ``group`` per replication (slower; the same statistics, which the test
         suite checks).
+    lead_lag : {"markets", "all", "none"}
+        The engine's ``lead_lag`` (:class:`~rerating.study.EventStudy`): which pairs add their
+        residuals' correlation one session apart to r̄. ``"none"`` shows what a same-date r̄
+        does in the ``markets`` scenario.
     parameters : MarketModelParameters, optional
         Distribution of alpha, beta and sigma and of the market return.
 
@@ -1072,6 +1132,7 @@ def simulate(
         distribution=distribution,
         chunk_size=chunk_size,
         backend=backend,
+        lead_lag=lead_lag,
         parameters=parameters or MarketModelParameters(),
     )
     return run_design(design)

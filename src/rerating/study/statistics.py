@@ -89,20 +89,57 @@ def cross_sectional_t(car: np.ndarray) -> TestResult:
     return TestResult(float(t), _p_t(t, n - 1), n)
 
 
-def brown_warner_cda(car: np.ndarray, resid_est: np.ndarray, length: int) -> TestResult:
+def brown_warner_cda(
+    car: np.ndarray, resid_est: np.ndarray, length: int, lags: int = 0
+) -> TestResult:
     """Crude dependence adjustment t-test, Brown & Warner (1980, 1985).
 
     ``AAR_t`` = mean estimation-window AR across events on each event-time day ``t``;
     ``S = sd_t(AAR_t)`` (ddof 1, days with at least one event); ``t = CAAR / (S sqrt(L))`` with
     Student t(T-1), ``T`` the number of estimation days used. Deviation: days on which some events
     are missing use the mean over the events present (Brown & Warner assume a complete panel).
+
+    ``lags=1``: the variance of the ``L``-day sum adds the portfolio's lag-1 autocovariance,
+    ``L S^2 + 2 (L - 1) g_1`` (:func:`sum_variance`), for portfolios of listings in markets that
+    trade at different hours, whose ``AAR_t`` carries one market's reaction to the other's news a
+    session later. Brown & Warner assume no autocorrelation (``lags=0``).
     """
     x = np.asarray(car, dtype=float)
     present, sums = _column_sums(np.asarray(resid_est, dtype=float))
-    aar = sums[present > 0] / present[present > 0]
-    s = aar.std(ddof=1)
-    t = x.mean() / (s * np.sqrt(length))
-    return TestResult(float(t), _p_t(t, aar.size - 1), x.size)
+    aar = np.where(present > 0, sums / np.maximum(present, 1), np.nan)
+    var, n_days = sum_variance(aar, length, lags)
+    t = x.mean() / np.sqrt(var) if var > 0 else float("nan")
+    return TestResult(float(t), _p_t(t, n_days - 1), x.size)
+
+
+def sum_variance(series: np.ndarray, length: int, lags: int = 0) -> tuple[float, int]:
+    """Variance of the sum of ``length`` consecutive values of a stationary ``series`` (NaN =
+    missing day), and the number of values it uses.
+
+    ``lags=0``: ``L S^2`` (``S`` the sd, ddof 1), independent values as Brown & Warner (1980)
+    assume. ``lags=1``: ``L S^2 + 2 (L - 1) g_1``, with ``g_1 = sum (x_t - m)(x_(t-1) - m) / (T - 1)``
+    over the pairs of consecutive days both present: the exact variance of a sum when
+    autocovariances beyond lag 1 vanish, estimated with unweighted autocovariances as Hansen &
+    Hodrick (1980) do for overlapping returns. A sum whose estimated variance is not positive
+    gives 0 (the caller's test is then NaN).
+
+    References
+    ----------
+    Hansen, L. P., and R. J. Hodrick (1980). "Forward exchange rates as optimal predictors of
+        future spot rates: An econometric analysis." Journal of Political Economy 88(5), 829-853.
+    """
+    x = np.asarray(series, dtype=float)
+    fin = np.isfinite(x)
+    n_days = int(fin.sum())
+    if n_days < 2:
+        return float("nan"), n_days
+    dev = np.where(fin, x - x[fin].mean(), np.nan)
+    var = float(np.nansum(dev * dev)) / (n_days - 1) * length
+    if lags >= 1 and length > 1:
+        prod = dev[1:] * dev[:-1]
+        g1 = float(np.nansum(prod)) / (n_days - 1)
+        var += 2.0 * (length - 1) * g1
+    return max(var, 0.0), n_days
 
 
 # --- two groups: the difference of their CAARs -------------------------------------------------
@@ -214,6 +251,7 @@ def cda_difference(
     aar_est_a: np.ndarray,
     aar_est_b: np.ndarray,
     length: int,
+    lags: int = 0,
 ) -> DifferenceResult:
     """Crude dependence adjustment (Brown & Warner 1980, 1985) applied to the portfolio A minus B.
 
@@ -224,14 +262,15 @@ def cda_difference(
     of a group share a date (and a market shock), which the Welch test does not. It assumes, as
     the CDA does, that event time lines the groups' estimation days up in calendar time (events on
     one date, or on nearby dates) and that the event does not change the portfolio's variance.
+    ``lags=1`` adds the portfolio's lag-1 autocovariance, as :func:`brown_warner_cda` (groups in
+    markets that trade at different hours).
     """
     a, b = _finite(car_a), _finite(car_b)
-    both = np.isfinite(aar_est_a) & np.isfinite(aar_est_b)
-    d = (np.asarray(aar_est_a) - np.asarray(aar_est_b))[both]
-    if a.size == 0 or b.size == 0 or d.size < 2:
+    d = np.asarray(aar_est_a, dtype=float) - np.asarray(aar_est_b, dtype=float)  # NaN unless both
+    var, n_days = sum_variance(d, length, lags)
+    if a.size == 0 or b.size == 0 or n_days < 2:
         return _difference_result(float("nan"), float("nan"), float("nan"))
-    se = float(d.std(ddof=1) * np.sqrt(length))
-    return _difference_result(float(a.mean() - b.mean()), se, float(d.size - 1))
+    return _difference_result(float(a.mean() - b.mean()), float(np.sqrt(var)), float(n_days - 1))
 
 
 _SUM_BLOCK = 4096  # rows per pass: bounds the temporaries of a 100,000-event residual matrix
@@ -627,8 +666,15 @@ def _col_nansum(u: np.ndarray, n_t: np.ndarray) -> np.ndarray:
     return np.nansum(u, axis=0)
 
 
-def _rank_z(u: np.ndarray, window_cols: np.ndarray) -> tuple[float, int]:
-    """``Z = sum_{t in window} Ubar_t / (sqrt(L) S_U)``, ``S_U^2 = (1/T) sum_t (N_t/N) Ubar_t^2``."""
+def _rank_z(
+    u: np.ndarray, window_cols: np.ndarray, lag_break: int | None = None
+) -> tuple[float, int]:
+    """``Z = sum_{t in window} Ubar_t / (sqrt(L) S_U)``, ``S_U^2 = (1/T) sum_t (N_t/N) Ubar_t^2``.
+
+    ``lag_break``: add the mean ranks' lag-1 autocovariance, ``Z = sum Ubar_t / sqrt(L S_U^2 +
+    2 (L - 1) G_1)`` (:func:`_rank_lag1`); columns ``lag_break - 1`` and ``lag_break`` are not
+    consecutive sessions (the gap before the event span) and are not paired.
+    """
     n_t = _finite_counts(u)
     n = u.shape[0]
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -636,11 +682,33 @@ def _rank_z(u: np.ndarray, window_cols: np.ndarray) -> tuple[float, int]:
     days = n_t > 0
     s2 = ((n_t[days] / n) * ubar[days] ** 2).sum() / days.sum()
     cols = np.asarray(window_cols)
-    z = ubar[cols].sum() / (np.sqrt(cols.size) * np.sqrt(s2))
+    var = cols.size * s2
+    if lag_break is not None and cols.size > 1:
+        var += 2.0 * (cols.size - 1) * _rank_lag1(ubar, n_t, n, lag_break)
+    z = ubar[cols].sum() / np.sqrt(var) if var > 0 else float("nan")
     return float(z), n
 
 
-def corrado(ar_all: np.ndarray, window_cols: np.ndarray, u: np.ndarray | None = None) -> TestResult:
+def _rank_lag1(ubar: np.ndarray, n_t: np.ndarray, n: int, lag_break: int) -> float:
+    """Lag-1 autocovariance of the daily mean ranks, ``G_1 = (1/T) sum_t sqrt(N_t N_(t-1)) / N
+    Ubar_t Ubar_(t-1)`` over consecutive columns both with events, in the weighting of ``S_U^2``
+    (the pair across ``lag_break`` left out). The multi-day rank statistics' analogue of
+    :func:`sum_variance`: mean ranks of listings in markets that trade at different hours are
+    correlated one session apart, as their returns are."""
+    days = n_t > 0
+    pair = days[1:] & days[:-1]
+    if 0 < lag_break < ubar.size:
+        pair[lag_break - 1] = False
+    w = np.sqrt(n_t[1:] * n_t[:-1]) / n
+    return float((w * ubar[1:] * ubar[:-1])[pair].sum() / days.sum())
+
+
+def corrado(
+    ar_all: np.ndarray,
+    window_cols: np.ndarray,
+    u: np.ndarray | None = None,
+    lag_break: int | None = None,
+) -> TestResult:
     """Corrado (1989) rank test, multi-day form of Cowan (1992).
 
     Each event's abnormal returns over the estimation window and the event span (``ar_all``,
@@ -648,8 +716,10 @@ def corrado(ar_all: np.ndarray, window_cols: np.ndarray, u: np.ndarray | None = 
     ``Z = sum_{t in window} Ubar_t / (sqrt(L) S_U)`` with ``S_U^2 = (1/T) sum_t (N_t / N) Ubar_t^2``
     over all ``T`` days, N(0,1). Deviations: the (T_i + 1) scaling and ``N_t / N`` weights for
     missing returns (Campbell & Wasley 1993; Kolari & Pynnönen 2011); Corrado used raw ranks.
+    ``lag_break`` (the first event-span column): the window sum's variance adds the mean ranks'
+    lag-1 autocovariance (:func:`_rank_z`), for listings of markets that trade at different hours.
     """
-    z, n = _rank_z(centered_ranks(ar_all) if u is None else u, window_cols)
+    z, n = _rank_z(centered_ranks(ar_all) if u is None else u, window_cols, lag_break)
     return TestResult(z, _p_normal(z), n)
 
 
@@ -658,6 +728,7 @@ def corrado_zivney(
     event_cols: np.ndarray,
     window_cols: np.ndarray,
     u: np.ndarray | None = None,
+    lag_break: int | None = None,
 ) -> TestResult:
     """Corrado & Zivney (1992) rank test on standardised abnormal returns.
 
@@ -666,11 +737,11 @@ def corrado_zivney(
     variance), then ranked within each event and tested as in :func:`corrado`. Deviation: the
     multi-day window sums the mean ranks over the window (Cowan 1992); Corrado & Zivney tested day 0.
     ``u``: the centred ranks of the re-standardised matrix, when already computed (same for every
-    window of a group).
+    window of a group). ``lag_break``: as :func:`corrado`.
     """
     if u is None:
         u = corrado_zivney_ranks(sar_all, event_cols)
-    z, n = _rank_z(u, window_cols)
+    z, n = _rank_z(u, window_cols, lag_break)
     return TestResult(z, _p_normal(z), n)
 
 
@@ -778,7 +849,7 @@ def wilcoxon(car: np.ndarray) -> TestResult:
     return TestResult(float(z), _p_normal(z), n)
 
 
-def grank(sar_est: np.ndarray, scar: np.ndarray) -> TestResult:
+def grank(sar_est: np.ndarray, scar: np.ndarray, lag_length: int = 0) -> TestResult:
     """GRANK test, Kolari & Pynnönen (2011).
 
     The event window collapses to one observation, the re-standardised cumulative abnormal return
@@ -786,6 +857,12 @@ def grank(sar_est: np.ndarray, scar: np.ndarray) -> TestResult:
     the estimation-window standardised ARs ``sar_est`` (N, L1). Ranks ``U_it = R_it / (T_i + 1) -
     1/2``; ``Z = Ubar_0 / S_U`` with ``S_U^2 = (1/T) sum_t (N_t / N) Ubar_t^2`` over all ``T = L1 + 1``
     days; ``t = Z sqrt((T - 2) / (T - 1 - Z^2))``, Student t(T-2).
+
+    ``lag_length = L > 1`` (a window of ``L`` sessions, listings of markets that trade at
+    different hours): ``S_U^2`` becomes ``S_U^2 + 2 (L - 1) / L G_1``, ``G_1`` the estimation
+    days' lag-1 autocovariance of the mean ranks (:func:`_rank_lag1`). A deviation: the CAR of
+    ``L`` sessions carries the markets' lead-lag correlation, which one day's ranks do not; to
+    first order its mean rank's variance is that of an ``L``-day mean of the daily mean ranks.
     """
     s = np.asarray(scar, dtype=float)
     star = s / s.std(ddof=1)
@@ -798,7 +875,11 @@ def grank(sar_est: np.ndarray, scar: np.ndarray) -> TestResult:
     ubar = _col_nansum(np.asfortranarray(u) if days.all() else u[:, days], n_t[days]) / n_t[days]
     t_days = int(days.sum())
     s2 = ((n_t[days] / n) * ubar**2).sum() / t_days
-    z = ubar[-1] / np.sqrt(s2)
+    if lag_length > 1:
+        # over the estimation days (the last column is the CAR's), rescaled to S_U^2's 1/T
+        g1 = _rank_lag1(ubar[:-1], n_t[days][:-1], n, 0) * (t_days - 1) / t_days
+        s2 += 2.0 * (lag_length - 1) / lag_length * g1
+    z = ubar[-1] / np.sqrt(s2) if s2 > 0 else float("nan")
     t = z * np.sqrt((t_days - 2.0) / (t_days - 1.0 - z * z))
     return TestResult(float(t), _p_t(t, t_days - 2), n)
 
@@ -1034,6 +1115,7 @@ class WindowSample:
     length: int
     rbar: float
     extra: dict = field(default_factory=dict)  # per-group cache shared by the group's windows
+    lead_lag: bool = False  # events in markets that trade at different hours (CDA: lag-1 term)
 
 
 def _cached(w: WindowSample, key: str) -> np.ndarray:
@@ -1045,6 +1127,11 @@ def _cached(w: WindowSample, key: str) -> np.ndarray:
             else corrado_zivney_ranks(w.sar_all, w.event_cols)
         )
     return w.extra[key]
+
+
+def _lag_break(w: WindowSample) -> int | None:
+    """The rank tests' ``lag_break``: the first event-span column, when the lead-lag terms apply."""
+    return int(w.event_cols[0]) if w.lead_lag and w.event_cols.size else None
 
 
 @dataclass(frozen=True)
@@ -1064,7 +1151,10 @@ TESTS: dict[str, TestSpec] = {
     for s in (
         TestSpec("cross_sectional_t", lambda w: cross_sectional_t(w.car), False),
         TestSpec(
-            "brown_warner_cda", lambda w: brown_warner_cda(w.car, w.resid_est, w.length), True, 1
+            "brown_warner_cda",
+            lambda w: brown_warner_cda(w.car, w.resid_est, w.length, lags=int(w.lead_lag)),
+            True,
+            1,
         ),
         TestSpec("patell", lambda w: patell(w.scar, w.dof), False, 1),
         TestSpec("adj_patell", lambda w: adj_patell(w.scar, w.dof, w.rbar), True, 1),
@@ -1072,17 +1162,24 @@ TESTS: dict[str, TestSpec] = {
         TestSpec("adj_bmp", lambda w: adj_bmp(w.scar, w.rbar), True),
         TestSpec("skewness_adjusted_t", lambda w: skewness_adjusted_t(w.bhar), False, 3),
         TestSpec(
-            "corrado", lambda w: corrado(w.ar_all, w.window_cols, _cached(w, "u_ar")), True, 1
+            "corrado",
+            lambda w: corrado(w.ar_all, w.window_cols, _cached(w, "u_ar"), _lag_break(w)),
+            True,
+            1,
         ),
         TestSpec(
             "corrado_zivney",
-            lambda w: corrado_zivney(w.sar_all, w.event_cols, w.window_cols, _cached(w, "u_cz")),
+            lambda w: corrado_zivney(
+                w.sar_all, w.event_cols, w.window_cols, _cached(w, "u_cz"), _lag_break(w)
+            ),
             True,
             2,
         ),
         TestSpec("generalized_sign", lambda w: generalized_sign(w.car, w.resid_est), False, 1),
         TestSpec("wilcoxon", lambda w: wilcoxon(w.car), False, 2),
-        TestSpec("grank", lambda w: grank(w.sar_est, w.scar), True, 2),
+        TestSpec(
+            "grank", lambda w: grank(w.sar_est, w.scar, w.length if w.lead_lag else 0), True, 2
+        ),
     )
 }
 
