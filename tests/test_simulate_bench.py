@@ -49,5 +49,9 @@ def test_quick_benchmark_runs_and_agrees(bench, tmp_path: Path, capsys: pytest.C
     assert all(0.0 <= t["pvalue"] <= 1.0 for t in large["tests"].values())
     groups = report["groups"]
     assert groups["spread_groups"] == 4 and groups["spread_events"] == 200
-    assert all(groups[k] > 0 for k in ("two_groups_seconds", "spread_groups_seconds"))
+    assert all(
+        groups[k] > 0
+        for k in ("two_groups_seconds", "spread_groups_seconds", "two_markets_lead_lag_seconds")
+    )
     assert "groups: small fit, no groups / two groups, ms" in out
+    assert "two markets: small fit, same-date r̄ / with lead-lag terms, ms" in out

@@ -1248,6 +1248,16 @@ def _rbar_between(  # type: ignore[no-untyped-def]
     }
 
 
+def _days_around(flat: FlatReturns, row0: np.ndarray, offsets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Day numbers of the sessions ``offsets`` away from each of ``row0`` in its own listing's
+    rows, and whether each lies inside the listing's data, both (len(row0), len(offsets))."""
+    c = flat.code_at(row0)
+    pos = (row0 - flat.start[c])[:, None] + offsets
+    ok = (pos >= 0) & (pos < flat.length[c][:, None])
+    rows = np.clip(row0[:, None] + offsets, 0, flat.n_rows - 1)
+    return flat.days_at(rows), ok
+
+
 class _JointCalendar:
     """``calendar(sel)``: the sorted day numbers of every session the listings of events ``sel``
     had from ``first`` to ``last`` sessions around day 0 (:class:`_LeadLag`'s joint calendar)."""
@@ -1256,12 +1266,8 @@ class _JointCalendar:
         self.flat, self.row0, self.offsets = flat, row0, np.arange(first, last + 1)
 
     def __call__(self, sel: np.ndarray) -> np.ndarray:
-        g = self.row0[sel]
-        c = self.flat.code_at(g)
-        pos = (g - self.flat.start[c])[:, None] + self.offsets
-        ok = (pos >= 0) & (pos < self.flat.length[c][:, None])
-        rows = np.clip(g[:, None] + self.offsets, 0, self.flat.n_rows - 1)
-        days = self.flat.days_at(rows)[ok]
+        days, ok = _days_around(self.flat, self.row0[sel], self.offsets)
+        days = days[ok]
         if days.size == 0:
             return days
         # the distinct days by a table over their span (np.unique sorts them all)
@@ -1281,12 +1287,8 @@ class _EstimationDays:
         self.flat, self.row0, self.est_off = flat, row0, est_off
 
     def __getitem__(self, sel: np.ndarray) -> np.ndarray:
-        g = self.row0[sel]
-        c = self.flat.code_at(g)
-        pos = (g - self.flat.start[c])[:, None] + self.est_off
-        ok = (pos >= 0) & (pos < self.flat.length[c][:, None])
-        rows = np.clip(g[:, None] + self.est_off, 0, self.flat.n_rows - 1)
-        days = self.flat.days_at(rows).astype(np.int32)
+        days, ok = _days_around(self.flat, self.row0[sel], self.est_off)
+        days = days.astype(np.int32)
         return days if ok.all() else np.where(ok, days, -1)
 
 
