@@ -351,3 +351,18 @@ def test_engine_portfolio_tests_add_the_lag_term_across_markets() -> None:
         caar_hk / (aar_hk.std(ddof=1) * math.sqrt(5)), rel=1e-9
     )
     assert res.markets == {"all": frozenset({0, 1}), "hk": frozenset({0}), "us": frozenset({1})}
+
+
+def test_lead_lag_results_do_not_depend_on_event_order() -> None:
+    wide, mkt = _two_markets()
+    bench = {s: ("HSI" if s[0] == "H" else "SPX") for s in wide.columns}
+    events = _events(wide, {s: 200 + (1 if s[0] == "U" else 0) for s in wide.columns})
+    kw = {"market_returns": mkt, "benchmarks": bench, "estimation_window": EST, "event_windows": WINS}
+    first = EventStudy(wide, events, **kw).fit()
+    shuffled = EventStudy(wide[wide.columns[::-1]], events.sample(frac=1.0, random_state=3), **kw).fit()
+    for frame in ("clustering", "tests", "caar"):
+        pd.testing.assert_frame_equal(getattr(first, frame), getattr(shuffled, frame), check_exact=False, rtol=1e-12)
+    a, b = first.rbar_between[("hk", "us")], shuffled.rbar_between[("hk", "us")]
+    assert a.keys() == b.keys()
+    for key in a:
+        assert a[key] == pytest.approx(b[key], rel=1e-12)

@@ -163,7 +163,8 @@ class EventStudyResults:
     n_events: int
     aar_est: dict = field(default_factory=dict)  # group -> (L1,) estimation-window mean AR
     day0_dates: np.ndarray | None = None  # datetime64 day 0 of each kept event
-    # (group_a, group_b) sorted -> {"rbar", "n_pairs", "effective": [per window]}: r̄ across groups
+    # (group_a, group_b) sorted -> {"rbar", "n_pairs", "effective": [per window], "same_date": [per
+    # window, without the lead-lag terms]}: r̄ across groups
     rbar_between: dict = field(default_factory=dict)
     # group -> market codes of its events, when r̄ has lead-lag terms (EventStudy's lead_lag)
     markets: dict = field(default_factory=dict)
