@@ -366,3 +366,13 @@ def test_lead_lag_results_do_not_depend_on_event_order() -> None:
     assert a.keys() == b.keys()
     for key in a:
         assert a[key] == pytest.approx(b[key], rel=1e-12)
+
+
+def test_next_day_on_the_joint_calendar() -> None:
+    from rerating.study.engine import _LeadLag
+
+    joint = np.array([3, 4, 7, 8, 12])
+    days = np.array([[3, 4, 7], [8, 12, -1], [5, 9, 11]])  # 5, 9, 11: not sessions, inside the span
+    want = [[next((j for j in joint if j > d), -1) if d >= 0 else -1 for d in row] for row in days]
+    np.testing.assert_array_equal(_LeadLag.next_day(joint, days), want)
+    np.testing.assert_array_equal(_LeadLag.next_day(np.array([], dtype=np.int64), days), np.full((3, 3), -1))

@@ -1040,10 +1040,17 @@ class _LeadLag:
 
     @staticmethod
     def next_day(joint: np.ndarray, days: np.ndarray) -> np.ndarray:
-        """The session of ``joint`` after each of ``days`` (-1 for the last one and for days < 0)."""
-        at = np.searchsorted(joint, days, side="right")
-        ok = (days >= 0) & (at < joint.size)
-        return np.where(ok, joint[np.minimum(at, joint.size - 1)], -1)
+        """The session of ``joint`` after each of ``days`` (-1 after the last one, for days < 0 and
+        for days outside ``joint``'s span)."""
+        if joint.size == 0:
+            return np.full(days.shape, -1, dtype=np.int64)
+        # a table over the joint calendar's span: one look-up per day instead of a binary search
+        lo = int(joint[0])
+        at = np.searchsorted(joint, np.arange(lo, int(joint[-1]) + 1), side="right")
+        table = np.append(np.where(at < joint.size, joint[np.minimum(at, joint.size - 1)], -1), -1)
+        rel = days.astype(np.int64) - lo
+        rel = np.where((days >= 0) & (rel >= 0) & (rel < table.size - 1), rel, table.size - 1)
+        return table[rel]
 
     def correlations(self, sel_x, sel_y, days_x, vals_x, days_y, vals_y):  # type: ignore[no-untyped-def]
         """``(r, joint)``: ``r[i, j] = corr(x_i[d], y_j[prev d])`` over their common dates for the
@@ -1058,9 +1065,13 @@ class _LeadLag:
             np.concatenate([days_x, self.next_day(joint, days_y)]), np.concatenate([vals_x, vals_y])
         )
         here, before = mat[: days_x.shape[0]], mat[days_x.shape[0] :]
-        r = np.zeros(cross.shape)
         mx, my = self.market[sel_x], self.market[sel_y]
-        for m in np.unique(mx):  # only pairs in different markets: one block per market of x
+        markets = np.unique(mx)
+        if markets.size > 4:  # many markets (lead_lag="all": one per listing): one product
+            r = cross_correlation_matrix(here, before, RBAR_MIN_OVERLAP)
+            return np.where(cross & np.isfinite(r), r, 0.0), joint
+        r = np.zeros(cross.shape)
+        for m in markets:  # only pairs in different markets: one block per market of x
             rows, cols = np.flatnonzero(mx == m), np.flatnonzero(my != m)
             if cols.size:
                 block = cross_correlation_matrix(here[rows], before[cols], RBAR_MIN_OVERLAP)
