@@ -41,6 +41,27 @@ def test_kernel_backend_equals_the_public_engine(scenario: str, model: str, wind
     assert (m["valid_under_clustering_k"] == m["valid_under_clustering_s"]).all()
 
 
+@pytest.mark.parametrize("scenario", ["clustered", "spread"])
+def test_kernel_backend_equals_the_public_engine_with_every_pair_lead_lag(scenario: str) -> None:
+    # lead_lag="all": r̄ counts every pair one session apart and the CDA and rank tests add the
+    # lag-1 term; the engine's joint calendar (business days) against the kernel's positions
+    kw = dict(
+        n_events=20, estimation_length=80, event_window=(0, 2), scenario=scenario, model="market",
+        replications=8, seed=6, chunk_size=4, residual_correlation=0.2, lead_lag="all",
+        date_spread=30,
+    )
+    fast = simulate(backend="kernel", **kw).tests  # type: ignore[arg-type]
+    slow = simulate(backend="study", **kw).tests  # type: ignore[arg-type]
+    m = fast.merge(slow, on=["group", "window", "test"], suffixes=("_k", "_s"), validate="1:1")
+    assert len(m) == len(fast) == len(slow) == 8 * 12
+    np.testing.assert_allclose(m["statistic_k"], m["statistic_s"], rtol=1e-9, atol=1e-12)
+    plain = simulate(backend="kernel", **{**kw, "lead_lag": "none"}).tests  # type: ignore[arg-type]
+    moved = fast.set_index(["group", "test"])["statistic"] != plain.set_index(["group", "test"])["statistic"]
+    changed = set(moved[moved].index.get_level_values("test"))
+    assert {"adj_patell", "brown_warner_cda", "corrado", "grank"} <= changed
+    assert not changed & {"patell", "bmp", "cross_sectional_t", "wilcoxon"}
+
+
 def test_same_seed_same_result_and_seed_is_recorded() -> None:
     a = simulate(n_events=10, estimation_length=40, replications=6, seed=9, tests=("bmp", "grank"))
     b = simulate(n_events=10, estimation_length=40, replications=6, seed=9, tests=("bmp", "grank"))

@@ -725,6 +725,7 @@ def _run_study(panel: SimulatedPanel, design: SimulationDesign) -> pd.DataFrame:
         event_windows=(design.event_window,),
         tests=design.tests,
         chunk_size=max(len(events), 1),
+        lead_lag=design.lead_lag,  # type: ignore[arg-type]
     ).fit()
     tests = results.tests
     tests = tests[tests["group"].astype(str) != "all"].copy()
