@@ -935,7 +935,9 @@ def clustering_warning(details: Sequence[tuple[str, str]], tests: pd.DataFrame) 
         return None
     text = (
         "Event windows overlap in calendar time: every listing of a group shares the same day 0, so "
-        "their abnormal returns are cross-correlated. Design effect 1 + (N - 1) r̄ by group: "
+        "their abnormal returns are cross-correlated (Hong Kong and New York listings also one "
+        "session apart, which r̄ and the portfolio and rank tests count). Design effect "
+        "1 + (N - 1) r̄ by group: "
         + "; ".join(f"{eid}: {d}" for eid, d in details)
         + "."
     )
