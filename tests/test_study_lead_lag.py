@@ -193,24 +193,41 @@ def test_lead_lag_policy_is_checked() -> None:
 
 def _hand_sum_variance(x: list[float], length: int, lags: int) -> float:
     """L S^2 + 2 (L - 1) g_1 by loops: mean and sums over the days present, pairs of neighbours."""
+    return _hand_variance_and_df(x, length, lags)[0]
+
+
+def _hand_variance_and_df(x: list[float], length: int, lags: int) -> tuple[float, float]:
+    """The variance above and Satterthwaite's df, with Bartlett's variances of g_0 = S^2 and g_1
+    for a process whose autocovariances beyond lag 1 vanish (worked term by term)."""
     days = [v for v in x if not math.isnan(v)]
     m = sum(days) / len(days)
-    s2 = sum((v - m) ** 2 for v in days) / (len(days) - 1)
+    t1 = len(days) - 1
+    s2 = sum((v - m) ** 2 for v in days) / t1
     g1 = sum(
         (x[t] - m) * (x[t - 1] - m)
         for t in range(1, len(x))
         if not (math.isnan(x[t]) or math.isnan(x[t - 1]))
-    ) / (len(days) - 1)
-    return length * s2 + (2 * (length - 1) * g1 if lags else 0.0)
+    ) / t1
+    if not lags or length == 1:  # no lag term in a one-day sum: Brown & Warner's df
+        return length * s2, float(t1)
+    v = length * s2 + 2 * (length - 1) * g1
+    var_s2 = 2 * (s2**2 + 2 * g1**2) / t1  # sum over k of 2 g_k^2, k = -1, 0, 1
+    var_g1 = (s2**2 + 2 * g1**2 + g1 * g1) / t1  # sum of g_k^2, plus g_1 g_-1 at k = 0
+    cov = 2 * (g1 * s2 + s2 * g1) / t1  # 2 sum of g_k g_(k+1), k = -1, 0
+    var_v = length**2 * var_s2 + (2 * (length - 1)) ** 2 * var_g1 + 2 * length * 2 * (length - 1) * cov
+    return v, min(2 * v * v / var_v, t1)
 
 
 def test_sum_variance_by_hand_and_on_a_known_process() -> None:
     x = [0.01, -0.02, 0.015, float("nan"), 0.005, -0.01, 0.02, 0.0]
     for lags in (0, 1):
         for length in (1, 3, 5):
-            got, n_days = sum_variance(np.array(x), length, lags)
+            got, n_days, df = sum_variance(np.array(x), length, lags)
             assert n_days == 7
-            assert got == pytest.approx(_hand_sum_variance(x, length, lags), rel=1e-12)
+            want, want_df = _hand_variance_and_df(x, length, lags)
+            assert got == pytest.approx(want, rel=1e-12)
+            assert df == pytest.approx(want_df, rel=1e-12)
+            assert df == 6 if lags == 0 or length == 1 else df < 6
     # MA(1), x_t = e_t + 0.6 e_(t-1): the variance of a sum of 5 is 5 (1 + 0.36) + 2 * 4 * 0.6
     rng = np.random.default_rng(0)
     e = rng.standard_normal(400_001)
@@ -233,11 +250,12 @@ def test_cda_with_lag_by_hand() -> None:
         for col in resid.T
     ]
     for lags in (0, 1):
-        var = _hand_sum_variance(aar, 4, lags)
+        var, df = _hand_variance_and_df(aar, 4, lags)
         got = brown_warner_cda(car, resid, 4, lags=lags)
         t = float(np.mean(car)) / math.sqrt(var)
         assert got.statistic == pytest.approx(t, rel=1e-12)
-        assert got.pvalue == pytest.approx(2 * stats.t.sf(abs(t), 38), rel=1e-10)
+        assert got.pvalue == pytest.approx(2 * stats.t.sf(abs(t), df), rel=1e-10)
+        assert (df == 38) == (lags == 0)
     # lags=0 is Brown & Warner's: sd of the AARs present, times sqrt(L)
     present = np.array([v for v in aar if not math.isnan(v)])
     assert brown_warner_cda(car, resid, 4).statistic == pytest.approx(
@@ -247,8 +265,9 @@ def test_cda_with_lag_by_hand() -> None:
     other = rng.normal(0, 0.01, (5, 40))
     d = [a - float(np.mean(col)) for a, col in zip(aar, other.T, strict=True)]
     got = cda_difference(car, car[:5] - 0.01, np.array(aar), other.mean(axis=0), 4, lags=1)
-    assert got.std_error == pytest.approx(math.sqrt(_hand_sum_variance(d, 4, 1)), rel=1e-12)
-    assert got.df == 38
+    var, df = _hand_variance_and_df(d, 4, 1)
+    assert got.std_error == pytest.approx(math.sqrt(var), rel=1e-12)
+    assert got.df == pytest.approx(df, rel=1e-12) and got.df < 38
 
 
 def _hand_rank_lag(u: np.ndarray, window: list[int], lag_break: int) -> float:

@@ -100,46 +100,64 @@ def brown_warner_cda(
     are missing use the mean over the events present (Brown & Warner assume a complete panel).
 
     ``lags=1``: the variance of the ``L``-day sum adds the portfolio's lag-1 autocovariance,
-    ``L S^2 + 2 (L - 1) g_1`` (:func:`sum_variance`), for portfolios of listings in markets that
-    trade at different hours, whose ``AAR_t`` carries one market's reaction to the other's news a
-    session later. Brown & Warner assume no autocorrelation (``lags=0``).
+    ``L S^2 + 2 (L - 1) g_1``, and the degrees of freedom are Satterthwaite's for that estimate
+    (:func:`sum_variance`), for portfolios of listings in markets that trade at different hours,
+    whose ``AAR_t`` carries one market's reaction to the other's news a session later. Brown &
+    Warner assume no autocorrelation (``lags=0``).
     """
     x = np.asarray(car, dtype=float)
     present, sums = _column_sums(np.asarray(resid_est, dtype=float))
     aar = np.where(present > 0, sums / np.maximum(present, 1), np.nan)
-    var, n_days = sum_variance(aar, length, lags)
+    var, n_days, df = sum_variance(aar, length, lags)
     t = x.mean() / np.sqrt(var) if var > 0 else float("nan")
-    return TestResult(float(t), _p_t(t, n_days - 1), x.size)
+    return TestResult(float(t), _p_t(t, df), x.size)
 
 
-def sum_variance(series: np.ndarray, length: int, lags: int = 0) -> tuple[float, int]:
+def sum_variance(series: np.ndarray, length: int, lags: int = 0) -> tuple[float, int, float]:
     """Variance of the sum of ``length`` consecutive values of a stationary ``series`` (NaN =
-    missing day), and the number of values it uses.
+    missing day), the number of values it uses and the degrees of freedom of the estimate.
 
     ``lags=0``: ``L S^2`` (``S`` the sd, ddof 1), independent values as Brown & Warner (1980)
-    assume. ``lags=1``: ``L S^2 + 2 (L - 1) g_1``, with ``g_1 = sum (x_t - m)(x_(t-1) - m) / (T - 1)``
-    over the pairs of consecutive days both present: the exact variance of a sum when
-    autocovariances beyond lag 1 vanish, estimated with unweighted autocovariances as Hansen &
-    Hodrick (1980) do for overlapping returns. A sum whose estimated variance is not positive
-    gives 0 (the caller's test is then NaN).
+    assume; ``T - 1`` degrees of freedom. ``lags=1``: ``V = L S^2 + 2 (L - 1) g_1``, with
+    ``g_1 = sum (x_t - m)(x_(t-1) - m) / (T - 1)`` over the pairs of consecutive days both present:
+    the exact variance of a sum when autocovariances beyond lag 1 vanish, estimated with
+    unweighted autocovariances as Hansen & Hodrick (1980) do for overlapping returns. Its degrees
+    of freedom are Satterthwaite's (1946), ``2 V^2 / var(V)``, with Bartlett's (1946) large-sample
+    variances of the sample autocovariances (``var(S^2) = 2 (g_0^2 + 2 g_1^2) / (T - 1)``,
+    ``var(g_1) = (g_0^2 + 3 g_1^2) / (T - 1)``, ``cov = 4 g_0 g_1 / (T - 1)``), which give ``T - 1``
+    when ``g_1 = 0``; at most ``T - 1``. A sum whose estimated variance is not positive gives 0
+    (the caller's test is then NaN).
 
     References
     ----------
+    Bartlett, M. S. (1946). "On the theoretical specification and sampling properties of
+        autocorrelated time-series." Supplement to the Journal of the Royal Statistical Society
+        8(1), 27-41.
     Hansen, L. P., and R. J. Hodrick (1980). "Forward exchange rates as optimal predictors of
         future spot rates: An econometric analysis." Journal of Political Economy 88(5), 829-853.
+    Satterthwaite, F. E. (1946). "An approximate distribution of estimates of variance
+        components." Biometrics Bulletin 2(6), 110-114.
     """
     x = np.asarray(series, dtype=float)
     fin = np.isfinite(x)
     n_days = int(fin.sum())
     if n_days < 2:
-        return float("nan"), n_days
+        return float("nan"), n_days, float("nan")
     dev = np.where(fin, x - x[fin].mean(), np.nan)
-    var = float(np.nansum(dev * dev)) / (n_days - 1) * length
+    g0 = float(np.nansum(dev * dev)) / (n_days - 1)
+    var, df = g0 * length, float(n_days - 1)
     if lags >= 1 and length > 1:
-        prod = dev[1:] * dev[:-1]
-        g1 = float(np.nansum(prod)) / (n_days - 1)
+        g1 = float(np.nansum(dev[1:] * dev[:-1])) / (n_days - 1)
         var += 2.0 * (length - 1) * g1
-    return max(var, 0.0), n_days
+        w0, w1 = float(length), 2.0 * (length - 1)
+        var_var = (
+            w0 * w0 * 2.0 * (g0 * g0 + 2.0 * g1 * g1)
+            + w1 * w1 * (g0 * g0 + 3.0 * g1 * g1)
+            + 2.0 * w0 * w1 * 4.0 * g0 * g1
+        ) / (n_days - 1)
+        if var > 0 and var_var > 0:
+            df = min(2.0 * var * var / var_var, df)
+    return max(var, 0.0), n_days, df
 
 
 # --- two groups: the difference of their CAARs -------------------------------------------------
@@ -267,10 +285,10 @@ def cda_difference(
     """
     a, b = _finite(car_a), _finite(car_b)
     d = np.asarray(aar_est_a, dtype=float) - np.asarray(aar_est_b, dtype=float)  # NaN unless both
-    var, n_days = sum_variance(d, length, lags)
+    var, n_days, df = sum_variance(d, length, lags)
     if a.size == 0 or b.size == 0 or n_days < 2:
         return _difference_result(float("nan"), float("nan"), float("nan"))
-    return _difference_result(float(a.mean() - b.mean()), float(np.sqrt(var)), float(n_days - 1))
+    return _difference_result(float(a.mean() - b.mean()), float(np.sqrt(var)), df)
 
 
 _SUM_BLOCK = 4096  # rows per pass: bounds the temporaries of a 100,000-event residual matrix
