@@ -343,14 +343,16 @@ class EventStudyResults:
 
     @property
     def clustering(self) -> pd.DataFrame:
-        """Per group and window: n, rbar, rbar_residual, n_pairs, design_effect = 1 + (N-1) rbar,
-        overlapping.
+        """Per group and window: n, rbar, rbar_same_date, rbar_residual, n_pairs, design_effect =
+        1 + (N-1) rbar, overlapping.
 
         ``rbar``: the mean correlation of the window's CARs, each pair's estimation-residual
-        correlation times the share of window dates the two events have in common;
-        ``rbar_residual``: the residuals' mean pairwise correlation itself (Kolari & Pynnönen's
-        r̄ for one event date, where the two agree); ``n_pairs``: pairs with 30 common
-        estimation dates.
+        correlation times the share of window dates the two events have in common, plus, for
+        listings of different markets, their correlation one session apart times the window dates
+        that adjoin (``EventStudy``'s ``lead_lag``); ``rbar_same_date``: the same without the
+        lead-lag terms; ``rbar_residual``: the residuals' mean pairwise correlation itself
+        (Kolari & Pynnönen's r̄ for one event date, where the three agree in one market);
+        ``n_pairs``: pairs with 30 common estimation dates.
         """
         return self.clustering_frame.copy(deep=False)
 
