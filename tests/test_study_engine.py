@@ -185,10 +185,12 @@ def test_non_session_policies(panel) -> None:
         kw = dict(market_returns=m, estimation_window=EST, event_windows=WINS)
         return EventStudy(wide, ev, non_session=policy, **kw).fit()  # type: ignore[arg-type]
 
-    nxt = fit("next").ar
-    prev = fit("previous").ar
-    assert nxt.loc[nxt["event_time"] == 0, "date"].iloc[0] == pd.Timestamp("2020-08-03")
-    assert prev.loc[prev["event_time"] == 0, "date"].iloc[0] == pd.Timestamp("2020-07-31")
+    nxt = fit("next")
+    prev = fit("previous")
+    assert nxt.ar.loc[nxt.ar["event_time"] == 0, "date"].iloc[0] == pd.Timestamp("2020-08-03")
+    assert prev.ar.loc[prev.ar["event_time"] == 0, "date"].iloc[0] == pd.Timestamp("2020-07-31")
+    assert set(nxt.car["day0"]) == {pd.Timestamp("2020-08-03")}
+    assert set(prev.car["day0"]) == {pd.Timestamp("2020-07-31")}
     with pytest.raises(NoEventsLeftError, match="non_session='skip'"):
         fit("skip")
     with pytest.raises(NonSessionDateError, match="2020-08-01"):
@@ -225,6 +227,10 @@ def test_timestamp_maps_to_first_session_closing_after_it() -> None:
     assert day0["before_close"] == pd.Timestamp("2025-01-27")
     assert day0["after_close"] == pd.Timestamp("2025-01-28")
     assert day0["holiday"] == pd.Timestamp("2025-01-21")  # 2025-01-20 is Martin Luther King Jr. Day
+    # the CAR table names each event's day-0 session too (what the timestamp became)
+    car_day0 = res.car.set_index("event_id")["day0"]
+    assert car_day0.to_dict() == day0.to_dict()
+    assert res.bhar.set_index("event_id")["day0"].to_dict() == day0.to_dict()
 
 
 def test_bad_input_raises_clear_errors(panel) -> None:
@@ -430,6 +436,7 @@ def test_results_are_read_only_and_render(panel) -> None:
         "event_id",
         "symbol",
         "group",
+        "day0",
         "window",
         "car",
         "std_error",

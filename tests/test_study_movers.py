@@ -109,7 +109,7 @@ def test_car_qvalues_and_movers_on_a_study() -> None:
     assert set(moved["symbol"]) >= {f"S{i:02d}" for i in range(5)}
     assert (moved["qvalue"] <= 0.05).all() and moved["qvalue"].is_monotonic_increasing
     assert list(moved.columns) == [
-        "event_id", "symbol", "group", "window", "car", "std_error", "tstat", "pvalue", "qvalue"
+        "event_id", "symbol", "group", "day0", "window", "car", "std_error", "tstat", "pvalue", "qvalue"
     ]
     # before the event nothing moved: no discovery in the pre-event window
     assert res.movers((-5, -3)).empty

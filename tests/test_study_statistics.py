@@ -200,6 +200,9 @@ def test_adjusted_tests_equal_the_plain_ones_when_rbar_is_zero(seed: int, n: int
     assert st.adj_patell(scar, dof, 0.0).statistic == pytest.approx(st.patell(scar, dof).statistic)
     # and shrink towards zero as r̄ grows
     assert abs(st.adj_bmp(scar, 0.1).statistic) < abs(st.bmp(scar).statistic)
+    # a negative r̄ counts as 0: the adjustment never makes a test more significant
+    assert st.adj_bmp(scar, -0.2).statistic == st.adj_bmp(scar, 0.0).statistic
+    assert st.adj_patell(scar, dof, -0.2).statistic == st.adj_patell(scar, dof, 0.0).statistic
 
 
 def test_centered_ranks_match_pandas_average_ranks_with_ties_and_gaps() -> None:

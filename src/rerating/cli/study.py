@@ -309,6 +309,17 @@ def study_cmd(
     if foreign_lag is not None:
         market_syms.add(foreign_lag[0])
     calendars = {s: master.get(s).calendar for s in set(symbols) | market_syms}
+    # a listing without any bars loses its events (the ledger says so), not the whole study;
+    # when none has bars, or a benchmark has none, reading the returns below says what to load
+    no_bars = [s for s in symbols if not market.has_bars(s)]
+    if no_bars and len(no_bars) < len(symbols):
+        click.echo(
+            f"note: no bars for {', '.join(no_bars)} in {market.origin}: "
+            f"{'its' if len(no_bars) == 1 else 'their'} events are dropped (--what dropped); "
+            "load them with `rerating load SYMBOL --from ... --to ...`",
+            err=True,
+        )
+        symbols = [s for s in symbols if s not in no_bars]
     needed = sorted(set(symbols) | market_syms)
     frame = market.returns(needed, gap_policy="drop").frame
     stock_rets = frame[frame["symbol"].isin(symbols)][["symbol", "date", "ret"]]

@@ -339,14 +339,23 @@ class Market:
         """The listing of ``symbol`` (:class:`UnknownSymbolError` with close matches otherwise)."""
         return self.securities.get(symbol)
 
+    def has_bars(self, symbol: str) -> bool:
+        """Whether the data hold any bars for ``symbol`` (:class:`UnknownSymbolError` if unknown)."""
+        return self._backend.bars(self.security(symbol).symbol) is not None
+
     def _full_bars(self, symbol: str) -> tuple[Security, pd.DataFrame]:
         sec = self.security(symbol)
         frame = self._backend.bars(sec.symbol)
         if frame is None:
-            raise MissingDataError(
-                f"no bars for {sec.symbol} in {self._backend.origin}; load them with "
-                f"`rerating load {sec.symbol} --from ... --to ...` or use --sample"
+            have = sorted(self._backend.symbols())
+            hint = (
+                f"the sample holds {len(have)} series ({', '.join(have[:10])}, ...; "
+                "PROVENANCE.md in the sample folder lists them); for others, fill a store with "
+                "`rerating load`"
+                if self.is_sample
+                else f"load them with `rerating load {sec.symbol} --from ... --to ...` or use --sample"
             )
+            raise MissingDataError(f"no bars for {sec.symbol} in {self._backend.origin}; {hint}")
         return sec, frame
 
     def bars(self, symbol: str, start: DateLike | None = None, end: DateLike | None = None) -> pd.DataFrame:

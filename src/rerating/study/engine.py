@@ -879,7 +879,7 @@ def _fit(study, ev, flat, d0, design, method, k_params, min_est, market_of_sym=N
                     f"shares{lead_lag_note}). Valid under clustering: {', '.join(CLUSTER_VALID)} (design effect or "
                     "time-series variance of the portfolio); the other tests assume independent events "
                     "and over-reject when r̄ > 0. CAAR std_error scaled by sqrt((1+(N-1)r̄)/(1-r̄)), "
-                    "r̄ floored at 0."
+                    "r̄ floored at 0 there and in the adjusted tests."
                 )
 
     # r̄ across each pair of groups, for compare()'s adj_bmp_difference (with many groups, e.g.

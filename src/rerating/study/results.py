@@ -217,11 +217,18 @@ class EventStudyResults:
         p = 2 * special.stdtr(df, -np.abs(t))
         # each window's listings are one family: Benjamini-Hochberg q-values across them
         q = np.column_stack([fdr_qvalues(p[:, k]) for k in range(w)]) if n else p
+        day0 = (
+            np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
+            if self.day0_dates is None
+            else self.day0_dates.astype("datetime64[ns]")
+        )
         return pd.DataFrame(
             {
                 "event_id": np.repeat(self.event_id, w),
                 "symbol": np.repeat(self.symbol, w),
                 "group": np.repeat(self.group, w),
+                # the session each listing's day 0 became (a timestamp or a holiday moves it)
+                "day0": np.repeat(day0, w),
                 "window": np.tile([window_label(x) for x in self.event_windows], n),
                 "car": self.car_arr.reshape(-1),
                 "std_error": se.reshape(-1),
@@ -234,8 +241,8 @@ class EventStudyResults:
 
     @property
     def car(self) -> pd.DataFrame:
-        """Per-event CAR per window: the Campbell-Lo-MacKinlay std_error, tstat, pvalue; qvalue;
-        bhar.
+        """Per-event CAR per window: event_id, symbol, group, day0 (the listing's day-0 session),
+        window, car with the Campbell-Lo-MacKinlay std_error, tstat, pvalue; qvalue; bhar.
 
         ``qvalue``: the Benjamini & Hochberg (1995) false-discovery-rate adjusted p-value across
         all the study's events in that window (:func:`~rerating.study.statistics.fdr_qvalues`); see
@@ -276,8 +283,8 @@ class EventStudyResults:
         Returns
         -------
         pandas.DataFrame
-            ``event_id, symbol, group, window, car, std_error, tstat, pvalue, qvalue`` (``qvalue``
-            by ``method`` within the family), most significant first.
+            ``event_id, symbol, group, day0, window, car, std_error, tstat, pvalue, qvalue``
+            (``qvalue`` by ``method`` within the family), most significant first.
 
         Raises
         ------
@@ -306,7 +313,7 @@ class EventStudyResults:
                     f"no group {group!r}{did_you_mean(group, groups)}; groups: {', '.join(groups)}"
                 )
             car = car[car["group"] == group]
-        cols = ["event_id", "symbol", "group", "window", "car", "std_error", "tstat", "pvalue"]
+        cols = ["event_id", "symbol", "group", "day0", "window", "car", "std_error", "tstat", "pvalue"]
         parts = []
         for label in chosen:
             part = car.loc[car["window"] == label, cols].copy()
@@ -316,8 +323,8 @@ class EventStudyResults:
 
     @property
     def bhar(self) -> pd.DataFrame:
-        """Buy-and-hold abnormal returns: event_id, symbol, group, window, bhar."""
-        return self._car[["event_id", "symbol", "group", "window", "bhar"]].copy()
+        """Buy-and-hold abnormal returns: event_id, symbol, group, day0, window, bhar."""
+        return self._car[["event_id", "symbol", "group", "day0", "window", "bhar"]].copy()
 
     @property
     def caar(self) -> pd.DataFrame:

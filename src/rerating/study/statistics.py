@@ -337,9 +337,12 @@ def adj_patell(scar: np.ndarray, dof: np.ndarray, rbar: float) -> TestResult:
     Patell's variance is the theoretical one, so only the design effect enters (no ``1 - r̄``
     factor, which corrects the BMP's cross-sectional variance). ``r̄`` is the mean pairwise
     correlation of the events' estimation-window residuals (:func:`mean_pairwise_correlation`).
+    Deviation: a negative ``r̄`` counts as 0 (as for the CAAR's standard error and
+    :func:`adj_bmp_difference`), so the adjustment never makes a test more significant than the
+    unadjusted one; with few events sharing a date, a negative estimate is mostly noise.
     """
     base = patell(scar, dof)
-    z = base.statistic / np.sqrt(1.0 + (base.n - 1) * rbar)
+    z = base.statistic / np.sqrt(1.0 + (base.n - 1) * max(float(rbar), 0.0))
     return TestResult(float(z), _p_normal(z), base.n)
 
 
@@ -355,9 +358,12 @@ def bmp(scar: np.ndarray) -> TestResult:
 
 
 def adj_bmp(scar: np.ndarray, rbar: float) -> TestResult:
-    """Adjusted BMP, Kolari & Pynnönen (2010): ``t_adj = t_BMP sqrt((1 - r̄) / (1 + (N-1) r̄))``, t(N-1)."""
+    """Adjusted BMP, Kolari & Pynnönen (2010): ``t_adj = t_BMP sqrt((1 - r̄) / (1 + (N-1) r̄))``, t(N-1).
+
+    Deviation: a negative ``r̄`` counts as 0, as in :func:`adj_patell`.
+    """
     base = bmp(scar)
-    t = base.statistic * kp_adjustment(base.n, rbar)
+    t = base.statistic * kp_adjustment(base.n, max(float(rbar), 0.0))
     return TestResult(float(t), _p_t(t, base.n - 1), base.n)
 
 
