@@ -108,6 +108,7 @@ def test_simulate_help_has_an_example(capsys: pytest.CaptureFixture[str]) -> Non
         (["--rho", "1.5", "--scenario", "clustered"], "residual_correlation=1.5"),
         (["--reps", "0"], "replications=0"),
         (["--n", "1"], "n_events=1"),
+        (["--window", "0:0", "--window", "-1:1"], "one --window per run, got 2"),
     ],
 )
 def test_simulate_bad_input_is_one_line_error(

@@ -71,6 +71,31 @@ def test_study_dropped_ledger(tmp_path: Path, capsys: pytest.CaptureFixture[str]
     assert "1 of 2 events dropped" in out.err
 
 
+def test_study_listing_without_bars_loses_its_events_not_the_study(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # 688256.SS (Cambricon) is in the security master but not in the sample's bars
+    path = tmp_path / "ev.csv"
+    path.write_text(
+        "event_id,symbol,date\nr1,9988.HK,2025-01-20\nr1,0700.HK,2025-01-20\nr1,688256.SS,2025-01-20\n",
+        encoding="utf-8",
+    )
+    code, out = _study(capsys, "--events", str(path), *"--estimation -100:-11 --what car --format csv".split())
+    assert code == 0, out.err
+    car = pd.read_csv(io.StringIO(out.out))
+    assert set(car["symbol"]) == {"9988.HK", "0700.HK"}
+    assert set(car["day0"]) == {"2025-01-20"}
+    assert "no bars for 688256.SS" in out.err and "rerating load" in out.err
+    code, out = _study(capsys, "--events", str(path), *"--estimation -100:-11 --what dropped --format csv".split())
+    assert "r1,688256.SS,2025-01-20,symbol has no returns in the data" in out.out
+    # with no listing left the error names what the sample holds
+    path.write_text("event_id,symbol,date\nr1,688256.SS,2025-01-20\n", encoding="utf-8")
+    code, out = _study(capsys, "--events", str(path), "--estimation", "-100:-11")
+    assert code != 0
+    assert "no bars for 688256.SS" in out.err and "the sample holds" in out.err
+    assert "use --sample" not in out.err
+
+
 def test_study_help_has_an_example(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["study", "--help"]) == 0
     assert "rerating --sample study --events" in capsys.readouterr().out

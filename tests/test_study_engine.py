@@ -288,8 +288,16 @@ def test_event_dates_must_be_iso_not_guessed(panel, text: str) -> None:
 def test_all_events_dropped_raises_with_the_reasons(panel) -> None:
     wide, m = panel
     ev = spread_events(wide, [20, 30])
-    with pytest.raises(NoEventsLeftError, match="2 x not enough estimation data"):
+    with pytest.raises(NoEventsLeftError, match="2 x not enough estimation data") as err:
         EventStudy(wide, ev, market_returns=m, estimation_window=EST).fit()
+    # one event's full reason, and advice for that reason
+    assert "usable sessions in" in str(err.value) and "start earlier" in str(err.value)
+    last = wide.index[-3]
+    ev = pd.DataFrame({"event_id": ["late"], "symbol": ["S00"], "date": [last]})
+    with pytest.raises(NoEventsLeftError, match="event window outside the data") as err:
+        EventStudy(wide, ev, market_returns=m, estimation_window=EST, event_windows=((0, 5),)).fit()
+    assert "(e.g. late, S00: event window outside the data: sessions [0, 5]" in str(err.value)
+    assert "Shorten the event windows" in str(err.value)
 
 
 def test_clustered_events_report_rbar_design_effect_and_valid_tests() -> None:

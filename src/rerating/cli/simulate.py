@@ -33,7 +33,13 @@ def _parse_window(text: str) -> tuple[int, int]:
     help="Estimation-window length L1 in sessions (ends 10 sessions before the event window).",
 )
 @click.option(
-    "--window", "window", default="0:0", show_default=True, help="Event window START:END, e.g. -1:1."
+    "--window",
+    "window",
+    multiple=True,
+    default=("0:0",),
+    show_default=True,
+    help="Event window START:END, e.g. -1:1 (one per run: its estimation window ends 10 "
+    "sessions before it).",
 )
 @click.option(
     "--scenario",
@@ -114,7 +120,7 @@ def _parse_window(text: str) -> tuple[int, int]:
 def simulate_command(
     n_events: int,
     estimation_length: int,
-    window: str,
+    window: tuple[str, ...],
     scenario: str,
     residual_correlation: float,
     variance_multiplier: float,
@@ -146,10 +152,15 @@ def simulate_command(
     """
     from rerating.study.simulate import simulate
 
+    if len(window) > 1:  # click would silently keep the last one
+        raise click.UsageError(
+            f"simulate takes one --window per run, got {len(window)} ({', '.join(window)}); "
+            "run it once per window"
+        )
     result = simulate(
         n_events=n_events,
         estimation_length=estimation_length,
-        event_window=_parse_window(window),
+        event_window=_parse_window(window[0]),
         scenario=scenario,  # type: ignore[arg-type]
         residual_correlation=residual_correlation,
         variance_multiplier=variance_multiplier,

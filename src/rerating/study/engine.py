@@ -700,10 +700,12 @@ def _fit(study, ev, flat, d0, design, method, k_params, min_est, market_of_sym=N
     if keep.size == 0:
         assert dropped is not None  # no event kept: every one was dropped
         top = dropped["reason"].str.split(":").str[0].value_counts().head(3)
+        first = dropped[dropped["reason"].str.split(":").str[0] == top.index[0]].iloc[0]
         raise NoEventsLeftError(
             f"all {n_ev} events were dropped: "
             + "; ".join(f"{cnt} x {r}" for r, cnt in top.items())
-            + ". Widen the data range, shorten the estimation window or lower min_estimation"
+            + f" (e.g. {first['event_id']}, {first['symbol']}: {first['reason']}). "
+            + _DROP_ADVICE.get(str(top.index[0]), _DROP_ADVICE_DEFAULT)
         )
     arr = {k: v[: cursor[0]] for k, v in store.items()}
     # canonical order is kept (ev is sorted, chunks are in order)
@@ -929,6 +931,20 @@ def _fit(study, ev, flat, d0, design, method, k_params, min_est, market_of_sym=N
         markets=markets_of,
     )
 
+
+# what to change when every event was dropped, by the most common reason (the text before ':')
+_DROP_ADVICE = {
+    "event window outside the data": "Shorten the event windows or use data that run past them",
+    "event outside the data": "Use data that cover the event dates",
+    "not enough estimation data": (
+        "Use data that start earlier, shorten the estimation window or lower min_estimation"
+    ),
+    "symbol has no returns in the data": "Check the symbols against the returns' columns",
+    "missing benchmark data in the event window": (
+        "Use benchmark returns that cover the event windows"
+    ),
+}
+_DROP_ADVICE_DEFAULT = "Widen the data range, shorten the estimation window or lower min_estimation"
 
 RANK_TESTS = ("corrado", "corrado_zivney", "grank")  # each sorts an (events x sessions) matrix
 
