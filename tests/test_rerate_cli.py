@@ -116,6 +116,16 @@ def test_abnormal_matches_the_library(capsys):
     lib = abnormal_event_return(Market.from_sample(), ["9988.HK"], "deepseek-r1", 5).car
     assert float(rows["9988.HK"]["car"]) == pytest.approx(float(lib["car"].iloc[0]), rel=1e-12)
     assert "NVDA" not in rows and "dropped NVDA: not enough estimation data" in err
+    assert "needs at least" not in err  # the tables show no test statistics: none are run
+    # a shorter estimation window keeps NVDA (the sample's S&P 500 starts in August 2024)
+    code, out, err = _run(capsys, "abnormal", "9988.HK", "NVDA", "--event", "deepseek-r1",
+                          "--sessions", "5", "--estimation", "-100:-11", "--format", "csv")
+    assert code == 0
+    rows = {r["symbol"]: r for r in _csv(out)}
+    lib = abnormal_event_return(Market.from_sample(), ["NVDA"], "deepseek-r1", 5,
+                                estimation_window=(-100, -11)).car
+    assert float(rows["NVDA"]["car"]) == pytest.approx(float(lib["car"].iloc[0]), rel=1e-12)
+    assert rows["NVDA"]["day0"] == "2025-01-21"
 
 
 @pytest.mark.parametrize(
@@ -127,6 +137,7 @@ def test_abnormal_matches_the_library(capsys):
         (["mcap-change", "NVDA", "--from", "2025-01-24", "--to", "2025-01-27", "--currency", "EUR"], "EUR"),
         (["window", "NVDAX", "--end", "2025-01-27"], "NVDAX"),
         (["event-return", "NVDA", "--event", "deepseek-r1"], "exactly one"),
+        (["abnormal", "NVDA", "--event", "deepseek-r1", "--estimation", "-100"], "not START:END"),
     ],
 )
 def test_bad_input_is_one_line_and_nonzero(capsys, args, text):

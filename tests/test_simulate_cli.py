@@ -104,7 +104,7 @@ def test_simulate_help_has_an_example(capsys: pytest.CaptureFixture[str]) -> Non
     ("argv", "needle"),
     [
         (["--window", "1:0"], "event_window=(1, 0)"),
-        (["--window", "zero"], "--window 'zero' is invalid"),
+        (["--window", "zero"], "'zero' is not START:END"),
         (["--rho", "1.5", "--scenario", "clustered"], "residual_correlation=1.5"),
         (["--reps", "0"], "replications=0"),
         (["--n", "1"], "n_events=1"),

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 import click
 import pandas as pd
 
+from rerating.cli._options import parse_window
 from rerating.cli._output import format_option, render_frame
 
 _adjusted = click.option(
@@ -239,20 +240,26 @@ def comove_cmd(ctx: click.Context, basket_a: str, basket_b: str, event_id: str, 
 @click.option("--sessions", type=int, default=5, show_default=True,
               help="Event window [0, N-1]: the abnormal counterpart of event-return --sessions N.")
 @click.option("--benchmark", default=None, help="One benchmark for all (default: each listing's own).")
+@click.option("--estimation", default="-250:-11", show_default=True,
+              help="Estimation window START:END in sessions relative to day 0.")
 @click.option("--min-estimation", type=int, default=None,
-              help="Minimum estimation sessions (default: half of the 240-session window).")
+              help="Minimum estimation sessions (default: half the estimation window).")
 @click.option("--caar", "show_caar", is_flag=True, default=False, help="Print the CAAR table instead.")
 @_events_file
 @format_option
 @click.pass_context
 def abnormal_cmd(ctx: click.Context, symbols: tuple[str, ...], event_id: str, sessions: int,
-                 benchmark: str | None, min_estimation: int | None, show_caar: bool,
-                 events_files: tuple[str, ...], fmt: str, output: str | None) -> None:
+                 benchmark: str | None, estimation: str, min_estimation: int | None,
+                 show_caar: bool, events_files: tuple[str, ...], fmt: str,
+                 output: str | None) -> None:
     """Cumulative abnormal return from an event against each listing's benchmark (market model).
 
+    For the test statistics, groups and other models use `rerating study`.
+
     \b
-    Example:
+    Examples:
       rerating --sample abnormal 9988.HK 0700.HK --event deepseek-r1 --sessions 5
+      rerating --sample abnormal NVDA AVGO --event deepseek-r1 --sessions 5 --estimation -100:-11
     """
     from rerating.events.catalog import load_catalog
     from rerating.rerate.abnormal import abnormal_event_return
@@ -260,7 +267,9 @@ def abnormal_cmd(ctx: click.Context, symbols: tuple[str, ...], event_id: str, se
     market = ctx.obj.market()
     cat = load_catalog(list(events_files) or None, securities=market.securities)
     res = abnormal_event_return(market, list(symbols), cat.get(event_id), sessions, catalog=cat,
-                                benchmark=benchmark, min_estimation=min_estimation)
+                                benchmark=benchmark, min_estimation=min_estimation,
+                                estimation_window=parse_window(estimation, "--estimation"),
+                                tests="none")  # neither table shows the tests
     frame = res.caar if show_caar else res.car
     render_frame(frame, fmt, output, title=f"{event_id}: CAR over sessions [0, {sessions - 1}]")
     _notes(f"dropped {r.symbol}: {r.reason}" for r in res.dropped.itertuples())

@@ -4,22 +4,8 @@ from __future__ import annotations
 
 import click
 
+from rerating.cli._options import parse_window
 from rerating.cli._output import format_option, render_frame
-from rerating.errors import SimulationDesignError
-
-
-def _parse_window(text: str) -> tuple[int, int]:
-    """``"0:0"`` or ``"-1:1"`` -> ``(0, 0)`` / ``(-1, 1)``."""
-    parts = text.split(":")
-    try:
-        if len(parts) != 2:
-            raise ValueError
-        return (int(parts[0]), int(parts[1]))
-    except ValueError:
-        raise SimulationDesignError(
-            f"--window {text!r} is invalid: expected START:END in sessions relative to day 0; "
-            "pass e.g. --window 0:0 or --window -1:1"
-        ) from None
 
 
 @click.command("simulate")
@@ -160,7 +146,7 @@ def simulate_command(
     result = simulate(
         n_events=n_events,
         estimation_length=estimation_length,
-        event_window=_parse_window(window[0]),
+        event_window=parse_window(window[0], "--window"),
         scenario=scenario,  # type: ignore[arg-type]
         residual_correlation=residual_correlation,
         variance_multiplier=variance_multiplier,

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from rerating.cli._options import parse_window
 from rerating.cli._output import format_option, render_frame
 
 if TYPE_CHECKING:
@@ -29,16 +30,6 @@ MODEL_CHOICES = (
     "dimson",
 )
 FOREIGN_MODELS = ("market", "capm", "factor", "dimson")
-
-
-def _window(text: str, what: str) -> tuple[int, int]:
-    try:
-        a, b = (int(x) for x in text.split(":"))
-    except ValueError:
-        raise click.BadParameter(
-            f"{text!r} is not START:END in sessions, e.g. -250:-11 or 0:5", param_hint=what
-        ) from None
-    return a, b
 
 
 @click.command("study")
@@ -257,8 +248,8 @@ def study_cmd(
     pairs: list[tuple[str, str]] = [_pair(text) for text in compare_pairs]
     if pairs:
         what = "compare"
-    est = _window(estimation, "--estimation")
-    wins = tuple(_window(w, "--window") for w in windows)
+    est = parse_window(estimation, "--estimation")
+    wins = tuple(parse_window(w, "--window") for w in windows)
     foreign_lag = _foreign(foreign, model)
     factor_data = _factor_data(model, factors_files, factor_units, factor_columns, risk_free_col)
     market = ctx.obj.market()
