@@ -15,8 +15,10 @@ PACKAGE = Path(__file__).resolve().parents[1] / "src" / "rerating"
 
 # Lower layers first; a module may import its own layer and any layer before it.
 LAYERS = ["data", "events", "study", "rerate", "claims", "report", "cli"]
-SHARED = {"errors", "config", "_typing", "__init__"}
-ENTRY_POINTS = {"__main__"}  # `python -m rerating` runs the CLI
+SHARED = {"errors", "config", "_typing"}
+# `python -m rerating` runs the CLI; the package's __init__ names the public API of every layer
+# (loaded on first use, so a lower layer importing `rerating` still loads nothing above it)
+ENTRY_POINTS = {"__main__", "__init__"}
 
 # Pure computation: arrays in, arrays out; no store, network, plotting or CLI.
 PURE_MODULES = ["study/kernel.py", "study/statistics.py", "study/models.py"]

@@ -272,6 +272,28 @@ def test_bad_input_raises_clear_errors(panel) -> None:
         ).fit()
 
 
+def test_percentages_and_prices_are_refused_not_studied(panel) -> None:
+    wide, m = panel
+    ev = spread_events(wide, [150, 200])
+    with pytest.raises(DataFormatError, match=r"returns look like percentages or prices.*median"):
+        EventStudy(wide * 100, ev, market_returns=m).fit()
+    with pytest.raises(DataFormatError, match="returns look like percentages or prices"):
+        EventStudy(100 * (1 + wide).cumprod(), ev, market_returns=m).fit()
+    with pytest.raises(DataFormatError, match=r"market_returns\['MKT'\] look like percentages"):
+        EventStudy(wide, ev, market_returns=m.to_frame("MKT") * 100, benchmarks="MKT").fit()
+    factors = pd.DataFrame({"MKT_RF": m, "SMB": m.shift(1).fillna(0.0) / 2}, index=m.index)
+    with pytest.raises(DataFormatError, match=r"factors\['SMB'\] look like percentages"):
+        EventStudy(wide, ev, model="factor", factors=factors.assign(SMB=factors["SMB"] * 100)).fit()
+    rf = pd.Series(0.0002, index=m.index)  # about 5% a year, in decimal
+    with pytest.raises(DataFormatError, match="risk_free returns look like percentages"):
+        EventStudy(wide, ev, model="capm", market_returns=m, risk_free=rf * 100).fit()
+    # the same data in decimal units are studied, and a few huge days do not trip the check
+    spiky = wide.copy()
+    spiky.iloc[::50, 0] = 5.0
+    EventStudy(spiky, ev, market_returns=m).fit()
+    EventStudy(wide, ev, model="capm", market_returns=m, risk_free=rf).fit()
+
+
 @pytest.mark.parametrize("text", ["01/06/2020", "06-01-2020", "June 1, 2020"])
 def test_event_dates_must_be_iso_not_guessed(panel, text: str) -> None:
     # 01/06/2020 is 6 January in New York and 1 June in London: refuse instead of guessing

@@ -350,8 +350,8 @@ class Market:
             have = sorted(self._backend.symbols())
             hint = (
                 f"the sample holds {len(have)} series ({', '.join(have[:10])}, ...; "
-                "PROVENANCE.md in the sample folder lists them); for others, fill a store with "
-                "`rerating load`"
+                "PROVENANCE.md in the sample folder lists them); for others, fill a store: "
+                f"`rerating load {sec.symbol} --from ... --to ...`"
                 if self.is_sample
                 else f"load them with `rerating load {sec.symbol} --from ... --to ...` or use --sample"
             )

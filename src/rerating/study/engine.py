@@ -33,11 +33,13 @@ from rerating.study import kernel as _kernel
 from rerating.study._allocator import tune_allocator
 from rerating.study.models import MarketModel, ModelName, NormalReturnModel, get_model
 from rerating.study.panel import (
+    RISK_FREE_SCALE_LIMIT,
     AlignedSeries,
     FlatReturns,
     NotPointwise,
     PanelView,
     RowsPanel,
+    check_return_scale,
     flatten_returns,
     locate_day_zero,
     read_events,
@@ -364,6 +366,7 @@ class EventStudy:
             if isinstance(rets, pd.DataFrame) and "symbol" not in rets.columns
             else None,
         )
+        check_return_scale(flat.ret, "returns")
         cal = _CalendarLookup(self.calendars)
         d0 = locate_day_zero(flat, ev, cal, self.non_session)
 
@@ -373,7 +376,7 @@ class EventStudy:
         if mf is not None and (self.model.needs_market or self.benchmarks is not None):
             bench = self._benchmark_of(list(flat.symbols), mf, cal)
             cols, col_of_sym = np.unique([bench[s] for s in flat.symbols], return_inverse=True)
-            market = [AlignedSeries(flat, mf[col]) for col in cols]
+            market = [AlignedSeries(flat, mf[col], f"market_returns[{str(col)!r}]") for col in cols]
         elif self.model.needs_market:
             raise MissingDataError(
                 f"model={self.model.name!r} needs benchmark returns: pass market_returns= "
@@ -388,7 +391,7 @@ class EventStudy:
                 raise DataFormatError(
                     "risk_free must be a Series of per-session returns indexed by date"
                 )
-            rf = AlignedSeries(flat, r)
+            rf = AlignedSeries(flat, r, "risk_free returns", RISK_FREE_SCALE_LIMIT)
         fac = None
         if self.factors is not None:
             if not isinstance(self.factors, pd.DataFrame) or self.factors.shape[1] == 0:
@@ -396,7 +399,7 @@ class EventStudy:
                     "factors must be a DataFrame (date x factor) with at least one column"
                 )
             fac = (
-                [AlignedSeries(flat, self.factors[c]) for c in self.factors.columns],
+                [AlignedSeries(flat, self.factors[c], f"factors[{str(c)!r}]") for c in self.factors.columns],
                 tuple(str(c) for c in self.factors.columns),
             )
         design = _DesignSource(self.model, flat, market, col_of_sym, rf, fac, mf, cal)

@@ -312,6 +312,34 @@ def _lookup(prepared: tuple[np.ndarray, np.ndarray], d: np.ndarray) -> np.ndarra
     return np.where(hit, svals[pos_c] if sdates.size else np.nan, np.nan)
 
 
+# median |value| above which a series is taken for percentages or prices, not decimal returns: a
+# listing's daily returns have a median size of about 0.01 (0.1 for the wildest small caps), a
+# benchmark's or a factor's about 0.005, the risk-free rate's about 0.0002
+RETURN_SCALE_LIMIT = 0.2
+FACTOR_SCALE_LIMIT = 0.1
+RISK_FREE_SCALE_LIMIT = 0.005
+
+
+def check_return_scale(values: np.ndarray, what: str, limit: float = RETURN_SCALE_LIMIT) -> None:
+    """Raise :class:`DataFormatError` when ``values`` look like percentages or price levels.
+
+    A study fed ``1.5`` for a 1.5% return (or prices) would report CAARs a hundred times too large
+    without any error; the median absolute value of a few thousand of the values tells them apart.
+    """
+    v = np.asarray(values, dtype=float).reshape(-1)
+    sample = np.abs(v[:: max(1, v.size // 4096)])
+    sample = sample[np.isfinite(sample)]
+    if sample.size == 0:
+        return
+    med = float(np.median(sample))
+    if med > limit:
+        raise DataFormatError(
+            f"{what} look like percentages or prices, not decimal returns: their median absolute "
+            f"value is {med:.3g}, above {limit:g} (0.01 is a 1% return); divide percentages by "
+            "100, or pass returns (P_t / P_t-1 - 1), not price levels"
+        )
+
+
 class AlignedSeries:
     """A date-indexed Series prepared once, read at any rows of a :class:`FlatReturns`.
 
@@ -319,9 +347,13 @@ class AlignedSeries:
     input the series is also aligned to the grid's dates, so reading rows is a gather.
     """
 
-    def __init__(self, flat: FlatReturns, values: pd.Series) -> None:
+    def __init__(
+        self, flat: FlatReturns, values: pd.Series, what: str = "", limit: float = FACTOR_SCALE_LIMIT
+    ) -> None:
         self.flat = flat
         self._prepared = _prepare_series(values)
+        if what:  # a name turns on the scale check (see check_return_scale)
+            check_return_scale(self._prepared[1], what, limit)
         self._on_index = (
             _lookup(self._prepared, flat.date_index) if flat.date_index is not None else None
         )
