@@ -25,6 +25,7 @@ def test_readme_python_examples_run(capsys: pytest.CaptureFixture[str]) -> None:
     printed = capsys.readouterr().out
     first = ns["res"]
     assert printed.startswith("Event study") and "Events used           6 of 6" in printed
+    assert "Day 0                 2025-01-21" in printed
     assert set(first.caar["group"]) == {"all", "china", "us"}
     assert len(first.tests) == 3 * 2 * 12
     assert set(first.car["day0"]) == {pd.Timestamp("2025-01-21")}

@@ -604,6 +604,7 @@ class EventStudyResults:
             ("Estimation window", window_label(self.estimation_window)),
             ("Event windows", ", ".join(window_label(w) for w in self.event_windows)),
             ("Events used", f"{self.event_id.size} of {self.n_events}"),
+            ("Day 0", self._day0_span(np.arange(self.event_id.size)) or "-"),
             ("Groups", ", ".join(["all", *sorted(set(self.group) - {"all"})])),
         )
         caar = self.caar_frame[
