@@ -21,3 +21,16 @@ def test_bench_store_tiny(tmp_path, capsys):
     assert figures["read_rows_per_s"] > 0 and figures["load_rows_per_s"] > 0
     assert set(figures["peak_rss_mb"]) == {"generate", "load", "read", "baseline"}
     assert list(tmp_path.iterdir()) == []  # the work folder is removed
+
+
+def test_bench_market_returns_tiny(capsys):
+    sys.path.insert(0, str(BENCH))
+    try:
+        import bench_market_returns
+    finally:
+        sys.path.remove(str(BENCH))
+    argv = ["--symbols", "6", "--years", "2", "--events", "30", "--repeats", "1", "--json"]
+    assert bench_market_returns.main(argv) == 0
+    figures = json.loads(capsys.readouterr().out)
+    assert figures["return_rows"] > 6 * 200 and figures["events_used"] == 30
+    assert figures["returns_from_store_s"] > 0 and figures["speedup_vs_one_by_one"] > 0

@@ -163,6 +163,25 @@ def test_load_from_files_and_market_reads_the_store(tmp_path, master):
         load(["NOPE1"], FilesSource(SAMPLE, master), store, master)
 
 
+def test_many_symbols_read_in_one_query_equal_one_by_one(tmp_path, master):
+    store = Store(tmp_path)
+    src = FilesSource(SAMPLE, master)
+    store.upsert_bars({s: src.bars(s) for s in ("BABA", "9988.HK", "NVDA")}, source="files")
+    many = store.read_bars_many(["NVDA", "BABA", "MSFT", "9988.HK"])
+    assert sorted(many) == ["9988.HK", "BABA", "NVDA"]  # MSFT has no rows: left out
+    for sym, bars in many.items():
+        pd.testing.assert_frame_equal(bars, store.read_bars(sym))
+    assert store.read_bars_many([]) == {} and Store(tmp_path / "none").read_bars_many(["BABA"]) == {}
+    # the Market reads them in one go, and says which listings have no bars at all
+    m = Market.open(tmp_path, securities=master)
+    assert m.missing_bars(["baba", "MSFT", "NVDA", "AAPL"]) == ["MSFT", "AAPL"]
+    assert Market.from_sample(master).missing_bars(["BABA", "NVDA"]) == []
+    pd.testing.assert_frame_equal(
+        m.returns(["NVDA", "BABA"]).frame,
+        Market.from_sample(master).returns(["NVDA", "BABA"]).frame,
+    )
+
+
 def test_load_records_a_bad_symbol_and_keeps_the_rest(tmp_path, master):
     folder = tmp_path / "d"
     folder.mkdir()

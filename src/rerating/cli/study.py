@@ -302,7 +302,7 @@ def study_cmd(
     calendars = {s: master.get(s).calendar for s in set(symbols) | market_syms}
     # a listing without any bars loses its events (the ledger says so), not the whole study;
     # when none has bars, or a benchmark has none, reading the returns below says what to load
-    no_bars = [s for s in symbols if not market.has_bars(s)]
+    no_bars = market.missing_bars(symbols)
     if no_bars and len(no_bars) < len(symbols):
         click.echo(
             f"note: no bars for {', '.join(no_bars)} in {market.origin}: "

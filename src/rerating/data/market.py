@@ -189,6 +189,8 @@ class _Backend(Protocol):
 
     def bars(self, symbol: str) -> pd.DataFrame | None: ...  # None: no data for this symbol
 
+    def prefetch(self, symbols: Sequence[str]) -> None: ...  # read many at once where that is cheaper
+
     def symbols(self) -> list[str]: ...
 
     def shares_table(self) -> pd.DataFrame: ...
@@ -215,6 +217,9 @@ class _FilesBackend:
                 return None
             self._bars[symbol] = self.source.bars(symbol)
         return self._bars[symbol]
+
+    def prefetch(self, symbols: Sequence[str]) -> None:
+        """Nothing to batch: each file is read on first use."""
 
     def symbols(self) -> list[str]:
         return self.source.symbols()
@@ -244,6 +249,14 @@ class _StoreBackend:
             frame = self.store.read_bars(symbol)
             self._bars[symbol] = None if frame.empty else frame
         return self._bars[symbol]
+
+    def prefetch(self, symbols: Sequence[str]) -> None:
+        """Read the symbols not cached yet in one query (None for those without bars)."""
+        todo = [s for s in dict.fromkeys(symbols) if s not in self._bars]
+        if len(todo) > 1:
+            found = self.store.read_bars_many(todo)
+            for sym in todo:
+                self._bars[sym] = found.get(sym)
 
     def symbols(self) -> list[str]:
         if self._symbols is None:
@@ -339,9 +352,12 @@ class Market:
         """The listing of ``symbol`` (:class:`UnknownSymbolError` with close matches otherwise)."""
         return self.securities.get(symbol)
 
-    def has_bars(self, symbol: str) -> bool:
-        """Whether the data hold any bars for ``symbol`` (:class:`UnknownSymbolError` if unknown)."""
-        return self._backend.bars(self.security(symbol).symbol) is not None
+    def missing_bars(self, symbols: str | Iterable[str]) -> list[str]:
+        """The canonical symbols of ``symbols`` that have no bars at all in the data (one read for
+        all of them from a store; :class:`UnknownSymbolError` for a symbol not in the master)."""
+        names = list(dict.fromkeys(self.security(s).symbol for s in _symbol_list(symbols)))
+        self._backend.prefetch(names)
+        return [s for s in names if self._backend.bars(s) is None]
 
     def _full_bars(self, symbol: str) -> tuple[Security, pd.DataFrame]:
         sec = self.security(symbol)
@@ -390,7 +406,9 @@ class Market:
     ) -> pd.DataFrame:
         """Wide closes (date x symbol; raw, or dividend-adjusted with ``adjusted=True``); NaN where no row."""
         columns = {}
-        for sym in _symbol_list(symbols):
+        wanted = _symbol_list(symbols)
+        self._backend.prefetch([self.security(s).symbol for s in wanted])
+        for sym in wanted:
             bars = self.bars(sym, start, end)
             sec = self.security(sym)
             col = "adj_close" if adjusted else "close"
@@ -446,16 +464,19 @@ class Market:
             raise DateRangeError(f"end {hi.date()} is before start {lo.date()}; swap them")
         frames, ledgers = [], []
         seen: set[str] = set()
-        for sym in _symbol_list(symbols):
+        wanted = _symbol_list(symbols)
+        self._backend.prefetch([self.security(s).symbol for s in wanted])
+        for sym in wanted:
             sec, bars = self._full_bars(sym)
             if sec.symbol in seen:
                 continue
             seen.add(sec.symbol)
             frame, ledger = _listing_returns(sec, bars, lo, hi, kind, gap_policy, adjusted, self._backend.origin)
             frames.append(frame)
-            ledgers.append(ledger)
+            if ledger is not None:
+                ledgers.append(ledger)
         frame = pd.concat(frames, ignore_index=True)
-        ledger = pd.concat(ledgers, ignore_index=True) if any(len(x) for x in ledgers) else _empty_ledger()
+        ledger = pd.concat(ledgers, ignore_index=True) if ledgers else _empty_ledger()
         return ReturnsResult(frame=frame, dropped=ledger, kind=kind, gap_policy=gap_policy, adjusted=adjusted)
 
     # FX
@@ -690,8 +711,9 @@ def _listing_returns(
     gap_policy: str,
     adjusted: bool,
     origin: str,
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Returns of one listing on its own calendar (see :meth:`Market.returns`)."""
+) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """Returns of one listing on its own calendar (see :meth:`Market.returns`), and its ledger
+    (None when empty: building an empty frame per listing costs more than the returns)."""
     ledger: list[dict[str, object]] = []
     price = bars["adj_close"] if adjusted else bars["close"]
     if adjusted and price.isna().all():
@@ -770,10 +792,9 @@ def _listing_returns(
             "span": out_span[keep].astype("int64"),
         }
     )
-    led = pd.DataFrame(ledger, columns=LEDGER_COLUMNS) if ledger else _empty_ledger()
-    if ledger:
-        led = led.astype({"date": "datetime64[ns]"})
-    return frame, led
+    if not ledger:
+        return frame, None
+    return frame, pd.DataFrame(ledger, columns=LEDGER_COLUMNS).astype({"date": "datetime64[ns]"})
 
 
 # HKEX spread table: (upper price bound, tick) for prices up to that bound

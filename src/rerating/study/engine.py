@@ -830,7 +830,7 @@ def _fit(study, ev, flat, d0, design, method, k_params, min_est, market_of_sym=N
                     }
                 )
                 if overlapping and n > 1:
-                    overlap_windows.append(f"{label} r̄ = {rbar:.4f}, design effect {de:.2f}")
+                    overlap_windows.append(f"{label} r̄ = {rbar:.4g}, design effect {de:.2f}")
                 ws = dataclasses.replace(samples[w], rbar=rbar)
                 row = _caar_row(
                     gname,
