@@ -312,3 +312,20 @@ def test_every_rerate_error_becomes_one_line_and_its_exit_code(
     assert out == ""
     # KeyError subclasses must print plain text, not the repr KeyError gives ("'...'").
     assert err == f"error: bad value 'x' for --thing ({cls.__name__}); valid: a, b\n"
+
+
+def test_long_terminal_tables_show_their_first_rows(capsys, monkeypatch, tmp_path) -> None:
+    import pandas as pd
+
+    from rerating.cli import _output
+
+    monkeypatch.setattr(_output, "TABLE_MAX_ROWS", 5)
+    frame = pd.DataFrame({"symbol": [f"S{i}" for i in range(8)], "car": range(8)})
+    _output.render_frame(frame, "table")
+    out, err = capsys.readouterr()
+    assert "S4" in out and "S5" not in out
+    assert "showing the first 5 of 8 rows" in err and "--format csv" in err
+    _output.render_frame(frame, "csv")  # other formats and files keep every row
+    assert capsys.readouterr().out.count("\n") == 9  # header and 8 rows
+    _output.render_frame(frame, "table", output=str(tmp_path / "t.txt"))
+    assert "S7" in (tmp_path / "t.txt").read_text(encoding="utf-8")

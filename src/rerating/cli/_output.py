@@ -11,6 +11,8 @@ if TYPE_CHECKING:
     import pandas as pd
 
 FORMATS = ("table", "csv", "json", "parquet")
+# a terminal table longer than this shows its first rows (rich lays out ~1,000 rows a second)
+TABLE_MAX_ROWS = 1000
 
 
 def format_option(func: Any) -> Any:
@@ -60,6 +62,14 @@ def render_frame(
     if fmt == "table":
         from rich.console import Console
         from rich.table import Table
+
+        if output is None and len(frame) > TABLE_MAX_ROWS:
+            click.echo(
+                f"note: showing the first {TABLE_MAX_ROWS:,} of {len(frame):,} rows; "
+                "--format csv (or -o FILE) gives them all",
+                err=True,
+            )
+            frame = frame.head(TABLE_MAX_ROWS)
 
         table = Table(title=title, show_lines=False)
         for col in frame.columns:
