@@ -355,9 +355,14 @@ class Market:
     def missing_bars(self, symbols: str | Iterable[str]) -> list[str]:
         """The canonical symbols of ``symbols`` that have no bars at all in the data (one read for
         all of them from a store; :class:`UnknownSymbolError` for a symbol not in the master)."""
-        names = list(dict.fromkeys(self.security(s).symbol for s in _symbol_list(symbols)))
-        self._backend.prefetch(names)
+        names = self._prefetch(_symbol_list(symbols))
         return [s for s in names if self._backend.bars(s) is None]
+
+    def _prefetch(self, symbols: list[str]) -> list[str]:
+        """Read the bars of ``symbols`` at once where the back end can; return their canonical forms."""
+        names = list(dict.fromkeys(self.security(s).symbol for s in symbols))
+        self._backend.prefetch(names)
+        return names
 
     def _full_bars(self, symbol: str) -> tuple[Security, pd.DataFrame]:
         sec = self.security(symbol)
@@ -407,7 +412,7 @@ class Market:
         """Wide closes (date x symbol; raw, or dividend-adjusted with ``adjusted=True``); NaN where no row."""
         columns = {}
         wanted = _symbol_list(symbols)
-        self._backend.prefetch([self.security(s).symbol for s in wanted])
+        self._prefetch(wanted)
         for sym in wanted:
             bars = self.bars(sym, start, end)
             sec = self.security(sym)
@@ -465,7 +470,7 @@ class Market:
         frames, ledgers = [], []
         seen: set[str] = set()
         wanted = _symbol_list(symbols)
-        self._backend.prefetch([self.security(s).symbol for s in wanted])
+        self._prefetch(wanted)
         for sym in wanted:
             sec, bars = self._full_bars(sym)
             if sec.symbol in seen:
