@@ -7,13 +7,16 @@
 What it does:
 
 1. writes synthetic daily bars of ``--symbols`` US listings (market model around a synthetic
-   S&P 500, on the XNYS sessions of ``--years`` years) straight into a temporary store, and a
-   security master that names them (not timed);
-2. ``Market.returns`` of every listing from the store, as ``rerating study`` reads them: the
+   S&P 500, on the XNYS sessions of ``--years`` years) as one Parquet file each, and a security
+   master that names them (not timed);
+2. loads them into a temporary store as ``rerating load`` does (``rerating.data.load.load``:
+   validation, one transaction per listing, one connection held for up to a second), against the
+   baseline of one connection per listing, measured in the same run (a second store);
+3. ``Market.returns`` of every listing from the store, as ``rerating study`` reads them: the
    store's bars in one query (``Store.read_bars_many``), against the baseline measured in the same
    run, the same call reading one listing per connection (what it did before: each connection
    costs ~30 ms of locking, opening and schema checks);
-3. ``EventStudy.fit`` of ``--events`` events on random listings and dates over those returns
+4. ``EventStudy.fit`` of ``--events`` events on random listings and dates over those returns
    (market model, windows [0:0], [-1:1], [0:5], every test): what the read adds to a study.
 
 Each timing is the median of ``--repeats`` runs (the baseline's of ``--baseline-repeats``), each
@@ -34,41 +37,49 @@ import numpy as np
 import pandas as pd
 
 
-def build(home: Path, symbols: int, years: int, seed: int = 0) -> tuple[Path, list[str]]:
-    """Fill a store at ``home`` and write a security master extension; return (its path, symbols)."""
+def build(workdir: Path, symbols: int, years: int, seed: int = 0) -> tuple[Path, list[str]]:
+    """Write one Parquet file per listing (and a synthetic S&P 500) into ``workdir/files``, and a
+    security master extension naming them; return (its path, the listings' symbols)."""
     import exchange_calendars as xc
-
-    from rerating.data.store import Store
 
     sess = xc.get_calendar("XNYS").sessions_in_range(f"{2025 - years}-01-02", "2024-12-31")
     rng = np.random.default_rng(seed)
     m = rng.normal(0.0004, 0.01, sess.size)
+    files = workdir / "files"
+    files.mkdir()
 
-    def bars(ret: np.ndarray) -> pd.DataFrame:
+    def write(name: str, ret: np.ndarray) -> None:
         close = 50 * np.exp(np.cumsum(ret))
-        return pd.DataFrame(
-            {"open": close, "high": close, "low": close, "close": close, "adj_close": close,
-             "volume": 1e6},
-            index=pd.DatetimeIndex(sess, name="date"),
-        )
+        pd.DataFrame(
+            {"date": pd.DatetimeIndex(sess), "open": close, "high": close, "low": close,
+             "close": close, "adj_close": close, "volume": 1e6}
+        ).to_parquet(files / f"{name}.parquet", index=False)
 
-    store = Store(home)
+    write("GSPC", m)
     names = [f"ZZ{i:05d}" for i in range(symbols)]
-    batch: dict[str, pd.DataFrame] = {"^GSPC": bars(m)}
     for name in names:
-        batch[name] = bars(m * rng.uniform(0.5, 1.5) + rng.normal(0, 0.02, sess.size))
-        if len(batch) >= 200:
-            store.upsert_bars(batch, source="bench")
-            batch = {}
-    if batch:
-        store.upsert_bars(batch, source="bench")
-    sec = home / "securities.csv"
+        write(name, m * rng.uniform(0.5, 1.5) + rng.normal(0, 0.02, sess.size))
+    sec = workdir / "securities.csv"
     sec.write_text(
         "symbol,name,kind,exchange,calendar,currency,benchmark\n"
         + "".join(f"{n},Synthetic {n},stock,XNYS,XNYS,USD,^GSPC\n" for n in names),
         encoding="utf-8",
     )
     return sec, names
+
+
+def load_store(home: Path, workdir: Path, master: Any, wanted: list[str]) -> float:
+    """``rerating load`` of every file into the store at ``home``; return the seconds it took."""
+    from rerating.data.load import load
+    from rerating.data.sources.files import FilesSource
+    from rerating.data.store import Store
+
+    t0 = time.perf_counter()
+    result = load(wanted, FilesSource(workdir / "files", master), Store(home), master,
+                  with_fundamentals=False)
+    if result.failed:
+        raise RuntimeError(f"load failed for {result.failed[:3]}")
+    return time.perf_counter() - t0
 
 
 def _median_time(fn: Any, repeats: int) -> tuple[float, Any]:
@@ -83,6 +94,7 @@ def _median_time(fn: Any, repeats: int) -> tuple[float, Any]:
 def run(
     symbols: int, years: int, events: int, repeats: int, workdir: Path, baseline_repeats: int = 1
 ) -> dict[str, Any]:
+    from rerating.data import load as load_mod
     from rerating.data import market as market_mod
     from rerating.data.market import Market
     from rerating.data.securities import load_securities
@@ -93,9 +105,18 @@ def run(
     build_s = time.perf_counter() - t0
     master = load_securities(sec_file)
     wanted = ["^GSPC", *names]
+    home = workdir / "store"
+    load_s = load_store(home, workdir, master, wanted)
+    # the load's baseline: one store connection (lock, open, schema check) per listing
+    hold = load_mod.WRITER_HOLD_S
+    load_mod.WRITER_HOLD_S = -1.0
+    try:
+        load_base_s = load_store(workdir / "store-baseline", workdir, master, wanted)
+    finally:
+        load_mod.WRITER_HOLD_S = hold
 
     def read() -> pd.DataFrame:
-        return Market.open(workdir, securities=master).returns(wanted, gap_policy="drop").frame
+        return Market.open(home, securities=master).returns(wanted, gap_policy="drop").frame
 
     read_s, frame = _median_time(read, repeats)
     # the baseline: the same call with the batched read turned off (one connection per listing)
@@ -132,7 +153,10 @@ def run(
         "return_rows": int(len(frame)),
         "events": events,
         "events_used": int(res.event_id.size),
-        "build_store_s": round(build_s, 2),
+        "write_files_s": round(build_s, 2),
+        "load_s": round(load_s, 2),
+        "load_one_connection_per_listing_s": round(load_base_s, 2),
+        "load_speedup": round(load_base_s / load_s, 2),
         "returns_from_store_s": round(read_s, 3),
         "returns_one_connection_per_listing_s": round(base_s, 3),
         "speedup_vs_one_by_one": round(base_s / read_s, 2),

@@ -182,6 +182,35 @@ def test_many_symbols_read_in_one_query_equal_one_by_one(tmp_path, master):
     )
 
 
+def test_load_writes_through_one_connection_while_it_is_short(tmp_path, master, monkeypatch):
+    from rerating.data import load as load_mod
+
+    opened: list[int] = []
+    real = Store.writer
+
+    def counting(self):  # type: ignore[no-untyped-def]
+        opened.append(1)
+        return real(self)
+
+    monkeypatch.setattr(Store, "writer", counting)
+    folder = tmp_path / "d"
+    folder.mkdir()
+    for sym in ("NVDA", "MSFT", "AAPL"):
+        (folder / f"{sym}.csv").write_text((SAMPLE / f"{sym}.csv").read_text())
+    (folder / "BABA.csv").write_text("date,close\n2025-01-02,-1\n")  # fails validation, in between
+    source = FilesSource(folder, master)
+    result = load(["NVDA", "BABA", "MSFT", "AAPL"], source, Store(tmp_path / "a"), master, with_fundamentals=False)
+    assert result.failed == ["BABA"] and len(opened) == 1
+    assert Store(tmp_path / "a").symbols() == ["AAPL", "MSFT", "NVDA"]
+    # past the hold time the lock is let go and taken again: one connection per symbol here
+    monkeypatch.setattr(load_mod, "WRITER_HOLD_S", -1.0)
+    opened.clear()
+    load(["NVDA", "MSFT", "AAPL"], source, Store(tmp_path / "b"), master, with_fundamentals=False)
+    assert len(opened) == 3
+    for sym in ("NVDA", "MSFT", "AAPL"):
+        pd.testing.assert_frame_equal(Store(tmp_path / "a").read_bars(sym), Store(tmp_path / "b").read_bars(sym))
+
+
 def test_load_records_a_bad_symbol_and_keeps_the_rest(tmp_path, master):
     folder = tmp_path / "d"
     folder.mkdir()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -14,6 +16,7 @@ from rerating.data.store import Store
 from rerating.errors import MissingSharesError, RerateError
 
 Progress = Callable[[str, int], None]  # (symbol just finished, rows written)
+WRITER_HOLD_S = 1.0  # longest time a load keeps one store connection (and its lock) before reopening
 
 
 @dataclass(frozen=True)
@@ -58,16 +61,23 @@ def load(
     """
     canonical = list(dict.fromkeys(securities.resolve(s) for s in symbols))
     rows = []
-    for sym in canonical:
-        try:
-            bars = source.bars(sym, start, end)
-            written = store.upsert_bars(bars, sym, source=source.name)
-            rows.append({"symbol": sym, "rows": written, "first": bars.index[0], "last": bars.index[-1], "status": "ok", "error": ""})
-        except RerateError as exc:
-            written = 0
-            rows.append({"symbol": sym, "rows": 0, "first": pd.NaT, "last": pd.NaT, "status": "error", "error": str(exc)})
-        if progress is not None:
-            progress(sym, written)
+    with contextlib.ExitStack() as held:
+        writer, opened = None, 0.0
+        for sym in canonical:
+            try:
+                bars = source.bars(sym, start, end)
+                # symbols go through one connection for up to WRITER_HOLD_S (a connection costs
+                # ~30 ms), each in its own transaction; then the lock is let go for other processes
+                if writer is None or time.monotonic() - opened > WRITER_HOLD_S:
+                    held.close()
+                    writer, opened = held.enter_context(store.writer()), time.monotonic()
+                written = writer.upsert_bars(bars, sym, source=source.name)
+                rows.append({"symbol": sym, "rows": written, "first": bars.index[0], "last": bars.index[-1], "status": "ok", "error": ""})
+            except RerateError as exc:
+                written = 0
+                rows.append({"symbol": sym, "rows": 0, "first": pd.NaT, "last": pd.NaT, "status": "error", "error": str(exc)})
+            if progress is not None:
+                progress(sym, written)
     loaded = [r["symbol"] for r in rows if r["status"] == "ok"]
     if with_fundamentals and loaded:
         _load_fundamentals(source, store, securities, loaded)

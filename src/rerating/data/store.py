@@ -189,54 +189,23 @@ class Store:
         DuplicateDateError
             The same (symbol, date) twice in the input.
         """
-        long = _to_long(bars, symbol)
+        long = _stage_bars(bars, symbol, source)
         if long.empty:
             return 0
-        dup = long.duplicated(["symbol", "date"])
-        if dup.any():
-            first = long[dup].iloc[0]
-            raise DuplicateDateError(f"bars to store repeat ({first['symbol']}, {first['date'].date()}); one row per symbol and date")
-        long["source"] = source
-        long["loaded_at"] = pd.Timestamp.now("UTC").tz_localize(None).as_unit("us")
-        import pyarrow as pa
-
         with self._connect() as con:
-            try:
-                con.execute("BEGIN TRANSACTION")
-                names = sorted(long["symbol"].unique())
-                ids = dict(con.execute("SELECT symbol, sid FROM symbols WHERE list_contains(?, symbol)", [names]).fetchall())
-                known = len(ids)
-                nxt = con.execute("SELECT coalesce(max(sid), -1) + 1 FROM symbols").fetchall()[0][0]
-                for name in names:  # new symbols get the next free ids (we hold the lock)
-                    if name not in ids:
-                        ids[name] = nxt
-                        nxt += 1
-                long.insert(0, "sid", long["symbol"].map(ids).astype("int32"))
-                # DuckDB scans an Arrow table much faster than a pandas frame with string columns
-                con.register("staged", pa.Table.from_pandas(long, preserve_index=False))
-                if known:  # replace the (symbol, date) pairs we bring; new symbols need no delete
-                    con.execute("DELETE FROM bars USING staged WHERE bars.sid = staged.sid AND bars.date = staged.date")
-                con.execute(
-                    "INSERT INTO bars SELECT sid, date, open, high, low, close, adj_close, volume, source, loaded_at FROM staged"
-                )
-                con.execute("DELETE FROM symbols WHERE sid IN (SELECT DISTINCT sid FROM staged)")
-                # the summary comes from the staged rows when all symbols are new, else from bars
-                origin = "bars WHERE sid IN (SELECT DISTINCT sid FROM staged)" if known else "staged"
-                con.execute(
-                    "INSERT INTO symbols SELECT t.sid, n.symbol, t.first, t.last, t.rows, t.source, t.loaded_at FROM "
-                    "(SELECT sid, min(date) AS first, max(date) AS last, count(*) AS rows, "
-                    f"arg_max(source, loaded_at) AS source, max(loaded_at) AS loaded_at FROM {origin} GROUP BY sid) t "
-                    "JOIN (SELECT DISTINCT sid, symbol FROM staged) n USING (sid)"
-                )
-                con.execute("COMMIT")
-            except BaseException:
-                with contextlib.suppress(Exception):
-                    con.execute("ROLLBACK")
-                raise
-            finally:
-                with contextlib.suppress(Exception):  # absent when the failure came before it
-                    con.unregister("staged")
+            _write_bars(con, long)
         return len(long)
+
+    @contextlib.contextmanager
+    def writer(self) -> Iterator[StoreWriter]:
+        """One locked connection for several upserts, each still its own transaction.
+
+        A connection costs ~30 ms (lock, open, schema check); a load of many local files writes
+        through one for a while (see :func:`rerating.data.load.load`). Other processes wait for the
+        lock until the block exits, so keep it short.
+        """
+        with self._connect() as con:
+            yield StoreWriter(con)
 
     def upsert_shares(self, table: pd.DataFrame) -> int:
         """Insert or replace shares rows (columns :data:`SHARES_COLUMNS`) per (symbol, as_of, shares)."""
@@ -440,6 +409,75 @@ class Store:
             self.path, True, size, version, int(n), int(rows),
             pd.Timestamp(first) if first is not None else None, pd.Timestamp(last) if last is not None else None,
         )
+
+
+class StoreWriter:
+    """Upserts through one open connection (:meth:`Store.writer`)."""
+
+    def __init__(self, con: DuckDBPyConnection) -> None:
+        self._con = con
+
+    def upsert_bars(self, bars: pd.DataFrame | Mapping[str, pd.DataFrame], symbol: str | None = None, source: str = "") -> int:
+        """As :meth:`Store.upsert_bars`, in one transaction on this connection."""
+        long = _stage_bars(bars, symbol, source)
+        if not long.empty:
+            _write_bars(self._con, long)
+        return len(long)
+
+
+def _stage_bars(bars: pd.DataFrame | Mapping[str, pd.DataFrame], symbol: str | None, source: str) -> pd.DataFrame:
+    """Long rows to write (symbol, date, bar columns, source, loaded_at); duplicates refused."""
+    long = _to_long(bars, symbol)
+    if long.empty:
+        return long
+    dup = long.duplicated(["symbol", "date"])
+    if dup.any():
+        first = long[dup].iloc[0]
+        raise DuplicateDateError(f"bars to store repeat ({first['symbol']}, {first['date'].date()}); one row per symbol and date")
+    long["source"] = source
+    long["loaded_at"] = pd.Timestamp.now("UTC").tz_localize(None).as_unit("us")
+    return long
+
+
+def _write_bars(con: DuckDBPyConnection, long: pd.DataFrame) -> None:
+    """Upsert staged rows in one transaction (rolled back on any error)."""
+    import pyarrow as pa
+
+    try:
+        con.execute("BEGIN TRANSACTION")
+        names = sorted(long["symbol"].unique())
+        ids = dict(con.execute("SELECT symbol, sid FROM symbols WHERE list_contains(?, symbol)", [names]).fetchall())
+        known = len(ids)
+        nxt = con.execute("SELECT coalesce(max(sid), -1) + 1 FROM symbols").fetchall()[0][0]
+        for name in names:  # new symbols get the next free ids (we hold the lock)
+            if name not in ids:
+                ids[name] = nxt
+                nxt += 1
+        long.insert(0, "sid", long["symbol"].map(ids).astype("int32"))
+        # DuckDB scans an Arrow table much faster than a pandas frame with string columns
+        con.register("staged", pa.Table.from_pandas(long, preserve_index=False))
+        if known:  # replace the (symbol, date) pairs we bring; new symbols need no delete
+            con.execute("DELETE FROM bars USING staged WHERE bars.sid = staged.sid AND bars.date = staged.date")
+        con.execute(
+            "INSERT INTO bars SELECT sid, date, open, high, low, close, adj_close, volume, source, loaded_at FROM staged"
+        )
+        con.execute("DELETE FROM symbols WHERE sid IN (SELECT DISTINCT sid FROM staged)")
+        # the summary comes from the staged rows when all symbols are new, else from bars
+        origin = "bars WHERE sid IN (SELECT DISTINCT sid FROM staged)" if known else "staged"
+        con.execute(
+            "INSERT INTO symbols SELECT t.sid, n.symbol, t.first, t.last, t.rows, t.source, t.loaded_at FROM "
+            "(SELECT sid, min(date) AS first, max(date) AS last, count(*) AS rows, "
+            f"arg_max(source, loaded_at) AS source, max(loaded_at) AS loaded_at FROM {origin} GROUP BY sid) t "
+            "JOIN (SELECT DISTINCT sid, symbol FROM staged) n USING (sid)"
+        )
+        con.execute("COMMIT")
+    except BaseException:
+        with contextlib.suppress(Exception):
+            con.execute("ROLLBACK")
+        raise
+    finally:
+        with contextlib.suppress(Exception):  # absent when the failure came before it
+            con.unregister("staged")
 
 
 def _to_long(bars: pd.DataFrame | Mapping[str, pd.DataFrame], symbol: str | None) -> pd.DataFrame:
