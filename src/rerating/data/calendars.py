@@ -85,10 +85,16 @@ def sessions(calendar: str, start: DateLike, end: DateLike) -> pd.DatetimeIndex:
     DateRangeError
         ``end`` is before ``start`` or either lies outside the calendar.
     """
-    cal = get_calendar(calendar)
     lo, hi = to_day(start, "start"), to_day(end, "end")
     if hi < lo:
         raise DateRangeError(f"end {hi.date()} is before start {lo.date()}; swap them")
+    return _sessions(calendar_name(calendar), lo, hi)
+
+
+@functools.lru_cache(maxsize=4096)
+def _sessions(name: str, lo: pd.Timestamp, hi: pd.Timestamp) -> pd.DatetimeIndex:
+    # cached: the listings of one market mostly share a span (an index is immutable, so sharing is safe)
+    cal = get_calendar(name)
     _check_bounds(cal, lo, "start")
     _check_bounds(cal, hi, "end")
     return pd.DatetimeIndex(cal.sessions_in_range(lo, hi), name="date").as_unit("ns")

@@ -467,7 +467,7 @@ class Market:
         hi = _date(end, "end") if end is not None else None
         if lo is not None and hi is not None and hi < lo:
             raise DateRangeError(f"end {hi.date()} is before start {lo.date()}; swap them")
-        frames, ledgers = [], []
+        parts, ledgers = [], []
         seen: set[str] = set()
         wanted = _symbol_list(symbols)
         self._prefetch(wanted)
@@ -476,11 +476,19 @@ class Market:
             if sec.symbol in seen:
                 continue
             seen.add(sec.symbol)
-            frame, ledger = _listing_returns(sec, bars, lo, hi, kind, gap_policy, adjusted, self._backend.origin)
-            frames.append(frame)
+            part, ledger = _listing_returns(sec, bars, lo, hi, kind, gap_policy, adjusted, self._backend.origin)
+            parts.append(part)
             if ledger is not None:
                 ledgers.append(ledger)
-        frame = pd.concat(frames, ignore_index=True)
+        # one frame from the listings' arrays (a frame per listing costs more than its returns)
+        frame = pd.DataFrame(
+            {
+                "symbol": np.repeat(np.array([p[0] for p in parts], dtype=object), [p[1].size for p in parts]),
+                "date": np.concatenate([p[1] for p in parts]),
+                "ret": np.concatenate([p[2] for p in parts]),
+                "span": np.concatenate([p[3] for p in parts]),
+            }
+        )
         ledger = pd.concat(ledgers, ignore_index=True) if ledgers else _empty_ledger()
         return ReturnsResult(frame=frame, dropped=ledger, kind=kind, gap_policy=gap_policy, adjusted=adjusted)
 
@@ -716,9 +724,10 @@ def _listing_returns(
     gap_policy: str,
     adjusted: bool,
     origin: str,
-) -> tuple[pd.DataFrame, pd.DataFrame | None]:
-    """Returns of one listing on its own calendar (see :meth:`Market.returns`), and its ledger
-    (None when empty: building an empty frame per listing costs more than the returns)."""
+) -> tuple[tuple[str, np.ndarray, np.ndarray, np.ndarray], pd.DataFrame | None]:
+    """Returns of one listing on its own calendar (see :meth:`Market.returns`) as ``(symbol,
+    dates, returns, spans)`` arrays, and its ledger (None when empty: an empty frame per listing
+    costs more than the returns)."""
     ledger: list[dict[str, object]] = []
     price = bars["adj_close"] if adjusted else bars["close"]
     if adjusted and price.isna().all():
@@ -789,17 +798,10 @@ def _listing_returns(
             nxt = np.flatnonzero(has & (pos > i))
             into = f"folded into the multi-session return of {dates[nxt[0]].date()}" if len(nxt) else "after the last bar"
             ledger.append({"symbol": sec.symbol, "date": dates[i], "reason": f"no bar for this session; {into}"})
-    frame = pd.DataFrame(
-        {
-            "symbol": sec.symbol,
-            "date": dates[keep],
-            "ret": ret[keep],
-            "span": out_span[keep].astype("int64"),
-        }
-    )
+    part = (sec.symbol, dates[keep].to_numpy(), ret[keep], out_span[keep].astype("int64"))
     if not ledger:
-        return frame, None
-    return frame, pd.DataFrame(ledger, columns=LEDGER_COLUMNS).astype({"date": "datetime64[ns]"})
+        return part, None
+    return part, pd.DataFrame(ledger, columns=LEDGER_COLUMNS).astype({"date": "datetime64[ns]"})
 
 
 # HKEX spread table: (upper price bound, tick) for prices up to that bound
