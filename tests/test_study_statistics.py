@@ -248,3 +248,46 @@ def test_a_study_does_not_import_scipy_stats() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]", out.stdout
+
+
+def _grank_by_rankdata(sar_est: np.ndarray, scar: np.ndarray) -> float:
+    """GRANK's t from scratch: scipy's average ranks of each row's finite values with SCAR*."""
+    star = scar / np.nanstd(scar, ddof=1) if np.isnan(scar).any() else scar / scar.std(ddof=1)
+    g = np.column_stack([sar_est, star])
+    u = np.full(g.shape, np.nan)
+    for i, row in enumerate(g):
+        fin = np.isfinite(row)
+        u[i, fin] = stats.rankdata(row[fin]) / (fin.sum() + 1) - 0.5
+    n_t = np.isfinite(u).sum(axis=0)
+    days = n_t > 0
+    ubar = np.nansum(u[:, days], axis=0) / n_t[days]
+    s2 = ((n_t[days] / g.shape[0]) * ubar**2).sum() / days.sum()
+    z = ubar[-1] / math.sqrt(s2)
+    t_days = days.sum()
+    return z * math.sqrt((t_days - 2) / (t_days - 1 - z * z))
+
+
+@pytest.mark.parametrize("case", ["plain", "missing", "ties", "tie_with_scar"])
+def test_grank_places_scar_among_cached_estimation_ranks_as_a_full_ranking(case: str) -> None:
+    rng = np.random.default_rng(7)
+    sar_est = rng.standard_normal((40, 60))
+    scar = rng.normal(0.4, 1.3, 40)
+    if case == "missing":
+        sar_est[rng.random(sar_est.shape) < 0.1] = np.nan
+        sar_est[:, 5] = np.nan  # a day without any event
+    if case == "ties":
+        sar_est = np.round(sar_est, 1)  # many ties among the estimation SARs
+    if case == "tie_with_scar":
+        star = scar / scar.std(ddof=1)
+        sar_est[::3, 7] = star[::3]  # SCAR* equal to an estimation SAR: half a rank each
+        sar_est[::5, 8] = star[::5]
+    expected = _grank_by_rankdata(sar_est, scar)
+    got = st.grank(sar_est, scar)
+    assert got.statistic == pytest.approx(expected, rel=1e-12)
+    cached = st.grank_estimation_ranks(sar_est)
+    assert st.grank(sar_est, scar, est_ranks=cached).statistic == got.statistic
+    # another window's SCAR with the same cached ranks: as if ranked from scratch
+    other = rng.normal(-0.2, 0.8, 40)
+    assert st.grank(sar_est, other, est_ranks=cached).statistic == pytest.approx(
+        _grank_by_rankdata(sar_est, other), rel=1e-12
+    )

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Literal, TypeAlias
+from typing import Any, Literal, TypeAlias
 
 import numpy as np
 from scipy import special
@@ -873,7 +873,12 @@ def wilcoxon(car: np.ndarray) -> TestResult:
     return TestResult(float(z), _p_normal(z), n)
 
 
-def grank(sar_est: np.ndarray, scar: np.ndarray, lag_length: int = 0) -> TestResult:
+def grank(
+    sar_est: np.ndarray,
+    scar: np.ndarray,
+    lag_length: int = 0,
+    est_ranks: tuple[np.ndarray, np.ndarray] | None = None,
+) -> TestResult:
     """GRANK test, Kolari & Pynnönen (2011).
 
     The event window collapses to one observation, the re-standardised cumulative abnormal return
@@ -887,25 +892,64 @@ def grank(sar_est: np.ndarray, scar: np.ndarray, lag_length: int = 0) -> TestRes
     days' lag-1 autocovariance of the mean ranks (:func:`_rank_lag1`). A deviation: the CAR of
     ``L`` sessions carries the markets' lead-lag correlation, which one day's ranks do not; to
     first order its mean rank's variance is that of an ``L``-day mean of the daily mean ranks.
+
+    ``est_ranks``: :func:`grank_estimation_ranks` of ``sar_est`` when already computed. The
+    estimation SARs' ranks among themselves do not depend on the window, so a study ranks them
+    once per group; each window then only places its ``SCAR*`` among them (an estimation SAR above
+    it moves up one rank, one equal to it half a rank: average ranks, as a full re-ranking gives).
     """
+    x = np.asarray(sar_est, dtype=float)
     s = np.asarray(scar, dtype=float)
-    star = s / s.std(ddof=1)
-    g = np.column_stack([np.asarray(sar_est, dtype=float), star])
-    u = centered_ranks(g)
-    n_t = _finite_counts(u)
-    n = u.shape[0]
-    days = n_t > 0
-    # u[:, days] is a Fortran-ordered copy (so is asfortranarray): its column sums are pairwise
-    ubar = _col_nansum(np.asfortranarray(u) if days.all() else u[:, days], n_t[days]) / n_t[days]
-    t_days = int(days.sum())
-    s2 = ((n_t[days] / n) * ubar**2).sum() / t_days
+    star = (s / s.std(ddof=1))[:, None]
+    r_est, k = grank_estimation_ranks(x) if est_ranks is None else est_ranks
+    n, l1 = x.shape
+    with np.errstate(invalid="ignore"):
+        above = x > star
+        below_n = (x < star).sum(axis=1)
+    equal_n = k - above.sum(axis=1) - below_n  # estimation SARs tied with SCAR* (NaN compare False)
+    fin_s = np.isfinite(star[:, 0])
+    t_row = k + fin_s  # each event's ranked values (T_i)
+    r_s = np.where(fin_s, 1.0 + below_n + 0.5 * equal_n, np.nan)
+    if bool((k == l1).all() and fin_s.all()):
+        # nothing missing (the usual case): column sums of the ranks, no (N x L1) rank matrix
+        ties = equal_n.any()
+        col = r_est.sum(axis=0) + above.sum(axis=0)
+        if ties:
+            with np.errstate(invalid="ignore"):
+                col = col + 0.5 * (x == star).sum(axis=0)
+        n_t = np.full(l1 + 1, n)
+        ubar = np.append(col, r_s.sum()) / (n * (l1 + 2.0)) - 0.5
+    else:
+        with np.errstate(invalid="ignore"):
+            ranks = r_est + above + 0.5 * (x == star)  # NaN where the SAR is missing
+        u = np.column_stack([ranks, r_s]) / (t_row + 1.0)[:, None] - 0.5
+        n_t = _finite_counts(u)
+        days = n_t > 0
+        ubar = np.where(days, np.nansum(u, axis=0) / np.maximum(n_t, 1), 0.0)
+        ubar, n_t = ubar[days], n_t[days]
+    t_days = ubar.size
+    s2 = ((n_t / n) * ubar**2).sum() / t_days
     if lag_length > 1:
         # over the estimation days (the last column is the CAR's), rescaled to S_U^2's 1/T
-        g1 = _rank_lag1(ubar[:-1], n_t[days][:-1], n, 0) * (t_days - 1) / t_days
+        g1 = _rank_lag1(ubar[:-1], n_t[:-1], n, 0) * (t_days - 1) / t_days
         s2 += 2.0 * (lag_length - 1) / lag_length * g1
     z = ubar[-1] / np.sqrt(s2) if s2 > 0 else float("nan")
     t = z * np.sqrt((t_days - 2.0) / (t_days - 1.0 - z * z))
     return TestResult(float(t), _p_t(t, t_days - 2), n)
+
+
+def grank_estimation_ranks(sar_est: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Average ranks of each event's estimation SARs among themselves (NaN where missing), and
+    how many each event has: what :func:`grank` places every window's SCAR* among."""
+    x = np.asarray(sar_est, dtype=float)
+    if all_finite(x):
+        r = _ordinal_ranks(x, any_inf=False)
+        return (_ordinal_ranks_argsort(x) if r is None else r), np.full(x.shape[0], x.shape[1])
+    fin = np.isfinite(x)
+    filled = np.where(fin, x, np.inf)  # missing values rank last, then are masked back to NaN
+    r = _ordinal_ranks(filled, any_inf=True)
+    r = _ordinal_ranks_argsort(filled) if r is None else r
+    return np.where(fin, r, np.nan), fin.sum(axis=1)
 
 
 # --- many listings tested at once ------------------------------------------------------------
@@ -1142,14 +1186,15 @@ class WindowSample:
     lead_lag: bool = False  # events in markets that trade at different hours (CDA: lag-1 term)
 
 
-def _cached(w: WindowSample, key: str) -> np.ndarray:
+def _cached(w: WindowSample, key: str) -> Any:
     """Ranks that do not depend on the window, computed once per group (``w.extra`` is shared)."""
     if key not in w.extra:
-        w.extra[key] = (
-            centered_ranks(w.ar_all)
-            if key == "u_ar"
-            else corrado_zivney_ranks(w.sar_all, w.event_cols)
-        )
+        if key == "u_ar":
+            w.extra[key] = centered_ranks(w.ar_all)
+        elif key == "grank_est":
+            w.extra[key] = grank_estimation_ranks(w.sar_est)
+        else:
+            w.extra[key] = corrado_zivney_ranks(w.sar_all, w.event_cols)
     return w.extra[key]
 
 
@@ -1202,7 +1247,12 @@ TESTS: dict[str, TestSpec] = {
         TestSpec("generalized_sign", lambda w: generalized_sign(w.car, w.resid_est), False, 1),
         TestSpec("wilcoxon", lambda w: wilcoxon(w.car), False, 2),
         TestSpec(
-            "grank", lambda w: grank(w.sar_est, w.scar, w.length if w.lead_lag else 0), True, 2
+            "grank",
+            lambda w: grank(
+                w.sar_est, w.scar, w.length if w.lead_lag else 0, _cached(w, "grank_est")
+            ),
+            True,
+            2,
         ),
     )
 }
