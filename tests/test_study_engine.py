@@ -611,3 +611,21 @@ def test_holiday_dates_follow_the_listing_calendar_and_missing_sessions_are_ledg
     assert day0(prev) == pd.Timestamp("2025-01-17")
     led = nxt.dropped.set_index("event_id")["reason"]
     assert led["gap"].startswith("missing day 0: 2025-02-03 is a XNYS session")
+
+
+def test_a_group_tests_as_its_events_studied_alone() -> None:
+    """A named group reuses the event-by-event ranks of "all" (a subset of its rows): its tests
+    must equal those of a study of its events alone, gaps and several windows included."""
+    wide, m = make_panel(n_sym=12, n_days=420, seed=4, rho=0.1)
+    wide = wide.mask(np.random.default_rng(1).random(wide.shape) < 0.02)  # estimation gaps
+    positions = list(range(150, 390, 9))
+    groups = ["a" if i % 3 else "b" for i in range(len(positions))]
+    ev = spread_events(wide, positions, groups)
+    kw = dict(market_returns=m, estimation_window=EST, event_windows=WINS, min_estimation=60)
+    both = EventStudy(wide, ev, **kw).fit()
+    for name in ("a", "b"):
+        alone = EventStudy(wide, ev[ev["group"] == name].drop(columns="group"), **kw).fit()
+        mine = both.tests[both.tests["group"] == name].drop(columns="group").reset_index(drop=True)
+        ref = alone.tests.drop(columns="group").reset_index(drop=True)
+        assert len(mine) == len(WINS) * 12
+        pd.testing.assert_frame_equal(mine, ref, check_exact=False, rtol=1e-12, atol=1e-14)

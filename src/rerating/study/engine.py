@@ -51,6 +51,7 @@ from rerating.study.statistics import (
     WindowSample,
     cross_correlation_matrix,
     estimation_aar,
+    group_rows_cache,
     kp_adjustment,
     pairwise_correlations,
 )
@@ -744,6 +745,7 @@ def _fit(study, ev, flat, d0, design, method, k_params, min_est, market_of_sym=N
     markets_of: dict[str, frozenset] = {}
     aar_est: dict[str, np.ndarray] = {}
     hashes: np.ndarray | None = None
+    all_cache: dict = {}
     est_days = _EstimationDays(flat, arr["row0"], est_off)
     # each window's session dates (day numbers) per event, then the whole event span
     span_days = arr["evt_dates"].astype("datetime64[D]").astype(np.int64)
@@ -771,9 +773,13 @@ def _fit(study, ev, flat, d0, design, method, k_params, min_est, market_of_sym=N
             g_resid, g_sar_est = arr["resid"][sel], sar_est[sel]
             g_ar_all, g_sar_all = ar_all[sel], sar_all[sel]
             g_dof = arr["dof"][sel].astype(float)
-            if gname != "all":  # the group's estimation-window portfolio, for compare()
-                aar_est[gname] = estimation_aar(g_resid)
-            rank_cache: dict = {}  # the group's rank matrices, shared by its windows
+            # what the tests need that does not depend on the window, shared by the group's windows;
+            # a named group takes the event-by-event part from "all" (its events are a subset)
+            group_cache: dict = {} if gname == "all" else group_rows_cache(all_cache, members)
+            if gname == "all":
+                all_cache = group_cache
+            if gname != "all":  # the group's estimation-window portfolio, for compare() and the CDA
+                aar_est[gname] = group_cache["aar_est"] = estimation_aar(g_resid)
             if lag is not None:  # the group's markets: two or more bring the lead-lag terms
                 markets_of[gname] = frozenset(np.unique(lag.market[members]).tolist())
             lead_lag = len(markets_of.get(gname, ())) > 1
@@ -791,7 +797,7 @@ def _fit(study, ev, flat, d0, design, method, k_params, min_est, market_of_sym=N
                     window_cols=l1 + np.arange(win_idx[w, 0], win_idx[w, 1] + 1),
                     length=b - a + 1,
                     rbar=float("nan"),  # set below, once r̄ is known (the rank tests do not use it)
-                    extra=rank_cache,
+                    extra=group_cache,
                     lead_lag=lead_lag,
                 )
                 for w, (a, b) in enumerate(wins)

@@ -90,7 +90,11 @@ def cross_sectional_t(car: np.ndarray) -> TestResult:
 
 
 def brown_warner_cda(
-    car: np.ndarray, resid_est: np.ndarray, length: int, lags: int = 0
+    car: np.ndarray,
+    resid_est: np.ndarray,
+    length: int,
+    lags: int = 0,
+    aar: np.ndarray | None = None,
 ) -> TestResult:
     """Crude dependence adjustment t-test, Brown & Warner (1980, 1985).
 
@@ -104,10 +108,13 @@ def brown_warner_cda(
     (:func:`sum_variance`), for portfolios of listings in markets that trade at different hours,
     whose ``AAR_t`` carries one market's reaction to the other's news a session later. Brown &
     Warner assume no autocorrelation (``lags=0``).
+
+    ``aar``: :func:`estimation_aar` of ``resid_est`` when already computed (the same for every
+    window of a group).
     """
     x = np.asarray(car, dtype=float)
-    present, sums = _column_sums(np.asarray(resid_est, dtype=float))
-    aar = np.where(present > 0, sums / np.maximum(present, 1), np.nan)
+    if aar is None:
+        aar = estimation_aar(resid_est)
     var, n_days, df = sum_variance(aar, length, lags)
     t = x.mean() / np.sqrt(var) if var > 0 else float("nan")
     return TestResult(float(t), _p_t(t, df), x.size)
@@ -787,7 +794,9 @@ def corrado_zivney_ranks(sar_all: np.ndarray, event_cols: np.ndarray) -> np.ndar
     return centered_ranks(x)
 
 
-def generalized_sign(car: np.ndarray, resid_est: np.ndarray) -> TestResult:
+def generalized_sign(
+    car: np.ndarray, resid_est: np.ndarray, positive_share: np.ndarray | None = None
+) -> TestResult:
     """Generalized sign test, Cowan (1992).
 
     ``p̂ = (1/N) sum_i (1/M_i) sum_t [AR_it > 0]`` over estimation windows; ``w`` = number of
@@ -809,13 +818,20 @@ def generalized_sign(car: np.ndarray, resid_est: np.ndarray) -> TestResult:
         Accounting 2(4), 343-358.
     """
     x = np.asarray(car, dtype=float)
-    fin = np.isfinite(resid_est)
-    frac = (np.where(fin, resid_est, 0.0) > 0).sum(axis=1) / fin.sum(axis=1)
+    frac = estimation_positive_share(resid_est) if positive_share is None else positive_share
     n = x.size
     p = frac.mean()
     w = (x > 0).sum()
     z = (w - n * p) / np.sqrt(n * p * (1.0 - p))
     return TestResult(float(z), _p_normal(z), n)
+
+
+def estimation_positive_share(resid_est: np.ndarray) -> np.ndarray:
+    """Each event's share of positive estimation-window ARs (among those present): the ``p̂``
+    terms of :func:`generalized_sign`, the same for every window of a group."""
+    x = np.asarray(resid_est, dtype=float)
+    fin = np.isfinite(x)
+    return (np.where(fin, x, 0.0) > 0).sum(axis=1) / fin.sum(axis=1)
 
 
 def generalized_sign_size(
@@ -1187,15 +1203,32 @@ class WindowSample:
 
 
 def _cached(w: WindowSample, key: str) -> Any:
-    """Ranks that do not depend on the window, computed once per group (``w.extra`` is shared)."""
+    """What the tests need that does not depend on the window (ranks, the estimation-window AAR,
+    the sign test's shares), computed once per group (``w.extra`` is shared by its windows)."""
     if key not in w.extra:
         if key == "u_ar":
             w.extra[key] = centered_ranks(w.ar_all)
+        elif key == "aar_est":
+            w.extra[key] = estimation_aar(w.resid_est)
+        elif key == "sign_share":
+            w.extra[key] = estimation_positive_share(w.resid_est)
         elif key == "grank_est":
             w.extra[key] = grank_estimation_ranks(w.sar_est)
         else:
             w.extra[key] = corrado_zivney_ranks(w.sar_all, w.event_cols)
     return w.extra[key]
+
+
+def group_rows_cache(extra: dict, rows: np.ndarray) -> dict:
+    """The entries of a group's :func:`_cached` values that are computed event by event (ranks
+    within each event's own series, its share of positive ARs), cut to the events ``rows``: a
+    subgroup's values, without ranking its events again."""
+    out: dict = {}
+    for key in ("u_ar", "grank_est", "sign_share"):
+        if key in extra:
+            value = extra[key]
+            out[key] = tuple(v[rows] for v in value) if isinstance(value, tuple) else value[rows]
+    return out
 
 
 def _lag_break(w: WindowSample) -> int | None:
@@ -1221,7 +1254,9 @@ TESTS: dict[str, TestSpec] = {
         TestSpec("cross_sectional_t", lambda w: cross_sectional_t(w.car), False),
         TestSpec(
             "brown_warner_cda",
-            lambda w: brown_warner_cda(w.car, w.resid_est, w.length, lags=int(w.lead_lag)),
+            lambda w: brown_warner_cda(
+                w.car, w.resid_est, w.length, lags=int(w.lead_lag), aar=_cached(w, "aar_est")
+            ),
             True,
             1,
         ),
@@ -1244,7 +1279,12 @@ TESTS: dict[str, TestSpec] = {
             True,
             2,
         ),
-        TestSpec("generalized_sign", lambda w: generalized_sign(w.car, w.resid_est), False, 1),
+        TestSpec(
+            "generalized_sign",
+            lambda w: generalized_sign(w.car, w.resid_est, _cached(w, "sign_share")),
+            False,
+            1,
+        ),
         TestSpec("wilcoxon", lambda w: wilcoxon(w.car), False, 2),
         TestSpec(
             "grank",
