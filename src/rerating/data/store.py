@@ -235,19 +235,9 @@ class Store:
             return 0
         staged = table[list(columns)].drop_duplicates(list(key), keep="last")
         cond = " AND ".join(f"{name}.{k} = staged.{k}" for k in key)
-        with self._connect() as con:
-            con.register("staged", staged)
-            try:
-                con.execute("BEGIN TRANSACTION")
-                con.execute(f"DELETE FROM {name} USING staged WHERE {cond}")
-                con.execute(f"INSERT INTO {name} SELECT {', '.join(columns)} FROM staged")
-                con.execute("COMMIT")
-            except BaseException:
-                with contextlib.suppress(Exception):
-                    con.execute("ROLLBACK")
-                raise
-            finally:
-                con.unregister("staged")
+        with self._connect() as con, _staged_transaction(con, staged):
+            con.execute(f"DELETE FROM {name} USING staged WHERE {cond}")
+            con.execute(f"INSERT INTO {name} SELECT {', '.join(columns)} FROM staged")
         return len(staged)
 
     def clear(self) -> None:
@@ -443,9 +433,8 @@ def _write_bars(con: DuckDBPyConnection, long: pd.DataFrame) -> None:
     """Upsert staged rows in one transaction (rolled back on any error)."""
     import pyarrow as pa
 
-    try:
-        con.execute("BEGIN TRANSACTION")
-        names = sorted(long["symbol"].unique())
+    names = sorted(long["symbol"].unique())
+    with _staged_transaction(con, None):
         ids = dict(con.execute("SELECT symbol, sid FROM symbols WHERE list_contains(?, symbol)", [names]).fetchall())
         known = len(ids)
         nxt = con.execute("SELECT coalesce(max(sid), -1) + 1 FROM symbols").fetchall()[0][0]
@@ -470,6 +459,17 @@ def _write_bars(con: DuckDBPyConnection, long: pd.DataFrame) -> None:
             f"arg_max(source, loaded_at) AS source, max(loaded_at) AS loaded_at FROM {origin} GROUP BY sid) t "
             "JOIN (SELECT DISTINCT sid, symbol FROM staged) n USING (sid)"
         )
+
+
+@contextlib.contextmanager
+def _staged_transaction(con: DuckDBPyConnection, staged: object | None) -> Iterator[None]:
+    """One transaction around the block: committed when it ends, rolled back on any error; the
+    ``staged`` view (registered here when given, else by the block) is dropped either way."""
+    if staged is not None:
+        con.register("staged", staged)
+    try:
+        con.execute("BEGIN TRANSACTION")
+        yield
         con.execute("COMMIT")
     except BaseException:
         with contextlib.suppress(Exception):
