@@ -166,9 +166,10 @@ def test_load_from_files_and_market_reads_the_store(tmp_path, master):
 def test_many_symbols_read_in_one_query_equal_one_by_one(tmp_path, master):
     store = Store(tmp_path)
     src = FilesSource(SAMPLE, master)
-    store.upsert_bars({s: src.bars(s) for s in ("BABA", "9988.HK", "NVDA")}, source="files")
-    many = store.read_bars_many(["NVDA", "BABA", "MSFT", "9988.HK"])
-    assert sorted(many) == ["9988.HK", "BABA", "NVDA"]  # MSFT has no rows: left out
+    store.upsert_bars({s: src.bars(s) for s in ("BABA", "9988.HK", "NVDA", "KWEB")}, source="files")
+    many = store.read_bars_many(["NVDA", "BABA", "MSFT", "9988.HK", "KWEB"])
+    assert sorted(many) == ["9988.HK", "BABA", "KWEB", "NVDA"]  # MSFT has no rows: left out
+    assert many["KWEB"]["adj_close"].isna().all()  # NULLs in the store come back as NaN
     for sym, bars in many.items():
         pd.testing.assert_frame_equal(bars, store.read_bars(sym))
     assert store.read_bars_many([]) == {} and Store(tmp_path / "none").read_bars_many(["BABA"]) == {}

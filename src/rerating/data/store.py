@@ -293,23 +293,30 @@ class Store:
     def read_bars_many(self, symbols: Sequence[str]) -> dict[str, pd.DataFrame]:
         """Bars of many symbols in one query (``{symbol: bars}`` as :meth:`read_bars`; symbols
         without rows are left out). One connection for all: opening one costs ~30 ms, so a whole
-        market read symbol by symbol would spend most of its time connecting."""
+        market read symbol by symbol would spend most of its time connecting. Rows come back as
+        numbers (``sid``, not the symbol text) and are cut into symbols by their runs of ``sid``."""
         if not self.exists or not symbols:
             return {}
         sql = (
-            f"SELECT s.symbol, b.date, {', '.join('b.' + c for c in BAR_COLUMNS)} FROM bars b "
-            "JOIN symbols s ON b.sid = s.sid WHERE list_contains(?, s.symbol) ORDER BY s.symbol, b.date"
+            f"SELECT sid, date, {', '.join(BAR_COLUMNS)} FROM bars WHERE sid IN "
+            "(SELECT sid FROM symbols WHERE list_contains(?, symbol)) ORDER BY sid, date"
         )
         with self._connect() as con:
-            frame = con.execute(sql, [list(symbols)]).df()
-        if frame.empty:
+            cols = con.execute(sql, [list(symbols)]).fetchnumpy()
+            name_of = dict(con.execute("SELECT sid, symbol FROM symbols").fetchall())
+        sid = np.asarray(cols["sid"])
+        if sid.size == 0:
             return {}
-        frame["date"] = pd.to_datetime(frame["date"]).astype("datetime64[ns]")
-        names = frame["symbol"].to_numpy(dtype=object)
-        starts = np.flatnonzero(np.r_[True, names[1:] != names[:-1]])
-        ends = np.r_[starts[1:], len(frame)]
-        bars = frame.drop(columns="symbol").set_index("date").astype("float64")
-        return {str(names[a]): bars.iloc[a:b] for a, b in zip(starts, ends, strict=True)}
+        dates = np.asarray(cols["date"]).astype("datetime64[ns]")
+        # NULLs (no open, no volume ...) come back masked: NaN, as read_bars gives them
+        values: dict[str, np.ndarray] = {c: np.ma.filled(np.ma.asarray(cols[c], dtype="float64"), np.nan) for c in BAR_COLUMNS}
+        starts = np.flatnonzero(np.r_[True, sid[1:] != sid[:-1]])
+        ends = np.r_[starts[1:], sid.size]
+        out = {}
+        for a, b in zip(starts, ends, strict=True):
+            index = pd.DatetimeIndex(dates[a:b], name="date")
+            out[str(name_of[int(sid[a])])] = pd.DataFrame({c: values[c][a:b] for c in BAR_COLUMNS}, index=index)
+        return out
 
     def read_panel(
         self,
