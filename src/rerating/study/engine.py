@@ -745,7 +745,7 @@ def _fit(study, ev, flat, d0, design, method, k_params, min_est, market_of_sym=N
     markets_of: dict[str, frozenset] = {}
     aar_est: dict[str, np.ndarray] = {}
     hashes: np.ndarray | None = None
-    all_cache: dict = {}
+    all_cache: dict = {}  # the "all" group's window-free test inputs (see below)
     est_days = _EstimationDays(flat, arr["row0"], est_off)
     # each window's session dates (day numbers) per event, then the whole event span
     span_days = arr["evt_dates"].astype("datetime64[D]").astype(np.int64)
@@ -773,12 +773,12 @@ def _fit(study, ev, flat, d0, design, method, k_params, min_est, market_of_sym=N
             g_resid, g_sar_est = arr["resid"][sel], sar_est[sel]
             g_ar_all, g_sar_all = ar_all[sel], sar_all[sel]
             g_dof = arr["dof"][sel].astype(float)
-            # what the tests need that does not depend on the window, shared by the group's windows;
-            # a named group takes the event-by-event part from "all" (its events are a subset)
-            group_cache: dict = {} if gname == "all" else group_rows_cache(all_cache, members)
+            # what the tests need that does not depend on the window, shared by the group's windows
             if gname == "all":
-                all_cache = group_cache
-            if gname != "all":  # the group's estimation-window portfolio, for compare() and the CDA
+                group_cache = all_cache = {}
+            else:  # the event-by-event part comes from "all" (the group's events are a subset)
+                group_cache = group_rows_cache(all_cache, members)
+                # the group's estimation-window portfolio, for compare() and the CDA
                 aar_est[gname] = group_cache["aar_est"] = estimation_aar(g_resid)
             if lag is not None:  # the group's markets: two or more bring the lead-lag terms
                 markets_of[gname] = frozenset(np.unique(lag.market[members]).tolist())
