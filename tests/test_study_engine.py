@@ -287,6 +287,8 @@ def test_percentages_and_prices_are_refused_not_studied(panel) -> None:
     rf = pd.Series(0.0002, index=m.index)  # about 5% a year, in decimal
     with pytest.raises(DataFormatError, match="risk_free returns look like percentages"):
         EventStudy(wide, ev, model="capm", market_returns=m, risk_free=rf * 100).fit()
+    with pytest.raises(DataFormatError, match="per session .* not annual"):  # an annual rate
+        EventStudy(wide, ev, model="capm", market_returns=m, risk_free=rf * 0 + 0.05).fit()
     # the same data in decimal units are studied, and a few huge days do not trip the check
     spiky = wide.copy()
     spiky.iloc[::50, 0] = 5.0

@@ -333,10 +333,15 @@ def check_return_scale(values: np.ndarray, what: str, limit: float = RETURN_SCAL
         return
     med = float(np.median(sample))
     if med > limit:
+        per_session = (
+            "; a risk-free rate is per session (5% a year is about 0.0002 a day), not annual"
+            if limit <= RISK_FREE_SCALE_LIMIT
+            else ""
+        )
         raise DataFormatError(
             f"{what} look like percentages or prices, not decimal returns: their median absolute "
             f"value is {med:.3g}, above {limit:g} (0.01 is a 1% return); divide percentages by "
-            "100, or pass returns (P_t / P_t-1 - 1), not price levels"
+            f"100, or pass returns (P_t / P_t-1 - 1), not price levels{per_session}"
         )
 
 
