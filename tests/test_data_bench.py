@@ -1,4 +1,4 @@
-"""Smoke test: the store benchmark runs end to end at a tiny size and checks its own panel."""
+"""Smoke tests: the store, whole-market and simulation benchmarks run end to end at tiny sizes."""
 
 from __future__ import annotations
 
@@ -34,3 +34,17 @@ def test_bench_market_returns_tiny(capsys):
     figures = json.loads(capsys.readouterr().out)
     assert figures["return_rows"] > 6 * 200 and figures["events_used"] == 30
     assert figures["returns_from_store_s"] > 0 and figures["speedup_vs_one_by_one"] > 0
+
+
+def test_bench_simulate_tiny(capsys):
+    sys.path.insert(0, str(BENCH))
+    try:
+        import bench_simulate
+    finally:
+        sys.path.remove(str(BENCH))
+    # 2 replications: one chunk each, so both runs stay in this process; the figures' shape
+    assert bench_simulate.main(["--reps", "2", "--workers", "2", "--json"]) == 0
+    figures = json.loads(capsys.readouterr().out)
+    assert figures["workers"] == 2 and set(figures["scenarios"]) == {"independent", "clustered", "markets"}
+    assert all(f["one_process_s"] > 0 and f["speedup"] > 0 for f in figures["scenarios"].values())
+    assert all(f["workers_used"] == 1 for f in figures["scenarios"].values())

@@ -50,6 +50,7 @@ def _run(scenario: str, **kw: object) -> SimulationResult:
             scenario=scenario,  # type: ignore[arg-type]
             replications=kw.pop("replications", REPS),  # type: ignore[arg-type]
             seed=SEED + len(_CACHE),
+            workers=None,  # every core: the rates do not depend on it
             **kw,  # type: ignore[arg-type]
         )
     return _CACHE[key]

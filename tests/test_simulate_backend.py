@@ -8,6 +8,7 @@ rounding, for several scenarios, windows and normal-return models.
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from rerating.errors import SimulationDesignError, UnknownModelError
@@ -82,3 +83,34 @@ def test_unknown_test_and_model_are_clear_errors() -> None:
         simulate(n_events=10, estimation_length=40, replications=2, seed=1, model="capm")
     with pytest.raises(SimulationDesignError, match="backend='fast'"):
         simulate(n_events=10, replications=2, seed=1, backend="fast")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("scenario", ["independent", "markets"])
+def test_worker_processes_give_the_same_result(scenario: str) -> None:
+    # every chunk is drawn in the calling process, so the processes only change who computes it
+    kw = dict(
+        n_events=12, estimation_length=40, event_window=(0, 2), scenario=scenario,
+        replications=20, seed=4, chunk_size=3, residual_correlation=0.1,
+    )
+    one = simulate(workers=1, **kw)  # type: ignore[arg-type]
+    two = simulate(workers=2, **kw)  # type: ignore[arg-type]
+    assert (one.workers, two.workers) == (1, 2)
+    assert sorted(two.tests["group"].unique()) == list(range(20))
+    pd.testing.assert_frame_equal(one.tests, two.tests)
+    pd.testing.assert_frame_equal(one.rejection_rates, two.rejection_rates)
+    assert "over 2 processes" in two.summary().notes[1]
+    # one chunk: no worker is started for it
+    assert simulate(workers=2, **{**kw, "replications": 3}).workers == 1  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("workers", [0, -1, 1.5, True, "2"])
+def test_invalid_worker_counts_are_clear_errors(workers: object) -> None:
+    with pytest.raises(SimulationDesignError, match="workers=.* is invalid"):
+        simulate(n_events=10, estimation_length=40, replications=2, seed=1, workers=workers)  # type: ignore[arg-type]
+
+
+def test_every_core_by_default_on_request() -> None:
+    from rerating.study.simulate import resolve_workers
+
+    assert resolve_workers(None) >= 1
+    assert resolve_workers(3) == 3

@@ -102,6 +102,13 @@ from rerating.cli._output import format_option, render_frame
     "study --lead-lag); none: same-date only.",
 )
 @click.option("--seed", type=int, default=None, help="Random seed (default: fresh; printed in the notes).")
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Processes that run the replications, in chunks of 250 (default: one per core). The "
+    "rates do not depend on it.",
+)
 @format_option
 def simulate_command(
     n_events: int,
@@ -118,6 +125,7 @@ def simulate_command(
     backend: str,
     lead_lag: str,
     seed: int | None,
+    workers: int | None,
     fmt: str,
     output: str | None,
 ) -> None:
@@ -158,6 +166,7 @@ def simulate_command(
         distribution=distribution,  # type: ignore[arg-type]
         backend=backend,  # type: ignore[arg-type]
         lead_lag=lead_lag,  # type: ignore[arg-type]
+        workers=workers,
     )
     summary = result.summary()
     for note in summary.notes:

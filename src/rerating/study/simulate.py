@@ -77,6 +77,7 @@ Corrado, C. J., and T. L. Zivney (1992). "The specification and power of the sig
 from __future__ import annotations
 
 import math
+import os
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -620,7 +621,9 @@ class SimulationResult:
     elapsed : float
         Wall-clock seconds (generation plus engine).
     engine_seconds : float
-        Seconds spent inside the engine.
+        Seconds spent inside the engine, summed over the worker processes.
+    workers : int
+        Processes that ran the chunks of replications.
     """
 
     design: SimulationDesign
@@ -628,6 +631,7 @@ class SimulationResult:
     tests: pd.DataFrame = field(repr=False)
     elapsed: float = 0.0
     engine_seconds: float = 0.0
+    workers: int = 1
 
     def rate(self, test: str, level: float = 0.05, window: str | None = None) -> float:
         """Rejection rate of ``test`` at ``level`` (0.05 or 0.01) in ``window`` (default: the only one)."""
@@ -679,7 +683,8 @@ class SimulationResult:
             f"{scen}; N={d.n_events}, estimation {d.estimation_window} "
             f"({d.estimation_length} sessions), window {d.event_window}, model {d.model}",
             f"{d.replications} replications, seed {d.seed}, abnormal return {d.abnormal_return:g} "
-            f"({kind}); {self.elapsed:.1f} s ({self.engine_seconds:.1f} s in the engine)",
+            f"({kind}); {self.elapsed:.1f} s ({self.engine_seconds:.1f} s in the engine"
+            + (f" over {self.workers} processes)" if self.workers > 1 else ")"),
             f"one binomial SE of a 5% rate: {math.sqrt(0.05 * 0.95 / d.replications):.4f}",
         )
         cols = [
@@ -1028,6 +1033,7 @@ def simulate(
     backend: Literal["kernel", "study"] = "kernel",
     lead_lag: Literal["markets", "all", "none"] = "markets",
     parameters: MarketModelParameters | None = None,
+    workers: int | None = 1,
 ) -> SimulationResult:
     """Size and power of every event-study test by Brown–Warner simulation.
 
@@ -1097,6 +1103,11 @@ def simulate(
         does in the ``markets`` scenario.
     parameters : MarketModelParameters, optional
         Distribution of alpha, beta and sigma and of the market return.
+    workers : int or None
+        Processes that run the chunks (``None``: one per available core; the CLI's default).
+        The results do not depend on it: every chunk is drawn in this process from the one
+        random stream of ``seed``. With ``workers > 1`` a script needs the usual ``if __name__
+        == "__main__":`` guard (workers import the main script, as ``multiprocessing`` does).
 
     Returns
     -------
@@ -1136,33 +1147,24 @@ def simulate(
         lead_lag=lead_lag,
         parameters=parameters or MarketModelParameters(),
     )
-    return run_design(design)
+    return run_design(design, workers)
 
 
-def run_design(design: SimulationDesign) -> SimulationResult:
-    """Run a validated :class:`SimulationDesign` (see :func:`simulate`)."""
-    from threadpoolctl import threadpool_limits
+def run_design(design: SimulationDesign, workers: int | None = 1) -> SimulationResult:
+    """Run a validated :class:`SimulationDesign` (see :func:`simulate`).
 
-    rng = np.random.default_rng(design.seed)
+    ``workers``: processes that run the chunks of replications (``None``: one per available
+    core). Every chunk is drawn here, in order, from the design's one random stream, so the
+    results do not depend on ``workers``.
+    """
     started = time.perf_counter()
-    engine = 0.0
-    frames: list[pd.DataFrame] = []
-    exact5 = np.full(design.replications, np.nan)  # exact size of the discrete test, per replication
-    exact1 = np.full(design.replications, np.nan)
-    done = 0
-    # Each replication's matrices are tiny (N x L1): a multi-threaded BLAS only adds
-    # synchronisation, 20x slower on a busy 2-core machine (measured), so use one thread.
-    with threadpool_limits(limits=1, user_api="blas"):
-        while done < design.replications:
-            reps = min(design.chunk_size, design.replications - done)
-            panel = generate_panel(design, reps, rng, first=done)
-            t0 = time.perf_counter()
-            frames.append(_run_engine(panel, design))
-            engine += time.perf_counter() - t0
-            for level, store in ((0.05, exact5), (0.01, exact1)):
-                store[done : done + reps] = _exact_sizes(panel, design, level)
-            done += reps
-    tests = pd.concat(frames, ignore_index=True)
+    rng = np.random.default_rng(design.seed)
+    n_chunks = -(-design.replications // design.chunk_size)
+    n_workers = min(resolve_workers(workers), n_chunks)
+    outputs = _chunk_outputs(design, rng, n_workers)
+    tests = pd.concat([out.tests for out in outputs], ignore_index=True)
+    exact5 = np.concatenate([out.exact_size_5 for out in outputs])
+    exact1 = np.concatenate([out.exact_size_1 for out in outputs])
     discrete = tests["test"].isin(DISCRETE_TESTS).to_numpy()
     group = tests["group"].to_numpy(dtype=np.int64)
     tests["exact_size_5"] = np.where(discrete, exact5[group], np.nan)
@@ -1173,8 +1175,121 @@ def run_design(design: SimulationDesign) -> SimulationResult:
         rejection_rates=table,
         tests=tests,
         elapsed=time.perf_counter() - started,
-        engine_seconds=engine,
+        engine_seconds=sum(out.engine_seconds for out in outputs),
+        workers=n_workers,
     )
+
+
+@dataclass(frozen=True)
+class _ChunkOutput:
+    """What one chunk of replications gives: the engine's test rows, the sign test's exact sizes
+    per replication (NaN where unknown) and the seconds spent in the engine."""
+
+    tests: pd.DataFrame
+    exact_size_5: np.ndarray
+    exact_size_1: np.ndarray
+    engine_seconds: float
+
+
+def _run_chunk(panel: SimulatedPanel, design: SimulationDesign) -> _ChunkOutput:
+    """The engine and the exact sizes on one chunk (in this process or in a worker)."""
+    from threadpoolctl import threadpool_limits
+
+    # Each replication's matrices are tiny (N x L1): a multi-threaded BLAS only adds
+    # synchronisation, 20x slower on a busy 2-core machine (measured), so use one thread.
+    with threadpool_limits(limits=1, user_api="blas"):
+        t0 = time.perf_counter()
+        tests = _run_engine(panel, design)
+        seconds = time.perf_counter() - t0
+        exact5, exact1 = (_exact_sizes(panel, design, level) for level in (0.05, 0.01))
+    return _ChunkOutput(tests, exact5, exact1, seconds)
+
+
+def _chunk_outputs(
+    design: SimulationDesign, rng: np.random.Generator, workers: int
+) -> list[_ChunkOutput]:
+    """Draw the design's chunks in order and run them: here, and on ``workers - 1`` worker
+    processes when ``workers > 1`` (this process takes a chunk whenever the workers have one
+    each, so the workers' start-up overlaps its work)."""
+    sizes = [
+        min(design.chunk_size, design.replications - first)
+        for first in range(0, design.replications, design.chunk_size)
+    ]
+    firsts = np.cumsum([0, *sizes[:-1]])
+    panels = (
+        generate_panel(design, k, rng, first=int(first))
+        for first, k in zip(firsts, sizes, strict=True)
+    )
+    if workers <= 1:
+        return [_run_chunk(panel, design) for panel in panels]
+    from concurrent.futures import Future
+    from concurrent.futures.process import BrokenProcessPool
+
+    pool = _worker_pool(workers - 1)
+    slots: list[Future | _ChunkOutput] = []  # in chunk order: a worker's future, or an output
+    try:
+        for panel in panels:
+            queued = sum(isinstance(x, Future) and not x.done() for x in slots)
+            if queued < workers - 1:
+                slots.append(pool.submit(_run_chunk, panel, design))
+            else:
+                slots.append(_run_chunk(panel, design))
+        return [x.result() if isinstance(x, Future) else x for x in slots]
+    except BrokenProcessPool as exc:
+        _POOLS.pop(workers - 1, None)
+        raise SimulationDesignError(
+            f"a simulation worker process stopped before finishing its chunk ({exc}); its own "
+            "error, if it had one, is printed above. It may have run out of memory: run with "
+            "workers=1 (CLI --workers 1) or a smaller chunk_size"
+        ) from exc
+    finally:
+        for x in slots:
+            if isinstance(x, Future):
+                x.cancel()
+
+
+def resolve_workers(workers: int | None) -> int:
+    """``workers`` as a count of processes: ``None`` is every core this process may use."""
+    if workers is None:
+        try:
+            return max(1, len(os.sched_getaffinity(0)))
+        except AttributeError:  # no affinity on macOS and Windows
+            return max(1, os.cpu_count() or 1)
+    if isinstance(workers, bool) or not isinstance(workers, (int, np.integer)) or workers < 1:
+        raise SimulationDesignError(
+            f"workers={workers!r} is invalid: pass a number of processes >= 1, or None for one "
+            "per core"
+        )
+    return int(workers)
+
+
+_WORKER_IMPORTS = ("rerating.study.engine", "rerating.study.statistics")
+_POOLS: dict[int, object] = {}  # worker processes kept for the next simulation of this process
+
+
+def _worker_pool(workers: int):  # type: ignore[no-untyped-def]
+    """A pool of ``workers`` processes, made on first use and kept for the next simulation.
+
+    Workers start from a fork server that has imported this module (``spawn`` where there is no
+    fork server), not by forking this process, whose threads (BLAS, the engine's helper) may hold
+    locks. Like any ``spawn`` start, a worker imports the caller's main script: a script that
+    calls :func:`simulate` with ``workers > 1`` needs the usual ``if __name__ == "__main__":``.
+    """
+    if workers not in _POOLS:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        methods = multiprocessing.get_all_start_methods()
+        ctx = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+        if "forkserver" in methods:
+            # what every worker imports anyway, imported once by the server and inherited
+            ctx.set_forkserver_preload([__name__, *_WORKER_IMPORTS])
+        _POOLS[workers] = ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
+    return _POOLS[workers]
+
+
+if hasattr(os, "register_at_fork"):  # a forked child has the pool objects but not their processes
+    os.register_at_fork(after_in_child=_POOLS.clear)
 
 
 def size_band(replications: int, level: float = 0.05, k: float = 3.0) -> tuple[float, float]:
