@@ -14,7 +14,7 @@ import math
 import os
 import zlib
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 
 import numpy as np
 import pandas as pd
@@ -48,6 +48,7 @@ from rerating.study.results import EventStudyResults, window_label
 from rerating.study.statistics import (
     CLUSTER_VALID,
     TESTS,
+    TestResult,
     WindowSample,
     cross_correlation_matrix,
     estimation_aar,
@@ -763,13 +764,15 @@ def _fit(study, ev, flat, d0, design, method, k_params, min_est, market_of_sym=N
     )
     # the helper thread takes the rank tests; without any, everything runs on this thread
     helper = _helper_pool(study.workers) if set(RANK_TESTS) & set(study.tests) else None
+    deferred: list[tuple[dict, int, Future, int]] = []  # rank-test rows the helper fills
+    all_ranked: Future | None = None  # the "all" group's rank tests on the helper thread
     # a threaded BLAS (r̄'s products) would busy-wait on the core the helper thread uses
     with _one_blas_thread() if helper is not None else contextlib.nullcontext():
         for gname in groups:
             members = np.arange(keep.size) if gname == "all" else members_of[gname]
             n = members.size
-            # per-group matrices, sliced once per group ("all" is a view, not a copy)
-            sel = slice(None) if gname == "all" else members
+            # per-group matrices: views, as events are in group order (a copy if they were not)
+            sel = slice(None) if gname == "all" else _rows_of(members)
             g_resid, g_sar_est = arr["resid"][sel], sar_est[sel]
             g_ar_all, g_sar_all = ar_all[sel], sar_all[sel]
             g_dof = arr["dof"][sel].astype(float)
@@ -777,7 +780,7 @@ def _fit(study, ev, flat, d0, design, method, k_params, min_est, market_of_sym=N
             if gname == "all":
                 group_cache = all_cache = {}
             else:  # the event-by-event part comes from "all" (the group's events are a subset)
-                group_cache = group_rows_cache(all_cache, members)
+                group_cache = group_rows_cache(all_cache, sel)
                 # the group's estimation-window portfolio, for compare() and the CDA
                 aar_est[gname] = group_cache["aar_est"] = estimation_aar(g_resid)
             if lag is not None:  # the group's markets: two or more bring the lead-lag terms
@@ -805,11 +808,14 @@ def _fit(study, ev, flat, d0, design, method, k_params, min_est, market_of_sym=N
             # the rank tests sort (events x sessions) matrices and do not need r̄: with a helper
             # thread they run while this thread computes r̄ and the other tests (same results)
             ranked = [t for t in study.tests if t in RANK_TESTS and n >= TESTS[t].min_n]
-            background = (
-                helper.submit(_run_tests, samples, ranked)
-                if helper is not None and ranked
-                else None
-            )
+            background = None
+            if helper is not None and ranked:
+                if gname == "all":
+                    background = all_ranked = helper.submit(_run_tests, samples, ranked)
+                else:  # after "all"'s ranks, which a group's events take (group_rows_cache)
+                    background = helper.submit(
+                        _run_tests_after, samples, ranked, all_ranked, all_cache, sel
+                    )
             if hashes is None and members.size > RBAR_MAX_EVENTS:
                 hashes = _event_hashes(ev, keep)
             g_rbar = _rbar(
@@ -856,26 +862,23 @@ def _fit(study, ev, flat, d0, design, method, k_params, min_est, market_of_sym=N
                         if msg not in warnings:
                             warnings.append(msg)
                         continue
+                    row = {
+                        "group": gname,
+                        "window": label,
+                        "test": tname,
+                        "statistic": float("nan"),
+                        "pvalue": float("nan"),
+                        "n": 0,
+                        "valid_under_clustering": spec.valid_under_clustering,
+                    }
                     if background is not None and tname in ranked:
-                        res = background.result()[w, tname]
+                        # filled in once every group is under way: the helper thread ranks
+                        # while this one goes on with the next groups (a warning's place kept)
+                        deferred.append((row, len(warnings), background, w))
+                        warnings.append("")
                     else:
-                        res = _run_tests([ws], [tname])[0, tname]
-                    if not np.isfinite(res.statistic):
-                        warnings.append(
-                            f"{tname} is undefined for group {gname!r}, window {label} (e.g. no "
-                            "cross-sectional variation); its row is NaN"
-                        )
-                    test_rows.append(
-                        {
-                            "group": gname,
-                            "window": label,
-                            "test": tname,
-                            "statistic": res.statistic,
-                            "pvalue": res.pvalue,
-                            "n": res.n,
-                            "valid_under_clustering": spec.valid_under_clustering,
-                        }
-                    )
+                        _fill_test_row(row, _run_tests([ws], [tname])[0, tname], warnings)
+                    test_rows.append(row)
             if overlap_windows:
                 lead_lag_note = (
                     ", plus, for listings of different markets, their correlation one session "
@@ -893,20 +896,25 @@ def _fit(study, ev, flat, d0, design, method, k_params, min_est, market_of_sym=N
                     "r̄ floored at 0 there and in the adjusted tests."
                 )
 
-    # r̄ across each pair of groups, for compare()'s adj_bmp_difference (with many groups, e.g.
-    # the simulation harness's replications, compare() leaves the cross term out: conservative
-    # when the groups' correlation is positive)
-    named = groups[1:]
-    rbar_between: dict[tuple[str, str], dict] = {}
-    if 2 <= len(named) <= RBAR_BETWEEN_MAX_GROUPS:
-        if hashes is None and keep.size > RBAR_MAX_EVENTS:
-            hashes = _event_hashes(ev, keep)
-        for i, ga in enumerate(named):
-            for gb in named[i + 1 :]:
-                rbar_between[ga, gb] = _rbar_between(
-                    ev, keep, members_of[ga], members_of[gb], arr["resid"], est_days,
-                    window_days, hashes, lag,
-                )
+        # r̄ across each pair of groups, for compare()'s adj_bmp_difference (with many groups,
+        # e.g. the simulation harness's replications, compare() leaves the cross term out:
+        # conservative when the groups' correlation is positive)
+        named = groups[1:]
+        rbar_between: dict[tuple[str, str], dict] = {}
+        if 2 <= len(named) <= RBAR_BETWEEN_MAX_GROUPS:
+            if hashes is None and keep.size > RBAR_MAX_EVENTS:
+                hashes = _event_hashes(ev, keep)
+            for i, ga in enumerate(named):
+                for gb in named[i + 1 :]:
+                    rbar_between[ga, gb] = _rbar_between(
+                        ev, keep, members_of[ga], members_of[gb], arr["resid"], est_days,
+                        window_days, hashes, lag,
+                    )
+        for row, at, background, w in deferred:
+            found: list[str] = []
+            _fill_test_row(row, background.result()[w, row["test"]], found)
+            warnings[at] = found[0] if found else ""
+    warnings = [text for text in warnings if text]
 
     return EventStudyResults(
         model=study.model.name,
@@ -958,6 +966,16 @@ _DROP_ADVICE_DEFAULT = "Widen the data range, shorten the estimation window or l
 RANK_TESTS = ("corrado", "corrado_zivney", "grank")  # each sorts an (events x sessions) matrix
 
 
+def _fill_test_row(row: dict, res: TestResult, warnings: list[str]) -> None:
+    """Put a test's result into its row of the tests table (a warning when it is NaN)."""
+    if not np.isfinite(res.statistic):
+        warnings.append(
+            f"{row['test']} is undefined for group {row['group']!r}, window {row['window']} (e.g. "
+            "no cross-sectional variation); its row is NaN"
+        )
+    row.update(statistic=res.statistic, pvalue=res.pvalue, n=res.n)
+
+
 def _run_tests(samples: Sequence[WindowSample], names: Sequence[str]) -> dict:
     """``{(window index, test): TestResult}`` for every sample and test (errors silenced: NaN rows
     are reported by the caller)."""
@@ -967,6 +985,20 @@ def _run_tests(samples: Sequence[WindowSample], names: Sequence[str]) -> dict:
             for name in names:
                 out[w, name] = TESTS[name].run(ws)
     return out
+
+
+def _run_tests_after(  # type: ignore[no-untyped-def]
+    samples: Sequence[WindowSample], names: Sequence[str], first, source: dict, rows
+) -> dict:
+    """:func:`_run_tests` for a named group once ``first`` (the "all" group's rank tests) is
+    done: the group's events take their ranks within their own series from its ``source`` cache
+    (:func:`~rerating.study.statistics.group_rows_cache`) instead of ranking them again."""
+    if first is not None:
+        first.result()
+    cache = samples[0].extra  # shared by the group's windows
+    for key, value in group_rows_cache(source, rows).items():
+        cache.setdefault(key, value)
+    return _run_tests(samples, names)
 
 
 _HELPERS: dict[int, ThreadPoolExecutor] = {}
@@ -997,6 +1029,13 @@ def _one_blas_thread() -> contextlib.AbstractContextManager:
 
 if hasattr(os, "register_at_fork"):  # a forked child has the pool objects but not their threads
     os.register_at_fork(after_in_child=_HELPERS.clear)
+
+
+def _rows_of(members: np.ndarray) -> slice | np.ndarray:
+    """Sorted row indices as a slice when they are one run (its rows are then views)."""
+    if members.size and int(members[-1]) - int(members[0]) + 1 == members.size:
+        return slice(int(members[0]), int(members[-1]) + 1)
+    return members
 
 
 def _windows_overlap(days: np.ndarray) -> bool:

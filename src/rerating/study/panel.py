@@ -490,7 +490,8 @@ def _check_duplicates(
 
 @dataclass(frozen=True)
 class EventTable:
-    """Validated events, in a canonical order (symbol, day 0, event_id) so results ignore input order."""
+    """Validated events, in a canonical order (group, symbol, day 0, event_id) so results ignore
+    input order."""
 
     event_id: np.ndarray  # str
     symbol: np.ndarray  # str
@@ -590,9 +591,13 @@ def read_events(events: pd.DataFrame) -> EventTable:
             raise EventFormatError("events 'group' is empty on some rows; give every event a group")
     else:
         g = np.full(n, "all", dtype=object)
-    # canonical order: by symbol, then date/timestamp, then id (input order never matters)
+    # canonical order: by group, symbol, date/timestamp, then id (input order never matters;
+    # a group's events are then one run of rows, which the engine slices without copying)
     when = np.where(use_ts, ts, date.astype(np.int64))
-    order = np.lexsort((eid_code, when, sym_code))  # = lexsort of the strings (sorted codes)
+    keys: tuple[np.ndarray, ...] = (eid_code, when, sym_code)
+    if has_groups:
+        keys += (pd.factorize(g, sort=True)[0],)
+    order = np.lexsort(keys)  # = lexsort of the strings (sorted codes)
     return EventTable(
         eid[order].astype(object),
         sym[order].astype(object),

@@ -626,6 +626,7 @@ def _ordinal_ranks(
 
 
 _RANK_BLOCK = 32768  # values per block of rows in _ordinal_ranks (256 KB per temporary)
+_CZ_ROWS = 4096  # rows per block of corrado_zivney_ranks for many events
 
 
 def _rank_block(
@@ -697,21 +698,40 @@ def _col_nansum(u: np.ndarray, n_t: np.ndarray) -> np.ndarray:
     return np.nansum(u, axis=0)
 
 
-def _rank_z(
-    u: np.ndarray, window_cols: np.ndarray, lag_break: int | None = None
-) -> tuple[float, int]:
-    """``Z = sum_{t in window} Ubar_t / (sqrt(L) S_U)``, ``S_U^2 = (1/T) sum_t (N_t/N) Ubar_t^2``.
+@dataclass(frozen=True)
+class RankMeans:
+    """The daily mean centred ranks of a matrix of ranks and what the rank tests' variance takes
+    from them: the same for every window of a group (:func:`rank_means`)."""
 
-    ``lag_break``: add the mean ranks' lag-1 autocovariance, ``Z = sum Ubar_t / sqrt(L S_U^2 +
-    2 (L - 1) G_1)`` (:func:`_rank_lag1`); columns ``lag_break - 1`` and ``lag_break`` are not
-    consecutive sessions (the gap before the event span) and are not paired.
-    """
+    ubar: np.ndarray  # Ubar_t, 0 on days without events
+    n_t: np.ndarray  # N_t, events with a rank on day t
+    n: int  # N, events
+    s2: float  # S_U^2 = (1/T) sum_t (N_t/N) Ubar_t^2 over the T days with events
+
+
+def rank_means(u: np.ndarray) -> RankMeans:
+    """:class:`RankMeans` of the centred ranks ``u`` (N, T), NaN where missing."""
     n_t = _finite_counts(u)
     n = u.shape[0]
     with np.errstate(invalid="ignore", divide="ignore"):
         ubar = np.where(n_t > 0, _col_nansum(u, n_t) / np.maximum(n_t, 1), 0.0)
     days = n_t > 0
-    s2 = ((n_t[days] / n) * ubar[days] ** 2).sum() / days.sum()
+    s2 = float(((n_t[days] / n) * ubar[days] ** 2).sum() / days.sum())
+    return RankMeans(ubar, n_t, n, s2)
+
+
+def _rank_z(
+    u: np.ndarray | RankMeans, window_cols: np.ndarray, lag_break: int | None = None
+) -> tuple[float, int]:
+    """``Z = sum_{t in window} Ubar_t / (sqrt(L) S_U)``, ``S_U^2 = (1/T) sum_t (N_t/N) Ubar_t^2``.
+
+    ``u``: the centred ranks, or their :func:`rank_means` (computed once for a group's windows).
+    ``lag_break``: add the mean ranks' lag-1 autocovariance, ``Z = sum Ubar_t / sqrt(L S_U^2 +
+    2 (L - 1) G_1)`` (:func:`_rank_lag1`); columns ``lag_break - 1`` and ``lag_break`` are not
+    consecutive sessions (the gap before the event span) and are not paired.
+    """
+    means = u if isinstance(u, RankMeans) else rank_means(u)
+    ubar, n_t, n, s2 = means.ubar, means.n_t, means.n, means.s2
     cols = np.asarray(window_cols)
     var = cols.size * s2
     if lag_break is not None and cols.size > 1:
@@ -737,7 +757,7 @@ def _rank_lag1(ubar: np.ndarray, n_t: np.ndarray, n: int, lag_break: int) -> flo
 def corrado(
     ar_all: np.ndarray,
     window_cols: np.ndarray,
-    u: np.ndarray | None = None,
+    u: np.ndarray | RankMeans | None = None,
     lag_break: int | None = None,
 ) -> TestResult:
     """Corrado (1989) rank test, multi-day form of Cowan (1992).
@@ -749,6 +769,7 @@ def corrado(
     missing returns (Campbell & Wasley 1993; Kolari & Pynnönen 2011); Corrado used raw ranks.
     ``lag_break`` (the first event-span column): the window sum's variance adds the mean ranks'
     lag-1 autocovariance (:func:`_rank_z`), for listings of markets that trade at different hours.
+    ``u``: the centred ranks of ``ar_all`` or their :func:`rank_means`, when already computed.
     """
     z, n = _rank_z(centered_ranks(ar_all) if u is None else u, window_cols, lag_break)
     return TestResult(z, _p_normal(z), n)
@@ -758,7 +779,7 @@ def corrado_zivney(
     sar_all: np.ndarray,
     event_cols: np.ndarray,
     window_cols: np.ndarray,
-    u: np.ndarray | None = None,
+    u: np.ndarray | RankMeans | None = None,
     lag_break: int | None = None,
 ) -> TestResult:
     """Corrado & Zivney (1992) rank test on standardised abnormal returns.
@@ -767,8 +788,8 @@ def corrado_zivney(
     the SARs are re-standardised by their cross-sectional standard deviation (event-induced
     variance), then ranked within each event and tested as in :func:`corrado`. Deviation: the
     multi-day window sums the mean ranks over the window (Cowan 1992); Corrado & Zivney tested day 0.
-    ``u``: the centred ranks of the re-standardised matrix, when already computed (same for every
-    window of a group). ``lag_break``: as :func:`corrado`.
+    ``u``: the centred ranks of the re-standardised matrix or their :func:`rank_means`, when
+    already computed (the same for every window of a group). ``lag_break``: as :func:`corrado`.
     """
     if u is None:
         u = corrado_zivney_ranks(sar_all, event_cols)
@@ -778,14 +799,26 @@ def corrado_zivney(
 
 def corrado_zivney_ranks(sar_all: np.ndarray, event_cols: np.ndarray) -> np.ndarray:
     """Centred ranks after re-standardising event-span SARs by their cross-sectional sd."""
-    x = np.array(sar_all, dtype=float)
     cols = np.asarray(event_cols)
-    block = x[:, cols].T.copy()  # one contiguous row per event day
-    if cols.size and x.shape[0] > 1 and np.isfinite(block).all():
+    block = np.asarray(sar_all, dtype=float)[:, cols].T.copy()  # one contiguous row per event day
+    n_rows = block.shape[1]
+    if cols.size and n_rows > 1 and np.isfinite(block).all():
         # every column complete (the usual case): one pass; a row reduction of a contiguous
         # array sums exactly as the 1-D std of each column below
-        x[:, cols] = (block / block.std(axis=1, ddof=1)[:, None]).T
-        return centered_ranks(x)
+        scaled = (block / block.std(axis=1, ddof=1)[:, None]).T
+        if n_rows <= _CZ_ROWS:
+            x = np.array(sar_all, dtype=float)
+            x[:, cols] = scaled
+            return centered_ranks(x)
+        # many events: re-standardise and rank a block of rows at a time (the same ranks, no
+        # second copy of the whole matrix)
+        u = np.empty(np.shape(sar_all))
+        for lo in range(0, n_rows, _CZ_ROWS):
+            x = np.array(sar_all[lo : lo + _CZ_ROWS], dtype=float)
+            x[:, cols] = scaled[lo : lo + _CZ_ROWS]
+            u[lo : lo + _CZ_ROWS] = centered_ranks(x)
+        return u
+    x = np.array(sar_all, dtype=float)
     for c in cols:
         col = x[:, c]
         fin = np.isfinite(col)
@@ -830,6 +863,8 @@ def estimation_positive_share(resid_est: np.ndarray) -> np.ndarray:
     """Each event's share of positive estimation-window ARs (among those present): the ``p̂``
     terms of :func:`generalized_sign`, the same for every window of a group."""
     x = np.asarray(resid_est, dtype=float)
+    if all_finite(x):  # nothing missing (the usual case): no mask
+        return np.count_nonzero(x > 0, axis=1) / x.shape[1]
     fin = np.isfinite(x)
     return (np.where(fin, x, 0.0) > 0).sum(axis=1) / fin.sum(axis=1)
 
@@ -1214,15 +1249,17 @@ def _cached(w: WindowSample, key: str) -> Any:
             w.extra[key] = estimation_positive_share(w.resid_est)
         elif key == "grank_est":
             w.extra[key] = grank_estimation_ranks(w.sar_est)
+        elif key in ("means_ar", "means_cz"):  # the ranks' daily means, after the ranks
+            w.extra[key] = rank_means(_cached(w, "u_" + key[6:]))
         else:
             w.extra[key] = corrado_zivney_ranks(w.sar_all, w.event_cols)
     return w.extra[key]
 
 
-def group_rows_cache(extra: dict, rows: np.ndarray) -> dict:
+def group_rows_cache(extra: dict, rows: np.ndarray | slice) -> dict:
     """The entries of a group's :func:`_cached` values that are computed event by event (ranks
     within each event's own series, its share of positive ARs), cut to the events ``rows``: a
-    subgroup's values, without ranking its events again."""
+    subgroup's values, without ranking its events again (views when ``rows`` is a slice)."""
     out: dict = {}
     for key in ("u_ar", "grank_est", "sign_share"):
         if key in extra:
@@ -1267,14 +1304,14 @@ TESTS: dict[str, TestSpec] = {
         TestSpec("skewness_adjusted_t", lambda w: skewness_adjusted_t(w.bhar), False, 3),
         TestSpec(
             "corrado",
-            lambda w: corrado(w.ar_all, w.window_cols, _cached(w, "u_ar"), _lag_break(w)),
+            lambda w: corrado(w.ar_all, w.window_cols, _cached(w, "means_ar"), _lag_break(w)),
             True,
             1,
         ),
         TestSpec(
             "corrado_zivney",
             lambda w: corrado_zivney(
-                w.sar_all, w.event_cols, w.window_cols, _cached(w, "u_cz"), _lag_break(w)
+                w.sar_all, w.event_cols, w.window_cols, _cached(w, "means_cz"), _lag_break(w)
             ),
             True,
             2,
