@@ -48,3 +48,18 @@ def test_bench_simulate_tiny(capsys):
     assert figures["workers"] == 2 and set(figures["scenarios"]) == {"independent", "clustered", "markets"}
     assert all(f["one_process_s"] > 0 and f["speedup"] > 0 for f in figures["scenarios"].values())
     assert all(f["workers_used"] == 1 for f in figures["scenarios"].values())
+
+
+def test_bench_study_public_tiny(capsys):
+    sys.path.insert(0, str(BENCH))
+    try:
+        import bench_study_public
+    finally:
+        sys.path.remove(str(BENCH))
+    argv = ["--symbols", "40", "--years", "2", "--events", "300", "--repeats", "1", "--json"]
+    assert bench_study_public.main(argv) == 0  # 1 when the two studies' "all" CAARs differ
+    figures = json.loads(capsys.readouterr().out)
+    assert figures["same_all_caar"] and figures["groups"]["events_used"] == 300
+    # three groups and "all": four times the tests of the study without groups
+    assert figures["groups"]["test_rows"] == 4 * figures["no_groups"]["test_rows"]
+    assert figures["groups"]["seconds_median"] > 0 and figures["groups_cost_ratio"] > 0

@@ -25,6 +25,19 @@ def master():
 def test_resolve_spellings(master, raw, canonical):
     assert master.resolve(raw) == canonical
     assert master.get(raw).symbol == canonical
+    assert master.lookup(raw).symbol == canonical and raw in master
+
+
+def test_lookup_of_an_unknown_symbol_is_none_without_searching(master, monkeypatch):
+    import rerating.data.securities as securities
+
+    def no_search(*args, **kwargs):
+        raise AssertionError("lookup searched for close matches")
+
+    monkeypatch.setattr(securities, "close_matches", no_search)
+    assert master.lookup("BABBA") is None and "BABBA" not in master
+    with pytest.raises(AssertionError, match="searched"):  # get still suggests spellings
+        master.get("BABBA")
 
 
 def test_normalize_symbol_is_idempotent():

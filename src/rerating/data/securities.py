@@ -249,19 +249,19 @@ class SecurityMaster:
             )
             self._by_symbol[sec.symbol] = sec
         self.symbols: list[str] = list(self._by_symbol)
+        # provider spellings (CNY=X, 09988, sh000300) -> symbol; the first listing wins, as a scan
+        self._by_provider: dict[str, str] = {}
+        for sec in self._by_symbol.values():
+            for spelling in (sec.yahoo.upper(), sec.akshare.upper()):
+                if spelling:
+                    self._by_provider.setdefault(spelling, sec.symbol)
         self._t2s: Any = None  # opencc converter, built on first use
 
     def __len__(self) -> int:
         return len(self._by_symbol)
 
     def __contains__(self, symbol: object) -> bool:
-        if not isinstance(symbol, str):
-            return False
-        try:
-            self.resolve(symbol)
-        except UnknownSymbolError:
-            return False
-        return True
+        return isinstance(symbol, str) and self._canonical(symbol) is not None
 
     def __repr__(self) -> str:
         return f"SecurityMaster({len(self)} listings)"
@@ -274,16 +274,21 @@ class SecurityMaster:
         merged = pd.concat([self.frame, extra], ignore_index=True).drop_duplicates("symbol", keep="last")
         return SecurityMaster(merged.reset_index(drop=True))
 
-    def resolve(self, symbol: str) -> str:
-        """The canonical symbol for ``symbol`` (``HSI`` -> ``^HSI``, ``09988.hk`` -> ``9988.HK``)."""
+    def _canonical(self, symbol: str) -> str | None:
+        """:meth:`resolve`'s answer, or None (no search for close matches: cheap for many)."""
         s = normalize_symbol(symbol)
         if s in self._by_symbol:
             return s
         if "^" + s in self._by_symbol:
             return "^" + s
-        for sec in self._by_symbol.values():  # provider spellings: CNY=X, 09988, sh000300
-            if s in {sec.yahoo.upper(), sec.akshare.upper()} - {""}:
-                return sec.symbol
+        return self._by_provider.get(s)
+
+    def resolve(self, symbol: str) -> str:
+        """The canonical symbol for ``symbol`` (``HSI`` -> ``^HSI``, ``09988.hk`` -> ``9988.HK``)."""
+        found = self._canonical(symbol)
+        if found is not None:
+            return found
+        s = normalize_symbol(symbol)
         hits = close_matches(s, self.symbols)
         if not hits:  # try names and aliases too: "Alibab" -> BABA, 9988.HK
             by_name: dict[str, str] = {}
@@ -300,6 +305,12 @@ class SecurityMaster:
     def get(self, symbol: str) -> Security:
         """The listing for ``symbol``; :class:`UnknownSymbolError` with close matches otherwise."""
         return self._by_symbol[self.resolve(symbol)]
+
+    def lookup(self, symbol: str) -> Security | None:
+        """The listing for ``symbol``, or None when the master does not have it (no error and
+        no search for close matches: for code that asks about many symbols, most unknown)."""
+        found = self._canonical(symbol)
+        return None if found is None else self._by_symbol[found]
 
     def _simplified(self, text: str) -> str:
         # Traditional and simplified spellings of a name match each other (輝達 vs 辉达).

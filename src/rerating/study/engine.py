@@ -12,9 +12,11 @@ import contextlib
 import dataclasses
 import math
 import os
+import threading
 import zlib
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -135,10 +137,8 @@ class _CalendarLookup:
         m = self.master()
         if m is None:
             return None
-        try:
-            return m.get(symbol)  # type: ignore[attr-defined]
-        except (KeyError, LookupError):
-            return None
+        # a whole market's listings may be unknown to the master: no error, no close matches
+        return m.lookup(symbol)  # type: ignore[attr-defined,no-any-return]
 
     def get(self, symbol: str, default: str | None = None) -> str | None:
         if symbol in self._given:
@@ -764,8 +764,8 @@ def _fit(study, ev, flat, d0, design, method, k_params, min_est, market_of_sym=N
     )
     # the helper thread takes the rank tests; without any, everything runs on this thread
     helper = _helper_pool(study.workers) if set(RANK_TESTS) & set(study.tests) else None
-    deferred: list[tuple[dict, int, Future, int]] = []  # rank-test rows the helper fills
-    all_ranked: Future | None = None  # the "all" group's rank tests on the helper thread
+    deferred: list[tuple[dict, int, _Task, int]] = []  # rank-test rows filled at the end
+    all_tasks: dict[str, _Task] = {}  # the "all" group's rank tests
     # a threaded BLAS (r̄'s products) would busy-wait on the core the helper thread uses
     with _one_blas_thread() if helper is not None else contextlib.nullcontext():
         for gname in groups:
@@ -808,14 +808,18 @@ def _fit(study, ev, flat, d0, design, method, k_params, min_est, market_of_sym=N
             # the rank tests sort (events x sessions) matrices and do not need r̄: with a helper
             # thread they run while this thread computes r̄ and the other tests (same results)
             ranked = [t for t in study.tests if t in RANK_TESTS and n >= TESTS[t].min_n]
-            background = None
-            if helper is not None and ranked:
+            tasks: dict[str, _Task] = {}  # each rank test of the group, queued for the helper
+            if helper is not None:
+                for tname in ranked:
+                    if gname == "all":
+                        tasks[tname] = _Task(_run_tests, samples, [tname])
+                    else:  # after "all"'s ranks, which a group's events take (group_rows_cache)
+                        tasks[tname] = _Task(
+                            _run_tests_after, samples, [tname], all_tasks.get(tname), all_cache, sel
+                        )
+                    helper.submit(tasks[tname].run)
                 if gname == "all":
-                    background = all_ranked = helper.submit(_run_tests, samples, ranked)
-                else:  # after "all"'s ranks, which a group's events take (group_rows_cache)
-                    background = helper.submit(
-                        _run_tests_after, samples, ranked, all_ranked, all_cache, sel
-                    )
+                    all_tasks = tasks
             if hashes is None and members.size > RBAR_MAX_EVENTS:
                 hashes = _event_hashes(ev, keep)
             g_rbar = _rbar(
@@ -871,10 +875,10 @@ def _fit(study, ev, flat, d0, design, method, k_params, min_est, market_of_sym=N
                         "n": 0,
                         "valid_under_clustering": spec.valid_under_clustering,
                     }
-                    if background is not None and tname in ranked:
+                    if tname in tasks:
                         # filled in once every group is under way: the helper thread ranks
                         # while this one goes on with the next groups (a warning's place kept)
-                        deferred.append((row, len(warnings), background, w))
+                        deferred.append((row, len(warnings), tasks[tname], w))
                         warnings.append("")
                     else:
                         _fill_test_row(row, _run_tests([ws], [tname])[0, tname], warnings)
@@ -910,9 +914,10 @@ def _fit(study, ev, flat, d0, design, method, k_params, min_est, market_of_sym=N
                         ev, keep, members_of[ga], members_of[gb], arr["resid"], est_days,
                         window_days, hashes, lag,
                     )
-        for row, at, background, w in deferred:
+        # the last queued first: this thread takes the tasks the helper has not started
+        for row, at, task, w in reversed(deferred):
             found: list[str] = []
-            _fill_test_row(row, background.result()[w, row["test"]], found)
+            _fill_test_row(row, task.result()[w, row["test"]], found)
             warnings[at] = found[0] if found else ""
     warnings = [text for text in warnings if text]
 
@@ -985,6 +990,42 @@ def _run_tests(samples: Sequence[WindowSample], names: Sequence[str]) -> dict:
             for name in names:
                 out[w, name] = TESTS[name].run(ws)
     return out
+
+
+class _Task:
+    """A call that runs once, on whichever thread claims it first: the helper thread that took
+    it from its queue, or a thread that needs its result before the helper got to it (so no
+    thread waits while work it could do sits in the queue)."""
+
+    def __init__(self, fn: Callable, *args: object) -> None:
+        self._call = (fn, args)
+        self._claim = threading.Lock()
+        self._claimed = False
+        self._done = threading.Event()
+        self._result: object = None
+        self._error: BaseException | None = None
+
+    def run(self) -> None:
+        """Run the call here unless another thread has claimed it."""
+        with self._claim:
+            if self._claimed:
+                return
+            self._claimed = True
+        fn, args = self._call
+        try:
+            self._result = fn(*args)
+        except BaseException as exc:  # re-raised by result(), on the thread that asks
+            self._error = exc
+        finally:
+            self._done.set()
+
+    def result(self) -> Any:
+        """The call's result: computed here if nobody has started it, else waited for."""
+        self.run()
+        self._done.wait()
+        if self._error is not None:
+            raise self._error
+        return self._result
 
 
 def _run_tests_after(  # type: ignore[no-untyped-def]

@@ -244,6 +244,9 @@ class EventStudyResults:
         """Per-event CAR per window: event_id, symbol, group, day0 (the listing's day-0 session),
         window, car with the Campbell-Lo-MacKinlay std_error, tstat, pvalue; qvalue; bhar.
 
+        Rows are in the study's own order, whatever the input's: by group (when the events have
+        one), symbol, day 0 and event_id, then window.
+
         ``qvalue``: the Benjamini & Hochberg (1995) false-discovery-rate adjusted p-value across
         all the study's events in that window (:func:`~rerating.study.statistics.fdr_qvalues`); see
         :meth:`movers`.
