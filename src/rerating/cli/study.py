@@ -160,6 +160,15 @@ FOREIGN_MODELS = ("market", "capm", "factor", "dimson")
     help="Minimum usable estimation sessions (default: half the estimation window).",
 )
 @click.option(
+    "--min-window-share",
+    type=click.FloatRange(min=0.0, max=1.0, min_open=True),
+    default=1.0,
+    show_default=True,
+    help="Share of each event window's sessions that need a return: 0.8 keeps a listing "
+    "suspended for a day or two of a 20-session window (its CAR over the sessions it has); 1 "
+    "drops any event with a missing return.",
+)
+@click.option(
     "--what",
     default="caar",
     show_default=True,
@@ -215,6 +224,7 @@ def study_cmd(
     non_session: str,
     lead_lag: str,
     min_estimation: int | None,
+    min_window_share: float,
     what: str,
     fdr: float,
     fdr_method: str,
@@ -331,6 +341,7 @@ def study_cmd(
         estimation_window=est,
         event_windows=wins,
         min_estimation=min_estimation,
+        min_window_share=min_window_share,
         tests=tests,
         non_session=non_session,  # type: ignore[arg-type]
         calendars=calendars,

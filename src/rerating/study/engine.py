@@ -176,6 +176,13 @@ class EventStudy:
     min_estimation : int, optional
         Minimum usable estimation sessions; default half the estimation window (and at least the
         number of parameters + 3, which the Patell variance needs).
+    min_window_share : float
+        Share of each event window's sessions that need a return (missing data in a long frame,
+        e.g. a trading suspension under ``gap_policy="drop"``). ``1.0`` (default): an event with
+        any missing return in its event span is dropped. Below 1, an event is kept when every
+        window has at least ``ceil(share x length)`` sessions with a return and a return on day 0;
+        its CAR and BHAR are over those sessions and the CAR's variance is Campbell, Lo &
+        MacKinlay's over the same rows (the missing days' ARs are NaN).
     factors : DataFrame, optional
         Factor returns ``date x factor`` for ``model="factor"``.
     risk_free : Series, optional
@@ -214,6 +221,7 @@ class EventStudy:
         estimation_window: Window = (-250, -11),
         event_windows: Sequence[Window] = ((0, 0), (-1, 1)),
         min_estimation: int | None = None,
+        min_window_share: float = 1.0,
         factors: pd.DataFrame | None = None,
         risk_free: pd.Series | None = None,
         tests: str | Sequence[str] = "all",
@@ -264,6 +272,16 @@ class EventStudy:
                 f"estimation window's length)"
             )
         self.min_estimation = min_estimation
+        if (
+            isinstance(min_window_share, bool)
+            or not isinstance(min_window_share, (int, float, np.integer, np.floating))
+            or not 0.0 < float(min_window_share) <= 1.0
+        ):
+            raise WindowError(
+                f"min_window_share={min_window_share!r} must be a share in (0, 1], e.g. 0.8 for "
+                "at least 8 of a window's 10 sessions with a return (1: all of them)"
+            )
+        self.min_window_share = float(min_window_share)
         self.factors = factors
         self.risk_free = risk_free
         self.tests = resolve_tests(tests)
@@ -517,6 +535,9 @@ def _fit(study, ev, flat, d0, design, method, k_params, min_est, market_of_sym=N
     evt_off = np.arange(wmin, wmax + 1)
     l1, l2 = est_off.size, evt_off.size
     win_idx = np.array([(a - wmin, b - wmin) for a, b in wins], dtype=np.int64)
+    share = study.min_window_share
+    # sessions with a return each window needs (rounding so that 0.8 x 10 is 8, not 9)
+    need_obs = [max(1, math.ceil(share * (b - a + 1) - 1e-9)) for a, b in wins]
     ret_flat = flat.ret
     n_rows = flat.n_rows
 
@@ -613,14 +634,33 @@ def _fit(study, ev, flat, d0, design, method, k_params, min_est, market_of_sym=N
                 lambda j: f"missing day 0 return on {pd.Timestamp(flat.dates_at(g[j])).date()}",
             )
         nan_v = np.isnan(raw_v)
-        flag(
-            nan_v.any(axis=1),
-            lambda j: (
-                "missing return in the event window on "
-                f"{pd.Timestamp(flat.dates_at(evt_rows[j, int(np.argmax(nan_v[j]))])).date()}"
-            ),
-        )
+
+        def first_missing(j: int, cols: np.ndarray) -> str:
+            t = int(cols[np.argmax(nan_v[j, cols])])
+            return str(pd.Timestamp(flat.dates_at(evt_rows[j, t])).date())
+
+        if share >= 1.0:  # every session of the span needs its return (the default)
+            flag(
+                nan_v.any(axis=1),
+                lambda j: "missing return in the event window: "
+                + first_missing(j, np.arange(l2))
+                + " has none",
+            )
+        else:  # each window needs ceil(share x its length) sessions with a return
+            for (a, b), need in zip(win_idx, need_obs, strict=True):
+                have = (b - a + 1) - nan_v[:, a : b + 1].sum(axis=1)
+                flag(
+                    have < need,
+                    lambda j, a=a, b=b, need=need, have=have: (
+                        f"missing returns in the event window: {int(have[j])} of {b - a + 1} "
+                        f"sessions of {window_label((a + wmin, b + wmin))} have one (first "
+                        f"missing {first_missing(j, np.arange(a, b + 1))}), min_window_share="
+                        f"{share:g} needs {need}"
+                    ),
+                )
+        # a session without a return needs no benchmark or factor either
         bad_x = ~np.isfinite(y_v) | (~np.isfinite(x_v).all(axis=2) if x_v.shape[2] else False)
+        bad_x &= ~nan_v
         labels = design.regressor_labels[1:] if line else design.regressor_labels
 
         def xmsg(j: int) -> str:
@@ -655,12 +695,16 @@ def _fit(study, ev, flat, d0, design, method, k_params, min_est, market_of_sym=N
         ok = why == ""
         all_ok = bool(ok.all())
         keep_parts.append(idx[ok])
-        # buy-and-hold: compounded raw return minus compounded normal return (R - AR)
+        # buy-and-hold: compounded raw return minus compounded normal return (R - AR), over the
+        # sessions with a return (all of them unless min_window_share < 1)
         bh = np.empty((idx.size, len(wins)))
+        partial = share < 1.0 and bool(nan_v[ok].any())
         with np.errstate(invalid="ignore", over="ignore"):  # dropped events may hold inf/NaN
             for w, (a, b) in enumerate(win_idx):
                 r = raw_v[:, a : b + 1]
                 normal = r - fit.ar[:, a : b + 1]
+                if partial:
+                    r, normal = np.nan_to_num(r), np.nan_to_num(normal)
                 bh[:, w] = np.prod(1.0 + r, axis=1) - np.prod(1.0 + normal, axis=1)
         put("params", fit.params, ok, all_ok)
         put("sigma2", fit.sigma2, ok, all_ok)
@@ -964,6 +1008,13 @@ _DROP_ADVICE = {
     "symbol has no returns in the data": "Check the symbols against the returns' columns",
     "missing benchmark data in the event window": (
         "Use benchmark returns that cover the event windows"
+    ),
+    "missing returns in the event window": (
+        "Lower min_window_share, or use listings without gaps in their event windows"
+    ),
+    "missing return in the event window": (
+        "Use listings without gaps in their event windows, or keep events that miss a few "
+        "sessions with min_window_share below 1 (CLI --min-window-share)"
     ),
 }
 _DROP_ADVICE_DEFAULT = "Widen the data range, shorten the estimation window or lower min_estimation"

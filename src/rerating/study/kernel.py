@@ -171,7 +171,9 @@ def fit_chunk(
     x_est : ndarray, shape (E, L1, K)
         Estimation-window regressors, NaN where missing.
     y_evt, x_evt : ndarray, shapes (E, L2) and (E, L2, K)
-        The same over the event span (the union of every event window).
+        The same over the event span (the union of every event window). A NaN return is a day
+        without a return: its AR is NaN and each window's CAR sums the ARs of the days it has,
+        with the variance of that sum (Campbell, Lo & MacKinlay's formula over those rows).
     windows : ndarray of int, shape (W, 2)
         Inclusive column ranges ``[first, last]`` of each event window inside the event span.
     method : {"ols", "none", "scholes_williams"}
@@ -317,16 +319,29 @@ def fit_chunk(
     W = windows.shape[0]
     car = np.empty((E, W))
     var_car = np.empty((E, W))
+    # a missing event-day return (NaN in y_evt; the caller decides how many a window may miss):
+    # its AR is NaN, and a window's CAR and variance are over the days it has
+    miss = None if all_finite(y_evt) else np.isnan(y_evt)
+    if miss is not None:
+        var_ar = np.where(miss, np.nan, var_ar)
     for w, (a, b) in enumerate(windows):  # W is a handful of windows, not events
-        car[:, w] = ar[:, a : b + 1].sum(axis=1)
-        length = b - a + 1
+        if miss is None:
+            car[:, w] = ar[:, a : b + 1].sum(axis=1)
+            length: int | np.ndarray = b - a + 1
+        else:
+            gone = miss[:, a : b + 1]
+            car[:, w] = np.where(gone, 0.0, ar[:, a : b + 1]).sum(axis=1)
+            length = b - a + 1 - gone.sum(axis=1)
         if xp_evt is None:
             var_car[:, w] = sigma2 * length
         else:
             assert inv is not None  # set with xp_evt by the regression branch
-            s = xp_evt[:, a : b + 1, :].sum(axis=1)
+            x_w = xp_evt[:, a : b + 1, :]
+            if miss is not None:
+                x_w = np.where(miss[:, a : b + 1, None], 0.0, x_w)
+            s = x_w.sum(axis=1)
             if intercept:  # the implied constant's column sum
-                s = np.column_stack([np.full(E, float(length)), s])
+                s = np.column_stack([np.broadcast_to(np.asarray(length, dtype=float), (E,)), s])
             var_car[:, w] = sigma2 * (
                 length + (np.matmul(s[:, None, :], inv)[:, 0, :] * s).sum(axis=1)
             )

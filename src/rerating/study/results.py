@@ -449,8 +449,16 @@ class EventStudyResults:
         )
         ar = self.ar_arr[members]
         n = members.size
+        var_ar = self.var_ar[members]
+        if np.isnan(ar).any():  # sessions without a return (min_window_share < 1)
+            have = (~np.isnan(ar)).sum(axis=0)
+            # the mean over the events with a return that day (NaN on a day none has)
+            aar = np.nansum(ar, axis=0) / np.where(have > 0, have, np.nan)
+            # an event's cumulative AR adds nothing on a day it has no return (its CAR)
+            ar, var_ar = np.nan_to_num(ar), np.nan_to_num(var_ar)
+        else:
+            aar = ar.mean(axis=0)
         cum = np.cumsum(ar, axis=1)
-        aar = ar.mean(axis=0)
         caar = cum.mean(axis=0)
         if n > 1:
             se = cum.std(axis=0, ddof=1) / np.sqrt(n)
@@ -462,7 +470,7 @@ class EventStudyResults:
                 se = se * np.sqrt((1 + (n - 1) * rbar) / (1 - rbar))
             q = special.stdtrit(n - 1, 0.5 + level / 2)
         else:
-            se = np.sqrt(np.cumsum(self.var_ar[members[0]]))
+            se = np.sqrt(np.cumsum(var_ar[0]))
             q = special.stdtrit(float(self.dof[members[0]]), 0.5 + level / 2)
         return pd.DataFrame(
             {
