@@ -2,19 +2,26 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 import sys
 from pathlib import Path
+from types import ModuleType
 
 BENCH = Path(__file__).resolve().parents[1] / "benchmarks"
 
 
-def test_bench_store_tiny(tmp_path, capsys):
+def _bench(name: str) -> ModuleType:
+    """A benchmark script of ``benchmarks/``, imported as a module."""
     sys.path.insert(0, str(BENCH))
     try:
-        import bench_store
+        return importlib.import_module(name)
     finally:
         sys.path.remove(str(BENCH))
+
+
+def test_bench_store_tiny(tmp_path, capsys):
+    bench_store = _bench("bench_store")
     assert bench_store.main(["--symbols", "12", "--years", "1", "--batch", "5", "--dir", str(tmp_path), "--json"]) == 0
     figures = json.loads(capsys.readouterr().out)
     assert figures["rows"] > 12 * 200 and figures["panel_shape"][1] == 12
@@ -24,11 +31,7 @@ def test_bench_store_tiny(tmp_path, capsys):
 
 
 def test_bench_market_returns_tiny(capsys):
-    sys.path.insert(0, str(BENCH))
-    try:
-        import bench_market_returns
-    finally:
-        sys.path.remove(str(BENCH))
+    bench_market_returns = _bench("bench_market_returns")
     argv = ["--symbols", "6", "--years", "2", "--events", "30", "--repeats", "1", "--json"]
     assert bench_market_returns.main(argv) == 0
     figures = json.loads(capsys.readouterr().out)
@@ -37,11 +40,7 @@ def test_bench_market_returns_tiny(capsys):
 
 
 def test_bench_simulate_tiny(capsys):
-    sys.path.insert(0, str(BENCH))
-    try:
-        import bench_simulate
-    finally:
-        sys.path.remove(str(BENCH))
+    bench_simulate = _bench("bench_simulate")
     # 2 replications: one chunk each, so both runs stay in this process; the figures' shape
     assert bench_simulate.main(["--reps", "2", "--workers", "2", "--json"]) == 0
     figures = json.loads(capsys.readouterr().out)
@@ -51,11 +50,7 @@ def test_bench_simulate_tiny(capsys):
 
 
 def test_bench_study_public_tiny(capsys):
-    sys.path.insert(0, str(BENCH))
-    try:
-        import bench_study_public
-    finally:
-        sys.path.remove(str(BENCH))
+    bench_study_public = _bench("bench_study_public")
     argv = ["--symbols", "40", "--years", "2", "--events", "300", "--repeats", "1", "--json"]
     assert bench_study_public.main(argv) == 0  # 1 when the two studies' "all" CAARs differ
     figures = json.loads(capsys.readouterr().out)
