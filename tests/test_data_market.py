@@ -21,6 +21,7 @@ from rerating.errors import (
     MissingDataError,
     MissingFXError,
     MissingSharesError,
+    NonSessionDateError,
     UnknownSymbolError,
 )
 
@@ -151,6 +152,21 @@ def test_gap_policy_multi_day(gappy):
     expected = csv_value("9988.HK.csv", "2025-01-27") / csv_value("9988.HK.csv", "2025-01-22") - 1
     assert f.loc["2025-01-27", "ret"] == pytest.approx(expected, rel=1e-12)
     assert "folded into the multi-session return of 2025-01-27" in r.dropped["reason"].iloc[0]
+
+
+def test_a_price_on_a_non_session_date_is_refused(master):
+    from rerating.data.market import _listing_returns
+
+    days = pd.DatetimeIndex(["2025-01-02", "2025-01-03", "2025-01-04", "2025-01-06"], name="date")
+    bars = pd.DataFrame({"close": [10.0, 10.5, 10.4, 11.0], "adj_close": np.nan}, index=days)
+    with pytest.raises(NonSessionDateError, match=r"NVDA has prices on 1 non-session date\(s\) of XNYS \(first 2025-01-04\)"):
+        _listing_returns(master.get("NVDA"), bars, None, None, "simple", "drop", True, "a test")
+    (sym, dates, ret, span), ledger = _listing_returns(
+        master.get("NVDA"), bars.drop(index=days[2]), None, None, "simple", "drop", True, "a test"
+    )
+    assert sym == "NVDA" and list(pd.DatetimeIndex(dates).strftime("%m-%d")) == ["01-03", "01-06"]
+    np.testing.assert_allclose(ret, [0.05, 11.0 / 10.5 - 1], rtol=1e-15)
+    assert list(span) == [1, 1] and "use close" in ledger["reason"].iloc[0]
 
 
 def test_bad_policy_and_kind(m):
