@@ -53,6 +53,17 @@ def test_unknown_symbol_suggests_close_matches(master):
     assert "BABBA" in msg and "did you mean" in msg and "BABA" in msg and "--securities" in msg
 
 
+def test_a_name_is_not_a_symbol_but_names_a_company():
+    bundled = load_securities()
+    with pytest.raises(UnknownSymbolError, match=r"'阿里巴巴' is a name, not a symbol: its listings are .*9988\.HK"):
+        bundled.get("阿里巴巴")
+    assert {s.symbol for s in bundled.listings("阿里巴巴")} == {"BABA", "9988.HK"}
+    assert {s.symbol for s in bundled.listings("騰訊")} == {s.symbol for s in bundled.listings("tencent")}
+    assert bundled.lookup("阿里巴巴") is None  # lookup takes symbols only
+    with pytest.raises(UnknownSymbolError, match="unknown company 'nocompany'"):
+        bundled.listings("nocompany")
+
+
 def test_unknown_symbol_without_matches(master):
     with pytest.raises(UnknownSymbolError, match="unknown symbol 'QWZXJK'"):
         master.get("QWZXJK")

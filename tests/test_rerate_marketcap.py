@@ -71,6 +71,22 @@ def test_alibaba_as_one_company_across_its_listings(market):
         market_cap_change(market, "alibaba", "2025-01-17", "2025-02-14", price_listing="NVDA")
 
 
+def test_a_company_named_in_chinese_and_a_listing_without_bars(market):
+    from rerating.rerate.marketcap import market_cap_change
+
+    # 阿里巴巴 names one company (BABA, 9988.HK): the same change as its id gives
+    by_name = market_cap_change(market, "阿里巴巴", "2025-01-17", "2025-02-14", "HKD")
+    by_id = market_cap_change(market, "alibaba", "2025-01-17", "2025-02-14", "HKD")
+    assert by_name.kind == "company" and by_name.price_listing == "9988.HK"
+    assert (by_name.start_value, by_name.end_value) == (by_id.start_value, by_id.end_value)
+    # Tencent's ADR (TCEHY) has no bars in the sample: 0700.HK prices the company, a note says so
+    tencent = market_cap_change(market, "騰訊", "2025-01-17", "2025-02-14", "HKD")
+    assert [r.symbol for r in tencent.listings] == ["0700.HK"] and tencent.price_listing == "0700.HK"
+    shares = tencent.listings[0].shares
+    assert tencent.end_value == pytest.approx(raw("0700.HK", "2025-02-14") * shares, rel=1e-12)
+    assert any("TCEHY left out: no bars" in n for n in tencent.notes)
+
+
 def test_baba_on_29_january_uses_each_listings_own_last_close(market):
     from rerating.rerate.marketcap import market_cap_change
 

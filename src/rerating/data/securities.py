@@ -288,6 +288,12 @@ class SecurityMaster:
         found = self._canonical(symbol)
         if found is not None:
             return found
+        named = self._named(symbol)
+        if named:  # a company's name (阿里巴巴, Tencent): say which listings it has
+            raise UnknownSymbolError(
+                f"{symbol!r} is a name, not a symbol: its listings are "
+                f"{', '.join(sec.symbol for sec in named)}; pass one of them"
+            )
         s = normalize_symbol(symbol)
         hits = close_matches(s, self.symbols)
         if not hits:  # try names and aliases too: "Alibab" -> BABA, 9988.HK
@@ -328,26 +334,41 @@ class SecurityMaster:
         """
         if not name or not name.strip():
             return []
+        by_symbol = self.lookup(name)
+        exact = [] if by_symbol is None else [by_symbol]
+        exact += [sec for sec in self._named(name) if sec not in exact]
+        if exact:
+            return exact
         key = self._simplified(name)
-        exact: list[Security] = []
-        partial: list[Security] = []
-        try:
-            exact.append(self.get(name))
-        except UnknownSymbolError:
-            pass
-        for sec in self._by_symbol.values():
-            labels = [self._simplified(x) for x in (sec.name, sec.name_zh_hans, sec.name_zh_hant, *sec.aliases) if x]
-            if key in labels:
-                if sec not in exact:
-                    exact.append(sec)
-            elif len(key) >= 2 and any(key in lab for lab in labels):
-                partial.append(sec)
-        return exact or partial
+        return [
+            sec
+            for sec in self._by_symbol.values()
+            if len(key) >= 2 and any(key in label for label in self._labels(sec))
+        ]
+
+    def _labels(self, sec: Security) -> list[str]:
+        """A listing's names and aliases, simplified and case-folded (:meth:`_simplified`)."""
+        return [
+            self._simplified(x)
+            for x in (sec.name, sec.name_zh_hans, sec.name_zh_hant, *sec.aliases)
+            if x
+        ]
+
+    def _named(self, name: str) -> list[Security]:
+        """Listings whose name or alias equals ``name`` in any script and case (no symbols)."""
+        if not name or not name.strip():
+            return []
+        key = self._simplified(name)
+        return [sec for sec in self._by_symbol.values() if key in self._labels(sec)]
 
     def listings(self, company: str) -> list[Security]:
-        """All listings of one underlying company (``"alibaba"`` -> BABA, 9988.HK)."""
+        """All listings of one underlying company (``"alibaba"`` -> BABA, 9988.HK), named by its
+        id or by a name all of whose listings belong to it (``"阿里巴巴"``)."""
         key = company.casefold().strip()
         found = [s for s in self._by_symbol.values() if s.company.casefold() == key]
+        named = {sec.company for sec in self._named(company)} if not found else set()
+        if len(named) == 1:  # the company's name in any script (阿里巴巴, 騰訊, Alibaba)
+            found = self.listings(named.pop())
         if not found:
             companies = sorted({s.company for s in self._by_symbol.values()})
             hits = close_matches(company, companies)

@@ -278,6 +278,13 @@ def _company(market: Market, company: str, listings: list[Any], start: pd.Timest
             f"({', '.join(s.symbol for s in listings)}); add a row to shares.csv"
         )
     symbols = [s.symbol for s in listings]
+    # a listing with no bars in the data (an ADR the sample leaves out) is left out, not an error,
+    # while another listing can price the company
+    no_bars = set(market.missing_bars(symbols))
+    if no_bars and len(no_bars) < len(listings) and price_listing not in no_bars:
+        listings = [s for s in listings if s.symbol not in no_bars]
+    else:
+        no_bars = set()
     if price_listing is None:
         same = [s for s in listings if s.currency.upper() == currency.upper()]
         chosen = (same or listings)[0].symbol
@@ -298,6 +305,10 @@ def _company(market: Market, company: str, listings: list[Any], start: pd.Timest
         f"{company} total priced from {chosen} (the other listings' implied values are shown "
         "beside it, not added)",
     ]
+    if no_bars:
+        notes.append(
+            f"{company}: {', '.join(sorted(no_bars))} left out: no bars in {market.origin}"
+        )
     notes += [n for r in rows for n in (_fx_note(r), r.note and f"{r.symbol}: {r.note}") if n]
     return rows, chosen, notes
 

@@ -295,10 +295,11 @@ class FilesSource:
 
     def _symbol_for_stem(self, stem: str) -> str:
         if self.securities is not None:
-            try:
-                return self.securities.resolve(stem)
-            except UnknownSymbolError:
-                pass
+            # lookup, not resolve: a folder of listings the master does not know is no error,
+            # and needs no search for close spellings of each file name
+            sec = self.securities.lookup(stem)
+            if sec is not None:
+                return sec.symbol
         return normalize_symbol(stem)
 
     def __repr__(self) -> str:
