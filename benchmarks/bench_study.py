@@ -286,6 +286,10 @@ def bench_groups(sizes: Sizes, seed: int = 11) -> dict[str, Any]:
         out[f"{key}_seconds"], _, _ = _median_time(
             lambda e=events: EventStudy(data.returns, e, **kw).fit(), sizes.small_repeats
         )
+    # r̄ across the groups is computed when compare() first asks for the pair: fit + compare
+    out["two_groups_compare_seconds"], _, _ = _median_time(
+        lambda: EventStudy(data.returns, two, **kw).fit().compare("a", "b"), sizes.small_repeats
+    )
     # the same events with half the listings in a second market (their own benchmark column, the
     # same series): r̄ adds the lead-lag terms, the CDA and rank tests a lag-1 autocovariance
     half = {s: ("MKT2" if i % 2 else "MKT") for i, s in enumerate(data.returns.columns)}
@@ -318,6 +322,15 @@ def bench_groups(sizes: Sizes, seed: int = 11) -> dict[str, Any]:
           "event_windows": ((0, 0), (-1, 1), (0, 5), (-5, 20))}
     for key, ev in (("spread_no_groups", events.drop(columns="group")), ("spread_groups", events)):
         out[f"{key}_seconds"], _, _ = _median_time(lambda e=ev: EventStudy(returns, e, **kw).fit(), 3)
+    names = sorted(events["group"].unique())
+
+    def fit_and_compare_every_pair() -> None:
+        res = EventStudy(returns, events, **kw).fit()
+        for i, a in enumerate(names):
+            for b in names[i + 1 :]:
+                res.compare(a, b)
+
+    out["spread_groups_compare_all_seconds"], _, _ = _median_time(fit_and_compare_every_pair, 3)
     out.update(spread_events=n_ev, spread_groups=n_groups, spread_years=round(n_days / 252, 1))
     return out
 
@@ -545,13 +558,16 @@ def _fmt(report: dict[str, Any]) -> list[tuple[str, str]]:
     add("small: max |CAR diff| vs statsmodels", s.get("max_abs_car_diff_vs_statsmodels"), ".2e")
     g = report.get("groups", {})
     if g:
-        add("groups: small fit, no groups / two groups, ms",
-            f"{g['no_groups_seconds'] * 1e3:.1f} / {g['two_groups_seconds'] * 1e3:.1f}")
+        add("groups: small fit, no groups / two groups / two groups and compare(), ms",
+            f"{g['no_groups_seconds'] * 1e3:.1f} / {g['two_groups_seconds'] * 1e3:.1f} / "
+            f"{g['two_groups_compare_seconds'] * 1e3:.1f}")
         add("two markets: small fit, same-date r̄ / with lead-lag terms, ms",
             f"{g['two_markets_same_date_seconds'] * 1e3:.1f} / {g['two_markets_lead_lag_seconds'] * 1e3:.1f}")
         add(f"groups: {g['spread_events']} events over {g['spread_years']} years, no groups / "
             f"{g['spread_groups']} groups, s",
             f"{g['spread_no_groups_seconds']:.2f} / {g['spread_groups_seconds']:.2f}")
+        add(f"groups: the same with {g['spread_groups']} groups, fit and compare() of every pair, s",
+            f"{g['spread_groups_compare_all_seconds']:.2f}")
     for key in ("events", "securities", "sessions", "chunk_events", "workers", "seconds",
                 "seconds_one_worker", "events_per_second",
                 "panel_mb", "peak_rss_before_compute_mb", "rss_before_compute_mb", "peak_rss_mb",

@@ -51,7 +51,11 @@ def test_quick_benchmark_runs_and_agrees(bench, tmp_path: Path, capsys: pytest.C
     assert groups["spread_groups"] == 4 and groups["spread_events"] == 200
     assert all(
         groups[k] > 0
-        for k in ("two_groups_seconds", "spread_groups_seconds", "two_markets_lead_lag_seconds")
+        for k in (
+            "two_groups_seconds", "two_groups_compare_seconds", "spread_groups_seconds",
+            "spread_groups_compare_all_seconds", "two_markets_lead_lag_seconds",
+        )
     )
-    assert "groups: small fit, no groups / two groups, ms" in out
+    assert "groups: small fit, no groups / two groups / two groups and compare(), ms" in out
+    assert "fit and compare() of every pair" in out
     assert "two markets: small fit, same-date r̄ / with lead-lag terms, ms" in out

@@ -247,6 +247,31 @@ def test_correlation_across_groups_with_events_spread_over_years() -> None:
     assert between["n_pairs"] == 6
 
 
+def test_correlation_across_groups_with_many_groups() -> None:
+    """Twelve groups (66 pairs, more than the eight that had the cross term before): each pair's
+    r̄ across groups is there when compare() asks, and equals the oracle's."""
+    wins = ((0, 0), (0, 2))
+    day0 = {f"g{k:02d}": [250 + k % 3, 251 + k % 3, 252] for k in range(12)}
+    res, corr, window_dates = _one_market(day0, wins, n_days=320, seed=21)
+    assert len(res.rbar_between) == 66 and ("g00", "g11") in res.rbar_between
+    for a, b in (("g00", "g01"), ("g04", "g11"), ("g07", "g02")):
+        xs, ys = [f"{a.upper()}{i}" for i in range(3)], [f"{b.upper()}{i}" for i in range(3)]
+        got = res.compare(a, b).query("test == 'adj_bmp_difference'").set_index("window")
+        for w, (lo, hi) in enumerate(wins):
+            terms = [
+                corr.loc[x, y] * len(window_dates[x][w] & window_dates[y][w]) / (hi - lo + 1)
+                for x in xs
+                for y in ys
+            ]
+            assert got.loc[f"[{lo}:{hi}]", "rbar_between"] == pytest.approx(np.mean(terms), rel=1e-9)
+    # the results keep what a pair needs, not the pairs: they pickle, and give the same numbers
+    import pickle
+
+    again = pickle.loads(pickle.dumps(res))
+    assert again.rbar_between["g03", "g05"] == res.rbar_between["g03", "g05"]
+    assert dict(again.rbar_between) == dict(res.rbar_between)
+
+
 def _rejection_rates(rho: float, reps: int = 4000, seed: int = 11) -> dict[str, float]:
     """Share of level-5% rejections of no difference: 25 + 25 events, one date, window of 3 days.
 

@@ -334,6 +334,15 @@ def test_clustered_events_report_rbar_design_effect_and_valid_tests() -> None:
     assert clus["design_effect"] == pytest.approx(1 + 29 * clus["rbar"])
     text = " ".join(res.warnings)
     assert "overlap in calendar time" in text and "adj_bmp" in text and "grank" in text
+    # with groups: one note per group (its r̄ and design effect), what they mean said once
+    grouped = EventStudy(
+        wide, ev.assign(group=np.where(np.arange(30) % 3, "a", "b")), market_returns=m,
+        estimation_window=EST, event_windows=WINS,
+    ).fit()
+    overlap = [w for w in grouped.warnings if "overlap in calendar time in group" in w]
+    assert [w.split("'")[1] for w in overlap] == ["all", "a", "b"]
+    assert all("design effect" in w for w in overlap)
+    assert sum("Valid under clustering" in w for w in grouped.warnings) == 1
     valid = set(res.tests.loc[res.tests["valid_under_clustering"], "test"])
     assert {"adj_patell", "adj_bmp", "grank"} <= valid and "bmp" not in valid
     # the adjusted BMP is the BMP shrunk by sqrt((1 - r̄) / (1 + (N-1) r̄))

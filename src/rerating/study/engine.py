@@ -14,7 +14,7 @@ import math
 import os
 import threading
 import zlib
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -71,7 +71,7 @@ PARAMETRIC = (
 NONPARAMETRIC = ("corrado", "corrado_zivney", "generalized_sign", "wilcoxon", "grank")
 RBAR_MAX_EVENTS = 200  # r̄ from at most this many events per group (a hash-chosen subsample)
 RBAR_MIN_OVERLAP = 30  # common estimation dates needed for a pair's correlation
-RBAR_BETWEEN_MAX_GROUPS = 8  # r̄ across groups for every pair of at most this many groups
+RBAR_BETWEEN_MAX_GROUPS = 64  # r̄ across groups for any pair of at most this many groups
 KERNEL_BLOCK = 2048  # events per kernel call at most (see _fit)
 
 
@@ -810,6 +810,13 @@ def _fit(study, ev, flat, d0, design, method, k_params, min_est, market_of_sym=N
     helper = _helper_pool(study.workers) if set(RANK_TESTS) & set(study.tests) else None
     deferred: list[tuple[dict, int, _Task, int]] = []  # rank-test rows filled at the end
     all_tasks: dict[str, _Task] = {}  # the "all" group's rank tests
+    # r̄ across each pair of groups, for compare()'s adj_bmp_difference: each group's r̄ sample is
+    # kept and a pair's r̄ computed when compare() asks for it (with very many groups, e.g. the
+    # simulation harness's replications, compare() leaves the cross term out: conservative when
+    # the groups' correlation is positive)
+    keep_samples = 2 <= len(groups) - 1 <= RBAR_BETWEEN_MAX_GROUPS
+    rbar_samples: dict[str, _RbarSample] = {}
+    clustered = False  # some group's event windows overlap in calendar time
     # a threaded BLAS (r̄'s products) would busy-wait on the core the helper thread uses
     with _one_blas_thread() if helper is not None else contextlib.nullcontext():
         for gname in groups:
@@ -866,9 +873,12 @@ def _fit(study, ev, flat, d0, design, method, k_params, min_est, market_of_sym=N
                     all_tasks = tasks
             if hashes is None and members.size > RBAR_MAX_EVENTS:
                 hashes = _event_hashes(ev, keep)
-            g_rbar = _rbar(
+            sample = _rbar_sample_of(
                 ev, keep, members, arr["resid"], est_days, [*window_days, span_days], hashes, lag
             )
+            if gname != "all" and keep_samples:  # for r̄ across groups, when compare() asks
+                rbar_samples[gname] = dataclasses.replace(sample, windows=sample.windows[:-1])
+            g_rbar = _rbar(sample)
             rbar_of[gname] = (g_rbar.effective[-1], g_rbar.n_pairs)  # the span's, for aar_path
             overlap_windows: list[str] = []
             for w, (a, b) in enumerate(wins):
@@ -935,29 +945,21 @@ def _fit(study, ev, flat, d0, design, method, k_params, min_est, market_of_sym=N
                     else ""
                 )
                 warnings.append(
-                    f"event windows overlap in calendar time in group {gname!r} (N={n}; windows "
-                    f"{'; '.join(overlap_windows)}; design effect 1+(N-1)r̄, r̄ the residuals' "
-                    f"correlation {g_rbar.residual:.4f} weighted by the window dates each pair "
-                    f"shares{lead_lag_note}). Valid under clustering: {', '.join(CLUSTER_VALID)} (design effect or "
-                    "time-series variance of the portfolio); the other tests assume independent events "
-                    "and over-reject when r̄ > 0. CAAR std_error scaled by sqrt((1+(N-1)r̄)/(1-r̄)), "
-                    "r̄ floored at 0 there and in the adjusted tests."
+                    f"event windows overlap in calendar time in group {gname!r} (N={n}): "
+                    f"{'; '.join(overlap_windows)} (r̄: the residuals' correlation, "
+                    f"{g_rbar.residual:.4f}, weighted by the window dates each pair shares"
+                    f"{lead_lag_note})"
                 )
+                clustered = True
 
-        # r̄ across each pair of groups, for compare()'s adj_bmp_difference (with many groups,
-        # e.g. the simulation harness's replications, compare() leaves the cross term out:
-        # conservative when the groups' correlation is positive)
-        named = groups[1:]
-        rbar_between: dict[tuple[str, str], dict] = {}
-        if 2 <= len(named) <= RBAR_BETWEEN_MAX_GROUPS:
-            if hashes is None and keep.size > RBAR_MAX_EVENTS:
-                hashes = _event_hashes(ev, keep)
-            for i, ga in enumerate(named):
-                for gb in named[i + 1 :]:
-                    rbar_between[ga, gb] = _rbar_between(
-                        ev, keep, members_of[ga], members_of[gb], arr["resid"], est_days,
-                        window_days, hashes, lag,
-                    )
+        if clustered:  # what overlapping windows mean for the tests, said once for every group
+            warnings.append(
+                "where event windows overlap, the CARs correlate: design effect 1+(N-1)r̄. "
+                f"Valid under clustering: {', '.join(CLUSTER_VALID)} (design effect or "
+                "time-series variance of the portfolio); the other tests assume independent events "
+                "and over-reject when r̄ > 0. CAAR std_error scaled by sqrt((1+(N-1)r̄)/(1-r̄)), "
+                "r̄ floored at 0 there and in the adjusted tests."
+            )
         # the last queued first: this thread takes the tasks the helper has not started
         for row, at, task, w in reversed(deferred):
             found: list[str] = []
@@ -993,7 +995,7 @@ def _fit(study, ev, flat, d0, design, method, k_params, min_est, market_of_sym=N
         n_events=n_ev,
         aar_est=aar_est,
         day0_dates=flat.dates_at(arr["row0"]),
-        rbar_between=rbar_between,
+        rbar_between=_PairwiseRbar(rbar_samples) if keep_samples else {},
         markets=markets_of,
     )
 
@@ -1208,31 +1210,32 @@ class _LeadLag:
         rel = np.where((days >= 0) & (rel >= 0) & (rel < table.size - 1), rel, table.size - 1)
         return table[rel]
 
-    def correlations(self, sel_x, sel_y, days_x, vals_x, days_y, vals_y):  # type: ignore[no-untyped-def]
-        """``(r, joint)``: ``r[i, j] = corr(x_i[d], y_j[prev d])`` over their common dates for the
-        pairs in different markets (0 for the others and for too short an overlap), and the
-        joint calendar of the events; ``None`` when every pair is in one market."""
-        cross = self.market[sel_x][:, None] != self.market[sel_y][None, :]
+    @staticmethod
+    def correlations(market_x, market_y, joint, days_x, vals_x, days_y, vals_y):  # type: ignore[no-untyped-def]
+        """``r[i, j] = corr(x_i[d], y_j[prev d])`` over their common dates for the pairs in
+        different markets (``market_x[i] != market_y[j]``; 0 for the others and for too short an
+        overlap), ``prev`` taken on the sorted ``joint`` calendar; ``None`` when every pair is in
+        one market."""
+        cross = market_x[:, None] != market_y[None, :]
         if not cross.any():
             return None
-        joint = self.calendar(np.union1d(sel_x, sel_y))
         # y's residual of date d placed on the next session: column d then pairs x_i[d], y_j[prev d]
         mat = _calendar_matrix(
-            np.concatenate([days_x, self.next_day(joint, days_y)]), np.concatenate([vals_x, vals_y])
+            np.concatenate([days_x, _LeadLag.next_day(joint, days_y)]),
+            np.concatenate([vals_x, vals_y]),
         )
         here, before = mat[: days_x.shape[0]], mat[days_x.shape[0] :]
-        mx, my = self.market[sel_x], self.market[sel_y]
-        markets = np.unique(mx)
+        markets = np.unique(market_x)
         if markets.size > 4:  # many markets (lead_lag="all": one per listing): one product
             r = cross_correlation_matrix(here, before, RBAR_MIN_OVERLAP)
-            return np.where(cross & np.isfinite(r), r, 0.0), joint
+            return np.where(cross & np.isfinite(r), r, 0.0)
         r = np.zeros(cross.shape)
         for m in markets:  # only pairs in different markets: one block per market of x
-            rows, cols = np.flatnonzero(mx == m), np.flatnonzero(my != m)
+            rows, cols = np.flatnonzero(market_x == m), np.flatnonzero(market_y != m)
             if cols.size:
                 block = cross_correlation_matrix(here[rows], before[cols], RBAR_MIN_OVERLAP)
                 r[np.ix_(rows, cols)] = np.nan_to_num(block, nan=0.0)
-        return r, joint
+        return r
 
 
 @dataclasses.dataclass(frozen=True)
@@ -1246,42 +1249,81 @@ class _GroupRbar:
     same_date: tuple[float, ...]  # the same from same-date correlation only (no lead-lag terms)
 
 
-def _rbar(ev, keep, members, resid, est_days, window_days, hashes=None, lag=None) -> _GroupRbar:  # type: ignore[no-untyped-def]
-    """Kolari-Pynnönen r̄ of a group, residuals aligned on calendar dates (hash-chosen subsample).
+@dataclasses.dataclass(frozen=True)
+class _RbarSample:
+    """The events of a group that r̄ uses (:func:`_rbar_sample`), with everything r̄ within the
+    group and across groups reads of them: small (at most ``RBAR_MAX_EVENTS`` rows), so results
+    can keep one per group and compute r̄ across two groups when :meth:`compare` asks.
+
+    ``market`` and ``calendar`` are ``None`` without lead-lag terms; ``calendar`` is the sorted
+    joint calendar of the events (:class:`_LeadLag`), and the joint calendar of two samples is the
+    union of theirs.
+    """
+
+    days: np.ndarray  # (n, L1) estimation-session day numbers (-1 outside the data)
+    vals: np.ndarray  # (n, L1) estimation residuals
+    windows: tuple[np.ndarray, ...]  # per window, (n, L) day numbers of its sessions
+    market: np.ndarray | None = None  # (n,) market code of each event
+    calendar: np.ndarray | None = None
+
+    @property
+    def size(self) -> int:
+        return int(self.days.shape[0])
+
+
+def _rbar_sample_of(  # type: ignore[no-untyped-def]
+    ev, keep, members, resid, est_days, window_days, hashes=None, lag=None
+) -> _RbarSample:
+    """:class:`_RbarSample` of the events ``members`` (indices into ``keep``'s order).
+
+    ``window_days``: per window, (kept events, L) day numbers of each event's window sessions;
+    ``lag``: :class:`_LeadLag` or ``None``; ``hashes`` as :func:`_rbar_sample`.
+    """
+    sel = _rbar_sample(ev, keep, members, hashes)
+    market = calendar = None
+    if lag is not None:
+        market, calendar = lag.market[sel], lag.calendar(sel)
+    return _RbarSample(
+        est_days[sel], resid[sel], tuple(d[sel] for d in window_days), market, calendar
+    )
+
+
+def _rbar(sample: _RbarSample) -> _GroupRbar:
+    """Kolari-Pynnönen r̄ of a group, residuals aligned on calendar dates (its hash-chosen
+    :class:`_RbarSample`).
 
     Residuals correlate on the same date, so two events' CARs over a window of ``L`` sessions
     correlate ``r_ij k_ij / L`` when their windows share ``k_ij`` dates: the effective r̄ of a
     window (``effective``) is the mean of that over all pairs. It equals the residual r̄ when
     every event has one date, and falls to 0 as the events' windows move apart in time, where
     the residual r̄ would charge a design effect for correlation the CARs do not have.
-    With ``lag`` (:class:`_LeadLag`), pairs in different markets add ``l_ij m_ij / L`` in each
-    direction: ``l_ij = corr(e_i[d], e_j[prev d])`` and ``m_ij`` the dates of ``i``'s window whose
-    previous session of the joint calendar is in ``j``'s window.
-    ``window_days``: per window, (events, L) day numbers of each event's window sessions.
-    ``hashes``: :func:`_event_hashes` of ``keep`` when already computed (one pass per fit).
+    With lead-lag terms (the sample's ``market``), pairs in different markets add
+    ``l_ij m_ij / L`` in each direction: ``l_ij = corr(e_i[d], e_j[prev d])`` and ``m_ij`` the
+    dates of ``i``'s window whose previous session of the joint calendar is in ``j``'s window.
     """
-    if members.size < 2:
-        zeros = tuple(0.0 for _ in window_days)
+    if sample.size < 2:
+        zeros = tuple(0.0 for _ in sample.windows)
         return _GroupRbar(0.0, 0, zeros, zeros)
-    sel = _rbar_sample(ev, keep, members, hashes)
-    days, vals = est_days[sel], resid[sel]
+    days, vals = sample.days, sample.vals
     r = pairwise_correlations(_calendar_matrix(days, vals), RBAR_MIN_OVERLAP)
     upper = np.triu(np.isfinite(r), 1)
     r = np.where(upper, r, 0.0)  # each pair once; pairs without enough overlap count as 0
-    lead_lag = None if lag is None else lag.correlations(sel, sel, days, vals, days, vals)
-    n_pairs_all = sel.size * (sel.size - 1) / 2
+    lead_lag = None
+    if sample.market is not None and sample.calendar is not None:
+        lead_lag = _LeadLag.correlations(
+            sample.market, sample.market, sample.calendar, days, vals, days, vals
+        )
+    n_pairs_all = sample.size * (sample.size - 1) / 2
     effective, same_date = [], []
     done: dict[bytes, tuple[float, float]] = {}  # windows with the same dates (e.g. the span)
-    for days_w in window_days:
-        d = days_w[sel]
+    for d in sample.windows:
         key = d.tobytes()
         if key not in done:
             same = float((r * _shared_dates(d, d)).sum())
             both = same
-            if lead_lag is not None:
+            if lead_lag is not None and sample.calendar is not None:
                 # every ordered pair (i, j), i != j: i's date d with j's previous session
-                r_lag, joint = lead_lag
-                both += float((r_lag * _shared_dates(d, lag.next_day(joint, d))).sum())
+                both += float((lead_lag * _shared_dates(d, _LeadLag.next_day(sample.calendar, d))).sum())
             scale = d.shape[1] * n_pairs_all
             done[key] = (both / scale, same / scale)
         effective.append(done[key][0])
@@ -1289,6 +1331,35 @@ def _rbar(ev, keep, members, resid, est_days, window_days, hashes=None, lag=None
     return _GroupRbar(
         float(r.sum() / n_pairs_all), int(upper.sum()), tuple(effective), tuple(same_date)
     )
+
+
+class _PairwiseRbar(Mapping):
+    """``results.rbar_between``: r̄ across each pair of named groups, ``(a, b)`` with ``a < b``,
+    computed from the groups' :class:`_RbarSample` the first time the pair is read (a study of
+    many groups pays only for the pairs :meth:`~rerating.study.EventStudyResults.compare` asks
+    for)."""
+
+    def __init__(self, samples: dict[str, _RbarSample]) -> None:
+        self._samples = samples
+        names = sorted(samples)
+        self._pairs = [(a, b) for i, a in enumerate(names) for b in names[i + 1 :]]
+        self._done: dict[tuple[str, str], dict] = {}
+
+    def __getitem__(self, pair: tuple[str, str]) -> dict:
+        if pair not in self._done:
+            a, b = pair
+            if not (a < b and a in self._samples and b in self._samples):
+                raise KeyError(pair)
+            # one BLAS thread, as in the fit: the same sums whenever and wherever it runs
+            with _one_blas_thread():
+                self._done[pair] = _rbar_between(self._samples[a], self._samples[b])
+        return self._done[pair]
+
+    def __iter__(self) -> Iterator[tuple[str, str]]:
+        return iter(self._pairs)
+
+    def __len__(self) -> int:
+        return len(self._pairs)
 
 
 def _time_blocks(days_x: np.ndarray, days_y: np.ndarray):  # type: ignore[no-untyped-def]
@@ -1329,43 +1400,45 @@ def _shared_dates(days_x: np.ndarray, days_y: np.ndarray) -> np.ndarray:
     return out
 
 
-def _rbar_between(  # type: ignore[no-untyped-def]
-    ev, keep, members_a, members_b, resid, est_days, window_days, hashes=None, lag=None
-) -> dict:
-    """r̄ across two groups, and its share that reaches each event window's CARs.
+def _rbar_between(sample_a: _RbarSample, sample_b: _RbarSample) -> dict:
+    """r̄ across two groups (their :class:`_RbarSample`), and its share that reaches each event
+    window's CARs.
 
     As :func:`_rbar` within a group: the CARs of ``i`` and ``j`` correlate ``r_ij k_ij / L`` when
-    their windows share ``k_ij`` of their ``L`` dates (plus the lead-lag terms of ``lag`` for pairs
-    in different markets). Returns ``{"rbar": mean r_ij over the pairs whose windows share a
-    date, "n_pairs": how many of them overlap enough in estimation dates, "effective": [mean CAR
-    correlation per window], "same_date": [the same without lead-lag terms]}``, the means over
-    every pair of the two subsamples (pairs without enough estimation overlap count as 0).
-    Correlations are computed only for pairs whose windows share a date (or, with lead-lag
-    terms, adjoin), block of calendar time by block.
+    their windows share ``k_ij`` of their ``L`` dates (plus the lead-lag terms for pairs in
+    different markets, when the samples have markets). Returns ``{"rbar": mean r_ij over the
+    pairs whose windows share a date, "n_pairs": how many of them overlap enough in estimation
+    dates, "effective": [mean CAR correlation per window], "same_date": [the same without
+    lead-lag terms]}``, the means over every pair of the two subsamples (pairs without enough
+    estimation overlap count as 0). Correlations are computed only for pairs whose windows share
+    a date (or, with lead-lag terms, adjoin), block of calendar time by block.
     """
-    sel_a = _rbar_sample(ev, keep, members_a, hashes)
-    sel_b = _rbar_sample(ev, keep, members_b, hashes)
-    na = sel_a.size
-    shared = [_shared_dates(d[sel_a], d[sel_b]) for d in window_days]
+    na = sample_a.size
+    win_a, win_b = sample_a.windows, sample_b.windows
+    shared = [_shared_dates(da, db) for da, db in zip(win_a, win_b, strict=True)]
     touch = np.any([k > 0 for k in shared], axis=0)
-    sel = np.concatenate([sel_a, sel_b])
-    days, vals = est_days[sel], resid[sel]
-    cross = None if lag is None else lag.market[sel_a][:, None] != lag.market[sel_b][None, :]
+    days = np.concatenate([sample_a.days, sample_b.days])
+    vals = np.concatenate([sample_a.vals, sample_b.vals])
+    cross = None
+    if sample_a.market is not None and sample_b.market is not None:
+        cross = sample_a.market[:, None] != sample_b.market[None, :]
     if cross is not None and cross.any():
-        joint = lag.calendar(np.union1d(sel_a, sel_b))
-        nxt = [lag.next_day(joint, d[sel]) for d in window_days]
+        assert sample_a.calendar is not None and sample_b.calendar is not None
+        # the joint calendar of events a and b: the union of each sample's
+        joint = np.union1d(sample_a.calendar, sample_b.calendar)
+        nxt = [_LeadLag.next_day(joint, np.concatenate([da, db])) for da, db in zip(win_a, win_b, strict=True)]
         # [i, j]: dates of a_i's window whose previous session is in b_j's, and the converse
-        lag_ab = [_shared_dates(d[sel_a], n[na:]) * cross for d, n in zip(window_days, nxt, strict=True)]
-        lag_ba = [_shared_dates(n[:na], d[sel_b]) * cross for d, n in zip(window_days, nxt, strict=True)]
+        lag_ab = [_shared_dates(da, n[na:]) * cross for da, n in zip(win_a, nxt, strict=True)]
+        lag_ba = [_shared_dates(n[:na], db) * cross for db, n in zip(win_b, nxt, strict=True)]
         touch |= np.any([k > 0 for k in lag_ab + lag_ba], axis=0)
         # rows: a, b on their dates, then a, b moved to the next session (x[prev d] at d)
         mat = _calendar_matrix(
-            np.concatenate([days, lag.next_day(joint, days)]), np.concatenate([vals, vals])
+            np.concatenate([days, _LeadLag.next_day(joint, days)]), np.concatenate([vals, vals])
         )
     else:
         lag_ab = lag_ba = []
         mat = _calendar_matrix(days, vals)
-    n_all = sel.size
+    n_all = days.shape[0]
     present = np.isfinite(mat)
     col_lo, col_hi = present.argmax(axis=1), mat.shape[1] - present[:, ::-1].argmax(axis=1)
     r = np.zeros(touch.shape)
@@ -1373,10 +1446,7 @@ def _rbar_between(  # type: ignore[no-untyped-def]
     r_ba = np.zeros(touch.shape) if lag_ab else None  # corr(b_j[d], a_i[prev d])
     known = np.zeros(touch.shape, dtype=bool)
     # each event's first and last window date: pairs sharing a date in any window meet in a block
-    hull = np.column_stack(
-        [np.min([d[:, 0] for d in window_days], axis=0), np.max([d[:, -1] for d in window_days], axis=0)]
-    )
-    for pa, pb in _time_blocks(hull[sel_a], hull[sel_b]):
+    for pa, pb in _time_blocks(_window_hull(win_a), _window_hull(win_b)):
         block = touch[np.ix_(pa, pb)]
         pa, pb = pa[block.any(axis=1)], pb[block.any(axis=0)]  # only events with a partner
         if pa.size == 0:
@@ -1399,7 +1469,7 @@ def _rbar_between(  # type: ignore[no-untyped-def]
             r_ab[pair] = np.nan_to_num(np.where(lagged, corr(pa, n_all + na + pb), 0.0))
             r_ba[pair] = np.nan_to_num(np.where(lagged, corr(n_all + pa, na + pb), 0.0))
     linked = int(touch.sum())
-    scale = [d.shape[1] * touch.size for d in window_days]
+    scale = [d.shape[1] * touch.size for d in win_a]
     same = [float((r * k).sum()) for k in shared]
     both = list(same)
     if r_ab is not None and r_ba is not None:
@@ -1413,6 +1483,13 @@ def _rbar_between(  # type: ignore[no-untyped-def]
         "effective": [v / sc for v, sc in zip(both, scale, strict=True)],
         "same_date": [v / sc for v, sc in zip(same, scale, strict=True)],
     }
+
+
+def _window_hull(windows: Sequence[np.ndarray]) -> np.ndarray:
+    """(n, 2): each event's first and last date over its windows (rows of day numbers)."""
+    return np.column_stack(
+        [np.min([d[:, 0] for d in windows], axis=0), np.max([d[:, -1] for d in windows], axis=0)]
+    )
 
 
 def _days_around(flat: FlatReturns, row0: np.ndarray, offsets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -8,7 +8,7 @@ object cannot be changed through them.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -164,8 +164,9 @@ class EventStudyResults:
     aar_est: dict = field(default_factory=dict)  # group -> (L1,) estimation-window mean AR
     day0_dates: np.ndarray | None = None  # datetime64 day 0 of each kept event
     # (group_a, group_b) sorted -> {"rbar", "n_pairs", "effective": [per window], "same_date": [per
-    # window, without the lead-lag terms]}: r̄ across groups
-    rbar_between: dict = field(default_factory=dict)
+    # window, without the lead-lag terms]}: r̄ across groups (a mapping that computes a pair when
+    # it is first read)
+    rbar_between: Mapping = field(default_factory=dict)
     # group -> market codes of its events, when r̄ has lead-lag terms (EventStudy's lead_lag)
     markets: dict = field(default_factory=dict)
 
@@ -507,9 +508,10 @@ class EventStudyResults:
         (``first..last`` when they differ): the CDA lines the groups up in event time, which is
         calendar time when these agree. ``rbar_between``: the correlation across the groups that
         reaches the window's CARs, the mean over pairs of their estimation-residual correlation
-        times the share of window dates they have in common (0 for windows apart in time); NaN
-        when the study has more than ``RBAR_BETWEEN_MAX_GROUPS`` groups, which leaves the cross
-        term out (conservative when the groups' correlation is positive).
+        times the share of window dates they have in common (0 for windows apart in time),
+        computed on the first ``compare`` of the pair; NaN when the study has more than
+        ``RBAR_BETWEEN_MAX_GROUPS`` (64) groups, which leaves the cross term out (conservative
+        when the groups' correlation is positive).
 
         Raises
         ------

@@ -849,7 +849,7 @@ def _run_kernel(panel: SimulatedPanel, design: SimulationDesign) -> pd.DataFrame
         members = np.arange(r * n, (r + 1) * n)
         members = members[ok_event[members]]
         rbar = _engine._rbar(
-            ids, keep, members, fit.resid_est, est_days, [window_days], lag=lag
+            _engine._rbar_sample_of(ids, keep, members, fit.resid_est, est_days, [window_days], lag=lag)
         ).effective[0]
         if members.size == n:  # the usual case: a view, not a copy, of the replication's rows
             members = slice(r * n, (r + 1) * n)  # type: ignore[assignment]
@@ -902,12 +902,19 @@ def _group_rows(r, panel, design, fit, scar, ok_event, label, rbar_args) -> list
     )
 
     ids, keep, est_days, window_days, lag = rbar_args
+
+    def sample(members: np.ndarray):  # type: ignore[no-untyped-def]
+        return _engine._rbar_sample_of(
+            ids, keep, members, fit.resid_est, est_days, [window_days], lag=lag
+        )
+
     n = design.n_events
     first = r * n
     a = np.arange(first, first + design.group_a)
     b = np.arange(first + design.group_a, first + n)
     a, b = a[ok_event[a]], b[ok_event[b]]
     car_a, car_b = fit.car[a, 0], fit.car[b, 0]
+    sample_a, sample_b = sample(a), sample(b)
     results = {
         "cda_difference": cda_difference(
             car_a, car_b, estimation_aar(fit.resid_est[a]), estimation_aar(fit.resid_est[b]),
@@ -916,11 +923,9 @@ def _group_rows(r, panel, design, fit, scar, ok_event, label, rbar_args) -> list
         "adj_bmp_difference": adj_bmp_difference(
             scar[a],
             scar[b],
-            _engine._rbar(ids, keep, a, fit.resid_est, est_days, [window_days], lag=lag).effective[0],
-            _engine._rbar(ids, keep, b, fit.resid_est, est_days, [window_days], lag=lag).effective[0],
-            _engine._rbar_between(
-                ids, keep, a, b, fit.resid_est, est_days, [window_days], lag=lag
-            )["effective"][0],
+            _engine._rbar(sample_a).effective[0],
+            _engine._rbar(sample_b).effective[0],
+            _engine._rbar_between(sample_a, sample_b)["effective"][0],
         ),
         "welch_t": welch_difference(car_a, car_b),
     }
