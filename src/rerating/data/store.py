@@ -298,24 +298,34 @@ class Store:
         if not self.exists or not symbols:
             return {}
         sql = (
-            f"SELECT sid, date, {', '.join(BAR_COLUMNS)} FROM bars WHERE sid IN "
-            "(SELECT sid FROM symbols WHERE list_contains(?, symbol)) ORDER BY sid, date"
+            f"SELECT sid, (date - DATE '1970-01-01')::INTEGER AS day, {', '.join(BAR_COLUMNS)} "
+            "FROM bars WHERE sid IN (SELECT sid FROM symbols WHERE list_contains(?, symbol)) "
+            "ORDER BY sid, date"
         )
         with self._connect() as con:
-            cols = con.execute(sql, [list(symbols)]).fetchnumpy()
+            # Arrow: 2-3x faster than fetchnumpy's masked arrays for a whole market's rows
+            table = con.sql(sql, params=[list(symbols)]).to_arrow_table()
             name_of = dict(con.execute("SELECT sid, symbol FROM symbols").fetchall())
-        sid = np.asarray(cols["sid"])
-        if sid.size == 0:
+        if table.num_rows == 0:
             return {}
-        dates = np.asarray(cols["date"]).astype("datetime64[ns]")
-        # NULLs (no open, no volume ...) come back masked: NaN, as read_bars gives them
-        values: dict[str, np.ndarray] = {c: np.ma.filled(np.ma.asarray(cols[c], dtype="float64"), np.nan) for c in BAR_COLUMNS}
+        sid = table.column("sid").to_numpy()
+        dates = table.column("day").to_numpy().astype("datetime64[D]").astype("datetime64[ns]")
+        # one (rows x columns) block; NULLs (no open, no volume ...) become NaN, as read_bars
+        # gives them
+        block = np.empty((sid.size, len(BAR_COLUMNS)))
+        for k, c in enumerate(BAR_COLUMNS):
+            block[:, k] = table.column(c).to_numpy()
         starts = np.flatnonzero(np.r_[True, sid[1:] != sid[:-1]])
         ends = np.r_[starts[1:], sid.size]
+        columns = pd.Index(BAR_COLUMNS)
         out = {}
         for a, b in zip(starts, ends, strict=True):
             index = pd.DatetimeIndex(dates[a:b], name="date")
-            out[str(name_of[int(sid[a])])] = pd.DataFrame({c: values[c][a:b] for c in BAR_COLUMNS}, index=index)
+            # a frame over the block's rows (one float block, no copy): a frame of columns costs
+            # ~0.4 ms a listing to build and consolidate, half a whole-market read
+            out[str(name_of[int(sid[a])])] = pd.DataFrame(
+                block[a:b], index=index, columns=columns, copy=False
+            )
         return out
 
     def read_panel(
