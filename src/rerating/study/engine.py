@@ -878,7 +878,14 @@ def _fit(study, ev, flat, d0, design, method, k_params, min_est, market_of_sym=N
             )
             if gname != "all" and keep_samples:  # for r̄ across groups, when compare() asks
                 rbar_samples[gname] = dataclasses.replace(sample, windows=sample.windows[:-1])
-            g_rbar = _rbar(sample)
+            g_rbar = None
+            if members.size > RBAR_MAX_EVENTS and not lead_lag:  # every event, not a subsample
+                g_rbar = _rbar_all_events(
+                    flat, arr["row0"][sel], arr["resid"][sel], e1, wmin, wmax,
+                    [*(b - a + 1 for a, b in wins), wmax - wmin + 1],
+                )
+            if g_rbar is None:
+                g_rbar = _rbar(sample)
             rbar_of[gname] = (g_rbar.effective[-1], g_rbar.n_pairs)  # the span's, for aar_path
             overlap_windows: list[str] = []
             for w, (a, b) in enumerate(wins):
@@ -1330,6 +1337,156 @@ def _rbar(sample: _RbarSample) -> _GroupRbar:
         same_date.append(done[key][1])
     return _GroupRbar(
         float(r.sum() / n_pairs_all), int(upper.sum()), tuple(effective), tuple(same_date)
+    )
+
+
+_RBAR_BLOCK = 256  # day-0 positions per block of _rbar_all_events's products
+
+
+def _rbar_all_events(  # type: ignore[no-untyped-def]
+    flat: FlatReturns,
+    row0: np.ndarray,
+    resid: np.ndarray,
+    e1: int,
+    wmin: int,
+    wmax: int,
+    lengths: Sequence[int],
+) -> _GroupRbar | None:
+    """r̄ of a large group (Kolari & Pynnönen 2010, by window as :func:`_rbar`) from *every*
+    event, by sums over calendar time instead of pairs.
+
+    :func:`_rbar` correlates the pairs of a subsample of ``RBAR_MAX_EVENTS`` events. With many
+    events that subsample holds a small share of the pairs, and when the events are spread in
+    time few of its pairs share a window date at all: a whole market's design effect
+    ``1 + (N-1) r̄`` then swings by more than 1 from one subsample to another. Here every pair
+    counts. Each event's residuals are centred and scaled to unit length over its estimation
+    window (``u_i``) and placed on the calendar. For two events whose day 0 lie ``d`` sessions
+    apart, ``sum_t u_i(t) u_j(t)`` over their common dates, times ``L1 / (L1 - d)`` for the share
+    of the window they have in common, is their correlation (exactly, when ``d = 0`` and no
+    residual is missing; pairs with fewer than ``RBAR_MIN_OVERLAP`` common dates count as 0, as
+    in :func:`_rbar`). Events with the same day 0 are summed first (``D[p] = sum u_i``), so all
+    pairs ``d`` sessions apart cost one product of those sums, block of calendar time by block;
+    a window of ``L`` sessions weighs them by the ``L - d`` dates their windows share.
+
+    ``row0``, ``resid``: the group's events (rows of day 0 in ``flat``, (N, L1) estimation
+    residuals of the window starting at offset ``e1``); ``wmin``/``wmax``: the span's offsets;
+    ``lengths``: each window's length (the span last). Only events whose span is a run of
+    consecutive sessions of the calendar of every listing involved take part (a listing's missing
+    session, or listings of exchanges with other holidays, break it). Returns ``None`` (use
+    :func:`_rbar`) when those are not more than ``RBAR_MAX_EVENTS`` or half the events.
+    """
+    n_ev, l1 = resid.shape
+    code = flat.code_at(row0)
+    # the sessions of every listing involved: sorted day numbers, and each day's position
+    if flat.date_index is not None:
+        joint = flat.index_days
+    else:
+        listings = np.unique(code)
+        rows = np.concatenate([np.arange(flat.start[c], flat.start[c] + flat.length[c]) for c in listings])
+        days = flat.days_at(rows)
+        lo_day = int(days.min())
+        seen = np.zeros(int(days.max()) - lo_day + 1, dtype=bool)
+        seen[days - lo_day] = True
+        joint = np.flatnonzero(seen) + lo_day
+    lo_day = int(joint[0])
+    where = np.full(int(joint[-1]) - lo_day + 1, -1, dtype=np.int64)
+    where[joint - lo_day] = np.arange(joint.size)
+    at_start = where[flat.days_at(row0 + wmin) - lo_day]
+    at_end = where[flat.days_at(row0 + wmax) - lo_day]
+    ok = at_end - at_start == wmax - wmin  # the span: consecutive sessions of the calendar
+    if int(ok.sum()) <= max(RBAR_MAX_EVENTS, n_ev // 2):
+        return None
+    idx = np.flatnonzero(ok)
+    pos = at_start[idx] - wmin  # day 0's position on the calendar
+    p_in = (row0 - flat.start[code])[idx]  # and in its listing's rows
+    est_off = np.arange(e1, e1 + l1)
+    order = np.argsort(pos, kind="stable")
+    idx, pos, p_in = idx[order], pos[order], p_in[order]
+    length = flat.length[code[idx]]  # each event's listing's rows
+    p0 = int(pos[0])
+    rows_d = int(pos[-1]) - p0 + 1
+
+    def placed(part: slice) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Unit residuals, their row (day 0's position) and column (calendar position relative
+        to day 0) for the events of ``part``."""
+        r0 = row0[idx[part]]
+        # rows outside a listing's (no residual there: NaN) are clipped to its first and last
+        first_row = (r0 - p_in[part])[:, None]
+        est_rows = np.clip(r0[:, None] + est_off, first_row, first_row + length[part, None] - 1)
+        rel = where[flat.days_at(est_rows) - lo_day]
+        rel -= pos[part, None]
+        xs = resid[idx[part]]  # NaN outside the data and where a return is missing
+        fin = np.isfinite(xs)
+        if fin.all():
+            centred = xs - xs.mean(axis=1, keepdims=True)
+        else:
+            xs = np.where(fin, xs, 0.0)
+            centred = np.where(fin, xs - (xs.sum(axis=1) / np.maximum(fin.sum(axis=1), 1))[:, None], 0.0)
+            rel = np.where(fin, rel, 0)
+        norm = np.sqrt(np.einsum("ij,ij->i", centred, centred))
+        good = norm > 0
+        unit = centred[good]
+        unit /= norm[good][:, None]
+        return unit, np.broadcast_to((pos[part] - p0)[:, None], rel.shape)[good], rel[good]
+
+    chunk = 2048  # events at a time: each temporary (chunk x L1) stays in cache
+    rel_lo, rel_hi = 0, 0
+    parts = [slice(lo, lo + chunk) for lo in range(0, idx.size, chunk)]
+    for part in parts:  # the columns' range: estimation dates' calendar positions from day 0
+        r0 = row0[idx[part]]
+        first = np.maximum(e1, -p_in[part])  # the first and last estimation offsets in the data
+        last = np.minimum(e1 + l1 - 1, length[part] - 1 - p_in[part])
+        rel_lo = min(rel_lo, int((where[flat.days_at(r0 + first) - lo_day] - pos[part]).min()))
+        rel_hi = max(rel_hi, int((where[flat.days_at(r0 + last) - lo_day] - pos[part]).max()))
+    width_d = rel_hi - rel_lo + 1
+    sums = np.zeros(rows_d * width_d)
+    count = np.zeros(rows_d)
+    for part in parts:
+        unit, prow, rel = placed(part)
+        keep = unit != 0.0
+        flat_at = prow[keep] * width_d + (rel[keep] - rel_lo)
+        sums += np.bincount(flat_at, weights=unit[keep], minlength=sums.size)
+        count += np.bincount(prow[:, 0], minlength=rows_d)
+    dsum = sums.reshape(rows_d, width_d)  # D[p, c]: day 0 at p0 + p, date p0 + p + rel_lo + c
+    n_used = int(count.sum())
+    if n_used < 2:
+        return None
+    # S[d]: over the pairs of events d sessions apart, sum_t u_i(t) u_j(t) over common dates
+    s_lag = np.zeros(width_d)
+    width = _RBAR_BLOCK + width_d - 1  # a block's calendar columns
+    blocks = []
+    for b0 in range(0, rows_d, _RBAR_BLOCK):
+        blk = dsum[b0 : b0 + _RBAR_BLOCK]
+        cal = np.zeros((blk.shape[0], width))
+        r = np.arange(blk.shape[0])[:, None]
+        cal[r, r + np.arange(width_d)] = blk  # row p's residuals on its own calendar dates
+        blocks.append((b0, cal))
+    for a, (a0, cal_a) in enumerate(blocks):
+        for b0, cal_b in blocks[a:]:
+            shift = b0 - a0
+            if shift >= width:
+                break  # no common date with this block or the later ones
+            prod = cal_a[:, shift:] @ cal_b[:, : width - shift].T
+            lag = (b0 + np.arange(cal_b.shape[0]))[None, :] - (a0 + np.arange(cal_a.shape[0]))[:, None]
+            inside = (lag > 0) & (lag < width_d)
+            s_lag += np.bincount(lag[inside], weights=prod[inside], minlength=width_d)[:width_d]
+            if shift == 0:  # same day 0: each pair once, without an event with itself
+                s_lag[0] += (np.trace(prod) - count[a0 : a0 + cal_a.shape[0]].sum()) / 2.0
+    # pairs d sessions apart
+    pairs_lag = np.zeros(width_d)
+    m = min(width_d, rows_d)
+    pairs_lag[:m] = np.correlate(count, count, mode="full")[rows_d - 1 : rows_d - 1 + m]
+    pairs_lag[0] = float((count * (count - 1)).sum()) / 2.0
+    d = np.arange(width_d)
+    enough = d <= l1 - RBAR_MIN_OVERLAP  # common estimation dates L1 - d, at least the minimum
+    r_lag = np.where(enough, s_lag * l1 / np.maximum(l1 - d, 1), 0.0)
+    n_pairs_all = n_used * (n_used - 1) / 2.0
+    effective = []
+    for length in lengths:
+        k = min(length, width_d)
+        effective.append(float((r_lag[:k] * (length - d[:k])).sum() / (length * n_pairs_all)))
+    return _GroupRbar(
+        float(r_lag.sum() / n_pairs_all), int(pairs_lag[enough].sum()), tuple(effective), tuple(effective)
     )
 
 
