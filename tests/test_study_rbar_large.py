@@ -135,3 +135,63 @@ def test_a_group_across_calendars_keeps_the_subsample() -> None:
     clus = _fit(wide, mkt, events).clustering.set_index("window")
     assert clus["n"].iloc[0] == 240
     assert clus["n_pairs"].iloc[0] <= RBAR_MAX_EVENTS * (RBAR_MAX_EVENTS - 1) // 2
+
+
+def _oracle_between(wide: pd.DataFrame, mkt: pd.DataFrame, res, a: str, b: str) -> dict:  # type: ignore[no-untyped-def]
+    """r̄ across groups ``a`` and ``b`` from every pair (as :func:`_oracle`): per window the mean
+    over all pairs of ``r_ij k_ij / L``, and the mean ``r_ij`` of the pairs whose windows share
+    a date."""
+    car = res.car[res.car["window"] == "[0:0]"]
+    resid, window_dates, group = {}, {w: [] for w in WINS}, []
+    for event_id, symbol, day0, g in zip(
+        car["event_id"], car["symbol"], pd.to_datetime(car["day0"]), car["group"], strict=True
+    ):
+        sessions = wide[symbol].dropna()
+        i0 = sessions.index.get_loc(day0)
+        y = sessions.iloc[i0 + EST[0] : i0 + EST[1] + 1]
+        fit = sm.OLS(y.to_numpy(), sm.add_constant(mkt["M"].reindex(y.index).to_numpy())).fit()
+        resid[event_id] = pd.Series(fit.resid, index=y.index)
+        group.append(g)
+        for lo, hi in WINS:
+            window_dates[lo, hi].append(sessions.index[i0 + lo : i0 + hi + 1])
+    corr = pd.DataFrame(resid).corr(min_periods=30).to_numpy()
+    in_a, in_b = np.array(group) == a, np.array(group) == b
+    r = np.nan_to_num(corr[np.ix_(in_a, in_b)])
+    out, touch = {}, np.zeros(r.shape, dtype=bool)
+    for (lo, hi), dates in window_dates.items():
+        calendar = pd.DatetimeIndex(np.unique(np.concatenate([d.to_numpy() for d in dates])))
+        on = np.zeros((len(dates), calendar.size))
+        for k, d in enumerate(dates):
+            on[k, calendar.get_indexer(d)] = 1.0
+        shared = (on[in_a] @ on[in_b].T)
+        touch |= shared > 0
+        out[lo, hi] = (r * shared).sum() / ((hi - lo + 1) * r.size)
+    out["rbar"] = r[touch].mean()
+    return out
+
+
+@pytest.mark.parametrize("one_date", [True, False])
+def test_rbar_between_two_large_groups_matches_every_pair(one_date: bool) -> None:
+    """compare()'s r̄ across two groups of 300 and 350 events, from every pair: exact on one date,
+    within the overlap approximation for events spread over 18 months."""
+    wide, mkt = _market(seed=6, n_sym=650, n_days=650, shock=0.6, nan_share=0.0 if one_date else 0.004)
+    rng = np.random.default_rng(6)
+    day0 = np.full(650, 600) if one_date else rng.integers(270, 640, 650)
+    events = pd.DataFrame(
+        {
+            "event_id": wide.columns,
+            "symbol": wide.columns,
+            "date": wide.index[day0],
+            "group": np.where(np.arange(650) < 300, "a", "b"),
+        }
+    )
+    res = _fit(wide, mkt, events)
+    want = _oracle_between(wide, mkt, res, "a", "b")
+    got = res.compare("a", "b").query("test == 'adj_bmp_difference'").set_index("window")
+    between = res.rbar_between["a", "b"]
+    tol = 1e-9 if one_date else 0.05
+    assert between["rbar"] == pytest.approx(want["rbar"], rel=tol)
+    for lo, hi in WINS:
+        assert got.loc[f"[{lo}:{hi}]", "rbar_between"] == pytest.approx(want[lo, hi], rel=tol)
+    if one_date:
+        assert between["n_pairs"] == 300 * 350

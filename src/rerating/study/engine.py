@@ -72,6 +72,7 @@ NONPARAMETRIC = ("corrado", "corrado_zivney", "generalized_sign", "wilcoxon", "g
 RBAR_MAX_EVENTS = 200  # r̄ from at most this many events per group (a hash-chosen subsample)
 RBAR_MIN_OVERLAP = 30  # common estimation dates needed for a pair's correlation
 RBAR_BETWEEN_MAX_GROUPS = 64  # r̄ across groups for any pair of at most this many groups
+_SUMS_KEPT_BYTES = 64 * 2**20  # the groups' calendar sums kept for compare(), at most
 KERNEL_BLOCK = 2048  # events per kernel call at most (see _fit)
 
 
@@ -816,6 +817,7 @@ def _fit(study, ev, flat, d0, design, method, k_params, min_est, market_of_sym=N
     # the groups' correlation is positive)
     keep_samples = 2 <= len(groups) - 1 <= RBAR_BETWEEN_MAX_GROUPS
     rbar_samples: dict[str, _RbarSample] = {}
+    calendar_sums: dict[str, _CalendarSums] = {}  # of the groups whose r̄ used every event
     clustered = False  # some group's event windows overlap in calendar time
     # a threaded BLAS (r̄'s products) would busy-wait on the core the helper thread uses
     with _one_blas_thread() if helper is not None else contextlib.nullcontext():
@@ -878,13 +880,15 @@ def _fit(study, ev, flat, d0, design, method, k_params, min_est, market_of_sym=N
             )
             if gname != "all" and keep_samples:  # for r̄ across groups, when compare() asks
                 rbar_samples[gname] = dataclasses.replace(sample, windows=sample.windows[:-1])
-            g_rbar = None
+            g_rbar = sums = None
             if members.size > RBAR_MAX_EVENTS and not lead_lag:  # every event, not a subsample
-                g_rbar = _rbar_all_events(
-                    flat, arr["row0"][sel], arr["resid"][sel], e1, wmin, wmax,
-                    [*(b - a + 1 for a, b in wins), wmax - wmin + 1],
-                )
-            if g_rbar is None:
+                sums = _calendar_sums(flat, arr["row0"][sel], arr["resid"][sel], e1, wmin, wmax)
+            if sums is not None:
+                g_rbar = _rbar_all_events(sums, [*(b - a + 1 for a, b in wins), wmax - wmin + 1])
+                kept_bytes = sum(c.dsum.nbytes for c in calendar_sums.values())
+                if gname != "all" and keep_samples and kept_bytes + sums.dsum.nbytes <= _SUMS_KEPT_BYTES:
+                    calendar_sums[gname] = sums
+            else:
                 g_rbar = _rbar(sample)
             rbar_of[gname] = (g_rbar.effective[-1], g_rbar.n_pairs)  # the span's, for aar_path
             overlap_windows: list[str] = []
@@ -1002,7 +1006,7 @@ def _fit(study, ev, flat, d0, design, method, k_params, min_est, market_of_sym=N
         n_events=n_ev,
         aar_est=aar_est,
         day0_dates=flat.dates_at(arr["row0"]),
-        rbar_between=_PairwiseRbar(rbar_samples) if keep_samples else {},
+        rbar_between=_PairwiseRbar(rbar_samples, calendar_sums, [b - a + 1 for a, b in wins]) if keep_samples else {},
         markets=markets_of,
     )
 
@@ -1340,44 +1344,46 @@ def _rbar(sample: _RbarSample) -> _GroupRbar:
     )
 
 
-_RBAR_BLOCK = 256  # day-0 positions per block of _rbar_all_events's products
+_RBAR_BLOCK = 256  # day-0 positions per block of _lag_sums's products
 
 
-def _rbar_all_events(  # type: ignore[no-untyped-def]
-    flat: FlatReturns,
-    row0: np.ndarray,
-    resid: np.ndarray,
-    e1: int,
-    wmin: int,
-    wmax: int,
-    lengths: Sequence[int],
-) -> _GroupRbar | None:
-    """r̄ of a large group (Kolari & Pynnönen 2010, by window as :func:`_rbar`) from *every*
-    event, by sums over calendar time instead of pairs.
+@dataclasses.dataclass(frozen=True)
+class _CalendarSums:
+    """A group's unit estimation residuals summed by day 0 on the calendar (:func:`_calendar_sums`).
 
-    :func:`_rbar` correlates the pairs of a subsample of ``RBAR_MAX_EVENTS`` events. With many
-    events that subsample holds a small share of the pairs, and when the events are spread in
-    time few of its pairs share a window date at all: a whole market's design effect
-    ``1 + (N-1) r̄`` then swings by more than 1 from one subsample to another. Here every pair
-    counts. Each event's residuals are centred and scaled to unit length over its estimation
-    window (``u_i``) and placed on the calendar. For two events whose day 0 lie ``d`` sessions
-    apart, ``sum_t u_i(t) u_j(t)`` over their common dates, times ``L1 / (L1 - d)`` for the share
-    of the window they have in common, is their correlation (exactly, when ``d = 0`` and no
-    residual is missing; pairs with fewer than ``RBAR_MIN_OVERLAP`` common dates count as 0, as
-    in :func:`_rbar`). Events with the same day 0 are summed first (``D[p] = sum u_i``), so all
-    pairs ``d`` sessions apart cost one product of those sums, block of calendar time by block;
-    a window of ``L`` sessions weighs them by the ``L - d`` dates their windows share.
+    ``dsum[p, c]``: the sum of ``u_i`` over the events whose day 0 is position ``p0 + p`` of
+    ``joint`` (sorted day numbers), at the date ``rel_lo + c`` positions from that day 0;
+    ``count[p]``: how many events have that day 0.
+    """
+
+    joint: np.ndarray
+    p0: int
+    rel_lo: int
+    dsum: np.ndarray
+    count: np.ndarray
+    l1: int  # estimation window length
+
+    @property
+    def n(self) -> int:
+        return int(self.count.sum())
+
+
+def _calendar_sums(  # type: ignore[no-untyped-def]
+    flat: FlatReturns, row0: np.ndarray, resid: np.ndarray, e1: int, wmin: int, wmax: int
+) -> _CalendarSums | None:
+    """Each event's residuals centred and scaled to unit length over its estimation window
+    (``u_i``), placed on the calendar and summed over the events with the same day 0.
 
     ``row0``, ``resid``: the group's events (rows of day 0 in ``flat``, (N, L1) estimation
-    residuals of the window starting at offset ``e1``); ``wmin``/``wmax``: the span's offsets;
-    ``lengths``: each window's length (the span last). Only events whose span is a run of
-    consecutive sessions of the calendar of every listing involved take part (a listing's missing
-    session, or listings of exchanges with other holidays, break it). Returns ``None`` (use
-    :func:`_rbar`) when those are not more than ``RBAR_MAX_EVENTS`` or half the events.
+    residuals of the window starting at offset ``e1``); ``wmin``/``wmax``: the span's offsets.
+    The calendar is the sessions of every listing involved (a wide frame's dates). Only events
+    whose span is a run of consecutive sessions of it take part, so that event time is calendar
+    time over their windows (a listing's missing session, or listings of exchanges with other
+    holidays, break it); ``None`` when those are not more than ``RBAR_MAX_EVENTS`` or half the
+    events.
     """
     n_ev, l1 = resid.shape
     code = flat.code_at(row0)
-    # the sessions of every listing involved: sorted day numbers, and each day's position
     if flat.date_index is not None:
         joint = flat.index_days
     else:
@@ -1399,12 +1405,12 @@ def _rbar_all_events(  # type: ignore[no-untyped-def]
     idx = np.flatnonzero(ok)
     pos = at_start[idx] - wmin  # day 0's position on the calendar
     p_in = (row0 - flat.start[code])[idx]  # and in its listing's rows
-    est_off = np.arange(e1, e1 + l1)
     order = np.argsort(pos, kind="stable")
     idx, pos, p_in = idx[order], pos[order], p_in[order]
-    length = flat.length[code[idx]]  # each event's listing's rows
+    rows_of = flat.length[code[idx]]  # each event's listing's rows
+    est_off = np.arange(e1, e1 + l1)
     p0 = int(pos[0])
-    rows_d = int(pos[-1]) - p0 + 1
+    n_pos = int(pos[-1]) - p0 + 1
 
     def placed(part: slice) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Unit residuals, their row (day 0's position) and column (calendar position relative
@@ -1412,7 +1418,7 @@ def _rbar_all_events(  # type: ignore[no-untyped-def]
         r0 = row0[idx[part]]
         # rows outside a listing's (no residual there: NaN) are clipped to its first and last
         first_row = (r0 - p_in[part])[:, None]
-        est_rows = np.clip(r0[:, None] + est_off, first_row, first_row + length[part, None] - 1)
+        est_rows = np.clip(r0[:, None] + est_off, first_row, first_row + rows_of[part, None] - 1)
         rel = where[flat.days_at(est_rows) - lo_day]
         rel -= pos[part, None]
         xs = resid[idx[part]]  # NaN outside the data and where a return is missing
@@ -1430,77 +1436,165 @@ def _rbar_all_events(  # type: ignore[no-untyped-def]
         return unit, np.broadcast_to((pos[part] - p0)[:, None], rel.shape)[good], rel[good]
 
     chunk = 2048  # events at a time: each temporary (chunk x L1) stays in cache
-    rel_lo, rel_hi = 0, 0
     parts = [slice(lo, lo + chunk) for lo in range(0, idx.size, chunk)]
+    rel_lo, rel_hi = 0, 0
     for part in parts:  # the columns' range: estimation dates' calendar positions from day 0
         r0 = row0[idx[part]]
         first = np.maximum(e1, -p_in[part])  # the first and last estimation offsets in the data
-        last = np.minimum(e1 + l1 - 1, length[part] - 1 - p_in[part])
+        last = np.minimum(e1 + l1 - 1, rows_of[part] - 1 - p_in[part])
         rel_lo = min(rel_lo, int((where[flat.days_at(r0 + first) - lo_day] - pos[part]).min()))
         rel_hi = max(rel_hi, int((where[flat.days_at(r0 + last) - lo_day] - pos[part]).max()))
-    width_d = rel_hi - rel_lo + 1
-    sums = np.zeros(rows_d * width_d)
-    count = np.zeros(rows_d)
+    width = rel_hi - rel_lo + 1
+    sums = np.zeros(n_pos * width)
+    count = np.zeros(n_pos)
     for part in parts:
         unit, prow, rel = placed(part)
         keep = unit != 0.0
-        flat_at = prow[keep] * width_d + (rel[keep] - rel_lo)
-        sums += np.bincount(flat_at, weights=unit[keep], minlength=sums.size)
-        count += np.bincount(prow[:, 0], minlength=rows_d)
-    dsum = sums.reshape(rows_d, width_d)  # D[p, c]: day 0 at p0 + p, date p0 + p + rel_lo + c
-    n_used = int(count.sum())
-    if n_used < 2:
+        sums += np.bincount(prow[keep] * width + (rel[keep] - rel_lo), weights=unit[keep], minlength=sums.size)
+        count += np.bincount(prow[:, 0], minlength=n_pos)
+    if count.sum() < 2:
         return None
-    # S[d]: over the pairs of events d sessions apart, sum_t u_i(t) u_j(t) over common dates
-    s_lag = np.zeros(width_d)
-    width = _RBAR_BLOCK + width_d - 1  # a block's calendar columns
-    blocks = []
-    for b0 in range(0, rows_d, _RBAR_BLOCK):
-        blk = dsum[b0 : b0 + _RBAR_BLOCK]
-        cal = np.zeros((blk.shape[0], width))
-        r = np.arange(blk.shape[0])[:, None]
-        cal[r, r + np.arange(width_d)] = blk  # row p's residuals on its own calendar dates
-        blocks.append((b0, cal))
-    for a, (a0, cal_a) in enumerate(blocks):
-        for b0, cal_b in blocks[a:]:
+    return _CalendarSums(joint, p0, rel_lo, sums.reshape(n_pos, width), count, l1)
+
+
+def _lag_sums(a: _CalendarSums, b: _CalendarSums, max_lag: int) -> np.ndarray:
+    """``S[d + max_lag - 1]``, ``|d| < max_lag``: over the pairs of an event of ``a`` and one of ``b``
+    whose day 0 is ``d`` sessions later, ``sum_t u_i(t) u_j(t)`` over their common dates (an event
+    with itself included when ``a`` is ``b``). Block of day 0s by block, one product each."""
+    rel_lo = min(a.rel_lo, b.rel_lo)
+    span = max(a.rel_lo + a.dsum.shape[1], b.rel_lo + b.dsum.shape[1]) - rel_lo  # columns of a row
+    width = _RBAR_BLOCK + span - 1  # a block's calendar columns
+
+    def blocks(g: _CalendarSums) -> list[tuple[int, np.ndarray]]:
+        out = []
+        cols = (g.rel_lo - rel_lo) + np.arange(g.dsum.shape[1])
+        for b0 in range(0, g.dsum.shape[0], _RBAR_BLOCK):
+            blk = g.dsum[b0 : b0 + _RBAR_BLOCK]
+            cal = np.zeros((blk.shape[0], width))
+            r = np.arange(blk.shape[0])[:, None]
+            cal[r, r + cols] = blk  # row p's residuals on its own calendar dates
+            out.append((g.p0 + b0, cal))
+        return out
+
+    blocks_a = blocks(a)
+    blocks_b = blocks_a if b is a else blocks(b)
+    out = np.zeros(2 * max_lag - 1)
+    for a0, cal_a in blocks_a:
+        for b0, cal_b in blocks_b:
             shift = b0 - a0
-            if shift >= width:
-                break  # no common date with this block or the later ones
-            prod = cal_a[:, shift:] @ cal_b[:, : width - shift].T
+            if abs(shift) >= width or (b is a and shift < 0):
+                continue  # no common date (or, within one group, the mirror of a block done)
+            # the columns of the dates both blocks have (a block's column j is the date j
+            # positions after its first row's, plus rel_lo)
+            lo_a, hi_a = max(0, shift), width + min(0, shift)
+            lo_b, hi_b = max(0, -shift), width - max(0, shift)
+            prod = cal_a[:, lo_a:hi_a] @ cal_b[:, lo_b:hi_b].T
             lag = (b0 + np.arange(cal_b.shape[0]))[None, :] - (a0 + np.arange(cal_a.shape[0]))[:, None]
-            inside = (lag > 0) & (lag < width_d)
-            s_lag += np.bincount(lag[inside], weights=prod[inside], minlength=width_d)[:width_d]
-            if shift == 0:  # same day 0: each pair once, without an event with itself
-                s_lag[0] += (np.trace(prod) - count[a0 : a0 + cal_a.shape[0]].sum()) / 2.0
-    # pairs d sessions apart
-    pairs_lag = np.zeros(width_d)
-    m = min(width_d, rows_d)
-    pairs_lag[:m] = np.correlate(count, count, mode="full")[rows_d - 1 : rows_d - 1 + m]
-    pairs_lag[0] = float((count * (count - 1)).sum()) / 2.0
-    d = np.arange(width_d)
-    enough = d <= l1 - RBAR_MIN_OVERLAP  # common estimation dates L1 - d, at least the minimum
-    r_lag = np.where(enough, s_lag * l1 / np.maximum(l1 - d, 1), 0.0)
-    n_pairs_all = n_used * (n_used - 1) / 2.0
+            inside = np.abs(lag) < max_lag
+            if b is a:
+                inside &= lag >= 0
+            out += np.bincount(lag[inside] + max_lag - 1, weights=prod[inside], minlength=out.size)[: out.size]
+    return out
+
+
+def _pair_counts(a: _CalendarSums, b: _CalendarSums, max_lag: int) -> np.ndarray:
+    """``C[d + max_lag - 1]``: pairs of an event of ``a`` and one of ``b`` with day 0 ``d`` sessions
+    later (as :func:`_lag_sums`)."""
+    lo = min(a.p0, b.p0)
+    hi = max(a.p0 + a.count.size, b.p0 + b.count.size)
+    ca, cb = np.zeros(hi - lo), np.zeros(hi - lo)
+    ca[a.p0 - lo : a.p0 - lo + a.count.size] = a.count
+    cb[b.p0 - lo : b.p0 - lo + b.count.size] = b.count
+    full = np.correlate(cb, ca, mode="full")  # [k]: sum_p ca[p] cb[p + k - (n - 1)]
+    n = hi - lo
+    out = np.zeros(2 * max_lag - 1)
+    reach = min(max_lag - 1, n - 1)
+    out[max_lag - 1 - reach : max_lag + reach] = full[n - 1 - reach : n + reach]
+    return out
+
+
+def _rbar_all_events(sums: _CalendarSums, lengths: Sequence[int]) -> _GroupRbar:
+    """r̄ of a large group (Kolari & Pynnönen 2010, by window as :func:`_rbar`) from *every*
+    event, by sums over calendar time instead of pairs (:func:`_calendar_sums`).
+
+    :func:`_rbar` correlates the pairs of a subsample of ``RBAR_MAX_EVENTS`` events. With many
+    events that subsample holds a small share of the pairs, and when the events are spread in
+    time few of its pairs share a window date at all: a whole market's design effect
+    ``1 + (N-1) r̄`` then swings by more than 1 from one subsample to another. Here every pair
+    counts. For two events whose day 0 lie ``d`` sessions apart, ``sum_t u_i(t) u_j(t)`` over
+    their common dates, times ``L1 / (L1 - d)`` for the share of the window they have in common,
+    is their correlation (exactly, when ``d = 0`` and no residual is missing; pairs with fewer
+    than ``RBAR_MIN_OVERLAP`` common dates count as 0, as in :func:`_rbar`). A window of ``L``
+    sessions weighs the pairs ``d`` apart by the ``L - d`` dates their windows share.
+    ``lengths``: each window's length.
+    """
+    l1 = sums.l1
+    max_lag = l1 - RBAR_MIN_OVERLAP + 1  # pairs further apart share too few estimation dates
+    s_all = _lag_sums(sums, sums, max_lag)[max_lag - 1 :]  # d = 0, 1, ...
+    s_all[0] = (s_all[0] - sums.n) / 2.0  # same day 0: each pair once, no event with itself
+    pairs = _pair_counts(sums, sums, max_lag)[max_lag - 1 :]
+    pairs[0] = float((sums.count * (sums.count - 1)).sum()) / 2.0
+    d = np.arange(max_lag)
+    r_lag = s_all * l1 / (l1 - d)
+    n_pairs_all = sums.n * (sums.n - 1) / 2.0
     effective = []
-    for length in lengths:
-        k = min(length, width_d)
-        effective.append(float((r_lag[:k] * (length - d[:k])).sum() / (length * n_pairs_all)))
+    for win_len in lengths:
+        k = min(win_len, max_lag)
+        effective.append(float((r_lag[:k] * (win_len - d[:k])).sum() / (win_len * n_pairs_all)))
     return _GroupRbar(
-        float(r_lag.sum() / n_pairs_all), int(pairs_lag[enough].sum()), tuple(effective), tuple(effective)
+        float(r_lag.sum() / n_pairs_all), int(pairs.sum()), tuple(effective), tuple(effective)
     )
+
+
+def _rbar_between_all_events(a: _CalendarSums, b: _CalendarSums, lengths: Sequence[int]) -> dict:
+    """:func:`_rbar_between` from every event of two large groups (:func:`_calendar_sums`, on
+    one calendar): pairs ``d`` sessions apart in either direction, as :func:`_rbar_all_events`."""
+    l1 = a.l1
+    max_lag = max(lengths)  # pairs whose windows can share a date
+    s = _lag_sums(a, b, max_lag)
+    pairs = _pair_counts(a, b, max_lag)
+    d = np.abs(np.arange(1 - max_lag, max_lag))
+    r = s * l1 / (l1 - d)
+    linked = pairs.sum()
+    effective = [
+        float((np.where(d < w, r * (w - d), 0.0)).sum() / (w * a.n * b.n)) for w in lengths
+    ]
+    return {
+        "rbar": float(r.sum() / linked) if linked else 0.0,
+        "n_pairs": int(linked),
+        "effective": effective,
+        "same_date": list(effective),
+    }
 
 
 class _PairwiseRbar(Mapping):
     """``results.rbar_between``: r̄ across each pair of named groups, ``(a, b)`` with ``a < b``,
-    computed from the groups' :class:`_RbarSample` the first time the pair is read (a study of
-    many groups pays only for the pairs :meth:`~rerating.study.EventStudyResults.compare` asks
-    for)."""
+    computed the first time the pair is read (a study of many groups pays only for the pairs
+    :meth:`~rerating.study.EventStudyResults.compare` asks for): from every event when both
+    groups have :class:`_CalendarSums` on one calendar and no pair across markets, else from
+    their :class:`_RbarSample`."""
 
-    def __init__(self, samples: dict[str, _RbarSample]) -> None:
-        self._samples = samples
+    def __init__(
+        self,
+        samples: dict[str, _RbarSample],
+        sums: dict[str, _CalendarSums] | None = None,
+        lengths: Sequence[int] = (),
+    ) -> None:
+        self._samples, self._sums, self._lengths = samples, sums or {}, list(lengths)
         names = sorted(samples)
         self._pairs = [(a, b) for i, a in enumerate(names) for b in names[i + 1 :]]
         self._done: dict[tuple[str, str], dict] = {}
+
+    def _sums_of(self, a: str, b: str) -> tuple[_CalendarSums, _CalendarSums] | None:
+        sa, sb = self._sums.get(a), self._sums.get(b)
+        if sa is None or sb is None or sa.l1 != sb.l1:
+            return None
+        if not (sa.joint is sb.joint or np.array_equal(sa.joint, sb.joint)):
+            return None
+        ma, mb = self._samples[a].market, self._samples[b].market
+        if ma is not None and mb is not None and bool((ma[:, None] != mb[None, :]).any()):
+            return None  # pairs across markets: lead-lag terms, which the subsample has
+        return sa, sb
 
     def __getitem__(self, pair: tuple[str, str]) -> dict:
         if pair not in self._done:
@@ -1509,7 +1603,12 @@ class _PairwiseRbar(Mapping):
                 raise KeyError(pair)
             # one BLAS thread, as in the fit: the same sums whenever and wherever it runs
             with _one_blas_thread():
-                self._done[pair] = _rbar_between(self._samples[a], self._samples[b])
+                both = self._sums_of(a, b)
+                self._done[pair] = (
+                    _rbar_between(self._samples[a], self._samples[b])
+                    if both is None
+                    else _rbar_between_all_events(*both, self._lengths)
+                )
         return self._done[pair]
 
     def __iter__(self) -> Iterator[tuple[str, str]]:
