@@ -1463,13 +1463,15 @@ def _lag_sums(a: _CalendarSums, b: _CalendarSums, max_lag: int) -> np.ndarray:
     with itself included when ``a`` is ``b``). Block of day 0s by block, one product each."""
     rel_lo = min(a.rel_lo, b.rel_lo)
     span = max(a.rel_lo + a.dsum.shape[1], b.rel_lo + b.dsum.shape[1]) - rel_lo  # columns of a row
-    width = _RBAR_BLOCK + span - 1  # a block's calendar columns
+    # blocks about as long as the lags wanted: a product covers the lags up to its length
+    step = max(64, min(_RBAR_BLOCK, max_lag))
+    width = step + span - 1  # a block's calendar columns
 
     def blocks(g: _CalendarSums) -> list[tuple[int, np.ndarray]]:
         out = []
         cols = (g.rel_lo - rel_lo) + np.arange(g.dsum.shape[1])
-        for b0 in range(0, g.dsum.shape[0], _RBAR_BLOCK):
-            blk = g.dsum[b0 : b0 + _RBAR_BLOCK]
+        for b0 in range(0, g.dsum.shape[0], step):
+            blk = g.dsum[b0 : b0 + step]
             cal = np.zeros((blk.shape[0], width))
             r = np.arange(blk.shape[0])[:, None]
             cal[r, r + cols] = blk  # row p's residuals on its own calendar dates
@@ -1482,8 +1484,9 @@ def _lag_sums(a: _CalendarSums, b: _CalendarSums, max_lag: int) -> np.ndarray:
     for a0, cal_a in blocks_a:
         for b0, cal_b in blocks_b:
             shift = b0 - a0
-            if abs(shift) >= width or (b is a and shift < 0):
-                continue  # no common date (or, within one group, the mirror of a block done)
+            nearest = max(0, shift - (cal_a.shape[0] - 1), -shift - (cal_b.shape[0] - 1))
+            if nearest >= max_lag or abs(shift) >= width or (b is a and shift < 0):
+                continue  # no lag wanted (or, within one group, the mirror of a block done)
             # the columns of the dates both blocks have (a block's column j is the date j
             # positions after its first row's, plus rel_lo)
             lo_a, hi_a = max(0, shift), width + min(0, shift)

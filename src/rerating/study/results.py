@@ -363,7 +363,9 @@ class EventStudyResults:
         that adjoin (``EventStudy``'s ``lead_lag``); ``rbar_same_date``: the same without the
         lead-lag terms; ``rbar_residual``: the residuals' mean pairwise correlation itself
         (Kolari & Pynnönen's r̄ for one event date, where the three agree in one market);
-        ``n_pairs``: pairs with 30 common estimation dates.
+        ``n_pairs``: pairs with 30 common estimation dates, among every event's of a group of
+        more than 200 on one calendar, else among the 200 of its subsample (docs/STUDY.md, "r̄ of
+        a large group").
         """
         return self.clustering_frame.copy(deep=False)
 
