@@ -1412,29 +1412,6 @@ def _calendar_sums(  # type: ignore[no-untyped-def]
     p0 = int(pos[0])
     n_pos = int(pos[-1]) - p0 + 1
 
-    def placed(part: slice) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Unit residuals, their row (day 0's position) and column (calendar position relative
-        to day 0) for the events of ``part``."""
-        r0 = row0[idx[part]]
-        # rows outside a listing's (no residual there: NaN) are clipped to its first and last
-        first_row = (r0 - p_in[part])[:, None]
-        est_rows = np.clip(r0[:, None] + est_off, first_row, first_row + rows_of[part, None] - 1)
-        rel = where[flat.days_at(est_rows) - lo_day]
-        rel -= pos[part, None]
-        xs = resid[idx[part]]  # NaN outside the data and where a return is missing
-        fin = np.isfinite(xs)
-        if fin.all():
-            centred = xs - xs.mean(axis=1, keepdims=True)
-        else:
-            xs = np.where(fin, xs, 0.0)
-            centred = np.where(fin, xs - (xs.sum(axis=1) / np.maximum(fin.sum(axis=1), 1))[:, None], 0.0)
-            rel = np.where(fin, rel, 0)
-        norm = np.sqrt(np.einsum("ij,ij->i", centred, centred))
-        good = norm > 0
-        unit = centred[good]
-        unit /= norm[good][:, None]
-        return unit, np.broadcast_to((pos[part] - p0)[:, None], rel.shape)[good], rel[good]
-
     chunk = 2048  # events at a time: each temporary (chunk x L1) stays in cache
     parts = [slice(lo, lo + chunk) for lo in range(0, idx.size, chunk)]
     rel_lo, rel_hi = 0, 0
@@ -1448,10 +1425,25 @@ def _calendar_sums(  # type: ignore[no-untyped-def]
     sums = np.zeros(n_pos * width)
     count = np.zeros(n_pos)
     for part in parts:
-        unit, prow, rel = placed(part)
-        keep = unit != 0.0
-        sums += np.bincount(prow[keep] * width + (rel[keep] - rel_lo), weights=unit[keep], minlength=sums.size)
-        count += np.bincount(prow[:, 0], minlength=n_pos)
+        r0 = row0[idx[part]]
+        # rows outside a listing's (no residual there: NaN) are clipped to its first and last
+        first_row = (r0 - p_in[part])[:, None]
+        est_rows = np.clip(r0[:, None] + est_off, first_row, first_row + rows_of[part, None] - 1)
+        xs = resid[idx[part]]  # NaN outside the data and where a return is missing
+        fin = np.isfinite(xs)
+        if fin.all():
+            centred = xs - xs.mean(axis=1, keepdims=True)
+        else:
+            xs = np.where(fin, xs, 0.0)
+            centred = np.where(fin, xs - (xs.sum(axis=1) / np.maximum(fin.sum(axis=1), 1))[:, None], 0.0)
+        norm = np.sqrt(np.einsum("ij,ij->i", centred, centred))
+        good = norm > 0
+        centred *= np.divide(1.0, norm, out=np.zeros_like(norm), where=good)[:, None]  # u_i
+        # each residual's cell of D: row day 0's position, column its date's position from it
+        cell = where[flat.days_at(est_rows) - lo_day]
+        cell += ((pos[part] - p0) * width - pos[part] - rel_lo)[:, None]
+        sums += np.bincount(cell.reshape(-1), weights=centred.reshape(-1), minlength=sums.size)
+        count += np.bincount(pos[part][good] - p0, minlength=n_pos)
     if count.sum() < 2:
         return None
     return _CalendarSums(joint, p0, rel_lo, sums.reshape(n_pos, width), count, l1)
