@@ -295,6 +295,43 @@ def test_size_events_spread_in_one_market(spread: SimulationResult, test: str) -
     assert _row(spread, "adj_bmp")["rate_5"] == pytest.approx(_row(spread, "bmp")["rate_5"])
 
 
+@pytest.fixture(scope="module")
+def spread_dense() -> SimulationResult:
+    """100 events on 100 consecutive sessions, a six-session window: windows overlap across
+    day-0 dates a few sessions apart."""
+    return simulate(
+        n_events=100, estimation_length=L1, event_window=(0, 5), scenario="spread",
+        residual_correlation=0.1, date_spread=100, replications=1500, seed=SEED,
+        tests="brown_warner_cda,corrado,corrado_zivney,grank,adj_bmp,adj_patell", workers=None,
+    )
+
+
+@pytest.mark.parametrize("test", ["adj_bmp", "adj_patell"])
+def test_size_events_a_few_sessions_apart_with_overlapping_windows(
+    spread_dense: SimulationResult, test: str
+) -> None:
+    # r̄ weighs each pair's correlation by the window dates it shares (docs/STUDY.md)
+    lo, hi = size_band(1500)
+    row = _row(spread_dense, test)
+    assert lo <= row["rate_5"] <= hi, f"{test}: size {row['rate_5']:.4f} outside [{lo:.4f}, {hi:.4f}]"
+
+
+@pytest.mark.parametrize("test", ["brown_warner_cda", "corrado", "corrado_zivney", "grank"])
+def test_finding_portfolio_tests_over_reject_when_overlapping_events_are_sessions_apart(
+    spread_dense: SimulationResult, test: str
+) -> None:
+    """A finding, pinned: claimed valid under clustering, they reject about 10% here.
+
+    Their variance comes from the portfolio of estimation-window residuals in event time. Events
+    on one date line up there in calendar time; events a few sessions apart do not, so the
+    covariance of residuals on the dates their windows share is missed. Adding the portfolio's
+    autocovariances up to lag L - 1 only halves the excess (the events' own means absorb much of
+    it), so the engine warns instead (docs/STUDY.md). If it disappears, update the docs.
+    """
+    row = _row(spread_dense, test)
+    assert row["claimed_valid"] and row["rate_5"] > 0.08, row["rate_5"]
+
+
 # --- two markets that trade at different hours: correlated one session apart ---------------------
 
 

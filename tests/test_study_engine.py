@@ -343,6 +343,12 @@ def test_clustered_events_report_rbar_design_effect_and_valid_tests() -> None:
     assert [w.split("'")[1] for w in overlap] == ["all", "a", "b"]
     assert all("design effect" in w for w in overlap)
     assert sum("Valid under clustering" in w for w in grouped.warnings) == 1
+    assert not any("a few sessions apart" in w for w in grouped.warnings)  # one date for all
+    # events on consecutive dates with overlapping windows: the portfolio tests are named
+    spread = ev.assign(date=wide.index[240 + np.arange(30) % 10])
+    notes = EventStudy(wide, spread, market_returns=m, estimation_window=EST, event_windows=WINS).fit().warnings
+    apart = [w for w in notes if "a few sessions apart" in w]
+    assert len(apart) == 1 and "brown_warner_cda, corrado, corrado_zivney and grank" in apart[0]
     valid = set(res.tests.loc[res.tests["valid_under_clustering"], "test"])
     assert {"adj_patell", "adj_bmp", "grank"} <= valid and "bmp" not in valid
     # the adjusted BMP is the BMP shrunk by sqrt((1 - r̄) / (1 + (N-1) r̄))

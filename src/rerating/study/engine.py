@@ -892,9 +892,12 @@ def _fit(study, ev, flat, d0, design, method, k_params, min_est, market_of_sym=N
                 g_rbar = _rbar(sample)
             rbar_of[gname] = (g_rbar.effective[-1], g_rbar.n_pairs)  # the span's, for aar_path
             overlap_windows: list[str] = []
+            apart_windows: list[str] = []  # windows that overlap across different day-0 dates
             for w, (a, b) in enumerate(wins):
                 label = window_label((a, b))
                 overlapping = _windows_overlap(arr["win_days"][members, w])
+                if overlapping and _overlap_apart(arr["win_days"][members, w]):
+                    apart_windows.append(label)
                 rbar = g_rbar.effective[w]
                 de = 1.0 + (n - 1) * rbar
                 clus_rows.append(
@@ -948,6 +951,16 @@ def _fit(study, ev, flat, d0, design, method, k_params, min_est, market_of_sym=N
                     else:
                         _fill_test_row(row, _run_tests([ws], [tname])[0, tname], warnings)
                     test_rows.append(row)
+            if apart_windows:
+                warnings.append(
+                    f"in group {gname!r}, events a few sessions apart have overlapping windows "
+                    f"({', '.join(apart_windows)}): brown_warner_cda, corrado, corrado_zivney and "
+                    "grank take their variance from the portfolio in event time, which misses the "
+                    "correlation of residuals on the dates such events share, and over-reject when "
+                    "residuals correlate on a date (docs/STUDY.md: 10-11% at a 5% level for 100 "
+                    "events on consecutive dates, window [0:5]); adj_bmp and adj_patell count the "
+                    "dates each pair shares"
+                )
             if overlap_windows:
                 lead_lag_note = (
                     ", plus, for listings of different markets, their correlation one session "
@@ -1141,6 +1154,20 @@ def _rows_of(members: np.ndarray) -> slice | np.ndarray:
     if members.size and int(members[-1]) - int(members[0]) + 1 == members.size:
         return slice(int(members[0]), int(members[-1]) + 1)
     return members
+
+
+def _overlap_apart(days: np.ndarray) -> bool:
+    """Whether two [start, end] calendar intervals (rows of ``days``) with different starts
+    intersect: events a few sessions apart whose windows overlap, whose common dates sit at
+    different event times (the portfolio tests then need the lags of their series)."""
+    if days.shape[0] < 2:
+        return False
+    starts, first = np.unique(days[:, 0], return_inverse=True)
+    if starts.size < 2:
+        return False
+    ends = np.full(starts.size, np.iinfo(np.int64).min)
+    np.maximum.at(ends, first, days[:, 1].astype(np.int64))
+    return bool((starts[1:] <= np.maximum.accumulate(ends)[:-1]).any())
 
 
 def _windows_overlap(days: np.ndarray) -> bool:
