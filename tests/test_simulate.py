@@ -320,16 +320,18 @@ def test_size_events_a_few_sessions_apart_with_overlapping_windows(
 def test_finding_portfolio_tests_over_reject_when_overlapping_events_are_sessions_apart(
     spread_dense: SimulationResult, test: str
 ) -> None:
-    """A finding, pinned: claimed valid under clustering, they reject about 10% here.
+    """A finding, pinned: valid under one-date clustering, they reject about 11% here.
 
     Their variance comes from the portfolio of estimation-window residuals in event time. Events
     on one date line up there in calendar time; events a few sessions apart do not, so the
     covariance of residuals on the dates their windows share is missed. Adding the portfolio's
     autocovariances up to lag L - 1 only halves the excess (the events' own means absorb much of
-    it), so the engine warns instead (docs/STUDY.md). If it disappears, update the docs.
+    it), so the engine marks them not valid in such windows and says why (docs/STUDY.md), and
+    the harness does not claim them here. If it disappears, update the docs.
     """
     row = _row(spread_dense, test)
-    assert row["claimed_valid"] and row["rate_5"] > 0.08, row["rate_5"]
+    assert not row["valid_under_clustering"] and not row["claimed_valid"]
+    assert row["rate_5"] > 0.08, row["rate_5"]
 
 
 # --- two markets that trade at different hours: correlated one session apart ---------------------

@@ -346,9 +346,14 @@ def test_clustered_events_report_rbar_design_effect_and_valid_tests() -> None:
     assert not any("a few sessions apart" in w for w in grouped.warnings)  # one date for all
     # events on consecutive dates with overlapping windows: the portfolio tests are named
     spread = ev.assign(date=wide.index[240 + np.arange(30) % 10])
-    notes = EventStudy(wide, spread, market_returns=m, estimation_window=EST, event_windows=WINS).fit().warnings
-    apart = [w for w in notes if "a few sessions apart" in w]
+    fit = EventStudy(wide, spread, market_returns=m, estimation_window=EST, event_windows=WINS).fit()
+    apart = [w for w in fit.warnings if "a few sessions apart" in w]
     assert len(apart) == 1 and "brown_warner_cda, corrado, corrado_zivney and grank" in apart[0]
+    assert "([-1:1], [0:5])" in apart[0]  # [0:0] windows meet only on one date
+    valid = fit.tests.set_index(["window", "test"])["valid_under_clustering"]
+    for test in ("brown_warner_cda", "corrado", "corrado_zivney", "grank"):
+        assert valid["[0:0]", test] and not valid["[-1:1]", test] and not valid["[0:5]", test]
+    assert valid["[0:5]", "adj_bmp"] and valid["[0:5]", "adj_patell"]
     valid = set(res.tests.loc[res.tests["valid_under_clustering"], "test"])
     assert {"adj_patell", "adj_bmp", "grank"} <= valid and "bmp" not in valid
     # the adjusted BMP is the BMP shrunk by sqrt((1 - r̄) / (1 + (N-1) r̄))

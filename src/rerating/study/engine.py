@@ -49,6 +49,7 @@ from rerating.study.panel import (
 from rerating.study.results import EventStudyResults, window_label
 from rerating.study.statistics import (
     CLUSTER_VALID,
+    EVENT_TIME_TESTS,
     TESTS,
     TestResult,
     WindowSample,
@@ -941,7 +942,8 @@ def _fit(study, ev, flat, d0, design, method, k_params, min_est, market_of_sym=N
                         "statistic": float("nan"),
                         "pvalue": float("nan"),
                         "n": 0,
-                        "valid_under_clustering": spec.valid_under_clustering,
+                        "valid_under_clustering": spec.valid_under_clustering
+                        and not (label in apart_windows and tname in EVENT_TIME_TESTS),
                     }
                     if tname in tasks:
                         # filled in once every group is under way: the helper thread ranks
@@ -951,16 +953,6 @@ def _fit(study, ev, flat, d0, design, method, k_params, min_est, market_of_sym=N
                     else:
                         _fill_test_row(row, _run_tests([ws], [tname])[0, tname], warnings)
                     test_rows.append(row)
-            if apart_windows:
-                warnings.append(
-                    f"in group {gname!r}, events a few sessions apart have overlapping windows "
-                    f"({', '.join(apart_windows)}): brown_warner_cda, corrado, corrado_zivney and "
-                    "grank take their variance from the portfolio in event time, which misses the "
-                    "correlation of residuals on the dates such events share, and over-reject when "
-                    "residuals correlate on a date (docs/STUDY.md: 10-11% at a 5% level for 100 "
-                    "events on consecutive dates, window [0:5]); adj_bmp and adj_patell count the "
-                    "dates each pair shares"
-                )
             if overlap_windows:
                 lead_lag_note = (
                     ", plus, for listings of different markets, their correlation one session "
@@ -975,6 +967,16 @@ def _fit(study, ev, flat, d0, design, method, k_params, min_est, market_of_sym=N
                     f"{lead_lag_note})"
                 )
                 clustered = True
+            if apart_windows:
+                warnings.append(
+                    f"in group {gname!r}, events a few sessions apart have overlapping windows "
+                    f"({', '.join(apart_windows)}): brown_warner_cda, corrado, corrado_zivney and "
+                    "grank take their variance from the portfolio in event time, which misses the "
+                    "correlation of residuals on the dates such events share, and over-reject when "
+                    "residuals correlate on a date (docs/STUDY.md: 10-11% at a 5% level for 100 "
+                    "events on consecutive dates, window [0:5]); adj_bmp and adj_patell count the "
+                    "dates each pair shares; the tests table marks the four not valid there"
+                )
 
         if clustered:  # what overlapping windows mean for the tests, said once for every group
             warnings.append(

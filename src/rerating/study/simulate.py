@@ -791,7 +791,7 @@ def _run_kernel(panel: SimulatedPanel, design: SimulationDesign) -> pd.DataFrame
     from rerating.study import kernel as _kernel
     from rerating.study.models import get_model
     from rerating.study.results import window_label
-    from rerating.study.statistics import TESTS, WindowSample
+    from rerating.study.statistics import EVENT_TIME_TESTS, TESTS, WindowSample
 
     names = _engine.resolve_tests(design.tests)
     model = get_model(design.model)
@@ -869,6 +869,9 @@ def _run_kernel(panel: SimulatedPanel, design: SimulationDesign) -> pd.DataFrame
             lead_lag=lag is not None and np.unique(lag.market[members]).size > 1,
         )
         n_ok = n if isinstance(members, slice) else members.size
+        # windows overlapping across different day-0 dates: the event-time tests are not valid
+        # there, as EventStudy marks them
+        apart = _engine._overlap_apart(window_days[members][:, [0, -1]])
         for name in names:
             spec = TESTS[name]
             if n_ok < spec.min_n:
@@ -877,7 +880,7 @@ def _run_kernel(panel: SimulatedPanel, design: SimulationDesign) -> pd.DataFrame
                 res = spec.run(ws)
             rows.append(
                 (int(panel.replication[r]), label, name, res.statistic, res.pvalue, res.n,
-                 spec.valid_under_clustering)
+                 spec.valid_under_clustering and not (apart and name in EVENT_TIME_TESTS))
             )
         if design.scenario in GROUP_SCENARIOS:
             rows += _group_rows(

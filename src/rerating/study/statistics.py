@@ -1335,3 +1335,7 @@ TESTS: dict[str, TestSpec] = {
 }
 
 CLUSTER_VALID = tuple(name for name, s in TESTS.items() if s.valid_under_clustering)
+# valid under clustering only when the overlapping events share day 0: their variance comes from
+# the portfolio in event time, where residuals of one date sit at the events' different event
+# times (docs/STUDY.md, "What is approximate")
+EVENT_TIME_TESTS = ("brown_warner_cda", "corrado", "corrado_zivney", "grank")
