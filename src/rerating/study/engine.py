@@ -981,8 +981,10 @@ def _fit(study, ev, flat, d0, design, method, k_params, min_est, market_of_sym=N
         if clustered:  # what overlapping windows mean for the tests, said once for every group
             warnings.append(
                 "where event windows overlap, the CARs correlate: design effect 1+(N-1)r̄. "
-                f"Valid under clustering: {', '.join(CLUSTER_VALID)} (design effect or "
-                "time-series variance of the portfolio); the other tests assume independent events "
+                "Valid under clustering: "
+                f"{', '.join(t for t in CLUSTER_VALID if t not in EVENT_TIME_TESTS)} (design "
+                f"effect) and, where the overlapping events share day 0, {', '.join(EVENT_TIME_TESTS)} "
+                "(time-series variance of the portfolio); the other tests assume independent events "
                 "and over-reject when r̄ > 0. CAAR std_error scaled by sqrt((1+(N-1)r̄)/(1-r̄)), "
                 "r̄ floored at 0 there and in the adjusted tests."
             )
