@@ -223,6 +223,10 @@ def test_correlation_across_groups_counts_the_window_dates_they_share() -> None:
         assert got.loc[label, "rbar_between"] == pytest.approx(r_ab * share, rel=1e-9, abs=1e-15)
     assert res.rbar_between["a", "b"]["rbar"] == pytest.approx(r_ab, rel=1e-9)
     assert res.rbar_between["a", "b"]["n_pairs"] == 20
+    # the long-short portfolio in event time misses the dates windows share across different day
+    # 0s, as the CDA does: cda_difference is marked not valid where the windows overlap so
+    cda = res.compare("a", "b").query("test == 'cda_difference'").set_index("window")
+    assert cda["valid_under_clustering"].to_dict() == {"[0:0]": True, "[0:4]": False, "[-3:3]": False}
 
 
 def test_correlation_across_groups_with_events_spread_over_years() -> None:

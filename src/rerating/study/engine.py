@@ -57,6 +57,7 @@ from rerating.study.statistics import (
     estimation_aar,
     group_rows_cache,
     kp_adjustment,
+    overlap_apart,
     pairwise_correlations,
 )
 
@@ -897,7 +898,7 @@ def _fit(study, ev, flat, d0, design, method, k_params, min_est, market_of_sym=N
             for w, (a, b) in enumerate(wins):
                 label = window_label((a, b))
                 overlapping = _windows_overlap(arr["win_days"][members, w])
-                if overlapping and _overlap_apart(arr["win_days"][members, w]):
+                if overlapping and overlap_apart(arr["win_days"][members, w]):
                     apart_windows.append(label)
                 rbar = g_rbar.effective[w]
                 de = 1.0 + (n - 1) * rbar
@@ -1158,20 +1159,6 @@ def _rows_of(members: np.ndarray) -> slice | np.ndarray:
     if members.size and int(members[-1]) - int(members[0]) + 1 == members.size:
         return slice(int(members[0]), int(members[-1]) + 1)
     return members
-
-
-def _overlap_apart(days: np.ndarray) -> bool:
-    """Whether two [start, end] calendar intervals (rows of ``days``) with different starts
-    intersect: events a few sessions apart whose windows overlap, whose common dates sit at
-    different event times (the portfolio tests then need the lags of their series)."""
-    if days.shape[0] < 2:
-        return False
-    starts, first = np.unique(days[:, 0], return_inverse=True)
-    if starts.size < 2:
-        return False
-    ends = np.full(starts.size, np.iinfo(np.int64).min)
-    np.maximum.at(ends, first, days[:, 1].astype(np.int64))
-    return bool((starts[1:] <= np.maximum.accumulate(ends)[:-1]).any())
 
 
 def _windows_overlap(days: np.ndarray) -> bool:

@@ -22,6 +22,7 @@ from rerating.study.statistics import (
     adj_bmp_difference,
     cda_difference,
     fdr_qvalues,
+    overlap_apart,
     welch_difference,
 )
 
@@ -495,7 +496,9 @@ class EventStudyResults:
         * ``cda_difference`` (valid under clustering): Brown & Warner's crude dependence adjustment
           on the long-short portfolio, whose estimation-window variance holds every covariance
           within and across the groups (:func:`rerating.study.statistics.cda_difference`); it
-          over-rejects when the event raises the stocks' variance.
+          over-rejects when the event raises the stocks' variance, and, like the CDA, when the
+          two groups' windows overlap across different day-0 dates (its
+          ``valid_under_clustering`` is then False).
         * ``adj_bmp_difference`` (valid under clustering and event-induced variance): the two-group
           BMP test on standardised CARs, each group's variance scaled by its design effect
           ``1 + (N-1) r̄`` and the covariance of the two groups' means taken out
@@ -569,7 +572,9 @@ class EventStudyResults:
                     cda_difference(
                         car_a, car_b, self.aar_est[a], self.aar_est[b], length, lags=lags
                     ),
-                    True,
+                    # the long-short portfolio in event time: as the CDA, valid when the
+                    # overlapping events share day 0
+                    not overlap_apart(self._window_days(in_a | in_b, window)),
                 ),
                 (
                     "adj_bmp_difference",
@@ -601,6 +606,11 @@ class EventStudyResults:
                     }
                 )
         return rows_frame(rows)
+
+    def _window_days(self, members: np.ndarray, window: tuple[int, int]) -> np.ndarray:
+        """(events, 2) day numbers of the first and last session of ``window`` for ``members``."""
+        cols = [window[0] - self.event_span[0], window[1] - self.event_span[0]]
+        return self.evt_dates[members][:, cols].astype("datetime64[D]").astype(np.int64)
 
     def _day0_span(self, members: np.ndarray) -> str:
         """``"2025-01-21"`` or ``"2025-01-21..2025-01-27"``: the day-0 dates of ``members``."""

@@ -791,7 +791,7 @@ def _run_kernel(panel: SimulatedPanel, design: SimulationDesign) -> pd.DataFrame
     from rerating.study import kernel as _kernel
     from rerating.study.models import get_model
     from rerating.study.results import window_label
-    from rerating.study.statistics import EVENT_TIME_TESTS, TESTS, WindowSample
+    from rerating.study.statistics import EVENT_TIME_TESTS, TESTS, WindowSample, overlap_apart
 
     names = _engine.resolve_tests(design.tests)
     model = get_model(design.model)
@@ -871,7 +871,7 @@ def _run_kernel(panel: SimulatedPanel, design: SimulationDesign) -> pd.DataFrame
         n_ok = n if isinstance(members, slice) else members.size
         # windows overlapping across different day-0 dates: the event-time tests are not valid
         # there, as EventStudy marks them
-        apart = _engine._overlap_apart(window_days[members][:, [0, -1]])
+        apart = overlap_apart(window_days[members][:, [0, -1]])
         for name in names:
             spec = TESTS[name]
             if n_ok < spec.min_n:

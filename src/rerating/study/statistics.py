@@ -1339,3 +1339,17 @@ CLUSTER_VALID = tuple(name for name, s in TESTS.items() if s.valid_under_cluster
 # the portfolio in event time, where residuals of one date sit at the events' different event
 # times (docs/STUDY.md, "What is approximate")
 EVENT_TIME_TESTS = ("brown_warner_cda", "corrado", "corrado_zivney", "grank")
+
+
+def overlap_apart(days: np.ndarray) -> bool:
+    """Whether two [start, end] calendar intervals (rows of ``days``) with different starts
+    intersect: events a few sessions apart whose windows overlap, whose common dates sit at
+    different event times (where :data:`EVENT_TIME_TESTS` are not valid under clustering)."""
+    if days.shape[0] < 2:
+        return False
+    starts, first = np.unique(days[:, 0], return_inverse=True)
+    if starts.size < 2:
+        return False
+    ends = np.full(starts.size, np.iinfo(np.int64).min)
+    np.maximum.at(ends, first, days[:, 1].astype(np.int64))
+    return bool((starts[1:] <= np.maximum.accumulate(ends)[:-1]).any())
