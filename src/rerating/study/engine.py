@@ -1407,11 +1407,7 @@ def _calendar_sums(  # type: ignore[no-untyped-def]
     else:
         listings = np.unique(code)
         rows = np.concatenate([np.arange(flat.start[c], flat.start[c] + flat.length[c]) for c in listings])
-        days = flat.days_at(rows)
-        lo_day = int(days.min())
-        seen = np.zeros(int(days.max()) - lo_day + 1, dtype=bool)
-        seen[days - lo_day] = True
-        joint = np.flatnonzero(seen) + lo_day
+        joint = _distinct_days(flat.days_at(rows))
     lo_day = int(joint[0])
     where = np.full(int(joint[-1]) - lo_day + 1, -1, dtype=np.int64)
     where[joint - lo_day] = np.arange(joint.size)
@@ -1780,14 +1776,17 @@ class _JointCalendar:
 
     def __call__(self, sel: np.ndarray) -> np.ndarray:
         days, ok = _days_around(self.flat, self.row0[sel], self.offsets)
-        days = days[ok]
-        if days.size == 0:
-            return days
-        # the distinct days by a table over their span (np.unique sorts them all)
-        lo = int(days.min())
-        seen = np.zeros(int(days.max()) - lo + 1, dtype=bool)
-        seen[days - lo] = True
-        return np.flatnonzero(seen) + lo
+        return _distinct_days(days[ok])
+
+
+def _distinct_days(days: np.ndarray) -> np.ndarray:
+    """Sorted distinct day numbers, by a table over their span (np.unique sorts them all)."""
+    if days.size == 0:
+        return days
+    lo = int(days.min())
+    seen = np.zeros(int(days.max()) - lo + 1, dtype=bool)
+    seen[days - lo] = True
+    return np.flatnonzero(seen) + lo
 
 
 class _EstimationDays:
