@@ -72,6 +72,9 @@ PARAMETRIC = (
 )
 NONPARAMETRIC = ("corrado", "corrado_zivney", "generalized_sign", "wilcoxon", "grank")
 RBAR_MAX_EVENTS = 200  # r̄ from at most this many events per group (a hash-chosen subsample)
+# above RBAR_MAX_EVENTS, r̄ comes from every event (_calendar_sums) for a group of listings of at
+# most this many markets (lead-lag terms: one product per ordered pair of markets)
+RBAR_MAX_MARKETS = 8
 RBAR_MIN_OVERLAP = 30  # common estimation dates needed for a pair's correlation
 RBAR_BETWEEN_MAX_GROUPS = 64  # r̄ across groups for any pair of at most this many groups
 _SUMS_KEPT_BYTES = 64 * 2**20  # the groups' calendar sums kept for compare(), at most
@@ -875,22 +878,38 @@ def _fit(study, ev, flat, d0, design, method, k_params, min_est, market_of_sym=N
                     helper.submit(tasks[tname].run)
                 if gname == "all":
                     all_tasks = tasks
-            if hashes is None and members.size > RBAR_MAX_EVENTS:
-                hashes = _event_hashes(ev, keep)
-            sample = _rbar_sample_of(
-                ev, keep, members, arr["resid"], est_days, [*window_days, span_days], hashes, lag
-            )
-            if gname != "all" and keep_samples:  # for r̄ across groups, when compare() asks
-                rbar_samples[gname] = dataclasses.replace(sample, windows=sample.windows[:-1])
-            g_rbar = sums = None
-            if members.size > RBAR_MAX_EVENTS and not lead_lag:  # every event, not a subsample
-                sums = _calendar_sums(flat, arr["row0"][sel], arr["resid"][sel], e1, wmin, wmax)
+            sums = None
+            if members.size > RBAR_MAX_EVENTS and len(markets_of.get(gname, ())) <= RBAR_MAX_MARKETS:
+                # every event, not a subsample
+                row0_g, resid_g = arr["row0"][sel], arr["resid"][sel]
+                sums = _calendar_sums(flat, row0_g, resid_g, e1, wmin, wmax)
+                if sums is not None and lag is not None:  # each market's, for lead-lag terms
+                    market_g = lag.market[members]
+                    parts = [] if lead_lag else [(int(market_g[0]), sums)]
+                    for m in np.unique(market_g) if lead_lag else ():
+                        of_m = market_g == m
+                        part = _calendar_sums(
+                            flat, row0_g[of_m], resid_g[of_m], e1, wmin, wmax, sums.joint, 1
+                        )
+                        if part is not None:
+                            parts.append((int(m), part))
+                    sums = dataclasses.replace(sums, by_market=tuple(parts))
+            sample = None  # the hash-chosen subsample: r̄ when sums is None, and compare()'s
+            if sums is None or (gname != "all" and keep_samples):
+                if hashes is None and members.size > RBAR_MAX_EVENTS:
+                    hashes = _event_hashes(ev, keep)
+                sample = _rbar_sample_of(
+                    ev, keep, members, arr["resid"], est_days, [*window_days, span_days], hashes, lag
+                )
+                if gname != "all" and keep_samples:  # for r̄ across groups, when compare() asks
+                    rbar_samples[gname] = dataclasses.replace(sample, windows=sample.windows[:-1])
             if sums is not None:
                 g_rbar = _rbar_all_events(sums, [*(b - a + 1 for a, b in wins), wmax - wmin + 1])
-                kept_bytes = sum(c.dsum.nbytes for c in calendar_sums.values())
-                if gname != "all" and keep_samples and kept_bytes + sums.dsum.nbytes <= _SUMS_KEPT_BYTES:
+                kept_bytes = sum(c.nbytes for c in calendar_sums.values())
+                if gname != "all" and keep_samples and kept_bytes + sums.nbytes <= _SUMS_KEPT_BYTES:
                     calendar_sums[gname] = sums
             else:
+                assert sample is not None
                 g_rbar = _rbar(sample)
             rbar_of[gname] = (g_rbar.effective[-1], g_rbar.n_pairs)  # the span's, for aar_path
             overlap_windows: list[str] = []
@@ -1371,7 +1390,8 @@ class _CalendarSums:
 
     ``dsum[p, c]``: the sum of ``u_i`` over the events whose day 0 is position ``p0 + p`` of
     ``joint`` (sorted day numbers), at the date ``rel_lo + c`` positions from that day 0;
-    ``count[p]``: how many events have that day 0.
+    ``count[p]``: how many events have that day 0. ``by_market``: for a group of listings of
+    several markets (lead-lag terms), the same sums of each market's events, by market code.
     """
 
     joint: np.ndarray
@@ -1380,14 +1400,26 @@ class _CalendarSums:
     dsum: np.ndarray
     count: np.ndarray
     l1: int  # estimation window length
+    by_market: tuple[tuple[int, _CalendarSums], ...] = ()
 
     @property
     def n(self) -> int:
         return int(self.count.sum())
 
+    @property
+    def nbytes(self) -> int:
+        return self.dsum.nbytes + sum(part.dsum.nbytes for _, part in self.by_market)
+
 
 def _calendar_sums(  # type: ignore[no-untyped-def]
-    flat: FlatReturns, row0: np.ndarray, resid: np.ndarray, e1: int, wmin: int, wmax: int
+    flat: FlatReturns,
+    row0: np.ndarray,
+    resid: np.ndarray,
+    e1: int,
+    wmin: int,
+    wmax: int,
+    joint: np.ndarray | None = None,
+    min_events: int | None = None,
 ) -> _CalendarSums | None:
     """Each event's residuals centred and scaled to unit length over its estimation window
     (``u_i``), placed on the calendar and summed over the events with the same day 0.
@@ -1398,11 +1430,14 @@ def _calendar_sums(  # type: ignore[no-untyped-def]
     whose span is a run of consecutive sessions of it take part, so that event time is calendar
     time over their windows (a listing's missing session, or listings of exchanges with other
     holidays, break it); ``None`` when those are not more than ``RBAR_MAX_EVENTS`` or half the
-    events.
+    events. ``joint``: the calendar, when a larger group's is given (one market's events of a
+    group of several); ``min_events``: the events needed instead of that rule (``None`` below it).
     """
     n_ev, l1 = resid.shape
     code = flat.code_at(row0)
-    if flat.date_index is not None:
+    if joint is not None:
+        pass
+    elif flat.date_index is not None:
         joint = flat.index_days
     else:
         listings = np.unique(code)
@@ -1414,7 +1449,9 @@ def _calendar_sums(  # type: ignore[no-untyped-def]
     at_start = where[flat.days_at(row0 + wmin) - lo_day]
     at_end = where[flat.days_at(row0 + wmax) - lo_day]
     ok = at_end - at_start == wmax - wmin  # the span: consecutive sessions of the calendar
-    if int(ok.sum()) <= max(RBAR_MAX_EVENTS, n_ev // 2):
+    if min_events is None and int(ok.sum()) <= max(RBAR_MAX_EVENTS, n_ev // 2):
+        return None
+    if not ok.any() or int(ok.sum()) < (min_events or 0):
         return None
     idx = np.flatnonzero(ok)
     pos = at_start[idx] - wmin  # day 0's position on the calendar
@@ -1425,24 +1462,34 @@ def _calendar_sums(  # type: ignore[no-untyped-def]
     est_off = np.arange(e1, e1 + l1)
     p0 = int(pos[0])
     n_pos = int(pos[-1]) - p0 + 1
+    # "dense" events (nearly all, usually): the estimation window lies in the listing's rows on
+    # consecutive sessions of the calendar, as far from day 0 as in event time, so residual j
+    # sits in column e1 + j of its day 0's row: a sum of rows, no per-residual lookup
+    inside = (p_in + e1 >= 0) & (p_in + e1 + l1 <= rows_of)
+    dense = inside.copy()
+    k = np.flatnonzero(inside)
+    r_est = row0[idx[k]] + e1  # the estimation window's first row
+    dense[k] = (where[flat.days_at(r_est) - lo_day] == pos[k] + e1) & (
+        where[flat.days_at(r_est + l1 - 1) - lo_day] == pos[k] + e1 + l1 - 1
+    )
+    sparse = np.flatnonzero(~dense)
 
+    rel_lo, rel_hi = (e1, e1 + l1 - 1) if dense.any() else (0, 0)
     chunk = 2048  # events at a time: each temporary (chunk x L1) stays in cache
-    parts = [slice(lo, lo + chunk) for lo in range(0, idx.size, chunk)]
-    rel_lo, rel_hi = 0, 0
+    parts = [slice(lo, lo + chunk) for lo in range(0, sparse.size, chunk)]
     for part in parts:  # the columns' range: estimation dates' calendar positions from day 0
-        r0 = row0[idx[part]]
-        first = np.maximum(e1, -p_in[part])  # the first and last estimation offsets in the data
-        last = np.minimum(e1 + l1 - 1, rows_of[part] - 1 - p_in[part])
-        rel_lo = min(rel_lo, int((where[flat.days_at(r0 + first) - lo_day] - pos[part]).min()))
-        rel_hi = max(rel_hi, int((where[flat.days_at(r0 + last) - lo_day] - pos[part]).max()))
+        k = sparse[part]
+        r0 = row0[idx[k]]
+        first = np.maximum(e1, -p_in[k])  # the first and last estimation offsets in the data
+        last = np.minimum(e1 + l1 - 1, rows_of[k] - 1 - p_in[k])
+        rel_lo = min(rel_lo, int((where[flat.days_at(r0 + first) - lo_day] - pos[k]).min()))
+        rel_hi = max(rel_hi, int((where[flat.days_at(r0 + last) - lo_day] - pos[k]).max()))
     width = rel_hi - rel_lo + 1
-    sums = np.zeros(n_pos * width)
+    sums = np.zeros((n_pos, width))
     count = np.zeros(n_pos)
-    for part in parts:
-        r0 = row0[idx[part]]
-        # rows outside a listing's (no residual there: NaN) are clipped to its first and last
-        first_row = (r0 - p_in[part])[:, None]
-        est_rows = np.clip(r0[:, None] + est_off, first_row, first_row + rows_of[part, None] - 1)
+    flat_sums = sums.reshape(-1)
+    for lo in range(0, idx.size, chunk):
+        part = slice(lo, lo + chunk)
         xs = resid[idx[part]]  # NaN outside the data and where a return is missing
         fin = np.isfinite(xs)
         if fin.all():
@@ -1453,14 +1500,30 @@ def _calendar_sums(  # type: ignore[no-untyped-def]
         norm = np.sqrt(np.einsum("ij,ij->i", centred, centred))
         good = norm > 0
         centred *= np.divide(1.0, norm, out=np.zeros_like(norm), where=good)[:, None]  # u_i
-        # each residual's cell of D: row day 0's position, column its date's position from it
-        cell = where[flat.days_at(est_rows) - lo_day]
-        cell += ((pos[part] - p0) * width - pos[part] - rel_lo)[:, None]
-        sums += np.bincount(cell.reshape(-1), weights=centred.reshape(-1), minlength=sums.size)
         count += np.bincount(pos[part][good] - p0, minlength=n_pos)
-    if count.sum() < 2:
+        d_rows = np.flatnonzero(dense[part])
+        if d_rows.size:  # events sorted by day 0: one row sum per day 0
+            at = pos[part][d_rows] - p0
+            starts = np.flatnonzero(np.r_[True, at[1:] != at[:-1]])
+            sums[at[starts], e1 - rel_lo : e1 - rel_lo + l1] += np.add.reduceat(
+                centred[d_rows], starts, axis=0
+            )
+        s_rows = np.flatnonzero(~dense[part])
+        if s_rows.size:
+            k = lo + s_rows
+            r0 = row0[idx[k]]
+            # rows outside a listing's (no residual there: NaN) are clipped to its first and last
+            first_row = (r0 - p_in[k])[:, None]
+            est_rows = np.clip(r0[:, None] + est_off, first_row, first_row + rows_of[k, None] - 1)
+            # each residual's cell of D: row day 0's position, column its date's position from it
+            cell = where[flat.days_at(est_rows) - lo_day]
+            cell += ((pos[k] - p0) * width - pos[k] - rel_lo)[:, None]
+            flat_sums += np.bincount(
+                cell.reshape(-1), weights=centred[s_rows].reshape(-1), minlength=flat_sums.size
+            )
+    if count.sum() < (2 if min_events is None else max(min_events, 1)):
         return None
-    return _CalendarSums(joint, p0, rel_lo, sums.reshape(n_pos, width), count, l1)
+    return _CalendarSums(joint, p0, rel_lo, sums, count, l1)
 
 
 def _lag_sums(a: _CalendarSums, b: _CalendarSums, max_lag: int) -> np.ndarray:
@@ -1475,12 +1538,15 @@ def _lag_sums(a: _CalendarSums, b: _CalendarSums, max_lag: int) -> np.ndarray:
 
     def blocks(g: _CalendarSums) -> list[tuple[int, np.ndarray]]:
         out = []
-        cols = (g.rel_lo - rel_lo) + np.arange(g.dsum.shape[1])
+        c0 = g.rel_lo - rel_lo
         for b0 in range(0, g.dsum.shape[0], step):
             blk = g.dsum[b0 : b0 + step]
             cal = np.zeros((blk.shape[0], width))
-            r = np.arange(blk.shape[0])[:, None]
-            cal[r, r + cols] = blk  # row p's residuals on its own calendar dates
+            # row p's residuals on its own calendar dates: row p of blk from column c0 + p (a
+            # view whose rows step one element further than cal's)
+            np.lib.stride_tricks.as_strided(
+                cal.reshape(-1)[c0:], blk.shape, ((width + 1) * cal.itemsize, cal.itemsize)
+            )[...] = blk
             out.append((g.p0 + b0, cal))
         return out
 
@@ -1522,6 +1588,39 @@ def _pair_counts(a: _CalendarSums, b: _CalendarSums, max_lag: int) -> np.ndarray
     return out
 
 
+def _lead_lag_sums(
+    first: _CalendarSums, second: _CalendarSums, max_lag: int
+) -> np.ndarray:
+    """``T[d + max_lag - 1]``, ``|d| < max_lag``: over the pairs of an event ``i`` of ``first`` and
+    an event ``j`` of ``second`` in another market whose day 0 is ``d`` sessions later,
+    ``sum_t u_i(t) u_j(t-1)`` (``t - 1``: the previous session of the joint calendar), from their
+    ``by_market`` sums. ``j``'s sums moved one session later pair its residual of the previous
+    session with ``i``'s (as :meth:`_LeadLag.correlations` does)."""
+    out = np.zeros(2 * max_lag - 1)
+    for m_a, a in first.by_market:
+        for m_b, b in second.by_market:
+            if m_a != m_b:
+                out += _lag_sums(a, dataclasses.replace(b, rel_lo=b.rel_lo + 1), max_lag)
+    return out
+
+
+def _lead_lag_effective(
+    t_lag: np.ndarray, l1: int, lengths: Sequence[int], n_pairs: float
+) -> list[float]:
+    """Each window's share of the lead-lag terms :func:`_lead_lag_sums` ``t_lag`` (``|d| < reach``,
+    ``reach = (t_lag.size + 1) / 2``) over ``n_pairs`` pairs: ``i``'s date ``t`` with ``j``'s
+    previous session. Their estimation windows share ``L1 - |d + 1|`` such pairs of dates (the
+    correlation is the sum times ``L1 / (L1 - |d + 1|)``, 0 below ``RBAR_MIN_OVERLAP`` of them),
+    and their windows of ``L`` sessions ``L - |d + 1|``."""
+    reach = (t_lag.size + 1) // 2
+    apart = np.abs(np.arange(1 - reach, reach) + 1)
+    shared = l1 - apart
+    r_lead = np.where(shared >= RBAR_MIN_OVERLAP, t_lag * l1 / np.maximum(shared, 1), 0.0)
+    return [
+        float((r_lead * np.maximum(w - apart, 0)).sum() / (w * n_pairs)) for w in lengths
+    ]
+
+
 def _rbar_all_events(sums: _CalendarSums, lengths: Sequence[int]) -> _GroupRbar:
     """r̄ of a large group (Kolari & Pynnönen 2010, by window as :func:`_rbar`) from *every*
     event, by sums over calendar time instead of pairs (:func:`_calendar_sums`).
@@ -1536,6 +1635,11 @@ def _rbar_all_events(sums: _CalendarSums, lengths: Sequence[int]) -> _GroupRbar:
     than ``RBAR_MIN_OVERLAP`` common dates count as 0, as in :func:`_rbar`). A window of ``L``
     sessions weighs the pairs ``d`` apart by the ``L - d`` dates their windows share.
     ``lengths``: each window's length.
+
+    With listings of several markets (``sums.by_market``, :class:`_LeadLag`), an ordered pair of
+    events of different markets also adds ``corr(e_i(t), e_j(t-1))`` (:func:`_lead_lag_sums`),
+    weighted by the dates of ``i``'s window whose previous session is in ``j``'s, as :func:`_rbar`
+    adds it for its subsample (:func:`_lead_lag_effective`).
     """
     l1 = sums.l1
     max_lag = l1 - RBAR_MIN_OVERLAP + 1  # pairs further apart share too few estimation dates
@@ -1546,18 +1650,23 @@ def _rbar_all_events(sums: _CalendarSums, lengths: Sequence[int]) -> _GroupRbar:
     d = np.arange(max_lag)
     r_lag = s_all * l1 / (l1 - d)
     n_pairs_all = sums.n * (sums.n - 1) / 2.0
-    effective = []
+    same_date = []
     for win_len in lengths:
         k = min(win_len, max_lag)
-        effective.append(float((r_lag[:k] * (win_len - d[:k])).sum() / (win_len * n_pairs_all)))
+        same_date.append(float((r_lag[:k] * (win_len - d[:k])).sum() / (win_len * n_pairs_all)))
+    effective = list(same_date)
+    if len(sums.by_market) > 1:  # every ordered pair of events i, j of different markets
+        lead = _lead_lag_effective(_lead_lag_sums(sums, sums, max_lag + 1), l1, lengths, n_pairs_all)
+        effective = [s + x for s, x in zip(same_date, lead, strict=True)]
     return _GroupRbar(
-        float(r_lag.sum() / n_pairs_all), int(pairs.sum()), tuple(effective), tuple(effective)
+        float(r_lag.sum() / n_pairs_all), int(pairs.sum()), tuple(effective), tuple(same_date)
     )
 
 
 def _rbar_between_all_events(a: _CalendarSums, b: _CalendarSums, lengths: Sequence[int]) -> dict:
     """:func:`_rbar_between` from every event of two large groups (:func:`_calendar_sums`, on
-    one calendar): pairs ``d`` sessions apart in either direction, as :func:`_rbar_all_events`."""
+    one calendar): pairs ``d`` sessions apart in either direction, as :func:`_rbar_all_events`;
+    with the lead-lag terms of pairs in different markets (``by_market``) in both directions."""
     l1 = a.l1
     max_lag = max(lengths)  # pairs whose windows can share a date
     s = _lag_sums(a, b, max_lag)
@@ -1565,14 +1674,19 @@ def _rbar_between_all_events(a: _CalendarSums, b: _CalendarSums, lengths: Sequen
     d = np.abs(np.arange(1 - max_lag, max_lag))
     r = s * l1 / (l1 - d)
     linked = pairs.sum()
-    effective = [
+    same_date = [
         float((np.where(d < w, r * (w - d), 0.0)).sum() / (w * a.n * b.n)) for w in lengths
     ]
+    effective = list(same_date)
+    if a.by_market and b.by_market:  # a's date with b's previous session, and b's with a's
+        t_lag = _lead_lag_sums(a, b, max_lag + 1) + _lead_lag_sums(b, a, max_lag + 1)
+        lead = _lead_lag_effective(t_lag, l1, lengths, a.n * b.n)
+        effective = [x + y for x, y in zip(same_date, lead, strict=True)]
     return {
         "rbar": float(r.sum() / linked) if linked else 0.0,
         "n_pairs": int(linked),
         "effective": effective,
-        "same_date": list(effective),
+        "same_date": same_date,
     }
 
 
@@ -1580,8 +1694,8 @@ class _PairwiseRbar(Mapping):
     """``results.rbar_between``: r̄ across each pair of named groups, ``(a, b)`` with ``a < b``,
     computed the first time the pair is read (a study of many groups pays only for the pairs
     :meth:`~rerating.study.EventStudyResults.compare` asks for): from every event when both
-    groups have :class:`_CalendarSums` on one calendar and no pair across markets, else from
-    their :class:`_RbarSample`."""
+    groups have :class:`_CalendarSums` on one calendar (each market's too when the study has
+    lead-lag terms), else from their :class:`_RbarSample`."""
 
     def __init__(
         self,
@@ -1601,8 +1715,8 @@ class _PairwiseRbar(Mapping):
         if not (sa.joint is sb.joint or np.array_equal(sa.joint, sb.joint)):
             return None
         ma, mb = self._samples[a].market, self._samples[b].market
-        if ma is not None and mb is not None and bool((ma[:, None] != mb[None, :]).any()):
-            return None  # pairs across markets: lead-lag terms, which the subsample has
+        if ma is not None and mb is not None and not (sa.by_market and sb.by_market):
+            return None  # lead-lag terms need each market's sums, which the subsample has
         return sa, sb
 
     def __getitem__(self, pair: tuple[str, str]) -> dict:

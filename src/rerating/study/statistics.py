@@ -649,7 +649,10 @@ def _rank_block(
     )
     key &= ~low
     key |= cols
-    key.sort(axis=1)
+    if any_inf:  # the +inf fillers' patterns read as NaN, which a float sort does not keep
+        key.sort(axis=1)
+    else:  # positive finite doubles order like their patterns: the same order, a faster sort
+        key.view(np.float64).sort(axis=1)
     hi = key >> bits  # each key without its column bits
     same = hi[:, 1:] == hi[:, :-1]
     if any_inf:
