@@ -87,8 +87,8 @@ def test_one_date_rbar_is_every_pairs_mean_correlation() -> None:
 @pytest.mark.parametrize(("est", "first_day"), [(EST, 300), ((11, 250), 20)])
 def test_rbar_of_events_spread_in_time_matches_every_pair(est, first_day) -> None:  # type: ignore[no-untyped-def]
     """600 events of 150 listings over two years, a shock common to all and missing sessions: the
-    windows' r̄ from every pair, within the approximation of a pair's overlap (measured: 0.3-1.3%
-    off; 3.2% for [0:0] with the estimation window after the event)."""
+    windows' r̄ from every pair, within the approximation of a pair's correlation from unit
+    residuals (measured: 0.01-0.06% off; 1.3-3.2% when common dates were taken as ``L1 - d``)."""
     wide, mkt = _market(seed=3, n_sym=150, n_days=700, shock=0.6, nan_share=0.005)
     rng = np.random.default_rng(3)
     events = pd.DataFrame(
@@ -103,9 +103,9 @@ def test_rbar_of_events_spread_in_time_matches_every_pair(est, first_day) -> Non
     clus = res.clustering.set_index("window")
     assert clus["n"].iloc[0] == 600
     assert want[0, 0] > 1e-4 and want[-2, 3] > 1e-3  # the common shock, on the dates pairs share
-    assert clus["rbar_residual"].iloc[0] == pytest.approx(want["residual"], rel=0.02)
+    assert clus["rbar_residual"].iloc[0] == pytest.approx(want["residual"], rel=0.005)
     for a, b in WINS:
-        assert clus.loc[f"[{a}:{b}]", "rbar"] == pytest.approx(want[a, b], rel=0.05)
+        assert clus.loc[f"[{a}:{b}]", "rbar"] == pytest.approx(want[a, b], rel=0.005)
 
 
 def test_design_effect_of_many_independent_events_stays_near_one() -> None:
@@ -125,16 +125,23 @@ def test_design_effect_of_many_independent_events_stays_near_one() -> None:
         assert abs(clus.loc[f"[{a}:{b}]", "design_effect"] - 1.0) < 0.05
 
 
-def test_a_group_across_calendars_keeps_the_subsample() -> None:
-    """Listings of two exchanges with different holidays: event time is not calendar time, so r̄
-    comes from the hash-chosen subsample of 200 events as for lead-lag terms."""
+def test_a_group_across_calendars_uses_every_event() -> None:
+    """Listings of two exchanges with different holidays, 240 events on one date: half the spans
+    have a gap on the joint calendar, and the estimation windows too. r̄ still comes from every
+    event, each residual and window date counted on its own date (measured: 0.03-0.05% off every
+    pair's value; such a group used the 200-event subsample before)."""
     wide, mkt = _market(seed=5, n_sym=240, n_days=560, shock=0.6, nan_share=0.0)
     holidays = wide.index[[400, 450, 511]]
     wide.loc[holidays, wide.columns[:120]] = np.nan  # half the listings closed on three days, one in the span
     events = pd.DataFrame({"event_id": wide.columns, "symbol": wide.columns, "date": wide.index[510]})
-    clus = _fit(wide, mkt, events).clustering.set_index("window")
+    res = _fit(wide, mkt, events)
+    want = _oracle(wide, mkt, res)
+    clus = res.clustering.set_index("window")
     assert clus["n"].iloc[0] == 240
-    assert clus["n_pairs"].iloc[0] <= RBAR_MAX_EVENTS * (RBAR_MAX_EVENTS - 1) // 2
+    assert clus["n_pairs"].iloc[0] == want["n_pairs"] == 240 * 239 // 2  # every pair
+    assert clus["rbar_residual"].iloc[0] == pytest.approx(want["residual"], rel=0.005)
+    for a, b in WINS:
+        assert clus.loc[f"[{a}:{b}]", "rbar"] == pytest.approx(want[a, b], rel=0.005)
 
 
 def _oracle_between(wide: pd.DataFrame, mkt: pd.DataFrame, res, a: str, b: str) -> dict:  # type: ignore[no-untyped-def]
@@ -173,7 +180,8 @@ def _oracle_between(wide: pd.DataFrame, mkt: pd.DataFrame, res, a: str, b: str) 
 @pytest.mark.parametrize("one_date", [True, False])
 def test_rbar_between_two_large_groups_matches_every_pair(one_date: bool) -> None:
     """compare()'s r̄ across two groups of 300 and 350 events, from every pair: exact on one date,
-    within the overlap approximation for events spread over 18 months."""
+    within the approximation of a pair's correlation for events spread over 18 months (measured:
+    0.03-0.09% for the windows, 0.66% for the mean correlation of the pairs that share a date)."""
     wide, mkt = _market(seed=6, n_sym=650, n_days=650, shock=0.6, nan_share=0.0 if one_date else 0.004)
     rng = np.random.default_rng(6)
     day0 = np.full(650, 600) if one_date else rng.integers(270, 640, 650)
@@ -189,7 +197,7 @@ def test_rbar_between_two_large_groups_matches_every_pair(one_date: bool) -> Non
     want = _oracle_between(wide, mkt, res, "a", "b")
     got = res.compare("a", "b").query("test == 'adj_bmp_difference'").set_index("window")
     between = res.rbar_between["a", "b"]
-    tol = 1e-9 if one_date else 0.05
+    tol = 1e-9 if one_date else 0.01
     assert between["rbar"] == pytest.approx(want["rbar"], rel=tol)
     for lo, hi in WINS:
         assert got.loc[f"[{lo}:{hi}]", "rbar_between"] == pytest.approx(want[lo, hi], rel=tol)
@@ -219,22 +227,22 @@ def _two_markets(seed: int, n_each: int, n_days: int) -> tuple[pd.DataFrame, pd.
     return wide, mkt, bench
 
 
-def _oracle_lead_lag(wide: pd.DataFrame, mkt: pd.DataFrame, bench: dict, res) -> dict:  # type: ignore[no-untyped-def]
+def _oracle_lead_lag(wide: pd.DataFrame, mkt: pd.DataFrame, bench: dict, res, est=EST, wins=WINS) -> dict:  # type: ignore[no-untyped-def]
     """Per window, the mean over every pair of the CARs' correlation as the engine defines it:
     ``r_ij k_ij / L``, plus, for a pair of different markets, ``l_ij m_ij / L`` in each direction
     (``l_ij = corr(e_i(t), e_j(t - 1))`` on the joint calendar, ``m_ij`` the dates of ``i``'s
     window whose previous session is in ``j``'s); statsmodels residuals, pandas correlations."""
     car = res.car[res.car["window"] == "[0:0]"]
     joint = wide.index[wide.notna().any(axis=1)]  # every session of either market
-    resid, moved, on = {}, {}, {w: [] for w in WINS}
+    resid, moved, on = {}, {}, {w: [] for w in wins}
     for event_id, symbol, day0 in zip(car["event_id"], car["symbol"], pd.to_datetime(car["day0"]), strict=True):
         sessions = wide[symbol].dropna()
         i0 = sessions.index.get_loc(day0)
-        y = sessions.iloc[i0 + EST[0] : i0 + EST[1] + 1]
+        y = sessions.iloc[i0 + est[0] : i0 + est[1] + 1]
         fit = sm.OLS(y.to_numpy(), sm.add_constant(mkt[bench[symbol]].reindex(y.index).to_numpy())).fit()
         resid[event_id] = pd.Series(fit.resid, index=y.index).reindex(joint)
         moved[event_id] = resid[event_id].shift(1)  # at t: the residual of the session before t
-        for a, b in WINS:
+        for a, b in wins:
             on[a, b].append(joint.isin(sessions.index[i0 + a : i0 + b + 1]).astype(float))
     ids = list(resid)
     n = len(ids)
@@ -264,8 +272,8 @@ def _oracle_lead_lag(wide: pd.DataFrame, mkt: pd.DataFrame, bench: dict, res) ->
 def test_rbar_with_lead_lag_terms_uses_every_event(spread: int) -> None:
     """260 listings of two markets with their own holidays, on one date or spread over 60
     sessions: r̄ with the lead-lag terms comes from every event, not the 200-event subsample, and
-    matches every pair's correlations within the approximation of a pair's overlap (measured:
-    0.3-0.5% off, both designs; the holidays in the estimation windows make it approximate even
+    matches every pair's correlations within the approximation of a pair's correlation (measured:
+    0.24-0.30% off, both designs; the holidays in the estimation windows make it approximate even
     on one date)."""
     wide, mkt, bench = _two_markets(seed=8, n_each=130, n_days=420)
     rng = np.random.default_rng(8)
@@ -279,7 +287,7 @@ def test_rbar_with_lead_lag_terms_uses_every_event(spread: int) -> None:
     clus = res.clustering.set_index("window")
     assert clus["n"].iloc[0] == 260
     assert clus["n_pairs"].iloc[0] > RBAR_MAX_EVENTS * (RBAR_MAX_EVENTS - 1) // 2  # not a subsample
-    tol = 0.01 if spread == 0 else 0.05
+    tol = 0.005
     for a, b in WINS:
         row = clus.loc[f"[{a}:{b}]"]
         assert row["rbar"] == pytest.approx(want[a, b], rel=tol)
@@ -317,13 +325,15 @@ def test_design_effect_across_two_markets_stays_near_one(seed: int) -> None:
         assert abs(clus.loc[f"[{a}:{b}]", "design_effect"] - 1.0) < 0.1
 
 
-def test_rbar_between_markets_with_lead_lag_uses_every_event() -> None:
+@pytest.mark.parametrize("first_day", [345, 330])
+def test_rbar_between_markets_with_lead_lag_uses_every_event(first_day: int) -> None:
     """compare()'s r̄ across a group of 260 Hong Kong events and one of 260 New York events,
     spread over 60 sessions: same-date and lead-lag terms from every pair of events, not the two
-    200-event subsamples (measured: 1.1-1.2% off every pair's correlations)."""
+    200-event subsamples. From day 330 a tenth of the spans hold a holiday of their own exchange
+    (measured: 0.06-0.11% off every pair's correlations, both)."""
     wide, mkt, bench = _two_markets(seed=9, n_each=260, n_days=420)
     rng = np.random.default_rng(9)
-    day0 = 345 + rng.integers(0, 61, wide.shape[1])
+    day0 = first_day + rng.integers(0, 61, wide.shape[1])
     events = pd.DataFrame(
         {
             "event_id": wide.columns,
@@ -338,8 +348,52 @@ def test_rbar_between_markets_with_lead_lag_uses_every_event() -> None:
     ).fit()
     want = _oracle_lead_lag(wide, mkt, bench, res)
     between = res.rbar_between["hk", "us"]
-    assert between["n_pairs"] == want["linked", -2, 3] > 10_000  # of 260 x 260: every pair
+    # of 260 x 260, every pair whose day 0 are close enough to share a window date (with gaps in
+    # the spans, a few more than those that do)
+    assert between["n_pairs"] >= want["linked", -2, 3] > 10_000
     got = res.compare("hk", "us").query("test == 'adj_bmp_difference'").set_index("window")
     for w, (a, b) in enumerate(WINS):
-        assert between["effective"][w] == pytest.approx(want["between", a, b], rel=0.05)
+        assert between["effective"][w] == pytest.approx(want["between", a, b], rel=0.005)
         assert got.loc[f"[{a}:{b}]", "rbar_between"] == pytest.approx(between["effective"][w])
+
+
+def test_rbar_on_the_new_york_and_hong_kong_calendars() -> None:
+    """300 listings on the real 2022-2025 sessions of New York and Hong Kong (each closed on its
+    own holidays, about half the [-10:10] spans with a gap), events over 18 months, same-date and
+    late shocks: r̄ from every event against every pair (measured: 0.0-0.7% off; the 200-event
+    subsample of 600 such listings was 0.6-11% off)."""
+    import exchange_calendars as xcals
+
+    ny = xcals.get_calendar("XNYS").sessions_in_range("2022-01-01", "2025-12-31")
+    hk = xcals.get_calendar("XHKG").sessions_in_range("2022-01-01", "2025-12-31")
+    joint = ny.union(hk)
+    est, wins = (-250, -11), ((0, 0), (-1, 1), (-10, 10))
+    rng = np.random.default_rng(1)
+    n_each, n_days = 150, joint.size
+    early, late = rng.normal(0, 1, n_days), rng.normal(0, 1, n_days)
+    mkt = pd.DataFrame({"HSI": rng.normal(0, 0.012, n_days), "SPX": rng.normal(0, 0.01, n_days)}, index=joint)
+    hk_common = early + np.concatenate([[0.0], late[:-1]])
+    noise = rng.normal(0, 1, (n_days, 2 * n_each))
+    hk_r = 0.8 * mkt["HSI"].to_numpy()[:, None] + 0.01 * (0.3 * hk_common[:, None] + noise[:, :n_each])
+    ny_r = 1.1 * mkt["SPX"].to_numpy()[:, None] + 0.01 * (0.3 * (early + late)[:, None] + noise[:, n_each:])
+    cols = [f"H{i:03d}" for i in range(n_each)] + [f"U{i:03d}" for i in range(n_each)]
+    wide = pd.DataFrame(np.hstack([hk_r, ny_r]), index=joint, columns=cols)
+    wide.loc[~joint.isin(hk), cols[:n_each]] = np.nan
+    wide.loc[~joint.isin(ny), cols[n_each:]] = np.nan
+    bench = {s: "HSI" if s[0] == "H" else "SPX" for s in cols}
+    day0 = []
+    for s in cols:
+        own = hk if s[0] == "H" else ny
+        own = own[(own >= "2024-01-01") & (own <= "2025-06-30")]
+        day0.append(own[rng.integers(0, own.size)])
+    events = pd.DataFrame({"event_id": cols, "symbol": cols, "date": day0})
+    res = EventStudy(
+        wide, events, market_returns=mkt, benchmarks=bench, estimation_window=est,
+        event_windows=wins, tests=("adj_bmp",),
+    ).fit()
+    want = _oracle_lead_lag(wide, mkt, bench, res, est, wins)
+    clus = res.clustering.set_index("window")
+    assert clus["n_pairs"].iloc[0] > RBAR_MAX_EVENTS * (RBAR_MAX_EVENTS - 1) // 2
+    for a, b in wins:
+        assert clus.loc[f"[{a}:{b}]", "rbar"] == pytest.approx(want[a, b], rel=0.01)
+        assert clus.loc[f"[{a}:{b}]", "rbar_same_date"] == pytest.approx(want["same", a, b], rel=0.01)

@@ -16,7 +16,7 @@ import threading
 import zlib
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from typing import Any, Self
 
 import numpy as np
 import pandas as pd
@@ -882,14 +882,15 @@ def _fit(study, ev, flat, d0, design, method, k_params, min_est, market_of_sym=N
             if members.size > RBAR_MAX_EVENTS and len(markets_of.get(gname, ())) <= RBAR_MAX_MARKETS:
                 # every event, not a subsample
                 row0_g, resid_g = arr["row0"][sel], arr["resid"][sel]
-                sums = _calendar_sums(flat, row0_g, resid_g, e1, wmin, wmax)
+                bounds = [*wins, (wmin, wmax)]
+                sums = _calendar_sums(flat, row0_g, resid_g, e1, bounds)
                 if sums is not None and lag is not None:  # each market's, for lead-lag terms
                     market_g = lag.market[members]
                     parts = [] if lead_lag else [(int(market_g[0]), sums)]
                     for m in np.unique(market_g) if lead_lag else ():
                         of_m = market_g == m
                         part = _calendar_sums(
-                            flat, row0_g[of_m], resid_g[of_m], e1, wmin, wmax, sums.joint, 1
+                            flat, row0_g[of_m], resid_g[of_m], e1, bounds, sums.joint, 1
                         )
                         if part is not None:
                             parts.append((int(m), part))
@@ -904,7 +905,7 @@ def _fit(study, ev, flat, d0, design, method, k_params, min_est, market_of_sym=N
                 if gname != "all" and keep_samples:  # for r̄ across groups, when compare() asks
                     rbar_samples[gname] = dataclasses.replace(sample, windows=sample.windows[:-1])
             if sums is not None:
-                g_rbar = _rbar_all_events(sums, [*(b - a + 1 for a, b in wins), wmax - wmin + 1])
+                g_rbar = _rbar_all_events(sums)
                 kept_bytes = sum(c.nbytes for c in calendar_sums.values())
                 if gname != "all" and keep_samples and kept_bytes + sums.nbytes <= _SUMS_KEPT_BYTES:
                     calendar_sums[gname] = sums
@@ -1043,7 +1044,7 @@ def _fit(study, ev, flat, d0, design, method, k_params, min_est, market_of_sym=N
         n_events=n_ev,
         aar_est=aar_est,
         day0_dates=flat.dates_at(arr["row0"]),
-        rbar_between=_PairwiseRbar(rbar_samples, calendar_sums, [b - a + 1 for a, b in wins]) if keep_samples else {},
+        rbar_between=_PairwiseRbar(rbar_samples, calendar_sums) if keep_samples else {},
         markets=markets_of,
     )
 
@@ -1385,21 +1386,45 @@ _RBAR_BLOCK = 256  # day-0 positions per block of _lag_sums's products
 
 
 @dataclasses.dataclass(frozen=True)
-class _CalendarSums:
-    """A group's unit estimation residuals summed by day 0 on the calendar (:func:`_calendar_sums`).
+class _DayGrid:
+    """Values summed over the events with one day 0, on a calendar: ``dsum[p, c]`` sums the events
+    whose day 0 is position ``p0 + p`` of the calendar, at the date ``rel_lo + c`` positions from
+    that day 0 (what :func:`_lag_sums` pairs up)."""
 
-    ``dsum[p, c]``: the sum of ``u_i`` over the events whose day 0 is position ``p0 + p`` of
-    ``joint`` (sorted day numbers), at the date ``rel_lo + c`` positions from that day 0;
-    ``count[p]``: how many events have that day 0. ``by_market``: for a group of listings of
-    several markets (lead-lag terms), the same sums of each market's events, by market code.
-    """
-
-    joint: np.ndarray
     p0: int
     rel_lo: int
     dsum: np.ndarray
+
+    def moved(self) -> Self:
+        """The same values one session later: ``x(t)`` of another grid then pairs with these at
+        ``t - 1``, the previous session (:class:`_LeadLag`)."""
+        return dataclasses.replace(self, rel_lo=self.rel_lo + 1)
+
+
+@dataclasses.dataclass(frozen=True)
+class _CalendarSums(_DayGrid):
+    """A group's unit estimation residuals summed by day 0 on the calendar (:func:`_calendar_sums`).
+
+    ``dsum``: the sums of ``u_i`` on ``joint`` (sorted day numbers); ``count[p]``: how many events
+    have that day 0, ``root_n[p]`` the sum of their ``sqrt(n_i)`` (``n_i``: the residuals an event
+    has) and ``n_sum`` the sum of every ``n_i``. ``present``: how many of the events have a
+    residual on each date; ``windows``: how many have each date in each window (``bounds``: the
+    windows' first and last offsets, the span last). Each is ``None`` when it follows from
+    ``count``: every estimation window complete on consecutive sessions as far from day 0 as in
+    event time (offset ``e1``), every span a run of consecutive sessions. ``by_market``: for a
+    group of listings of several markets (lead-lag terms), the same sums of each market's events,
+    by market code.
+    """
+
+    joint: np.ndarray
     count: np.ndarray
     l1: int  # estimation window length
+    e1: int
+    root_n: np.ndarray
+    n_sum: float
+    bounds: tuple[tuple[int, int], ...]
+    present: _DayGrid | None = None
+    windows: tuple[_DayGrid, ...] | None = None
     by_market: tuple[tuple[int, _CalendarSums], ...] = ()
 
     @property
@@ -1408,7 +1433,21 @@ class _CalendarSums:
 
     @property
     def nbytes(self) -> int:
-        return self.dsum.nbytes + sum(part.dsum.nbytes for _, part in self.by_market)
+        grids = [self, *([self.present] if self.present is not None else []), *(self.windows or ())]
+        return sum(g.dsum.nbytes for g in grids) + sum(part.nbytes for _, part in self.by_market)
+
+    def present_grid(self) -> _DayGrid:
+        """``present``, or what it is when every estimation window is complete."""
+        if self.present is not None:
+            return self.present
+        return _DayGrid(self.p0, self.e1, np.repeat(self.count[:, None], self.l1, axis=1))
+
+    def window_grid(self, w: int) -> _DayGrid:
+        """``windows[w]``, or what it is when every span is a run of consecutive sessions."""
+        if self.windows is not None:
+            return self.windows[w]
+        a, b = self.bounds[w]
+        return _DayGrid(self.p0, a, np.repeat(self.count[:, None], b - a + 1, axis=1))
 
 
 def _calendar_sums(  # type: ignore[no-untyped-def]
@@ -1416,48 +1455,40 @@ def _calendar_sums(  # type: ignore[no-untyped-def]
     row0: np.ndarray,
     resid: np.ndarray,
     e1: int,
-    wmin: int,
-    wmax: int,
+    bounds: Sequence[tuple[int, int]],
     joint: np.ndarray | None = None,
-    min_events: int | None = None,
+    min_events: int = 2,
 ) -> _CalendarSums | None:
     """Each event's residuals centred and scaled to unit length over its estimation window
     (``u_i``), placed on the calendar and summed over the events with the same day 0.
 
     ``row0``, ``resid``: the group's events (rows of day 0 in ``flat``, (N, L1) estimation
-    residuals of the window starting at offset ``e1``); ``wmin``/``wmax``: the span's offsets.
-    The calendar is the sessions of every listing involved (a wide frame's dates). Only events
-    whose span is a run of consecutive sessions of it take part, so that event time is calendar
-    time over their windows (a listing's missing session, or listings of exchanges with other
-    holidays, break it); ``None`` when those are not more than ``RBAR_MAX_EVENTS`` or half the
-    events. ``joint``: the calendar, when a larger group's is given (one market's events of a
-    group of several); ``min_events``: the events needed instead of that rule (``None`` below it).
+    residuals of the window starting at offset ``e1``); ``bounds``: each window's first and last
+    offsets, the span last. The calendar is the sessions of every listing involved (a wide frame's
+    dates), or ``joint`` (a larger group's, for one market's events of it). Each residual goes to
+    its own date, and each window's sessions are counted on theirs: a listing's missing session,
+    or another exchange's session on a holiday of its own, is a gap there. ``None`` when fewer
+    than ``min_events`` events have residuals that vary.
     """
     n_ev, l1 = resid.shape
     code = flat.code_at(row0)
-    if joint is not None:
-        pass
-    elif flat.date_index is not None:
+    if joint is None and flat.date_index is not None:
         joint = flat.index_days
-    else:
+    elif joint is None:
         listings = np.unique(code)
         rows = np.concatenate([np.arange(flat.start[c], flat.start[c] + flat.length[c]) for c in listings])
         joint = _distinct_days(flat.days_at(rows))
     lo_day = int(joint[0])
     where = np.full(int(joint[-1]) - lo_day + 1, -1, dtype=np.int64)
     where[joint - lo_day] = np.arange(joint.size)
-    at_start = where[flat.days_at(row0 + wmin) - lo_day]
-    at_end = where[flat.days_at(row0 + wmax) - lo_day]
-    ok = at_end - at_start == wmax - wmin  # the span: consecutive sessions of the calendar
-    if min_events is None and int(ok.sum()) <= max(RBAR_MAX_EVENTS, n_ev // 2):
-        return None
-    if not ok.any() or int(ok.sum()) < (min_events or 0):
-        return None
-    idx = np.flatnonzero(ok)
-    pos = at_start[idx] - wmin  # day 0's position on the calendar
-    p_in = (row0 - flat.start[code])[idx]  # and in its listing's rows
+
+    def position(rows: np.ndarray) -> np.ndarray:
+        return where[flat.days_at(rows) - lo_day]
+
+    pos = position(row0)  # day 0's position on the calendar
     order = np.argsort(pos, kind="stable")
-    idx, pos, p_in = idx[order], pos[order], p_in[order]
+    idx, pos = order, pos[order]
+    p_in = (row0 - flat.start[code])[idx]  # day 0's row in its listing's rows
     rows_of = flat.length[code[idx]]  # each event's listing's rows
     est_off = np.arange(e1, e1 + l1)
     p0 = int(pos[0])
@@ -1469,10 +1500,9 @@ def _calendar_sums(  # type: ignore[no-untyped-def]
     dense = inside.copy()
     k = np.flatnonzero(inside)
     r_est = row0[idx[k]] + e1  # the estimation window's first row
-    dense[k] = (where[flat.days_at(r_est) - lo_day] == pos[k] + e1) & (
-        where[flat.days_at(r_est + l1 - 1) - lo_day] == pos[k] + e1 + l1 - 1
-    )
+    dense[k] = (position(r_est) == pos[k] + e1) & (position(r_est + l1 - 1) == pos[k] + e1 + l1 - 1)
     sparse = np.flatnonzero(~dense)
+    complete = sparse.size == 0 and _kernel.all_finite(resid)  # then ``present`` follows from ``count``
 
     rel_lo, rel_hi = (e1, e1 + l1 - 1) if dense.any() else (0, 0)
     chunk = 2048  # events at a time: each temporary (chunk x L1) stays in cache
@@ -1482,32 +1512,45 @@ def _calendar_sums(  # type: ignore[no-untyped-def]
         r0 = row0[idx[k]]
         first = np.maximum(e1, -p_in[k])  # the first and last estimation offsets in the data
         last = np.minimum(e1 + l1 - 1, rows_of[k] - 1 - p_in[k])
-        rel_lo = min(rel_lo, int((where[flat.days_at(r0 + first) - lo_day] - pos[k]).min()))
-        rel_hi = max(rel_hi, int((where[flat.days_at(r0 + last) - lo_day] - pos[k]).max()))
+        rel_lo = min(rel_lo, int((position(r0 + first) - pos[k]).min()))
+        rel_hi = max(rel_hi, int((position(r0 + last) - pos[k]).max()))
     width = rel_hi - rel_lo + 1
     sums = np.zeros((n_pos, width))
-    count = np.zeros(n_pos)
-    flat_sums = sums.reshape(-1)
+    present = None if complete else np.zeros((n_pos, width))
+    count, root_n = np.zeros(n_pos), np.zeros(n_pos)
+    good_all = np.zeros(idx.size, dtype=bool)
+    n_sum = 0.0
     for lo in range(0, idx.size, chunk):
         part = slice(lo, lo + chunk)
         xs = resid[idx[part]]  # NaN outside the data and where a return is missing
         fin = np.isfinite(xs)
         if fin.all():
             centred = xs - xs.mean(axis=1, keepdims=True)
+            n_i = np.full(xs.shape[0], float(l1))
         else:
             xs = np.where(fin, xs, 0.0)
-            centred = np.where(fin, xs - (xs.sum(axis=1) / np.maximum(fin.sum(axis=1), 1))[:, None], 0.0)
+            n_i = fin.sum(axis=1).astype(float)
+            centred = np.where(fin, xs - (xs.sum(axis=1) / np.maximum(n_i, 1))[:, None], 0.0)
         norm = np.sqrt(np.einsum("ij,ij->i", centred, centred))
         good = norm > 0
+        good_all[part] = good
         centred *= np.divide(1.0, norm, out=np.zeros_like(norm), where=good)[:, None]  # u_i
+        n_i = np.where(good, n_i, 0.0)
         count += np.bincount(pos[part][good] - p0, minlength=n_pos)
+        root_n += np.bincount(pos[part] - p0, weights=np.sqrt(n_i), minlength=n_pos)
+        n_sum += float(n_i.sum())
+        # what each event puts on the calendar: u_i, and 1 on each date it has a residual
+        layers = [(sums, centred)]
+        if present is not None:
+            layers.append((present, (fin & good[:, None]).astype(float)))
         d_rows = np.flatnonzero(dense[part])
         if d_rows.size:  # events sorted by day 0: one row sum per day 0
             at = pos[part][d_rows] - p0
             starts = np.flatnonzero(np.r_[True, at[1:] != at[:-1]])
-            sums[at[starts], e1 - rel_lo : e1 - rel_lo + l1] += np.add.reduceat(
-                centred[d_rows], starts, axis=0
-            )
+            for grid, values in layers:
+                grid[at[starts], e1 - rel_lo : e1 - rel_lo + l1] += np.add.reduceat(
+                    values[d_rows], starts, axis=0
+                )
         s_rows = np.flatnonzero(~dense[part])
         if s_rows.size:
             k = lo + s_rows
@@ -1516,27 +1559,68 @@ def _calendar_sums(  # type: ignore[no-untyped-def]
             first_row = (r0 - p_in[k])[:, None]
             est_rows = np.clip(r0[:, None] + est_off, first_row, first_row + rows_of[k, None] - 1)
             # each residual's cell of D: row day 0's position, column its date's position from it
-            cell = where[flat.days_at(est_rows) - lo_day]
+            cell = position(est_rows)
             cell += ((pos[k] - p0) * width - pos[k] - rel_lo)[:, None]
-            flat_sums += np.bincount(
-                cell.reshape(-1), weights=centred[s_rows].reshape(-1), minlength=flat_sums.size
-            )
-    if count.sum() < (2 if min_events is None else max(min_events, 1)):
+            for grid, values in layers:
+                grid.reshape(-1)[:] += np.bincount(
+                    cell.reshape(-1), weights=values[s_rows].reshape(-1), minlength=grid.size
+                )
+    if count.sum() < min_events:
         return None
-    return _CalendarSums(joint, p0, rel_lo, sums, count, l1)
+    windows = _window_grids(position, row0[idx], pos, p0, n_pos, good_all, bounds)
+    return _CalendarSums(
+        p0=p0,
+        rel_lo=rel_lo,
+        dsum=sums,
+        joint=joint,
+        count=count,
+        l1=l1,
+        e1=e1,
+        root_n=root_n,
+        n_sum=n_sum,
+        bounds=tuple((int(a), int(b)) for a, b in bounds),
+        present=None if present is None else _DayGrid(p0, rel_lo, present),
+        windows=windows,
+    )
 
 
-def _lag_sums(a: _CalendarSums, b: _CalendarSums, max_lag: int) -> np.ndarray:
+def _window_grids(  # type: ignore[no-untyped-def]
+    position, row0: np.ndarray, pos: np.ndarray, p0: int, n_pos: int, good: np.ndarray, bounds
+) -> tuple[_DayGrid, ...] | None:
+    """For :func:`_calendar_sums`: per window, how many of the events (``good``) with each day 0
+    have each date in the window; ``None`` when every span is a run of consecutive sessions of
+    the calendar (the counts then follow from the events per day 0). ``position(rows)``: the
+    calendar positions of rows; ``row0``, ``pos``: each event's day-0 row and position."""
+    w_lo, w_hi = bounds[-1]
+    runs = (position(row0 + w_lo) == pos + w_lo) & (position(row0 + w_hi) == pos + w_hi)
+    if bool(runs.all()):
+        return None
+    offsets = np.arange(w_lo, w_hi + 1)
+    rel = np.broadcast_to(offsets, (row0.size, offsets.size)).copy()  # positions from day 0
+    gaps = np.flatnonzero(~runs)
+    rel[gaps] = position(row0[gaps, None] + offsets) - pos[gaps, None]
+    grids = []
+    for a, b in bounds:
+        cols = rel[good][:, a - w_lo : b - w_lo + 1]
+        lo, hi = int(cols.min()), int(cols.max())
+        cell = (pos[good] - p0)[:, None] * (hi - lo + 1) + (cols - lo)
+        grid = np.bincount(cell.reshape(-1), minlength=n_pos * (hi - lo + 1)).astype(float)
+        grids.append(_DayGrid(p0, lo, grid.reshape(n_pos, hi - lo + 1)))
+    return tuple(grids)
+
+
+def _lag_sums(a: _DayGrid, b: _DayGrid, max_lag: int) -> np.ndarray:
     """``S[d + max_lag - 1]``, ``|d| < max_lag``: over the pairs of an event of ``a`` and one of ``b``
-    whose day 0 is ``d`` sessions later, ``sum_t u_i(t) u_j(t)`` over their common dates (an event
-    with itself included when ``a`` is ``b``). Block of day 0s by block, one product each."""
+    whose day 0 is ``d`` sessions later, ``sum_t x_i(t) y_j(t)`` over their common dates (``x``,
+    ``y``: the values of :class:`_DayGrid`; an event with itself included when ``a`` is ``b``, and
+    each pair once: ``d >= 0``). Block of day 0s by block, one product each."""
     rel_lo = min(a.rel_lo, b.rel_lo)
     span = max(a.rel_lo + a.dsum.shape[1], b.rel_lo + b.dsum.shape[1]) - rel_lo  # columns of a row
     # blocks about as long as the lags wanted: a product covers the lags up to its length
     step = max(64, min(_RBAR_BLOCK, max_lag))
     width = step + span - 1  # a block's calendar columns
 
-    def blocks(g: _CalendarSums) -> list[tuple[int, np.ndarray]]:
+    def blocks(g: _DayGrid) -> list[tuple[int, np.ndarray]]:
         out = []
         c0 = g.rel_lo - rel_lo
         for b0 in range(0, g.dsum.shape[0], step):
@@ -1572,14 +1656,15 @@ def _lag_sums(a: _CalendarSums, b: _CalendarSums, max_lag: int) -> np.ndarray:
     return out
 
 
-def _pair_counts(a: _CalendarSums, b: _CalendarSums, max_lag: int) -> np.ndarray:
-    """``C[d + max_lag - 1]``: pairs of an event of ``a`` and one of ``b`` with day 0 ``d`` sessions
-    later (as :func:`_lag_sums`)."""
-    lo = min(a.p0, b.p0)
-    hi = max(a.p0 + a.count.size, b.p0 + b.count.size)
+def _row_lags(a: np.ndarray, a_p0: int, b: np.ndarray, b_p0: int, max_lag: int) -> np.ndarray:
+    """``X[d + max_lag - 1] = sum_p a[p] b[p + d]``, ``|d| < max_lag``, for per-day-0 values ``a``
+    and ``b`` starting at calendar positions ``a_p0`` and ``b_p0`` (pairs of events of two grids,
+    as :func:`_lag_sums`: from ``count``, how many pairs there are)."""
+    lo = min(a_p0, b_p0)
+    hi = max(a_p0 + a.size, b_p0 + b.size)
     ca, cb = np.zeros(hi - lo), np.zeros(hi - lo)
-    ca[a.p0 - lo : a.p0 - lo + a.count.size] = a.count
-    cb[b.p0 - lo : b.p0 - lo + b.count.size] = b.count
+    ca[a_p0 - lo : a_p0 - lo + a.size] = a
+    cb[b_p0 - lo : b_p0 - lo + b.size] = b
     full = np.correlate(cb, ca, mode="full")  # [k]: sum_p ca[p] cb[p + k - (n - 1)]
     n = hi - lo
     out = np.zeros(2 * max_lag - 1)
@@ -1588,102 +1673,148 @@ def _pair_counts(a: _CalendarSums, b: _CalendarSums, max_lag: int) -> np.ndarray
     return out
 
 
-def _lead_lag_sums(
-    first: _CalendarSums, second: _CalendarSums, max_lag: int
-) -> np.ndarray:
-    """``T[d + max_lag - 1]``, ``|d| < max_lag``: over the pairs of an event ``i`` of ``first`` and
-    an event ``j`` of ``second`` in another market whose day 0 is ``d`` sessions later,
-    ``sum_t u_i(t) u_j(t-1)`` (``t - 1``: the previous session of the joint calendar), from their
-    ``by_market`` sums. ``j``'s sums moved one session later pair its residual of the previous
-    session with ``i``'s (as :meth:`_LeadLag.correlations` does)."""
-    out = np.zeros(2 * max_lag - 1)
-    for m_a, a in first.by_market:
-        for m_b, b in second.by_market:
-            if m_a != m_b:
-                out += _lag_sums(a, dataclasses.replace(b, rel_lo=b.rel_lo + 1), max_lag)
-    return out
+@dataclasses.dataclass(frozen=True)
+class _PairTerms:
+    """Sums over the pairs of an event ``i`` of one group and ``j`` of another (or the same) whose
+    day 0 lie ``d`` sessions apart, by ``d`` (:func:`_pair_terms`)."""
+
+    d: np.ndarray  # the lags
+    pairs: np.ndarray  # how many pairs
+    r: np.ndarray  # the sum of their correlations
+    shared: list[np.ndarray]  # per window, the sum of the dates they share in it
 
 
-def _lead_lag_effective(
-    t_lag: np.ndarray, l1: int, lengths: Sequence[int], n_pairs: float
-) -> list[float]:
-    """Each window's share of the lead-lag terms :func:`_lead_lag_sums` ``t_lag`` (``|d| < reach``,
-    ``reach = (t_lag.size + 1) / 2``) over ``n_pairs`` pairs: ``i``'s date ``t`` with ``j``'s
-    previous session. Their estimation windows share ``L1 - |d + 1|`` such pairs of dates (the
-    correlation is the sum times ``L1 / (L1 - |d + 1|)``, 0 below ``RBAR_MIN_OVERLAP`` of them),
-    and their windows of ``L`` sessions ``L - |d + 1|``."""
-    reach = (t_lag.size + 1) // 2
-    apart = np.abs(np.arange(1 - reach, reach) + 1)
-    shared = l1 - apart
-    r_lead = np.where(shared >= RBAR_MIN_OVERLAP, t_lag * l1 / np.maximum(shared, 1), 0.0)
-    return [
-        float((r_lead * np.maximum(w - apart, 0)).sum() / (w * n_pairs)) for w in lengths
-    ]
+def _pair_terms(
+    a: _CalendarSums, b: _CalendarSums, max_lag: int, lead: bool = False, windows: int | None = None
+) -> _PairTerms:
+    """:class:`_PairTerms` of events ``i`` of ``a`` and ``j`` of ``b`` with ``j``'s day 0 ``d``
+    sessions later, ``|d| < max_lag``. When ``a`` is ``b``, each pair once (``d >= 0``, no event
+    with itself).
+
+    A pair's correlation over its common dates is estimated from the unit residuals as
+    ``sum_t u_i(t) u_j(t) sqrt(n_i n_j) / c_ij`` (``c_ij`` common dates with a residual, ``n_i``
+    the residuals ``i`` has; exactly Pearson's when the residuals' mean and variance over the
+    common dates are those over each whole window), summed over the pairs ``d`` apart as
+    ``S[d] Q[d] / C[d]``: the sums of ``u_i u_j``, of ``sqrt(n_i n_j)`` and of ``c_ij``. Pairs with
+    fewer than ``RBAR_MIN_OVERLAP`` common estimation sessions in event time count as 0, as in
+    :func:`_rbar`. ``shared[w]``: the sums of the dates of window ``w`` both have. ``lead``: ``j``'s
+    residual of the previous session instead (``e_j(t - 1)``), and dates of ``i``'s window whose
+    previous session is in ``j``'s (:class:`_LeadLag`). ``windows``: how many of ``bounds`` (all).
+    """
+    same = b is a and not lead
+    second = b.moved() if lead else b
+
+    def lags(x: np.ndarray) -> np.ndarray:
+        return x[max_lag - 1 :] if same else x
+
+    d = lags(np.arange(1 - max_lag, max_lag))
+    pairs = lags(_row_lags(a.count, a.p0, b.count, b.p0, max_lag))
+    s = lags(_lag_sums(a, a if same else second, max_lag))
+    q = lags(_row_lags(a.root_n, a.p0, b.root_n, b.p0, max_lag))
+    if a.present is None and b.present is None:  # complete windows: c_ij = L1 - |d'|
+        c = None
+    else:
+        pa = a.present_grid()
+        c = lags(_lag_sums(pa, pa if same else (b.present_grid().moved() if lead else b.present_grid()), max_lag))
+    n_windows = len(a.bounds) if windows is None else windows
+    shared = []
+    for w in range(n_windows):
+        if a.windows is None and b.windows is None:
+            shared.append(None)
+            continue
+        wa = a.window_grid(w)
+        wb = wa if same else (b.window_grid(w).moved() if lead else b.window_grid(w))
+        shared.append(lags(_lag_sums(wa, wb, max_lag)))
+    if same:  # d = 0: each pair once, without the events with themselves
+        pairs[0] = float((a.count * (a.count - 1)).sum()) / 2.0
+        s[0] = (s[0] - a.n) / 2.0
+        q[0] = (q[0] - a.n_sum) / 2.0
+        if c is not None:
+            c[0] = (c[0] - a.n_sum) / 2.0
+        for w, x in enumerate(shared):
+            if x is not None:
+                lo, hi = a.bounds[w]
+                x[0] = (x[0] - a.n * (hi - lo + 1)) / 2.0
+    apart = np.abs(d + 1) if lead else np.abs(d)
+    if c is None:
+        c = pairs * (a.l1 - apart)
+    linked = (apart <= a.l1 - RBAR_MIN_OVERLAP) & (c > 0)
+    r = np.where(linked, s * q / np.where(linked, c, 1.0), 0.0)
+    for w, x in enumerate(shared):
+        if x is None:
+            lo, hi = a.bounds[w]
+            shared[w] = pairs * np.maximum(hi - lo + 1 - apart, 0)
+    return _PairTerms(d, pairs, r, shared)
 
 
-def _rbar_all_events(sums: _CalendarSums, lengths: Sequence[int]) -> _GroupRbar:
+def _mean_shared(terms: _PairTerms, w: int) -> float:
+    """``sum_ij r_ij k_ij`` over the pairs, by lag: the correlations times the mean dates of
+    window ``w`` the pairs ``d`` apart share."""
+    has = terms.pairs > 0
+    return float((terms.r * np.where(has, terms.shared[w] / np.where(has, terms.pairs, 1.0), 0.0)).sum())
+
+
+def _rbar_all_events(sums: _CalendarSums) -> _GroupRbar:
     """r̄ of a large group (Kolari & Pynnönen 2010, by window as :func:`_rbar`) from *every*
-    event, by sums over calendar time instead of pairs (:func:`_calendar_sums`).
+    event, by sums over calendar time instead of pairs (:func:`_calendar_sums`), for each of the
+    windows ``sums.bounds``.
 
     :func:`_rbar` correlates the pairs of a subsample of ``RBAR_MAX_EVENTS`` events. With many
     events that subsample holds a small share of the pairs, and when the events are spread in
     time few of its pairs share a window date at all: a whole market's design effect
     ``1 + (N-1) r̄`` then swings by more than 1 from one subsample to another. Here every pair
-    counts. For two events whose day 0 lie ``d`` sessions apart, ``sum_t u_i(t) u_j(t)`` over
-    their common dates, times ``L1 / (L1 - d)`` for the share of the window they have in common,
-    is their correlation (exactly, when ``d = 0`` and no residual is missing; pairs with fewer
-    than ``RBAR_MIN_OVERLAP`` common dates count as 0, as in :func:`_rbar`). A window of ``L``
-    sessions weighs the pairs ``d`` apart by the ``L - d`` dates their windows share.
-    ``lengths``: each window's length.
+    counts: the pairs whose day 0 lie ``d`` sessions apart cost one product of the sums per day 0
+    (:func:`_pair_terms`), which estimates their correlations (exactly on one date without a
+    missing residual), and a window of ``L`` sessions weighs them by the mean number of its dates
+    they share (``L - d`` on consecutive sessions).
 
     With listings of several markets (``sums.by_market``, :class:`_LeadLag`), an ordered pair of
-    events of different markets also adds ``corr(e_i(t), e_j(t-1))`` (:func:`_lead_lag_sums`),
-    weighted by the dates of ``i``'s window whose previous session is in ``j``'s, as :func:`_rbar`
-    adds it for its subsample (:func:`_lead_lag_effective`).
+    events of different markets also adds ``corr(e_i(t), e_j(t-1))`` times the dates of ``i``'s
+    window whose previous session is in ``j``'s, as :func:`_rbar` adds it for its subsample.
     """
-    l1 = sums.l1
-    max_lag = l1 - RBAR_MIN_OVERLAP + 1  # pairs further apart share too few estimation dates
-    s_all = _lag_sums(sums, sums, max_lag)[max_lag - 1 :]  # d = 0, 1, ...
-    s_all[0] = (s_all[0] - sums.n) / 2.0  # same day 0: each pair once, no event with itself
-    pairs = _pair_counts(sums, sums, max_lag)[max_lag - 1 :]
-    pairs[0] = float((sums.count * (sums.count - 1)).sum()) / 2.0
-    d = np.arange(max_lag)
-    r_lag = s_all * l1 / (l1 - d)
+    max_lag = sums.l1 - RBAR_MIN_OVERLAP + 1  # pairs further apart share too few estimation dates
+    terms = _pair_terms(sums, sums, max_lag)
     n_pairs_all = sums.n * (sums.n - 1) / 2.0
-    same_date = []
-    for win_len in lengths:
-        k = min(win_len, max_lag)
-        same_date.append(float((r_lag[:k] * (win_len - d[:k])).sum() / (win_len * n_pairs_all)))
+    lengths = [b - a + 1 for a, b in sums.bounds]
+    same_date = [_mean_shared(terms, w) / (lengths[w] * n_pairs_all) for w in range(len(lengths))]
     effective = list(same_date)
-    if len(sums.by_market) > 1:  # every ordered pair of events i, j of different markets
-        lead = _lead_lag_effective(_lead_lag_sums(sums, sums, max_lag + 1), l1, lengths, n_pairs_all)
-        effective = [s + x for s, x in zip(same_date, lead, strict=True)]
+    if len(sums.by_market) > 1:  # every ordered pair of events of different markets
+        for m_a, a in sums.by_market:
+            for m_b, b in sums.by_market:
+                if m_a != m_b:
+                    lead = _pair_terms(a, b, max_lag + 1, lead=True)
+                    for w, length in enumerate(lengths):
+                        effective[w] += _mean_shared(lead, w) / (length * n_pairs_all)
     return _GroupRbar(
-        float(r_lag.sum() / n_pairs_all), int(pairs.sum()), tuple(effective), tuple(same_date)
+        float(terms.r.sum() / n_pairs_all), int(terms.pairs.sum()), tuple(effective), tuple(same_date)
     )
 
 
-def _rbar_between_all_events(a: _CalendarSums, b: _CalendarSums, lengths: Sequence[int]) -> dict:
+def _rbar_between_all_events(a: _CalendarSums, b: _CalendarSums) -> dict:
     """:func:`_rbar_between` from every event of two large groups (:func:`_calendar_sums`, on
-    one calendar): pairs ``d`` sessions apart in either direction, as :func:`_rbar_all_events`;
-    with the lead-lag terms of pairs in different markets (``by_market``) in both directions."""
-    l1 = a.l1
-    max_lag = max(lengths)  # pairs whose windows can share a date
-    s = _lag_sums(a, b, max_lag)
-    pairs = _pair_counts(a, b, max_lag)
-    d = np.abs(np.arange(1 - max_lag, max_lag))
-    r = s * l1 / (l1 - d)
-    linked = pairs.sum()
-    same_date = [
-        float((np.where(d < w, r * (w - d), 0.0)).sum() / (w * a.n * b.n)) for w in lengths
-    ]
+    one calendar) for their windows (``bounds`` but the span): pairs ``d`` sessions apart in
+    either direction, as :func:`_rbar_all_events`; with the lead-lag terms of pairs in different
+    markets (``by_market``) in both directions."""
+    n_windows = len(a.bounds) - 1
+    lengths = [hi - lo + 1 for lo, hi in a.bounds[:n_windows]]
+    # pairs whose windows can share a date (a window with a gap spans more calendar positions)
+    reach = max(
+        [*lengths, *(g.dsum.shape[1] for s in (a, b) for g in (s.windows or ())[:n_windows])]
+    )
+    terms = _pair_terms(a, b, reach, windows=n_windows)
+    same_date = [_mean_shared(terms, w) / (lengths[w] * a.n * b.n) for w in range(n_windows)]
     effective = list(same_date)
-    if a.by_market and b.by_market:  # a's date with b's previous session, and b's with a's
-        t_lag = _lead_lag_sums(a, b, max_lag + 1) + _lead_lag_sums(b, a, max_lag + 1)
-        lead = _lead_lag_effective(t_lag, l1, lengths, a.n * b.n)
-        effective = [x + y for x, y in zip(same_date, lead, strict=True)]
+    # a's date with b's previous session, and b's with a's
+    for first, second in ((a, b), (b, a)):
+        for m_x, x in first.by_market:
+            for m_y, y in second.by_market:
+                if m_x != m_y:
+                    lead = _pair_terms(x, y, reach + 1, lead=True, windows=n_windows)
+                    for w, length in enumerate(lengths):
+                        effective[w] += _mean_shared(lead, w) / (length * a.n * b.n)
+    linked = terms.pairs.sum()
     return {
-        "rbar": float(r.sum() / linked) if linked else 0.0,
+        "rbar": float(terms.r.sum() / linked) if linked else 0.0,
         "n_pairs": int(linked),
         "effective": effective,
         "same_date": same_date,
@@ -1701,9 +1832,8 @@ class _PairwiseRbar(Mapping):
         self,
         samples: dict[str, _RbarSample],
         sums: dict[str, _CalendarSums] | None = None,
-        lengths: Sequence[int] = (),
     ) -> None:
-        self._samples, self._sums, self._lengths = samples, sums or {}, list(lengths)
+        self._samples, self._sums = samples, sums or {}
         names = sorted(samples)
         self._pairs = [(a, b) for i, a in enumerate(names) for b in names[i + 1 :]]
         self._done: dict[tuple[str, str], dict] = {}
@@ -1730,7 +1860,7 @@ class _PairwiseRbar(Mapping):
                 self._done[pair] = (
                     _rbar_between(self._samples[a], self._samples[b])
                     if both is None
-                    else _rbar_between_all_events(*both, self._lengths)
+                    else _rbar_between_all_events(*both)
                 )
         return self._done[pair]
 
