@@ -1711,39 +1711,32 @@ def _pair_terms(
     pairs = lags(_row_lags(a.count, a.p0, b.count, b.p0, max_lag))
     s = lags(_lag_sums(a, a if same else second, max_lag))
     q = lags(_row_lags(a.root_n, a.p0, b.root_n, b.p0, max_lag))
-    if a.present is None and b.present is None:  # complete windows: c_ij = L1 - |d'|
-        c = None
-    else:
-        pa = a.present_grid()
-        c = lags(_lag_sums(pa, pa if same else (b.present_grid().moved() if lead else b.present_grid()), max_lag))
-    n_windows = len(a.bounds) if windows is None else windows
-    shared = []
-    for w in range(n_windows):
-        if a.windows is None and b.windows is None:
-            shared.append(None)
-            continue
-        wa = a.window_grid(w)
-        wb = wa if same else (b.window_grid(w).moved() if lead else b.window_grid(w))
-        shared.append(lags(_lag_sums(wa, wb, max_lag)))
     if same:  # d = 0: each pair once, without the events with themselves
         pairs[0] = float((a.count * (a.count - 1)).sum()) / 2.0
         s[0] = (s[0] - a.n) / 2.0
         q[0] = (q[0] - a.n_sum) / 2.0
-        if c is not None:
-            c[0] = (c[0] - a.n_sum) / 2.0
-        for w, x in enumerate(shared):
-            if x is not None:
-                lo, hi = a.bounds[w]
-                x[0] = (x[0] - a.n * (hi - lo + 1)) / 2.0
     apart = np.abs(d + 1) if lead else np.abs(d)
-    if c is None:
+
+    def paired(x: _DayGrid, y: _DayGrid, itself: float) -> np.ndarray:
+        """Lag sums of two more grids of the pair (``itself``: an event's own term at d = 0)."""
+        out = lags(_lag_sums(x, x if same else (y.moved() if lead else y), max_lag))
+        if same:
+            out[0] = (out[0] - itself) / 2.0
+        return out
+
+    if a.present is None and b.present is None:  # complete windows: c_ij = L1 - |d'|
         c = pairs * (a.l1 - apart)
+    else:
+        c = paired(a.present_grid(), b.present_grid(), a.n_sum)
     linked = (apart <= a.l1 - RBAR_MIN_OVERLAP) & (c > 0)
     r = np.where(linked, s * q / np.where(linked, c, 1.0), 0.0)
-    for w, x in enumerate(shared):
-        if x is None:
-            lo, hi = a.bounds[w]
-            shared[w] = pairs * np.maximum(hi - lo + 1 - apart, 0)
+    shared = []
+    for w in range(len(a.bounds) if windows is None else windows):
+        lo, hi = a.bounds[w]
+        if a.windows is None and b.windows is None:  # consecutive sessions: L - |d'| in common
+            shared.append(pairs * np.maximum(hi - lo + 1 - apart, 0))
+        else:
+            shared.append(paired(a.window_grid(w), b.window_grid(w), a.n * (hi - lo + 1)))
     return _PairTerms(d, pairs, r, shared)
 
 
