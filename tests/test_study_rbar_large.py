@@ -397,3 +397,35 @@ def test_rbar_on_the_new_york_and_hong_kong_calendars() -> None:
     for a, b in wins:
         assert clus.loc[f"[{a}:{b}]", "rbar"] == pytest.approx(want[a, b], rel=0.01)
         assert clus.loc[f"[{a}:{b}]", "rbar_same_date"] == pytest.approx(want["same", a, b], rel=0.01)
+
+
+def test_rbar_between_groups_of_a_long_frame_on_different_calendars() -> None:
+    """A long frame (each listing's own sessions) with a group of Hong Kong listings and one of
+    New York listings: each group's r̄ and r̄ across them come from every event, on the calendar
+    of the whole study (a group's own calendar would differ from the other's, which sent
+    compare() to the subsamples)."""
+    wide, mkt, bench = _two_markets(seed=9, n_each=260, n_days=420)
+    long = wide.stack().dropna().rename("ret").reset_index()  # each listing's own sessions
+    long.columns = ["date", "symbol", "ret"]
+    rng = np.random.default_rng(9)
+    day0 = 345 + rng.integers(0, 61, wide.shape[1])
+    events = pd.DataFrame(
+        {
+            "event_id": wide.columns,
+            "symbol": wide.columns,
+            "date": wide.index[day0],
+            "group": ["hk" if s[0] == "H" else "us" for s in wide.columns],
+        }
+    )
+    res = EventStudy(
+        long, events, market_returns=mkt, benchmarks=bench, estimation_window=EST,
+        event_windows=WINS, tests=("adj_bmp",),
+    ).fit()
+    want = _oracle_lead_lag(wide, mkt, bench, res)
+    between = res.rbar_between["hk", "us"]
+    assert between["n_pairs"] == want["linked", -2, 3] > RBAR_MAX_EVENTS**2 // 4
+    for w, (a, b) in enumerate(WINS):
+        assert between["effective"][w] == pytest.approx(want["between", a, b], rel=0.005)
+        assert res.clustering.set_index(["group", "window"]).loc[("all", f"[{a}:{b}]"), "rbar"] == pytest.approx(
+            want[a, b], rel=0.005
+        )

@@ -823,6 +823,7 @@ def _fit(study, ev, flat, d0, design, method, k_params, min_est, market_of_sym=N
     keep_samples = 2 <= len(groups) - 1 <= RBAR_BETWEEN_MAX_GROUPS
     rbar_samples: dict[str, _RbarSample] = {}
     calendar_sums: dict[str, _CalendarSums] = {}  # of the groups whose r̄ used every event
+    study_calendar: np.ndarray | None = None  # the "all" group's calendar for r̄ (its sums')
     clustered = False  # some group's event windows overlap in calendar time
     # a threaded BLAS (r̄'s products) would busy-wait on the core the helper thread uses
     with _one_blas_thread() if helper is not None else contextlib.nullcontext():
@@ -883,7 +884,11 @@ def _fit(study, ev, flat, d0, design, method, k_params, min_est, market_of_sym=N
                 # every event, not a subsample
                 row0_g, resid_g = arr["row0"][sel], arr["resid"][sel]
                 bounds = [*wins, (wmin, wmax)]
-                sums = _calendar_sums(flat, row0_g, resid_g, e1, bounds)
+                # on the calendar of every listing of the study, so that compare() can pair up
+                # two groups' sums (a long frame's groups of different listings)
+                sums = _calendar_sums(flat, row0_g, resid_g, e1, bounds, study_calendar)
+                if gname == "all" and sums is not None:
+                    study_calendar = sums.joint
                 if sums is not None and lag is not None:  # each market's, for lead-lag terms
                     market_g = lag.market[members]
                     parts = [] if lead_lag else [(int(market_g[0]), sums)]
@@ -1818,7 +1823,7 @@ class _PairwiseRbar(Mapping):
     """``results.rbar_between``: r̄ across each pair of named groups, ``(a, b)`` with ``a < b``,
     computed the first time the pair is read (a study of many groups pays only for the pairs
     :meth:`~rerating.study.EventStudyResults.compare` asks for): from every event when both
-    groups have :class:`_CalendarSums` on one calendar (each market's too when the study has
+    groups have :class:`_CalendarSums` (on the study's calendar; each market's too when it has
     lead-lag terms), else from their :class:`_RbarSample`."""
 
     def __init__(

@@ -365,7 +365,7 @@ class EventStudyResults:
         lead-lag terms; ``rbar_residual``: the residuals' mean pairwise correlation itself
         (Kolari & Pynnönen's r̄ for one event date, where the three agree in one market);
         ``n_pairs``: pairs with 30 common estimation dates, among every event's of a group of
-        more than 200 on one calendar (of at most 8 markets), else among the 200 of its
+        more than 200 (of at most 8 markets), else among the 200 of its
         subsample (docs/STUDY.md, "r̄ of a large group").
         """
         return self.clustering_frame.copy(deep=False)
