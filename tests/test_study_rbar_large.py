@@ -325,13 +325,22 @@ def test_design_effect_across_two_markets_stays_near_one(seed: int) -> None:
         assert abs(clus.loc[f"[{a}:{b}]", "design_effect"] - 1.0) < 0.1
 
 
-@pytest.mark.parametrize("first_day", [345, 330])
-def test_rbar_between_markets_with_lead_lag_uses_every_event(first_day: int) -> None:
+@pytest.mark.parametrize(
+    ("first_day", "frame"),
+    [(345, "wide"), pytest.param(330, "wide", id="gaps-in-spans"), pytest.param(345, "long", id="long")],
+)
+def test_rbar_between_markets_with_lead_lag_uses_every_event(first_day: int, frame: str) -> None:
     """compare()'s r̄ across a group of 260 Hong Kong events and one of 260 New York events,
     spread over 60 sessions: same-date and lead-lag terms from every pair of events, not the two
-    200-event subsamples. From day 330 a tenth of the spans hold a holiday of their own exchange
-    (measured: 0.06-0.11% off every pair's correlations, both)."""
+    200-event subsamples (measured: 0.06-0.11% off every pair's correlations). From day 330 a
+    tenth of the spans hold a holiday of their own exchange. A long frame holds each listing's own
+    sessions only: each group's calendar would differ from the other's, which sent compare() to
+    the subsamples; the sums are on the calendar of the whole study."""
     wide, mkt, bench = _two_markets(seed=9, n_each=260, n_days=420)
+    returns = wide
+    if frame == "long":
+        returns = wide.stack().dropna().rename("ret").reset_index()
+        returns.columns = ["date", "symbol", "ret"]
     rng = np.random.default_rng(9)
     day0 = first_day + rng.integers(0, 61, wide.shape[1])
     events = pd.DataFrame(
@@ -343,7 +352,7 @@ def test_rbar_between_markets_with_lead_lag_uses_every_event(first_day: int) -> 
         }
     )
     res = EventStudy(
-        wide, events, market_returns=mkt, benchmarks=bench, estimation_window=EST,
+        returns, events, market_returns=mkt, benchmarks=bench, estimation_window=EST,
         event_windows=WINS, tests=("adj_bmp",),
     ).fit()
     want = _oracle_lead_lag(wide, mkt, bench, res)
@@ -351,10 +360,14 @@ def test_rbar_between_markets_with_lead_lag_uses_every_event(first_day: int) -> 
     # of 260 x 260, every pair whose day 0 are close enough to share a window date (with gaps in
     # the spans, a few more than those that do)
     assert between["n_pairs"] >= want["linked", -2, 3] > 10_000
+    if first_day == 345:
+        assert between["n_pairs"] == want["linked", -2, 3]
     got = res.compare("hk", "us").query("test == 'adj_bmp_difference'").set_index("window")
+    clus = res.clustering.set_index(["group", "window"])
     for w, (a, b) in enumerate(WINS):
         assert between["effective"][w] == pytest.approx(want["between", a, b], rel=0.005)
         assert got.loc[f"[{a}:{b}]", "rbar_between"] == pytest.approx(between["effective"][w])
+        assert clus.loc[("all", f"[{a}:{b}]"), "rbar"] == pytest.approx(want[a, b], rel=0.005)
 
 
 def test_rbar_on_the_new_york_and_hong_kong_calendars() -> None:
@@ -397,35 +410,3 @@ def test_rbar_on_the_new_york_and_hong_kong_calendars() -> None:
     for a, b in wins:
         assert clus.loc[f"[{a}:{b}]", "rbar"] == pytest.approx(want[a, b], rel=0.01)
         assert clus.loc[f"[{a}:{b}]", "rbar_same_date"] == pytest.approx(want["same", a, b], rel=0.01)
-
-
-def test_rbar_between_groups_of_a_long_frame_on_different_calendars() -> None:
-    """A long frame (each listing's own sessions) with a group of Hong Kong listings and one of
-    New York listings: each group's r̄ and r̄ across them come from every event, on the calendar
-    of the whole study (a group's own calendar would differ from the other's, which sent
-    compare() to the subsamples)."""
-    wide, mkt, bench = _two_markets(seed=9, n_each=260, n_days=420)
-    long = wide.stack().dropna().rename("ret").reset_index()  # each listing's own sessions
-    long.columns = ["date", "symbol", "ret"]
-    rng = np.random.default_rng(9)
-    day0 = 345 + rng.integers(0, 61, wide.shape[1])
-    events = pd.DataFrame(
-        {
-            "event_id": wide.columns,
-            "symbol": wide.columns,
-            "date": wide.index[day0],
-            "group": ["hk" if s[0] == "H" else "us" for s in wide.columns],
-        }
-    )
-    res = EventStudy(
-        long, events, market_returns=mkt, benchmarks=bench, estimation_window=EST,
-        event_windows=WINS, tests=("adj_bmp",),
-    ).fit()
-    want = _oracle_lead_lag(wide, mkt, bench, res)
-    between = res.rbar_between["hk", "us"]
-    assert between["n_pairs"] == want["linked", -2, 3] > RBAR_MAX_EVENTS**2 // 4
-    for w, (a, b) in enumerate(WINS):
-        assert between["effective"][w] == pytest.approx(want["between", a, b], rel=0.005)
-        assert res.clustering.set_index(["group", "window"]).loc[("all", f"[{a}:{b}]"), "rbar"] == pytest.approx(
-            want[a, b], rel=0.005
-        )
