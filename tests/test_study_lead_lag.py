@@ -66,7 +66,7 @@ def _events(wide: pd.DataFrame, day0: dict[str, int]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _oracle(wide, mkt, bench, day0, lead_lag=True):  # type: ignore[no-untyped-def]
+def _oracle(wide, mkt, bench, day0, lead_lag=True, est_window=EST):  # type: ignore[no-untyped-def]
     """Per window: the mean over pairs of corr(CAR_i, CAR_j) as the engine defines it, within
     all events and across the groups hk/us; by statsmodels, pandas and sets."""
     resid, win_dates = {}, {}
@@ -74,7 +74,7 @@ def _oracle(wide, mkt, bench, day0, lead_lag=True):  # type: ignore[no-untyped-d
         own = wide[s].dropna()  # the listing's own sessions
         x = mkt[bench[s]].reindex(own.index)
         p = own.index.get_loc(wide.index[d])
-        est = slice(p + EST[0], p + EST[1] + 1)
+        est = slice(p + est_window[0], p + est_window[1] + 1)
         fit = sm.OLS(own.iloc[est].to_numpy(), sm.add_constant(x.iloc[est].to_numpy())).fit()
         resid[s] = pd.Series(fit.resid, index=own.index[est])
         win_dates[s] = [set(own.index[p + a : p + b + 1]) for a, b in WINS]
@@ -108,23 +108,26 @@ def _oracle(wide, mkt, bench, day0, lead_lag=True):  # type: ignore[no-untyped-d
 
 
 @pytest.mark.parametrize(
-    "shift",
+    ("shift", "est"),
     [
-        pytest.param(0, id="one-date"),
-        pytest.param(1, id="us-a-session-later"),
-        pytest.param(3, id="us-three-sessions-later"),
+        pytest.param(0, EST, id="one-date"),
+        pytest.param(1, EST, id="us-a-session-later"),
+        pytest.param(3, EST, id="us-three-sessions-later"),
+        # the joint calendar must reach the estimation window after the event too (it ran from
+        # the estimation window's start to the span's end, empty here: no lead-lag terms)
+        pytest.param(0, (11, 110), id="estimation-after-the-event"),
     ],
 )
-def test_rbar_with_lead_lag_matches_statsmodels_and_pandas(shift: int) -> None:
+def test_rbar_with_lead_lag_matches_statsmodels_and_pandas(shift: int, est: tuple[int, int]) -> None:
     wide, mkt = _two_markets()
     bench = {s: ("HSI" if s[0] == "H" else "SPX") for s in wide.columns}
-    day0 = {s: 200 + (shift if s[0] == "U" else 0) for s in wide.columns}
+    day0 = {s: (200 if est[0] < 0 else 120) + (shift if s[0] == "U" else 0) for s in wide.columns}
     res = EventStudy(
         wide, _events(wide, day0), market_returns=mkt, benchmarks=bench,
-        estimation_window=EST, event_windows=WINS,
+        estimation_window=est, event_windows=WINS,
     ).fit()
-    within, between = _oracle(wide, mkt, bench, day0)
-    same_within, _ = _oracle(wide, mkt, bench, day0, lead_lag=False)
+    within, between = _oracle(wide, mkt, bench, day0, est_window=est)
+    same_within, _ = _oracle(wide, mkt, bench, day0, lead_lag=False, est_window=est)
     clus = res.clustering.set_index(["group", "window"])
     for w, (a, b) in enumerate(WINS):
         row = clus.loc[("all", f"[{a}:{b}]")]

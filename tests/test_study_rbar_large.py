@@ -273,7 +273,7 @@ def test_rbar_with_lead_lag_terms_uses_every_event(spread: int) -> None:
     """260 listings of two markets with their own holidays, on one date or spread over 60
     sessions: r̄ with the lead-lag terms comes from every event, not the 200-event subsample, and
     matches every pair's correlations within the approximation of a pair's correlation (measured:
-    0.24-0.30% off, both designs; the holidays in the estimation windows make it approximate even
+    0.08-0.11% off, both designs; the holidays in the estimation windows make it approximate even
     on one date)."""
     wide, mkt, bench = _two_markets(seed=8, n_each=130, n_days=420)
     rng = np.random.default_rng(8)

@@ -809,7 +809,7 @@ def _fit(study, ev, flat, d0, design, method, k_params, min_est, market_of_sym=N
         if market_of_sym is None
         else _LeadLag(
             market=market_of_sym[flat.code_at(arr["row0"])],
-            calendar=_JointCalendar(flat, arr["row0"], e1, wmax),
+            calendar=_JointCalendar(flat, arr["row0"], min(e1, wmin), max(e2, wmax)),
         )
     )
     # the helper thread takes the rank tests; without any, everything runs on this thread
@@ -1243,8 +1243,8 @@ class _LeadLag:
 
     ``market``: market code of each event (indexed as the residuals); pairs whose codes differ get
     the lead-lag terms. ``calendar(sel)``: sorted day numbers of every session that events
-    ``sel``'s listings had from their estimation window to their last window day (the joint
-    calendar that orders two markets' dates).
+    ``sel``'s listings had from the first session of their estimation or event windows to the last
+    (the joint calendar that orders two markets' dates).
     """
 
     market: np.ndarray
@@ -1733,7 +1733,8 @@ def _pair_terms(
         c = pairs * (a.l1 - apart)
     else:
         c = paired(a.present_grid(), b.present_grid(), a.n_sum)
-    linked = (apart <= a.l1 - RBAR_MIN_OVERLAP) & (c > 0)
+    # pairs with RBAR_MIN_OVERLAP common estimation dates (on average over the pairs d apart)
+    linked = (apart <= a.l1 - RBAR_MIN_OVERLAP) & (c > 0) & (c >= RBAR_MIN_OVERLAP * pairs)
     r = np.where(linked, s * q / np.where(linked, c, 1.0), 0.0)
     shared = []
     for w in range(len(a.bounds) if windows is None else windows):
@@ -1771,21 +1772,27 @@ def _rbar_all_events(sums: _CalendarSums) -> _GroupRbar:
     window whose previous session is in ``j``'s, as :func:`_rbar` adds it for its subsample.
     """
     max_lag = sums.l1 - RBAR_MIN_OVERLAP + 1  # pairs further apart share too few estimation dates
-    terms = _pair_terms(sums, sums, max_lag)
     n_pairs_all = sums.n * (sums.n - 1) / 2.0
     lengths = [b - a + 1 for a, b in sums.bounds]
-    same_date = [_mean_shared(terms, w) / (lengths[w] * n_pairs_all) for w in range(len(lengths))]
+    markets = sums.by_market if len(sums.by_market) > 1 else ((0, sums),)
+    # the pairs of each two markets apart (and of one market): their correlations and shared
+    # window dates differ from one pair of markets to another, and go together
+    same_date, r_sum, linked = [0.0] * len(lengths), 0.0, 0
+    for k, (_, a) in enumerate(markets):
+        for _, b in markets[k:]:
+            terms = _pair_terms(a, b, max_lag)
+            r_sum += float(terms.r.sum())
+            linked += int(terms.pairs.sum())
+            for w, length in enumerate(lengths):
+                same_date[w] += _mean_shared(terms, w) / (length * n_pairs_all)
     effective = list(same_date)
-    if len(sums.by_market) > 1:  # every ordered pair of events of different markets
-        for m_a, a in sums.by_market:
-            for m_b, b in sums.by_market:
-                if m_a != m_b:
-                    lead = _pair_terms(a, b, max_lag + 1, lead=True)
-                    for w, length in enumerate(lengths):
-                        effective[w] += _mean_shared(lead, w) / (length * n_pairs_all)
-    return _GroupRbar(
-        float(terms.r.sum() / n_pairs_all), int(terms.pairs.sum()), tuple(effective), tuple(same_date)
-    )
+    for m_a, a in markets if len(markets) > 1 else ():  # ordered pairs of different markets
+        for m_b, b in markets:
+            if m_a != m_b:
+                lead = _pair_terms(a, b, max_lag + 1, lead=True)
+                for w, length in enumerate(lengths):
+                    effective[w] += _mean_shared(lead, w) / (length * n_pairs_all)
+    return _GroupRbar(r_sum / n_pairs_all, linked, tuple(effective), tuple(same_date))
 
 
 def _rbar_between_all_events(a: _CalendarSums, b: _CalendarSums) -> dict:
@@ -1799,8 +1806,17 @@ def _rbar_between_all_events(a: _CalendarSums, b: _CalendarSums) -> dict:
     reach = max(
         [*lengths, *(g.dsum.shape[1] for s in (a, b) for g in (s.windows or ())[:n_windows])]
     )
-    terms = _pair_terms(a, b, reach, windows=n_windows)
-    same_date = [_mean_shared(terms, w) / (lengths[w] * a.n * b.n) for w in range(n_windows)]
+    # each market of a with each of b, as within a group (:func:`_rbar_all_events`)
+    parts_a = a.by_market if a.by_market and b.by_market else ((0, a),)
+    parts_b = b.by_market if a.by_market and b.by_market else ((0, b),)
+    same_date, r_sum, linked = [0.0] * n_windows, 0.0, 0
+    for _, x in parts_a:
+        for _, y in parts_b:
+            terms = _pair_terms(x, y, reach, windows=n_windows)
+            r_sum += float(terms.r.sum())
+            linked += int(terms.pairs.sum())
+            for w, length in enumerate(lengths):
+                same_date[w] += _mean_shared(terms, w) / (length * a.n * b.n)
     effective = list(same_date)
     # a's date with b's previous session, and b's with a's
     for first, second in ((a, b), (b, a)):
@@ -1810,10 +1826,9 @@ def _rbar_between_all_events(a: _CalendarSums, b: _CalendarSums) -> dict:
                     lead = _pair_terms(x, y, reach + 1, lead=True, windows=n_windows)
                     for w, length in enumerate(lengths):
                         effective[w] += _mean_shared(lead, w) / (length * a.n * b.n)
-    linked = terms.pairs.sum()
     return {
-        "rbar": float(terms.r.sum() / linked) if linked else 0.0,
-        "n_pairs": int(linked),
+        "rbar": r_sum / linked if linked else 0.0,
+        "n_pairs": linked,
         "effective": effective,
         "same_date": same_date,
     }
