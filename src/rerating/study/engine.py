@@ -823,7 +823,7 @@ def _fit(study, ev, flat, d0, design, method, k_params, min_est, market_of_sym=N
     keep_samples = 2 <= len(groups) - 1 <= RBAR_BETWEEN_MAX_GROUPS
     rbar_samples: dict[str, _RbarSample] = {}
     calendar_sums: dict[str, _CalendarSums] = {}  # of the groups whose r̄ used every event
-    study_calendar: np.ndarray | None = None  # the "all" group's calendar for r̄ (its sums')
+    study_calendar: np.ndarray | None = None  # every kept event's listings' sessions, for r̄
     clustered = False  # some group's event windows overlap in calendar time
     # a threaded BLAS (r̄'s products) would busy-wait on the core the helper thread uses
     with _one_blas_thread() if helper is not None else contextlib.nullcontext():
@@ -886,20 +886,25 @@ def _fit(study, ev, flat, d0, design, method, k_params, min_est, market_of_sym=N
                 bounds = [*wins, (wmin, wmax)]
                 # on the calendar of every listing of the study, so that compare() can pair up
                 # two groups' sums (a long frame's groups of different listings)
-                sums = _calendar_sums(flat, row0_g, resid_g, e1, bounds, study_calendar)
-                if gname == "all" and sums is not None:
-                    study_calendar = sums.joint
-                if sums is not None and lag is not None:  # each market's, for lead-lag terms
+                if study_calendar is None:
+                    study_calendar = _sessions_of(flat, arr["row0"])
+                if lead_lag:  # each market's sums (lead-lag terms), and the group's from theirs
+                    assert lag is not None
                     market_g = lag.market[members]
-                    parts = [] if lead_lag else [(int(market_g[0]), sums)]
-                    for m in np.unique(market_g) if lead_lag else ():
+                    parts = []
+                    for m in np.unique(market_g):
                         of_m = market_g == m
                         part = _calendar_sums(
-                            flat, row0_g[of_m], resid_g[of_m], e1, bounds, sums.joint, 1
+                            flat, row0_g[of_m], resid_g[of_m], e1, bounds, study_calendar, 1
                         )
                         if part is not None:
                             parts.append((int(m), part))
-                    sums = dataclasses.replace(sums, by_market=tuple(parts))
+                    sums = _market_sums(parts) if parts else None
+                    sums = sums if sums is not None and sums.n >= 2 else None
+                else:
+                    sums = _calendar_sums(flat, row0_g, resid_g, e1, bounds, study_calendar)
+                    if sums is not None and lag is not None:  # one market: its own part
+                        sums = dataclasses.replace(sums, by_market=((int(lag.market[members[0]]), sums),))
             sample = None  # the hash-chosen subsample: r̄ when sums is None, and compare()'s
             if sums is None or (gname != "all" and keep_samples):
                 if hashes is None and members.size > RBAR_MAX_EVENTS:
@@ -1477,12 +1482,8 @@ def _calendar_sums(  # type: ignore[no-untyped-def]
     """
     n_ev, l1 = resid.shape
     code = flat.code_at(row0)
-    if joint is None and flat.date_index is not None:
-        joint = flat.index_days
-    elif joint is None:
-        listings = np.unique(code)
-        rows = np.concatenate([np.arange(flat.start[c], flat.start[c] + flat.length[c]) for c in listings])
-        joint = _distinct_days(flat.days_at(rows))
+    if joint is None:
+        joint = _sessions_of(flat, row0)
     lo_day = int(joint[0])
     where = np.full(int(joint[-1]) - lo_day + 1, -1, dtype=np.int64)
     where[joint - lo_day] = np.arange(joint.size)
@@ -1586,6 +1587,68 @@ def _calendar_sums(  # type: ignore[no-untyped-def]
         bounds=tuple((int(a), int(b)) for a, b in bounds),
         present=None if present is None else _DayGrid(p0, rel_lo, present),
         windows=windows,
+    )
+
+
+def _sessions_of(flat: FlatReturns, row0: np.ndarray) -> np.ndarray:
+    """The calendar of :func:`_calendar_sums`: sorted day numbers of every session of the listings
+    of the events whose day-0 rows are ``row0`` (a wide frame's dates)."""
+    if flat.date_index is not None:
+        return flat.index_days
+    listings = np.unique(flat.code_at(row0))
+    rows = np.concatenate([np.arange(flat.start[c], flat.start[c] + flat.length[c]) for c in listings])
+    return _distinct_days(flat.days_at(rows))
+
+
+def _sum_grids(grids: Sequence[_DayGrid]) -> _DayGrid:
+    """The sum of grids of one calendar (their day-0 rows and columns aligned)."""
+    p0 = min(g.p0 for g in grids)
+    rel_lo = min(g.rel_lo for g in grids)
+    rows = max(g.p0 + g.dsum.shape[0] for g in grids) - p0
+    cols = max(g.rel_lo + g.dsum.shape[1] for g in grids) - rel_lo
+    out = np.zeros((rows, cols))
+    for g in grids:
+        r, c = g.p0 - p0, g.rel_lo - rel_lo
+        out[r : r + g.dsum.shape[0], c : c + g.dsum.shape[1]] += g.dsum
+    return _DayGrid(p0, rel_lo, out)
+
+
+def _market_sums(parts: Sequence[tuple[int, _CalendarSums]]) -> _CalendarSums:
+    """A group's :class:`_CalendarSums` from its markets' (``by_market``, on one calendar): each
+    sum is the sum of theirs, without going over the events again."""
+    sums = [part for _, part in parts]
+    first = sums[0]
+    total = _sum_grids(sums)
+
+    def per_day(values: list[np.ndarray]) -> np.ndarray:
+        out = np.zeros(total.dsum.shape[0])
+        for g, v in zip(sums, values, strict=True):
+            out[g.p0 - total.p0 : g.p0 - total.p0 + v.size] += v
+        return out
+
+    gaps = any(g.windows is not None for g in sums)
+    return _CalendarSums(
+        p0=total.p0,
+        rel_lo=total.rel_lo,
+        dsum=total.dsum,
+        joint=first.joint,
+        count=per_day([g.count for g in sums]),
+        l1=first.l1,
+        e1=first.e1,
+        root_n=per_day([g.root_n for g in sums]),
+        n_sum=float(sum(g.n_sum for g in sums)),
+        bounds=first.bounds,
+        present=(
+            None
+            if all(g.present is None for g in sums)
+            else _sum_grids([g.present_grid() for g in sums])
+        ),
+        windows=(
+            tuple(_sum_grids([g.window_grid(w) for g in sums]) for w in range(len(first.bounds)))
+            if gaps
+            else None
+        ),
+        by_market=tuple(parts),
     )
 
 
