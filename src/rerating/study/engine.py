@@ -1212,11 +1212,6 @@ def _rbar_sample(ev, keep, members, hashes=None) -> np.ndarray:  # type: ignore[
     return np.sort(members[np.argsort(h, kind="stable")[:RBAR_MAX_EVENTS]])
 
 
-def _calendar_residuals(sel: np.ndarray, resid: np.ndarray, est_days) -> np.ndarray:  # type: ignore[no-untyped-def]
-    """(len(sel), distinct dates) matrix of the estimation residuals of ``sel`` on calendar dates."""
-    return _calendar_matrix(est_days[sel], resid[sel])
-
-
 def _calendar_matrix(days: np.ndarray, vals: np.ndarray) -> np.ndarray:
     """(rows, distinct dates) matrix of ``vals`` placed on their calendar ``days`` (day numbers;
     negative days and non-finite values are left out, as NaN)."""
