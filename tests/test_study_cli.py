@@ -153,6 +153,39 @@ def test_study_summary_text(events_csv: Path, capsys: pytest.CaptureFixture[str]
     assert out.out.startswith("Event study") and "market_adjusted" in out.out and "grank" in out.out
 
 
+def test_study_summary_as_json_and_not_as_parquet(
+    events_csv: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    options = "--estimation -120:-11 --what summary --format json"
+    code, out = _study(capsys, "--events", str(events_csv), *options.split())
+    assert code == 0, out.err
+    doc = json.loads(out.out)
+    assert doc["header"]["Events used"] == "4 of 4"
+    assert {(r["group"], r["window"]) for r in doc["caar"]} >= {("china", "[0:0]"), ("us", "[0:0]")}
+    assert {r["test"] for r in doc["tests"]} >= {"adj_bmp", "grank"}
+    assert doc["differences"][0]["group_a"] == "china"
+    assert any("overlap in calendar time" in w for w in doc["warnings"])
+    # one Parquet file holds one table: refused, not written as text under a .parquet name
+    target = tmp_path / "s.parquet"
+    code, out = _study(
+        capsys, "--events", str(events_csv), *"--what summary --format parquet -o".split(), str(target)
+    )
+    assert code == 2 and "several tables" in out.err and not target.exists()
+
+
+def test_two_catalog_events_on_one_day_count_each_listing_once(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # DeepSeek-R1 and Kimi k1.5 came out on the same day: the same listings' ARs, counted once
+    base = "--symbols 9988.HK,0700.HK,BABA --estimation -100:-11 --window 0:0 --what tests --format csv"
+    code, one = _study(capsys, "--event", "deepseek-r1", *base.split())
+    assert code == 0, one.err
+    code, both = _study(capsys, "--event", "deepseek-r1", "--event", "kimi-k1-5", *base.split())
+    assert code == 0, both.err
+    assert both.out == one.out  # n = 3, not 6, and the same p-values
+    assert "3 x repeated listing and day 0" in both.err
+
+
 # --- models that need more than the store: factors, risk-free, a lagged foreign market ----------
 
 
@@ -408,7 +441,7 @@ def test_study_catalog_event_takes_its_stock_listings_and_a_user_catalog(
     ("argv", "message"),
     [
         (["--event", "deepseek-r1", "--events", "EVENTS"], "either --events FILE or --event ID"),
-        ([], "either --events FILE or --event ID"),
+        ([], "give the events: --events FILE or --event ID"),
         (["--events", "EVENTS", "--symbols", "NVDA"], "go with --event, not --events"),
         (["--event", "deepseek-r1", "--group", "china"], "is not NAME=SYM,SYM"),
         (["--event", "deepseek-r1", "--group", "a=NVDA", "--group", "b=NVDA"], "NVDA is in two groups"),

@@ -17,6 +17,7 @@ from rerating.errors import (
     MissingDataError,
     NoEventsLeftError,
     NonSessionDateError,
+    StatisticOptionError,
     UnknownModelError,
     WindowError,
 )
@@ -115,6 +116,65 @@ def test_another_event_of_the_same_firm_does_not_multiply_its_weight(panel) -> N
     n_all = more.caar.set_index(["group", "window"])["n"]
     assert n_all[("all", "[0:0]")] == 9 and n_all[("g", "[0:0]")] == 8
     assert (more.tests.loc[more.tests["group"] == "all", "n"] <= 9).all()
+
+
+def test_a_listing_on_one_day_zero_counts_once(panel) -> None:
+    # two events (two news items, two catalog events) of one listing on one date: the same ARs,
+    # counted twice they doubled its weight and made r̄ = 1 (a ZeroDivisionError before)
+    wide, m = panel
+    ev = spread_events(wide, [150, 170, 190, 210, 230, 250], groups=["a", "a", "a", "b", "b", "b"])
+    repeats = pd.DataFrame(
+        {
+            "event_id": ["r1", "r2"],
+            "symbol": ["S00", "S01"],
+            "date": [wide.index[150], wide.index[170]],
+            "group": ["b", "a"],  # one in another group, one in the same
+        }
+    )
+    kw = dict(market_returns=m, estimation_window=EST, event_windows=WINS)
+    base = EventStudy(wide, ev, **kw).fit()
+    for order in (slice(None), slice(None, None, -1)):  # input order never decides which is kept
+        both = pd.concat([ev, repeats], ignore_index=True).iloc[order]
+        res = EventStudy(wide, both, **kw).fit()
+        pd.testing.assert_frame_equal(res.caar, base.caar)
+        pd.testing.assert_frame_equal(res.tests, base.tests)
+        dropped = res.dropped.set_index("event_id")["reason"]
+        assert sorted(dropped.index) == ["r1", "r2"]
+        assert dropped["r1"].startswith("repeated listing and day 0: S00 on")
+        assert "already event e0, in group 'a'" in dropped["r1"]
+        assert "already event e1;" in dropped["r2"]
+        assert any("2 x repeated listing and day 0" in w for w in res.warnings)
+    # alone, the two events of one listing and date are one event
+    one = EventStudy(wide, both[both["symbol"] == "S00"], **kw).fit()
+    assert one.caar["n"].eq(1).all() and len(one.dropped) == 1
+
+
+def test_two_symbols_with_the_same_returns_give_nan_with_a_warning_not_a_crash(panel) -> None:
+    wide, m = panel
+    twin = wide.assign(TWIN=wide["S00"])
+    ev = pd.DataFrame(
+        {"event_id": ["a", "b"], "symbol": ["S00", "TWIN"], "date": [wide.index[200]] * 2}
+    )
+    res = EventStudy(twin, ev, market_returns=m, estimation_window=EST, event_windows=WINS).fit()
+    assert res.clustering["rbar"].to_numpy() == pytest.approx(1.0)
+    assert res.caar[["std_error", "tstat", "pvalue"]].isna().all().all()
+    assert res.caar["caar"].notna().all()
+    assert any("residuals move as one (r̄ = 1" in w for w in res.warnings)
+    tests = res.tests.set_index(["window", "test"])
+    for name in ("cross_sectional_t", "bmp", "adj_bmp"):  # no sd: NaN, never inf with p = 0
+        assert tests.loc[("[0:0]", name), ["statistic", "pvalue"]].isna().all()
+        assert any(w.startswith(f"{name} is undefined for group 'all'") for w in res.warnings)
+    assert np.isfinite(tests.loc[("[0:0]", "adj_patell"), "statistic"])
+
+
+def test_a_group_named_all_is_refused(panel) -> None:
+    wide, m = panel
+    ev = spread_events(wide, [150, 170, 190, 210], groups=["all", "x", "all", "x"])
+    with pytest.raises(EventFormatError, match="name 'all', which stands for every event"):
+        EventStudy(wide, ev, market_returns=m, estimation_window=EST).fit()
+    ev["group"] = "all"  # every event in "all": the same as no groups
+    res = EventStudy(wide, ev, market_returns=m, estimation_window=EST).fit()
+    assert set(res.caar["group"]) == {"all"} and res.caar["n"].eq(4).all()
 
 
 def test_ledger_records_each_kind_of_bad_event(panel) -> None:
@@ -233,6 +293,52 @@ def test_timestamp_maps_to_first_session_closing_after_it() -> None:
     assert res.bhar.set_index("event_id")["day0"].to_dict() == day0.to_dict()
 
 
+def test_messages_name_the_cause_and_the_fix(panel) -> None:
+    import exchange_calendars as xc
+
+    wide, m = panel
+    kw = dict(estimation_window=EST, event_windows=((0, 0),))
+    # an inf benchmark return on day 0 is not "missing", and the advice says what to fix
+    bad_m = m.copy()
+    bad_m.iloc[200] = np.inf
+    ev = pd.DataFrame({"event_id": ["e"], "symbol": ["S00"], "date": [wide.index[200]]})
+    with pytest.raises(
+        NoEventsLeftError,
+        match=r"non-finite \(inf\) benchmark or factor return: "
+        r"benchmark on .*Fix or remove the infinite benchmark",
+    ):
+        EventStudy(wide, ev, market_returns=bad_m, **kw).fit()
+    # every event on a weekend with non_session="skip": the advice is about the dates
+    weekend = pd.DataFrame(
+        {"event_id": ["a", "b"], "symbol": ["S00", "S01"], "date": ["2020-06-06", "2020-06-07"]}
+    )
+    with pytest.raises(NoEventsLeftError, match="map non-session dates with non_session='next'"):
+        EventStudy(wide, weekend, market_returns=m, non_session="skip", **kw).fit()
+    # a timestamp after the calendar's last session: dropped as such, not mapped to that session
+    sess = xc.get_calendar("XNYS").sessions_in_range("2024-01-02", "2025-03-31")
+    us = pd.DataFrame({"NVDA": np.random.default_rng(1).normal(0, 0.02, sess.size)}, index=sess)
+    ev = pd.DataFrame(
+        {
+            "event_id": ["ok", "far"],
+            "symbol": ["NVDA", "NVDA"],
+            "timestamp": ["2025-01-27T15:00:00-05:00", "2099-03-01T10:00:00Z"],
+        }
+    )
+    res = EventStudy(
+        us,
+        ev,
+        market_returns=us["NVDA"].sample(frac=1.0, random_state=2).set_axis(sess),
+        calendars={"NVDA": "XNYS"},
+        **kw,
+    ).fit()
+    reason = res.dropped.set_index("event_id").loc["far", "reason"]
+    assert reason.startswith("event outside the calendar: timestamp 2099-03-01T10:00:00Z is after")
+    # headers in another case or with spaces are the same columns
+    ev = pd.DataFrame({"Event_ID": ["e"], " Symbol ": ["S00"], "DATE": [wide.index[200]]})
+    res = EventStudy(wide, ev, market_returns=m, **kw).fit()
+    assert res.car["event_id"].tolist() == ["e"]
+
+
 def test_bad_input_raises_clear_errors(panel) -> None:
     wide, m = panel
     ev = spread_events(wide, [150, 200])
@@ -301,7 +407,10 @@ def test_event_dates_must_be_iso_not_guessed(panel, text: str) -> None:
     # 01/06/2020 is 6 January in New York and 1 June in London: refuse instead of guessing
     wide, m = panel
     ev = pd.DataFrame({"event_id": ["a"], "symbol": ["S00"], "date": [text]})
-    with pytest.raises(DataFormatError, match=r"events\['date'\]: cannot parse dates .*use ISO dates like 2025-01-27"):
+    with pytest.raises(
+        DataFormatError,
+        match=r"events\['date'\]: cannot parse dates .*use ISO dates like 2025-01-27",
+    ):
         EventStudy(wide, ev, market_returns=m).fit()
     iso = EventStudy(
         wide, ev.assign(date=["2020-06-01"]), market_returns=m, estimation_window=EST
@@ -336,8 +445,11 @@ def test_clustered_events_report_rbar_design_effect_and_valid_tests() -> None:
     assert "overlap in calendar time" in text and "adj_bmp" in text and "grank" in text
     # with groups: one note per group (its r̄ and design effect), what they mean said once
     grouped = EventStudy(
-        wide, ev.assign(group=np.where(np.arange(30) % 3, "a", "b")), market_returns=m,
-        estimation_window=EST, event_windows=WINS,
+        wide,
+        ev.assign(group=np.where(np.arange(30) % 3, "a", "b")),
+        market_returns=m,
+        estimation_window=EST,
+        event_windows=WINS,
     ).fit()
     overlap = [w for w in grouped.warnings if "overlap in calendar time in group" in w]
     assert [w.split("'")[1] for w in overlap] == ["all", "a", "b"]
@@ -346,7 +458,9 @@ def test_clustered_events_report_rbar_design_effect_and_valid_tests() -> None:
     assert not any("a few sessions apart" in w for w in grouped.warnings)  # one date for all
     # events on consecutive dates with overlapping windows: the portfolio tests are named
     spread = ev.assign(date=wide.index[240 + np.arange(30) % 10])
-    fit = EventStudy(wide, spread, market_returns=m, estimation_window=EST, event_windows=WINS).fit()
+    fit = EventStudy(
+        wide, spread, market_returns=m, estimation_window=EST, event_windows=WINS
+    ).fit()
     apart = [w for w in fit.warnings if "a few sessions apart" in w]
     assert len(apart) == 1 and "brown_warner_cda, corrado, corrado_zivney and grank" in apart[0]
     assert "([-1:1], [0:5])" in apart[0]  # [0:0] windows meet only on one date
@@ -389,7 +503,9 @@ def test_design_effect_counts_only_the_window_dates_events_share() -> None:
     tests = res.tests[res.tests["group"] == "all"].set_index(["window", "test"])["statistic"]
     for w, (a, b) in enumerate(WINS):
         label = f"[{a}:{b}]"
-        want = np.mean([r[x, y] * len(window_dates[x][w] & window_dates[y][w]) / (b - a + 1) for x, y in pairs])
+        want = np.mean(
+            [r[x, y] * len(window_dates[x][w] & window_dates[y][w]) / (b - a + 1) for x, y in pairs]
+        )
         assert clus.loc[label, "rbar"] == pytest.approx(want, rel=1e-9)
         assert clus.loc[label, "design_effect"] == pytest.approx(1 + 7 * want)
         assert tests[(label, "adj_bmp")] == pytest.approx(
@@ -417,7 +533,9 @@ def test_shared_window_dates_across_calendars_and_years() -> None:
     x, y = windows(ny, 40), windows(hk, 30)
     want = np.array([[len(set(a) & set(b)) for b in y] for a in x])
     np.testing.assert_array_equal(_shared_dates(x, y), want)
-    np.testing.assert_array_equal(_shared_dates(x, x), [[len(set(a) & set(b)) for b in x] for a in x])
+    np.testing.assert_array_equal(
+        _shared_dates(x, x), [[len(set(a) & set(b)) for b in x] for a in x]
+    )
     assert want.sum() > 0 and (want == 0).mean() > 0.5
 
 
@@ -523,7 +641,7 @@ def test_results_are_read_only_and_render(panel) -> None:
     ci = res.conf_int(0.9)
     assert (ci["lower"] < ci["upper"]).all()
     assert res.pvalues.index.names == ["group", "window"]
-    with pytest.raises(UnknownModelError, match="unknown group"):
+    with pytest.raises(StatisticOptionError, match="unknown group 'z'"):
         res.aar_path("z")
 
 

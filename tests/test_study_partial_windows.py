@@ -101,7 +101,7 @@ def test_day_zero_needs_its_return_whatever_the_share(panel) -> None:
     long = long.copy()
     long.loc[(long["symbol"] == "C") & (long["date"] == dates[D0]), "ret"] = np.nan
     events = pd.DataFrame({"event_id": "e", "symbol": ["C"], "date": dates[D0]})
-    with pytest.raises(NoEventsLeftError, match="missing day 0 return"):
+    with pytest.raises(NoEventsLeftError, match="missing day 0: no return on"):
         EventStudy(
             long, events, market_returns=market, estimation_window=EST, event_windows=[(0, 9)],
             min_window_share=0.5,

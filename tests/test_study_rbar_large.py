@@ -101,7 +101,8 @@ def test_rbar_of_events_spread_in_time_matches_every_pair(est, first_day) -> Non
     res = _fit(wide, mkt, events, est)
     want = _oracle(wide, mkt, res, est)
     clus = res.clustering.set_index("window")
-    assert clus["n"].iloc[0] == 600
+    # a listing drawn twice for one date is one event (the repeat is ledgered)
+    assert clus["n"].iloc[0] == len(events.drop_duplicates(["symbol", "date"])) > 590
     assert want[0, 0] > 1e-4 and want[-2, 3] > 1e-3  # the common shock, on the dates pairs share
     assert clus["rbar_residual"].iloc[0] == pytest.approx(want["residual"], rel=0.005)
     for a, b in WINS:

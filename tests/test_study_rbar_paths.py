@@ -57,7 +57,7 @@ def _design(seed: int):  # type: ignore[no-untyped-def]
             "date": dates[day0],
             "group": rng.choice(["a", "b"], n_ev),
         }
-    )
+    ).drop_duplicates(["symbol", "date"])  # a listing's day 0 counts once (the engine ledgers repeats)
     wins = ((0, 0), (-1, 1), (0, int(rng.integers(2, 8))), (-5, 10))
     returns = wide
     if rng.random() < 0.4:  # a long frame: each listing's own sessions
@@ -85,10 +85,10 @@ def _fit(design, max_events: int, monkeypatch: pytest.MonkeyPatch):  # type: ign
 def test_rbar_from_calendar_sums_agrees_with_every_pair(seed: int, monkeypatch: pytest.MonkeyPatch) -> None:
     design = _design(seed)
     pairs = _fit(design, 100_000, monkeypatch)  # every group correlates every pair
-    sums = _fit(design, 20, monkeypatch)  # every group from calendar sums
+    sums = _fit(design, 10, monkeypatch)  # every group from calendar sums
     a = pairs.clustering.set_index(["group", "window"])
     b = sums.clustering.set_index(["group", "window"])
-    assert (a["n"] > 20).all() and (a["n"] == b["n"]).all()
+    assert (a["n"] > 10).all() and (a["n"] == b["n"]).all()
     de = 1.0 + (a["n"] - 1) * a["rbar"]
     for col in ("rbar", "rbar_same_date"):
         gap = (b[col] - a[col]).abs() * (a["n"] - 1)  # the design effects' difference

@@ -175,7 +175,8 @@ FOREIGN_MODELS = ("market", "capm", "factor", "dimson")
     type=click.Choice(WHAT),
     help="Which result to print. aar: average and cumulative AR per event day and group, with a "
     "95% band. movers: the listings whose CAR moved significantly, false discovery rate --fdr. "
-    "compare: see --compare. summary with -o FILE.html writes an HTML page.",
+    "compare: see --compare. summary: text, --format csv or json (not parquet: several tables), or "
+    "with -o FILE.html an HTML page.",
 )
 @click.option(
     "--fdr",
@@ -267,8 +268,15 @@ def study_cmd(
     if foreign_lag is not None:  # the foreign market's canonical symbol: a column of market_returns
         foreign_lag = (master.get(foreign_lag[0]).symbol, foreign_lag[1])
     the_model = _model(model, foreign_lag, lags, leads)
-    if (events_file is None) == (not event_ids):
+    if events_file is None and not event_ids:
+        raise click.UsageError("give the events: --events FILE or --event ID (a catalog event)")
+    if events_file is not None and event_ids:
         raise click.UsageError("give either --events FILE or --event ID (a catalog event), not both")
+    if what == "summary" and fmt == "parquet":
+        raise click.UsageError(
+            "--what summary holds several tables, which one Parquet file cannot; use --format "
+            "json, csv or table, or --what caar / --what tests with --format parquet"
+        )
     if events_file is None:
         events = _catalog_events(event_ids, symbols_text, groups, catalog_files, master)
     else:
@@ -357,7 +365,7 @@ def study_cmd(
                 f"<body>\n{summary.as_html()}\n</body></html>\n"
             )
         else:
-            text = summary.as_csv() if fmt == "csv" else summary.as_text()
+            text = {"csv": summary.as_csv, "json": summary.as_json}.get(fmt, summary.as_text)()
         if output:
             with open(output, "w", encoding="utf-8") as fh:
                 fh.write(text)

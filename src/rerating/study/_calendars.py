@@ -66,23 +66,34 @@ def is_session(name: str, dates: np.ndarray) -> np.ndarray:
 
 
 def shift_to_session(name: str, dates: np.ndarray, direction: str) -> np.ndarray:
-    """The next (``"next"``) or previous (``"previous"``) session of each date (itself if a session)."""
+    """The next (``"next"``) or previous (``"previous"``) session of each date (itself if a
+    session); NaT where the calendar has none (past its last session, before its first)."""
     dates = np.asarray(dates, dtype="datetime64[ns]")
     sess, _, _ = sessions_closes(name, pd.Timestamp(dates.min()))
     if direction == "next":
         pos = np.searchsorted(sess, dates, side="left")
-        return sess[np.minimum(pos, sess.size - 1)]
-    pos = np.searchsorted(sess, dates, side="right") - 1
-    return sess[np.maximum(pos, 0)]
+    else:
+        pos = np.searchsorted(sess, dates, side="right") - 1
+    inside = (pos >= 0) & (pos < sess.size)
+    return np.where(inside, sess[np.clip(pos, 0, sess.size - 1)], np.datetime64("NaT", "ns"))
 
 
 def first_session_closing_after(name: str, timestamps_utc_ns: np.ndarray) -> np.ndarray:
-    """Session date of the first session of ``name`` whose close is strictly after each timestamp."""
+    """Session date of the first session of ``name`` whose close is strictly after each timestamp;
+    NaT after the calendar's last session close."""
     ts = np.asarray(timestamps_utc_ns, dtype=np.int64)
     earliest = pd.Timestamp(int(ts.min()))
     sess, _, closes = sessions_closes(name, earliest)
     pos = np.searchsorted(closes, ts, side="right")
-    return sess[np.minimum(pos, sess.size - 1)]
+    inside = pos < sess.size
+    return np.where(inside, sess[np.minimum(pos, sess.size - 1)], np.datetime64("NaT", "ns"))
+
+
+def last_session(name: str) -> pd.Timestamp:
+    """The last session of calendar ``name`` that exchange_calendars knows."""
+    from rerating.data import calendars as data_calendars
+
+    return pd.Timestamp(data_calendars.get_calendar(name).last_session)
 
 
 def foreign_session_before_open(

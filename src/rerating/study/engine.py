@@ -42,6 +42,7 @@ from rerating.study.panel import (
     PanelView,
     RowsPanel,
     check_return_scale,
+    drop_repeated_day_zero,
     flatten_returns,
     locate_day_zero,
     read_events,
@@ -394,7 +395,7 @@ class EventStudy:
         )
         check_return_scale(flat.ret, "returns")
         cal = _CalendarLookup(self.calendars)
-        d0 = locate_day_zero(flat, ev, cal, self.non_session)
+        d0 = drop_repeated_day_zero(flat, ev, locate_day_zero(flat, ev, cal, self.non_session))
 
         mf = self._market_frame()
         market: list[AlignedSeries] | None = None
@@ -637,7 +638,7 @@ def _fit(study, ev, flat, d0, design, method, k_params, min_est, market_of_sym=N
         if 0 <= day0 < l2:
             flag(
                 np.isnan(raw_v[:, day0]),
-                lambda j: f"missing day 0 return on {pd.Timestamp(flat.dates_at(g[j])).date()}",
+                lambda j: f"missing day 0: no return on {pd.Timestamp(flat.dates_at(g[j])).date()}",
             )
         nan_v = np.isnan(raw_v)
 
@@ -674,6 +675,8 @@ def _fit(study, ev, flat, d0, design, method, k_params, min_est, market_of_sym=N
             date = pd.Timestamp(flat.dates_at(evt_rows[j, t])).date()
             bad_cols = [labels[k] for k in range(x_v.shape[2]) if not np.isfinite(x_v[j, t, k])]
             what = ", ".join(bad_cols) if bad_cols else "benchmark or risk-free"
+            if np.isinf(x_v[j, t]).any() or np.isinf(y_v[j, t]):  # a value, but not a number
+                return f"non-finite (inf) benchmark or factor return: {what} on {date}, in the event window"
             kind = "factor" if bad_cols and all(c.startswith("factor ") for c in bad_cols) else "benchmark"
             return f"missing {kind} data in the event window: {what} return on {date}"
 
@@ -684,9 +687,11 @@ def _fit(study, ev, flat, d0, design, method, k_params, min_est, market_of_sym=N
             y_e = np.where(np.isinf(y_e), np.nan, y_e)
             x_e = np.where(np.isinf(x_e), np.nan, x_e)
 
-        fit = _kernel.fit_chunk(
-            y_e, x_e, y_v, x_v, win_idx, method=method, min_obs=min_est, intercept=line
-        )
+        # an inf in an event window (flagged above, dropped below) makes inf - inf there
+        with np.errstate(invalid="ignore", over="ignore") if has_inf else contextlib.nullcontext():
+            fit = _kernel.fit_chunk(
+                y_e, x_e, y_v, x_v, win_idx, method=method, min_obs=min_est, intercept=line
+            )
         st = fit.status
         flag(
             st == _kernel.TOO_FEW,
@@ -959,6 +964,17 @@ def _fit(study, ev, flat, d0, design, method, k_params, min_est, market_of_sym=N
                 )
                 row["abhar"] = float(ws.bhar.mean())  # tested by skewness_adjusted_t
                 caar_rows.append(row)
+                if n > 1 and not np.isfinite(row["tstat"]):
+                    why = (
+                        f"the events' residuals move as one (r̄ = {rbar:.4g}: the same returns "
+                        "under two symbols?)"
+                        if overlapping and rbar >= 1.0 - 1e-9
+                        else "the CARs have no cross-sectional variation"
+                    )
+                    warnings.append(
+                        f"the CAAR's standard error, t and p-value for group {gname!r}, window "
+                        f"{label} are undefined: {why}; they are NaN"
+                    )
                 for tname in study.tests:
                     spec = TESTS[tname]
                     if n < spec.min_n:
@@ -1077,6 +1093,18 @@ _DROP_ADVICE = {
         "Use listings without gaps in their event windows, or keep events that miss a few "
         "sessions with min_window_share below 1 (CLI --min-window-share)"
     ),
+    "not a session (non_session='skip')": (
+        "Give session dates, or map non-session dates with non_session='next' or 'previous' "
+        "(CLI --non-session)"
+    ),
+    "non-finite (inf) benchmark or factor return": (
+        "Fix or remove the infinite benchmark or factor returns (an inf return usually comes "
+        "from a price of 0)"
+    ),
+    "non-finite (inf) return in the estimation or event window": (
+        "Fix or remove the infinite returns (an inf return usually comes from a price of 0)"
+    ),
+    "missing day 0": "Use returns that hold each event's day-0 session",
 }
 _DROP_ADVICE_DEFAULT = "Widen the data range, shorten the estimation window or lower min_estimation"
 
@@ -1090,6 +1118,7 @@ def _fill_test_row(row: dict, res: TestResult, warnings: list[str]) -> None:
             f"{row['test']} is undefined for group {row['group']!r}, window {row['window']} (e.g. "
             "no cross-sectional variation); its row is NaN"
         )
+        res = TestResult(float("nan"), float("nan"), res.n)  # an infinite t is no statistic
     row.update(statistic=res.statistic, pvalue=res.pvalue, n=res.n)
 
 
@@ -2143,8 +2172,10 @@ def _caar_row(group, label, car, var_car, dof, rbar, overlapping) -> dict:  # ty
     else:
         se = float(car.std(ddof=1) / np.sqrt(n))
         if overlapping:
-            # conservative: a negative r̄ never shrinks the headline standard error
-            se /= kp_adjustment(n, max(rbar, 0.0))
+            # conservative: a negative r̄ never shrinks the headline standard error; r̄ = 1 (the
+            # same returns under two symbols) leaves no independent information: no se
+            factor = kp_adjustment(n, max(rbar, 0.0))
+            se = se / factor if factor > 0 else float("nan")
         df = n - 1.0
     t = caar / se if se > 0 else float("nan")
     # special.stdtr / stdtrit: what stats.t.sf / stats.t.ppf evaluate, without their overhead

@@ -515,6 +515,16 @@ def read_events(events: pd.DataFrame) -> EventTable:
     cols = set(map(str, events.columns))
     missing = {"event_id", "symbol"} - cols
     if missing or not ({"date", "timestamp"} & cols):
+        # headers such as "Event_ID" or " symbol": the names, whatever their case and spaces
+        known = ("event_id", "symbol", "date", "timestamp", "group")
+        rename = {c: str(c).strip().lower() for c in events.columns if str(c) not in known}
+        rename = {c: name for c, name in rename.items() if name in known}
+        targets = [*rename.values(), *(c for c in cols if c in known)]
+        if rename and len(set(targets)) == len(targets):
+            events = events.rename(columns=rename)
+            cols = set(map(str, events.columns))
+            missing = {"event_id", "symbol"} - cols
+    if missing or not ({"date", "timestamp"} & cols):
         raise EventFormatError(
             f"events need columns event_id, symbol and date or timestamp (optional group); "
             f"got {sorted(cols)}"
@@ -589,6 +599,11 @@ def read_events(events: pd.DataFrame) -> EventTable:
         g = events["group"].astype(object).where(events["group"].notna(), "").astype(str).to_numpy()
         if (g == "").any():
             raise EventFormatError("events 'group' is empty on some rows; give every event a group")
+        if (g == "all").any() and not (g == "all").all():
+            raise EventFormatError(
+                "events 'group' uses the name 'all', which stands for every event of the study; "
+                "rename that group (e.g. 'all_tech')"
+            )
     else:
         g = np.full(n, "all", dtype=object)
     # canonical order: by group, symbol, date/timestamp, then id (input order never matters;
@@ -659,6 +674,14 @@ def locate_day_zero(
         sel = is_ts & (code >= 0) & np.array([calendar_of.get(s) == cal for s in ev.symbol])
         if sel.any():
             target[sel] = _calendars.first_session_closing_after(cal, ev.timestamp_ns[sel])
+    past = is_ts & (code >= 0) & np.isnat(target)
+    for i in np.flatnonzero(past):  # after the last session the calendar knows
+        cal = calendar_of.get(ev.symbol[i])
+        reason[i] = (
+            f"event outside the calendar: timestamp {ev.requested[i]} is after the last {cal} "
+            f"session that exchange_calendars knows ({_calendars.last_session(str(cal)).date()})"
+        )
+        code[i] = -1
 
     ok = code >= 0
     days = target.astype(np.int64) // NS_PER_DAY
@@ -701,7 +724,9 @@ def locate_day_zero(
         if cal is not None:
             d2 = _calendars.shift_to_session(cal, np.array([d]), non_session)[0]
             j = np.searchsorted(seg, d2)
-            if j < seg.size and seg[j] == d2:
+            if np.isnat(d2):  # unreachable while the data lie within the calendar; kept safe
+                reason[i] = f"event outside the calendar: no {non_session} {cal} session of {pd.Timestamp(d).date()}"
+            elif j < seg.size and seg[j] == d2:
                 row[i] = lo + j
             else:
                 reason[i] = (
@@ -712,6 +737,38 @@ def locate_day_zero(
             j = np.searchsorted(seg, d, side="left" if non_session == "next" else "right")
             j = j if non_session == "next" else j - 1
             row[i] = lo + j
+    return DayZero(row, reason)
+
+
+def drop_repeated_day_zero(flat: FlatReturns, ev: EventTable, d0: DayZero) -> DayZero:
+    """Keep one event per (listing, day 0); the others go to the ledger.
+
+    Two events of one listing that map to the same day 0 (two news items of one day, two catalog
+    events of one date) have the same abnormal returns: counted twice, they would double the
+    listing's weight and make the pair's residual correlation 1. The first event in canonical
+    order (group, symbol, date, id) is kept, so the choice never depends on the input order; a
+    listing's day 0 therefore belongs to one group, which is what comparing two groups assumes.
+    """
+    kept = np.flatnonzero(d0.row >= 0)
+    rows = d0.row[kept]
+    if np.unique(rows).size == rows.size:  # the usual case: nothing repeated
+        return d0
+    # kept events are in canonical order: the first of each row's run is the one kept
+    order = np.argsort(rows, kind="stable")
+    srt = rows[order]
+    repeat = np.zeros(srt.size, dtype=bool)
+    repeat[1:] = srt[1:] == srt[:-1]
+    first_of = np.maximum.accumulate(np.where(repeat, 0, np.arange(srt.size)))
+    row, reason = d0.row.copy(), d0.reason.copy()
+    for j in np.flatnonzero(repeat):
+        i, k = kept[order[j]], kept[order[first_of[j]]]
+        where = f", in group {ev.group[k]!r}" if ev.group[i] != ev.group[k] else ""
+        reason[i] = (
+            f"repeated listing and day 0: {ev.symbol[i]} on "
+            f"{pd.Timestamp(flat.dates_at(row[i])).date()} is already event {ev.event_id[k]}"
+            f"{where}; a listing's abnormal return on one day 0 counts once"
+        )
+        row[i] = -1
     return DayZero(row, reason)
 
 

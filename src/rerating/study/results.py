@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 from scipy import special  # not scipy.stats: its import costs more than a study (statistics.py)
 
-from rerating.errors import StatisticOptionError, UnknownModelError, did_you_mean
+from rerating.errors import StatisticOptionError, did_you_mean
 from rerating.study.statistics import (
     FdrMethod,
     adj_bmp_difference,
@@ -62,7 +62,8 @@ DIFFERENCE_COLUMNS = [
 
 @dataclass(frozen=True)
 class StudySummary:
-    """A rendered summary: header lines, the CAAR table, the tests table and the warnings.
+    """A rendered summary: header lines, the CAAR table, the tests table and the warnings, as text,
+    HTML, CSV or JSON.
 
     ``differences``: the tests of one group's CAAR minus another's (every pair when the study has
     two to :data:`SUMMARY_MAX_GROUPS` groups), else None.
@@ -123,6 +124,26 @@ class StudySummary:
         if self.differences is not None:
             text += "\n" + self.differences.to_csv(index=False)
         return text
+
+    def as_json(self) -> str:
+        """JSON object: ``header`` (name -> value), ``caar``, ``tests`` and ``differences`` (lists of
+        rows, or null), ``warnings``; NaN is null."""
+        import json
+
+        def rows(frame: pd.DataFrame | None) -> list | None:
+            return None if frame is None else json.loads(frame.to_json(orient="records"))
+
+        return json.dumps(
+            {
+                "header": dict(self.header),
+                "caar": rows(self.caar),
+                "tests": rows(self.tests),
+                "differences": rows(self.differences),
+                "warnings": list(self.warnings),
+            },
+            ensure_ascii=False,
+            indent=1,
+        )
 
     def __str__(self) -> str:
         return self.as_text()
@@ -445,7 +466,7 @@ class EventStudyResults:
         """
         groups = ["all", *sorted(set(self.group) - {"all"})]
         if group not in groups:
-            raise UnknownModelError(
+            raise StatisticOptionError(
                 f"unknown group {group!r}{did_you_mean(group, groups)}; groups: {groups}"
             )
         members = (
@@ -623,7 +644,7 @@ class EventStudyResults:
     # --- summary --------------------------------------------------------------------------
 
     def summary(self) -> StudySummary:
-        """Header, CAAR and test tables, warnings; ``as_text()``, ``as_html()``, ``as_csv()``."""
+        """Header, CAAR and test tables, warnings; ``as_text()``, ``as_html()``, ``as_csv()``, ``as_json()``."""
         header = (
             ("Model", self.model),
             ("Estimation window", window_label(self.estimation_window)),
