@@ -39,11 +39,14 @@ def build(symbols: int, years: int, events: int, seed: int = 0) -> tuple[Any, ..
     r[rng.random(r.shape) < 0.01] = np.nan
     returns = pd.DataFrame(r, index=dates, columns=[f"S{i:05d}" for i in range(symbols)])
     market = pd.DataFrame({"MKT": m}, index=dates)
+    # distinct (listing, date) pairs: a listing's day 0 counts once (a repeat would be ledgered)
+    span = sessions - 30 - 300
+    cell = rng.choice(symbols * span, events, replace=False)
     ev = pd.DataFrame(
         {
             "event_id": [f"E{i}" for i in range(events)],
-            "symbol": returns.columns[rng.integers(0, symbols, events)],
-            "date": dates[rng.integers(300, sessions - 30, events)],
+            "symbol": returns.columns[cell % symbols],
+            "date": dates[300 + cell // symbols],
             "group": np.array(["china", "us", "europe"])[rng.integers(0, 3, events)],
         }
     )
