@@ -39,3 +39,36 @@ def test_cli_refuses_german_with_one_line(tmp_path, capsys: pytest.CaptureFixtur
     assert main(["claims", str(article)]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and err.startswith("error: article looks like German")
+
+
+# Words shared by several languages ("de": French, Spanish, Portuguese, Dutch) once made this
+# French sentence read as Dutch.
+FRENCH_SHORT = (
+    "L'action Nvidia a perdu 17% lundi, soit 590 milliards de dollars de capitalisation de moins."
+)
+PORTUGUESE = (
+    "A Nvidia caiu 17% na segunda-feira e perdeu 590 bilhões de dollars em valor de mercado."
+)
+# Only words that Spanish and Portuguese share: which one it is cannot be told.
+SPANISH_OR_PORTUGUESE = "Nvidia de Nvidia que de para que de Nvidia para Nvidia."
+
+
+@pytest.mark.parametrize(
+    ("text", "language"), [(FRENCH_SHORT, "French"), (PORTUGUESE, "Portuguese")]
+)
+def test_shared_function_words_do_not_name_the_wrong_language(text: str, language: str) -> None:
+    with pytest.raises(ArticleError, match=f"looks like {language}, not English"):
+        detect_language(text)
+
+
+def test_undecided_language_is_not_named(tmp_path, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(
+        ArticleError, match="looks like a language other than English or Chinese"
+    ) as info:
+        detect_language(SPANISH_OR_PORTUGUESE)
+    assert not any(name in str(info.value) for name in ("Spanish", "Portuguese", "Dutch", "French"))
+    article = tmp_path / "article.txt"
+    article.write_text(FRENCH_SHORT, encoding="utf-8")
+    assert main(["claims", str(article)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("error: article looks like French, not English")

@@ -48,9 +48,13 @@ def test_tolerance_intervals_worked_by_hand() -> None:
     assert math.isinf(lo) and hi == pytest.approx(-11.95)
     lo, hi = accepted_interval({**pct, "amount": -12.0}, "gt")
     assert lo == pytest.approx(-12.05) and math.isinf(hi)
-    assert accepted_interval({**pct, "amount": -5.0, "low": -6.0, "high": -4.0}, "approx") == pytest.approx((-6.55, -3.45))
+    assert accepted_interval(
+        {**pct, "amount": -5.0, "low": -6.0, "high": -4.0}, "approx"
+    ) == pytest.approx((-6.55, -3.45))
     money = {"unit": "money", "amount": 14_362_000_000.0, "resolution": 1e6}
-    assert accepted_interval(money, "eq") == pytest.approx((14_362e6 - 0.5e6 - 143.62e6, 14_362e6 + 1e6 + 143.62e6))
+    assert accepted_interval(money, "eq") == pytest.approx(
+        (14_362e6 - 0.5e6 - 143.62e6, 14_362e6 + 1e6 + 143.62e6)
+    )
 
 
 def test_fixture_article_against_hand_figures(market: Market) -> None:
@@ -93,12 +97,17 @@ def test_true_for_one_listing_not_the_other(market: Market) -> None:
     claims = extract_claims("阿里20日涨幅为49%。", "2025-02-13")
     v = verify_claims(claims, market)[0]
     assert v.status == "supported"
-    assert {k.symbol: k.status for k in v.checks} == {"9988.HK": "supported", "BABA": "contradicted"}
+    assert {k.symbol: k.status for k in v.checks} == {
+        "9988.HK": "supported",
+        "BABA": "contradicted",
+    }
     assert "not for BABA" in v.reason
 
 
 def test_unverifiable_cases(market: Market) -> None:
-    text = "英伟达股价大跌17%。英伟达的市盈率已降至约30倍。美股七巨头市值1月27日合计蒸发约上万亿美元。"
+    text = (
+        "英伟达股价大跌17%。英伟达的市盈率已降至约30倍。美股七巨头市值1月27日合计蒸发约上万亿美元。"
+    )
     vs = verify_claims(extract_claims(text, "2025-02-13"), market)
     assert [v.status for v in vs] == ["unverifiable"] * 3
     assert "no date" in vs[0].reason and "multiples" in vs[1].reason and "group" in vs[2].reason
@@ -114,7 +123,7 @@ def test_verdict_outputs(market: Market) -> None:
     d = vs[0].to_dict()
     assert d["status"] == "supported" and d["checks"][0]["accepted"][0] < d["checks"][0]["computed"]
     frame = verdicts_frame(vs)
-    assert list(frame["symbol"]) == ["NVDA"] and frame["end"].iloc[0] == "2025-01-27"
+    assert list(frame["symbol"]) == ["NVDA"] and frame["end_date"].iloc[0] == "2025-01-27"
     assert "SUPPORTED" in vs[0].summary()
 
 
@@ -135,12 +144,17 @@ def test_real_article(shared_articles_dir: Path, market: Market) -> None:
 
 
 def test_levels_volume_and_intraday_against_csv(market: Market) -> None:
-    text = ("英伟达1月27日收于118.42美元，成交量8.19亿股。英伟达市值1月24日约为3.5万亿美元。"
-            "阿里巴巴港股2月13日盘中一度大涨9%。")
+    text = (
+        "英伟达1月27日收于118.42美元，成交量8.19亿股。英伟达市值1月24日约为3.5万亿美元。"
+        "阿里巴巴港股2月13日盘中一度大涨9%。"
+    )
     vs = verify_claims(extract_claims(text, "2025-02-14"), market)
     assert [(v.claim.metric, v.status) for v in vs] == [
-        ("close_price", "supported"), ("volume", "supported"), ("market_cap_level", "supported"),
-        ("price_return", "supported")]
+        ("close_price", "supported"),
+        ("volume", "supported"),
+        ("market_cap_level", "supported"),
+        ("price_return", "supported"),
+    ]
     assert vs[0].checks[0].computed == 118.42
     assert vs[1].checks[0].computed == 818_830_900  # NVDA.csv volume on 2025-01-27
     # shares.csv: 24.49bn NVDA shares; NVDA.csv close on 2025-01-24: 142.62

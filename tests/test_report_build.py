@@ -211,10 +211,14 @@ def test_group_differences_are_the_caar_gaps_with_welch_from_the_listings(report
     for lo, hi in DEEPSEEK_2025.event_windows:
         w = window_label((lo, hi))
         row = main.loc[(f"{hk} − {us}", w)]
-        assert row["difference"] == pytest.approx(g.loc[hk, f"CAAR {w}"] - g.loc[us, f"CAAR {w}"], abs=1e-12)
+        assert row["difference"] == pytest.approx(
+            g.loc[hk, f"CAAR {w}"] - g.loc[us, f"CAAR {w}"], abs=1e-12
+        )
         assert row["lower"] < row["difference"] < row["upper"]
         cars = [s.loc[s["group"] == name, f"CAR {w}"].dropna() for name in (hk, us)]
-        assert row["p (Welch)"] == pytest.approx(stats.ttest_ind(*cars, equal_var=False).pvalue, rel=1e-8)
+        assert row["p (Welch)"] == pytest.approx(
+            stats.ttest_ind(*cars, equal_var=False).pvalue, rel=1e-8
+        )
     html = res.html_path.read_text(encoding="utf-8")
     assert "Differences between groups" in html and f"{hk} − {us}" in html
 
@@ -369,3 +373,62 @@ def test_claims_section_from_a_small_article(tmp_path: Path) -> None:
     assert "DeepSeek &lt;b&gt;shock&lt;/b&gt;" in claims  # the title, escaped
     assert "<td>NVDA</td>" in claims and "<td>supported</td>" in claims
     assert "-16.97" in claims  # computed in the claim's unit (percent), 118.42 / 142.62 - 1
+
+
+def _rows(section: str, first_header: str) -> list[dict[str, str]]:
+    """The rows of the table in ``section`` whose first header is ``first_header``, as header -> text."""
+    import html as _html
+
+    for table in re.findall(r"<table>.*?</table>", section, re.S):
+        heads = [_html.unescape(h) for h in re.findall(r"<th>(.*?)</th>", table)]
+        if heads and heads[0] == first_header:
+            rows = re.findall(r"<tr>(<td.*?)</tr>", table, re.S)
+            cells = [
+                [_html.unescape(c) for c in re.findall(r"<td[^>]*>(.*?)</td>", r, re.S)]
+                for r in rows
+            ]
+            return [dict(zip(heads, c, strict=True)) for c in cells]
+    raise AssertionError(f"no table starting with {first_header!r}")
+
+
+def test_claims_rows_show_each_listings_own_verdict(tmp_path: Path) -> None:
+    """Tencent rose 20.77% over the 20 sessions to 2025-02-13 on 0700.HK; TCEHY has no sample data."""
+    from rerating.data.market import Market
+    from rerating.report import build_report
+
+    article = tmp_path / "tencent.md"
+    article.write_text(
+        '---\ndate: "2025-02-13"\n---\n\n过去20个交易日，腾讯股价累计上涨20%。\n', encoding="utf-8"
+    )
+    res = build_report(
+        Market.from_sample(), events=["deepseek-r1"], symbols=["0700.HK"], out_dir=tmp_path / "o",
+        article=article,
+    )  # fmt: skip
+    text = res.html_path.read_text(encoding="utf-8")
+    rows = {
+        r["symbol"]: r
+        for r in _rows(text[text.index('id="claims"') : text.index('id="provenance"')], "claim")
+    }
+    assert set(rows) == {"0700.HK", "TCEHY"}
+    assert (rows["0700.HK"]["verdict"], rows["TCEHY"]["verdict"]) == ("supported", "unverifiable")
+    assert rows["0700.HK"]["claim verdict"] == rows["TCEHY"]["claim verdict"] == "supported"
+    assert rows["TCEHY"]["note"].startswith("no bars for TCEHY") and rows["0700.HK"]["note"] == ""
+
+
+def test_key_moves_label_price_return_and_usd_change(report) -> None:
+    """9988.HK 84.75 -> 87.25 HKD (2025-01-24..27) is +2.95% in price; in USD its value rose 2.98%."""
+    res, _ = report
+    text = res.html_path.read_text(encoding="utf-8")
+    section = text[text.index("<h3>Key moves</h3>") :]
+    rows = [
+        r for r in _rows(section, "what") if r["symbol"] == "9988.HK" and r["what"] == "market cap"
+    ]
+    (row,) = rows
+    closes = csv("9988.HK")["close"]
+    start, end = closes[pd.Timestamp("2025-01-24")], closes[pd.Timestamp("2025-01-27")]
+    assert (row["start close"], row["end close"]) == (f"{start:.2f}", f"{end:.2f}")
+    assert row["price return"] == f"{100 * (end / start - 1):+.2f}%" == "+2.95%"
+    hkd = csv("USDHKD")["close"]  # HKD per USD: 7.7883 -> 7.7860, so the HKD gained on the USD
+    usd = (end / hkd[pd.Timestamp("2025-01-27")]) / (start / hkd[pd.Timestamp("2025-01-24")]) - 1
+    assert row["change, USD %"] == f"{100 * usd:+.2f}%" == "+2.98%"
+    assert "return" not in row  # no column whose label does not say which change it is

@@ -31,17 +31,46 @@ from rerating.claims.windows import TRIGGERS, WINDOW_RULES, Window, event_window
 from rerating.errors import ArticleDateError, RerateError
 
 _NUM = r"\d+(?:,\d{3})*(?:\.\d+)?"
-_MON_EARLY = (r"(?P<emon>Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?"
-              r"|Sept?(?:ember)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)")
+_MON_EARLY = (
+    r"(?P<emon>Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?"
+    r"|Sept?(?:ember)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)"
+)
 _MAG = {
-    "万": 1e4, "亿": 1e8, "百亿": 1e10, "千亿": 1e11, "万亿": 1e12, "兆": 1e12,
-    "trillion": 1e12, "tn": 1e12, "billion": 1e9, "bn": 1e9, "million": 1e6, "mn": 1e6, "m": 1e6,
+    "万": 1e4,
+    "亿": 1e8,
+    "百亿": 1e10,
+    "千亿": 1e11,
+    "万亿": 1e12,
+    "兆": 1e12,
+    "trillion": 1e12,
+    "tn": 1e12,
+    "billion": 1e9,
+    "bn": 1e9,
+    "million": 1e6,
+    "mn": 1e6,
+    "m": 1e6,
 }
 _CUR = {
-    "$": "USD", "us$": "USD", "usd": "USD", "美元": "USD", "dollars": "USD", "us dollars": "USD",
-    "u.s. dollars": "USD", "hk$": "HKD", "hkd": "HKD", "港元": "HKD", "港币": "HKD",
-    "hong kong dollars": "HKD", "hk dollars": "HKD", "rmb": "CNY", "cny": "CNY", "¥": "CNY",
-    "元": "CNY", "人民币": "CNY", "元人民币": "CNY", "yuan": "CNY",
+    "$": "USD",
+    "us$": "USD",
+    "usd": "USD",
+    "美元": "USD",
+    "dollars": "USD",
+    "us dollars": "USD",
+    "u.s. dollars": "USD",
+    "hk$": "HKD",
+    "hkd": "HKD",
+    "港元": "HKD",
+    "港币": "HKD",
+    "hong kong dollars": "HKD",
+    "hk dollars": "HKD",
+    "rmb": "CNY",
+    "cny": "CNY",
+    "¥": "CNY",
+    "元": "CNY",
+    "人民币": "CNY",
+    "元人民币": "CNY",
+    "yuan": "CNY",
 }
 _MAGS = r"万亿|千亿|百亿|亿|万|兆"
 _EN_MAGS = r"trillion|billion|million|bn|tn|mn"
@@ -65,35 +94,58 @@ _VALUE_RE = re.compile(
     re.IGNORECASE,
 )
 
-_UP = (r"涨|升|增|攀|飙|反弹|走高|拉升|扬|翻倍|翻番|\brose\b|\brise[sn]?\b|\brising\b|\bgain(?:ed|s)?\b|\bjump(?:ed|s)?\b"
-       r"|\bclimb(?:ed|s)?\b|\bsurg(?:ed|es|e)\b|\bsoar(?:ed|s)?\b|\brall(?:ied|y|ies)\b|\badvanced?\b|\badded\b"
-       r"|\bup\b|\bhigher\b|\bincreas(?:ed?|es)\b|\brebound(?:ed)?\b|\bspiked?\b|\bpopped\b|\bdoubled\b")
-_DOWN = (r"跌|降|挫|蒸发|缩水|减少|下滑|回落|跳水|走低|损失|抹去|闪崩|回调|下探|缩减|\bfell\b|\bfall(?:s|ing)?\b"
-         r"|\bfallen\b|\bslip(?:ped|s)?\b|\bwip(?:e|es|ing)\b|\bdrop(?:ped|s)?\b|\blost\b|\blos(?:e|es|ing)\b|\bslid(?:e|es)?\b|\btumbled?\b|\bplunged?\b|\bsank\b"
-         r"|\bsink(?:s)?\b|\bdeclined?\b|\bshed\b|\bdown\b|\blower\b|\bwiped\b|\berased\b|\bslump(?:ed)?\b"
-         r"|\bretreated\b|\bdipped\b|\bcrashed\b|\bplummeted\b|\bdecreased?\b|\bshaved\b|\bsell-?off\b|\bloss(?:es)?\b")
+_UP = (
+    r"涨|升|增|攀|飙|反弹|走高|拉升|扬|翻倍|翻番|\brose\b|\brise[sn]?\b|\brising\b|\bgain(?:ed|s)?\b|\bjump(?:ed|s)?\b"
+    r"|\bclimb(?:ed|s)?\b|\bsurg(?:ed|es|e)\b|\bsoar(?:ed|s)?\b|\brall(?:ied|y|ies)\b|\badvanced?\b|\badded\b"
+    r"|\bup\b|\bhigher\b|\bincreas(?:ed?|es)\b|\brebound(?:ed)?\b|\bspiked?\b|\bpopped\b|\bdoubled\b"
+)
+_DOWN = (
+    r"跌|降|挫|蒸发|缩水|减少|下滑|回落|跳水|走低|损失|抹去|闪崩|回调|下探|缩减|\bfell\b|\bfall(?:s|ing)?\b"
+    r"|\bfallen\b|\bslip(?:ped|s)?\b|\bwip(?:e|es|ing)\b|\bdrop(?:ped|s)?\b|\blost\b|\blos(?:e|es|ing)\b|\bslid(?:e|es)?\b|\btumbled?\b|\bplunged?\b|\bsank\b"
+    r"|\bsink(?:s)?\b|\bdeclined?\b|\bshed\b|\bdown\b|\blower\b|\bwiped\b|\berased\b|\bslump(?:ed)?\b"
+    r"|\bretreated\b|\bdipped\b|\bcrashed\b|\bplummeted\b|\bdecreased?\b|\bshaved\b|\bsell-?off\b|\bloss(?:es)?\b"
+)
 _UP_RE = re.compile(_UP, re.IGNORECASE)
 _DIR_RE = re.compile(f"(?P<up>{_UP})|(?P<down>{_DOWN})", re.IGNORECASE)
-_GT_LEFT = re.compile(r"(?:超过|超|逾|多于|高于|突破|站上|站稳|重回|至少|不止|不低于|more than|over|above|upwards of|at least"
-                      r"|in excess of|exceed(?:ed|ing)?|topp?(?:ed|ing)?|surpass(?:ed|ing)?|greater than)\s*(?:了)?\s*"
-                      r"(?:US\$|HK\$|\$)?$", re.IGNORECASE)
-_APPROX_LEFT = re.compile(r"(?:近|将近|接近|约|大约|约为|约合|近乎|差不多|nearly|almost|about|around|roughly"
-                          r"|approximately|close to|some|an estimated|estimated|~)\s*(?:了)?\s*(?:US\$|HK\$|\$)?$",
-                          re.IGNORECASE)
-_LT_LEFT = re.compile(r"(?:不到|不足|低于|少于|未超过|未及|跌破|失守|less than|under|below|fewer than|shy of|short of)\s*"
-                      r"(?:US\$|HK\$|\$)?$", re.IGNORECASE)
+_GT_LEFT = re.compile(
+    r"(?:超过|超|逾|多于|高于|突破|站上|站稳|重回|至少|不止|不低于|more than|over|above|upwards of|at least"
+    r"|in excess of|exceed(?:ed|ing)?|topp?(?:ed|ing)?|surpass(?:ed|ing)?|greater than)\s*(?:了)?\s*"
+    r"(?:US\$|HK\$|\$)?$",
+    re.IGNORECASE,
+)
+_APPROX_LEFT = re.compile(
+    r"(?:近|将近|接近|约|大约|约为|约合|近乎|差不多|nearly|almost|about|around|roughly"
+    r"|approximately|close to|some|an estimated|estimated|~)\s*(?:了)?\s*(?:US\$|HK\$|\$)?$",
+    re.IGNORECASE,
+)
+_LT_LEFT = re.compile(
+    r"(?:不到|不足|低于|少于|未超过|未及|跌破|失守|less than|under|below|fewer than|shy of|short of)\s*"
+    r"(?:US\$|HK\$|\$)?$",
+    re.IGNORECASE,
+)
 _GT_TAIL = re.compile(r"^\s*(?:以上|多|有余|or more|plus)", re.IGNORECASE)
 _APPROX_TAIL = re.compile(r"^\s*(?:左右|上下)", re.IGNORECASE)
 
-_MCAP_RE = re.compile(r"市值|market (?:value|cap)|market capitali[sz]ation|value\b|valuation", re.IGNORECASE)
+_MCAP_RE = re.compile(
+    r"市值|market (?:value|cap)|market capitali[sz]ation|value\b|valuation", re.IGNORECASE
+)
 _WIPE_RE = re.compile(r"蒸发|抹去|wiped|erased|\boff\b", re.IGNORECASE)
 _VOLUME_RE = re.compile(r"成交量|成交额|成交|换手|volume|turnover|traded", re.IGNORECASE)
-_PRICE_RE = re.compile(r"股价|收于|收报|报收|收在|每股|报(?=\s*\d)|closed at|ended at|settled at|per share|a share"
-                       r"|share price|trading at|traded at|price of", re.IGNORECASE)
-_LEVEL_RE = re.compile(r"收于|收报|报收|收在|站上|站稳|报(?=\s*\d)|closed at|ended at|settled at|finished at|at\s*$"
-                       r"|收盘|level|突破|跌破|失守|reclaimed|topped|hit", re.IGNORECASE)
-_MULTIPLE_RE = re.compile(r"市盈率|市净率|市销率|P/?E\b|price[- /]to[- /]earnings|price/earnings|earnings|估值"
-                          r"|valuation|multiple|PE\b|forward|trailing", re.IGNORECASE)
+_PRICE_RE = re.compile(
+    r"股价|收于|收报|报收|收在|每股|报(?=\s*\d)|closed at|ended at|settled at|per share|a share"
+    r"|share price|trading at|traded at|price of",
+    re.IGNORECASE,
+)
+_LEVEL_RE = re.compile(
+    r"收于|收报|报收|收在|站上|站稳|报(?=\s*\d)|closed at|ended at|settled at|finished at|at\s*$"
+    r"|收盘|level|突破|跌破|失守|reclaimed|topped|hit",
+    re.IGNORECASE,
+)
+_MULTIPLE_RE = re.compile(
+    r"市盈率|市净率|市销率|P/?E\b|price[- /]to[- /]earnings|price/earnings|earnings|估值"
+    r"|valuation|multiple|PE\b|forward|trailing",
+    re.IGNORECASE,
+)
 _RETURN_WORD_RE = re.compile(r"涨幅|跌幅|回报|收益率?|return", re.IGNORECASE)
 # Context that makes a number something other than a market move (checked left of the number,
 # within its clause).
@@ -109,27 +161,53 @@ _NEG_RE = re.compile(
     r"|penetration|增速|growth rate|同比|year[- ]on[- ]year|环比|quarter|季度|毛利|margin|净资产|现金|cash|share of|回购|buyback|repurchase",
     re.IGNORECASE,
 )
-_CARRY_RE = re.compile(r"该股|其股价|其市值|股价|市值|该公司|这只股票|the stock|its shares|its market|shares|the company",
-                       re.IGNORECASE)
+_CARRY_RE = re.compile(
+    r"该股|其股价|其市值|股价|市值|该公司|这只股票|the stock|its shares|its market|shares|the company",
+    re.IGNORECASE,
+)
 _CONNECT_RE = re.compile(r"^\s*(?:、|,|，|和|与|及|以及|跟|同|and|&|, and|/|或)\s*$", re.IGNORECASE)
 _VALUE_CONNECT_RE = re.compile(r"^\s*(?:、|,|，|和|与|及|以及|and|, and)\s*$", re.IGNORECASE)
 _RESPECTIVELY_RE = re.compile(r"分别|各自|respectively", re.IGNORECASE)
 # A comma ends a clause unless it separates thousands (1,300 / 22,620).
 _CLAUSE_RE = re.compile(r"[，；;：:]|,(?!\d{3}(?!\d))")
 _QUAL = (
-    (re.compile(r"美股|美国上市|在美上市|纽约|ADR|ADS|美国存托|U\.?S\.?[- ]listed|American deposit|New York|NYSE",
-                re.IGNORECASE), "XNYS"),
-    (re.compile(r"港股|香港|H股|港交所|Hong Kong|HK[- ]listed|\bHK\b(?!\$)", re.IGNORECASE), "XHKG"),
-    (re.compile(r"A股|沪市|深市|科创板|创业板|上交所|深交所|Shanghai[- ]listed|Shenzhen|A-share", re.IGNORECASE), "XSHG"),
+    (
+        re.compile(
+            r"美股|美国上市|在美上市|纽约|ADR|ADS|美国存托|U\.?S\.?[- ]listed|American deposit|New York|NYSE",
+            re.IGNORECASE,
+        ),
+        "XNYS",
+    ),
+    (
+        re.compile(r"港股|香港|H股|港交所|Hong Kong|HK[- ]listed|\bHK\b(?!\$)", re.IGNORECASE),
+        "XHKG",
+    ),
+    (
+        re.compile(
+            r"A股|沪市|深市|科创板|创业板|上交所|深交所|Shanghai[- ]listed|Shenzhen|A-share",
+            re.IGNORECASE,
+        ),
+        "XSHG",
+    ),
 )
-_CROSS_RE = re.compile(r"(?:跌破|突破|站上|站稳|重回|失守|回到|\bbelow|\babove|\btopp?(?:ed|ing)?|surpass(?:ed|ing)?"
-                       r"|\bcrossed|back above|back below)\s*(?:了)?\s*(?:US\$|HK\$|\$)?$", re.IGNORECASE)
-_FROM_RE = re.compile(r"(?:从|由|\bfrom)\s*(?:[^，,。\d]{0,8})?(?:约|近|about|around|roughly)?\s*(?:US\$|HK\$|\$)?$",
-                      re.IGNORECASE)
-_ASOF_RE = re.compile(r"(?:截至|截止到?|as of|through)\s*(?:(?P<y>\d{4})年)?(?P<mo>\d{1,2})月(?P<d>\d{1,2})[日号]"
-                      rf"|(?:as of|through)\s+{_MON_EARLY}\.?\s+(?P<ed>\d{{1,2}})", re.IGNORECASE)
-_INTRADAY_RE = re.compile(r"盘中|(?<![\d个天一二三四五六七八九十])日内|一度|早盘|午盘|intraday|at one point|in early trading|earlier in the session",
-                          re.IGNORECASE)
+_CROSS_RE = re.compile(
+    r"(?:跌破|突破|站上|站稳|重回|失守|回到|\bbelow|\babove|\btopp?(?:ed|ing)?|surpass(?:ed|ing)?"
+    r"|\bcrossed|back above|back below)\s*(?:了)?\s*(?:US\$|HK\$|\$)?$",
+    re.IGNORECASE,
+)
+_FROM_RE = re.compile(
+    r"(?:从|由|\bfrom)\s*(?:[^，,。\d]{0,8})?(?:约|近|about|around|roughly)?\s*(?:US\$|HK\$|\$)?$",
+    re.IGNORECASE,
+)
+_ASOF_RE = re.compile(
+    r"(?:截至|截止到?|as of|through)\s*(?:(?P<y>\d{4})年)?(?P<mo>\d{1,2})月(?P<d>\d{1,2})[日号]"
+    rf"|(?:as of|through)\s+{_MON_EARLY}\.?\s+(?P<ed>\d{{1,2}})",
+    re.IGNORECASE,
+)
+_INTRADAY_RE = re.compile(
+    r"盘中|(?<![\d个天一二三四五六七八九十])日内|一度|早盘|午盘|intraday|at one point|in early trading|earlier in the session",
+    re.IGNORECASE,
+)
 
 
 @dataclass
@@ -186,8 +264,9 @@ class Extractor:
         return claims
 
     # ------------------------------------------------------------------------------------------
-    def _sentence(self, text: str, norm: str, s0: int, e0: int, ref: pd.Timestamp | None,
-                  state: _State) -> list[Claim]:
+    def _sentence(
+        self, text: str, norm: str, s0: int, e0: int, ref: pd.Timestamp | None, state: _State
+    ) -> list[Claim]:
         sent = norm[s0:e0]
         values = _values(sent)
         windows = self._windows(sent, ref, state)
@@ -219,10 +298,27 @@ class Extractor:
             else:
                 pairs = [(subject[min(i, len(subject) - 1)], v) for i, v in enumerate(group)]
             for ent, v in pairs:
-                surface = (state.surface(subject.index(ent)) if carried
-                           else text[s0 + ent[0]:s0 + ent[1]])
-                claim = self._claim(text, sent, s0, e0, clauses, ent, v, surface, windows, prev_windows,
-                                    ref, carried, group, values)
+                surface = (
+                    state.surface(subject.index(ent))
+                    if carried
+                    else text[s0 + ent[0] : s0 + ent[1]]
+                )
+                claim = self._claim(
+                    text,
+                    sent,
+                    s0,
+                    e0,
+                    clauses,
+                    ent,
+                    v,
+                    surface,
+                    windows,
+                    prev_windows,
+                    ref,
+                    carried,
+                    group,
+                    values,
+                )
                 if claim is not None:
                     out.append(claim)
                     used_subject, carried_used = subject, carried
@@ -234,13 +330,14 @@ class Extractor:
         return out
 
     # ------------------------------------------------------------------------------------------
-    def _subject(self, sent: str, ents: list[tuple[int, int, Entry]], pos: int,
-                 state: _State) -> tuple[list[tuple[int, int, Entry]] | None, bool]:
+    def _subject(
+        self, sent: str, ents: list[tuple[int, int, Entry]], pos: int, state: _State
+    ) -> tuple[list[tuple[int, int, Entry]] | None, bool]:
         before = [t for t in ents if t[1] <= pos]
         if before:
             group = [before[-1]]
             i = len(before) - 2
-            while i >= 0 and _CONNECT_RE.match(_strip_qual(sent[before[i][1]:group[0][0]])):
+            while i >= 0 and _CONNECT_RE.match(_strip_qual(sent[before[i][1] : group[0][0]])):
                 group.insert(0, before[i])
                 i -= 1
             return group, False
@@ -253,10 +350,23 @@ class Extractor:
         return None, False
 
     # ------------------------------------------------------------------------------------------
-    def _claim(self, text: str, sent: str, s0: int, e0: int, clauses: list[int],
-               ent: tuple[int, int, Entry], v: _Value, surface: str,
-               windows: list[Window], prev_windows: list[Window], ref: pd.Timestamp | None,
-               carried: bool, group: list[_Value], values: list[_Value]) -> Claim | None:
+    def _claim(
+        self,
+        text: str,
+        sent: str,
+        s0: int,
+        e0: int,
+        clauses: list[int],
+        ent: tuple[int, int, Entry],
+        v: _Value,
+        surface: str,
+        windows: list[Window],
+        prev_windows: list[Window],
+        ref: pd.Timestamp | None,
+        carried: bool,
+        group: list[_Value],
+        values: list[_Value],
+    ) -> Claim | None:
         entry = ent[2]
         cs = max(c for c in clauses if c <= v.start)
         ce = min(c for c in clauses if c > v.start) - 1
@@ -265,29 +375,47 @@ class Extractor:
         lstart = cs
         if not carried and ent[1] > cs and ent[1] <= group[0].start:
             lstart = ent[0]
-        left = sent[lstart:group[0].start]
-        left_full = sent[cs:group[0].start]
-        tail = sent[v.end:min(ce, v.end + 16)]
+        left = sent[lstart : group[0].start]
+        left_full = sent[cs : group[0].start]
+        tail = sent[v.end : min(ce, v.end + 16)]
         if _NEG_RE.search(left_full):
             return None
-        if _FROM_RE.search(left) and any(w.start > v.end and w.start < ce and w.unit == v.unit for w in values):
-            return None  # "从9倍升至14倍": the starting level is context, the claim is the end level
+        if _FROM_RE.search(left) and any(
+            w.start > v.end and w.start < ce and w.unit == v.unit for w in values
+        ):
+            return (
+                None  # "从9倍升至14倍": the starting level is context, the claim is the end level
+            )
         direction = v.direction or _direction(left, tail)
-        if direction is None and not carried and ent[1] <= v.start and re.fullmatch(r"\s*(?:or|即|或)?\s*", left):
+        if (
+            direction is None
+            and not carried
+            and ent[1] <= v.start
+            and re.fullmatch(r"\s*(?:or|即|或)?\s*", left)
+        ):
             # "rose 289 points, or 0.7%": the verb sits in the clause before.
-            direction = _direction(sent[ent[1]:v.start], "")
+            direction = _direction(sent[ent[1] : v.start], "")
         metric, unit = self._metric(entry, v, left_full, tail, direction, sent, ent, cs)
         if metric is None:
             return None
-        comparator = v.forced_cmp or _comparator(sent[max(0, v.start - 24):v.start], tail, direction)
+        comparator = v.forced_cmp or _comparator(
+            sent[max(0, v.start - 24) : v.start], tail, direction
+        )
         amount, low, high = v.amount, v.low, v.high
         if not math.isfinite(amount):
-            warnings.warn(f"ignored the figure {text[s0 + v.start:s0 + v.end][:24]!r}: too large to be a number",
-                          UserWarning, stacklevel=2)
+            warnings.warn(
+                f"ignored the figure {text[s0 + v.start : s0 + v.end][:24]!r}: too large to be a number",
+                UserWarning,
+                stacklevel=2,
+            )
             return None
         signed = metric in ("price_return", "market_cap_change", "index_return")
         if signed and direction == "down":
-            amount, low, high = -amount, (None if high is None else -high), (None if low is None else -low)
+            amount, low, high = (
+                -amount,
+                (None if high is None else -high),
+                (None if low is None else -low),
+            )
             if comparator in ("gt", "lt"):
                 comparator = "lt" if comparator == "gt" else "gt"
         if low is not None:
@@ -308,9 +436,13 @@ class Extractor:
             notes.append(f"implausible: a move of {amount}% in one claim")
         if unit == "money" and abs(amount) > 1e14:
             notes.append(f"implausible: {amount:.3g} exceeds any listed company's value")
-        value: dict[str, Any] = {"amount": float(amount), "unit": unit,
-                                 "currency": v.currency if unit in ("money", "price") else None,
-                                 "resolution": float(v.resolution), "text": text[s0 + v.start:s0 + v.end]}
+        value: dict[str, Any] = {
+            "amount": float(amount),
+            "unit": unit,
+            "currency": v.currency if unit in ("money", "price") else None,
+            "resolution": float(v.resolution),
+            "text": text[s0 + v.start : s0 + v.end],
+        }
         if low is not None:
             value["low"], value["high"] = float(low), float(high)  # type: ignore[arg-type]
         return Claim(
@@ -325,10 +457,25 @@ class Extractor:
             notes=tuple(notes),
         )
 
-    def _metric(self, entry: Entry, v: _Value, left: str, tail: str, direction: str | None, sent: str,
-                ent: tuple[int, int, Entry], cs: int) -> tuple[str | None, str]:
-        mcap = bool(_MCAP_RE.search(left)) or bool(re.match(r"^\s*(?:的)?(?:市值|in market value|of market value"
-                                                            r"|in market cap|off)", tail, re.I))
+    def _metric(
+        self,
+        entry: Entry,
+        v: _Value,
+        left: str,
+        tail: str,
+        direction: str | None,
+        sent: str,
+        ent: tuple[int, int, Entry],
+        cs: int,
+    ) -> tuple[str | None, str]:
+        mcap = bool(_MCAP_RE.search(left)) or bool(
+            re.match(
+                r"^\s*(?:的)?(?:市值|in market value|of market value"
+                r"|in market cap|off)",
+                tail,
+                re.I,
+            )
+        )
         is_index = entry.kind == "index"
         if v.unit == "pct":
             if direction is None and not _RETURN_WORD_RE.search(left):
@@ -341,7 +488,11 @@ class Extractor:
         cross = bool(_CROSS_RE.search(left))
         if v.unit == "money":
             if mcap or (_WIPE_RE.search(left + tail) and direction == "down"):
-                if cross or direction is None or re.search(r"达到|达|为|reach|hit|at\s*$", left[-6:], re.I):
+                if (
+                    cross
+                    or direction is None
+                    or re.search(r"达到|达|为|reach|hit|at\s*$", left[-6:], re.I)
+                ):
                     return "market_cap_level", "money"
                 return "market_cap_change", "money"
             if _VOLUME_RE.search(left):
@@ -354,8 +505,13 @@ class Extractor:
         if v.unit == "points":
             if not is_index:
                 return None, "points"
-            if direction is not None and not cross and not re.search(
-                    r"收于|收报|报收|closed at|ended at|finished at|at\s*$", left[-12:], re.I):
+            if (
+                direction is not None
+                and not cross
+                and not re.search(
+                    r"收于|收报|报收|closed at|ended at|finished at|at\s*$", left[-12:], re.I
+                )
+            ):
                 return "index_return", "points"
             if cross or _LEVEL_RE.search(left) or re.search(r"指数.{0,4}$|报\s*$", left):
                 return "index_level", "points"
@@ -370,16 +526,20 @@ class Extractor:
             return None, "shares"
         return None, v.unit
 
-    def _symbols(self, entry: Entry, sent: str, ent: tuple[int, int, Entry], v: _Value, cs: int) -> list[str]:
+    def _symbols(
+        self, entry: Entry, sent: str, ent: tuple[int, int, Entry], v: _Value, cs: int
+    ) -> list[str]:
         # Home listing first: Hong Kong, then Shanghai/Shenzhen, then US (ADRs).
         order = {"XHKG": 0, "XSHG": 1, "XNYS": 2}
         symbols = sorted(entry.symbols, key=lambda s: order.get(self.securities.get(s).calendar, 3))
-        if len(symbols) <= 1:
+        if len(symbols) <= 1 or entry.ticker:  # listings named by their tickers are the ones meant
             return symbols
         # The market named nearest the number wins ("港股收涨8.4%，美股盘前涨逾7%"), else one
         # named next to the entity ("阿里巴巴美股 ..., 市值增加 ...").
-        for near in (sent[max(cs, ent[1] if ent[1] <= v.start else cs):v.end + 14],
-                     sent[max(0, ent[0] - 6):min(len(sent), ent[1] + 8)]):
+        for near in (
+            sent[max(cs, ent[1] if ent[1] <= v.start else cs) : v.end + 14],
+            sent[max(0, ent[0] - 6) : min(len(sent), ent[1] + 8)],
+        ):
             best: tuple[int, str] | None = None
             for rx, cal in _QUAL:
                 for m in rx.finditer(near):
@@ -396,8 +556,17 @@ class Extractor:
         return symbols
 
     # ------------------------------------------------------------------------------------------
-    def _pick_window(self, sent: str, windows: list[Window], prev: list[Window], v: _Value, cs: int,
-                     ce: int, cal: str | None, ref: pd.Timestamp | None) -> dict[str, Any]:
+    def _pick_window(
+        self,
+        sent: str,
+        windows: list[Window],
+        prev: list[Window],
+        v: _Value,
+        cs: int,
+        ce: int,
+        cal: str | None,
+        ref: pd.Timestamp | None,
+    ) -> dict[str, Any]:
         chosen: Window | None = None
         in_clause = [w for w in windows if w.end > cs and w.start < ce]
         if in_clause:
@@ -411,12 +580,16 @@ class Extractor:
         win = chosen.build(cal) if chosen is not None else {"type": "unspecified"}
         # "截至2月14日收盘 ... 近20个交易日": the window ends on the stated date, not the article's.
         asof = _ASOF_RE.search(sent)
-        if asof and "end" in win and win.get("type") in ("sessions", "days", "ytd", "since_event", "range"):
+        if (
+            asof
+            and "end" in win
+            and win.get("type") in ("sessions", "days", "ytd", "since_event", "range")
+        ):
             try:
                 win = {**win, "end": _asof_date(asof, ref)}
             except Exception:  # noqa: BLE001 - an unparseable "as of" leaves the window alone
                 pass
-        if _INTRADAY_RE.search(sent[cs:ce + 1]):
+        if _INTRADAY_RE.search(sent[cs : ce + 1]):
             day = win.get("date") if win.get("type") == "day" else None
             if day is None:
                 day = D.iso(D.need(ref, "intraday"))
@@ -428,8 +601,12 @@ class Extractor:
         found: list[Window] = []
         taken: list[tuple[int, int]] = []
 
-        def add(m_start: int, m_end: int, build: Callable[[str | None], dict[str, Any]],
-                is_day: bool = False) -> None:
+        def add(
+            m_start: int,
+            m_end: int,
+            build: Callable[[str | None], dict[str, Any]],
+            is_day: bool = False,
+        ) -> None:
             if any(s < m_end and m_start < e for s, e in taken):
                 return
             taken.append((m_start, m_end))
@@ -480,7 +657,7 @@ class _State:
 
     def set_subject(self, subject: list[tuple[int, int, Entry]], text: str, s0: int) -> None:
         self.subject = subject
-        self.subject_surface = [text[s0 + a:s0 + b] for a, b, _ in subject]
+        self.subject_surface = [text[s0 + a : s0 + b] for a, b, _ in subject]
 
     def surface(self, i: int) -> str:
         return self.subject_surface[i] if i < len(self.subject_surface) else ""
@@ -494,7 +671,8 @@ def _asof_date(m: re.Match[str], ref: pd.Timestamp | None) -> str:
 
 
 def _strip_qual(gap: str) -> str:
-    return re.sub(r"美股|港股|A股|ADR|的", "", gap)
+    # "Alibaba (NYSE: BABA) and Nvidia": a ticker in parentheses does not break a list
+    return re.sub(r"美股|港股|A股|ADR|的|[(（][^()（）]*[)）]", "", gap)
 
 
 def _next_boundary(sent: str, pos: int) -> int:
@@ -541,7 +719,7 @@ def _res(number: str, mag: float = 1.0) -> float:
     """One unit of the last stated digit: "6.7" -> 0.1, "143.62" x 1e8 -> 1e6, "589" x 1e9 -> 1e9."""
     number = number.replace(",", "")
     decimals = len(number.split(".", 1)[1]) if "." in number else 0
-    return 10.0 ** -decimals * mag
+    return 10.0**-decimals * mag
 
 
 def _values(sent: str) -> list[_Value]:
@@ -551,8 +729,17 @@ def _values(sent: str) -> list[_Value]:
         s, e = m.start(), m.end()
         if g["r1"] is not None:
             lo, hi = sorted((_num(g["r1"]), _num(g["r2"])))
-            out.append(_Value(s, e, "pct", (lo + hi) / 2, low=lo, high=hi,
-                              resolution=min(_res(g["r1"]), _res(g["r2"]))))
+            out.append(
+                _Value(
+                    s,
+                    e,
+                    "pct",
+                    (lo + hi) / 2,
+                    low=lo,
+                    high=hi,
+                    resolution=min(_res(g["r1"]), _res(g["r2"])),
+                )
+            )
         elif g["pct"] is not None:
             out.append(_Value(s, e, "pct", _num(g["pct"]), resolution=_res(g["pct"])))
         elif g["cnpct"] is not None:
@@ -567,33 +754,70 @@ def _values(sent: str) -> list[_Value]:
             out.append(_Value(s, e, "pct", 100.0, direction="up", resolution=10.0))
         elif g["m1"] is not None:
             mag = _MAG.get((g["mag1"] or "").casefold(), 1.0)
-            out.append(_Value(s, e, "money", _num(g["m1"]) * mag, _CUR[g["cur1"].casefold()],
-                              resolution=_res(g["m1"], mag)))
+            out.append(
+                _Value(
+                    s,
+                    e,
+                    "money",
+                    _num(g["m1"]) * mag,
+                    _CUR[g["cur1"].casefold()],
+                    resolution=_res(g["m1"], mag),
+                )
+            )
         elif g["m2"] is not None:
             mag = _MAG.get((g["mag2"] or "").casefold(), 1.0)
-            out.append(_Value(s, e, "money", _num(g["m2"]) * mag, _CUR[g["cur2"].casefold()],
-                              resolution=_res(g["m2"], mag)))
+            out.append(
+                _Value(
+                    s,
+                    e,
+                    "money",
+                    _num(g["m2"]) * mag,
+                    _CUR[g["cur2"].casefold()],
+                    resolution=_res(g["m2"], mag),
+                )
+            )
         elif g["mag3"] is not None:
             cmp = {"上": "gt", "超": "gt", "逾": "gt", "近": "approx", "约": "approx"}[g["cnm"]]
             if cmp == "gt" and re.search(r"(?:约|大约|近)\s*$", sent[:s]):
                 cmp = "approx"
-            out.append(_Value(s, e, "money", _MAG[g["mag3"]], _CUR[g["cur3"]], forced_cmp=cmp,
-                              resolution=_MAG[g["mag3"]]))
+            out.append(
+                _Value(
+                    s,
+                    e,
+                    "money",
+                    _MAG[g["mag3"]],
+                    _CUR[g["cur3"]],
+                    forced_cmp=cmp,
+                    resolution=_MAG[g["mag3"]],
+                )
+            )
         elif g["cnnum"] is not None:
             n = D.small_number(g["cnnum"])
             if n is not None:
                 zeros = len(str(int(n))) - len(str(int(n)).rstrip("0"))
-                out.append(_Value(s, e, "money", n * _MAG[g["mag5"]], _CUR[g["cur5"]],
-                                  resolution=_MAG[g["mag5"]] * 10.0**zeros))
+                out.append(
+                    _Value(
+                        s,
+                        e,
+                        "money",
+                        n * _MAG[g["mag5"]],
+                        _CUR[g["cur5"]],
+                        resolution=_MAG[g["mag5"]] * 10.0**zeros,
+                    )
+                )
         elif g["m4"] is not None:
             mag = _MAG[g["mag4"].casefold()]
-            out.append(_Value(s, e, "money", _num(g["m4"]) * mag, None, resolution=_res(g["m4"], mag)))
+            out.append(
+                _Value(s, e, "money", _num(g["m4"]) * mag, None, resolution=_res(g["m4"], mag))
+            )
         elif g["pts"] is not None:
             out.append(_Value(s, e, "points", _num(g["pts"]), resolution=_res(g["pts"])))
         elif g["mult"] is not None:
             out.append(_Value(s, e, "x", _num(g["mult"]), resolution=_res(g["mult"])))
         elif g["sh"] is not None:
-            mag = {"万": 1e4, "亿": 1e8, "million": 1e6, "billion": 1e9}.get((g["shmag"] or "").casefold(), 1.0)
+            mag = {"万": 1e4, "亿": 1e8, "million": 1e6, "billion": 1e9}.get(
+                (g["shmag"] or "").casefold(), 1.0
+            )
             out.append(_Value(s, e, "shares", _num(g["sh"]) * mag, resolution=_res(g["sh"], mag)))
         elif g["bare"] is not None or g["bare2"] is not None:
             num = g["bare"] or g["bare2"]
@@ -605,8 +829,13 @@ def _value_groups(sent: str, values: list[_Value]) -> list[list[_Value]]:
     """Values of one unit joined only by list connectors form one list (5%、3%和2%)."""
     groups: list[list[_Value]] = []
     for v in values:
-        if groups and groups[-1][-1].unit == v.unit and groups[-1][-1].low is None and v.low is None \
-                and _VALUE_CONNECT_RE.match(sent[groups[-1][-1].end:v.start]):
+        if (
+            groups
+            and groups[-1][-1].unit == v.unit
+            and groups[-1][-1].low is None
+            and v.low is None
+            and _VALUE_CONNECT_RE.match(sent[groups[-1][-1].end : v.start])
+        ):
             groups[-1].append(v)
         else:
             groups.append([v])
@@ -620,8 +849,11 @@ def _default_catalog(securities: Any) -> Any:
         return load_catalog(securities=securities)
     except (RerateError, OSError) as exc:
         # Extraction still works; only windows anchored on an event ("R1发布一周后") are lost.
-        warnings.warn(f"event catalog not loaded ({exc}); event-anchored windows are not recognised",
-                      UserWarning, stacklevel=3)
+        warnings.warn(
+            f"event catalog not loaded ({exc}); event-anchored windows are not recognised",
+            UserWarning,
+            stacklevel=3,
+        )
         return None
 
 
@@ -635,8 +867,9 @@ def default_extractor() -> Extractor:
     return _DEFAULT["x"]
 
 
-def extract_claims(text: str, article_date: Any = None, securities: Any = None,
-                   catalog: Any = None) -> list[Claim]:
+def extract_claims(
+    text: str, article_date: Any = None, securities: Any = None, catalog: Any = None
+) -> list[Claim]:
     """Extract the quantitative market claims of a Chinese or English text.
 
     Parameters
@@ -666,7 +899,11 @@ def extract_claims(text: str, article_date: Any = None, securities: Any = None,
     # Reuse the compiled lexicon for the same objects (the report passes market.securities).
     key = (id(securities), id(catalog))
     hit = _BY_OBJECTS.get(key)
-    if hit is None or hit.securities is not securities or (catalog is not None and hit.catalog is not catalog):
+    if (
+        hit is None
+        or hit.securities is not securities
+        or (catalog is not None and hit.catalog is not catalog)
+    ):
         hit = Extractor(securities, catalog)
         _BY_OBJECTS.clear()  # keep one: a process rarely switches masters
         _BY_OBJECTS[key] = hit

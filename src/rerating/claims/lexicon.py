@@ -8,7 +8,7 @@ master's names added to its dictionary) so a name glued inside another word is n
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from rerating.claims.text import normalise
@@ -26,6 +26,35 @@ _GROUP_EN = (
     r"\s+(?:giants|stocks|shares|companies|megacaps|names|heavyweights)|Big\s+Tech|megacaps)\b"
 )
 
+# Exchanges, as newswires name them before a ticker: "(NASDAQ: NVDA)", "(NYSE: BABA; HKEX: 9988)".
+# The exchange names the listing there, not the index that shares its name (Nasdaq -> ^IXIC).
+_EXCHANGES = {
+    "us": r"NASDAQ(?:\s*(?:GS|GM|CM))?|Nasdaq|NYSE(?:\s*(?:American|Arca|MKT))?|AMEX|OTC(?:MKTS|QX|\s*Markets)?"
+    r"|纳斯达克|纳市|纽交所|纽约证券交易所",
+    "hk": r"HKEX|HKSE|SEHK|HKG|HK|港交所|联交所|香港交易所",
+    "ss": r"SSE|SHA|SH|上交所|上海证券交易所",
+    "sz": r"SZSE|SHE|SZ|深交所|深圳证券交易所",
+}
+_EXCHANGE_TICKER_RE = re.compile(
+    "(?:"
+    + "|".join(
+        rf"(?<![A-Za-z])(?P<{k}>{v})\s*[:：]\s*(?P<{k}_t>[A-Z0-9^][A-Z0-9.]{{0,9}})"
+        for k, v in _EXCHANGES.items()
+    )
+    + r")(?=\s*(?:[)）;,，；/、]|and\b|\.?\s*$))"
+)
+# An exchange named as where a company trades ("which trades on the Nasdaq", "Nasdaq-listed",
+# "在纳斯达克上市") is not the subject of a move when a company is named too.
+_LISTED_ON_RE = re.compile(
+    r"\b(?:trades?|traded|trading|listed|lists|listing|quoted|debuted|floated|went public)\s+(?:on|in)\s+"
+    r"(?:the\s+)?(?P<a>Nasdaq|NASDAQ|NYSE)"
+    r"|\b(?P<b>Nasdaq|NASDAQ|NYSE)[- ](?:listed|traded|quoted)\b"
+    r"|(?P<c>纳斯达克|纳市|纽交所)(?:交易所)?(?:上市|挂牌)"
+)
+# Between a company's name and its ticker in parentheses: "Nvidia Corp. (", "阿里巴巴（".
+_BEFORE_PARENS_RE = re.compile(r"[^。！？!?;；()（）\n]{0,40}[(（][^()（）]*")
+_AFTER_PARENS_RE = re.compile(r"[^()（）]*?[)）]")
+
 
 @dataclass(frozen=True)
 class Entry:
@@ -35,6 +64,8 @@ class Entry:
     symbols: tuple[str, ...]
     kind: str  # "index" | "stock" | "group" | ...
     calendars: tuple[str, ...]
+    # Listings named by their symbols (NVDA, "Alibaba (NYSE: BABA)"): these listings only.
+    ticker: bool = False
 
 
 class Lexicon:
@@ -69,7 +100,7 @@ class Lexicon:
                 for sym in [s.symbol, *same]:
                     if sym not in full and securities.get(sym).kind not in ("fx",):
                         full.append(sym)
-            kind = "index" if kinds == {"index"} else ("etf" if kinds == {"etf"} else "stock")
+            kind = _kind(*kinds)
             cals = tuple(dict.fromkeys(securities.get(s).calendar for s in full))
             self.entries[key] = Entry(key, tuple(full), kind, cals)
         latin = sorted((k for k in self.entries if k.isascii()), key=len, reverse=True)
@@ -82,12 +113,30 @@ class Lexicon:
         # One trie-shaped alternation per script: Python's re tries alternatives one by one, so
         # factoring common prefixes is what keeps this fast with hundreds of names.
         self._entity_re = re.compile(
-            f"{trie_pattern(han)}|(?<![A-Za-z0-9&])(?:{trie_pattern(latin)})(?![A-Za-z0-9])", re.IGNORECASE
+            f"{trie_pattern(han)}|(?<![A-Za-z0-9&])(?:{trie_pattern(latin)})(?![A-Za-z0-9])",
+            re.IGNORECASE,
         )
         self._alias_forms: dict[str, set[str]] = {}
         for a in table["alias"]:
             self._alias_forms.setdefault(_key(a), set()).add(normalise(str(a)).strip())
         self._group_re = re.compile(f"{_GROUP_ZH}|{_GROUP_EN}", re.IGNORECASE)
+        # Symbols as written in running text ("NVDA fell", "9988.HK rose"): with their case, so
+        # "Li" or "mu" in prose is not a ticker; a symbol that is also a name (JD, ARM) stays a name.
+        self.tickers: dict[str, Entry] = {}
+        for sym in securities.symbols:
+            sec = securities.get(sym)
+            if sec.kind == "fx":
+                continue
+            entry = Entry(_key(sym), (sym,), _kind(sec.kind), (sec.calendar,), ticker=True)
+            forms = [sym]
+            if sym.endswith(".HK") and sym[:-3].isdigit():
+                forms.append(f"{int(sym[:-3]):05d}.HK")  # HKEX's five-digit code (09988.HK)
+            for form in forms:
+                if _key(form) not in self.entries and not form.isdigit():
+                    self.tickers[form] = entry
+        self._ticker_re = re.compile(
+            rf"(?<![A-Za-z0-9&.^])(?:{trie_pattern(list(self.tickers))})(?![A-Za-z0-9])"
+        )
         self._short_han = {k for k in han if len(k) <= 2}
         self._jieba: Any = None
         self.events: dict[str, str] = {}
@@ -96,31 +145,68 @@ class Lexicon:
                 for form in _event_forms(ev):
                     self.events.setdefault(form, ev.id)
         self._event_re = (
-            re.compile(rf"(?<![A-Za-z0-9])(?:{trie_pattern(list(self.events))})(?![A-Za-z0-9])", re.IGNORECASE)
+            re.compile(
+                rf"(?<![A-Za-z0-9])(?:{trie_pattern(list(self.events))})(?![A-Za-z0-9])",
+                re.IGNORECASE,
+            )
             if self.events
             else None
         )
 
     # -- entities -----------------------------------------------------------------------------
     def entities(self, norm: str) -> list[tuple[int, int, Entry]]:
-        """``(start, end, entry)`` of listing and group names in a normalised sentence, in order."""
+        """``(start, end, entry)`` of listing and group names in a normalised sentence, in order.
+
+        A symbol written as a ticker ("NVDA", "9988.HK", "(HKEX: 9988)") resolves to that listing
+        only; in parentheses right after its company's name it narrows the name to that listing
+        ("Alibaba (NYSE: BABA)" -> BABA). An exchange named before a ticker or as where a company
+        trades ("which trades on the Nasdaq") is not taken for the index of the same name.
+        """
         out: list[tuple[int, int, Entry]] = []
+        skip: list[tuple[int, int]] = []  # exchange names that are not subjects
+        for m in _EXCHANGE_TICKER_RE.finditer(norm):
+            venue = next(k for k in _EXCHANGES if m.group(k) is not None)
+            skip.append(m.span(venue))
+            sec = self.securities.lookup(_exchange_symbol(venue, m.group(f"{venue}_t")))
+            if sec is not None and sec.kind != "fx":
+                out.append(
+                    (
+                        *m.span(f"{venue}_t"),
+                        Entry(
+                            _key(sec.symbol),
+                            (sec.symbol,),
+                            _kind(sec.kind),
+                            (sec.calendar,),
+                            ticker=True,
+                        ),
+                    )
+                )
+        for m in self._ticker_re.finditer(norm):
+            if not _overlaps(m.start(), m.end(), out):
+                out.append((m.start(), m.end(), self.tickers[m.group(0)]))
         for m in self._entity_re.finditer(norm):
             key = _key(m.group(0))
             entry = self.entries.get(key)
-            if entry is None:
+            if (
+                entry is None
+                or _overlaps(m.start(), m.end(), out)
+                or _overlaps(m.start(), m.end(), skip)
+            ):
                 continue
             if key in self._cased and m.group(0).strip() not in self._alias_forms.get(key, ()):
                 continue
             if key in self._short_han and not self._on_word_boundary(norm, m.start(), m.end()):
                 continue
             out.append((m.start(), m.end(), entry))
+        if any(e.kind in ("stock", "etf") for _, _, e in out):
+            listed = [m.span(g) for m in _LISTED_ON_RE.finditer(norm) for g in "abc" if m.group(g)]
+            out = [t for t in out if t[2].kind != "index" or not _overlaps(t[0], t[1], listed)]
         for m in self._group_re.finditer(norm):
-            if any(s < m.end() and m.start() < e for s, e, _ in out):
+            if _overlaps(m.start(), m.end(), out):
                 continue
             out.append((m.start(), m.end(), Entry(m.group(0), (), "group", ())))
         out.sort(key=lambda t: t[0])
-        return out
+        return _merge_parenthesised(norm, out)
 
     def _on_word_boundary(self, norm: str, start: int, end: int) -> bool:
         if self._jieba is None:
@@ -148,7 +234,10 @@ class Lexicon:
         """``(start, end, event_id)`` of catalog events named in a normalised sentence."""
         if self._event_re is None:
             return []
-        return [(m.start(), m.end(), self.events[_key(m.group(0))]) for m in self._event_re.finditer(norm)]
+        return [
+            (m.start(), m.end(), self.events[_key(m.group(0))])
+            for m in self._event_re.finditer(norm)
+        ]
 
 
 def trie_pattern(words: list[str]) -> str:
@@ -176,6 +265,62 @@ def trie_pattern(words: list[str]) -> str:
 
 def _key(name: Any) -> str:
     return normalise(str(name)).strip().casefold()
+
+
+def _kind(*kinds: str) -> str:
+    """The entry kind of listings of these security kinds (an ADR counts as a stock)."""
+    return "index" if set(kinds) == {"index"} else ("etf" if set(kinds) == {"etf"} else "stock")
+
+
+def _overlaps(start: int, end: int, spans: list[Any]) -> bool:
+    return any(s < end and start < e for s, e, *_ in spans)
+
+
+def _exchange_symbol(venue: str, code: str) -> str:
+    """The security master's form of a code written after an exchange: HKEX 700 -> 0700.HK."""
+    if code.isdigit():
+        if venue == "hk":
+            return f"{int(code):04d}.HK"
+        if venue in ("ss", "sz"):
+            return f"{int(code):06d}.{venue.upper()}"
+    return code
+
+
+def _merge_parenthesised(
+    norm: str, ents: list[tuple[int, int, Entry]]
+) -> list[tuple[int, int, Entry]]:
+    """Fold "Name (TICKER)" into the name: one subject, narrowed to the listings the tickers name."""
+    out: list[tuple[int, int, Entry]] = []
+    full: list[frozenset[str]] = []  # each kept entity's listings before narrowing
+    narrowed: list[bool] = []
+    for s, e, entry in ents:
+        if (
+            out
+            and entry.kind != "group"
+            and out[-1][2].kind != "group"
+            and set(entry.symbols) <= full[-1]
+            and _BEFORE_PARENS_RE.fullmatch(norm, out[-1][1], s)
+            and _AFTER_PARENS_RE.match(norm, e)
+        ):
+            ps, pe, prev = out[-1]
+            if entry.ticker:
+                syms = (
+                    tuple(dict.fromkeys((*prev.symbols, *entry.symbols)))
+                    if narrowed[-1]
+                    else entry.symbols
+                )
+                cals = (
+                    tuple(dict.fromkeys((*prev.calendars, *entry.calendars)))
+                    if narrowed[-1]
+                    else entry.calendars
+                )
+                out[-1] = (ps, pe, replace(prev, symbols=syms, calendars=cals, ticker=True))
+                narrowed[-1] = True
+            continue
+        out.append((s, e, entry))
+        full.append(frozenset(entry.symbols))
+        narrowed.append(False)
+    return out
 
 
 def _event_forms(ev: Any) -> set[str]:

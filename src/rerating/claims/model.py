@@ -102,8 +102,18 @@ class Claim:
         }
 
 
+CLAIM_COLUMNS: tuple[str, ...] = (
+    "entity", "symbols", "metric", "window", "comparator", "amount", "unit", "currency",
+    "char_start", "char_end", "sentence", "notes",
+)  # fmt: skip
+
+
 def claims_frame(claims: list[Claim]) -> pd.DataFrame:
-    """One row per claim, with the window and value flattened to text for tables and CSV."""
+    """One row per claim, with the window and value flattened to text for tables and CSV.
+
+    ``char_start`` / ``char_end`` are the JSON ``span``: character offsets of the sentence in the
+    article text (not dates); ``notes`` joins the claim's notes with "; ".
+    """
     rows = []
     for c in claims:
         rows.append(
@@ -116,14 +126,13 @@ def claims_frame(claims: list[Claim]) -> pd.DataFrame:
                 "amount": float(c.value["amount"]),
                 "unit": c.value["unit"],
                 "currency": c.value.get("currency") or "",
-                "start": c.span[0],
-                "end": c.span[1],
+                "char_start": int(c.span[0]),
+                "char_end": int(c.span[1]),
                 "sentence": c.sentence,
+                "notes": "; ".join(c.notes),
             }
         )
-    cols = ["entity", "symbols", "metric", "window", "comparator", "amount", "unit", "currency",
-            "start", "end", "sentence"]
-    return pd.DataFrame(rows, columns=cols)
+    return pd.DataFrame(rows, columns=list(CLAIM_COLUMNS))
 
 
 def window_text(window: dict[str, Any]) -> str:

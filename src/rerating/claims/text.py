@@ -41,7 +41,9 @@ class _Table(dict):  # type: ignore[type-arg]
     def __missing__(self, code: int) -> int:
         ch = chr(code)
         out = ch
-        if 0xFF01 <= code <= 0xFF5E and ch not in "，；：！？（）":  # full-width ASCII, not CJK punctuation
+        if (
+            0xFF01 <= code <= 0xFF5E and ch not in "，；：！？（）"
+        ):  # full-width ASCII, not CJK punctuation
             out = chr(code - 0xFEE0)
         elif code == 0x3000:
             out = " "
@@ -128,23 +130,47 @@ def detect_language(text: str) -> ScriptReport:
     return ScriptReport(language, tuple(warnings))
 
 
-# Function words: frequent in running text of each language, rare in the others. A Latin-script
-# article whose function words are mostly not English is refused rather than read as English.
+# Function words (and weekday names, frequent in market news): common in running text of each
+# language, rare in English. A Latin-script article whose function words are mostly not English is
+# refused rather than read as English. Some words belong to several languages ("de" is French,
+# Spanish, Portuguese and Dutch), so a language is named only when it leads the others clearly.
 _ENGLISH_WORDS = frozenset(
     "the of and to in a is on for that with as was by at its from it this are were has have "
     "after said be an or but which their than".split()
 )
 _OTHER_LATIN_WORDS = {
-    "German": frozenset("der die das und ist nicht mit von den dem des ein eine auf für sich auch "
-                        "nach wurde am zu im".split()),
-    "French": frozenset("le la les et est des du une un pour dans que qui sur avec pas au aux "
-                        "ont été".split()),
-    "Spanish": frozenset("el los las y es del una por con para que se su al como más fue han".split()),
-    "Dutch": frozenset("het een en van de is op met voor niet zijn werd ook naar".split()),
-    "Italian": frozenset("il lo gli e di che è per con una non del della sono".split()),
-    "Portuguese": frozenset("o os as e do da dos das em um uma para com não que foi".split()),
+    "German": frozenset(
+        "der die das und ist nicht mit von den dem des ein eine auf für sich auch "
+        "nach wurde am zu im um montag dienstag mittwoch donnerstag freitag".split()
+    ),
+    "French": frozenset(
+        "le la les et est de des du une un pour dans que qui sur avec pas au aux "
+        "ont été à a ce il elle sont par plus mais ou son sa ses après cette "
+        "lundi mardi mercredi jeudi vendredi".split()
+    ),
+    "Spanish": frozenset(
+        "el los las y es de del una por con para que se su al como más fue han "
+        "lunes martes miércoles jueves viernes".split()
+    ),
+    "Dutch": frozenset(
+        "het een en van de is op met voor niet zijn werd ook naar maar dat "
+        "maandag dinsdag woensdag donderdag vrijdag".split()
+    ),
+    "Italian": frozenset(
+        "il lo gli e di che è per con una non del della sono lunedì martedì "
+        "mercoledì giovedì venerdì".split()
+    ),
+    "Portuguese": frozenset(
+        "o os a as e de do da dos das em na no ao um uma para com não que foi "
+        "segunda-feira terça-feira quarta-feira quinta-feira sexta-feira".split()
+    ),
 }
-_WORD = re.compile(r"[A-Za-zÀ-ÿ]+")
+_SHARED = {
+    w: sum(w in v for v in _OTHER_LATIN_WORDS.values())
+    for v in _OTHER_LATIN_WORDS.values()
+    for w in v
+}
+_WORD = re.compile(r"[A-Za-zÀ-ÿ]+(?:-feira)?")
 
 
 def _refuse_other_latin_language(text: str) -> None:
@@ -152,21 +178,60 @@ def _refuse_other_latin_language(text: str) -> None:
     if len(words) < 8:
         return  # too short to tell; read as English
     english = sum(w in _ENGLISH_WORDS for w in words)
-    best, hits = max(
-        ((name, sum(w in vocab for w in words)) for name, vocab in _OTHER_LATIN_WORDS.items()),
-        key=lambda item: item[1],
-    )
-    if hits >= 3 and hits > 2 * english:
+    # A word shared by k languages counts 1/k towards each: "de" hardly tells French from Dutch.
+    score = {
+        name: sum(1.0 / _SHARED[w] for w in words if w in vocab)
+        for name, vocab in _OTHER_LATIN_WORDS.items()
+    }
+    best, second = sorted(score, key=score.__getitem__, reverse=True)[:2]
+    hits = sum(w in _OTHER_LATIN_WORDS[best] for w in words)
+    if hits < 3 or hits <= 2 * english:
+        return
+    if score[best] >= 1.5 * score[second] and score[best] - score[second] >= 1.0:
         raise ArticleError(
             f"article looks like {best}, not English ({hits} {best} function words, {english} "
             "English ones); supported: Chinese (simplified or traditional) and English"
         )
+    # The words are not English, but which language they are cannot be told: say no more than that.
+    raise ArticleError(
+        f"article looks like a language other than English or Chinese ({hits} function words of "
+        f"another language, {english} English ones); supported: Chinese (simplified or traditional) "
+        "and English"
+    )
 
 
 _ABBREV = {
-    "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec",
-    "mr", "mrs", "ms", "dr", "inc", "corp", "co", "ltd", "vs", "no", "st", "u.s", "u.k", "e.g",
-    "i.e", "approx", "est", "jr", "sr",
+    "jan",
+    "feb",
+    "mar",
+    "apr",
+    "jun",
+    "jul",
+    "aug",
+    "sep",
+    "sept",
+    "oct",
+    "nov",
+    "dec",
+    "mr",
+    "mrs",
+    "ms",
+    "dr",
+    "inc",
+    "corp",
+    "co",
+    "ltd",
+    "vs",
+    "no",
+    "st",
+    "u.s",
+    "u.k",
+    "e.g",
+    "i.e",
+    "approx",
+    "est",
+    "jr",
+    "sr",
 }
 _SPLIT = re.compile(r"[。！？!?；;]+[”」』\"']?|\n+|\.(?=\s)")
 
@@ -174,12 +239,15 @@ _SPLIT = re.compile(r"[。！？!?；;]+[”」』\"']?|\n+|\.(?=\s)")
 def sentences(text: str) -> list[tuple[int, int]]:
     """``[start, end)`` spans of the sentences of ``text`` (whitespace trimmed, empties dropped).
 
-    Chinese ends at 。！？ and semicolons; English at a full stop followed by a space unless the
-    word before it is an abbreviation (``Jan.``, ``U.S.``) or a single capital (an initial).
+    Chinese ends at 。！？ and semicolons (not one inside parentheses: "(NYSE: BABA; HKEX: 9988)");
+    English at a full stop followed by a space unless the word before it is an abbreviation
+    (``Jan.``, ``U.S.``) or a single capital (an initial).
     """
     spans: list[tuple[int, int]] = []
     start = 0
     for m in _SPLIT.finditer(text):
+        if m.group(0) in (";", "；") and _open_parens(text, start, m.start()):
+            continue  # "(NYSE: BABA; HKEX: 9988)": a list inside parentheses, not a sentence end
         if m.group(0) == ".":
             j = m.start()
             k = j
@@ -197,6 +265,14 @@ def sentences(text: str) -> list[tuple[int, int]]:
         start = end
     _push(text, start, len(text), spans)
     return spans
+
+
+def _open_parens(text: str, start: int, end: int) -> bool:
+    """True when ``text[start:end]`` leaves a parenthesis open that closes within the next 60 characters."""
+    part = text[start:end]
+    if part.count("(") + part.count("（") <= part.count(")") + part.count("）"):
+        return False
+    return bool(re.match(r"[^()（）。\n]{0,60}[)）]", text[end:]))
 
 
 def _push(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> None:

@@ -55,13 +55,22 @@ class ListingCheck:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "symbol": self.symbol, "status": self.status, "computed": self.computed,
-            "start_date": self.start_date, "end_date": self.end_date, "start_close": self.start_close,
-            "end_close": self.end_close, "currency": self.currency, "calendar": self.calendar,
+            "symbol": self.symbol,
+            "status": self.status,
+            "computed": self.computed,
+            "start_date": self.start_date,
+            "end_date": self.end_date,
+            "start_close": self.start_close,
+            "end_close": self.end_close,
+            "currency": self.currency,
+            "calendar": self.calendar,
             # open ends are null: JSON has no infinity
-            "accepted": [x if math.isfinite(x) else None for x in self.accepted] if self.accepted else None,
+            "accepted": [x if math.isfinite(x) else None for x in self.accepted]
+            if self.accepted
+            else None,
             "adjusted": self.adjusted,
-            "computed_adjusted": self.computed_adjusted, "note": self.note,
+            "computed_adjusted": self.computed_adjusted,
+            "note": self.note,
         }
 
 
@@ -82,17 +91,26 @@ class Verdict:
 
     def to_dict(self) -> dict[str, Any]:
         """The stable JSON form (docs/CLAIMS.md): the claim's fields plus the verdict."""
-        return {**self.claim.to_dict(), "status": self.status, "reason": self.reason,
-                "tolerance": self.tolerance, "checks": [c.to_dict() for c in self.checks]}
+        return {
+            **self.claim.to_dict(),
+            "status": self.status,
+            "reason": self.reason,
+            "tolerance": self.tolerance,
+            "checks": [c.to_dict() for c in self.checks],
+        }
 
     def summary(self) -> str:
         c = self.claim
-        lines = [f"{self.status.upper()}: {c.entity} {c.metric} {c.comparator} {c.value['amount']:g} "
-                 f"{c.value['unit']} ({self.reason})"]
+        lines = [
+            f"{self.status.upper()}: {c.entity} {c.metric} {c.comparator} {c.value['amount']:g} "
+            f"{c.value['unit']} ({self.reason})"
+        ]
         for k in self.checks:
             got = "n/a" if k.computed is None else f"{k.computed:,.4g}"
-            lines.append(f"  {k.symbol}: {k.status}, computed {got} {k.start_date or ''}..{k.end_date or ''} "
-                         f"{k.note}".rstrip())
+            lines.append(
+                f"  {k.symbol}: {k.status}, computed {got} {k.start_date or ''}..{k.end_date or ''} "
+                f"{k.note}".rstrip()
+            )
         return "\n".join(lines)
 
     def __str__(self) -> str:
@@ -103,27 +121,53 @@ class Verdict:
         return verdicts_frame([self])
 
 
+VERDICT_COLUMNS: tuple[str, ...] = (
+    # the claim (one value per claim, repeated on each of its listing rows)
+    "claim", "sentence", "entity", "symbols", "metric", "window", "comparator", "amount", "unit",
+    "value_currency", "stated", "tolerance", "status", "reason", "notes",
+    # the listing checked (JSON: one object of "checks")
+    "symbol", "listing_status", "computed", "computed_adjusted", "adjusted", "start_date", "end_date",
+    "start_close", "end_close", "currency", "calendar", "accepted", "listing_note",
+)  # fmt: skip
+
+
 def verdicts_frame(verdicts: list[Verdict]) -> pd.DataFrame:
-    """One row per (claim, listing) for tables and CSV."""
+    """One row per (claim, listing checked) for tables, CSV and Parquet.
+
+    Columns (:data:`VERDICT_COLUMNS`) carry the JSON field names, with the window flattened to
+    text: the claim's ``status`` and ``reason`` are the verdict on the whole claim; ``symbol``,
+    ``listing_status``, ``computed`` ... ``listing_note`` are the check of that row's listing (the
+    ``checks`` objects of the JSON, whose ``status`` and ``note`` become ``listing_status`` and
+    ``listing_note``). A claim with no listing checked (a group subject, no window) has one row
+    with an empty ``symbol`` and ``listing_status`` equal to its ``status``.
+    """
+    from rerating.claims.model import window_text
+
+    def num(x: float | None) -> float:
+        return float("nan") if x is None else float(x)
+
     rows = []
     for i, v in enumerate(verdicts):
-        checks = v.checks or (ListingCheck(symbol="", status=v.status, note=v.reason),)
-        for k in checks:
+        c = v.claim
+        claim = {
+            "claim": i, "sentence": c.sentence, "entity": c.entity, "symbols": " ".join(c.symbols),
+            "metric": c.metric, "window": window_text(c.window), "comparator": c.comparator,
+            "amount": float(c.value["amount"]), "unit": c.value["unit"],
+            "value_currency": c.value.get("currency") or "",
+            "stated": f"{c.comparator} {c.value['amount']:g} {c.value['unit']}",
+            "tolerance": v.tolerance, "status": v.status, "reason": v.reason, "notes": "; ".join(c.notes),
+        }  # fmt: skip
+        for k in v.checks or (ListingCheck(symbol="", status=v.status),):
             rows.append({
-                "claim": i, "entity": v.claim.entity, "metric": v.claim.metric,
-                "stated": f"{v.claim.comparator} {v.claim.value['amount']:g} {v.claim.value['unit']}",
-                "status": v.status, "symbol": k.symbol, "listing_status": k.status,
-                "computed": float("nan") if k.computed is None else float(k.computed),
-                "start": k.start_date or "", "end": k.end_date or "",
-                "start_close": float("nan") if k.start_close is None else k.start_close,
-                "end_close": float("nan") if k.end_close is None else k.end_close,
-                "currency": k.currency or "",
+                **claim, "symbol": k.symbol, "listing_status": k.status, "computed": num(k.computed),
+                "computed_adjusted": num(k.computed_adjusted), "adjusted": bool(k.adjusted),
+                "start_date": k.start_date or "", "end_date": k.end_date or "",
+                "start_close": num(k.start_close), "end_close": num(k.end_close),
+                "currency": k.currency or "", "calendar": k.calendar or "",
                 "accepted": "" if k.accepted is None else f"[{k.accepted[0]:.6g}, {k.accepted[1]:.6g}]",
-                "note": k.note or v.reason,
-            })
-    cols = ["claim", "entity", "metric", "stated", "status", "symbol", "listing_status", "computed", "start",
-            "end", "start_close", "end_close", "currency", "accepted", "note"]
-    return pd.DataFrame(rows, columns=cols)
+                "listing_note": k.note,
+            })  # fmt: skip
+    return pd.DataFrame(rows, columns=list(VERDICT_COLUMNS))
 
 
 # ---- tolerance -----------------------------------------------------------------------------------
@@ -131,8 +175,14 @@ def verdicts_frame(verdicts: list[Verdict]) -> pd.DataFrame:
 
 def data_tolerance(unit: str, amount: float) -> float:
     """The data tolerance ``d`` for a figure of this unit (see the module docstring)."""
-    return {"pct": 0.05, "money": 0.01 * abs(amount), "price": 0.005, "points": 0.5,
-            "shares": 0.005 * abs(amount), "x": 0.5}.get(unit, 0.0)
+    return {
+        "pct": 0.05,
+        "money": 0.01 * abs(amount),
+        "price": 0.005,
+        "points": 0.5,
+        "shares": 0.005 * abs(amount),
+        "x": 0.5,
+    }.get(unit, 0.0)
 
 
 def accepted_interval(value: dict[str, Any], comparator: str) -> tuple[float, float]:
@@ -164,8 +214,10 @@ def accepted_interval(value: dict[str, Any], comparator: str) -> tuple[float, fl
 def tolerance_text(value: dict[str, Any], comparator: str) -> str:
     lo, hi = accepted_interval(value, comparator)
     r = value.get("resolution")
-    return (f"{comparator} {value['amount']:g} {value['unit']} (stated to {r:g}) accepts "
-            f"[{lo:.6g}, {hi:.6g}]")
+    return (
+        f"{comparator} {value['amount']:g} {value['unit']} (stated to {r:g}) accepts "
+        f"[{lo:.6g}, {hi:.6g}]"
+    )
 
 
 # ---- verification ----------------------------------------------------------------------------------
@@ -198,13 +250,25 @@ def verify_claims(claims: list[Claim], market: Market, catalog: Any = None) -> l
 def _verify(claim: Claim, market: Market, catalog: Any) -> Verdict:
     tol = tolerance_text(claim.value, claim.comparator)
     if not claim.symbols:
-        return Verdict(claim, UNVERIFIABLE, (), tol,
-                       f"the subject {claim.entity!r} is a group, not a listing; name the companies to check it")
+        return Verdict(
+            claim,
+            UNVERIFIABLE,
+            (),
+            tol,
+            f"the subject {claim.entity!r} is a group, not a listing; name the companies to check it",
+        )
     if claim.metric == "valuation_multiple":
-        return Verdict(claim, UNVERIFIABLE, (), tol,
-                       "valuation multiples are not checked (forward estimates are not in the data)")
+        return Verdict(
+            claim,
+            UNVERIFIABLE,
+            (),
+            tol,
+            "valuation multiples are not checked (forward estimates are not in the data)",
+        )
     if claim.window.get("type") == "unspecified":
-        return Verdict(claim, UNVERIFIABLE, (), tol, "the claim states no date or window to check it on")
+        return Verdict(
+            claim, UNVERIFIABLE, (), tol, "the claim states no date or window to check it on"
+        )
     lo, hi = accepted_interval(claim.value, claim.comparator)
     checks = []
     for sym in claim.symbols:
@@ -214,9 +278,16 @@ def _verify(claim: Claim, market: Market, catalog: Any) -> Verdict:
             # (大年初一 1/29 -> the NY session of 1/28): try that reading and say so.
             alt = _judge(_shift_day(claim, market, sym), sym, market, catalog, lo, hi)
             if alt.status == SUPPORTED:
-                k = ListingCheck(**{**alt.__dict__, "note": _join(
-                    alt.note, f"date read as Beijing time: the New York session of {alt.end_date} closed on "
-                    f"{claim.window['date']} in Beijing")})
+                k = ListingCheck(
+                    **{
+                        **alt.__dict__,
+                        "note": _join(
+                            alt.note,
+                            f"date read as Beijing time: the New York session of {alt.end_date} closed on "
+                            f"{claim.window['date']} in Beijing",
+                        ),
+                    }
+                )
         checks.append(k)
     good = [k.symbol for k in checks if k.status == SUPPORTED]
     bad = [k.symbol for k in checks if k.status == CONTRADICTED]
@@ -231,7 +302,9 @@ def _verify(claim: Claim, market: Market, catalog: Any) -> Verdict:
     return Verdict(claim, UNVERIFIABLE, tuple(checks), tol, why or "no listing could be checked")
 
 
-def _judge(claim: Claim, sym: str, market: Market, catalog: Any, lo: float, hi: float) -> ListingCheck:
+def _judge(
+    claim: Claim, sym: str, market: Market, catalog: Any, lo: float, hi: float
+) -> ListingCheck:
     try:
         k = _check_listing(claim, sym, market, catalog)
     except RerateError as exc:
@@ -240,16 +313,28 @@ def _judge(claim: Claim, sym: str, market: Market, catalog: Any, lo: float, hi: 
         ok = lo <= k.computed <= hi
         note = k.note
         if k.computed_adjusted is not None and (lo <= k.computed_adjusted <= hi) != ok:
-            note = _join(note, f"with dividend-adjusted closes the figure is {k.computed_adjusted:.4g}, which would "
-                               f"{'support' if not ok else 'contradict'} it")
-        k = ListingCheck(**{**k.__dict__, "status": SUPPORTED if ok else CONTRADICTED, "accepted": (lo, hi),
-                            "note": note})
+            note = _join(
+                note,
+                f"with dividend-adjusted closes the figure is {k.computed_adjusted:.4g}, which would "
+                f"{'support' if not ok else 'contradict'} it",
+            )
+        k = ListingCheck(
+            **{
+                **k.__dict__,
+                "status": SUPPORTED if ok else CONTRADICTED,
+                "accepted": (lo, hi),
+                "note": note,
+            }
+        )
     return k
 
 
 def _beijing_reading(claim: Claim, market: Market, sym: str) -> bool:
-    return (claim.window.get("type") == "day" and market.securities.get(sym).calendar == "XNYS"
-            and any("\u4e00" <= ch <= "\u9fff" for ch in claim.sentence))
+    return (
+        claim.window.get("type") == "day"
+        and market.securities.get(sym).calendar == "XNYS"
+        and any("\u4e00" <= ch <= "\u9fff" for ch in claim.sentence)
+    )
 
 
 def _shift_day(claim: Claim, market: Market, sym: str) -> Claim:
@@ -270,55 +355,106 @@ def _check_listing(claim: Claim, sym: str, market: Market, catalog: Any) -> List
         return _intraday(claim, sec, market)
     if metric in ("price_return", "index_return", "market_cap_change"):
         wr = _window_return(win, sec.symbol, market, catalog)
-        base = ListingCheck(symbol=sec.symbol, status="", start_date=_d(wr.start_date), end_date=_d(wr.end_date),
-                            start_close=float(wr.start_close), end_close=float(wr.end_close),
-                            currency=wr.currency, calendar=wr.calendar, note=wr.note)
+        base = ListingCheck(
+            symbol=sec.symbol,
+            status="",
+            start_date=_d(wr.start_date),
+            end_date=_d(wr.end_date),
+            start_close=float(wr.start_close),
+            end_close=float(wr.end_close),
+            currency=wr.currency,
+            calendar=wr.calendar,
+            note=wr.note,
+        )
         if unit == "pct":
             note = base.note
             if metric == "market_cap_change":
-                note = _join(note, "market-value change taken as the price return (fixed share count)")
+                note = _join(
+                    note, "market-value change taken as the price return (fixed share count)"
+                )
             try:  # reported beside the raw figure: dividends inside the window show up here
-                adj = 100.0 * float(_window_return(win, sec.symbol, market, catalog, adjusted=True).value)
+                adj = 100.0 * float(
+                    _window_return(win, sec.symbol, market, catalog, adjusted=True).value
+                )
             except RerateError:
                 adj = None
-            return ListingCheck(**{**base.__dict__, "computed": 100.0 * float(wr.value), "note": note,
-                                   "computed_adjusted": adj})
+            return ListingCheck(
+                **{
+                    **base.__dict__,
+                    "computed": 100.0 * float(wr.value),
+                    "note": note,
+                    "computed_adjusted": adj,
+                }
+            )
         if unit == "points":
-            return ListingCheck(**{**base.__dict__, "computed": float(wr.end_close - wr.start_close)})
+            return ListingCheck(
+                **{**base.__dict__, "computed": float(wr.end_close - wr.start_close)}
+            )
         if unit == "money" and metric == "market_cap_change":
             from rerating.rerate.marketcap import market_cap_change
 
             ccy = claim.value.get("currency") or sec.currency
             mc = market_cap_change(market, sec.symbol, wr.start_date, wr.end_date, currency=ccy)
-            return ListingCheck(**{**base.__dict__, "computed": float(mc.change), "currency": ccy,
-                                   "note": _join(base.note, "; ".join(mc.notes))})
-        return ListingCheck(symbol=sec.symbol, status=UNVERIFIABLE, note=f"{metric} in {unit} is not checked")
+            return ListingCheck(
+                **{
+                    **base.__dict__,
+                    "computed": float(mc.change),
+                    "currency": ccy,
+                    "note": _join(base.note, "; ".join(mc.notes)),
+                }
+            )
+        return ListingCheck(
+            symbol=sec.symbol, status=UNVERIFIABLE, note=f"{metric} in {unit} is not checked"
+        )
     day = _end_day(win)
     if day is None:
-        return ListingCheck(symbol=sec.symbol, status=UNVERIFIABLE,
-                            note=f"a {metric} needs a date; the window is {win.get('type')}")
+        return ListingCheck(
+            symbol=sec.symbol,
+            status=UNVERIFIABLE,
+            note=f"a {metric} needs a date; the window is {win.get('type')}",
+        )
     if metric == "market_cap_level":
         ccy = claim.value.get("currency") or sec.currency
         cap = market.market_cap(sec.symbol, day, currency=ccy)
-        return ListingCheck(symbol=sec.symbol, status="", computed=float(cap.value), end_date=_d(cap.date),
-                            end_close=float(cap.close), currency=ccy, calendar=sec.calendar,
-                            note="; ".join(cap.notes))
+        return ListingCheck(
+            symbol=sec.symbol,
+            status="",
+            computed=float(cap.value),
+            end_date=_d(cap.date),
+            end_close=float(cap.close),
+            currency=ccy,
+            calendar=sec.calendar,
+            note="; ".join(cap.notes),
+        )
     if metric in ("close_price", "index_level", "volume"):
         bars = market.bars(sec.symbol, day, day)
         if bars.empty:
             raise _no_row(sec.symbol, day, sec.calendar)
         col = "volume" if metric == "volume" else "close"
         if metric == "volume" and unit != "shares":
-            return ListingCheck(symbol=sec.symbol, status=UNVERIFIABLE, note="only share volumes are checked")
+            return ListingCheck(
+                symbol=sec.symbol, status=UNVERIFIABLE, note="only share volumes are checked"
+            )
         val = bars[col].iloc[-1]
         if pd.isna(val):
-            return ListingCheck(symbol=sec.symbol, status=UNVERIFIABLE, note=f"{col} is blank on {_d(day)}")
-        return ListingCheck(symbol=sec.symbol, status="", computed=float(val), end_date=_d(day),
-                            end_close=float(bars["close"].iloc[-1]), currency=sec.currency, calendar=sec.calendar)
+            return ListingCheck(
+                symbol=sec.symbol, status=UNVERIFIABLE, note=f"{col} is blank on {_d(day)}"
+            )
+        return ListingCheck(
+            symbol=sec.symbol,
+            status="",
+            computed=float(val),
+            end_date=_d(day),
+            end_close=float(bars["close"].iloc[-1]),
+            currency=sec.currency,
+            calendar=sec.calendar,
+        )
     return ListingCheck(symbol=sec.symbol, status=UNVERIFIABLE, note=f"{metric} is not checked")
 
 
-def _window_return(win: dict[str, Any], sym: str, market: Market, catalog: Any, adjusted: bool = False) -> Any:
+def _window_return(
+    win: dict[str, Any], sym: str, market: Market, catalog: Any, adjusted: bool = False
+) -> Any:
     from rerating.rerate.windows import event_return, range_return, window_return
 
     t = win["type"]
@@ -330,7 +466,9 @@ def _window_return(win: dict[str, Any], sym: str, market: Market, catalog: Any, 
         if not is_session(cal, day):
             from rerating.errors import NonSessionDateError
 
-            raise NonSessionDateError(f"{day.date()} is not a {cal} session, so {sym} has no move that day")
+            raise NonSessionDateError(
+                f"{day.date()} is not a {cal} session, so {sym} has no move that day"
+            )
         return window_return(market, sym, day, 1, adjusted=adjusted)
     if t == "sessions":
         return window_return(market, sym, win["end"], int(win["n"]), adjusted=adjusted)
@@ -338,16 +476,30 @@ def _window_return(win: dict[str, Any], sym: str, market: Market, catalog: Any, 
         return range_return(market, sym, win["start"], win["end"], adjusted=adjusted)
     if t == "days":
         end = pd.Timestamp(win["end"])
-        return range_return(market, sym, end - pd.Timedelta(days=int(win["n"])), end, adjusted=adjusted)
+        return range_return(
+            market, sym, end - pd.Timedelta(days=int(win["n"])), end, adjusted=adjusted
+        )
     if t == "ytd":
-        return range_return(market, sym, f"{int(win['year']) - 1}-12-31", win["end"], adjusted=adjusted)
+        return range_return(
+            market, sym, f"{int(win['year']) - 1}-12-31", win["end"], adjusted=adjusted
+        )
     if t == "week":
-        return range_return(market, sym, pd.Timestamp(win["start"]) - pd.Timedelta(days=1), win["end"],
-                            adjusted=adjusted)
+        return range_return(
+            market,
+            sym,
+            pd.Timestamp(win["start"]) - pd.Timedelta(days=1),
+            win["end"],
+            adjusted=adjusted,
+        )
     if t == "month":
         first = pd.Timestamp(f"{win['month']}-01")
-        return range_return(market, sym, first - pd.Timedelta(days=1), first + pd.offsets.MonthEnd(0),
-                            adjusted=adjusted)
+        return range_return(
+            market,
+            sym,
+            first - pd.Timedelta(days=1),
+            first + pd.offsets.MonthEnd(0),
+            adjusted=adjusted,
+        )
     if t == "since_event":
         event = catalog.get(win["event"])
         if "span" in win:
@@ -360,8 +512,10 @@ def _window_return(win: dict[str, Any], sym: str, market: Market, catalog: Any, 
         return event_return(market, sym, event, days=max(days, 0), adjusted=adjusted)
     from rerating.errors import WindowError
 
-    raise WindowError(f"window type {t!r} is not checked; valid: day, sessions, range, days, ytd, week, "
-                      "month, since_event, intraday")
+    raise WindowError(
+        f"window type {t!r} is not checked; valid: day, sessions, range, days, ytd, week, "
+        "month, since_event, intraday"
+    )
 
 
 def _intraday(claim: Claim, sec: Any, market: Market) -> ListingCheck:
@@ -371,24 +525,48 @@ def _intraday(claim: Claim, sec: Any, market: Market) -> ListingCheck:
     if bars.empty or bars.index[-1] != day:
         raise _no_row(sec.symbol, day, sec.calendar)
     amount = float(claim.value["amount"])
-    up = amount >= 0 if claim.metric in ("price_return", "index_return") else claim.comparator != "lt"
+    up = (
+        amount >= 0
+        if claim.metric in ("price_return", "index_return")
+        else claim.comparator != "lt"
+    )
     col = "high" if up else "low"
     extreme = bars[col].iloc[-1]
     if pd.isna(extreme):
-        return ListingCheck(symbol=sec.symbol, status=UNVERIFIABLE,
-                            note=f"no intraday {col} for {sec.symbol} on {_d(day)} (close-only series)")
+        return ListingCheck(
+            symbol=sec.symbol,
+            status=UNVERIFIABLE,
+            note=f"no intraday {col} for {sec.symbol} on {_d(day)} (close-only series)",
+        )
     if claim.metric in ("price_return", "index_return") and claim.value["unit"] == "pct":
         if len(bars) < 2:
             raise _no_row(sec.symbol, day, sec.calendar)
         prev = float(bars["close"].iloc[-2])
-        return ListingCheck(symbol=sec.symbol, status="", computed=100.0 * (float(extreme) / prev - 1.0),
-                            start_date=_d(bars.index[-2]), end_date=_d(day), start_close=prev,
-                            end_close=float(extreme), currency=sec.currency, calendar=sec.calendar,
-                            note=f"intraday {col} against the previous close")
+        return ListingCheck(
+            symbol=sec.symbol,
+            status="",
+            computed=100.0 * (float(extreme) / prev - 1.0),
+            start_date=_d(bars.index[-2]),
+            end_date=_d(day),
+            start_close=prev,
+            end_close=float(extreme),
+            currency=sec.currency,
+            calendar=sec.calendar,
+            note=f"intraday {col} against the previous close",
+        )
     if claim.metric in ("close_price", "index_level"):
-        return ListingCheck(symbol=sec.symbol, status="", computed=float(extreme), end_date=_d(day),
-                            currency=sec.currency, calendar=sec.calendar, note=f"intraday {col}")
-    return ListingCheck(symbol=sec.symbol, status=UNVERIFIABLE, note=f"intraday {claim.metric} is not checked")
+        return ListingCheck(
+            symbol=sec.symbol,
+            status="",
+            computed=float(extreme),
+            end_date=_d(day),
+            currency=sec.currency,
+            calendar=sec.calendar,
+            note=f"intraday {col}",
+        )
+    return ListingCheck(
+        symbol=sec.symbol, status=UNVERIFIABLE, note=f"intraday {claim.metric} is not checked"
+    )
 
 
 def _end_day(win: dict[str, Any]) -> pd.Timestamp | None:
@@ -403,7 +581,9 @@ def _end_day(win: dict[str, Any]) -> pd.Timestamp | None:
 def _no_row(sym: str, day: pd.Timestamp, cal: str) -> RerateError:
     from rerating.errors import MissingDataError
 
-    return MissingDataError(f"no {sym} row on {_d(day)} ({cal}); check the date or the data coverage")
+    return MissingDataError(
+        f"no {sym} row on {_d(day)} ({cal}); check the date or the data coverage"
+    )
 
 
 def _d(ts: Any) -> str:

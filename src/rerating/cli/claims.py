@@ -53,7 +53,9 @@ def _write_json(payload: Any, output: str | None) -> None:
 
 @click.command("claims")
 @click.argument("article", type=str)
-@click.option("--date", "date", default=None, help="Publication date (YYYY-MM-DD) when the article has none.")
+@click.option(
+    "--date", "date", default=None, help="Publication date (YYYY-MM-DD) when the article has none."
+)
 @format_option
 def claims_cmd(article: str, date: str | None, fmt: str, output: str | None) -> None:
     """Extract the quantitative market claims of ARTICLE (a .txt/.md/.html file, or - for stdin).
@@ -77,16 +79,22 @@ def claims_cmd(article: str, date: str | None, fmt: str, output: str | None) -> 
         click.echo("no market claims found", err=True)
     frame = claims_frame(claims)
     if fmt == "table":
-        frame = frame[["entity", "symbols", "metric", "window", "comparator", "amount", "unit", "currency"]]
+        frame = frame[
+            ["entity", "symbols", "metric", "window", "comparator", "amount", "unit", "currency"]
+        ]
     render_frame(frame, fmt, output, title=f"claims in {art.title or article}")
 
 
 @click.command("check")
 @click.argument("article", type=str)
-@click.option("--date", "date", default=None, help="Publication date (YYYY-MM-DD) when the article has none.")
+@click.option(
+    "--date", "date", default=None, help="Publication date (YYYY-MM-DD) when the article has none."
+)
 @format_option
 @click.pass_context
-def check_cmd(ctx: click.Context, article: str, date: str | None, fmt: str, output: str | None) -> None:
+def check_cmd(
+    ctx: click.Context, article: str, date: str | None, fmt: str, output: str | None
+) -> None:
     """Extract the market claims of ARTICLE and check each one against the data.
 
     Each claim gets supported / contradicted / unverifiable, with the figure computed, the dates and
@@ -110,7 +118,18 @@ def check_cmd(ctx: click.Context, article: str, date: str | None, fmt: str, outp
         click.echo("no market claims found", err=True)
     frame = verdicts_frame(verdicts)
     if fmt == "table":  # the terminal gets the columns a reader needs; CSV/Parquet get all
-        frame = frame[["entity", "stated", "symbol", "listing_status", "computed", "start", "end", "accepted"]]
+        frame = frame[
+            [
+                "entity",
+                "stated",
+                "symbol",
+                "listing_status",
+                "computed",
+                "start_date",
+                "end_date",
+                "accepted",
+            ]
+        ]
         frame = frame.rename(columns={"listing_status": "verdict"})
     render_frame(frame, fmt, output, title=f"claims checked in {art.title or article}")
 

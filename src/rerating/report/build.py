@@ -232,7 +232,8 @@ def _summary_frame(
                     "to": res.end_date if res is not None else pd.NaT,
                     "start close": res.start_close if res is not None else np.nan,
                     "end close": res.end_close if res is not None else np.nan,
-                    "return": res.value if res is not None else np.nan,
+                    "price return": res.value if res is not None else np.nan,
+                    "change, USD %": np.nan,
                     "change, USD bn": np.nan,
                     "note": "; ".join(
                         x for x in (w.note, err, res.note if res is not None else "") if x
@@ -266,7 +267,12 @@ def _cap_change(
 
 
 def _move_row(res: Any, start_close: float, end_close: float) -> dict[str, Any]:
-    """A key-moves row for a MarketCapChange (a listing or a basket)."""
+    """A key-moves row for a MarketCapChange (a listing or a basket).
+
+    ``price return`` is the listing's close-to-close return in its own currency; ``change, USD %``
+    is the market value's change in US dollars, which also moves with the exchange rate (9988.HK
+    84.75 -> 87.25 HKD on 2025-01-24..27 is +2.95% in price, +2.98% in USD market value).
+    """
     left = (
         f"left out (no shares figure): {', '.join(s for s, _ in res.left_out)}"
         if res.left_out
@@ -279,7 +285,8 @@ def _move_row(res: Any, start_close: float, end_close: float) -> dict[str, Any]:
         "to": res.listings[0].end_date,
         "start close": start_close,
         "end close": end_close,
-        "return": res.pct_change,
+        "price return": end_close / start_close - 1.0 if start_close > 0 else np.nan,
+        "change, USD %": res.pct_change,
         "change, USD bn": res.change / 1e9,
         # a basket's members are listed in their own rows: keep its general assumption only
         "note": "; ".join(
@@ -490,7 +497,12 @@ def _parameters(
 
 
 def _claims_table(market: Market, article: PathLike) -> tuple[pd.DataFrame, str]:
-    """Claims found in the article and their verdicts, one row per (claim, listing checked)."""
+    """Claims found in the article and their verdicts, one row per (claim, listing checked).
+
+    ``verdict`` is the row's own listing's (a claim supported on 0700.HK can be unverifiable on
+    TCEHY); ``claim verdict`` is the claim's as a whole. ``note`` is the listing's note, or the
+    claim's reason on the row of a claim that had no listing to check.
+    """
     from rerating.claims import extract_claims, read_article
     from rerating.claims.verify import verdicts_frame, verify_claims
 
@@ -498,10 +510,14 @@ def _claims_table(market: Market, article: PathLike) -> tuple[pd.DataFrame, str]
     claims = extract_claims(doc.text, article_date=doc.date, securities=market.securities)
     verdicts = verify_claims(claims, market)
     frame = verdicts_frame(verdicts)
-    frame.insert(1, "sentence", frame["claim"].map(lambda i: verdicts[i].claim.sentence))
     frame["claim"] = frame["claim"] + 1  # numbered from 1 for readers
-    keep = ["claim", "sentence", "metric", "stated", "status", "symbol", "computed", "start", "end",
-            "accepted", "note"]  # fmt: skip
+    frame["note"] = frame["listing_note"].where(frame["symbol"] != "", frame["reason"])
+    frame = frame.rename(
+        columns={"listing_status": "verdict", "status": "claim verdict", "start_date": "start",
+                 "end_date": "end"}
+    )  # fmt: skip
+    keep = ["claim", "sentence", "metric", "stated", "symbol", "verdict", "computed", "start", "end",
+            "accepted", "claim verdict", "note"]  # fmt: skip
     source = Path(str(article)).name + (f" ({doc.title})" if doc.title else "")
     if doc.date is not None:
         source += f", dated {pd.Timestamp(doc.date).date()}"
@@ -686,8 +702,9 @@ def build_report(
         claims_table = Table(
             frame,
             digits={"computed": 2},
-            caption="Each claim as the article states it, the listing it was checked on, the value "
-            "computed from the data (in the claim's unit) and the interval accepted as a match.",
+            caption="Each claim as the article states it, the listing it was checked on, that "
+            "listing's verdict, the value computed from the data (in the claim's unit) and the "
+            "interval accepted as a match; the claim verdict holds when any listing supports it.",
         )
 
     pct = tuple(c for c in return_cols if not c.startswith("mcap"))
@@ -716,9 +733,12 @@ def build_report(
         ),
         key_moves=Table(
             moves,
-            percent=("return",),
+            percent=("price return", "change, USD %"),
             digits={"change, USD bn": 1, "start close": 2, "end close": 2},
             signed=("change, USD bn",),
+            caption="Price return: close to close in the listing's currency. Market-cap rows add the "
+            "change of the market value in US dollars (price and exchange-rate effect) in per cent "
+            "and in USD bn.",
         )
         if not moves.empty
         else None,
@@ -937,9 +957,7 @@ def clustering_warning(details: Sequence[tuple[str, str]], tests: pd.DataFrame) 
         "Event windows overlap in calendar time: every listing of a group shares the same day 0, so "
         "their abnormal returns are cross-correlated (Hong Kong and New York listings also one "
         "session apart, which r̄ and the portfolio and rank tests count). Design effect "
-        "1 + (N - 1) r̄ by group: "
-        + "; ".join(f"{eid}: {d}" for eid, d in details)
-        + "."
+        "1 + (N - 1) r̄ by group: " + "; ".join(f"{eid}: {d}" for eid, d in details) + "."
     )
     if "valid_under_clustering" in tests and not tests.empty:
         flags = (
