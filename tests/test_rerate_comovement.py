@@ -82,8 +82,9 @@ def test_equal_weight_basket_and_its_ledger():
 
 def test_pairing_across_markets_and_lag():
     idx_a = pd.DatetimeIndex(["2025-01-27", "2025-01-28", "2025-02-03", "2025-02-04", "2025-02-05"])
-    idx_b = pd.DatetimeIndex(["2025-01-27", "2025-01-28", "2025-01-29", "2025-02-03", "2025-02-04",
-                              "2025-02-05"])
+    idx_b = pd.DatetimeIndex(
+        ["2025-01-27", "2025-01-28", "2025-01-29", "2025-02-03", "2025-02-04", "2025-02-05"]
+    )
     a = pd.Series([1.0, 2.0, 3.0, 4.0, 5.0], index=idx_a)
     b = pd.Series([1.0, 2.0, 9.0, 3.0, 4.0, 5.0], index=idx_b)
     r = rolling_beta(a, b, 3)  # 01-29 (Hong Kong shut) is not paired
@@ -98,3 +99,23 @@ def test_too_few_observations():
         break_test(a, b, a.index[1])
     with pytest.raises(DateRangeError, match="at least 3 paired returns"):
         comovement(a, b, a.index[-2])
+
+
+@pytest.mark.parametrize("scale, shift", [(1.0, 0.0), (2.0, 0.001), (-0.5, 0.0)])
+def test_chow_of_a_perfect_fit_is_nan_with_a_note(scale, shift):
+    # a = shift + scale * b exactly: residuals are zero up to rounding, so F is 0/0 (undefined);
+    # before the fix the rounding residue gave F(2, 116) = -57.9 for a basket on itself
+    _, b, brk = _simulated()
+    got = break_test(shift + scale * b, b, brk)
+    assert np.isnan(got.f_stat) and np.isnan(got.pvalue)
+    assert "F undefined" in got.note and "F undefined" in got.summary()
+
+
+def test_chow_f_is_never_negative():
+    # nearly perfect fits: a tiny noise keeps F defined; rounding must not push it below 0
+    _, b, brk = _simulated()
+    rng = np.random.default_rng(3)
+    for noise in (1e-6, 1e-8, 1e-9):
+        a = 0.7 * b + noise * pd.Series(rng.normal(size=len(b)), index=b.index)
+        got = break_test(a, b, brk)
+        assert got.f_stat >= 0 and 0 <= got.pvalue <= 1 and got.note == ""

@@ -38,6 +38,8 @@ def format_option(func: Any) -> Any:
 def _cell(value: Any) -> str:
     import pandas as pd
 
+    if value is pd.NaT:
+        return ""
     if isinstance(value, float):
         if pd.isna(value):
             return ""
@@ -45,6 +47,82 @@ def _cell(value: Any) -> str:
     if isinstance(value, pd.Timestamp):
         return value.strftime("%Y-%m-%d") if value == value.normalize() else value.isoformat()
     return "" if value is None else str(value)
+
+
+def _json_value(value: Any, date_only: bool = False) -> Any:
+    """A JSON-ready Python value: plain doubles, ISO dates, null for NaN/NaT/NA/None."""
+    import math
+
+    import numpy as np
+    import pandas as pd
+
+    if value is None or value is pd.NaT or value is pd.NA:
+        return None
+    if isinstance(value, bool | np.bool_):
+        return bool(value)
+    if isinstance(value, np.floating) and value.dtype.itemsize < 8:
+        value = float(str(value))  # a float32's shortest decimal, not its float64 expansion
+    if isinstance(value, float | np.floating):
+        return float(value) if math.isfinite(value) else None
+    if isinstance(value, int | np.integer):
+        return int(value)
+    if isinstance(value, pd.Timestamp | np.datetime64):
+        ts = pd.Timestamp(value)
+        if ts is pd.NaT:
+            return None
+        return ts.strftime("%Y-%m-%d") if date_only and ts.tzinfo is None else ts.isoformat()
+    if isinstance(value, pd.Timedelta):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {str(k): _json_value(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | np.ndarray):
+        return [_json_value(v) for v in value]
+    if isinstance(value, str):
+        return value
+    return str(value)
+
+
+def _json_column(column: pd.Series) -> list[Any]:
+    """A column's values for JSON. A column of tz-naive midnights is a date column (``YYYY-MM-DD``)."""
+    import math
+
+    import numpy as np
+    import pandas as pd
+
+    dtype = column.dtype
+    if isinstance(dtype, np.dtype) and dtype.kind == "f" and dtype.itemsize == 8:
+        return [v if math.isfinite(v) else None for v in column.tolist()]
+    if (
+        isinstance(dtype, np.dtype) and dtype.kind == "f"
+    ):  # float32, float16: keep their own scalars
+        return [_json_value(v) for v in column.to_numpy()]
+    if isinstance(dtype, np.dtype) and dtype.kind in "iub":
+        return list(column.tolist())
+    if isinstance(dtype, np.dtype) and dtype.kind == "M":  # tz-naive datetime64
+        valid = column.dropna()
+        if bool((valid == valid.dt.normalize()).all()):
+            text = column.dt.strftime("%Y-%m-%d")
+            return [None if pd.isna(t) else t for t in text.tolist()]
+        return [_json_value(v) for v in column.tolist()]
+    values = column.tolist()
+    stamps = [v for v in values if isinstance(v, pd.Timestamp) and v is not pd.NaT]
+    date_only = bool(stamps) and all(v.tzinfo is None and v == v.normalize() for v in stamps)
+    return [_json_value(v, date_only) for v in values]
+
+
+def to_json(frame: pd.DataFrame) -> str:
+    """Records JSON: date columns as ``YYYY-MM-DD`` (times in ISO 8601), floats as shortest
+    round-trip doubles, NaN/NaT as ``null``; strict JSON (no ``NaN`` constants), UTF-8 kept as is."""
+    import json
+
+    names = [str(c) for c in frame.columns]
+    columns = [_json_column(frame.iloc[:, i]) for i in range(frame.shape[1])]
+    records = (
+        [dict(zip(names, row, strict=True)) for row in zip(*columns, strict=True)]
+        if columns
+        else [{} for _ in range(len(frame))]
+    )
+    return json.dumps(records, ensure_ascii=False, indent=2, allow_nan=False)
 
 
 def render_frame(
@@ -88,7 +166,7 @@ def render_frame(
     if fmt == "csv":
         text = frame.to_csv(index=False, date_format="%Y-%m-%d")
     elif fmt == "json":
-        text = frame.to_json(orient="records", date_format="iso", force_ascii=False, indent=2)
+        text = to_json(frame)
     elif fmt == "parquet":
         if output:
             frame.to_parquet(output, index=False)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import click
 import pandas as pd
 
 from rerating.cli._output import format_option, render_frame
+from rerating.errors import DateRangeError
 
 DATE_HELP = "ISO date, e.g. 2025-01-20."
 
@@ -16,18 +18,114 @@ def _note(text: str) -> None:
     click.echo(text, err=True)
 
 
+def _split_symbols(args: tuple[str, ...]) -> tuple[str, ...]:
+    """Symbols given as separate arguments, comma lists, or both (``NVDA AMZN``, ``NVDA,AMZN``)."""
+    out = tuple(s.strip() for arg in args for s in arg.split(",") if s.strip())
+    if not out:
+        raise click.UsageError(
+            "no symbols given; pass them separated by spaces or commas (NVDA AMZN)"
+        )
+    return out
+
+
+def _sessions_between(calendar: str, lo: pd.Timestamp, hi: pd.Timestamp) -> bool:
+    """Whether ``calendar`` has a session in ``[lo, hi]`` (past the calendar's own range: assume so)."""
+    from rerating.data import calendars
+
+    if hi < lo:
+        return False
+    cal = calendars.get_calendar(calendar)
+    lo_c, hi_c = max(lo, cal.first_session), min(hi, cal.last_session)
+    if hi_c < lo_c:
+        return True
+    return len(calendars.sessions(calendar, lo_c, hi_c)) > 0
+
+
+def _range_notes(
+    market: Any,
+    spans: dict[str, tuple[pd.Timestamp, pd.Timestamp]],
+    start: str | None,
+    end: str | None,
+    what: str,
+) -> None:
+    """A note on stderr for each symbol whose rows start later or end earlier than the dates asked.
+
+    ``spans`` maps a symbol to the first and last date of its rows in the output. Partial data is
+    shown, not refused; the note names the actual range and where the symbol's data start or end.
+    """
+    from rerating.data import calendars
+
+    lo = calendars.to_day(start, "--from") if start is not None else None
+    hi = calendars.to_day(end, "--to") if end is not None else None
+    coverage = market.coverage(list(spans)).set_index("symbol")
+    for sym, (first, last) in spans.items():
+        cal = market.security(sym).calendar
+        data_first, data_last = coverage.loc[sym, "first"], coverage.loc[sym, "last"]
+        if (
+            lo is not None
+            and first > lo
+            and _sessions_between(cal, lo, first - pd.Timedelta(days=1))
+        ):
+            _note(
+                f"note: {sym}: {what} start {first.date()}, later than the {lo.date()} asked "
+                f"(its data start {data_first.date()})"
+            )
+        if hi is not None and last < hi and _sessions_between(cal, last + pd.Timedelta(days=1), hi):
+            _note(
+                f"note: {sym}: {what} end {last.date()}, earlier than the {hi.date()} asked "
+                f"(its data end {data_last.date()})"
+            )
+
+
+def _spans_long(frame: pd.DataFrame) -> dict[str, tuple[pd.Timestamp, pd.Timestamp]]:
+    """First and last ``date`` per ``symbol`` of a long frame."""
+    g = frame.groupby("symbol", sort=False)["date"]
+    return {
+        str(sym): (pd.Timestamp(lo), pd.Timestamp(hi))
+        for sym, lo, hi in zip(g.min().index, g.min(), g.max(), strict=True)
+    }
+
+
+def _spans_wide(frame: pd.DataFrame) -> dict[str, tuple[pd.Timestamp, pd.Timestamp]]:
+    """First and last date with a value per column of a date-indexed wide frame."""
+    out = {}
+    for col in frame.columns:
+        first, last = frame[col].first_valid_index(), frame[col].last_valid_index()
+        if first is not None and last is not None:
+            out[str(col)] = (pd.Timestamp(first), pd.Timestamp(last))
+    return out
+
+
 @click.command("load")
 @click.argument("symbols", nargs=-1, required=True)
 @click.option("--from", "start", default=None, help="First date to load. " + DATE_HELP)
 @click.option("--to", "end", default=None, help="Last date to load. " + DATE_HELP)
-@click.option("--source", type=click.Choice(["files", "yahoo", "akshare"]), default="files", show_default=True,
-              help="Where the bars come from (yahoo/akshare need `pip install 'rerating[live]'` and a network).")
-@click.option("--dir", "directory", type=click.Path(file_okay=False), default=None,
-              help="Folder of per-symbol CSV/Parquet files (for --source files).")
+@click.option(
+    "--source",
+    type=click.Choice(["files", "yahoo", "akshare"]),
+    default="files",
+    show_default=True,
+    help="Where the bars come from (yahoo/akshare need `pip install 'rerating[live]'` and a network).",
+)
+@click.option(
+    "--dir",
+    "directory",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="Folder of per-symbol CSV/Parquet files (for --source files).",
+)
 @format_option
 @click.pass_obj
-def load_cmd(obj: Any, symbols: tuple[str, ...], start: str | None, end: str | None, source: str,
-             directory: str | None, fmt: str, output: str | None) -> None:
+def load_cmd(
+    obj: Any,
+    symbols: tuple[str, ...],
+    start: str | None,
+    end: str | None,
+    source: str,
+    directory: str | None,
+    fmt: str,
+    output: str | None,
+) -> None:
     """Load daily bars for SYMBOLS into the store (one transaction per symbol).
 
     \b
@@ -35,6 +133,7 @@ def load_cmd(obj: Any, symbols: tuple[str, ...], start: str | None, end: str | N
       rerating load BABA 9988.HK NVDA --from 2024-06-01 --to 2025-06-30 --dir ../shared/market
       rerating load NVDA --source yahoo --from 2025-01-01 --to 2025-03-31
     """
+    symbols = _split_symbols(symbols)
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from rerating.data.load import load
@@ -47,7 +146,9 @@ def load_cmd(obj: Any, symbols: tuple[str, ...], start: str | None, end: str | N
         securities.resolve(sym)
     if source == "files":
         if directory is None:
-            raise MissingDataError("--source files needs --dir FOLDER (one CSV/Parquet per symbol); see docs/DATA.md")
+            raise MissingDataError(
+                "--source files needs --dir FOLDER (one CSV/Parquet per symbol); see docs/DATA.md"
+            )
         src = get_source("files", directory=directory, securities=securities)
     else:
         src = get_source(source, securities=securities)
@@ -59,20 +160,30 @@ def load_cmd(obj: Any, symbols: tuple[str, ...], start: str | None, end: str | N
     from rich.console import Console
 
     console = Console(stderr=True)
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  console=console, transient=True) as bar:
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    ) as bar:
         task = bar.add_task(f"loading from {source}", total=len(symbols))
 
         def advance(sym: str, rows: int) -> None:
             bar.update(task, advance=1, description=f"{sym}: {rows} rows")
 
         result = load(list(symbols), src, store, securities, start, end, progress=advance)
-    render_frame(result.frame.drop(columns=["error"]), fmt, output, title=f"loaded into {store.path}")
+    render_frame(
+        result.frame.drop(columns=["error"]), fmt, output, title=f"loaded into {store.path}"
+    )
     _note(result.summary() + f" into {store.path}")
     if result.failed:
         errs = result.frame.set_index("symbol").loc[result.failed, "error"]
         detail = "; ".join(f"{s}: {e}" for s, e in errs.items())
-        raise LoadFailedError(f"{len(result.failed)} symbol(s) not loaded (the others are stored): {detail}")
+        raise LoadFailedError(
+            f"{len(result.failed)} symbol(s) not loaded (the others are stored): {detail}"
+        )
 
 
 @click.command("prices")
@@ -83,8 +194,16 @@ def load_cmd(obj: Any, symbols: tuple[str, ...], start: str | None, end: str | N
 @click.option("--adjusted", is_flag=True, help="With --wide: dividend-adjusted closes.")
 @format_option
 @click.pass_obj
-def prices_cmd(obj: Any, symbols: tuple[str, ...], start: str | None, end: str | None, wide: bool,
-               adjusted: bool, fmt: str, output: str | None) -> None:
+def prices_cmd(
+    obj: Any,
+    symbols: tuple[str, ...],
+    start: str | None,
+    end: str | None,
+    wide: bool,
+    adjusted: bool,
+    fmt: str,
+    output: str | None,
+) -> None:
     """Daily bars of SYMBOLS (open high low close adj_close volume), or closes side by side.
 
     \b
@@ -92,9 +211,12 @@ def prices_cmd(obj: Any, symbols: tuple[str, ...], start: str | None, end: str |
       rerating --sample prices BABA 9988.HK --from 2025-01-20 --to 2025-02-13
       rerating --sample prices NVDA ^GSPC --from 2025-01-21 --to 2025-01-31 --wide --format csv
     """
+    symbols = _split_symbols(symbols)
     market = obj.market()
     if wide:
-        frame = market.closes(list(symbols), start, end, adjusted=adjusted).reset_index()
+        closes = market.closes(list(symbols), start, end, adjusted=adjusted)
+        spans = _spans_wide(closes)
+        frame = closes.reset_index()
     else:
         parts = []
         for sym in symbols:
@@ -102,22 +224,41 @@ def prices_cmd(obj: Any, symbols: tuple[str, ...], start: str | None, end: str |
             bars.insert(0, "symbol", market.security(sym).symbol)
             parts.append(bars)
         frame = pd.concat(parts, ignore_index=True)
+        spans = _spans_long(frame)
     render_frame(frame, fmt, output)
+    _range_notes(market, spans, start, end, "bars")
 
 
 @click.command("returns")
 @click.argument("symbols", nargs=-1, required=True)
-@click.option("--from", "start", default=None, help="First session whose return is wanted. " + DATE_HELP)
+@click.option(
+    "--from", "start", default=None, help="First session whose return is wanted. " + DATE_HELP
+)
 @click.option("--to", "end", default=None, help="Last session. " + DATE_HELP)
 @click.option("--kind", type=click.Choice(["simple", "log"]), default="simple", show_default=True)
-@click.option("--gap-policy", type=click.Choice(["raise", "drop", "multi_day"]), default="raise", show_default=True,
-              help="What to do where a session has no bar: fail, drop (listed on stderr), or span the gap.")
+@click.option(
+    "--gap-policy",
+    type=click.Choice(["raise", "drop", "multi_day"]),
+    default="raise",
+    show_default=True,
+    help="What to do where a session has no bar: fail, drop (listed on stderr), or span the gap.",
+)
 @click.option("--raw", is_flag=True, help="Use raw closes instead of dividend-adjusted ones.")
 @click.option("--wide", is_flag=True, help="Date x symbol instead of one row per (symbol, date).")
 @format_option
 @click.pass_obj
-def returns_cmd(obj: Any, symbols: tuple[str, ...], start: str | None, end: str | None, kind: str,
-                gap_policy: str, raw: bool, wide: bool, fmt: str, output: str | None) -> None:
+def returns_cmd(
+    obj: Any,
+    symbols: tuple[str, ...],
+    start: str | None,
+    end: str | None,
+    kind: str,
+    gap_policy: str,
+    raw: bool,
+    wide: bool,
+    fmt: str,
+    output: str | None,
+) -> None:
     """Daily returns of SYMBOLS on each listing's own calendar.
 
     \b
@@ -125,9 +266,14 @@ def returns_cmd(obj: Any, symbols: tuple[str, ...], start: str | None, end: str 
       rerating --sample returns NVDA 9988.HK --from 2025-01-20 --to 2025-02-14 --wide
       rerating --sample returns BABA --gap-policy drop --format json
     """
-    result = obj.market().returns(list(symbols), start, end, kind=kind, gap_policy=gap_policy, adjusted=not raw)
+    symbols = _split_symbols(symbols)
+    market = obj.market()
+    result = market.returns(
+        list(symbols), start, end, kind=kind, gap_policy=gap_policy, adjusted=not raw
+    )
     frame = result.wide().reset_index() if wide else result.to_frame()
     render_frame(frame, fmt, output)
+    _range_notes(market, _spans_long(result.frame), start, end, "returns")
     for rec in result.dropped.itertuples(index=False):
         when = rec.date.date() if pd.notna(rec.date) else "-"
         _note(f"note: {rec.symbol} {when}: {rec.reason}")
@@ -135,19 +281,50 @@ def returns_cmd(obj: Any, symbols: tuple[str, ...], start: str | None, end: str 
 
 @click.command("marketcap")
 @click.argument("symbols", nargs=-1, required=True)
-@click.option("--on", "on", required=True, help="Date of the market cap (last close on or before it). " + DATE_HELP)
-@click.option("--currency", default=None, help="Express in this currency (USD, HKD, CNY); default: the listing's own.")
+@click.option(
+    "--on",
+    "on",
+    required=True,
+    help="Date of the market cap (last close on or before it). " + DATE_HELP,
+)
+@click.option(
+    "--currency",
+    default=None,
+    help="Express in this currency (USD, HKD, CNY); default: the listing's own.",
+)
+@click.option(
+    "--lookahead",
+    type=click.IntRange(min=0),
+    default=0,
+    show_default=True,
+    metavar="DAYS",
+    help="When no shares figure is dated on or before the date, use the first one up to DAYS "
+    "days later (said in the notes column). 0: strictly as of the date.",
+)
 @format_option
 @click.pass_obj
-def marketcap_cmd(obj: Any, symbols: tuple[str, ...], on: str, currency: str | None, fmt: str, output: str | None) -> None:
+def marketcap_cmd(
+    obj: Any,
+    symbols: tuple[str, ...],
+    on: str,
+    currency: str | None,
+    lookahead: int,
+    fmt: str,
+    output: str | None,
+) -> None:
     """Market capitalisation of SYMBOLS on a date: close x shares outstanding x FX.
 
     \b
-    Example:
+    Examples:
       rerating --sample marketcap BABA 9988.HK NVDA --on 2025-01-27 --currency USD
+      rerating --sample marketcap META --on 2025-01-27 --lookahead 90
     """
+    symbols = _split_symbols(symbols)
     market = obj.market()
-    frame = pd.concat([market.market_cap(s, on, currency).to_frame() for s in symbols], ignore_index=True)
+    frame = pd.concat(
+        [market.market_cap(s, on, currency, lookahead=lookahead).to_frame() for s in symbols],
+        ignore_index=True,
+    )
     render_frame(frame, fmt, output)
 
 
@@ -169,32 +346,82 @@ def calendar_cmd(exchange: str, start: str, end: str, fmt: str, output: str | No
     days = calendars.sessions(exchange, start, end)
     half = set(calendars.half_days(exchange, start, end))
     rows = [
-        {"date": d, "status": "half-day" if d in half else "session",
-         "open_utc": cal.session_open(d).strftime("%H:%M"), "close_utc": cal.session_close(d).strftime("%H:%M")}
+        {
+            "date": d,
+            "status": "half-day" if d in half else "session",
+            "open_utc": cal.session_open(d).strftime("%H:%M"),
+            "close_utc": cal.session_close(d).strftime("%H:%M"),
+        }
         for d in days
     ]
-    rows += [{"date": d, "status": "holiday", "open_utc": "", "close_utc": ""} for d in calendars.holidays(exchange, start, end)]
-    frame = pd.DataFrame(rows, columns=["date", "status", "open_utc", "close_utc"]).sort_values("date", ignore_index=True)
+    rows += [
+        {"date": d, "status": "holiday", "open_utc": "", "close_utc": ""}
+        for d in calendars.holidays(exchange, start, end)
+    ]
+    frame = pd.DataFrame(rows, columns=["date", "status", "open_utc", "close_utc"]).sort_values(
+        "date", ignore_index=True
+    )
     render_frame(frame, fmt, output, title=f"{cal.name} {start} .. {end}")
+
+
+_BARE_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _zoned_time(text: str, what: str) -> pd.Timestamp:
+    """A time with a zone, or a bare date (tz-naive midnight); a time of day without a zone is refused."""
+    try:
+        ts = pd.Timestamp(text.strip())
+    except (ValueError, TypeError) as exc:
+        raise DateRangeError(
+            f"{what} {text!r} is not a time; use ISO 8601 with a zone, e.g. 2025-01-27T14:30Z, or a date "
+            "such as 2025-01-27"
+        ) from exc
+    if ts is pd.NaT:
+        raise DateRangeError(f"{what} is empty; pass a time such as 2025-01-27T14:30Z")
+    if ts.tzinfo is None and not _BARE_DATE.fullmatch(text.strip()):
+        raise DateRangeError(
+            f"{what} {text!r} has no time zone; add one: {ts:%Y-%m-%dT%H:%M}-05:00 (New York in winter), "
+            f"{ts:%Y-%m-%dT%H:%M}+08:00 (Hong Kong, Shanghai) or {ts:%Y-%m-%dT%H:%M}Z (UTC); "
+            "or give a bare date (YYYY-MM-DD) when the hour is unknown"
+        )
+    return ts
 
 
 @click.command("session")
 @click.option("--exchange", required=True, help="Exchange or calendar: XNYS, XHKG, XSHG.")
-@click.option("--after", "after", required=True, help="A time (ISO 8601, e.g. 2025-01-27T14:30Z) or a bare date.")
+@click.option(
+    "--after",
+    "after",
+    required=True,
+    help="A time with its zone (ISO 8601: 2025-01-27T14:30Z, 2025-01-27T09:30-05:00), or a bare "
+    "date (YYYY-MM-DD: known day, unknown hour: that day if a session, else the next session).",
+)
 @format_option
 def session_cmd(exchange: str, after: str, fmt: str, output: str | None) -> None:
     """The first session of an exchange whose close is after a time (the market's day 0 for news at that time).
 
+    A time must carry its zone (Z or an offset); a bare date means the hour is unknown.
+
     \b
-    Example:
+    Examples:
       rerating session --exchange XHKG --after 2025-01-27T14:30Z
+      rerating session --exchange XNYS --after 2025-01-27T15:30-05:00
+      rerating session --exchange XSHG --after 2025-01-28
     """
     from rerating.data import calendars
 
-    day = calendars.first_session_after(after, exchange)
+    day = calendars.first_session_after(_zoned_time(after, "--after"), exchange)
     name = calendars.calendar_name(exchange)
-    frame = pd.DataFrame([{"after": after, "exchange": name, "session": day,
-                           "close_utc": calendars.session_close(name, day).isoformat()}])
+    frame = pd.DataFrame(
+        [
+            {
+                "after": after,
+                "exchange": name,
+                "session": day,
+                "close_utc": calendars.session_close(name, day).isoformat(),
+            }
+        ]
+    )
     render_frame(frame, fmt, output)
 
 
@@ -245,5 +472,13 @@ def cache_clear(obj: Any, yes: bool) -> None:
 
 def register(group: click.Group) -> None:
     """Add this module's commands to the root group."""
-    for cmd in (load_cmd, prices_cmd, returns_cmd, marketcap_cmd, calendar_cmd, session_cmd, cache_group):
+    for cmd in (
+        load_cmd,
+        prices_cmd,
+        returns_cmd,
+        marketcap_cmd,
+        calendar_cmd,
+        session_cmd,
+        cache_group,
+    ):
         group.add_command(cmd)

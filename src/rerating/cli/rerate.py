@@ -11,16 +11,33 @@ from rerating.cli._options import parse_window
 from rerating.cli._output import format_option, render_frame
 
 _adjusted = click.option(
-    "--adjusted", is_flag=True, default=False,
+    "--adjusted",
+    is_flag=True,
+    default=False,
     help="Use dividend-adjusted closes (adj_close) instead of raw traded closes.",
 )
 _partial = click.option(
-    "--partial", is_flag=True, default=False,
+    "--partial",
+    is_flag=True,
+    default=False,
     help="Cut a window at the data (or leave out basket members without shares) instead of failing; "
     "what was cut or left out is said.",
 )
+_lookahead = click.option(
+    "--lookahead",
+    "lookahead",
+    type=click.IntRange(min=0),
+    default=0,
+    show_default=True,
+    metavar="DAYS",
+    help="When no shares figure is dated on or before the date, use the first one up to DAYS days "
+    "later (said in the notes). 0: strictly as of the date.",
+)
 _events_file = click.option(
-    "--events", "events_files", multiple=True, type=click.Path(dir_okay=False),
+    "--events",
+    "events_files",
+    multiple=True,
+    type=click.Path(dir_okay=False),
     help="Your own events file(s), added to the bundled catalog.",
 )
 
@@ -31,28 +48,65 @@ def _notes(lines: Iterable[str]) -> None:
             click.echo(f"note: {line}", err=True)
 
 
+def _split_symbols(args: Iterable[str]) -> list[str]:
+    """Symbols given as separate arguments, comma lists, or both (``NVDA AMZN``, ``NVDA,AMZN``)."""
+    out = [s.strip() for arg in args for s in arg.split(",") if s.strip()]
+    if not out:
+        raise click.UsageError(
+            "no symbols given; pass them separated by spaces or commas (NVDA AMZN)"
+        )
+    return out
+
+
 def _window_table(results: list, fmt: str) -> pd.DataFrame:  # type: ignore[type-arg]
     from rerating.rerate.windows import returns_frame
 
     frame = returns_frame(results)
     if fmt != "table":
         return frame
-    return frame[["symbol", "start_date", "end_date", "start_close", "end_close", "sessions", "pct",
-                  "currency", "note"]]
+    return frame[
+        [
+            "symbol",
+            "start_date",
+            "end_date",
+            "start_close",
+            "end_close",
+            "sessions",
+            "pct",
+            "currency",
+            "note",
+        ]
+    ]
 
 
 @click.command("window")
 @click.argument("symbols", nargs=-1, required=True)
-@click.option("--end", required=True, help="Last day of the window (YYYY-MM-DD); a non-session "
-              "means the last session before it.")
-@click.option("--sessions", type=int, default=20, show_default=True,
-              help="Number of sessions of each listing's calendar.")
+@click.option(
+    "--end",
+    required=True,
+    help="Last day of the window (YYYY-MM-DD); a non-session means the last session before it.",
+)
+@click.option(
+    "--sessions",
+    type=int,
+    default=20,
+    show_default=True,
+    help="Number of sessions of each listing's calendar.",
+)
 @_adjusted
 @_partial
 @format_option
 @click.pass_context
-def window_cmd(ctx: click.Context, symbols: tuple[str, ...], end: str, sessions: int, adjusted: bool,
-               partial: bool, fmt: str, output: str | None) -> None:
+def window_cmd(
+    ctx: click.Context,
+    symbols: tuple[str, ...],
+    end: str,
+    sessions: int,
+    adjusted: bool,
+    partial: bool,
+    fmt: str,
+    output: str | None,
+) -> None:
     """Return over N sessions ending on a date, for each symbol.
 
     \b
@@ -62,21 +116,38 @@ def window_cmd(ctx: click.Context, symbols: tuple[str, ...], end: str, sessions:
     from rerating.rerate.windows import window_return
 
     market = ctx.obj.market()
-    res = [window_return(market, s, end, sessions, adjusted=adjusted, partial=partial) for s in symbols]
+    res = [
+        window_return(market, s, end, sessions, adjusted=adjusted, partial=partial)
+        for s in _split_symbols(symbols)
+    ]
     render_frame(_window_table(res, fmt), fmt, output, title=f"{sessions}-session returns to {end}")
 
 
 @click.command("change")
 @click.argument("symbols", nargs=-1, required=True)
-@click.option("--from", "start", required=True, help="Start date: the close of the last session on "
-              "or before it.")
-@click.option("--to", "end", required=True, help="End date: the close of the last session on or before it.")
+@click.option(
+    "--from",
+    "start",
+    required=True,
+    help="Start date: the close of the last session on or before it.",
+)
+@click.option(
+    "--to", "end", required=True, help="End date: the close of the last session on or before it."
+)
 @_adjusted
 @_partial
 @format_option
 @click.pass_context
-def change_cmd(ctx: click.Context, symbols: tuple[str, ...], start: str, end: str, adjusted: bool,
-               partial: bool, fmt: str, output: str | None) -> None:
+def change_cmd(
+    ctx: click.Context,
+    symbols: tuple[str, ...],
+    start: str,
+    end: str,
+    adjusted: bool,
+    partial: bool,
+    fmt: str,
+    output: str | None,
+) -> None:
     """Return between two dates (closes on or before each), for each symbol.
 
     \b
@@ -86,23 +157,39 @@ def change_cmd(ctx: click.Context, symbols: tuple[str, ...], start: str, end: st
     from rerating.rerate.windows import range_return
 
     market = ctx.obj.market()
-    res = [range_return(market, s, start, end, adjusted=adjusted, partial=partial) for s in symbols]
+    res = [
+        range_return(market, s, start, end, adjusted=adjusted, partial=partial)
+        for s in _split_symbols(symbols)
+    ]
     render_frame(_window_table(res, fmt), fmt, output, title=f"returns {start} -> {end}")
 
 
 @click.command("event-return")
 @click.argument("symbols", nargs=-1, required=True)
-@click.option("--event", "event_id", required=True, help="Catalog event id (see `rerating events list`).")
-@click.option("--sessions", type=int, default=None, help="Sessions from day 0 (1 = day 0's return).")
+@click.option(
+    "--event", "event_id", required=True, help="Catalog event id (see `rerating events list`)."
+)
+@click.option(
+    "--sessions", type=int, default=None, help="Sessions from day 0 (1 = day 0's return)."
+)
 @click.option("--days", type=int, default=None, help="Calendar days after the event's local date.")
 @_events_file
 @_adjusted
 @_partial
 @format_option
 @click.pass_context
-def event_return_cmd(ctx: click.Context, symbols: tuple[str, ...], event_id: str, sessions: int | None,
-                     days: int | None, events_files: tuple[str, ...], adjusted: bool, partial: bool,
-                     fmt: str, output: str | None) -> None:
+def event_return_cmd(
+    ctx: click.Context,
+    symbols: tuple[str, ...],
+    event_id: str,
+    sessions: int | None,
+    days: int | None,
+    events_files: tuple[str, ...],
+    adjusted: bool,
+    partial: bool,
+    fmt: str,
+    output: str | None,
+) -> None:
     """Return from the last close before an event to N sessions or N days after it.
 
     \b
@@ -115,8 +202,12 @@ def event_return_cmd(ctx: click.Context, symbols: tuple[str, ...], event_id: str
 
     market = ctx.obj.market()
     ev = load_catalog(list(events_files) or None, securities=market.securities).get(event_id)
-    res = [event_return(market, s, ev, sessions=sessions, days=days, adjusted=adjusted,
-                        partial=partial) for s in symbols]
+    res = [
+        event_return(
+            market, s, ev, sessions=sessions, days=days, adjusted=adjusted, partial=partial
+        )
+        for s in _split_symbols(symbols)
+    ]
     span = f"{sessions} sessions" if sessions is not None else f"{days} days"
     render_frame(_window_table(res, fmt), fmt, output, title=f"{ev.id} ({ev.when}): {span}")
 
@@ -125,36 +216,79 @@ def event_return_cmd(ctx: click.Context, symbols: tuple[str, ...], event_id: str
 @click.argument("targets", nargs=-1, required=True)
 @click.option("--from", "start", required=True, help="Start date (close on or before it).")
 @click.option("--to", "end", required=True, help="End date (close on or before it).")
-@click.option("--currency", default="USD", show_default=True,
-              help="USD, HKD, CNY, or 'local' (the listing's own currency).")
-@click.option("--price-listing", default=None, help="For a company: the listing whose price values it.")
+@click.option(
+    "--currency",
+    default="USD",
+    show_default=True,
+    help="USD, HKD, CNY, or 'local' (the listing's own currency).",
+)
+@click.option(
+    "--price-listing", default=None, help="For a company: the listing whose price values it."
+)
+@_lookahead
 @_partial
 @format_option
 @click.pass_context
-def mcap_change_cmd(ctx: click.Context, targets: tuple[str, ...], start: str, end: str, currency: str,
-                    price_listing: str | None, partial: bool, fmt: str, output: str | None) -> None:
+def mcap_change_cmd(
+    ctx: click.Context,
+    targets: tuple[str, ...],
+    start: str,
+    end: str,
+    currency: str,
+    price_listing: str | None,
+    lookahead: int,
+    partial: bool,
+    fmt: str,
+    output: str | None,
+) -> None:
     """Change in market value of a listing, a company (all listings) or a basket.
 
     One TARGET is a listing (NVDA) or a company id (alibaba = BABA + 9988.HK); several TARGETs
-    are a basket whose values are summed. The shares assumption and FX rates go to stderr.
+    (separated by spaces or commas: NVDA AMZN or NVDA,AMZN) are a basket whose values are summed.
+    pct is the change in percent. The shares assumption and FX rates go to stderr.
 
     \b
     Examples:
       rerating --sample mcap-change NVDA --from 2025-01-24 --to 2025-01-27
       rerating --sample mcap-change alibaba --from 2025-01-17 --to 2025-02-14 --currency USD
       rerating --sample mcap-change NVDA AMZN META --from 2025-01-24 --to 2025-01-27 --partial
+      rerating --sample mcap-change META --from 2025-01-24 --to 2025-01-27 --lookahead 90
     """
     from rerating.rerate.marketcap import market_cap_change
 
     market = ctx.obj.market()
-    target: str | list[str] = targets[0] if len(targets) == 1 else list(targets)
-    res = market_cap_change(market, target, start, end, currency, partial=partial,
-                            price_listing=price_listing)
+    names = _split_symbols(targets)
+    target: str | list[str] = names[0] if len(names) == 1 else names
+    res = market_cap_change(
+        market,
+        target,
+        start,
+        end,
+        currency,
+        partial=partial,
+        price_listing=price_listing,
+        lookahead=lookahead,
+    )
     frame = res.to_frame()
     if fmt == "table":
-        frame = frame[["symbol", "role", "start_date", "end_date", "start_close", "end_close",
-                       "shares", "fx_start", "fx_end", "start_value", "end_value", "change",
-                       "pct_change", "counted"]]
+        frame = frame[
+            [
+                "symbol",
+                "role",
+                "start_date",
+                "end_date",
+                "start_close",
+                "end_close",
+                "shares",
+                "fx_start",
+                "fx_end",
+                "start_value",
+                "end_value",
+                "change",
+                "pct",
+                "counted",
+            ]
+        ]
     render_frame(frame, fmt, output, title=res.summary().splitlines()[0])
     _notes(res.notes)
     _notes(f"left out {s}: {r}" for s, r in res.left_out)
@@ -164,12 +298,23 @@ def mcap_change_cmd(ctx: click.Context, targets: tuple[str, ...], start: str, en
 @click.argument("symbol")
 @click.option("--from", "start", required=True, help="First date.")
 @click.option("--to", "end", required=True, help="Last date.")
-@click.option("--decompose", is_flag=True, default=False,
-              help="Instead of the P/E path, split the window's log return into EPS and multiple.")
+@click.option(
+    "--decompose",
+    is_flag=True,
+    default=False,
+    help="Instead of the P/E path, split the window's log return into EPS and multiple.",
+)
 @format_option
 @click.pass_context
-def pe_cmd(ctx: click.Context, symbol: str, start: str, end: str, decompose: bool, fmt: str,
-           output: str | None) -> None:
+def pe_cmd(
+    ctx: click.Context,
+    symbol: str,
+    start: str,
+    end: str,
+    decompose: bool,
+    fmt: str,
+    output: str | None,
+) -> None:
     """Trailing P/E (four reported quarters of diluted EPS) through time.
 
     \b
@@ -192,21 +337,53 @@ def pe_cmd(ctx: click.Context, symbol: str, start: str, end: str, decompose: boo
 @click.command("comove")
 @click.option("--a", "basket_a", required=True, help="Basket A: comma-separated symbols.")
 @click.option("--b", "basket_b", required=True, help="Basket B: comma-separated symbols.")
-@click.option("--event", "event_id", required=True, help="Catalog event id: the break date is its "
-              "day 0 on basket A's calendar.")
-@click.option("--window", type=int, default=20, show_default=True, help="Rolling window (paired returns).")
-@click.option("--before", type=int, default=60, show_default=True, help="Paired returns before the event.")
-@click.option("--after", type=int, default=60, show_default=True, help="Paired returns from the event on.")
-@click.option("--lag", "lag_b", type=int, default=0, show_default=True,
-              help="Lag B by this many paired dates (1: Hong Kong today on New York yesterday).")
-@click.option("--rolling", "show_rolling", is_flag=True, default=False,
-              help="Print the rolling beta/correlation path instead of the before/after table.")
+@click.option(
+    "--event",
+    "event_id",
+    required=True,
+    help="Catalog event id: the break date is its day 0 on basket A's calendar.",
+)
+@click.option(
+    "--window", type=int, default=20, show_default=True, help="Rolling window (paired returns)."
+)
+@click.option(
+    "--before", type=int, default=60, show_default=True, help="Paired returns before the event."
+)
+@click.option(
+    "--after", type=int, default=60, show_default=True, help="Paired returns from the event on."
+)
+@click.option(
+    "--lag",
+    "lag_b",
+    type=int,
+    default=0,
+    show_default=True,
+    help="Lag B by this many paired dates (1: Hong Kong today on New York yesterday).",
+)
+@click.option(
+    "--rolling",
+    "show_rolling",
+    is_flag=True,
+    default=False,
+    help="Print the rolling beta/correlation path instead of the before/after table.",
+)
 @_events_file
 @format_option
 @click.pass_context
-def comove_cmd(ctx: click.Context, basket_a: str, basket_b: str, event_id: str, window: int,
-               before: int, after: int, lag_b: int, show_rolling: bool, events_files: tuple[str, ...],
-               fmt: str, output: str | None) -> None:
+def comove_cmd(
+    ctx: click.Context,
+    basket_a: str,
+    basket_b: str,
+    event_id: str,
+    window: int,
+    before: int,
+    after: int,
+    lag_b: int,
+    show_rolling: bool,
+    events_files: tuple[str, ...],
+    fmt: str,
+    output: str | None,
+) -> None:
     """Beta and correlation of basket A on basket B before and after an event, with a Chow test.
 
     \b
@@ -220,38 +397,71 @@ def comove_cmd(ctx: click.Context, basket_a: str, basket_b: str, event_id: str, 
     ev = load_catalog(list(events_files) or None, securities=market.securities).get(event_id)
     a = [s.strip() for s in basket_a.split(",") if s.strip()]
     b = [s.strip() for s in basket_b.split(",") if s.strip()]
-    res = basket_comovement(market, a, b, ev, window=window, before=before, after=after, lag_b=lag_b)
+    res = basket_comovement(
+        market, a, b, ev, window=window, before=before, after=after, lag_b=lag_b
+    )
     if show_rolling:
         render_frame(res.rolling.reset_index(), fmt, output, title=res.summary())
     else:
         render_frame(res.to_frame(), fmt, output, title=res.summary())
+    _notes([res.chow.note])
     if len(res.dropped):
         shown = "; ".join(
             f"{r.symbol} {'' if pd.isna(r.date) else pd.Timestamp(r.date).date()} {r.reason}"
             for r in res.dropped.head(5).itertuples()
         )
-        more = f" (+{len(res.dropped) - 5} more; use --format json for all)" if len(res.dropped) > 5 else ""
+        more = (
+            f" (+{len(res.dropped) - 5} more; use --format json for all)"
+            if len(res.dropped) > 5
+            else ""
+        )
         _notes([f"left out {len(res.dropped)} row(s): {shown}{more}"])
 
 
 @click.command("abnormal")
 @click.argument("symbols", nargs=-1, required=True)
 @click.option("--event", "event_id", required=True, help="Catalog event id.")
-@click.option("--sessions", type=int, default=5, show_default=True,
-              help="Event window [0, N-1]: the abnormal counterpart of event-return --sessions N.")
-@click.option("--benchmark", default=None, help="One benchmark for all (default: each listing's own).")
-@click.option("--estimation", default="-250:-11", show_default=True,
-              help="Estimation window START:END in sessions relative to day 0.")
-@click.option("--min-estimation", type=int, default=None,
-              help="Minimum estimation sessions (default: half the estimation window).")
-@click.option("--caar", "show_caar", is_flag=True, default=False, help="Print the CAAR table instead.")
+@click.option(
+    "--sessions",
+    type=int,
+    default=5,
+    show_default=True,
+    help="Event window [0, N-1]: the abnormal counterpart of event-return --sessions N.",
+)
+@click.option(
+    "--benchmark", default=None, help="One benchmark for all (default: each listing's own)."
+)
+@click.option(
+    "--estimation",
+    default="-250:-11",
+    show_default=True,
+    help="Estimation window START:END in sessions relative to day 0.",
+)
+@click.option(
+    "--min-estimation",
+    type=int,
+    default=None,
+    help="Minimum estimation sessions (default: half the estimation window).",
+)
+@click.option(
+    "--caar", "show_caar", is_flag=True, default=False, help="Print the CAAR table instead."
+)
 @_events_file
 @format_option
 @click.pass_context
-def abnormal_cmd(ctx: click.Context, symbols: tuple[str, ...], event_id: str, sessions: int,
-                 benchmark: str | None, estimation: str, min_estimation: int | None,
-                 show_caar: bool, events_files: tuple[str, ...], fmt: str,
-                 output: str | None) -> None:
+def abnormal_cmd(
+    ctx: click.Context,
+    symbols: tuple[str, ...],
+    event_id: str,
+    sessions: int,
+    benchmark: str | None,
+    estimation: str,
+    min_estimation: int | None,
+    show_caar: bool,
+    events_files: tuple[str, ...],
+    fmt: str,
+    output: str | None,
+) -> None:
     """Cumulative abnormal return from an event against each listing's benchmark (market model).
 
     For the test statistics, groups and other models use `rerating study`.
@@ -266,10 +476,17 @@ def abnormal_cmd(ctx: click.Context, symbols: tuple[str, ...], event_id: str, se
 
     market = ctx.obj.market()
     cat = load_catalog(list(events_files) or None, securities=market.securities)
-    res = abnormal_event_return(market, list(symbols), cat.get(event_id), sessions, catalog=cat,
-                                benchmark=benchmark, min_estimation=min_estimation,
-                                estimation_window=parse_window(estimation, "--estimation"),
-                                tests="none")  # neither table shows the tests
+    res = abnormal_event_return(
+        market,
+        _split_symbols(symbols),
+        cat.get(event_id),
+        sessions,
+        catalog=cat,
+        benchmark=benchmark,
+        min_estimation=min_estimation,
+        estimation_window=parse_window(estimation, "--estimation"),
+        tests="none",
+    )  # neither table shows the tests
     frame = res.caar if show_caar else res.car
     render_frame(frame, fmt, output, title=f"{event_id}: CAR over sessions [0, {sessions - 1}]")
     _notes(f"dropped {r.symbol}: {r.reason}" for r in res.dropped.itertuples())
@@ -282,8 +499,9 @@ def abnormal_cmd(ctx: click.Context, symbols: tuple[str, ...], event_id: str, se
 @click.option("--on", "on", required=True, help="Date (P/E as of the last close on or before it).")
 @format_option
 @click.pass_context
-def pe_gap_cmd(ctx: click.Context, basket_a: str, basket_b: str, on: str, fmt: str,
-               output: str | None) -> None:
+def pe_gap_cmd(
+    ctx: click.Context, basket_a: str, basket_b: str, on: str, fmt: str, output: str | None
+) -> None:
     """Median trailing P/E of two baskets on a date, and the gap between them.
 
     Members without a P/E (no EPS data, fewer than four reported quarters) are left out and
@@ -318,6 +536,14 @@ def pe_gap_cmd(ctx: click.Context, basket_a: str, basket_b: str, on: str, fmt: s
 
 def register(group: click.Group) -> None:
     """Add this module's commands to the root group."""
-    for cmd in (window_cmd, change_cmd, event_return_cmd, mcap_change_cmd, pe_cmd, pe_gap_cmd,
-                comove_cmd, abnormal_cmd):
+    for cmd in (
+        window_cmd,
+        change_cmd,
+        event_return_cmd,
+        mcap_change_cmd,
+        pe_cmd,
+        pe_gap_cmd,
+        comove_cmd,
+        abnormal_cmd,
+    ):
         group.add_command(cmd)

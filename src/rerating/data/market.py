@@ -48,7 +48,9 @@ from rerating.errors import (
 if TYPE_CHECKING:
     from rerating.data.store import Store
 
-MAX_FX_STALENESS = pd.Timedelta(days=7)  # an FX value older than this is not "as of" a date any more
+MAX_FX_STALENESS = pd.Timedelta(
+    days=7
+)  # an FX value older than this is not "as of" a date any more
 MAX_CLOSE_STALENESS = pd.Timedelta(days=10)  # the close used for a market cap on a non-session date
 GAP_POLICIES: tuple[str, ...] = ("raise", "drop", "multi_day")
 RETURN_KINDS: tuple[str, ...] = ("simple", "log")
@@ -70,7 +72,9 @@ def _date(value: DateLike, what: str) -> pd.Timestamp:
 def _symbol_list(symbols: str | Iterable[str]) -> list[str]:
     items = [symbols] if isinstance(symbols, str) else list(symbols)
     if not items:
-        raise UnknownSymbolError("no symbols given; pass one or more tickers such as 'BABA', '9988.HK'")
+        raise UnknownSymbolError(
+            "no symbols given; pass one or more tickers such as 'BABA', '9988.HK'"
+        )
     return items
 
 
@@ -120,7 +124,9 @@ class ReturnsResult:
                 "std": g["ret"].std(),
             }
         )
-        counts = self.dropped.groupby("symbol").size() if len(self.dropped) else pd.Series(dtype="int64")
+        counts = (
+            self.dropped.groupby("symbol").size() if len(self.dropped) else pd.Series(dtype="int64")
+        )
         out["dropped"] = counts.reindex(out.index).fillna(0).astype("int64")
         return out.reset_index()
 
@@ -189,7 +195,9 @@ class _Backend(Protocol):
 
     def bars(self, symbol: str) -> pd.DataFrame | None: ...  # None: no data for this symbol
 
-    def prefetch(self, symbols: Sequence[str]) -> None: ...  # read many at once where that is cheaper
+    def prefetch(
+        self, symbols: Sequence[str]
+    ) -> None: ...  # read many at once where that is cheaper
 
     def symbols(self) -> list[str]: ...
 
@@ -311,7 +319,9 @@ class Market:
         return load_securities(securities)
 
     @classmethod
-    def from_files(cls, directory: PathLike, securities: SecurityMaster | PathLike | None = None) -> Market:
+    def from_files(
+        cls, directory: PathLike, securities: SecurityMaster | PathLike | None = None
+    ) -> Market:
         """A market over a folder of per-symbol files (the ``files`` source layout), read lazily."""
         master = cls._master(securities)
         return cls(_FilesBackend(Path(directory), master), master)
@@ -379,7 +389,9 @@ class Market:
             raise MissingDataError(f"no bars for {sec.symbol} in {self._backend.origin}; {hint}")
         return sec, frame
 
-    def bars(self, symbol: str, start: DateLike | None = None, end: DateLike | None = None) -> pd.DataFrame:
+    def bars(
+        self, symbol: str, start: DateLike | None = None, end: DateLike | None = None
+    ) -> pd.DataFrame:
         """Daily bars of ``symbol``: index ``date``, columns open high low close adj_close volume.
 
         Raises
@@ -476,21 +488,27 @@ class Market:
             if sec.symbol in seen:
                 continue
             seen.add(sec.symbol)
-            part, ledger = _listing_returns(sec, bars, lo, hi, kind, gap_policy, adjusted, self._backend.origin)
+            part, ledger = _listing_returns(
+                sec, bars, lo, hi, kind, gap_policy, adjusted, self._backend.origin
+            )
             parts.append(part)
             if ledger is not None:
                 ledgers.append(ledger)
         # one frame from the listings' arrays (a frame per listing costs more than its returns)
         frame = pd.DataFrame(
             {
-                "symbol": np.repeat(np.array([p[0] for p in parts], dtype=object), [p[1].size for p in parts]),
+                "symbol": np.repeat(
+                    np.array([p[0] for p in parts], dtype=object), [p[1].size for p in parts]
+                ),
                 "date": np.concatenate([p[1] for p in parts]),
                 "ret": np.concatenate([p[2] for p in parts]),
                 "span": np.concatenate([p[3] for p in parts]),
             }
         )
         ledger = pd.concat(ledgers, ignore_index=True) if ledgers else _empty_ledger()
-        return ReturnsResult(frame=frame, dropped=ledger, kind=kind, gap_policy=gap_policy, adjusted=adjusted)
+        return ReturnsResult(
+            frame=frame, dropped=ledger, kind=kind, gap_policy=gap_policy, adjusted=adjusted
+        )
 
     # FX
 
@@ -499,7 +517,11 @@ class Market:
         if currency == "USD":
             return 1.0, None, ""
         series = f"USD{currency}"
-        frame = self._backend.bars(series) if series in self.securities or series in self._backend.symbols() else None
+        frame = (
+            self._backend.bars(series)
+            if series in self.securities or series in self._backend.symbols()
+            else None
+        )
         if frame is None:
             have = sorted(s[3:] for s in self._backend.symbols() if re.fullmatch(r"USD[A-Z]{3}", s))
             raise MissingFXError(
@@ -530,7 +552,9 @@ class Market:
         """
         return self._fx(base, quote, _date(on, "on"))[0]
 
-    def _fx(self, base: str, quote: str, on: pd.Timestamp) -> tuple[float, list[tuple[str, pd.Timestamp]]]:
+    def _fx(
+        self, base: str, quote: str, on: pd.Timestamp
+    ) -> tuple[float, list[tuple[str, pd.Timestamp]]]:
         base, quote = base.strip().upper(), quote.strip().upper()
         if base == quote:
             return 1.0, []
@@ -572,17 +596,24 @@ class Market:
             )
         is_ads = rows["unit_note"].str.contains(r"\bADS", regex=True, na=False).to_numpy()
         ratio = rows["symbol"].map(lambda s: members[s].shares_per_unit).to_numpy(dtype="float64")
-        ordinary = np.where(is_ads, rows["shares"].to_numpy(dtype="float64") * ratio, rows["shares"].to_numpy(dtype="float64"))
+        ordinary = np.where(
+            is_ads,
+            rows["shares"].to_numpy(dtype="float64") * ratio,
+            rows["shares"].to_numpy(dtype="float64"),
+        )
         cand = rows.assign(ordinary=ordinary, is_ads=is_ads)
         note = ""
         before = cand[cand["as_of"] <= day]
         if before.empty:
-            after = cand[(cand["as_of"] > day) & (cand["as_of"] <= day + pd.Timedelta(days=lookahead))]
+            after = cand[
+                (cand["as_of"] > day) & (cand["as_of"] <= day + pd.Timedelta(days=lookahead))
+            ]
             if after.empty:
                 first = cand["as_of"].min()
                 raise MissingSharesError(
                     f"no shares figure for {sec.symbol} on or before {day.date()}; the earliest is "
-                    f"{first.date()} (pass lookahead={(first - day).days} to use it)"
+                    f"{first.date()} (pass lookahead={(first - day).days}, or --lookahead "
+                    f"{(first - day).days} on the command line, to use it)"
                 )
             pick_date = after["as_of"].min()
             note = f"shares as of {pick_date.date()}, after {day.date()} (lookahead)"
@@ -673,14 +704,25 @@ class Market:
 
     def coverage(self, symbols: str | Iterable[str] | None = None) -> pd.DataFrame:
         """symbol, first, last, rows for each symbol with data (or each of ``symbols``)."""
-        names = self._backend.symbols() if symbols is None else [self.security(s).symbol for s in _symbol_list(symbols)]
+        names = (
+            self._backend.symbols()
+            if symbols is None
+            else [self.security(s).symbol for s in _symbol_list(symbols)]
+        )
         rows = []
         for sym in names:
             frame = self._backend.bars(sym)
             if frame is None:
                 rows.append({"symbol": sym, "first": pd.NaT, "last": pd.NaT, "rows": 0})
             else:
-                rows.append({"symbol": sym, "first": frame.index[0], "last": frame.index[-1], "rows": len(frame)})
+                rows.append(
+                    {
+                        "symbol": sym,
+                        "first": frame.index[0],
+                        "last": frame.index[-1],
+                        "rows": len(frame),
+                    }
+                )
         return pd.DataFrame(rows, columns=["symbol", "first", "last", "rows"])
 
     def quality(self, symbols: str | Iterable[str] | None = None) -> pd.DataFrame:
@@ -711,7 +753,11 @@ class Market:
 
 def _empty_ledger() -> pd.DataFrame:
     return pd.DataFrame(
-        {"symbol": pd.Series(dtype="str"), "date": pd.Series(dtype="datetime64[ns]"), "reason": pd.Series(dtype="str")}
+        {
+            "symbol": pd.Series(dtype="str"),
+            "date": pd.Series(dtype="datetime64[ns]"),
+            "reason": pd.Series(dtype="str"),
+        }
     )
 
 
@@ -733,12 +779,20 @@ def _listing_returns(
     price = bars["adj_close" if adjusted else "close"].to_numpy(dtype="float64")
     if adjusted and np.isnan(price).all():
         price = bars["close"].to_numpy(dtype="float64")
-        ledger.append({"symbol": sec.symbol, "date": pd.NaT, "reason": "no adj_close in the series: returns use close (dividends excluded)"})
+        ledger.append(
+            {
+                "symbol": sec.symbol,
+                "date": pd.NaT,
+                "reason": "no adj_close in the series: returns use close (dividends excluded)",
+            }
+        )
     priced = ~np.isnan(price)
     days = bars.index.to_numpy(dtype="datetime64[ns]")[priced]
     price = price[priced]
     if price.size < 2:
-        raise MissingDataError(f"{sec.symbol} has fewer than two prices in {origin}; no return can be computed")
+        raise MissingDataError(
+            f"{sec.symbol} has fewer than two prices in {origin}; no return can be computed"
+        )
     if sec.kind == "fx":
         sess = days  # FX series have no exchange sessions: each observation follows the last
         at = np.arange(days.size)
@@ -785,7 +839,9 @@ def _listing_returns(
 
     if gap_policy == "raise" and (missing.any() or spanning.any()):
         gaps = pd.DatetimeIndex(
-            sess[~has & (pos >= np.flatnonzero(window)[0] - 1) & (pos <= np.flatnonzero(window)[-1])]
+            sess[
+                ~has & (pos >= np.flatnonzero(window)[0] - 1) & (pos <= np.flatnonzero(window)[-1])
+            ]
         )
         shown = ", ".join(str(d.date()) for d in gaps[:5]) + (" ..." if len(gaps) > 5 else "")
         raise GapError(
@@ -798,18 +854,34 @@ def _listing_returns(
         ret = np.where(spanning, np.nan, ret)
         out_span = np.where(has, np.minimum(span, 1), 1)
         for i in np.flatnonzero(missing):
-            ledger.append({"symbol": sec.symbol, "date": dates(i), "reason": "no bar for this session"})
+            ledger.append(
+                {"symbol": sec.symbol, "date": dates(i), "reason": "no bar for this session"}
+            )
         for i in np.flatnonzero(spanning):
             ledger.append(
-                {"symbol": sec.symbol, "date": dates(i), "reason": f"return would span {span[i]} sessions (previous bar {dates(prev[i]).date()}): dropped"}
+                {
+                    "symbol": sec.symbol,
+                    "date": dates(i),
+                    "reason": f"return would span {span[i]} sessions (previous bar {dates(prev[i]).date()}): dropped",
+                }
             )
     else:  # multi_day (or raise with nothing to raise about)
         keep = window & has
         out_span = span
         for i in np.flatnonzero(missing):
             nxt = np.flatnonzero(has & (pos > i))
-            into = f"folded into the multi-session return of {dates(nxt[0]).date()}" if len(nxt) else "after the last bar"
-            ledger.append({"symbol": sec.symbol, "date": dates(i), "reason": f"no bar for this session; {into}"})
+            into = (
+                f"folded into the multi-session return of {dates(nxt[0]).date()}"
+                if len(nxt)
+                else "after the last bar"
+            )
+            ledger.append(
+                {
+                    "symbol": sec.symbol,
+                    "date": dates(i),
+                    "reason": f"no bar for this session; {into}",
+                }
+            )
     part = (sec.symbol, sess[keep], ret[keep], out_span[keep].astype("int64"))
     if not ledger:
         return part, None
@@ -818,8 +890,17 @@ def _listing_returns(
 
 # HKEX spread table: (upper price bound, tick) for prices up to that bound
 _HK_TICKS: tuple[tuple[float, float], ...] = (
-    (0.25, 0.001), (0.5, 0.005), (10, 0.01), (20, 0.02), (100, 0.05), (200, 0.1),
-    (500, 0.2), (1000, 0.5), (2000, 1.0), (5000, 2.0), (float("inf"), 5.0),
+    (0.25, 0.001),
+    (0.5, 0.005),
+    (10, 0.01),
+    (20, 0.02),
+    (100, 0.05),
+    (200, 0.1),
+    (500, 0.2),
+    (1000, 0.5),
+    (2000, 1.0),
+    (5000, 2.0),
+    (float("inf"), 5.0),
 )
 
 
@@ -844,9 +925,13 @@ def _quality_flags(sec: Security, bars: pd.DataFrame) -> pd.DataFrame:
         run_len = pd.Series(run_id).map(pd.Series(run_id).value_counts()).to_numpy()
         for i in np.flatnonzero(same & (run_len >= 3)):
             rows.append(
-                {"symbol": sec.symbol, "date": dates[i], "issue": "fx_carried_forward",
-                 "detail": f"{sec.symbol} {close[i]} repeats the previous value (carried forward, not a quote)",
-                 "policy": "used as published for as-of lookups; flagged"}
+                {
+                    "symbol": sec.symbol,
+                    "date": dates[i],
+                    "issue": "fx_carried_forward",
+                    "detail": f"{sec.symbol} {close[i]} repeats the previous value (carried forward, not a quote)",
+                    "policy": "used as published for as-of lookups; flagged",
+                }
             )
     else:
         ohlv = bars[["open", "high", "low", "volume"]]
@@ -858,9 +943,13 @@ def _quality_flags(sec: Security, bars: pd.DataFrame) -> pd.DataFrame:
             nb = np.r_[False, full[:-1]] & np.r_[full[1:], False]
             for i in np.flatnonzero(empty & nb & dates.isin(half)):
                 rows.append(
-                    {"symbol": sec.symbol, "date": dates[i], "issue": "half_day_placeholder",
-                     "detail": "half-day placeholder row: no open/high/low/volume, close unverified",
-                     "policy": "close kept (no gap created); flagged"}
+                    {
+                        "symbol": sec.symbol,
+                        "date": dates[i],
+                        "issue": "half_day_placeholder",
+                        "detail": "half-day placeholder row: no open/high/low/volume, close unverified",
+                        "policy": "close kept (no gap created); flagged",
+                    }
                 )
         if sec.kind in ("stock", "adr", "etf"):
             tick = tick_size(close, sec.calendar)
@@ -868,9 +957,13 @@ def _quality_flags(sec: Security, bars: pd.DataFrame) -> pd.DataFrame:
             off = np.abs(steps - np.round(steps)) > 1e-6 * np.maximum(1.0, steps)
             for i in np.flatnonzero(off):
                 rows.append(
-                    {"symbol": sec.symbol, "date": dates[i], "issue": "off_tick_grid",
-                     "detail": f"close {close[i]} is off the {tick[i]:g} tick grid",
-                     "policy": "kept as published; flagged"}
+                    {
+                        "symbol": sec.symbol,
+                        "date": dates[i],
+                        "issue": "off_tick_grid",
+                        "detail": f"close {close[i]} is off the {tick[i]:g} tick grid",
+                        "policy": "kept as published; flagged",
+                    }
                 )
         vol = bars["volume"]
         if vol.notna().sum() >= 20:
@@ -882,9 +975,13 @@ def _quality_flags(sec: Security, bars: pd.DataFrame) -> pd.DataFrame:
             odd = np.isfinite(factor) & (v > 0) & ((factor > 5) | (factor < 1 / 5))
             for i in np.flatnonzero(odd):
                 rows.append(
-                    {"symbol": sec.symbol, "date": dates[i], "issue": "volume_outlier",
-                     "detail": f"volume {v[i]:,.0f} is {factor[i]:.2f}x the median of the 11 sessions around it",
-                     "policy": "kept as published; flagged (volumes are not used in returns)"}
+                    {
+                        "symbol": sec.symbol,
+                        "date": dates[i],
+                        "issue": "volume_outlier",
+                        "detail": f"volume {v[i]:,.0f} is {factor[i]:.2f}x the median of the 11 sessions around it",
+                        "policy": "kept as published; flagged (volumes are not used in returns)",
+                    }
                 )
     return pd.DataFrame(rows, columns=QUALITY_COLUMNS)
 

@@ -32,6 +32,9 @@ if TYPE_CHECKING:
     from rerating.data.market import Market
 
 _LEDGER = ["symbol", "date", "reason"]
+# residual sum of squares of both regimes at or below this share of the total sum of squares of A
+# (residuals under 1e-10 of A's spread; rounding leaves ~1e-30): a perfect fit, F undefined
+_PERFECT_FIT = 1e-20
 
 
 def equal_weight(returns: pd.DataFrame, name: str = "basket") -> tuple[pd.Series, pd.DataFrame]:
@@ -115,6 +118,7 @@ class ChowTest:
     ssr_after: float
     n_before: int
     n_after: int
+    note: str = ""  # why ``f_stat`` is NaN (a perfect fit leaves no residual variance)
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -123,16 +127,22 @@ class ChowTest:
         return pd.DataFrame([self.as_dict()])
 
     def summary(self) -> str:
-        return (f"Chow test at {self.break_date.date()}: F({self.df_num}, {self.df_den}) = "
-                f"{self.f_stat:.3f}, p = {self.pvalue:.4f} (n = {self.n_before} + {self.n_after})")
+        text = (
+            f"Chow test at {self.break_date.date()}: F({self.df_num}, {self.df_den}) = "
+            f"{self.f_stat:.3f}, p = {self.pvalue:.4f} (n = {self.n_before} + {self.n_after})"
+        )
+        return f"{text}; {self.note}" if self.note else text
 
 
-def break_test(
-    a: pd.Series, b: pd.Series, break_date: DateLike, *, lag_b: int = 0
-) -> ChowTest:
+def break_test(a: pd.Series, b: pd.Series, break_date: DateLike, *, lag_b: int = 0) -> ChowTest:
     """Chow test for a change of intercept and slope of ``a`` on ``b`` from ``break_date`` on.
 
     Observations dated before ``break_date`` form the first regime, the rest the second.
+
+    When the two regimes' regressions fit perfectly (residual sum of squares zero up to rounding,
+    as when a basket is regressed on itself) the statistic is undefined: ``f_stat`` and ``pvalue``
+    are NaN and ``note`` says why. A pooled residual sum of squares below the regimes' by rounding
+    counts as no change (F = 0), never as a negative F.
     """
     both, _ = _pair(a, b, lag_b)
     d = pd.Timestamp(break_date)
@@ -148,11 +158,23 @@ def break_test(
     _, _, s_2 = _ols(post["a"].to_numpy(), post["b"].to_numpy())
     n = len(both)
     df_den = n - 2 * k
-    f_stat = ((s_p - s_1 - s_2) / k) / ((s_1 + s_2) / df_den)
+    y = both["a"].to_numpy()
+    tss = float(((y - y.mean()) ** 2).sum())
+    note = ""
+    if s_1 + s_2 <= _PERFECT_FIT * tss or tss == 0.0:
+        f_stat = pvalue = float("nan")
+        note = (
+            "F undefined: A is fitted exactly by B on both sides of the break (no residual "
+            "variance; are the baskets the same?)"
+        )
+    else:
+        # S_p >= S_1 + S_2 in exact arithmetic; a shortfall is rounding, i.e. no change at all
+        f_stat = max(s_p - s_1 - s_2, 0.0) / k / ((s_1 + s_2) / df_den)
+        pvalue = float(stats.f.sf(f_stat, k, df_den))
     return ChowTest(
         break_date=d,
         f_stat=float(f_stat),
-        pvalue=float(stats.f.sf(f_stat, k, df_den)),
+        pvalue=pvalue,
         df_num=k,
         df_den=int(df_den),
         ssr_pooled=s_p,
@@ -160,6 +182,7 @@ def break_test(
         ssr_after=s_2,
         n_before=len(pre),
         n_after=len(post),
+        note=note,
     )
 
 
@@ -204,9 +227,11 @@ class Comovement:
         )
 
     def summary(self) -> str:
-        return (f"{self.a_name} on {self.b_name} around {self.event_date.date()}: beta "
-                f"{self.beta_before:+.3f} -> {self.beta_after:+.3f}, corr {self.corr_before:+.3f} -> "
-                f"{self.corr_after:+.3f} (n {self.n_before}/{self.n_after}); {self.chow.summary()}")
+        return (
+            f"{self.a_name} on {self.b_name} around {self.event_date.date()}: beta "
+            f"{self.beta_before:+.3f} -> {self.beta_after:+.3f}, corr {self.corr_before:+.3f} -> "
+            f"{self.corr_after:+.3f} (n {self.n_before}/{self.n_after}); {self.chow.summary()}"
+        )
 
 
 def _beta_corr(frame: pd.DataFrame) -> tuple[float, float]:
@@ -259,9 +284,18 @@ def comovement(
         )
     sample = pd.concat([pre, post])
     if lost:
-        ledger.append(pd.DataFrame([{"symbol": f"{a_name}|{b_name}", "date": pd.NaT,
-                                     "reason": f"{lost} returns on dates only one market traded"}],
-                                   columns=_LEDGER))
+        ledger.append(
+            pd.DataFrame(
+                [
+                    {
+                        "symbol": f"{a_name}|{b_name}",
+                        "date": pd.NaT,
+                        "reason": f"{lost} returns on dates only one market traded",
+                    }
+                ],
+                columns=_LEDGER,
+            )
+        )
     beta0, corr0 = _beta_corr(pre)
     beta1, corr1 = _beta_corr(post)
     chow = break_test(sample["a"], sample["b"], d)
@@ -279,7 +313,8 @@ def comovement(
         chow=chow,
         rolling=rolling_beta(sample["a"], sample["b"], window),
         dropped=pd.concat([x for x in ledger if not x.empty], ignore_index=True)
-        if any(not x.empty for x in ledger) else pd.DataFrame(columns=_LEDGER),
+        if any(not x.empty for x in ledger)
+        else pd.DataFrame(columns=_LEDGER),
     )
 
 
@@ -325,9 +360,20 @@ def basket_comovement(
     # rows of another listing's calendar are NaN here: keep each basket on its own sessions
     wide_a = ret_a.wide().dropna(how="all")
     wide_b = ret_b.wide().dropna(how="all")
-    res = comovement(wide_a, wide_b, d0, window=window, before=before, after=after, lag_b=lag_b,
-                     a_name="+".join(basket_a), b_name="+".join(basket_b))
+    res = comovement(
+        wide_a,
+        wide_b,
+        d0,
+        window=window,
+        before=before,
+        after=after,
+        lag_b=lag_b,
+        a_name="+".join(basket_a),
+        b_name="+".join(basket_b),
+    )
     # the data layer's own ledger (sessions without a bar) comes first
-    ledgers = [x.reindex(columns=_LEDGER) for x in (ret_a.dropped, ret_b.dropped, res.dropped) if len(x)]
+    ledgers = [
+        x.reindex(columns=_LEDGER) for x in (ret_a.dropped, ret_b.dropped, res.dropped) if len(x)
+    ]
     dropped = pd.concat(ledgers, ignore_index=True) if ledgers else res.dropped
     return replace(res, dropped=dropped)

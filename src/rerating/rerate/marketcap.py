@@ -124,7 +124,10 @@ class MarketCapChange:
         return self.end_value / self.start_value - 1.0
 
     def to_frame(self) -> pd.DataFrame:
-        """One row per listing row (counted or implied), plus a ``total`` row."""
+        """One row per listing row (counted or implied), plus a ``total`` row.
+
+        ``pct`` is the change in percent (``100 * pct_change``), as in the window returns' frame.
+        """
         rows = [r.as_dict() for r in self.listings]
         rows.append(
             {
@@ -140,25 +143,57 @@ class MarketCapChange:
                 "note": f"priced from {self.price_listing}" if self.price_listing else "",
             }
         )
-        cols = ["symbol", "company", "role", "price_currency", "currency", "start_date", "end_date",
-                "start_close", "end_close", "shares", "shares_per_unit", "ordinary_shares",
-                "shares_as_of", "shares_source", "fx_start", "fx_end", "start_value", "end_value",
-                "change", "pct_change", "counted", "note"]
-        return pd.DataFrame(rows).reindex(columns=cols)
+        cols = [
+            "symbol",
+            "company",
+            "role",
+            "price_currency",
+            "currency",
+            "start_date",
+            "end_date",
+            "start_close",
+            "end_close",
+            "shares",
+            "shares_per_unit",
+            "ordinary_shares",
+            "shares_as_of",
+            "shares_source",
+            "fx_start",
+            "fx_end",
+            "start_value",
+            "end_value",
+            "change",
+            "pct",
+            "counted",
+            "note",
+        ]
+        frame = pd.DataFrame(rows)
+        frame["pct"] = 100.0 * frame["pct_change"]
+        return frame.reindex(columns=cols)
 
     def as_dict(self) -> dict[str, Any]:
         return {
-            "target": self.target, "kind": self.kind, "start": self.start, "end": self.end,
-            "currency": self.currency, "start_value": self.start_value, "end_value": self.end_value,
-            "change": self.change, "pct_change": self.pct_change, "price_listing": self.price_listing,
-            "left_out": list(self.left_out), "notes": list(self.notes),
+            "target": self.target,
+            "kind": self.kind,
+            "start": self.start,
+            "end": self.end,
+            "currency": self.currency,
+            "start_value": self.start_value,
+            "end_value": self.end_value,
+            "change": self.change,
+            "pct_change": self.pct_change,
+            "price_listing": self.price_listing,
+            "left_out": list(self.left_out),
+            "notes": list(self.notes),
             "listings": [r.as_dict() for r in self.listings],
         }
 
     def summary(self) -> str:
-        head = (f"{self.target} ({self.kind}) market value {self.start_value / 1e9:,.1f}bn -> "
-                f"{self.end_value / 1e9:,.1f}bn {self.currency}: {self.change / 1e9:+,.1f}bn "
-                f"({self.pct_change:+.2%})")
+        head = (
+            f"{self.target} ({self.kind}) market value {self.start_value / 1e9:,.1f}bn -> "
+            f"{self.end_value / 1e9:,.1f}bn {self.currency}: {self.change / 1e9:+,.1f}bn "
+            f"({self.pct_change:+.2%})"
+        )
         lines = [head, *self.notes]
         if self.left_out:
             lines.append("left out: " + "; ".join(f"{s} ({r})" for s, r in self.left_out))
@@ -176,16 +211,16 @@ class _Shares:
     shares: float
     as_of: pd.Timestamp
     source: str
-    note: str
+    note: str  # set when the figure is dated after ``on`` (``lookahead``)
 
 
-def _shares(market: Market, symbol: str, on: pd.Timestamp) -> _Shares:
-    fig = market.shares(symbol, on)
+def _shares(market: Market, symbol: str, on: pd.Timestamp, lookahead: int = 0) -> _Shares:
+    fig = market.shares(symbol, on, lookahead=lookahead)
     return _Shares(
         shares=float(fig.shares),
         as_of=pd.Timestamp(fig.as_of),
         source=str(fig.source),
-        note="; ".join(n for n in (fig.unit_note, fig.note) if n),
+        note=str(fig.note),
     )
 
 
@@ -239,34 +274,57 @@ def _value_row(
 
 def _shares_note(symbol: str, s: _Shares, spu: float) -> str:
     units = "ADS" if spu != 1 else "shares"
-    return (f"{symbol}: {s.shares:,.0f} {units} as of {s.as_of.date() if pd.notna(s.as_of) else '?'}"
-            f" ({s.source or 'source not given'})")
+    text = (
+        f"{symbol}: {s.shares:,.0f} {units} as of {s.as_of.date() if pd.notna(s.as_of) else '?'}"
+        f" ({s.source or 'source not given'})"
+    )
+    return f"{text}; {s.note}" if s.note else text
 
 
 def _fx_note(row: ListingValue) -> str:
     if row.price_currency.upper() == row.currency.upper():
         return ""
-    return (f"{row.symbol}: {row.currency} per {row.price_currency} {row.fx_start:.6g} on "
-            f"{row.start_date.date()}, {row.fx_end:.6g} on {row.end_date.date()}")
+    return (
+        f"{row.symbol}: {row.currency} per {row.price_currency} {row.fx_start:.6g} on "
+        f"{row.start_date.date()}, {row.fx_end:.6g} on {row.end_date.date()}"
+    )
 
 
-def _listing_value(market: Market, sec: Any, start: pd.Timestamp, end: pd.Timestamp,
-                   currency: str, role: str) -> tuple[ListingValue, list[str]]:
-    s = _shares(market, sec.symbol, end)
+def _listing_value(
+    market: Market,
+    sec: Any,
+    start: pd.Timestamp,
+    end: pd.Timestamp,
+    currency: str,
+    role: str,
+    lookahead: int = 0,
+) -> tuple[ListingValue, list[str]]:
+    s = _shares(market, sec.symbol, end, lookahead)
     spu = float(sec.shares_per_unit)
     row = _value_row(market, sec, start, end, currency, s, s.shares * spu, role, True)
-    notes = [_shares_note(sec.symbol, s, spu), _fx_note(row), row.note and f"{sec.symbol}: {row.note}"]
+    notes = [
+        _shares_note(sec.symbol, s, spu),
+        _fx_note(row),
+        row.note and f"{sec.symbol}: {row.note}",
+    ]
     return row, [n for n in notes if n]
 
 
-def _company(market: Market, company: str, listings: list[Any], start: pd.Timestamp,
-             end: pd.Timestamp, currency: str, price_listing: str | None
-             ) -> tuple[list[ListingValue], str, list[str]]:
+def _company(
+    market: Market,
+    company: str,
+    listings: list[Any],
+    start: pd.Timestamp,
+    end: pd.Timestamp,
+    currency: str,
+    price_listing: str | None,
+    lookahead: int = 0,
+) -> tuple[list[ListingValue], str, list[str]]:
     shares: _Shares | None = None
     source_sym = ""
     for sec in listings:  # ordinary shares from the first listing with a figure
         try:
-            shares = _shares(market, sec.symbol, end)
+            shares = _shares(market, sec.symbol, end, lookahead)
         except MissingSharesError:
             continue
         source_sym, spu = sec.symbol, float(sec.shares_per_unit)
@@ -275,7 +333,8 @@ def _company(market: Market, company: str, listings: list[Any], start: pd.Timest
     if shares is None:
         raise MissingSharesError(
             f"no shares-outstanding figure on or before {end.date()} for any listing of {company} "
-            f"({', '.join(s.symbol for s in listings)}); add a row to shares.csv"
+            f"({', '.join(s.symbol for s in listings)}); add a row to shares.csv, or allow a later "
+            "figure with lookahead=DAYS (--lookahead DAYS)"
         )
     symbols = [s.symbol for s in listings]
     # a listing with no bars in the data (an ADR the sample leaves out) is left out, not an error,
@@ -298,8 +357,11 @@ def _company(market: Market, company: str, listings: list[Any], start: pd.Timest
     rows = []
     for sec in listings:
         role = "company (priced)" if sec.symbol == chosen else "company (implied)"
-        rows.append(_value_row(market, sec, start, end, currency, shares, ordinary, role,
-                               sec.symbol == chosen))
+        rows.append(
+            _value_row(
+                market, sec, start, end, currency, shares, ordinary, role, sec.symbol == chosen
+            )
+        )
     notes = [
         f"{company}: {ordinary:,.0f} ordinary shares from {_shares_note(source_sym, shares, spu)}",
         f"{company} total priced from {chosen} (the other listings' implied values are shown "
@@ -322,6 +384,7 @@ def market_cap_change(
     *,
     partial: bool = False,
     price_listing: str | None = None,
+    lookahead: int = 0,
 ) -> MarketCapChange:
     """Change in market value of a listing, a company (all its listings) or a basket of listings.
 
@@ -340,6 +403,9 @@ def market_cap_change(
         raising MissingSharesError.
     price_listing : str, optional
         For a company, the listing whose price values it (default: the one quoted in ``currency``).
+    lookahead : int
+        Days after ``end`` within which a later shares figure may be used when none is dated on or
+        before ``end`` (named in ``notes``). Default 0: never a later filing.
 
     Returns
     -------
@@ -350,13 +416,20 @@ def market_cap_change(
     MissingSharesError, MissingFXError, DateRangeError, UnknownSymbolError
     """
     s, e = pd.Timestamp(start), pd.Timestamp(end)
+    if int(lookahead) < 0:
+        raise DateRangeError(f"lookahead={lookahead} is negative; pass a number of days >= 0")
     if e < s:
         raise DateRangeError(f"end {e.date()} is before start {s.date()}; swap them")
     ccy = currency.upper()
     rows: list[ListingValue] = []
+    when = (
+        f"latest on or before the end date, else the first up to {lookahead} days after it"
+        if lookahead
+        else "latest on or before the end date"
+    )
     notes: list[str] = [
-        "shares: one figure for both dates (latest on or before the end date), so the change is "
-        "the price effect; values converted at each date's FX rate"
+        f"shares: one figure for both dates ({when}), so the change is the price effect; values "
+        "converted at each date's FX rate"
     ]
     left_out: list[tuple[str, str]] = []
     chosen = ""
@@ -371,13 +444,15 @@ def market_cap_change(
         if sec is not None:
             kind, name = "listing", sec.symbol
             out_ccy = sec.currency if ccy == "LOCAL" else ccy
-            row, n = _listing_value(market, sec, s, e, out_ccy, "listing")
+            row, n = _listing_value(market, sec, s, e, out_ccy, "listing", lookahead)
             rows.append(row)
             notes += n
         else:
             kind, name = "company", target.lower()
             out_ccy = listings[0].currency if ccy == "LOCAL" else ccy
-            rows, chosen, n = _company(market, name, listings, s, e, out_ccy, price_listing)
+            rows, chosen, n = _company(
+                market, name, listings, s, e, out_ccy, price_listing, lookahead
+            )
             notes += n
     else:
         kind, name = "basket", "basket"
@@ -390,11 +465,13 @@ def market_cap_change(
         companies = [m.company for m in members]
         dup = sorted({c for c in companies if companies.count(c) > 1})
         if dup:
-            notes.append(f"warning: several listings of {', '.join(dup)} in the basket count the "
-                         "company more than once; use one listing per company")
+            notes.append(
+                f"warning: several listings of {', '.join(dup)} in the basket count the "
+                "company more than once; use one listing per company"
+            )
         for sec in members:
             try:
-                row, n = _listing_value(market, sec, s, e, out_ccy, "basket member")
+                row, n = _listing_value(market, sec, s, e, out_ccy, "basket member", lookahead)
             except MissingSharesError as exc:
                 if not partial:
                     raise MissingSharesError(

@@ -50,7 +50,8 @@ class WindowReturn:
     note : str
         What the caller should know (dates moved to a session, window cut at the data).
     calendar, currency : str
-        The listing's exchange calendar and price currency.
+        The listing's exchange calendar and price currency (``"points"`` for an index, whose
+        level is not money).
     kind : str
         ``"window"``, ``"range"`` or ``"event"``.
     """
@@ -184,8 +185,9 @@ def _build(
     )
 
 
-def _past_data(symbol: str, session: pd.Timestamp, last: pd.Timestamp, partial: bool,
-               notes: list[str]) -> pd.Timestamp:
+def _past_data(
+    symbol: str, session: pd.Timestamp, last: pd.Timestamp, partial: bool, notes: list[str]
+) -> pd.Timestamp:
     if session <= last:
         return session
     if not partial:
@@ -197,8 +199,9 @@ def _past_data(symbol: str, session: pd.Timestamp, last: pd.Timestamp, partial: 
     return last
 
 
-def _before_data(symbol: str, session: pd.Timestamp, first: pd.Timestamp, partial: bool,
-                 notes: list[str]) -> pd.Timestamp:
+def _before_data(
+    symbol: str, session: pd.Timestamp, first: pd.Timestamp, partial: bool, notes: list[str]
+) -> pd.Timestamp:
     if session >= first:
         return session
     if not partial:
@@ -255,8 +258,18 @@ def window_return_from_closes(
         start_s = pd.Timestamp(idx[0]) - pd.Timedelta(days=1)  # force the before-data branch
     start_s = _before_data(symbol, start_s, first, partial, notes)
     n = int(((idx > start_s) & (idx <= end_s)).sum())
-    return _build(symbol, closes, start_s, end_s, n, adjusted=adjusted, notes=notes,
-                  calendar=calendar, currency=currency, kind="window")
+    return _build(
+        symbol,
+        closes,
+        start_s,
+        end_s,
+        n,
+        adjusted=adjusted,
+        notes=notes,
+        calendar=calendar,
+        currency=currency,
+        kind="window",
+    )
 
 
 def range_return_from_closes(
@@ -277,7 +290,9 @@ def range_return_from_closes(
         raise DateRangeError(f"end {e_ts.date()} is before start {s_ts.date()}; swap them")
     valid = _valid(closes, symbol)
     first, last = pd.Timestamp(valid.index[0]), pd.Timestamp(valid.index[-1])
-    idx = _session_index(closes, calendar, min(first, s_ts) - pd.Timedelta(days=40), max(e_ts, last))
+    idx = _session_index(
+        closes, calendar, min(first, s_ts) - pd.Timedelta(days=40), max(e_ts, last)
+    )
     notes: list[str] = []
     try:
         start_s = _last_on_or_before(idx, s_ts, "start")
@@ -290,8 +305,18 @@ def range_return_from_closes(
     notes.append(_moved(e_ts, end_s, calendar, "end"))
     end_s = _past_data(symbol, end_s, last, partial, notes)
     n = int(((idx > start_s) & (idx <= end_s)).sum())
-    return _build(symbol, closes, start_s, end_s, n, adjusted=adjusted, notes=notes,
-                  calendar=calendar, currency=currency, kind="range")
+    return _build(
+        symbol,
+        closes,
+        start_s,
+        end_s,
+        n,
+        adjusted=adjusted,
+        notes=notes,
+        calendar=calendar,
+        currency=currency,
+        kind="range",
+    )
 
 
 def event_return_from_closes(
@@ -324,7 +349,9 @@ def event_return_from_closes(
     """
     symbol = symbol or str(closes.name or "")
     if (sessions is None) == (days is None):
-        raise WindowError("give exactly one of sessions (e.g. --sessions 5) and days (e.g. --days 7)")
+        raise WindowError(
+            "give exactly one of sessions (e.g. --sessions 5) and days (e.g. --days 7)"
+        )
     if sessions is not None and int(sessions) < 1:
         raise WindowError(f"sessions = {sessions} must be at least 1 (1 = day 0's own return)")
     if days is not None and int(days) < 0:
@@ -356,8 +383,18 @@ def event_return_from_closes(
     start_s = _before_data(symbol, start_s, first, partial, notes)
     end_s = _past_data(symbol, end_s, last, partial, notes)
     n = int(((idx > start_s) & (idx <= end_s)).sum())
-    return _build(symbol, closes, start_s, end_s, n, adjusted=adjusted, notes=notes,
-                  calendar=calendar, currency=currency, kind="event")
+    return _build(
+        symbol,
+        closes,
+        start_s,
+        end_s,
+        n,
+        adjusted=adjusted,
+        notes=notes,
+        calendar=calendar,
+        currency=currency,
+        kind="event",
+    )
 
 
 def _calendar_tz(calendar: str) -> str:
@@ -369,11 +406,15 @@ def _calendar_tz(calendar: str) -> str:
 # --- Market wrappers ------------------------------------------------------------------------------
 
 
+INDEX_UNIT = "points"  # the ``currency`` of an index's closes: levels, not money
+
+
 def _listing(market: Market, symbol: str, adjusted: bool) -> tuple[str, pd.Series, str, str]:
     sec = market.securities.get(symbol)
     wide = market.closes([sec.symbol], adjusted=adjusted)
     col = sec.symbol if sec.symbol in wide.columns else wide.columns[0]
-    return sec.symbol, wide[col], sec.calendar, sec.currency
+    unit = INDEX_UNIT if sec.kind == "index" else sec.currency
+    return sec.symbol, wide[col], sec.calendar, unit
 
 
 def _with_flags(market: Market, result: WindowReturn) -> WindowReturn:
@@ -407,9 +448,19 @@ def window_return(
     >>> window_return(Market.from_sample(), "9988.HK", "2025-02-13", 20)   # doctest: +SKIP
     """
     sym, closes, cal, cur = _listing(market, symbol, adjusted)
-    return _with_flags(market, window_return_from_closes(
-        closes, end, sessions, symbol=sym, calendar=cal, currency=cur, adjusted=adjusted,
-        partial=partial))
+    return _with_flags(
+        market,
+        window_return_from_closes(
+            closes,
+            end,
+            sessions,
+            symbol=sym,
+            calendar=cal,
+            currency=cur,
+            adjusted=adjusted,
+            partial=partial,
+        ),
+    )
 
 
 def range_return(
@@ -423,9 +474,19 @@ def range_return(
 ) -> WindowReturn:
     """Return of ``symbol`` from the close on/before ``start`` to the close on/before ``end``."""
     sym, closes, cal, cur = _listing(market, symbol, adjusted)
-    return _with_flags(market, range_return_from_closes(
-        closes, start, end, symbol=sym, calendar=cal, currency=cur, adjusted=adjusted,
-        partial=partial))
+    return _with_flags(
+        market,
+        range_return_from_closes(
+            closes,
+            start,
+            end,
+            symbol=sym,
+            calendar=cal,
+            currency=cur,
+            adjusted=adjusted,
+            partial=partial,
+        ),
+    )
 
 
 def event_return(
@@ -440,6 +501,17 @@ def event_return(
 ) -> WindowReturn:
     """Return of ``symbol`` from its last close before the event to N sessions or N days after."""
     sym, closes, cal, cur = _listing(market, symbol, adjusted)
-    return _with_flags(market, event_return_from_closes(
-        closes, event_timestamp, cal, sessions=sessions, days=days, symbol=sym, currency=cur,
-        adjusted=adjusted, partial=partial))
+    return _with_flags(
+        market,
+        event_return_from_closes(
+            closes,
+            event_timestamp,
+            cal,
+            sessions=sessions,
+            days=days,
+            symbol=sym,
+            currency=cur,
+            adjusted=adjusted,
+            partial=partial,
+        ),
+    )
