@@ -8,6 +8,7 @@ from typing import Any
 import click
 import pandas as pd
 
+from rerating.cli._options import lookahead_option
 from rerating.cli._output import format_option, render_frame
 from rerating.errors import DateRangeError
 
@@ -292,15 +293,7 @@ def returns_cmd(
     default=None,
     help="Express in this currency (USD, HKD, CNY); default: the listing's own.",
 )
-@click.option(
-    "--lookahead",
-    type=click.IntRange(min=0),
-    default=0,
-    show_default=True,
-    metavar="DAYS",
-    help="When no shares figure is dated on or before the date, use the first one up to DAYS "
-    "days later (said in the notes column). 0: strictly as of the date.",
-)
+@lookahead_option
 @format_option
 @click.pass_obj
 def marketcap_cmd(

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 import click
 import pandas as pd
 
-from rerating.cli._options import parse_window
+from rerating.cli._options import lookahead_option, parse_window
 from rerating.cli._output import format_option, render_frame
 
 _adjusted = click.option(
@@ -22,16 +22,6 @@ _partial = click.option(
     default=False,
     help="Cut a window at the data (or leave out basket members without shares) instead of failing; "
     "what was cut or left out is said.",
-)
-_lookahead = click.option(
-    "--lookahead",
-    "lookahead",
-    type=click.IntRange(min=0),
-    default=0,
-    show_default=True,
-    metavar="DAYS",
-    help="When no shares figure is dated on or before the date, use the first one up to DAYS days "
-    "later (said in the notes). 0: strictly as of the date.",
 )
 _events_file = click.option(
     "--events",
@@ -225,7 +215,7 @@ def event_return_cmd(
 @click.option(
     "--price-listing", default=None, help="For a company: the listing whose price values it."
 )
-@_lookahead
+@lookahead_option
 @_partial
 @format_option
 @click.pass_context
