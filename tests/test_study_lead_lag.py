@@ -20,6 +20,7 @@ from scipy import stats
 from rerating.errors import WindowError
 from rerating.study import EventStudy
 from rerating.study.statistics import (
+    adj_bmp_difference,
     brown_warner_cda,
     cda_difference,
     centered_ranks,
@@ -27,6 +28,7 @@ from rerating.study.statistics import (
     corrado_zivney,
     corrado_zivney_ranks,
     grank,
+    kp_adjustment,
     sum_variance,
 )
 
@@ -398,3 +400,52 @@ def test_next_day_on_the_joint_calendar() -> None:
     want = [[next((j for j in joint if j > d), -1) if d >= 0 else -1 for d in row] for row in days]
     np.testing.assert_array_equal(_LeadLag.next_day(joint, days), want)
     np.testing.assert_array_equal(_LeadLag.next_day(np.array([], dtype=np.int64), days), np.full((3, 3), -1))
+
+
+def test_windows_one_session_apart_across_markets_count_as_clustered() -> None:
+    """Hong Kong and New York events on consecutive sessions, [0:0] windows: no two windows share
+    a date, but a Hong Kong AR correlates with the New York AR of the session before, so r̄ (with
+    its lead-lag terms) is not 0 and the CAAR's standard error, compare() and the adjusted tests
+    must all use it (the standard error and compare() once left it out)."""
+    rng = np.random.default_rng(5)
+    n, n_days = 40, 400
+    dates = pd.bdate_range("2020-01-01", periods=n_days)
+    mk = {"HK": rng.normal(0, 0.012, n_days), "US": rng.normal(0, 0.01, n_days)}
+    shock = rng.normal(0, 1, n_days)
+    cols, bench, ev = {}, {}, []
+    for i in range(n):
+        sym, market = f"S{i:02d}", "HK" if i % 2 else "US"
+        seen = np.roll(shock, 1) if market == "HK" else shock  # Hong Kong reacts the day after
+        cols[sym] = rng.uniform(0.5, 1.5) * mk[market] + 0.015 * (0.7 * seen + rng.normal(0, 1, n_days))
+        bench[sym] = market
+        ev.append({"event_id": f"e{i}", "symbol": sym, "date": dates[250 + i], "group": "AB"[i % 4 // 2]})
+    res = EventStudy(
+        pd.DataFrame(cols, index=dates), pd.DataFrame(ev), market_returns=pd.DataFrame(mk, index=dates),
+        benchmarks=bench, estimation_window=(-120, -11), event_windows=[(0, 0)],
+    ).fit()
+    clus = res.clustering.set_index("group")
+    assert (clus["rbar"] > 0.005).all() and (clus["rbar_same_date"] == 0).all()
+    assert clus["overlapping"].all()
+    caar = res.caar.set_index("group")
+    for g, row in caar.iterrows():
+        car = res.car.loc[(res.car["group"] == g) | (g == "all"), "car"].to_numpy()
+        plain = car.std(ddof=1) / np.sqrt(car.size)
+        want = plain / kp_adjustment(car.size, clus.loc[g, "rbar"])
+        assert row["std_error"] == pytest.approx(want, rel=1e-12)
+        assert row["se_method"] == "cross_sectional_kp_adjusted"
+    cmp = res.compare("A", "B").set_index("test")
+    scar = res.car["car"] / res.car["std_error"]
+    in_a, in_b = (res.car["group"] == "A").to_numpy(), (res.car["group"] == "B").to_numpy()
+    want = adj_bmp_difference(
+        scar[in_a].to_numpy(), scar[in_b].to_numpy(), clus.loc["A", "rbar"], clus.loc["B", "rbar"],
+        cmp.loc["adj_bmp_difference", "rbar_between"],
+    )
+    assert cmp.loc["adj_bmp_difference", "statistic"] == pytest.approx(want.statistic, rel=1e-12)
+    assert any("(or, across markets, sit one session apart)" in w for w in res.warnings)
+    # one market alone, the same consecutive dates: not clustered (no lead-lag, no shared date)
+    us = [e for e in ev if bench[e["symbol"]] == "US"]
+    alone = EventStudy(
+        pd.DataFrame(cols, index=dates), pd.DataFrame(us), market_returns=pd.DataFrame(mk, index=dates),
+        benchmarks=bench, estimation_window=(-120, -11), event_windows=[(0, 0)],
+    ).fit()
+    assert not alone.clustering["overlapping"].any()

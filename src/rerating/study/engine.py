@@ -929,10 +929,18 @@ def _fit(study, ev, flat, d0, design, method, k_params, min_est, market_of_sym=N
                 g_rbar = _rbar(sample)
             rbar_of[gname] = (g_rbar.effective[-1], g_rbar.n_pairs)  # the span's, for aar_path
             overlap_windows: list[str] = []
+            joint: np.ndarray | None = None  # the group's joint calendar, when adjacency matters
             apart_windows: list[str] = []  # windows that overlap across different day-0 dates
             for w, (a, b) in enumerate(wins):
                 label = window_label((a, b))
                 overlapping = _windows_overlap(arr["win_days"][members, w])
+                if not overlapping and lead_lag:  # adjacent across markets correlate too
+                    assert lag is not None
+                    if joint is None:
+                        joint = lag.calendar(members)
+                    overlapping = _windows_touch_across_markets(
+                        arr["win_days"][members, w], lag.market[members], joint
+                    )
                 if overlapping and overlap_apart(arr["win_days"][members, w]):
                     apart_windows.append(label)
                 rbar = g_rbar.effective[w]
@@ -1001,6 +1009,7 @@ def _fit(study, ev, flat, d0, design, method, k_params, min_est, market_of_sym=N
                         _fill_test_row(row, _run_tests([ws], [tname])[0, tname], warnings)
                     test_rows.append(row)
             if overlap_windows:
+                adjacent = " (or, across markets, sit one session apart)" if lead_lag else ""
                 lead_lag_note = (
                     ", plus, for listings of different markets, their correlation one session "
                     "apart (lead_lag; the CDA and rank tests add it too)"
@@ -1008,7 +1017,7 @@ def _fit(study, ev, flat, d0, design, method, k_params, min_est, market_of_sym=N
                     else ""
                 )
                 warnings.append(
-                    f"event windows overlap in calendar time in group {gname!r} (N={n}): "
+                    f"event windows overlap in calendar time{adjacent} in group {gname!r} (N={n}): "
                     f"{'; '.join(overlap_windows)} (r̄: the residuals' correlation, "
                     f"{g_rbar.residual:.4f}, weighted by the window dates each pair shares"
                     f"{lead_lag_note})"
@@ -1227,6 +1236,33 @@ def _windows_overlap(days: np.ndarray) -> bool:
     order = np.argsort(days[:, 0], kind="stable")
     s, e = days[order, 0], days[order, 1]
     return bool((s[1:] <= np.maximum.accumulate(e)[:-1]).any())
+
+
+def _windows_touch_across_markets(days: np.ndarray, market: np.ndarray, joint: np.ndarray) -> bool:
+    """Whether a window of one market overlaps, or ends the session before, a window of another.
+
+    With lead-lag terms two such CARs correlate (a Hong Kong AR of day ``d`` with a New York AR of
+    the session before), so the group is clustered although no two windows share a date.
+    ``days``: (events, 2) first and last window dates; ``joint``: the sorted joint calendar.
+    """
+    following = _LeadLag.next_day(joint, days[:, 1])
+    end = np.where(following >= 0, following, days[:, 1])  # each window and the session after
+    for m in np.unique(market):
+        mine = market == m
+        if _intervals_meet(days[mine, 0], end[mine], days[~mine, 0], days[~mine, 1]):
+            return True
+    return False
+
+
+def _intervals_meet(s1: np.ndarray, e1: np.ndarray, s2: np.ndarray, e2: np.ndarray) -> bool:
+    """Whether some interval [s1, e1] intersects some interval [s2, e2] (two sets, by sorting)."""
+    if s1.size == 0 or s2.size == 0:
+        return False
+    order = np.argsort(s2, kind="stable")
+    reach = np.maximum.accumulate(e2[order])  # the latest end among the intervals started so far
+    started = np.searchsorted(s2[order], e1, side="right")  # set-2 intervals starting by each e1
+    met = started > 0
+    return bool((reach[np.maximum(started - 1, 0)][met] >= s1[met]).any())
 
 
 def _rbar_sample(ev, keep, members, hashes=None) -> np.ndarray:  # type: ignore[no-untyped-def]
