@@ -178,3 +178,51 @@ def test_yahoo_style_headers_accepted(tmp_path):
 def test_missing_folder(tmp_path):
     with pytest.raises(MissingDataError, match="does not exist"):
         FilesSource(tmp_path / "nope")
+
+
+@pytest.mark.parametrize(
+    ("rows", "match"),
+    [
+        # a trailing run of empty adj_close cut returns off silently; one in the middle was
+        # reported as a missing bar
+        (["2025-01-02,1,1,1,10,10,5", "2025-01-03,1,1,1,11,,5", "2025-01-06,1,1,1,12,,5"],
+         r"X\.csv: adj_close is empty on 2 row\(s\), first 2025-01-03 \(line 3\): fill it, or drop the adj_close column"),
+        (["2025-01-02,1,1,1,10,10,5", "2025-01-03,1,1,1,11,,5", "2025-01-06,1,1,1,12,12,5"],
+         r"adj_close is empty on 1 row\(s\), first 2025-01-03 \(line 3\)"),
+    ],
+)
+def test_a_half_empty_adj_close_is_refused(tmp_path, rows, match):
+    folder = tmp_path / "d"
+    folder.mkdir()
+    write(folder, "X.csv", HEADER + "\n".join(rows) + "\n")
+    with pytest.raises(DataFormatError, match=match):
+        FilesSource(folder).bars("X")
+    # an adj_close column empty on every row means "no adj_close": returns use close
+    write(folder, "X.csv", HEADER + "2025-01-02,1,1,1,10,,5\n2025-01-03,1,1,1,11,,5\n")
+    assert FilesSource(folder).bars("X")["adj_close"].isna().all()
+
+
+@pytest.mark.parametrize("index_name", ["date", None, "Date"])
+def test_parquet_with_the_dates_in_the_index(tmp_path, sample, index_name):
+    """``df.to_parquet()`` of a frame indexed by date keeps the dates in the index."""
+    folder = tmp_path / "pq"
+    folder.mkdir()
+    bars = sample.bars("BABA")
+    bars.rename_axis(index_name).to_parquet(folder / "BABA.parquet")
+    pd.testing.assert_frame_equal(FilesSource(folder).bars("BABA"), bars)
+    bars.reset_index(drop=True).to_parquet(folder / "BABA.parquet")  # no dates anywhere
+    with pytest.raises(DataFormatError, match="no 'date' column"):
+        FilesSource(folder).bars("BABA")
+
+
+def test_two_files_for_one_symbol_fail_that_symbol_only(tmp_path, sample):
+    folder = tmp_path / "d"
+    folder.mkdir()
+    write(folder, "NVDA.csv", (SAMPLE / "NVDA.csv").read_text())
+    write(folder, "MSFT.csv", (SAMPLE / "MSFT.csv").read_text())
+    sample.bars("MSFT").reset_index().to_parquet(folder / "MSFT.parquet")
+    src = FilesSource(folder, sample.securities)
+    pd.testing.assert_frame_equal(src.bars("NVDA"), sample.bars("NVDA"))
+    assert src.symbols() == ["MSFT", "NVDA"]
+    with pytest.raises(DataFormatError, match=r"symbol MSFT has several files \(MSFT\.csv, MSFT\.parquet\); keep one"):
+        src.bars("msft")

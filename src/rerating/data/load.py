@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 
@@ -21,13 +21,16 @@ WRITER_HOLD_S = 1.0  # longest time a load keeps one store connection (and its l
 
 @dataclass(frozen=True)
 class LoadResult:
-    """Per symbol: rows written, first and last date, and the error when it failed.
+    """Per symbol: rows written, stored rows deleted, first and last date, and the error when it
+    failed; and what the load did besides writing rows.
 
-    ``frame`` has columns ``symbol, rows, first, last, status, error``; ``failed`` lists the
-    symbols that did not load (the others are committed).
+    ``frame`` has columns ``symbol, rows, deleted, first, last, status, error``; ``failed`` lists
+    the symbols that did not load (the others are committed). ``notes`` (``symbol, note``) says
+    which stored rows were deleted and whose ``adj_close`` was re-based (:meth:`Store.replace_bars`).
     """
 
     frame: pd.DataFrame
+    notes: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["symbol", "note"]))
 
     @property
     def failed(self) -> list[str]:
@@ -38,7 +41,9 @@ class LoadResult:
 
     def summary(self) -> str:
         ok = (self.frame["status"] == "ok").sum()
-        return f"loaded {ok} of {len(self.frame)} symbols, {int(self.frame['rows'].sum())} rows"
+        deleted = int(self.frame["deleted"].sum())
+        gone = f" ({deleted} stored rows no longer in the data deleted)" if deleted else ""
+        return f"loaded {ok} of {len(self.frame)} symbols, {int(self.frame['rows'].sum())} rows{gone}"
 
 
 def load(
@@ -51,7 +56,9 @@ def load(
     progress: Progress | None = None,
     with_fundamentals: bool = True,
 ) -> LoadResult:
-    """Fetch each symbol's bars from ``source`` and upsert them into ``store``.
+    """Fetch each symbol's bars from ``source`` and store them in place of the stored rows within
+    their date range (:meth:`Store.replace_bars`: rows the new data no longer has are deleted, a
+    re-based ``adj_close`` history is matched or refused).
 
     Symbols are resolved against ``securities`` first, so a typo fails before any download
     (:class:`~rerating.errors.UnknownSymbolError` with close matches). A symbol whose fetch or
@@ -60,28 +67,40 @@ def load(
     loaded symbols are stored too.
     """
     canonical = list(dict.fromkeys(securities.resolve(s) for s in symbols))
-    rows = []
+    rows: list[dict[str, object]] = []
+    notes: list[dict[str, str]] = []
     with contextlib.ExitStack() as held:
         writer, opened = None, 0.0
         for sym in canonical:
+            # symbols go through one connection for up to WRITER_HOLD_S (a connection costs
+            # ~30 ms), each in its own transaction; then the lock is let go (before the next
+            # fetch, which may be slow), and a process waiting for it goes first (Store's
+            # turnstile) before this load takes it again
+            if writer is not None and time.monotonic() - opened > WRITER_HOLD_S:
+                held.close()
+                writer = None
             try:
                 bars = source.bars(sym, start, end)
-                # symbols go through one connection for up to WRITER_HOLD_S (a connection costs
-                # ~30 ms), each in its own transaction; then the lock is let go for other processes
-                if writer is None or time.monotonic() - opened > WRITER_HOLD_S:
-                    held.close()
+                if writer is None:
                     writer, opened = held.enter_context(store.writer()), time.monotonic()
-                written = writer.upsert_bars(bars, sym, source=source.name)
-                rows.append({"symbol": sym, "rows": written, "first": bars.index[0], "last": bars.index[-1], "status": "ok", "error": ""})
+                done = writer.replace_bars(bars, sym, source=source.name)
+                written = done.rows
+                rows.append({"symbol": sym, "rows": written, "deleted": done.deleted, "first": bars.index[0],
+                             "last": bars.index[-1], "status": "ok", "error": ""})
+                notes.extend({"symbol": sym, "note": text} for text in done.notes)
             except RerateError as exc:
                 written = 0
-                rows.append({"symbol": sym, "rows": 0, "first": pd.NaT, "last": pd.NaT, "status": "error", "error": str(exc)})
+                rows.append({"symbol": sym, "rows": 0, "deleted": 0, "first": pd.NaT, "last": pd.NaT, "status": "error",
+                             "error": str(exc)})
             if progress is not None:
                 progress(sym, written)
-    loaded = [r["symbol"] for r in rows if r["status"] == "ok"]
+    loaded = [str(r["symbol"]) for r in rows if r["status"] == "ok"]
     if with_fundamentals and loaded:
         _load_fundamentals(source, store, securities, loaded)
-    return LoadResult(pd.DataFrame(rows, columns=["symbol", "rows", "first", "last", "status", "error"]))
+    return LoadResult(
+        pd.DataFrame(rows, columns=["symbol", "rows", "deleted", "first", "last", "status", "error"]),
+        pd.DataFrame(notes, columns=["symbol", "note"]),
+    )
 
 
 def _load_fundamentals(source: MarketDataSource, store: Store, securities: SecurityMaster, loaded: list[str]) -> None:

@@ -3,8 +3,14 @@
 Safety across processes: every operation takes an exclusive file lock (``rerating.duckdb.lock``,
 filelock), opens a short DuckDB connection, does its work and closes it, so two processes can load
 and read at once (the second waits for the lock, up to ``lock_timeout`` seconds, then gets a
-:class:`~rerating.errors.StoreError`). Each upsert is one transaction: a process killed mid-load
-leaves every committed batch intact (DuckDB's write-ahead log is replayed on the next open).
+:class:`~rerating.errors.StoreError`; waiters take turns through ``rerating.duckdb.wait``, see
+:meth:`Store._lock`). Each write is one transaction: a process killed mid-load leaves every
+committed batch intact (DuckDB's write-ahead log is replayed on the next open).
+
+A load writes with :meth:`Store.replace_bars`: one symbol's rows within the new data's date range
+are replaced (rows it no longer has deleted), rows outside it kept on the new ``adj_close`` base
+(re-based by a constant ratio, or refused). :meth:`Store.upsert_bars` replaces only the
+(symbol, date) pairs it brings.
 
 Schema (version :data:`SCHEMA_VERSION`, kept in table ``meta``):
 
@@ -22,6 +28,8 @@ Schema (version :data:`SCHEMA_VERSION`, kept in table ``meta``):
 from __future__ import annotations
 
 import contextlib
+import datetime
+import time
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,6 +48,10 @@ if TYPE_CHECKING:
 
 SCHEMA_VERSION = 1
 DB_NAME = "rerating.duckdb"
+LOCK_POLL_S = 0.01  # how often a waiting process tries the lock again
+# adj_close of a load and of the stored rows it overlaps are on one base when new/stored stays
+# within this of 1 (or of one constant: a re-based history), besides the rounding of the values
+BASE_RTOL = 1e-6
 _DDL = (
     "CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR)",
     """CREATE TABLE IF NOT EXISTS bars (
@@ -87,6 +99,23 @@ class StoreInfo:
         return pd.DataFrame({"field": list(items), "value": [str(v) for v in items.values()]})
 
 
+@dataclass(frozen=True)
+class BarsReplaced:
+    """What :meth:`Store.replace_bars` did to one symbol's stored rows.
+
+    ``rows`` written; ``deleted``: stored rows inside the new data's range that it no longer
+    has; ``kept``: stored rows outside that range; ``rebase``: the factor their ``adj_close`` was
+    multiplied by (``None``: left as they were); ``notes``: each of these in words.
+    """
+
+    symbol: str
+    rows: int
+    deleted: int = 0
+    kept: int = 0
+    rebase: float | None = None
+    notes: tuple[str, ...] = ()
+
+
 class Store:
     """The DuckDB store (see the module docstring).
 
@@ -102,6 +131,7 @@ class Store:
         self.home = resolve_home(home)
         self.path = self.home / DB_NAME
         self.lock_path = self.home / (DB_NAME + ".lock")
+        self.wait_path = self.home / (DB_NAME + ".wait")
         self.lock_timeout = lock_timeout
 
     def __repr__(self) -> str:
@@ -115,21 +145,12 @@ class Store:
     def _connect(self) -> Iterator[DuckDBPyConnection]:
         """Lock, connect, check the schema; always close and unlock."""
         import duckdb
-        from filelock import FileLock, Timeout
 
         try:
             self.home.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise StoreError(f"cannot create the cache directory {self.home} ({exc}); pass --home or set RERATING_HOME") from exc
-        lock = FileLock(str(self.lock_path), timeout=self.lock_timeout)
-        try:
-            lock.acquire()
-        except Timeout as exc:
-            raise StoreError(
-                f"the store {self.path} is busy (another rerating process held it for {self.lock_timeout:.0f}s); "
-                "retry when it has finished"
-            ) from exc
-        try:
+        with self._lock():
             try:
                 con = duckdb.connect(str(self.path))
             except duckdb.IOException as exc:
@@ -151,6 +172,32 @@ class Store:
                 yield con
             finally:
                 con.close()
+
+    @contextlib.contextmanager
+    def _lock(self) -> Iterator[None]:
+        """Hold the store's file lock; waiters take turns through a second lock (the turnstile).
+
+        filelock has no fairness: a loader that lets the lock go and takes it again at once would
+        win every time against a process polling for it. So everyone passes the turnstile
+        (``rerating.duckdb.wait``) on the way in and holds it only while waiting for the store's
+        lock: a loader coming back for the lock queues behind a reader already waiting.
+        """
+        from filelock import FileLock, Timeout
+
+        deadline = time.monotonic() + self.lock_timeout
+        turnstile = FileLock(str(self.wait_path), timeout=self.lock_timeout, poll_interval=LOCK_POLL_S)
+        lock = FileLock(str(self.lock_path), poll_interval=LOCK_POLL_S)
+        try:
+            with turnstile:
+                lock.acquire(timeout=max(0.0, deadline - time.monotonic()))
+        except Timeout as exc:
+            raise StoreError(
+                f"the store {self.path} is busy: no turn came within {self.lock_timeout:g}s while other "
+                "rerating processes used it (a load lets others in between its symbols, about every second); "
+                "retry when they have finished"
+            ) from exc
+        try:
+            yield
         finally:
             lock.release()
 
@@ -195,6 +242,22 @@ class Store:
         with self._connect() as con:
             _write_bars(con, long)
         return len(long)
+
+    def replace_bars(self, bars: pd.DataFrame, symbol: str, source: str = "") -> BarsReplaced:
+        """Replace one symbol's stored rows within the date range of ``bars``, in one transaction.
+
+        What a load does (see :func:`_replace_bars` and docs/DATA.md): stored rows inside
+        ``bars``' first..last date that ``bars`` no longer has are deleted; stored rows outside it
+        are kept, their ``adj_close`` re-based when the overlap shows the new data on another base.
+
+        Raises
+        ------
+        StoreError
+            The overlap's ``adj_close`` ratio new/stored is not constant (not a re-based history),
+            or only one side has ``adj_close``; nothing is written.
+        """
+        with self._connect() as con:
+            return _replace_bars(con, bars, symbol, source)
 
     @contextlib.contextmanager
     def writer(self) -> Iterator[StoreWriter]:
@@ -242,16 +305,11 @@ class Store:
 
     def clear(self) -> None:
         """Delete the store (database, write-ahead log); the next write creates an empty one."""
-        from filelock import FileLock, Timeout
-
         if not self.home.is_dir():
             return
-        try:
-            with FileLock(str(self.lock_path), timeout=self.lock_timeout):
-                for path in (self.path, self.path.with_name(DB_NAME + ".wal")):
-                    path.unlink(missing_ok=True)
-        except Timeout as exc:
-            raise StoreError(f"the store {self.path} is busy; retry when the other process has finished") from exc
+        with self._lock():
+            for path in (self.path, self.path.with_name(DB_NAME + ".wal")):
+                path.unlink(missing_ok=True)
 
     # reading
 
@@ -431,6 +489,10 @@ class StoreWriter:
             _write_bars(self._con, long)
         return len(long)
 
+    def replace_bars(self, bars: pd.DataFrame, symbol: str, source: str = "") -> BarsReplaced:
+        """As :meth:`Store.replace_bars`, in one transaction on this connection."""
+        return _replace_bars(self._con, bars, symbol, source)
+
 
 def _stage_bars(bars: pd.DataFrame | Mapping[str, pd.DataFrame], symbol: str | None, source: str) -> pd.DataFrame:
     """Long rows to write (symbol, date, bar columns, source, loaded_at); duplicates refused."""
@@ -476,6 +538,128 @@ def _write_bars(con: DuckDBPyConnection, long: pd.DataFrame) -> None:
             f"arg_max(source, loaded_at) AS source, max(loaded_at) AS loaded_at FROM {origin} GROUP BY sid) t "
             "JOIN (SELECT DISTINCT sid, symbol FROM staged) n USING (sid)"
         )
+
+
+def _replace_bars(con: DuckDBPyConnection, bars: pd.DataFrame, symbol: str, source: str) -> BarsReplaced:
+    """One symbol's load in one transaction (rolled back on any error, so nothing half-done stays).
+
+    1. Stored rows dated within the new data's first..last date are replaced by the new rows;
+       those the new data no longer has (a suspension the old file hid) are deleted and counted.
+    2. Stored rows outside that range are kept. Where the new data and the store share dates, the
+       ratio new/stored of ``adj_close`` on them must be 1 (one base) or one constant (a download
+       after a dividend re-bases all history): then the kept rows' ``adj_close`` is multiplied by
+       it, so returns across the seam are right. A ratio that varies, or ``adj_close`` on one side
+       only, is refused (:class:`StoreError`). With no shared date no check is possible (noted).
+    """
+    import pyarrow as pa
+
+    long = _stage_bars(bars, symbol, source)
+    if long.empty:
+        return BarsReplaced(symbol, 0)
+    lo, hi = long["date"].min().date(), long["date"].max().date()
+    notes: list[str] = []
+    deleted = kept = 0
+    rebase = None
+    with _staged_transaction(con, None):
+        found = con.execute("SELECT sid FROM symbols WHERE symbol = ?", [symbol]).fetchall()
+        sid = found[0][0] if found else con.execute("SELECT coalesce(max(sid), -1) + 1 FROM symbols").fetchall()[0][0]
+        long.insert(0, "sid", np.full(len(long), sid, dtype="int32"))
+        con.register("staged", pa.Table.from_pandas(long, preserve_index=False))
+        if found:
+            gone = [
+                r[0] for r in con.execute(
+                    "SELECT date FROM bars b WHERE sid = ? AND date BETWEEN ? AND ? "
+                    "AND NOT EXISTS (SELECT 1 FROM staged s WHERE s.date = b.date) ORDER BY date",
+                    [sid, lo, hi],
+                ).fetchall()
+            ]
+            deleted = len(gone)
+            if deleted:
+                shown = ", ".join(str(d) for d in gone[:5]) + (", ..." if deleted > 5 else "")
+                notes.append(f"{deleted} stored row(s) in {lo}..{hi} are not in the new data and were deleted ({shown})")
+            kept, kept_first, kept_last, kept_adj = con.execute(
+                "SELECT count(*), min(date), max(date), count(adj_close) FROM bars WHERE sid = ? AND (date < ? OR date > ?)",
+                [sid, lo, hi],
+            ).fetchall()[0]
+            if kept:
+                rebase = _check_base(con, symbol, (lo, hi), (kept, kept_first, kept_last, kept_adj), long, notes)
+            con.execute("DELETE FROM bars WHERE sid = ? AND date BETWEEN ? AND ?", [sid, lo, hi])
+            if rebase is not None:
+                con.execute("UPDATE bars SET adj_close = adj_close * ? WHERE sid = ?", [rebase, sid])
+            con.execute("DELETE FROM symbols WHERE sid = ?", [sid])
+        con.execute(
+            "INSERT INTO bars SELECT sid, date, open, high, low, close, adj_close, volume, source, loaded_at FROM staged"
+        )
+        con.execute(
+            "INSERT INTO symbols SELECT ?, ?, min(date), max(date), count(*), arg_max(source, loaded_at), "
+            "max(loaded_at) FROM bars WHERE sid = ?",
+            [sid, symbol, sid],
+        )
+    return BarsReplaced(symbol, len(long), deleted, int(kept), rebase, tuple(notes))
+
+
+def _check_base(
+    con: DuckDBPyConnection,
+    symbol: str,
+    span: tuple[datetime.date, datetime.date],
+    kept: tuple[int, datetime.date, datetime.date, int],
+    long: pd.DataFrame,
+    notes: list[str],
+) -> float | None:
+    """The factor that puts the kept rows' ``adj_close`` on the new data's base (``None``: same
+    base, or nothing to check); :class:`StoreError` when none does (see :func:`_replace_bars`)."""
+    (lo, hi), (n_kept, first, last, n_adj) = span, kept
+    outside = f"the {n_kept} stored row(s) outside {lo}..{hi} ({first}..{last})"
+    remedy = (
+        f"load the whole history again (bars covering {min(first, lo)}..{max(last, hi)}: a load replaces every "
+        "stored row in its range), or run `rerating cache clear` and load every symbol again"
+    )
+    new_adj = bool(long["adj_close"].notna().any())
+    if new_adj != (n_adj > 0):
+        have, lack = ("the new data", outside) if new_adj else (outside, "the new data")
+        raise StoreError(
+            f"cannot store {symbol}: {have} have adj_close but {lack} have none, together a half-adjusted "
+            f"series; nothing was written; {remedy}"
+        )
+    if not new_adj:
+        return None
+    shared = con.execute(
+        "SELECT s.date::DATE, b.adj_close, s.adj_close FROM staged s JOIN bars b ON b.sid = s.sid AND b.date = s.date "
+        "WHERE b.adj_close IS NOT NULL AND s.adj_close IS NOT NULL ORDER BY s.date"
+    ).fetchall()
+    if not shared:
+        notes.append(f"adj_close base not checked: {outside} share no date with the new data")
+        return None
+    dates = [r[0] for r in shared]
+    old = np.array([r[1] for r in shared], dtype="float64")
+    new = np.array([r[2] for r in shared], dtype="float64")
+    ratio = new / old
+    # besides BASE_RTOL, what rounding the values to the decimals they were written with allows
+    tol = BASE_RTOL + 2 * float(np.max(_half_ulp(new) / new + _half_ulp(old) / old))
+    if np.all(np.abs(ratio - 1) <= tol):
+        return None
+    factor = float(np.median(ratio))
+    if np.all(np.abs(ratio / factor - 1) <= tol):
+        notes.append(
+            f"adj_close of {outside} re-based by {factor:.8g}: the new data's adj_close is the stored one x "
+            f"{factor:.8g} on all {len(dates)} shared dates ({dates[0]}..{dates[-1]}), a history re-based after a dividend"
+        )
+        return factor
+    i, j = int(np.argmin(ratio)), int(np.argmax(ratio))
+    raise StoreError(
+        f"cannot store {symbol}: its new adj_close is not the stored one re-based: new/stored varies from {ratio[i]:.6g} "
+        f"({dates[i]}) to {ratio[j]:.6g} ({dates[j]}) over the {len(dates)} shared dates "
+        f"{dates[0]}..{dates[-1]}, so {outside} cannot be put on the new base; nothing was written; {remedy}"
+    )
+
+
+def _half_ulp(values: np.ndarray) -> float:
+    """Half a unit in the last decimal place the values were written with (0 past 8 places)."""
+    for places in range(9):
+        scaled = values * 10.0**places
+        if np.all(np.abs(scaled - np.round(scaled)) <= 1e-3):
+            return 0.5 * 10.0**-places
+    return 0.0
 
 
 @contextlib.contextmanager

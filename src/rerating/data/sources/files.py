@@ -7,8 +7,10 @@ each a session of the listing's calendar. File names are the symbols with Yahoo'
 
 Every problem is reported with the file and the line (CSV: the line number in the file, header =
 line 1; Parquet: the row number): malformed rows, duplicate or unsorted dates, zero, negative or
-infinite prices, dates that are not sessions (``non_session="raise"``, the default; ``"drop"``
-drops them and records each in :attr:`FilesSource.dropped`), files with no rows.
+infinite prices, an ``adj_close`` empty on some rows only (a half-adjusted series), dates that are
+not sessions (``non_session="raise"``, the default; ``"drop"`` drops them and records each in
+:attr:`FilesSource.dropped`), files with no rows. A Parquet file may keep its dates in a datetime
+index (``df.to_parquet()``).
 """
 
 from __future__ import annotations
@@ -44,6 +46,12 @@ PRICE_COLUMNS: tuple[str, ...] = ("open", "high", "low", "close", "adj_close")
 def _locate(rows: np.ndarray, is_csv: bool) -> list[str]:
     """'line N' (CSV, header = line 1) or 'row N' (Parquet, first row = 1) for row positions."""
     return [f"line {int(r) + 2}" if is_csv else f"row {int(r) + 1}" for r in rows]
+
+
+def _is_date_index(index: pd.Index) -> bool:
+    """A datetime index named ``date`` (any case) or unnamed: the dates of a ``df.to_parquet()`` file."""
+    name = index.name
+    return isinstance(index, pd.DatetimeIndex) and (name is None or str(name).strip().lower() == "date")
 
 
 def _read_raw(path: Path) -> tuple[pd.DataFrame, bool]:
@@ -97,6 +105,9 @@ def parse_bars(
     """
     cols = {c: COLUMN_ALIASES.get(str(c).strip().lower(), str(c).strip().lower()) for c in frame.columns}
     frame = frame.rename(columns=cols)
+    if "date" not in frame.columns and _is_date_index(frame.index):
+        # df.to_parquet() keeps the dates in the index (named date, or unnamed)
+        frame = frame.rename_axis("date").reset_index()
     unknown = [c for c in frame.columns if c not in ("date", *BAR_COLUMNS)]
     if unknown:
         raise DataFormatError(f"{where}: unknown column(s) {unknown}; valid: date,{','.join(BAR_COLUMNS)}")
@@ -148,6 +159,14 @@ def parse_bars(
             f"{where}: {_locate(close_missing[:1], is_csv)[0]}: close is empty; every row needs a close "
             "(delete rows with no trade)"
         )
+    adj_missing = np.flatnonzero(np.isnan(out["adj_close"]))
+    if 0 < len(adj_missing) < len(frame):
+        # a half-adjusted series: returns would stop (or jump) where adj_close stops
+        i = adj_missing[0]
+        raise DataFormatError(
+            f"{where}: adj_close is empty on {len(adj_missing)} row(s), first {dates[i].date()} "
+            f"({_locate(adj_missing[:1], is_csv)[0]}): fill it, or drop the adj_close column to use close"
+        )
     for col in (*PRICE_COLUMNS, "volume"):
         v = out[col]
         with np.errstate(invalid="ignore"):
@@ -186,7 +205,8 @@ def parse_bars(
                 i = off[0]
                 raise NonSessionDateError(
                     f"{where}: {_locate(off[:1], is_csv)[0]}: {dates[i].date()} is not a {cal.name} session "
-                    f"({len(off)} such row(s)); remove them or read with non_session='drop'"
+                    f"({len(off)} such row(s)); remove them, or leave them out with a note: rerating load "
+                    "--non-session drop (Python: FilesSource(..., non_session='drop'))"
                 )
             if dropped is not None:
                 dropped.extend(
@@ -285,12 +305,15 @@ class FilesSource:
         self.non_session = non_session
         self._dropped: list[dict[str, object]] = []
         self._files: dict[str, Path] = {}
+        # symbols with more than one file (MSFT.csv and MSFT.parquet): an error only when asked for
+        self._clashes: dict[str, list[Path]] = {}
         for path in sorted(self.directory.iterdir()):
             if path.suffix.lower() not in SUFFIXES or path.stem.lower() in SIDE_FILES:
                 continue
             symbol = self._symbol_for_stem(path.stem)
             if symbol in self._files:
-                raise DataFormatError(f"{path}: symbol {symbol} also has {self._files[symbol].name}; keep one file per symbol")
+                self._clashes.setdefault(symbol, [self._files[symbol]]).append(path)
+                continue
             self._files[symbol] = path
 
     def _symbol_for_stem(self, stem: str) -> str:
@@ -315,13 +338,17 @@ class FilesSource:
         return sorted(self._files)
 
     def path(self, symbol: str) -> Path:
-        """The file holding ``symbol``; :class:`UnknownSymbolError` (with close names) when none does."""
+        """The file holding ``symbol``; :class:`UnknownSymbolError` (with close names) when none does,
+        :class:`DataFormatError` when several do (``MSFT.csv`` and ``MSFT.parquet``)."""
         key = self._symbol_for_stem(symbol)
         if key not in self._files:
             raise UnknownSymbolError(
                 f"no file for {symbol!r} in {self.directory}{did_you_mean(key, self._files)}; "
                 f"expected {key.lstrip('^')}.csv or .parquet"
             )
+        if key in self._clashes:
+            names = ", ".join(p.name for p in self._clashes[key])
+            raise DataFormatError(f"{self.directory}: symbol {key} has several files ({names}); keep one file per symbol")
         return self._files[key]
 
     def _calendar(self, symbol: str) -> str | None:
