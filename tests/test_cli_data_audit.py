@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -187,3 +188,77 @@ def test_data_commands_take_comma_lists(capsys):
     assert code == 0 and comma == spaced and "9988.HK" in comma
     code, _, err = _run(capsys, "--sample", "prices", ",", *args)
     assert code == 2 and "no symbols given" in err
+
+
+# second audit: messages that named the wrong thing
+
+
+SAMPLE = Path(__file__).resolve().parents[1] / "src" / "rerating" / "data" / "sample"
+
+
+@pytest.fixture()
+def gap_home(tmp_path, capsys):
+    """A store whose 9988.HK lacks 2025-02-05..07 (three XHKG sessions), loaded with `rerating load`."""
+    folder = tmp_path / "gapdir"
+    folder.mkdir()
+    lines = (SAMPLE / "9988.HK.csv").read_text().splitlines(keepends=True)
+    drop = ("2025-02-05", "2025-02-06", "2025-02-07")
+    (folder / "9988.HK.csv").write_text("".join(ln for ln in lines if not ln.startswith(drop)))
+    home = tmp_path / "home"
+    code, _, err = _run(capsys, "--home", str(home), "load", "9988.HK", "--dir", str(folder))
+    assert code == 0, err
+    return str(home)
+
+
+def test_returns_gap_before_from_counts_its_sessions(capsys, gap_home):
+    args = ["--home", gap_home, "returns", "9988.HK", "--from", "2025-02-10", "--to", "2025-02-12"]
+    code, out, err = _run(capsys, *args, "--gap-policy", "raise")
+    assert code != 0 and out == ""
+    assert "no bar for 3 XHKG session(s) (2025-02-05, 2025-02-06, 2025-02-07)" in err
+    assert "--gap-policy" in err
+    code, out, err = _run(capsys, *args, "--gap-policy", "multi_day", "--format", "csv")
+    assert code == 0 and "9988.HK,2025-02-10," in out
+    for day in ("2025-02-05", "2025-02-06", "2025-02-07"):
+        assert f"note: 9988.HK {day}: no bar for this session; folded into the multi-session " \
+               "return of 2025-02-10" in err
+
+
+def test_returns_gap_at_an_end_is_not_the_end_of_the_data(capsys, gap_home):
+    # 2025-02-05 and -06 are gaps (noted), not sessions past the data's end (2025-06-30)
+    code, _, err = _run(capsys, "--home", gap_home, "returns", "9988.HK", "--from", "2025-02-03",
+                        "--to", "2025-02-06", "--gap-policy", "multi_day", "--format", "csv")
+    assert code == 0 and "no bar for this session" in err
+    assert "earlier than" not in err and "later than" not in err
+
+
+def test_marketcap_takes_local_like_mcap_change(capsys):
+    args = ["--sample", "marketcap", "BABA", "9988.HK", "--on", "2025-01-27", "--format", "json"]
+    code, out, err = _run(capsys, *args, "--currency", "local")
+    assert code == 0, err
+    code, default, _ = _run(capsys, *args)
+    assert out == default
+    assert [r["currency"] for r in json.loads(out)] == ["USD", "HKD"]
+
+
+def test_session_outside_the_calendar_names_the_time_given(capsys):
+    code, out, err = _run(capsys, "session", "--exchange", "XNYS", "--after", "2090-01-02T00:00Z")
+    assert code != 0 and out == "" and err.count("\n") == 1
+    # 00:00 UTC on the 2nd is the evening of the 1st in New York: name both, not only 2090-01-01
+    assert "timestamp 2090-01-02T00:00:00+00:00 (2090-01-01 in America/New_York) is outside" in err
+
+
+def test_load_non_session_rows_raise_or_are_left_out_with_a_note(capsys, tmp_path):
+    sample = Path(__file__).resolve().parents[1] / "src/rerating/data/sample/NVDA.csv"
+    rows = sample.read_text(encoding="utf-8").splitlines()[:3]
+    folder = tmp_path / "bars"
+    folder.mkdir()
+    # a Saturday row (2024-06-08) after two sessions
+    (folder / "NVDA.csv").write_text("\n".join([*rows, rows[1].replace("2024-06-03", "2024-06-08")]) + "\n")
+    home = str(tmp_path / "home")
+    code, _, err = _run(capsys, "--home", home, "load", "NVDA", "--dir", str(folder))
+    assert code != 0 and "2024-06-08 is not a XNYS session" in err
+    assert "rerating load --non-session drop" in err  # a flag the user has, not a Python parameter
+    code, _, err = _run(capsys, "--home", home, "load", "NVDA", "--dir", str(folder), "--non-session", "drop")
+    assert code == 0, err
+    assert "note: NVDA: left out 2024-06-08: not a XNYS session" in err
+    assert "loaded 1 of 1 symbols, 2 rows" in err

@@ -68,6 +68,10 @@ def test_out_of_range_and_bad_names():
         cals.sessions("XHKG", "1995-01-01", "1995-02-01")
     with pytest.raises(DateRangeError, match="outside"):
         cals.first_session_after("2090-01-01T00:00Z", "XNYS")
+    # the time as given (in UTC), not only the shifted local date (2089-12-31 in New York)
+    with pytest.raises(DateRangeError, match=r"timestamp 2090-01-02T00:00:00\+00:00 \(2090-01-01 in "
+                       r"America/New_York\) is outside the XNYS calendar"):
+        cals.first_session_after("2090-01-02T00:00Z", "XNYS")
     with pytest.raises(DateRangeError, match="before start"):
         cals.sessions("XNYS", "2025-02-01", "2025-01-01")
     with pytest.raises(UnknownExchangeError, match=r"did you mean .*XHKG"):

@@ -154,6 +154,32 @@ def test_gap_policy_multi_day(gappy):
     assert "folded into the multi-session return of 2025-01-27" in r.dropped["reason"].iloc[0]
 
 
+@pytest.fixture()
+def gap_before_start(tmp_path, master):
+    """A copy of 9988.HK with the 2025-02-05, -06 and -07 rows deleted (three missing sessions)."""
+    folder = tmp_path / "gap_before_start"
+    folder.mkdir()
+    lines = (SAMPLE / "9988.HK.csv").read_text().splitlines(keepends=True)
+    drop = ("2025-02-05", "2025-02-06", "2025-02-07")
+    (folder / "9988.HK.csv").write_text("".join(ln for ln in lines if not ln.startswith(drop)))
+    return Market.from_files(folder, master)
+
+
+def test_a_gap_just_before_start_counts_every_session_the_first_return_spans(gap_before_start):
+    # the return of 2025-02-10 runs from the close of 2025-02-04: three sessions have no bar
+    with pytest.raises(GapError, match=r"no bar for 3 XHKG session\(s\) \(2025-02-05, 2025-02-06, "
+                       r"2025-02-07\).*--gap-policy"):
+        gap_before_start.returns("9988.HK", "2025-02-10", "2025-02-12")
+    r = gap_before_start.returns("9988.HK", "2025-02-10", "2025-02-12", gap_policy="multi_day",
+                                 adjusted=False)
+    f = r.frame.set_index("date")
+    assert f.loc["2025-02-10", "span"] == 4
+    expected = csv_value("9988.HK.csv", "2025-02-10") / csv_value("9988.HK.csv", "2025-02-04") - 1
+    assert f.loc["2025-02-10", "ret"] == pytest.approx(expected, rel=1e-12)
+    assert list(r.dropped["date"].dt.strftime("%m-%d")) == ["02-05", "02-06", "02-07"]
+    assert all("folded into the multi-session return of 2025-02-10" in x for x in r.dropped["reason"])
+
+
 def test_a_price_on_a_non_session_date_is_refused(master):
     from rerating.data.market import _listing_returns
 
@@ -257,6 +283,9 @@ def test_market_cap_hand_computed(m):
     assert (cap.currency, cap.close_currency, cap.fx_pair) == ("USD", "HKD", "HKDUSD")
     local = m.market_cap("9988.HK", "2025-01-27")
     assert local.currency == "HKD" and local.value == pytest.approx(87.25 * 19_054_532_284)
+    for word in ("local", "LOCAL", " Local "):  # as `mcap-change --currency local`: the listing's own
+        named = m.market_cap("9988.HK", "2025-01-27", currency=word)
+        assert (named.currency, named.fx_pair, named.value) == ("HKD", "HKDHKD", local.value)
     nvda = m.market_cap("NVDA", "2025-01-27")
     assert nvda.value == pytest.approx(118.42 * 24_490_000_000)
     assert list(cap.to_frame().columns)[0] == "symbol"

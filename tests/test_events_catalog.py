@@ -222,3 +222,43 @@ def test_catalog_order_does_not_depend_on_input_order(order):
     cat = EventCatalog([base[i] for i in order])
     assert [e.id for e in cat] == [e.id for e in EventCatalog(base)]
     assert all(a.timestamp <= b.timestamp for a, b in zip(cat.events, cat.events[1:], strict=False))
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "timestamp = 2025-01-27T14:30:00",  # a TOML local date-time
+        'timestamp = "2025-01-27T14:30:00"',
+        'timestamp = "2025-01-27 14:30"',
+    ],
+)
+def test_a_timestamp_without_a_zone_is_refused(tmp_path, securities, line):
+    text = GOOD_TOML.replace('timestamp = "2025-01-27T14:30:00Z"', line)
+    path = _write(tmp_path, "naive.toml", text)
+    with pytest.raises(EventFormatError) as info:
+        read_events(path, securities=securities)
+    msg = str(info.value)
+    assert str(path) in msg and "id 'selloff-test'" in msg and "field 'timestamp'" in msg
+    assert "has no time zone" in msg and "2025-01-27T14:30:00Z (UTC)" in msg and "+08:00" in msg
+
+
+def test_a_csv_with_a_byte_order_mark_reads(tmp_path, securities):
+    path = tmp_path / "bom.csv"
+    path.write_text("id,title_en,kind,symbols,sources,timestamp\n"
+                    "bom-test,A,product,NVDA,https://example.org,2025-01-27T14:30Z\n",
+                    encoding="utf-8-sig")
+    assert path.read_bytes().startswith(b"\xef\xbb\xbf")
+    (ev,) = read_events(path, securities=securities)
+    assert ev.id == "bom-test" and ev.timestamp == pd.Timestamp("2025-01-27T14:30Z")
+
+
+def test_bundled_catalog_timestamps_carry_a_zone():
+    """Every bundled `timestamp` is written with its zone, so refusing zone-less times keeps it valid."""
+    import re
+    import tomllib
+
+    if not bundled_catalog_path().is_file():
+        pytest.skip("events/catalog.toml has not landed yet")
+    doc = tomllib.loads(bundled_catalog_path().read_text(encoding="utf-8"))
+    stamps = [str(t["timestamp"]) for t in doc["event"] if "timestamp" in t]
+    assert stamps and all(re.search(r"(Z|[+-]\d\d:\d\d)$", s) for s in stamps)

@@ -44,8 +44,8 @@ def _cell(value: Any) -> str:
         if pd.isna(value):
             return ""
         return f"{value:,.4f}" if abs(value) < 1e6 else f"{value:,.0f}"
-    if isinstance(value, pd.Timestamp):
-        return value.strftime("%Y-%m-%d") if value == value.normalize() else value.isoformat()
+    if isinstance(value, pd.Timestamp):  # not reached for frame columns (see _datetime_text)
+        return value.isoformat()
     return "" if value is None else str(value)
 
 
@@ -82,12 +82,47 @@ def _json_value(value: Any, date_only: bool = False) -> Any:
     return str(value)
 
 
+def _datetime_text(column: pd.Series) -> list[Any] | None:
+    """A datetime column's values as ISO 8601 text (None for NaT); None if ``column`` holds none.
+
+    A column whose timestamps are all tz-naive midnights is a date column (``YYYY-MM-DD``); any
+    other timestamp keeps its time and offset (``2025-01-28T08:00:00+00:00``). Shared by the CSV
+    and JSON writers so the two never disagree about a column. Values that are not timestamps (in
+    an object column) are returned as they are.
+    """
+    import numpy as np
+    import pandas as pd
+
+    dtype = column.dtype
+    if isinstance(dtype, np.dtype) and dtype.kind == "M":  # tz-naive datetime64
+        valid = column.dropna()
+        if bool((valid == valid.dt.normalize()).all()):
+            text = column.dt.strftime("%Y-%m-%d")
+            return [None if pd.isna(t) else t for t in text.tolist()]
+        return [None if v is pd.NaT else v.isoformat() for v in column.tolist()]
+    if not (isinstance(dtype, pd.DatetimeTZDtype) or pd.api.types.is_object_dtype(dtype)):
+        return None
+    values = column.tolist()
+    stamps = [v for v in values if isinstance(v, pd.Timestamp) and v is not pd.NaT]
+    if not stamps and not isinstance(dtype, pd.DatetimeTZDtype):
+        return None
+    date_only = bool(stamps) and all(v.tzinfo is None and v == v.normalize() for v in stamps)
+    out: list[Any] = []
+    for v in values:
+        if v is pd.NaT:
+            out.append(None)
+        elif isinstance(v, pd.Timestamp):
+            out.append(v.strftime("%Y-%m-%d") if date_only else v.isoformat())
+        else:
+            out.append(v)
+    return out
+
+
 def _json_column(column: pd.Series) -> list[Any]:
     """A column's values for JSON. A column of tz-naive midnights is a date column (``YYYY-MM-DD``)."""
     import math
 
     import numpy as np
-    import pandas as pd
 
     dtype = column.dtype
     if isinstance(dtype, np.dtype) and dtype.kind == "f" and dtype.itemsize == 8:
@@ -98,16 +133,27 @@ def _json_column(column: pd.Series) -> list[Any]:
         return [_json_value(v) for v in column.to_numpy()]
     if isinstance(dtype, np.dtype) and dtype.kind in "iub":
         return list(column.tolist())
-    if isinstance(dtype, np.dtype) and dtype.kind == "M":  # tz-naive datetime64
-        valid = column.dropna()
-        if bool((valid == valid.dt.normalize()).all()):
-            text = column.dt.strftime("%Y-%m-%d")
-            return [None if pd.isna(t) else t for t in text.tolist()]
-        return [_json_value(v) for v in column.tolist()]
-    values = column.tolist()
-    stamps = [v for v in values if isinstance(v, pd.Timestamp) and v is not pd.NaT]
-    date_only = bool(stamps) and all(v.tzinfo is None and v == v.normalize() for v in stamps)
-    return [_json_value(v, date_only) for v in values]
+    text = _datetime_text(column)
+    if text is not None:
+        return [v if v is None or isinstance(v, str) else _json_value(v) for v in text]
+    return [_json_value(v) for v in column.tolist()]
+
+
+def to_csv(frame: pd.DataFrame) -> str:
+    """CSV with the JSON writer's rules for time: date columns (tz-naive midnights) as
+    ``YYYY-MM-DD``, timestamp columns as ISO 8601 with their time and offset."""
+    import pandas as pd
+
+    text_columns = {}
+    for i in range(frame.shape[1]):
+        text = _datetime_text(frame.iloc[:, i])
+        if text is not None:
+            text_columns[i] = pd.Series(text, index=frame.index, dtype=object)
+    if text_columns:
+        frame = frame.copy()
+        for i, text in text_columns.items():
+            frame.isetitem(i, text)
+    return frame.to_csv(index=False)
 
 
 def to_json(frame: pd.DataFrame) -> str:
@@ -153,7 +199,11 @@ def render_frame(
         for col in frame.columns:
             numeric = pd.api.types.is_numeric_dtype(frame[col])
             table.add_column(str(col), justify="right" if numeric else "left")
-        for row in frame.itertuples(index=False):
+        columns = []
+        for i in range(frame.shape[1]):
+            stamps = _datetime_text(frame.iloc[:, i])
+            columns.append(frame.iloc[:, i].tolist() if stamps is None else stamps)
+        for row in zip(*columns, strict=True):
             table.add_row(*(_cell(v) for v in row))
         if output:
             with open(output, "w", encoding="utf-8") as fh:
@@ -164,7 +214,7 @@ def render_frame(
             Console(width=None if console.is_terminal else 400).print(table)
         return
     if fmt == "csv":
-        text = frame.to_csv(index=False, date_format="%Y-%m-%d")
+        text = to_csv(frame)
     elif fmt == "json":
         text = to_json(frame)
     elif fmt == "parquet":

@@ -115,6 +115,14 @@ def _spans_wide(frame: pd.DataFrame) -> dict[str, tuple[pd.Timestamp, pd.Timesta
     default=None,
     help="Folder of per-symbol CSV/Parquet files (for --source files).",
 )
+@click.option(
+    "--non-session",
+    type=click.Choice(["raise", "drop"]),
+    default="raise",
+    show_default=True,
+    help="A file row dated on a day that is not a session of the listing's exchange: an error "
+    "(raise), or left out with a note (drop). For --source files.",
+)
 @format_option
 @click.pass_obj
 def load_cmd(
@@ -124,6 +132,7 @@ def load_cmd(
     end: str | None,
     source: str,
     directory: str | None,
+    non_session: str,
     fmt: str,
     output: str | None,
 ) -> None:
@@ -150,7 +159,9 @@ def load_cmd(
             raise MissingDataError(
                 "--source files needs --dir FOLDER (one CSV/Parquet per symbol); see docs/DATA.md"
             )
-        src = get_source("files", directory=directory, securities=securities)
+        src = get_source(
+            "files", directory=directory, securities=securities, non_session=non_session
+        )
     else:
         src = get_source(source, securities=securities)
     store = Store(obj.home)
@@ -178,6 +189,12 @@ def load_cmd(
     render_frame(
         result.frame.drop(columns=["error"]), fmt, output, title=f"loaded into {store.path}"
     )
+    for rec in result.notes.itertuples(index=False):
+        _note(f"note: {rec.symbol}: {rec.note}")
+    left_out = getattr(src, "dropped", None)  # the files source's rows left out by --non-session drop
+    if left_out is not None and len(left_out):
+        for rec in left_out.itertuples(index=False):
+            _note(f"note: {rec.symbol}: left out {pd.Timestamp(rec.date).date()}: {rec.reason}")
     _note(result.summary() + f" into {store.path}")
     if result.failed:
         errs = result.frame.set_index("symbol").loc[result.failed, "error"]
@@ -274,7 +291,10 @@ def returns_cmd(
     )
     frame = result.wide().reset_index() if wide else result.to_frame()
     render_frame(frame, fmt, output)
-    _range_notes(market, _spans_long(result.frame), start, end, "returns")
+    # sessions without a bar are gaps (noted below from the ledger), not the end of the data
+    gaps = result.dropped.loc[result.dropped["date"].notna(), ["symbol", "date"]]
+    seen = pd.concat([result.frame[["symbol", "date"]], gaps]) if len(gaps) else result.frame
+    _range_notes(market, _spans_long(seen), start, end, "returns")
     for rec in result.dropped.itertuples(index=False):
         when = rec.date.date() if pd.notna(rec.date) else "-"
         _note(f"note: {rec.symbol} {when}: {rec.reason}")
@@ -291,7 +311,7 @@ def returns_cmd(
 @click.option(
     "--currency",
     default=None,
-    help="Express in this currency (USD, HKD, CNY); default: the listing's own.",
+    help="Express in this currency (USD, HKD, CNY), or 'local' (each listing's own, the default).",
 )
 @lookahead_option
 @format_option

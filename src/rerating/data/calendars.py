@@ -69,10 +69,13 @@ def to_day(value: DateLike, what: str = "date") -> pd.Timestamp:
     return ts.normalize()
 
 
-def _check_bounds(cal: xcals.ExchangeCalendar, day: pd.Timestamp, what: str = "date") -> None:
+def _check_bounds(
+    cal: xcals.ExchangeCalendar, day: pd.Timestamp, what: str = "date", shown: str | None = None
+) -> None:
+    """Refuse a ``day`` outside ``cal``; the message names ``shown`` (default: the day)."""
     if day < cal.first_session or day > cal.last_session:
         raise DateRangeError(
-            f"{what} {day.date()} is outside the {cal.name} calendar, which covers "
+            f"{what} {shown or day.date()} is outside the {cal.name} calendar, which covers "
             f"{cal.first_session.date()} .. {cal.last_session.date()}; pick a date in that range"
         )
 
@@ -197,7 +200,8 @@ def first_session_after(timestamp: DateLike, calendar: str) -> pd.Timestamp:
         return cal.date_to_session(day, direction="next")
     ts = ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
     day = ts.tz_convert(cal.tz).tz_localize(None).normalize()
-    _check_bounds(cal, day, "timestamp")
+    # name the time as given (in UTC), with the exchange's local date it falls on
+    _check_bounds(cal, day, "timestamp", f"{ts.isoformat()} ({day.date()} in {cal.tz})")
     # Candidates: the session on or after the local date; if it has already closed, the next one.
     session = cal.date_to_session(day, direction="next") if day <= cal.last_session else None
     if session is not None and cal.session_close(session) > ts:

@@ -637,7 +637,8 @@ class Market:
     def market_cap(
         self, symbol: str, on: DateLike, currency: str | None = None, lookahead: int = 0
     ) -> MarketCap:
-        """Market capitalisation of ``symbol`` on ``on`` in its own currency or ``currency``.
+        """Market capitalisation of ``symbol`` on ``on`` in its own currency or ``currency``
+        (``"local"``, like None, means the listing's own currency).
 
         Uses the last close on or before ``on`` (at most 10 days earlier), the shares figure as of
         that session (see :meth:`shares`) and the FX rate as of that session.
@@ -657,7 +658,8 @@ class Market:
         session = bars.index[pos]
         close = float(bars["close"].iloc[pos])
         figure = self.shares(sec.symbol, session, lookahead=lookahead)
-        target = (currency or sec.currency).strip().upper()
+        wanted = (currency or "local").strip().upper()
+        target = sec.currency if wanted == "LOCAL" else wanted
         rate, used = self._fx(sec.currency, target, session)
         notes: list[str] = []
         if session != day:
@@ -833,21 +835,22 @@ def _listing_returns(
         )
     missing = window & ~has
     spanning = window & has & (span > 1)
+    # the first position at or after i with a price (n: none); a missing session is folded into
+    # the return of that position, so a gap just before ``start`` belongs to the window's first return
+    next_bar = np.minimum.accumulate(np.where(has, pos, n)[::-1])[::-1]
+    gap = missing | (~has & (next_bar < n) & window[np.minimum(next_bar, n - 1)])
 
     def dates(i: int | np.integer) -> pd.Timestamp:  # a session as a Timestamp (the ledger)
         return pd.Timestamp(sess[i])
 
-    if gap_policy == "raise" and (missing.any() or spanning.any()):
-        gaps = pd.DatetimeIndex(
-            sess[
-                ~has & (pos >= np.flatnonzero(window)[0] - 1) & (pos <= np.flatnonzero(window)[-1])
-            ]
-        )
+    if gap_policy == "raise" and gap.any():
+        gaps = pd.DatetimeIndex(sess[gap])
         shown = ", ".join(str(d.date()) for d in gaps[:5]) + (" ..." if len(gaps) > 5 else "")
         raise GapError(
             f"{sec.symbol} has no bar for {len(gaps)} {sec.calendar} session(s) ({shown}), so a return "
             "would span several sessions; pass gap_policy='drop' (NaN, listed in .dropped) or "
-            "'multi_day' (returns across the gap), or reload the data"
+            "'multi_day' (returns across the gap), on the command line --gap-policy drop or "
+            "multi_day, or reload the data"
         )
     if gap_policy == "drop":
         keep = window
@@ -868,11 +871,10 @@ def _listing_returns(
     else:  # multi_day (or raise with nothing to raise about)
         keep = window & has
         out_span = span
-        for i in np.flatnonzero(missing):
-            nxt = np.flatnonzero(has & (pos > i))
+        for i in np.flatnonzero(gap):  # also the sessions folded into the window's first return
             into = (
-                f"folded into the multi-session return of {dates(nxt[0]).date()}"
-                if len(nxt)
+                f"folded into the multi-session return of {dates(next_bar[i]).date()}"
+                if next_bar[i] < n
                 else "after the last bar"
             )
             ledger.append(

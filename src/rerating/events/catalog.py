@@ -8,7 +8,7 @@ Schema (``catalog.toml``; a user's TOML file has the same layout, a user's CSV f
     id = "deepseek-r1"
     title_en = "DeepSeek releases R1"
     title_zh = "深度求索发布 R1"
-    timestamp = "2025-01-20T12:00:00Z"     # UTC ISO instant, when the hour is known ...
+    timestamp = "2025-01-20T12:00:00Z"     # ISO instant with its zone (Z or an offset), when the hour is known ...
     # date = "2025-01-20"                  # ... OR a local date plus its time zone, when it is not
     # tz = "Asia/Shanghai"
     time_known = true
@@ -291,8 +291,14 @@ def _parse_timestamp(value: Any, where: str) -> pd.Timestamp:
                 "2025-01-20T12:00:00Z, or give date = \"2025-01-20\" and tz = \"Asia/Shanghai\" "
                 "when the hour is unknown"
             )
-    # the schema says UTC: a naive value is read as UTC, an offset is converted
-    return ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
+    if ts.tzinfo is None:  # refused rather than read as UTC, as `session` and `study --events` do
+        clock = f"{ts:%Y-%m-%dT%H:%M:%S}"
+        raise EventFormatError(
+            f"{where}: field 'timestamp' = {clock!r} has no time zone; add one: {clock}Z (UTC), "
+            f"{clock}+08:00 (Beijing, Hong Kong) or {clock}-05:00 (New York in winter); or give "
+            "date = \"YYYY-MM-DD\" and tz = \"Area/City\" when the hour is unknown"
+        )
+    return ts.tz_convert("UTC")
 
 
 def _parse_date(value: Any, where: str) -> dt.date:
@@ -474,7 +480,7 @@ def read_events(path: PathLike, securities: _SecurityLookup | None = None) -> li
     p = Path(path)
     if not p.is_file():
         raise EventFormatError(f"events file {p} does not exist; pass the path of a .toml or .csv file")
-    text = p.read_text(encoding="utf-8")
+    text = p.read_text(encoding="utf-8-sig")  # a BOM (Excel's "CSV UTF-8") is not part of the header
     suffix = p.suffix.lower()
     if suffix == ".toml":
         records = _read_toml(p, text)
