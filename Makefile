@@ -28,7 +28,13 @@ lint: install-dev
 
 bench: install-dev
 	$(BIN)/python -m pip install --quiet -e ".[bench]"
-	$(BIN)/python benchmarks/run.py
+	$(BIN)/python benchmarks/bench_study.py
+	$(BIN)/python benchmarks/bench_study_public.py
+	$(BIN)/python benchmarks/bench_market_returns.py
+	$(BIN)/python benchmarks/bench_store.py
+	$(BIN)/python benchmarks/bench_claims.py
+	$(BIN)/python benchmarks/bench_simulate.py
+	$(BIN)/python benchmarks/bench_import.py
 
 clean:
 	rm -rf $(VENV) out build dist

@@ -40,6 +40,14 @@ def test_single_move_chinese(ex: Extractor) -> None:
     assert c.comparator == "approx"
 
 
+@pytest.mark.parametrize("verb", ["erasing", "erased", "wiping out", "wiped out"])
+def test_money_erased_is_a_market_cap_change(ex: Extractor, verb: str) -> None:
+    # "erasing about $590 billion of market value" is a fall of 590 bn, not a value of 590 bn
+    text = f"Nvidia shares fell 17% on January 27, 2025, {verb} about $590 billion of market value."
+    money = [c for c in ex.extract(text, "2025-01-28") if c.value["unit"] == "money"]
+    assert [(c.metric, c.value["amount"]) for c in money] == [("market_cap_change", -590e9)]
+
+
 def test_signed_comparators(ex: Extractor) -> None:
     assert one(ex, "英伟达周一跌超12%。", "2025-01-28").comparator == "lt"
     assert one(ex, "英伟达周一跌超12%。", "2025-01-28").value["amount"] == -12.0

@@ -415,6 +415,33 @@ def test_claims_rows_show_each_listings_own_verdict(tmp_path: Path) -> None:
     assert rows["TCEHY"]["note"].startswith("no bars for TCEHY") and rows["0700.HK"]["note"] == ""
 
 
+def test_claims_figures_carry_their_units(tmp_path: Path) -> None:
+    """Nvidia's value fell by 592.7 bn USD on 2025-01-27 (24.49 bn shares x -24.20 USD) and its
+    price 16.97%: billions with the currency and percentages with %, not 5.9e+11 and bare numbers."""
+    from rerating.data.market import Market
+    from rerating.report import build_report
+
+    article = tmp_path / "nvda.md"
+    article.write_text(
+        '---\ndate: "2025-01-28"\n---\n\n'
+        "Nvidia shares fell 17% on January 27, 2025, erasing about $590 billion of market value.\n",
+        encoding="utf-8",
+    )
+    res = build_report(
+        Market.from_sample(), events=["deepseek-r1"], symbols=["NVDA"], out_dir=tmp_path / "o",
+        article=article,
+    )  # fmt: skip
+    text = res.html_path.read_text(encoding="utf-8")
+    rows = _rows(text[text.index('id="claims"') : text.index('id="provenance"')], "claim")
+    by_metric = {r["metric"]: r for r in rows}
+    money = by_metric["market_cap_change"]
+    assert money["stated"] == "approx -590.0 bn USD"
+    assert money["computed"] == "-592.7 bn USD" and money["accepted"].endswith("] bn USD")
+    pct = next(r for m, r in by_metric.items() if m != "market_cap_change")
+    assert pct["computed"] == "-16.97%" and pct["stated"].endswith("%")
+    assert "e+" not in money["accepted"]
+
+
 def test_key_moves_label_price_return_and_usd_change(report) -> None:
     """9988.HK 84.75 -> 87.25 HKD (2025-01-24..27) is +2.95% in price; in USD its value rose 2.98%."""
     res, _ = report
@@ -432,3 +459,13 @@ def test_key_moves_label_price_return_and_usd_change(report) -> None:
     usd = (end / hkd[pd.Timestamp("2025-01-27")]) / (start / hkd[pd.Timestamp("2025-01-24")]) - 1
     assert row["change, USD %"] == f"{100 * usd:+.2f}%" == "+2.98%"
     assert "return" not in row  # no column whose label does not say which change it is
+
+
+def test_caar_standard_errors_have_no_sign(report) -> None:
+    res, _ = report
+    text = res.html_path.read_text(encoding="utf-8")
+    at = text.index("<th>std_error</th>")  # the CAAR table: the first with a standard error
+    rows = _rows(text[text.rindex("<table>", 0, at) :], "group")
+    se = [r["std_error"] for r in rows]
+    assert se and all(s.endswith("%") and not s.startswith(("+", "-")) for s in se)
+    assert any(r["caar"].startswith(("+", "-")) for r in rows)  # the CAAR keeps its sign

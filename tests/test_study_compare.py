@@ -339,5 +339,8 @@ def test_summary_carries_the_differences_of_two_groups() -> None:
     assert "Group differences" in summary.as_text() and "cda_difference" in summary.as_text()
     assert "Group differences" in summary.as_html()
     assert summary.as_csv().count("\n\n") == 2  # CAAR, tests, differences
+    # adj_bmp_difference has no interval: blank cells, not "nan"
+    assert summary.differences["conf_low"].isna().any()
+    assert "nan" not in summary.as_text().lower() and "NaN" not in summary.as_html()
     alone = EventStudy(wide, events.drop(columns="group"), **kw).fit().summary()
     assert alone.differences is None and "Group differences" not in alone.as_text()

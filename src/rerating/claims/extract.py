@@ -102,7 +102,7 @@ _UP = (
 _DOWN = (
     r"跌|降|挫|蒸发|缩水|减少|下滑|回落|跳水|走低|损失|抹去|闪崩|回调|下探|缩减|\bfell\b|\bfall(?:s|ing)?\b"
     r"|\bfallen\b|\bslip(?:ped|s)?\b|\bwip(?:e|es|ing)\b|\bdrop(?:ped|s)?\b|\blost\b|\blos(?:e|es|ing)\b|\bslid(?:e|es)?\b|\btumbled?\b|\bplunged?\b|\bsank\b"
-    r"|\bsink(?:s)?\b|\bdeclined?\b|\bshed\b|\bdown\b|\blower\b|\bwiped\b|\berased\b|\bslump(?:ed)?\b"
+    r"|\bsink(?:s)?\b|\bdeclined?\b|\bshed\b|\bdown\b|\blower\b|\bwiped\b|\beras(?:ed?|es|ing)\b|\bslump(?:ed)?\b"
     r"|\bretreated\b|\bdipped\b|\bcrashed\b|\bplummeted\b|\bdecreased?\b|\bshaved\b|\bsell-?off\b|\bloss(?:es)?\b"
 )
 _UP_RE = re.compile(_UP, re.IGNORECASE)
@@ -129,7 +129,7 @@ _APPROX_TAIL = re.compile(r"^\s*(?:左右|上下)", re.IGNORECASE)
 _MCAP_RE = re.compile(
     r"市值|market (?:value|cap)|market capitali[sz]ation|value\b|valuation", re.IGNORECASE
 )
-_WIPE_RE = re.compile(r"蒸发|抹去|wiped|erased|\boff\b", re.IGNORECASE)
+_WIPE_RE = re.compile(r"蒸发|抹去|\bwip(?:ed?|es|ing)\b|\beras(?:ed?|es|ing)\b|\boff\b", re.IGNORECASE)
 _VOLUME_RE = re.compile(r"成交量|成交额|成交|换手|volume|turnover|traded", re.IGNORECASE)
 _PRICE_RE = re.compile(
     r"股价|收于|收报|报收|收在|每股|报(?=\s*\d)|closed at|ended at|settled at|per share|a share"

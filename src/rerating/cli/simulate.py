@@ -171,6 +171,20 @@ def simulate_command(
     summary = result.summary()
     for note in summary.notes:
         click.echo(note, err=True)
+    ctx = click.get_current_context()
+    given = click.core.ParameterSource.COMMANDLINE
+    if scenario in ("independent", "variance") and ctx.get_parameter_source("residual_correlation") == given:
+        click.echo(
+            f"note: --rho has no effect in the {scenario} scenario (distinct dates, independent "
+            "residuals); clustered, spread, groups and markets use it",
+            err=True,
+        )
+    if abs(abnormal_return) > 0.5:
+        click.echo(
+            f"note: --abnormal {abnormal_return:g} is {100 * abnormal_return:g}% a day: returns are "
+            "decimals (0.005 = 0.5%)",
+            err=True,
+        )
     render_frame(summary.table, fmt=fmt, output=output, title=summary.title)
 
 

@@ -516,12 +516,51 @@ def _claims_table(market: Market, article: PathLike) -> tuple[pd.DataFrame, str]
         columns={"listing_status": "verdict", "status": "claim verdict", "start_date": "start",
                  "end_date": "end"}
     )  # fmt: skip
+    # figures for readers: money in billions with its currency, percentages with %
+    frame["stated"] = [
+        f"{c} {_claim_figure(a, u, cur)}"
+        for c, a, u, cur in zip(frame["comparator"], frame["amount"], frame["unit"],
+                                frame["value_currency"], strict=True)
+    ]  # fmt: skip
+    frame["computed"] = [
+        _claim_figure(x, u, cur)
+        for x, u, cur in zip(frame["computed"], frame["unit"], frame["currency"], strict=True)
+    ]
+    frame["accepted"] = [
+        _claim_interval(text, u, cur or cur_stated)
+        for text, u, cur, cur_stated in zip(frame["accepted"], frame["unit"], frame["currency"],
+                                            frame["value_currency"], strict=True)
+    ]  # fmt: skip
     keep = ["claim", "sentence", "metric", "stated", "symbol", "verdict", "computed", "start", "end",
             "accepted", "claim verdict", "note"]  # fmt: skip
     source = Path(str(article)).name + (f" ({doc.title})" if doc.title else "")
     if doc.date is not None:
         source += f", dated {pd.Timestamp(doc.date).date()}"
     return frame[keep], source
+
+
+def _claim_figure(value: object, unit: str, currency: str) -> str:
+    """A claim's figure as a reader wants it: ``-589.0 bn USD``, ``-16.97%``, ``4,468.11 points``."""
+    if value is None or value == "" or (isinstance(value, float) and not np.isfinite(value)):
+        return ""
+    x = float(value)  # type: ignore[arg-type]
+    if unit == "money":
+        return f"{x / 1e9:,.1f} bn {currency}".strip()
+    if unit == "pct":
+        return f"{x:+.2f}%"
+    return f"{x:,.2f} {currency if unit == 'price' else unit}".strip()
+
+
+def _claim_interval(text: str, unit: str, currency: str) -> str:
+    """The accepted interval ``[a, b]`` in the figures' own units (``[-653.8, -524.2] bn USD``)."""
+    if not text:
+        return ""
+    lo, hi = (float(v) for v in text.strip("[]").split(","))
+    if unit == "money":
+        return f"[{lo / 1e9:,.1f}, {hi / 1e9:,.1f}] bn {currency}".strip()
+    if unit == "pct":
+        return f"[{lo:+.2f}%, {hi:+.2f}%]"
+    return f"[{lo:,.2f}, {hi:,.2f}]"
 
 
 def _provenance(sample: bool) -> str:
@@ -745,6 +784,7 @@ def build_report(
         caar=Table(
             caar,
             percent=("caar", "std_error", "lower", "upper"),
+            unsigned=("std_error",),
             digits={"tstat": 2, "pvalue": 4},
             split_by="event_id",
             caption=f"CAAR per group and window with its cross-sectional t-test and {LEVEL:.0%} interval "

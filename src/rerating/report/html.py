@@ -13,7 +13,7 @@ import html
 import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import pandas as pd
 
@@ -83,14 +83,16 @@ class Chart:
 class Table:
     """A frame to show, and how to format its columns.
 
-    ``percent`` columns hold fractions and are shown as percentages with a sign; ``signed``
-    columns are coloured green/red by sign; other numbers are shown with ``digits`` decimals.
+    ``percent`` columns hold fractions and are shown as percentages with a sign, except the
+    ``unsigned`` ones (a standard error has no direction); ``signed`` columns are coloured
+    green/red by sign; other numbers are shown with ``digits`` decimals.
     """
 
     frame: pd.DataFrame
     percent: tuple[str, ...] = ()
     digits: Mapping[str, int] = field(default_factory=dict)
     signed: tuple[str, ...] = ()
+    unsigned: tuple[str, ...] = ()
     caption: str = ""
     wrap: tuple[str, ...] = ("note", "notes", "reason", "source", "sentence", "detail", "symbols")
     split_by: str | None = None  # one sub-table per value of this column (e.g. "group")
@@ -147,6 +149,8 @@ def _format_cell(value: object, column: str, table: Table) -> tuple[str, str]:
     if isinstance(value, int | float) and not isinstance(value, bool):
         cls = "num"
         number = float(value)
+        if column in table.unsigned:
+            return f"{100 * number:.2f}%" if column in table.percent else f"{number:,.4f}", cls
         if column in table.signed or column in table.percent:
             cls += " up" if number > 0 else (" down" if number < 0 else "")
         if column in table.percent:
@@ -165,13 +169,8 @@ def render_table(table: Table, *, empty: str = "None.") -> str:
     if table.split_by is not None and table.split_by in frame.columns and not frame.empty:
         parts = [f'<p class="note">{esc(table.caption)}</p>'] if table.caption else []
         for value, part in frame.groupby(table.split_by, sort=False):
-            sub = Table(
-                part.drop(columns=table.split_by),
-                percent=table.percent,
-                digits=table.digits,
-                signed=table.signed,
-                wrap=table.wrap,
-            )
+            # the same formats, one sub-table per value, no caption of its own
+            sub = replace(table, frame=part.drop(columns=table.split_by), caption="", split_by=None)
             parts += [f"<h3>{esc(value)}</h3>", render_table(sub, empty=empty)]
         return "\n".join(parts)
     parts = []

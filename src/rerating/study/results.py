@@ -36,7 +36,7 @@ def _fmt(x: object) -> str:
     if isinstance(x, (float, np.floating)):
         v = float(x)
         if not np.isfinite(v):
-            return "nan"
+            return "" if np.isnan(v) else str(v)  # blank where there is no value (and a warning)
         return f"{v:.4f}" if abs(v) >= 1e-4 or v == 0 else f"{v:.2e}"
     return str(x)
 
@@ -107,11 +107,11 @@ class StudySummary:
         out = [
             f"<h4>Event study</h4><table>{head}</table>",
             "<h5>CAAR</h5>",
-            self.caar.to_html(index=False),
+            self.caar.to_html(index=False, na_rep=""),
         ]
-        out += ["<h5>Tests (two-sided p-values)</h5>", self.tests.to_html(index=False)]
+        out += ["<h5>Tests (two-sided p-values)</h5>", self.tests.to_html(index=False, na_rep="")]
         if self.differences is not None:
-            out += [f"<h5>{DIFFERENCES_TITLE}</h5>", self.differences.to_html(index=False)]
+            out += [f"<h5>{DIFFERENCES_TITLE}</h5>", self.differences.to_html(index=False, na_rep="")]
         if self.warnings:
             out.append(
                 "<ul>" + "".join(f"<li>{html.escape(w)}</li>" for w in self.warnings) + "</ul>"
