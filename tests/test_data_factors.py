@@ -92,6 +92,17 @@ def test_percent_values_read_as_decimal_are_refused(tmp_path: Path) -> None:
         read_factors(path, risk_free="RF")
 
 
+def test_decimal_values_read_as_percent_are_refused(tmp_path: Path) -> None:
+    # French's numbers divided by 100 (decimals) and read as percent: betas 100 times too large
+    decimal = FRENCH_DAILY
+    for value in ("-0.25", "0.40", "-0.10", "1.20", "-0.30", "0.05", "0.50", "0.20"):
+        decimal = decimal.replace(f" {value},", f" {float(value) / 100:.4f},")
+    path = _write(tmp_path, "ff.csv", decimal)
+    with pytest.raises(DataFormatError, match="look like decimals already"):
+        read_factors(path, units="percent", risk_free="RF")
+    assert read_factors(path, units="decimal", risk_free="RF").factors.notna().any().all()
+
+
 @pytest.mark.parametrize(
     ("text", "kwargs", "error", "match"),
     [

@@ -177,6 +177,46 @@ def test_a_group_named_all_is_refused(panel) -> None:
     assert set(res.caar["group"]) == {"all"} and res.caar["n"].eq(4).all()
 
 
+@pytest.mark.parametrize("gaps", [False, True])
+def test_a_windows_tests_do_not_depend_on_the_other_windows(gaps: bool) -> None:
+    # the rank tests once ranked over the union of the windows asked for: [0:5]'s Corrado moved
+    # (and with gaps flipped sign) when [-5:20] was asked too; each now ranks its own window
+    wide, m = make_panel(n_sym=30, n_days=420, seed=4, rho=0.05)
+    if gaps:
+        wide = wide.mask(np.random.default_rng(4).random(wide.shape) < 0.01)
+    ev = spread_events(wide, list(range(300, 360, 2)), groups=["A", "B", "C"] * 10)
+    wins = ((0, 0), (-1, 1), (0, 5), (-5, 20))
+    kw = dict(market_returns=m, estimation_window=EST, min_window_share=0.8 if gaps else 1.0)
+    joint = EventStudy(wide, ev, event_windows=wins, **kw).fit().tests
+    for w in wins:
+        label = f"[{w[0]}:{w[1]}]"
+        alone = EventStudy(wide, ev, event_windows=(w,), **kw).fit().tests
+        pd.testing.assert_frame_equal(
+            joint[joint["window"] == label].reset_index(drop=True), alone, check_exact=False,
+            rtol=1e-12,
+        )
+    if gaps:
+        return
+    # Corrado (1989) for [0:5] by hand: statsmodels OLS per event, ranks (scipy) of the estimation
+    # residuals and the window's ARs only
+    import statsmodels.api as sm
+    from scipy import stats
+
+    u = []
+    for _, e in ev.iterrows():
+        t0 = wide.index.get_loc(e["date"])
+        y, x = wide[e["symbol"]].to_numpy(), sm.add_constant(m.to_numpy())
+        est = slice(t0 + EST[0], t0 + EST[1] + 1)
+        fit = sm.OLS(y[est], x[est]).fit()
+        window = slice(t0, t0 + 6)
+        series = np.concatenate([fit.resid, y[window] - x[window] @ fit.params])
+        u.append(stats.rankdata(series) / (series.size + 1) - 0.5)
+    ubar = np.mean(u, axis=0)
+    z = ubar[-6:].sum() / (np.sqrt(6) * np.sqrt(np.mean(ubar**2)))
+    got = joint.set_index(["group", "window", "test"]).loc[("all", "[0:5]", "corrado"), "statistic"]
+    assert got == pytest.approx(z, rel=1e-10)
+
+
 def test_ledger_records_each_kind_of_bad_event(panel) -> None:
     wide, m = panel
     wide = wide.copy()
@@ -337,6 +377,34 @@ def test_messages_name_the_cause_and_the_fix(panel) -> None:
     ev = pd.DataFrame({"Event_ID": ["e"], " Symbol ": ["S00"], "DATE": [wide.index[200]]})
     res = EventStudy(wide, ev, market_returns=m, **kw).fit()
     assert res.car["event_id"].tolist() == ["e"]
+
+
+def test_a_lost_group_a_missing_risk_free_rate_and_a_one_event_group_are_explained(panel) -> None:
+    wide, m = panel
+    ev = spread_events(wide, [150, 170, 190, 210, 230, 397], groups=["a", "a", "a", "b", "b", "dead"])
+    ev.loc[ev["group"] == "b", "event_id"] = ["b1", "b2"]
+    ev = pd.concat([ev, ev.iloc[[3]].assign(event_id="solo", group="solo", date=wide.index[250])])
+    res = EventStudy(wide, ev, market_returns=m, estimation_window=EST, event_windows=WINS).fit()
+    # every event of "dead" was dropped (window past the data): said, and compare() says why
+    assert any(w.startswith("group 'dead' has no events left: all 1 were dropped") for w in res.warnings)
+    assert res.dropped.set_index("event_id").loc["e5", "group"] == "dead"
+    with pytest.raises(StatisticOptionError, match="every one of its events was dropped"):
+        res.compare("a", "dead")
+    # a group of one event: the difference tests that need two say so instead of a bare NaN
+    cmp = res.compare("a", "solo").set_index(["window", "test"])
+    assert cmp.loc[("[0:0]", "welch_t"), "note"] == "needs 2 events in each group; 'solo' has 1"
+    assert np.isnan(cmp.loc[("[0:0]", "adj_bmp_difference"), "statistic"])
+    assert np.isfinite(cmp.loc[("[0:0]", "cda_difference"), "statistic"])
+    assert cmp.loc[("[0:0]", "cda_difference"), "note"] == ""
+    assert any("welch_t of a - solo, [0:0]: needs 2 events" in w for w in res.summary().warnings)
+    # a risk-free rate missing on a session of the window is named, not blamed on the benchmark
+    rf = pd.Series(0.0001, index=wide.index).drop(wide.index[151])
+    led = (
+        EventStudy(wide, ev.iloc[:1], market_returns=m, risk_free=rf, model="capm", estimation_window=EST,
+                   event_windows=WINS).fit  # fmt: skip
+    )
+    with pytest.raises(NoEventsLeftError, match="missing risk-free data in the event window: risk-free"):
+        led()
 
 
 def test_bad_input_raises_clear_errors(panel) -> None:
@@ -590,6 +658,17 @@ def test_results_are_read_only_and_render(panel) -> None:
     car = res.car
     car.loc[0, "car"] = 99.0
     assert res.car.loc[0, "car"] != 99.0
+    # the fields compare() and aar_path() read cannot be edited either (they once could)
+    with pytest.raises(ValueError, match="read-only"):
+        res.car_arr[0, 0] = 9.0
+    with pytest.raises(TypeError, match="read-only"):
+        res.rbar["x"] = (0.99, 1)  # type: ignore[index]
+    with pytest.raises(TypeError, match="read-only"):
+        res.caar_rows[0]["caar"] = 1.0  # type: ignore[index]
+    import pickle
+
+    again = pickle.loads(pickle.dumps(res))
+    pd.testing.assert_frame_equal(again.compare("x", "y"), res.compare("x", "y"))
     assert list(res.caar.columns[:9]) == [
         "group",
         "window",

@@ -370,3 +370,19 @@ def test_factor_model_on_excess_returns_when_risk_free_is_given() -> None:
         Xe,
         np.arange(-1, 5),
     )
+
+
+def test_scholes_williams_keeps_an_event_whose_window_ends_on_the_last_session() -> None:
+    # the led benchmark of the last session does not exist, but it enters the beta's fit only:
+    # the event was dropped ("missing benchmark data ... next session") where the market model
+    # keeps it. Its CAR equals the one with one more session of data, where the lead exists.
+    longer, market = _panel(4, n_days=201)
+    last_day = market.index[-1]
+    long = longer[longer["date"] < last_day]
+    pos = int((long["symbol"] == "BBB").sum()) - 1 - max(b for _, b in WINS)
+    ev, _ = _event(long, "BBB", pos)
+    kw = dict(model="scholes_williams", estimation_window=EST, event_windows=WINS, tests="none")
+    end = EventStudy(long, ev, market_returns=market["MKT"].drop(last_day), **kw).fit()
+    assert end.dropped.empty
+    more = EventStudy(longer, ev, market_returns=market["MKT"], **kw).fit()
+    np.testing.assert_allclose(end.car["car"], more.car["car"], rtol=1e-12)

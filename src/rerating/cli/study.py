@@ -375,6 +375,12 @@ def study_cmd(
     if what == "compare":
         if not pairs:
             found = sorted(set(results.car["group"]) - {"all"})
+            gone = sorted(set(results.dropped["group"]) - set(found) - {"all"})
+            if len(found) < 2 and gone:
+                raise click.UsageError(
+                    f"--what compare needs two groups with events; every event of "
+                    f"{', '.join(map(repr, gone))} was dropped (--what dropped says why)"
+                )
             if len(found) != 2:
                 raise click.UsageError(
                     f"--what compare needs --compare A,B when the study has {len(found)} groups "

@@ -31,6 +31,8 @@ FactorUnits = Literal["decimal", "percent"]
 
 # median |factor return|: decimal ~0.005 daily, ~0.03 monthly; percent ~0.4 daily, ~3 monthly
 _PERCENT_LOOKING = 0.1
+# below this, values read as percent are decimals already (percent: ~0.4 daily, ~3 monthly)
+_DECIMAL_LOOKING = 0.05
 _FRENCH_MISSING = (-99.99, -999.0)
 _COMPACT_DATE = re.compile(r"^\s*(\d{8}|\d{6})\s*$")
 
@@ -134,6 +136,14 @@ def read_factors(
     keep = wanted + ([risk_free] if risk_free is not None and risk_free not in wanted else [])
     values = frame[keep]
     if units == "percent":
+        checked = values[wanted].to_numpy() if wanted else np.empty(0)
+        typical = np.nanmedian(np.abs(checked)) if np.isfinite(checked).any() else np.inf
+        if typical < _DECIMAL_LOOKING:  # / 100 would make betas 100 times too large
+            raise DataFormatError(
+                f"the factor values in {names} look like decimals already (median |value| "
+                f"{typical:.3g}), not percent; read them with units='decimal' (--factor-units "
+                "decimal)"
+            )
         values = values / 100.0
     else:
         checked = values[wanted or keep].to_numpy()  # a risk-free-only file: check that column

@@ -317,7 +317,8 @@ def _lookup(prepared: tuple[np.ndarray, np.ndarray], d: np.ndarray) -> np.ndarra
 # benchmark's or a factor's about 0.005, the risk-free rate's about 0.0002
 RETURN_SCALE_LIMIT = 0.2
 FACTOR_SCALE_LIMIT = 0.1
-RISK_FREE_SCALE_LIMIT = 0.005
+# 0.002 a session is 65% a year: above it, a rate given per year (0.3% or more) by mistake
+RISK_FREE_SCALE_LIMIT = 0.002
 
 
 def check_return_scale(values: np.ndarray, what: str, limit: float = RETURN_SCALE_LIMIT) -> None:

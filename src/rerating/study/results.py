@@ -149,6 +149,19 @@ class StudySummary:
         return self.as_text()
 
 
+class ReadOnlyDict(dict):
+    """A dict that refuses changes (and pickles, which a ``MappingProxyType`` does not)."""
+
+    def _refuse(self, *args: object, **kwargs: object) -> None:
+        raise TypeError("study results are read-only; copy them (dict(...)) to change them")
+
+    __setitem__ = __delitem__ = clear = pop = popitem = setdefault = update = _refuse  # type: ignore[assignment]
+    __ior__ = _refuse  # type: ignore[assignment]
+
+    def __reduce__(self) -> tuple:
+        return (ReadOnlyDict, (dict(self),))
+
+
 @dataclass(frozen=True, eq=False)
 class EventStudyResults:
     """Results of :meth:`rerating.study.EventStudy.fit` (read-only).
@@ -191,6 +204,24 @@ class EventStudyResults:
     rbar_between: Mapping = field(default_factory=dict)
     # group -> market codes of its events, when r̄ has lead-lag terms (EventStudy's lead_lag)
     markets: dict = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        # read-only through and through: compare(), aar_path() and the frames are computed from
+        # these fields on demand, so an edit to one of them would change later answers
+        def frozen(value: object) -> object:
+            if isinstance(value, np.ndarray):
+                value.setflags(write=False)
+                return value
+            if isinstance(value, dict):
+                return ReadOnlyDict({k: frozen(v) for k, v in value.items()})
+            return value
+
+        for name in self.__dataclass_fields__:
+            value = getattr(self, name)
+            if name in ("caar_rows", "test_rows", "clustering_rows"):
+                object.__setattr__(self, name, tuple(ReadOnlyDict(r) for r in value))
+            elif isinstance(value, np.ndarray | dict):
+                object.__setattr__(self, name, frozen(value))
 
     # --- frames ---------------------------------------------------------------------------
 
@@ -364,7 +395,7 @@ class EventStudyResults:
 
     @property
     def dropped(self) -> pd.DataFrame:
-        """Ledger of events left out and why: event_id, symbol, date, reason."""
+        """Ledger of events left out and why: event_id, symbol, date, reason, group."""
         return self._dropped.copy(deep=False)
 
     @cached_property
@@ -372,7 +403,9 @@ class EventStudyResults:
         if self.dropped_frame is not None:
             return self.dropped_frame
         empty = np.empty(0, dtype=object)
-        return pd.DataFrame({"event_id": empty, "symbol": empty, "date": empty, "reason": empty})
+        return pd.DataFrame(
+            {"event_id": empty, "symbol": empty, "date": empty, "reason": empty, "group": empty}
+        )
 
     @property
     def clustering(self) -> pd.DataFrame:
@@ -550,13 +583,22 @@ class EventStudyResults:
         if len(groups) < 2:
             dropped = self.dropped_frame
             why = "" if dropped is None else f"; {len(dropped)} events were dropped (see dropped)"
+            gone = sorted(set(dropped["group"]) - set(groups) - {"all"}) if dropped is not None else []
+            if gone:
+                why += f", every event of group(s) {', '.join(map(repr, gone))}"
             raise StatisticOptionError(
                 "compare needs events in two groups (the events' 'group' column, or --group "
                 f"NAME=SYM,... twice); groups with events: {groups or 'none'}{why}"
             )
+        lost = set() if self.dropped_frame is None else set(self.dropped_frame["group"])
         for g in (a, b):
             if g not in groups:
-                hint = " ('all' holds both groups' events)" if g == "all" else did_you_mean(g, groups)
+                if g in lost:
+                    hint = ": every one of its events was dropped (see dropped)"
+                elif g == "all":
+                    hint = " ('all' holds both groups' events)"
+                else:
+                    hint = did_you_mean(g, groups)
                 raise StatisticOptionError(f"cannot compare group {g!r}{hint}; groups: {groups}")
         if a == b:
             raise StatisticOptionError(f"compare two different groups, not {a!r} with itself")
@@ -612,6 +654,14 @@ class EventStudyResults:
             ):
                 q = float(special.stdtrit(res.df, 0.5 + level / 2))
                 se = float("nan") if name == "adj_bmp_difference" else res.std_error  # SCAR units
+                note = ""
+                if not np.isfinite(res.statistic):  # say why, never a bare NaN
+                    few = [g for g, n in ((a, car_a.size), (b, car_b.size)) if n < 2]
+                    note = (
+                        f"needs 2 events in each group; {few[0]!r} has 1"
+                        if few and name != "cda_difference"
+                        else "undefined: no variation to estimate its variance from"
+                    )
                 rows.append(
                     {
                         **base,
@@ -624,6 +674,7 @@ class EventStudyResults:
                         "conf_high": diff + q * se,
                         "valid_under_clustering": valid,
                         "rbar_between": rbar_ab,
+                        "note": note,
                     }
                 )
         return rows_frame(rows)
@@ -668,14 +719,17 @@ class EventStudyResults:
         ]
         groups = sorted(set(self.group.tolist()) - {"all"})
         differences = None
+        warnings = self.warnings_list
         if 2 <= len(groups) <= SUMMARY_MAX_GROUPS:
             pairs = [(a, b) for i, a in enumerate(groups) for b in groups[i + 1 :]]
-            differences = pd.concat(
-                [self.compare(a, b)[DIFFERENCE_COLUMNS] for a, b in pairs], ignore_index=True
+            full = pd.concat([self.compare(a, b) for a, b in pairs], ignore_index=True)
+            differences = full[DIFFERENCE_COLUMNS]
+            warnings += tuple(  # why a difference test is blank
+                f"{r.test} of {r.group_a} - {r.group_b}, {r.window}: {r.note}"
+                for r in full.itertuples(index=False)
+                if r.note
             )
-        return StudySummary(
-            header, caar.copy(), self.tests_frame.copy(), self.warnings_list, differences
-        )
+        return StudySummary(header, caar.copy(), self.tests_frame.copy(), warnings, differences)
 
     def to_frame(self) -> pd.DataFrame:
         """One row per group and window: the CAAR columns plus ``<test>`` and ``<test>_pvalue``."""

@@ -1260,22 +1260,47 @@ class WindowSample:
 
 
 def _cached(w: WindowSample, key: str) -> Any:
-    """What the tests need that does not depend on the window (ranks, the estimation-window AAR,
-    the sign test's shares), computed once per group (``w.extra`` is shared by its windows)."""
+    """What the tests need that does not depend on the window (the estimation-window AAR, the
+    sign test's shares, GRANK's estimation ranks), computed once per group (``w.extra`` is
+    shared by its windows), and the rank tests' ranks of each window (:func:`_ranked`)."""
     if key not in w.extra:
-        if key == "u_ar":
-            w.extra[key] = centered_ranks(w.ar_all)
+        if key.startswith("u_ar"):
+            w.extra[key] = centered_ranks(_ranked(w, w.ar_all))
         elif key == "aar_est":
             w.extra[key] = estimation_aar(w.resid_est)
         elif key == "sign_share":
             w.extra[key] = estimation_positive_share(w.resid_est)
         elif key == "grank_est":
             w.extra[key] = grank_estimation_ranks(w.sar_est)
-        elif key in ("means_ar", "means_cz"):  # the ranks' daily means, after the ranks
+        elif key.startswith("means_"):  # the ranks' daily means, after the ranks
             w.extra[key] = rank_means(_cached(w, "u_" + key[6:]))
-        else:
-            w.extra[key] = corrado_zivney_ranks(w.sar_all, w.event_cols)
+        else:  # u_cz...
+            l1 = int(w.event_cols[0]) if w.event_cols.size else w.ar_all.shape[1]
+            own = np.arange(l1, l1 + w.window_cols.size)
+            w.extra[key] = corrado_zivney_ranks(_ranked(w, w.sar_all), own)
     return w.extra[key]
+
+
+def _window_key(w: WindowSample) -> str:
+    """The suffix of a window's rank keys (none for the whole event span)."""
+    if np.array_equal(w.window_cols, w.event_cols):
+        return ""
+    return f"@{int(w.window_cols[0])}:{int(w.window_cols[-1])}"
+
+
+def _ranked(w: WindowSample, matrix: np.ndarray) -> np.ndarray:
+    """The columns the rank tests rank for window ``w``: the estimation window and that window
+    only, so that a window's test does not depend on which other windows a study asks for."""
+    if np.array_equal(w.window_cols, w.event_cols):
+        return matrix
+    l1 = int(w.event_cols[0])
+    return matrix[:, np.concatenate([np.arange(l1), w.window_cols])]
+
+
+def _window_z_cols(w: WindowSample) -> np.ndarray:
+    """The window's columns in :func:`_ranked`'s matrix."""
+    l1 = int(w.event_cols[0]) if w.event_cols.size else 0
+    return np.arange(l1, l1 + w.window_cols.size) if _window_key(w) else w.window_cols
 
 
 def group_rows_cache(extra: dict, rows: np.ndarray | slice) -> dict:
@@ -1283,9 +1308,8 @@ def group_rows_cache(extra: dict, rows: np.ndarray | slice) -> dict:
     within each event's own series, its share of positive ARs), cut to the events ``rows``: a
     subgroup's values, without ranking its events again (views when ``rows`` is a slice)."""
     out: dict = {}
-    for key in ("u_ar", "grank_est", "sign_share"):
-        if key in extra:
-            value = extra[key]
+    for key, value in extra.items():
+        if key.startswith("u_ar") or key in ("grank_est", "sign_share"):
             out[key] = tuple(v[rows] for v in value) if isinstance(value, tuple) else value[rows]
     return out
 
@@ -1326,14 +1350,20 @@ TESTS: dict[str, TestSpec] = {
         TestSpec("skewness_adjusted_t", lambda w: skewness_adjusted_t(w.bhar), False, 3),
         TestSpec(
             "corrado",
-            lambda w: corrado(w.ar_all, w.window_cols, _cached(w, "means_ar"), _lag_break(w)),
+            lambda w: corrado(
+                w.ar_all, _window_z_cols(w), _cached(w, "means_ar" + _window_key(w)), _lag_break(w)
+            ),
             True,
             1,
         ),
         TestSpec(
             "corrado_zivney",
             lambda w: corrado_zivney(
-                w.sar_all, w.event_cols, w.window_cols, _cached(w, "means_cz"), _lag_break(w)
+                w.sar_all,
+                w.event_cols,
+                _window_z_cols(w),
+                _cached(w, "means_cz" + _window_key(w)),
+                _lag_break(w),
             ),
             True,
             2,
