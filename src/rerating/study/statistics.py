@@ -1262,10 +1262,16 @@ class WindowSample:
 def _cached(w: WindowSample, key: str) -> Any:
     """What the tests need that does not depend on the window (the estimation-window AAR, the
     sign test's shares, GRANK's estimation ranks), computed once per group (``w.extra`` is
-    shared by its windows), and the rank tests' ranks of each window (:func:`_ranked`)."""
+    shared by its windows), and the rank tests' daily mean ranks of each window
+    (:func:`_window_rank_means`)."""
     if key not in w.extra:
-        if key.startswith("u_ar"):
-            w.extra[key] = centered_ranks(_ranked(w, w.ar_all))
+        if key.startswith("means_") and _window_key(w):
+            # a window short of the event span: its ranks' daily means straight from blocks of
+            # rows (the ranks of every window kept at once would cost gigabytes for a market)
+            cz = key.startswith("means_cz")
+            w.extra[key] = _window_rank_means(w, w.sar_all if cz else w.ar_all, cz)
+        elif key == "u_ar":
+            w.extra[key] = centered_ranks(w.ar_all)
         elif key == "aar_est":
             w.extra[key] = estimation_aar(w.resid_est)
         elif key == "sign_share":
@@ -1274,11 +1280,41 @@ def _cached(w: WindowSample, key: str) -> Any:
             w.extra[key] = grank_estimation_ranks(w.sar_est)
         elif key.startswith("means_"):  # the ranks' daily means, after the ranks
             w.extra[key] = rank_means(_cached(w, "u_" + key[6:]))
-        else:  # u_cz...
-            l1 = int(w.event_cols[0]) if w.event_cols.size else w.ar_all.shape[1]
-            own = np.arange(l1, l1 + w.window_cols.size)
-            w.extra[key] = corrado_zivney_ranks(_ranked(w, w.sar_all), own)
+        else:  # u_cz, the whole event span's
+            w.extra[key] = corrado_zivney_ranks(w.sar_all, w.event_cols)
     return w.extra[key]
+
+
+def _window_rank_means(w: WindowSample, matrix: np.ndarray, restandardise: bool) -> RankMeans:
+    """:func:`rank_means` of the centred ranks of the estimation window and window ``w`` only
+    (:func:`_window_z_cols`), ranked in blocks of rows; ``restandardise``: divide the window's values by
+    their cross-sectional sd per day first, as :func:`corrado_zivney_ranks` does."""
+    l1 = int(w.event_cols[0])
+    cols = np.concatenate([np.arange(l1), w.window_cols])
+    scale = None
+    if restandardise:
+        days = np.asarray(matrix, dtype=float)[:, w.window_cols]
+        scale = np.ones(days.shape[1])
+        for k in range(days.shape[1]):
+            fin = np.isfinite(days[:, k])
+            if fin.sum() > 1:
+                scale[k] = days[fin, k].std(ddof=1)
+    n = matrix.shape[0]
+    sums = np.zeros(cols.size)
+    counts = np.zeros(cols.size, dtype=np.intp)
+    for lo in range(0, n, _CZ_ROWS):
+        x = np.array(matrix[lo : lo + _CZ_ROWS][:, cols], dtype=float)
+        if scale is not None:
+            x[:, l1:] /= scale
+        u = centered_ranks(x)
+        n_t = _finite_counts(u)
+        sums += _col_nansum(u, n_t)
+        counts += n_t
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ubar = np.where(counts > 0, sums / np.maximum(counts, 1), 0.0)
+    days_with = counts > 0
+    s2 = float(((counts[days_with] / n) * ubar[days_with] ** 2).sum() / days_with.sum())
+    return RankMeans(ubar, counts, n, s2)
 
 
 def _window_key(w: WindowSample) -> str:
@@ -1288,17 +1324,10 @@ def _window_key(w: WindowSample) -> str:
     return f"@{int(w.window_cols[0])}:{int(w.window_cols[-1])}"
 
 
-def _ranked(w: WindowSample, matrix: np.ndarray) -> np.ndarray:
-    """The columns the rank tests rank for window ``w``: the estimation window and that window
-    only, so that a window's test does not depend on which other windows a study asks for."""
-    if np.array_equal(w.window_cols, w.event_cols):
-        return matrix
-    l1 = int(w.event_cols[0])
-    return matrix[:, np.concatenate([np.arange(l1), w.window_cols])]
-
-
 def _window_z_cols(w: WindowSample) -> np.ndarray:
-    """The window's columns in :func:`_ranked`'s matrix."""
+    """The window's columns among those its ranks are taken over (:func:`_window_rank_means`):
+    the estimation window and that window only, so that a window's test does not depend on which
+    other windows a study asks for."""
     l1 = int(w.event_cols[0]) if w.event_cols.size else 0
     return np.arange(l1, l1 + w.window_cols.size) if _window_key(w) else w.window_cols
 
@@ -1309,7 +1338,7 @@ def group_rows_cache(extra: dict, rows: np.ndarray | slice) -> dict:
     subgroup's values, without ranking its events again (views when ``rows`` is a slice)."""
     out: dict = {}
     for key, value in extra.items():
-        if key.startswith("u_ar") or key in ("grank_est", "sign_share"):
+        if key in ("u_ar", "grank_est", "sign_share"):
             out[key] = tuple(v[rows] for v in value) if isinstance(value, tuple) else value[rows]
     return out
 
