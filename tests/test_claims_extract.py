@@ -88,7 +88,7 @@ def test_chinese_numerals(ex: Extractor) -> None:
 def test_list_paired_by_fenbie_and_respectively(ex: Extractor) -> None:
     cs = ex.extract("网易和哔哩哔哩本月分别上涨12%和21%。", "2025-02-27")
     assert [(c.symbols[0], c.value["amount"]) for c in cs] == [("9999.HK", 12.0), ("9626.HK", 21.0)]
-    assert all(c.window == {"type": "month", "month": "2025-02"} for c in cs)
+    assert all(c.window == {"type": "month", "month": "2025-02", "end": "2025-02-27"} for c in cs)
     cs = ex.extract("Tencent, Xiaomi and Meituan rose 4%, 5% and 3%, respectively.", "2025-02-17")
     assert [(c.symbols[0], c.value["amount"]) for c in cs] == [("0700.HK", 4.0), ("1810.HK", 5.0), ("3690.HK", 3.0)]
 

@@ -18,7 +18,7 @@ import math
 import re
 import warnings
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import pandas as pd
@@ -75,7 +75,8 @@ _CUR = {
 _MAGS = r"万亿|千亿|百亿|亿|万|兆"
 _EN_MAGS = r"trillion|billion|million|bn|tn|mn"
 _VALUE_RE = re.compile(
-    rf"(?P<r1>{_NUM})\s*%?\s*(?:至|到|-|~|–|—|to)\s*(?P<r2>{_NUM})\s*(?:%|percent\b|per\s*cent\b)"
+    rf"(?P<btw>\bbetween\s+)?(?P<r1>{_NUM})\s*%?\s*(?(btw)and|(?:至|到|-|~|–|—|to))\s*(?P<r2>{_NUM})\s*"
+    r"(?:%|percent\b|per\s*cent\b)"
     rf"|(?P<pct>{_NUM})\s*(?:%|percent\b|per\s*cent\b)(?!\s*个百分点)"
     r"|百分之(?P<cnpct>[零一二两三四五六七八九十百点]+)"
     r"|(?P<cheng>[一二两三四五六七八九]|\d)成(?![交本员立为功长熟绩])"
@@ -87,7 +88,7 @@ _VALUE_RE = re.compile(
     r"|(?P<cnnum>[一二两三四五六七八九十百千]+)(?P<mag5>万亿|亿)(?P<cur5>美元|港元|港币|元|人民币)"
     rf"|(?P<sh>{_NUM})\s*(?P<shmag>万|亿|million|billion)?\s*(?:股(?![价票市])|手|shares\b)"
     rf"|(?P<m4>{_NUM})\s*(?P<mag4>{_EN_MAGS})\b"
-    rf"|(?P<pts>{_NUM})\s*(?:点|points?\b|pts\b)"
+    rf"|(?P<pts>{_NUM})\s*(?P<ptsmag>万)?\s*(?:点|points?\b|pts\b)"
     rf"|(?P<mult>{_NUM})\s*(?:倍|x\b|times\b)"
     rf"|(?:收于|收报|报收|收在)\s*(?P<bare>{_NUM})(?![\d,.]|\s*(?:%|点|美元|港元|港币|元|倍|亿|万))"
     rf"|(?:closed at|ended at|settled at|finished at)\s+(?P<bare2>{_NUM})(?![\d,.]|\s*(?:%|points|percent|billion|million))",
@@ -98,6 +99,7 @@ _UP = (
     r"涨|升|增|攀|飙|反弹|走高|拉升|扬|翻倍|翻番|\brose\b|\brise[sn]?\b|\brising\b|\bgain(?:ed|s)?\b|\bjump(?:ed|s)?\b"
     r"|\bclimb(?:ed|s)?\b|\bsurg(?:ed|es|e)\b|\bsoar(?:ed|s)?\b|\brall(?:ied|y|ies)\b|\badvanced?\b|\badded\b"
     r"|\bup\b|\bhigher\b|\bincreas(?:ed?|es)\b|\brebound(?:ed)?\b|\bspiked?\b|\bpopped\b|\bdoubled\b"
+    r"|\brecoup(?:ed|ing|s)?\b|\bregain(?:ed|ing|s)?\b|\brecover(?:ed|ing|s)?\b"
 )
 _DOWN = (
     r"跌|降|挫|蒸发|缩水|减少|下滑|回落|跳水|走低|损失|抹去|闪崩|回调|下探|缩减|\bfell\b|\bfall(?:s|ing)?\b"
@@ -109,7 +111,8 @@ _UP_RE = re.compile(_UP, re.IGNORECASE)
 _DIR_RE = re.compile(f"(?P<up>{_UP})|(?P<down>{_DOWN})", re.IGNORECASE)
 _GT_LEFT = re.compile(
     r"(?:超过|超|逾|多于|高于|突破|站上|站稳|重回|至少|不止|不低于|more than|over|above|upwards of|at least"
-    r"|in excess of|exceed(?:ed|ing)?|topp?(?:ed|ing)?|surpass(?:ed|ing)?|greater than)\s*(?:了)?\s*"
+    r"|in excess of|exceed(?:ed|ing)?|topp?(?:ed|ing)?|surpass(?:ed|ing)?|greater than"
+    r"|(?:[a-z]+ed|rose|went|ran)\s+past)\s*(?:了)?\s*"
     r"(?:US\$|HK\$|\$)?$",
     re.IGNORECASE,
 )
@@ -165,15 +168,32 @@ _CARRY_RE = re.compile(
     r"该股|其股价|其市值|股价|市值|该公司|这只股票|the stock|its shares|its market|shares|the company",
     re.IGNORECASE,
 )
+# Between a subject and the company it is compared with ("Nvidia topped Microsoft", "英伟达市值超越苹果").
+_OBJECT_GAP_RE = re.compile(
+    r"\s*(?:['’]s)?\s*(?:市值|market (?:value|cap))?\s*(?:已|再次|一度)?\s*(?:topped|overtook|overtaking|overtakes"
+    r"|surpass(?:ed|es|ing)?|passed|beat|eclipsed|outpaced|outperformed|outstripped|超越|超过|反超|赶超|跑赢"
+    r"|取代)\s*(?:了)?\s*",
+    re.IGNORECASE,
+)
 _CONNECT_RE = re.compile(r"^\s*(?:、|,|，|和|与|及|以及|跟|同|and|&|, and|/|或)\s*$", re.IGNORECASE)
-_VALUE_CONNECT_RE = re.compile(r"^\s*(?:、|,|，|和|与|及|以及|and|, and)\s*$", re.IGNORECASE)
+# Figures of one list: joined by a connector, each may bring its own verb ("rose 1% and fell 17%").
+_VALUE_CONNECT_RE = re.compile(
+    rf"^\s*(?:、|,|，|和|与|及|以及|and|, and)\s*(?:(?:{_UP}|{_DOWN})\s*(?:了)?\s*)?$", re.IGNORECASE
+)
+# A figure for several companies together is one group claim, not one per company.
+_COMBINED_RE = re.compile(
+    r"\bcombined\b|\btogether\b|\bin total\b|\bcollectively\b|\baltogether\b|合计|共计|总计|合共|一共"
+    r"|共(?=[同计]?[蒸损失增跌涨减缩抹])",
+    re.IGNORECASE,
+)
 _RESPECTIVELY_RE = re.compile(r"分别|各自|respectively", re.IGNORECASE)
 # A comma ends a clause unless it separates thousands (1,300 / 22,620).
 _CLAUSE_RE = re.compile(r"[，；;：:]|,(?!\d{3}(?!\d))")
 _QUAL = (
     (
         re.compile(
-            r"美股|美国上市|在美上市|纽约|ADR|ADS|美国存托|U\.?S\.?[- ]listed|American deposit|New York|NYSE",
+            r"美股|美国上市|在美上市|纽约|ADR|ADS|美国存托|U\.?S\.?[- ]?(?:listed|shares|stock|listing|trading)"
+            r"|American deposit|New York|NYSE",
             re.IGNORECASE,
         ),
         "XNYS",
@@ -192,7 +212,14 @@ _QUAL = (
 )
 _CROSS_RE = re.compile(
     r"(?:跌破|突破|站上|站稳|重回|失守|回到|\bbelow|\babove|\btopp?(?:ed|ing)?|surpass(?:ed|ing)?"
-    r"|\bcrossed|back above|back below)\s*(?:了)?\s*(?:US\$|HK\$|\$)?$",
+    r"|\bcrossed|back above|back below|(?:[a-z]+ed|rose|went|ran)\s+past)\s*(?:了)?\s*(?:US\$|HK\$|\$)?$",
+    re.IGNORECASE,
+)
+# A move *to* a figure names where it ended, a level ("市值跌至2.9万亿美元", "fell to about $2.9
+# trillion"), not the size of the move.
+_TO_LEVEL_RE = re.compile(
+    r"(?:至|到|(?<!\bup )\bto)\s*(?:了)?\s*(?:近|约|大约|接近|about|around|roughly|nearly|almost"
+    r"|approximately|some|an estimated)?\s*(?:US\$|HK\$|\$)?$",
     re.IGNORECASE,
 )
 _FROM_RE = re.compile(
@@ -208,6 +235,9 @@ _INTRADAY_RE = re.compile(
     r"盘中|(?<![\d个天一二三四五六七八九十])日内|一度|早盘|午盘|intraday|at one point|in early trading|earlier in the session",
     re.IGNORECASE,
 )
+
+
+_URL_RE = re.compile(r"(?:https?://|www\.)[A-Za-z0-9\-._~:/?#\[\]@!$&'*+,;=%]+", re.IGNORECASE)
 
 
 @dataclass
@@ -267,7 +297,8 @@ class Extractor:
     def _sentence(
         self, text: str, norm: str, s0: int, e0: int, ref: pd.Timestamp | None, state: _State
     ) -> list[Claim]:
-        sent = norm[s0:e0]
+        # A link is not prose: "https://example.com/9988.HK/涨5%" names no subject and no figure.
+        sent = _URL_RE.sub(lambda m: " " * len(m.group(0)), norm[s0:e0])
         values = _values(sent)
         windows = self._windows(sent, ref, state)
         ents = self.lexicon.entities(sent)
@@ -291,7 +322,15 @@ class Extractor:
                 continue
             if carried and not _CARRY_RE.search(sent):
                 continue
-            if respectively and len(subject) > 1 and len(group) == len(subject):
+            combined = (
+                not carried
+                and len(subject) > 1
+                and bool(_COMBINED_RE.search(sent, subject[0][0], _next_boundary(sent, group[-1].end)))
+            )
+            if combined:
+                # "lost a combined $1 trillion": one figure for the group, no single listing's
+                pairs = [(subject[0], v) for v in group]
+            elif respectively and len(subject) > 1 and len(group) == len(subject):
                 pairs = list(zip(subject, group, strict=True))
             elif len(group) == 1 or len(subject) == 1:
                 pairs = [(ent, v) for v in group for ent in subject]
@@ -319,6 +358,18 @@ class Extractor:
                     group,
                     values,
                 )
+                if claim is not None and combined:
+                    names = [text[s0 + a : s0 + b] for a, b, _ in subject]
+                    listed = [sym for _, _, e in subject for sym in e.symbols]
+                    claim = replace(
+                        claim,
+                        entity=text[s0 + subject[0][0] : s0 + subject[-1][1]],
+                        symbols=(),
+                        notes=(
+                            *claim.notes,
+                            f"combined figure of {', '.join(names)} ({' '.join(listed)})",
+                        ),
+                    )
                 if claim is not None:
                     out.append(claim)
                     used_subject, carried_used = subject, carried
@@ -334,6 +385,8 @@ class Extractor:
         self, sent: str, ents: list[tuple[int, int, Entry]], pos: int, state: _State
     ) -> tuple[list[tuple[int, int, Entry]] | None, bool]:
         before = [t for t in ents if t[1] <= pos]
+        while len(before) >= 2 and _OBJECT_GAP_RE.fullmatch(sent, before[-2][1], before[-1][0]):
+            before.pop()  # "Nvidia topped Microsoft ... with a market cap of": Microsoft is the object
         if before:
             group = [before[-1]]
             i = len(before) - 2
@@ -387,6 +440,12 @@ class Extractor:
                 None  # "从9倍升至14倍": the starting level is context, the claim is the end level
             )
         direction = v.direction or _direction(left, tail)
+        k = next(i for i, w in enumerate(group) if w is v)
+        if k and not v.direction:
+            # "rose 1% and fell 17%": a figure of a list takes the verb written just before it
+            own = _DIR_RE.search(sent[group[k - 1].end : v.start])
+            if own is not None:
+                direction = "up" if own.group("up") else "down"
         if (
             direction is None
             and not carried
@@ -491,6 +550,7 @@ class Extractor:
                 if (
                     cross
                     or direction is None
+                    or _TO_LEVEL_RE.search(left)
                     or re.search(r"达到|达|为|reach|hit|at\s*$", left[-6:], re.I)
                 ):
                     return "market_cap_level", "money"
@@ -537,7 +597,12 @@ class Extractor:
         # The market named nearest the number wins ("港股收涨8.4%，美股盘前涨逾7%"), else one
         # named next to the entity ("阿里巴巴美股 ..., 市值增加 ...").
         for near in (
-            sent[max(cs, ent[1] if ent[1] <= v.start else cs) : v.end + 14],
+            # within the figure's clause: "港股收涨逾14%，美股涨约5.7%" gives 14% to Hong Kong
+            sent[
+                max(cs, ent[1] if ent[1] <= v.start else cs) : min(
+                    v.end + 14, _next_boundary(sent, v.end)
+                )
+            ],
             sent[max(0, ent[0] - 6) : min(len(sent), ent[1] + 8)],
         ):
             best: tuple[int, str] | None = None
@@ -573,8 +638,11 @@ class Extractor:
             chosen = min(in_clause, key=lambda w: min(abs(w.end - v.start), abs(w.start - v.end)))
         else:
             before = [w for w in windows if w.end <= v.start]
+            trailing = _trailing_window(sent, windows, v)
             if before:
                 chosen = before[-1]
+            elif trailing is not None:
+                chosen = trailing
             elif prev:
                 chosen = prev[-1]
         win = chosen.build(cal) if chosen is not None else {"type": "unspecified"}
@@ -670,9 +738,30 @@ def _asof_date(m: re.Match[str], ref: pd.Timestamp | None) -> str:
     return D.month_day(D.MONTHS[m.group("emon").casefold()], int(m.group("ed")), None, ref)
 
 
+# What may sit between a figure and a date set off by commas after it: "17% and 13%,
+# respectively, on Monday", "612 points, or 3.1%, on Monday".
+_TRAILING_GAP_RE = re.compile(
+    r"(?:[\s,，]|\brespectively\b|分别|\bor\b|\band\b|\bon\b|\bin\b|\bfor\b|\bduring\b|[-\d.,]+\s*"
+    rf"(?:%|percent\b|points?\b)|{_UP}|{_DOWN})*",
+    re.IGNORECASE,
+)
+
+
+def _trailing_window(sent: str, windows: list[Window], v: _Value) -> Window | None:
+    """A date written after the figure in its own comma-set clause, with nothing else between."""
+    after = [w for w in windows if w.start >= v.end]
+    if not after:
+        return None
+    w = after[0]
+    if not _TRAILING_GAP_RE.fullmatch(sent, v.end, w.start):
+        return None
+    rest = sent[w.end : _next_boundary(sent, w.end)]
+    return w if re.fullmatch(r"[\s.。!?！？]*", rest) else None
+
+
 def _strip_qual(gap: str) -> str:
     # "Alibaba (NYSE: BABA) and Nvidia": a ticker in parentheses does not break a list
-    return re.sub(r"美股|港股|A股|ADR|的|[(（][^()（）]*[)）]", "", gap)
+    return re.sub(r"美股|港股|A股|ADR|的|['’]s\b|[(（][^()（）]*[)）]", "", gap)
 
 
 def _next_boundary(sent: str, pos: int) -> int:
@@ -811,7 +900,10 @@ def _values(sent: str) -> list[_Value]:
                 _Value(s, e, "money", _num(g["m4"]) * mag, None, resolution=_res(g["m4"], mag))
             )
         elif g["pts"] is not None:
-            out.append(_Value(s, e, "points", _num(g["pts"]), resolution=_res(g["pts"])))
+            mag = 1e4 if g["ptsmag"] else 1.0  # "2.26万点" is 22,600 points
+            out.append(
+                _Value(s, e, "points", round(_num(g["pts"]) * mag, 6), resolution=_res(g["pts"], mag))
+            )
         elif g["mult"] is not None:
             out.append(_Value(s, e, "x", _num(g["mult"]), resolution=_res(g["mult"])))
         elif g["sh"] is not None:

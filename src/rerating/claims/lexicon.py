@@ -51,6 +51,37 @@ _LISTED_ON_RE = re.compile(
     r"|\b(?P<b>Nasdaq|NASDAQ|NYSE)[- ](?:listed|traded|quoted)\b"
     r"|(?P<c>纳斯达克|纳市|纽交所)(?:交易所)?(?:上市|挂牌)"
 )
+# Names that are also ordinary words (Apple, the Oracle of Omaha, 小米 millet, 阿里地区, 百度一下):
+# they name the company only in a stock context (below).
+_COMMON_WORD_NAMES = frozenset(
+    {"apple", "oracle", "amazon", "meta", "arm", "dawning", "montage", "苹果", "小米", "阿里",
+     "百度", "快手", "美图", "海光"}
+)
+_MOVE_VERB = (
+    r"(?:[大暴收急重]?(?:涨|跌|升|挫)|上涨|下跌|累计|累涨|累跌|收盘|收于|收报|飙升|反弹|走高|走低|攀升|高开|低开|拉升|跳水|回落|市值"
+    r"|\b(?:rose|fell|gained|lost|jumped|dropped|slid|climbed|surged|soared|tumbled|plunged|sank|declined"
+    r"|added|shed|rallied|slipped|dipped|advanced|rebounded|slumped|plummeted|retreated|edged|closed|ended"
+    r"|finished|opened|traded|topped|overtook|(?:was|is|were|are)\s+(?:up|down|trading)"
+    r"|ha[sd]\s+(?:risen|fallen|gained|lost|jumped|dropped|climbed|surged|soared|tumbled|slid|rallied))\b)"
+)
+_STOCK_AFTER_RE = re.compile(
+    r"(?:['’]s)?\s*(?:Inc\.?|Corp\.?|Holdings|Group|集团|公司|控股)?\s*(?:[(（]|shares?\b|stock\b|ADRs?\b"
+    r"|market (?:value|cap)|股|市值|港股|美股|A股|的股|的市值)"
+    # the subject of a market move: "Apple fell 3%", "苹果周一下跌3%"
+    r"|(?:['’]s)?\s*,?\s*(?:(?:(?:on\s+|last\s+)?(?:Monday|Tuesday|Wednesday|Thursday|Friday)|周[一二三四五六日]"
+    r"|上周[一二三四五]|\d{1,2}月\d{1,2}[日号]|今日|昨日|今天|昨天|当日|盘中|早盘|尾盘|一度|also|too"
+    r"|也|亦|则|同样|均|都|还|仍|继续|逆势|(?:近|过去)?\d+\s*个?(?:交易日|日|天)(?:内|以来)?|今年以来|年初以来"
+    r"|年内|本周|上周|本月|\d{1,2}月份?(?:以来)?)\s*,?\s*)*"
+    + _MOVE_VERB
+    # one of a list of names: "Apple, Microsoft and Nvidia fell"
+    + r"|\s*(?:,|、|和|与|及|\band\b|&)",
+    re.IGNORECASE,
+)
+# "Dow Inc.", "Nasdaq Inc., the exchange operator": a company named like an index is not the index.
+_COMPANY_SUFFIX_RE = re.compile(
+    r"\s*(?:Inc\b|Corp\b|Corporation\b|Co\.|Ltd\b|plc\b|Chemical\b|公司|集团)", re.IGNORECASE
+)
+_STOCK_BEFORE_RE = re.compile(r"(?:shares?|stock|stake)\s+(?:of|in)\s+$|持有\s*$", re.IGNORECASE)
 # Between a company's name and its ticker in parentheses: "Nvidia Corp. (", "阿里巴巴（".
 _BEFORE_PARENS_RE = re.compile(r"[^。！？!?;；()（）\n]{0,40}[(（][^()（）]*")
 _AFTER_PARENS_RE = re.compile(r"[^()（）]*?[)）]")
@@ -193,9 +224,17 @@ class Lexicon:
                 or _overlaps(m.start(), m.end(), skip)
             ):
                 continue
-            if key in self._cased and m.group(0).strip() not in self._alias_forms.get(key, ()):
+            if (
+                key in self._cased
+                and m.group(0).strip() not in self._alias_forms.get(key, ())
+                and m.group(0).strip() not in entry.symbols  # "ARM" as written is its ticker
+            ):
                 continue
             if key in self._short_han and not self._on_word_boundary(norm, m.start(), m.end()):
+                continue
+            if key in _COMMON_WORD_NAMES and not _stock_context(norm, m.start(), m.end()):
+                continue
+            if entry.kind == "index" and _COMPANY_SUFFIX_RE.match(norm, m.end()):
                 continue
             out.append((m.start(), m.end(), entry))
         if any(e.kind in ("stock", "etf") for _, _, e in out):
@@ -270,6 +309,13 @@ def _key(name: Any) -> str:
 def _kind(*kinds: str) -> str:
     """The entry kind of listings of these security kinds (an ADR counts as a stock)."""
     return "index" if set(kinds) == {"index"} else ("etf" if set(kinds) == {"etf"} else "stock")
+
+
+def _stock_context(norm: str, start: int, end: int) -> bool:
+    """A name that is also a word names the company: shares, a listing or a market move follow it."""
+    return bool(
+        _STOCK_AFTER_RE.match(norm, end) or _STOCK_BEFORE_RE.search(norm, max(0, start - 20), start)
+    )
 
 
 def _overlaps(start: int, end: int, spans: list[Any]) -> bool:

@@ -249,6 +249,16 @@ def verify_claims(claims: list[Claim], market: Market, catalog: Any = None) -> l
 
 def _verify(claim: Claim, market: Market, catalog: Any) -> Verdict:
     tol = tolerance_text(claim.value, claim.comparator)
+    combined = [n for n in claim.notes if n.startswith("combined figure of ")]
+    if not claim.symbols and combined:
+        return Verdict(
+            claim,
+            UNVERIFIABLE,
+            (),
+            tol,
+            f"a {combined[0]}: a figure summed over companies is not checked; "
+            "state each company's figure to check it",
+        )
     if not claim.symbols:
         return Verdict(
             claim,
@@ -493,13 +503,10 @@ def _window_return(
         )
     if t == "month":
         first = pd.Timestamp(f"{win['month']}-01")
-        return range_return(
-            market,
-            sym,
-            first - pd.Timedelta(days=1),
-            first + pd.offsets.MonthEnd(0),
-            adjusted=adjusted,
-        )
+        end = first + pd.offsets.MonthEnd(0)
+        if win.get("end"):  # a month not over at the article date runs to that date only
+            end = min(end, pd.Timestamp(win["end"]))
+        return range_return(market, sym, first - pd.Timedelta(days=1), end, adjusted=adjusted)
     if t == "since_event":
         event = catalog.get(win["event"])
         if "span" in win:
@@ -573,7 +580,7 @@ def _end_day(win: dict[str, Any]) -> pd.Timestamp | None:
     t = win.get("type")
     if t in ("day", "intraday"):
         return pd.Timestamp(win["date"])
-    if t in ("sessions", "ytd", "range", "days", "week") and win.get("end"):
+    if t in ("sessions", "ytd", "range", "days", "week", "month") and win.get("end"):
         return pd.Timestamp(win["end"])
     return None
 

@@ -198,9 +198,13 @@ def _w_month(m: re.Match[str], ref: pd.Timestamp | None, st: DayMemory) -> Any:
     else:
         mo = base.month
     year = base.year if mo <= base.month else base.year - 1
-    if m.groupdict().get("since"):
+    if m.groupdict().get("since") or m.groupdict().get("mtd"):
         return _const({"type": "range", "start": f"{year}-{mo:02d}-01", "end": D.iso(base)}), False
-    return _const({"type": "month", "month": f"{year}-{mo:02d}"}), False
+    win = {"type": "month", "month": f"{year}-{mo:02d}"}
+    month_end = pd.Timestamp(f"{year}-{mo:02d}-01") + pd.offsets.MonthEnd(0)
+    if base < month_end:  # the month is not over: it runs to the article date, never past it
+        win["end"] = D.iso(base)
+    return _const(win), False
 
 
 WINDOW_RULES: list[tuple[re.Pattern[str], Callable[..., Any]]] = [
@@ -236,7 +240,9 @@ WINDOW_RULES: list[tuple[re.Pattern[str], Callable[..., Any]]] = [
                 r"|since the (?:start|beginning) of the year|this year", re.IGNORECASE), _w_ytd),
     (re.compile(r"本周|这周|上周(?![一二三四五六日天1-7])|过去一周|近一周|this week|last week|past week",
                 re.IGNORECASE), _w_week),
-    (re.compile(r"本月|这个月|上个?月|this month|last month"), _w_month),
+    (re.compile(r"(?P<mtd>(?:本月|这个月|月初)(?:以来|迄今|至今)|so far this month|this month so far"
+                r"|month[- ]to[- ]date|\bMTD\b|since the (?:start|beginning) of the month)"
+                r"|本月|这个月|上个?月|\bthis month\b|\blast month\b", re.IGNORECASE), _w_month),
     (re.compile(r"(?<![\d年])(?P<mo>\d{1,2})月份?(?P<since>以来)?(?![\d日号份]|中旬|上旬|下旬|初|底|末)"), _w_month),
     (re.compile(rf"\b(?:in|during|for|(?P<since>since))\s+{_MON}\b(?!\.?\s+\d)", re.IGNORECASE),
      _w_month),
@@ -306,7 +312,7 @@ TRIGGERS: list[tuple[str, ...]] = [
     ("月",), ("以来", "起至今"), ("较", "从", "自", "相比"), ("截",), ("月",), ("-",), ("from", "between"),
     ("since",), _EN_MONTHS, ("交易日",), ("近", "过去", "最近", "连续", "累计"), ("日", "天"), ("日",),
     ("session", "trading"), ("day", "week"), ("-day", "-week"), ("除夕", "初一", "春节首日", "lunar", "chinese new"),
-    ("节后", "春节", "new year"), ("今年", "年初", "年内", "year", "ytd"), ("周", "week"), ("月", "month"),
+    ("节后", "春节", "new year"), ("今年", "年初", "年内", "year", "ytd"), ("周", "week"), ("月", "month", "mtd"),
     ("月",), ("in ", "during", "for ", "since"), ("周", "星期", "礼拜"), ("day",),
     ("今", "昨", "前日", "前天", "today", "yesterday"), ("当日", "当天", "同日", "that day", "same day", "the day"),
     ("日", "号"),
