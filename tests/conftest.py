@@ -50,3 +50,15 @@ def shared_articles_dir() -> Path:
     if not path.is_dir():
         pytest.skip("../shared/articles is absent (a fresh clone has no ../shared); skipping")
     return path
+
+
+@pytest.fixture()
+def hk_gap_folder(tmp_path: Path) -> Path:
+    """A folder holding the sample's 9988.HK without 2025-02-05..07 (three XHKG sessions missing)."""
+    sample = Path(__file__).resolve().parents[1] / "src" / "rerating" / "data" / "sample"
+    folder = tmp_path / "hk_gap"
+    folder.mkdir()
+    lines = (sample / "9988.HK.csv").read_text().splitlines(keepends=True)
+    drop = ("2025-02-05", "2025-02-06", "2025-02-07")
+    (folder / "9988.HK.csv").write_text("".join(ln for ln in lines if not ln.startswith(drop)))
+    return folder

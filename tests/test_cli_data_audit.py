@@ -197,15 +197,10 @@ SAMPLE = Path(__file__).resolve().parents[1] / "src" / "rerating" / "data" / "sa
 
 
 @pytest.fixture()
-def gap_home(tmp_path, capsys):
+def gap_home(tmp_path, capsys, hk_gap_folder):
     """A store whose 9988.HK lacks 2025-02-05..07 (three XHKG sessions), loaded with `rerating load`."""
-    folder = tmp_path / "gapdir"
-    folder.mkdir()
-    lines = (SAMPLE / "9988.HK.csv").read_text().splitlines(keepends=True)
-    drop = ("2025-02-05", "2025-02-06", "2025-02-07")
-    (folder / "9988.HK.csv").write_text("".join(ln for ln in lines if not ln.startswith(drop)))
     home = tmp_path / "home"
-    code, _, err = _run(capsys, "--home", str(home), "load", "9988.HK", "--dir", str(folder))
+    code, _, err = _run(capsys, "--home", str(home), "load", "9988.HK", "--dir", str(hk_gap_folder))
     assert code == 0, err
     return str(home)
 

@@ -155,14 +155,9 @@ def test_gap_policy_multi_day(gappy):
 
 
 @pytest.fixture()
-def gap_before_start(tmp_path, master):
+def gap_before_start(hk_gap_folder, master):
     """A copy of 9988.HK with the 2025-02-05, -06 and -07 rows deleted (three missing sessions)."""
-    folder = tmp_path / "gap_before_start"
-    folder.mkdir()
-    lines = (SAMPLE / "9988.HK.csv").read_text().splitlines(keepends=True)
-    drop = ("2025-02-05", "2025-02-06", "2025-02-07")
-    (folder / "9988.HK.csv").write_text("".join(ln for ln in lines if not ln.startswith(drop)))
-    return Market.from_files(folder, master)
+    return Market.from_files(hk_gap_folder, master)
 
 
 def test_a_gap_just_before_start_counts_every_session_the_first_return_spans(gap_before_start):

@@ -391,24 +391,25 @@ def _rows(section: str, first_header: str) -> list[dict[str, str]]:
     raise AssertionError(f"no table starting with {first_header!r}")
 
 
-def test_claims_rows_show_each_listings_own_verdict(tmp_path: Path) -> None:
-    """Tencent rose 20.77% over the 20 sessions to 2025-02-13 on 0700.HK; TCEHY has no sample data."""
+def _claims_section(tmp_path: Path, date: str, text: str, symbol: str) -> str:
+    """The claims section of a DeepSeek-R1 report on ``symbol`` with a one-sentence article."""
     from rerating.data.market import Market
     from rerating.report import build_report
 
-    article = tmp_path / "tencent.md"
-    article.write_text(
-        '---\ndate: "2025-02-13"\n---\n\n过去20个交易日，腾讯股价累计上涨20%。\n', encoding="utf-8"
-    )
+    article = tmp_path / "article.md"
+    article.write_text(f'---\ndate: "{date}"\n---\n\n{text}\n', encoding="utf-8")
     res = build_report(
-        Market.from_sample(), events=["deepseek-r1"], symbols=["0700.HK"], out_dir=tmp_path / "o",
+        Market.from_sample(), events=["deepseek-r1"], symbols=[symbol], out_dir=tmp_path / "o",
         article=article,
     )  # fmt: skip
-    text = res.html_path.read_text(encoding="utf-8")
-    rows = {
-        r["symbol"]: r
-        for r in _rows(text[text.index('id="claims"') : text.index('id="provenance"')], "claim")
-    }
+    html = res.html_path.read_text(encoding="utf-8")
+    return html[html.index('id="claims"') : html.index('id="provenance"')]
+
+
+def test_claims_rows_show_each_listings_own_verdict(tmp_path: Path) -> None:
+    """Tencent rose 20.77% over the 20 sessions to 2025-02-13 on 0700.HK; TCEHY has no sample data."""
+    section = _claims_section(tmp_path, "2025-02-13", "过去20个交易日，腾讯股价累计上涨20%。", "0700.HK")
+    rows = {r["symbol"]: r for r in _rows(section, "claim")}
     assert set(rows) == {"0700.HK", "TCEHY"}
     assert (rows["0700.HK"]["verdict"], rows["TCEHY"]["verdict"]) == ("supported", "unverifiable")
     assert rows["0700.HK"]["claim verdict"] == rows["TCEHY"]["claim verdict"] == "supported"
@@ -418,21 +419,8 @@ def test_claims_rows_show_each_listings_own_verdict(tmp_path: Path) -> None:
 def test_claims_figures_carry_their_units(tmp_path: Path) -> None:
     """Nvidia's value fell by 592.7 bn USD on 2025-01-27 (24.49 bn shares x -24.20 USD) and its
     price 16.97%: billions with the currency and percentages with %, not 5.9e+11 and bare numbers."""
-    from rerating.data.market import Market
-    from rerating.report import build_report
-
-    article = tmp_path / "nvda.md"
-    article.write_text(
-        '---\ndate: "2025-01-28"\n---\n\n'
-        "Nvidia shares fell 17% on January 27, 2025, erasing about $590 billion of market value.\n",
-        encoding="utf-8",
-    )
-    res = build_report(
-        Market.from_sample(), events=["deepseek-r1"], symbols=["NVDA"], out_dir=tmp_path / "o",
-        article=article,
-    )  # fmt: skip
-    text = res.html_path.read_text(encoding="utf-8")
-    rows = _rows(text[text.index('id="claims"') : text.index('id="provenance"')], "claim")
+    text = "Nvidia shares fell 17% on January 27, 2025, erasing about $590 billion of market value."
+    rows = _rows(_claims_section(tmp_path, "2025-01-28", text, "NVDA"), "claim")
     by_metric = {r["metric"]: r for r in rows}
     money = by_metric["market_cap_change"]
     assert money["stated"] == "approx -590.0 bn USD"
