@@ -20,7 +20,7 @@ from rerating.data.load import load
 from rerating.data.market import Market
 from rerating.data.securities import load_securities
 from rerating.data.sources.files import FilesSource
-from rerating.data.store import Store, StoreWriter, _replace_bars
+from rerating.data.store import MIN_REBASE_DATES, Store, StoreWriter, _replace_bars
 from rerating.errors import GapError, StoreError
 
 HERE = Path(__file__).parent
@@ -173,6 +173,11 @@ def test_two_overlapping_loads_give_the_returns_of_one(tmp_path, cut, overlap, f
     store = Store(tmp_path / f"h{cut}-{overlap}-{factor}")
     store.replace_bars(bars.iloc[: cut + overlap], "Z")
     second = bars.iloc[cut:].assign(adj_close=bars["adj_close"].iloc[cut:] * factor)
+    if factor != 1 and overlap < MIN_REBASE_DATES:  # one or two dates could be a bad print
+        with pytest.raises(StoreError, match="too few to tell a re-based history"):
+            store.replace_bars(second, "Z")
+        assert len(store.read_bars("Z")) == cut + overlap  # nothing written
+        return
     done = store.replace_bars(second, "Z")
     if factor != 1:
         assert done.rebase == pytest.approx(factor, rel=1e-9)
@@ -264,3 +269,58 @@ def test_writer_replace_goes_through_one_connection(tmp_path, master):
         assert writer.replace_bars(src.bars("BABA"), "BABA", "files").rows == len(src.bars("BABA"))
         assert writer.replace_bars(src.bars("BABA", start="2025-01-02"), "BABA", "files").deleted == 0
     pd.testing.assert_frame_equal(store.read_bars("BABA"), src.bars("BABA"))
+
+
+def _two_loads(tmp_path, first: pd.DataFrame, second: pd.DataFrame):  # type: ignore[no-untyped-def]
+    store = Store(tmp_path / "h")
+    store.replace_bars(first, "Z")
+    return store, store.replace_bars(second, "Z")
+
+
+def test_a_close_only_series_is_checked_and_re_based_on_close(tmp_path):
+    # no adj_close on either side: returns come from close, so a split in the new download (all
+    # closes halved) re-bases the kept prices instead of leaving a -50% return at the seam
+    dates = pd.bdate_range("2021-01-04", periods=40, name="date").as_unit("ns")
+    close = np.round(20 * np.exp(np.cumsum(np.random.default_rng(1).normal(0, 0.02, 40))), 2)
+    bars = pd.DataFrame({"open": close, "high": close, "low": close, "close": close, "adj_close": np.nan,
+                         "volume": np.nan}, index=dates)  # fmt: skip
+    store, done = _two_loads(tmp_path, bars.iloc[:30], bars.iloc[20:].assign(close=close[20:] / 2))
+    assert done.rebase == pytest.approx(0.5, rel=1e-3) and "close of the 20 stored row(s)" in done.notes[0]
+    got = store.read_bars("Z")["close"]
+    np.testing.assert_allclose(got.pct_change().to_numpy()[1:], bars["close"].pct_change().to_numpy()[1:],
+                               rtol=1e-6, atol=1e-9)  # fmt: skip
+
+
+def test_a_low_price_re_based_by_one_and_a_half_percent_is_seen(tmp_path):
+    # $1.45 written to two decimals: one row's rounding is 0.7%, but the median of 20 ratios is
+    # not fooled (the check once took the coarsest row's rounding, 2%, and kept both bases)
+    dates = pd.bdate_range("2021-01-04", periods=40, name="date").as_unit("ns")
+    adj = np.round(1.45 + 0.02 * np.sin(np.arange(40)), 2)
+    bars = pd.DataFrame({"open": np.nan, "high": np.nan, "low": np.nan, "close": adj, "adj_close": adj,
+                         "volume": np.nan}, index=dates)  # fmt: skip
+    second = bars.iloc[20:].assign(adj_close=np.round(adj[20:] * 0.985, 2))
+    _, done = _two_loads(tmp_path, bars.iloc[:40], second)
+    assert done.rebase == pytest.approx(0.985, abs=0.004)
+
+
+def test_a_store_call_inside_its_own_writer_fails_at_once(tmp_path):
+    # it waited out the whole lock timeout, then blamed "other rerating processes"
+    store = Store(tmp_path / "h", lock_timeout=30)
+    t0 = time.perf_counter()
+    with store.writer(), pytest.raises(StoreError, match="already open in this thread"):
+        store.symbols()
+    assert time.perf_counter() - t0 < 5
+    assert isinstance(store.symbols(), list | pd.DataFrame)  # and the store works after the block
+
+
+def test_a_lock_file_without_permission_is_a_store_error(tmp_path, monkeypatch):
+    import filelock
+
+    def denied(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        raise PermissionError(13, "Permission denied", self.lock_file)
+
+    store = Store(tmp_path / "h")
+    store.upsert_bars(FilesSource(SAMPLE).bars("NVDA").iloc[:5], "NVDA")
+    monkeypatch.setattr(filelock.FileLock, "acquire", denied)
+    with pytest.raises(StoreError, match="cannot lock the store .*permission denied on .*rerating.duckdb.wait"):
+        store.read_bars("NVDA")

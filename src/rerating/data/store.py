@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime
+import threading
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -46,12 +47,16 @@ from rerating.errors import DuplicateDateError, StoreError
 if TYPE_CHECKING:
     from duckdb import DuckDBPyConnection
 
+# lock files each thread holds (a second lock of the same store in one thread would wait forever)
+_HELD: dict[int, set[str]] = {}
+
 SCHEMA_VERSION = 1
 DB_NAME = "rerating.duckdb"
 LOCK_POLL_S = 0.01  # how often a waiting process tries the lock again
 # adj_close of a load and of the stored rows it overlaps are on one base when new/stored stays
 # within this of 1 (or of one constant: a re-based history), besides the rounding of the values
 BASE_RTOL = 1e-6
+MIN_REBASE_DATES = 3  # shared dates a re-basing needs (one date cannot tell it from a bad print)
 _DDL = (
     "CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR)",
     """CREATE TABLE IF NOT EXISTS bars (
@@ -104,8 +109,9 @@ class BarsReplaced:
     """What :meth:`Store.replace_bars` did to one symbol's stored rows.
 
     ``rows`` written; ``deleted``: stored rows inside the new data's range that it no longer
-    has; ``kept``: stored rows outside that range; ``rebase``: the factor their ``adj_close`` was
-    multiplied by (``None``: left as they were); ``notes``: each of these in words.
+    has; ``kept``: stored rows outside that range; ``rebase``: the factor their ``adj_close`` (for a
+    series without one, their prices) was multiplied by (``None``: left as they were); ``notes``:
+    each of these in words.
     """
 
     symbol: str
@@ -154,6 +160,11 @@ class Store:
             try:
                 con = duckdb.connect(str(self.path))
             except duckdb.IOException as exc:
+                if "permission denied" in str(exc).lower():  # not broken: not ours to open
+                    raise StoreError(
+                        f"cannot open the store {self.path}: permission denied; run as the user who owns "
+                        "it, or pass --home (RERATING_HOME) with a directory you can write"
+                    ) from exc
                 if "lock" in str(exc).lower():  # a program outside rerating holds the database open
                     raise StoreError(
                         f"cannot open the store {self.path} ({str(exc).splitlines()[0]}); close other programs using it"
@@ -187,18 +198,31 @@ class Store:
         deadline = time.monotonic() + self.lock_timeout
         turnstile = FileLock(str(self.wait_path), timeout=self.lock_timeout, poll_interval=LOCK_POLL_S)
         lock = FileLock(str(self.lock_path), poll_interval=LOCK_POLL_S)
+        held = _HELD.setdefault(threading.get_ident(), set())
+        if str(self.lock_path) in held:  # this thread holds it already: waiting would never end
+            raise StoreError(
+                f"the store {self.path} is already open in this thread (inside `with store.writer()`): "
+                "use the writer's methods there, or call the store after the block"
+            )
         try:
             with turnstile:
                 lock.acquire(timeout=max(0.0, deadline - time.monotonic()))
+        except PermissionError as exc:
+            raise StoreError(
+                f"cannot lock the store {self.path}: permission denied on {exc.filename}; run as the user who "
+                "owns it, or pass --home (RERATING_HOME) with a directory you can write"
+            ) from exc
         except Timeout as exc:
             raise StoreError(
                 f"the store {self.path} is busy: no turn came within {self.lock_timeout:g}s while other "
                 "rerating processes used it (a load lets others in between its symbols, about every second); "
                 "retry when they have finished"
             ) from exc
+        held.add(str(self.lock_path))
         try:
             yield
         finally:
+            held.discard(str(self.lock_path))
             lock.release()
 
     def _ensure_schema(self, con: DuckDBPyConnection) -> None:
@@ -559,7 +583,7 @@ def _replace_bars(con: DuckDBPyConnection, bars: pd.DataFrame, symbol: str, sour
     lo, hi = long["date"].min().date(), long["date"].max().date()
     notes: list[str] = []
     deleted = kept = 0
-    rebase = None
+    rebase: tuple[float, str] | None = None
     with _staged_transaction(con, None):
         found = con.execute("SELECT sid FROM symbols WHERE symbol = ?", [symbol]).fetchall()
         sid = found[0][0] if found else con.execute("SELECT coalesce(max(sid), -1) + 1 FROM symbols").fetchall()[0][0]
@@ -584,8 +608,14 @@ def _replace_bars(con: DuckDBPyConnection, bars: pd.DataFrame, symbol: str, sour
             if kept:
                 rebase = _check_base(con, symbol, (lo, hi), (kept, kept_first, kept_last, kept_adj), long, notes)
             con.execute("DELETE FROM bars WHERE sid = ? AND date BETWEEN ? AND ?", [sid, lo, hi])
-            if rebase is not None:
-                con.execute("UPDATE bars SET adj_close = adj_close * ? WHERE sid = ?", [rebase, sid])
+            if rebase is not None and rebase[1] == "adj_close":
+                con.execute("UPDATE bars SET adj_close = adj_close * ? WHERE sid = ?", [rebase[0], sid])
+            elif rebase is not None:  # a close-only series: its prices, all on the new base
+                con.execute(
+                    "UPDATE bars SET open = open * ?, high = high * ?, low = low * ?, close = close * ? "
+                    "WHERE sid = ?",
+                    [*[rebase[0]] * 4, sid],
+                )
             con.execute("DELETE FROM symbols WHERE sid = ?", [sid])
         con.execute(
             "INSERT INTO bars SELECT sid, date, open, high, low, close, adj_close, volume, source, loaded_at FROM staged"
@@ -595,7 +625,8 @@ def _replace_bars(con: DuckDBPyConnection, bars: pd.DataFrame, symbol: str, sour
             "max(loaded_at) FROM bars WHERE sid = ?",
             [sid, symbol, sid],
         )
-    return BarsReplaced(symbol, len(long), deleted, int(kept), rebase, tuple(notes))
+    factor = None if rebase is None else rebase[0]
+    return BarsReplaced(symbol, len(long), deleted, int(kept), factor, tuple(notes))
 
 
 def _check_base(
@@ -605,9 +636,10 @@ def _check_base(
     kept: tuple[int, datetime.date, datetime.date, int],
     long: pd.DataFrame,
     notes: list[str],
-) -> float | None:
-    """The factor that puts the kept rows' ``adj_close`` on the new data's base (``None``: same
-    base, or nothing to check); :class:`StoreError` when none does (see :func:`_replace_bars`)."""
+) -> tuple[float, str] | None:
+    """The factor, and the column (``adj_close``, or ``close`` for a series without one), that put
+    the kept rows on the new data's base (``None``: same base, or nothing to check);
+    :class:`StoreError` when none does (see :func:`_replace_bars`)."""
     (lo, hi), (n_kept, first, last, n_adj) = span, kept
     outside = f"the {n_kept} stored row(s) outside {lo}..{hi} ({first}..{last})"
     remedy = (
@@ -621,35 +653,45 @@ def _check_base(
             f"cannot store {symbol}: {have} have adj_close but {lack} have none, together a half-adjusted "
             f"series; nothing was written; {remedy}"
         )
-    if not new_adj:
-        return None
+    # returns come from adj_close, or from close when a series has none: check that column
+    column = "adj_close" if new_adj else "close"
     shared = con.execute(
-        "SELECT s.date::DATE, b.adj_close, s.adj_close FROM staged s JOIN bars b ON b.sid = s.sid AND b.date = s.date "
-        "WHERE b.adj_close IS NOT NULL AND s.adj_close IS NOT NULL ORDER BY s.date"
+        f"SELECT s.date::DATE, b.{column}, s.{column} FROM staged s JOIN bars b ON b.sid = s.sid AND b.date = s.date "
+        f"WHERE b.{column} IS NOT NULL AND s.{column} IS NOT NULL ORDER BY s.date"
     ).fetchall()
     if not shared:
-        notes.append(f"adj_close base not checked: {outside} share no date with the new data")
+        notes.append(f"{column} base not checked: {outside} share no date with the new data")
         return None
     dates = [r[0] for r in shared]
     old = np.array([r[1] for r in shared], dtype="float64")
     new = np.array([r[2] for r in shared], dtype="float64")
     ratio = new / old
-    # besides BASE_RTOL, what rounding the values to the decimals they were written with allows
-    tol = BASE_RTOL + 2 * float(np.max(_half_ulp(new) / new + _half_ulp(old) / old))
-    if np.all(np.abs(ratio - 1) <= tol):
-        return None
+    # each row's rounding (values written to a few decimals) besides BASE_RTOL; the base itself is
+    # judged by the median ratio, which a cheap row's coarse rounding does not decide
+    rounding = _half_ulp(new) / new + _half_ulp(old) / old
+    row_tol = BASE_RTOL + 2 * rounding
     factor = float(np.median(ratio))
-    if np.all(np.abs(ratio / factor - 1) <= tol):
+    if abs(factor - 1) <= BASE_RTOL + float(np.median(rounding)) and np.all(np.abs(ratio - 1) <= row_tol):
+        return None
+    consistent = bool(np.all(np.abs(ratio / factor - 1) <= row_tol))
+    if consistent and len(dates) >= MIN_REBASE_DATES:
+        why = "a history re-based after a dividend" if new_adj else "prices adjusted for a split since"
         notes.append(
-            f"adj_close of {outside} re-based by {factor:.8g}: the new data's adj_close is the stored one x "
-            f"{factor:.8g} on all {len(dates)} shared dates ({dates[0]}..{dates[-1]}), a history re-based after a dividend"
+            f"{column} of {outside} re-based by {factor:.8g}: the new data's {column} is the stored one x "
+            f"{factor:.8g} on all {len(dates)} shared dates ({dates[0]}..{dates[-1]}), {why}"
         )
-        return factor
+        return factor, column
     i, j = int(np.argmin(ratio)), int(np.argmax(ratio))
+    what = (
+        f"new/stored is {factor:.6g} on only {len(dates)} shared date(s) ({dates[0]}..{dates[-1]}), too few to "
+        f"tell a re-based history from a bad print (at least {MIN_REBASE_DATES})"
+        if consistent
+        else f"new/stored varies from {ratio[i]:.6g} ({dates[i]}) to {ratio[j]:.6g} ({dates[j]}) over the "
+        f"{len(dates)} shared dates {dates[0]}..{dates[-1]}"
+    )
     raise StoreError(
-        f"cannot store {symbol}: its new adj_close is not the stored one re-based: new/stored varies from {ratio[i]:.6g} "
-        f"({dates[i]}) to {ratio[j]:.6g} ({dates[j]}) over the {len(dates)} shared dates "
-        f"{dates[0]}..{dates[-1]}, so {outside} cannot be put on the new base; nothing was written; {remedy}"
+        f"cannot store {symbol}: its new {column} is not the stored one re-based: {what}, so {outside} cannot be "
+        f"put on the new base; nothing was written; {remedy}"
     )
 
 
