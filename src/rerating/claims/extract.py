@@ -91,7 +91,13 @@ _VALUE_RE = re.compile(
     rf"|(?P<pts>{_NUM})\s*(?P<ptsmag>万)?\s*(?:点|points?\b|pts\b)"
     rf"|(?P<mult>{_NUM})\s*(?:倍|x\b|times\b)"
     rf"|(?:收于|收报|报收|收在)\s*(?P<bare>{_NUM})(?![\d,.]|\s*(?:%|点|美元|港元|港币|元|倍|亿|万))"
-    rf"|(?:closed at|ended at|settled at|finished at)\s+(?P<bare2>{_NUM})(?![\d,.]|\s*(?:%|points|percent|billion|million))",
+    rf"|(?:closed at|ended at|settled at|finished at)\s+(?P<bare2>{_NUM})(?![\d,.]|\s*(?:%|points|percent|billion|million))"
+    # A level without a unit after a crossing or a move to it ("rose above 22,000", "fell 89
+    # points to 6,012", "跌破20000"): an index's, when the subject is an index. Years are not levels.
+    r"|(?:\b(?:above|below|past|through|to)|突破|跌破|站上|站稳|失守|重回|升至|涨至|跌至|降至|回落至|反弹至)"
+    r"\s*(?!(?:19|20)\d{2}(?![\d,.]))(?P<lvl>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d{4,}(?:\.\d+)?)"
+    r"(?![\d,.]|\s*(?:%|percent|per\s*cent|points?\b|pts\b|点|年|亿|万|倍|x\b|times\b|shares\b|股|手"
+    r"|美元|港元|港币|元|人民币|yuan|dollars|trillion|billion|million|bn\b|tn\b|mn\b|m\b))",
     re.IGNORECASE,
 )
 
@@ -131,6 +137,17 @@ _APPROX_TAIL = re.compile(r"^\s*(?:左右|上下)", re.IGNORECASE)
 
 _MCAP_RE = re.compile(
     r"市值|market (?:value|cap)|market capitali[sz]ation|value\b|valuation", re.IGNORECASE
+)
+# "a $593 billion loss in market value", "a HK$335 billion gain in its market value"
+_MCAP_NOUN_TAIL_RE = re.compile(
+    r"\s*(?:(?:loss|drop|decline|fall|slide|plunge|slump|wipeout|gain|rise|increase|jump|surge"
+    r"|rebound|swing)(?:e?s)?\s+)?(?:in|of)\s+(?:(?:its|their|the\s+company['’]s)\s+)?"
+    r"market\s+(?:value|cap(?:itali[sz]ation)?)\b",
+    re.IGNORECASE,
+)
+_OWN_MCAP_RE = re.compile(
+    r"(?:['’]s?|\s*\([^()]*\)['’]s?)\s*(?:combined\s+|total\s+)?market\s+(?:value|cap(?:itali[sz]ation)?)\b",
+    re.IGNORECASE,
 )
 _WIPE_RE = re.compile(r"蒸发|抹去|\bwip(?:ed?|es|ing)\b|\beras(?:ed?|es|ing)\b|\boff\b", re.IGNORECASE)
 _VOLUME_RE = re.compile(r"成交量|成交额|成交|换手|volume|turnover|traded", re.IGNORECASE)
@@ -312,10 +329,11 @@ class Extractor:
         clauses = [0] + [m.end() for m in _CLAUSE_RE.finditer(sent)] + [len(sent) + 1]
         respectively = bool(_RESPECTIVELY_RE.search(sent))
         groups = _value_groups(sent, values)
+        heads, chain_ends = _gapped_chains(sent, groups, ents)
         out: list[Claim] = []
         used_subject: list[tuple[int, int, Entry]] | None = None
         carried_used = False
-        for group in groups:
+        for gi, group in enumerate(groups):
             first = group[0]
             subject, carried = self._subject(sent, ents, first.start, state)
             if subject is None:
@@ -357,6 +375,8 @@ class Extractor:
                     carried,
                     group,
                     values,
+                    heads[gi],
+                    chain_ends[gi],
                 )
                 if claim is not None and combined:
                     names = [text[s0 + a : s0 + b] for a, b, _ in subject]
@@ -419,6 +439,8 @@ class Extractor:
         carried: bool,
         group: list[_Value],
         values: list[_Value],
+        head: tuple[_Value, tuple[int, int, Entry]] | None = None,
+        chain_end: _Value | None = None,
     ) -> Claim | None:
         entry = ent[2]
         cs = max(c for c in clauses if c <= v.start)
@@ -430,6 +452,13 @@ class Extractor:
             lstart = ent[0]
         left = sent[lstart : group[0].start]
         left_full = sent[cs : group[0].start]
+        if head is not None:
+            # "Nvidia fell 17%, Broadcom 17.4%": the verb (and the rest of the context) of the
+            # list's first figure is left out of the later ones.
+            hv, hent = head
+            hcs = max(c for c in clauses if c <= hv.start)
+            hl = hent[0] if hcs < hent[1] <= hv.start else hcs
+            left, left_full = sent[hl : hv.start], sent[hcs : hv.start]
         tail = sent[v.end : min(ce, v.end + 16)]
         if _NEG_RE.search(left_full):
             return None
@@ -485,7 +514,9 @@ class Extractor:
             same = [s for s in symbols if self.securities.get(s).currency == v.currency]
             symbols = same or symbols
         cal_hint = _calendar_hint(symbols, self.securities)
-        window = self._pick_window(sent, windows, prev_windows, v, cs, ce, cal_hint, ref)
+        window = self._pick_window(
+            sent, windows, prev_windows, v, cs, ce, cal_hint, ref, chain_end
+        )
         notes = list(v.notes)
         if carried:
             notes.append("subject carried from an earlier sentence")
@@ -535,6 +566,14 @@ class Extractor:
                 re.I,
             )
         )
+        if not mcap and v.unit == "money":
+            after = sent[v.end : _next_boundary(sent, v.end)]
+            mcap = bool(_MCAP_NOUN_TAIL_RE.match(after)) or (
+                # "added HK$335 billion to Alibaba's market value": the company after the figure
+                ent[0] >= v.end
+                and bool(re.fullmatch(r"\s*(?:to|from|off|of)\s*", sent[v.end : ent[0]], re.I))
+                and bool(_OWN_MCAP_RE.match(sent, ent[1]))
+            )
         is_index = entry.kind == "index"
         if v.unit == "pct":
             if direction is None and not _RETURN_WORD_RE.search(left):
@@ -557,23 +596,33 @@ class Extractor:
                 return "market_cap_change", "money"
             if _VOLUME_RE.search(left):
                 return "volume", "money"
-            if _PRICE_RE.search(left) and abs(v.amount) < 1e6:
+            # "surged 14.6% to HK$138.50": a move of a stock *to* a price names where it closed
+            moved_to = direction is not None and bool(_TO_LEVEL_RE.search(left))
+            if (_PRICE_RE.search(left) or moved_to) and abs(v.amount) < 1e6:
                 return "close_price", "price"
             return None, "money"
         if v.unit == "price":
             return ("index_level", "points") if is_index else ("close_price", "price")
+        if v.unit == "level":
+            return ("index_level", "points") if is_index else (None, v.unit)
         if v.unit == "points":
             if not is_index:
                 return None, "points"
             if (
                 direction is not None
                 and not cross
+                and not _TO_LEVEL_RE.search(left)  # "跌89点至6012点": the level it fell to
                 and not re.search(
                     r"收于|收报|报收|closed at|ended at|finished at|at\s*$", left[-12:], re.I
                 )
             ):
                 return "index_return", "points"
-            if cross or _LEVEL_RE.search(left) or re.search(r"指数.{0,4}$|报\s*$", left):
+            if (
+                cross
+                or _LEVEL_RE.search(left)
+                or _TO_LEVEL_RE.search(left)
+                or re.search(r"指数.{0,4}$|报\s*$", left)
+            ):
                 return "index_level", "points"
             return None, "points"
         if v.unit == "x":
@@ -604,6 +653,12 @@ class Extractor:
                 )
             ],
             sent[max(0, ent[0] - 6) : min(len(sent), ent[1] + 8)],
+            # a subject after its figure: the rest of its clause ("added HK$335 billion to
+            # Alibaba's market value in Hong Kong")
+            sent[ent[1] : _next_boundary(sent, ent[1])] if ent[0] >= v.end else "",
+            # a market set at the head of the sentence, before any name or figure: "In Hong
+            # Kong, Alibaba rose 6.3% and Tencent 7.4%", "港股方面，阿里巴巴涨6.3%"
+            _lead_clause(sent, min(ent[0], v.start)),
         ):
             best: tuple[int, str] | None = None
             for rx, cal in _QUAL:
@@ -631,6 +686,7 @@ class Extractor:
         ce: int,
         cal: str | None,
         ref: pd.Timestamp | None,
+        chain_end: _Value | None = None,
     ) -> dict[str, Any]:
         chosen: Window | None = None
         in_clause = [w for w in windows if w.end > cs and w.start < ce]
@@ -639,6 +695,9 @@ class Extractor:
         else:
             before = [w for w in windows if w.end <= v.start]
             trailing = _trailing_window(sent, windows, v)
+            if trailing is None and chain_end is not None:
+                # "Nvidia fell 17%, Broadcom 17.4% and TSMC 13.3% on Monday": the list's date
+                trailing = _trailing_window(sent, windows, chain_end)
             if before:
                 chosen = before[-1]
             elif trailing is not None:
@@ -757,6 +816,56 @@ def _trailing_window(sent: str, windows: list[Window], v: _Value) -> Window | No
         return None
     rest = sent[w.end : _next_boundary(sent, w.end)]
     return w if re.fullmatch(r"[\s.。!?！？]*", rest) else None
+
+
+# Between the figures of a list whose later items leave out the verb: a connector, one name and
+# what may follow a name ("Nvidia fell 17%, Broadcom 17.4% and TSMC 13.3%"; "英伟达跌17%，博通17.4%").
+_GAP_PRE_RE = re.compile(
+    r"\s*(?:[,，、]\s*(?:(?:and|while|whereas|和|与|及|以及|而)\s+)?"
+    r"|(?:and|&|while|whereas)\s+|(?:和|与|及|以及|而)\s*)",
+    re.IGNORECASE,
+)
+_GAP_POST_RE = re.compile(r"\s*(?:shares|stock|股价|股票)?\s*", re.IGNORECASE)
+
+
+def _gapped_chains(
+    sent: str, groups: list[list[_Value]], ents: list[tuple[int, int, Entry]]
+) -> tuple[list[tuple[_Value, tuple[int, int, Entry]] | None], list[_Value | None]]:
+    """For each value group: the first figure (and its subject) of the list it continues without a
+    verb, and the last figure of that list; None for groups outside such a list."""
+    heads: list[tuple[_Value, tuple[int, int, Entry]] | None] = [None] * len(groups)
+    ends: list[_Value | None] = [None] * len(groups)
+    start = 0
+    for i in range(1, len(groups) + 1):
+        if i < len(groups):
+            a, b = groups[i - 1][-1].end, groups[i][0].start
+            inside = [t for t in ents if a <= t[0] and t[1] <= b]
+            if (
+                len(inside) == 1
+                and groups[i][0].unit == groups[start][0].unit
+                and _GAP_PRE_RE.fullmatch(sent, a, inside[0][0])
+                and _GAP_POST_RE.fullmatch(_strip_qual(sent[inside[0][1] : b]))
+            ):
+                continue
+        if i - 1 > start:
+            first = groups[start][0]
+            before = [t for t in ents if t[1] <= first.start]
+            if before:
+                for j in range(start, i):
+                    ends[j] = groups[i - 1][-1]
+                    if j > start:
+                        heads[j] = (first, before[-1])
+        start = i
+    return heads, ends
+
+
+def _lead_clause(sent: str, limit: int) -> str:
+    """The sentence's short opening clause ("In Hong Kong,", "港股方面，") when it ends before
+    ``limit`` and holds no figure; else an empty string."""
+    m = _CLAUSE_RE.search(sent)
+    if m is None or m.end() > limit or m.start() > 30 or re.search(r"\d", sent[: m.start()]):
+        return ""
+    return sent[: m.start()]
 
 
 def _strip_qual(gap: str) -> str:
@@ -911,6 +1020,9 @@ def _values(sent: str) -> list[_Value]:
                 (g["shmag"] or "").casefold(), 1.0
             )
             out.append(_Value(s, e, "shares", _num(g["sh"]) * mag, resolution=_res(g["sh"], mag)))
+        elif g["lvl"] is not None:
+            s = m.start("lvl")
+            out.append(_Value(s, e, "level", _num(g["lvl"]), resolution=_res(g["lvl"])))
         elif g["bare"] is not None or g["bare2"] is not None:
             num = g["bare"] or g["bare2"]
             out.append(_Value(s, e, "price", _num(num), resolution=_res(num)))

@@ -507,6 +507,13 @@ def _window_return(
         if win.get("end"):  # a month not over at the article date runs to that date only
             end = min(end, pd.Timestamp(win["end"]))
         return range_return(market, sym, first - pd.Timedelta(days=1), end, adjusted=adjusted)
+    if t == "year":
+        end = pd.Timestamp(f"{int(win['year'])}-12-31")
+        if win.get("end"):  # a year not over at the article date runs to that date only
+            end = min(end, pd.Timestamp(win["end"]))
+        return range_return(
+            market, sym, f"{int(win['year']) - 1}-12-31", end, adjusted=adjusted
+        )
     if t == "since_event":
         event = catalog.get(win["event"])
         if "span" in win:
@@ -521,7 +528,7 @@ def _window_return(
 
     raise WindowError(
         f"window type {t!r} is not checked; valid: day, sessions, range, days, ytd, week, "
-        "month, since_event, intraday"
+        "month, year, since_event, intraday"
     )
 
 
@@ -580,8 +587,10 @@ def _end_day(win: dict[str, Any]) -> pd.Timestamp | None:
     t = win.get("type")
     if t in ("day", "intraday"):
         return pd.Timestamp(win["date"])
-    if t in ("sessions", "ytd", "range", "days", "week", "month") and win.get("end"):
+    if t in ("sessions", "ytd", "range", "days", "week", "month", "year") and win.get("end"):
         return pd.Timestamp(win["end"])
+    if t == "year":
+        return pd.Timestamp(f"{int(win['year'])}-12-31")
     return None
 
 

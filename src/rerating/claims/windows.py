@@ -207,6 +207,19 @@ def _w_month(m: re.Match[str], ref: pd.Timestamp | None, st: DayMemory) -> Any:
     return _const(win), False
 
 
+def _w_year(m: re.Match[str], ref: pd.Timestamp | None, st: DayMemory) -> Any:
+    # "in 2024" / "2024年": the calendar year, from the last close of the year before to its last
+    # close; a year not over at the article date runs to that date, never past it.
+    base = D.need(ref, m.group(0))
+    year = int(m.group("y") or m.group("y2"))
+    if year > base.year:  # a year still to come is a forecast's, not a move's
+        return None
+    win: dict[str, Any] = {"type": "year", "year": year}
+    if year == base.year and base < pd.Timestamp(f"{year}-12-31"):
+        win["end"] = D.iso(base)
+    return _const(win), False
+
+
 WINDOW_RULES: list[tuple[re.Pattern[str], Callable[..., Any]]] = [
     (re.compile(r"(?:(?P<y>\d{4})年)?(?P<m1>\d{1,2})月(?P<d1>\d{1,2})[日号]?\s*(?:至|到|-|—|~)\s*"
                 r"(?:(?P<m2>\d{1,2})月)?(?P<d2>\d{1,2})[日号]"), _w_zh_range),
@@ -238,6 +251,11 @@ WINDOW_RULES: list[tuple[re.Pattern[str], Callable[..., Any]]] = [
      _w_after_lny),
     (re.compile(r"今年以来|年初以来|年初至今|今年迄今|年内|今年累计|year[- ]to[- ]date|\bYTD\b|so far this year"
                 r"|since the (?:start|beginning) of the year|this year", re.IGNORECASE), _w_ytd),
+    (re.compile(r"(?<![\d.,])(?P<y>(?:19|20)\d{2})\s*年(?:全年|度)?"
+                r"(?!\s*\d{1,2}\s*月|以来|至今|起|初|底|末|中|上半|下半|前|后|第|[一二三四]季)"
+                r"|\b(?:in|during|for|over|throughout)\s+(?:the\s+)?(?:(?:full|whole|calendar)\s+)?(?:year\s+)?"
+                r"(?P<y2>(?:19|20)\d{2})\b(?!\s*(?:-|–|to|through)\s*\d|['’]s|\.\d|,\d)", re.IGNORECASE),
+     _w_year),
     (re.compile(r"本周|这周|上周(?![一二三四五六日天1-7])|过去一周|近一周|this week|last week|past week",
                 re.IGNORECASE), _w_week),
     (re.compile(r"(?P<mtd>(?:本月|这个月|月初)(?:以来|迄今|至今)|so far this month|this month so far"
@@ -312,7 +330,7 @@ TRIGGERS: list[tuple[str, ...]] = [
     ("月",), ("以来", "起至今"), ("较", "从", "自", "相比"), ("截",), ("月",), ("-",), ("from", "between"),
     ("since",), _EN_MONTHS, ("交易日",), ("近", "过去", "最近", "连续", "累计"), ("日", "天"), ("日",),
     ("session", "trading"), ("day", "week"), ("-day", "-week"), ("除夕", "初一", "春节首日", "lunar", "chinese new"),
-    ("节后", "春节", "new year"), ("今年", "年初", "年内", "year", "ytd"), ("周", "week"), ("月", "month", "mtd"),
+    ("节后", "春节", "new year"), ("今年", "年初", "年内", "year", "ytd"), ("年", " 19", " 20"), ("周", "week"), ("月", "month", "mtd"),
     ("月",), ("in ", "during", "for ", "since"), ("周", "星期", "礼拜"), ("day",),
     ("今", "昨", "前日", "前天", "today", "yesterday"), ("当日", "当天", "同日", "that day", "same day", "the day"),
     ("日", "号"),
