@@ -459,3 +459,11 @@ def test_percent_move_to_a_price(ex: Extractor, text: str) -> None:
 
 def test_a_figure_moved_to_in_revenue_is_not_a_price(ex: Extractor) -> None:
     assert ex.extract("Nvidia's revenue rose 20% to $39.3 billion.", "2025-02-15") == []
+
+
+def test_money_is_stated_in_billions_with_its_currency(ex: Extractor, market: Market) -> None:
+    from rerating.claims.verify import verdicts_frame
+
+    text = "Nvidia shares fell 17% on Monday, erasing about $590 billion of market value."
+    frame = verdicts_frame(verify_claims(ex.extract(text, "2025-01-28"), market))
+    assert frame["stated"].tolist() == ["eq -17 pct", "approx -590 bn USD"]  # not "-5.9e+11 money"

@@ -154,7 +154,7 @@ def verdicts_frame(verdicts: list[Verdict]) -> pd.DataFrame:
             "metric": c.metric, "window": window_text(c.window), "comparator": c.comparator,
             "amount": float(c.value["amount"]), "unit": c.value["unit"],
             "value_currency": c.value.get("currency") or "",
-            "stated": f"{c.comparator} {c.value['amount']:g} {c.value['unit']}",
+            "stated": f"{c.comparator} {stated_figure(c.value)}",
             "tolerance": v.tolerance, "status": v.status, "reason": v.reason, "notes": "; ".join(c.notes),
         }  # fmt: skip
         for k in v.checks or (ListingCheck(symbol="", status=v.status),):
@@ -171,6 +171,15 @@ def verdicts_frame(verdicts: list[Verdict]) -> pd.DataFrame:
 
 
 # ---- tolerance -----------------------------------------------------------------------------------
+
+
+def stated_figure(value: dict[str, Any]) -> str:
+    """A claim's figure for readers: ``-590 bn USD`` for money (not ``-5.9e+11 money``), else the
+    amount and its unit (``-17 pct``, ``22000 points``)."""
+    amount, unit = float(value["amount"]), value["unit"]
+    if unit == "money":
+        return f"{amount / 1e9:,.4g} bn {value.get('currency') or ''}".strip()
+    return f"{amount:g} {unit}"
 
 
 def data_tolerance(unit: str, amount: float) -> float:
