@@ -860,6 +860,12 @@ def _fit(study, ev, flat, d0, design, method, k_params, min_est, market_of_sym=N
             # what the tests need that does not depend on the window, shared by the group's windows
             if gname == "all":
                 group_cache = all_cache = {}
+                # the named groups' runs of rows: window rank means summed once, for all of them
+                all_cache["segments"] = tuple(
+                    (r.start, r.stop)
+                    for r in (_rows_of(members_of[g]) for g in groups[1:])
+                    if isinstance(r, slice)
+                )
             else:  # the event-by-event part comes from "all" (the group's events are a subset)
                 group_cache = group_rows_cache(all_cache, sel)
                 # the group's estimation-window portfolio, for compare() and the CDA

@@ -1300,16 +1300,31 @@ def _window_rank_means(w: WindowSample, matrix: np.ndarray, restandardise: bool)
             if fin.sum() > 1:
                 scale[k] = days[fin, k].std(ddof=1)
     n = matrix.shape[0]
-    sums = np.zeros(cols.size)
-    counts = np.zeros(cols.size, dtype=np.intp)
+    # Corrado's ranks are each event's own: the named groups (runs of rows, "segments" in the
+    # "all" group's cache) take their sums from this pass instead of ranking their rows again
+    parts = [(0, n)] + ([] if restandardise else list(w.extra.get("segments", ())))
+    sums = np.zeros((len(parts), cols.size))
+    counts = np.zeros((len(parts), cols.size), dtype=np.intp)
     for lo in range(0, n, _CZ_ROWS):
-        x = np.array(matrix[lo : lo + _CZ_ROWS][:, cols], dtype=float)
+        hi = min(n, lo + _CZ_ROWS)
+        x = np.array(matrix[lo:hi][:, cols], dtype=float)
         if scale is not None:
             x[:, l1:] /= scale
         u = centered_ranks(x)
-        n_t = _finite_counts(u)
-        sums += _col_nansum(u, n_t)
-        counts += n_t
+        for k, (a, b) in enumerate(parts):
+            if a < hi and lo < b:
+                part = u[max(a, lo) - lo : min(b, hi) - lo]
+                n_t = _finite_counts(part)
+                sums[k] += _col_nansum(part, n_t)
+                counts[k] += n_t
+    means = [_rank_means_of(sums[k], counts[k], b - a) for k, (a, b) in enumerate(parts)]
+    for (a, b), m in zip(parts[1:], means[1:], strict=True):
+        w.extra[f"means_ar{_window_key(w)}|{a}:{b}"] = m
+    return means[0]
+
+
+def _rank_means_of(sums: np.ndarray, counts: np.ndarray, n: int) -> RankMeans:
+    """:class:`RankMeans` from the column sums and counts of ``n`` events' centred ranks."""
     with np.errstate(invalid="ignore", divide="ignore"):
         ubar = np.where(counts > 0, sums / np.maximum(counts, 1), 0.0)
     days_with = counts > 0
@@ -1337,9 +1352,12 @@ def group_rows_cache(extra: dict, rows: np.ndarray | slice) -> dict:
     within each event's own series, its share of positive ARs), cut to the events ``rows``: a
     subgroup's values, without ranking its events again (views when ``rows`` is a slice)."""
     out: dict = {}
-    for key, value in extra.items():
+    segment = f"|{rows.start}:{rows.stop}" if isinstance(rows, slice) else None
+    for key, value in list(extra.items()):
         if key in ("u_ar", "grank_est", "sign_share"):
             out[key] = tuple(v[rows] for v in value) if isinstance(value, tuple) else value[rows]
+        elif segment is not None and key.endswith(segment):  # a window's means, summed by "all"
+            out[key[: -len(segment)]] = value
     return out
 
 
