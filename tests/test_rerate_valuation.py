@@ -137,3 +137,17 @@ def test_multiple_gap_by_hand():
     assert g.n_a == 2 and list(g.left_out["symbol"]) == ["Z"]
     with pytest.raises(ValuationError, match="no member of basket B"):
         multiple_gap(a, b * np.nan, "2025-01-27")
+
+
+def test_multiple_gap_takes_each_members_own_last_session():
+    # 2025-01-31: Hong Kong was shut for Lunar New Year (last session 01-28) while New York traded;
+    # 0700.HK's P/E of 01-28 counts (it was left out as "no trailing P/E on this date")
+    from rerating.data.market import Market
+
+    market = Market.from_sample()
+    g = multiple_gap(["BABA", "0700.HK"], ["NVDA", "MSFT"], "2025-01-31", market=market)
+    members = g.members.set_index("symbol")
+    assert g.n_a == 2 and bool(members.loc["0700.HK", "used"])
+    assert pd.Timestamp(members.loc["0700.HK", "date"]) == pd.Timestamp("2025-01-28")
+    assert pd.Timestamp(members.loc["BABA", "date"]) == pd.Timestamp("2025-01-31")
+    assert g.median_a == pytest.approx(members.loc[["BABA", "0700.HK"], "pe"].median())

@@ -387,14 +387,20 @@ def multiple_gap(
         wide = _pe_frame(basket)  # type: ignore[arg-type]
         if wide.shape[1] == 0:
             raise ValuationError(f"basket {label} is empty; give at least one member")
-        upto = wide.loc[:day]
-        for sym in wide.columns:
-            col = upto[sym].dropna()
-            has = not upto.empty and not col.empty
+        # each member's own sessions: its last one on or before the date, not the basket's last
+        # row (a Hong Kong member has none on a day only New York traded, e.g. Lunar New Year); a
+        # frame given as such is taken row by row (its NaN: no P/E on that date)
+        own = (
+            {str(c): wide[c] for c in wide.columns}
+            if isinstance(basket, pd.DataFrame)
+            else {str(k): v.pe for k, v in basket.items()}  # type: ignore[union-attr]
+        )
+        for sym, series in own.items():
+            upto = series.loc[:day]
             last_date = upto.index[-1] if not upto.empty else pd.NaT
-            val = float(upto[sym].iloc[-1]) if not upto.empty else float("nan")
-            used = bool(has and np.isfinite(val))
-            reason = "" if used else "no trailing P/E on this date"
+            val = float(upto.iloc[-1]) if not upto.empty else float("nan")
+            used = bool(np.isfinite(val))
+            reason = "" if used else "no trailing P/E on or before this date"
             frames.append({"basket": label, "symbol": sym, "date": last_date, "pe": val,
                            "used": used, "reason": reason})
     members = pd.DataFrame(frames)
