@@ -39,6 +39,13 @@ def _split(values: tuple[str, ...]) -> list[str]:
     help="An article (Markdown, HTML or text) whose market claims are checked in the report.",
 )
 @click.option(
+    "--article-date",
+    "article_date",
+    default=None,
+    metavar="YYYY-MM-DD",
+    help="Publication date of the --article when it gives none (like `check --date`).",
+)
+@click.option(
     "--sample",
     is_flag=True,
     default=False,
@@ -53,6 +60,7 @@ def report_cmd(
     symbols: tuple[str, ...],
     out_dir: str,
     article: str | None,
+    article_date: str | None,
     sample: bool,
     fmt: str,
     output: str | None,
@@ -79,6 +87,7 @@ def report_cmd(
         symbols=_split(symbols) or None,
         out_dir=out_dir,
         article=article,
+        article_date=article_date,
     )
     frame = result.group_frame
     if fmt == "table":  # a short, readable terminal table; csv/json/parquet keep the numbers

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import os
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +23,7 @@ import pandas as pd
 
 from rerating._typing import PathLike
 from rerating.errors import (
+    ArticleDateError,
     DateRangeError,
     MissingDataError,
     MissingSharesError,
@@ -38,6 +40,7 @@ MOVERS_FDR = 0.10  # false discovery rate of the "listings that moved" table
 CALENDAR_LABELS = {"XNYS": "New York", "XHKG": "Hong Kong", "XSHG": "Shanghai"}
 LEDGER_COLUMNS = ["stage", "event_id", "symbol", "date", "reason"]
 NO_SHARES = "no shares figure"
+CHART_KEYS = ("prices", "caar", "returns")  # the PNG files a report owns in its folder
 
 
 @dataclass(frozen=True)
@@ -101,8 +104,8 @@ def _resolve(
     preset: str | Preset | None,
     events: Sequence[str] | PathLike | None,
     symbols: Sequence[str] | None,
-) -> tuple[Preset, Any]:
-    """The preset to build and the catalog holding its events."""
+) -> tuple[Preset, Any, list[str]]:
+    """The preset to build, the catalog holding its events, and notes on what was merged."""
     from rerating.events.catalog import load_catalog, read_events
 
     if preset is not None and (events or symbols):
@@ -115,6 +118,7 @@ def _resolve(
             "nothing to report on: pass --preset deepseek-2025, or --events and --symbols "
             "(e.g. --events deepseek-r1 --symbols BABA,9988.HK,NVDA)"
         )
+    notes: list[str] = []
     if preset is not None:
         chosen = preset if isinstance(preset, Preset) else get_preset(preset)
         catalog = load_catalog(securities=market.securities)
@@ -130,11 +134,20 @@ def _resolve(
         ids = [str(x) for x in items if Path(str(x)).suffix.lower() not in (".toml", ".csv")]
         for f in files:  # every event of a user file is studied
             ids += [e.id for e in read_events(f, securities=market.securities)]
+        ids = [i.strip() for i in ids if i and i.strip()]
+        repeated = sorted({i for i in ids if ids.count(i) > 1})
+        if repeated:  # named twice (or by id and through a file): studied once
+            notes.append(
+                f"Event{'s' if len(repeated) > 1 else ''} {', '.join(repeated)} "
+                f"{'were' if len(repeated) > 1 else 'was'} given more than once and "
+                f"{'are' if len(repeated) > 1 else 'is'} studied once."
+            )
+        ids = list(dict.fromkeys(ids))
         catalog = load_catalog(files or None, securities=market.securities)
         chosen = custom_preset(ids, symbols, market.securities)
     for eid in chosen.event_ids:
         catalog.get(eid)  # UnknownEventError with close ids
-    return chosen, catalog
+    return chosen, catalog, notes
 
 
 # --- figures ------------------------------------------------------------------------------------
@@ -145,13 +158,25 @@ def _nan_if_error(func: Any, *args: Any, **kwargs: Any) -> tuple[Any, str]:
     try:
         return func(*args, **kwargs), ""
     except (MissingDataError, DateRangeError) as exc:
-        return None, str(exc)
+        return None, for_report(str(exc))
+
+
+def for_report(message: str) -> str:
+    """A library message without the advice to pass ``partial=True (--partial)``: report lacks it."""
+    return re.sub(r",? or pass partial=True \(--partial\)[^;]*", "", message)
 
 
 def _summary_frame(
-    market: Market, p: Preset, primary: Any, car: pd.DataFrame
+    market: Market, p: Preset, primary: Any, car: pd.DataFrame, dropped: pd.DataFrame | None = None
 ) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
-    """Per-listing returns and market-cap moves, plus the key-moves table."""
+    """Per-listing returns and market-cap moves, plus the key-moves table.
+
+    ``dropped`` is the primary event's study ledger: a listing whose CAR is blank gets its reason.
+    """
+    study_why: dict[str, str] = {}
+    if dropped is not None and not dropped.empty:
+        for sym, reason in zip(dropped["symbol"], dropped["reason"], strict=True):
+            study_why.setdefault(str(sym), str(reason))  # "" : the whole event was dropped
     from rerating.rerate.windows import event_return, window_return
     from rerating.study import window_label
 
@@ -194,6 +219,11 @@ def _summary_frame(
                 else car
             )
             row[label] = float(hit["car"].iloc[0]) if len(hit) else np.nan
+        blank = [lbl for lbl in row if lbl.startswith("CAR ") and pd.isna(row[lbl])]
+        if blank:
+            reason = study_why.get(sym) or study_why.get("") or "not in the event study's results"
+            what = "CAR" if len(blank) == len(p.event_windows) else ", ".join(blank)
+            why.append(f"{what}: {for_report(reason)}")
         if p.cap_move is not None:
             row[_cap_label(p)], cap_row, cap_note = _cap_change(market, sym, p.cap_move)
             if cap_row is not None:
@@ -261,7 +291,7 @@ def _cap_change(
     except MissingSharesError:
         return np.nan, None, NO_SHARES
     except (MissingDataError, DateRangeError) as exc:
-        return np.nan, None, f"market cap: {exc}"
+        return np.nan, None, f"market cap: {for_report(str(exc))}"
     row = res.listings[0]
     return res.change / 1e9, _move_row(res, row.start_close, row.end_close), ""
 
@@ -308,7 +338,7 @@ def _basket_move(market: Market, p: Preset) -> tuple[dict[str, Any] | None, str]
             market, list(us[0].symbols), p.cap_move[0], p.cap_move[1], currency="USD", partial=True
         )
     except (MissingDataError, DateRangeError) as exc:
-        return None, f"basket {us[0].name}: {exc}"
+        return None, f"basket {us[0].name}: {for_report(str(exc))}"
     row = _move_row(res, np.nan, np.nan)
     row["what"] = f"market cap, {us[0].name} as one basket (members with shares data)"
     return row, ""
@@ -343,6 +373,19 @@ def _returns_inputs(market: Market, p: Preset) -> tuple[pd.DataFrame, pd.DataFra
         [_ledger(res.dropped, "returns"), _ledger(bench.dropped, "returns")], ignore_index=True
     )
     return res.frame, bench.wide(), ledger
+
+
+def _drop_listings_without_bars(market: Market, p: Preset) -> tuple[Preset, list[str]]:
+    """``p`` without the listings that have no bars at all (all of them: the data layer's error)."""
+    from dataclasses import replace
+
+    missing = market.missing_bars(list(p.symbols))
+    if not missing or len(missing) == len(p.symbols):
+        return p, []  # none missing, or none left: reading the returns says what to load
+    groups = tuple(
+        replace(g, symbols=tuple(s for s in g.symbols if s not in missing)) for g in p.groups
+    )
+    return replace(p, groups=tuple(g for g in groups if g.symbols)), missing
 
 
 def _ledger(frame: pd.DataFrame | None, stage: str, event_id: str = "") -> pd.DataFrame:
@@ -496,7 +539,9 @@ def _parameters(
     ] + [("Note", n) for n in p.notes]
 
 
-def _claims_table(market: Market, article: PathLike) -> tuple[pd.DataFrame, str]:
+def _claims_table(
+    market: Market, article: PathLike, article_date: object = None
+) -> tuple[pd.DataFrame, str]:
     """Claims found in the article and their verdicts, one row per (claim, listing checked).
 
     ``verdict`` is the row's own listing's (a claim supported on 0700.HK can be unverifiable on
@@ -506,8 +551,14 @@ def _claims_table(market: Market, article: PathLike) -> tuple[pd.DataFrame, str]
     from rerating.claims import extract_claims, read_article
     from rerating.claims.verify import verdicts_frame, verify_claims
 
-    doc = read_article(article)
-    claims = extract_claims(doc.text, article_date=doc.date, securities=market.securities)
+    try:
+        doc = read_article(article, date=article_date)
+        claims = extract_claims(doc.text, article_date=doc.date, securities=market.securities)
+    except ArticleDateError as exc:  # the claims commands' --date is --article-date here
+        why = str(exc).replace("--date", "--article-date")
+        if "--article-date" not in why:
+            why += "; pass --article-date YYYY-MM-DD"
+        raise ReportInputError(f"article {Path(str(article)).name}: {why}") from exc
     verdicts = verify_claims(claims, market)
     frame = verdicts_frame(verdicts)
     frame["claim"] = frame["claim"] + 1  # numbered from 1 for readers
@@ -588,6 +639,7 @@ def build_report(
     symbols: Sequence[str] | None = None,
     out_dir: PathLike,
     article: PathLike | None = None,
+    article_date: object = None,
 ) -> ReportResult:
     """Compute a re-rating study and write it as a self-contained HTML report with PNG charts.
 
@@ -607,6 +659,8 @@ def build_report(
         Directory for ``report.html`` and the charts (created if absent).
     article : path, optional
         An article whose market claims are checked in a section of the report.
+    article_date : date-like, optional
+        The article's publication date when it gives none (the CLI's ``--article-date``).
 
     Returns
     -------
@@ -629,15 +683,33 @@ def build_report(
     from rerating.report.html import Chart, ReportContent, Table, render_html
     from rerating.report.tables import group_summary, tests_wide
 
-    p, catalog = _resolve(market, preset, events, symbols)
+    if article_date is not None and article is None:
+        raise ReportInputError("--article-date needs --article (the article it dates)")
+    p, catalog, notes = _resolve(market, preset, events, symbols)
+    notes += p.left_out
+    p, no_bars = _drop_listings_without_bars(market, p)
+    if no_bars:
+        notes.append(
+            f"No bars for {', '.join(no_bars)} in the data: left out of the report (listed under "
+            "Dropped); load them with `rerating load SYMBOL --from ... --to ...`."
+        )
+    primary = catalog.get(p.event_ids[0])
+    sample = _is_sample(market)
+    # an article is read and checked before anything is written, so a bad one leaves no output
+    claims_frame, claims_source = (
+        _claims_table(market, article, article_date) if article is not None else (None, None)
+    )
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    primary = catalog.get(p.event_ids[0])
-    notes: list[str] = []
-    sample = _is_sample(market)
 
     # 1. event studies, one per event (each event has its own day 0 and estimation window)
     returns, bench, ledger = _returns_inputs(market, p)
+    left = [
+        {"stage": "data", "event_id": "", "symbol": sym, "date": pd.NaT, "reason": why}
+        for sym, why in [*p.left_out_symbols, *((s, "no bars in the data") for s in no_bars)]
+    ]
+    if left:
+        ledger = pd.concat([pd.DataFrame(left, columns=LEDGER_COLUMNS), ledger], ignore_index=True)
     studies = [run_study(eid, p, catalog, market.securities, returns, bench) for eid in p.event_ids]
     main = studies[0]
     caar = (
@@ -661,7 +733,7 @@ def build_report(
     )
 
     # 2. window returns, abnormal returns per listing, market-cap moves
-    summary, moves, more = _summary_frame(market, p, primary, main.car)
+    summary, moves, more = _summary_frame(market, p, primary, main.car, main.dropped)
     notes += more
     return_cols = [
         c for c in summary.columns if c not in ("symbol", "name", "name_zh", "group", "note")
@@ -733,13 +805,16 @@ def build_report(
         path = out / f"{key}.png"
         charts.append(Chart(key, title, ch.save_figure(fig, path), path.name, caption))
         chart_paths.append(path)
+    for key in CHART_KEYS:  # a chart of an earlier run that this run did not draw
+        stale = out / f"{key}.png"
+        if stale not in chart_paths and stale.is_file():
+            stale.unlink()
 
     # 4. claims
-    claims_table, claims_source = None, None
-    if article is not None:
-        frame, claims_source = _claims_table(market, article)
+    claims_table = None
+    if claims_frame is not None:
         claims_table = Table(
-            frame,
+            claims_frame,
             digits={"computed": 2},
             caption="Each claim as the article states it, the listing it was checked on, that "
             "listing's verdict, the value computed from the data (in the claim's unit) and the "
@@ -789,6 +864,8 @@ def build_report(
             split_by="event_id",
             caption=f"CAAR per group and window with its cross-sectional t-test and {LEVEL:.0%} interval "
             "(standard error scaled by the design effect where windows overlap).",
+            empty="No CAAR: every event was dropped from the study (see Dropped events and "
+            "listings for why).",
         ),
         differences=Table(
             differences,
@@ -821,14 +898,16 @@ def build_report(
             split_by="event_id",
             caption="Each cell: statistic (two-sided p-value). "
             + ("* = not valid when event windows overlap (see the warning)." if clustering else ""),
+            empty="No test statistics: every event was dropped from the study (see Dropped events "
+            "and listings for why).",
         ),
         dropped=Table(dropped),
-        coverage=Table(_coverage(market, p, main.n_obs)),
+        coverage=Table(_coverage(market, p, main.n_obs), empty="No listing or benchmark has data."),
         quality=Table(
             _quality(market, p, primary),
             caption="Flags raised by the data layer (values are kept as published, never filled).",
         ),
-        timeline=Table(timeline),
+        timeline=Table(timeline, empty="No catalog event falls in the chart's dates."),
         parameters=_parameters(market, p, primary, font, sample),
         charts=charts,
         warnings=tuple(warnings),

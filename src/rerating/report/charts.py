@@ -7,6 +7,7 @@ is imported inside the functions: importing :mod:`rerating.report` stays cheap.
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -204,7 +205,8 @@ def caar_figure(
     with mpl.rc_context(_rc(font)):
         # one panel per group, each on its own scale: a wide band (few listings) must not flatten
         # the other groups' paths
-        fig = _new_figure(min(4.0 * len(names), 13), 4.0)
+        width = min(4.0 * len(names), 13)
+        fig = _new_figure(width, 4.0)
         axes = fig.subplots(1, len(names), sharex=True, squeeze=False)[0]
         for ax, name in zip(axes, names, strict=True):
             part = paths[paths["group"] == name].sort_values("event_day")
@@ -228,7 +230,11 @@ def caar_figure(
             ax.set_title(name, loc="left", fontsize=10)
             ax.set_xlabel("sessions after day 0")
         axes[0].set_ylabel("CAAR, %")
-        fig.suptitle(f"{title} (bands: {level:.0%} confidence)", fontsize=11)
+        # wrapped to the figure's width: one group draws a narrow figure
+        fig.suptitle(
+            textwrap.fill(f"{title} (bands: {level:.0%} confidence)", width=int(11 * width)),
+            fontsize=11,
+        )
     return fig
 
 

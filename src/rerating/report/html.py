@@ -96,6 +96,7 @@ class Table:
     caption: str = ""
     wrap: tuple[str, ...] = ("note", "notes", "reason", "source", "sentence", "detail", "symbols")
     split_by: str | None = None  # one sub-table per value of this column (e.g. "group")
+    empty: str = ""  # what is empty and why, shown instead of a table with no rows
 
 
 @dataclass(frozen=True)
@@ -163,9 +164,13 @@ def _format_cell(value: object, column: str, table: Table) -> tuple[str, str]:
     return str(value), ""
 
 
-def render_table(table: Table, *, empty: str = "None.") -> str:
-    """Render a :class:`Table` as an escaped HTML table (or ``empty`` when it has no rows)."""
+def render_table(table: Table, *, empty: str = "Nothing to show.") -> str:
+    """Render a :class:`Table` as an escaped HTML table (or a note when it has no rows).
+
+    The note is the table's own ``empty`` text (what is empty and why), else ``empty``.
+    """
     frame = table.frame
+    empty = table.empty or empty
     if table.split_by is not None and table.split_by in frame.columns and not frame.empty:
         parts = [f'<p class="note">{esc(table.caption)}</p>'] if table.caption else []
         for value, part in frame.groupby(table.split_by, sort=False):
@@ -339,7 +344,9 @@ def render_html(content: ReportContent) -> str:
             + (
                 [
                     "<h3>Known data issues in the study's dates</h3>",
-                    render_table(content.quality, empty="None."),
+                    render_table(
+                        content.quality, empty="The data layer flagged no issue in these dates."
+                    ),
                 ]
                 if content.quality is not None
                 else []

@@ -88,6 +88,12 @@ class Preset:
     chart_before: int = 14
     chart_after: int = 31
     notes: tuple[str, ...] = field(default_factory=tuple)
+    left_out_symbols: tuple[tuple[str, str], ...] = ()  # (symbol, reason) not studied
+
+    @property
+    def left_out(self) -> tuple[str, ...]:
+        """One note per listing given but not studied, with the reason."""
+        return tuple(f"{sym} left out: {why}." for sym, why in self.left_out_symbols)
 
     @property
     def symbols(self) -> tuple[str, ...]:
@@ -234,13 +240,25 @@ def custom_preset(
         )
     overrides = dict(benchmarks or {})
     by_group: dict[tuple[str, str], list[str]] = {}
+    no_bench: dict[str, str] = {}
     for raw in syms:
         sec = securities.get(raw)  # type: ignore[attr-defined]
         bench = overrides.get(sec.symbol, sec.benchmark)
+        if not bench:  # an index: nothing to measure it against
+            no_bench[sec.symbol] = (
+                "no default benchmark (an index?); indices are not studied as listings"
+            )
+            continue
         key = (f"{_market_group(sec.calendar)} vs {bench}", bench)
         members = by_group.setdefault(key, [])
         if sec.symbol not in members:
             members.append(sec.symbol)
+    if not by_group:
+        raise ReportInputError(
+            f"{', '.join(no_bench)} {'has' if len(no_bench) == 1 else 'have'} no default "
+            "benchmark (an index?): indices are not studied as listings; pass listings to "
+            "--symbols (e.g. --symbols 9988.HK,0700.HK)"
+        )
     groups = tuple(
         Group(name, tuple(members), bench) for (name, bench), members in by_group.items()
     )
@@ -259,4 +277,5 @@ def custom_preset(
             f"Estimation window [{estimation_window[0]}, {estimation_window[1]}] sessions; "
             "listings are grouped by market and measured against their default benchmark.",
         ),
+        left_out_symbols=tuple(no_bench.items()),
     )
