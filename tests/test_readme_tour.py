@@ -1,6 +1,6 @@
 """Every command of the README's tour runs on a fresh machine, offline, and exits 0.
 
-The tour's input files (``events.csv``, ``ff_daily.csv``, ``article.md``) are written here in the
+The tour's input files (``events.csv``, ``ff_daily.csv``, ``article.md``, ``note.txt``) are written here in the
 layouts the README describes; commands that need the network or the user's own folder are the
 only ones left out, and the test fails if the tour gains a line it cannot classify.
 """
@@ -55,6 +55,8 @@ def _write_inputs(folder: Path) -> None:
         '---\ntitle: "DeepSeek"\ndate: "2025-02-13"\n---\n\nNvidia shares fell 17% on January 27.\n',
         encoding="utf-8",
     )
+    # a note without a date of its own (the tour passes --article-date)
+    (folder / "note.txt").write_text("Nvidia fell 17% on Monday.\n", encoding="utf-8")
 
 
 def test_the_tour_has_its_commands() -> None:
