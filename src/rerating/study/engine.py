@@ -846,8 +846,9 @@ def _fit(study, ev, flat, d0, design, method, k_params, min_est, market_of_sym=N
     calendar_sums: dict[str, _CalendarSums] = {}  # of the groups whose r̄ used every event
     study_calendar: np.ndarray | None = None  # every kept event's listings' sessions, for r̄
     clustered = False  # some group's event windows overlap in calendar time
-    # one BLAS thread: a threaded BLAS would busy-wait on the core the helper thread uses, and
-    # even without a helper it runs r̄'s many small products 4-5x slower (20,000 events, 2 cores)
+    # one BLAS thread: a threaded BLAS would busy-wait on the core the helper thread uses; r̄'s
+    # products are small, and without a helper an audit on a busy machine measured BLAS threads
+    # making a 20,000-event fit 4-5x slower (on a quiet machine they did not help either)
     with _one_blas_thread():
         for gname in groups:
             members = np.arange(keep.size) if gname == "all" else members_of[gname]
