@@ -467,3 +467,72 @@ def test_money_is_stated_in_billions_with_its_currency(ex: Extractor, market: Ma
     text = "Nvidia shares fell 17% on Monday, erasing about $590 billion of market value."
     frame = verdicts_frame(verify_claims(ex.extract(text, "2025-01-28"), market))
     assert frame["stated"].tolist() == ["eq -17 pct", "approx -590 bn USD"]  # not "-5.9e+11 money"
+
+
+# -- fourth audit: a market value's currency picks the listing; list items with their own date;
+# windows over whole years ---------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("text", "symbols"),
+    [
+        ("Alibaba's market value rose by about HK$335 billion on Friday.", ("9988.HK",)),
+        ("阿里巴巴市值周五增加3350亿港元。", ("9988.HK",)),
+        ("Alibaba's market value rose by about US$43 billion on Friday.", ("BABA",)),
+        # 人民币 and a bare "$" name no market; an OTC ADR is no second listing to choose from
+        ("阿里巴巴市值周五增加3350亿人民币。", ("9988.HK", "BABA")),
+        ("Alibaba's market value rose by about $43 billion on Friday.", ("9988.HK", "BABA")),
+        ("Tencent's market value rose by about HK$300 billion on Friday.", ("0700.HK", "TCEHY")),
+    ],
+)
+def test_currency_of_a_market_value_change_picks_the_listing(
+    ex: Extractor, text: str, symbols: tuple[str, ...]
+) -> None:
+    (c,) = ex.extract(text, "2025-02-15")
+    assert c.metric == "market_cap_change"
+    assert c.window == FRI
+    assert c.symbols == symbols
+
+
+# 2025-01-30 is a Thursday: Tuesday is 2025-01-28, Wednesday 2025-01-29.
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Nvidia rose 3% on Tuesday, Apple 2% on Wednesday.",
+        "Nvidia rose 3% on Tuesday, Broadcom 2% on Wednesday.",
+        "英伟达周二涨3%，苹果周三2%。",
+    ],
+)
+def test_list_item_with_its_own_date(ex: Extractor, text: str) -> None:
+    a, b = ex.extract(text, "2025-01-30")
+    assert a.symbols == ("NVDA",) and a.value["amount"] == 3.0
+    assert a.window == {"type": "day", "date": "2025-01-28"}
+    assert b.symbols in (("AAPL",), ("AVGO",)) and b.value["amount"] == 2.0
+    assert b.metric == "price_return"
+    assert b.window == {"type": "day", "date": "2025-01-29"}
+
+
+SINCE_2024 = {"type": "range", "start": "2024-01-01", "end": "2025-02-15"}
+
+
+@pytest.mark.parametrize(
+    ("text", "window"),
+    [
+        ("Nvidia rose 3% from 2024 to 2025.", SINCE_2024),
+        (
+            "Nvidia rose 150% from 2023 to 2024.",
+            {"type": "range", "start": "2023-01-01", "end": "2024-12-31"},
+        ),
+        ("英伟达2024年以来上涨50%。", SINCE_2024),
+        ("英伟达自2024年初以来上涨50%。", SINCE_2024),
+        ("英伟达2024年至2025年上涨50%。", SINCE_2024),
+        ("Nvidia has risen 50% since the start of 2024.", SINCE_2024),
+        # a record's reference point is not a window
+        ("阿里巴巴股价创2021年以来新高，涨5%。", {"type": "unspecified"}),
+        (
+            "Alibaba's market value topped $300 billion for the first time since 2021.",
+            {"type": "unspecified"},
+        ),
+    ],
+)
+def test_windows_over_whole_years(ex: Extractor, text: str, window: dict[str, str]) -> None:
+    (c,) = ex.extract(text, "2025-02-15")
+    assert c.window == window

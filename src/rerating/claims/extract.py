@@ -329,7 +329,7 @@ class Extractor:
         clauses = [0] + [m.end() for m in _CLAUSE_RE.finditer(sent)] + [len(sent) + 1]
         respectively = bool(_RESPECTIVELY_RE.search(sent))
         groups = _value_groups(sent, values)
-        heads, chain_ends = _gapped_chains(sent, groups, ents)
+        heads, chain_ends = _gapped_chains(sent, groups, ents, windows)
         out: list[Claim] = []
         used_subject: list[tuple[int, int, Entry]] | None = None
         carried_used = False
@@ -509,9 +509,20 @@ class Extractor:
         if low is not None:
             comparator = "approx"
         symbols = self._symbols(entry, sent, ent, v, cs)
-        if unit == "price" and v.currency and len(symbols) > 1:
-            # A traded price in HK$ is the Hong Kong listing's, in US$ the ADR's.
-            same = [s for s in symbols if self.securities.get(s).currency == v.currency]
+        if len(symbols) > 1 and (
+            (unit == "price" and v.currency)
+            or (metric == "market_cap_change" and _picks_listing(sent, v))
+        ):
+            # A traded price in HK$ is the Hong Kong listing's, in US$ the ADR's; so is a change
+            # of market value in HK$ or "US$" among a company's exchange listings (an OTC ADR is
+            # no second listing; "$", 美元 and 人民币 are how media state any company's value).
+            secs = [self.securities.get(s) for s in symbols]
+            same = [
+                x.symbol
+                for x in secs
+                if x.currency == v.currency
+                and (unit == "price" or not any(y.exchange.startswith("OTC") for y in secs))
+            ]
             symbols = same or symbols
         cal_hint = _calendar_hint(symbols, self.securities)
         window = self._pick_window(
@@ -829,10 +840,14 @@ _GAP_POST_RE = re.compile(r"\s*(?:shares|stock|股价|股票)?\s*", re.IGNORECAS
 
 
 def _gapped_chains(
-    sent: str, groups: list[list[_Value]], ents: list[tuple[int, int, Entry]]
+    sent: str,
+    groups: list[list[_Value]],
+    ents: list[tuple[int, int, Entry]],
+    windows: list[Window],
 ) -> tuple[list[tuple[_Value, tuple[int, int, Entry]] | None], list[_Value | None]]:
     """For each value group: the first figure (and its subject) of the list it continues without a
-    verb, and the last figure of that list; None for groups outside such a list."""
+    verb, and the last figure of that list; None for groups outside such a list. An item may
+    bring its own date ("Nvidia rose 3% on Tuesday, Apple 2% on Wednesday"; "苹果周三2%")."""
     heads: list[tuple[_Value, tuple[int, int, Entry]] | None] = [None] * len(groups)
     ends: list[_Value | None] = [None] * len(groups)
     start = 0
@@ -840,11 +855,15 @@ def _gapped_chains(
         if i < len(groups):
             a, b = groups[i - 1][-1].end, groups[i][0].start
             inside = [t for t in ents if a <= t[0] and t[1] <= b]
+            if inside:
+                a = _skip_date(sent, windows, a, inside[0][0])
             if (
                 len(inside) == 1
                 and groups[i][0].unit == groups[start][0].unit
                 and _GAP_PRE_RE.fullmatch(sent, a, inside[0][0])
-                and _GAP_POST_RE.fullmatch(_strip_qual(sent[inside[0][1] : b]))
+                and _GAP_POST_RE.fullmatch(
+                    _strip_qual(_without_dates(sent, windows, inside[0][1], b))
+                )
             ):
                 continue
         if i - 1 > start:
@@ -857,6 +876,33 @@ def _gapped_chains(
                         heads[j] = (first, before[-1])
         start = i
     return heads, ends
+
+
+def _skip_date(sent: str, windows: list[Window], a: int, b: int) -> int:
+    """``a`` moved past a date written right after it ("3% on Tuesday, ..."), when the date ends
+    before ``b``; else ``a``."""
+    for w in windows:
+        gap = sent[a : w.start]
+        if a <= w.start and w.end <= b and re.fullmatch(r"\s*(?:on|in|during)?\s*", gap):
+            return w.end
+    return a
+
+
+def _without_dates(sent: str, windows: list[Window], a: int, b: int) -> str:
+    """``sent[a:b]`` with the dates inside it cut out ("苹果周三2%": the gap is "")."""
+    cut = [w for w in windows if a <= w.start and w.end <= b]
+    parts, pos = [], a
+    for w in cut:
+        parts.append(sent[pos : w.start])
+        pos = w.end
+    return "".join(parts) + sent[pos:b]
+
+
+def _picks_listing(sent: str, v: _Value) -> bool:
+    """A money figure in a currency that names one market: HK$ / 港元 / 港币, or "US$" written out."""
+    return v.unit == "money" and (
+        v.currency == "HKD" or (v.currency == "USD" and "US$" in sent[v.start : v.end].upper())
+    )
 
 
 def _lead_clause(sent: str, limit: int) -> str:

@@ -311,10 +311,28 @@ def _kind(*kinds: str) -> str:
     return "index" if set(kinds) == {"index"} else ("etf" if set(kinds) == {"etf"} else "stock")
 
 
+# A later item of a list that leaves the verb out ("Nvidia rose 3% on Tuesday, Apple 2% on
+# Wednesday", "英伟达周二涨3%，苹果周三2%"): a per-cent figure and a comma before, one after.
+_LIST_ITEM_BEFORE_RE = re.compile(
+    r"\d\s*(?:%|percent\b)[^。.!?！？;；\d]{0,30}[,，、]\s*(?:(?:and|和|及|以及)\s*)?$", re.IGNORECASE
+)
+_LIST_ITEM_AFTER_RE = re.compile(
+    r"\s*(?:(?:on\s+)?(?:Monday|Tuesday|Wednesday|Thursday|Friday)|周[一二三四五六日])?\s*"
+    r"\d+(?:\.\d+)?\s*(?:%|percent\b)",
+    re.IGNORECASE,
+)
+
+
 def _stock_context(norm: str, start: int, end: int) -> bool:
-    """A name that is also a word names the company: shares, a listing or a market move follow it."""
+    """A name that is also a word names the company: shares, a listing or a market move follow it,
+    or it is a later item of a list of moves."""
     return bool(
-        _STOCK_AFTER_RE.match(norm, end) or _STOCK_BEFORE_RE.search(norm, max(0, start - 20), start)
+        _STOCK_AFTER_RE.match(norm, end)
+        or _STOCK_BEFORE_RE.search(norm, max(0, start - 20), start)
+        or (
+            _LIST_ITEM_AFTER_RE.match(norm, end)
+            and _LIST_ITEM_BEFORE_RE.search(norm, max(0, start - 40), start)
+        )
     )
 
 

@@ -220,6 +220,35 @@ def _w_year(m: re.Match[str], ref: pd.Timestamp | None, st: DayMemory) -> Any:
     return _const(win), False
 
 
+# "创2021年以来新高", "the first time since 2021", "its best day since 2020": a record's reference
+# point, not the window of a move.
+_RECORD_BEFORE_RE = re.compile(
+    r"(?:创|为|是|first|highest|lowest|best|worst|biggest|largest|steepest|sharpest|strongest"
+    r"|weakest|most|least|level|peak)[^,，。;；]{0,20}$",
+    re.IGNORECASE,
+)
+_RECORD_AFTER_RE = re.compile(r"\s*(?:来)?\s*(?:的)?\s*(?:新高|新低|最|首次|高位|低位)")
+
+
+def _w_years(m: re.Match[str], ref: pd.Timestamp | None, st: DayMemory) -> Any:
+    # "2024年以来", "since 2024", "from 2024 to 2025", "2024年至2025年": from the start of the first
+    # year to the end of the last (the article date, when that year is not over by then).
+    base = D.need(ref, m.group(0))
+    if _RECORD_BEFORE_RE.search(m.string, max(0, m.start() - 30), m.start()) or _RECORD_AFTER_RE.match(
+        m.string, m.end()
+    ):
+        return None
+    y1 = int(m.group("y1") or m.group("y3") or m.group("y4"))
+    last = m.group("y2") or m.group("y5")
+    y2 = int(last) if last else base.year
+    if not y1 <= y2 <= base.year:
+        return None
+    end = D.iso(base) if y2 == base.year else f"{y2}-12-31"
+    if y1 == y2 == base.year and end == D.iso(base):
+        return _const({"type": "ytd", "year": y1, "end": end}), False
+    return _const({"type": "range", "start": f"{y1}-01-01", "end": end}), False
+
+
 WINDOW_RULES: list[tuple[re.Pattern[str], Callable[..., Any]]] = [
     (re.compile(r"(?:(?P<y>\d{4})年)?(?P<m1>\d{1,2})月(?P<d1>\d{1,2})[日号]?\s*(?:至|到|-|—|~)\s*"
                 r"(?:(?P<m2>\d{1,2})月)?(?P<d2>\d{1,2})[日号]"), _w_zh_range),
@@ -249,8 +278,14 @@ WINDOW_RULES: list[tuple[re.Pattern[str], Callable[..., Any]]] = [
     (re.compile(r"(?:春节|节)后(?:的)?首个交易日|(?:春节|节)后首日|(?:春节|节)后开市首日|春节假期后首个交易日"
                 r"|first (?:trading day|session) after the (?:Lunar|Chinese) New Year(?: holiday)?", re.IGNORECASE),
      _w_after_lny),
-    (re.compile(r"今年以来|年初以来|年初至今|今年迄今|年内|今年累计|year[- ]to[- ]date|\bYTD\b|so far this year"
+    (re.compile(r"今年以来|(?<!\d)年初以来|(?<!\d)年初至今|今年迄今|年内|今年累计|year[- ]to[- ]date|\bYTD\b|so far this year"
                 r"|since the (?:start|beginning) of the year|this year", re.IGNORECASE), _w_ytd),
+    (re.compile(r"(?:自|从)?\s*(?<![\d.,])(?P<y1>(?:19|20)\d{2})\s*年初?\s*(?:以来|至今|迄今"
+                r"|(?:至|到|-|—|~)\s*(?P<y2>(?:19|20)\d{2})\s*年(?:底|末)?(?![\d月]))"
+                r"|\bsince\s+(?:the\s+(?:start|beginning)\s+of\s+)?(?P<y3>(?:19|20)\d{2})\b(?![-–/.,]\d)"
+                r"|\b(?:from|between)\s+(?P<y4>(?:19|20)\d{2})\s+(?:to|through|until|and)\s+"
+                r"(?P<y5>(?:19|20)\d{2})\b(?![-–/.,]\d)", re.IGNORECASE),
+     _w_years),
     (re.compile(r"(?<![\d.,])(?P<y>(?:19|20)\d{2})\s*年(?:全年|度)?"
                 r"(?!\s*\d{1,2}\s*月|以来|至今|起|初|底|末|中|上半|下半|前|后|第|[一二三四]季)"
                 r"|\b(?:in|during|for|over|throughout)\s+(?:the\s+)?(?:(?:full|whole|calendar)\s+)?(?:year\s+)?"
@@ -330,7 +365,8 @@ TRIGGERS: list[tuple[str, ...]] = [
     ("月",), ("以来", "起至今"), ("较", "从", "自", "相比"), ("截",), ("月",), ("-",), ("from", "between"),
     ("since",), _EN_MONTHS, ("交易日",), ("近", "过去", "最近", "连续", "累计"), ("日", "天"), ("日",),
     ("session", "trading"), ("day", "week"), ("-day", "-week"), ("除夕", "初一", "春节首日", "lunar", "chinese new"),
-    ("节后", "春节", "new year"), ("今年", "年初", "年内", "year", "ytd"), ("年", " 19", " 20"), ("周", "week"), ("月", "month", "mtd"),
+    ("节后", "春节", "new year"), ("今年", "年初", "年内", "year", "ytd"), ("年", "since", "from", "between"),
+    ("年", " 19", " 20"), ("周", "week"), ("月", "month", "mtd"),
     ("月",), ("in ", "during", "for ", "since"), ("周", "星期", "礼拜"), ("day",),
     ("今", "昨", "前日", "前天", "today", "yesterday"), ("当日", "当天", "同日", "that day", "same day", "the day"),
     ("日", "号"),
