@@ -386,3 +386,18 @@ def test_scholes_williams_keeps_an_event_whose_window_ends_on_the_last_session()
     assert end.dropped.empty
     more = EventStudy(longer, ev, market_returns=market["MKT"], **kw).fit()
     np.testing.assert_allclose(end.car["car"], more.car["car"], rtol=1e-12)
+
+
+def test_factors_missing_on_many_sessions_are_said() -> None:
+    # factors of another market (US factors on Hong Kong listings) lack some of the listings'
+    # sessions: those are left out of each fit, silently before
+    long, market = _panel(5)
+    ev, _ = _event(long, "BBB", 110)
+    kw = dict(model="factor", estimation_window=EST, event_windows=WINS, tests="none")
+    full = EventStudy(long, ev, factors=market[["MKT", "SMB"]], **kw).fit()
+    assert not any("the factors have no value" in w for w in full.warnings)
+    # every fifth day of the estimation window [-60, -11] has no factor value: 10 of 50 sessions
+    holes = market[["MKT", "SMB"]].drop(market.index[50:100:5])
+    res = EventStudy(long, ev, factors=holes, **kw).fit()
+    assert any(w.startswith("the factors have no value on 20% of the") for w in res.warnings)
+    assert res.dropped.empty and int(res.params["n_obs"].iloc[0]) == 40

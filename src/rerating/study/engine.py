@@ -560,6 +560,8 @@ def _fit(study, ev, flat, d0, design, method, k_params, min_est, market_of_sym=N
     # outputs are written into arrays sized for every candidate event (one copy, no concatenate)
     store: dict[str, np.ndarray] = {}
     cursor = [0]
+    # estimation sessions with a return but no factor value, and all with a return (factor models)
+    factor_gaps = [0, 0]
 
     def put(name: str, values: np.ndarray, ok: np.ndarray, all_ok: bool) -> None:
         part = values if all_ok else values[ok]
@@ -616,6 +618,10 @@ def _fit(study, ev, flat, d0, design, method, k_params, min_est, market_of_sym=N
         est_rows_f = est_rows.reshape(-1)  # one object: the panel caches lookups by identity
         raw_e, y_e, x_e = gather(est_rows, est_ok, est_rows_f, line)
         raw_v, y_v, x_v = gather(evt_rows, evt_ok, None, line)
+        if study.factors is not None and x_e.shape[2]:
+            has_ret = np.isfinite(raw_e)
+            factor_gaps[0] += int((has_ret & ~np.isfinite(x_e).all(axis=2)).sum())
+            factor_gaps[1] += int(has_ret.sum())
         # inf anywhere in the chunk's windows (the checks below are no-ops without one)
         # (a finite sum proves an array has neither inf nor NaN: one reduction, no mask)
         has_inf = any(
@@ -788,6 +794,13 @@ def _fit(study, ev, flat, d0, design, method, k_params, min_est, market_of_sym=N
                 f"{cnt} x {r.split(':')[0]}"
                 for r, cnt in dropped["reason"].str.split(":").str[0].value_counts().items()
             )
+        )
+    if factor_gaps[1] and factor_gaps[0] > 0.05 * factor_gaps[1]:
+        warnings.append(
+            f"the factors have no value on {100 * factor_gaps[0] / factor_gaps[1]:.0f}% of the "
+            "estimation sessions that have a return (factors of another market, e.g. US factors on "
+            "Hong Kong listings, lack its own sessions): those sessions are left out of each fit; "
+            "use factors of the listings' market, or check the factor dates"
         )
     group = ev.group[keep]
     groups = ["all"]
