@@ -77,9 +77,14 @@ def test_a_varying_ratio_is_refused_and_nothing_changes(tmp_path, master):
     assert result.failed == ["BABA"]
     error = result.frame.loc[0, "error"]
     assert "cannot store BABA" in error and "2024-10-01..2024-12-31" in error and "2024-06-03..2024-09-30" in error
-    assert "load the whole history again (bars covering 2024-06-03..2025-06-30" in error and "rerating cache clear" in error
+    assert "load the whole history again (bars covering 2024-06-03..2025-06-30" in error
+    assert "or run `rerating cache drop BABA` and load it again" in error
     pd.testing.assert_frame_equal(store.read_bars("BABA"), before)
-    # the remedy works: the whole history replaces every stored row
+    # either remedy works: dropping the symbol, then loading only the new range ...
+    store.drop_symbols(["BABA"])
+    assert load(["BABA"], FilesSource(fb, master), store, master, start="2024-10-01").failed == []
+    assert store.read_bars("BABA").index[0] == pd.Timestamp("2024-10-01")
+    # ... or the whole history, which replaces every stored row
     assert load(["BABA"], FilesSource(fb, master), store, master).failed == []
     np.testing.assert_allclose(store.read_bars("BABA")["adj_close"].to_numpy(), b["adj_close"].to_numpy())
 

@@ -440,11 +440,12 @@ def session_cmd(exchange: str, after: str, fmt: str, output: str | None) -> None
 
 @click.group("cache")
 def cache_group() -> None:
-    """The DuckDB store: `rerating cache info` and `rerating cache clear`.
+    """The DuckDB store: what it holds (`info`), delete listings (`drop`) or all of it (`clear`).
 
     \b
     Example:
       rerating --home /tmp/rr cache info
+      rerating --home /tmp/rr cache drop NVDA 9988.HK --yes
     """
 
 
@@ -481,6 +482,40 @@ def cache_clear(obj: Any, yes: bool) -> None:
         return
     store.clear()
     _note(f"cleared {store.path}")
+
+
+@cache_group.command("drop")
+@click.argument("symbols", nargs=-1, required=True)
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@format_option
+@click.pass_obj
+def cache_drop(obj: Any, symbols: tuple[str, ...], yes: bool, fmt: str, output: str | None) -> None:
+    """Delete SYMBOLS from the store (bars, shares, EPS, saved listings).
+
+    All in one transaction: a symbol not in the store is an error, and then nothing is deleted.
+    `rerating load` brings a symbol back.
+
+    \b
+    Example:
+      rerating cache drop NVDA 9988.HK --yes
+      rerating cache drop BABA,JD --format csv
+    """
+    from rerating.data.store import Store
+
+    symbols = _split_symbols(symbols)
+    securities = obj.market().securities
+    # the master's spelling where it knows the symbol (HSI -> ^HSI, 09988.HK -> 9988.HK), else as
+    # typed (the store spells it: nvda -> NVDA)
+    names = [sec.symbol if (sec := securities.lookup(s)) is not None else s for s in symbols]
+    store = Store(obj.home)
+    if not yes and not click.confirm(
+        f"delete {', '.join(names)} from {store.path}?", default=False, err=True
+    ):
+        _note("nothing deleted")
+        return
+    dropped = store.drop_symbols(names)
+    render_frame(dropped.to_frame(), fmt, output, title=f"dropped from {store.path}")
+    _note(dropped.summary())
 
 
 def register(group: click.Group) -> None:

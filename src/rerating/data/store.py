@@ -10,7 +10,7 @@ committed batch intact (DuckDB's write-ahead log is replayed on the next open).
 A load writes with :meth:`Store.replace_bars`: one symbol's rows within the new data's date range
 are replaced (rows it no longer has deleted), rows outside it kept on the new ``adj_close`` base
 (re-based by a constant ratio, or refused). :meth:`Store.upsert_bars` replaces only the
-(symbol, date) pairs it brings.
+(symbol, date) pairs it brings. :meth:`Store.drop_symbols` deletes listings from every table.
 
 Schema (version :data:`SCHEMA_VERSION`, kept in table ``meta``):
 
@@ -42,7 +42,13 @@ import pandas as pd
 from rerating._typing import DateLike, PathLike
 from rerating.config import resolve_home
 from rerating.data.sources import BAR_COLUMNS, EPS_COLUMNS, SHARES_COLUMNS
-from rerating.errors import DuplicateDateError, StoreError
+from rerating.errors import (
+    DuplicateDateError,
+    MissingDataError,
+    StoreError,
+    UnknownSymbolError,
+    did_you_mean,
+)
 
 if TYPE_CHECKING:
     from duckdb import DuckDBPyConnection
@@ -120,6 +126,39 @@ class BarsReplaced:
     kept: int = 0
     rebase: float | None = None
     notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class DroppedSymbol:
+    """The rows :meth:`Store.drop_symbols` deleted for one symbol, per table (0: it had none there)."""
+
+    symbol: str
+    bars: int
+    shares: int
+    eps: int
+    securities: int
+
+
+@dataclass(frozen=True)
+class SymbolsDropped:
+    """What :meth:`Store.drop_symbols` deleted from the store at ``path``: one
+    :class:`DroppedSymbol` per symbol, in the order asked."""
+
+    path: Path
+    symbols: tuple[DroppedSymbol, ...]
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per symbol: ``symbol, bars, shares, eps, securities`` (rows deleted)."""
+        columns = ["symbol", "bars", "shares", "eps", "securities"]
+        return pd.DataFrame([[getattr(d, c) for c in columns] for d in self.symbols], columns=columns)
+
+    def summary(self) -> str:
+        frame = self.to_frame()
+        return (
+            f"dropped {len(frame)} symbol(s) from {self.path}: {int(frame['bars'].sum())} bars, "
+            f"{int(frame['shares'].sum())} shares, {int(frame['eps'].sum())} eps and "
+            f"{int(frame['securities'].sum())} securities rows"
+        )
 
 
 class Store:
@@ -334,6 +373,62 @@ class Store:
         with self._lock():
             for path in (self.path, self.path.with_name(DB_NAME + ".wal")):
                 path.unlink(missing_ok=True)
+
+    def drop_symbols(self, symbols: Sequence[str]) -> SymbolsDropped:
+        """Delete every row of ``symbols`` in one transaction: their bars, their ``symbols`` summary,
+        shares, EPS and saved user listings (``securities``).
+
+        Symbols are spelled as :func:`~rerating.data.securities.normalize_symbol` spells them
+        (``nvda`` -> ``NVDA``, ``9988.hk`` -> ``9988.HK``); a symbol is in the store when any of
+        those tables has a row of it. All are checked before anything is deleted.
+
+        Raises
+        ------
+        MissingDataError
+            No store at :attr:`path` (none is created), or a symbol is not in it (close stored
+            symbols are suggested); nothing is deleted.
+        """
+        from rerating.data.securities import normalize_symbol
+
+        wanted = [symbols] if isinstance(symbols, str) else list(symbols)  # a str is one symbol, not letters
+        names = list(dict.fromkeys(normalize_symbol(s) for s in wanted))
+        if not names:
+            raise UnknownSymbolError(
+                "no symbols given; pass one or more stored symbols such as 'NVDA' or '9988.HK'"
+            )
+        if not self.exists:
+            raise MissingDataError(
+                f"no store at {self.path}, so nothing to drop; pass the --home (RERATING_HOME) that holds it"
+            )
+        tables = ("shares", "eps", "securities")
+        with self._connect() as con, _staged_transaction(con, None):
+            stored = sorted(
+                r[0] for r in con.execute(" UNION ".join(f"SELECT symbol FROM {t}" for t in ("symbols", *tables))).fetchall()
+            )
+            absent = sorted(set(names) - set(stored), key=names.index)
+            if absent:
+                held = ", ".join(stored[:10]) + (", ... (Store.coverage() lists them all)" if len(stored) > 10 else "")
+                raise MissingDataError(
+                    f"cannot drop {', '.join(s + did_you_mean(s, stored) for s in absent)}: not in the store at "
+                    f"{self.path}; nothing was deleted; "
+                    + (f"it holds {len(stored)} symbol(s): {held}" if stored else "it holds no symbols")
+                )
+            bars = con.execute(
+                "SELECT s.symbol, count(*) FROM bars b JOIN symbols s USING (sid) WHERE list_contains(?, s.symbol) "
+                "GROUP BY s.symbol",
+                [names],
+            ).fetchall()
+            counts = {"bars": dict(bars)}
+            for t in tables:
+                counts[t] = dict(con.execute(
+                    f"SELECT symbol, count(*) FROM {t} WHERE list_contains(?, symbol) GROUP BY symbol", [names]
+                ).fetchall())
+                con.execute(f"DELETE FROM {t} WHERE list_contains(?, symbol)", [names])
+            con.execute("DELETE FROM bars WHERE sid IN (SELECT sid FROM symbols WHERE list_contains(?, symbol))", [names])
+            con.execute("DELETE FROM symbols WHERE list_contains(?, symbol)", [names])
+        return SymbolsDropped(
+            self.path, tuple(DroppedSymbol(s, *(int(counts[t].get(s, 0)) for t in ("bars", *tables))) for s in names)
+        )
 
     # reading
 
@@ -644,7 +739,7 @@ def _check_base(
     outside = f"the {n_kept} stored row(s) outside {lo}..{hi} ({first}..{last})"
     remedy = (
         f"load the whole history again (bars covering {min(first, lo)}..{max(last, hi)}: a load replaces every "
-        "stored row in its range), or run `rerating cache clear` and load every symbol again"
+        f"stored row in its range), or run `rerating cache drop {symbol}` and load it again"
     )
     new_adj = bool(long["adj_close"].notna().any())
     if new_adj != (n_adj > 0):
