@@ -266,6 +266,13 @@ def test_movers_are_the_listings_whose_car_survives_a_10_percent_fdr(report) -> 
     assert have.loc[("BABA", "[0:19]"), "car"] > 0.35
     html = res.html_path.read_text(encoding="utf-8")
     assert "Listings that moved (false discovery rate 10%)" in html
+    # ... but those 20 sessions hold Alibaba's own news too: Kimi the same day (it names 9988.HK and
+    # BABA), Qwen2.5-Max on Jan 29 (Hong Kong shut until Feb 3: day 6 for 9988.HK), Apple's pick
+    other = have["other news in the window"]
+    assert other[("BABA", "[0:19]")].startswith("kimi-k1-5 (model_release, day 0); qwen2-5-1m")
+    assert "qwen2-5-max (model_release, day 6)" in other[("9988.HK", "[0:19]")]
+    assert "apple-alibaba-report (partnership" in other[("BABA", "[0:19]")]
+    assert "other news in the window" in html
 
 
 def test_timeline_lists_the_studied_events(report) -> None:

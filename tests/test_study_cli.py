@@ -440,8 +440,13 @@ def test_study_catalog_event_takes_its_stock_listings_and_a_user_catalog(
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
-        (["--event", "deepseek-r1", "--events", "EVENTS"], "either --events FILE or --event ID"),
-        ([], "give the events: --events FILE or --event ID"),
+        (["--event", "deepseek-r1", "--events", "EVENTS"], "either --events FILE or catalog events"),
+        (["--kind", "model_release", "--events", "EVENTS"], "either --events FILE or catalog events"),
+        ([], "give the events: --events FILE, --event ID"),
+        (["--kind", "model-release"], "no catalog event has kind model-release; kinds: earnings"),
+        (["--from", "2025-02-30"], "'2025-02-30' is not a date"),
+        (["--kind", "earnings", "--from", "2030-01-01"], "no catalog event matches --kind earnings"),
+        (["--kind", "market", "--to", "2024-12-31"], "no catalog event matches"),
         (["--events", "EVENTS", "--symbols", "NVDA"], "go with --event, not --events"),
         (["--event", "deepseek-r1", "--group", "china"], "is not NAME=SYM,SYM"),
         (["--event", "deepseek-r1", "--group", "a=NVDA", "--group", "b=NVDA"], "NVDA is in two groups"),
@@ -456,6 +461,50 @@ def test_study_event_option_errors_are_one_line(
     code, out = _study(capsys, *argv)
     assert code == 2, out.err
     assert message in out.err and "Traceback" not in out.err and out.err.count("\n") == 1
+
+
+def test_study_catalog_events_by_kind_and_date_equal_the_same_events_named(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # the model releases of 2025-01-26..2025-01-29 in the bundled catalog, in date order
+    named = ["qwen2-5-1m", "qwen2-5-vl", "janus-pro", "qwen2-5-max"]
+    common = ["--symbols", "9988.HK,NVDA", "--estimation", "-100:-11", "--window", "0:1"]
+    by_kind = _frame(
+        ["--kind", "model_release", "--from", "2025-01-26", "--to", "2025-01-29", *common],
+        tmp_path,
+        capsys,
+        "car",
+    )
+    by_ids = _frame([a for e in named for a in ("--event", e)] + common, tmp_path, capsys, "car")
+    pd.testing.assert_frame_equal(by_kind, by_ids)
+    # both Qwen releases of 2025-01-26 share each listing's day 0: the listing counts once there
+    assert sorted(set(by_kind["event_id"])) == ["janus-pro", "qwen2-5-1m", "qwen2-5-max"]
+    # --event adds to the selection; an event named and selected counts once
+    both = _frame(
+        ["--event", "deepseek-r1", "--kind", "model_release", "--from", "2025-01-26", "--to",
+         "2025-01-29", *common],
+        tmp_path,
+        capsys,
+        "car",
+    )
+    assert sorted(set(both["event_id"])) == ["deepseek-r1", "janus-pro", "qwen2-5-1m", "qwen2-5-max"]
+
+
+def test_study_selected_catalog_events_naming_only_indices_are_left_out_with_a_note(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # doubao-1-5-pro (2025-01-22) names only HSTECH; deepseek-r1 and kimi-k1-5 name stocks
+    code, out = _study(
+        capsys, *"--kind model_release --from 2025-01-20 --to 2025-01-22 --estimation -100:-11 "
+        "--what car --format csv".split()
+    )
+    assert code == 0, out.err
+    assert "left out (doubao-1-5-pro)" in out.err
+    car = pd.read_csv(io.StringIO(out.out))
+    assert set(car["event_id"]) <= {"deepseek-r1", "kimi-k1-5"} and "HSTECH" not in set(car["symbol"])
+    # named explicitly, the same event is an error: the user asked for it
+    code, out = _study(capsys, "--event", "doubao-1-5-pro")
+    assert code == 2 and "names no stock listing; pass --symbols" in out.err
 
 
 def test_study_summary_as_an_html_page(

@@ -48,6 +48,25 @@ FOREIGN_MODELS = ("market", "capm", "factor", "dimson")
     help="A catalog event id instead of --events (see `rerating events list`); repeatable.",
 )
 @click.option(
+    "--kind",
+    "kinds",
+    default=None,
+    help="Every catalog event of this kind (comma-separated: model_release,product ...), "
+    "with --from/--to; adds to --event.",
+)
+@click.option(
+    "--from",
+    "events_from",
+    default=None,
+    help="Catalog events from this local date (YYYY-MM-DD), inclusive; with --kind or alone.",
+)
+@click.option(
+    "--to",
+    "events_to",
+    default=None,
+    help="Catalog events up to this local date (YYYY-MM-DD), inclusive.",
+)
+@click.option(
     "--symbols",
     "symbols_text",
     default=None,
@@ -207,6 +226,9 @@ def study_cmd(
     ctx: click.Context,
     events_file: str | None,
     event_ids: tuple[str, ...],
+    kinds: str | None,
+    events_from: str | None,
+    events_to: str | None,
     symbols_text: str | None,
     groups: tuple[str, ...],
     catalog_files: tuple[str, ...],
@@ -245,6 +267,7 @@ def study_cmd(
       rerating --sample study --event deepseek-r1 --group china=9988.HK,0700.HK --group us=NVDA,MSFT --compare china,us
       rerating --sample study --event deepseek-r1 --estimation -120:-11 --window 0:4 --what tests
       rerating --sample study --event deepseek-r1 --estimation -100:-11 --window 0:4 --what movers --fdr 0.1
+      rerating --sample study --kind model_release --from 2025-01-01 --to 2025-03-31 --symbols 9988.HK,NVDA --what movers
       rerating --sample study --events events.csv --benchmark ^HSI --what tests --format csv
       rerating study --events events.csv --model factor --factors ff.csv --factor-units percent --risk-free RF
       rerating --sample study --events events.csv --model market --foreign ^GSPC:1
@@ -268,17 +291,24 @@ def study_cmd(
     if foreign_lag is not None:  # the foreign market's canonical symbol: a column of market_returns
         foreign_lag = (master.get(foreign_lag[0]).symbol, foreign_lag[1])
     the_model = _model(model, foreign_lag, lags, leads)
-    if events_file is None and not event_ids:
-        raise click.UsageError("give the events: --events FILE or --event ID (a catalog event)")
-    if events_file is not None and event_ids:
-        raise click.UsageError("give either --events FILE or --event ID (a catalog event), not both")
+    by_filter = kinds is not None or events_from is not None or events_to is not None
+    if events_file is None and not event_ids and not by_filter:
+        raise click.UsageError(
+            "give the events: --events FILE, --event ID (a catalog event) or --kind/--from/--to "
+            "(catalog events by kind and date)"
+        )
+    if events_file is not None and (event_ids or by_filter):
+        raise click.UsageError(
+            "give either --events FILE or catalog events (--event ID, --kind, --from, --to), not both"
+        )
     if what == "summary" and fmt == "parquet":
         raise click.UsageError(
             "--what summary holds several tables, which one Parquet file cannot; use --format "
             "json, csv or table, or --what caar / --what tests with --format parquet"
         )
     if events_file is None:
-        events = _catalog_events(event_ids, symbols_text, groups, catalog_files, master)
+        selection = (kinds, events_from, events_to) if by_filter else None
+        events = _catalog_events(event_ids, symbols_text, groups, catalog_files, master, selection)
     else:
         if symbols_text is not None or groups or catalog_files:
             raise click.UsageError("--symbols, --group and --catalog go with --event, not --events")
@@ -402,7 +432,29 @@ def study_cmd(
         out = out[["group", *[c for c in out.columns if c != "group"]]]
     else:
         out = getattr(results, what)
+    if what in ("car", "movers") and not out.empty:
+        out = _with_other_events(out, catalog_files, master)
     render_frame(out, fmt=fmt, output=output, title=f"event study: {what}")
+
+
+def _with_other_events(
+    frame: pd.DataFrame, catalog_files: tuple[str, ...], master: SecurityMaster
+) -> pd.DataFrame:
+    """``frame`` (car or movers) with an ``other_events`` column: catalog news of the same company
+    inside each row's window (:func:`rerating.events.confounding.other_events`), and a note."""
+    from rerating.events.catalog import load_catalog
+    from rerating.events.confounding import other_events
+
+    found = other_events(frame, load_catalog(list(catalog_files) or None, securities=master), master)
+    hit = found != ""
+    if hit.any():
+        pairs = frame.loc[hit, ["event_id", "symbol"]].drop_duplicates()
+        click.echo(
+            f"note: {len(pairs)} (event, listing) pair(s) have other catalog news of the same "
+            "company inside a window (column other_events): their CAR carries that news too",
+            err=True,
+        )
+    return frame.assign(other_events=found)
 
 
 def _pair(text: str) -> tuple[str, str]:
@@ -418,8 +470,13 @@ def _catalog_events(
     groups: tuple[str, ...],
     catalog_files: tuple[str, ...],
     master: SecurityMaster,
+    selection: tuple[str | None, str | None, str | None] | None = None,
 ) -> pd.DataFrame:
-    """The study's events from the catalog: one row per (event, listing), day 0 per listing."""
+    """The study's events from the catalog: one row per (event, listing), day 0 per listing.
+
+    ``selection``: (kinds, from, to) of ``--kind``/``--from``/``--to``; the catalog events it
+    matches are added to ``event_ids`` (in date order; an event named twice counts once).
+    """
     import pandas as pd
 
     from rerating.events.alignment import build_events
@@ -445,16 +502,64 @@ def _catalog_events(
     else:
         chosen = list(group_of) or None
     catalog = load_catalog(list(catalog_files) or None, securities=master)
+    selected = _select_events(catalog, selection) if selection is not None else []
+    ids = list(dict.fromkeys([*event_ids, *selected]))
     if chosen is not None:
-        return build_events(list(event_ids), chosen, catalog, master, groups=group_of or None)
+        return build_events(ids, chosen, catalog, master, groups=group_of or None)
     # each event's own listings, less the indices it names for context (they have no benchmark)
     frames = []
-    for eid in event_ids:
+    index_only = []
+    for eid in ids:
         own = [s for s in catalog.get(eid).symbols if master.get(s).kind != "index"]
-        if not own:
+        if own:
+            frames.append(build_events(eid, own, catalog, master))
+        elif eid in event_ids:
             raise click.UsageError(f"catalog event {eid} names no stock listing; pass --symbols")
-        frames.append(build_events(eid, own, catalog, master))
+        else:  # picked by --kind/--from/--to: it has nothing to study without --symbols
+            index_only.append(eid)
+    if index_only:
+        click.echo(
+            f"note: {len(index_only)} selected catalog event(s) name only indices and are left "
+            f"out ({', '.join(index_only)}); pass --symbols to study listings of your own on them",
+            err=True,
+        )
+    if not frames:
+        raise click.UsageError(
+            "the selected catalog events name no stock listing; pass --symbols SYM,SYM"
+        )
     return pd.concat(frames, ignore_index=True)
+
+
+def _select_events(catalog, selection) -> list[str]:  # type: ignore[no-untyped-def]
+    """Ids of the catalog events of ``selection`` = (kinds, from, to), in date order."""
+    import datetime as dt
+
+    kinds_text, start, end = selection
+    kinds = None
+    if kinds_text is not None:
+        kinds = [k.strip().lower() for k in kinds_text.split(",") if k.strip()]
+        known = sorted({e.kind.lower() for e in catalog.events})
+        unknown = [k for k in kinds if k not in known]
+        if not kinds or unknown:
+            raise click.BadParameter(
+                f"no catalog event has kind {', '.join(unknown) or repr(kinds_text)}; kinds: "
+                f"{', '.join(known)}",
+                param_hint="--kind",
+            )
+    for text, hint in ((start, "--from"), (end, "--to")):
+        if text is not None:
+            try:
+                dt.date.fromisoformat(text)
+            except ValueError:
+                raise click.BadParameter(f"{text!r} is not a date YYYY-MM-DD", param_hint=hint) from None
+    chosen = catalog.filter(kind=kinds, start=start, end=end)
+    events = sorted(chosen.events, key=lambda e: (e.local_date, e.id))
+    if not events:
+        raise click.UsageError(
+            f"no catalog event matches --kind {kinds_text or 'any'} --from {start or '...'} --to "
+            f"{end or '...'}; see `rerating events list`"
+        )
+    return [e.id for e in events]
 
 
 def _foreign(text: str | None, model: str) -> tuple[str, int] | None:

@@ -37,6 +37,7 @@ if TYPE_CHECKING:
 
 LEVEL = 0.95  # confidence level of the CAAR bands and intervals
 MOVERS_FDR = 0.10  # false discovery rate of the "listings that moved" table
+OTHER_NEWS = "other news in the window"  # column of the movers table (events.confounding)
 CALENDAR_LABELS = {"XNYS": "New York", "XHKG": "Hong Kong", "XSHG": "Shanghai"}
 LEDGER_COLUMNS = ["stage", "event_id", "symbol", "date", "reason"]
 NO_SHARES = "no shares figure"
@@ -443,7 +444,7 @@ def run_study(
             columns=LEDGER_COLUMNS,
         )
         return StudyTables(event_id, empty, empty, empty, empty, ledger, (str(exc),), None)
-    return _study_tables(event_id, p, results)
+    return _study_tables(event_id, p, results, catalog, securities)
 
 
 # --- charts, timeline, parameters ------------------------------------------------------------------
@@ -888,7 +889,9 @@ def build_report(
             caption="Listings whose CAR (its own t-test, Campbell, Lo & MacKinlay 1997) is "
             f"significant with the false discovery rate held at {MOVERS_FDR:.0%} across each "
             "window's listings: q = Benjamini-Hochberg adjusted p-value. Testing each listing at "
-            "p < 0.10 instead would flag one quiet listing in ten.",
+            "p < 0.10 instead would flag one quiet listing in ten. "
+            f"{OTHER_NEWS}: catalog events about the same company whose day 0 falls inside the "
+            "window (day k from the event's day 0); the CAR carries that news too.",
         )
         if any(not s.car.empty for s in studies)
         else None,
@@ -958,7 +961,9 @@ def _coverage(market: Market, p: Preset, n_obs: pd.Series) -> pd.DataFrame:
     return frame
 
 
-def _study_tables(event_id: str, p: Preset, results: Any) -> StudyTables:
+def _study_tables(
+    event_id: str, p: Preset, results: Any, catalog: Any, securities: Any
+) -> StudyTables:
     """Shape an ``EventStudyResults`` for the report (CAAR, tests, per-listing CAR, paths, ledger)."""
     caar = results.caar
     caar = caar.rename(columns={"conf_low": "lower", "conf_high": "upper"})
@@ -1008,7 +1013,7 @@ def _study_tables(event_id: str, p: Preset, results: Any) -> StudyTables:
         clustering=_clustering_text(results.clustering),
         n_obs=results.params.set_index("symbol")["n_obs"],
         differences=_differences(event_id, results, order),
-        movers=_movers(event_id, results),
+        movers=_movers(event_id, results, catalog, securities),
     )
 
 
@@ -1037,10 +1042,15 @@ def _differences(event_id: str, results: Any, order: Sequence[str]) -> pd.DataFr
     return pd.DataFrame(rows)
 
 
-def _movers(event_id: str, results: Any) -> pd.DataFrame:
-    """The listings whose CAR moved at a ``MOVERS_FDR`` false discovery rate, per window."""
-    out = results.movers(fdr=MOVERS_FDR)[["symbol", "group", "window", "car", "pvalue", "qvalue"]]
+def _movers(event_id: str, results: Any, catalog: Any, securities: Any) -> pd.DataFrame:
+    """The listings whose CAR moved at a ``MOVERS_FDR`` false discovery rate, per window, with the
+    catalog's other news of the same company inside the window."""
+    from rerating.events.confounding import other_events
+
+    movers = results.movers(fdr=MOVERS_FDR)
+    out = movers[["symbol", "group", "window", "car", "pvalue", "qvalue"]].copy()
     out.insert(0, "event_id", event_id)
+    out[OTHER_NEWS] = other_events(movers, catalog, securities).to_numpy()
     return out
 
 

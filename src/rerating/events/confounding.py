@@ -1,0 +1,117 @@
+"""Other catalog events inside an event's window: the confounding news a CAR also carries.
+
+An event study attributes a listing's abnormal return over a window to the event; when the same
+company had news of its own inside that window (its earnings, another announcement), the CAR
+measures both (McWilliams & Siegel 1997, "Event studies in management research: theoretical and
+empirical issues", *Academy of Management Journal* 40(3), list confounding events as the first
+threat to an event study's validity). This module finds, for each (event, listing, window), the
+catalog events that name the same company and whose day 0 on the listing's calendar falls inside
+the window, so that a screen of "which stocks moved" can say which moves have another explanation
+at hand. It reads only the catalog: news the catalog does not hold is not found.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+import pandas as pd
+
+from rerating.errors import DateRangeError
+from rerating.events.alignment import day_zero, sessions
+from rerating.events.catalog import Event, EventCatalog
+
+# kinds of catalog entry that record the market's reaction (a sell-off), not news of their own
+REACTION_KINDS = frozenset({"market"})
+# calendar days around the events' dates from which to take sessions (covers windows of about
+# +-60 sessions; a longer window is clipped at this edge, which the docstring says)
+_MARGIN_DAYS = 100
+
+
+def _window_bounds(value: Any) -> tuple[int, int]:
+    """``(a, b)`` from ``(a, b)`` or a window label ``"[a:b]"``."""
+    if isinstance(value, str):
+        a, b = value.strip("[]").split(":")
+        return int(a), int(b)
+    a, b = value
+    return int(a), int(b)
+
+
+def other_events(
+    frame: pd.DataFrame,
+    catalog: EventCatalog,
+    securities: Any,
+) -> pd.Series:
+    """Catalog events about the same company whose day 0 lies inside each row's event window.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        One row per (event, listing, window): columns ``event_id``, ``symbol``, ``day0`` (the
+        session of day 0; ``date`` is read when there is no ``day0``) and ``window`` (``"[a:b]"``
+        or ``(a, b)`` in sessions of the listing's calendar), e.g. ``EventStudyResults.movers()``
+        or ``.car``.
+    catalog : EventCatalog
+        The events to look for (the bundled catalog, plus the user's).
+    securities : SecurityMaster
+        Gives each listing's calendar and company (a catalog event naming ``BABA`` concerns
+        ``9988.HK`` too).
+
+    Returns
+    -------
+    pandas.Series
+        Aligned with ``frame``: ``""`` or ``"id (kind, day k); ..."``, each other event with its day 0's
+        session offset from the row's day 0, in date order. The row's own event is not listed, nor
+        entries of kind ``market`` (:data:`REACTION_KINDS`: a sell-off is the reaction, not other
+        news); windows reaching more than about 60 sessions from day 0 are searched up to there.
+    """
+    out = pd.Series("", index=frame.index, dtype=object, name="other_events")
+    if frame.empty:
+        return out
+    day0_col = "day0" if "day0" in frame.columns else "date"
+    day0s = pd.to_datetime(frame[day0_col])
+    # the catalog's events by the companies (or, for indices, the listings) they name
+    about: dict[str, list[Event]] = defaultdict(list)
+    for ev in catalog.events:
+        if ev.kind.lower() in REACTION_KINDS:
+            continue
+        keys = set()
+        for sym in ev.symbols:
+            sec = securities.get(sym)
+            keys.add(sec.company or sec.symbol)
+        for key in keys:
+            about[key].append(ev)
+    lo, hi = day0s.min(), day0s.max()
+    on_calendar: dict[str, pd.DatetimeIndex] = {}
+    zero_of: dict[tuple[str, str], pd.Timestamp | None] = {}
+    for i, (eid, sym, d0, win) in enumerate(
+        zip(frame["event_id"], frame["symbol"], day0s, frame["window"], strict=True)
+    ):
+        sec = securities.get(str(sym))
+        candidates = [e for e in about.get(sec.company or sec.symbol, ()) if e.id != str(eid)]
+        if not candidates or pd.isna(d0):
+            continue
+        cal = sec.calendar
+        if cal not in on_calendar:
+            on_calendar[cal] = sessions(
+                cal, lo - pd.Timedelta(days=_MARGIN_DAYS), hi + pd.Timedelta(days=_MARGIN_DAYS)
+            )
+        days = on_calendar[cal]
+        pos = int(days.searchsorted(d0))
+        if pos >= days.size or days[pos] != d0:
+            continue  # day 0 is not a session of the listing's calendar: nothing to count from
+        a, b = _window_bounds(win)
+        first, last = days[max(0, pos + a)], days[min(days.size - 1, pos + b)]
+        found = []
+        for ev in candidates:
+            key = (ev.id, cal)
+            if key not in zero_of:
+                try:
+                    zero_of[key] = day_zero(ev, cal)
+                except DateRangeError:  # past the calendar's last session: in no window
+                    zero_of[key] = None
+            z = zero_of[key]
+            if z is not None and first <= z <= last:
+                found.append((z, ev.id, f"{ev.id} ({ev.kind}, day {int(days.searchsorted(z)) - pos})"))
+        out.iloc[i] = "; ".join(text for _, _, text in sorted(found))
+    return out
