@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from rerating.events.alignment import build_events, day_zero, day_zero_table, last_session_before
 from rerating.events.catalog import Event, EventCatalog, load_catalog, read_events
+from rerating.events.confounding import other_events
 
 __all__ = [
     "Event",
@@ -13,5 +14,6 @@ __all__ = [
     "day_zero_table",
     "last_session_before",
     "load_catalog",
+    "other_events",
     "read_events",
 ]
