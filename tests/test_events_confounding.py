@@ -79,11 +79,13 @@ def test_news_naming_another_listing_of_the_company_counts_on_this_listings_cale
         # New York's Jan 28 session closes (21:00 UTC) after Beijing's day ends (16:00 UTC): day 0
         ("x", "BABA", "2025-01-28", "[0:1]"),
         ("x", "NVDA", "2025-01-28", "[0:5]"),  # another company: nothing
+        ("x", "ZZZZ9", "2025-01-28", "[0:5]"),  # not in the master: nothing, no error
     )
     assert other_events(frame, catalog, master).tolist() == [
         "alibaba-news (product, day 1)",
         "",
         "alibaba-news (product, day 0)",
+        "",
         "",
     ]
 

@@ -55,7 +55,7 @@ def other_events(
         The events to look for (the bundled catalog, plus the user's).
     securities : SecurityMaster
         Gives each listing's calendar and company (a catalog event naming ``BABA`` concerns
-        ``9988.HK`` too).
+        ``9988.HK`` too); rows of listings it does not know get ``""``.
 
     Returns
     -------
@@ -77,8 +77,8 @@ def other_events(
             continue
         keys = set()
         for sym in ev.symbols:
-            sec = securities.get(sym)
-            keys.add(sec.company or sec.symbol)
+            sec = securities.lookup(sym)
+            keys.add(sym if sec is None else sec.company or sec.symbol)
         for key in keys:
             about[key].append(ev)
     lo, hi = day0s.min(), day0s.max()
@@ -87,9 +87,11 @@ def other_events(
     for i, (eid, sym, d0, win) in enumerate(
         zip(frame["event_id"], frame["symbol"], day0s, frame["window"], strict=True)
     ):
-        sec = securities.get(str(sym))
+        sec = securities.lookup(str(sym))
+        if sec is None or pd.isna(d0):  # a listing the master does not know has no calendar here
+            continue
         candidates = [e for e in about.get(sec.company or sec.symbol, ()) if e.id != str(eid)]
-        if not candidates or pd.isna(d0):
+        if not candidates:
             continue
         cal = sec.calendar
         if cal not in on_calendar:
