@@ -1305,9 +1305,14 @@ def _window_rank_means(w: WindowSample, matrix: np.ndarray, restandardise: bool)
     parts = [(0, n)] + ([] if restandardise else list(w.extra.get("segments", ())))
     sums = np.zeros((len(parts), cols.size))
     counts = np.zeros((len(parts), cols.size), dtype=np.intp)
+    w0, w1 = int(w.window_cols[0]), int(w.window_cols[-1]) + 1
+    runs = w1 - w0 == w.window_cols.size  # a window is a run of columns: two slices, one copy
     for lo in range(0, n, _CZ_ROWS):
         hi = min(n, lo + _CZ_ROWS)
-        x = np.array(matrix[lo:hi][:, cols], dtype=float)
+        if runs:
+            x = np.concatenate([matrix[lo:hi, :l1], matrix[lo:hi, w0:w1]], axis=1, dtype=float)
+        else:
+            x = np.asarray(matrix[lo:hi][:, cols], dtype=float)  # fancy indexing copies already
         if scale is not None:
             x[:, l1:] /= scale
         u = centered_ranks(x)
