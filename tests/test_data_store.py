@@ -274,3 +274,28 @@ def test_kill_9_mid_load_keeps_committed_symbols(tmp_path):
         np.testing.assert_array_equal(got["close"].to_numpy(), synthetic(sym, 3000)["close"].to_numpy())
     store.upsert_bars(synthetic("AFTER", 10), "AFTER")  # and it is writable again
     assert "AFTER" in store.symbols()
+
+
+def test_upsert_on_another_adj_close_base_is_refused_and_nothing_is_written(tmp_path, master):
+    store = Store(tmp_path)
+    bars = FilesSource(SAMPLE, master).bars("BABA")
+    store.upsert_bars(bars, "BABA")
+    before = store.read_bars("BABA")
+    # the last 10 sessions again, downloaded after a dividend: every adj_close 3% lower
+    rebased = bars.iloc[-10:].assign(adj_close=bars["adj_close"].iloc[-10:] * 0.97)
+    with pytest.raises(StoreError, match=r"cannot upsert BABA: on the 10 date\(s\) .* 0\.97\.\.0\.97 x"):
+        store.upsert_bars(rebased, "BABA")
+    with pytest.raises(StoreError, match="Store.replace_bars"), store.writer() as writer:
+        writer.upsert_bars({"BABA": rebased, "NVDA": FilesSource(SAMPLE, master).bars("NVDA")})
+    pd.testing.assert_frame_equal(store.read_bars("BABA"), before)
+    assert store.symbols() == ["BABA"]  # the refused batch's other symbol was not written either
+    # the same base (a corrected volume) is an upsert as before
+    store.upsert_bars(bars.iloc[-10:].assign(volume=1.0), "BABA")
+    assert (store.read_bars("BABA")["volume"].iloc[-10:] == 1.0).all()
+    # every stored date brought again: no stored row is left on the old base
+    store.upsert_bars(bars.assign(adj_close=bars["adj_close"] * 0.97), "BABA")
+    np.testing.assert_allclose(store.read_bars("BABA")["adj_close"], bars["adj_close"] * 0.97)
+    # replace_bars re-bases the kept rows instead (what `rerating load` does)
+    done = store.replace_bars(bars.iloc[-10:], "BABA")
+    assert done.rebase == pytest.approx(1 / 0.97)
+    np.testing.assert_allclose(store.read_bars("BABA")["adj_close"], bars["adj_close"], rtol=1e-12)

@@ -10,7 +10,7 @@ committed batch intact (DuckDB's write-ahead log is replayed on the next open).
 A load writes with :meth:`Store.replace_bars`: one symbol's rows within the new data's date range
 are replaced (rows it no longer has deleted), rows outside it kept on the new ``adj_close`` base
 (re-based by a constant ratio, or refused). :meth:`Store.upsert_bars` replaces only the
-(symbol, date) pairs it brings. :meth:`Store.drop_symbols` deletes listings from every table.
+(symbol, date) pairs it brings, and refuses ``adj_close`` on another base than the rows it keeps. :meth:`Store.drop_symbols` deletes listings from every table.
 
 Schema (version :data:`SCHEMA_VERSION`, kept in table ``meta``):
 
@@ -298,6 +298,10 @@ class Store:
         ------
         DuplicateDateError
             The same (symbol, date) twice in the input.
+        StoreError
+            A symbol's ``adj_close`` on the dates it shares with the store is on another base
+            (ratio new/stored not 1) while the store keeps rows of it this upsert does not
+            replace; nothing is written (:meth:`replace_bars` re-bases them).
         """
         long = _stage_bars(bars, symbol, source)
         if long.empty:
@@ -644,6 +648,7 @@ def _write_bars(con: DuckDBPyConnection, long: pd.DataFrame) -> None:
         # DuckDB scans an Arrow table much faster than a pandas frame with string columns
         con.register("staged", pa.Table.from_pandas(long, preserve_index=False))
         if known:  # replace the (symbol, date) pairs we bring; new symbols need no delete
+            _refuse_second_base(con)
             con.execute("DELETE FROM bars USING staged WHERE bars.sid = staged.sid AND bars.date = staged.date")
         con.execute(
             "INSERT INTO bars SELECT sid, date, open, high, low, close, adj_close, volume, source, loaded_at FROM staged"
@@ -656,6 +661,35 @@ def _write_bars(con: DuckDBPyConnection, long: pd.DataFrame) -> None:
             "(SELECT sid, min(date) AS first, max(date) AS last, count(*) AS rows, "
             f"arg_max(source, loaded_at) AS source, max(loaded_at) AS loaded_at FROM {origin} GROUP BY sid) t "
             "JOIN (SELECT DISTINCT sid, symbol FROM staged) n USING (sid)"
+        )
+
+
+# relative spread of new/stored adj_close over the shared dates beyond which an upsert would leave
+# two bases in one series (prices are stored to ~1e-10 relative; a dividend re-base moves ~1e-3)
+_UPSERT_BASE_TOLERANCE = 1e-8
+
+
+def _refuse_second_base(con: DuckDBPyConnection) -> None:
+    """:class:`StoreError` when an upsert's ``adj_close`` (table ``staged``) is on another base than
+    the stored rows it keeps: its shared dates' ratio new/stored is not 1 while the symbol has
+    stored rows the upsert does not replace (their returns across the seam would be wrong)."""
+    rows = con.execute(
+        "SELECT st.symbol, min(st.adj_close / b.adj_close), max(st.adj_close / b.adj_close), "
+        "count(*), min(st.date), max(st.date) "
+        "FROM bars b JOIN staged st ON b.sid = st.sid AND b.date = st.date "
+        "WHERE b.adj_close > 0 AND st.adj_close IS NOT NULL GROUP BY st.symbol "
+        f"HAVING max(abs(st.adj_close / b.adj_close - 1)) > {_UPSERT_BASE_TOLERANCE} "
+        "AND EXISTS (SELECT 1 FROM bars k WHERE k.sid = any_value(st.sid) AND k.date NOT IN "
+        "(SELECT date FROM staged s2 WHERE s2.sid = any_value(st.sid)))"
+    ).fetchall()
+    if rows:
+        sym, lo, hi, n, first, last = rows[0]
+        raise StoreError(
+            f"cannot upsert {sym}: on the {n} date(s) it shares with the store ({first}..{last}) its "
+            f"adj_close is {lo:.6g}..{hi:.6g} x the stored one, and the store keeps rows of {sym} "
+            "this upsert does not replace, which would then be on another base; nothing was "
+            "written. Use Store.replace_bars (what `rerating load` does: it re-bases the kept rows "
+            f"or refuses), bring every stored date, or `rerating cache drop {sym}` first"
         )
 
 
