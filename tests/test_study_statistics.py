@@ -291,3 +291,13 @@ def test_grank_places_scar_among_cached_estimation_ranks_as_a_full_ranking(case:
     assert st.grank(sar_est, other, est_ranks=cached).statistic == pytest.approx(
         _grank_by_rankdata(sar_est, other), rel=1e-12
     )
+
+
+def test_sum_variance_degrees_of_freedom_when_the_lag_1_autocovariance_is_zero() -> None:
+    # mean 0, every consecutive product 0: g_1 = 0, g_0 = 4/7 (T = 8); with L = 5 the variance is
+    # L g_0 and Satterthwaite's df (T - 1) L^2 / (L^2 + 2 (L - 1)^2) = 7 * 25 / 57, not T - 1
+    x = np.array([1.0, 0.0, -1.0, 0.0, 1.0, 0.0, -1.0, 0.0])
+    var, n, df = st.sum_variance(x, 5, lags=1)
+    assert (var, n) == (pytest.approx(5 * 4 / 7, rel=1e-12), 8)
+    assert df == pytest.approx(7 * 25 / 57, rel=1e-12)
+    assert st.sum_variance(x, 5, lags=0)[2] == 7  # independent values: T - 1

@@ -140,9 +140,10 @@ def sum_variance(series: np.ndarray, length: int, lags: int = 0) -> tuple[float,
     unweighted autocovariances as Hansen & Hodrick (1980) do for overlapping returns. Its degrees
     of freedom are Satterthwaite's (1946), ``2 V^2 / var(V)``, with Bartlett's (1946) large-sample
     variances of the sample autocovariances (``var(S^2) = 2 (g_0^2 + 2 g_1^2) / (T - 1)``,
-    ``var(g_1) = (g_0^2 + 3 g_1^2) / (T - 1)``, ``cov = 4 g_0 g_1 / (T - 1)``), which give ``T - 1``
-    when ``g_1 = 0``; at most ``T - 1``. A sum whose estimated variance is not positive gives 0
-    (the caller's test is then NaN).
+    ``var(g_1) = (g_0^2 + 3 g_1^2) / (T - 1)``, ``cov = 4 g_0 g_1 / (T - 1)``). Estimating ``g_1``
+    costs degrees of freedom even when it is 0: then they are ``(T - 1) L^2 / (L^2 + 2 (L - 1)^2)``
+    (0.44 (T - 1) at L = 5); they never exceed ``T - 1`` (kept as a cap). A sum whose estimated
+    variance is not positive gives 0 (the caller's test is then NaN).
 
     References
     ----------
