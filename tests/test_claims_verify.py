@@ -170,3 +170,33 @@ def test_adjusted_return_is_reported(market: Market) -> None:
         adj = {r["date"]: float(r["adj_close"]) for r in csv.DictReader(fh)}
     assert k.computed_adjusted == pytest.approx(100 * (adj["2025-01-27"] / adj["2025-01-24"] - 1))
     assert v.to_dict()["checks"][0]["computed_adjusted"] == k.computed_adjusted
+
+
+def test_a_return_is_set_against_its_listings_benchmark_over_the_same_closes(market: Market) -> None:
+    """``benchmark_computed``: the default benchmark's return between the same two dates' closes
+    (from the sample CSVs here), ``excess`` the difference in points; the verdict is unchanged."""
+    text = "Nvidia has fallen more than 12% since DeepSeek-R1 came out. 阿里巴巴港股20个交易日上涨55%。"
+    nvda, baba = (v.checks[0] for v in verify_claims(extract_claims(text, "2025-02-14"), market))
+    gspc, hsi = dict(csv_closes("GSPC")), dict(csv_closes("HSI"))
+    assert (nvda.symbol, nvda.benchmark, nvda.start_date) == ("NVDA", "^GSPC", "2025-01-17")
+    want = 100 * (gspc[nvda.end_date] / gspc["2025-01-17"] - 1)
+    assert nvda.benchmark_computed == pytest.approx(want, rel=1e-12)
+    assert nvda.excess == pytest.approx(nvda.computed - want, rel=1e-12)
+    # 20 Hong Kong sessions to 2025-02-14 (the Lunar New Year closure counts no session)
+    assert (baba.symbol, baba.benchmark, baba.start_date, baba.end_date) == (
+        "9988.HK", "^HSI", "2025-01-14", "2025-02-14"
+    )
+    want = 100 * (hsi["2025-02-14"] / hsi["2025-01-14"] - 1)
+    assert baba.benchmark_computed == pytest.approx(want, rel=1e-12)
+    assert baba.status == "supported" and baba.excess == pytest.approx(baba.computed - want)
+    row = verdicts_frame(verify_claims(extract_claims(text, "2025-02-14"), market)).iloc[1]
+    assert (row["benchmark"], row["excess"]) == ("^HSI", pytest.approx(baba.excess))
+
+
+def test_an_index_or_a_level_has_no_benchmark_comparison(market: Market) -> None:
+    text = "The Hang Seng Tech index rose 20% since DeepSeek-R1. Nvidia closed at $118.42 on January 27."
+    index, level = (v.checks[0] for v in verify_claims(extract_claims(text, "2025-02-14"), market))
+    assert index.symbol == "HSTECH" and index.computed is not None
+    assert (index.benchmark, index.benchmark_computed, index.excess) == (None, None, None)
+    assert level.symbol == "NVDA" and (level.benchmark, level.excess) == (None, None)
+    assert verify_claims(extract_claims(text, "2025-02-14"), market)[0].to_dict()["checks"][0]["excess"] is None

@@ -51,6 +51,9 @@ class ListingCheck:
     accepted: tuple[float, float] | None = None
     adjusted: bool = False
     computed_adjusted: float | None = None  # the same return from dividend-adjusted closes
+    benchmark: str | None = None  # the listing's default benchmark (a return claim's "market")
+    benchmark_computed: float | None = None  # its return over the same closes' dates, in pct
+    excess: float | None = None  # computed - benchmark_computed: the market-adjusted move, points
     note: str = ""
 
     def to_dict(self) -> dict[str, Any]:
@@ -70,6 +73,9 @@ class ListingCheck:
             else None,
             "adjusted": self.adjusted,
             "computed_adjusted": self.computed_adjusted,
+            "benchmark": self.benchmark,
+            "benchmark_computed": self.benchmark_computed,
+            "excess": self.excess,
             "note": self.note,
         }
 
@@ -127,7 +133,8 @@ VERDICT_COLUMNS: tuple[str, ...] = (
     "value_currency", "stated", "tolerance", "status", "reason", "notes",
     # the listing checked (JSON: one object of "checks")
     "symbol", "listing_status", "computed", "computed_adjusted", "adjusted", "start_date", "end_date",
-    "start_close", "end_close", "currency", "calendar", "accepted", "listing_note",
+    "start_close", "end_close", "currency", "calendar", "accepted", "benchmark", "benchmark_computed",
+    "excess", "listing_note",
 )  # fmt: skip
 
 
@@ -165,7 +172,8 @@ def verdicts_frame(verdicts: list[Verdict]) -> pd.DataFrame:
                 "start_close": num(k.start_close), "end_close": num(k.end_close),
                 "currency": k.currency or "", "calendar": k.calendar or "",
                 "accepted": "" if k.accepted is None else f"[{k.accepted[0]:.6g}, {k.accepted[1]:.6g}]",
-                "listing_note": k.note,
+                "benchmark": k.benchmark or "", "benchmark_computed": num(k.benchmark_computed),
+                "excess": num(k.excess), "listing_note": k.note,
             })  # fmt: skip
     return pd.DataFrame(rows, columns=list(VERDICT_COLUMNS))
 
@@ -397,12 +405,17 @@ def _check_listing(claim: Claim, sym: str, market: Market, catalog: Any) -> List
                 )
             except RerateError:
                 adj = None
+            computed = 100.0 * float(wr.value)
+            bench = _market_move(sec, wr, market)
             return ListingCheck(
                 **{
                     **base.__dict__,
-                    "computed": 100.0 * float(wr.value),
+                    "computed": computed,
                     "note": note,
                     "computed_adjusted": adj,
+                    "benchmark": None if bench is None else sec.benchmark,
+                    "benchmark_computed": bench,
+                    "excess": None if bench is None else computed - bench,
                 }
             )
         if unit == "points":
@@ -469,6 +482,23 @@ def _check_listing(claim: Claim, sym: str, market: Market, catalog: Any) -> List
             calendar=sec.calendar,
         )
     return ListingCheck(symbol=sec.symbol, status=UNVERIFIABLE, note=f"{metric} is not checked")
+
+
+def _market_move(sec: Any, wr: Any, market: Market) -> float | None:
+    """The listing's default benchmark's return (pct) between the closes of ``wr``'s dates, so
+    that a return claim's move can be read against its market (None: no benchmark, an index, or
+    no benchmark closes on those dates)."""
+    from rerating.rerate.windows import range_return
+
+    if not sec.benchmark or sec.kind == "index" or sec.benchmark == sec.symbol:
+        return None
+    try:
+        bench = range_return(market, sec.benchmark, wr.start_date, wr.end_date)
+    except RerateError:
+        return None
+    if bench.start_date != wr.start_date or bench.end_date != wr.end_date:
+        return None  # the benchmark lacks a close the listing has: not the same move
+    return 100.0 * float(bench.value)
 
 
 def _window_return(

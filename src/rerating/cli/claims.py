@@ -128,9 +128,11 @@ def check_cmd(
                 "start_date",
                 "end_date",
                 "accepted",
+                "benchmark",
+                "excess",
             ]
         ]
-        frame = frame.rename(columns={"listing_status": "verdict"})
+        frame = frame.rename(columns={"listing_status": "verdict", "excess": "vs_benchmark"})
     render_frame(frame, fmt, output, title=f"claims checked in {art.title or article}")
 
 
