@@ -421,6 +421,14 @@ def test_claims_rows_show_each_listings_own_verdict(tmp_path: Path) -> None:
     assert (rows["0700.HK"]["verdict"], rows["TCEHY"]["verdict"]) == ("supported", "unverifiable")
     assert rows["0700.HK"]["claim verdict"] == rows["TCEHY"]["claim verdict"] == "supported"
     assert rows["TCEHY"]["note"].startswith("no bars for TCEHY") and rows["0700.HK"]["note"] == ""
+    # against the Hang Seng Index over the same closes (2025-01-15 .. 2025-02-13 in HSI.csv)
+    hsi, tencent = csv("^HSI")["close"], csv("0700.HK")["close"]
+    end = pd.Timestamp("2025-02-13")
+    start = tencent.index[tencent.index.get_loc(end) - 20]
+    market = 100 * (hsi[end] / hsi[start] - 1)
+    excess = 100 * (tencent[end] / tencent[start] - 1) - market
+    assert rows["0700.HK"]["vs benchmark"] == f"{excess:+.2f} points vs ^HSI ({market:+.2f}%)"
+    assert rows["TCEHY"]["vs benchmark"] == ""
 
 
 def test_claims_figures_carry_their_units(tmp_path: Path) -> None:

@@ -583,8 +583,14 @@ def _claims_table(
         for text, u, cur, cur_stated in zip(frame["accepted"], frame["unit"], frame["currency"],
                                             frame["value_currency"], strict=True)
     ]  # fmt: skip
+    # a return against the listing's market over the same closes (the claim's verdict is on the
+    # stated figure; this says how much of the move was the market's)
+    frame["vs benchmark"] = [
+        f"{x:+.2f} points vs {b} ({m:+.2f}%)" if b and np.isfinite(x) else ""
+        for x, b, m in zip(frame["excess"], frame["benchmark"], frame["benchmark_computed"], strict=True)
+    ]
     keep = ["claim", "sentence", "metric", "stated", "symbol", "verdict", "computed", "start", "end",
-            "accepted", "claim verdict", "note"]  # fmt: skip
+            "accepted", "vs benchmark", "claim verdict", "note"]  # fmt: skip
     source = Path(str(article)).name + (f" ({doc.title})" if doc.title else "")
     if doc.date is not None:
         source += f", dated {pd.Timestamp(doc.date).date()}"
@@ -819,7 +825,9 @@ def build_report(
             digits={"computed": 2},
             caption="Each claim as the article states it, the listing it was checked on, that "
             "listing's verdict, the value computed from the data (in the claim's unit) and the "
-            "interval accepted as a match; the claim verdict holds when any listing supports it.",
+            "interval accepted as a match; the claim verdict holds when any listing supports it. "
+            "vs benchmark: for a stock's return, the return minus its benchmark's over the same "
+            "closes (the benchmark's own return in brackets).",
         )
 
     pct = tuple(c for c in return_cols if not c.startswith("mcap"))
