@@ -45,46 +45,52 @@ def _rows(*rows: tuple[str, str, str, str]) -> pd.DataFrame:
 
 
 def test_window_bounds_are_inclusive_and_offsets_count_sessions(catalog, master) -> None:  # type: ignore[no-untyped-def]
-    # a date-only New York event is known at the end of its day: msft-news (Jan 22) reacts on
-    # Jan 23, late-news (Jan 24, a Friday) on Monday Jan 27
+    # a date-only New York event is known at the end of its day (day 0 the next session) but may
+    # have come out during the session of its date: msft-news (Wed Jan 22) trades on Jan 22 or 23,
+    # late-news (Fri Jan 24) on Jan 24 or Mon Jan 27. Sessions from Jan 21: 0 = 21, 1 = 22, ...
     frame = _rows(
-        ("mine", "MSFT", "2025-01-21", "[0:1]"),  # Jan 21-22: neither
-        ("mine", "MSFT", "2025-01-21", "[0:2]"),  # Jan 21-23: msft-news on day 2
+        ("mine", "MSFT", "2025-01-21", "[0:0]"),  # Jan 21: neither
+        ("mine", "MSFT", "2025-01-21", "[0:1]"),  # Jan 21-22: msft-news may be on day 1
         ("mine", "MSFT", "2025-01-21", "[-1:4]"),  # Jan 17-27: both
-        ("mine", "MSFT", "2025-01-27", "[-3:-2]"),  # Jan 22-23: msft-news on day -2
+        ("mine", "MSFT", "2025-01-27", "[-3:-2]"),  # Jan 22-23, counted back from Jan 27
+        ("mine", "MSFT", "2025-01-28", "[0:5]"),  # after both: neither
     )
     got = other_events(frame, catalog, master).tolist()
     assert got == [
         "",
-        "msft-news (product, day 2)",
-        "msft-news (product, day 2); late-news (product, day 4)",
-        "msft-news (product, day -2)",
+        "msft-news (product, day 1 or 2)",
+        "msft-news (product, day 1 or 2); late-news (product, day 3 or 4)",
+        "msft-news (product, day -3 or -2)",
+        "",
     ]
 
 
 def test_own_event_and_market_reactions_are_not_other_news(catalog, master) -> None:  # type: ignore[no-untyped-def]
-    frame = _rows(("msft-news", "MSFT", "2025-01-23", "[0:0]"), ("x", "MSFT", "2025-01-24", "[0:0]"))
-    # msft-sell-off (kind market, Jan 24) is the reaction, not news; msft-news is the row's own
+    # msft-sell-off (kind market, Jan 23 or 24) is the reaction, not news; each row's own event
+    # is not listed; msft-news ends on Jan 23 and late-news starts on Jan 24
+    frame = _rows(("msft-news", "MSFT", "2025-01-23", "[0:0]"), ("late-news", "MSFT", "2025-01-24", "[0:0]"))
     assert other_events(frame, catalog, master).tolist() == ["", ""]
 
 
 def test_news_naming_another_listing_of_the_company_counts_on_this_listings_calendar(
     catalog, master  # type: ignore[no-untyped-def]
 ) -> None:
-    # alibaba-news names BABA only; 9988.HK is the same company. Beijing, Jan 28, date-only:
-    # Hong Kong's next session is Feb 3 (Lunar New Year), which is day 1 from Jan 28
+    # alibaba-news names BABA only; 9988.HK is the same company. Beijing, Jan 28, date-only: the
+    # day began at 16:00 UTC on Jan 27, during Hong Kong's night, so Hong Kong could trade it on
+    # its Jan 28 half day (closing 04:00 UTC) or, at the latest, on Feb 3 (Lunar New Year)
     frame = _rows(
-        ("x", "9988.HK", "2025-01-28", "[0:1]"),
         ("x", "9988.HK", "2025-01-28", "[0:0]"),
-        # New York's Jan 28 session closes (21:00 UTC) after Beijing's day ends (16:00 UTC): day 0
+        ("x", "9988.HK", "2025-02-04", "[0:0]"),
+        # New York's Jan 27 session closes (21:00 UTC) after Beijing's Jan 28 began, its Jan 28
+        # session after that day ended (16:00 UTC): day -1 or 0 from Jan 28
         ("x", "BABA", "2025-01-28", "[0:1]"),
         ("x", "NVDA", "2025-01-28", "[0:5]"),  # another company: nothing
         ("x", "ZZZZ9", "2025-01-28", "[0:5]"),  # not in the master: nothing, no error
     )
     assert other_events(frame, catalog, master).tolist() == [
-        "alibaba-news (product, day 1)",
+        "alibaba-news (product, day 0 or 1)",
         "",
-        "alibaba-news (product, day 0)",
+        "alibaba-news (product, day -1 or 0)",
         "",
         "",
     ]

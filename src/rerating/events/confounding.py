@@ -61,7 +61,8 @@ def other_events(
     -------
     pandas.Series
         Aligned with ``frame``: ``""`` or ``"id (kind, day k); ..."``, each other event with its day 0's
-        session offset from the row's day 0, in date order. The row's own event is not listed, nor
+        session offset from the row's day 0, in date order; ``day k or k+1`` for a date-only event
+        that may have come out during the session of its own date (:func:`_reaction_sessions`). The row's own event is not listed, nor
         entries of kind ``market`` (:data:`REACTION_KINDS`: a sell-off is the reaction, not other
         news); windows reaching more than about 60 sessions from day 0 are searched up to there.
     """
@@ -83,7 +84,7 @@ def other_events(
             about[key].append(ev)
     lo, hi = day0s.min(), day0s.max()
     on_calendar: dict[str, pd.DatetimeIndex] = {}
-    zero_of: dict[tuple[str, str], pd.Timestamp | None] = {}
+    zero_of: dict[tuple[str, str], tuple[pd.Timestamp, pd.Timestamp] | None] = {}
     for i, (eid, sym, d0, win) in enumerate(
         zip(frame["event_id"], frame["symbol"], day0s, frame["window"], strict=True)
     ):
@@ -108,12 +109,27 @@ def other_events(
         for ev in candidates:
             key = (ev.id, cal)
             if key not in zero_of:
-                try:
-                    zero_of[key] = day_zero(ev, cal)
-                except DateRangeError:  # past the calendar's last session: in no window
-                    zero_of[key] = None
-            z = zero_of[key]
-            if z is not None and first <= z <= last:
-                found.append((z, ev.id, f"{ev.id} ({ev.kind}, day {int(days.searchsorted(z)) - pos})"))
+                zero_of[key] = _reaction_sessions(ev, cal)
+            span = zero_of[key]
+            if span is None or span[1] < first or span[0] > last:
+                continue
+            k0, k1 = (int(days.searchsorted(z)) - pos for z in span)
+            when = f"day {k1}" if k0 == k1 else f"day {k0} or {k1}"
+            found.append((span[0], ev.id, f"{ev.id} ({ev.kind}, {when})"))
         out.iloc[i] = "; ".join(text for _, _, text in sorted(found))
     return out
+
+
+def _reaction_sessions(ev: Event, calendar: str) -> tuple[pd.Timestamp, pd.Timestamp] | None:
+    """The first and last session of ``calendar`` on which ``ev``'s news could first trade: its day
+    0 for an event whose time is known; for a date-only event also the first session closing after
+    its local day *began* (the news may have come out during that session: Stargate was reported on
+    the morning of its date and Oracle rose that session). None past the calendar's end."""
+    try:
+        latest = day_zero(ev, calendar)
+        if ev.time_known:
+            return latest, latest
+        start_of_day = pd.Timestamp(ev.local_date).tz_localize(ev.tz).tz_convert("UTC")
+        return day_zero(start_of_day, calendar), latest
+    except DateRangeError:  # past the calendar's last session: in no window
+        return None
