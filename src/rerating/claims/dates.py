@@ -7,7 +7,7 @@ Conventions (documented in docs/CLAIMS.md):
 - ``大年初一`` / Lunar New Year: the first day of the lunar year (table below); ``春节后首个交易日``:
   the first session after it on the listing's calendar (Hong Kong and Shanghai differ).
 - A date without a year takes the article's year, or the year before when that would put it
-  after the article.
+  more than a day after the article (one day ahead stays: the Beijing date of a New York day).
 """
 
 from __future__ import annotations
@@ -79,10 +79,19 @@ def month_day(month: int, day: int, year: int | None, article_date: pd.Timestamp
     if year is None:
         ref = need(article_date, f"{month}/{day}")
         year = ref.year
-        if pd.Timestamp(year=year, month=month, day=1) > ref + pd.Timedelta(days=31):
+        # after the article is last year's; one day ahead stays (an article dated in New York
+        # may name the Beijing date, which is already the next day)
+        if _later_than(year, month, day, ref + pd.Timedelta(days=1)):
             year -= 1
     # A plain ValueError (not ArticleDateError): the extractor ignores a date that does not exist.
     return iso(dt.date(year, month, day))
+
+
+def _later_than(year: int, month: int, day: int, limit: pd.Timestamp) -> bool:
+    """Whether the date is after ``limit`` (a day that does not exist in ``year``, 29 February,
+    compares as the month's last day)."""
+    last = (pd.Timestamp(year=year, month=month, day=1) + pd.offsets.MonthEnd(0)).day
+    return pd.Timestamp(year=year, month=month, day=min(day, last)) > limit.normalize()
 
 
 def weekday_before(ref: pd.Timestamp, weekday: int, strictly: bool) -> pd.Timestamp:

@@ -175,7 +175,8 @@ _NEG_RE = re.compile(
     r"|资本开支|资本支出|投资(?![者人])|invest(?!ors)|spending|支出|份额|market share|准确率|accuracy"
     r"|得分|分数|\bscores?d?\b|benchmark|基准|MMLU|AIME|token|速度|\bspeed|性能|performance|出货|shipment"
     r"|销量|持股|stake|占比|权重|weighting|预计|预期|预测|forecast|\bexpect|projected|guidance|有望|可能|\bcould\b"
-    r"|\bwould\b|\bmay\b|\bmight\b|\bwill\b|将(?=[涨跌上下升增])|potential|upside|上调|下调|评级|\brating"
+    r"|\bwould\b|\bmay\b|\bmight\b|\bwill\b|将(?=[涨跌上下升增])|potential|upside|隐含|\bimpl(?:ied|ying|ies)\b"
+    r"|上调|下调|评级|\brating"
     r"|GDP|通胀|inflation|利率|\byields?\b|收益率|关税|tariff|融资|funding|raised|募资|估值(?!.*市值)|定价|售价"
     r"|\bpriced\b|订阅|subscription|补贴|工资|salary|薪|罚款|\bfine[ds]?\b|市场规模|market size|渗透率"
     r"|penetration|增速|growth rate|同比|year[- ]on[- ]year|环比|quarter|季度|毛利|margin|净资产|现金|cash|share of|回购|buyback|repurchase",

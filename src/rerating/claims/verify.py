@@ -357,19 +357,24 @@ def _judge(
 
 
 def _beijing_reading(claim: Claim, market: Market, sym: str) -> bool:
+    """Whether the day may be the Beijing date of a New York session's close: a Chinese sentence,
+    a New York listing, and a New York session on the calendar day before (its 16:00 close is
+    04:00-05:00 the next morning in Beijing; a Monday in Beijing closes no New York session)."""
+    from rerating.data.calendars import is_session
+
     return (
         claim.window.get("type") == "day"
         and market.securities.get(sym).calendar == "XNYS"
         and any("\u4e00" <= ch <= "\u9fff" for ch in claim.sentence)
+        and is_session("XNYS", pd.Timestamp(claim.window["date"]) - pd.Timedelta(days=1))
     )
 
 
 def _shift_day(claim: Claim, market: Market, sym: str) -> Claim:
+    """The claim on the New York session that closed on its (Beijing) date: the day before."""
     from dataclasses import replace
 
-    from rerating.data.calendars import previous_session
-
-    day = previous_session(pd.Timestamp(claim.window["date"]), "XNYS")
+    day = pd.Timestamp(claim.window["date"]) - pd.Timedelta(days=1)
     return replace(claim, window={**claim.window, "date": _d(day)})
 
 
