@@ -16,6 +16,7 @@ import statsmodels.api as sm
 from scipy import stats
 from statsmodels.stats.multitest import multipletests
 
+from rerating.errors import DuplicateDateError
 from rerating.study import EventStudy
 
 EST = (-100, -11)
@@ -363,18 +364,27 @@ def test_dates_in_descending_order_give_the_same_study(reverse: str) -> None:
         assert car[sym] == pytest.approx(_car_oracle(wide, m, sym, p), rel=1e-9)
 
 
-# --- P12: a benchmark date given twice takes its first value (documented in _prepare_series) ---
+# --- P12: a benchmark date given twice is refused, as a listing's repeated date is ------------
 
 
-def test_a_benchmark_date_given_twice_takes_the_first_value() -> None:
+def test_a_benchmark_date_given_twice_is_refused_with_the_date() -> None:
     wide, m = _panel(1, 300, seed=15)
     p = 200
-    dup = pd.Series([0.05], index=[m.index[p - 50]], name="MKT")  # a second row for an estimation date
-    res = EventStudy(
-        wide, pd.DataFrame({"event_id": ["e"], "symbol": wide.columns, "date": [wide.index[p]]}),
-        market_returns=pd.concat([m, dup]), estimation_window=EST, event_windows=((0, 2),),
-    ).fit()
-    assert res.car["car"].iloc[0] == pytest.approx(_car_oracle(wide, m, "S000", p), rel=1e-9)
+    day = m.index[p - 50]
+    dup = pd.Series([0.05], index=[day], name="MKT")  # a second row for an estimation date
+    ev = pd.DataFrame({"event_id": ["e"], "symbol": wide.columns, "date": [wide.index[p]]})
+    with pytest.raises(DuplicateDateError, match=rf"market_returns\['MKT'\] has 1 repeated date.*{day.date()}"):
+        EventStudy(
+            wide, ev, market_returns=pd.concat([m, dup]), estimation_window=EST, event_windows=((0, 2),)
+        ).fit()
+    # the same series without the repeat fits, and a repeated factor or risk-free date is refused too
+    assert EventStudy(wide, ev, market_returns=m, estimation_window=EST, event_windows=((0, 2),)).fit()
+    rf = pd.concat([m * 0 + 1e-4, pd.Series([1e-4], index=[day])])
+    with pytest.raises(DuplicateDateError, match="risk_free returns has 1 repeated date"):
+        EventStudy(
+            wide, ev, market_returns=m, risk_free=rf, model="capm", estimation_window=EST,
+            event_windows=((0, 2),),
+        ).fit()
 
 
 # --- P08: lags and leads of the market never cross from one listing to the next ----------------

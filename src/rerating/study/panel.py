@@ -293,14 +293,29 @@ def _align_dates(values: pd.Series, d: np.ndarray) -> np.ndarray:
     return _lookup(_prepare_series(values), d)
 
 
-def _prepare_series(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """A date-indexed Series as (ascending unique dates, values); the first of duplicated dates."""
-    s = values[~values.index.duplicated(keep="first")] if values.index.has_duplicates else values
-    sdates = _to_naive_dates(s.index, "benchmark/factor index")
-    svals = np.asarray(s.to_numpy(dtype=float, na_value=np.nan))
-    if not (sdates[1:] >= sdates[:-1]).all():  # a sorted index (the usual case) skips the sort
+def _prepare_series(values: pd.Series, what: str = "") -> tuple[np.ndarray, np.ndarray]:
+    """A date-indexed Series as (ascending unique dates, values).
+
+    Raises
+    ------
+    DuplicateDateError
+        A date appears twice (after dropping times of day and zones): which of the two values is
+        the session's return cannot be told, as for a listing's returns.
+    """
+    sdates = _to_naive_dates(values.index, "benchmark/factor index")
+    svals = np.asarray(values.to_numpy(dtype=float, na_value=np.nan))
+    if not (sdates[1:] > sdates[:-1]).all():  # a sorted index (the usual case) skips the sort
         order = np.argsort(sdates, kind="stable")
         sdates, svals = sdates[order], svals[order]
+        same = sdates[1:] == sdates[:-1]
+        if same.any():
+            i = int(np.argmax(same))
+            name = what or (f"series {values.name!r}" if values.name is not None else "a series")
+            raise DuplicateDateError(
+                f"{name} has {int(same.sum())} repeated date(s), e.g. "
+                f"{pd.Timestamp(sdates[i]).date()} (values {svals[i]:.6g} and {svals[i + 1]:.6g}); "
+                "keep one row per date"
+            )
     return sdates, svals
 
 
@@ -357,7 +372,7 @@ class AlignedSeries:
         self, flat: FlatReturns, values: pd.Series, what: str = "", limit: float = FACTOR_SCALE_LIMIT
     ) -> None:
         self.flat = flat
-        self._prepared = _prepare_series(values)
+        self._prepared = _prepare_series(values, what)
         if what:  # a name turns on the scale check (see check_return_scale)
             check_return_scale(self._prepared[1], what, limit)
         self._on_index = (
