@@ -226,3 +226,92 @@ def test_two_files_for_one_symbol_fail_that_symbol_only(tmp_path, sample):
     assert src.symbols() == ["MSFT", "NVDA"]
     with pytest.raises(DataFormatError, match=r"symbol MSFT has several files \(MSFT\.csv, MSFT\.parquet\); keep one"):
         src.bars("msft")
+
+
+# --- audit: malformed side files, duplicate EPS reports, trailing commas ----------------------
+
+SHARES_HEADER = "symbol,as_of,shares,unit_note,source\n"
+EPS_HEADER = "symbol,period_end,report_date,eps_diluted,currency,source\n"
+
+
+@pytest.mark.parametrize(
+    ("name", "body", "match"),
+    [
+        ("shares.csv", (SHARES_HEADER + 'NVDA,2024-11-15,24490000000,x,y\nNVDA,2024-12-15,"2449,x,y\n').encode(),
+         r"shares\.csv: malformed CSV: line 3: a quoted cell .* is never closed"),
+        ("eps.csv", (EPS_HEADER + 'NVDA,2023-10-29,2023-11-21,0.37,USD,"Q3\n').encode(),
+         r"eps\.csv: malformed CSV: line 2: a quoted cell .* is never closed"),
+        ("shares.csv", (SHARES_HEADER + "NVDA,2024-11-15,24490000000,股本,年报\n").encode("utf-16"),
+         r"shares\.csv: the file is UTF-16 text .*save the file as UTF-8 CSV"),
+        ("eps.csv", (EPS_HEADER + "NVDA,2023-10-29,2023-11-21,0.37,RMB,季报\n").encode("gb18030"),
+         r"eps\.csv: line 2: byte 0x.. is not UTF-8 .*save the file as UTF-8 CSV"),
+    ],
+    ids=["shares-open-quote", "eps-open-quote", "shares-utf16", "eps-gb18030"],
+)
+def test_malformed_shares_or_eps_file_names_file_and_line(tmp_path, name, body, match):
+    """These gave pandas' ParserError or a UnicodeDecodeError traceback."""
+    (tmp_path / name).write_bytes(body)
+    src = FilesSource(tmp_path)
+    with pytest.raises(DataFormatError, match=match):
+        src.all_shares() if name == "shares.csv" else src.all_eps()
+
+
+def test_load_with_a_malformed_shares_file_is_a_one_line_error(tmp_path, capsys):
+    from rerating.cli import main
+
+    folder = tmp_path / "d"
+    folder.mkdir()
+    write(folder, "NVDA.csv", (SAMPLE / "NVDA.csv").read_text())
+    write(folder, "shares.csv", SHARES_HEADER + 'NVDA,2024-12-15,"2449,x,y\n')
+    code = main(["--home", str(tmp_path / "home"), "load", "NVDA", "--dir", str(folder)])
+    err = capsys.readouterr().err
+    assert code == 2 and "Traceback" not in err
+    assert err.strip().splitlines()[-1].startswith("error: ") and "shares.csv: malformed CSV: line 2" in err
+
+
+def test_a_repeated_eps_report_is_refused(tmp_path):
+    """Two figures for one (symbol, period_end, report_date) loaded and the store kept one."""
+    write(tmp_path, "eps.csv", EPS_HEADER + "NVDA,2023-10-29,2023-11-21,0.37,USD,a\nnvda,2023-10-29,2023-11-21,0.38,USD,b\n")
+    with pytest.raises(DuplicateDateError, match=r"eps\.csv: NVDA period_end 2023-10-29 report_date 2023-11-21 "
+                       r"appears more than once \(line 2: 0\.37, line 3: 0\.38\); keep one row"):
+        FilesSource(tmp_path).all_eps()
+    # a restatement (a later report_date) is data, not a duplicate
+    write(tmp_path, "eps.csv", EPS_HEADER + "NVDA,2023-10-29,2023-11-21,0.37,USD,a\nNVDA,2023-10-29,2024-02-21,0.38,USD,b\n")
+    assert len(FilesSource(tmp_path).all_eps()) == 2
+    # one date, several figures: share classes (META total and class A), kept as they are
+    write(tmp_path, "shares.csv", SHARES_HEADER + "META,2025-04-25,2514327249,total,x\nMETA,2025-04-25,2171148098,A,x\n")
+    assert len(FilesSource(tmp_path).shares("META")) == 2
+
+
+def test_side_file_lines_count_blank_and_multi_line_rows(tmp_path):
+    write(tmp_path, "shares.csv", SHARES_HEADER + 'A,2024-01-01,5,"two\nlines",y\n\nA,2024-02-01,-5,x,y\n')
+    with pytest.raises(BadPriceError, match=r"shares\.csv: line 5: shares -5\.0 must be positive"):
+        FilesSource(tmp_path).all_shares()
+
+
+@pytest.mark.parametrize(
+    ("body", "match"),
+    [
+        # Excel's trailing comma on the data rows: pandas moved the dates into the index and
+        # reported "line 2: date '1' is not an ISO date"
+        (HEADER + "2025-01-02,1,1,1,10,10,5,\n2025-01-03,1,1,1,11,11,5,\n",
+         r"X\.csv: malformed CSV: line 2 has 8 fields, the header has 7 \(a trailing comma\?\); remove the extra field$"),
+        (HEADER + "2025-01-02,1,1,1,10,10,5\n2025-01-03,1,1,1,11,11,5,\n", r"line 3 has 8 fields, the header has 7 \(a trailing comma"),
+        (HEADER + "2025-01-02,1,1,1,10,10,5,99\n", r"line 2 has 8 fields, the header has 7; quote cells that contain a comma"),
+        (HEADER + "2025-01-02,1,1,1,10,10,5\n2025-01-03,1,1,10,10,5\n", r"line 3 has 6 fields, the header has 7; give every row"),
+        (HEADER.replace("\n", ",\n") + "2025-01-02,1,1,1,10,10,5,\n2025-01-03,1,1,1,11,11,5,x\n",
+         r"line 3: column 8 holds 'x' but has no name in the header"),
+    ],
+    ids=["trailing-comma", "trailing-comma-one-row", "extra-value", "short-row", "value-in-unnamed-column"],
+)
+def test_rows_wider_or_narrower_than_the_header_are_refused(tmp_path, body, match):
+    write(tmp_path, "X.csv", body)
+    with pytest.raises(DataFormatError, match=match):
+        FilesSource(tmp_path).bars("X")
+
+
+def test_a_trailing_comma_on_every_line_is_an_empty_column(tmp_path):
+    """The header ends with a comma too: an unnamed column empty everywhere is dropped."""
+    write(tmp_path, "X.csv", (HEADER.replace("\n", ",\n") + "2025-01-02,1,1,1,10,10,5,\n2025-01-03,1,1,1,11,11,5,\n").replace("\n", "\r\n"))
+    bars = FilesSource(tmp_path).bars("X")
+    assert list(bars.columns) == list(BAR_COLUMNS) and list(bars["close"]) == [10.0, 11.0]

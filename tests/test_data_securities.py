@@ -146,3 +146,34 @@ def test_bundled_table_when_present():
     for sym in ("BABA", "9988.HK", "NVDA", "^GSPC", "^HSI", "HSTECH", "USDHKD", "USDCNY", "000300.SS"):
         assert sym in m, sym
     assert m.get("BABA").shares_per_unit == 8 * m.get("9988.HK").shares_per_unit
+
+
+SEC_HEADER = "symbol,name,kind,exchange,calendar,currency"
+
+
+@pytest.mark.parametrize(
+    ("body", "match"),
+    [
+        # a trailing comma on the data rows made pandas shift every column: "column 'currency' is empty"
+        (SEC_HEADER + "\nX,X Corp,stock,XNYS,XNYS,USD,\n",
+         r"mine\.csv: malformed CSV: line 2 has 7 fields, the header has 6 \(a trailing comma\?\); remove the extra field"),
+        (SEC_HEADER + "\nX,X Corp,stock,XNYS,XNYS,USD\n\nY,Y Corp,stock,XNYS,XNYS,USD,\n", r"mine\.csv: malformed CSV: line 4 has 7 fields"),
+        (SEC_HEADER + "\nX,X Corp,stock,XNYS,XNYS\n", r"line 2 has 5 fields, the header has 6"),
+        (SEC_HEADER + '\nX,"X Corp,stock,XNYS,XNYS,USD\n', r"line 2: a quoted cell .* is never closed"),
+    ],
+    ids=["trailing-comma", "trailing-comma-after-blank-line", "short-row", "open-quote"],
+)
+def test_rows_that_do_not_fit_the_header_name_the_line(tmp_path, body, match):
+    extra = tmp_path / "mine.csv"
+    extra.write_text(body, encoding="utf-8")
+    with pytest.raises(DataFormatError, match=match):
+        load_securities(extra, base=False)
+
+
+def test_securities_file_lines_count_blank_lines_and_a_trailing_comma_everywhere_is_dropped(tmp_path):
+    extra = tmp_path / "mine.csv"
+    extra.write_text(SEC_HEADER + ",\nX,X Corp,stock,XNYS,XNYS,USD,\n\nY,Y Corp,bond,XNYS,XNYS,USD,\n", encoding="utf-8")
+    with pytest.raises(DataFormatError, match=r"mine\.csv:4: kind 'bond'"):
+        load_securities(extra, base=False)
+    extra.write_text(SEC_HEADER + ",\nX,X Corp,stock,XNYS,XNYS,USD,\n", encoding="utf-8-sig")  # Excel: BOM too
+    assert load_securities(extra, base=False).get("X").currency == "USD"

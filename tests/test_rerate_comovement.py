@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 import statsmodels.api as sm
 
-from rerating.errors import DateRangeError, WindowError
+from rerating.errors import DataFormatError, DateRangeError, DuplicateDateError, WindowError
 from rerating.rerate.comovement import break_test, comovement, equal_weight, rolling_beta
 
 
@@ -119,3 +119,73 @@ def test_chow_f_is_never_negative():
         a = 0.7 * b + noise * pd.Series(rng.normal(size=len(b)), index=b.index)
         got = break_test(a, b, brk)
         assert got.f_stat >= 0 and 0 <= got.pvalue <= 1 and got.note == ""
+
+
+# --- inputs the pure functions used to choke on (audit) -------------------------------------------
+
+
+def _pair_around(event: str = "2025-01-20", n: int = 60, seed: int = 1):
+    rng = np.random.default_rng(seed)
+    idx = pd.bdate_range("2024-12-02", periods=n)
+    b = pd.Series(rng.normal(0, 0.01, n), index=idx, name="NDX")
+    a = pd.Series(0.5 * b.to_numpy() + rng.normal(0, 0.005, n), index=idx, name="SUSP")
+    return a, b, pd.Timestamp(event)
+
+
+def test_a_date_given_twice_is_refused_naming_the_series_and_date():
+    a, b, day0 = _pair_around()
+    twice = pd.concat([a, a.iloc[[5]]])  # was "cannot reindex on an axis with duplicate labels"
+    with pytest.raises(DuplicateDateError, match="returns of HK have 2024-12-09 more than once"):
+        comovement(twice, b, day0, a_name="HK", b_name="US")
+    with pytest.raises(DuplicateDateError, match="returns of NDX have 2024-12-09"):
+        break_test(a, pd.concat([b, b.iloc[[5]]]).sort_index(), day0)
+    with pytest.raises(DuplicateDateError, match="returns of SUSP have 2024-12-09"):
+        rolling_beta(twice, b, 5)
+    wide = pd.DataFrame({"X": a, "Y": a * 2})
+    with pytest.raises(DuplicateDateError, match="returns of HK have 2024-12-09"):
+        comovement(pd.concat([wide, wide.iloc[[5]]]), b, day0, a_name="HK")
+
+
+def test_an_infinite_return_is_refused_naming_where():
+    a, b, day0 = _pair_around()
+    bad = a.copy()
+    bad.iloc[40] = np.inf  # was NaN beta, corr and F with no note
+    with pytest.raises(DataFormatError, match="of HK are infinite on 2025-01-27.*close of 0"):
+        comovement(bad, b, day0, a_name="HK")
+    with pytest.raises(DataFormatError, match="SUSP are infinite on 2025-01-27"):
+        break_test(bad, b, day0)
+    # in a basket +inf and -inf average to NaN and the date would vanish silently: name the member
+    wide = pd.DataFrame({"X": a, "Y": -bad})
+    with pytest.raises(DataFormatError, match=r"Y \(basket HK\) are infinite on 2025-01-27"):
+        comovement(wide, b, day0, a_name="HK")
+    gap = a.copy()
+    gap.iloc[40] = np.nan  # NaN stays "no return": left out, not refused
+    assert comovement(gap, b, day0).n_after == 24
+
+
+def test_a_listing_that_stops_moving_gets_a_note_not_a_silent_nan():
+    # placeholder bars while suspended: the close is flat from 2025-01-10, so returns are 0
+    a, b, day0 = _pair_around()
+    flat = a.where(a.index < pd.Timestamp("2025-01-10"), 0.0)
+    res = comovement(flat, b, day0, a_name="SUSP", b_name="NDX")  # RuntimeWarning is an error here
+    assert np.isnan(res.corr_after) and res.beta_after == 0.0  # A does not move with B: slope 0
+    assert np.isfinite(res.corr_before) and np.isfinite(res.chow.f_stat)  # both regimes identified
+    assert res.note.startswith("corr undefined from 2025-01-20 on: SUSP does not move")
+    assert "zero variance" in res.note and "suspended?" in res.note
+    assert res.note in res.summary() and res.as_dict()["note"] == res.note
+    assert comovement(a, b, day0).note == ""
+
+
+def test_a_regressor_that_stops_moving_has_no_beta_and_no_chow_f():
+    a, b, day0 = _pair_around()
+    flat = b.where(b.index < pd.Timestamp("2025-01-10"), 0.0)
+    res = comovement(a, flat, day0, a_name="SUSP", b_name="NDX")
+    # was beta 0.0000 (lstsq's minimum-norm answer) and an F on the wrong degrees of freedom
+    assert np.isnan(res.beta_after) and np.isnan(res.corr_after)
+    assert "beta and corr undefined from 2025-01-20 on: NDX does not move" in res.note
+    assert np.isnan(res.chow.f_stat) and np.isnan(res.chow.pvalue)
+    assert "F undefined: NDX does not move from 2025-01-20 on" in res.chow.note
+    direct = break_test(a, flat, day0)
+    assert np.isnan(direct.f_stat) and "NDX does not move" in direct.note
+    still = break_test(a * 0.0 + 0.001, b, day0)  # A flat throughout: not "the same baskets?"
+    assert np.isnan(still.f_stat) and "SUSP does not move at all" in still.note

@@ -11,7 +11,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rerating.errors import DateRangeError, MissingDataError, WindowError
+from rerating.errors import (
+    BadPriceError,
+    DataFormatError,
+    DateRangeError,
+    DuplicateDateError,
+    MissingDataError,
+    WindowError,
+)
 from rerating.events.catalog import parse_event
 from rerating.rerate.windows import (
     event_return_from_closes,
@@ -169,3 +176,84 @@ def test_market_wrappers_agree_and_carry_data_flags():
     assert ev.value == pytest.approx(118.42 / raw_close("NVDA", "2025-01-17") - 1)
     adj = window_return(m, "NVDA", "2025-01-27", 1, adjusted=True)
     assert adj.adjusted and adj.start_close != pure.start_close
+
+
+# --- the closes given to the pure functions are checked (audit: API users fed them raw) -----------
+
+
+def _toy() -> pd.Series:
+    idx = pd.bdate_range("2025-01-06", periods=8)  # 01-06 .. 01-15, weekdays
+    return pd.Series([10.0, 11, 12, 13, 14, 15, 16, 17], index=idx, name="TOY")
+
+
+def _window(s: pd.Series):  # 3 data sessions back from 01-15: start close on 01-10
+    return window_return_from_closes(s, "2025-01-15", 3)
+
+
+def _range(s: pd.Series):
+    return range_return_from_closes(s, "2025-01-10", "2025-01-15")
+
+
+@pytest.mark.parametrize("measure", [_window, _range])
+# 01-09: inside the window (was computed silently); 01-15: its end (was a TypeError)
+@pytest.mark.parametrize("at", [3, 7])
+def test_a_date_given_twice_is_refused_naming_it(measure, at):
+    s = _toy()
+    twice = pd.concat([s, s.iloc[[at]] * 2])
+    day = s.index[at].date()
+    for data in (twice, twice.sort_index()):  # was a TypeError ('slice' - int) or a silent result
+        with pytest.raises(DuplicateDateError, match=f"TOY have {day} more than once.*one close"):
+            measure(data)
+    with pytest.raises(DuplicateDateError, match=f"{day}"):
+        event_return_from_closes(twice, R1, "XNYS", sessions=1)
+
+
+@pytest.mark.parametrize("measure", [_window, _range])
+@pytest.mark.parametrize("bad", [0.0, -5.0, np.inf, -np.inf])
+def test_a_close_that_is_not_a_positive_finite_price_is_refused(measure, bad):
+    s = _toy()
+    s.iloc[4] = bad  # 01-10, the start close: was ZeroDivisionError, -440% or -100%
+    with pytest.raises(BadPriceError, match=rf"close on 2025-01-10 is {bad!r}; .*positive and"):
+        measure(s)
+    late = _toy()
+    late.iloc[7] = bad  # the end close: was -100%, -150%, +inf% ...
+    with pytest.raises(BadPriceError, match="2025-01-15"):
+        measure(late)
+
+
+@pytest.mark.parametrize("measure", [_window, _range])
+def test_tz_aware_or_timed_dates_are_refused_with_the_way_out(measure):
+    aware = _toy().tz_localize("America/New_York")  # yfinance's shape; was a tz compare TypeError
+    with pytest.raises(DataFormatError, match=r"tz-aware.*America/New_York.*tz_localize\(None\)"):
+        measure(aware)
+    assert measure(aware.tz_localize(None)).value == measure(_toy()).value  # the advice works
+    with pytest.raises(DataFormatError, match="tz-aware"):
+        range_return_from_closes(aware, "2025-01-10", "2025-01-15", calendar="XNYS")
+    timed = _toy().set_axis(_toy().index + pd.Timedelta(hours=16))  # was silently 01-14's close
+    with pytest.raises(DataFormatError, match=r"time of day.*normalize\(\)"):
+        measure(timed)
+
+
+@pytest.mark.parametrize("measure", [_window, _range])
+def test_unsorted_closes_are_sorted_and_nan_stays_no_data_row(measure):
+    s = _toy()
+    expected = measure(s)
+    assert expected.value == pytest.approx(17 / 14 - 1)
+    got = measure(s.iloc[::-1])  # was a DateRangeError ("before its first close")
+    assert (got.start_date, got.end_date, got.value) == (
+        expected.start_date,
+        expected.end_date,
+        expected.value,
+    )
+
+
+
+def test_a_nan_close_is_still_a_missing_row_not_a_bad_price():
+    # NaN = no data row (documented): never refused as a bad price, never filled
+    gap = _toy()
+    gap.iloc[5] = np.nan  # 01-13, inside the XNYS window 01-10 -> 01-15
+    r = window_return_from_closes(gap, "2025-01-15", 3, calendar="XNYS")
+    assert (r.start_date, r.value) == (T("2025-01-10"), pytest.approx(17 / 14 - 1))
+    gap.iloc[4] = np.nan  # the start close itself
+    with pytest.raises(MissingDataError, match="no close for TOY on 2025-01-10"):
+        window_return_from_closes(gap, "2025-01-15", 3, calendar="XNYS")

@@ -134,7 +134,7 @@ def test_study_events_file_without_symbol_column(
     [
         ("event_id,symbol,date\n", "has a header but no events"),
         ("event_id;symbol;date\ne1;NVDA;2025-01-27\n", "needs comma-separated columns"),
-        ("", "cannot read events file"),
+        ("", "the file is empty; expected a header row event_id,symbol,date"),
     ],
 )
 def test_study_events_file_errors_name_the_fix(

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 from typing import Literal, TypeAlias
 
 import pandas as pd
 
 DateLike: TypeAlias = str | dt.date | dt.datetime | pd.Timestamp
+# text a DateLike may not be: a date led by a one- or two-digit day or month: 03/02/2025, 3.2.25, 03-02-2025
+DAY_MONTH_FIRST = re.compile(r"\s*\d{1,2}[/.\-]\d{1,2}[/.\-]\d{2,4}\b")
 PathLike: TypeAlias = str | os.PathLike[str]
 Currency: TypeAlias = Literal["USD", "HKD", "CNY"] | str
 GapPolicy: TypeAlias = Literal["raise", "drop", "multi_day"]

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from rerating._typing import DAY_MONTH_FIRST
 from rerating.claims.model import Article
 from rerating.claims.text import detect_language, looks_binary
 from rerating.errors import ArticleDateError, ArticleError
@@ -76,6 +77,11 @@ def parse_date(value: object, what: str = "date") -> pd.Timestamp:
         m = re.match(r"^(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日?\s*(\d{1,2}:\d{2}(?::\d{2})?)?", text)
         if m:
             text = f"{m.group(1)}-{int(m.group(2)):02d}-{int(m.group(3)):02d} {m.group(4) or ''}".strip()
+        if DAY_MONTH_FIRST.match(text):
+            raise ArticleDateError(
+                f"{what} {value!r} is ambiguous (day-first and month-first readings differ); give "
+                "it as YYYY-MM-DD (e.g. --date 2025-02-13)"
+            )
         try:
             ts = pd.Timestamp(text)
         except (ValueError, TypeError) as exc:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import click
 
 
@@ -26,3 +28,31 @@ lookahead_option = click.option(
     help="When no shares figure is dated on or before the date, use the first one up to DAYS days "
     "later (said in the notes). 0: strictly as of the date.",
 )
+
+
+class IsoDate(click.ParamType):
+    """A calendar date written YYYY-MM-DD (or YYYYMMDD); the text is passed on unchanged.
+
+    Day-first and month-first forms are refused: ``03/02/2025`` is 3 February in Hong Kong and
+    2 March in New York, and a guess would move a window without any sign in the output.
+    """
+
+    name = "date"
+
+    def convert(self, value: object, param: click.Parameter | None, ctx: click.Context | None) -> object:
+        if value is None or not isinstance(value, str):
+            return value
+        text = value.strip()
+        try:
+            dt.date.fromisoformat(text)
+        except ValueError:
+            self.fail(
+                f"{value!r} is not a date YYYY-MM-DD, e.g. 2025-01-27 (forms such as 03/02/2025 are "
+                "refused: day-first and month-first readings differ)",
+                param,
+                ctx,
+            )
+        return text
+
+
+ISO_DATE = IsoDate()

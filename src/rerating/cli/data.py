@@ -8,7 +8,7 @@ from typing import Any
 import click
 import pandas as pd
 
-from rerating.cli._options import lookahead_option
+from rerating.cli._options import ISO_DATE, lookahead_option
 from rerating.cli._output import format_option, render_frame
 from rerating.errors import DateRangeError
 
@@ -99,8 +99,11 @@ def _spans_wide(frame: pd.DataFrame) -> dict[str, tuple[pd.Timestamp, pd.Timesta
 
 @click.command("load")
 @click.argument("symbols", nargs=-1, required=True)
-@click.option("--from", "start", default=None, help="First date to load. " + DATE_HELP)
-@click.option("--to", "end", default=None, help="Last date to load. " + DATE_HELP)
+@click.option(
+    "--from", "start", default=None, help="First date to load. " + DATE_HELP,
+    type=ISO_DATE,
+)
+@click.option("--to", "end", default=None, help="Last date to load. " + DATE_HELP, type=ISO_DATE)
 @click.option(
     "--source",
     type=click.Choice(["files", "yahoo", "akshare"]),
@@ -206,8 +209,8 @@ def load_cmd(
 
 @click.command("prices")
 @click.argument("symbols", nargs=-1, required=True)
-@click.option("--from", "start", default=None, help="First date. " + DATE_HELP)
-@click.option("--to", "end", default=None, help="Last date. " + DATE_HELP)
+@click.option("--from", "start", default=None, help="First date. " + DATE_HELP, type=ISO_DATE)
+@click.option("--to", "end", default=None, help="Last date. " + DATE_HELP, type=ISO_DATE)
 @click.option("--wide", is_flag=True, help="One close column per symbol (date x symbol).")
 @click.option("--adjusted", is_flag=True, help="With --wide: dividend-adjusted closes.")
 @format_option
@@ -250,9 +253,10 @@ def prices_cmd(
 @click.command("returns")
 @click.argument("symbols", nargs=-1, required=True)
 @click.option(
-    "--from", "start", default=None, help="First session whose return is wanted. " + DATE_HELP
+    "--from", "start", default=None, help="First session whose return is wanted. " + DATE_HELP,
+    type=ISO_DATE,
 )
-@click.option("--to", "end", default=None, help="Last session. " + DATE_HELP)
+@click.option("--to", "end", default=None, help="Last session. " + DATE_HELP, type=ISO_DATE)
 @click.option("--kind", type=click.Choice(["simple", "log"]), default="simple", show_default=True)
 @click.option(
     "--gap-policy",
@@ -307,6 +311,7 @@ def returns_cmd(
     "on",
     required=True,
     help="Date of the market cap (last close on or before it). " + DATE_HELP,
+    type=ISO_DATE,
 )
 @click.option(
     "--currency",
@@ -343,8 +348,8 @@ def marketcap_cmd(
 
 @click.command("calendar")
 @click.argument("exchange")
-@click.option("--from", "start", required=True, help="First date. " + DATE_HELP)
-@click.option("--to", "end", required=True, help="Last date. " + DATE_HELP)
+@click.option("--from", "start", required=True, help="First date. " + DATE_HELP, type=ISO_DATE)
+@click.option("--to", "end", required=True, help="Last date. " + DATE_HELP, type=ISO_DATE)
 @format_option
 def calendar_cmd(exchange: str, start: str, end: str, fmt: str, output: str | None) -> None:
     """Sessions of EXCHANGE (XNYS, XHKG, XSHG) with open/close times in UTC, half-days and holidays.

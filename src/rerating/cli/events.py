@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from rerating.cli._options import ISO_DATE
 from rerating.cli._output import format_option, render_frame
 
 
@@ -36,8 +37,14 @@ def events_group() -> None:
 
 @events_group.command("list")
 @click.option("--kind", default=None, help="Only events of this kind (model_release, product, ...).")
-@click.option("--from", "start", default=None, help="First local date (YYYY-MM-DD), inclusive.")
-@click.option("--to", "end", default=None, help="Last local date (YYYY-MM-DD), inclusive.")
+@click.option(
+    "--from", "start", default=None, help="First local date (YYYY-MM-DD), inclusive.",
+    type=ISO_DATE,
+)
+@click.option(
+    "--to", "end", default=None, help="Last local date (YYYY-MM-DD), inclusive.",
+    type=ISO_DATE,
+)
 @_events_option
 @format_option
 @click.pass_context
@@ -51,7 +58,16 @@ def list_events(
     Example:
       rerating --sample events list --kind model_release --from 2025-01-01 --to 2025-01-31
     """
-    cat = _catalog(ctx, extra).filter(kind=kind, start=start, end=end)
+    cat = _catalog(ctx, extra)
+    if kind is not None and kind.lower() not in cat.kinds:
+        from rerating.errors import did_you_mean
+
+        raise click.BadParameter(
+            f"no catalog event has kind {kind!r}{did_you_mean(kind.lower(), cat.kinds)}; kinds: "
+            f"{', '.join(cat.kinds)}",
+            param_hint="--kind",
+        )
+    cat = cat.filter(kind=kind, start=start, end=end)
     frame = cat.to_frame()
     if fmt == "table":
         frame = frame[["id", "local_date", "time_known", "tz", "kind", "title_en", "title_zh", "symbols"]]

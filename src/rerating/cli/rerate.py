@@ -7,7 +7,7 @@ from collections.abc import Iterable
 import click
 import pandas as pd
 
-from rerating.cli._options import lookahead_option, parse_window
+from rerating.cli._options import ISO_DATE, lookahead_option, parse_window
 from rerating.cli._output import format_option, render_frame
 
 _adjusted = click.option(
@@ -75,6 +75,7 @@ def _window_table(results: list, fmt: str) -> pd.DataFrame:  # type: ignore[type
     "--end",
     required=True,
     help="Last day of the window (YYYY-MM-DD); a non-session means the last session before it.",
+    type=ISO_DATE,
 )
 @click.option(
     "--sessions",
@@ -120,9 +121,11 @@ def window_cmd(
     "start",
     required=True,
     help="Start date: the close of the last session on or before it.",
+    type=ISO_DATE,
 )
 @click.option(
-    "--to", "end", required=True, help="End date: the close of the last session on or before it."
+    "--to", "end", required=True, help="End date: the close of the last session on or before it.",
+    type=ISO_DATE,
 )
 @_adjusted
 @_partial
@@ -204,8 +207,11 @@ def event_return_cmd(
 
 @click.command("mcap-change")
 @click.argument("targets", nargs=-1, required=True)
-@click.option("--from", "start", required=True, help="Start date (close on or before it).")
-@click.option("--to", "end", required=True, help="End date (close on or before it).")
+@click.option(
+    "--from", "start", required=True, help="Start date (close on or before it).",
+    type=ISO_DATE,
+)
+@click.option("--to", "end", required=True, help="End date (close on or before it).", type=ISO_DATE)
 @click.option(
     "--currency",
     default="USD",
@@ -286,8 +292,8 @@ def mcap_change_cmd(
 
 @click.command("pe")
 @click.argument("symbol")
-@click.option("--from", "start", required=True, help="First date.")
-@click.option("--to", "end", required=True, help="Last date.")
+@click.option("--from", "start", required=True, help="First date.", type=ISO_DATE)
+@click.option("--to", "end", required=True, help="Last date.", type=ISO_DATE)
 @click.option(
     "--decompose",
     is_flag=True,
@@ -394,7 +400,7 @@ def comove_cmd(
         render_frame(res.rolling.reset_index(), fmt, output, title=res.summary())
     else:
         render_frame(res.to_frame(), fmt, output, title=res.summary())
-    _notes([res.chow.note])
+    _notes([res.note, res.chow.note])
     if len(res.dropped):
         shown = "; ".join(
             f"{r.symbol} {'' if pd.isna(r.date) else pd.Timestamp(r.date).date()} {r.reason}"
@@ -486,7 +492,10 @@ def abnormal_cmd(
 @click.command("pe-gap")
 @click.option("--a", "basket_a", required=True, help="Basket A: comma-separated symbols.")
 @click.option("--b", "basket_b", required=True, help="Basket B: comma-separated symbols.")
-@click.option("--on", "on", required=True, help="Date (P/E as of the last close on or before it).")
+@click.option(
+    "--on", "on", required=True, help="Date (P/E as of the last close on or before it).",
+    type=ISO_DATE,
+)
 @format_option
 @click.pass_context
 def pe_gap_cmd(

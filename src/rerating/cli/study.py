@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from rerating.cli._options import parse_window
+from rerating.cli._options import ISO_DATE, parse_window
 from rerating.cli._output import format_option, render_frame
 
 if TYPE_CHECKING:
@@ -59,12 +59,14 @@ FOREIGN_MODELS = ("market", "capm", "factor", "dimson")
     "events_from",
     default=None,
     help="Catalog events from this local date (YYYY-MM-DD), inclusive; with --kind or alone.",
+    type=ISO_DATE,
 )
 @click.option(
     "--to",
     "events_to",
     default=None,
     help="Catalog events up to this local date (YYYY-MM-DD), inclusive.",
+    type=ISO_DATE,
 )
 @click.option(
     "--symbols",
@@ -312,10 +314,16 @@ def study_cmd(
     else:
         if symbols_text is not None or groups or catalog_files:
             raise click.UsageError("--symbols, --group and --catalog go with --event, not --events")
-        try:
-            events = pd.read_csv(events_file, dtype={"event_id": str, "symbol": str, "group": str})
-        except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as exc:
-            raise EventFormatError(f"cannot read events file {events_file}: {exc}") from exc
+        from rerating.data.sources.files import read_csv_table
+
+        # as text, each row checked against the header (a trailing comma would shift the columns)
+        events, _ = read_csv_table(events_file, "event_id,symbol,date (or timestamp)[,group]")
+        events = events.mask(events.apply(lambda col: col.str.strip() == ""))  # empty cell: missing
+        # headers such as "Event_ID" or " Symbol " (as the Python API's read_events takes them)
+        known = {"event_id", "symbol", "date", "timestamp", "group"}
+        named = {c: str(c).strip().lower() for c in events.columns}
+        if len(set(named.values())) == len(named) and set(named.values()) & known:
+            events = events.rename(columns={c: n for c, n in named.items() if n in known})
         if "symbol" not in events.columns:
             raise EventFormatError(
                 f"events file {events_file} has no 'symbol' column (columns: {list(events.columns)}); "
@@ -617,10 +625,12 @@ def _factor_data(
         raise click.UsageError("--model capm needs --risk-free COLUMN (a column of --factors)")
     if model not in ("capm", "factor"):
         raise click.UsageError(f"--factors is used by --model capm or factor, not {model}")
-    from rerating.data.factors import read_factors
+    from rerating.data.factors import read_factors, require_daily
 
     names = [c.strip() for c in columns.split(",") if c.strip()] if columns else None
-    return read_factors(list(paths), units=units, columns=names, risk_free=risk_free)  # type: ignore[arg-type]
+    data = read_factors(list(paths), units=units, columns=names, risk_free=risk_free)  # type: ignore[arg-type]
+    require_daily(data, "--factors")  # a monthly file would drop every event, for a misleading reason
+    return data
 
 
 def register(group: click.Group) -> None:

@@ -13,7 +13,7 @@ import functools
 import exchange_calendars as xcals
 import pandas as pd
 
-from rerating._typing import DateLike
+from rerating._typing import DAY_MONTH_FIRST, DateLike
 from rerating.errors import DateRangeError, NonSessionDateError, UnknownExchangeError, close_matches
 
 CALENDAR_START = "2000-01-01"
@@ -57,7 +57,16 @@ def get_calendar(name: str) -> xcals.ExchangeCalendar:
 
 
 def to_day(value: DateLike, what: str = "date") -> pd.Timestamp:
-    """A day (midnight, naive) from a date-like value; bad input -> DateRangeError naming ``what``."""
+    """A day (midnight, naive) from a date-like value; bad input -> DateRangeError naming ``what``.
+
+    Text such as ``03/02/2025`` is refused: day-first it is 3 February, month-first 2 March, and a
+    guess would move a window without a sign.
+    """
+    if isinstance(value, str) and DAY_MONTH_FIRST.match(value):
+        raise DateRangeError(
+            f"{what} {value!r} is ambiguous (day-first and month-first readings differ); "
+            "use ISO format such as 2025-01-27"
+        )
     try:
         ts = pd.Timestamp(value)
     except (ValueError, TypeError) as exc:

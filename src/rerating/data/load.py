@@ -10,10 +10,11 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from rerating._typing import DateLike
+from rerating.data.calendars import to_day
 from rerating.data.securities import SecurityMaster
 from rerating.data.sources import MarketDataSource
 from rerating.data.store import Store
-from rerating.errors import MissingSharesError, RerateError
+from rerating.errors import DateRangeError, MissingSharesError, RerateError
 
 Progress = Callable[[str, int], None]  # (symbol just finished, rows written)
 WRITER_HOLD_S = 1.0  # longest time a load keeps one store connection (and its lock) before reopening
@@ -66,7 +67,12 @@ def load(
     how to report it. With ``with_fundamentals``, shares (and, for ``files``, EPS) rows of the
     loaded symbols are stored too.
     """
+    if start is not None and end is not None and to_day(end, "end") < to_day(start, "start"):
+        raise DateRangeError(f"end {to_day(end).date()} is before start {to_day(start).date()}; swap them")
     canonical = list(dict.fromkeys(securities.resolve(s) for s in symbols))
+    # a source's side tables (shares.csv, eps.csv) are read before any bars are written: a
+    # malformed one then stops the load with nothing stored, not after the bars are in
+    side = _side_tables(source) if with_fundamentals else None
     rows: list[dict[str, object]] = []
     notes: list[dict[str, str]] = []
     with contextlib.ExitStack() as held:
@@ -96,24 +102,37 @@ def load(
                 progress(sym, written)
     loaded = [str(r["symbol"]) for r in rows if r["status"] == "ok"]
     if with_fundamentals and loaded:
-        _load_fundamentals(source, store, securities, loaded)
+        _load_fundamentals(source, store, securities, loaded, side)
     return LoadResult(
         pd.DataFrame(rows, columns=["symbol", "rows", "deleted", "first", "last", "status", "error"]),
         pd.DataFrame(notes, columns=["symbol", "note"]),
     )
 
 
-def _load_fundamentals(source: MarketDataSource, store: Store, securities: SecurityMaster, loaded: list[str]) -> None:
+def _side_tables(source: MarketDataSource) -> tuple[pd.DataFrame, pd.DataFrame | None] | None:
+    """A source's whole shares and EPS tables (``all_shares``, ``all_eps``), or ``None`` when it
+    fetches shares per symbol (a live provider)."""
+    all_shares = getattr(source, "all_shares", None)
+    if not callable(all_shares):
+        return None
+    all_eps = getattr(source, "all_eps", None)
+    return all_shares(), all_eps() if callable(all_eps) else None
+
+
+def _load_fundamentals(
+    source: MarketDataSource,
+    store: Store,
+    securities: SecurityMaster,
+    loaded: list[str],
+    side: tuple[pd.DataFrame, pd.DataFrame | None] | None,
+) -> None:
     # shares rows of every listing of a loaded company (BABA's rows serve 9988.HK too)
     companies = {securities.get(s).company for s in loaded}
     wanted = {x.symbol for c in companies for x in securities.listings(c)}
-    all_shares = getattr(source, "all_shares", None)
-    if callable(all_shares):
-        table = all_shares()
+    if side is not None:
+        table, eps = side
         store.upsert_shares(table[table["symbol"].isin(sorted(wanted))])
-        all_eps = getattr(source, "all_eps", None)
-        if callable(all_eps):
-            eps = all_eps()
+        if eps is not None:
             store.upsert_eps(eps[eps["symbol"].isin(loaded)])
         return
     frames = []

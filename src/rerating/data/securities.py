@@ -97,13 +97,10 @@ def _split_aliases(value: str) -> tuple[str, ...]:
 
 def _read_table(path: Path) -> pd.DataFrame:
     """Read and validate one securities CSV; errors name the file and line."""
-    try:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-        raise DataFormatError(
-            f"{path}: cannot read the securities table ({exc}); expected a UTF-8 CSV with columns "
-            f"{','.join(COLUMNS)}"
-        ) from exc
+    # the files source's CSV reader: a row with a trailing comma would otherwise shift every column
+    from rerating.data.sources.files import read_csv_table
+
+    frame, lines = read_csv_table(path, ",".join(REQUIRED) + ",...")
     frame.columns = [c.strip() for c in frame.columns]
     missing = [c for c in REQUIRED if c not in frame.columns]
     if missing:
@@ -123,7 +120,7 @@ def _read_table(path: Path) -> pd.DataFrame:
     rows = []
     seen: dict[str, int] = {}
     for i, rec in enumerate(frame.to_dict("records")):
-        line = i + 2  # header is line 1
+        line = int(lines[i])  # header is line 1
         where = f"{path}:{line}"
         for col in REQUIRED:
             if not rec[col] and not (col == "exchange" and rec["kind"] == "fx"):  # FX has no exchange

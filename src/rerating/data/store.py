@@ -22,7 +22,8 @@ Schema (version :data:`SCHEMA_VERSION`, kept in table ``meta``):
 - ``securities``: the user's own listings (the security master's columns), saved by
   ``rerating --securities FILE load ...`` so later commands know them without the flag.
 - ``shares(symbol, as_of, shares, unit_note, source)`` and ``eps(symbol, period_end, report_date,
-  eps_diluted, currency, source)``: replaced per (symbol, as_of, shares) and (symbol, period_end).
+  eps_diluted, currency, source)``: replaced per (symbol, as_of, shares) and (symbol, period_end,
+  report_date).
 """
 
 from __future__ import annotations
@@ -342,8 +343,10 @@ class Store:
         return self._replace(table, "shares", SHARES_COLUMNS, ("symbol", "as_of", "shares"))
 
     def upsert_eps(self, table: pd.DataFrame) -> int:
-        """Insert or replace EPS rows (columns :data:`EPS_COLUMNS`) per (symbol, period_end)."""
-        return self._replace(table, "eps", EPS_COLUMNS, ("symbol", "period_end"))
+        """Insert or replace EPS rows (columns :data:`EPS_COLUMNS`) per (symbol, period_end,
+        report_date): a restated figure (same period, published later) is kept beside the first
+        one, so a P/E as of a date before the restatement uses what was known then."""
+        return self._replace(table, "eps", EPS_COLUMNS, ("symbol", "period_end", "report_date"))
 
     def upsert_securities(self, table: pd.DataFrame) -> int:
         """Insert or replace user listings (the security master's columns) per symbol."""
@@ -364,7 +367,8 @@ class Store:
         if table.empty:
             return 0
         staged = table[list(columns)].drop_duplicates(list(key), keep="last")
-        cond = " AND ".join(f"{name}.{k} = staged.{k}" for k in key)
+        # NULL-safe: a row without a report_date is replaced by one without a report_date
+        cond = " AND ".join(f"{name}.{k} IS NOT DISTINCT FROM staged.{k}" for k in key)
         with self._connect() as con, _staged_transaction(con, staged):
             con.execute(f"DELETE FROM {name} USING staged WHERE {cond}")
             con.execute(f"INSERT INTO {name} SELECT {', '.join(columns)} FROM staged")

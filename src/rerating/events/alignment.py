@@ -125,7 +125,7 @@ def day_zero_table(
 
 def build_events(
     event_ids: Sequence[str] | str,
-    symbols: Sequence[str] | None,
+    symbols: Sequence[str] | str | None,
     catalog: EventCatalog,
     securities: Any,
     groups: Mapping[str, str] | str | None = None,
@@ -154,7 +154,7 @@ def build_events(
     rows = []
     for eid in ids:
         ev = catalog.get(eid)
-        syms = list(ev.symbols) if symbols is None else list(symbols)
+        syms = list(ev.symbols) if symbols is None else [symbols] if isinstance(symbols, str) else list(symbols)
         for sym in syms:
             sec = securities.get(sym)
             canon = str(sec.symbol)

@@ -184,16 +184,31 @@ class EventCatalog:
                 f"{len(self)} ids, or add your event with an extra events file"
             ) from None
 
+    @property
+    def kinds(self) -> list[str]:
+        """The kinds of this catalog's events (lower case, sorted)."""
+        return sorted({e.kind.lower() for e in self._events})
+
     def filter(
         self,
         kind: str | Sequence[str] | None = None,
         start: DateLike | None = None,
         end: DateLike | None = None,
     ) -> EventCatalog:
-        """Events of the given kind(s) whose local date lies in ``[start, end]`` (inclusive)."""
+        """Events of the given kind(s) whose local date lies in ``[start, end]`` (inclusive).
+
+        A kind no event has gives an empty catalog (:attr:`kinds` lists the kinds there are).
+
+        Raises
+        ------
+        DateRangeError
+            ``start`` or ``end`` is not a date (or an ambiguous one such as ``03/02/2025``).
+        """
+        from rerating.data.calendars import to_day  # exchange_calendars: imported when needed
+
         kinds = None if kind is None else {kind.lower()} if isinstance(kind, str) else {k.lower() for k in kind}
-        lo = None if start is None else pd.Timestamp(start).date()
-        hi = None if end is None else pd.Timestamp(end).date()
+        lo = None if start is None else to_day(start, "start").date()
+        hi = None if end is None else to_day(end, "end").date()
         keep = [
             e
             for e in self._events
@@ -480,7 +495,14 @@ def read_events(path: PathLike, securities: _SecurityLookup | None = None) -> li
     p = Path(path)
     if not p.is_file():
         raise EventFormatError(f"events file {p} does not exist; pass the path of a .toml or .csv file")
-    text = p.read_text(encoding="utf-8-sig")  # a BOM (Excel's "CSV UTF-8") is not part of the header
+    try:
+        text = p.read_text(encoding="utf-8-sig")  # a BOM (Excel's "CSV UTF-8") is not part of the header
+    except UnicodeDecodeError as exc:
+        line = p.read_bytes()[: exc.start].count(b"\n") + 1
+        raise EventFormatError(
+            f"events file {p}, line {line}: not UTF-8 (byte 0x{exc.object[exc.start]:02x}); save it as "
+            "UTF-8 (Excel: \"CSV UTF-8\"; GBK or GB18030 text must be converted)"
+        ) from None
     suffix = p.suffix.lower()
     if suffix == ".toml":
         records = _read_toml(p, text)

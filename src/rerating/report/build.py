@@ -82,8 +82,8 @@ class ReportResult:
     movers_frame: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def to_frame(self) -> pd.DataFrame:
-        """The per-listing summary table."""
-        return self.summary_frame
+        """The per-listing summary table (a copy: editing it leaves the result as it was)."""
+        return self.summary_frame.copy()
 
     def summary(self) -> str:
         """A few lines of text: where the report is and the per-group figures."""

@@ -46,7 +46,7 @@ def _catalog_for(events: Any, catalog: EventCatalog | None, market: Market) -> t
 
 def abnormal_returns(
     market: Market,
-    symbols: Sequence[str],
+    symbols: str | Sequence[str],
     events: str | Event | Sequence[str | Event],
     *,
     catalog: EventCatalog | None = None,
@@ -65,7 +65,7 @@ def abnormal_returns(
     Parameters
     ----------
     market : Market
-    symbols : sequence of str
+    symbols : str or sequence of str
         Listings (canonicalised through the security master).
     events : event id, Event, or a sequence of them
     catalog : EventCatalog, optional
@@ -86,7 +86,7 @@ def abnormal_returns(
     """
     from rerating.study import EventStudy
 
-    secs = [market.securities.get(s) for s in symbols]
+    secs = [market.securities.get(s) for s in ([symbols] if isinstance(symbols, str) else symbols)]
     syms = list(dict.fromkeys(s.symbol for s in secs))
     if isinstance(benchmark, str):
         bench_of = {s: market.securities.get(benchmark).symbol for s in syms}
@@ -123,7 +123,7 @@ def abnormal_returns(
 
 def abnormal_event_return(
     market: Market,
-    symbols: Sequence[str],
+    symbols: str | Sequence[str],
     event: str | Event,
     sessions: int,
     **kwargs: Any,

@@ -26,7 +26,7 @@ import pandas as pd
 from scipy import stats
 
 from rerating._typing import DateLike
-from rerating.errors import DateRangeError, WindowError
+from rerating.errors import DataFormatError, DateRangeError, DuplicateDateError, WindowError
 
 if TYPE_CHECKING:
     from rerating.data.market import Market
@@ -49,6 +49,8 @@ def equal_weight(returns: pd.DataFrame, name: str = "basket") -> tuple[pd.Series
     """
     if returns.shape[1] == 0:
         raise WindowError(f"basket {name} has no members; give at least one symbol")
+    for sym in returns.columns:
+        _finite(returns[sym], f"{sym} (basket {name})")
     complete = returns.notna().all(axis=1)
     rows = []
     for date, row in returns[~complete].iterrows():
@@ -58,7 +60,46 @@ def equal_weight(returns: pd.DataFrame, name: str = "basket") -> tuple[pd.Series
     return series, pd.DataFrame(rows, columns=_LEDGER)
 
 
-def _pair(a: pd.Series, b: pd.Series, lag_b: int) -> tuple[pd.DataFrame, int]:
+def _finite(returns: pd.Series, name: str) -> None:
+    """Refuse an infinite return: it makes every moment NaN or infinite (a close of 0 upstream)."""
+    values = returns.to_numpy(dtype=float, na_value=np.nan)
+    bad = np.flatnonzero(np.isinf(values))
+    if len(bad):
+        i = bad[0]
+        raise DataFormatError(
+            f"returns of {name} are infinite on {pd.Timestamp(returns.index[i]).date()} "
+            f"({values[i]}), as from a close of 0: fix that close, or set the return to NaN to "
+            "leave the date out"
+        )
+
+
+def _unique_dates(returns: pd.Series, name: str) -> None:
+    dup = returns.index.duplicated(keep=False)
+    if dup.any():
+        day = returns.index[dup][0]
+        seen = ", ".join(f"{v:.6g}" for v in returns[returns.index == day].to_numpy(dtype=float))
+        raise DuplicateDateError(
+            f"returns of {name} have {pd.Timestamp(day).date()} more than once (values {seen}); "
+            "keep one return per date"
+        )
+
+
+def _label(series: pd.Series, default: str) -> str:
+    return default if series.name is None else str(series.name)
+
+
+def _flat(values: np.ndarray) -> bool:
+    """No variance at all: every value equal (e.g. placeholder bars while suspended)."""
+    # equality, not var() == 0: the mean of equal values can miss them by rounding
+    return bool(values.size) and bool((values == values[0]).all())
+
+
+def _pair(
+    a: pd.Series, b: pd.Series, lag_b: int, a_name: str = "A", b_name: str = "B"
+) -> tuple[pd.DataFrame, int]:
+    for series, name in ((a, a_name), (b, b_name)):
+        _unique_dates(series, name)
+        _finite(series, name)
     a, b = a.dropna(), b.dropna()
     both = pd.concat({"a": a, "b": b}, axis=1, join="inner").sort_index()
     lost = len(a) + len(b) - 2 * len(both)
@@ -93,7 +134,7 @@ def rolling_beta(a: pd.Series, b: pd.Series, window: int, *, lag_b: int = 0) -> 
     """
     if int(window) < 3:
         raise WindowError(f"window = {window} is too short for a beta; use at least 3 (e.g. 20)")
-    both, _ = _pair(a, b, lag_b)
+    both, _ = _pair(a, b, lag_b, _label(a, "A"), _label(b, "B"))
     roll = both.rolling(int(window), min_periods=int(window))
     cov = roll.cov().xs("a", level=1)["b"] if len(both) else pd.Series(dtype=float)
     var_b = both["b"].rolling(int(window), min_periods=int(window)).var()
@@ -142,9 +183,19 @@ def break_test(a: pd.Series, b: pd.Series, break_date: DateLike, *, lag_b: int =
     When the two regimes' regressions fit perfectly (residual sum of squares zero up to rounding,
     as when a basket is regressed on itself) the statistic is undefined: ``f_stat`` and ``pvalue``
     are NaN and ``note`` says why. A pooled residual sum of squares below the regimes' by rounding
-    counts as no change (F = 0), never as a negative F.
+    counts as no change (F = 0), never as a negative F. When B does not move at all on one side
+    (zero variance, e.g. placeholder bars while a listing is suspended) that side's slope cannot be
+    estimated: ``f_stat`` and ``pvalue`` are NaN and ``note`` says which side.
+
+    Raises
+    ------
+    DuplicateDateError
+        A date appears twice in ``a`` or ``b``.
+    DataFormatError
+        A return is infinite.
     """
-    both, _ = _pair(a, b, lag_b)
+    a_name, b_name = _label(a, "A"), _label(b, "B")
+    both, _ = _pair(a, b, lag_b, a_name, b_name)
     d = pd.Timestamp(break_date)
     pre, post = both[both.index < d], both[both.index >= d]
     k = 2
@@ -161,7 +212,22 @@ def break_test(a: pd.Series, b: pd.Series, break_date: DateLike, *, lag_b: int =
     y = both["a"].to_numpy()
     tss = float(((y - y.mean()) ** 2).sum())
     note = ""
-    if s_1 + s_2 <= _PERFECT_FIT * tss or tss == 0.0:
+    flat_b = [
+        span
+        for span, part in ((f"before {d.date()}", pre), (f"from {d.date()} on", post))
+        if _flat(part["b"].to_numpy())
+    ]
+    if flat_b:
+        # B constant in a regime: that regime's slope is not identified, so F(2, n - 4) is wrong
+        f_stat = pvalue = float("nan")
+        note = (
+            f"F undefined: {b_name} does not move {' nor '.join(flat_b)} (zero variance; "
+            "suspended?), so the slope there cannot be estimated"
+        )
+    elif _flat(y):
+        f_stat = pvalue = float("nan")
+        note = f"F undefined: {a_name} does not move at all (zero variance; suspended?)"
+    elif s_1 + s_2 <= _PERFECT_FIT * tss or tss == 0.0:
         f_stat = pvalue = float("nan")
         note = (
             "F undefined: A is fitted exactly by B on both sides of the break (no residual "
@@ -191,7 +257,8 @@ class Comovement:
     """Beta and correlation of basket A on basket B before and after an event, with a Chow test.
 
     ``rolling`` holds the rolling beta/corr (date-indexed); ``dropped`` the ledger of dates left out
-    (member without a return, dates not shared by both markets).
+    (member without a return, dates not shared by both markets); ``note`` why a beta or corr is NaN
+    (a basket whose returns do not vary in a period: corr is undefined, and beta too when it is B).
     """
 
     a_name: str
@@ -207,6 +274,7 @@ class Comovement:
     chow: ChowTest
     rolling: pd.DataFrame = field(repr=False)
     dropped: pd.DataFrame = field(repr=False)
+    note: str = ""  # why a beta or corr is NaN (a basket that does not move in a period)
 
     def as_dict(self) -> dict[str, Any]:
         out = {k: v for k, v in asdict(self).items() if k not in {"rolling", "dropped", "chow"}}
@@ -227,16 +295,39 @@ class Comovement:
         )
 
     def summary(self) -> str:
-        return (
+        text = (
             f"{self.a_name} on {self.b_name} around {self.event_date.date()}: beta "
             f"{self.beta_before:+.3f} -> {self.beta_after:+.3f}, corr {self.corr_before:+.3f} -> "
             f"{self.corr_after:+.3f} (n {self.n_before}/{self.n_after}); {self.chow.summary()}"
         )
+        return f"{text}; {self.note}" if self.note else text
 
 
 def _beta_corr(frame: pd.DataFrame) -> tuple[float, float]:
-    _, slope, _ = _ols(frame["a"].to_numpy(), frame["b"].to_numpy())
-    return slope, float(np.corrcoef(frame["a"], frame["b"])[0, 1])
+    """Slope of A on B and their correlation; NaN where undefined (a side without variance)."""
+    y, x = frame["a"].to_numpy(), frame["b"].to_numpy()
+    if _flat(x):
+        # no slope on a constant regressor (lstsq's minimum-norm answer would print as 0)
+        return float("nan"), float("nan")
+    _, slope, _ = _ols(y, x)
+    if _flat(y):
+        return 0.0, float("nan")  # A does not move with B: slope 0, correlation 0/0
+    return slope, float(np.corrcoef(y, x)[0, 1])
+
+
+def _flat_note(frame: pd.DataFrame, names: tuple[str, str], span: str) -> str:
+    """Why beta/corr of one period are NaN, or ``""`` when both are defined."""
+    flat = [
+        name for col, name in zip(("a", "b"), names, strict=True) if _flat(frame[col].to_numpy())
+    ]
+    if not flat:
+        return ""
+    what = "beta and corr" if _flat(frame["b"].to_numpy()) else "corr"
+    verb = "does not move" if len(flat) == 1 else "do not move"
+    return (
+        f"{what} undefined {span}: {' and '.join(flat)} {verb} in the {len(frame)} paired returns "
+        "(zero variance: constant closes, e.g. placeholder bars while suspended?)"
+    )
 
 
 def comovement(
@@ -262,6 +353,13 @@ def comovement(
         Rolling window in paired observations.
     before, after : int, optional
         Keep only this many paired returns before / from the event (default: all).
+
+    Raises
+    ------
+    DuplicateDateError
+        A date appears twice in ``a`` or ``b`` (which return is the day's cannot be told).
+    DataFormatError
+        A return is infinite (a close of 0 upstream); NaN returns are left out, never refused.
     """
     ledger = []
     if isinstance(a, pd.DataFrame):
@@ -271,7 +369,7 @@ def comovement(
         b, lb = equal_weight(b, b_name)
         ledger.append(lb)
     d = pd.Timestamp(event_date)
-    both, lost = _pair(a, b, lag_b)
+    both, lost = _pair(a, b, lag_b, a_name, b_name)
     pre, post = both[both.index < d], both[both.index >= d]
     if before is not None:
         pre = pre.tail(int(before))
@@ -298,7 +396,11 @@ def comovement(
         )
     beta0, corr0 = _beta_corr(pre)
     beta1, corr1 = _beta_corr(post)
-    chow = break_test(sample["a"], sample["b"], d)
+    notes = [
+        _flat_note(pre, (a_name, b_name), f"before {d.date()}"),
+        _flat_note(post, (a_name, b_name), f"from {d.date()} on"),
+    ]
+    chow = break_test(sample["a"].rename(a_name), sample["b"].rename(b_name), d)
     return Comovement(
         a_name=a_name,
         b_name=b_name,
@@ -315,6 +417,7 @@ def comovement(
         dropped=pd.concat([x for x in ledger if not x.empty], ignore_index=True)
         if any(not x.empty for x in ledger)
         else pd.DataFrame(columns=_LEDGER),
+        note="; ".join(n for n in notes if n),
     )
 
 

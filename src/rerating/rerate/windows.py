@@ -19,13 +19,21 @@ import math
 from dataclasses import asdict, dataclass, replace
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
 
 from rerating._typing import DateLike
-from rerating.errors import DateRangeError, MissingDataError, WindowError
+from rerating.errors import (
+    BadPriceError,
+    DataFormatError,
+    DateRangeError,
+    DuplicateDateError,
+    MissingDataError,
+    WindowError,
+)
 from rerating.events.alignment import day_zero, last_session_before
 from rerating.events.alignment import sessions as calendar_sessions
-from rerating.events.catalog import Event
+from rerating.events.catalog import Event, EventCatalog
 
 if TYPE_CHECKING:
     from rerating.data.market import Market
@@ -111,11 +119,66 @@ def returns_frame(results: list[WindowReturn]) -> pd.DataFrame:
 
 
 def _valid(closes: pd.Series, symbol: str) -> pd.Series:
+    """The closes that have a data row (NaN dropped), in date order, once checked usable.
+
+    Raises
+    ------
+    WindowError
+        The index is not dates.
+    DataFormatError
+        Dates are missing (NaT), carry a time zone or a time of day (sessions are tz-naive
+        midnights), or a close is not a number.
+    DuplicateDateError
+        A date appears twice: which close is the session's cannot be told.
+    BadPriceError
+        A close is zero, negative or infinite: no return can be computed from it.
+    MissingDataError
+        No close at all.
+    """
+    what = f"closes of {symbol}" if symbol else "closes"
     if not isinstance(closes.index, pd.DatetimeIndex):
-        raise WindowError(f"closes of {symbol} must be indexed by session date (DatetimeIndex)")
+        raise WindowError(f"{what} must be indexed by session date (DatetimeIndex)")
+    idx = closes.index
+    if idx.tz is not None:
+        # refused, not converted: a zone's wall-clock date is the session only for local midnights
+        raise DataFormatError(
+            f"{what} are indexed by tz-aware timestamps (zone {idx.tz}); session dates are "
+            "tz-naive: drop the zone with closes.tz_localize(None) if the index holds local dates"
+        )
+    if idx.hasnans:
+        raise DataFormatError(f"{what} have {int(idx.isna().sum())} missing dates (NaT); drop them")
+    if (idx != idx.normalize()).any():
+        at = idx[idx != idx.normalize()][0]
+        raise DataFormatError(
+            f"{what} are dated with a time of day (e.g. {at}); session dates are midnights: "
+            "index them by date (closes.index.normalize())"
+        )
+    dup = idx.duplicated(keep=False)
+    if dup.any():
+        day = idx[dup][0]
+        seen = ", ".join(
+            f"{v:.6g}" if isinstance(v, float) else repr(v) for v in closes[idx == day]
+        )
+        raise DuplicateDateError(
+            f"{what} have {day.date()} more than once (closes {seen}); keep one close per date"
+        )
+    if not idx.is_monotonic_increasing:
+        # an in-memory Series (not a file): its row order means nothing, the dates say it all
+        closes = closes.sort_index()
     valid = closes.dropna()
     if valid.empty:
         raise MissingDataError(f"no closes for {symbol}; load its data first (`rerating load`)")
+    try:
+        values = valid.to_numpy(dtype=float)
+    except (TypeError, ValueError) as exc:
+        raise DataFormatError(f"{what} must be numbers ({exc}); convert them to float") from exc
+    bad = np.flatnonzero(~np.isfinite(values) | (values <= 0))
+    if len(bad):
+        i = bad[0]
+        raise BadPriceError(
+            f"{what}: close on {valid.index[i].date()} is {float(values[i])!r}; a close must be "
+            "positive and finite: fix that row or set it to NaN (no data row, never filled)"
+        )
     return valid
 
 
@@ -232,7 +295,10 @@ def window_return_from_closes(
     Parameters
     ----------
     closes : pd.Series
-        Closes indexed by session date; NaN or absent = no data row.
+        Closes indexed by session date; NaN or absent = no data row. Dates are tz-naive midnights,
+        each at most once (any order); a close is positive and finite, else
+        :class:`~rerating.errors.DuplicateDateError`, :class:`~rerating.errors.BadPriceError` or
+        :class:`~rerating.errors.DataFormatError` (the same checks for every ``*_from_closes``).
     end : date-like
         Last day of the window; a non-session resolves to the last session before it.
     sessions : int
@@ -247,7 +313,7 @@ def window_return_from_closes(
     first, last = pd.Timestamp(valid.index[0]), pd.Timestamp(valid.index[-1])
     end_ts = pd.Timestamp(end)
     lo = min(first, end_ts) - pd.Timedelta(days=int(sessions) * 3 + 40)
-    idx = _session_index(closes, calendar, lo, max(end_ts, last))
+    idx = _session_index(valid, calendar, lo, max(end_ts, last))
     notes: list[str] = []
     end_s = _last_on_or_before(idx, end_ts, "end")
     notes.append(_moved(end_ts, end_s, calendar, "end"))
@@ -260,7 +326,7 @@ def window_return_from_closes(
     n = int(((idx > start_s) & (idx <= end_s)).sum())
     return _build(
         symbol,
-        closes,
+        valid,
         start_s,
         end_s,
         n,
@@ -290,9 +356,7 @@ def range_return_from_closes(
         raise DateRangeError(f"end {e_ts.date()} is before start {s_ts.date()}; swap them")
     valid = _valid(closes, symbol)
     first, last = pd.Timestamp(valid.index[0]), pd.Timestamp(valid.index[-1])
-    idx = _session_index(
-        closes, calendar, min(first, s_ts) - pd.Timedelta(days=40), max(e_ts, last)
-    )
+    idx = _session_index(valid, calendar, min(first, s_ts) - pd.Timedelta(days=40), max(e_ts, last))
     notes: list[str] = []
     try:
         start_s = _last_on_or_before(idx, s_ts, "start")
@@ -307,7 +371,7 @@ def range_return_from_closes(
     n = int(((idx > start_s) & (idx <= end_s)).sum())
     return _build(
         symbol,
-        closes,
+        valid,
         start_s,
         end_s,
         n,
@@ -385,7 +449,7 @@ def event_return_from_closes(
     n = int(((idx > start_s) & (idx <= end_s)).sum())
     return _build(
         symbol,
-        closes,
+        valid,
         start_s,
         end_s,
         n,
@@ -489,6 +553,28 @@ def range_return(
     )
 
 
+def _event_of(event: Event | DateLike, catalog: EventCatalog | None, market: Market) -> Event | DateLike:
+    """An event id (text that does not start with a digit) looked up in ``catalog``; a time
+    checked here so a typo is a :class:`DateRangeError`, not pandas' own parse error."""
+    if not isinstance(event, str):
+        return event
+    text = event.strip()
+    if text[:1].isdigit():
+        try:
+            pd.Timestamp(text)
+        except (ValueError, TypeError) as exc:
+            raise DateRangeError(
+                f"event {event!r} is not a time; give a catalog event id (e.g. 'deepseek-r1') or "
+                "a time with a zone, e.g. 2025-01-20T08:00+08:00"
+            ) from exc
+        return text
+    if catalog is None:
+        from rerating.events.catalog import load_catalog
+
+        catalog = load_catalog(securities=market.securities)
+    return catalog.get(text)
+
+
 def event_return(
     market: Market,
     symbol: str,
@@ -498,14 +584,46 @@ def event_return(
     *,
     adjusted: bool = False,
     partial: bool = False,
+    catalog: EventCatalog | None = None,
 ) -> WindowReturn:
-    """Return of ``symbol`` from its last close before the event to N sessions or N days after."""
+    """Return of ``symbol`` from its last close before the event to N sessions or N days after.
+
+    Parameters
+    ----------
+    market : Market
+        Where the closes come from.
+    symbol : str
+        The listing (any spelling the security master knows).
+    event_timestamp : Event, catalog event id, or tz-aware timestamp
+        The event: an :class:`~rerating.events.catalog.Event`, the id of one in ``catalog``
+        (``"deepseek-r1"``), or a time with a zone (``"2025-01-20T08:00+08:00"``).
+    sessions, days : int, optional
+        As in :func:`event_return_from_closes`: exactly one of them.
+    adjusted : bool
+        Dividend-adjusted closes (``adj_close``) instead of raw closes.
+    partial : bool
+        Accept a window the data do not cover to its end (flagged in the result).
+    catalog : EventCatalog, optional
+        Where an event id is looked up (default: the bundled catalog).
+
+    Returns
+    -------
+    WindowReturn
+
+    Raises
+    ------
+    UnknownEventError
+        An event id that is not in the catalog (close ids are suggested).
+    DateRangeError
+        Text that is neither an event id nor a time.
+    """
+    event = _event_of(event_timestamp, catalog, market)
     sym, closes, cal, cur = _listing(market, symbol, adjusted)
     return _with_flags(
         market,
         event_return_from_closes(
             closes,
-            event_timestamp,
+            event,
             cal,
             sessions=sessions,
             days=days,

@@ -418,6 +418,7 @@ class EventStudy:
                 raise DataFormatError(
                     "risk_free must be a Series of per-session returns indexed by date"
                 )
+            _require_daily(r, "risk_free")
             rf = AlignedSeries(flat, r, "risk_free returns", RISK_FREE_SCALE_LIMIT)
         fac = None
         if self.factors is not None:
@@ -425,6 +426,7 @@ class EventStudy:
                 raise DataFormatError(
                     "factors must be a DataFrame (date x factor) with at least one column"
                 )
+            _require_daily(self.factors, "factors")
             fac = (
                 [AlignedSeries(flat, self.factors[c], f"factors[{str(c)!r}]") for c in self.factors.columns],
                 tuple(str(c) for c in self.factors.columns),
@@ -468,6 +470,16 @@ class EventStudy:
         else:
             return None
         return codes if np.unique(codes).size > 1 else None
+
+
+def _require_daily(values: pd.DataFrame | pd.Series, what: str) -> None:
+    """Refuse factors that :func:`~rerating.data.factors.read_factors` found monthly (or weekly,
+    annual): a daily study would drop every event for "missing factor data" or a per-session
+    scale. Frames built by hand carry no ``frequency`` and are judged by their values alone."""
+    if values.attrs.get("frequency") not in (None, "daily", "unknown"):
+        from rerating.data.factors import require_daily
+
+        require_daily(values, what)
 
 
 class _DesignSource:
@@ -1110,7 +1122,7 @@ def _fit(study, ev, flat, d0, design, method, k_params, min_est, market_of_sym=N
         caar_rows=tuple(caar_rows),
         test_rows=tuple(test_rows),
         clustering_rows=tuple(clus_rows),
-        dropped_frame=dropped,
+        _dropped_frame=dropped,
         warnings_list=tuple(warnings),
         rbar=rbar_of,
         n_events=n_ev,

@@ -142,7 +142,12 @@ def _check_foreign(lag: tuple[str, int] | None) -> None:
 
 @dataclass(frozen=True)
 class MeanAdjusted(NormalReturnModel):
-    """Constant-mean-return model: ``AR = R - mean(R)`` over the estimation window."""
+    """Constant-mean-return model: ``AR = R - mean(R)`` over the estimation window.
+
+    Brown, S. J. & Warner, J. B. (1980), "Measuring security price performance", Journal of
+    Financial Economics 8, 205-258 (the "mean adjusted returns" model); Campbell, Lo & MacKinlay
+    (1997), The Econometrics of Financial Markets, section 4.3.1.
+    """
 
     name: ClassVar[str] = "mean_adjusted"
     needs_market: ClassVar[bool] = False
@@ -154,7 +159,12 @@ class MeanAdjusted(NormalReturnModel):
 
 @dataclass(frozen=True)
 class MarketAdjusted(NormalReturnModel):
-    """Market-adjusted returns ``AR = R - R_m`` (no parameters estimated)."""
+    """Market-adjusted returns ``AR = R - R_m`` (no parameters estimated).
+
+    Brown & Warner (1980), "Measuring security price performance", Journal of Financial Economics
+    8, 205-258 ("market adjusted returns"); the variance of ``AR`` is the sample variance of
+    ``R - R_m`` over the estimation window.
+    """
 
     name: ClassVar[str] = "market_adjusted"
     fit_method: ClassVar[FitMethod] = "none"
@@ -165,7 +175,13 @@ class MarketAdjusted(NormalReturnModel):
 
 @dataclass(frozen=True)
 class MarketModel(NormalReturnModel):
-    """OLS market model ``R = alpha + beta R_m + e`` (optionally + a lagged foreign market)."""
+    """OLS market model ``R = alpha + beta R_m + e`` (optionally + a lagged foreign market).
+
+    Sharpe, W. F. (1963), "A simplified model for portfolio analysis", Management Science 9(2),
+    277-293; as the normal-return model of event studies, Fama, Fisher, Jensen & Roll (1969), "The
+    adjustment of stock prices to new information", International Economic Review 10(1), 1-21,
+    and Campbell, Lo & MacKinlay (1997), section 4.3.2.
+    """
 
     name: ClassVar[str] = "market"
     foreign_lag: tuple[str, int] | None = None
@@ -182,7 +198,12 @@ class MarketModel(NormalReturnModel):
 
 @dataclass(frozen=True)
 class CAPM(NormalReturnModel):
-    """CAPM in excess returns: ``R - R_f = alpha + beta (R_m - R_f) + e`` (needs ``risk_free``)."""
+    """CAPM in excess returns: ``R - R_f = alpha + beta (R_m - R_f) + e`` (needs ``risk_free``).
+
+    Sharpe, W. F. (1964), "Capital asset prices", Journal of Finance 19(3), 425-442; Lintner, J.
+    (1965), Review of Economics and Statistics 47(1), 13-37; in event studies, Campbell, Lo &
+    MacKinlay (1997), section 4.4. ``alpha`` is estimated (not restricted to 0), as there.
+    """
 
     name: ClassVar[str] = "capm"
     foreign_lag: tuple[str, int] | None = None
@@ -205,7 +226,13 @@ class CAPM(NormalReturnModel):
 
 @dataclass(frozen=True)
 class FactorModel(NormalReturnModel):
-    """Multi-factor model on user factors (FF3, FF5, Carhart or custom); excess returns if ``risk_free``."""
+    """Multi-factor model on user factors (FF3, FF5, Carhart or custom); excess returns if ``risk_free``.
+
+    Fama, E. F. & French, K. R. (1993), "Common risk factors in the returns on stocks and bonds",
+    Journal of Financial Economics 33, 3-56 (three factors); Fama & French (2015), "A five-factor
+    asset pricing model", JFE 116, 1-22; Carhart, M. M. (1997), "On persistence in mutual fund
+    performance", Journal of Finance 52(1), 57-82 (momentum).
+    """
 
     name: ClassVar[str] = "factor"
     needs_market: ClassVar[bool] = False

@@ -448,7 +448,12 @@ def flatten_returns(returns: pd.DataFrame, symbols: Collection[str] | None = Non
         try:  # one numeric block: a view of it, then gather only the wanted columns
             vals = returns.to_numpy(dtype=float, na_value=np.nan)
         except (TypeError, ValueError):  # e.g. a text column that is not an event symbol
-            vals = returns.iloc[:, col_pos].to_numpy(dtype=float, na_value=np.nan)
+            wanted = returns.iloc[:, col_pos]
+            try:
+                vals = wanted.to_numpy(dtype=float, na_value=np.nan)
+            except (TypeError, ValueError):
+                _refuse_text_returns(wanted)
+                raise
         else:
             if col_pos.size != len(all_names) or (col_pos[1:] < col_pos[:-1]).any():
                 vals = vals[:, col_pos]
@@ -490,6 +495,20 @@ def flatten_returns(returns: pd.DataFrame, symbols: Collection[str] | None = Non
     counts = np.bincount(code, minlength=symbol_arr.size)
     start = np.concatenate([[0], np.cumsum(counts)[:-1]])
     return FlatReturns(symbol_arr.astype(object), start, counts, code, dates, days, ret)
+
+
+def _refuse_text_returns(wide: pd.DataFrame) -> None:
+    """Raise :class:`DataFormatError` naming the first cell of ``wide`` that is not a number."""
+    for col in wide.columns:
+        num = pd.to_numeric(wide[col], errors="coerce")
+        bad = wide[col].notna().to_numpy() & num.isna().to_numpy()
+        if bad.any():
+            i = int(np.argmax(bad))
+            raise DataFormatError(
+                f"returns[{str(col)!r}] has {int(bad.sum())} non-numeric values (first: "
+                f"{wide[col].iloc[i]!r} on {wide.index[i]}); returns must be decimal numbers "
+                "(0.012 for 1.2%; NaN = missing)"
+            )
 
 
 def _check_duplicates(
@@ -578,7 +597,8 @@ def read_events(events: pd.DataFrame) -> EventTable:
         if isinstance(raw.dtype, pd.DatetimeTZDtype):
             utc = pd.DatetimeIndex(raw.dt.tz_convert("UTC"))
         else:
-            text = raw.astype(str).str.strip()
+            # "14:30 UTC" is as zoned as "14:30Z"
+            text = raw.astype(str).str.strip().str.replace(r"\s*(?:UTC|GMT)$", "Z", regex=True)
             zoned = text.str.contains(r"(?:Z|[+-]\d{2}:?\d{2})$", regex=True)
             if not zoned.all():
                 i = int(np.flatnonzero(~zoned.to_numpy())[0])
@@ -589,12 +609,16 @@ def read_events(events: pd.DataFrame) -> EventTable:
             try:
                 utc = pd.DatetimeIndex(pd.to_datetime(text, utc=True, format="ISO8601"))
             except (ValueError, TypeError) as exc:
+                bad = pd.to_datetime(text, utc=True, format="ISO8601", errors="coerce").isna()
+                shown = text[bad.to_numpy()].iloc[0] if bad.any() else str(exc).splitlines()[0]
                 raise EventFormatError(
-                    f"events timestamp: cannot parse ({exc}); use ISO 8601 with a zone, "
+                    f"events timestamp {shown!r} cannot be read; use ISO 8601 with a zone, "
                     "e.g. 2025-01-20T08:00:00+08:00"
                 ) from exc
         ts[use_ts] = utc.tz_localize(None).values.astype("datetime64[ns]").astype(np.int64)
         requested[use_ts] = raw.astype(str).to_numpy()
+        if "date" in cols:
+            _check_date_agrees(events, use_ts, raw, eid, sym)
     use_d = ~use_ts
     if use_d.any():
         if "date" not in cols:
@@ -638,6 +662,34 @@ def read_events(events: pd.DataFrame) -> EventTable:
         ts[order],
         has_groups,
     )
+
+
+def _check_date_agrees(
+    events: pd.DataFrame, use_ts: np.ndarray, raw: pd.Series, eid: np.ndarray, sym: np.ndarray
+) -> None:
+    """Refuse a row whose ``date`` is not its ``timestamp``'s own date: one of them is a typo.
+
+    The timestamp's date is its wall-clock date in the zone it is written in, as in the catalog.
+    """
+    given = events["date"][use_ts]
+    both = given.notna().to_numpy()
+    if not both.any():
+        return
+    if isinstance(raw.dtype, pd.DatetimeTZDtype):
+        local = raw.dt.tz_localize(None).dt.normalize()
+    else:
+        lead = raw.astype(str).str.strip().str.extract(r"^(\d{4}-?\d{2}-?\d{2})")[0]
+        local = pd.to_datetime(lead, format="ISO8601", errors="coerce")
+    own = local.to_numpy(dtype="datetime64[ns]")[both]
+    day = _to_naive_dates(given[both], "events['date']")
+    off = np.flatnonzero(own != day)
+    if off.size:
+        i = int(np.flatnonzero(use_ts)[np.flatnonzero(both)[off[0]]])
+        raise EventFormatError(
+            f"event ({eid[i]}, {sym[i]}): date {pd.Timestamp(day[off[0]]).date()} disagrees with "
+            f"timestamp {str(raw.iloc[int(np.flatnonzero(both)[off[0]])]).strip()} "
+            f"({off.size} row(s) so); fix one, or leave the date empty (the timestamp sets day 0)"
+        )
 
 
 @dataclass

@@ -149,6 +149,11 @@ class StudySummary:
         return self.as_text()
 
 
+def _check_level(level: float) -> None:
+    if not 0 < level < 1:
+        raise StatisticOptionError(f"level must be in (0, 1), e.g. 0.95; got {level}")
+
+
 class ReadOnlyDict(dict):
     """A dict that refuses changes (and pickles, which a ``MappingProxyType`` does not)."""
 
@@ -192,7 +197,7 @@ class EventStudyResults:
     caar_rows: tuple[dict, ...]
     test_rows: tuple[dict, ...]
     clustering_rows: tuple[dict, ...]
-    dropped_frame: pd.DataFrame | None  # None: no event was dropped
+    _dropped_frame: pd.DataFrame | None  # None: no event was dropped
     warnings_list: tuple[str, ...]
     rbar: dict
     n_events: int
@@ -226,17 +231,17 @@ class EventStudyResults:
     # --- frames ---------------------------------------------------------------------------
 
     @cached_property
-    def caar_frame(self) -> pd.DataFrame:
+    def _caar_frame(self) -> pd.DataFrame:
         """The CAAR table (built from its rows on first use; :attr:`caar` hands out copies)."""
         return rows_frame(self.caar_rows)
 
     @cached_property
-    def tests_frame(self) -> pd.DataFrame:
+    def _tests_frame(self) -> pd.DataFrame:
         """The tests table (built on first use; :attr:`tests` hands out copies)."""
         return rows_frame(self.test_rows, columns=list(TEST_COLUMNS))
 
     @cached_property
-    def clustering_frame(self) -> pd.DataFrame:
+    def _clustering_frame(self) -> pd.DataFrame:
         """The clustering table (built on first use; :attr:`clustering` hands out copies)."""
         return rows_frame(self.clustering_rows)
 
@@ -386,12 +391,12 @@ class EventStudyResults:
     @property
     def caar(self) -> pd.DataFrame:
         """CAAR per group and window: n, caar, std_error, tstat, pvalue, conf_low, conf_high, ..."""
-        return self.caar_frame.copy(deep=False)
+        return self._caar_frame.copy(deep=False)
 
     @property
     def tests(self) -> pd.DataFrame:
         """Test statistics: group, window, test, statistic, pvalue, n, valid_under_clustering."""
-        return self.tests_frame.copy(deep=False)
+        return self._tests_frame.copy(deep=False)
 
     @property
     def dropped(self) -> pd.DataFrame:
@@ -400,8 +405,8 @@ class EventStudyResults:
 
     @cached_property
     def _dropped(self) -> pd.DataFrame:
-        if self.dropped_frame is not None:
-            return self.dropped_frame
+        if self._dropped_frame is not None:
+            return self._dropped_frame
         empty = np.empty(0, dtype=object)
         return pd.DataFrame(
             {"event_id": empty, "symbol": empty, "date": empty, "reason": empty, "group": empty}
@@ -422,7 +427,7 @@ class EventStudyResults:
         more than 200 (of at most 8 markets), else among the 200 of its
         subsample (docs/STUDY.md, "r̄ of a large group").
         """
-        return self.clustering_frame.copy(deep=False)
+        return self._clustering_frame.copy(deep=False)
 
     @property
     def warnings(self) -> list[str]:
@@ -457,7 +462,7 @@ class EventStudyResults:
     # --- vocabulary -----------------------------------------------------------------------
 
     def _caar_indexed(self, col: str) -> pd.Series:
-        return self.caar_frame.set_index(["group", "window"])[col]
+        return self._caar_frame.set_index(["group", "window"])[col]
 
     @property
     def std_errors(self) -> pd.Series:
@@ -476,9 +481,8 @@ class EventStudyResults:
 
     def conf_int(self, level: float = 0.95) -> pd.DataFrame:
         """CAAR confidence intervals at ``level``: columns lower, upper, indexed by (group, window)."""
-        if not 0 < level < 1:
-            raise ValueError(f"level must be in (0, 1), got {level}")
-        f = self.caar_frame
+        _check_level(level)
+        f = self._caar_frame
         q = special.stdtrit(f["df"].to_numpy(), 0.5 + level / 2)
         out = pd.DataFrame(
             {
@@ -497,6 +501,7 @@ class EventStudyResults:
         the whole event span on every day); with one event it uses the event's own AR variances
         (no covariance terms).
         """
+        _check_level(level)
         groups = ["all", *sorted(set(self.group) - {"all"})]
         if group not in groups:
             raise StatisticOptionError(
@@ -520,7 +525,7 @@ class EventStudyResults:
         caar = cum.mean(axis=0)
         if n > 1:
             se = cum.std(axis=0, ddof=1) / np.sqrt(n)
-            clus = self.clustering_frame
+            clus = self._clustering_frame
             rows = clus[clus["group"] == group]
             if bool(rows["overlapping"].any()):
                 # r̄ over the whole event span, floored at 0 as for the CAAR std_error
@@ -577,11 +582,10 @@ class EventStudyResults:
         StatisticOptionError
             Fewer than two groups, an unknown group, ``"all"`` or the same group twice.
         """
-        if not 0 < level < 1:
-            raise StatisticOptionError(f"level must be in (0, 1), got {level}")
+        _check_level(level)
         groups = sorted(set(self.group.tolist()) - {"all"})
         if len(groups) < 2:
-            dropped = self.dropped_frame
+            dropped = self._dropped_frame
             why = "" if dropped is None else f"; {len(dropped)} events were dropped (see dropped)"
             gone = sorted(set(dropped["group"]) - set(groups) - {"all"}) if dropped is not None else []
             if gone:
@@ -590,7 +594,7 @@ class EventStudyResults:
                 "compare needs events in two groups (the events' 'group' column, or --group "
                 f"NAME=SYM,... twice); groups with events: {groups or 'none'}{why}"
             )
-        lost = set() if self.dropped_frame is None else set(self.dropped_frame["group"])
+        lost = set() if self._dropped_frame is None else set(self._dropped_frame["group"])
         for g in (a, b):
             if g not in groups:
                 if g in lost:
@@ -704,7 +708,7 @@ class EventStudyResults:
             ("Day 0", self._day0_span(np.arange(self.event_id.size)) or "-"),
             ("Groups", ", ".join(["all", *sorted(set(self.group) - {"all"})])),
         )
-        caar = self.caar_frame[
+        caar = self._caar_frame[
             [
                 "group",
                 "window",
@@ -729,14 +733,14 @@ class EventStudyResults:
                 for r in full.itertuples(index=False)
                 if r.note
             )
-        return StudySummary(header, caar.copy(), self.tests_frame.copy(), warnings, differences)
+        return StudySummary(header, caar.copy(), self._tests_frame.copy(), warnings, differences)
 
     def to_frame(self) -> pd.DataFrame:
         """One row per group and window: the CAAR columns plus ``<test>`` and ``<test>_pvalue``."""
-        base = self.caar_frame.copy()
-        if self.tests_frame.empty:
+        base = self._caar_frame.copy()
+        if self._tests_frame.empty:
             return base
-        t = self.tests_frame
+        t = self._tests_frame
         stat = t.pivot(index=["group", "window"], columns="test", values="statistic")
         pv = t.pivot(index=["group", "window"], columns="test", values="pvalue").add_suffix(
             "_pvalue"

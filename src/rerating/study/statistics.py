@@ -821,7 +821,13 @@ def corrado_zivney(
 
 
 def corrado_zivney_ranks(sar_all: np.ndarray, event_cols: np.ndarray) -> np.ndarray:
-    """Centred ranks after re-standardising event-span SARs by their cross-sectional sd."""
+    """Centred ranks after re-standardising event-span SARs by their cross-sectional sd.
+
+    Corrado, C. J. & Zivney, T. L. (1992), "The specification and power of the sign test in event
+    study hypothesis tests using daily stock returns", Journal of Financial and Quantitative
+    Analysis 27(3), 465-478: each event day's SARs are divided by their cross-sectional standard
+    deviation before ranking, so event-induced variance does not bias the ranks.
+    """
     cols = np.asarray(event_cols)
     block = np.asarray(sar_all, dtype=float)[:, cols].T.copy()  # one contiguous row per event day
     n_rows = block.shape[1]

@@ -6,15 +6,21 @@ each a session of the listing's calendar. File names are the symbols with Yahoo'
 (``GSPC.csv`` holds ``^GSPC``); the folder may also hold ``shares.csv`` and ``eps.csv``.
 
 Every problem is reported with the file and the line (CSV: the line number in the file, header =
-line 1; Parquet: the row number): malformed rows, duplicate or unsorted dates, zero, negative or
-infinite prices, an ``adj_close`` empty on some rows only (a half-adjusted series), dates that are
-not sessions (``non_session="raise"``, the default; ``"drop"`` drops them and records each in
-:attr:`FilesSource.dropped`), files with no rows. A Parquet file may keep its dates in a datetime
-index (``df.to_parquet()``).
+line 1; Parquet: the row number): malformed rows (more or fewer fields than the header, as with
+Excel's trailing comma; an unclosed quote; text not in UTF-8), duplicate or unsorted dates, zero,
+negative or infinite prices, an ``adj_close`` empty on some rows only (a half-adjusted series),
+dates that are not sessions (``non_session="raise"``, the default; ``"drop"`` drops them and
+records each in :attr:`FilesSource.dropped`), files with no rows. A Parquet file may keep its dates in a datetime
+index (``df.to_parquet()``). A trailing comma on every line, the header's included, makes an empty
+unnamed column, which is dropped. ``shares.csv`` and ``eps.csv`` are read with the same checks, and
+``eps.csv`` holds one row per (symbol, period_end, report_date).
 """
 
 from __future__ import annotations
 
+import csv
+import io
+import warnings
 from pathlib import Path
 from typing import Literal
 
@@ -54,22 +60,141 @@ def _is_date_index(index: pd.Index) -> bool:
     return isinstance(index, pd.DatetimeIndex) and (name is None or str(name).strip().lower() == "date")
 
 
-def _read_raw(path: Path) -> tuple[pd.DataFrame, bool]:
-    is_csv = path.suffix.lower() == ".csv"
+def _is_blank(fields: list[str]) -> bool:
+    """An empty or whitespace-only line (what ``read_csv(skip_blank_lines=True)`` leaves out)."""
+    return len(fields) <= 1 and not "".join(fields).strip()
+
+
+def _named_width(header: list[str]) -> int:
+    """How many header fields are left once empty names at the end (trailing commas) are cut."""
+    named = len(header)
+    while named and not header[named - 1].strip():
+        named -= 1
+    return named
+
+
+def _check_widths(path: Path, records: list[tuple[int, list[str]]]) -> None:
+    """Refuse a row with more or fewer fields than the header (header = ``records[0]``)."""
+    header = records[0][1]
+    width, named = len(header), _named_width(header)
+    for line, fields in records[1:]:
+        if _is_blank(fields):
+            continue
+        n = len(fields)
+        if n > width:
+            plural = "s" if n - width > 1 else ""
+            if all(not f.strip() for f in fields[width:]):
+                fix = f" (a trailing comma?); remove the extra field{plural}"
+            else:
+                fix = f"; quote cells that contain a comma, or remove the extra field{plural}"
+            raise DataFormatError(f"{path}: malformed CSV: line {line} has {n} fields, the header has {width}{fix}")
+        if n < named:
+            raise DataFormatError(
+                f"{path}: malformed CSV: line {line} has {n} fields, the header has {named}; give every row "
+                "one cell per header column (an empty cell for unknown)"
+            )
+        extra = [j for j in range(named, n) if fields[j].strip()]
+        if extra:
+            raise DataFormatError(
+                f"{path}: malformed CSV: line {line}: column {extra[0] + 1} holds {fields[extra[0]]!r} but has no "
+                "name in the header; name the column, or remove the value"
+            )
+
+
+def read_csv_table(path: PathLike, expected: str, *, skip_blank_lines: bool = True) -> tuple[pd.DataFrame, np.ndarray]:
+    """Read a UTF-8 CSV as text (an empty cell is ``""``); what pandas would misread is an error.
+
+    pandas reads a row with one field more than the header (Excel's trailing comma) by moving
+    the first column into the index, or by dropping the last field; an unclosed quote or another
+    encoding raise its own exceptions. Here each is a :class:`DataFormatError` naming the file and
+    line, and so is a row with fewer fields than the header. Columns the header leaves unnamed
+    at its end (a trailing comma on every line, header included) are dropped when all their
+    cells are empty.
+
+    Parameters
+    ----------
+    path
+        The file.
+    expected
+        The header the file should have, for the message about an empty file (``date,close,...``).
+    skip_blank_lines
+        Leave out empty lines (``False``: they are rows of empty cells, for callers that report them).
+
+    Returns
+    -------
+    frame
+        One text column per named header column.
+    lines
+        The line of the file (header = line 1) where each row of ``frame`` starts.
+    """
+    path = Path(path)
     try:
-        if is_csv:
-            frame = pd.read_csv(path, dtype=str, keep_default_na=False, skip_blank_lines=False, encoding="utf-8")
-        else:
-            frame = pd.read_parquet(path)
-    except pd.errors.EmptyDataError as exc:
-        raise DataFormatError(f"{path}: the file is empty; expected a header row date,close,... and data rows") from exc
-    except pd.errors.ParserError as exc:
-        raise DataFormatError(f"{path}: malformed CSV ({str(exc).strip()}); each row needs one value per header column") from exc
+        data = path.read_bytes()
+    except OSError as exc:
+        raise DataFormatError(f"{path}: cannot read ({exc}); check the path and its permissions") from exc
+    try:
+        text = data.decode("utf-8-sig")  # a BOM (Excel's "CSV UTF-8") is not part of the header
     except UnicodeDecodeError as exc:
-        raise DataFormatError(f"{path}: not UTF-8 text ({exc}); save the file as UTF-8 CSV") from exc
+        if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+            what = "the file is UTF-16 text (Excel's \"Unicode Text\"), not UTF-8"
+        else:
+            line = exc.object[: exc.start].count(b"\n") + 1
+            what = f"line {line}: byte 0x{exc.object[exc.start]:02x} is not UTF-8 (GBK, GB18030 or Latin-1 text?)"
+        raise DataFormatError(f"{path}: {what}; save the file as UTF-8 CSV (Excel: \"CSV UTF-8\")") from None
+    if "\x00" in text:  # UTF-16 without a BOM decodes as UTF-8 with a NUL in every other byte
+        line = text[: text.index("\x00")].count("\n") + 1
+        raise DataFormatError(
+            f"{path}: line {line}: NUL bytes (UTF-16 text?); save the file as UTF-8 CSV (Excel: \"CSV UTF-8\")"
+        )
+    # csv gives each record's first line, which pandas does not; it also keeps the fields pandas
+    # would shift or drop (index_col=False below drops a trailing one)
+    reader = csv.reader(io.StringIO(text, newline=""))
+    records: list[tuple[int, list[str]]] = []
+    start = 1
+    for fields in reader:
+        if records or not _is_blank(fields):  # pandas skips blank lines before the header
+            records.append((start, fields))
+        start = reader.line_num + 1
+    if not records:
+        raise DataFormatError(f"{path}: the file is empty; expected a header row {expected} and data rows")
+    if not skip_blank_lines and records[0][0] > 1:  # pandas would take the blank line for the header
+        raise DataFormatError(f"{path}: line 1 is blank; delete the blank lines above the header row {expected}")
+    try:
+        with warnings.catch_warnings():
+            # "Length of header ... does not match": the rows' widths are checked below
+            warnings.simplefilter("ignore", pd.errors.ParserWarning)
+            frame = pd.read_csv(
+                io.StringIO(text), dtype=str, keep_default_na=False, skip_blank_lines=skip_blank_lines, index_col=False
+            )
+    except pd.errors.EmptyDataError as exc:
+        raise DataFormatError(f"{path}: the file is empty; expected a header row {expected} and data rows") from exc
+    except pd.errors.ParserError as exc:
+        if "EOF inside string" in str(exc):
+            # the open quote swallows the rest of the file into the last record
+            raise DataFormatError(
+                f"{path}: malformed CSV: line {records[-1][0]}: a quoted cell (\"...) is never closed, so the rest "
+                "of the file reads as one cell; add the closing quote"
+            ) from None
+        _check_widths(path, records)
+        raise DataFormatError(f"{path}: malformed CSV ({str(exc).strip()}); each row needs one value per header column") from exc
+    _check_widths(path, records)
+    # unnamed trailing columns (a trailing comma on every line): empty everywhere, checked above
+    frame = frame.iloc[:, : _named_width(records[0][1])]
+    rows = [line for line, fields in records[1:] if not (skip_blank_lines and _is_blank(fields))]
+    lines = np.array(rows) if len(rows) == len(frame) else np.arange(len(frame)) + 2
+    return frame, lines
+
+
+def _read_raw(path: Path) -> tuple[pd.DataFrame, bool]:
+    if path.suffix.lower() == ".csv":
+        # blank lines stay rows, so parse_bars names them
+        frame, _ = read_csv_table(path, "date,close,...", skip_blank_lines=False)
+        return frame, True
+    try:
+        frame = pd.read_parquet(path)
     except (OSError, ValueError) as exc:  # pyarrow raises ArrowInvalid (a ValueError) on a bad parquet
         raise DataFormatError(f"{path}: cannot read ({exc}); expected CSV or Parquet with columns date,close,...") from exc
-    return frame, is_csv
+    return frame, False
 
 
 def parse_bars(
@@ -219,6 +344,7 @@ def parse_bars(
 def _check_table(
     frame: pd.DataFrame,
     where: str,
+    lines: np.ndarray,
     columns: tuple[str, ...],
     dates: tuple[str, ...],
     numbers: tuple[str, ...],
@@ -232,7 +358,7 @@ def _check_table(
         parsed = pd.to_datetime(frame[col].str.strip(), format="ISO8601", errors="coerce")
         bad = np.flatnonzero(parsed.isna())
         if len(bad):
-            raise DataFormatError(f"{where}: line {bad[0] + 2}: {col} {frame[col].iloc[bad[0]]!r} is not an ISO date")
+            raise DataFormatError(f"{where}: line {lines[bad[0]]}: {col} {frame[col].iloc[bad[0]]!r} is not an ISO date")
         frame[col] = parsed.astype("datetime64[ns]")
     for col in numbers:
         text = frame[col].str.strip()
@@ -240,36 +366,57 @@ def _check_table(
         # an empty cell is "unknown" where the column allows it (eps.csv marks NOT FOUND rows so)
         bad = np.flatnonzero(parsed.isna() & ((text != "") | (col not in optional)))
         if len(bad):
-            raise DataFormatError(f"{where}: line {bad[0] + 2}: {col} {frame[col].iloc[bad[0]]!r} is not a number")
+            raise DataFormatError(f"{where}: line {lines[bad[0]]}: {col} {frame[col].iloc[bad[0]]!r} is not a number")
         frame[col] = parsed.astype("float64")
     return frame
 
 
 def read_shares_file(path: PathLike) -> pd.DataFrame:
-    """Validate a ``shares.csv`` (symbol, as_of, shares, unit_note, source); shares must be positive."""
+    """Validate a ``shares.csv`` (symbol, as_of, shares, unit_note, source); shares must be positive.
+
+    Several rows may share a symbol and ``as_of`` (share classes: META's total, class A and
+    class B; BABA's ordinary shares and ADSs); the store keys them by the figure too.
+    """
     path = Path(path)
-    frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
-    frame = _check_table(frame, str(path), SHARES_COLUMNS, ("as_of",), ("shares",))
+    frame, lines = read_csv_table(path, ",".join(SHARES_COLUMNS))
+    frame = _check_table(frame, str(path), lines, SHARES_COLUMNS, ("as_of",), ("shares",))
     bad = np.flatnonzero(~(frame["shares"] > 0))
     if len(bad):
-        raise BadPriceError(f"{path}: line {bad[0] + 2}: shares {frame['shares'].iloc[bad[0]]} must be positive")
+        raise BadPriceError(f"{path}: line {lines[bad[0]]}: shares {frame['shares'].iloc[bad[0]]} must be positive")
     frame["symbol"] = frame["symbol"].map(normalize_symbol)
     return frame.reset_index(drop=True)
 
 
 def read_eps_file(path: PathLike) -> pd.DataFrame:
-    """Validate an ``eps.csv`` (symbol, period_end, report_date, eps_diluted, currency, source)."""
+    """Validate an ``eps.csv`` (symbol, period_end, report_date, eps_diluted, currency, source).
+
+    A (symbol, period_end, report_date) appears once: a restated figure is a row with a later
+    ``report_date``.
+    """
     path = Path(path)
-    frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+    frame, lines = read_csv_table(path, ",".join(EPS_COLUMNS))
     frame = _check_table(
-        frame, str(path), EPS_COLUMNS, ("period_end", "report_date"), ("eps_diluted",), optional=("eps_diluted",)
+        frame, str(path), lines, EPS_COLUMNS, ("period_end", "report_date"), ("eps_diluted",), optional=("eps_diluted",)
     )
     # RMB is the everyday name of CNY; one currency code keeps FX lookups working
     frame["currency"] = frame["currency"].str.strip().str.upper().replace({"RMB": "CNY"})
     late = np.flatnonzero(frame["report_date"] < frame["period_end"])
     if len(late):
-        raise DataFormatError(f"{path}: line {late[0] + 2}: report_date is before period_end")
+        raise DataFormatError(f"{path}: line {lines[late[0]]}: report_date is before period_end")
     frame["symbol"] = frame["symbol"].map(normalize_symbol)
+    key = ["symbol", "period_end", "report_date"]
+    dup = np.flatnonzero(frame.duplicated(key, keep=False).to_numpy())
+    if len(dup):
+        # two figures for one report would leave the store (and the P/E) with whichever came last
+        first = frame.iloc[dup[0]]
+        same = dup[(frame.iloc[dup][key] == first[key]).all(axis=1).to_numpy()]
+        eps = frame["eps_diluted"].to_numpy()
+        rows = ", ".join(f"line {lines[i]}: {'empty' if np.isnan(eps[i]) else f'{eps[i]:g}'}" for i in same)
+        raise DuplicateDateError(
+            f"{path}: {first['symbol']} period_end {first['period_end'].date()} report_date "
+            f"{first['report_date'].date()} appears more than once ({rows}); keep one row (a restated figure "
+            "takes the report_date it was published on)"
+        )
     return frame.reset_index(drop=True)
 
 
