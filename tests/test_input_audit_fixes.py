@@ -323,3 +323,16 @@ def test_event_return_takes_a_catalog_event_id_and_names_a_bad_time() -> None:
         event_return(m, "NVDA", "deepseek-r2", sessions=1)
     with pytest.raises(DateRangeError, match="'2025-13-45T00:00Z' is not a time"):
         event_return(m, "NVDA", "2025-13-45T00:00Z", sessions=1)
+
+
+def test_event_dates_on_holidays_are_named_with_the_session_they_became(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "ev.csv"
+    path.write_text("event_id,symbol,date\nh1,9988.HK,2025-01-29\nw1,NVDA,2025-01-25\nok,MSFT,2025-01-27\n")
+    assert main(["--sample", "study", "--events", str(path), "--estimation", "-100:-11",
+                 "--what", "car", "--format", "csv"]) == 0
+    err = capsys.readouterr().err
+    assert ("note: 2 event date(s) are not sessions of the listing's exchange; day 0 is the next "
+            "session (--non-session next): (h1, 9988.HK) 2025-01-29 -> 2025-02-03; "
+            "(w1, NVDA) 2025-01-25 -> 2025-01-27") in err

@@ -395,6 +395,7 @@ def study_cmd(
     ).fit()
     for w in results.warnings:
         click.echo(f"note: {w}", err=True)
+    _note_moved_dates(events, results.car, non_session)
     if what == "summary":
         summary = results.summary()
         if output and output.lower().endswith((".html", ".htm")):
@@ -604,6 +605,36 @@ def _model(
     if leads is not None:
         kwargs["leads"] = leads
     return MODELS[model](**kwargs)
+
+
+def _note_moved_dates(events: pd.DataFrame, car: pd.DataFrame, policy: str) -> None:
+    """Say on stderr which event dates were not sessions of their listing's exchange (a holiday,
+    a weekend) and the session day 0 became, which the output shows only as ``day0``."""
+    import pandas as pd
+
+    if "date" not in events.columns or car.empty:
+        return
+    given = events[["event_id", "symbol", "date"]].dropna()
+    if "timestamp" in events.columns:  # a row's timestamp, when it has one, sets its day 0
+        given = given[events.loc[given.index, "timestamp"].isna()]
+    day0 = car.drop_duplicates(["event_id", "symbol"])[["event_id", "symbol", "day0"]]
+    both = given.astype({"event_id": str, "symbol": str}).merge(day0, on=["event_id", "symbol"])
+    if both.empty:
+        return
+    asked = pd.to_datetime(both["date"], errors="coerce", format="mixed").dt.normalize()
+    moved = both[asked.notna() & (asked != pd.to_datetime(both["day0"]))]
+    if moved.empty:
+        return
+    shown = "; ".join(
+        f"({r.event_id}, {r.symbol}) {pd.Timestamp(r.date).date()} -> {pd.Timestamp(r.day0).date()}"
+        for r in moved.head(3).itertuples()
+    )
+    more = f" and {len(moved) - 3} more" if len(moved) > 3 else ""
+    click.echo(
+        f"note: {len(moved)} event date(s) are not sessions of the listing's exchange; day 0 is "
+        f"the {policy} session (--non-session {policy}): {shown}{more}",
+        err=True,
+    )
 
 
 def _factor_data(
