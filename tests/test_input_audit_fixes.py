@@ -336,3 +336,17 @@ def test_event_dates_on_holidays_are_named_with_the_session_they_became(
     assert ("note: 2 event date(s) are not sessions of the listing's exchange; day 0 is the next "
             "session (--non-session next): (h1, 9988.HK) 2025-01-29 -> 2025-02-03; "
             "(w1, NVDA) 2025-01-25 -> 2025-01-27") in err
+
+
+def test_a_symbol_without_returns_gets_the_datas_close_spelling_in_the_ledger() -> None:
+    days = pd.bdate_range("2024-01-01", periods=300)
+    rng = np.random.default_rng(0)
+    wide = pd.DataFrame({"AAA": rng.normal(0, 0.01, 300), "BBB": rng.normal(0, 0.01, 300)}, index=days)
+    ev = pd.DataFrame({"event_id": ["e", "f", "g"], "symbol": ["aaa", "BBB", "ZZZZ"], "date": [days[280]] * 3})
+    res = EventStudy(wide, ev, model="mean_adjusted", estimation_window=(-200, -11)).fit()
+    reasons = res.dropped.set_index("symbol")["reason"]
+    assert reasons["aaa"] == "symbol has no returns in the data: did you mean AAA?"
+    assert reasons["ZZZZ"] == "symbol has no returns in the data"
+    long = wide.stack().rename("ret").rename_axis(["date", "symbol"]).reset_index()
+    res = EventStudy(long, ev, model="mean_adjusted", estimation_window=(-200, -11)).fit()
+    assert "did you mean AAA?" in res.dropped.set_index("symbol").loc["aaa", "reason"]

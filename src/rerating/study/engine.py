@@ -46,6 +46,7 @@ from rerating.study.panel import (
     flatten_returns,
     locate_day_zero,
     read_events,
+    suggest_symbols,
 )
 from rerating.study.results import EventStudyResults, window_label
 from rerating.study.statistics import (
@@ -396,6 +397,8 @@ class EventStudy:
         check_return_scale(flat.ret, "returns")
         cal = _CalendarLookup(self.calendars)
         d0 = drop_repeated_day_zero(flat, ev, locate_day_zero(flat, ev, cal, self.non_session))
+        if isinstance(self.returns, pd.DataFrame):
+            suggest_symbols(d0, ev, self.returns)
 
         mf = self._market_frame()
         market: list[AlignedSeries] | None = None

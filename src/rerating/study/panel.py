@@ -700,6 +700,29 @@ class DayZero:
     reason: np.ndarray  # object, "" when kept
 
 
+def suggest_symbols(d0: DayZero, ev: EventTable, returns: pd.DataFrame) -> None:
+    """Add the data's close spellings to the ledger reason of a symbol without returns ("aaa":
+    did you mean AAA?), for up to 50 distinct such symbols (a whole market's misses would cost
+    more to match than the study)."""
+    missing_rows = d0.reason == "symbol has no returns in the data"
+    missing = sorted(set(ev.symbol[missing_rows].tolist()))
+    if not missing or len(missing) > 50:
+        return
+    from rerating.errors import close_matches
+
+    names = (
+        returns["symbol"].astype(str).unique().tolist()
+        if "symbol" in returns.columns
+        else [str(c) for c in returns.columns.tolist()]
+    )
+    for sym in missing:
+        hits = [h for h in close_matches(str(sym), names) if h != sym]
+        if hits:
+            d0.reason[missing_rows & (ev.symbol == sym)] = (
+                f"symbol has no returns in the data: did you mean {', '.join(hits)}?"
+            )
+
+
 def locate_day_zero(
     flat: FlatReturns,
     ev: EventTable,
