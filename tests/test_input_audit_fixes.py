@@ -350,3 +350,12 @@ def test_a_symbol_without_returns_gets_the_datas_close_spelling_in_the_ledger() 
     long = wide.stack().rename("ret").rename_axis(["date", "symbol"]).reset_index()
     res = EventStudy(long, ev, model="mean_adjusted", estimation_window=(-200, -11)).fit()
     assert "did you mean AAA?" in res.dropped.set_index("symbol").loc["aaa", "reason"]
+
+
+def test_a_factor_file_with_a_header_only_is_refused(tmp_path: Path) -> None:
+    from rerating.data.factors import read_factors
+
+    path = tmp_path / "ff.csv"
+    path.write_text("date,Mkt-RF,SMB\n")
+    with pytest.raises(DataFormatError, match="has a header but no rows"):
+        read_factors([path])  # before: an empty table, then every event dropped for missing factors

@@ -147,6 +147,10 @@ def read_factors(
         if not p.is_file():
             raise DataFormatError(f"factor file {p} does not exist")
         raw, french, lines = _read_table(p)
+        if raw.empty:
+            raise DataFormatError(
+                f"factor file {p} has a header but no rows; add one row of factor returns per date"
+            )
         dated, source = _with_date_index(raw, p, lines)
         one = _numeric(dated, p)
         if french:  # the library's missing-value codes
