@@ -11,8 +11,9 @@ rerating`` and the command line stay fast):
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from rerating._lazy import lazy_exports
 
 __version__ = "0.1.0"
 
@@ -59,14 +60,4 @@ if TYPE_CHECKING:
     from rerating.study.simulate import simulate
 
 
-def __getattr__(name: str) -> Any:  # PEP 562: the layer is imported when a name is first used
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'rerating' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(__all__)
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS, globals())

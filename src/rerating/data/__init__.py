@@ -7,8 +7,9 @@ module on first use, so importing this package stays light. The rest live in the
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from rerating._lazy import lazy_exports
 
 # public name -> module that defines it
 _EXPORTS = {
@@ -29,14 +30,4 @@ if TYPE_CHECKING:
     from rerating.data.store import Store
 
 
-def __getattr__(name: str) -> Any:  # PEP 562: the module is imported when a name is first used
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'rerating.data' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted([*__all__, *globals()])
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS, globals())
