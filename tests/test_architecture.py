@@ -15,7 +15,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "src" / "rerating"
 
 # Lower layers first; a module may import its own layer and any layer before it.
 LAYERS = ["data", "events", "study", "rerate", "claims", "report", "cli"]
-SHARED = {"errors", "config", "_typing"}
+SHARED = {"errors", "config", "_typing", "_lazy"}
 # `python -m rerating` runs the CLI; the package's __init__ names the public API of every layer
 # (loaded on first use, so a lower layer importing `rerating` still loads nothing above it)
 ENTRY_POINTS = {"__main__", "__init__"}
