@@ -26,7 +26,22 @@ ALIASES: dict[str, str] = {
 
 
 def calendar_name(name: str) -> str:
-    """The exchange_calendars name for ``name`` (``XNAS`` -> ``XNYS``, ``XSHE`` -> ``XSHG``)."""
+    """The exchange_calendars name for ``name`` (``XNAS`` -> ``XNYS``, ``XSHE`` -> ``XSHG``).
+
+    Parameters
+    ----------
+    name : str
+        An exchange or calendar name, any case (``"nasdaq"``, ``"HK"``, ``"XSHE"``).
+
+    Returns
+    -------
+    str
+
+    Raises
+    ------
+    UnknownExchangeError
+        ``name`` is not a known exchange or calendar (close names are suggested).
+    """
     key = str(name).strip().upper()
     if key in ALIASES:
         return ALIASES[key]
@@ -48,6 +63,16 @@ def _build(name: str) -> xcals.ExchangeCalendar:
 def get_calendar(name: str) -> xcals.ExchangeCalendar:
     """The exchange_calendars calendar for ``name`` (built once, then reused).
 
+    Parameters
+    ----------
+    name : str
+        Calendar or exchange name (see :func:`calendar_name`).
+
+    Returns
+    -------
+    exchange_calendars.ExchangeCalendar
+        Covering 2000-01-01 to the library's default end.
+
     Raises
     ------
     UnknownExchangeError
@@ -61,6 +86,23 @@ def to_day(value: DateLike, what: str = "date") -> pd.Timestamp:
 
     Text such as ``03/02/2025`` is refused: day-first it is 3 February, month-first 2 March, and a
     guess would move a window without a sign.
+
+    Parameters
+    ----------
+    value : date-like
+        A date, timestamp or ISO text; a tz-aware value keeps its wall-clock date in its zone.
+    what : str
+        What the value is, for the message (``"start"``, ``"end"`` ...).
+
+    Returns
+    -------
+    pd.Timestamp
+        Midnight, tz-naive.
+
+    Raises
+    ------
+    DateRangeError
+        Ambiguous day/month text, text that is not a date, or a missing value (NaT).
     """
     if isinstance(value, str) and DAY_MONTH_FIRST.match(value):
         raise DateRangeError(
@@ -92,10 +134,24 @@ def _check_bounds(
 def sessions(calendar: str, start: DateLike, end: DateLike) -> pd.DatetimeIndex:
     """Sessions of ``calendar`` from ``start`` to ``end`` inclusive (tz-naive dates).
 
+    Parameters
+    ----------
+    calendar : str
+        Calendar or exchange name.
+    start, end : date-like
+        First and last day of the range.
+
+    Returns
+    -------
+    pd.DatetimeIndex
+        Named ``date``; empty when no session falls in the range.
+
     Raises
     ------
     DateRangeError
-        ``end`` is before ``start`` or either lies outside the calendar.
+        ``end`` is before ``start``, either lies outside the calendar or cannot be read.
+    UnknownExchangeError
+        ``calendar`` is not a known exchange or calendar.
     """
     lo, hi = to_day(start, "start"), to_day(end, "end")
     if hi < lo:
@@ -113,7 +169,26 @@ def _sessions(name: str, lo: pd.Timestamp, hi: pd.Timestamp) -> pd.DatetimeIndex
 
 
 def is_session(calendar: str, date: DateLike) -> bool:
-    """True when ``date`` is a trading session of ``calendar``."""
+    """True when ``date`` is a trading session of ``calendar``.
+
+    Parameters
+    ----------
+    calendar : str
+        Calendar or exchange name.
+    date : date-like
+        The day (a timestamp's time of day is dropped).
+
+    Returns
+    -------
+    bool
+
+    Raises
+    ------
+    DateRangeError
+        ``date`` lies outside the calendar or cannot be read.
+    UnknownExchangeError
+        ``calendar`` is not a known exchange or calendar.
+    """
     cal = get_calendar(calendar)
     day = to_day(date)
     _check_bounds(cal, day)
@@ -121,7 +196,25 @@ def is_session(calendar: str, date: DateLike) -> bool:
 
 
 def half_days(calendar: str, start: DateLike, end: DateLike) -> pd.DatetimeIndex:
-    """Sessions that close early (Hong Kong 2024-12-24, 2024-12-31, 2025-01-28; US 2024-11-29 ...)."""
+    """Sessions that close early (Hong Kong 2024-12-24, 2024-12-31, 2025-01-28; US 2024-11-29 ...).
+
+    Parameters
+    ----------
+    calendar : str
+        Calendar or exchange name.
+    start, end : date-like
+        Inclusive range of days.
+
+    Returns
+    -------
+    pd.DatetimeIndex
+        The early-closing sessions in the range.
+
+    Raises
+    ------
+    DateRangeError, UnknownExchangeError
+        As in :func:`sessions`.
+    """
     cal = get_calendar(calendar)
     days = sessions(calendar, start, end)
     early = pd.DatetimeIndex(cal.early_closes).as_unit("ns")
@@ -129,21 +222,79 @@ def half_days(calendar: str, start: DateLike, end: DateLike) -> pd.DatetimeIndex
 
 
 def holidays(calendar: str, start: DateLike, end: DateLike) -> pd.DatetimeIndex:
-    """Weekdays in ``start..end`` that are not sessions (Hong Kong 2025-01-29..31, New York 2025-01-20)."""
+    """Weekdays in ``start..end`` that are not sessions (Hong Kong 2025-01-29..31, New York 2025-01-20).
+
+    Parameters
+    ----------
+    calendar : str
+        Calendar or exchange name.
+    start, end : date-like
+        Inclusive range of days.
+
+    Returns
+    -------
+    pd.DatetimeIndex
+        Named ``date``.
+
+    Raises
+    ------
+    DateRangeError, UnknownExchangeError
+        As in :func:`sessions`.
+    """
     days = sessions(calendar, start, end)
     weekdays = pd.bdate_range(to_day(start), to_day(end), name="date").as_unit("ns")
     return weekdays[~weekdays.isin(days)]
 
 
 def session_close(calendar: str, session: DateLike) -> pd.Timestamp:
-    """UTC time at which ``session`` closes (early on half-days)."""
+    """UTC time at which ``session`` closes (early on half-days).
+
+    Parameters
+    ----------
+    calendar : str
+        Calendar or exchange name.
+    session : date-like
+        A session date of ``calendar``.
+
+    Returns
+    -------
+    pd.Timestamp
+        tz-aware (UTC).
+
+    Raises
+    ------
+    NonSessionDateError
+        ``session`` is not a session (the sessions around it are named).
+    DateRangeError
+        ``session`` lies outside the calendar or cannot be read.
+    UnknownExchangeError
+        ``calendar`` is not a known exchange or calendar.
+    """
     cal = get_calendar(calendar)
     day = _require_session(cal, session)
     return cal.session_close(day)
 
 
 def session_open(calendar: str, session: DateLike) -> pd.Timestamp:
-    """UTC time at which ``session`` opens."""
+    """UTC time at which ``session`` opens.
+
+    Parameters
+    ----------
+    calendar : str
+        Calendar or exchange name.
+    session : date-like
+        A session date of ``calendar``.
+
+    Returns
+    -------
+    pd.Timestamp
+        tz-aware (UTC).
+
+    Raises
+    ------
+    NonSessionDateError, DateRangeError, UnknownExchangeError
+        As in :func:`session_close`.
+    """
     cal = get_calendar(calendar)
     day = _require_session(cal, session)
     return cal.session_open(day)
@@ -185,7 +336,9 @@ def first_session_after(timestamp: DateLike, calendar: str) -> pd.Timestamp:
     Raises
     ------
     DateRangeError
-        The timestamp lies outside the calendar.
+        The timestamp is not a time, or lies outside the calendar (or after its last session).
+    UnknownExchangeError
+        ``calendar`` is not a known exchange or calendar.
     """
     cal = get_calendar(calendar)
     if isinstance(timestamp, str | pd.Timestamp) or hasattr(timestamp, "year"):
@@ -225,7 +378,27 @@ def first_session_after(timestamp: DateLike, calendar: str) -> pd.Timestamp:
 
 
 def previous_session(date: DateLike, calendar: str) -> pd.Timestamp:
-    """The last session strictly before ``date``."""
+    """The last session strictly before ``date``.
+
+    Parameters
+    ----------
+    date : date-like
+        Any day (a session or not).
+    calendar : str
+        Calendar or exchange name.
+
+    Returns
+    -------
+    pd.Timestamp
+        A tz-naive session date.
+
+    Raises
+    ------
+    DateRangeError
+        ``date`` lies outside the calendar, cannot be read, or has no session before it.
+    UnknownExchangeError
+        ``calendar`` is not a known exchange or calendar.
+    """
     cal = get_calendar(calendar)
     day = to_day(date)
     _check_bounds(cal, day)
@@ -235,7 +408,27 @@ def previous_session(date: DateLike, calendar: str) -> pd.Timestamp:
 
 
 def next_session(date: DateLike, calendar: str) -> pd.Timestamp:
-    """The first session strictly after ``date``."""
+    """The first session strictly after ``date``.
+
+    Parameters
+    ----------
+    date : date-like
+        Any day (a session or not).
+    calendar : str
+        Calendar or exchange name.
+
+    Returns
+    -------
+    pd.Timestamp
+        A tz-naive session date.
+
+    Raises
+    ------
+    DateRangeError
+        ``date`` lies outside the calendar, cannot be read, or has no session after it.
+    UnknownExchangeError
+        ``calendar`` is not a known exchange or calendar.
+    """
     cal = get_calendar(calendar)
     day = to_day(date)
     _check_bounds(cal, day)
@@ -247,12 +440,28 @@ def next_session(date: DateLike, calendar: str) -> pd.Timestamp:
 def shift_sessions(date: DateLike, n: int, calendar: str) -> pd.Timestamp:
     """The session ``n`` sessions after (``n > 0``) or before (``n < 0``) the session ``date``.
 
+    Parameters
+    ----------
+    date : date-like
+        A session of ``calendar``.
+    n : int
+        Sessions to move; 0 returns ``date``.
+    calendar : str
+        Calendar or exchange name.
+
+    Returns
+    -------
+    pd.Timestamp
+        A tz-naive session date.
+
     Raises
     ------
     NonSessionDateError
         ``date`` is not a session (map it first with :func:`first_session_after`).
     DateRangeError
-        The shift leaves the calendar.
+        The shift leaves the calendar, or ``date`` lies outside it or cannot be read.
+    UnknownExchangeError
+        ``calendar`` is not a known exchange or calendar.
     """
     cal = get_calendar(calendar)
     day = _require_session(cal, date)

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
@@ -150,6 +150,20 @@ class SharesFigure:
     source: str
     note: str = ""
 
+    def to_frame(self) -> pd.DataFrame:
+        """One row with every field."""
+        return pd.DataFrame([asdict(self)])
+
+    def summary(self) -> str:
+        """One line: shares in listing units, as-of date, ordinary shares, then ``note``."""
+        units = "ADS" if self.shares_per_unit != 1 else "shares"
+        text = f"{self.symbol}: {self.shares:,.0f} {units} as of {self.as_of.date()}"
+        if self.shares_per_unit != 1:
+            text += (
+                f" ({self.ordinary_shares:,.0f} ordinary shares, {self.shares_per_unit:g} per unit)"
+            )
+        return f"{text}; {self.note}" if self.note else text
+
 
 @dataclass(frozen=True)
 class MarketCap:
@@ -185,6 +199,18 @@ class MarketCap:
                 }
             ]
         )
+
+    def summary(self) -> str:
+        """One line: the value in billions, the close, shares and FX rate used, then the notes."""
+        text = (
+            f"{self.symbol}: market cap {self.value / 1e9:,.1f}bn {self.currency} on "
+            f"{self.date.date()} (close {self.close:,.4g} {self.close_currency} x "
+            f"{self.shares.shares:,.0f} shares as of {self.shares.as_of.date()}"
+        )
+        if self.close_currency != self.currency:
+            text += f" x {self.fx_pair} {self.fx_rate:.6g}"
+        text += ")"
+        return "; ".join([text, *self.notes])
 
 
 # --- back ends ------------------------------------------------------------------------------------
@@ -322,13 +348,49 @@ class Market:
     def from_files(
         cls, directory: PathLike, securities: SecurityMaster | PathLike | None = None
     ) -> Market:
-        """A market over a folder of per-symbol files (the ``files`` source layout), read lazily."""
+        """A market over a folder of per-symbol files (the ``files`` source layout), read lazily.
+
+        Parameters
+        ----------
+        directory : str or Path
+            Folder of per-symbol bar files (CSV or Parquet), with ``shares.csv`` and ``eps.csv``
+            beside them when market caps or P/E are wanted.
+        securities : SecurityMaster, str or Path, optional
+            The security master, or a CSV whose rows extend the bundled one (default: the
+            bundled master).
+
+        Returns
+        -------
+        Market
+
+        Raises
+        ------
+        MissingDataError
+            ``directory`` does not exist, or the ``securities`` file does not.
+        DataFormatError
+            The ``securities`` table is malformed.
+        """
         master = cls._master(securities)
         return cls(_FilesBackend(Path(directory), master), master)
 
     @classmethod
     def from_sample(cls, securities: SecurityMaster | PathLike | None = None) -> Market:
-        """The bundled sample (real daily data, 2024-06 .. 2025-06, DeepSeek-episode universe), offline."""
+        """The bundled sample (real daily data, 2024-06 .. 2025-06, DeepSeek-episode universe), offline.
+
+        Parameters
+        ----------
+        securities : SecurityMaster, str or Path, optional
+            As in :meth:`from_files`.
+
+        Returns
+        -------
+        Market
+
+        Raises
+        ------
+        MissingDataError, DataFormatError
+            As in :meth:`from_files`, for ``securities``.
+        """
         return cls.from_files(_sample_dir(), securities)
 
     @classmethod
@@ -340,8 +402,26 @@ class Market:
     ) -> Market:
         """The store at ``resolve_home(home)`` (filled by ``rerating load``), or the sample when ``sample``.
 
-        ``securities`` is a :class:`SecurityMaster` or a CSV path extending the bundled master (and,
-        for the store, the listings saved in it by ``rerating --securities FILE load``).
+        Parameters
+        ----------
+        home : str or Path, optional
+            Cache directory holding the store; default ``$RERATING_HOME`` or ``~/.cache/rerating``.
+        sample : bool
+            Read the bundled sample instead (:meth:`from_sample`); ``home`` is then not used.
+        securities : SecurityMaster, str or Path, optional
+            A :class:`SecurityMaster` (used as is), or a CSV path extending the bundled master
+            and, for the store, the listings saved in it by ``rerating --securities FILE load``.
+
+        Returns
+        -------
+        Market
+
+        Raises
+        ------
+        StoreError
+            The store is locked, unreadable or of another schema version.
+        MissingDataError, DataFormatError
+            The ``securities`` file does not exist or is malformed.
         """
         if sample:
             return cls.from_sample(securities)
@@ -359,12 +439,42 @@ class Market:
     # bars and closes
 
     def security(self, symbol: str) -> Security:
-        """The listing of ``symbol`` (:class:`UnknownSymbolError` with close matches otherwise)."""
+        """The listing of ``symbol`` in the security master.
+
+        Parameters
+        ----------
+        symbol : str
+            Any spelling the security master knows (``"baba"``, ``"9988.hk"``, an alias).
+
+        Returns
+        -------
+        Security
+
+        Raises
+        ------
+        UnknownSymbolError
+            Not in the security master (close matches are suggested).
+        """
         return self.securities.get(symbol)
 
     def missing_bars(self, symbols: str | Iterable[str]) -> list[str]:
-        """The canonical symbols of ``symbols`` that have no bars at all in the data (one read for
-        all of them from a store; :class:`UnknownSymbolError` for a symbol not in the master)."""
+        """The canonical symbols of ``symbols`` that have no bars at all in the data.
+
+        Parameters
+        ----------
+        symbols : str or iterable of str
+            One symbol or several (read at once from a store).
+
+        Returns
+        -------
+        list of str
+            Canonical symbols, each once, in the order given.
+
+        Raises
+        ------
+        UnknownSymbolError
+            A symbol is not in the security master, or none is given.
+        """
         names = self._prefetch(_symbol_list(symbols))
         return [s for s in names if self._backend.bars(s) is None]
 
@@ -394,12 +504,26 @@ class Market:
     ) -> pd.DataFrame:
         """Daily bars of ``symbol``: index ``date``, columns open high low close adj_close volume.
 
+        Parameters
+        ----------
+        symbol : str
+            The listing (any spelling the security master knows).
+        start, end : date-like, optional
+            Inclusive range of dates; default the whole data.
+
+        Returns
+        -------
+        pd.DataFrame
+            A copy of the rows in ``start..end``.
+
         Raises
         ------
         UnknownSymbolError
             Not in the security master.
         MissingDataError
             No bars at all, or none in ``start..end``.
+        DateRangeError
+            ``end`` before ``start``, or a date that cannot be read.
         """
         sec, frame = self._full_bars(symbol)
         lo = _date(start, "start") if start is not None else frame.index[0]
@@ -421,7 +545,32 @@ class Market:
         end: DateLike | None = None,
         adjusted: bool = False,
     ) -> pd.DataFrame:
-        """Wide closes (date x symbol; raw, or dividend-adjusted with ``adjusted=True``); NaN where no row."""
+        """Wide closes (date x symbol; raw, or dividend-adjusted with ``adjusted=True``); NaN where no row.
+
+        Parameters
+        ----------
+        symbols : str or iterable of str
+            One symbol or several; columns are their canonical forms.
+        start, end : date-like, optional
+            Inclusive range of dates; default the whole data.
+        adjusted : bool
+            ``adj_close`` instead of ``close``.
+
+        Returns
+        -------
+        pd.DataFrame
+            Index ``date`` (every date any of the listings has a row), one column per listing.
+
+        Raises
+        ------
+        UnknownSymbolError
+            A symbol is not in the security master, or none is given.
+        MissingDataError
+            A listing has no bars in ``start..end``, or no adjusted closes there with
+            ``adjusted=True``.
+        DateRangeError
+            ``end`` before ``start``, or a date that cannot be read.
+        """
         columns = {}
         wanted = _symbol_list(symbols)
         self._prefetch(wanted)
@@ -470,6 +619,22 @@ class Market:
         Returns
         -------
         ReturnsResult
+
+        Raises
+        ------
+        UnknownSymbolError
+            A symbol is not in the security master, or none is given.
+        MissingDataError
+            A listing has no bars, fewer than two prices, or no session with a return in
+            ``start..end``.
+        GapError
+            A session without a bar under ``gap_policy="raise"``, or an unknown ``gap_policy``.
+        NonSessionDateError
+            A listing has prices on dates that are not sessions of its calendar.
+        DateRangeError
+            ``end`` before ``start``, or a date that cannot be read.
+        ValueError
+            An unknown ``kind``.
         """
         if kind not in RETURN_KINDS:
             raise ValueError(f"kind={kind!r}; choose one of {list(RETURN_KINDS)}")
@@ -545,10 +710,24 @@ class Market:
     def fx_rate(self, base: str, quote: str, on: DateLike) -> float:
         """Units of ``quote`` per 1 ``base`` as of ``on`` (the last value on or before it); cross rates via USD.
 
+        Parameters
+        ----------
+        base, quote : str
+            ISO currency codes (``"USD"``, ``"HKD"``, ``"CNY"``), any case.
+        on : date-like
+            The rate is the last value of each ``USDxxx`` series on or before this date.
+
+        Returns
+        -------
+        float
+            1.0 when ``base`` and ``quote`` are the same.
+
         Raises
         ------
         MissingFXError
             A currency has no ``USDxxx`` series, or no value within 7 days before ``on``.
+        DateRangeError
+            ``on`` cannot be read as a date.
         """
         return self._fx(base, quote, _date(on, "on"))[0]
 
@@ -576,13 +755,27 @@ class Market:
 
         Parameters
         ----------
-        lookahead
+        symbol : str
+            The listing (any spelling the security master knows).
+        on : date-like
+            The figure is the latest dated on or before this date.
+        lookahead : int
             Days after ``on`` within which a later figure may be used when none is on or before
             ``on`` (noted in the result). Default 0: strictly as of.
 
+        Returns
+        -------
+        SharesFigure
+
         Raises
         ------
+        UnknownSymbolError
+            Not in the security master.
         MissingSharesError
+            No figure for any listing of the company, or none on or before ``on`` (nor within
+            ``lookahead`` days after it); the message names the ``lookahead`` that would do.
+        DateRangeError
+            ``on`` cannot be read as a date.
         """
         sec = self.security(symbol)
         day = _date(on, "on")
@@ -643,9 +836,34 @@ class Market:
         Uses the last close on or before ``on`` (at most 10 days earlier), the shares figure as of
         that session (see :meth:`shares`) and the FX rate as of that session.
 
+        Parameters
+        ----------
+        symbol : str
+            The listing (any spelling the security master knows).
+        on : date-like
+            The date; a non-session uses the last close before it (said in ``notes``).
+        currency : str, optional
+            Currency of the value; None or ``"local"``: the listing's own.
+        lookahead : int
+            As in :meth:`shares`.
+
+        Returns
+        -------
+        MarketCap
+            With the close, shares figure and FX rate used, and known data issues in ``notes``.
+
         Raises
         ------
-        MissingDataError, MissingSharesError, MissingFXError
+        UnknownSymbolError
+            Not in the security master.
+        MissingDataError
+            No bars, or no close within 10 days on or before ``on``.
+        MissingSharesError
+            As in :meth:`shares`.
+        MissingFXError
+            No FX rate between the listing's currency and ``currency`` as of the close's session.
+        DateRangeError
+            ``on`` cannot be read as a date.
         """
         sec, bars = self._full_bars(symbol)
         day = _date(on, "on")
@@ -689,8 +907,20 @@ class Market:
         ``eps_diluted`` is NaN where the figure is unknown. Use only rows with ``report_date``
         before a date when computing a trailing ratio on it.
 
+        Parameters
+        ----------
+        symbol : str
+            The listing (any spelling the security master knows).
+
+        Returns
+        -------
+        pd.DataFrame
+            One row per reported figure, sorted by ``period_end``.
+
         Raises
         ------
+        UnknownSymbolError
+            Not in the security master.
         MissingDataError
             No EPS rows for the listing.
         """
@@ -705,7 +935,24 @@ class Market:
         return rows[list(EPS_COLUMNS[1:])].sort_values("period_end").reset_index(drop=True)
 
     def coverage(self, symbols: str | Iterable[str] | None = None) -> pd.DataFrame:
-        """symbol, first, last, rows for each symbol with data (or each of ``symbols``)."""
+        """symbol, first, last, rows for each symbol with data (or each of ``symbols``).
+
+        Parameters
+        ----------
+        symbols : str or iterable of str, optional
+            Listings to report (canonical forms); default every symbol with data.
+
+        Returns
+        -------
+        pd.DataFrame
+            Columns ``symbol, first, last, rows``; a listing without bars has ``rows`` 0 and
+            ``first``/``last`` NaT.
+
+        Raises
+        ------
+        UnknownSymbolError
+            A symbol is not in the security master, or an empty ``symbols`` is given.
+        """
         names = (
             self._backend.symbols()
             if symbols is None
@@ -733,8 +980,25 @@ class Market:
         Issues: ``half_day_placeholder`` (a half-day row with a close but no open/high/low/volume in
         a series that otherwise has them), ``off_tick_grid`` (a stock close off its exchange's tick
         grid), ``fx_carried_forward`` (an FX value repeated from the previous observation in a run
-        of three or more), ```volume_outlier`` (volume over 5x or under 1/5 of the median of the 11 sessions around it). Flagged values
-        are kept as published; the flag travels into market-cap notes.
+        of three or more), ``volume_outlier`` (volume over 5x or under 1/5 of the median of the 11
+        sessions around it). Flagged values are kept as published; the flag travels into market-cap
+        notes.
+
+        Parameters
+        ----------
+        symbols : str or iterable of str, optional
+            Series to check; default every symbol with data. Symbols unknown to the security
+            master or without bars are skipped.
+
+        Returns
+        -------
+        pd.DataFrame
+            Columns ``symbol, date, issue, detail, policy``; no rows when nothing is flagged.
+
+        Raises
+        ------
+        UnknownSymbolError
+            An empty ``symbols`` is given.
         """
         names = self._backend.symbols() if symbols is None else list(_symbol_list(symbols))
         out = []

@@ -110,6 +110,20 @@ class StoreInfo:
         }
         return pd.DataFrame({"field": list(items), "value": [str(v) for v in items.values()]})
 
+    def summary(self) -> str:
+        """One line: the path, and when the store exists its symbols, rows, dates and size."""
+        if not self.exists:
+            return f"no store at {self.path}"
+        dates = (
+            f", {self.first.date()}..{self.last.date()}"
+            if self.first is not None and self.last is not None
+            else ""
+        )
+        return (
+            f"store {self.path}: {self.symbols} symbol(s), {self.rows:,} rows{dates}, "
+            f"{self.size_bytes / 1e6:,.1f} MB, schema version {self.schema_version}"
+        )
+
 
 @dataclass(frozen=True)
 class BarsReplaced:
@@ -154,6 +168,7 @@ class SymbolsDropped:
         return pd.DataFrame([[getattr(d, c) for c in columns] for d in self.symbols], columns=columns)
 
     def summary(self) -> str:
+        """One line: the symbols dropped and the rows deleted from each table."""
         frame = self.to_frame()
         return (
             f"dropped {len(frame)} symbol(s) from {self.path}: {int(frame['bars'].sum())} bars, "
@@ -185,6 +200,7 @@ class Store:
 
     @property
     def exists(self) -> bool:
+        """True when the database file is there (nothing is created by asking)."""
         return self.path.is_file()
 
     @contextlib.contextmanager
@@ -292,8 +308,16 @@ class Store:
         bars
             One symbol's bars (index ``date``, columns :data:`BAR_COLUMNS`; pass ``symbol``), a long
             frame with a ``symbol`` and a ``date`` column, or a mapping symbol -> bars.
+        symbol
+            The symbol of a one-symbol frame without a ``symbol`` column (ignored when the frame
+            has one, and for a mapping, whose keys are the symbols).
         source
             Recorded with the rows (``files``, ``yahoo`` ...).
+
+        Returns
+        -------
+        int
+            Rows written (0 for empty input).
 
         Raises
         ------
@@ -302,7 +326,9 @@ class Store:
         StoreError
             A symbol's ``adj_close`` on the dates it shares with the store is on another base
             (ratio new/stored not 1) while the store keeps rows of it this upsert does not
-            replace; nothing is written (:meth:`replace_bars` re-bases them).
+            replace; nothing is written (:meth:`replace_bars` re-bases them). Also: the store is
+            locked or unreadable, bars without a ``date`` or without ``symbol`` (neither column
+            nor argument), or an empty ``close``.
         """
         long = _stage_bars(bars, symbol, source)
         if long.empty:

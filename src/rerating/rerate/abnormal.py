@@ -130,7 +130,28 @@ def abnormal_event_return(
 ) -> EventStudyResults:
     """Abnormal counterpart of ``event_return(..., sessions=N)``: the CAR over ``[0, N - 1]``.
 
-    Keyword arguments go to :func:`abnormal_returns`.
+    Parameters
+    ----------
+    market : Market
+        Where the returns come from.
+    symbols : str or sequence of str
+        The listings.
+    event : str or Event
+        A catalog event id or an :class:`~rerating.events.catalog.Event`.
+    sessions : int
+        The window's length in sessions from day 0 (1 = day 0's abnormal return).
+    **kwargs
+        Passed to :func:`abnormal_returns` (``estimation_window``, ``model``, ``benchmark`` ...).
+
+    Returns
+    -------
+    EventStudyResults
+        Its ``car`` holds each listing's CAR over ``[0, sessions - 1]``.
+
+    Raises
+    ------
+    WindowError
+        ``sessions`` is below 1.
     """
     if int(sessions) < 1:
         from rerating.errors import WindowError

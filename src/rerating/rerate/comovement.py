@@ -40,12 +40,26 @@ _PERFECT_FIT = 1e-20
 def equal_weight(returns: pd.DataFrame, name: str = "basket") -> tuple[pd.Series, pd.DataFrame]:
     """Equal-weight basket return of a wide (date x symbol) returns frame.
 
+    Parameters
+    ----------
+    returns : pd.DataFrame
+        Daily returns, date x member; NaN = no return that date.
+    name : str
+        Name of the basket series and of the basket in the ledger and messages.
+
     Returns
     -------
     series : pd.Series
         Mean return on dates where every member has one.
     dropped : pd.DataFrame
         Ledger (``symbol, date, reason``) of the dates left out and which member lacked a return.
+
+    Raises
+    ------
+    WindowError
+        ``returns`` has no columns.
+    DataFormatError
+        A return is infinite.
     """
     if returns.shape[1] == 0:
         raise WindowError(f"basket {name} has no members; give at least one symbol")
@@ -125,12 +139,24 @@ def rolling_beta(a: pd.Series, b: pd.Series, window: int, *, lag_b: int = 0) -> 
         Daily returns indexed by date; paired on common dates.
     window : int
         Number of paired observations per estimate (>= 3).
+    lag_b : int
+        Pair each return of ``a`` with the return of ``b`` this many paired dates earlier
+        (``1``: Hong Kong on the previous New York session).
 
     Returns
     -------
     pd.DataFrame
         Indexed by date (the window's last date): ``beta``, ``corr``, ``n``; the first
         ``window - 1`` rows are NaN (not enough observations yet).
+
+    Raises
+    ------
+    WindowError
+        ``window`` below 3.
+    DuplicateDateError
+        A date appears twice in ``a`` or ``b``.
+    DataFormatError
+        A return is infinite.
     """
     if int(window) < 3:
         raise WindowError(f"window = {window} is too short for a beta; use at least 3 (e.g. 20)")
@@ -162,12 +188,15 @@ class ChowTest:
     note: str = ""  # why ``f_stat`` is NaN (a perfect fit leaves no residual variance)
 
     def as_dict(self) -> dict[str, Any]:
+        """Every field by name."""
         return asdict(self)
 
     def to_frame(self) -> pd.DataFrame:
+        """One row with every field."""
         return pd.DataFrame([self.as_dict()])
 
     def summary(self) -> str:
+        """One line: F with its degrees of freedom, p-value and the two sample sizes."""
         text = (
             f"Chow test at {self.break_date.date()}: F({self.df_num}, {self.df_den}) = "
             f"{self.f_stat:.3f}, p = {self.pvalue:.4f} (n = {self.n_before} + {self.n_after})"
@@ -187,8 +216,23 @@ def break_test(a: pd.Series, b: pd.Series, break_date: DateLike, *, lag_b: int =
     (zero variance, e.g. placeholder bars while a listing is suspended) that side's slope cannot be
     estimated: ``f_stat`` and ``pvalue`` are NaN and ``note`` says which side.
 
+    Parameters
+    ----------
+    a, b : pd.Series
+        Daily returns indexed by date; paired on common dates (NaN left out).
+    break_date : date-like
+        First date of the second regime.
+    lag_b : int
+        As in :func:`rolling_beta`.
+
+    Returns
+    -------
+    ChowTest
+
     Raises
     ------
+    DateRangeError
+        Two or fewer paired returns on a side of the break.
     DuplicateDateError
         A date appears twice in ``a`` or ``b``.
     DataFormatError
@@ -277,6 +321,7 @@ class Comovement:
     note: str = ""  # why a beta or corr is NaN (a basket that does not move in a period)
 
     def as_dict(self) -> dict[str, Any]:
+        """Every field but ``rolling`` and ``dropped``; ``chow`` as its own dict."""
         out = {k: v for k, v in asdict(self).items() if k not in {"rolling", "dropped", "chow"}}
         out["chow"] = self.chow.as_dict()
         return out
@@ -295,6 +340,7 @@ class Comovement:
         )
 
     def summary(self) -> str:
+        """One line: beta and corr before -> after, the sample sizes and the Chow test."""
         text = (
             f"{self.a_name} on {self.b_name} around {self.event_date.date()}: beta "
             f"{self.beta_before:+.3f} -> {self.beta_after:+.3f}, corr {self.corr_before:+.3f} -> "
@@ -353,6 +399,14 @@ def comovement(
         Rolling window in paired observations.
     before, after : int, optional
         Keep only this many paired returns before / from the event (default: all).
+    lag_b : int
+        As in :func:`rolling_beta`; recorded in the result.
+    a_name, b_name : str
+        Names of the baskets in the result, the ledger and messages.
+
+    Returns
+    -------
+    Comovement
 
     Raises
     ------
@@ -360,6 +414,10 @@ def comovement(
         A date appears twice in ``a`` or ``b`` (which return is the day's cannot be told).
     DataFormatError
         A return is infinite (a close of 0 upstream); NaN returns are left out, never refused.
+    DateRangeError
+        Fewer than 3 paired returns on a side of the event.
+    WindowError
+        A basket given as a DataFrame has no columns.
     """
     ledger = []
     if isinstance(a, pd.DataFrame):
@@ -442,11 +500,38 @@ def basket_comovement(
 
     Parameters
     ----------
+    market : Market
+        Where the daily returns come from (``gap_policy="drop"``: sessions without a bar are
+        left out and listed in ``dropped``).
+    basket_a, basket_b : sequence of str
+        Listings of each basket (equal-weighted); the result names them ``"A1+A2+..."``.
     event : Event, tz-aware timestamp or date
         The break date is day 0 on the calendar of basket A's first member (an Event or timestamp),
         or the date itself when a tz-naive date is given.
     start, end : date-like, optional
         Range of returns to read (default: 200 days before to 200 days after the event).
+    window : int
+        Rolling window in paired observations.
+    before, after : int, optional
+        Keep only this many paired returns before / from the event (None: all in the range).
+    lag_b : int
+        As in :func:`rolling_beta`.
+    adjusted : bool
+        Returns of dividend-adjusted closes (``adj_close``).
+
+    Returns
+    -------
+    Comovement
+        ``dropped`` starts with the data layer's ledger (sessions without a bar).
+
+    Raises
+    ------
+    UnknownSymbolError
+        A member is not in the security master.
+    MissingDataError
+        A member has no bars, or no returns in the range.
+    DateRangeError
+        Fewer than 3 paired returns on a side of the event.
     """
     from rerating.events.alignment import day_zero
     from rerating.events.catalog import Event

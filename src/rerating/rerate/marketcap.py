@@ -65,13 +65,16 @@ class ListingValue:
 
     @property
     def change(self) -> float:
+        """``end_value - start_value``, in ``currency``."""
         return self.end_value - self.start_value
 
     @property
     def pct_change(self) -> float:
+        """``end_value / start_value - 1`` (a fraction, not percent)."""
         return self.end_value / self.start_value - 1.0
 
     def as_dict(self) -> dict[str, Any]:
+        """Every field by name, plus ``change`` and ``pct_change``."""
         out = asdict(self)
         out["change"] = self.change
         out["pct_change"] = self.pct_change
@@ -117,16 +120,22 @@ class MarketCapChange:
 
     @property
     def change(self) -> float:
+        """``end_value - start_value`` over the counted rows, in ``currency``."""
         return self.end_value - self.start_value
 
     @property
     def pct_change(self) -> float:
+        """``end_value / start_value - 1`` over the counted rows (a fraction, not percent)."""
         return self.end_value / self.start_value - 1.0
 
     def to_frame(self) -> pd.DataFrame:
         """One row per listing row (counted or implied), plus a ``total`` row.
 
-        ``pct`` is the change in percent (``100 * pct_change``), as in the window returns' frame.
+        ``pct`` is the change in percent (``100 * pct_change``) and stands in for ``pct_change``,
+        which the frame does not carry (as :func:`~rerating.rerate.windows.returns_frame` adds
+        ``pct`` beside ``value``; a single ``WindowReturn.to_frame()`` has no ``pct``). The
+        ``total`` row leaves the per-listing columns (price currency, dates, closes, shares, FX)
+        empty.
         """
         rows = [r.as_dict() for r in self.listings]
         rows.append(
@@ -172,6 +181,7 @@ class MarketCapChange:
         return frame.reindex(columns=cols)
 
     def as_dict(self) -> dict[str, Any]:
+        """The totals, ``left_out``, ``notes`` and every listing row (each as a dict)."""
         return {
             "target": self.target,
             "kind": self.kind,
@@ -189,6 +199,7 @@ class MarketCapChange:
         }
 
     def summary(self) -> str:
+        """Totals in billions and the change, then the notes and what was left out, a line each."""
         head = (
             f"{self.target} ({self.kind}) market value {self.start_value / 1e9:,.1f}bn -> "
             f"{self.end_value / 1e9:,.1f}bn {self.currency}: {self.change / 1e9:+,.1f}bn "
@@ -413,7 +424,19 @@ def market_cap_change(
 
     Raises
     ------
-    MissingSharesError, MissingFXError, DateRangeError, UnknownSymbolError
+    MissingSharesError
+        No shares figure on or before ``end`` (or within ``lookahead`` days after) for the
+        listing or any listing of the company, or for a basket member unless ``partial``.
+    MissingFXError
+        No FX rate as of a close's date between its currency and ``currency``.
+    DateRangeError
+        ``end`` before ``start``, a negative ``lookahead``, a basket in several currencies with
+        ``currency="local"``, or a window the closes do not cover.
+    UnknownSymbolError
+        ``target`` is neither a listing nor a company id, the basket is empty, or
+        ``price_listing`` is not a listing of the company.
+    MissingDataError
+        No bars for a listing, or no close on a start or end session.
     """
     s, e = pd.Timestamp(start), pd.Timestamp(end)
     if int(lookahead) < 0:

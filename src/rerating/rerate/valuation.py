@@ -124,6 +124,7 @@ class TrailingPE:
 
     @property
     def pe(self) -> pd.Series:
+        """The ``pe`` column of ``frame``: P/E by date, NaN where ``reason`` says why."""
         return self.frame["pe"]
 
     def on(self, date: DateLike) -> float:
@@ -138,14 +139,17 @@ class TrailingPE:
         return float(sub["pe"].iloc[-1])
 
     def to_frame(self) -> pd.DataFrame:
+        """``frame`` (a copy)."""
         return self.frame.copy()
 
     def as_dict(self) -> dict[str, Any]:
+        """Symbol, currencies, notes and ``pe`` as a date -> value dict."""
         return {"symbol": self.symbol, "price_currency": self.price_currency,
                 "eps_currency": self.eps_currency, "notes": self.notes,
                 "pe": self.frame["pe"].to_dict()}
 
     def summary(self) -> str:
+        """One line: the first and last P/E in the frame, or why there is none."""
         pe = self.frame["pe"].dropna()
         if pe.empty:
             return f"{self.symbol}: no trailing P/E in range ({self.frame['reason'].iloc[-1]})"
@@ -178,10 +182,20 @@ def trailing_pe(
         date), a function of the date, or a constant. Required when the currencies differ.
     price_currency : str
         Currency of ``closes``; when empty it is taken to equal the EPS currency.
+    symbol : str
+        Name put in the result and in messages; default ``closes.name``.
 
     Returns
     -------
     TrailingPE
+
+    Raises
+    ------
+    DataFormatError
+        ``eps_frame`` lacks a column, has a row without ``period_end`` or ``report_date``, or
+        mixes currencies.
+    MissingFXError
+        The EPS and price currencies differ and ``fx`` is not given.
     """
     symbol = symbol or str(closes.name or "")
     eps = _check_eps(eps_frame, symbol)
@@ -264,12 +278,15 @@ class ReturnDecomposition:
     log_multiple_change: float
 
     def as_dict(self) -> dict[str, Any]:
+        """Every field by name."""
         return asdict(self)
 
     def to_frame(self) -> pd.DataFrame:
+        """One row with every field."""
         return pd.DataFrame([self.as_dict()])
 
     def summary(self) -> str:
+        """One line: the log return split into EPS (of which FX) and multiple, and the P/Es."""
         return (f"{self.symbol} {self.start_date.date()}..{self.end_date.date()}: log return "
                 f"{self.log_return:+.4f} = EPS {self.log_eps_change:+.4f} (of which FX "
                 f"{self.log_fx_change:+.4f}) + multiple {self.log_multiple_change:+.4f}; P/E "
@@ -281,8 +298,21 @@ def decompose_return(
 ) -> ReturnDecomposition:
     """Split the log return between the rows on/before ``start`` and ``end`` of a P/E history.
 
+    Parameters
+    ----------
+    pe : TrailingPE
+        The P/E history (e.g. from :func:`pe_history`).
+    start, end : date-like
+        Each end uses the last row with a close on or before it.
+
+    Returns
+    -------
+    ReturnDecomposition
+
     Raises
     ------
+    DateRangeError
+        ``end`` is not after ``start``, or no close on or before ``start``.
     ValuationError
         When either end has no P/E (the reason is given).
     """
@@ -341,17 +371,21 @@ class MultipleGap:
 
     @property
     def left_out(self) -> pd.DataFrame:
+        """The rows of ``members`` without a P/E (left out of the medians)."""
         return self.members[~self.members["used"]]
 
     def as_dict(self) -> dict[str, Any]:
+        """Every field but ``members``, plus ``left_out`` as a list of symbols."""
         out = {k: v for k, v in asdict(self).items() if k != "members"}
         out["left_out"] = self.left_out["symbol"].tolist()
         return out
 
     def to_frame(self) -> pd.DataFrame:
+        """``members`` (a copy)."""
         return self.members.copy()
 
     def summary(self) -> str:
+        """One line: both medians with their counts, the gap and the ratio."""
         return (f"median trailing P/E on {self.on.date()}: A {self.median_a:.1f} (n={self.n_a}) vs "
                 f"B {self.median_b:.1f} (n={self.n_b}); gap {self.gap:+.1f}, ratio {self.ratio:.2f}")
 
@@ -376,6 +410,21 @@ def multiple_gap(
     basket_a, basket_b : DataFrame (date x symbol of P/E), mapping symbol -> TrailingPE, or symbols
         Lists of symbols need ``market`` (their P/E is computed with :func:`pe_history`).
     on : date-like
+        Each member's P/E is its last one on or before this date.
+    market : Market, optional
+        Where the P/E of baskets given as a list or tuple of symbols is computed from.
+
+    Returns
+    -------
+    MultipleGap
+
+    Raises
+    ------
+    ValuationError
+        Symbols given without ``market``, an empty basket, or a basket none of whose members has
+        a P/E on ``on``.
+    UnknownSymbolError, MissingDataError
+        As in :func:`pe_history`, for baskets given as symbols.
     """
     day = pd.Timestamp(on)
     frames = []
@@ -438,6 +487,32 @@ def pe_history(
 
     The EPS currency is converted to the listing's price currency with ``market.fx_rate`` as of
     each date.
+
+    Parameters
+    ----------
+    market : Market
+        Where the closes, EPS and FX rates come from.
+    symbol : str
+        The listing (any spelling the security master knows).
+    start, end : date-like, optional
+        Range of closes (default: all the data).
+
+    Returns
+    -------
+    TrailingPE
+
+    Raises
+    ------
+    UnknownSymbolError
+        ``symbol`` is not in the security master.
+    MissingDataError
+        No EPS rows, no bars, or no closes in ``start..end`` for the listing.
+    MissingFXError
+        No FX rate from the EPS currency to the price currency as of a close's date.
+    DateRangeError
+        ``end`` before ``start``, or a date that cannot be read.
+    DataFormatError
+        The listing's EPS rows are malformed (see :func:`trailing_pe`).
     """
     sec = market.securities.get(symbol)
     eps = market.eps(sec.symbol)
@@ -464,6 +539,27 @@ def pe_history(
 def return_decomposition(
     market: Market, symbol: str, start: DateLike, end: DateLike
 ) -> ReturnDecomposition:
-    """:func:`decompose_return` of ``symbol`` between ``start`` and ``end`` from the market's data."""
+    """:func:`decompose_return` of ``symbol`` between ``start`` and ``end`` from the market's data.
+
+    Parameters
+    ----------
+    market : Market
+        Where the closes, EPS and FX rates come from.
+    symbol : str
+        The listing (any spelling the security master knows).
+    start, end : date-like
+        Each end uses the last close on or before it.
+
+    Returns
+    -------
+    ReturnDecomposition
+
+    Raises
+    ------
+    UnknownSymbolError, MissingDataError, MissingFXError
+        As in :func:`pe_history`.
+    DateRangeError, ValuationError
+        As in :func:`decompose_return` and :func:`pe_history`.
+    """
     return decompose_return(pe_history(market, symbol, pd.Timestamp(start) - pd.Timedelta(days=10), end),
                             start, end)

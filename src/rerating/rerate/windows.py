@@ -84,9 +84,11 @@ class WindowReturn:
 
     @property
     def percent(self) -> float:
+        """Simple return in percent (``100 * value``)."""
         return 100.0 * self.value
 
     def as_dict(self) -> dict[str, Any]:
+        """Every field by name."""
         return asdict(self)
 
     def to_frame(self) -> pd.DataFrame:
@@ -94,6 +96,7 @@ class WindowReturn:
         return pd.DataFrame([self.as_dict()])
 
     def summary(self) -> str:
+        """One line: the return, sessions, both closes and dates, currency, then ``note``."""
         closes = "adj_close" if self.adjusted else "close"
         text = (
             f"{self.symbol}: {self.value:+.2%} over {self.sessions} {self.calendar} sessions, "
@@ -107,7 +110,18 @@ class WindowReturn:
 
 
 def returns_frame(results: list[WindowReturn]) -> pd.DataFrame:
-    """Stack window returns into one frame (a row each), with ``pct`` in percent."""
+    """Stack window returns into one frame (a row each), with ``pct`` in percent.
+
+    Parameters
+    ----------
+    results : list of WindowReturn
+
+    Returns
+    -------
+    pd.DataFrame
+        The fields of :meth:`WindowReturn.to_frame` plus ``pct`` (``100 * value``) after
+        ``value``; empty (no columns) for an empty list.
+    """
     frame = pd.DataFrame([r.as_dict() for r in results])
     if frame.empty:
         return frame
@@ -303,8 +317,34 @@ def window_return_from_closes(
         Last day of the window; a non-session resolves to the last session before it.
     sessions : int
         Number of sessions (>= 1): the start close is ``sessions`` sessions before the end session.
+    symbol : str
+        Name put in the result and in messages; default ``closes.name``.
     calendar : str, optional
         Exchange calendar giving the sessions; without it the data's own dates are the sessions.
+    currency : str
+        Currency label put in the result (no conversion is done).
+    adjusted : bool
+        True when ``closes`` are dividend-adjusted; only recorded in the result (the closes are
+        used as given).
+    partial : bool
+        Cut a window that runs past the first or last close at that close (said in ``note``)
+        instead of raising :class:`~rerating.errors.DateRangeError`.
+
+    Returns
+    -------
+    WindowReturn
+        ``kind="window"``.
+
+    Raises
+    ------
+    WindowError
+        ``sessions`` below 1, or ``closes`` not indexed by dates.
+    DateRangeError
+        No session on or before ``end``, or the window runs past the data and ``partial`` is False.
+    MissingDataError
+        No closes at all, or no close on the start or end session (never forward-filled).
+    DataFormatError, DuplicateDateError, BadPriceError
+        ``closes`` fail the checks above.
     """
     symbol = symbol or str(closes.name or "")
     if int(sessions) < 1:
@@ -349,7 +389,32 @@ def range_return_from_closes(
     adjusted: bool = False,
     partial: bool = False,
 ) -> WindowReturn:
-    """Return from the close of the last session on/before ``start`` to that on/before ``end``."""
+    """Return from the close of the last session on/before ``start`` to that on/before ``end``.
+
+    Parameters
+    ----------
+    closes : pd.Series
+        Closes indexed by session date, checked as in :func:`window_return_from_closes`.
+    start, end : date-like
+        A non-session resolves to the last session before it (said in ``note``).
+    symbol, calendar, currency, adjusted, partial
+        As in :func:`window_return_from_closes`.
+
+    Returns
+    -------
+    WindowReturn
+        ``kind="range"``.
+
+    Raises
+    ------
+    DateRangeError
+        ``end`` before ``start``, no session on or before ``end``, or the range runs past the
+        data and ``partial`` is False.
+    MissingDataError
+        No closes at all, or no close on the start or end session.
+    WindowError, DataFormatError, DuplicateDateError, BadPriceError
+        ``closes`` fail the checks of :func:`window_return_from_closes`.
+    """
     symbol = symbol or str(closes.name or "")
     s_ts, e_ts = pd.Timestamp(start), pd.Timestamp(end)
     if e_ts < s_ts:
@@ -399,6 +464,8 @@ def event_return_from_closes(
 
     Parameters
     ----------
+    closes : pd.Series
+        Closes indexed by session date, checked as in :func:`window_return_from_closes`.
     event : Event or tz-aware timestamp
         The start close is that of the last ``calendar`` session closing at or before the event
         (a date-only Event counts from the end of its local day).
@@ -410,6 +477,26 @@ def event_return_from_closes(
         The window ends on the last session on or before the event's local date + ``days``
         (a timestamp's date in the calendar's time zone when a bare timestamp is given).
         Give exactly one of ``sessions`` and ``days``.
+    symbol, currency, adjusted, partial
+        As in :func:`window_return_from_closes` (``partial`` cuts the window at the data at
+        either end).
+
+    Returns
+    -------
+    WindowReturn
+        ``kind="event"``; ``note`` names day 0.
+
+    Raises
+    ------
+    WindowError
+        Not exactly one of ``sessions`` and ``days``, ``sessions`` below 1 or ``days`` below 0.
+    DateRangeError
+        No session closes within 40 days before the event, ``days`` ends before day 0, or the
+        window runs past the data and ``partial`` is False.
+    MissingDataError
+        No closes at all, or no close on the start or end session.
+    DataFormatError, DuplicateDateError, BadPriceError
+        ``closes`` fail the checks of :func:`window_return_from_closes`.
     """
     symbol = symbol or str(closes.name or "")
     if (sessions is None) == (days is None):
@@ -507,6 +594,36 @@ def window_return(
 ) -> WindowReturn:
     """Return of ``symbol`` over ``sessions`` sessions of its calendar ending on ``end``.
 
+    Parameters
+    ----------
+    market : Market
+        Where the closes come from.
+    symbol : str
+        The listing (any spelling the security master knows).
+    end : date-like
+        Last day of the window; a non-session resolves to the last session before it.
+    sessions : int
+        Number of sessions (>= 1) the return compounds.
+    adjusted : bool
+        Dividend-adjusted closes (``adj_close``) instead of raw closes.
+    partial : bool
+        Accept a window the data do not cover to its end (flagged in the result).
+
+    Returns
+    -------
+    WindowReturn
+        ``note`` also names the data layer's quality flags on the two closes used.
+
+    Raises
+    ------
+    UnknownSymbolError
+        ``symbol`` is not in the security master.
+    MissingDataError
+        No bars for ``symbol`` (no adjusted closes with ``adjusted=True``), or no close on the
+        start or end session.
+    WindowError, DateRangeError
+        As in :func:`window_return_from_closes`.
+
     Examples
     --------
     >>> window_return(Market.from_sample(), "9988.HK", "2025-02-13", 20)   # doctest: +SKIP
@@ -536,7 +653,36 @@ def range_return(
     adjusted: bool = False,
     partial: bool = False,
 ) -> WindowReturn:
-    """Return of ``symbol`` from the close on/before ``start`` to the close on/before ``end``."""
+    """Return of ``symbol`` from the close on/before ``start`` to the close on/before ``end``.
+
+    Parameters
+    ----------
+    market : Market
+        Where the closes come from.
+    symbol : str
+        The listing (any spelling the security master knows).
+    start, end : date-like
+        A non-session resolves to the last session of the listing's calendar before it.
+    adjusted : bool
+        Dividend-adjusted closes (``adj_close``) instead of raw closes.
+    partial : bool
+        Accept a range the data do not cover (cut at the data and flagged in the result).
+
+    Returns
+    -------
+    WindowReturn
+        ``note`` also names the data layer's quality flags on the two closes used.
+
+    Raises
+    ------
+    UnknownSymbolError
+        ``symbol`` is not in the security master.
+    MissingDataError
+        No bars for ``symbol`` (no adjusted closes with ``adjusted=True``), or no close on the
+        start or end session.
+    DateRangeError
+        As in :func:`range_return_from_closes`.
+    """
     sym, closes, cal, cur = _listing(market, symbol, adjusted)
     return _with_flags(
         market,
@@ -615,7 +761,13 @@ def event_return(
     UnknownEventError
         An event id that is not in the catalog (close ids are suggested).
     DateRangeError
-        Text that is neither an event id nor a time.
+        Text that is neither an event id nor a time, or as in :func:`event_return_from_closes`.
+    UnknownSymbolError
+        ``symbol`` is not in the security master.
+    MissingDataError
+        No bars for ``symbol``, or no close on the start or end session.
+    WindowError
+        Not exactly one of ``sessions`` and ``days``, or one of them out of range.
     """
     event = _event_of(event_timestamp, catalog, market)
     sym, closes, cal, cur = _listing(market, symbol, adjusted)

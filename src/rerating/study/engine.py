@@ -366,10 +366,28 @@ class EventStudy:
     def fit(self) -> EventStudyResults:
         """Estimate every event's model, compute AR/CAR/BHAR and the tests; return the results.
 
+        Returns
+        -------
+        EventStudyResults
+            ``ar``, ``car``, ``bhar``, ``caar``, ``tests``, and ``dropped``: the ledger of events
+            left out and why.
+
         Raises
         ------
         NoEventsLeftError
             Every event was dropped (the message summarises the ledger).
+        MissingDataError
+            ``returns`` have no data for any event symbol, or the model needs benchmark returns
+            and ``market_returns`` is not given.
+        EventFormatError
+            ``events`` is malformed (a missing column, a timestamp without a zone, an
+            (event_id, symbol) pair twice).
+        DataFormatError
+            Returns, ``risk_free`` or ``factors`` are not in the documented layout, or look like
+            percent rather than decimal returns.
+        WindowError
+            The estimation window is too short for the model's parameters, or ``min_estimation``
+            is below their number + 3.
         """
         tune_allocator()  # once per process: reuse freed array memory instead of re-faulting it
         ev = read_events(self.events)

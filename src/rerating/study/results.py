@@ -480,7 +480,23 @@ class EventStudyResults:
         return self._caar_indexed("pvalue")
 
     def conf_int(self, level: float = 0.95) -> pd.DataFrame:
-        """CAAR confidence intervals at ``level``: columns lower, upper, indexed by (group, window)."""
+        """CAAR confidence intervals at ``level``, from Student's t with the CAAR's ``df``.
+
+        Parameters
+        ----------
+        level : float
+            Coverage, in (0, 1).
+
+        Returns
+        -------
+        DataFrame
+            Columns ``lower, upper``, indexed by (group, window).
+
+        Raises
+        ------
+        StatisticOptionError
+            ``level`` is not in (0, 1).
+        """
         _check_level(level)
         f = self._caar_frame
         q = special.stdtrit(f["df"].to_numpy(), 0.5 + level / 2)
@@ -500,6 +516,24 @@ class EventStudyResults:
         (design-effect adjusted when the group's windows overlap in calendar time, with the r̄ of
         the whole event span on every day); with one event it uses the event's own AR variances
         (no covariance terms).
+
+        Parameters
+        ----------
+        group : str
+            A group of the study, or ``"all"``.
+        level : float
+            Coverage of the band, in (0, 1).
+
+        Returns
+        -------
+        DataFrame
+            One row per session of the event span: ``event_time, n, aar, caar, std_error,
+            conf_low, conf_high``.
+
+        Raises
+        ------
+        StatisticOptionError
+            An unknown group, or ``level`` not in (0, 1).
         """
         _check_level(level)
         groups = ["all", *sorted(set(self.group) - {"all"})]
@@ -577,10 +611,23 @@ class EventStudyResults:
         ``RBAR_BETWEEN_MAX_GROUPS`` (64) groups, which leaves the cross term out (conservative
         when the groups' correlation is positive).
 
+        Parameters
+        ----------
+        a, b : str
+            The two groups (the difference is ``a`` minus ``b``).
+        level : float
+            Coverage of ``conf_low``..``conf_high``, in (0, 1).
+
+        Returns
+        -------
+        DataFrame
+            Three rows per event window, with the columns above.
+
         Raises
         ------
         StatisticOptionError
-            Fewer than two groups, an unknown group, ``"all"`` or the same group twice.
+            Fewer than two groups, an unknown group, ``"all"`` or the same group twice, or
+            ``level`` not in (0, 1).
         """
         _check_level(level)
         groups = sorted(set(self.group.tolist()) - {"all"})
@@ -699,7 +746,13 @@ class EventStudyResults:
     # --- summary --------------------------------------------------------------------------
 
     def summary(self) -> StudySummary:
-        """Header, CAAR and test tables, warnings; ``as_text()``, ``as_html()``, ``as_csv()``, ``as_json()``."""
+        """Header, CAAR and test tables, warnings, and group differences when there are groups.
+
+        Returns
+        -------
+        StudySummary
+            Rendered by ``as_text()``, ``as_html()``, ``as_csv()`` or ``as_json()``.
+        """
         header = (
             ("Model", self.model),
             ("Estimation window", window_label(self.estimation_window)),
@@ -736,7 +789,13 @@ class EventStudyResults:
         return StudySummary(header, caar.copy(), self._tests_frame.copy(), warnings, differences)
 
     def to_frame(self) -> pd.DataFrame:
-        """One row per group and window: the CAAR columns plus ``<test>`` and ``<test>_pvalue``."""
+        """One row per group and window: the CAAR columns plus ``<test>`` and ``<test>_pvalue``.
+
+        Returns
+        -------
+        DataFrame
+            A new frame (editing it leaves the results as they are).
+        """
         base = self._caar_frame.copy()
         if self._tests_frame.empty:
             return base
