@@ -189,3 +189,21 @@ def test_a_regressor_that_stops_moving_has_no_beta_and_no_chow_f():
     assert np.isnan(direct.f_stat) and "NDX does not move" in direct.note
     still = break_test(a * 0.0 + 0.001, b, day0)  # A flat throughout: not "the same baskets?"
     assert np.isnan(still.f_stat) and "SUSP does not move at all" in still.note
+
+
+def test_zoned_or_timed_dates_are_refused_and_a_zoned_event_date_is_its_local_day() -> None:
+    import numpy as np
+    import pandas as pd
+
+    from rerating.errors import DataFormatError
+
+    days = pd.bdate_range("2024-06-03", periods=200)
+    rng = np.random.default_rng(0)
+    a = pd.Series(rng.normal(0, 0.01, 200), index=days)
+    b = pd.Series(rng.normal(0, 0.01, 200), index=days)
+    zoned = comovement(a, b, pd.Timestamp("2024-12-02 08:00", tz="Asia/Hong_Kong"), window=20)
+    assert zoned.as_dict() == comovement(a, b, "2024-12-02", window=20).as_dict()  # was a TypeError
+    with pytest.raises(DataFormatError, match="tz-aware timestamps"):
+        comovement(a.tz_localize("UTC"), b, "2024-12-02", window=20)  # was "needs 3 paired returns"
+    with pytest.raises(DataFormatError, match="time of day"):
+        comovement(a.set_axis(days + pd.Timedelta(hours=16)), b, "2024-12-02", window=20)

@@ -26,6 +26,7 @@ import pandas as pd
 from scipy import stats
 
 from rerating._typing import DateLike
+from rerating.data.calendars import to_day
 from rerating.errors import DataFormatError, DateRangeError, DuplicateDateError, WindowError
 
 if TYPE_CHECKING:
@@ -88,7 +89,20 @@ def _finite(returns: pd.Series, name: str) -> None:
 
 
 def _unique_dates(returns: pd.Series, name: str) -> None:
-    dup = returns.index.duplicated(keep=False)
+    idx = returns.index
+    if isinstance(idx, pd.DatetimeIndex) and idx.tz is not None:
+        # a zoned index never meets a naive one: pairing would find no common date, and say so
+        raise DataFormatError(
+            f"returns of {name} are indexed by tz-aware timestamps (zone {idx.tz}); session dates "
+            "are tz-naive: drop the zone with returns.tz_localize(None) if the index holds local dates"
+        )
+    if isinstance(idx, pd.DatetimeIndex) and (idx != idx.normalize()).any():
+        at = idx[idx != idx.normalize()][0]
+        raise DataFormatError(
+            f"returns of {name} are dated with a time of day (e.g. {at}); session dates are "
+            "midnights: index them by date (returns.index.normalize())"
+        )
+    dup = idx.duplicated(keep=False)
     if dup.any():
         day = returns.index[dup][0]
         seen = ", ".join(f"{v:.6g}" for v in returns[returns.index == day].to_numpy(dtype=float))
@@ -426,7 +440,7 @@ def comovement(
     if isinstance(b, pd.DataFrame):
         b, lb = equal_weight(b, b_name)
         ledger.append(lb)
-    d = pd.Timestamp(event_date)
+    d = to_day(event_date, "event_date")
     both, lost = _pair(a, b, lag_b, a_name, b_name)
     pre, post = both[both.index < d], both[both.index >= d]
     if before is not None:
