@@ -467,8 +467,8 @@ def test_key_moves_label_price_return_and_usd_change(report) -> None:
 def test_caar_standard_errors_have_no_sign(report) -> None:
     res, _ = report
     text = res.html_path.read_text(encoding="utf-8")
-    at = text.index("<th>std_error</th>")  # the CAAR table: the first with a standard error
+    at = text.index("<th>std. error</th>")  # the CAAR table: the first with a standard error
     rows = _rows(text[text.rindex("<table>", 0, at) :], "group")
-    se = [r["std_error"] for r in rows]
+    se = [r["std. error"] for r in rows]
     assert se and all(s.endswith("%") and not s.startswith(("+", "-")) for s in se)
-    assert any(r["caar"].startswith(("+", "-")) for r in rows)  # the CAAR keeps its sign
+    assert any(r["CAAR"].startswith(("+", "-")) for r in rows)  # the CAAR keeps its sign

@@ -238,6 +238,8 @@ def test_cjk_font_absent(monkeypatch: pytest.MonkeyPatch) -> None:
     from matplotlib import font_manager
 
     monkeypatch.setattr(font_manager.fontManager, "ttflist", [])
+    # no CJK file on disk either (an empty cached list alone no longer means "absent")
+    monkeypatch.setattr(font_manager, "findSystemFonts", lambda *a, **k: [])
     assert ch.cjk_font() is None
 
 
@@ -304,14 +306,19 @@ def test_tests_wide_by_hand() -> None:
             "statistic": [2.0, -1.234, np.nan, 0.5],
             "pvalue": [0.0456, 0.2172, np.nan, 0.617],
             "n": [3, 3, 2, 2],
-            "valid_under_clustering": [False, True, False, True],
+            # per row: corrado is valid in g and not in h (events a few sessions apart there)
+            "valid_under_clustering": [False, True, False, False],
         }
     )
     out = tests_wide(long, mark_invalid=True)
-    assert list(out.columns) == ["event_id", "group", "window", "n", "patell *", "corrado"]
-    assert out.loc[0, "patell *"] == "2.00 (0.046)" and out.loc[0, "corrado"] == "-1.23 (0.217)"
-    assert out.loc[1, "patell *"] == "" and out.loc[1, "n"] == 2
-    assert list(tests_wide(long).columns)[4] == "patell"
+    assert list(out.columns) == ["event_id", "group", "window", "n", "patell", "corrado"]
+    assert out.loc[0, "patell"] == "2.00 (0.046) †" and out.loc[0, "corrado"] == "-1.23 (0.217)"
+    assert out.loc[1, "patell"] == "" and out.loc[1, "n"] == 2  # no statistic: nothing to mark
+    assert out.loc[1, "corrado"] == "0.50 (0.617) †"
+    assert "†" not in "".join(tests_wide(long).iloc[:, 4:].to_numpy().ravel())
+    # a row whose windows do not overlap in calendar time has nothing to mark
+    apart = tests_wide(long.assign(overlapping=[True, True, False, False]), mark_invalid=True)
+    assert apart.loc[0, "patell"].endswith("†") and apart.loc[1, "corrado"] == "0.50 (0.617)"
 
 
 def test_quality_summary_groups_flags_in_range() -> None:

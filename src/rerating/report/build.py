@@ -29,8 +29,10 @@ from rerating.errors import (
     MissingSharesError,
     NoEventsLeftError,
     ReportInputError,
+    RerateError,
 )
 from rerating.report.presets import Preset, custom_preset, get_preset
+from rerating.report.tables import INVALID_MARK
 
 if TYPE_CHECKING:
     from rerating.data.market import Market
@@ -42,6 +44,48 @@ CALENDAR_LABELS = {"XNYS": "New York", "XHKG": "Hong Kong", "XSHG": "Shanghai"}
 LEDGER_COLUMNS = ["stage", "event_id", "symbol", "date", "reason"]
 NO_SHARES = "no shares figure"
 CHART_KEYS = ("prices", "caar", "returns")  # the PNG files a report owns in its folder
+# the engine's tests as readers know them (docs/STUDY.md); the report's column headers
+TEST_LABELS = {
+    "cross_sectional_t": "cross-sectional t",
+    "brown_warner_cda": "Brown-Warner CDA",
+    "patell": "Patell",
+    "adj_patell": "adj. Patell",
+    "bmp": "BMP",
+    "adj_bmp": "adj. BMP",
+    "skewness_adjusted_t": "skewness-adjusted t",
+    "corrado": "Corrado",
+    "corrado_zivney": "Corrado-Zivney",
+    "generalized_sign": "generalized sign",
+    "wilcoxon": "Wilcoxon",
+    "grank": "GRANK",
+}
+# column headers of the report's tables where the frames keep the library's names
+SUMMARY_HEADERS = {"name_zh": "name (Chinese)"}
+MOVERS_HEADERS = {"car": "CAR", "pvalue": "p-value", "qvalue": "q-value"}
+TIMELINE_HEADERS = {"id": "event", "title_en": "title", "title_zh": "title (Chinese)"}
+CAAR_HEADERS = {
+    "n": "listings",
+    "caar": "CAAR",
+    "std_error": "std. error",
+    "tstat": "t",
+    "pvalue": "p-value",
+}
+# the CAAR's test, by the engine's se_method (study.engine._caar_row)
+SE_METHOD_LABELS = {
+    "cross_sectional_kp_adjusted": "cross-sectional t, adjusted for the shared date "
+    "(Kolari & Pynnönen 2010)",
+    "cross_sectional": "cross-sectional t",
+    "time_series": "one listing: its own time-series variance",
+}
+# the same, as the phrase a caption names the p-values' test with
+SE_METHOD_PHRASES = {
+    "cross_sectional_kp_adjusted": "the cross-sectional t with the standard error scaled by the "
+    "design effect 1 + (N - 1) r̄, the listings' windows overlapping in calendar time "
+    "(Kolari & Pynnönen 2010)",
+    "cross_sectional": "the cross-sectional t (the listings' windows apart in time)",
+    "time_series": "the listing's own t-test on its estimation-window variance (one listing: "
+    "no cross-section; Campbell, Lo & MacKinlay 1997)",
+}
 
 
 @dataclass(frozen=True)
@@ -59,12 +103,17 @@ class ReportResult:
     notes : tuple of str
         What a reader must know (fallbacks, listings left out, font used for Chinese names).
     group_frame : DataFrame
-        Per group: median window returns and the primary event's CAAR with its p-value.
+        Per group: median window returns and the primary event's CAAR with its p-value (the page
+        adds, where a figure covers fewer listings than the group has, its count).
     caar_frame, tests_frame, dropped : DataFrame
-        The CAAR table, the test-statistics table and the dropped ledger shown in the report.
+        The CAAR table (with the engine's ``se_method``, the test of each p-value), the long
+        test-statistics table (with each row's ``valid_under_clustering`` and ``overlapping``)
+        and the dropped ledger shown in the report, in the library's column names.
     differences_frame : DataFrame
-        Per event, pair of groups (first minus second) and window: the CAAR difference, its CDA
-        interval and p-value, and Welch's p-value (see ``EventStudyResults.compare``).
+        Per event, pair of groups (first minus second) and window: the groups' ``day 0``, the
+        CAAR difference, its CDA interval and p-value, the adjusted BMP's and Welch's p-values,
+        ``CDA valid`` (the engine's ``valid_under_clustering``; the page blanks the CDA's
+        interval and p where it is False) and a ``note`` (see ``EventStudyResults.compare``).
     movers_frame : DataFrame
         Per event and window, the listings whose CAR is significant at a ``MOVERS_FDR`` false
         discovery rate (see ``EventStudyResults.movers``).
@@ -222,7 +271,12 @@ def _summary_frame(
             row[label] = float(hit["car"].iloc[0]) if len(hit) else np.nan
         blank = [lbl for lbl in row if lbl.startswith("CAR ") and pd.isna(row[lbl])]
         if blank:
-            reason = study_why.get(sym) or study_why.get("") or "not in the event study's results"
+            reason = study_why.get(sym) or (
+                # the whole event was dropped: its message quotes another listing's reason
+                "every listing was dropped from the event study (see Dropped events and listings)"
+                if "" in study_why
+                else "not in the event study's results"
+            )
             what = "CAR" if len(blank) == len(p.event_windows) else ", ".join(blank)
             why.append(f"{what}: {for_report(reason)}")
         if p.cap_move is not None:
@@ -263,6 +317,7 @@ def _summary_frame(
                     "to": res.end_date if res is not None else pd.NaT,
                     "start close": res.start_close if res is not None else np.nan,
                     "end close": res.end_close if res is not None else np.nan,
+                    "currency": res.currency if res is not None else "",
                     "price return": res.value if res is not None else np.nan,
                     "change, USD %": np.nan,
                     "change, USD bn": np.nan,
@@ -316,6 +371,8 @@ def _move_row(res: Any, start_close: float, end_close: float) -> dict[str, Any]:
         "to": res.listings[0].end_date,
         "start close": start_close,
         "end close": end_close,
+        # the closes' currency (a basket's members each have their own row)
+        "currency": res.listings[0].price_currency if res.kind != "basket" else "",
         "price return": end_close / start_close - 1.0 if start_close > 0 else np.nan,
         "change, USD %": res.pct_change,
         "change, USD bn": res.change / 1e9,
@@ -353,8 +410,8 @@ class StudyTables:
     """The engine's results for one event, shaped for the report."""
 
     event_id: str
-    caar: pd.DataFrame  # event_id, group, window, n, caar, lower, upper
-    tests: pd.DataFrame  # event_id, group, window, test, statistic, pvalue, n
+    caar: pd.DataFrame  # event_id, group, window, n, caar, ..., lower, upper, se_method
+    tests: pd.DataFrame  # event_id, group, window, test, statistic, pvalue, n, valid..., overlapping
     car: pd.DataFrame  # event_id, symbol, group, window, car
     paths: pd.DataFrame  # group, event_day, caar, lower, upper
     dropped: pd.DataFrame  # LEDGER_COLUMNS
@@ -389,6 +446,13 @@ def _drop_listings_without_bars(market: Market, p: Preset) -> tuple[Preset, list
     return replace(p, groups=tuple(g for g in groups if g.symbols)), missing
 
 
+def _own_reason(message: str, symbol: str) -> str:
+    """A one-listing ``NoEventsLeftError``'s reason: ``"all 1 events were dropped: 1 x ... (e.g.
+    EVENT, SYMBOL: REASON). ADVICE"`` gives ``REASON`` (else the message as it is)."""
+    m = re.search(rf"\(e\.g\. [^,]*, {re.escape(symbol)}: (?P<reason>.*)\)\. ", message, re.S)
+    return m["reason"] if m else message
+
+
 def _ledger(frame: pd.DataFrame | None, stage: str, event_id: str = "") -> pd.DataFrame:
     """Bring a ``dropped`` frame from any layer to the report's ledger columns."""
     if frame is None or len(frame) == 0:
@@ -418,31 +482,39 @@ def run_study(
     from rerating.study import EventStudy
 
     events = build_events([event_id], list(p.symbols), catalog, securities, groups=p.group_of)
-    study = EventStudy(
-        returns,
-        events,
-        market_returns=benchmarks,
-        benchmarks=p.benchmark_of,
-        model="market",
-        estimation_window=p.estimation_window,
-        event_windows=p.event_windows,
-    )
+
+    def study_of(evs: pd.DataFrame) -> Any:
+        return EventStudy(
+            returns,
+            evs,
+            market_returns=benchmarks,
+            benchmarks=p.benchmark_of,
+            model="market",
+            estimation_window=p.estimation_window,
+            event_windows=p.event_windows,
+        )
+
     try:
-        results = study.fit()
+        results = study_of(events).fit()
     except NoEventsLeftError as exc:
         empty = pd.DataFrame()
-        ledger = pd.DataFrame(
-            [
-                {
-                    "stage": "study",
-                    "event_id": event_id,
-                    "symbol": "",
-                    "date": pd.NaT,
-                    "reason": str(exc),
-                }
-            ],
-            columns=LEDGER_COLUMNS,
-        )
+        rows = [
+            {"stage": "study", "event_id": event_id, "symbol": "", "date": pd.NaT,
+             "reason": str(exc)}
+        ]  # fmt: skip
+        # the error quotes one listing's reason: refit each alone for its own (few, cheap fits)
+        for sym, evs in events.groupby("symbol", sort=False):
+            try:
+                study_of(evs).fit()
+            except NoEventsLeftError as own:
+                rows.append(
+                    {"stage": "study", "event_id": event_id, "symbol": str(sym),
+                     "date": pd.Timestamp(evs["date"].iloc[0]),
+                     "reason": _own_reason(str(own), str(sym))}
+                )  # fmt: skip
+            except RerateError:
+                continue  # the event-level row says why
+        ledger = pd.DataFrame(rows, columns=LEDGER_COLUMNS)
         return StudyTables(event_id, empty, empty, empty, empty, ledger, (str(exc),), None)
     return _study_tables(event_id, p, results, catalog, securities)
 
@@ -487,9 +559,19 @@ def _price_chart_data(market: Market, p: Preset, primary: Any) -> tuple[pd.DataF
 
     lo = pd.Timestamp(primary.local_date) - pd.Timedelta(days=p.chart_before)
     hi = pd.Timestamp(primary.local_date) + pd.Timedelta(days=p.chart_after)
-    closes = market.closes(list(p.symbols), start=lo, end=hi)
+    from rerating.errors import MissingDataError
+
     bases, left_out = {}, []
-    for sym in p.symbols:
+    have = []
+    for sym in p.symbols:  # a listing without bars in the chart's dates is left out, not fatal
+        try:
+            market.bars(sym, lo, hi)
+        except MissingDataError:
+            left_out.append(f"{sym} (no bars in {lo.date()}..{hi.date()})")
+        else:
+            have.append(sym)
+    closes = market.closes(have, start=lo, end=hi) if have else pd.DataFrame()
+    for sym in have:
         base = last_session_before(primary, market.securities.get(sym).calendar)
         value = closes[sym].get(base, np.nan) if sym in closes else np.nan
         if not (isinstance(value, float) and math.isfinite(value)):
@@ -562,6 +644,8 @@ def _claims_table(
         raise ReportInputError(f"article {Path(str(article)).name}: {why}") from exc
     verdicts = verify_claims(claims, market)
     frame = verdicts_frame(verdicts)
+    # one unit of each claim's last stated digit: its figures are shown to that precision
+    resolution = [(verdicts[i].claim.value or {}).get("resolution") for i in frame["claim"]]
     frame["claim"] = frame["claim"] + 1  # numbered from 1 for readers
     frame["note"] = frame["listing_note"].where(frame["symbol"] != "", frame["reason"])
     frame = frame.rename(
@@ -570,18 +654,19 @@ def _claims_table(
     )  # fmt: skip
     # figures for readers: money in billions with its currency, percentages with %
     frame["stated"] = [
-        f"{c} {_claim_figure(a, u, cur)}"
-        for c, a, u, cur in zip(frame["comparator"], frame["amount"], frame["unit"],
-                                frame["value_currency"], strict=True)
+        f"{c} {_claim_figure(a, u, cur, r)}"
+        for c, a, u, cur, r in zip(frame["comparator"], frame["amount"], frame["unit"],
+                                   frame["value_currency"], resolution, strict=True)
     ]  # fmt: skip
     frame["computed"] = [
-        _claim_figure(x, u, cur)
-        for x, u, cur in zip(frame["computed"], frame["unit"], frame["currency"], strict=True)
-    ]
+        _claim_figure(x, u, cur, r)
+        for x, u, cur, r in zip(frame["computed"], frame["unit"], frame["currency"], resolution,
+                                strict=True)
+    ]  # fmt: skip
     frame["accepted"] = [
-        _claim_interval(text, u, cur or cur_stated)
-        for text, u, cur, cur_stated in zip(frame["accepted"], frame["unit"], frame["currency"],
-                                            frame["value_currency"], strict=True)
+        _claim_interval(text, u, cur or cur_stated, r)
+        for text, u, cur, cur_stated, r in zip(frame["accepted"], frame["unit"], frame["currency"],
+                                               frame["value_currency"], resolution, strict=True)
     ]  # fmt: skip
     # a return against the listing's market over the same closes (the claim's verdict is on the
     # stated figure; this says how much of the move was the market's)
@@ -597,28 +682,56 @@ def _claims_table(
     return frame[keep], source
 
 
-def _claim_figure(value: object, unit: str, currency: str) -> str:
-    """A claim's figure as a reader wants it: ``-589.0 bn USD``, ``-16.97%``, ``4,468.11 points``."""
+def _claim_decimals(unit: str, resolution: object) -> int:
+    """Decimals that keep a claim's stated precision in the report's unit: at least 0.1 bn for
+    money and 0.01 for percentages and prices, more where the article states more (143.62亿美元,
+    one unit of 1e6, is 14.362 bn)."""
+    least = 1 if unit == "money" else 2
+    try:
+        r = float(resolution)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return least
+    if not (np.isfinite(r) and r > 0):
+        return least
+    step = r / 1e9 if unit == "money" else r
+    return min(max(least, math.ceil(-math.log10(step) - 1e-9)), 9)
+
+
+def _claim_figure(value: object, unit: str, currency: str, resolution: object = None) -> str:
+    """A claim's figure as a reader wants it: ``-589.0 bn USD``, ``-16.97%``, ``4,468.11 points``,
+    to the precision the article states it at (``resolution``: one unit of its last digit)."""
     if value is None or value == "" or (isinstance(value, float) and not np.isfinite(value)):
         return ""
     x = float(value)  # type: ignore[arg-type]
+    d = _claim_decimals(unit, resolution)
     if unit == "money":
-        return f"{x / 1e9:,.1f} bn {currency}".strip()
+        return f"{x / 1e9:,.{d}f} bn {currency}".strip()
     if unit == "pct":
-        return f"{x:+.2f}%"
-    return f"{x:,.2f} {currency if unit == 'price' else unit}".strip()
+        return f"{x:+.{d}f}%"
+    return f"{x:,.{d}f} {currency if unit == 'price' else unit}".strip()
 
 
-def _claim_interval(text: str, unit: str, currency: str) -> str:
-    """The accepted interval ``[a, b]`` in the figures' own units (``[-653.8, -524.2] bn USD``)."""
+def _claim_interval(text: str, unit: str, currency: str, resolution: object = None) -> str:
+    """The accepted interval in the figures' own units: ``[-653.8, -524.2] bn USD``, or
+    ``≤ -11.95%`` / ``≥ ...`` when one end is open (a claim of "more than" or "less than")."""
     if not text:
         return ""
     lo, hi = (float(v) for v in text.strip("[]").split(","))
-    if unit == "money":
-        return f"[{lo / 1e9:,.1f}, {hi / 1e9:,.1f}] bn {currency}".strip()
-    if unit == "pct":
-        return f"[{lo:+.2f}%, {hi:+.2f}%]"
-    return f"[{lo:,.2f}, {hi:,.2f}]"
+    d = _claim_decimals(unit, resolution)
+
+    def one(x: float) -> str:
+        if unit == "money":
+            return f"{x / 1e9:,.{d}f}"
+        return f"{x:+.{d}f}%" if unit == "pct" else f"{x:,.{d}f}"
+
+    tail = " bn " + currency if unit == "money" else ""
+    if math.isinf(lo) and math.isinf(hi):
+        return "any value"
+    if math.isinf(lo):
+        return f"≤ {one(hi)}{tail}".strip()
+    if math.isinf(hi):
+        return f"≥ {one(lo)}{tail}".strip()
+    return f"[{one(lo)}, {one(hi)}]{tail}".strip()
 
 
 def _provenance(sample: bool) -> str:
@@ -745,8 +858,10 @@ def build_report(
     return_cols = [
         c for c in summary.columns if c not in ("symbol", "name", "name_zh", "group", "note")
     ]
-    groups = group_summary(summary, [c for c in return_cols if not c.startswith(("mcap", "CAR"))])
-    groups = _add_caar(groups, main.caar)
+    counts = group_summary(summary, [c for c in return_cols if not c.startswith(("mcap", "CAR"))])
+    groups = _add_caar(counts, main.caar)
+    glance, more = _glance(counts, groups, main.caar)
+    notes += more
 
     # 3. charts
     font = ch.cjk_font()
@@ -761,7 +876,7 @@ def build_report(
     rebased, left_out = _price_chart_data(market, p, primary)
     if left_out:
         notes.append(
-            "Left out of the price chart (no close before the event): " + ", ".join(left_out)
+            "Left out of the price chart: " + ", ".join(left_out)
         )
     figures = [
         (
@@ -778,7 +893,7 @@ def build_report(
                 title=f"Traded closes rebased to 100 at the last close before {primary.id}; "
                 "numbered lines are the timeline's events",
             ),
-            "Thin lines: listings; thick: group median. Numbers refer to the event timeline.",
+            "Thin lines: listings; thick black: group median. Numbers refer to the event timeline.",
         )
     ]
     if not main.paths.empty:
@@ -789,6 +904,11 @@ def build_report(
                 ch.caar_figure(main.paths, level=LEVEL, font=font, order=order),
                 f"Bands: {LEVEL:.0%} confidence interval of the CAAR.",
             )
+        )
+    else:
+        notes.append(
+            f"No CAAR chart: every listing was dropped from the event study of {primary.id} "
+            "(see Dropped events and listings for why)."
         )
     bar_col = return_cols[0] if return_cols else None
     if bar_col is not None and summary[bar_col].notna().any():
@@ -831,11 +951,14 @@ def build_report(
         )
 
     pct = tuple(c for c in return_cols if not c.startswith("mcap"))
+    tests_shown = tests_wide(tests, mark_invalid=clustering is not None)
+    marked = tests_shown.map(lambda v: isinstance(v, str) and v.endswith(INVALID_MARK)).any().any()
+    tests_shown = tests_shown.rename(columns={**TEST_LABELS, "n": "listings"})
     content = ReportContent(
         title=p.title,
         question=p.question,
         summary=Table(
-            summary,
+            summary.rename(columns=SUMMARY_HEADERS),
             percent=pct,
             digits={c: 1 for c in return_cols if c.startswith("mcap")},
             signed=tuple(c for c in return_cols if c.startswith("mcap")),
@@ -844,55 +967,57 @@ def build_report(
             "CAR is the cumulative abnormal return against the group's benchmark (market model).",
         ),
         overview=Table(
-            groups,
+            glance,
             percent=tuple(
                 c
-                for c in groups.columns
+                for c in glance.columns
                 if c not in ("group", "listings") and not c.startswith("p ")
             ),
-            digits={c: 3 for c in groups.columns if c.startswith("p ")},
-            caption="Median window return of the group's listings; CAAR (mean CAR against the benchmark) "
-            f"after {primary.id} and its two-sided p-value.",
+            digits={c: 3 for c in glance.columns if c.startswith("p ")},
+            caption=_overview_caption(primary.id, main.caar, glance),
         ),
         key_moves=Table(
             moves,
             percent=("price return", "change, USD %"),
             digits={"change, USD bn": 1, "start close": 2, "end close": 2},
             signed=("change, USD bn",),
-            caption="Price return: close to close in the listing's currency. Market-cap rows add the "
+            caption="Closes in the listing's currency (column currency). Price return: close to "
+            "close in that currency. Market-cap rows add the "
             "change of the market value in US dollars (price and exchange-rate effect) in per cent "
             "and in USD bn.",
         )
         if not moves.empty
         else None,
         caar=Table(
-            caar,
-            percent=("caar", "std_error", "lower", "upper"),
-            unsigned=("std_error",),
-            digits={"tstat": 2, "pvalue": 4},
+            _caar_shown(caar),
+            percent=("CAAR", "std. error", "lower", "upper"),
+            unsigned=("std. error",),
+            digits={"t": 2, "p-value": 4},
             split_by="event_id",
-            caption=f"CAAR per group and window with its cross-sectional t-test and {LEVEL:.0%} interval "
-            "(standard error scaled by the design effect where windows overlap).",
+            caption=_caar_caption(caar),
             empty="No CAAR: every event was dropped from the study (see Dropped events and "
             "listings for why).",
         ),
         differences=Table(
-            differences,
+            _differences_shown(differences),
             percent=("difference", "lower", "upper"),
             digits={"p (CDA)": 4, "p (adj. BMP)": 4, "p (Welch)": 4},
             split_by="event_id",
-            caption="CAAR of the first group minus the second's. Interval and p (CDA): Brown & Warner's "
-            "crude dependence adjustment on the long-short portfolio, valid when each group's listings "
-            "share a date and a market shock; p (adj. BMP): standardised CARs with each group's design "
-            "effect and the correlation between the groups, valid also when the event raises "
-            "volatility; p (Welch): two-sample t that treats listings as independent.",
+            caption="CAAR of the first group minus the second's; day 0: the groups' day-0 dates "
+            "(first vs second where they differ). Interval and p (CDA): Brown & Warner's crude "
+            "dependence adjustment on the long-short portfolio, valid when each group's listings "
+            "share a date and a market shock and the two groups' windows do not overlap across "
+            "different day 0s (left blank where they do; the note says why); p (adj. BMP): "
+            "standardised CARs with each group's design effect and the correlation between the "
+            "groups, valid also when the event raises volatility; p (Welch): two-sample t that "
+            "treats listings as independent.",
         )
         if not differences.empty
         else None,
         movers=Table(
-            movers,
-            percent=("car",),
-            digits={"pvalue": 4, "qvalue": 4},
+            movers.rename(columns=MOVERS_HEADERS),
+            percent=("CAR",),
+            digits={"p-value": 4, "q-value": 4},
             split_by="event_id",
             caption="Listings whose CAR (its own t-test, Campbell, Lo & MacKinlay 1997) is "
             f"significant with the false discovery rate held at {MOVERS_FDR:.0%} across each "
@@ -905,20 +1030,30 @@ def build_report(
         else None,
         movers_fdr=MOVERS_FDR,
         tests=Table(
-            tests_wide(tests, mark_invalid=clustering is not None),
+            tests_shown,
             split_by="event_id",
             caption="Each cell: statistic (two-sided p-value). "
-            + ("* = not valid when event windows overlap (see the warning)." if clustering else ""),
+            + (
+                f"{INVALID_MARK} not valid here: this row's event windows overlap in calendar time "
+                "and the test treats the events as independent, or (Brown-Warner CDA and the rank "
+                "tests) the overlapping events have different day 0s (see the warning)."
+                if marked
+                else ""
+            ),
             empty="No test statistics: every event was dropped from the study (see Dropped events "
             "and listings for why).",
         ),
-        dropped=Table(dropped),
+        dropped=Table(dropped.rename(columns={"event_id": "event"})),
         coverage=Table(_coverage(market, p, main.n_obs), empty="No listing or benchmark has data."),
         quality=Table(
             _quality(market, p, primary),
             caption="Flags raised by the data layer (values are kept as published, never filled).",
         ),
-        timeline=Table(timeline, empty="No catalog event falls in the chart's dates."),
+        timeline=Table(
+            timeline.rename(columns=TIMELINE_HEADERS),
+            empty="No catalog event falls in the chart's dates.",
+            wrap=(*Table.wrap, "title", "title (Chinese)"),
+        ),
         parameters=_parameters(market, p, primary, font, sample),
         charts=charts,
         warnings=tuple(warnings),
@@ -977,14 +1112,28 @@ def _study_tables(
     caar = caar.rename(columns={"conf_low": "lower", "conf_high": "upper"})
     keep = [
         c
-        for c in ("group", "window", "n", "caar", "std_error", "tstat", "pvalue", "lower", "upper")
+        for c in ("group", "window", "n", "caar", "std_error", "tstat", "pvalue", "lower", "upper",
+                  "se_method")
         if c in caar
-    ]
+    ]  # fmt: skip
     caar = caar[keep].copy()
     caar.insert(0, "event_id", event_id)
 
     tests = results.tests.copy()
     tests.insert(0, "event_id", event_id)
+    clustering = results.clustering
+    if {"group", "window", "overlapping"} <= set(clustering.columns) and not tests.empty:
+        # a test invalid under clustering is invalid where its row's windows overlap
+        overlap = dict(
+            zip(
+                zip(clustering["group"], clustering["window"], strict=True),
+                clustering["overlapping"].astype(bool),
+                strict=True,
+            )
+        )
+        tests["overlapping"] = [
+            bool(overlap.get(k, True)) for k in zip(tests["group"], tests["window"], strict=True)
+        ]
 
     car = results.car[["symbol", "group", "window", "car", "pvalue"]].copy()
     car.insert(0, "event_id", event_id)
@@ -1026,7 +1175,12 @@ def _study_tables(
 
 
 def _differences(event_id: str, results: Any, order: Sequence[str]) -> pd.DataFrame:
-    """Every pair of groups (preset order, first minus second): CAAR difference, CDA and Welch p."""
+    """Every pair of groups (preset order, first minus second): CAAR difference, CDA and Welch p.
+
+    ``day 0`` holds the two groups' day-0 dates; ``CDA valid`` is the engine's
+    ``valid_under_clustering`` of the CDA row (False where the groups' windows overlap across
+    different day-0 dates) and ``note`` says why, with any test's own note.
+    """
     rows = []
     for i, a in enumerate(order):
         for b in order[i + 1 :]:
@@ -1034,20 +1188,48 @@ def _differences(event_id: str, results: Any, order: Sequence[str]) -> pd.DataFr
             for window in dict.fromkeys(both.index.get_level_values("window")):
                 cda, welch = both.loc[(window, "cda_difference")], both.loc[(window, "welch_t")]
                 bmp = both.loc[(window, "adj_bmp_difference")]
+                day0_a, day0_b = str(cda.get("day0_a", "")), str(cda.get("day0_b", ""))
+                valid = bool(cda.get("valid_under_clustering", True))
+                notes = []
+                if not valid:
+                    notes.append(
+                        f"CDA interval and p not valid here: the groups' day 0s differ ({day0_a} "
+                        f"vs {day0_b}) and their windows overlap in calendar time, so the "
+                        "long-short portfolio in event time misses the correlation on the dates "
+                        "they share; read p (adj. BMP)"
+                    )
+                for label, row in (("CDA", cda), ("adj. BMP", bmp), ("Welch", welch)):
+                    note = row.get("note")
+                    if isinstance(note, str) and note:
+                        notes.append(f"{label}: {note}")
                 rows.append(
                     {
                         "event_id": event_id,
                         "groups": f"{a} − {b}",
                         "window": window,
+                        "day 0": day0_a if day0_a == day0_b else f"{day0_a} vs {day0_b}",
                         "difference": cda["difference"],
                         "lower": cda["conf_low"],
                         "upper": cda["conf_high"],
                         "p (CDA)": cda["pvalue"],
                         "p (adj. BMP)": bmp["pvalue"],
                         "p (Welch)": welch["pvalue"],
+                        "CDA valid": valid,
+                        "note": "; ".join(notes),
                     }
                 )
     return pd.DataFrame(rows)
+
+
+def _differences_shown(differences: pd.DataFrame) -> pd.DataFrame:
+    """The differences table as shown: the CDA's interval and p blank where not valid (the
+    note says why), no ``CDA valid`` column."""
+    if differences.empty:
+        return differences
+    out = differences.copy()
+    bad = ~out["CDA valid"].astype(bool)
+    out.loc[bad, ["lower", "upper", "p (CDA)"]] = np.nan
+    return out.drop(columns=["CDA valid"])
 
 
 def _movers(event_id: str, results: Any, catalog: Any, securities: Any) -> pd.DataFrame:
@@ -1086,27 +1268,63 @@ def clustering_warning(details: Sequence[tuple[str, str]], tests: pd.DataFrame) 
     details : sequence of (event_id, text)
         The per-event text of :func:`_clustering_text` (groups and design effects).
     tests : DataFrame
-        The long test table with ``test`` and ``valid_under_clustering``.
+        The long test table with ``test``, ``valid_under_clustering`` (per row) and optionally
+        ``overlapping``; the text names the tests whose cells :func:`tests_wide` marks with
+        ``INVALID_MARK`` and the ones to rely on.
     """
     if not details:
         return None
     text = (
-        "Event windows overlap in calendar time: every listing of a group shares the same day 0, so "
-        "their abnormal returns are cross-correlated (Hong Kong and New York listings also one "
+        "Event windows overlap in calendar time: the listings of a group share the event's news, "
+        "so their abnormal returns are cross-correlated (Hong Kong and New York listings also one "
         "session apart, which r̄ and the portfolio and rank tests count). Design effect "
         "1 + (N - 1) r̄ by group: " + "; ".join(f"{eid}: {d}" for eid, d in details) + "."
     )
     if "valid_under_clustering" in tests and not tests.empty:
-        flags = (
-            tests.drop_duplicates("test").set_index("test")["valid_under_clustering"].astype(bool)
-        )
-        valid, invalid = list(flags[flags].index), list(flags[~flags].index)
-        if invalid:
-            text += (
-                f" Tests marked * ({', '.join(invalid)}) treat events as independent and over-reject; "
-                f"rely on {', '.join(valid)}."
-            )
+        text += " " + _validity_text(tests)
     return text
+
+
+def _validity_text(tests: pd.DataFrame) -> str:
+    """Which tests the † cells mark, and which to rely on: from each row's own validity."""
+    from rerating.study.statistics import TESTS
+
+    rows = tests[tests["overlapping"].astype(bool)] if "overlapping" in tests else tests
+    bad = rows[~rows["valid_under_clustering"].astype(bool)]
+    names = list(dict.fromkeys(rows["test"]))
+    label = lambda t: TEST_LABELS.get(t, t)  # noqa: E731
+    by_design = [t for t in names if t in TESTS and not TESTS[t].valid_under_clustering]
+    sometimes = [t for t in names if t not in by_design and t in set(bad["test"])]
+    valid = [t for t in names if t not in by_design]
+    parts = []
+    if by_design:
+        parts.append(f"{_join(map(label, by_design))} treat events as independent and over-reject")
+    if sometimes:
+        where = "; ".join(
+            f"{eid}, group {group}: {', '.join(dict.fromkeys(part['window']))}"
+            for (eid, group), part in bad[bad["test"].isin(sometimes)].groupby(
+                ["event_id", "group"], sort=False
+            )
+        )
+        parts.append(
+            f"{_join(map(label, sometimes))} take their variance from the portfolio in event "
+            "time and are not valid where the overlapping events have different day 0s "
+            f"({where})"
+        )
+    if not parts:
+        return ""
+    text = f"Cells marked {INVALID_MARK} are not valid in their row: " + "; ".join(parts) + "."
+    if valid:
+        text += f" Rely on {_join(map(label, valid))}" + (
+            f", except cells marked {INVALID_MARK}." if sometimes else "."
+        )
+    return text
+
+
+def _join(items: Any) -> str:
+    """``a``, ``a and b``, ``a, b and c``."""
+    items = list(items)
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def _add_caar(groups: pd.DataFrame, caar: pd.DataFrame) -> pd.DataFrame:
@@ -1122,3 +1340,130 @@ def _add_caar(groups: pd.DataFrame, caar: pd.DataFrame) -> pd.DataFrame:
         out[f"CAAR {window}"] = out["group"].map(part["caar"])
         out[f"p {window}"] = out["group"].map(part["pvalue"])
     return out
+
+
+def _of(n: int, listings: int) -> str:
+    return f"({n} of {listings})"
+
+
+def _glance(
+    counts: pd.DataFrame, groups: pd.DataFrame, caar: pd.DataFrame
+) -> tuple[pd.DataFrame, list[str]]:
+    """The "at a glance" table as shown, and notes on figures that cover fewer listings.
+
+    A median (``counts``' ``"{col} n"``, from :func:`~rerating.report.tables.group_summary`) or
+    a CAAR (the CAAR table's ``n``) over fewer listings than the group's count is written with
+    its count, ``-4.20% (1 of 3)``.
+    """
+    shown = groups.copy()
+    listings = dict(zip(shown["group"], shown["listings"], strict=True))
+    n_of: dict[str, dict[str, int]] = {}  # column -> group -> listings the figure covers
+    for col in shown.columns:
+        if f"{col} n" in counts:
+            n_of[col] = dict(zip(counts["group"], counts[f"{col} n"], strict=True))
+    if not caar.empty:
+        for window in dict.fromkeys(caar["window"]):
+            part = caar[caar["window"] == window]
+            n_of[f"CAAR {window}"] = dict(zip(part["group"], part["n"], strict=True))
+    short: dict[str, dict[str, list[str]]] = {}  # group -> "n of total" -> columns
+    for col, by_group in n_of.items():
+        if col not in shown:
+            continue
+        cells: list[object] = []
+        for group, value in zip(shown["group"], shown[col], strict=True):
+            n, total = int(by_group.get(group, 0)), int(listings[group])
+            if n >= total:
+                cells.append(value)
+                continue
+            short.setdefault(str(group), {}).setdefault(f"{n} of {total}", []).append(col)
+            cells.append(
+                f"{100 * value:+.2f}% {_of(n, total)}"
+                if pd.notna(value)
+                else f"none {_of(0, total)}"
+            )
+        shown[col] = pd.Series(cells, index=shown.index, dtype=object)
+    notes = [
+        f"At a glance, {group}: "
+        + "; ".join(f"{_join(cols)} cover{'s' if len(cols) == 1 else ''} {k} listings"
+                    for k, cols in by_count.items())
+        + ". The others have no return for the window or were dropped from the event study "
+        "(see their notes and Dropped events and listings)."
+        for group, by_count in short.items()
+    ]  # fmt: skip
+    return shown, notes
+
+
+def _test_phrase(caar: pd.DataFrame, groups: Sequence[str]) -> str:
+    """The test behind ``caar``'s p-values for ``groups``, named per se_method."""
+    part = caar[caar["group"].isin(list(groups))] if not caar.empty else caar
+    if part.empty or "se_method" not in part:
+        return "a t-test"
+    by_method: dict[str, list[str]] = {}
+    for method, sub in part.groupby("se_method", sort=False):
+        by_method[str(method)] = list(dict.fromkeys(sub["group"]))
+    if len(by_method) == 1:
+        method = next(iter(by_method))
+        return SE_METHOD_PHRASES.get(method, method)
+    return "; ".join(f"{SE_METHOD_PHRASES.get(m, m)} for {_join(g)}" for m, g in by_method.items())
+
+
+def _overview_caption(primary_id: str, caar: pd.DataFrame, groups: pd.DataFrame) -> str:
+    """The caption of the "at a glance" table: what the figures are and which test the p is."""
+    text = (
+        "Median window return of the group's listings; a count such as (1 of 3) where fewer "
+        "listings have a value."
+    )
+    names = [str(g) for g in groups["group"]]
+    if caar.empty:
+        return (
+            text + f" No CAAR after {primary_id}: every listing was dropped from its event study "
+            "(see Dropped events and listings for why); the CAAR table shows the other events "
+            "studied, if any."
+        )
+    have = set(caar["group"])
+    missing = [g for g in names if g not in have]
+    text += (
+        f" CAAR: mean CAR against the benchmark after {primary_id}; p: its two-sided p-value, "
+        f"from {_test_phrase(caar, [g for g in names if g in have])}."
+    )
+    if missing:
+        text += (
+            f" No CAAR for {_join(missing)}: every listing of the group was dropped from the "
+            "event study (see Dropped events and listings)."
+        )
+    return text
+
+
+def _caar_shown(caar: pd.DataFrame) -> pd.DataFrame:
+    """The CAAR table as shown: readable headers, and the test of each row's p-value."""
+    if caar.empty:
+        return caar
+    out = caar.rename(columns=CAAR_HEADERS)
+    if "se_method" in out:
+        out["test"] = out.pop("se_method").map(lambda m: SE_METHOD_LABELS.get(str(m), str(m)))
+    return out
+
+
+def _caar_caption(caar: pd.DataFrame) -> str:
+    """The CAAR table's caption, naming the tests its p-values come from."""
+    text = (
+        f"CAAR per group and window with its {LEVEL:.0%} interval, its t statistic and two-sided "
+        "p-value; column test: "
+    )
+    methods = (
+        list(dict.fromkeys(caar["se_method"])) if not caar.empty and "se_method" in caar else []
+    )
+    how = {
+        "cross_sectional_kp_adjusted": "the cross-sectional t with the standard error scaled by "
+        "the design effect 1 + (N - 1) r̄ where a group's windows overlap in calendar time "
+        "(Kolari & Pynnönen 2010)",
+        "cross_sectional": "the cross-sectional t where they do not",
+        "time_series": "for a one-listing group, the t of that listing's CAR on its own "
+        "estimation-window variance (Campbell, Lo & MacKinlay 1997), no cross-section",
+    }
+    if not methods:
+        return text + (
+            "the cross-sectional t (standard error scaled by the design effect where windows "
+            "overlap)."
+        )
+    return text + "; ".join(how.get(str(m), str(m)) for m in methods) + "."

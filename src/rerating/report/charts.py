@@ -7,6 +7,7 @@ is imported inside the functions: importing :mod:`rerating.report` stays cheap.
 
 from __future__ import annotations
 
+import re
 import textwrap
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -31,7 +32,42 @@ CJK_FAMILIES = (
     "Microsoft YaHei",
     "SimHei",
     "PingFang SC",
+    "Noto Serif CJK SC",
+    "Noto Serif CJK TC",
+    "Noto Serif CJK JP",
+    "Source Han Serif SC",
+    "Source Han Serif CN",
+    "Droid Sans Fallback",
 )
+
+# Font files of CJK families, matched against a file's name in lower case with "-", "_" and spaces
+# removed, in order of preference (sans before serif). Used when matplotlib's cached font list
+# predates the fonts' installation: the font manager then does not know them, the files are there.
+CJK_FILE_HINTS = (
+    "notosanscjk",
+    "sourcehansans",
+    "wqyzenhei",
+    "wqymicrohei",
+    "msyh",  # Microsoft YaHei
+    "simhei",
+    "pingfang",
+    "notoserifcjk",
+    "sourcehanserif",
+    "droidsansfallback",
+)
+
+# Listing lines of the price chart: tab20 without its two greys (grey is kept for the reference
+# lines, black for the group median), the ten dark shades first, then their light pairs.
+_TAB20 = (
+    "#1f77b4", "#aec7e8", "#ff7f0e", "#ffbb78", "#2ca02c", "#98df8a", "#d62728", "#ff9896",
+    "#9467bd", "#c5b0d5", "#8c564b", "#c49c94", "#e377c2", "#f7b6d2", "#7f7f7f", "#c7c7c7",
+    "#bcbd22", "#dbdb8d", "#17becf", "#9edae5",
+)  # fmt: skip
+MEMBER_COLOURS = tuple(c for c in _TAB20[0::2] + _TAB20[1::2] if c not in ("#7f7f7f", "#c7c7c7"))
+# one line style per run of 9 colours: a dark and a light shade of one hue also differ in style
+MEMBER_LINESTYLES: tuple[Any, ...] = ("-", "--", ":", "-.", (0, (5, 1, 1, 1, 1, 1)), (0, (8, 2)))
+MEDIAN_COLOUR = "black"
+MEDIAN_WIDTH = 2.8
 
 # One colour per group, in preset order (colour-blind safe, Okabe-Ito).
 PALETTE = ("#D55E00", "#E69F00", "#0072B2", "#009E73", "#CC79A7", "#56B4E9", "#F0E442", "#000000")
@@ -40,15 +76,49 @@ PALETTE = ("#D55E00", "#E69F00", "#0072B2", "#009E73", "#CC79A7", "#56B4E9", "#F
 def cjk_font() -> str | None:
     """Return the name of an installed font family that renders Chinese, or ``None``.
 
-    Looks in matplotlib's font manager (which scans the system fonts) for a known CJK family.
+    Looks in matplotlib's font manager for a known CJK family. The manager's font list is cached
+    (``fontlist-*.json`` in matplotlib's cache directory) and does not see fonts installed after
+    it was written, so when it has none, the system's font files are searched for a known CJK
+    font (Noto Sans/Serif CJK, Source Han, WenQuanYi, Droid Sans Fallback, ...) and the first
+    found is registered with ``fontManager.addfont`` for this process.
     """
     from matplotlib import font_manager
 
-    installed = {f.name for f in font_manager.fontManager.ttflist}
+    found = _known_cjk_family({f.name for f in font_manager.fontManager.ttflist})
+    if found is not None:
+        return found
+    for path in _cjk_font_files(font_manager.findSystemFonts()):
+        before = len(font_manager.fontManager.ttflist)
+        try:
+            font_manager.fontManager.addfont(path)
+        except (OSError, RuntimeError, ValueError):  # unreadable or not a font after all
+            continue
+        added = [f.name for f in font_manager.fontManager.ttflist[before:]]
+        found = _known_cjk_family(set(added))
+        if found is not None:
+            return found
+        if added:  # a CJK file under a family name we do not list
+            return added[0]
+    return None
+
+
+def _known_cjk_family(installed: set[str]) -> str | None:
     for family in CJK_FAMILIES:
         if family in installed:
             return family
     return None
+
+
+def _cjk_font_files(paths: Sequence[str]) -> list[str]:
+    """The files among ``paths`` whose name is a known CJK font's, most preferred first."""
+    ranked = []
+    for path in paths:
+        key = re.sub(r"[-_ ]", "", Path(path).name.lower())
+        rank = next((i for i, hint in enumerate(CJK_FILE_HINTS) if hint in key), None)
+        if rank is not None:
+            # regular weight before bold within one family
+            ranked.append((rank, "bold" in key, str(path)))
+    return [path for *_, path in sorted(ranked)]
 
 
 def _rc(font: str | None) -> Any:  # rc_context wants a Literal-keyed dict
@@ -84,6 +154,22 @@ def group_colours(groups: Sequence[str], order: Sequence[str] | None = None) -> 
     return {g: PALETTE[i % len(PALETTE)] for i, g in enumerate(seen)}
 
 
+def member_styles(n: int) -> list[tuple[str, Any]]:
+    """``n`` (colour, line style) pairs for the listings of one panel, no two alike up to 54.
+
+    Colours come from :data:`MEMBER_COLOURS` (18, none grey or black: those mark the reference
+    lines and the group median); each run of 18 listings takes two line styles in turn (dark
+    shades with the first, light with the second), so a dark and a light shade of one hue never
+    share a style either.
+    """
+    k = len(MEMBER_COLOURS)
+    half = k // 2
+    return [
+        (MEMBER_COLOURS[i % k], MEMBER_LINESTYLES[(i // half) % len(MEMBER_LINESTYLES)])
+        for i in range(n)
+    ]
+
+
 def price_paths_figure(
     rebased: pd.DataFrame,
     groups: Mapping[str, str],
@@ -96,6 +182,9 @@ def price_paths_figure(
     title: str = "Closes rebased to 100 at the last close before the event",
 ) -> Figure:
     """Price paths of a universe rebased to 100, one panel per group, with the event timeline.
+
+    Each listing of a panel has its own colour and line style (:func:`member_styles`); the group
+    median is a thick black line, a colour no listing takes.
 
     Parameters
     ----------
@@ -124,7 +213,6 @@ def price_paths_figure(
         raise ValueError("price_paths_figure: no column of `rebased` belongs to a group")
     if order:
         names = [g for g in order if g in names] + [g for g in names if g not in order]
-    colours = group_colours(names, order)
     labels = dict(labels or {})
     with mpl.rc_context(_rc(font)):
         fig = _new_figure(11, 3.4 * len(names))
@@ -132,13 +220,26 @@ def price_paths_figure(
         for ax, name in zip(axes, names, strict=True):
             members = [s for s in rebased.columns if groups.get(s) == name]
             block = rebased[members]
-            for sym in members:
+            for sym, (colour, style) in zip(members, member_styles(len(members)), strict=True):
                 series = block[sym].dropna()  # plot each listing on its own sessions only
                 ax.plot(
-                    series.index, series.to_numpy(), lw=0.8, alpha=0.55, label=labels.get(sym, sym)
+                    series.index,
+                    series.to_numpy(),
+                    color=colour,
+                    ls=style,
+                    lw=1.1,
+                    alpha=0.9,
+                    label=labels.get(sym, sym),
                 )
             med = block.median(axis=1, skipna=True).dropna()
-            ax.plot(med.index, med.to_numpy(), lw=2.6, color=colours[name], label="median")
+            ax.plot(
+                med.index,
+                med.to_numpy(),
+                lw=MEDIAN_WIDTH,
+                color=MEDIAN_COLOUR,
+                zorder=3,  # above the listings
+                label="median",
+            )
             ax.axhline(100, color="0.3", lw=0.6)
             if timeline is not None and len(timeline):
                 # x in data, y in axes fraction; numbers of close events are staggered on 3 rows
@@ -160,7 +261,12 @@ def price_paths_figure(
             ax.set_title(f"{name} (n={len(members)})", loc="left", fontsize=10, pad=22)
             ax.set_ylabel("index, 100 = pre-event close")
             ax.legend(
-                fontsize=7, ncol=2, loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False
+                fontsize=7,
+                ncol=2,
+                loc="upper left",
+                bbox_to_anchor=(1.0, 1.0),
+                frameon=False,
+                handlelength=3.2,  # long enough to show each line's dash pattern
             )
         fig.suptitle(title, fontsize=11)
         axes[-1].tick_params(axis="x", rotation=30)

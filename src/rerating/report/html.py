@@ -31,6 +31,87 @@ SECTION_IDS = (
     "provenance",
 )
 
+# Link text of each section in the page's navigation (ids are lower case, labels are not).
+NAV_LABELS = {
+    "charts": "Charts",
+    "summary": "Returns",
+    "caar": "CAAR",
+    "tests": "Tests",
+    "dropped": "Dropped",
+    "parameters": "Parameters",
+    "timeline": "Timeline",
+    "claims": "Claims",
+    "provenance": "Provenance",
+}
+
+# The terms a reader meets in the report, in plain words (docs/GLOSSARY.md and docs/STUDY.md
+# hold the full definitions). Shown folded under the headline table.
+GLOSSARY = (
+    (
+        "AR",
+        "Abnormal return: a listing's return on one session minus its normal return, the return "
+        "its benchmark predicts through the market model fitted on the estimation window.",
+    ),
+    ("CAR", "Cumulative abnormal return: one listing's ARs added up over an event window."),
+    (
+        "CAAR",
+        "Cumulative average abnormal return: the mean CAR of a group's listings over a window.",
+    ),
+    (
+        "BHAR",
+        "Buy-and-hold abnormal return: the return compounded over the window minus the normal "
+        "return compounded over it (the skewness-adjusted t test uses BHARs).",
+    ),
+    (
+        "[a:b]",
+        "An event window: sessions a to b counted from day 0, both included, on each listing's "
+        "own exchange. [0:0] is day 0 alone, [0:4] day 0 and the next four sessions, [-1:1] the "
+        "session before to the session after. The parameters write the windows [a, b].",
+    ),
+    (
+        "day 0",
+        "For each listing, the first session of its own exchange that closes after the news "
+        "became known (news with a date but no hour counts from the end of its local day). Hong "
+        "Kong closes (08:00 UTC) before New York opens, so New York news reaches Hong Kong a "
+        "session later and the two markets can have different day 0 dates; the parameters and "
+        "the timeline give each.",
+    ),
+    (
+        "r̄",
+        "The mean correlation of a group's CARs in a window: each pair's correlation of model "
+        "residuals over the estimation window, times the share of the window's dates the two "
+        "windows have in common (for a Hong Kong and a New York listing, their correlation one "
+        "session apart is added).",
+    ),
+    (
+        "design effect",
+        "1 + (N - 1) r̄ for N listings: how many times larger the variance of their average "
+        "abnormal return is than if they moved independently (N = 18, r̄ = 0.05 gives 1.85). The "
+        "CAAR's standard error and the adjusted Patell and BMP tests allow for it.",
+    ),
+    (
+        "p-value",
+        "If the event had no effect, the chance of an estimate at least this far from zero "
+        "(two-sided). <0.001 (or <0.0001) means smaller than the precision shown.",
+    ),
+    (
+        "q-value",
+        "A listing's p-value adjusted for testing many listings at once (Benjamini-Hochberg). "
+        "Keeping the listings with q at most 0.10 keeps the expected share of false discoveries "
+        "among them, the false discovery rate, at 10% or less; p < 0.10 for each would flag about "
+        "one quiet listing in ten.",
+    ),
+    (
+        "valid under clustering",
+        "When event windows overlap in calendar time (one news date for every listing), "
+        "abnormal returns move together and tests that treat listings as independent find "
+        "effects too often. The tests that stay valid: the adjusted Patell and BMP tests "
+        "(through the design effect), and the Brown-Warner CDA, Corrado, Corrado-Zivney and "
+        "GRANK tests where the overlapping events share day 0. The tests table flags the tests "
+        "that are not valid (see its caption).",
+    ),
+)
+
 CSS = """
 :root { --ink:#1b1f24; --muted:#5b6470; --rule:#d7dce2; --bg:#ffffff; --band:#f5f7f9;
         --up:#0a7d32; --down:#b3261e; --warn:#8a5a00; --warnbg:#fff6e0; }
@@ -64,6 +145,9 @@ dl.params { display: grid; grid-template-columns: max-content auto; gap: 3px 16p
 dl.params dt { font-weight: 600; } dl.params dd { margin: 0; }
 .provenance { font-size: 12.5px; color: #333; }
 code { font-size: 12px; background: var(--band); padding: 0 3px; border-radius: 3px; }
+details.glossary { margin: 14px 0 4px; font-size: 13px; }
+details.glossary summary { cursor: pointer; color: #0b5cad; }
+details.glossary dl.params { margin: 8px 0 0; max-width: 980px; }
 footer { margin-top: 40px; color: var(--muted); font-size: 12px; }
 """
 
@@ -133,6 +217,48 @@ def esc(value: object) -> str:
     return html.escape("" if value is None else str(value), quote=True)
 
 
+_PVALUE_NAMES = frozenset(
+    ("p", "q", "pvalue", "qvalue", "p-value", "q-value", "p_value", "q_value")
+)
+# a "statistic (p-value)" cell of the tests table, e.g. "-3.60 (0.000)"
+_STAT_P = re.compile(r"^(?P<stat>[-+]?\d[\d,]*\.\d+) \((?P<p>\d\.\d+)\)$")
+
+
+def is_pvalue_column(column: object) -> bool:
+    """Whether a column holds p- or q-values, by its name: ``pvalue``, ``qvalue``, ``p (CDA)``,
+    ``p [0:4]`` ... (a ``p`` or ``q`` followed by a space or a bracket)."""
+    name = str(column).strip().lower()
+    return name in _PVALUE_NAMES or re.match(r"^[pq](value)?\s*[(\[ ]", name) is not None
+
+
+def format_pvalue(p: float, digits: int = 4) -> str:
+    """``p`` with ``digits`` decimals, ``<0.0001`` (at 4 digits) where it would print as zero."""
+    text = f"{p:.{digits}f}"
+    if float(text) == 0 and p >= 0:
+        return "<" + f"{10.0**-digits:.{digits}f}"
+    return text
+
+
+def _small_p_in_brackets(text: str) -> str:
+    """``-3.60 (0.000)`` -> ``-3.60 (<0.001)``; any other text is returned as is."""
+    m = _STAT_P.match(text)
+    if m is None or float(m["p"]) != 0:
+        return text
+    digits = len(m["p"].split(".")[1])
+    return f"{m['stat']} ({format_pvalue(0.0, digits)})"
+
+
+def _stat_p_columns(frame: pd.DataFrame) -> set[str]:
+    """Columns whose every non-empty cell is a ``statistic (p-value)`` string (the tests table)."""
+    out = set()
+    for col in frame.columns:
+        values = [v for v in frame[col] if not (v is None or v is pd.NA or v != v)]  # non-missing
+        cells = [v for v in values if v != ""]
+        if cells and all(isinstance(v, str) and _STAT_P.match(v) for v in cells):
+            out.add(col)
+    return out
+
+
 def _format_cell(value: object, column: str, table: Table) -> tuple[str, str]:
     """Return (text, css class) for one cell."""
     if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NaT:
@@ -150,6 +276,8 @@ def _format_cell(value: object, column: str, table: Table) -> tuple[str, str]:
     if isinstance(value, int | float) and not isinstance(value, bool):
         cls = "num"
         number = float(value)
+        if is_pvalue_column(column) and column not in table.percent and 0 <= number <= 1:
+            return format_pvalue(number, table.digits.get(column, 4)), cls
         if column in table.unsigned:
             return f"{100 * number:.2f}%" if column in table.percent else f"{number:,.4f}", cls
         if column in table.signed or column in table.percent:
@@ -185,11 +313,14 @@ def render_table(table: Table, *, empty: str = "Nothing to show.") -> str:
         parts.append(f'<p class="note">{esc(empty)}</p>')
         return "\n".join(parts)
     head = "".join(f"<th>{esc(c)}</th>" for c in frame.columns)
+    stat_p = _stat_p_columns(frame)
     rows = []
     for record in frame.itertuples(index=False, name=None):
         cells = []
         for col, value in zip(frame.columns, record, strict=True):
             text, cls = _format_cell(value.item() if hasattr(value, "item") else value, col, table)
+            if col in stat_p:
+                text = _small_p_in_brackets(text)
             if col in table.wrap:
                 cls = f"{cls} wrap".strip()
             elif col in ("name", "title_en", "title_zh", "what"):
@@ -260,6 +391,16 @@ def _figure(chart: Chart) -> str:
     )
 
 
+def render_glossary() -> str:
+    """The glossary of the report's terms, folded (a ``<details>`` element, no script)."""
+    items = "".join(f"<dt>{esc(term)}</dt><dd>{esc(text)}</dd>" for term, text in GLOSSARY)
+    return (
+        '<details class="glossary" id="glossary"><summary>Glossary: AR, CAR, CAAR, BHAR, '
+        "windows, day 0, r̄, design effect, p- and q-values, clustering</summary>"
+        f'<dl class="params">{items}</dl></details>'
+    )
+
+
 def _section(sid: str, heading: str, body: Iterable[str]) -> str:
     return f'<section id="{sid}"><h2>{esc(heading)}</h2>\n' + "\n".join(body) + "\n</section>"
 
@@ -271,8 +412,11 @@ def render_html(content: ReportContent) -> str:
     article was given).
     """
     nav = " ".join(
-        f'<a href="#{sid}">{esc(sid.capitalize())}</a>' for sid in SECTION_IDS if sid != "question"
+        f'<a href="#{sid}">{esc(NAV_LABELS.get(sid, sid.capitalize()))}</a>'
+        for sid in SECTION_IDS
+        if sid != "question"
     )
+    nav += ' <a href="#glossary">Glossary</a>'
     sections = []
     sections.append(
         '<section id="question">'
@@ -286,6 +430,7 @@ def render_html(content: ReportContent) -> str:
             else ""
         )
         + "".join(f'<p class="note">{esc(n)}</p>' for n in content.notes)
+        + render_glossary()
         + "</section>"
     )
     sections.append(

@@ -112,6 +112,9 @@ def group_summary(summary: pd.DataFrame, columns: Iterable[str]) -> pd.DataFrame
     return pd.DataFrame(rows)
 
 
+INVALID_MARK = "†"  # a tests-table cell whose test is not valid for its row's events
+
+
 def tests_wide(tests: pd.DataFrame, *, mark_invalid: bool = False) -> pd.DataFrame:
     """One row per (event, group, window), one column per test holding ``"stat (p)"``.
 
@@ -119,39 +122,51 @@ def tests_wide(tests: pd.DataFrame, *, mark_invalid: bool = False) -> pd.DataFra
     ----------
     tests : DataFrame
         Long test table: ``event_id, group, window, test, statistic, pvalue, n`` and optionally
-        ``valid_under_clustering``.
+        ``valid_under_clustering`` (per row: a test can be valid in one group or window and not
+        in another) and ``overlapping`` (whether the row's event windows overlap in calendar
+        time; without it every row is taken to overlap).
     mark_invalid : bool
-        Suffix a test's column name with ``" *"`` when it is not valid under clustering (its
-        events' windows overlap in calendar time).
+        Suffix a cell with ``" †"`` (:data:`INVALID_MARK`) when its own row says the test is not
+        valid under clustering and the row's windows overlap.
 
     Returns
     -------
     DataFrame
-        Columns ``event_id, group, window, n`` then the tests in their first-seen order.
+        Columns ``event_id, group, window, n`` then the tests in their first-seen order. A
+        p-value that rounds to 0.000 is written ``<0.001``.
     """
     if tests.empty:
         return pd.DataFrame(columns=["event_id", "group", "window", "n"])
     keys = ["event_id", "group", "window"]
     order = list(dict.fromkeys(tests["test"]))
-    valid = (
-        tests.drop_duplicates("test").set_index("test")["valid_under_clustering"].astype(bool)
-        if "valid_under_clustering" in tests
-        else pd.Series(True, index=order)
-    )
+    invalid = np.zeros(len(tests), dtype=bool)
+    if mark_invalid and "valid_under_clustering" in tests:
+        invalid = ~tests["valid_under_clustering"].astype(bool).to_numpy()
+        if "overlapping" in tests:
+            invalid &= tests["overlapping"].astype(bool).to_numpy()
     cell = [
-        "" if not np.isfinite(s) else f"{s:.2f} ({p:.3f})" if np.isfinite(p) else f"{s:.2f}"
-        for s, p in zip(
-            tests["statistic"].to_numpy(float), tests["pvalue"].to_numpy(float), strict=True
+        ""
+        if not np.isfinite(s)
+        else (f"{s:.2f} ({_p3(p)})" if np.isfinite(p) else f"{s:.2f}")
+        + (f" {INVALID_MARK}" if bad else "")
+        for s, p, bad in zip(
+            tests["statistic"].to_numpy(float), tests["pvalue"].to_numpy(float), invalid,
+            strict=True,
         )
-    ]
+    ]  # fmt: skip
     long = tests[keys + ["test"]].assign(cell=cell)
     wide = long.pivot(index=keys, columns="test", values="cell")[order]
     n = tests.groupby(keys, sort=False)["n"].max()
     wide = wide.reindex(n.index)  # keep the input's row order
     wide.insert(0, "n", n)
     wide.columns.name = None
-    names = {t: (f"{t} *" if mark_invalid and not valid.get(t, True) else t) for t in order}
-    return wide.reset_index().rename(columns=names)
+    return wide.reset_index()
+
+
+def _p3(p: float) -> str:
+    """A p-value to 3 decimals, ``<0.001`` where that would read 0.000."""
+    text = f"{p:.3f}"
+    return "<0.001" if float(text) == 0 else text
 
 
 def quality_summary(flags: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp) -> pd.DataFrame:
