@@ -359,3 +359,15 @@ def test_a_factor_file_with_a_header_only_is_refused(tmp_path: Path) -> None:
     path.write_text("date,Mkt-RF,SMB\n")
     with pytest.raises(DataFormatError, match="has a header but no rows"):
         read_factors([path])  # before: an empty table, then every event dropped for missing factors
+
+
+def test_no_events_left_carries_the_engines_ledger() -> None:
+    from rerating.errors import NoEventsLeftError
+
+    days = pd.bdate_range("2024-01-01", periods=100)
+    wide = pd.DataFrame({"A": np.random.default_rng(0).normal(0, 0.01, 100)}, index=days)
+    ev = pd.DataFrame({"event_id": ["e", "f"], "symbol": ["A", "B"], "date": [days[20], days[50]]})
+    with pytest.raises(NoEventsLeftError) as caught:
+        EventStudy(wide, ev, model="mean_adjusted", estimation_window=(-60, -11)).fit()
+    ledger = caught.value.dropped.set_index("symbol")["reason"]
+    assert ledger["A"].startswith("not enough estimation data") and ledger["B"].startswith("symbol has no returns")

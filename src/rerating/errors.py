@@ -144,7 +144,12 @@ class UnknownModelError(RerateError, KeyError):
 
 
 class NoEventsLeftError(RerateError, ValueError):
-    """Every event was dropped; the ledger says why."""
+    """Every event was dropped; the ledger says why (``dropped``: the engine's ledger frame,
+    ``event_id, symbol, date, reason, group``, when the engine raised it)."""
+
+    def __init__(self, message: str, dropped: object = None) -> None:
+        super().__init__(message)
+        self.dropped = dropped
 
 
 class SimulationDesignError(RerateError, ValueError):

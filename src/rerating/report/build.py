@@ -29,7 +29,6 @@ from rerating.errors import (
     MissingSharesError,
     NoEventsLeftError,
     ReportInputError,
-    RerateError,
 )
 from rerating.report.presets import Preset, custom_preset, get_preset
 from rerating.report.tables import INVALID_MARK
@@ -446,13 +445,6 @@ def _drop_listings_without_bars(market: Market, p: Preset) -> tuple[Preset, list
     return replace(p, groups=tuple(g for g in groups if g.symbols)), missing
 
 
-def _own_reason(message: str, symbol: str) -> str:
-    """A one-listing ``NoEventsLeftError``'s reason: ``"all 1 events were dropped: 1 x ... (e.g.
-    EVENT, SYMBOL: REASON). ADVICE"`` gives ``REASON`` (else the message as it is)."""
-    m = re.search(rf"\(e\.g\. [^,]*, {re.escape(symbol)}: (?P<reason>.*)\)\. ", message, re.S)
-    return m["reason"] if m else message
-
-
 def _ledger(frame: pd.DataFrame | None, stage: str, event_id: str = "") -> pd.DataFrame:
     """Bring a ``dropped`` frame from any layer to the report's ledger columns."""
     if frame is None or len(frame) == 0:
@@ -502,18 +494,14 @@ def run_study(
             {"stage": "study", "event_id": event_id, "symbol": "", "date": pd.NaT,
              "reason": str(exc)}
         ]  # fmt: skip
-        # the error quotes one listing's reason: refit each alone for its own (few, cheap fits)
-        for sym, evs in events.groupby("symbol", sort=False):
-            try:
-                study_of(evs).fit()
-            except NoEventsLeftError as own:
-                rows.append(
-                    {"stage": "study", "event_id": event_id, "symbol": str(sym),
-                     "date": pd.Timestamp(evs["date"].iloc[0]),
-                     "reason": _own_reason(str(own), str(sym))}
-                )  # fmt: skip
-            except RerateError:
-                continue  # the event-level row says why
+        # the engine's ledger gives each listing its own reason
+        own = exc.dropped if isinstance(exc.dropped, pd.DataFrame) else None
+        if own is not None:
+            rows.extend(
+                {"stage": "study", "event_id": event_id, "symbol": str(r.symbol),
+                 "date": pd.Timestamp(r.date), "reason": str(r.reason)}
+                for r in own.drop_duplicates("symbol").itertuples()
+            )  # fmt: skip
         ledger = pd.DataFrame(rows, columns=LEDGER_COLUMNS)
         return StudyTables(event_id, empty, empty, empty, empty, ledger, (str(exc),), None)
     return _study_tables(event_id, p, results, catalog, securities)

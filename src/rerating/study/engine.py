@@ -815,7 +815,8 @@ def _fit(study, ev, flat, d0, design, method, k_params, min_est, market_of_sym=N
             f"all {n_ev} events were dropped: "
             + "; ".join(f"{cnt} x {r}" for r, cnt in top.items())
             + f" (e.g. {first['event_id']}, {first['symbol']}: {first['reason']}). "
-            + _DROP_ADVICE.get(str(top.index[0]), _DROP_ADVICE_DEFAULT)
+            + _DROP_ADVICE.get(str(top.index[0]), _DROP_ADVICE_DEFAULT),
+            dropped=dropped,
         )
     arr = {k: v[: cursor[0]] for k, v in store.items()}
     # canonical order is kept (ev is sorted, chunks are in order)
