@@ -26,8 +26,8 @@ import pandas as pd
 from rerating.claims import dates as D
 from rerating.claims.lexicon import Entry, Lexicon
 from rerating.claims.model import Claim
-from rerating.claims.text import normalise, sentences
-from rerating.claims.windows import TRIGGERS, WINDOW_RULES, Window, event_window
+from rerating.claims.text import is_traditional, normalise, sentences
+from rerating.claims.windows import TRIGGERS, WINDOW_RULES, Anchored, Window, event_window
 from rerating.errors import ArticleDateError, RerateError
 
 _NUM = r"\d+(?:,\d{3})*(?:\.\d+)?"
@@ -103,7 +103,8 @@ _VALUE_RE = re.compile(
 
 _UP = (
     r"涨|升|增|攀|飙|反弹|走高|拉升|扬|翻倍|翻番|\brose\b|\brise[sn]?\b|\brising\b|\bgain(?:ed|s)?\b|\bjump(?:ed|s)?\b"
-    r"|\bclimb(?:ed|s)?\b|\bsurg(?:ed|es|e)\b|\bsoar(?:ed|s)?\b|\brall(?:ied|y|ies)\b|\badvanced?\b|\badded\b"
+    r"|\bclimb(?:ed|s)?\b|\bsurg(?:ed|es|e)\b|\bsoar(?:ed|s)?\b|\brall(?:ied|y|ies)\b|\badvanced?\b|\badd(?:ed|ing|s)\b"
+    r"|\bgaining\b|\bjumping\b|\bclimbing\b|\bsurging\b|\bsoaring\b|\brallying\b|\badvancing\b"
     r"|\bup\b|\bhigher\b|\bincreas(?:ed?|es)\b|\brebound(?:ed)?\b|\bspiked?\b|\bpopped\b|\bdoubled\b"
     r"|\brecoup(?:ed|ing|s)?\b|\bregain(?:ed|ing|s)?\b|\brecover(?:ed|ing|s)?\b"
 )
@@ -112,6 +113,8 @@ _DOWN = (
     r"|\bfallen\b|\bslip(?:ped|s)?\b|\bwip(?:e|es|ing)\b|\bdrop(?:ped|s)?\b|\blost\b|\blos(?:e|es|ing)\b|\bslid(?:e|es)?\b|\btumbled?\b|\bplunged?\b|\bsank\b"
     r"|\bsink(?:s)?\b|\bdeclined?\b|\bshed\b|\bdown\b|\blower\b|\bwiped\b|\beras(?:ed?|es|ing)\b|\bslump(?:ed)?\b"
     r"|\bretreated\b|\bdipped\b|\bcrashed\b|\bplummeted\b|\bdecreased?\b|\bshaved\b|\bsell-?off\b|\bloss(?:es)?\b"
+    r"|\bshedding\b|\bdropping\b|\bsliding\b|\btumbling\b|\bplunging\b|\bslumping\b|\bsinking\b|\bdeclining\b"
+    r"|\bg(?:ave|ive|ives|iving|iven)\s+back\b|\bpared\b"
 )
 _UP_RE = re.compile(_UP, re.IGNORECASE)
 _DIR_RE = re.compile(f"(?P<up>{_UP})|(?P<down>{_DOWN})", re.IGNORECASE)
@@ -179,11 +182,31 @@ _NEG_RE = re.compile(
     r"|上调|下调|评级|\brating"
     r"|GDP|通胀|inflation|利率|\byields?\b|收益率|关税|tariff|融资|funding|raised|募资|估值(?!.*市值)|定价|售价"
     r"|\bpriced\b|订阅|subscription|补贴|工资|salary|薪|罚款|\bfine[ds]?\b|市场规模|market size|渗透率"
-    r"|penetration|增速|growth rate|同比|year[- ]on[- ]year|环比|quarter|季度|毛利|margin|净资产|现金|cash|share of|回购|buyback|repurchase",
+    r"|penetration|增速|growth rate|同比|按年|按季|按月|year[- ]on[- ]year|year[- ]over[- ]year|环比|quarter"
+    r"|季度|毛利|margin|净资产|现金|cash|share of|回购|buyback|repurchase",
+    re.IGNORECASE,
+)
+# After a figure: a change against an earlier period is a company's result ("up 8% from a year
+# earlier"), unless the clause names the stock ("shares are up 70% from a year ago").
+_RESULT_TAIL_RE = re.compile(
+    r"^[^，,；;。]{0,12}?(?:from|than|over|versus|vs\.?)\s+(?:a|the|one)\s+(?:year|quarter)\s+(?:earlier|ago|before)"
+    r"|^[^，,；;。]{0,12}?(?:from|than|over)\s+(?:the\s+)?(?:previous|prior|preceding|same)\s+(?:year|quarter|period)"
+    r"|^\s*(?:year|quarter)[- ](?:on|over)[- ](?:year|quarter)|^\s*(?:y/y|yoy|q/q)\b",
+    re.IGNORECASE,
+)
+# Company results named between a subject and its figure: "Alibaba said quarterly revenue reached
+# 280.2 billion yuan, up 8%", "阿里巴巴季度收入2801.5亿元，按年增长8%".
+_RESULT_NOUN_RE = re.compile(
+    r"收入|营收|营业额|净利|利润|revenues?|\bsales\b|profits?|earnings|net income|EPS\b",
+    re.IGNORECASE,
+)
+_STOCK_WORD_RE = re.compile(
+    r"股价|股票|股份|市值|港股|美股|A股|该股|个股|shares?\b|stocks?\b|ADRs?\b|market (?:value|cap)",
     re.IGNORECASE,
 )
 _CARRY_RE = re.compile(
-    r"该股|其股价|其市值|股价|市值|该公司|这只股票|the stock|its shares|its market|shares|the company",
+    r"该股|其股价|其市值|股价|市值|该公司|这只股票|其美股|其港股|其A股|其ADR|其H股|the stock|its shares|its market"
+    r"|shares|the company|\bits\s+(?:American\s+depositary\s+|U\.?S\.?[- ]listed\s+)?(?:ADRs?|ADS|receipts)\b",
     re.IGNORECASE,
 )
 # Between a subject and the company it is compared with ("Nvidia topped Microsoft", "英伟达市值超越苹果").
@@ -246,13 +269,25 @@ _FROM_RE = re.compile(
 )
 _ASOF_RE = re.compile(
     r"(?:截至|截止到?|as of|through)\s*(?:(?P<y>\d{4})年)?(?P<mo>\d{1,2})月(?P<d>\d{1,2})[日号]"
-    rf"|(?:as of|through)\s+{_MON_EARLY}\.?\s+(?P<ed>\d{{1,2}})",
+    rf"|(?:as of|through)\s+{_MON_EARLY}\.?\s+(?P<ed>\d{{1,2}})"
+    # "as of Friday's close", "截至上周五收盘": that weekday (the last one on or before the article)
+    r"|\bas of\s+(?P<elast>last\s+)?(?P<ewd>Monday|Tuesday|Wednesday|Thursday|Friday)(?:['’]s)?\s+close\b"
+    r"|(?:截至|截止到?)\s*(?P<zlast>上)?(?:周|星期)(?P<zwd>[一二三四五])收盘",
     re.IGNORECASE,
 )
 _INTRADAY_RE = re.compile(
     r"盘中|(?<![\d个天一二三四五六七八九十])日内|一度|早盘|午盘|intraday|at one point|in early trading|earlier in the session",
     re.IGNORECASE,
 )
+
+
+# Trading outside the regular session: daily bars cannot check it (the figure is kept, unverifiable).
+_OFF_SESSION_RE = re.compile(
+    r"盘前|(?<!收)盘后|暗盘|夜盘|\bpre-?market\b|\bafter[- ]hours?\b|\bextended[- ]hours\b"
+    r"|\bextended trading\b|\b(?:before|after) the (?:opening |closing )?bell\b|\bovernight trading\b",
+    re.IGNORECASE,
+)
+OFF_SESSION_NOTE = "outside the regular session (pre-market, after-hours or grey market)"
 
 
 _URL_RE = re.compile(r"(?:https?://|www\.)[A-Za-z0-9\-._~:/?#\[\]@!$&'*+,;=%]+", re.IGNORECASE)
@@ -306,9 +341,18 @@ class Extractor:
             ref = parse_date(article_date, "article_date")
         norm = normalise(text)
         claims: list[Claim] = []
-        state = _State()
+        state = _State(traditional=is_traditional(text, norm))
         for s, e in sentences(norm):
+            line = norm.rfind("\n", 0, s) + 1
+            item = bool(_ITEM_RE.match(norm, line))
+            if item and line != state.item_line:
+                # A list item or table row is dated by the list's caption (or the sentence
+                # before the list), not by the item before it.
+                state.carry = state.lead
+            state.item_line = line if item else None
             claims.extend(self._sentence(text, norm, s, e, ref, state))
+            if not item:
+                state.lead = state.carry
         return claims
 
     # ------------------------------------------------------------------------------------------
@@ -319,9 +363,17 @@ class Extractor:
         sent = _URL_RE.sub(lambda m: " " * len(m.group(0)), norm[s0:e0])
         values = _values(sent)
         windows = self._windows(sent, ref, state)
-        ents = self.lexicon.entities(sent)
-        prev_windows, state.windows = state.windows, windows or []
+        ents, state.rejected = self.lexicon.entities_and_rejected(sent)
+        # The window a sentence without its own date takes: the one the last market claim used
+        # (a wire story dates its first claim only), or the date of a sentence with no figures
+        # ("美股科技股周一遭遇重挫。"); a sentence whose figures are not market claims (capex
+        # "this year") hands on nothing.
+        prev_windows = [state.carry] if state.carry is not None else []
         if not values:
+            if windows:
+                state.carry = windows[-1]
+            elif re.search(r"[:：]\s*$", sent):
+                state.carry = None  # an undated caption ("Key moments:") dates nothing after it
             if ents:
                 state.set_subject([ents[-1]], text, s0)
             return []
@@ -378,6 +430,7 @@ class Extractor:
                     values,
                     heads[gi],
                     chain_ends[gi],
+                    state,
                 )
                 if claim is not None and combined:
                     names = [text[s0 + a : s0 + b] for a, b, _ in subject]
@@ -394,6 +447,8 @@ class Extractor:
                 if claim is not None:
                     out.append(claim)
                     used_subject, carried_used = subject, carried
+        if state.used is not None:
+            state.carry, state.used = state.used, None
         if used_subject is not None:
             if not carried_used:
                 state.set_subject(used_subject, text, s0)
@@ -408,6 +463,10 @@ class Extractor:
         before = [t for t in ents if t[1] <= pos]
         while len(before) >= 2 and _OBJECT_GAP_RE.fullmatch(sent, before[-2][1], before[-1][0]):
             before.pop()  # "Nvidia topped Microsoft ... with a market cap of": Microsoft is the object
+        if before and any(before[-1][1] <= a and b <= pos for a, b in state.rejected):
+            # "..., while Apple bucked the trend, rising 3.2%": the figure is the word's, whose
+            # name was not taken for the company; it is not an earlier name's.
+            return None, False
         if before:
             group = [before[-1]]
             i = len(before) - 2
@@ -442,6 +501,7 @@ class Extractor:
         values: list[_Value],
         head: tuple[_Value, tuple[int, int, Entry]] | None = None,
         chain_end: _Value | None = None,
+        state: _State | None = None,
     ) -> Claim | None:
         entry = ent[2]
         cs = max(c for c in clauses if c <= v.start)
@@ -462,6 +522,13 @@ class Extractor:
             left, left_full = sent[hl : hv.start], sent[hcs : hv.start]
         tail = sent[v.end : min(ce, v.end + 16)]
         if _NEG_RE.search(left_full):
+            return None
+        clause = sent[cs:ce]
+        if not _STOCK_WORD_RE.search(clause) and (
+            _RESULT_TAIL_RE.search(sent[v.end : ce + 1])
+            or (not carried and ent[1] <= cs and _result_before(sent, ent[1], cs))
+        ):
+            # "revenue reached 280.2 billion yuan, up 8% from a year earlier": a result's growth
             return None
         if _FROM_RE.search(left) and any(
             w.start > v.end and w.start < ce and w.unit == v.unit for w in values
@@ -509,7 +576,15 @@ class Extractor:
                 comparator = "lt" if comparator == "gt" else "gt"
         if low is not None:
             comparator = "approx"
-        symbols = self._symbols(entry, sent, ent, v, cs)
+        symbols = self._symbols(entry, sent, (cs, cs, entry) if carried else ent, v, cs)
+        if unit in ("price", "money") and v.currency == "CNY" and sent[v.start : v.end].endswith("元"):
+            # A bare 元 is the listing's own dollar: Hong Kong press quote HK prices and values in
+            # 元 ("收報138.5元", "成交額逾400億元"); so does any text for a price of a company with
+            # no yuan-quoted listing.
+            ccys = {self.securities.get(x).currency for x in symbols}
+            trad = state is not None and state.traditional
+            if "HKD" in ccys and (trad or (unit == "price" and "CNY" not in ccys)):
+                v = replace(v, currency="HKD")
         if len(symbols) > 1 and (
             (unit == "price" and v.currency)
             or (metric == "market_cap_change" and _picks_listing(sent, v))
@@ -526,10 +601,14 @@ class Extractor:
             ]
             symbols = same or symbols
         cal_hint = _calendar_hint(symbols, self.securities)
-        window = self._pick_window(
+        window, chosen = self._pick_window(
             sent, windows, prev_windows, v, cs, ce, cal_hint, ref, chain_end
         )
+        if chosen is not None and state is not None:
+            state.used = chosen
         notes = list(v.notes)
+        if _OFF_SESSION_RE.search(sent, cs, ce + 1):
+            notes.append(OFF_SESSION_NOTE)
         if carried:
             notes.append("subject carried from an earlier sentence")
         if unit == "pct" and amount <= -100:
@@ -557,6 +636,7 @@ class Extractor:
             value=value,
             comparator=comparator,
             notes=tuple(notes),
+            article_date=None if ref is None else D.iso(ref),
         )
 
     def _metric(
@@ -699,7 +779,7 @@ class Extractor:
         cal: str | None,
         ref: pd.Timestamp | None,
         chain_end: _Value | None = None,
-    ) -> dict[str, Any]:
+    ) -> tuple[dict[str, Any], Window | None]:
         chosen: Window | None = None
         in_clause = [w for w in windows if w.end > cs and w.start < ce]
         if in_clause:
@@ -729,11 +809,16 @@ class Extractor:
             except Exception:  # noqa: BLE001 - an unparseable "as of" leaves the window alone
                 pass
         if _INTRADAY_RE.search(sent[cs : ce + 1]):
-            day = win.get("date") if win.get("type") == "day" else None
-            if day is None:
-                day = D.iso(D.need(ref, "intraday"))
-            win = {"type": "intraday", "date": day}
-        return win
+            # 盘中 / intraday is a session's high or low: on the day named or carried from an
+            # earlier sentence; with no date in the article so far, the article's own day (a
+            # same-day market report); under another window (年内, this week) no one session.
+            if win.get("type") == "day":
+                win = {"type": "intraday", "date": win["date"]}
+            elif chosen is None:
+                win = {"type": "intraday", "date": D.iso(D.need(ref, "intraday"))}
+            else:
+                win = {"type": "unspecified"}
+        return win, chosen
 
     # ------------------------------------------------------------------------------------------
     def _windows(self, sent: str, ref: pd.Timestamp | None, state: _State) -> list[Window]:
@@ -745,11 +830,12 @@ class Extractor:
             m_end: int,
             build: Callable[[str | None], dict[str, Any]],
             is_day: bool = False,
+            anchor: Any = None,
         ) -> None:
             if any(s < m_end and m_start < e for s, e in taken):
                 return
             taken.append((m_start, m_end))
-            found.append(Window(m_start, m_end, build, is_day))
+            found.append(Window(m_start, m_end, build, is_day, anchor))
 
         # Event anchors first (they contain numbers that look like dates or sessions).
         for es, ee, eid in self.lexicon.find_events(sent):
@@ -771,10 +857,22 @@ class Extractor:
                     continue
                 if built is None:
                     continue
+                if isinstance(built, Anchored):
+                    add(m.start(), m.end(), _unresolved, built.is_day, built.anchor)
+                    continue
                 build, is_day = built
                 add(m.start(), m.end(), build, is_day)
         found.sort(key=lambda w: w.start)
+        # Windows relative to the last day named ("当日", "a day earlier", "全周") resolve in text
+        # order: a day named earlier in the same sentence counts.
+        kept: list[Window] = []
         for w in found:
+            if w.anchor is not None:
+                built_anchor = w.anchor(state.last_day)
+                if built_anchor is None:
+                    continue
+                w.build, w.anchor = built_anchor, None
+            kept.append(w)
             if w.is_day:
                 try:
                     day = w.build(None)
@@ -782,17 +880,23 @@ class Extractor:
                     continue
                 if day.get("type") == "day":
                     state.last_day = day["date"]
-        return found
+        return kept
 
 
 @dataclass
 class _State:
-    """What a sentence hands to the next: its subject (as written), its windows, the last day named."""
+    """What a sentence hands to the next: its subject (as written), the window its last claim
+    used, the last day named."""
 
     subject: list[tuple[int, int, Entry]] | None = None
     subject_surface: list[str] = field(default_factory=list)
-    windows: list[Window] = field(default_factory=list)
+    carry: Window | None = None  # the window a sentence without a date takes
+    used: Window | None = None  # the window the current sentence's last claim used
+    lead: Window | None = None  # the carried window before a list's items
+    item_line: int | None = None  # start of the list item / table row being read
     last_day: str | None = None
+    traditional: bool = False  # the article is in traditional characters (Hong Kong, Taiwan)
+    rejected: list[tuple[int, int]] = field(default_factory=list)  # this sentence's word-names
 
     def set_subject(self, subject: list[tuple[int, int, Entry]], text: str, s0: int) -> None:
         self.subject = subject
@@ -802,7 +906,30 @@ class _State:
         return self.subject_surface[i] if i < len(self.subject_surface) else ""
 
 
+def _result_before(sent: str, start: int, clause_start: int) -> bool:
+    """A company result stated with its figure in an earlier clause of ``sent[start:clause_start]``
+    ("revenue reached 280.2 billion yuan, | up 8%"); "whose revenue beat estimates, | rose 8%"
+    states none."""
+    last = None
+    for m in _RESULT_NOUN_RE.finditer(sent, start, clause_start):
+        last = m
+    return last is not None and bool(re.search(r"\d", sent[last.end() : clause_start]))
+
+
+def _unresolved(_cal: str | None) -> dict[str, Any]:
+    raise AssertionError("an anchored window is resolved before it is built")
+
+
 def _asof_date(m: re.Match[str], ref: pd.Timestamp | None) -> str:
+    if m.group("ewd") or m.group("zwd"):
+        base = D.need(ref, m.group(0))
+        if m.group("zwd"):
+            wd = D.WEEKDAYS_ZH[m.group("zwd")]
+            if m.group("zlast"):
+                return D.iso(D.previous_week_day(base, wd))
+            return D.iso(D.weekday_before(base, wd, strictly=False))
+        wd = D.WEEKDAYS_EN[m.group("ewd").casefold()]
+        return D.iso(D.weekday_before(base, wd, strictly=bool(m.group("elast"))))
     if m.group("mo"):
         y = int(m.group("y")) if m.group("y") else None
         return D.month_day(int(m.group("mo")), int(m.group("d")), y, ref)
@@ -986,7 +1113,12 @@ def _values(sent: str) -> list[_Value]:
                 )
             )
         elif g["pct"] is not None:
-            out.append(_Value(s, e, "pct", _num(g["pct"]), resolution=_res(g["pct"])))
+            val = _Value(s, e, "pct", _num(g["pct"]), resolution=_res(g["pct"]))
+            sign = _SIGN_RE.search(sent, max(0, s - 3), s)
+            if sign is not None:
+                # "| NVDA | -12.4% |", "- Nvidia -17% on Jan. 27": a signed figure is its move
+                val.start, val.direction = sign.start("sign"), "down" if sign.group("sign") in "-−–" else "up"
+            out.append(val)
         elif g["cnpct"] is not None:
             n = D.small_number(g["cnpct"])
             if n is not None:
@@ -1074,6 +1206,14 @@ def _values(sent: str) -> list[_Value]:
             num = g["bare"] or g["bare2"]
             out.append(_Value(s, e, "price", _num(num), resolution=_res(num)))
     return out
+
+
+# A Markdown or plain-text list item or table row: "- ...", "* ...", "1. ...", "| ... |".
+_ITEM_RE = re.compile(r"[ \t]*(?:[-*•+]\s|\d{1,2}[.)]\s|\|)")
+
+# A sign written on a figure (a table cell, a bullet): after a space, a bar or an opening
+# parenthesis, never after a digit or a letter ("3-5%" is a range, "Covid-19" a name).
+_SIGN_RE = re.compile(r"(?:^|(?<=[\s|(（:：]))(?P<sign>[-+−–])\s?$")
 
 
 def _value_groups(sent: str, values: list[_Value]) -> list[list[_Value]]:

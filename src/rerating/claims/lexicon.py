@@ -74,7 +74,12 @@ _STOCK_AFTER_RE = re.compile(
     r"|年内|本周|上周|本月|\d{1,2}月份?(?:以来)?)\s*,?\s*)*"
     + _MOVE_VERB
     # one of a list of names: "Apple, Microsoft and Nvidia fell"
-    + r"|\s*(?:,|、|和|与|及|\band\b|&)",
+    + r"|\s*(?:,|、|和|与|及|\band\b|&)"
+    # a move set off after a comma: "Apple bucked the trend, rising 3.2%", "苹果逆势走强，上涨3.2%"
+    r"|[^,，.。;；!?！？]{0,40}[,，]\s*(?:(?:rising|climbing|gaining|jumping|surging|soaring|adding|falling"
+    r"|dropping|losing|sliding|slipping|sinking|tumbling|plunging|shedding|declining|(?:up|down))\s+"
+    r"(?:(?:about|around|roughly|nearly|almost|more than|over|some|as much as)\s+)?\d"
+    r"|(?:[大暴收]?(?:涨|跌)|上涨|下跌|上升|下挫|飙升)\s*(?:了|约|近|超|逾)?\s*\d)",
     re.IGNORECASE,
 )
 # "Dow Inc.", "Nasdaq Inc., the exchange operator": a company named like an index is not the index.
@@ -82,6 +87,10 @@ _COMPANY_SUFFIX_RE = re.compile(
     r"\s*(?:Inc\b|Corp\b|Corporation\b|Co\.|Ltd\b|plc\b|Chemical\b|公司|集团)", re.IGNORECASE
 )
 _STOCK_BEFORE_RE = re.compile(r"(?:shares?|stock|stake)\s+(?:of|in)\s+$|持有\s*$", re.IGNORECASE)
+# Hong Kong press writes a listing's stock code in parentheses after the name: "阿里巴巴（09988）",
+# "騰訊(700)". Only a code right after a name of the same company counts (the code alone is no subject).
+_HK_CODE_RE = re.compile(r"(?<=[(（])\s*(?P<code>\d{3,5})(?:\.HK)?\s*(?=[)）])")
+_HK_CODE_KEY = "\x00hk-code"
 # Between a company's name and its ticker in parentheses: "Nvidia Corp. (", "阿里巴巴（".
 _BEFORE_PARENS_RE = re.compile(r"[^。！？!?;；()（）\n]{0,40}[(（][^()（）]*")
 _AFTER_PARENS_RE = re.compile(r"[^()（）]*?[)）]")
@@ -186,7 +195,15 @@ class Lexicon:
 
     # -- entities -----------------------------------------------------------------------------
     def entities(self, norm: str) -> list[tuple[int, int, Entry]]:
-        """``(start, end, entry)`` of listing and group names in a normalised sentence, in order.
+        """The names of :meth:`entities_and_rejected`, without the rejected words."""
+        return self.entities_and_rejected(norm)[0]
+
+    def entities_and_rejected(
+        self, norm: str
+    ) -> tuple[list[tuple[int, int, Entry]], list[tuple[int, int]]]:
+        """``(start, end, entry)`` of listing and group names in a normalised sentence, in order,
+        and the spans of names that are also ordinary words and were not taken for the company
+        ("while Apple bucked the trend": a figure after it is not bound across it).
 
         A symbol written as a ticker ("NVDA", "9988.HK", "(HKEX: 9988)") resolves to that listing
         only; in parentheses right after its company's name it narrows the name to that listing
@@ -194,6 +211,7 @@ class Lexicon:
         trades ("which trades on the Nasdaq") is not taken for the index of the same name.
         """
         out: list[tuple[int, int, Entry]] = []
+        rejected: list[tuple[int, int]] = []
         skip: list[tuple[int, int]] = []  # exchange names that are not subjects
         for m in _EXCHANGE_TICKER_RE.finditer(norm):
             venue = next(k for k in _EXCHANGES if m.group(k) is not None)
@@ -215,6 +233,12 @@ class Lexicon:
         for m in self._ticker_re.finditer(norm):
             if not _overlaps(m.start(), m.end(), out):
                 out.append((m.start(), m.end(), self.tickers[m.group(0)]))
+        if "(" in norm or "（" in norm:
+            for m in _HK_CODE_RE.finditer(norm):
+                sec = self.securities.lookup(f"{int(m.group('code')):04d}.HK")
+                if sec is not None and sec.kind != "fx" and not _overlaps(*m.span("code"), out):
+                    code = Entry(_HK_CODE_KEY, (sec.symbol,), _kind(sec.kind), (sec.calendar,), True)
+                    out.append((*m.span("code"), code))
         for m in self._entity_re.finditer(norm):
             key = _key(m.group(0))
             entry = self.entries.get(key)
@@ -233,6 +257,7 @@ class Lexicon:
             if key in self._short_han and not self._on_word_boundary(norm, m.start(), m.end()):
                 continue
             if key in _COMMON_WORD_NAMES and not _stock_context(norm, m.start(), m.end()):
+                rejected.append((m.start(), m.end()))
                 continue
             if entry.kind == "index" and _COMPANY_SUFFIX_RE.match(norm, m.end()):
                 continue
@@ -245,7 +270,8 @@ class Lexicon:
                 continue
             out.append((m.start(), m.end(), Entry(m.group(0), (), "group", ())))
         out.sort(key=lambda t: t[0])
-        return _merge_parenthesised(norm, out)
+        merged = _merge_parenthesised(norm, out)
+        return [t for t in merged if t[2].surface_key != _HK_CODE_KEY], rejected
 
     def _on_word_boundary(self, norm: str, start: int, end: int) -> bool:
         if self._jieba is None:

@@ -75,6 +75,9 @@ class Claim:
         ``eq``, ``approx``, ``gt`` or ``lt``, taken on the signed amount.
     notes : tuple of str
         Caveats (an implausible figure, an entity carried from the previous sentence).
+    article_date : str or None
+        The article's date (``YYYY-MM-DD``) the window was resolved against; not part of the JSON.
+        Verification reads a window ending on it in a Chinese sentence as a Beijing date.
     """
 
     sentence: str
@@ -86,6 +89,7 @@ class Claim:
     value: dict[str, Any]
     comparator: str
     notes: tuple[str, ...] = field(default=())
+    article_date: str | None = field(default=None, compare=False, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         """The stable JSON form (documented in docs/CLAIMS.md)."""

@@ -69,9 +69,10 @@ def normalise(text: str) -> str:
 _HALF = {0x3000: 0x20, **{c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)}}
 
 
-def is_traditional(text: str) -> bool:
-    """True when OpenCC's traditional-to-simplified mapping changes some character of ``text``."""
-    return normalise(text) != text.translate(_HALF)
+def is_traditional(text: str, norm: str | None = None) -> bool:
+    """True when OpenCC's traditional-to-simplified mapping changes some character of ``text``
+    (``norm``: ``normalise(text)`` when the caller has it)."""
+    return (normalise(text) if norm is None else norm) != text.translate(_HALF)
 
 
 @dataclass(frozen=True)

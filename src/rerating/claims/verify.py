@@ -292,6 +292,14 @@ def _verify(claim: Claim, market: Market, catalog: Any) -> Verdict:
             tol,
             "valuation multiples are not checked (forward estimates are not in the data)",
         )
+    if any(n.startswith("outside the regular session") for n in claim.notes):
+        return Verdict(
+            claim,
+            UNVERIFIABLE,
+            (),
+            tol,
+            "a pre-market / after-hours figure: daily bars hold the regular session only",
+        )
     if claim.window.get("type") == "unspecified":
         return Verdict(
             claim, UNVERIFIABLE, (), tol, "the claim states no date or window to check it on"
@@ -299,6 +307,24 @@ def _verify(claim: Claim, market: Market, catalog: Any) -> Verdict:
     lo, hi = accepted_interval(claim.value, claim.comparator)
     checks = []
     for sym in claim.symbols:
+        beijing_end = _beijing_end(claim, market, sym)
+        if beijing_end is not None:
+            # The same reading for a window's end, always (not as a retry): a Chinese article
+            # dated D in Beijing knows New York closes up to the session of D - 1 only.
+            k = _judge(beijing_end, sym, market, catalog, lo, hi)
+            checks.append(
+                ListingCheck(
+                    **{
+                        **k.__dict__,
+                        "note": _join(
+                            k.note,
+                            f"window end read as Beijing time: on {claim.article_date} in Beijing the "
+                            f"last New York close was that of {beijing_end.window['end']} or before",
+                        ),
+                    }
+                )
+            )
+            continue
         k = _judge(claim, sym, market, catalog, lo, hi)
         if k.status == CONTRADICTED and _beijing_reading(claim, market, sym):
             # A Chinese article dates a New York session by the Beijing day it closes on
@@ -370,6 +396,32 @@ def _beijing_reading(claim: Claim, market: Market, sym: str) -> bool:
     )
 
 
+# Periods "so far" (年内, 本周, 本月, 自...以来): their end is the time of writing. Counts back from
+# the end (近7天, 近20个交易日) keep the article date (tests/test_claims_oracles.py [V23]).
+_ENDED_WINDOWS = ("ytd", "range", "week", "month", "year", "since_event")
+
+
+def _beijing_end(claim: Claim, market: Market, sym: str) -> Claim | None:
+    """The claim with its window ending a day earlier, when a Chinese sentence's window runs to
+    the article's (Beijing) date for a New York listing: that day's New York session closes the
+    next morning in Beijing, after the article. None when the reading does not apply."""
+    from dataclasses import replace
+
+    win = claim.window
+    if (
+        claim.article_date is None
+        or win.get("type") not in _ENDED_WINDOWS
+        or win.get("end") != claim.article_date
+        or market.securities.get(sym).calendar != "XNYS"
+        or not any("\u4e00" <= ch <= "\u9fff" for ch in claim.sentence)
+    ):
+        return None
+    end = pd.Timestamp(win["end"]) - pd.Timedelta(days=1)
+    if win.get("type") == "range" and pd.Timestamp(win["start"]) > end:
+        return None
+    return replace(claim, window={**win, "end": _d(end)})
+
+
 def _shift_day(claim: Claim, market: Market, sym: str) -> Claim:
     """The claim on the New York session that closed on its (Beijing) date: the day before."""
     from dataclasses import replace
@@ -383,6 +435,17 @@ def _check_listing(claim: Claim, sym: str, market: Market, catalog: Any) -> List
     unit = claim.value["unit"]
     metric = claim.metric
     win = claim.window
+    stated_ccy = claim.value.get("currency")
+    if unit == "price" and stated_ccy and stated_ccy != sec.currency:
+        # "收報143.75元" on a Hong Kong listing is not checked against the ADR's US$ price: a
+        # price in one currency says nothing about a line quoted in another.
+        return ListingCheck(
+            symbol=sec.symbol,
+            status=UNVERIFIABLE,
+            currency=sec.currency,
+            calendar=sec.calendar,
+            note=f"the price is stated in {stated_ccy}; {sec.symbol} trades in {sec.currency}",
+        )
     if win.get("type") == "intraday":
         return _intraday(claim, sec, market)
     if metric in ("price_return", "index_return", "market_cap_change"):

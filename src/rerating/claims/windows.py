@@ -31,6 +31,16 @@ class Window:
     end: int
     build: Callable[[str | None], dict[str, Any]]  # calendar hint -> normalised window
     is_day: bool = False
+    # A window relative to the last day named before it ("当日", "a day earlier", "全周"): given
+    # that day (or None), the builder; resolved in text order by the extractor.
+    anchor: Callable[[str | None], Callable[[str | None], dict[str, Any]] | None] | None = None
+
+
+class Anchored:
+    """What a maker returns for a window relative to the last day named (see ``Window.anchor``)."""
+
+    def __init__(self, anchor: Callable[[str | None], Any], is_day: bool) -> None:
+        self.anchor, self.is_day = anchor, is_day
 
 
 _MON = (r"(?P<mon>Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?"
@@ -85,6 +95,9 @@ def _w_en_range(m: re.Match[str], ref: pd.Timestamp | None, st: DayMemory) -> An
 
 
 def _w_en_since(m: re.Match[str], ref: pd.Timestamp | None, st: DayMemory) -> Any:
+    # "since Jan. 20", "from its Jan. 27 low": from that day's close to the article date
+    if not m.group("since") and not m.group("point"):
+        return None
     start = D.month_day(D.MONTHS[m.group("mon").casefold()], int(m.group("d")), None, ref)
     return _const({"type": "range", "start": start, "end": D.iso(D.need(ref, m.group(0)))}), False
 
@@ -145,9 +158,44 @@ def _w_en_weekday(m: re.Match[str], ref: pd.Timestamp | None, st: DayMemory) -> 
 
 
 def _w_that_day(m: re.Match[str], ref: pd.Timestamp | None, st: DayMemory) -> Any:
-    if st.last_day is None:
+    def anchor(last: str | None) -> Any:
+        return None if last is None else _const({"type": "day", "date": last})
+
+    return Anchored(anchor, True)
+
+
+def _w_day_before(m: re.Match[str], ref: pd.Timestamp | None, st: DayMemory) -> Any:
+    # "its ADR rose 8.1% a day earlier", "前一交易日": the weekday before the last day named;
+    # "较前一日下跌2%", "from the previous session" is the move's reference, not its date.
+    if re.search(r"(?:较|比|相比|对比|从|\bthan|\bfrom|\bversus|\bvs\.?|compared (?:with|to))\s*(?:the\s+)?$",
+                 m.string[max(0, m.start() - 16):m.start()], re.IGNORECASE):
         return None
-    return _const({"type": "day", "date": st.last_day}), True
+
+    def anchor(last: str | None) -> Any:
+        if last is None:
+            return None
+        day = pd.Timestamp(last) - pd.Timedelta(days=1)
+        while day.weekday() >= 5:
+            day -= pd.Timedelta(days=1)
+        return _const({"type": "day", "date": D.iso(day)})
+
+    return Anchored(anchor, True)
+
+
+def _w_week_of(m: re.Match[str], ref: pd.Timestamp | None, st: DayMemory) -> Any:
+    # "全周累升857点", "一周累计", "for the week": the calendar week of the last day named (the
+    # article's week when none), to its Sunday or the article date, whichever is earlier.
+    base = D.need(ref, m.group(0))
+
+    def anchor(last: str | None) -> Any:
+        day = pd.Timestamp(last) if last is not None else base
+        monday = day - pd.Timedelta(days=day.weekday())
+        end = min(monday + pd.Timedelta(days=6), base)
+        if end < monday:
+            return None
+        return _const({"type": "week", "start": D.iso(monday), "end": D.iso(end)})
+
+    return Anchored(anchor, False)
 
 
 def _w_lny(m: re.Match[str], ref: pd.Timestamp | None, st: DayMemory) -> Any:
@@ -257,10 +305,17 @@ WINDOW_RULES: list[tuple[re.Pattern[str], Callable[..., Any]]] = [
     (re.compile(r"(?:截至|截止|截止到)\s*(?:(?P<y>\d{4})年)?(?P<mo>\d{1,2})月(?P<d>\d{1,2})[日号](?:收盘)?"), _w_zh_day),
     (re.compile(r"(?:(?P<y>\d{4})年)?(?P<mo>\d{1,2})月(?P<d>\d{1,2})[日号]"), _w_zh_day),
     (re.compile(r"\b\d{4}-\d{2}-\d{2}\b"), _w_iso),
-    (re.compile(rf"\b(?:from|between)\s+{_MON}\.?\s+(?P<d1>\d{{1,2}})\s+(?:to|and|through|until)\s+"
-                r"(?:(?P<mon2>Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?\s+)?(?P<d2>\d{1,2})\b",
-                re.IGNORECASE), _w_en_range),
-    (re.compile(rf"\bsince\s+{_MON}\.?\s+(?P<d>\d{{1,2}})\b", re.IGNORECASE), _w_en_since),
+    (re.compile(r"前一(?:个)?(?:交易日|日|天)|\b(?:a|one)\s+(?:day|session|trading day)\s+(?:earlier|before)\b"
+                r"|\bthe\s+(?:day|session|trading day)\s+before\b(?!\s+(?:yesterday|the|last|\w+day\b))"
+                r"|\bthe\s+(?:previous|prior|preceding)\s+(?:day|session|trading day)\b", re.IGNORECASE),
+     _w_day_before),
+    (re.compile(rf"\b(?:from|between)\s+(?:the\s+)?{_MON}\.?\s+(?P<d1>\d{{1,2}})(?:\s+close)?"
+                r"(?:\s*\([^()]{0,80}\))?\s+(?:to|and|through|until)\s+(?:the\s+)?"
+                r"(?:(?P<mon2>Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?\s+)?(?P<d2>\d{1,2})\b"
+                r"(?:\s+close\b)?", re.IGNORECASE), _w_en_range),
+    (re.compile(rf"\b(?:(?P<since>since)|from\s+(?:its|their|the))\s+{_MON}\.?\s+(?P<d>\d{{1,2}})\b"
+                r"(?:st|nd|rd|th)?(?P<point>\s+(?:low|high|peak|trough|bottom|top|close|level)s?\b)?",
+                re.IGNORECASE), _w_en_since),
     (re.compile(rf"\b{_MON}\.?\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\b(?:,?\s+(?P<y>\d{{4}}))?", re.IGNORECASE),
      _w_en_day),
     (re.compile(rf"(?:近|过去|最近|连续|累计|这)?\s*(?<![月\d.])(?P<n>{_CN_N})\s*个?(?P<u>交易日)"), _w_sessions),
@@ -291,6 +346,8 @@ WINDOW_RULES: list[tuple[re.Pattern[str], Callable[..., Any]]] = [
                 r"|\b(?:in|during|for|over|throughout)\s+(?:the\s+)?(?:(?:full|whole|calendar)\s+)?(?:year\s+)?"
                 r"(?P<y2>(?:19|20)\d{2})\b(?!\s*(?:-|–|to|through)\s*\d|['’]s|\.\d|,\d)", re.IGNORECASE),
      _w_year),
+    (re.compile(r"全周|(?<![近过去上本这])一周(?=累计|累涨|累跌|累升|计)|\b(?:for|on|over)\s+the\s+week\b(?!\s+(?:after|before|since|to|of))",
+                re.IGNORECASE), _w_week_of),
     (re.compile(r"本周|这周|上周(?![一二三四五六日天1-7])|过去一周|近一周|this week|last week|past week",
                 re.IGNORECASE), _w_week),
     (re.compile(r"(?P<mtd>(?:本月|这个月|月初)(?:以来|迄今|至今)|so far this month|this month so far"
@@ -362,11 +419,12 @@ def event_window(sent: str, es: int, ee: int, eid: str, ref: pd.Timestamp | None
 
 _EN_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 TRIGGERS: list[tuple[str, ...]] = [
-    ("月",), ("以来", "起至今"), ("较", "从", "自", "相比"), ("截",), ("月",), ("-",), ("from", "between"),
-    ("since",), _EN_MONTHS, ("交易日",), ("近", "过去", "最近", "连续", "累计"), ("日", "天"), ("日",),
+    ("月",), ("以来", "起至今"), ("较", "从", "自", "相比"), ("截",), ("月",), ("-",),
+    ("前一", "earlier", "before", "previous", "prior", "preceding"), ("from", "between"),
+    ("since", "from"), _EN_MONTHS, ("交易日",), ("近", "过去", "最近", "连续", "累计"), ("日", "天"), ("日",),
     ("session", "trading"), ("day", "week"), ("-day", "-week"), ("除夕", "初一", "春节首日", "lunar", "chinese new"),
     ("节后", "春节", "new year"), ("今年", "年初", "年内", "year", "ytd"), ("年", "since", "from", "between"),
-    ("年", " 19", " 20"), ("周", "week"), ("月", "month", "mtd"),
+    ("年", " 19", " 20"), ("全周", "一周", "the week"), ("周", "week"), ("月", "month", "mtd"),
     ("月",), ("in ", "during", "for ", "since"), ("周", "星期", "礼拜"), ("day",),
     ("今", "昨", "前日", "前天", "today", "yesterday"), ("当日", "当天", "同日", "that day", "same day", "the day"),
     ("日", "号"),
