@@ -28,6 +28,7 @@ from scipy import stats
 from rerating._typing import DateLike
 from rerating.data.calendars import to_day
 from rerating.errors import DataFormatError, DateRangeError, DuplicateDateError, WindowError
+from rerating.rerate.windows import check_session_dates
 
 if TYPE_CHECKING:
     from rerating.data.market import Market
@@ -90,18 +91,8 @@ def _finite(returns: pd.Series, name: str) -> None:
 
 def _unique_dates(returns: pd.Series, name: str) -> None:
     idx = returns.index
-    if isinstance(idx, pd.DatetimeIndex) and idx.tz is not None:
-        # a zoned index never meets a naive one: pairing would find no common date, and say so
-        raise DataFormatError(
-            f"returns of {name} are indexed by tz-aware timestamps (zone {idx.tz}); session dates "
-            "are tz-naive: drop the zone with returns.tz_localize(None) if the index holds local dates"
-        )
-    if isinstance(idx, pd.DatetimeIndex) and (idx != idx.normalize()).any():
-        at = idx[idx != idx.normalize()][0]
-        raise DataFormatError(
-            f"returns of {name} are dated with a time of day (e.g. {at}); session dates are "
-            "midnights: index them by date (returns.index.normalize())"
-        )
+    if isinstance(idx, pd.DatetimeIndex):  # zoned dates never meet naive ones: no date would pair
+        check_session_dates(idx, f"returns of {name}", "returns")
     dup = idx.duplicated(keep=False)
     if dup.any():
         day = returns.index[dup][0]

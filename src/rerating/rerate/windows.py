@@ -132,6 +132,31 @@ def returns_frame(results: list[WindowReturn]) -> pd.DataFrame:
 # --- helpers --------------------------------------------------------------------------------------
 
 
+def check_session_dates(index: pd.DatetimeIndex, what: str, name: str) -> None:
+    """Refuse dates that are not session dates: tz-aware, or with a time of day.
+
+    Refused, not converted: a zone's wall-clock date is the session only for local midnights, and
+    a zoned index never meets a naive one. ``what`` names the series in the message, ``name`` the
+    variable the fix is written with (``closes.tz_localize(None)``).
+
+    Raises
+    ------
+    DataFormatError
+        The index carries a time zone or a time of day.
+    """
+    if index.tz is not None:
+        raise DataFormatError(
+            f"{what} are indexed by tz-aware timestamps (zone {index.tz}); session dates are "
+            f"tz-naive: drop the zone with {name}.tz_localize(None) if the index holds local dates"
+        )
+    timed = index != index.normalize()
+    if timed.any():
+        raise DataFormatError(
+            f"{what} are dated with a time of day (e.g. {index[timed][0]}); session dates are "
+            f"midnights: index them by date ({name}.index.normalize())"
+        )
+
+
 def _valid(closes: pd.Series, symbol: str) -> pd.Series:
     """The closes that have a data row (NaN dropped), in date order, once checked usable.
 
@@ -153,20 +178,9 @@ def _valid(closes: pd.Series, symbol: str) -> pd.Series:
     if not isinstance(closes.index, pd.DatetimeIndex):
         raise WindowError(f"{what} must be indexed by session date (DatetimeIndex)")
     idx = closes.index
-    if idx.tz is not None:
-        # refused, not converted: a zone's wall-clock date is the session only for local midnights
-        raise DataFormatError(
-            f"{what} are indexed by tz-aware timestamps (zone {idx.tz}); session dates are "
-            "tz-naive: drop the zone with closes.tz_localize(None) if the index holds local dates"
-        )
+    check_session_dates(idx, what, "closes")
     if idx.hasnans:
         raise DataFormatError(f"{what} have {int(idx.isna().sum())} missing dates (NaT); drop them")
-    if (idx != idx.normalize()).any():
-        at = idx[idx != idx.normalize()][0]
-        raise DataFormatError(
-            f"{what} are dated with a time of day (e.g. {at}); session dates are midnights: "
-            "index them by date (closes.index.normalize())"
-        )
     dup = idx.duplicated(keep=False)
     if dup.any():
         day = idx[dup][0]
