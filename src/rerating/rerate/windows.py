@@ -178,9 +178,9 @@ def _valid(closes: pd.Series, symbol: str) -> pd.Series:
     if not isinstance(closes.index, pd.DatetimeIndex):
         raise WindowError(f"{what} must be indexed by session date (DatetimeIndex)")
     idx = closes.index
-    check_session_dates(idx, what, "closes")
-    if idx.hasnans:
+    if idx.hasnans:  # before the time-of-day check, which NaT would fail as "e.g. NaT"
         raise DataFormatError(f"{what} have {int(idx.isna().sum())} missing dates (NaT); drop them")
+    check_session_dates(idx, what, "closes")
     dup = idx.duplicated(keep=False)
     if dup.any():
         day = idx[dup][0]
