@@ -417,7 +417,7 @@ def _beijing_end(claim: Claim, market: Market, sym: str) -> Claim | None:
     ):
         return None
     end = pd.Timestamp(win["end"]) - pd.Timedelta(days=1)
-    if win.get("type") == "range" and pd.Timestamp(win["start"]) > end:
+    if win.get("type") == "range" and pd.Timestamp(win["start"]) >= end:  # never an empty window
         return None
     return replace(claim, window={**win, "end": _d(end)})
 
