@@ -409,3 +409,16 @@ def test_article_a6_table(ex: Extractor, market: Market) -> None:
         assert find(vs, sym, amount).status == status, sym
     # "topped 23,000 ... for the first time since 2022" under an undated caption: no day
     assert find(vs, "^HSI", 23000.0).status == "unverifiable"
+
+
+def test_the_week_to_friday_is_the_week_not_friday(market) -> None:  # type: ignore[no-untyped-def]
+    from rerating.claims import extract_claims, verify_claims
+
+    (claim,) = extract_claims("Nvidia fell 3.2% on the week to Friday.", article_date="2025-02-22")
+    assert claim.window["type"] == "week"  # was the day 2025-02-21 alone
+    (verdict,) = verify_claims([claim], market)
+    k = verdict.checks[0]
+    # NVDA closes: 2025-02-14 138.85 -> 2025-02-21 134.43
+    assert (k.start_date, k.end_date) == ("2025-02-14", "2025-02-21")
+    assert k.computed == pytest.approx(100 * (134.43 / 138.85 - 1))
+    assert verdict.status == "supported"

@@ -346,7 +346,7 @@ WINDOW_RULES: list[tuple[re.Pattern[str], Callable[..., Any]]] = [
                 r"|\b(?:in|during|for|over|throughout)\s+(?:the\s+)?(?:(?:full|whole|calendar)\s+)?(?:year\s+)?"
                 r"(?P<y2>(?:19|20)\d{2})\b(?!\s*(?:-|–|to|through)\s*\d|['’]s|\.\d|,\d)", re.IGNORECASE),
      _w_year),
-    (re.compile(r"全周|(?<![近过去上本这])一周(?=累计|累涨|累跌|累升|计)|\b(?:for|on|over)\s+the\s+week\b(?!\s+(?:after|before|since|to|of))",
+    (re.compile(r"全周|(?<![近过去上本这])一周(?=累计|累涨|累跌|累升|计)|\b(?:for|on|over)\s+the\s+week\b(?!\s+(?:after|before|since|of))",
                 re.IGNORECASE), _w_week_of),
     (re.compile(r"本周|这周|上周(?![一二三四五六日天1-7])|过去一周|近一周|this week|last week|past week",
                 re.IGNORECASE), _w_week),
