@@ -180,3 +180,35 @@ def test_cli_no_store_is_an_error_and_creates_nothing(tmp_path, capsys):
     home = tmp_path / "none"
     code, _, err = run(capsys, "--home", str(home), "cache", "drop", "NVDA", "--yes")
     assert code == 2 and err.startswith("error: no store at ") and not home.exists()
+
+
+@pytest.fixture
+def alibaba(tmp_path) -> Store:
+    """BABA and 9988.HK, one company: only BABA has shares rows, which 9988.HK's market cap reads."""
+    store = Store(tmp_path / "ali")
+    store.upsert_bars({"BABA": synthetic("BABA", 20), "9988.HK": synthetic("9988.HK", 20)}, source="test")
+    store.upsert_shares(pd.DataFrame({
+        "symbol": ["BABA", "BABA"], "as_of": pd.to_datetime(["2000-01-03", "2000-02-01"]),
+        "shares": [2.3e10, 2.2e10], "unit_note": "ordinary", "source": "test",
+    }))
+    return store
+
+
+def test_cli_names_the_sibling_that_reads_the_dropped_shares(alibaba, capsys):
+    code, _, err = run(capsys, "--home", str(alibaba.home), "cache", "drop", "BABA", "--yes")
+    assert code == 0
+    assert "BABA's 2 shares-outstanding row(s) are also what 9988.HK (company 'alibaba') reads" in err
+    assert alibaba.read_shares().empty and alibaba.symbols() == ["9988.HK"]
+
+
+def test_cli_confirmation_says_so_before_anything_is_deleted(alibaba):
+    result = CliRunner().invoke(cli, ["--home", str(alibaba.home), "cache", "drop", "BABA"], input="n\n")
+    assert "are also what 9988.HK" in result.output and "nothing deleted" in result.output
+    assert len(alibaba.read_shares()) == 2
+
+
+def test_cli_no_sibling_note_when_both_listings_go_or_none_has_shares(alibaba, capsys):
+    code, _, err = run(capsys, "--home", str(alibaba.home), "cache", "drop", "9988.HK", "--yes")
+    assert code == 0 and "also what" not in err  # 9988.HK had no shares rows of its own
+    code, _, err = run(capsys, "--home", str(alibaba.home), "cache", "drop", "BABA", "--yes")
+    assert code == 0 and "also what" not in err  # no sibling stays

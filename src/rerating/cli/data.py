@@ -513,14 +513,47 @@ def cache_drop(obj: Any, symbols: tuple[str, ...], yes: bool, fmt: str, output: 
     # typed (the store spells it: nvda -> NVDA)
     names = [sec.symbol if (sec := securities.lookup(s)) is not None else s for s in symbols]
     store = Store(obj.home)
+    shared = _shares_siblings_read(store, securities, names)
     if not yes and not click.confirm(
-        f"delete {', '.join(names)} from {store.path}?", default=False, err=True
+        f"delete {', '.join(names)} from {store.path}?"
+        + "".join(f"\n  {line}" for line in shared),
+        default=False,
+        err=True,
     ):
         _note("nothing deleted")
         return
     dropped = store.drop_symbols(names)
     render_frame(dropped.to_frame(), fmt, output, title=f"dropped from {store.path}")
     _note(dropped.summary())
+    for line in shared:
+        _note(line)
+
+
+def _shares_siblings_read(store: Any, securities: Any, names: list[str]) -> list[str]:
+    """One line per symbol to drop whose shares-outstanding rows another listing of its company
+    that stays in the store reads for its market cap (BABA's rows are 9988.HK's too): dropping
+    the symbol takes them away from that listing as well."""
+    if not store.exists:
+        return []
+    held = store.read_shares()
+    if held.empty:
+        return []
+    rows = held["symbol"].value_counts()
+    staying = set(store.symbols()) - set(names)
+    lines = []
+    for name in names:
+        sec = securities.lookup(name)
+        if sec is None or not sec.company or int(rows.get(name, 0)) == 0:
+            continue
+        siblings = [s.symbol for s in securities.listings(sec.company) if s.symbol in staying]
+        if siblings:
+            lines.append(
+                f"{name}'s {int(rows[name])} shares-outstanding row(s) are also what "
+                f"{', '.join(siblings)} (company {sec.company!r}) reads for its market cap; they "
+                f"go with {name} (`rerating load {name} --dir FOLDER` with its shares.csv brings "
+                "them back)"
+            )
+    return lines
 
 
 def register(group: click.Group) -> None:
