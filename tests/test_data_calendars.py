@@ -98,3 +98,22 @@ def test_shift_and_inverse(day, n, cal):
     # independent count: the number of sessions between them is |n|
     lo, hi = sorted([start, moved])
     assert len(cals.sessions(cal, lo, hi)) - 1 == abs(n)
+
+
+@pytest.mark.parametrize("day", ["2023-09-01", "2023-09-08"])
+def test_hong_kong_weather_closures_of_september_2023_are_not_sessions(day):
+    # HKEX cancelled all trading both days (Typhoon No. 8 Saola; Black Rainstorm); exchange_calendars
+    # 4.13.2 still lists them as sessions, the data layer takes them out
+    assert not cals.is_session("XHKG", day)
+    assert cals.get_calendar("XHKG").next_session("2023-08-31") == pd.Timestamp("2023-09-04")
+    assert len(cals.sessions("XHKG", "2023-09-01", "2023-09-30")) == 19
+    assert cals.is_session("XNYS", day)  # New York traded
+
+
+def test_a_calendar_built_from_an_earlier_start_has_the_closures_too():
+    from rerating.study._calendars import calendar
+
+    early = calendar("XHKG", pd.Timestamp("1999-06-01"))
+    assert early.first_session < pd.Timestamp("2000-01-01")
+    assert not early.is_session("2023-09-08") and early.is_session("2023-09-07")
+    assert cals.build_calendar("XHKG", "2023-01-01").sessions_in_range("2023-08-30", "2023-09-05").size == 4

@@ -55,9 +55,55 @@ def calendar_name(name: str) -> str:
     )
 
 
+# Full-day closures that exchange_calendars (4.13.2) still counts as sessions. HKEX cancelled every
+# trading session on both days: Typhoon Signal No. 8 (Saola) on 2023-09-01, the Black Rainstorm
+# Warning and extreme conditions on 2023-09-08 (HKEX market communications 2309012news and
+# 2309083news; exchange_calendars PR #603 adds them, not yet released). Added only while the
+# library's calendar still has them as sessions.
+MISSING_CLOSURES: dict[str, tuple[str, ...]] = {"XHKG": ("2023-09-01", "2023-09-08")}
+
+
 @functools.lru_cache(maxsize=16)
 def _build(name: str) -> xcals.ExchangeCalendar:
-    return xcals.get_calendar(name, start=CALENDAR_START)
+    return build_calendar(name, CALENDAR_START)
+
+
+def build_calendar(name: str, start: DateLike) -> xcals.ExchangeCalendar:
+    """A new exchange_calendars calendar from ``start``, with :data:`MISSING_CLOSURES` applied.
+
+    :func:`get_calendar` is the cached one from 2000; this builds one reaching further back.
+
+    Parameters
+    ----------
+    name : str
+        An exchange_calendars name (``XNYS``, ``XHKG`` ...; see :func:`calendar_name`).
+    start : date-like
+        The calendar's first date.
+
+    Returns
+    -------
+    exchange_calendars.ExchangeCalendar
+        From ``start`` to the library's default end; a closure exchange_calendars misses is
+        not a session.
+    """
+    calendar = xcals.get_calendar(name, start=start)
+    missing = [
+        pd.Timestamp(day)
+        for day in MISSING_CLOSURES.get(name, ())
+        if calendar.first_session <= pd.Timestamp(day) <= calendar.last_session
+        and calendar.is_session(day)
+    ]
+    if not missing:
+        return calendar
+    base = type(calendar)
+
+    class _WithClosures(base):  # type: ignore[valid-type, misc]
+        @property
+        def adhoc_holidays(self) -> list[pd.Timestamp]:
+            return [*super().adhoc_holidays, *missing]
+
+    _WithClosures.__name__ = base.__name__
+    return _WithClosures(start=start)
 
 
 def get_calendar(name: str) -> xcals.ExchangeCalendar:

@@ -19,8 +19,10 @@ from rerating.errors import UnknownExchangeError, did_you_mean
 def _calendar(name: str, start_year: int):  # type: ignore[no-untyped-def]
     import exchange_calendars as xc
 
+    from rerating.data.calendars import build_calendar
+
     try:
-        return xc.get_calendar(name, start=pd.Timestamp(f"{start_year}-01-01"))
+        return build_calendar(name, pd.Timestamp(f"{start_year}-01-01"))
     except xc.errors.InvalidCalendarName as exc:
         raise UnknownExchangeError(
             f"unknown calendar {name!r}{did_you_mean(name, xc.get_calendar_names())}; use an "
