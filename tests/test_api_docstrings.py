@@ -141,6 +141,7 @@ DOCUMENTED: tuple[str, ...] = (
     # calendar helpers
     "rerating.data.calendars.calendar_name",
     "rerating.data.calendars.get_calendar",
+    "rerating.data.calendars.build_calendar",
     "rerating.data.calendars.to_day",
     "rerating.data.calendars.sessions",
     "rerating.data.calendars.is_session",
