@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
 import math
 import os
 import threading
@@ -43,6 +44,7 @@ from rerating.study.panel import (
     RowsPanel,
     check_return_scale,
     drop_repeated_day_zero,
+    fill_session_gaps,
     flatten_returns,
     locate_day_zero,
     read_events,
@@ -121,6 +123,17 @@ def resolve_tests(tests: str | Sequence[str]) -> tuple[str, ...]:
     return tuple(out)
 
 
+@functools.lru_cache(maxsize=1)
+def _bundled_master() -> object | None:
+    """The bundled security master, read once per process (a package file: it does not change)."""
+    try:
+        from rerating.data.securities import load_securities
+
+        return load_securities()
+    except (ImportError, AttributeError, OSError):
+        return None
+
+
 class _CalendarLookup:
     """symbol -> exchange_calendars name: the user's mapping, then the security master (lazily)."""
 
@@ -133,12 +146,7 @@ class _CalendarLookup:
     def master(self) -> object | None:
         if not self._tried:
             self._tried = True
-            try:
-                from rerating.data.securities import load_securities
-
-                self._master = load_securities()
-            except (ImportError, AttributeError, OSError):
-                self._master = None
+            self._master = _bundled_master()
         return self._master
 
     def security(self, symbol: str) -> object | None:
@@ -164,7 +172,11 @@ class EventStudy:
     ----------
     returns : DataFrame
         Long ``symbol, date, ret`` (each row a session of that listing; NaN = missing data) or
-        wide ``date x symbol`` (NaN = not a session of that listing). Simple returns.
+        wide ``date x symbol`` (NaN = not a session of that listing). Simple returns. When a
+        listing's calendar is known (``calendars``, else the security master), a session of it
+        between its first and last return without one (a NaN cell, an absent row: a suspension)
+        is a missing return, not a skipped session; a long frame's ``span`` > 1 rows
+        (``gap_policy="multi_day"``) are missing returns too.
     events : DataFrame
         ``event_id, symbol, date | timestamp [, group]``. A ``timestamp`` (ISO 8601 with zone) maps
         to day 0 = the first session of the listing's calendar closing after it.
@@ -414,6 +426,7 @@ class EventStudy:
         )
         check_return_scale(flat.ret, "returns")
         cal = _CalendarLookup(self.calendars)
+        flat = fill_session_gaps(flat, cal)
         d0 = drop_repeated_day_zero(flat, ev, locate_day_zero(flat, ev, cal, self.non_session))
         if isinstance(self.returns, pd.DataFrame):
             suggest_symbols(d0, ev, self.returns)
@@ -820,7 +833,7 @@ def _fit(study, ev, flat, d0, design, method, k_params, min_est, market_of_sym=N
         )
     arr = {k: v[: cursor[0]] for k, v in store.items()}
     # canonical order is kept (ev is sorted, chunks are in order)
-    warnings: list[str] = []
+    warnings: list[str] = list(flat.notes)
     if dropped is not None:
         warnings.append(
             f"{int(dropped_mask.sum())} of {n_ev} events dropped (see results.dropped): "

@@ -109,6 +109,7 @@ class FlatReturns:
         self._key: np.ndarray | None = None
         self._index_days: np.ndarray | None = None
         self._pos_cache: list[tuple[np.ndarray, np.ndarray]] = []
+        self.notes: list[str] = []  # what reading the returns changed, for the results' warnings
         if date_index is not None and (code is None or date_pos is None):
             # a grid is needed to derive what was not given
             if cells is None and ret.size != symbols.size * date_index.size:
@@ -416,6 +417,9 @@ def flatten_returns(returns: pd.DataFrame, symbols: Collection[str] | None = Non
             )
         if code.size == 0:
             raise DataFormatError("returns has no rows; pass at least one symbol with returns")
+        spanning = _spanning_rows(returns)
+        if spanning.any():  # gap_policy='multi_day': not one session's return
+            ret = np.where(spanning, np.nan, ret)
         days = dates.astype(np.int64) // NS_PER_DAY
         key = code * _KEY + days
         if not (key[1:] >= key[:-1]).all():  # already (symbol, date)-sorted input skips the sort
@@ -494,7 +498,88 @@ def flatten_returns(returns: pd.DataFrame, symbols: Collection[str] | None = Non
     _check_duplicates(code, days, dates, symbol_arr)
     counts = np.bincount(code, minlength=symbol_arr.size)
     start = np.concatenate([[0], np.cumsum(counts)[:-1]])
-    return FlatReturns(symbol_arr.astype(object), start, counts, code, dates, days, ret)
+    flat = FlatReturns(symbol_arr.astype(object), start, counts, code, dates, days, ret)
+    if spanning.any():
+        flat.notes.append(
+            f"{int(spanning.sum())} return(s) span several sessions (column 'span' > 1, "
+            "gap_policy='multi_day') and are taken as missing: an event study needs one "
+            "session's return per row (gap_policy='drop' gives the same)"
+        )
+    return flat
+
+
+def _spanning_rows(returns: pd.DataFrame) -> np.ndarray:
+    """Rows of a long frame whose return spans several sessions (a ``span`` column > 1)."""
+    if "span" not in returns.columns:
+        return np.zeros(len(returns), dtype=bool)
+    span = pd.to_numeric(returns["span"], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    return np.asarray(span > 1, dtype=bool)
+
+
+def fill_session_gaps(flat: FlatReturns, calendar_of: CalendarOf) -> FlatReturns:
+    """``flat`` with a missing return (NaN) on each session of a listing's calendar that falls
+    between its first and last return and has none: a suspension is missing data, not a session
+    the listing skipped.
+
+    A wide frame's NaN and a long frame's absent row read as "not a session of this listing" (a
+    wide frame that mixes markets has NaN on the other market's sessions). Where the listing's
+    calendar is known (``calendars=``, else the security master), its own sessions are counted
+    instead: event time runs over a suspension, an event window with one drops the event (the
+    ledger says which date has no return) and an estimation window has one observation fewer.
+    ``flat.notes`` says what was added; ``flat`` itself is returned when nothing was.
+    """
+    by_calendar: dict[str, list[int]] = {}
+    for c, sym in enumerate(flat.symbols.tolist()):
+        name = calendar_of.get(str(sym)) if flat.length[c] > 0 else None
+        if name:
+            by_calendar.setdefault(name, []).append(c)
+    add_code: list[np.ndarray] = []
+    add_days: list[np.ndarray] = []
+    for name, members in by_calendar.items():
+        codes = np.asarray(members, dtype=np.int64)
+        lens = flat.length[codes]
+        first = flat.days_at(flat.start[codes])
+        last = flat.days_at(flat.start[codes] + lens - 1)
+        sess, _, _ = _calendars.sessions_closes(name, pd.Timestamp(int(first.min()) * NS_PER_DAY))
+        sdays = sess.astype(np.int64) // NS_PER_DAY
+        expected = np.searchsorted(sdays, last, "right") - np.searchsorted(sdays, first, "left")
+        # the members' rows, listing by listing (all rows when every listing is a member)
+        offsets = np.concatenate([[0], np.cumsum(lens)[:-1]])
+        rows = np.repeat(flat.start[codes] - offsets, lens) + np.arange(int(lens.sum()))
+        rdays = flat.days_at(rows)
+        at = np.minimum(np.searchsorted(sdays, rdays), sdays.size - 1)
+        on_session = np.add.reduceat((sdays[at] == rdays).astype(np.int64), offsets)
+        for j in np.flatnonzero(expected > on_session):
+            span = sdays[np.searchsorted(sdays, first[j]) : np.searchsorted(sdays, last[j], "right")]
+            own = rdays[offsets[j] : offsets[j] + lens[j]]
+            missing = span[~np.isin(span, own)]
+            add_code.append(np.full(missing.size, codes[j], dtype=np.int64))
+            add_days.append(missing)
+    if not add_code:
+        return flat
+    n_add = sum(a.size for a in add_code)
+    code = np.concatenate([flat.code, *add_code])
+    days = np.concatenate([flat.days, *add_days])
+    ret = np.concatenate([flat.ret, np.full(n_add, np.nan)])
+    order = np.argsort(code * _KEY + days, kind="stable")
+    code, days, ret = code[order], days[order], ret[order]
+    counts = np.bincount(code, minlength=flat.symbols.size)
+    start = np.concatenate([[0], np.cumsum(counts)[:-1]])
+    dates = (days * NS_PER_DAY).astype("datetime64[ns]")
+    out = FlatReturns(flat.symbols, start, counts, code, dates, days, ret)
+    listed = []
+    for who, gap in zip(add_code, add_days, strict=True):
+        shown = ", ".join(str(pd.Timestamp(int(x) * NS_PER_DAY).date()) for x in gap[:3])
+        listed.append(f"{flat.symbols[who[0]]} {gap.size} ({shown}{', ...' if gap.size > 3 else ''})")
+    out.notes = [
+        *flat.notes,
+        f"{n_add} session(s) of the listings' own calendars have no return between their first and "
+        f"last one and are taken as missing returns (a suspension), not skipped: "
+        + "; ".join(listed[:5])
+        + (f"; and {len(listed) - 5} more listings" if len(listed) > 5 else "")
+        + ". An event window with one drops its event (see the dropped ledger)",
+    ]
+    return out
 
 
 def _refuse_text_returns(wide: pd.DataFrame) -> None:
