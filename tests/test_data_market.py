@@ -105,7 +105,7 @@ def test_wide_returns_align_calendars(m):
     assert math.isnan(wide.loc["2025-01-20", "NVDA"]) and not math.isnan(wide.loc["2025-01-20", "9988.HK"])
     assert math.isnan(wide.loc["2025-01-30", "9988.HK"]) and not math.isnan(wide.loc["2025-01-30", "NVDA"])
     assert isinstance(r, ReturnsResult) and "9988.HK" in repr(r)
-    assert set(r.summary()["symbol"]) == {"NVDA", "9988.HK"}
+    assert set(r.summary_frame()["symbol"]) == {"NVDA", "9988.HK"}
 
 
 def test_unadjusted_series_fall_back_with_a_ledger_row(m):

@@ -94,27 +94,48 @@ class ReturnsResult:
         ``drop`` dropped it.
     dropped
         Ledger ``symbol, date, reason`` of every session whose return was not a plain one-day return.
+
+    Both are copies: editing them leaves the result as it was. :meth:`summary` is text;
+    :meth:`summary_frame` is its per-symbol table.
     """
 
-    frame: pd.DataFrame
-    dropped: pd.DataFrame
+    _frame: pd.DataFrame
+    _dropped: pd.DataFrame
     kind: str
     gap_policy: str
     adjusted: bool
 
+    @property
+    def frame(self) -> pd.DataFrame:
+        """The long table ``symbol, date, ret, span`` (a copy)."""
+        # shallow: under copy-on-write an edit to it never reaches ours, and it can be large
+        return self._frame.copy(deep=False)
+
+    @property
+    def dropped(self) -> pd.DataFrame:
+        """The ledger ``symbol, date, reason`` (a copy)."""
+        return self._dropped.copy()
+
     def wide(self) -> pd.DataFrame:
         """Date x symbol returns; NaN where a date is not a session of that listing (or was dropped)."""
-        order = list(dict.fromkeys(self.frame["symbol"]))
-        wide = self.frame.pivot(index="date", columns="symbol", values="ret")
+        order = list(dict.fromkeys(self._frame["symbol"]))
+        wide = self._frame.pivot(index="date", columns="symbol", values="ret")
         return wide.reindex(columns=order).rename_axis(columns=None)
 
     def to_frame(self) -> pd.DataFrame:
         """The long table (a copy)."""
-        return self.frame.copy()
+        return self._frame.copy()
 
-    def summary(self) -> pd.DataFrame:
-        """Per symbol: sessions, first, last, mean, std, dropped count."""
-        g = self.frame.groupby("symbol", sort=False)
+    def summary_frame(self) -> pd.DataFrame:
+        """The table of :meth:`summary`: one row per symbol.
+
+        Returns
+        -------
+        pd.DataFrame
+            ``symbol, sessions, first, last, mean, std, dropped`` (rows of the ledger), in the
+            order the symbols were asked for.
+        """
+        g = self._frame.groupby("symbol", sort=False)
         out = pd.DataFrame(
             {
                 "sessions": g["date"].size(),
@@ -125,16 +146,27 @@ class ReturnsResult:
             }
         )
         counts = (
-            self.dropped.groupby("symbol").size() if len(self.dropped) else pd.Series(dtype="int64")
+            self._dropped.groupby("symbol").size()
+            if len(self._dropped)
+            else pd.Series(dtype="int64")
         )
         out["dropped"] = counts.reindex(out.index).fillna(0).astype("int64")
         return out.reset_index()
 
-    def __repr__(self) -> str:
-        return (
-            f"ReturnsResult({self.kind}, gap_policy={self.gap_policy!r}, adjusted={self.adjusted}, "
-            f"{len(self.frame)} rows, {len(self.dropped)} dropped)\n{self.summary().to_string(index=False)}"
+    def summary(self) -> str:
+        """Text: the kind of returns, the gap policy and counts, then a line per symbol.
+
+        The table is :meth:`summary_frame` (sessions, first, last, mean, std, dropped).
+        """
+        closes = "adj_close" if self.adjusted else "close"
+        head = (
+            f"ReturnsResult({self.kind} returns of {closes}, gap_policy={self.gap_policy!r}): "
+            f"{len(self._frame)} rows, {len(self._dropped)} dropped"
         )
+        return f"{head}\n{self.summary_frame().to_string(index=False)}"
+
+    def __repr__(self) -> str:
+        return self.summary()
 
 
 @dataclass(frozen=True)
@@ -672,7 +704,7 @@ class Market:
         )
         ledger = pd.concat(ledgers, ignore_index=True) if ledgers else _empty_ledger()
         return ReturnsResult(
-            frame=frame, dropped=ledger, kind=kind, gap_policy=gap_policy, adjusted=adjusted
+            _frame=frame, _dropped=ledger, kind=kind, gap_policy=gap_policy, adjusted=adjusted
         )
 
     # FX

@@ -308,6 +308,7 @@ class Comovement:
     ``rolling`` holds the rolling beta/corr (date-indexed); ``dropped`` the ledger of dates left out
     (member without a return, dates not shared by both markets); ``note`` why a beta or corr is NaN
     (a basket whose returns do not vary in a period: corr is undefined, and beta too when it is B).
+    ``rolling`` and ``dropped`` are copies: editing them leaves the result as it was.
     """
 
     a_name: str
@@ -321,13 +322,23 @@ class Comovement:
     n_after: int
     lag_b: int
     chow: ChowTest
-    rolling: pd.DataFrame = field(repr=False)
-    dropped: pd.DataFrame = field(repr=False)
+    _rolling: pd.DataFrame = field(repr=False)
+    _dropped: pd.DataFrame = field(repr=False)
     note: str = ""  # why a beta or corr is NaN (a basket that does not move in a period)
+
+    @property
+    def rolling(self) -> pd.DataFrame:
+        """Rolling beta, corr and n by date over the pairs kept (a copy)."""
+        return self._rolling.copy()
+
+    @property
+    def dropped(self) -> pd.DataFrame:
+        """Ledger of what was left out: symbol, date, reason (a copy)."""
+        return self._dropped.copy()
 
     def as_dict(self) -> dict[str, Any]:
         """Every field but ``rolling`` and ``dropped``; ``chow`` as its own dict."""
-        out = {k: v for k, v in asdict(self).items() if k not in {"rolling", "dropped", "chow"}}
+        out = {k: v for k, v in asdict(self).items() if k not in {"_rolling", "_dropped", "chow"}}
         out["chow"] = self.chow.as_dict()
         return out
 
@@ -476,8 +487,8 @@ def comovement(
         n_after=len(post),
         lag_b=int(lag_b),
         chow=chow,
-        rolling=rolling_beta(sample["a"], sample["b"], window),
-        dropped=pd.concat([x for x in ledger if not x.empty], ignore_index=True)
+        _rolling=rolling_beta(sample["a"], sample["b"], window),
+        _dropped=pd.concat([x for x in ledger if not x.empty], ignore_index=True)
         if any(not x.empty for x in ledger)
         else pd.DataFrame(columns=_LEDGER),
         note="; ".join(n for n in notes if n),
@@ -566,7 +577,7 @@ def basket_comovement(
     )
     # the data layer's own ledger (sessions without a bar) comes first
     ledgers = [
-        x.reindex(columns=_LEDGER) for x in (ret_a.dropped, ret_b.dropped, res.dropped) if len(x)
+        x.reindex(columns=_LEDGER) for x in (ret_a.dropped, ret_b.dropped, res._dropped) if len(x)
     ]
-    dropped = pd.concat(ledgers, ignore_index=True) if ledgers else res.dropped
-    return replace(res, dropped=dropped)
+    dropped = pd.concat(ledgers, ignore_index=True) if ledgers else res._dropped
+    return replace(res, _dropped=dropped)

@@ -112,47 +112,53 @@ class TrailingPE:
     frame : pd.DataFrame
         Indexed by date: ``close``, ``eps_ttm_local`` (EPS currency), ``fx`` (price-currency units per
         EPS-currency unit; 1 when equal), ``eps_ttm`` (price currency), ``pe``, ``last_period_end``,
-        ``quarters``, ``reason`` (why ``pe`` is NaN, else empty).
+        ``quarters``, ``reason`` (why ``pe`` is NaN, else empty). A copy: editing it leaves the
+        result as it was.
     notes : tuple of str
     """
 
     symbol: str
     price_currency: str
     eps_currency: str
-    frame: pd.DataFrame = field(repr=False)
+    _frame: pd.DataFrame = field(repr=False)
     notes: tuple[str, ...] = ()
 
     @property
+    def frame(self) -> pd.DataFrame:
+        """The P/E table by date (a copy: editing it leaves the result as it was)."""
+        return self._frame.copy()
+
+    @property
     def pe(self) -> pd.Series:
-        """The ``pe`` column of ``frame``: P/E by date, NaN where ``reason`` says why."""
-        return self.frame["pe"]
+        """The ``pe`` column of ``frame``: P/E by date, NaN where ``reason`` says why (a copy)."""
+        return self._frame["pe"].copy()
 
     def on(self, date: DateLike) -> float:
         """P/E on the last date on or before ``date`` (NaN when it has none)."""
         d = pd.Timestamp(date)
-        sub = self.frame.loc[:d]
+        sub = self._frame.loc[:d]
         if sub.empty:
             raise DateRangeError(
                 f"no P/E of {self.symbol} on or before {d.date()}; the closes start "
-                f"{self.frame.index[0].date()}"
+                f"{self._frame.index[0].date()}"
             )
         return float(sub["pe"].iloc[-1])
 
     def to_frame(self) -> pd.DataFrame:
         """``frame`` (a copy)."""
-        return self.frame.copy()
+        return self._frame.copy()
 
     def as_dict(self) -> dict[str, Any]:
         """Symbol, currencies, notes and ``pe`` as a date -> value dict."""
         return {"symbol": self.symbol, "price_currency": self.price_currency,
                 "eps_currency": self.eps_currency, "notes": self.notes,
-                "pe": self.frame["pe"].to_dict()}
+                "pe": self._frame["pe"].to_dict()}
 
     def summary(self) -> str:
         """One line: the first and last P/E in the frame, or why there is none."""
-        pe = self.frame["pe"].dropna()
+        pe = self._frame["pe"].dropna()
         if pe.empty:
-            return f"{self.symbol}: no trailing P/E in range ({self.frame['reason'].iloc[-1]})"
+            return f"{self.symbol}: no trailing P/E in range ({self._frame['reason'].iloc[-1]})"
         return (f"{self.symbol}: trailing P/E {pe.iloc[0]:.1f} on {pe.index[0].date()} -> "
                 f"{pe.iloc[-1]:.1f} on {pe.index[-1].date()} (EPS {self.eps_currency}, "
                 f"price {self.price_currency})")
@@ -357,7 +363,8 @@ class MultipleGap:
 
     ``gap = median_a - median_b``; ``ratio = median_a / median_b``. ``members`` lists each member's
     P/E (``basket``, ``symbol``, ``date``, ``pe``, ``used``, ``reason``); members without a P/E are
-    left out of the medians and listed there.
+    left out of the medians and listed there. ``members`` and ``left_out`` are copies: editing them
+    leaves the result as it was.
     """
 
     on: pd.Timestamp
@@ -367,22 +374,27 @@ class MultipleGap:
     ratio: float
     n_a: int
     n_b: int
-    members: pd.DataFrame = field(repr=False)
+    _members: pd.DataFrame = field(repr=False)
+
+    @property
+    def members(self) -> pd.DataFrame:
+        """Each member's P/E: basket, symbol, date, pe, used, reason (a copy)."""
+        return self._members.copy()
 
     @property
     def left_out(self) -> pd.DataFrame:
-        """The rows of ``members`` without a P/E (left out of the medians)."""
-        return self.members[~self.members["used"]]
+        """The rows of ``members`` without a P/E (left out of the medians; a copy)."""
+        return self._members[~self._members["used"]]
 
     def as_dict(self) -> dict[str, Any]:
         """Every field but ``members``, plus ``left_out`` as a list of symbols."""
-        out = {k: v for k, v in asdict(self).items() if k != "members"}
+        out = {k: v for k, v in asdict(self).items() if k != "_members"}
         out["left_out"] = self.left_out["symbol"].tolist()
         return out
 
     def to_frame(self) -> pd.DataFrame:
         """``members`` (a copy)."""
-        return self.members.copy()
+        return self._members.copy()
 
     def summary(self) -> str:
         """One line: both medians with their counts, the gap and the ratio."""
@@ -470,7 +482,7 @@ def multiple_gap(
         ratio=med["A"] / med["B"],
         n_a=int(((members["basket"] == "A") & members["used"]).sum()),
         n_b=int(((members["basket"] == "B") & members["used"]).sum()),
-        members=members,
+        _members=members,
     )
 
 

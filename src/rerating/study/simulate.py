@@ -634,28 +634,41 @@ class SimulationResult:
         Seconds spent inside the engine, summed over the worker processes.
     workers : int
         Processes that ran the chunks of replications.
+
+    ``rejection_rates`` and ``tests`` are copies: editing them leaves the result as it was.
     """
 
     design: SimulationDesign
-    rejection_rates: pd.DataFrame
-    tests: pd.DataFrame = field(repr=False)
+    _rejection_rates: pd.DataFrame
+    _tests: pd.DataFrame = field(repr=False)
     elapsed: float = 0.0
     engine_seconds: float = 0.0
     workers: int = 1
+
+    @property
+    def rejection_rates(self) -> pd.DataFrame:
+        """One row per (window, test): the rejection rates and their standard errors (a copy)."""
+        return self._rejection_rates.copy()
+
+    @property
+    def tests(self) -> pd.DataFrame:
+        """The engine's test rows of every replication, ``group`` = replication id (a copy)."""
+        # shallow: under copy-on-write an edit to it never reaches ours, and it can be large
+        return self._tests.copy(deep=False)
 
     def rate(self, test: str, level: float = 0.05, window: str | None = None) -> float:
         """Rejection rate of ``test`` at ``level`` (0.05 or 0.01) in ``window`` (default: the only one)."""
         col = {0.05: "rate_5", 0.01: "rate_1"}.get(level)
         if col is None:
             raise SimulationDesignError(f"level={level!r} is invalid: 0.05 or 0.01; pass one")
-        rows = self.rejection_rates
+        rows = self._rejection_rates
         if window is not None:
             rows = rows[rows["window"] == window]
         rows = rows[rows["test"] == test]
         if len(rows) != 1:
             raise SimulationDesignError(
                 f"test={test!r}, window={window!r} matches {len(rows)} rows; valid tests: "
-                f"{', '.join(sorted(self.rejection_rates['test'].unique()))}"
+                f"{', '.join(sorted(self._rejection_rates['test'].unique()))}"
             )
         return float(rows[col].iloc[0])
 
@@ -704,12 +717,12 @@ class SimulationResult:
         return SimulationSummary(
             title=f"Brown-Warner simulation: {d.scenario} ({kind})",
             notes=notes,
-            table=self.rejection_rates[cols].copy(),
+            table=self._rejection_rates[cols].copy(),
         )
 
     def to_frame(self) -> pd.DataFrame:
         """The rejection-rate table (a copy)."""
-        return self.rejection_rates.copy()
+        return self._rejection_rates.copy()
 
     def __repr__(self) -> str:
         return self.summary().as_text()
@@ -1194,8 +1207,8 @@ def run_design(design: SimulationDesign, workers: int | None = 1) -> SimulationR
     table = _rejection_table(tests, design)
     return SimulationResult(
         design=design,
-        rejection_rates=table,
-        tests=tests,
+        _rejection_rates=table,
+        _tests=tests,
         elapsed=time.perf_counter() - started,
         engine_seconds=sum(out.engine_seconds for out in outputs),
         workers=n_workers,
