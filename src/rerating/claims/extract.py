@@ -25,7 +25,7 @@ import pandas as pd
 
 from rerating.claims import dates as D
 from rerating.claims.lexicon import Entry, Lexicon
-from rerating.claims.model import Claim
+from rerating.claims.model import EXTREME_IN_PERIOD, WRITTEN_BEFORE_US_OPEN, Claim
 from rerating.claims.text import is_traditional, normalise, sentences
 from rerating.claims.windows import TRIGGERS, WINDOW_RULES, Anchored, Window, event_window
 from rerating.errors import ArticleDateError, RerateError
@@ -90,13 +90,16 @@ _VALUE_RE = re.compile(
     rf"|(?P<m4>{_NUM})\s*(?P<mag4>{_EN_MAGS})\b"
     rf"|(?P<pts>{_NUM})\s*(?P<ptsmag>万)?\s*(?:点|points?\b|pts\b)"
     rf"|(?P<mult>{_NUM})\s*(?:倍|x\b|times\b)"
-    rf"|(?:收于|收报|报收|收在)\s*(?P<bare>{_NUM})(?![\d,.]|\s*(?:%|点|美元|港元|港币|元|倍|亿|万))"
-    rf"|(?:closed at|ended at|settled at|finished at)\s+(?P<bare2>{_NUM})(?![\d,.]|\s*(?:%|points|percent|billion|million))"
+    # A number ends at a space, a clause's comma or a full stop ("to 19,341.83, and"), not inside
+    # a longer one (",3" / ".8": a digit follows).
+    rf"|(?:收于|收报|报收|收在)\s*(?P<bare>{_NUM})(?!\d|[,.]\d|\s*(?:%|点|美元|港元|港币|元|倍|亿|万))"
+    rf"|(?:closed at|ended at|settled at|finished at)\s+(?P<bare2>{_NUM})(?!\d|[,.]\d|\s*(?:%|points|percent|billion|million))"
     # A level without a unit after a crossing or a move to it ("rose above 22,000", "fell 89
     # points to 6,012", "跌破20000"): an index's, when the subject is an index. Years are not levels.
-    r"|(?:\b(?:above|below|past|through|to)|突破|跌破|站上|站稳|失守|重回|升至|涨至|跌至|降至|回落至|反弹至)"
-    r"\s*(?!(?:19|20)\d{2}(?![\d,.]))(?P<lvl>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d{4,}(?:\.\d+)?)"
-    r"(?![\d,.]|\s*(?:%|percent|per\s*cent|points?\b|pts\b|点|年|亿|万|倍|x\b|times\b|shares\b|股|手"
+    r"|(?:\b(?:above|below|past|through|to)|突破|跌破|站上|站稳|失守|重回|升至|涨至|跌至|降至|回落至|反弹至"
+    r"|(?<=点)至)"  # "跌612点至19341.83": the level a points move ends at
+    r"\s*(?!(?:19|20)\d{2}(?!\d|[,.]\d))(?P<lvl>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d{4,}(?:\.\d+)?)"
+    r"(?!\d|[,.]\d|\s*(?:%|percent|per\s*cent|points?\b|pts\b|点|年|亿|万|倍|x\b|times\b|shares\b|股|手"
     r"|美元|港元|港币|元|人民币|yuan|dollars|trillion|billion|million|bn\b|tn\b|mn\b|m\b))",
     re.IGNORECASE,
 )
@@ -275,19 +278,40 @@ _ASOF_RE = re.compile(
     r"|(?:截至|截止到?)\s*(?P<zlast>上)?(?:周|星期)(?P<zwd>[一二三四五])收盘",
     re.IGNORECASE,
 )
+# A high or low inside a session, not its close-to-close move: 盘中, 一度, intraday, at one point,
+# and "as much as" / "as high as" / "as low as" written before the figure ("down as much as 13%").
 _INTRADAY_RE = re.compile(
-    r"盘中|(?<![\d个天一二三四五六七八九十])日内|一度|早盘|午盘|intraday|at one point|in early trading|earlier in the session",
+    r"(?P<pre>(?:\bby\s+)?\bas\s+(?:much|high|low)\s+as\b)"
+    r"|盘中|(?<![\d个天一二三四五六七八九十])日内|一度|早盘|午盘|\bintraday\b|\bat one (?:point|stage)\b"
+    r"|\bin early trading\b|\bearlier in the session\b",
+    re.IGNORECASE,
+)
+# Between a figure and an English marker written after it that is still the figure's ("down 18%
+# at one point", "rose 5% in early trading"): no verb, no conjunction ("fell 17% and at one point
+# was down 18%": the marker is the next figure's).
+_MARK_AFTER_GAP_RE = re.compile(r"[^,;:]{0,24}")
+_MARK_GAP_BREAK_RE = re.compile(
+    rf"\b(?:and|but|then|before|after|while|when|until|to|clos\w*|end\w*|finish\w*|settl\w*)\b|{_UP}|{_DOWN}",
     re.IGNORECASE,
 )
 
 
 # Trading outside the regular session: daily bars cannot check it (the figure is kept, unverifiable).
 _OFF_SESSION_RE = re.compile(
-    r"盘前|(?<!收)盘后|暗盘|夜盘|\bpre-?market\b|\bafter[- ]hours?\b|\bextended[- ]hours\b"
-    r"|\bextended trading\b|\b(?:before|after) the (?:opening |closing )?bell\b|\bovernight trading\b",
+    r"(?<!美股开)盘前|(?<!收)盘后|暗盘|夜盘|(?<!美股)开市前|\bpre-?market\b|\bafter[- ]hours?\b|\bextended[- ]hours\b"
+    r"|\bextended trading\b|\b(?:before|after) the (?:opening |closing )?bell\b|\bovernight trading\b"
+    r"|\b(?:before|ahead of) the (?:market )?open\b|\bbefore (?:the )?markets? open(?:s|ed)?\b",
     re.IGNORECASE,
 )
 OFF_SESSION_NOTE = "outside the regular session (pre-market, after-hours or grey market)"
+# Before New York opens ("up 40% year to date before the U.S. open", "美股开盘前"): outside the
+# session of a New York listing only; a Hong Kong close of that day is already in.
+_US_PRE_OPEN_RE = re.compile(
+    r"\b(?:before|ahead of)\s+(?:the\s+)?(?:U\.?S\.?|New York|Wall Street|American)\s+"
+    r"(?:(?:stock\s+)?markets?\s+|(?:trading\s+)?session\s+)?open(?:s|ed|ing)?\b|美股(?:开盘|开市)前",
+    re.IGNORECASE,
+)
+US_PRE_OPEN_NOTE = "outside the regular session (before the U.S. open)"
 
 
 _URL_RE = re.compile(r"(?:https?://|www\.)[A-Za-z0-9\-._~:/?#\[\]@!$&'*+,;=%]+", re.IGNORECASE)
@@ -370,6 +394,12 @@ class Extractor:
         # "this year") hands on nothing.
         prev_windows = [state.carry] if state.carry is not None else []
         if not values:
+            if ref is not None and _US_PRE_OPEN_RE.search(sent):
+                days = [w.build(None).get("date") for w in windows if w.is_day]
+                if all(d == D.iso(ref) for d in days):
+                    # "Analyst note, Monday, February 24, 2025, before the U.S. open.": what the
+                    # article says runs to the New York close before that day
+                    state.before_us_open = D.iso(ref)
             if windows:
                 state.carry = windows[-1]
             elif re.search(r"[:：]\s*$", sent):
@@ -601,14 +631,31 @@ class Extractor:
             ]
             symbols = same or symbols
         cal_hint = _calendar_hint(symbols, self.securities)
+        intraday = _intraday_marked(sent, values, group, cs, ce)
         window, chosen = self._pick_window(
-            sent, windows, prev_windows, v, cs, ce, cal_hint, ref, chain_end
+            sent, windows, prev_windows, v, cs, ce, cal_hint, ref, chain_end, intraday
         )
         if chosen is not None and state is not None:
             state.used = chosen
         notes = list(v.notes)
-        if _OFF_SESSION_RE.search(sent, cs, ce + 1):
+        if intraday and chosen is not None and window.get("type") == "unspecified":
+            # "年内一度跌超5%", "has fallen as much as 20% this year": a high or low inside a
+            # period, which its closes at both ends do not give
+            notes.append(EXTREME_IN_PERIOD)
+        lead = _figureless_lead(sent, values, cs)
+        if _OFF_SESSION_RE.search(sent, cs, ce + 1) or _OFF_SESSION_RE.search(lead):
             notes.append(OFF_SESSION_NOTE)
+        elif (
+            _US_PRE_OPEN_RE.search(sent, cs, ce + 1) or _US_PRE_OPEN_RE.search(lead)
+        ) and any(self.securities.get(x).calendar == "XNYS" for x in symbols):
+            notes.append(US_PRE_OPEN_NOTE)
+        elif (
+            state is not None
+            and state.before_us_open is not None
+            and state.before_us_open == window.get("end", window.get("date"))
+            and any(self.securities.get(x).calendar == "XNYS" for x in symbols)
+        ):
+            notes.append(f"{WRITTEN_BEFORE_US_OPEN} {state.before_us_open}")
         if carried:
             notes.append("subject carried from an earlier sentence")
         if unit == "pct" and amount <= -100:
@@ -779,6 +826,7 @@ class Extractor:
         cal: str | None,
         ref: pd.Timestamp | None,
         chain_end: _Value | None = None,
+        intraday: bool = False,
     ) -> tuple[dict[str, Any], Window | None]:
         chosen: Window | None = None
         in_clause = [w for w in windows if w.end > cs and w.start < ce]
@@ -802,16 +850,17 @@ class Extractor:
         if (
             asof
             and "end" in win
-            and win.get("type") in ("sessions", "days", "ytd", "since_event", "range")
+            and win.get("type") in ("sessions", "days", "ytd", "since_event", "range", "from_extreme")
         ):
             try:
                 win = {**win, "end": _asof_date(asof, ref)}
             except Exception:  # noqa: BLE001 - an unparseable "as of" leaves the window alone
                 pass
-        if _INTRADAY_RE.search(sent[cs : ce + 1]):
-            # 盘中 / intraday is a session's high or low: on the day named or carried from an
-            # earlier sentence; with no date in the article so far, the article's own day (a
-            # same-day market report); under another window (年内, this week) no one session.
+        if intraday:
+            # 盘中 / intraday / as much as is a session's high or low: on the day named or carried
+            # from an earlier sentence; with no date in the article so far, the article's own day
+            # (a same-day market report); under another window (年内, this week) no one session
+            # (the caller notes why).
             if win.get("type") == "day":
                 win = {"type": "intraday", "date": win["date"]}
             elif chosen is None:
@@ -896,6 +945,7 @@ class _State:
     item_line: int | None = None  # start of the list item / table row being read
     last_day: str | None = None
     traditional: bool = False  # the article is in traditional characters (Hong Kong, Taiwan)
+    before_us_open: str | None = None  # the article's date, when it says it was written before the U.S. open
     rejected: list[tuple[int, int]] = field(default_factory=list)  # this sentence's word-names
 
     def set_subject(self, subject: list[tuple[int, int, Entry]], text: str, s0: int) -> None:
@@ -914,6 +964,39 @@ def _result_before(sent: str, start: int, clause_start: int) -> bool:
     for m in _RESULT_NOUN_RE.finditer(sent, start, clause_start):
         last = m
     return last is not None and bool(re.search(r"\d", sent[last.end() : clause_start]))
+
+
+def _intraday_marked(
+    sent: str, values: list[_Value], group: list[_Value], cs: int, ce: int
+) -> bool:
+    """Whether an intraday marker of the figure's clause is this figure's (or its list's).
+
+    A marker belongs to one figure of the clause, not to all of them ("closed down 17% after
+    falling as much as 18%": the 17% is the close): "as much as" to the figure it precedes; an
+    English marker written right after a figure ("down 18% at one point") to that figure; any
+    other to the next figure, else the one before ("盘中一度跌超13%", "一度大涨13%后收涨8%").
+    """
+    inside = [w for w in values if cs <= w.start and w.end <= ce + 1]
+    for m in _INTRADAY_RE.finditer(sent, cs, ce + 1):
+        after = [w for w in inside if w.start >= m.end()]
+        before = [w for w in inside if w.end <= m.start()]
+        target: _Value | None = None
+        if m.group("pre"):
+            target = after[0] if after else None
+        elif (
+            before
+            and m.group(0)[0].isascii()
+            and _MARK_AFTER_GAP_RE.fullmatch(sent, before[-1].end, m.start())
+            and not _MARK_GAP_BREAK_RE.search(sent, before[-1].end, m.start())
+        ):
+            target = before[-1]
+        elif after:
+            target = after[0]
+        elif before:
+            target = before[-1]
+        if target is not None and any(target is w for w in group):
+            return True
+    return False
 
 
 def _unresolved(_cal: str | None) -> dict[str, Any]:
@@ -1031,6 +1114,28 @@ def _picks_listing(sent: str, v: _Value) -> bool:
     return v.unit == "money" and (
         v.currency == "HKD" or (v.currency == "USD" and "US$" in sent[v.start : v.end].upper())
     )
+
+
+def _figureless_lead(sent: str, values: list[_Value], cs: int) -> str:
+    """The sentence's opening clause ("Before the U.S. open on Monday,", "In premarket trading,")
+    when it holds no figure and the figure's clause, starting at ``cs``, comes right after it and
+    states no close ("周一开盘前，阿里巴巴宣布回购，股价收涨5%": the open dates the announcement);
+    else an empty string."""
+    m = _CLAUSE_RE.search(sent)
+    if (
+        m is None
+        or m.end() != cs
+        or any(w.start < m.start() for w in values)
+        or _CLOSE_WORD_RE.search(sent, cs, _next_boundary(sent, cs))
+    ):
+        return ""
+    return sent[: m.start()]
+
+
+_CLOSE_WORD_RE = re.compile(
+    r"收盘|收涨|收跌|收报|收于|收升|收低|收高|clos(?:ed|ing)|ended|finished|settled",
+    re.IGNORECASE,
+)
 
 
 def _lead_clause(sent: str, limit: int) -> str:

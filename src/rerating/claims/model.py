@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Literal, get_args
+from typing import Any, Literal, NoReturn, get_args
 
 import pandas as pd
 
@@ -22,6 +22,40 @@ Unit = Literal["pct", "money", "price", "points", "x", "shares"]
 
 METRICS: tuple[str, ...] = get_args(Metric)
 COMPARATORS: tuple[str, ...] = get_args(Comparator)
+
+# The note (followed by the date) on a claim of an article that says it was written before the
+# U.S. open ("Analyst note, Monday, February 24, 2025, before the U.S. open."): verification ends
+# a window running to that date on the New York close before it.
+WRITTEN_BEFORE_US_OPEN = "the article was written before the U.S. open on"
+# The note on a claim of a high or low inside a period ("年内一度跌超5%", "has fallen as much as
+# 20% this year"), whose window is then unspecified: verification gives it as the reason.
+EXTREME_IN_PERIOD = (
+    "a high or low inside the period (一度, 盘中, as much as, at one point), not its move from "
+    "start to end: not checked from daily closes"
+)
+
+
+class ReadOnlyDict(dict):  # type: ignore[type-arg]
+    """A dict that refuses changes: a claim's ``window`` and ``value``.
+
+    Reads, ``dict(...)``, ``{**d}``, equality with a plain dict, JSON, pickling and
+    :func:`dataclasses.asdict` work as on a dict (a ``MappingProxyType`` neither pickles nor
+    deep-copies); an edit raises ``TypeError``, so what :meth:`Claim.to_dict`, the frames and
+    :meth:`Verdict.summary` show is what extraction found. ``dataclasses.replace`` makes a changed
+    claim.
+    """
+
+    def _refuse(self, *args: object, **kwargs: object) -> NoReturn:
+        raise TypeError(
+            "a claim's window and value are read-only; copy one (dict(claim.window)) or make a "
+            "changed claim with dataclasses.replace(claim, window={...})"
+        )
+
+    __setitem__ = __delitem__ = clear = pop = popitem = setdefault = update = _refuse  # type: ignore[assignment]
+    __ior__ = _refuse  # type: ignore[assignment]
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (dict(self),))
 
 
 @dataclass(frozen=True)
@@ -48,6 +82,9 @@ class Article:
     title: str = ""
     warnings: tuple[str, ...] = ()
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "warnings", tuple(self.warnings))
+
 
 @dataclass(frozen=True)
 class Claim:
@@ -68,9 +105,11 @@ class Claim:
     metric : str
         One of :data:`METRICS`.
     window : dict
-        Normalised window, e.g. ``{"type": "sessions", "n": 20, "end": "2025-02-13"}``.
+        Normalised window, e.g. ``{"type": "sessions", "n": 20, "end": "2025-02-13"}``
+        (read-only: a :class:`ReadOnlyDict` copy of what was passed).
     value : dict
-        ``{"amount": signed float, "unit": ..., "currency": ...}``; ranges add ``low`` and ``high``.
+        ``{"amount": signed float, "unit": ..., "currency": ...}``; ranges add ``low`` and ``high``
+        (read-only, as ``window``).
     comparator : str
         ``eq``, ``approx``, ``gt`` or ``lt``, taken on the signed amount.
     notes : tuple of str
@@ -91,6 +130,15 @@ class Claim:
     notes: tuple[str, ...] = field(default=())
     article_date: str | None = field(default=None, compare=False, repr=False)
 
+    def __post_init__(self) -> None:
+        # Frozen through and through: a copy the caller cannot reach, so an edit of the dict
+        # passed in (or of the field) cannot change what to_dict(), the frames or a verdict show.
+        object.__setattr__(self, "window", _read_only(self.window, "window"))
+        object.__setattr__(self, "value", _read_only(self.value, "value"))
+        object.__setattr__(self, "span", tuple(self.span))
+        object.__setattr__(self, "symbols", tuple(self.symbols))
+        object.__setattr__(self, "notes", tuple(self.notes))
+
     def to_dict(self) -> dict[str, Any]:
         """The stable JSON form (documented in docs/CLAIMS.md)."""
         return {
@@ -104,6 +152,18 @@ class Claim:
             "comparator": self.comparator,
             "notes": list(self.notes),
         }
+
+
+def _read_only(mapping: Any, name: str) -> ReadOnlyDict:
+    if isinstance(mapping, ReadOnlyDict):
+        return mapping
+    try:
+        return ReadOnlyDict(mapping)
+    except (TypeError, ValueError):
+        raise TypeError(
+            f"Claim {name} must be a mapping such as {{'type': 'day', 'date': '2025-01-27'}}; "
+            f"got {type(mapping).__name__}"
+        ) from None
 
 
 CLAIM_COLUMNS: tuple[str, ...] = (

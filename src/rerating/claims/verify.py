@@ -16,12 +16,12 @@ strictly, allowing only ``d``. A stated range (4%至6%) accepts ``[low - r/2 - d
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from rerating.claims.model import Claim
+from rerating.claims.model import EXTREME_IN_PERIOD, WRITTEN_BEFORE_US_OPEN, Claim
 from rerating.errors import RerateError
 
 if TYPE_CHECKING:
@@ -55,6 +55,10 @@ class ListingCheck:
     benchmark_computed: float | None = None  # its return over the same closes' dates, in pct
     excess: float | None = None  # computed - benchmark_computed: the market-adjusted move, points
     note: str = ""
+
+    def __post_init__(self) -> None:
+        if self.accepted is not None:  # a list passed in would stay editable
+            object.__setattr__(self, "accepted", tuple(self.accepted))
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -94,6 +98,9 @@ class Verdict:
     checks: tuple[ListingCheck, ...] = field(default=())
     tolerance: str = ""
     reason: str = ""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "checks", tuple(self.checks))  # a list passed in would stay editable
 
     def to_dict(self) -> dict[str, Any]:
         """The stable JSON form (docs/CLAIMS.md): the claim's fields plus the verdict."""
@@ -302,11 +309,57 @@ def _verify(claim: Claim, market: Market, catalog: Any) -> Verdict:
         )
     if claim.window.get("type") == "unspecified":
         return Verdict(
-            claim, UNVERIFIABLE, (), tol, "the claim states no date or window to check it on"
+            claim,
+            UNVERIFIABLE,
+            (),
+            tol,
+            EXTREME_IN_PERIOD
+            if EXTREME_IN_PERIOD in claim.notes
+            else "the claim states no date or window to check it on",
+        )
+    if claim.window.get("type") == "from_extreme" and not claim.window.get("period_start"):
+        return Verdict(
+            claim,
+            UNVERIFIABLE,
+            (),
+            tol,
+            f"a move from a {claim.window.get('extreme')} of no stated period (a peak, a record) is "
+            "not checked: the data need not hold the whole history; a period ('its January "
+            "low', '年内高点') makes it checkable",
         )
     lo, hi = accepted_interval(claim.value, claim.comparator)
     checks = []
+    pre_open = _written_before_us_open(claim)
     for sym in claim.symbols:
+        if pre_open is not None and market.securities.get(sym).calendar == "XNYS":
+            if claim.window.get("type") in ("day", "intraday"):
+                checks.append(
+                    ListingCheck(
+                        symbol=sym,
+                        status=UNVERIFIABLE,
+                        note=f"{claim.article_date} is the article's day, written before the U.S. "
+                        "open: a figure of that New York session was a pre-market one, and daily "
+                        "bars hold the regular session only",
+                    )
+                )
+                continue
+            earlier = _end_before(claim, claim.article_date)
+            if earlier is not None:
+                # The article knows the New York closes before its day's session only.
+                k = _judge(earlier, sym, market, catalog, lo, hi)
+                checks.append(
+                    ListingCheck(
+                        **{
+                            **k.__dict__,
+                            "note": _join(
+                                k.note,
+                                f"window end read as the close before the U.S. open: {pre_open}; "
+                                f"its last New York close was that of {earlier.window['end']} or before",
+                            ),
+                        }
+                    )
+                )
+                continue
         beijing_end = _beijing_end(claim, market, sym)
         if beijing_end is not None:
             # The same reading for a window's end, always (not as a retry): a Chinese article
@@ -398,23 +451,32 @@ def _beijing_reading(claim: Claim, market: Market, sym: str) -> bool:
 
 # Periods "so far" (年内, 本周, 本月, 自...以来): their end is the time of writing. Counts back from
 # the end (近7天, 近20个交易日) keep the article date (tests/test_claims_oracles.py [V23]).
-_ENDED_WINDOWS = ("ytd", "range", "week", "month", "year", "since_event")
+_ENDED_WINDOWS = ("ytd", "range", "week", "month", "year", "since_event", "from_extreme")
 
 
 def _beijing_end(claim: Claim, market: Market, sym: str) -> Claim | None:
     """The claim with its window ending a day earlier, when a Chinese sentence's window runs to
     the article's (Beijing) date for a New York listing: that day's New York session closes the
     next morning in Beijing, after the article. None when the reading does not apply."""
-    from dataclasses import replace
-
-    win = claim.window
     if (
-        claim.article_date is None
-        or win.get("type") not in _ENDED_WINDOWS
-        or win.get("end") != claim.article_date
-        or market.securities.get(sym).calendar != "XNYS"
+        market.securities.get(sym).calendar != "XNYS"
         or not any("\u4e00" <= ch <= "\u9fff" for ch in claim.sentence)
     ):
+        return None
+    return _end_before(claim, claim.article_date)
+
+
+def _written_before_us_open(claim: Claim) -> str | None:
+    """The claim's note saying its article was written before the U.S. open, or None."""
+    return next((n for n in claim.notes if n.startswith(WRITTEN_BEFORE_US_OPEN)), None)
+
+
+def _end_before(claim: Claim, day: str | None) -> Claim | None:
+    """The claim with its window, which runs to ``day``, ending the day before (its last close
+    is then the one before ``day``); None when the window does not end on ``day``, or would
+    end on its own start (an empty window would contradict any figure)."""
+    win = claim.window
+    if day is None or win.get("type") not in _ENDED_WINDOWS or win.get("end") != day:
         return None
     end = pd.Timestamp(win["end"]) - pd.Timedelta(days=1)
     if win.get("type") == "range" and pd.Timestamp(win["start"]) >= end:  # never an empty window
@@ -424,8 +486,6 @@ def _beijing_end(claim: Claim, market: Market, sym: str) -> Claim | None:
 
 def _shift_day(claim: Claim, market: Market, sym: str) -> Claim:
     """The claim on the New York session that closed on its (Beijing) date: the day before."""
-    from dataclasses import replace
-
     day = pd.Timestamp(claim.window["date"]) - pd.Timedelta(days=1)
     return replace(claim, window={**claim.window, "date": _d(day)})
 
@@ -450,6 +510,8 @@ def _check_listing(claim: Claim, sym: str, market: Market, catalog: Any) -> List
         return _intraday(claim, sec, market)
     if metric in ("price_return", "index_return", "market_cap_change"):
         wr = _window_return(win, sec.symbol, market, catalog)
+        if win.get("type") == "from_extreme":
+            wr = replace(wr, note=_join(wr.note, _extreme_note(win, wr.start_date)))
         base = ListingCheck(
             symbol=sec.symbol,
             status="",
@@ -621,6 +683,9 @@ def _window_return(
         return range_return(
             market, sym, f"{int(win['year']) - 1}-12-31", end, adjusted=adjusted
         )
+    if t == "from_extreme":
+        day = _extreme_day(win, sym, market)
+        return range_return(market, sym, day, win["end"], adjusted=adjusted)
     if t == "since_event":
         event = catalog.get(win["event"])
         if "span" in win:
@@ -635,7 +700,52 @@ def _window_return(
 
     raise WindowError(
         f"window type {t!r} is not checked; valid: day, sessions, range, days, ytd, week, "
-        "month, year, since_event, intraday"
+        "month, year, since_event, from_extreme, intraday"
+    )
+
+
+def _extreme_period(win: dict[str, Any]) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """Where a ``from_extreme`` window's low or high is looked for: its period, cut at the
+    window's end (an "as of" date, a Beijing or pre-open end, comes before the period's end)."""
+    lo = pd.Timestamp(win["period_start"])
+    hi = min(pd.Timestamp(win["period_end"]), pd.Timestamp(win["end"]))
+    if hi < lo:
+        from rerating.errors import WindowError
+
+        raise WindowError(
+            f"the {win['extreme']} is looked for from {_d(lo)}, after the window's end {win['end']}"
+        )
+    return lo, hi
+
+
+def _extreme_day(win: dict[str, Any], sym: str, market: Market) -> pd.Timestamp:
+    """The session of the lowest (``extreme="low"``) or highest raw close of ``sym`` in the
+    window's period. Intraday lows and highs are not used: a daily close is what the data check
+    elsewhere, and a figure from an intraday low is the larger one (the note says so)."""
+    from rerating.data.calendars import sessions
+    from rerating.errors import MissingDataError
+
+    lo, hi = _extreme_period(win)
+    sec = market.securities.get(sym)
+    closes = market.bars(sym, lo, hi)["close"].dropna()
+    if closes.empty:
+        raise MissingDataError(f"no {sym} close in {_d(lo)}..{_d(hi)} to find its {win['extreme']}")
+    first = market.bars(sym).index[0]
+    open_days = sessions(sec.calendar, lo, hi)
+    if len(open_days) and first > open_days[0]:
+        raise MissingDataError(
+            f"the {win['extreme']} of {sym} in {_d(lo)}..{_d(hi)} is not known: its data start on "
+            f"{_d(first)}; load earlier data to check it"
+        )
+    return pd.Timestamp(closes.idxmin() if win["extreme"] == "low" else closes.idxmax())
+
+
+def _extreme_note(win: dict[str, Any], day: Any) -> str:
+    lo, hi = _extreme_period(win)
+    which = "lowest" if win["extreme"] == "low" else "highest"
+    return (
+        f"the {win['extreme']} read as the {which} close in {_d(lo)}..{_d(hi)}, on {_d(day)} "
+        f"(intraday {win['extreme']}s are not used)"
     )
 
 

@@ -45,6 +45,8 @@ class Anchored:
 
 _MON = (r"(?P<mon>Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?"
         r"|Sept?(?:ember)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)")
+_MON_PLAIN = (r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?"
+              r"|Sept?(?:ember)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)")
 _CN_N = r"\d+|[一二两三四五六七八九十]+"
 _EN_N = r"\d+|one|two|three|four|five|six|seven|eight|nine|ten|fifteen|twenty|thirty"
 
@@ -297,7 +299,61 @@ def _w_years(m: re.Match[str], ref: pd.Timestamp | None, st: DayMemory) -> Any:
     return _const({"type": "range", "start": f"{y1}-01-01", "end": end}), False
 
 
+_LOW_WORDS = {"low": "low", "lows": "low", "trough": "low", "bottom": "low", "低点": "low", "低位": "low",
+              "最低点": "low", "最低位": "low", "低谷": "low", "谷底": "low", "high": "high", "highs": "high",
+              "peak": "high", "高点": "high", "高位": "high", "最高点": "high", "最高位": "high",
+              "高峰": "high", "峰值": "high"}
+
+
+def _w_extreme(m: re.Match[str], ref: pd.Timestamp | None, st: DayMemory) -> Any:
+    # "from its January low", "较年内高点", "from its 52-week high": from the lowest (highest)
+    # close of a period to the article date. With no period ("from its peak", "较历史高点") the
+    # window says so and is not checked: the data need not hold the whole history.
+    g = m.groupdict()
+    text = m.group(0)
+    if g.get("zpt") and not any(g.get(k) for k in ("zath", "zy", "zmo", "zytd", "zwk")) and (
+        text.startswith(("较", "相")) and "的" not in text and not g["zpt"].startswith("最")
+    ):
+        return None  # 较高 / 较低 is "rather high / low" ("处于较低位置"), not a reference point
+    point = _LOW_WORDS[(g.get("pt") or g.get("zpt") or "").casefold()]
+    win: dict[str, Any] = {"type": "from_extreme", "extreme": point}
+    if g.get("ath") or g.get("zath") or not any(
+        g.get(k) for k in ("mon", "y", "ytd", "wk", "zmo", "zy", "zytd", "zwk")
+    ):
+        return _const(win), False
+    base = D.need(ref, m.group(0))
+    if g.get("mon") or g.get("zmo"):
+        mo = D.MONTHS[g["mon"].casefold().rstrip(".")] if g.get("mon") else int(g["zmo"])
+        if not 1 <= mo <= 12:
+            return None
+        year = base.year if mo <= base.month else base.year - 1
+        first = pd.Timestamp(year=year, month=mo, day=1)
+        last = first + pd.offsets.MonthEnd(0)
+    elif g.get("y") or g.get("zy"):
+        year = int(g.get("y") or g["zy"])
+        if year > base.year:
+            return None
+        first, last = pd.Timestamp(year=year, month=1, day=1), pd.Timestamp(year=year, month=12, day=31)
+    elif g.get("ytd") or g.get("zytd"):
+        first, last = pd.Timestamp(year=base.year, month=1, day=1), base
+    else:  # 52 weeks
+        first, last = base - pd.Timedelta(weeks=52), base
+    win.update(period_start=D.iso(first), period_end=D.iso(min(last, base)), end=D.iso(base))
+    return _const(win), False
+
+
 WINDOW_RULES: list[tuple[re.Pattern[str], Callable[..., Any]]] = [
+    # A move measured from a period's low or high ("nearly doubled from its January low"); first,
+    # so that "年内" / "year-to-date" / "1月" inside it are not read as windows of their own.
+    (re.compile(rf"\b(?:from|since)\s+(?:(?:its|their|the|a|an)\s+|(?=(?:record|all-time|all time)\s|{_MON_PLAIN}\.?['’]s\s))"
+                rf"(?:(?P<ath>record|all-time|all time|historic|lifetime)\s+|{_MON}\.?(?:['’]s)?\s+"
+                r"|(?P<y>(?:19|20)\d{2})\s+|(?P<ytd>year-to-date|year to date|this year['’]s|this-year)\s+"
+                r"|(?P<wk>52-week|52 week)\s+)?(?P<pt>lows?|highs?|peak|trough|bottom)\b"
+                r"(?!\s+(?:of|on|in|at)\s+(?:\d|[A-Z][a-z]{2})|[\s-]+(?:base|bar|levels?|point|single|double)\b)"
+                r"|(?:较|从|自|相比|相较)\s*(?:(?P<zath>历史|纪录|记录|上市以来)|(?P<zy>(?:19|20)\d{2})年|(?P<zmo>\d{1,2})月份?"
+                r"|(?P<zytd>年内|今年|今年以来|年初以来)|(?P<zwk>52周))?\s*(?:的)?\s*"
+                r"(?P<zpt>最低点|最高点|最低位|最高位|低点|高点|低位|高位|低谷|谷底|高峰|峰值)(?![置期])", re.IGNORECASE),
+     _w_extreme),
     (re.compile(r"(?:(?P<y>\d{4})年)?(?P<m1>\d{1,2})月(?P<d1>\d{1,2})[日号]?\s*(?:至|到|-|—|~)\s*"
                 r"(?:(?P<m2>\d{1,2})月)?(?P<d2>\d{1,2})[日号]"), _w_zh_range),
     (re.compile(r"(?:(?P<y>\d{4})年)?(?P<mo>\d{1,2})月(?P<d>\d{1,2})[日号](?:收盘)?(?:以来|起至今)"), _w_zh_since_date),
@@ -419,6 +475,7 @@ def event_window(sent: str, es: int, ee: int, eid: str, ref: pd.Timestamp | None
 
 _EN_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 TRIGGERS: list[tuple[str, ...]] = [
+    ("low", "high", "peak", "trough", "bottom", "点", "位", "谷", "峰"),
     ("月",), ("以来", "起至今"), ("较", "从", "自", "相比"), ("截",), ("月",), ("-",),
     ("前一", "earlier", "before", "previous", "prior", "preceding"), ("from", "between"),
     ("since", "from"), _EN_MONTHS, ("交易日",), ("近", "过去", "最近", "连续", "累计"), ("日", "天"), ("日",),
