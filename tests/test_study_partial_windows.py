@@ -18,6 +18,7 @@ from click.testing import CliRunner
 from rerating.cli import cli
 from rerating.errors import NoEventsLeftError, WindowError
 from rerating.study import EventStudy
+from rerating.study.statistics import TESTS
 
 D0 = 300
 EST = (-120, -11)
@@ -111,7 +112,9 @@ def test_day_zero_needs_its_return_whatever_the_share(panel) -> None:
 def test_tests_and_the_aar_path_run_on_partial_windows(panel) -> None:
     res = _study(panel, min_window_share=0.8).fit()
     tests = res.tests[res.tests["window"] == "[0:9]"]
-    assert len(tests) == 12 and np.isfinite(tests[["statistic", "pvalue"]].to_numpy()).all()
+    # every test but corrado_zivney and grank, which need 10 events
+    assert set(tests["test"]) == set(TESTS) - {"corrado_zivney", "grank"} and tests["n"].max() < 10
+    assert np.isfinite(tests[["statistic", "pvalue"]].to_numpy()).all()
     path = res.aar_path().set_index("event_time")
     assert np.isfinite(path[["aar", "caar", "std_error"]].to_numpy()).all()
     # day 3's AAR is the mean over the three events that have a return that day

@@ -828,7 +828,7 @@ def _fit(study, ev, flat, d0, design, method, k_params, min_est, market_of_sym=N
             f"all {n_ev} events were dropped: "
             + "; ".join(f"{cnt} x {r}" for r, cnt in top.items())
             + f" (e.g. {first['event_id']}, {first['symbol']}: {first['reason']}). "
-            + _DROP_ADVICE.get(str(top.index[0]), _DROP_ADVICE_DEFAULT),
+            + _drop_advice(str(top.index[0]), study.estimation_window),
             dropped=dropped,
         )
     arr = {k: v[: cursor[0]] for k, v in store.items()}
@@ -1071,9 +1071,20 @@ def _fit(study, ev, flat, d0, design, method, k_params, min_est, market_of_sym=N
                     spec = TESTS[tname]
                     if n < spec.min_n:
                         msg = f"{tname} needs at least {spec.min_n} events; group {gname!r} has {n}: skipped"
+                        if spec.warn_below:
+                            msg += " (with fewer it rejects a true null far more often than its level)"
                         if msg not in warnings:
                             warnings.append(msg)
                         continue
+                    if n < spec.warn_below:
+                        msg = (
+                            f"{tname} with {n} events in group {gname!r} rejects a true null more "
+                            f"often than its level (about 6-8% at 5% below {spec.warn_below} events "
+                            "in simulations; docs/STUDY.md, 'Small groups'): read its p-value as "
+                            "optimistic"
+                        )
+                        if msg not in warnings:
+                            warnings.append(msg)
                     row = {
                         "group": gname,
                         "window": label,
@@ -1166,6 +1177,14 @@ def _fit(study, ev, flat, d0, design, method, k_params, min_est, market_of_sym=N
         rbar_between=_PairwiseRbar(rbar_samples, calendar_sums) if keep_samples else {},
         markets=markets_of,
     )
+
+
+def _drop_advice(reason: str, estimation_window: Window) -> str:
+    """What to change when every event was dropped for ``reason`` (an estimation window after
+    day 0 needs data that run later, not earlier)."""
+    if reason == "not enough estimation data" and estimation_window[0] > 0:
+        return "Use data that run further past the events, shorten the estimation window or lower min_estimation"
+    return _DROP_ADVICE.get(reason, _DROP_ADVICE_DEFAULT)
 
 
 # what to change when every event was dropped, by the most common reason (the text before ':')
