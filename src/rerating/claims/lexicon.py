@@ -73,10 +73,11 @@ _STOCK_AFTER_RE = re.compile(
     r"|也|亦|则|同样|均|都|还|仍|继续|逆势|(?:近|过去)?\d+\s*个?(?:交易日|日|天)(?:内|以来)?|今年以来|年初以来"
     r"|年内|本周|上周|本月|\d{1,2}月份?(?:以来)?)\s*,?\s*)*"
     + _MOVE_VERB
-    # one of a list of names: "Apple, Microsoft and Nvidia fell"
-    + r"|\s*(?:,|、|和|与|及|\band\b|&)"
+    # a comma: a list ("Apple, Microsoft and Nvidia fell") or an apposition ("Apple, the iPhone
+    # maker, rose 3%"); a conjunction makes a list only with a name next to it (_LIST_NEXT_RE)
+    + r"|\s*,"
     # a move set off after a comma: "Apple bucked the trend, rising 3.2%", "苹果逆势走强，上涨3.2%"
-    r"|[^,，.。;；!?！？]{0,40}[,，]\s*(?:(?:rising|climbing|gaining|jumping|surging|soaring|adding|falling"
+    + r"|[^,，.。;；!?！？]{0,40}[,，]\s*(?:(?:rising|climbing|gaining|jumping|surging|soaring|adding|falling"
     r"|dropping|losing|sliding|slipping|sinking|tumbling|plunging|shedding|declining|(?:up|down))\s+"
     r"(?:(?:about|around|roughly|nearly|almost|more than|over|some|as much as)\s+)?\d"
     r"|(?:[大暴收]?(?:涨|跌)|上涨|下跌|上升|下挫|飙升)\s*(?:了|约|近|超|逾)?\s*\d)",
@@ -86,6 +87,12 @@ _STOCK_AFTER_RE = re.compile(
 _COMPANY_SUFFIX_RE = re.compile(
     r"\s*(?:Inc\b|Corp\b|Corporation\b|Co\.|Ltd\b|plc\b|Chemical\b|公司|集团)", re.IGNORECASE
 )
+# One of a list of names: a connector and another name after it ("Apple, Microsoft and Nvidia
+# fell", "苹果、微软"), or a name and a connector before it ("Nvidia, Microsoft and Meta together
+# lost", "微软、英伟达和苹果合计"). A connector alone makes no list: "Apple and pear prices".
+_LIST_JOIN = r"\s*(?:,\s*(?:and\b|&)?|、|和|与|及|以及|\band\b|&)\s*"
+_LIST_NEXT_RE = re.compile(_LIST_JOIN, re.IGNORECASE)
+_LIST_PREV_RE = re.compile(rf"[)）]?{_LIST_JOIN}", re.IGNORECASE)
 _STOCK_BEFORE_RE = re.compile(r"(?:shares?|stock|stake)\s+(?:of|in)\s+$|持有\s*$", re.IGNORECASE)
 # Hong Kong press writes a listing's stock code in parentheses after the name: "阿里巴巴（09988）",
 # "騰訊(700)". Only a code right after a name of the same company counts (the code alone is no subject).
@@ -256,7 +263,10 @@ class Lexicon:
                 continue
             if key in self._short_han and not self._on_word_boundary(norm, m.start(), m.end()):
                 continue
-            if key in _COMMON_WORD_NAMES and not _stock_context(norm, m.start(), m.end()):
+            if key in _COMMON_WORD_NAMES and not (
+                _stock_context(norm, m.start(), m.end())
+                or self._in_list(norm, m.start(), m.end(), out)
+            ):
                 rejected.append((m.start(), m.end()))
                 continue
             if entry.kind == "index" and _COMPANY_SUFFIX_RE.match(norm, m.end()):
@@ -272,6 +282,28 @@ class Lexicon:
         out.sort(key=lambda t: t[0])
         merged = _merge_parenthesised(norm, out)
         return [t for t in merged if t[2].surface_key != _HK_CODE_KEY], rejected
+
+    def _in_list(
+        self, norm: str, start: int, end: int, found: list[tuple[int, int, Entry]]
+    ) -> bool:
+        """Whether the name at ``norm[start:end]`` is one of a list of names: a name taken before
+        it, or any name after it, joined to it by a connector."""
+        before = [e for _, e, _ in found if e <= start]
+        if before and _LIST_PREV_RE.fullmatch(norm, max(before), start):
+            return True
+        join = _LIST_NEXT_RE.match(norm, end)
+        return join is not None and self._name_at(norm, join.end())
+
+    def _name_at(self, norm: str, pos: int) -> bool:
+        """Whether a listing name, a ticker or a group name starts at ``pos``."""
+        m = self._entity_re.match(norm, pos)
+        if m is not None and m.end() > pos:
+            key = _key(m.group(0))
+            if key in self.entries and (
+                key not in self._cased or m.group(0).strip() in self._alias_forms.get(key, ())
+            ):
+                return True
+        return bool(self._ticker_re.match(norm, pos) or self._group_re.match(norm, pos))
 
     def _on_word_boundary(self, norm: str, start: int, end: int) -> bool:
         if self._jieba is None:

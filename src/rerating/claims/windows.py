@@ -236,7 +236,16 @@ def _w_week(m: re.Match[str], ref: pd.Timestamp | None, st: DayMemory) -> Any:
     return _const({"type": "week", "start": D.iso(monday), "end": D.iso(base)}), False
 
 
+# The end of a span of months ("2025年2月至3月" in January 2025: a period still to come, which
+# _w_zh_months did not take) is not a month of its own.
+_MONTHS_SPAN_BEFORE_RE = re.compile(r"\d\s*月份?\s*(?:至|到|-|—|~)\s*(?:(?:19|20)\d{2}\s*年\s*)?$")
+
+
 def _w_month(m: re.Match[str], ref: pd.Timestamp | None, st: DayMemory) -> Any:
+    if m.groupdict().get("mo") and _MONTHS_SPAN_BEFORE_RE.search(
+        m.string, max(0, m.start() - 16), m.start()
+    ):
+        return None
     base = D.need(ref, m.group(0))
     word = m.group(0).casefold()
     if m.groupdict().get("mo"):
@@ -299,6 +308,29 @@ def _w_years(m: re.Match[str], ref: pd.Timestamp | None, st: DayMemory) -> Any:
     return _const({"type": "range", "start": f"{y1}-01-01", "end": end}), False
 
 
+def _w_zh_months(m: re.Match[str], ref: pd.Timestamp | None, st: DayMemory) -> Any:
+    # "2025年1月至2月", "从1月到3月": from the start of the first month to the end of the last (the
+    # article date, when that month is not over by then). Without a year the last month is the
+    # latest one on or before the article's month, like "2月" alone; a first month after the
+    # last is in the year before it. A period starting after the article date is no window.
+    base = D.need(ref, m.group(0))
+    m1, m2 = int(m.group("m1")), int(m.group("m2"))
+    if not (1 <= m1 <= 12 and 1 <= m2 <= 12):
+        return None
+    if m.group("y2"):
+        y2 = int(m.group("y2"))
+    elif m.group("y1"):
+        y2 = int(m.group("y1")) + (m2 < m1)
+    else:
+        y2 = base.year if m2 <= base.month else base.year - 1
+    y1 = int(m.group("y1")) if m.group("y1") else y2 - (m1 > m2)
+    start = pd.Timestamp(f"{y1}-{m1:02d}-01")
+    last = pd.Timestamp(f"{y2}-{m2:02d}-01") + pd.offsets.MonthEnd(0)
+    if not start <= last or start > base:
+        return None
+    return _const({"type": "range", "start": D.iso(start), "end": D.iso(min(last, base))}), False
+
+
 _LOW_WORDS = {"low": "low", "lows": "low", "trough": "low", "bottom": "low", "低点": "low", "低位": "low",
               "最低点": "low", "最低位": "low", "低谷": "low", "谷底": "low", "high": "high", "highs": "high",
               "peak": "high", "高点": "high", "高位": "high", "最高点": "high", "最高位": "high",
@@ -356,6 +388,9 @@ WINDOW_RULES: list[tuple[re.Pattern[str], Callable[..., Any]]] = [
      _w_extreme),
     (re.compile(r"(?:(?P<y>\d{4})年)?(?P<m1>\d{1,2})月(?P<d1>\d{1,2})[日号]?\s*(?:至|到|-|—|~)\s*"
                 r"(?:(?P<m2>\d{1,2})月)?(?P<d2>\d{1,2})[日号]"), _w_zh_range),
+    (re.compile(r"(?:(?<![\d.])(?P<y1>(?:19|20)\d{2})\s*年\s*)?(?<![\d.])(?P<m1>\d{1,2})\s*"
+                r"(?:月份?\s*(?:至|到|-|—|~)|-|—|~)\s*(?:(?P<y2>(?:19|20)\d{2})\s*年\s*)?"
+                r"(?P<m2>\d{1,2})\s*月份?(?![\d日号])"), _w_zh_months),
     (re.compile(r"(?:(?P<y>\d{4})年)?(?P<mo>\d{1,2})月(?P<d>\d{1,2})[日号](?:收盘)?(?:以来|起至今)"), _w_zh_since_date),
     (re.compile(r"(?:较|从|自|相比)\s*(?:(?P<y>\d{4})年)?(?P<mo>\d{1,2})月(?P<d>\d{1,2})[日号]"), _w_zh_since_date),
     (re.compile(r"(?:截至|截止|截止到)\s*(?:(?P<y>\d{4})年)?(?P<mo>\d{1,2})月(?P<d>\d{1,2})[日号](?:收盘)?"), _w_zh_day),
@@ -476,7 +511,7 @@ def event_window(sent: str, es: int, ee: int, eid: str, ref: pd.Timestamp | None
 _EN_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 TRIGGERS: list[tuple[str, ...]] = [
     ("low", "high", "peak", "trough", "bottom", "点", "位", "谷", "峰"),
-    ("月",), ("以来", "起至今"), ("较", "从", "自", "相比"), ("截",), ("月",), ("-",),
+    ("月",), ("月",), ("以来", "起至今"), ("较", "从", "自", "相比"), ("截",), ("月",), ("-",),
     ("前一", "earlier", "before", "previous", "prior", "preceding"), ("from", "between"),
     ("since", "from"), _EN_MONTHS, ("交易日",), ("近", "过去", "最近", "连续", "累计"), ("日", "天"), ("日",),
     ("session", "trading"), ("day", "week"), ("-day", "-week"), ("除夕", "初一", "春节首日", "lunar", "chinese new"),
