@@ -451,7 +451,7 @@ def test_to_frame_is_a_copy() -> None:
     from rerating.report.build import ReportResult
 
     frame = pd.DataFrame({"symbol": ["NVDA"], "ret": [0.1]})
-    res = ReportResult(html_path=Path("x.html"), chart_paths=(), summary_frame=frame, notes=())
+    res = ReportResult(Path("x.html"), (), frame, ())
     shown = res.to_frame()
     shown.loc[0, "ret"] = 9.0
     assert res.summary_frame.loc[0, "ret"] == 0.1

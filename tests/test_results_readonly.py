@@ -8,17 +8,20 @@ text, ``to_frame()`` and the accessors themselves must give what they gave befor
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import FrozenInstanceError
+from dataclasses import FrozenInstanceError, replace
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 import pytest
 
+from rerating.data.factors import read_factors, require_daily
 from rerating.data.market import Market
+from rerating.report import build_report
 from rerating.rerate.comovement import basket_comovement, comovement
 from rerating.rerate.valuation import multiple_gap, pe_history, trailing_pe
-from rerating.study.simulate import simulate
+from rerating.study.simulate import SimulationDesign, generate_panel, sign_p_hat, simulate
 
 
 @pytest.fixture(scope="module")
@@ -238,3 +241,116 @@ def test_simulation_frames_edits_do_not_reach_the_result() -> None:
         _scribble(r.summary().table)
 
     _check_unchanged(res, readers, edit)
+
+
+# --- factor files ---------------------------------------------------------------------------------
+
+FACTORS_CSV = """date,MKT,SMB,RF
+2025-01-02,-0.0025,0.0040,0.00017
+2025-01-03,0.0120,-0.0030,0.00017
+2025-01-06,0.0050,0.0010,0.00017
+"""
+
+
+def test_factor_data_edits_do_not_reach_the_result(tmp_path: Path) -> None:
+    path = tmp_path / "factors.csv"
+    path.write_text(FACTORS_CSV, encoding="utf-8")
+    res = read_factors(path, risk_free="RF")
+    assert res.summary() == "2 factors (MKT, SMB), risk-free RF; 3 dates, 2025-01-02 .. 2025-01-06"
+    readers = {
+        "summary": lambda r: r.summary(),
+        "to_frame": lambda r: r.to_frame(),
+        "factors": lambda r: r.factors,
+        "risk_free": lambda r: r.risk_free,
+        "factors.attrs": lambda r: dict(r.factors.attrs),
+        "risk_free.attrs": lambda r: dict(r.risk_free.attrs),
+    }
+
+    def edit(r: Any) -> None:
+        factors = r.factors
+        _scribble(factors)
+        factors.attrs["frequency"] = "monthly"
+        rf = r.risk_free
+        rf.iloc[:] = -1.0
+        rf.name = "edited"
+        rf.attrs["frequency"] = "monthly"
+        _scribble(r.to_frame())
+
+    _check_unchanged(res, readers, edit)
+    require_daily(res)  # the stored frames still carry their daily frequency
+    for name in ("factors", "risk_free"):
+        with pytest.raises((FrozenInstanceError, AttributeError)):
+            setattr(res, name, pd.DataFrame())
+
+
+# --- report ---------------------------------------------------------------------------------------
+
+_REPORT_FRAMES = (
+    "summary_frame",
+    "group_frame",
+    "caar_frame",
+    "tests_frame",
+    "dropped",
+    "differences_frame",
+    "movers_frame",
+)
+
+
+def test_report_frames_edits_do_not_reach_the_result(market: Market, tmp_path: Path) -> None:
+    res = build_report(
+        market, events=["deepseek-r1"], symbols=["NVDA", "MSFT", "AVGO"], out_dir=tmp_path
+    )
+    assert not res.group_frame.empty and not res.summary_frame.empty
+    readers: dict[str, Callable[[Any], Any]] = {
+        "summary": lambda r: r.summary(),
+        "repr": repr,
+        "to_frame": lambda r: r.to_frame(),
+    }
+    readers.update({name: (lambda r, n=name: getattr(r, n)) for name in _REPORT_FRAMES})
+
+    def edit(r: Any) -> None:
+        for name in _REPORT_FRAMES:
+            _scribble(getattr(r, name))
+        _scribble(r.to_frame())
+
+    _check_unchanged(res, readers, edit)
+    for name in _REPORT_FRAMES:  # still frozen: a frame cannot be swapped either
+        with pytest.raises((FrozenInstanceError, AttributeError)):
+            setattr(res, name, pd.DataFrame())
+
+
+# --- simulated panels -----------------------------------------------------------------------------
+
+_PANEL_ARRAYS = (
+    "returns", "market", "residuals", "alpha", "beta", "sigma", "event_index", "replication",
+)
+
+
+def test_simulated_panel_arrays_cannot_be_edited_in_place() -> None:
+    design = SimulationDesign(n_events=6, estimation_length=30, replications=3)
+    panel = generate_panel(design, 3, np.random.default_rng(5))
+    readers = {
+        "to_frames": lambda p: dict(enumerate(p.to_frames(design))),
+        "sign_p_hat": lambda p: pd.Series(sign_p_hat(p, design)),
+        **{name: (lambda p, n=name: pd.Series(getattr(p, n).ravel())) for name in _PANEL_ARRAYS},
+    }
+
+    def edit(p: Any) -> None:
+        for name in _PANEL_ARRAYS:
+            arr = getattr(p, name)
+            with pytest.raises(ValueError, match="read-only"):
+                arr[...] = 0
+            with pytest.raises(ValueError, match="read-only"):
+                arr.reshape(-1)[0] = 0  # a view of it is read-only too
+
+    _check_unchanged(panel, readers, edit)
+
+
+def test_simulated_panel_leaves_the_callers_arrays_writable() -> None:
+    design = SimulationDesign(n_events=4, estimation_length=30, replications=2)
+    panel = generate_panel(design, 2, np.random.default_rng(6))
+    mine = panel.returns.copy()
+    other = replace(panel, returns=mine)
+    assert mine.flags.writeable  # the caller's array keeps its flag
+    assert not other.returns.flags.writeable
+    np.testing.assert_array_equal(other.returns, panel.returns)

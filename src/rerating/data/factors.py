@@ -74,25 +74,37 @@ class FactorData:
     few or irregular dates), also in ``factors.attrs["frequency"]`` (and ``risk_free.attrs``) for
     code that is handed the frame alone;
     ``sources``: the files read, each with its own frequency and first date as written.
+
+    ``factors`` and ``risk_free`` are copies: editing them leaves the result as it was.
     """
 
-    factors: pd.DataFrame
-    risk_free: pd.Series | None
+    _factors: pd.DataFrame
+    _risk_free: pd.Series | None
     frequency: Frequency = "unknown"
     sources: tuple[FactorSource, ...] = ()
 
+    @property
+    def factors(self) -> pd.DataFrame:
+        """Factor returns, ``date x factor`` (decimal), ``attrs["frequency"]`` set (a copy)."""
+        return self._factors.copy()
+
+    @property
+    def risk_free(self) -> pd.Series | None:
+        """Per-period risk-free return by date (decimal), or ``None`` (a copy)."""
+        return None if self._risk_free is None else self._risk_free.copy()
+
     def to_frame(self) -> pd.DataFrame:
-        """Factors and the risk-free column side by side."""
-        if self.risk_free is None:
-            return self.factors.copy()
-        return self.factors.assign(**{str(self.risk_free.name): self.risk_free})
+        """Factors and the risk-free column side by side (a copy)."""
+        if self._risk_free is None:
+            return self._factors.copy()
+        return self._factors.assign(**{str(self._risk_free.name): self._risk_free})
 
     def summary(self) -> str:
         """One line: columns, rows and date range."""
-        idx = self.factors.index
-        rf = f", risk-free {self.risk_free.name}" if self.risk_free is not None else ""
+        idx = self._factors.index
+        rf = f", risk-free {self._risk_free.name}" if self._risk_free is not None else ""
         span = f"{idx[0].date()} .. {idx[-1].date()}" if len(idx) else "no rows"
-        return f"{len(self.factors.columns)} factors ({', '.join(self.factors.columns)}){rf}; {len(idx)} dates, {span}"
+        return f"{len(self._factors.columns)} factors ({', '.join(self._factors.columns)}){rf}; {len(idx)} dates, {span}"
 
 
 def read_factors(
@@ -219,7 +231,7 @@ def require_daily(factors: FactorData | pd.DataFrame | pd.Series, what: str = "f
             )
         if factors.sources:
             return
-        factors = factors.factors  # built by hand: judge its dates
+        factors = factors._factors  # built by hand: judge its dates
     idx = factors.index
     freq = factors.attrs.get("frequency")
     if freq is None:

@@ -116,28 +116,67 @@ class ReportResult:
     movers_frame : DataFrame
         Per event and window, the listings whose CAR is significant at a ``MOVERS_FDR`` false
         discovery rate (see ``EventStudyResults.movers``).
+
+    Every frame is a copy: editing one leaves the result as it was.
     """
 
     html_path: Path
     chart_paths: tuple[Path, ...]
-    summary_frame: pd.DataFrame
+    _summary_frame: pd.DataFrame
     notes: tuple[str, ...]
-    group_frame: pd.DataFrame = field(default_factory=pd.DataFrame)
-    caar_frame: pd.DataFrame = field(default_factory=pd.DataFrame)
-    tests_frame: pd.DataFrame = field(default_factory=pd.DataFrame)
-    dropped: pd.DataFrame = field(default_factory=pd.DataFrame)
-    differences_frame: pd.DataFrame = field(default_factory=pd.DataFrame)
-    movers_frame: pd.DataFrame = field(default_factory=pd.DataFrame)
+    _group_frame: pd.DataFrame = field(default_factory=pd.DataFrame)
+    _caar_frame: pd.DataFrame = field(default_factory=pd.DataFrame)
+    _tests_frame: pd.DataFrame = field(default_factory=pd.DataFrame)
+    _dropped: pd.DataFrame = field(default_factory=pd.DataFrame)
+    _differences_frame: pd.DataFrame = field(default_factory=pd.DataFrame)
+    _movers_frame: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+    @property
+    def summary_frame(self) -> pd.DataFrame:
+        """One row per listing: group, window returns, abnormal returns, market-cap change, note
+        (a copy)."""
+        return self._summary_frame.copy()
+
+    @property
+    def group_frame(self) -> pd.DataFrame:
+        """Per group: median window returns and the primary event's CAAR and p-value (a copy)."""
+        return self._group_frame.copy()
+
+    @property
+    def caar_frame(self) -> pd.DataFrame:
+        """The CAAR table, with the engine's ``se_method`` (a copy)."""
+        return self._caar_frame.copy()
+
+    @property
+    def tests_frame(self) -> pd.DataFrame:
+        """The long test-statistics table, with ``valid_under_clustering`` and ``overlapping``
+        (a copy)."""
+        return self._tests_frame.copy()
+
+    @property
+    def dropped(self) -> pd.DataFrame:
+        """The ledger of dropped events and listings shown in the report (a copy)."""
+        return self._dropped.copy()
+
+    @property
+    def differences_frame(self) -> pd.DataFrame:
+        """Per event, pair of groups and window: the CAAR difference and its tests (a copy)."""
+        return self._differences_frame.copy()
+
+    @property
+    def movers_frame(self) -> pd.DataFrame:
+        """Per event and window, the listings whose CAR moved at the ``MOVERS_FDR`` (a copy)."""
+        return self._movers_frame.copy()
 
     def to_frame(self) -> pd.DataFrame:
         """The per-listing summary table (a copy: editing it leaves the result as it was)."""
-        return self.summary_frame.copy()
+        return self._summary_frame.copy()
 
     def summary(self) -> str:
         """A few lines of text: where the report is and the per-group figures."""
         lines = [f"report: {self.html_path}", f"charts: {len(self.chart_paths)} PNG files"]
-        if not self.group_frame.empty:
-            lines.append(self.group_frame.to_string(index=False))
+        if not self._group_frame.empty:
+            lines.append(self._group_frame.to_string(index=False))
         lines += [f"note: {n}" for n in self.notes]
         return "\n".join(lines)
 
@@ -1057,14 +1096,14 @@ def build_report(
     return ReportResult(
         html_path=html_path,
         chart_paths=tuple(chart_paths),
-        summary_frame=summary,
+        _summary_frame=summary,
         notes=tuple(notes),
-        group_frame=groups,
-        caar_frame=caar,
-        tests_frame=tests,
-        dropped=dropped,
-        differences_frame=differences,
-        movers_frame=movers,
+        _group_frame=groups,
+        _caar_frame=caar,
+        _tests_frame=tests,
+        _dropped=dropped,
+        _differences_frame=differences,
+        _movers_frame=movers,
     )
 
 

@@ -339,6 +339,11 @@ class SimulationDesign:
         return self.n_events // 2
 
 
+_PANEL_ARRAYS = (
+    "returns", "market", "residuals", "alpha", "beta", "sigma", "event_index", "replication",
+)
+
+
 @dataclass(frozen=True)
 class SimulatedPanel:
     """One chunk of replications drawn from the DGP, as arrays.
@@ -365,6 +370,10 @@ class SimulatedPanel:
         Global replication ids of this chunk.
     day0 : int
         Column of day 0 inside a block.
+
+    The arrays are read-only views (of the arrays given, which keep their own flags): writing
+    into one raises, rather than changing what :meth:`to_frames` and the harness read. Copy one
+    (``panel.returns.copy()``) to edit it.
     """
 
     returns: np.ndarray
@@ -376,6 +385,13 @@ class SimulatedPanel:
     event_index: np.ndarray
     replication: np.ndarray
     day0: int
+
+    def __post_init__(self) -> None:
+        # a view per array, O(1): no copy of the draws, and the caller's arrays untouched
+        for name in _PANEL_ARRAYS:
+            view = np.asarray(getattr(self, name)).view()
+            view.flags.writeable = False
+            object.__setattr__(self, name, view)
 
     def block_positions(self, design: SimulationDesign) -> np.ndarray:
         """Calendar positions of each event's data block, shape (reps, n, design.block).
