@@ -74,6 +74,9 @@ class Preset:
         Calendar days shown before and after the primary event in the price chart.
     notes : tuple of str
         Choices a reader must know (e.g. why the estimation window is short).
+    left_out_symbols : tuple of (str, str)
+        ``(symbol, reason)`` of listings given but not studied (e.g. no benchmark in the data);
+        :attr:`left_out` words them for the report.
     """
 
     name: str

@@ -602,7 +602,8 @@ class EventStudyResults:
 
         Columns: ``group_a, group_b, day0_a, day0_b, window, n_a, n_b, caar_a, caar_b,
         difference, test, std_error, statistic, df, pvalue, conf_low, conf_high,
-        valid_under_clustering, rbar_between``. ``day0_a``/``day0_b``: the groups' day-0 dates
+        valid_under_clustering, rbar_between, note``. ``note``: why a test's row is NaN (a group
+        with one event, no variation), else empty. ``day0_a``/``day0_b``: the groups' day-0 dates
         (``first..last`` when they differ): the CDA lines the groups up in event time, which is
         calendar time when these agree. ``rbar_between``: the correlation across the groups that
         reaches the window's CARs, the mean over pairs of their estimation-residual correlation
