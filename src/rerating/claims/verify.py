@@ -346,17 +346,11 @@ def _verify(claim: Claim, market: Market, catalog: Any) -> Verdict:
             earlier = _end_before(claim, claim.article_date)
             if earlier is not None:
                 # The article knows the New York closes before its day's session only.
-                k = _judge(earlier, sym, market, catalog, lo, hi)
                 checks.append(
-                    ListingCheck(
-                        **{
-                            **k.__dict__,
-                            "note": _join(
-                                k.note,
-                                f"window end read as the close before the U.S. open: {pre_open}; "
-                                f"its last New York close was that of {earlier.window['end']} or before",
-                            ),
-                        }
+                    _noted(
+                        _judge(earlier, sym, market, catalog, lo, hi),
+                        f"window end read as the close before the U.S. open: {pre_open}; "
+                        f"its last New York close was that of {earlier.window['end']} or before",
                     )
                 )
                 continue
@@ -364,17 +358,11 @@ def _verify(claim: Claim, market: Market, catalog: Any) -> Verdict:
         if beijing_end is not None:
             # The same reading for a window's end, always (not as a retry): a Chinese article
             # dated D in Beijing knows New York closes up to the session of D - 1 only.
-            k = _judge(beijing_end, sym, market, catalog, lo, hi)
             checks.append(
-                ListingCheck(
-                    **{
-                        **k.__dict__,
-                        "note": _join(
-                            k.note,
-                            f"window end read as Beijing time: on {claim.article_date} in Beijing the "
-                            f"last New York close was that of {beijing_end.window['end']} or before",
-                        ),
-                    }
+                _noted(
+                    _judge(beijing_end, sym, market, catalog, lo, hi),
+                    f"window end read as Beijing time: on {claim.article_date} in Beijing the "
+                    f"last New York close was that of {beijing_end.window['end']} or before",
                 )
             )
             continue
@@ -384,15 +372,10 @@ def _verify(claim: Claim, market: Market, catalog: Any) -> Verdict:
             # (大年初一 1/29 -> the NY session of 1/28): try that reading and say so.
             alt = _judge(_shift_day(claim, market, sym), sym, market, catalog, lo, hi)
             if alt.status == SUPPORTED:
-                k = ListingCheck(
-                    **{
-                        **alt.__dict__,
-                        "note": _join(
-                            alt.note,
-                            f"date read as Beijing time: the New York session of {alt.end_date} closed on "
-                            f"{claim.window['date']} in Beijing",
-                        ),
-                    }
+                k = _noted(
+                    alt,
+                    f"date read as Beijing time: the New York session of {alt.end_date} closed on "
+                    f"{claim.window['date']} in Beijing",
                 )
         checks.append(k)
     good = [k.symbol for k in checks if k.status == SUPPORTED]
@@ -821,6 +804,11 @@ def _no_row(sym: str, day: pd.Timestamp, cal: str) -> RerateError:
 
 def _d(ts: Any) -> str:
     return pd.Timestamp(ts).strftime("%Y-%m-%d")
+
+
+def _noted(check: ListingCheck, text: str) -> ListingCheck:
+    """``check`` with ``text`` added to its note (how the window was read)."""
+    return ListingCheck(**{**check.__dict__, "note": _join(check.note, text)})
 
 
 def _join(*parts: str) -> str:
