@@ -103,7 +103,7 @@ def test_build_events_frame():
     assert got[("r1", "BABA")] == (T("2025-01-21"), "China ADRs")
     assert got[("r1", "9988.HK")] == (T("2025-01-21"), "China tech HK")
     assert got[("lny", "9988.HK")] == (T("2025-02-03"), "China tech HK")
-    assert got[("lny", "000300.SS")] == (T("2025-02-05"), "all")
+    assert got[("lny", "000300.SS")] == (T("2025-02-05"), "other")  # in no group of the mapping
     own = build_events("r1", None, cat, sec, groups="g")
     assert list(own["symbol"]) == ["NVDA", "9988.HK"] and set(own["group"]) == {"g"}
     with pytest.raises(UnknownEventError):

@@ -440,6 +440,15 @@ def comove_cmd(
     help="Minimum estimation sessions (default: half the estimation window).",
 )
 @click.option(
+    "--min-window-share",
+    type=click.FloatRange(min=0.0, max=1.0, min_open=True),
+    default=1.0,
+    show_default=True,
+    help="Share of the event window's sessions that need a return (a suspended session and the "
+    "one after it have none): 0.6 keeps a listing suspended for one session of a 5-session "
+    "window, its CAR over the sessions it has; 1 drops a listing with a missing return.",
+)
+@click.option(
     "--caar", "show_caar", is_flag=True, default=False, help="Print the CAAR table instead."
 )
 @_events_file
@@ -453,6 +462,7 @@ def abnormal_cmd(
     benchmark: str | None,
     estimation: str,
     min_estimation: int | None,
+    min_window_share: float,
     show_caar: bool,
     events_files: tuple[str, ...],
     fmt: str,
@@ -460,7 +470,11 @@ def abnormal_cmd(
 ) -> None:
     """Cumulative abnormal return from an event against each listing's benchmark (market model).
 
-    For the test statistics, groups and other models use `rerating study`.
+    Returns are read as `rerating study` reads them: a session without a bar (a suspension) is a
+    missing return, as is the return of the session after it. One inside the event window drops
+    that listing (a note on stderr says why; --min-window-share below 1 keeps it); one inside the
+    estimation window leaves it shorter. For the test statistics, groups and other models use
+    `rerating study`.
 
     \b
     Examples:
@@ -480,8 +494,10 @@ def abnormal_cmd(
         catalog=cat,
         benchmark=benchmark,
         min_estimation=min_estimation,
+        min_window_share=min_window_share,
         estimation_window=parse_window(estimation, "--estimation"),
         tests="none",
+        gap_policy="drop",  # as `rerating study`: a gap is a missing return, never an error
     )  # neither table shows the tests
     frame = res.caar if show_caar else res.car
     render_frame(frame, fmt, output, title=f"{event_id}: CAR over sessions [0, {sessions - 1}]")

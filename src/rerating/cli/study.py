@@ -79,7 +79,8 @@ FOREIGN_MODELS = ("market", "capm", "factor", "dimson")
     "--group",
     "groups",
     multiple=True,
-    help="With --event: NAME=SYM,SYM,... puts those listings in group NAME; repeatable.",
+    help="With --event: NAME=SYM,SYM,... puts those listings in group NAME; repeatable. "
+    "--symbols listings in no --group are in group 'other'.",
 )
 @click.option(
     "--catalog",
@@ -488,7 +489,7 @@ def _catalog_events(
     """
     import pandas as pd
 
-    from rerating.events.alignment import build_events
+    from rerating.events.alignment import UNMAPPED_GROUP, build_events
     from rerating.events.catalog import load_catalog
 
     group_of: dict[str, str] = {}
@@ -514,7 +515,17 @@ def _catalog_events(
     selected = _select_events(catalog, selection) if selection is not None else []
     ids = list(dict.fromkeys([*event_ids, *selected]))
     if chosen is not None:
-        return build_events(ids, chosen, catalog, master, groups=group_of or None)
+        frame = build_events(ids, chosen, catalog, master, groups=group_of or None)
+        if group_of:
+            left = list(dict.fromkeys(frame.loc[~frame["symbol"].isin(group_of), "symbol"]))
+            if left:
+                click.echo(
+                    f"note: {', '.join(left)} {'is' if len(left) == 1 else 'are'} in no --group: "
+                    f"in group '{UNMAPPED_GROUP}' (name {'it' if len(left) == 1 else 'them'} "
+                    "with --group NAME=SYM,...)",
+                    err=True,
+                )
+        return frame
     # each event's own listings, less the indices it names for context (they have no benchmark)
     frames = []
     index_only = []

@@ -21,6 +21,7 @@ from rerating.errors import DateRangeError
 from rerating.events.catalog import Event, EventCatalog
 
 DEFAULT_CALENDARS = ("XNYS", "XHKG", "XSHG")
+UNMAPPED_GROUP = "other"  # build_events' group of a listing a partial ``groups`` mapping leaves out
 CALENDAR_PLACES = {"XNYS": "New York", "XHKG": "Hong Kong", "XSHG": "Shanghai"}
 
 
@@ -142,13 +143,22 @@ def build_events(
     securities : SecurityMaster
         Gives each listing's canonical symbol and calendar.
     groups : mapping symbol -> group, or one label, optional
-        Group of each listing (e.g. ``"China tech HK"``); a listing not in the mapping falls in
-        ``"all"``; default ``"all"``.
+        Group of each listing (e.g. ``"China tech HK"``), keyed by the symbol as given or its
+        canonical form. A listing the mapping leaves out is in group ``"other"``
+        (``UNMAPPED_GROUP``; with the mapping's own ``"other"`` listings, if it names that group):
+        the engine reserves ``"all"`` for every event of the study, which it reports beside each
+        group. Default (and an empty mapping): one group, ``"all"``.
 
     Returns
     -------
     pd.DataFrame
         Columns ``event_id, symbol, date, group``; ``date`` is day 0 on the listing's calendar.
+
+    Examples
+    --------
+    ``build_events("deepseek-r1", ["NVDA", "MSFT", "9988.HK"], catalog, master,
+    groups={"NVDA": "us", "MSFT": "us"})`` puts 9988.HK in ``"other"``: the study reports
+    ``"all"``, ``"us"`` and ``"other"``.
     """
     ids = [event_ids] if isinstance(event_ids, str) else list(event_ids)
     rows = []
@@ -160,11 +170,11 @@ def build_events(
             canon = str(sec.symbol)
             if isinstance(groups, str):
                 group = groups
-            elif groups is None:
+            elif not groups:
                 group = "all"
             else:
                 upper = {str(k).upper(): v for k, v in groups.items()}
-                group = upper.get(canon.upper(), upper.get(str(sym).upper(), "all"))
+                group = upper.get(canon.upper(), upper.get(str(sym).upper(), UNMAPPED_GROUP))
             rows.append(
                 {"event_id": ev.id, "symbol": canon, "date": day_zero(ev, sec.calendar), "group": group}
             )
