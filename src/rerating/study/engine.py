@@ -1077,11 +1077,14 @@ def _fit(study, ev, flat, d0, design, method, k_params, min_est, market_of_sym=N
                             warnings.append(msg)
                         continue
                     if n < spec.warn_below:
+                        optimistic = [
+                            t for t in study.tests if TESTS[t].min_n <= n < TESTS[t].warn_below
+                        ]
                         msg = (
-                            f"{tname} with {n} events in group {gname!r} rejects a true null more "
-                            f"often than its level (about 6-8% at 5% below {spec.warn_below} events "
-                            "in simulations; docs/STUDY.md, 'Small groups'): read its p-value as "
-                            "optimistic"
+                            f"{' and '.join(optimistic)} with {n} events in group {gname!r} "
+                            f"reject a true null more often than their level (about 6-8% at 5% "
+                            f"below {spec.warn_below} events in simulations; docs/STUDY.md, "
+                            "'Small groups'): read their p-values as optimistic"
                         )
                         if msg not in warnings:
                             warnings.append(msg)
