@@ -316,7 +316,7 @@ def returns_cmd(
 @click.option(
     "--currency",
     default=None,
-    help="Express in this currency (USD, HKD, CNY), or 'local' (each listing's own, the default).",
+    help="Express in this currency (USD, HKD, CNY; RMB is read as CNY), or 'local' (each listing's own, the default).",
 )
 @lookahead_option
 @format_option
@@ -531,7 +531,7 @@ def cache_drop(obj: Any, symbols: tuple[str, ...], yes: bool, fmt: str, output: 
 
 def _shares_siblings_read(store: Any, securities: Any, names: list[str]) -> list[str]:
     """One line per symbol to drop whose shares-outstanding rows another listing of its company
-    that stays in the store reads for its market cap (BABA's rows are 9988.HK's too): dropping
+    and share class that stays in the store reads for its market cap (BABA's rows are 9988.HK's too): dropping
     the symbol takes them away from that listing as well."""
     if not store.exists:
         return []
@@ -545,7 +545,10 @@ def _shares_siblings_read(store: Any, securities: Any, names: list[str]) -> list
         sec = securities.lookup(name)
         if sec is None or not sec.company or int(rows.get(name, 0)) == 0:
             continue
-        siblings = [s.symbol for s in securities.listings(sec.company) if s.symbol in staying]
+        # only listings of the same share class read its rows (not an A listing's H sibling)
+        siblings = [
+            s.symbol for s in securities.share_class_listings(sec.symbol) if s.symbol in staying
+        ]
         if siblings:
             lines.append(
                 f"{name}'s {int(rows[name])} shares-outstanding row(s) are also what "

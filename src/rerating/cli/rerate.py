@@ -216,7 +216,7 @@ def event_return_cmd(
     "--currency",
     default="USD",
     show_default=True,
-    help="USD, HKD, CNY, or 'local' (the listing's own currency).",
+    help="USD, HKD, CNY (RMB is read as CNY), or 'local' (the listing's own currency).",
 )
 @click.option(
     "--price-listing", default=None, help="For a company: the listing whose price values it."

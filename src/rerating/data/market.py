@@ -58,6 +58,16 @@ LEDGER_COLUMNS: list[str] = ["symbol", "date", "reason"]
 QUALITY_COLUMNS: list[str] = ["symbol", "date", "issue", "detail", "policy"]
 
 
+CURRENCY_ALIASES: dict[str, str] = {"RMB": "CNY"}  # everyday names of ISO codes (renminbi)
+
+
+def currency_code(text: str) -> str:
+    """The ISO code of a currency as a user writes it: stripped, upper case, ``RMB`` -> ``CNY``
+    (``"local"`` stays ``"LOCAL"``)."""
+    code = str(text).strip().upper()
+    return CURRENCY_ALIASES.get(code, code)
+
+
 def _sample_dir() -> Path:
     from importlib import resources
 
@@ -181,6 +191,7 @@ class SharesFigure:
     unit_note: str
     source: str
     note: str = ""
+    row_symbol: str = ""  # the listing whose shares.csv row gave the figure (0700.HK for TCEHY)
 
     def to_frame(self) -> pd.DataFrame:
         """One row with every field."""
@@ -745,7 +756,7 @@ class Market:
         Parameters
         ----------
         base, quote : str
-            ISO currency codes (``"USD"``, ``"HKD"``, ``"CNY"``), any case.
+            ISO currency codes (``"USD"``, ``"HKD"``, ``"CNY"``), any case; ``"RMB"`` is read as ``"CNY"``.
         on : date-like
             The rate is the last value of each ``USDxxx`` series on or before this date.
 
@@ -766,7 +777,7 @@ class Market:
     def _fx(
         self, base: str, quote: str, on: pd.Timestamp
     ) -> tuple[float, list[tuple[str, pd.Timestamp]]]:
-        base, quote = base.strip().upper(), quote.strip().upper()
+        base, quote = currency_code(base), currency_code(quote)
         if base == quote:
             return 1.0, []
         rb, db, sb = self._usd_rate(base, on)
@@ -779,9 +790,11 @@ class Market:
     def shares(self, symbol: str, on: DateLike, lookahead: int = 0) -> SharesFigure:
         """Shares outstanding of ``symbol`` in units of the listing, as of ``on``.
 
-        Rows of every listing of the same company count (BABA's and 9988.HK's rows describe the
-        same ordinary shares); a row whose ``unit_note`` says ADS is converted to ordinary shares
-        with that listing's ``shares_per_unit``. At one ``as_of`` the largest ordinary figure wins
+        Rows of every listing of the same company and share class count (BABA's and 9988.HK's rows
+        describe the same ordinary shares; :attr:`~rerating.data.securities.Security.share_class`):
+        an A-share listing (calendar XSHG) reads its own rows only, never its company's H / Hong
+        Kong shares (688981.SS: SMIC's A shares, not 0981.HK's). A row whose ``unit_note`` says ADS
+        is converted to ordinary shares with that listing's ``shares_per_unit``. At one ``as_of`` the largest ordinary figure wins
         (class subtotals and the company's lower "outstanding" count are smaller). The figure is
         then divided by this listing's ``shares_per_unit`` (BABA: ordinary / 8).
 
@@ -804,7 +817,7 @@ class Market:
         UnknownSymbolError
             Not in the security master.
         MissingSharesError
-            No figure for any listing of the company, or none on or before ``on`` (nor within
+            No figure for any listing of the company's share class, or none on or before ``on`` (nor within
             ``lookahead`` days after it); the message names the ``lookahead`` that would do.
         DateRangeError
             ``on`` cannot be read as a date.
@@ -812,11 +825,19 @@ class Market:
         sec = self.security(symbol)
         day = _date(on, "on")
         table = self._backend.shares_table()
-        members = {s.symbol: s for s in self.securities.listings(sec.company)}
+        members = {s.symbol: s for s in self.securities.share_class_listings(sec.symbol)}
         rows = table[table["symbol"].isin(list(members))]
         if rows.empty:
+            others = [
+                s.symbol for s in self.securities.listings(sec.company) if s.symbol not in members
+            ]
+            apart = (
+                f" ({', '.join(others)} trade another class of its shares, whose rows do not count)"
+                if others
+                else ""
+            )
             raise MissingSharesError(
-                f"no shares-outstanding figures for {sec.symbol} (company {sec.company!r}) in "
+                f"no shares-outstanding figures for {sec.symbol} (company {sec.company!r}{apart}) in "
                 f"{self._backend.origin}; add rows to shares.csv (symbol,as_of,shares,unit_note,source)"
             )
         is_ads = rows["unit_note"].str.contains(r"\bADS", regex=True, na=False).to_numpy()
@@ -857,6 +878,7 @@ class Market:
             unit_note=str(best["unit_note"]),
             source=str(best["source"]),
             note=note,
+            row_symbol=str(best["symbol"]),
         )
 
     def market_cap(
@@ -875,7 +897,7 @@ class Market:
         on : date-like
             The date; a non-session uses the last close before it (said in ``notes``).
         currency : str, optional
-            Currency of the value; None or ``"local"``: the listing's own.
+            Currency of the value; None or ``"local"``: the listing's own; ``"RMB"`` means ``"CNY"``.
         lookahead : int
             As in :meth:`shares`.
 
@@ -908,7 +930,7 @@ class Market:
         session = bars.index[pos]
         close = float(bars["close"].iloc[pos])
         figure = self.shares(sec.symbol, session, lookahead=lookahead)
-        wanted = (currency or "local").strip().upper()
+        wanted = currency_code(currency or "local")
         target = sec.currency if wanted == "LOCAL" else wanted
         rate, used = self._fx(sec.currency, target, session)
         notes: list[str] = []

@@ -67,6 +67,14 @@ class Security:
     akshare: str
 
     @property
+    def share_class(self) -> str:
+        """The class of shares this listing trades, as a key: listings of one company with the same
+        key trade units that convert into each other (an ADR and its ordinary shares: ``"ordinary"``
+        for BABA and 9988.HK); a mainland listing (calendar XSHG: A shares) is a class of its own
+        (its symbol), since A shares do not convert into a company's H / Hong Kong shares."""
+        return self.symbol if self.calendar == "XSHG" else "ordinary"
+
+    @property
     def file_stem(self) -> str:
         """The file name (without suffix) of this listing in a ``files`` folder: caret dropped."""
         return self.symbol.lstrip("^")
@@ -246,12 +254,23 @@ class SecurityMaster:
             )
             self._by_symbol[sec.symbol] = sec
         self.symbols: list[str] = list(self._by_symbol)
-        # provider spellings (CNY=X, 09988, sh000300) -> symbol; the first listing wins, as a scan
+        # provider spellings (CNY=X, 09988, sh000300) -> symbol; the first listing wins, as a scan,
+        # except that a stock wins over an index: on the mainland a bare code is the stock's
+        # (000001 is Ping An Bank 000001.SZ; the SSE Composite is 000001.SS / 上证指数)
         self._by_provider: dict[str, str] = {}
+        self._provider_others: dict[str, list[str]] = {}  # the listings a bare code did not pick
         for sec in self._by_symbol.values():
-            for spelling in (sec.yahoo.upper(), sec.akshare.upper()):
-                if spelling:
-                    self._by_provider.setdefault(spelling, sec.symbol)
+            bare = sec.symbol[:6] if re.fullmatch(r"\d{6}\.(SS|SZ)", sec.symbol) else ""
+            for spelling in dict.fromkeys((sec.yahoo.upper(), sec.akshare.upper(), bare)):
+                if not spelling:
+                    continue
+                first = self._by_provider.setdefault(spelling, sec.symbol)
+                if first == sec.symbol:
+                    continue
+                if self._by_symbol[first].kind == "index" and sec.kind != "index":
+                    self._by_provider[spelling] = sec.symbol
+                    sec, first = self._by_symbol[first], sec.symbol
+                self._provider_others.setdefault(spelling, []).append(sec.symbol)
         self._t2s: Any = None  # opencc converter, built on first use
 
     def __len__(self) -> int:
@@ -284,6 +303,7 @@ class SecurityMaster:
         """The canonical symbol for ``symbol`` (``HSI`` -> ``^HSI``, ``09988.hk`` -> ``9988.HK``)."""
         found = self._canonical(symbol)
         if found is not None:
+            self._say_choice(symbol, found)
             return found
         named = self._named(symbol)
         if named:  # a company's name (阿里巴巴, Tencent): say which listings it has
@@ -313,7 +333,25 @@ class SecurityMaster:
         """The listing for ``symbol``, or None when the master does not have it (no error and
         no search for close matches: for code that asks about many symbols, most unknown)."""
         found = self._canonical(symbol)
+        if found is not None:
+            self._say_choice(symbol, found)
         return None if found is None else self._by_symbol[found]
+
+    def _say_choice(self, symbol: str, found: str) -> None:
+        """Warn when ``symbol`` is a provider code of several listings (a bare 000001)."""
+        s = normalize_symbol(symbol)
+        others = self._provider_others.get(s) if s not in self._by_symbol else None
+        if others:
+            import warnings
+
+            names = ", ".join(f"{o} ({self._by_symbol[o].name})" for o in others)
+            warnings.warn(
+                f"{symbol!r} is the code of {found} ({self._by_symbol[found].name}) and of {names}; "
+                f"read as {found} (on the mainland a bare code is the stock's); pass "
+                f"{others[0]} for the other",
+                UserWarning,
+                stacklevel=3,
+            )
 
     def _simplified(self, text: str) -> str:
         # Traditional and simplified spellings of a name match each other (輝達 vs 辉达).
@@ -372,6 +410,12 @@ class SecurityMaster:
             hint = f" (did you mean {', '.join(hits)}?)" if hits else ""
             raise UnknownSymbolError(f"unknown company {company!r}{hint}; companies are ids such as 'alibaba'")
         return found
+
+    def share_class_listings(self, symbol: str) -> list[Security]:
+        """The listings of ``symbol``'s company that trade its share class (:attr:`Security.share_class`):
+        BABA -> BABA, 9988.HK; 688981.SS -> 688981.SS only (SMIC's A shares, not 0981.HK's)."""
+        sec = self.get(symbol)
+        return [s for s in self.listings(sec.company) if s.share_class == sec.share_class]
 
     def alias_table(self) -> pd.DataFrame:
         """One row per (alias, listing): English and Chinese names and every alias; columns ``alias, symbol``."""

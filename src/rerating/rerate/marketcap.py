@@ -10,9 +10,12 @@ Conventions (docs/MEASURES.md):
   ``listing shares x shares_per_unit`` (8 ordinary shares per BABA ADS).
 - Currency: each value is converted with the FX rate as of its own date (``market.fx_rate``, last
   rate on or before), so a USD change includes the currency move; the rates are reported.
-- A company's value is priced from one listing (``price_listing``; by default the one quoted in the
-  target currency, else the first with data): ordinary shares x that listing's price per ordinary
-  share. Every listing's implied value is reported beside it.
+- A company's value is the sum over its share classes (``Security.share_class``: A shares on a
+  mainland exchange are a class of their own; an ADR and its Hong Kong or US ordinary shares are
+  one class) of the class's shares x the price of one listing of that class (``price_listing``; by
+  default the one quoted in the target currency, else the first with data). SMIC = A shares x
+  688981.SS's price + Hong Kong shares x 0981.HK's price, never one class's count at the other's
+  price. Within a class the other listings' implied values are reported beside it, not added.
 - A basket is a sum over its members; a member without shares data raises MissingSharesError unless
   ``partial=True``, which leaves it out and lists it in ``left_out``.
 """
@@ -26,7 +29,8 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from rerating._typing import DateLike
-from rerating.errors import DateRangeError, MissingSharesError, UnknownSymbolError
+from rerating.data.market import currency_code
+from rerating.errors import DateRangeError, MissingDataError, MissingSharesError, UnknownSymbolError
 from rerating.rerate.windows import range_return
 
 if TYPE_CHECKING:
@@ -97,7 +101,8 @@ class MarketCapChange:
     start_value, end_value, change, pct_change : float
         Totals over the counted rows.
     price_listing : str
-        For a company, the listing whose price gave the total (empty otherwise).
+        For a company, the listing whose price gave the total, or one per share class joined by
+        ", " (A and H shares: "688981.SS, 0981.HK"); empty otherwise.
     listings : tuple of ListingValue
         Every row: counted members, and for a company each listing's implied value.
     left_out : tuple of (symbol, reason)
@@ -223,6 +228,7 @@ class _Shares:
     as_of: pd.Timestamp
     source: str
     note: str  # set when the figure is dated after ``on`` (``lookahead``)
+    row_symbol: str = ""  # the listing whose shares row gave the figure
 
 
 def _shares(market: Market, symbol: str, on: pd.Timestamp, lookahead: int = 0) -> _Shares:
@@ -232,6 +238,7 @@ def _shares(market: Market, symbol: str, on: pd.Timestamp, lookahead: int = 0) -
         as_of=pd.Timestamp(fig.as_of),
         source=str(fig.source),
         note=str(fig.note),
+        row_symbol=str(fig.row_symbol or fig.symbol),
     )
 
 
@@ -285,9 +292,10 @@ def _value_row(
 
 def _shares_note(symbol: str, s: _Shares, spu: float) -> str:
     units = "ADS" if spu != 1 else "shares"
+    row = f"; the row of {s.row_symbol}" if s.row_symbol and s.row_symbol != symbol else ""
     text = (
         f"{symbol}: {s.shares:,.0f} {units} as of {s.as_of.date() if pd.notna(s.as_of) else '?'}"
-        f" ({s.source or 'source not given'})"
+        f" ({s.source or 'source not given'}{row})"
     )
     return f"{text}; {s.note}" if s.note else text
 
@@ -321,6 +329,11 @@ def _listing_value(
     return row, [n for n in notes if n]
 
 
+def _class_label(secs: list[Any]) -> str:
+    symbols = "/".join(s.symbol for s in secs)
+    return f"A shares ({symbols})" if secs[0].share_class != "ordinary" else f"shares of {symbols}"
+
+
 def _company(
     market: Market,
     company: str,
@@ -331,59 +344,107 @@ def _company(
     price_listing: str | None,
     lookahead: int = 0,
 ) -> tuple[list[ListingValue], str, list[str]]:
-    shares: _Shares | None = None
-    source_sym = ""
-    for sec in listings:  # ordinary shares from the first listing with a figure
-        try:
-            shares = _shares(market, sec.symbol, end, lookahead)
-        except MissingSharesError:
-            continue
-        source_sym, spu = sec.symbol, float(sec.shares_per_unit)
-        ordinary = shares.shares * spu
-        break
-    if shares is None:
-        raise MissingSharesError(
-            f"no shares-outstanding figure on or before {end.date()} for any listing of {company} "
-            f"({', '.join(s.symbol for s in listings)}); add a row to shares.csv, or allow a later "
-            "figure with lookahead=DAYS (--lookahead DAYS)"
-        )
     symbols = [s.symbol for s in listings]
-    # a listing with no bars in the data (an ADR the sample leaves out) is left out, not an error,
-    # while another listing can price the company
-    no_bars = set(market.missing_bars(symbols))
-    if no_bars and len(no_bars) < len(listings) and price_listing not in no_bars:
-        listings = [s for s in listings if s.symbol not in no_bars]
-    else:
-        no_bars = set()
-    if price_listing is None:
-        same = [s for s in listings if s.currency.upper() == currency.upper()]
-        chosen = (same or listings)[0].symbol
-    else:
-        chosen = market.securities.get(price_listing).symbol
-        if chosen not in symbols:
+    chosen_asked = None
+    if price_listing is not None:
+        chosen_asked = market.securities.get(price_listing).symbol
+        if chosen_asked not in symbols:
             raise UnknownSymbolError(
                 f"price_listing {price_listing!r} is not a listing of {company} "
                 f"({', '.join(symbols)}); choose one of them"
             )
-    rows = []
-    for sec in listings:
-        role = "company (priced)" if sec.symbol == chosen else "company (implied)"
-        rows.append(
-            _value_row(
-                market, sec, start, end, currency, shares, ordinary, role, sec.symbol == chosen
-            )
-        )
-    notes = [
-        f"{company}: {ordinary:,.0f} ordinary shares from {_shares_note(source_sym, shares, spu)}",
-        f"{company} total priced from {chosen} (the other listings' implied values are shown "
-        "beside it, not added)",
-    ]
-    if no_bars:
+    classes: dict[str, list[Any]] = {}
+    for sec in listings:  # share classes that do not convert into each other (A vs H shares)
+        classes.setdefault(sec.share_class, []).append(sec)
+    # a listing with no bars in the data (an ADR the sample leaves out) is left out, not an error,
+    # while another listing of its class can price the class
+    no_bars = set(market.missing_bars(symbols))
+    several = len(classes) > 1
+    rows: list[ListingValue] = []
+    chosen_all: list[str] = []
+    notes: list[str] = []
+    if several:
         notes.append(
-            f"{company}: {', '.join(sorted(no_bars))} left out: no bars in {market.origin}"
+            f"{company}: {len(classes)} share classes that do not convert into each other ("
+            + "; ".join(_class_label(c) for c in classes.values())
+            + "); its value is the sum over them of each class's shares x the price of a listing "
+            "of that class"
         )
+    for members in classes.values():
+        label = _class_label(members)
+        shares: _Shares | None = None
+        for sec in members:  # the class's shares from the first listing with a figure
+            try:
+                shares = _shares(market, sec.symbol, end, lookahead)
+            except MissingSharesError:
+                continue
+            ordinary = shares.shares * float(sec.shares_per_unit)
+            break
+        if shares is None:
+            what = f"{label} of {company}" if several else f"any listing of {company}"
+            raise MissingSharesError(
+                f"no shares-outstanding figure on or before {end.date()} for {what} "
+                f"({', '.join(s.symbol for s in members)}); add a row to shares.csv, or allow a "
+                "later figure with lookahead=DAYS (--lookahead DAYS)"
+                + (
+                    "; a company's value counts every class of its shares (or value one "
+                    "listing: pass its symbol instead of the company)"
+                    if several
+                    else ""
+                )
+            )
+        gone = {s.symbol for s in members} & no_bars
+        if gone and len(gone) < len(members) and chosen_asked not in gone:
+            members = [s for s in members if s.symbol not in gone]
+        elif gone and several:
+            raise MissingDataError(
+                f"no bars for {', '.join(sorted(gone))} ({label} of {company}) in {market.origin}; "
+                "a company's value counts every class of its shares: load them, or value one "
+                "listing (pass its symbol instead of the company)"
+            )
+        else:
+            gone = set()
+        in_class = [s.symbol for s in members]
+        if chosen_asked is not None and chosen_asked in in_class:
+            chosen = chosen_asked
+        else:
+            same = [s for s in members if s.currency.upper() == currency.upper()]
+            chosen = (same or members)[0].symbol
+        chosen_all.append(chosen)
+        for sec in members:
+            role = "company (priced)" if sec.symbol == chosen else "company (implied)"
+            rows.append(
+                _value_row(
+                    market, sec, start, end, currency, shares, ordinary, role, sec.symbol == chosen
+                )
+            )
+        row_sec = market.securities.get(shares.row_symbol or members[0].symbol)
+        row_spu = float(row_sec.shares_per_unit)
+        row_shares = _Shares(
+            shares=ordinary / row_spu,
+            as_of=shares.as_of,
+            source=shares.source,
+            note=shares.note,
+            row_symbol=row_sec.symbol,
+        )
+        whose = f"{company} {label}" if several else company
+        notes.append(
+            f"{whose}: {ordinary:,.0f} ordinary shares from "
+            f"{_shares_note(row_sec.symbol, row_shares, row_spu)}"
+        )
+        if len(members) > 1 or not several:
+            notes.append(
+                f"{whose} total priced from {chosen} (the other listings' implied values are "
+                "shown beside it, not added)"
+            )
+        else:
+            notes.append(f"{whose} priced from {chosen}")
+        if gone:
+            notes.append(
+                f"{company}: {', '.join(sorted(gone))} left out: no bars in {market.origin}"
+            )
     notes += [n for r in rows for n in (_fx_note(r), r.note and f"{r.symbol}: {r.note}") if n]
-    return rows, chosen, notes
+    return rows, ", ".join(chosen_all), notes
 
 
 def market_cap_change(
@@ -408,12 +469,14 @@ def market_cap_change(
     start, end : date-like
         Each listing's close is its last session on or before these dates.
     currency : str
-        Currency of the values (``"USD"``, ``"HKD"``, ``"CNY"``, or ``"local"`` for a listing's own).
+        Currency of the values (``"USD"``, ``"HKD"``, ``"CNY"`` (``"RMB"`` is read as CNY), or
+        ``"local"`` for a listing's own).
     partial : bool
         For a basket, leave out members without shares data (listed in ``left_out``) instead of
         raising MissingSharesError.
     price_listing : str, optional
-        For a company, the listing whose price values it (default: the one quoted in ``currency``).
+        For a company, the listing whose price values its share class (default: the one quoted in
+        ``currency``); a company with several classes (A and H shares) sums them.
     lookahead : int
         Days after ``end`` within which a later shares figure may be used when none is dated on or
         before ``end`` (named in ``notes``). Default 0: never a later filing.
@@ -443,7 +506,7 @@ def market_cap_change(
         raise DateRangeError(f"lookahead={lookahead} is negative; pass a number of days >= 0")
     if e < s:
         raise DateRangeError(f"end {e.date()} is before start {s.date()}; swap them")
-    ccy = currency.upper()
+    ccy = currency_code(currency)
     rows: list[ListingValue] = []
     when = (
         f"latest on or before the end date, else the first up to {lookahead} days after it"

@@ -26,6 +26,17 @@ FX_NAMES = {"USD": "美元", "HKD": "港币"}
 FX_MID = "央行中间价"  # the PBOC central parity, CNY per 100 units
 
 
+def _exchange_code(code: str, symbol: str, sec: Any) -> str:
+    """The code ``stock_zh_index_daily`` wants: the exchange prefix and six digits (``sh000300``,
+    ``sz399006``). A bare code (the master's ``akshare`` column holds ``000300``) gets ``sz`` for
+    a Shenzhen listing (symbol ``.SZ`` or exchange XSHE), ``sh`` otherwise."""
+    code = code.strip().lower()
+    if re.fullmatch(r"\d{6}", code):
+        shenzhen = symbol.endswith(".SZ") or (sec is not None and sec.exchange == "XSHE")
+        return ("sz" if shenzhen else "sh") + code
+    return code
+
+
 class AkshareSource(LiveSource):
     """Bars from akshare (see the module docstring for the endpoints).
 
@@ -72,8 +83,7 @@ class AkshareSource(LiveSource):
         elif (kind == "index" and sec is not None and sec.calendar == "XHKG") or sym in ("HSTECH", "^HSI", "^HSCE"):
             frame = self._index(code or sym.lstrip("^"), "stock_hk_index_daily_sina")
         elif kind == "index" or sym in ("000300.SS", "000001.SS", "000688.SS", "399006.SZ"):
-            prefix = "sz" if sym.endswith(".SZ") else "sh"
-            frame = self._index(code or prefix + sym[:6], "stock_zh_index_daily")
+            frame = self._index(_exchange_code(code or sym[:6], sym, sec), "stock_zh_index_daily")
         elif re.fullmatch(r"\d{6}\.(SS|SZ)", sym):
             frame = self._a_share(sym[:6], start, end)
         else:
