@@ -25,9 +25,22 @@ import pandas as pd
 
 from rerating.claims import dates as D
 from rerating.claims.lexicon import Entry, Lexicon
-from rerating.claims.model import EXTREME_IN_PERIOD, WRITTEN_BEFORE_US_OPEN, Claim
+from rerating.claims.model import (
+    EXTREME_IN_PERIOD,
+    MOMENT_IN_SESSION,
+    RANGE_FROM_PREVIOUS_CLOSE,
+    WRITTEN_BEFORE_US_OPEN,
+    Claim,
+)
 from rerating.claims.text import is_traditional, normalise, sentences
-from rerating.claims.windows import TRIGGERS, WINDOW_RULES, Anchored, Window, event_window
+from rerating.claims.windows import (
+    TRIGGERS,
+    WINDOW_RULES,
+    Anchored,
+    PerCalendar,
+    Window,
+    event_window,
+)
 from rerating.errors import ArticleDateError, RerateError
 
 _NUM = r"\d+(?:,\d{3})*(?:\.\d+)?"
@@ -282,7 +295,8 @@ _ASOF_RE = re.compile(
 # and "as much as" / "as high as" / "as low as" written before the figure ("down as much as 13%").
 _INTRADAY_RE = re.compile(
     r"(?P<pre>(?:\bby\s+)?\bas\s+(?:much|high|low)\s+as\b)"
-    r"|盘中|(?<![\d个天一二三四五六七八九十])日内|一度|早盘|午盘|\bintraday\b|\bat one (?:point|stage)\b"
+    r"|盘中|(?<![\d个天一二三四五六七八九十])日内|一度|早盘|午盘|午间|早市|午市|\bintraday\b"
+    r"|\bat one (?:point|stage)\b"
     r"|\bin early trading\b|\bearlier in the session\b",
     re.IGNORECASE,
 )
@@ -301,6 +315,14 @@ _OFF_SESSION_RE = re.compile(
     r"(?<!美股开)盘前|(?<!收)盘后|暗盘|夜盘|(?<!美股)开市前|\bpre-?market\b|\bafter[- ]hours?\b|\bextended[- ]hours\b"
     r"|\bextended trading\b|\b(?:before|after) the (?:opening |closing )?bell\b|\bovernight trading\b"
     r"|\b(?:before|ahead of) the (?:market )?open\b|\bbefore (?:the )?markets? open(?:s|ed)?\b",
+    re.IGNORECASE,
+)
+# A moment of the session, not its extreme ("早盘涨3%", "午盘涨6.2%"); with an extreme marker
+# in the clause ("早盘一度涨5%") the figure is the extreme.
+_MOMENT_RE = re.compile(r"早盘|午盘|午间|早市|午市")
+_EXTREME_RE = re.compile(
+    r"盘中|(?<![\d个天一二三四五六七八九十])日内|一度|最高|最低|\bas\s+(?:much|high|low)\s+as\b"
+    r"|\bintraday\b|\bat one (?:point|stage)\b",
     re.IGNORECASE,
 )
 OFF_SESSION_NOTE = "outside the regular session (pre-market, after-hours or grey market)"
@@ -497,6 +519,10 @@ class Extractor:
             # "..., while Apple bucked the trend, rising 3.2%": the figure is the word's, whose
             # name was not taken for the company; it is not an earlier name's.
             return None, False
+        if before and _unknown_name_leads(sent, before[-1][1], pos):
+            # "沪指收涨1.27%，北证50涨3%": the figure is an index's the lexicon does not know,
+            # not the earlier name's
+            return None, False
         if before:
             group = [before[-1]]
             i = len(before) - 2
@@ -636,8 +662,26 @@ class Extractor:
             sent, windows, prev_windows, v, cs, ce, cal_hint, ref, chain_end, intraday
         )
         if chosen is not None and state is not None:
-            state.used = chosen
+            if chosen.per_calendar and window.get("date"):
+                # "春节后首个交易日，沪指跌0.65%。港股当日...": the phrase is resolved on the
+                # calendar of the market it was said of; later sentences carry that date.
+                day = str(window["date"])
+                chosen = Window(
+                    chosen.start, chosen.end, lambda _cal: {"type": "day", "date": day}, True
+                )
+                state.last_day = window["date"]
+            if chosen.carries:  # "全周累升857点" dates no later sentence
+                state.used = chosen
         notes = list(v.notes)
+        if window.get("base") == "previous_close":
+            window = {k: x for k, x in window.items() if k != "base"}
+            notes.append(RANGE_FROM_PREVIOUS_CLOSE)
+        if (
+            window.get("type") == "intraday"
+            and _MOMENT_RE.search(sent, cs, ce + 1)
+            and not _EXTREME_RE.search(sent, cs, ce + 1)
+        ):
+            notes.append(MOMENT_IN_SESSION)
         if intraday and chosen is not None and window.get("type") == "unspecified":
             # "年内一度跌超5%", "has fallen as much as 20% this year": a high or low inside a
             # period, which its closes at both ends do not give
@@ -880,11 +924,13 @@ class Extractor:
             build: Callable[[str | None], dict[str, Any]],
             is_day: bool = False,
             anchor: Any = None,
+            carries: bool = True,
+            per_calendar: bool = False,
         ) -> None:
             if any(s < m_end and m_start < e for s, e in taken):
                 return
             taken.append((m_start, m_end))
-            found.append(Window(m_start, m_end, build, is_day, anchor))
+            found.append(Window(m_start, m_end, build, is_day, anchor, carries, per_calendar))
 
         # Event anchors first (they contain numbers that look like dates or sessions).
         for es, ee, eid in self.lexicon.find_events(sent):
@@ -907,7 +953,10 @@ class Extractor:
                 if built is None:
                     continue
                 if isinstance(built, Anchored):
-                    add(m.start(), m.end(), _unresolved, built.is_day, built.anchor)
+                    add(m.start(), m.end(), _unresolved, built.is_day, built.anchor, built.carries)
+                    continue
+                if isinstance(built, PerCalendar):
+                    add(m.start(), m.end(), built.build, per_calendar=True)
                     continue
                 build, is_day = built
                 add(m.start(), m.end(), build, is_day)
@@ -1150,6 +1199,22 @@ def _lead_clause(sent: str, limit: int) -> str:
 def _strip_qual(gap: str) -> str:
     # "Alibaba (NYSE: BABA) and Nvidia": a ticker in parentheses does not break a list
     return re.sub(r"美股|港股|A股|ADR|的|['’]s\b|[(（][^()（）]*[)）]", "", gap)
+
+
+# A name the lexicon does not know opening a clause, before its figure: an index ("北证50",
+# "深证成指", "中证1000", "恒生综指") followed by a verb or a figure.
+_NAME_HAN = r"(?:(?![收涨跌升降报增减约达为至于在])[\u4e00-\u9fff])"
+_UNKNOWN_NAME_RE = re.compile(
+    rf"\s*(?:{_NAME_HAN}{{1,6}}(?:指数|成指|综指|科指|指)|{_NAME_HAN}{{2,6}}\d{{2,4}}(?![\d.]))"
+    r"(?:指数)?\s*(?=收|涨|跌|升|降|上涨|下跌|大涨|大跌|微涨|微跌|报)"
+)
+
+
+def _unknown_name_leads(sent: str, subject_end: int, pos: int) -> bool:
+    """Whether the clause of the figure at ``pos`` opens with an unknown index name, and the
+    subject found before it lies in an earlier clause."""
+    cs = max((m.end() for m in _CLAUSE_RE.finditer(sent, 0, pos)), default=0)
+    return subject_end <= cs and bool(_UNKNOWN_NAME_RE.match(sent, cs))
 
 
 def _next_boundary(sent: str, pos: int) -> int:

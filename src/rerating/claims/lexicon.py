@@ -95,8 +95,12 @@ _LIST_NEXT_RE = re.compile(_LIST_JOIN, re.IGNORECASE)
 _LIST_PREV_RE = re.compile(rf"[)）]?{_LIST_JOIN}", re.IGNORECASE)
 _STOCK_BEFORE_RE = re.compile(r"(?:shares?|stock|stake)\s+(?:of|in)\s+$|持有\s*$", re.IGNORECASE)
 # Hong Kong press writes a listing's stock code in parentheses after the name: "阿里巴巴（09988）",
-# "騰訊(700)". Only a code right after a name of the same company counts (the code alone is no subject).
-_HK_CODE_RE = re.compile(r"(?<=[(（])\s*(?P<code>\d{3,5})(?:\.HK)?\s*(?=[)）])")
+# "騰訊(700)"; mainland press the six-digit A-share code: "中芯国际（688981）" (6... Shanghai,
+# 0... / 3... Shenzhen). Only a code right after a name of the same company counts (the code alone
+# is no subject).
+_HK_CODE_RE = re.compile(
+    r"(?<=[(（])\s*(?:(?P<code>\d{3,5})(?:\.HK)?|(?P<a>[036]\d{5})(?:\.S[HSZ])?)\s*(?=[)）])"
+)
 _HK_CODE_KEY = "\x00hk-code"
 # Between a company's name and its ticker in parentheses: "Nvidia Corp. (", "阿里巴巴（".
 _BEFORE_PARENS_RE = re.compile(r"[^。！？!?;；()（）\n]{0,40}[(（][^()（）]*")
@@ -242,10 +246,15 @@ class Lexicon:
                 out.append((m.start(), m.end(), self.tickers[m.group(0)]))
         if "(" in norm or "（" in norm:
             for m in _HK_CODE_RE.finditer(norm):
-                sec = self.securities.lookup(f"{int(m.group('code')):04d}.HK")
-                if sec is not None and sec.kind != "fx" and not _overlaps(*m.span("code"), out):
+                if m.group("a"):
+                    a = m.group("a")
+                    group, sym = "a", f"{a}.SS" if a.startswith("6") else f"{a}.SZ"
+                else:
+                    group, sym = "code", f"{int(m.group('code')):04d}.HK"
+                sec = self.securities.lookup(sym)
+                if sec is not None and sec.kind != "fx" and not _overlaps(*m.span(group), out):
                     code = Entry(_HK_CODE_KEY, (sec.symbol,), _kind(sec.kind), (sec.calendar,), True)
-                    out.append((*m.span("code"), code))
+                    out.append((*m.span(group), code))
         for m in self._entity_re.finditer(norm):
             key = _key(m.group(0))
             entry = self.entries.get(key)

@@ -33,6 +33,17 @@ EXTREME_IN_PERIOD = (
     "a high or low inside the period (一度, 盘中, as much as, at one point), not its move from "
     "start to end: not checked from daily closes"
 )
+# The note on a Chinese "1月20日至2月14日" period: both days are inside it, as mainland vendors'
+# 区间涨跌幅 (Wind, Choice) measure it, so verification starts from the close before the first day.
+RANGE_FROM_PREVIOUS_CLOSE = (
+    "a period from its first day (X日至Y日, 区间涨跌幅): measured from the close before that day"
+)
+# The note on a figure at one moment of a session ("早盘涨3%", "午盘涨6.2%", "午间"): not an
+# extreme; verification contradicts it only when the session never traded there.
+MOMENT_IN_SESSION = (
+    "a figure at one moment of the session (早盘, 午盘, 午间): daily bars give only the open, "
+    "high, low and close"
+)
 
 
 class ReadOnlyDict(dict):  # type: ignore[type-arg]

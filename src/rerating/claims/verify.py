@@ -21,7 +21,13 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from rerating.claims.model import EXTREME_IN_PERIOD, WRITTEN_BEFORE_US_OPEN, Claim
+from rerating.claims.model import (
+    EXTREME_IN_PERIOD,
+    MOMENT_IN_SESSION,
+    RANGE_FROM_PREVIOUS_CLOSE,
+    WRITTEN_BEFORE_US_OPEN,
+    Claim,
+)
 from rerating.errors import RerateError
 
 if TYPE_CHECKING:
@@ -462,7 +468,9 @@ def _end_before(claim: Claim, day: str | None) -> Claim | None:
     if day is None or win.get("type") not in _ENDED_WINDOWS or win.get("end") != day:
         return None
     end = pd.Timestamp(win["end"]) - pd.Timedelta(days=1)
-    if win.get("type") == "range" and pd.Timestamp(win["start"]) >= end:  # never an empty window
+    if win.get("type") == "range" and pd.Timestamp(win["start"]) - pd.Timedelta(
+        days=1 if RANGE_FROM_PREVIOUS_CLOSE in claim.notes else 0
+    ) >= end:  # never an empty window
         return None
     return replace(claim, window={**win, "end": _d(end)})
 
@@ -478,6 +486,8 @@ def _check_listing(claim: Claim, sym: str, market: Market, catalog: Any) -> List
     unit = claim.value["unit"]
     metric = claim.metric
     win = claim.window
+    if win.get("type") == "range" and RANGE_FROM_PREVIOUS_CLOSE in claim.notes:
+        win = {**win, "base": "previous_close"}
     stated_ccy = claim.value.get("currency")
     if unit == "price" and stated_ccy and stated_ccy != sec.currency:
         # "收報143.75元" on a Hong Kong listing is not checked against the ADR's US$ price: a
@@ -635,7 +645,11 @@ def _window_return(
     if t == "sessions":
         return window_return(market, sym, win["end"], int(win["n"]), adjusted=adjusted)
     if t == "range":
-        return range_return(market, sym, win["start"], win["end"], adjusted=adjusted)
+        start = pd.Timestamp(win["start"])
+        if win.get("base") == "previous_close":
+            # "1月20日至2月14日" (区间涨跌幅): the first day's move is inside the period
+            start -= pd.Timedelta(days=1)
+        return range_return(market, sym, start, win["end"], adjusted=adjusted)
     if t == "days":
         end = pd.Timestamp(win["end"])
         return range_return(
@@ -738,6 +752,8 @@ def _intraday(claim: Claim, sec: Any, market: Market) -> ListingCheck:
     bars = market.bars(sec.symbol, day - pd.Timedelta(days=10), day)
     if bars.empty or bars.index[-1] != day:
         raise _no_row(sec.symbol, day, sec.calendar)
+    if MOMENT_IN_SESSION in claim.notes:
+        return _moment(claim, sec, bars, day)
     amount = float(claim.value["amount"])
     up = (
         amount >= 0
@@ -780,6 +796,51 @@ def _intraday(claim: Claim, sec: Any, market: Market) -> ListingCheck:
         )
     return ListingCheck(
         symbol=sec.symbol, status=UNVERIFIABLE, note=f"intraday {claim.metric} is not checked"
+    )
+
+
+def _moment(claim: Claim, sec: Any, bars: pd.DataFrame, day: pd.Timestamp) -> ListingCheck:
+    """早盘 / 午盘 / 午间: a figure at one moment of the session. Daily bars do not give it; only a
+    figure outside the session's range (low to high, as a return from the previous close for a
+    per-cent move) is contradicted: the listing never traded there."""
+    low, high = bars["low"].iloc[-1], bars["high"].iloc[-1]
+    pct = claim.metric in ("price_return", "index_return") and claim.value["unit"] == "pct"
+    level = claim.metric in ("close_price", "index_level")
+    if sec.calendar == "XNYS":
+        # 午盘 at noon in Beijing is night in New York: which session is meant is not clear
+        return ListingCheck(
+            symbol=sec.symbol,
+            status=UNVERIFIABLE,
+            note=f"{MOMENT_IN_SESSION}; on a New York listing the session meant is not clear",
+        )
+    if pd.isna(low) or pd.isna(high) or not (pct or level) or (pct and len(bars) < 2):
+        return ListingCheck(symbol=sec.symbol, status=UNVERIFIABLE, note=MOMENT_IN_SESSION)
+    prev = float(bars["close"].iloc[-2]) if pct else None
+    lo_v, hi_v = (
+        (100.0 * (float(low) / prev - 1.0), 100.0 * (float(high) / prev - 1.0))
+        if prev is not None
+        else (float(low), float(high))
+    )
+    a_lo, a_hi = accepted_interval(claim.value, claim.comparator)
+    if a_lo <= hi_v and lo_v <= a_hi:
+        return ListingCheck(
+            symbol=sec.symbol,
+            status=UNVERIFIABLE,
+            note=f"{MOMENT_IN_SESSION}; the session traded between {lo_v:.4g} and {hi_v:.4g}",
+        )
+    nearest = hi_v if a_lo > hi_v else lo_v
+    return ListingCheck(
+        symbol=sec.symbol,
+        status=CONTRADICTED,
+        computed=nearest,
+        start_date=_d(bars.index[-2]) if prev is not None else None,
+        end_date=_d(day),
+        start_close=prev,
+        end_close=float(high if nearest == hi_v else low),
+        currency=sec.currency,
+        calendar=sec.calendar,
+        note=f"a figure at one moment of the session outside its range ({lo_v:.4g} to "
+        f"{hi_v:.4g}): the listing never traded there",
     )
 
 

@@ -34,13 +34,26 @@ class Window:
     # A window relative to the last day named before it ("当日", "a day earlier", "全周"): given
     # that day (or None), the builder; resolved in text order by the extractor.
     anchor: Callable[[str | None], Callable[[str | None], dict[str, Any]] | None] | None = None
+    # Whether later sentences without a date take this window: "全周累升857点" is stated for one
+    # figure and does not date the stocks that follow.
+    carries: bool = True
+    # A day that depends on the listing's calendar (春节后首个交易日: Hong Kong 2025-02-03,
+    # Shanghai 2025-02-05): once a claim resolves it, later sentences carry that date.
+    per_calendar: bool = False
 
 
 class Anchored:
     """What a maker returns for a window relative to the last day named (see ``Window.anchor``)."""
 
-    def __init__(self, anchor: Callable[[str | None], Any], is_day: bool) -> None:
-        self.anchor, self.is_day = anchor, is_day
+    def __init__(self, anchor: Callable[[str | None], Any], is_day: bool, carries: bool = True) -> None:
+        self.anchor, self.is_day, self.carries = anchor, is_day, carries
+
+
+class PerCalendar:
+    """What a maker returns for a day that depends on the listing's calendar (see ``Window.per_calendar``)."""
+
+    def __init__(self, build: Callable[[str | None], dict[str, Any]]) -> None:
+        self.build = build
 
 
 _MON = (r"(?P<mon>Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?"
@@ -56,11 +69,14 @@ def _const(win: dict[str, Any]) -> Callable[[str | None], dict[str, Any]]:
 
 
 def _w_zh_range(m: re.Match[str], ref: pd.Timestamp | None, st: DayMemory) -> Any:
+    # "1月20日至2月14日": both days inside the period, as mainland vendors' 区间涨跌幅 (Wind,
+    # Choice) measure it: from the close before the first day. The extractor turns the "base"
+    # key into the claim's note RANGE_FROM_PREVIOUS_CLOSE (the window keeps start and end only).
     y = int(m.group("y")) if m.group("y") else None
     start = D.month_day(int(m.group("m1")), int(m.group("d1")), y, ref)
     m2 = int(m.group("m2")) if m.group("m2") else int(m.group("m1"))
     end = D.month_day(m2, int(m.group("d2")), y, ref)
-    return _const({"type": "range", "start": start, "end": end}), False
+    return _const({"type": "range", "start": start, "end": end, "base": "previous_close"}), False
 
 
 def _w_zh_since_date(m: re.Match[str], ref: pd.Timestamp | None, st: DayMemory) -> Any:
@@ -197,7 +213,17 @@ def _w_week_of(m: re.Match[str], ref: pd.Timestamp | None, st: DayMemory) -> Any
             return None
         return _const({"type": "week", "start": D.iso(monday), "end": D.iso(end)})
 
-    return Anchored(anchor, False)
+    return Anchored(anchor, False, carries=False)
+
+
+def _w_single_day(m: re.Match[str], ref: pd.Timestamp | None, st: DayMemory) -> Any:
+    # "市值單日增加約3354億元": one session, the last day named (the article's own day when none).
+    base = D.need(ref, m.group(0))
+
+    def anchor(last: str | None) -> Any:
+        return _const({"type": "day", "date": last if last is not None else D.iso(base)})
+
+    return Anchored(anchor, True)
 
 
 def _w_lny(m: re.Match[str], ref: pd.Timestamp | None, st: DayMemory) -> Any:
@@ -209,14 +235,55 @@ def _w_lny(m: re.Match[str], ref: pd.Timestamp | None, st: DayMemory) -> Any:
     return _const({"type": "day", "date": D.iso(day)}), True
 
 
+# Holidays an article dates a session by ("五一节后首个交易日"): the holiday's (first) day in a year.
+_HOLIDAYS: dict[str, Callable[[int], Any]] = {
+    "lny": D.lunar_new_year,
+    "labour": lambda y: pd.Timestamp(year=y, month=5, day=1).date(),
+    "national": lambda y: pd.Timestamp(year=y, month=10, day=1).date(),
+    "newyear": lambda y: pd.Timestamp(year=y, month=1, day=1).date(),
+}
+_HOLIDAY_WORDS = {"春节": "lny", "春节假期": "lny", "五一": "labour", "五一节": "labour",
+                  "五一劳动节": "labour", "劳动节": "labour", "国庆": "national", "国庆节": "national",
+                  "元旦": "newyear", "元旦节": "newyear"}
+# A bare 节后 is the holiday whose first session after it is nearest before the article date,
+# among the long holidays (Lunar New Year, Labour Day, National Day), and only when that session
+# is at most this many days before the article (else another festival may be meant: 端午, 中秋).
+BARE_HOLIDAY_DAYS = 7
+
+
 def _w_after_lny(m: re.Match[str], ref: pd.Timestamp | None, st: DayMemory) -> Any:
+    # "春节后首个交易日", "五一节后首个交易日", "国庆节后首日": the first session after the holiday
+    # on the listing's calendar (五一: Shanghai 2025-05-06, Hong Kong 2025-05-02), in the latest
+    # year where that session is on or before the article date (Lunar New Year: the article's year).
     base = D.need(ref, m.group(0))
-    lny = D.lunar_new_year(base.year)
+    word = m.group("hol") or ("春节" if m.group("en") else "")
+    if m.group("other"):  # 端午节后, 中秋节后: no date table for them
+        return _const({"type": "unspecified"}), False
+    kind = _HOLIDAY_WORDS.get(word)
+
+    def first_after(key: str, year: int, cal: str) -> pd.Timestamp:
+        return pd.Timestamp(D.first_session_after_holiday(_HOLIDAYS[key](year), cal))
 
     def build(cal: str | None) -> dict[str, Any]:
-        return {"type": "day", "date": D.first_session_after_holiday(lny, cal or "XHKG")}
+        cal = cal or "XHKG"
+        if kind == "lny":
+            return {"type": "day", "date": D.iso(first_after("lny", base.year, cal))}
+        keys = [kind] if kind is not None else ["lny", "labour", "national"]
+        days = []
+        for key in keys:
+            for year in (base.year, base.year - 1):
+                day = first_after(key, year, cal)
+                if day <= base:
+                    days.append(day)
+                    break
+        if not days:
+            return {"type": "unspecified"}
+        day = max(days)
+        if kind is None and (base - day).days > BARE_HOLIDAY_DAYS:
+            return {"type": "unspecified"}  # a bare 节后 long after the holidays known here
+        return {"type": "day", "date": D.iso(day)}
 
-    return build, False
+    return PerCalendar(build)
 
 
 def _w_ytd(m: re.Match[str], ref: pd.Timestamp | None, st: DayMemory) -> Any:
@@ -421,8 +488,11 @@ WINDOW_RULES: list[tuple[re.Pattern[str], Callable[..., Any]]] = [
     (re.compile(r"(?P<which>去年|今年)?(?:农历)?(?P<eve>除夕|大年初一|正月初一|春节首日)"
                 r"|(?:on\s+)?(?P<eve2>Lunar New Year'?s?(?: Day)?|Chinese New Year'?s?(?: Day)?)", re.IGNORECASE),
      _w_lny),
-    (re.compile(r"(?:春节|节)后(?:的)?首个交易日|(?:春节|节)后首日|(?:春节|节)后开市首日|春节假期后首个交易日"
-                r"|first (?:trading day|session) after the (?:Lunar|Chinese) New Year(?: holiday)?", re.IGNORECASE),
+    (re.compile(r"(?:(?P<hol>春节假期|春节|五一劳动节|五一节|五一|劳动节|国庆节|国庆|元旦节|元旦)"
+                r"|(?P<other>(?:端午|中秋|清明|圣诞)节?)|(?<![\u4e00-\u9fff])节)"
+                r"(?:假期|长假|小长假|黄金周)?后(?:的)?(?:首个交易日|第一个交易日|首日|开市首日)"
+                r"|(?P<en>first (?:trading day|session) after the (?:Lunar|Chinese) New Year(?: holiday)?)",
+                re.IGNORECASE),
      _w_after_lny),
     (re.compile(r"今年以来|(?<!\d)年初以来|(?<!\d)年初至今|今年迄今|年内|今年累计|year[- ]to[- ]date|\bYTD\b|so far this year"
                 r"|since the (?:start|beginning) of the year|this year", re.IGNORECASE), _w_ytd),
@@ -452,6 +522,7 @@ WINDOW_RULES: list[tuple[re.Pattern[str], Callable[..., Any]]] = [
      _w_en_weekday),
     (re.compile(r"今日|今天|昨日|昨天|前日|前天|\btoday\b|\byesterday\b", re.IGNORECASE), _w_rel_day),
     (re.compile(r"当日|当天|同日|that day|the same day|on the day", re.IGNORECASE), _w_that_day),
+    (re.compile(r"单日"), _w_single_day),
     (re.compile(r"(?:^|(?<=[，,。\s]))(?P<d>\d{1,2})[日号](?=[，,\s]|晚|早|盘|收盘|美股|港股|A股)"), _w_zh_mday),
 ]
 
@@ -515,10 +586,10 @@ TRIGGERS: list[tuple[str, ...]] = [
     ("前一", "earlier", "before", "previous", "prior", "preceding"), ("from", "between"),
     ("since", "from"), _EN_MONTHS, ("交易日",), ("近", "过去", "最近", "连续", "累计"), ("日", "天"), ("日",),
     ("session", "trading"), ("day", "week"), ("-day", "-week"), ("除夕", "初一", "春节首日", "lunar", "chinese new"),
-    ("节后", "春节", "new year"), ("今年", "年初", "年内", "year", "ytd"), ("年", "since", "from", "between"),
+    ("节后", "春节", "假期后", "长假后", "黄金周后", "new year"), ("今年", "年初", "年内", "year", "ytd"), ("年", "since", "from", "between"),
     ("年", " 19", " 20"), ("全周", "一周", "the week"), ("周", "week"), ("月", "month", "mtd"),
     ("月",), ("in ", "during", "for ", "since"), ("周", "星期", "礼拜"), ("day",),
     ("今", "昨", "前日", "前天", "today", "yesterday"), ("当日", "当天", "同日", "that day", "same day", "the day"),
-    ("日", "号"),
+    ("单日",), ("日", "号"),
 ]
 assert len(TRIGGERS) == len(WINDOW_RULES)
