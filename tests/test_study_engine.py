@@ -792,17 +792,30 @@ def test_caar_standard_errors(panel) -> None:
 
 
 def test_clustered_caar_standard_error_carries_the_design_effect() -> None:
+    import statsmodels.api as sm
+
     wide, m = make_panel(n_sym=20, n_days=300, seed=4, rho=0.2)
+    wide = wide * np.linspace(0.5, 2.5, 20)  # unequal volatilities: r̄* differs from r̄
     ev = pd.DataFrame({"event_id": "d", "symbol": wide.columns, "date": wide.index[250]})
     res = EventStudy(
         wide, ev, market_returns=m, estimation_window=EST, event_windows=((0, 0),)
     ).fit()
+    # the oracle: statsmodels residuals over the estimation window, their correlations and sds
+    est = slice(250 + EST[0], 250 + EST[1] + 1)
+    x = sm.add_constant(m.to_numpy()[est])
+    resid = np.array([sm.OLS(wide[c].to_numpy()[est], x).fit().resid for c in wide.columns])
+    corr = np.corrcoef(resid)
+    sd = resid.std(axis=1)
+    off = ~np.eye(20, dtype=bool)
+    rbar = corr[off].mean()
+    rstar = (np.outer(sd, sd) * corr)[off].sum() / (19 * (sd**2).sum())
+    clus = res.clustering.iloc[0]
+    assert clus["rbar"] == pytest.approx(rbar, abs=1e-12)
+    assert clus["rbar_caar"] == pytest.approx(rstar, abs=1e-12) and abs(rstar - rbar) > 0.005
     row = res.caar.iloc[0]
-    r = res.clustering["rbar"].iloc[0]
-    x = res.car["car"].to_numpy()
-    plain = x.std(ddof=1) / np.sqrt(20)
+    plain = res.car["car"].to_numpy().std(ddof=1) / np.sqrt(20)
     assert row["se_method"] == "cross_sectional_kp_adjusted"
-    assert row["std_error"] == pytest.approx(plain * np.sqrt((1 + 19 * r) / (1 - r)))
+    assert row["std_error"] == pytest.approx(plain * np.sqrt((1 + 19 * rstar) / (1 - rstar)))
 
 
 def test_holiday_dates_follow_the_listing_calendar_and_missing_sessions_are_ledgered() -> None:

@@ -472,9 +472,15 @@ def test_aar_path_band_uses_the_span_rbar_of_the_dates_pairs_share() -> None:
         paths.append(np.cumsum(wide[sym].to_numpy()[rows] - fit.params[0] - fit.params[1] * m.to_numpy()[rows]))
         dates.append(set(wide.index[rows]))
     corr = pd.DataFrame(resid).corr(min_periods=30).to_numpy()
+    sd = np.array([resid[sym].std(ddof=0) for sym in wide.columns])
     pairs = [(i, j) for i in range(6) for j in range(i + 1, 6)]
     rbar = np.mean([corr[i, j] * len(dates[i] & dates[j]) / 4 for i, j in pairs])
     assert 0 < rbar < 0.9 * np.mean([corr[i, j] for i, j in pairs])  # not the residuals' r̄
+    # the CAAR's r̄*: each pair weighted by the two residual sds (CARs of unequal variance)
+    rstar = 2 * sum(sd[i] * sd[j] * corr[i, j] * len(dates[i] & dates[j]) / 4 for i, j in pairs) / (
+        5 * (sd**2).sum()
+    )
+    assert res.clustering["rbar"].iloc[0] == pytest.approx(rbar, rel=1e-9)
     paths = np.array(paths)
-    se = paths.std(axis=0, ddof=1) / np.sqrt(6) * np.sqrt((1 + 5 * rbar) / (1 - rbar))
+    se = paths.std(axis=0, ddof=1) / np.sqrt(6) * np.sqrt((1 + 5 * rstar) / (1 - rstar))
     np.testing.assert_allclose(res.aar_path()["std_error"], se, rtol=1e-9)

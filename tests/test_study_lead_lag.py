@@ -430,7 +430,9 @@ def test_windows_one_session_apart_across_markets_count_as_clustered() -> None:
     for g, row in caar.iterrows():
         car = res.car.loc[(res.car["group"] == g) | (g == "all"), "car"].to_numpy()
         plain = car.std(ddof=1) / np.sqrt(car.size)
-        want = plain / kp_adjustment(car.size, clus.loc[g, "rbar"])
+        # the CAAR's r̄* (pairs weighted by the residual sds), lead-lag terms included
+        assert clus.loc[g, "rbar_caar"] > 0.005
+        want = plain / kp_adjustment(car.size, clus.loc[g, "rbar_caar"])
         assert row["std_error"] == pytest.approx(want, rel=1e-12)
         assert row["se_method"] == "cross_sectional_kp_adjusted"
     cmp = res.compare("A", "B").set_index("test")

@@ -20,7 +20,7 @@ WINS = ((0, 0), (-2, 3))
 
 
 def _market(
-    seed: int, n_sym: int, n_days: int, shock: float, nan_share: float
+    seed: int, n_sym: int, n_days: int, shock: float, nan_share: float, vol_spread: bool = False
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Wide returns (a market factor, a shock common to every listing that the market model
     leaves in the residuals, noise; ``nan_share`` of the cells are not sessions of that listing)
@@ -31,6 +31,8 @@ def _market(
     r = np.outer(m, rng.uniform(0.5, 1.5, n_sym)) + shock * common[:, None]
     r += rng.normal(0, 0.02, (n_days, n_sym))
     r[rng.random(r.shape) < nan_share] = np.nan
+    if vol_spread:  # listings of unequal volatility, the volatile ones carrying more of the shock
+        r *= rng.uniform(0.5, 2.5, n_sym)
     wide = pd.DataFrame(r, index=dates, columns=[f"S{i:04d}" for i in range(n_sym)])
     return wide, pd.DataFrame({"M": m}, index=dates)
 
@@ -59,6 +61,8 @@ def _oracle(wide: pd.DataFrame, mkt: pd.DataFrame, res, est=EST) -> dict:  # typ
     upper = np.triu_indices(corr.shape[0], 1)
     r = np.nan_to_num(corr[upper])
     out = {"residual": r.mean(), "n_pairs": int(np.isfinite(corr[upper]).sum())}
+    sd = np.array([s.std(ddof=0) for s in resid.values()])
+    weights = np.outer(sd, sd)[upper]  # r̄* of the CAAR: pairs weighted by the residual sds
     for (a, b), dates in window_dates.items():
         calendar = pd.DatetimeIndex(np.unique(np.concatenate([d.to_numpy() for d in dates])))
         on = np.zeros((len(dates), calendar.size))
@@ -66,6 +70,7 @@ def _oracle(wide: pd.DataFrame, mkt: pd.DataFrame, res, est=EST) -> dict:  # typ
             on[k, calendar.get_indexer(d)] = 1.0
         shared = (on @ on.T)[upper]
         out[a, b] = (r * shared).sum() / ((b - a + 1) * r.size)
+        out["caar", a, b] = (weights * r * shared).sum() / ((b - a + 1) * (sd.size - 1) / 2 * (sd**2).sum())
     return out
 
 
@@ -411,3 +416,36 @@ def test_rbar_on_the_new_york_and_hong_kong_calendars() -> None:
     for a, b in wins:
         assert clus.loc[f"[{a}:{b}]", "rbar"] == pytest.approx(want[a, b], rel=0.01)
         assert clus.loc[f"[{a}:{b}]", "rbar_same_date"] == pytest.approx(want["same", a, b], rel=0.01)
+
+
+@pytest.mark.parametrize("n_sym", [150, 300])
+def test_the_caar_rbar_weighs_pairs_by_their_volatility_on_both_paths(n_sym: int) -> None:
+    """r̄* of the CAAR's standard error (pairs weighted by the product of the residual sds) from
+    every pair, for a group of at most RBAR_MAX_EVENTS (pairs) and a larger one (sums over
+    calendar time), on one date (exact) and with listings of unequal volatility."""
+    wide, mkt = _market(seed=5, n_sym=n_sym, n_days=560, shock=0.6, nan_share=0.0, vol_spread=True)
+    events = pd.DataFrame({"event_id": wide.columns, "symbol": wide.columns, "date": wide.index[500]})
+    res = _fit(wide, mkt, events)
+    want = _oracle(wide, mkt, res)
+    clus = res.clustering.set_index("window")
+    for a, b in WINS:
+        assert clus.loc[f"[{a}:{b}]", "rbar"] == pytest.approx(want[a, b], rel=1e-9)
+        assert clus.loc[f"[{a}:{b}]", "rbar_caar"] == pytest.approx(want["caar", a, b], rel=1e-9)
+    assert abs(want["caar", 0, 0] - want[0, 0]) > 0.01  # the weighting matters here
+
+
+def test_the_caar_rbar_of_events_spread_in_time_matches_every_pair() -> None:
+    wide, mkt = _market(seed=3, n_sym=150, n_days=700, shock=0.6, nan_share=0.005, vol_spread=True)
+    rng = np.random.default_rng(4)
+    events = pd.DataFrame(
+        {
+            "event_id": [f"E{i}" for i in range(600)],
+            "symbol": rng.choice(wide.columns, 600),
+            "date": wide.index[rng.integers(300, 670, 600)],
+        }
+    )
+    res = _fit(wide, mkt, events)
+    want = _oracle(wide, mkt, res)
+    clus = res.clustering.set_index("window")
+    for a, b in WINS:
+        assert clus.loc[f"[{a}:{b}]", "rbar_caar"] == pytest.approx(want["caar", a, b], rel=0.01)

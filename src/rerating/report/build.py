@@ -80,7 +80,7 @@ SE_METHOD_LABELS = {
 SE_METHOD_PHRASES = {
     "cross_sectional_kp_adjusted": "the cross-sectional t with the standard error scaled by the "
     "design effect 1 + (N - 1) r̄, the listings' windows overlapping in calendar time "
-    "(Kolari & Pynnönen 2010)",
+    "(Kolari & Pynnönen 2010; r̄ weighting each pair by the two listings' volatilities)",
     "cross_sectional": "the cross-sectional t (the listings' windows apart in time)",
     "time_series": "the listing's own t-test on its estimation-window variance (one listing: "
     "no cross-section; Campbell, Lo & MacKinlay 1997)",
@@ -1483,7 +1483,7 @@ def _caar_caption(caar: pd.DataFrame) -> str:
     how = {
         "cross_sectional_kp_adjusted": "the cross-sectional t with the standard error scaled by "
         "the design effect 1 + (N - 1) r̄ where a group's windows overlap in calendar time "
-        "(Kolari & Pynnönen 2010)",
+        "(Kolari & Pynnönen 2010; r̄ weighting each pair by the two listings' volatilities)",
         "cross_sectional": "the cross-sectional t where they do not",
         "time_series": "for a one-listing group, the t of that listing's CAR on its own "
         "estimation-window variance (Campbell, Lo & MacKinlay 1997), no cross-section",

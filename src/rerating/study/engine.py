@@ -1011,7 +1011,8 @@ def _fit(study, ev, flat, d0, design, method, k_params, min_est, market_of_sym=N
             else:
                 assert sample is not None
                 g_rbar = _rbar(sample)
-            rbar_of[gname] = (g_rbar.effective[-1], g_rbar.n_pairs)  # the span's, for aar_path
+            # the span's r̄ of the CAAR (r̄*), for aar_path
+            rbar_of[gname] = (g_rbar.for_caar(-1), g_rbar.n_pairs)
             overlap_windows: list[str] = []
             joint: np.ndarray | None = None  # the group's joint calendar, when adjacency matters
             apart_windows: list[str] = []  # windows that overlap across different day-0 dates
@@ -1035,6 +1036,7 @@ def _fit(study, ev, flat, d0, design, method, k_params, min_est, market_of_sym=N
                         "window": label,
                         "n": n,
                         "rbar": rbar,
+                        "rbar_caar": g_rbar.for_caar(w),
                         "rbar_same_date": g_rbar.same_date[w],
                         "rbar_residual": g_rbar.residual,
                         "n_pairs": g_rbar.n_pairs,
@@ -1051,7 +1053,7 @@ def _fit(study, ev, flat, d0, design, method, k_params, min_est, market_of_sym=N
                     ws.car,
                     arr["var_car"][members, w],
                     arr["dof"][members],
-                    rbar,
+                    g_rbar.for_caar(w),
                     overlapping,
                 )
                 row["abhar"] = float(ws.bhar.mean())  # tested by skewness_adjusted_t
@@ -1139,8 +1141,9 @@ def _fit(study, ev, flat, d0, design, method, k_params, min_est, market_of_sym=N
                 f"{', '.join(t for t in CLUSTER_VALID if t not in EVENT_TIME_TESTS)} (design "
                 f"effect) and, where the overlapping events share day 0, {', '.join(EVENT_TIME_TESTS)} "
                 "(time-series variance of the portfolio); the other tests assume independent events "
-                "and over-reject when r̄ > 0. CAAR std_error scaled by sqrt((1+(N-1)r̄)/(1-r̄)), "
-                "r̄ floored at 0 there and in the adjusted tests."
+                "and over-reject when r̄ > 0. CAAR std_error scaled by sqrt((1+(N-1)r̄*)/(1-r̄*)) "
+                "(r̄*: pairs weighted by their residual sds, clustering's rbar_caar), r̄ and r̄* "
+                "floored at 0 there and in the adjusted tests."
             )
         # the last queued first: this thread takes the tasks the helper has not started
         for row, at, task, w in reversed(deferred):
@@ -1476,6 +1479,13 @@ class _GroupRbar:
     n_pairs: int  # pairs with enough common estimation dates
     effective: tuple[float, ...]  # per window: mean over pairs of the CARs' correlation
     same_date: tuple[float, ...]  # the same from same-date correlation only (no lead-lag terms)
+    # per window: ``effective`` with each pair weighted by the product of the two events'
+    # residual standard deviations (r̄* of :func:`_caar_row`); empty: equal weights
+    weighted: tuple[float, ...] = ()
+
+    def for_caar(self, w: int) -> float:
+        """The r̄ of the CAAR's standard error for window ``w`` (``-1``: the span)."""
+        return self.weighted[w] if self.weighted else self.effective[w]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -1543,23 +1553,45 @@ def _rbar(sample: _RbarSample) -> _GroupRbar:
             sample.market, sample.market, sample.calendar, days, vals, days, vals
         )
     n_pairs_all = sample.size * (sample.size - 1) / 2
-    effective, same_date = [], []
-    done: dict[bytes, tuple[float, float]] = {}  # windows with the same dates (e.g. the span)
+    sd = _residual_sd(vals)
+    weights = np.outer(sd, sd)  # each pair's weight in r̄* (see _caar_row)
+    weight_all = (sample.size - 1) / 2 * float((sd**2).sum())  # all the pairs' with r_ij = 1
+    effective, same_date, weighted = [], [], []
+    done: dict[bytes, tuple[float, float, float]] = {}  # windows with the same dates (the span)
     for d in sample.windows:
         key = d.tobytes()
         if key not in done:
-            same = float((r * _shared_dates(d, d)).sum())
-            both = same
+            shared = r * _shared_dates(d, d)
+            same = float(shared.sum())
+            both, both_w = same, float((weights * shared).sum())
             if lead_lag is not None and sample.calendar is not None:
                 # every ordered pair (i, j), i != j: i's date d with j's previous session
-                both += float((lead_lag * _shared_dates(d, _LeadLag.next_day(sample.calendar, d))).sum())
+                lagged = lead_lag * _shared_dates(d, _LeadLag.next_day(sample.calendar, d))
+                both += float(lagged.sum())
+                both_w += float((weights * lagged).sum())
             scale = d.shape[1] * n_pairs_all
-            done[key] = (both / scale, same / scale)
+            w_scale = d.shape[1] * weight_all
+            done[key] = (both / scale, same / scale, both_w / w_scale if w_scale > 0 else both / scale)
         effective.append(done[key][0])
         same_date.append(done[key][1])
+        weighted.append(done[key][2])
     return _GroupRbar(
-        float(r.sum() / n_pairs_all), int(upper.sum()), tuple(effective), tuple(same_date)
+        float(r.sum() / n_pairs_all),
+        int(upper.sum()),
+        tuple(effective),
+        tuple(same_date),
+        tuple(weighted),
     )
+
+
+def _residual_sd(vals: np.ndarray) -> np.ndarray:
+    """Each row's standard deviation over its finite values (ddof 0; 0 for none): an event's
+    residual volatility, the weight of its pairs in r̄* (:func:`_caar_row`)."""
+    fin = np.isfinite(vals)
+    n = np.maximum(fin.sum(axis=1), 1)
+    x = np.where(fin, vals, 0.0)
+    centred = np.where(fin, x - (x.sum(axis=1) / n)[:, None], 0.0)
+    return np.sqrt(np.einsum("ij,ij->i", centred, centred) / n)
 
 
 _RBAR_BLOCK = 256  # day-0 positions per block of _lag_sums's products
@@ -1606,6 +1638,10 @@ class _CalendarSums(_DayGrid):
     present: _DayGrid | None = None
     windows: tuple[_DayGrid, ...] | None = None
     by_market: tuple[tuple[int, _CalendarSums], ...] = ()
+    # the sums of s_i u_i (s_i: event i's residual standard deviation) on the same cells as
+    # ``dsum``, and the sum of every s_i^2: r̄*'s pairs weighted by s_i s_j (_caar_row)
+    wsum: np.ndarray | None = None
+    s2_sum: float = 0.0
 
     @property
     def n(self) -> int:
@@ -1614,7 +1650,13 @@ class _CalendarSums(_DayGrid):
     @property
     def nbytes(self) -> int:
         grids = [self, *([self.present] if self.present is not None else []), *(self.windows or ())]
-        return sum(g.dsum.nbytes for g in grids) + sum(part.nbytes for _, part in self.by_market)
+        extra = 0 if self.wsum is None else self.wsum.nbytes
+        return sum(g.dsum.nbytes for g in grids) + extra + sum(part.nbytes for _, part in self.by_market)
+
+    def weight_grid(self) -> _DayGrid:
+        """``wsum`` on ``dsum``'s cells."""
+        assert self.wsum is not None
+        return _DayGrid(self.p0, self.rel_lo, self.wsum)
 
     def present_grid(self) -> _DayGrid:
         """``present``, or what it is when every estimation window is complete."""
@@ -1692,6 +1734,8 @@ def _calendar_sums(  # type: ignore[no-untyped-def]
         rel_hi = max(rel_hi, int((position(r0 + last) - pos[k]).max()))
     width = rel_hi - rel_lo + 1
     sums = np.zeros((n_pos, width))
+    wsums = np.zeros((n_pos, width))
+    s2_sum = 0.0
     present = None if complete else np.zeros((n_pos, width))
     count, root_n = np.zeros(n_pos), np.zeros(n_pos)
     good_all = np.zeros(idx.size, dtype=bool)
@@ -1710,13 +1754,15 @@ def _calendar_sums(  # type: ignore[no-untyped-def]
         norm = np.sqrt(np.einsum("ij,ij->i", centred, centred))
         good = norm > 0
         good_all[part] = good
+        sd = np.where(good, norm / np.sqrt(np.maximum(n_i, 1.0)), 0.0)  # s_i, as _residual_sd
+        s2_sum += float((sd**2).sum())
         centred *= np.divide(1.0, norm, out=np.zeros_like(norm), where=good)[:, None]  # u_i
         n_i = np.where(good, n_i, 0.0)
         count += np.bincount(pos[part][good] - p0, minlength=n_pos)
         root_n += np.bincount(pos[part] - p0, weights=np.sqrt(n_i), minlength=n_pos)
         n_sum += float(n_i.sum())
         # what each event puts on the calendar: u_i, and 1 on each date it has a residual
-        layers = [(sums, centred)]
+        layers = [(sums, centred), (wsums, centred * sd[:, None])]
         if present is not None:
             layers.append((present, (fin & good[:, None]).astype(float)))
         d_rows = np.flatnonzero(dense[part])
@@ -1757,6 +1803,8 @@ def _calendar_sums(  # type: ignore[no-untyped-def]
         bounds=tuple((int(a), int(b)) for a, b in bounds),
         present=None if present is None else _DayGrid(p0, rel_lo, present),
         windows=windows,
+        wsum=wsums,
+        s2_sum=s2_sum,
     )
 
 
@@ -1819,6 +1867,8 @@ def _market_sums(parts: Sequence[tuple[int, _CalendarSums]]) -> _CalendarSums:
             else None
         ),
         by_market=tuple(parts),
+        wsum=_sum_grids([g.weight_grid() for g in sums]).dsum,
+        s2_sum=float(sum(g.s2_sum for g in sums)),
     )
 
 
@@ -1920,10 +1970,16 @@ class _PairTerms:
     pairs: np.ndarray  # how many pairs
     r: np.ndarray  # the sum of their correlations
     shared: list[np.ndarray]  # per window, the sum of the dates they share in it
+    r_weighted: np.ndarray | None = None  # the same weighted by s_i s_j (weighted=True)
 
 
 def _pair_terms(
-    a: _CalendarSums, b: _CalendarSums, max_lag: int, lead: bool = False, windows: int | None = None
+    a: _CalendarSums,
+    b: _CalendarSums,
+    max_lag: int,
+    lead: bool = False,
+    windows: int | None = None,
+    weighted: bool = False,
 ) -> _PairTerms:
     """:class:`_PairTerms` of events ``i`` of ``a`` and ``j`` of ``b`` with ``j``'s day 0 ``d``
     sessions later, ``|d| < max_lag``. When ``a`` is ``b``, each pair once (``d >= 0``, no event
@@ -1948,11 +2004,18 @@ def _pair_terms(
     d = lags(np.arange(1 - max_lag, max_lag))
     pairs = lags(_row_lags(a.count, a.p0, b.count, b.p0, max_lag))
     s = lags(_lag_sums(a, a if same else second, max_lag))
+    s_w = None
+    if weighted:  # the same sums of s_i u_i: each pair's product weighted by s_i s_j
+        wa = a.weight_grid()
+        wb = b.weight_grid().moved() if lead else b.weight_grid()
+        s_w = lags(_lag_sums(wa, wa if same else wb, max_lag))
     q = lags(_row_lags(a.root_n, a.p0, b.root_n, b.p0, max_lag))
     if same:  # d = 0: each pair once, without the events with themselves
         pairs[0] = float((a.count * (a.count - 1)).sum()) / 2.0
         s[0] = (s[0] - a.n) / 2.0
         q[0] = (q[0] - a.n_sum) / 2.0
+        if s_w is not None:
+            s_w[0] = (s_w[0] - a.s2_sum) / 2.0
     apart = np.abs(d + 1) if lead else np.abs(d)
 
     def paired(x: _DayGrid, y: _DayGrid, itself: float) -> np.ndarray:
@@ -1969,6 +2032,7 @@ def _pair_terms(
     # pairs with RBAR_MIN_OVERLAP common estimation dates (on average over the pairs d apart)
     linked = (apart <= a.l1 - RBAR_MIN_OVERLAP) & (c > 0) & (c >= RBAR_MIN_OVERLAP * pairs)
     r = np.where(linked, s * q / np.where(linked, c, 1.0), 0.0)
+    r_w = None if s_w is None else np.where(linked, s_w * q / np.where(linked, c, 1.0), 0.0)
     shared = []
     for w in range(len(a.bounds) if windows is None else windows):
         lo, hi = a.bounds[w]
@@ -1976,14 +2040,16 @@ def _pair_terms(
             shared.append(pairs * np.maximum(hi - lo + 1 - apart, 0))
         else:
             shared.append(paired(a.window_grid(w), b.window_grid(w), a.n * (hi - lo + 1)))
-    return _PairTerms(d, pairs, r, shared)
+    return _PairTerms(d, pairs, r, shared, r_w)
 
 
-def _mean_shared(terms: _PairTerms, w: int) -> float:
+def _mean_shared(terms: _PairTerms, w: int, weighted: bool = False) -> float:
     """``sum_ij r_ij k_ij`` over the pairs, by lag: the correlations times the mean dates of
-    window ``w`` the pairs ``d`` apart share."""
+    window ``w`` the pairs ``d`` apart share (``weighted``: each weighted by ``s_i s_j``)."""
+    r = terms.r_weighted if weighted else terms.r
+    assert r is not None
     has = terms.pairs > 0
-    return float((terms.r * np.where(has, terms.shared[w] / np.where(has, terms.pairs, 1.0), 0.0)).sum())
+    return float((r * np.where(has, terms.shared[w] / np.where(has, terms.pairs, 1.0), 0.0)).sum())
 
 
 def _rbar_all_events(sums: _CalendarSums) -> _GroupRbar:
@@ -2010,22 +2076,36 @@ def _rbar_all_events(sums: _CalendarSums) -> _GroupRbar:
     markets = sums.by_market if len(sums.by_market) > 1 else ((0, sums),)
     # the pairs of each two markets apart (and of one market): their correlations and shared
     # window dates differ from one pair of markets to another, and go together
+    # r̄* (_caar_row): the pairs weighted by s_i s_j, over what they sum to when every r_ij = 1
+    weight_all = (sums.n - 1) / 2.0 * sums.s2_sum
+    weigh = sums.wsum is not None and weight_all > 0
     same_date, r_sum, linked = [0.0] * len(lengths), 0.0, 0
+    weighted = [0.0] * len(lengths)
     for k, (_, a) in enumerate(markets):
         for _, b in markets[k:]:
-            terms = _pair_terms(a, b, max_lag)
+            terms = _pair_terms(a, b, max_lag, weighted=weigh)
             r_sum += float(terms.r.sum())
             linked += int(terms.pairs.sum())
             for w, length in enumerate(lengths):
                 same_date[w] += _mean_shared(terms, w) / (length * n_pairs_all)
+                if weigh:
+                    weighted[w] += _mean_shared(terms, w, True) / (length * weight_all)
     effective = list(same_date)
     for m_a, a in markets if len(markets) > 1 else ():  # ordered pairs of different markets
         for m_b, b in markets:
             if m_a != m_b:
-                lead = _pair_terms(a, b, max_lag + 1, lead=True)
+                lead = _pair_terms(a, b, max_lag + 1, lead=True, weighted=weigh)
                 for w, length in enumerate(lengths):
                     effective[w] += _mean_shared(lead, w) / (length * n_pairs_all)
-    return _GroupRbar(r_sum / n_pairs_all, linked, tuple(effective), tuple(same_date))
+                    if weigh:
+                        weighted[w] += _mean_shared(lead, w, True) / (length * weight_all)
+    return _GroupRbar(
+        r_sum / n_pairs_all,
+        linked,
+        tuple(effective),
+        tuple(same_date),
+        tuple(weighted) if weigh else (),
+    )
 
 
 def _rbar_between_all_events(a: _CalendarSums, b: _CalendarSums) -> dict:
@@ -2309,6 +2389,13 @@ def _caar_row(group, label, car, var_car, dof, rbar, overlapping) -> dict:  # ty
     """CAAR with a cross-sectional standard error (design-effect adjusted under clustering).
 
     One event: its own time-series standard error (Campbell, Lo & MacKinlay 1997), t(dof).
+    Overlapping events: the cross-sectional standard error times Kolari & Pynnönen's (2010)
+    ``sqrt((1 + (N-1) r) / (1 - r))`` with ``r`` = ``rbar`` = r̄* = ``sum_{i!=j} s_i s_j rho_ij /
+    ((N-1) sum_i s_i^2)`` (``s_i``: event i's residual standard deviation, ``rho_ij`` the pair's
+    CAR correlation): with ``E[s^2] = S - c`` and ``Var(CAAR) = (S + (N-1) c) / N`` (``S`` the mean
+    CAR variance, ``c`` the mean covariance of a pair) the factor is exact for CARs of unequal
+    variance, where Kolari & Pynnönen's equal-variance r̄ (their SCARs) understates it when the
+    volatile events share the shock. Equal ``s_i`` give their r̄.
     """
     n = car.size
     caar = float(car.mean())

@@ -414,8 +414,13 @@ class EventStudyResults:
 
     @property
     def clustering(self) -> pd.DataFrame:
-        """Per group and window: n, rbar, rbar_same_date, rbar_residual, n_pairs, design_effect =
-        1 + (N-1) rbar, overlapping.
+        """Per group and window: n, rbar, rbar_caar, rbar_same_date, rbar_residual, n_pairs,
+        design_effect = 1 + (N-1) rbar, overlapping.
+
+        ``rbar_caar``: ``rbar`` with each pair weighted by the product of the two events'
+        residual standard deviations (r̄*), which the CAAR's standard error, ``conf_int`` and
+        the ``aar_path`` band use (CARs of unequal variance; ``rbar`` is for the standardised
+        SCARs of ``adj_patell`` and ``adj_bmp``; docs/STUDY.md).
 
         ``rbar``: the mean correlation of the window's CARs, each pair's estimation-residual
         correlation times the share of window dates the two events have in common, plus, for
