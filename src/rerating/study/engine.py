@@ -1769,10 +1769,13 @@ def _calendar_sums(  # type: ignore[no-untyped-def]
         if d_rows.size:  # events sorted by day 0: one row sum per day 0
             at = pos[part][d_rows] - p0
             starts = np.flatnonzero(np.r_[True, at[1:] != at[:-1]])
+            cols = slice(e1 - rel_lo, e1 - rel_lo + l1)
             for grid, values in layers:
-                grid[at[starts], e1 - rel_lo : e1 - rel_lo + l1] += np.add.reduceat(
-                    values[d_rows], starts, axis=0
-                )
+                rowsum = np.add.reduceat(values[d_rows], starts, axis=0)
+                if lo == 0:  # the grid is still 0 and each day 0 comes once: a plain scatter
+                    grid[at[starts], cols] = rowsum
+                else:
+                    grid[at[starts], cols] += rowsum
         s_rows = np.flatnonzero(~dense[part])
         if s_rows.size:
             k = lo + s_rows
@@ -1897,51 +1900,65 @@ def _window_grids(  # type: ignore[no-untyped-def]
     return tuple(grids)
 
 
-def _lag_sums(a: _DayGrid, b: _DayGrid, max_lag: int) -> np.ndarray:
+def _lag_sums(
+    a: _DayGrid,
+    b: _DayGrid,
+    max_lag: int,
+    also: tuple[_DayGrid, _DayGrid] | None = None,
+) -> np.ndarray:
     """``S[d + max_lag - 1]``, ``|d| < max_lag``: over the pairs of an event of ``a`` and one of ``b``
     whose day 0 is ``d`` sessions later, ``sum_t x_i(t) y_j(t)`` over their common dates (``x``,
     ``y``: the values of :class:`_DayGrid`; an event with itself included when ``a`` is ``b``, and
-    each pair once: ``d >= 0``). Block of day 0s by block, one product each."""
+    each pair once: ``d >= 0``). Block of day 0s by block, one product each. ``also``: two more
+    grids on ``a``'s and ``b``'s cells (other values of the same events), whose sums come as a
+    second row from the same pass (one batched product per block); else one row."""
     rel_lo = min(a.rel_lo, b.rel_lo)
     span = max(a.rel_lo + a.dsum.shape[1], b.rel_lo + b.dsum.shape[1]) - rel_lo  # columns of a row
     # blocks about as long as the lags wanted: a product covers the lags up to its length
     step = max(64, min(_RBAR_BLOCK, max_lag))
     width = step + span - 1  # a block's calendar columns
 
-    def blocks(g: _DayGrid) -> list[tuple[int, np.ndarray]]:
+    def blocks(grids: Sequence[_DayGrid]) -> list[tuple[int, np.ndarray]]:
         out = []
+        g = grids[0]
         c0 = g.rel_lo - rel_lo
         for b0 in range(0, g.dsum.shape[0], step):
-            blk = g.dsum[b0 : b0 + step]
-            cal = np.zeros((blk.shape[0], width))
-            # row p's residuals on its own calendar dates: row p of blk from column c0 + p (a
-            # view whose rows step one element further than cal's)
-            np.lib.stride_tricks.as_strided(
-                cal.reshape(-1)[c0:], blk.shape, ((width + 1) * cal.itemsize, cal.itemsize)
-            )[...] = blk
+            rows = min(step, g.dsum.shape[0] - b0)
+            cal = np.zeros((len(grids), rows, width))
+            for layer, grid in zip(cal, grids, strict=True):
+                # row p's values on its own calendar dates: row p of the block from column
+                # c0 + p (a view whose rows step one element further than the layer's)
+                np.lib.stride_tricks.as_strided(
+                    layer.reshape(-1)[c0:], (rows, g.dsum.shape[1]), ((width + 1) * cal.itemsize, cal.itemsize)
+                )[...] = grid.dsum[b0 : b0 + step]
             out.append((g.p0 + b0, cal))
         return out
 
-    blocks_a = blocks(a)
-    blocks_b = blocks_a if b is a else blocks(b)
-    out = np.zeros(2 * max_lag - 1)
+    blocks_a = blocks([a] if also is None else [a, also[0]])
+    blocks_b = blocks_a if b is a else blocks([b] if also is None else [b, also[1]])
+    size = 2 * max_lag - 1
+    out = np.zeros(size * (1 if also is None else 2))
     for a0, cal_a in blocks_a:
         for b0, cal_b in blocks_b:
+            ra, rb = cal_a.shape[1], cal_b.shape[1]
             shift = b0 - a0
-            nearest = max(0, shift - (cal_a.shape[0] - 1), -shift - (cal_b.shape[0] - 1))
+            nearest = max(0, shift - (ra - 1), -shift - (rb - 1))
             if nearest >= max_lag or abs(shift) >= width or (b is a and shift < 0):
                 continue  # no lag wanted (or, within one group, the mirror of a block done)
             # the columns of the dates both blocks have (a block's column j is the date j
             # positions after its first row's, plus rel_lo)
             lo_a, hi_a = max(0, shift), width + min(0, shift)
             lo_b, hi_b = max(0, -shift), width - max(0, shift)
-            prod = cal_a[:, lo_a:hi_a] @ cal_b[:, lo_b:hi_b].T
-            lag = (b0 + np.arange(cal_b.shape[0]))[None, :] - (a0 + np.arange(cal_a.shape[0]))[:, None]
+            prod = np.matmul(cal_a[:, :, lo_a:hi_a], cal_b[:, :, lo_b:hi_b].transpose(0, 2, 1))
+            lag = (b0 + np.arange(rb))[None, :] - (a0 + np.arange(ra))[:, None]
             inside = np.abs(lag) < max_lag
             if b is a:
                 inside &= lag >= 0
-            out += np.bincount(lag[inside] + max_lag - 1, weights=prod[inside], minlength=out.size)[: out.size]
-    return out
+            at = lag[inside] + max_lag - 1
+            if also is not None:  # the second layer's lags after the first's
+                at = np.concatenate([at, at + size])
+            out += np.bincount(at, weights=prod[:, inside].reshape(-1), minlength=out.size)[: out.size]
+    return out if also is None else out.reshape(2, size)
 
 
 def _row_lags(a: np.ndarray, a_p0: int, b: np.ndarray, b_p0: int, max_lag: int) -> np.ndarray:
@@ -2003,12 +2020,14 @@ def _pair_terms(
 
     d = lags(np.arange(1 - max_lag, max_lag))
     pairs = lags(_row_lags(a.count, a.p0, b.count, b.p0, max_lag))
-    s = lags(_lag_sums(a, a if same else second, max_lag))
     s_w = None
     if weighted:  # the same sums of s_i u_i: each pair's product weighted by s_i s_j
         wa = a.weight_grid()
         wb = b.weight_grid().moved() if lead else b.weight_grid()
-        s_w = lags(_lag_sums(wa, wa if same else wb, max_lag))
+        both = _lag_sums(a, a if same else second, max_lag, (wa, wa if same else wb))
+        s, s_w = lags(both[0]), lags(both[1])
+    else:
+        s = lags(_lag_sums(a, a if same else second, max_lag))
     q = lags(_row_lags(a.root_n, a.p0, b.root_n, b.p0, max_lag))
     if same:  # d = 0: each pair once, without the events with themselves
         pairs[0] = float((a.count * (a.count - 1)).sum()) / 2.0
