@@ -140,7 +140,6 @@ class _CalendarLookup:
     def __init__(self, calendars: Mapping[str, str] | None) -> None:
         self._given = dict(calendars or {})
         self._master: object | None = None
-        self._cache: dict[str, str | None] = {}
         self._tried = False
 
     def master(self) -> object | None:
@@ -159,10 +158,17 @@ class _CalendarLookup:
     def get(self, symbol: str, default: str | None = None) -> str | None:
         if symbol in self._given:
             return self._given[symbol]
-        if symbol not in self._cache:
+        if symbol not in _MASTER_CALENDARS:
+            if len(_MASTER_CALENDARS) > 200_000:  # a bound on what many studies' symbols keep
+                _MASTER_CALENDARS.clear()
             sec = self.security(symbol)
-            self._cache[symbol] = getattr(sec, "calendar", None) or None
-        return self._cache[symbol] or default
+            _MASTER_CALENDARS[symbol] = getattr(sec, "calendar", None) or None
+        return _MASTER_CALENDARS[symbol] or default
+
+
+# symbol -> the bundled master's calendar (None: unknown), for every fit of the process: the
+# master does not change, and a whole market's symbols are looked up on each fit
+_MASTER_CALENDARS: dict[str, str | None] = {}
 
 
 class EventStudy:
