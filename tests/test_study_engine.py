@@ -872,3 +872,11 @@ def test_an_estimation_window_after_day_0_is_told_to_use_later_data() -> None:
         EventStudy(wide, ev, market_returns=m, estimation_window=(11, 250), event_windows=[(0, 5)]).fit()
     assert "Use data that run further past the events" in str(err.value)
     assert "start earlier" not in str(err.value)
+
+
+def test_an_estimation_window_from_day_0_on_is_told_to_use_later_data_too() -> None:
+    wide, m = make_panel(n_sym=3, n_days=300, seed=5)
+    ev = spread_events(wide, [200, 210, 220])
+    with pytest.raises(NoEventsLeftError) as err:
+        EventStudy(wide, ev, market_returns=m, estimation_window=(0, 250), event_windows=[(-5, -1)]).fit()
+    assert "Use data that run further past the events" in str(err.value)

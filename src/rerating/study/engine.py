@@ -1194,7 +1194,7 @@ def _fit(study, ev, flat, d0, design, method, k_params, min_est, market_of_sym=N
 def _drop_advice(reason: str, estimation_window: Window) -> str:
     """What to change when every event was dropped for ``reason`` (an estimation window after
     day 0 needs data that run later, not earlier)."""
-    if reason == "not enough estimation data" and estimation_window[0] > 0:
+    if reason == "not enough estimation data" and estimation_window[0] >= 0:
         return "Use data that run further past the events, shorten the estimation window or lower min_estimation"
     return _DROP_ADVICE.get(reason, _DROP_ADVICE_DEFAULT)
 
