@@ -29,6 +29,16 @@ lookahead_option = click.option(
     "later (said in the notes). 0: strictly as of the date.",
 )
 
+min_window_share_option = click.option(
+    "--min-window-share",
+    type=click.FloatRange(min=0.0, max=1.0, min_open=True),
+    default=1.0,
+    show_default=True,
+    help="Share of each event window's sessions that need a return (a suspended session and the "
+    "one after it have none): 0.8 keeps a listing suspended for a day or two of a 20-session "
+    "window, its CAR over the sessions it has; 1 drops any event with a missing return.",
+)
+
 
 class IsoDate(click.ParamType):
     """A calendar date written YYYY-MM-DD (or YYYYMMDD); the text is passed on unchanged.

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 import click
 import pandas as pd
 
-from rerating.cli._options import ISO_DATE, lookahead_option, parse_window
+from rerating.cli._options import ISO_DATE, lookahead_option, min_window_share_option, parse_window
 from rerating.cli._output import format_option, render_frame
 
 _adjusted = click.option(
@@ -439,15 +439,7 @@ def comove_cmd(
     default=None,
     help="Minimum estimation sessions (default: half the estimation window).",
 )
-@click.option(
-    "--min-window-share",
-    type=click.FloatRange(min=0.0, max=1.0, min_open=True),
-    default=1.0,
-    show_default=True,
-    help="Share of the event window's sessions that need a return (a suspended session and the "
-    "one after it have none): 0.6 keeps a listing suspended for one session of a 5-session "
-    "window, its CAR over the sessions it has; 1 drops a listing with a missing return.",
-)
+@min_window_share_option
 @click.option(
     "--caar", "show_caar", is_flag=True, default=False, help="Print the CAAR table instead."
 )

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from rerating.cli._options import ISO_DATE, parse_window
+from rerating.cli._options import ISO_DATE, min_window_share_option, parse_window
 from rerating.cli._output import format_option, render_frame
 
 if TYPE_CHECKING:
@@ -181,15 +181,7 @@ FOREIGN_MODELS = ("market", "capm", "factor", "dimson")
     default=None,
     help="Minimum usable estimation sessions (default: half the estimation window).",
 )
-@click.option(
-    "--min-window-share",
-    type=click.FloatRange(min=0.0, max=1.0, min_open=True),
-    default=1.0,
-    show_default=True,
-    help="Share of each event window's sessions that need a return: 0.8 keeps a listing "
-    "suspended for a day or two of a 20-session window (its CAR over the sessions it has); 1 "
-    "drops any event with a missing return.",
-)
+@min_window_share_option
 @click.option(
     "--what",
     default="caar",
