@@ -108,3 +108,13 @@ def test_build_events_frame():
     assert list(own["symbol"]) == ["NVDA", "9988.HK"] and set(own["group"]) == {"g"}
     with pytest.raises(UnknownEventError):
         build_events(["r2"], ["NVDA"], cat, sec)
+
+
+def test_groups_keyed_in_another_spelling_find_their_listing() -> None:
+    # a mapping keyed '700.HK' / 'hsi' / '09988.hk' names 0700.HK / ^HSI / 9988.HK, not 'other'
+    sec = load_securities()
+    cat = EventCatalog([R1])
+    frame = build_events("r1", ["0700.HK", "^HSI", "9988.HK"], cat, sec,
+                         groups={"700.HK": "tencent", "hsi": "index", "09988.hk": "ali"})
+    assert frame.set_index("symbol")["group"].to_dict() == {
+        "0700.HK": "tencent", "^HSI": "index", "9988.HK": "ali"}

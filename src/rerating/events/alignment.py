@@ -143,8 +143,8 @@ def build_events(
     securities : SecurityMaster
         Gives each listing's canonical symbol and calendar.
     groups : mapping symbol -> group, or one label, optional
-        Group of each listing (e.g. ``"China tech HK"``), keyed by the symbol as given or its
-        canonical form. A listing the mapping leaves out is in group ``"other"``
+        Group of each listing (e.g. ``"China tech HK"``), keyed by any spelling of its
+        symbol the security master knows (``700.HK``, ``0700.HK``). A listing the mapping leaves out is in group ``"other"``
         (``UNMAPPED_GROUP``; with the mapping's own ``"other"`` listings, if it names that group):
         the engine reserves ``"all"`` for every event of the study, which it reports beside each
         group. Default (and an empty mapping): one group, ``"all"``.
@@ -173,7 +173,7 @@ def build_events(
             elif not groups:
                 group = "all"
             else:
-                upper = {str(k).upper(): v for k, v in groups.items()}
+                upper = _group_keys(groups, securities)
                 group = upper.get(canon.upper(), upper.get(str(sym).upper(), UNMAPPED_GROUP))
             rows.append(
                 {"event_id": ev.id, "symbol": canon, "date": day_zero(ev, sec.calendar), "group": group}
@@ -181,3 +181,15 @@ def build_events(
     frame = pd.DataFrame(rows, columns=["event_id", "symbol", "date", "group"])
     frame["date"] = pd.to_datetime(frame["date"])
     return frame
+
+
+def _group_keys(groups: Mapping[str, str], securities: Any) -> dict[str, str]:
+    """``groups`` keyed by upper-case symbol, each key also under its canonical spelling
+    (``700.HK`` -> ``0700.HK``, ``HSI`` -> ``^HSI``): a listing is found however it was keyed."""
+    out: dict[str, str] = {}
+    for key, group in groups.items():
+        out[str(key).upper()] = group
+        found = securities.lookup(str(key))
+        if found is not None:
+            out.setdefault(str(found.symbol).upper(), group)
+    return out
