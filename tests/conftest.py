@@ -62,3 +62,37 @@ def hk_gap_folder(tmp_path: Path) -> Path:
     drop = ("2025-02-05", "2025-02-06", "2025-02-07")
     (folder / "9988.HK.csv").write_text("".join(ln for ln in lines if not ln.startswith(drop)))
     return folder
+
+
+# SMIC (A+H): made-up class share counts, shared by the share-class tests
+SMIC_A_SHARES = 1_986_000_000
+SMIC_HK_SHARES = 5_992_000_000
+
+
+@pytest.fixture
+def smic_dir(tmp_path: Path) -> Path:
+    """0981.HK and the FX series from the sample, a made-up 688981.SS (90..95 on XSHG sessions)
+    and a shares.csv with each class's own count (``SMIC_A_SHARES``, ``SMIC_HK_SHARES``)."""
+    import shutil
+
+    import numpy as np
+
+    from rerating.data import calendars
+    from rerating.data.market import _sample_dir
+
+    folder = tmp_path / "smic"
+    folder.mkdir()
+    for name in ("0981.HK.csv", "USDCNY.csv", "USDHKD.csv"):
+        shutil.copy(_sample_dir() / name, folder / name)
+    days = calendars.sessions("XSHG", "2025-01-02", "2025-02-14")
+    closes = np.round(np.linspace(90.0, 95.0, len(days)), 2)
+    pd.DataFrame({"date": [d.strftime("%Y-%m-%d") for d in days], "close": closes}).to_csv(
+        folder / "688981.SS.csv", index=False
+    )
+    (folder / "shares.csv").write_text(
+        "symbol,as_of,shares,unit_note,source\n"
+        f"688981.SS,2024-12-31,{SMIC_A_SHARES},A shares,test\n"
+        f"0981.HK,2024-12-31,{SMIC_HK_SHARES},Hong Kong shares,test\n",
+        encoding="utf-8",
+    )
+    return folder

@@ -9,17 +9,14 @@ closes read from the files times those counts, worked by hand, not the code unde
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 import warnings
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pytest
 
 from rerating.cli import main
-from rerating.data import calendars
-from rerating.data.market import Market, _sample_dir
+from rerating.data.market import Market
 from rerating.data.securities import load_securities
 from rerating.data.sources.akshare import AkshareSource
 from rerating.errors import MissingDataError, MissingSharesError
@@ -34,26 +31,6 @@ def _close(folder: Path, stem: str, day: str) -> float:
     frame = pd.read_csv(folder / f"{stem}.csv")
     return float(frame.loc[frame["date"] == day, "close"].item())
 
-
-@pytest.fixture
-def smic_dir(tmp_path: Path) -> Path:
-    """0981.HK and the FX series from the sample, a made-up 688981.SS (90..95 on XSHG sessions)."""
-    folder = tmp_path / "smic"
-    folder.mkdir()
-    for name in ("0981.HK.csv", "USDCNY.csv", "USDHKD.csv"):
-        shutil.copy(_sample_dir() / name, folder / name)
-    days = calendars.sessions("XSHG", "2025-01-02", "2025-02-14")
-    closes = np.round(np.linspace(90.0, 95.0, len(days)), 2)
-    pd.DataFrame({"date": [d.strftime("%Y-%m-%d") for d in days], "close": closes}).to_csv(
-        folder / "688981.SS.csv", index=False
-    )
-    (folder / "shares.csv").write_text(
-        "symbol,as_of,shares,unit_note,source\n"
-        f"688981.SS,2024-12-31,{A_SHARES},A shares,test\n"
-        f"0981.HK,2024-12-31,{HK_SHARES},Hong Kong shares,test\n",
-        encoding="utf-8",
-    )
-    return folder
 
 
 # 1. A and H shares are separate classes -----------------------------------------------------------

@@ -12,13 +12,11 @@ import datetime as dt
 import shutil
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pytest
 
 from rerating.claims import Extractor
 from rerating.claims.verify import verify_claims
-from rerating.data import calendars
 from rerating.data.market import Market, _sample_dir
 from rerating.data.securities import load_securities
 from rerating.data.sources.akshare import AkshareSource
@@ -77,25 +75,6 @@ def test_akshare_shenzhen_index_by_exchange_gets_sz_prefix(tmp_path: Path) -> No
 
 # --- market cap of a company with A and H classes, priced from a listing asked for ---------------
 
-
-@pytest.fixture
-def smic_dir(tmp_path: Path) -> Path:
-    folder = tmp_path / "smic"
-    folder.mkdir()
-    for name in ("0981.HK.csv", "USDCNY.csv", "USDHKD.csv"):
-        shutil.copy(_sample_dir() / name, folder / name)
-    days = calendars.sessions("XSHG", "2025-01-02", "2025-02-14")
-    closes = np.round(np.linspace(90.0, 95.0, len(days)), 2)
-    pd.DataFrame({"date": [d.strftime("%Y-%m-%d") for d in days], "close": closes}).to_csv(
-        folder / "688981.SS.csv", index=False
-    )
-    (folder / "shares.csv").write_text(
-        "symbol,as_of,shares,unit_note,source\n"
-        f"688981.SS,2024-12-31,{A_SHARES},A shares,test\n"
-        f"0981.HK,2024-12-31,{HK_SHARES},Hong Kong shares,test\n",
-        encoding="utf-8",
-    )
-    return folder
 
 
 @pytest.mark.parametrize("asked", ["0981.HK", "688981.SS"])
