@@ -449,3 +449,32 @@ def test_the_caar_rbar_of_events_spread_in_time_matches_every_pair() -> None:
     clus = res.clustering.set_index("window")
     for a, b in WINS:
         assert clus.loc[f"[{a}:{b}]", "rbar_caar"] == pytest.approx(want["caar", a, b], rel=0.01)
+
+
+@pytest.mark.parametrize("layout", ["one market", "two markets", "two groups"])
+def test_estimation_windows_shorter_than_the_overlap_minimum_give_rbar_zero(layout: str) -> None:
+    """An estimation window of 20 sessions (the engine accepts any of at least 3) leaves no pair
+    the 30 common dates a correlation needs: r̄ is 0 from no pair, on both paths. Above
+    ``RBAR_MAX_EVENTS`` events the every-event path used to fail with "negative dimensions"."""
+    short = (-30, -11)
+    if layout == "two markets":
+        wide, mkt, bench = _two_markets(seed=3, n_each=110, n_days=420)
+    else:
+        n_sym = 2 * RBAR_MAX_EVENTS + 10 if layout == "two groups" else RBAR_MAX_EVENTS + 21
+        wide, mkt = _market(seed=3, n_sym=n_sym, n_days=420, shock=0.5, nan_share=0.0)
+        bench = "M"
+    for n in (RBAR_MAX_EVENTS, wide.shape[1]):  # the every-pair path, then every event
+        cols = wide.columns[:n]
+        events = pd.DataFrame({"event_id": cols, "symbol": cols, "date": wide.index[380]})
+        if layout == "two groups":  # each group on the every-event path in the second round
+            events["group"] = np.where(np.arange(n) < n // 2, "a", "b")
+        res = EventStudy(
+            wide[cols], events, market_returns=mkt, benchmarks=bench, estimation_window=short,
+            event_windows=WINS, tests=("adj_bmp",),
+        ).fit()
+        clus = res.clustering
+        assert (clus["rbar"] == 0.0).all() and (clus["rbar_caar"] == 0.0).all()
+        assert (clus["n_pairs"] == 0).all()
+        if layout == "two groups":
+            got = res.compare("a", "b").query("test == 'adj_bmp_difference'")
+            assert (got["rbar_between"] == 0.0).all()

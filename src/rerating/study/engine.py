@@ -206,8 +206,8 @@ class EventStudy:
         Share of each event window's sessions that need a return (missing data in a long frame,
         e.g. a trading suspension under ``gap_policy="drop"``). ``1.0`` (default): an event with
         any missing return in its event span is dropped. Below 1, an event is kept when every
-        window has at least ``ceil(share x length)`` sessions with a return and a return on day 0;
-        its CAR and BHAR are over those sessions and the CAR's variance is Campbell, Lo &
+        window has at least ``ceil(share x length)`` sessions with a return and a return on day 0
+        (when day 0 is in the event span: windows such as (1, 3) do not need it); its CAR and BHAR are over those sessions and the CAR's variance is Campbell, Lo &
         MacKinlay's over the same rows (the missing days' ARs are NaN).
     factors : DataFrame, optional
         Factor returns ``date x factor`` for ``model="factor"``.
@@ -2149,6 +2149,9 @@ def _rbar_all_events(sums: _CalendarSums) -> _GroupRbar:
     max_lag = sums.l1 - RBAR_MIN_OVERLAP + 1  # pairs further apart share too few estimation dates
     n_pairs_all = sums.n * (sums.n - 1) / 2.0
     lengths = [b - a + 1 for a, b in sums.bounds]
+    if max_lag < 1:  # estimation windows shorter than RBAR_MIN_OVERLAP: no pair is linked
+        zeros = tuple(0.0 for _ in lengths)
+        return _GroupRbar(0.0, 0, zeros, zeros, zeros)
     markets = sums.by_market if len(sums.by_market) > 1 else ((0, sums),)
     # the pairs of each two markets apart (and of one market): their correlations and shared
     # window dates differ from one pair of markets to another, and go together
