@@ -1600,7 +1600,10 @@ def _residual_sd(vals: np.ndarray) -> np.ndarray:
     return np.sqrt(np.einsum("ij,ij->i", centred, centred) / n)
 
 
-_RBAR_BLOCK = 256  # day-0 positions per block of _lag_sums's products
+# day-0 positions per block of _lag_sums's products: a block's calendar holds its rows' dates and
+# L1 - 1 more, so shorter blocks multiply fewer zeros, and longer ones pay less per product; 96 was
+# fastest on both a 500-event and a 20,000-event study (128 and 64 within 5-40%, 256 15-25% slower)
+_RBAR_BLOCK = 96
 
 
 @dataclasses.dataclass(frozen=True)
@@ -1956,7 +1959,8 @@ def _lag_sums(
     second row from the same pass (one batched product per block); else one row."""
     rel_lo = min(a.rel_lo, b.rel_lo)
     span = max(a.rel_lo + a.dsum.shape[1], b.rel_lo + b.dsum.shape[1]) - rel_lo  # columns of a row
-    # blocks about as long as the lags wanted: a product covers the lags up to its length
+    # blocks of _RBAR_BLOCK day 0s (fewer when fewer lags are wanted, but not so few that the
+    # products' count dominates)
     step = max(64, min(_RBAR_BLOCK, max_lag))
     width = step + span - 1  # a block's calendar columns
 
