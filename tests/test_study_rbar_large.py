@@ -52,7 +52,7 @@ def _oracle(wide: pd.DataFrame, mkt: pd.DataFrame, res, est=EST) -> dict:  # typ
     for event_id, symbol, day0 in zip(car["event_id"], car["symbol"], pd.to_datetime(car["day0"]), strict=True):
         sessions = wide[symbol].dropna()  # a listing's own sessions: its event time
         i0 = sessions.index.get_loc(day0)
-        y = sessions.iloc[i0 + est[0] : i0 + est[1] + 1]
+        y = sessions.iloc[max(0, i0 + est[0]) : i0 + est[1] + 1]  # a listing may start later
         fit = sm.OLS(y.to_numpy(), sm.add_constant(mkt["M"].reindex(y.index).to_numpy())).fit()
         resid[event_id] = pd.Series(fit.resid, index=y.index)
         for a, b in WINS:
@@ -244,7 +244,7 @@ def _oracle_lead_lag(wide: pd.DataFrame, mkt: pd.DataFrame, bench: dict, res, es
     for event_id, symbol, day0 in zip(car["event_id"], car["symbol"], pd.to_datetime(car["day0"]), strict=True):
         sessions = wide[symbol].dropna()
         i0 = sessions.index.get_loc(day0)
-        y = sessions.iloc[i0 + est[0] : i0 + est[1] + 1]
+        y = sessions.iloc[max(0, i0 + est[0]) : i0 + est[1] + 1]  # a listing may start later
         fit = sm.OLS(y.to_numpy(), sm.add_constant(mkt[bench[symbol]].reindex(y.index).to_numpy())).fit()
         resid[event_id] = pd.Series(fit.resid, index=y.index).reindex(joint)
         moved[event_id] = resid[event_id].shift(1)  # at t: the residual of the session before t
@@ -478,3 +478,26 @@ def test_estimation_windows_shorter_than_the_overlap_minimum_give_rbar_zero(layo
         if layout == "two groups":
             got = res.compare("a", "b").query("test == 'adj_bmp_difference'")
             assert (got["rbar_between"] == 0.0).all()
+
+
+@pytest.mark.parametrize("short", ["half", "uniform"])
+def test_rbar_of_listings_with_short_histories_stays_within_one_percent(short: str) -> None:
+    """Events with fewer residuals than the window (listings that started late, down to the
+    default ``min_estimation`` of half the window) beside full ones: the calendar sums average
+    ``sqrt(n_i n_j) / c_ij`` over the pairs (docs/STUDY.md, "Where it is approximate"). Measured
+    on 300 events on one date: r̄ 0.4% and r̄* 0.6% below every pair's with half the events at
+    125 residuals of 240, 0.13% below and 0.05% above with 125-240 at random."""
+    wide, mkt = _market(seed=5, n_sym=300, n_days=700, shock=0.5, nan_share=0.0, vol_spread=True)
+    rng = np.random.default_rng(5)
+    have = np.where(np.arange(300) < 150, 125, 240) if short == "half" else rng.integers(125, 241, 300)
+    for k in range(wide.shape[1]):  # the listing's first session: `have` residuals before day -10
+        wide.iloc[: 600 - 11 - have[k] + 1, k] = np.nan
+    events = pd.DataFrame({"event_id": wide.columns, "symbol": wide.columns, "date": wide.index[600]})
+    res = _fit(wide, mkt, events)
+    want = _oracle(wide, mkt, res)
+    clus = res.clustering.set_index("window")
+    assert res.params["n_obs"].min() == 125 and res.params["n_obs"].max() == 240  # of 240
+    for a, b in WINS:
+        row = clus.loc[f"[{a}:{b}]"]
+        assert row["rbar"] == pytest.approx(want[a, b], rel=0.01)
+        assert row["rbar_caar"] == pytest.approx(want["caar", a, b], rel=0.01)
