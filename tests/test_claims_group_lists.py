@@ -144,6 +144,44 @@ def test_span_of_months_is_a_range(ex: Extractor, text: str, date: str, window: 
     assert c.symbols == ("^HSI",) and dict(c.window) == window
 
 
+@pytest.mark.parametrize(
+    ("text", "date", "window"),
+    [
+        (
+            "The Hang Seng Index rose 5% from January to February.",
+            "2025-03-20",
+            {"type": "range", "start": "2025-01-01", "end": "2025-02-28"},
+        ),
+        (
+            "The Hang Seng Index rose 5% between December and January.",
+            "2025-02-10",
+            {"type": "range", "start": "2024-12-01", "end": "2025-01-31"},
+        ),
+        (
+            "The Hang Seng Index rose 5% from January 2025 to February.",
+            "2025-01-28",
+            {"type": "range", "start": "2025-01-01", "end": "2025-01-28"},
+        ),
+        # days are a range of days (another rule), and "may" in lower case is not a month
+        (
+            "The Hang Seng Index rose 5% from Jan. 20 to Feb. 14.",
+            "2025-03-20",
+            {"type": "range", "start": "2025-01-20", "end": "2025-02-14"},
+        ),
+        ("The Hang Seng Index could rise 5% as views move from may to june.", "2025-03-20", None),
+    ],
+)
+def test_english_span_of_months_is_a_range(
+    ex: Extractor, text: str, date: str, window: dict[str, str] | None
+) -> None:
+    claims = ex.extract(text, date)
+    if window is None:  # whatever is read, no span of months
+        assert not any(dict(c.window).get("type") == "range" for c in claims), claims
+        return
+    (c,) = claims
+    assert c.symbols == ("^HSI",) and dict(c.window) == window
+
+
 def test_span_of_months_not_over_is_checked_to_the_article_date(
     ex: Extractor, market: Market
 ) -> None:

@@ -375,27 +375,43 @@ def _w_years(m: re.Match[str], ref: pd.Timestamp | None, st: DayMemory) -> Any:
     return _const({"type": "range", "start": f"{y1}-01-01", "end": end}), False
 
 
-def _w_zh_months(m: re.Match[str], ref: pd.Timestamp | None, st: DayMemory) -> Any:
-    # "2025年1月至2月", "从1月到3月": from the start of the first month to the end of the last (the
-    # article date, when that month is not over by then). Without a year the last month is the
-    # latest one on or before the article's month, like "2月" alone; a first month after the
-    # last is in the year before it. A period starting after the article date is no window.
-    base = D.need(ref, m.group(0))
-    m1, m2 = int(m.group("m1")), int(m.group("m2"))
+def _months_span(
+    base: pd.Timestamp, m1: int, m2: int, y1_text: str | None, y2_text: str | None
+) -> Any:
+    """From the start of month ``m1`` to the end of month ``m2`` (the article date ``base``, when
+    that month is not over by then). Without a year the last month is the latest one on or before
+    the article's month, like a month alone; a first month after the last is in the year before
+    it. A period starting after the article date is no window."""
     if not (1 <= m1 <= 12 and 1 <= m2 <= 12):
         return None
-    if m.group("y2"):
-        y2 = int(m.group("y2"))
-    elif m.group("y1"):
-        y2 = int(m.group("y1")) + (m2 < m1)
+    if y2_text:
+        y2 = int(y2_text)
+    elif y1_text:
+        y2 = int(y1_text) + (m2 < m1)
     else:
         y2 = base.year if m2 <= base.month else base.year - 1
-    y1 = int(m.group("y1")) if m.group("y1") else y2 - (m1 > m2)
+    y1 = int(y1_text) if y1_text else y2 - (m1 > m2)
     start = pd.Timestamp(f"{y1}-{m1:02d}-01")
     last = pd.Timestamp(f"{y2}-{m2:02d}-01") + pd.offsets.MonthEnd(0)
     if not start <= last or start > base:
         return None
     return _const({"type": "range", "start": D.iso(start), "end": D.iso(min(last, base))}), False
+
+
+def _w_zh_months(m: re.Match[str], ref: pd.Timestamp | None, st: DayMemory) -> Any:
+    # "2025年1月至2月", "从1月到3月" (:func:`_months_span`)
+    base = D.need(ref, m.group(0))
+    return _months_span(base, int(m.group("m1")), int(m.group("m2")), m.group("y1"), m.group("y2"))
+
+
+def _w_en_months(m: re.Match[str], ref: pd.Timestamp | None, st: DayMemory) -> Any:
+    # "from January to February", "between January and March 2025" (:func:`_months_span`); months
+    # written in lower case ("from may to ...") are words, not months
+    if not (m.group("mon")[0].isupper() and m.group("mon2")[0].isupper()):
+        return None
+    base = D.need(ref, m.group(0))
+    m1, m2 = D.MONTHS[m.group("mon").casefold()], D.MONTHS[m.group("mon2").casefold()]
+    return _months_span(base, m1, m2, m.group("y1"), m.group("y2"))
 
 
 _LOW_WORDS = {"low": "low", "lows": "low", "trough": "low", "bottom": "low", "低点": "low", "低位": "low",
@@ -467,6 +483,10 @@ WINDOW_RULES: list[tuple[re.Pattern[str], Callable[..., Any]]] = [
                 r"|\bthe\s+(?:day|session|trading day)\s+before\b(?!\s+(?:yesterday|the|last|\w+day\b))"
                 r"|\bthe\s+(?:previous|prior|preceding)\s+(?:day|session|trading day)\b", re.IGNORECASE),
      _w_day_before),
+    (re.compile(rf"\b(?:from|between)\s+(?:the\s+(?:start|beginning)\s+of\s+)?{_MON}"
+                r"(?:\s+(?P<y1>(?:19|20)\d{2}))?\s+(?:to|through|until|till|and)\s+(?:the\s+end\s+of\s+)?"
+                rf"(?P<mon2>{_MON_PLAIN})(?:\s+(?P<y2>(?:19|20)\d{{2}}))?\b(?!\.?\s*\d)", re.IGNORECASE),
+     _w_en_months),
     (re.compile(rf"\b(?:from|between)\s+(?:the\s+)?{_MON}\.?\s+(?P<d1>\d{{1,2}})(?:\s+close)?"
                 r"(?:\s*\([^()]{0,80}\))?\s+(?:to|and|through|until)\s+(?:the\s+)?"
                 r"(?:(?P<mon2>Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?\s+)?(?P<d2>\d{1,2})\b"
@@ -583,7 +603,7 @@ _EN_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oc
 TRIGGERS: list[tuple[str, ...]] = [
     ("low", "high", "peak", "trough", "bottom", "点", "位", "谷", "峰"),
     ("月",), ("月",), ("以来", "起至今"), ("较", "从", "自", "相比"), ("截",), ("月",), ("-",),
-    ("前一", "earlier", "before", "previous", "prior", "preceding"), ("from", "between"),
+    ("前一", "earlier", "before", "previous", "prior", "preceding"), ("from", "between"), ("from", "between"),
     ("since", "from"), _EN_MONTHS, ("交易日",), ("近", "过去", "最近", "连续", "累计"), ("日", "天"), ("日",),
     ("session", "trading"), ("day", "week"), ("-day", "-week"), ("除夕", "初一", "春节首日", "lunar", "chinese new"),
     ("节后", "春节", "假期后", "长假后", "黄金周后", "new year"), ("今年", "年初", "年内", "year", "ytd"), ("年", "since", "from", "between"),
