@@ -68,6 +68,29 @@ def test_list_ending_in_common_word_name_is_one_group_claim(
     assert v.status == "unverifiable" and "combined" in v.reason
 
 
+# -- 1b. "together with", "along with", "as well as" join names as "and" does ---------------------
+@pytest.mark.parametrize(
+    ("text", "listings"),
+    [
+        ("Apple along with Microsoft fell 3% on Monday.", ["AAPL", "MSFT"]),
+        ("Nvidia, along with Broadcom, fell 17% on Monday.", ["NVDA", "AVGO"]),
+        ("Nvidia as well as Broadcom fell 17% on Monday.", ["NVDA", "AVGO"]),
+        # a connector with no name after it joins nothing
+        ("Apple, together with its suppliers, fell 3% on Monday.", ["AAPL"]),
+    ],
+)
+def test_connector_phrases_join_a_list_of_names(ex: Extractor, text: str, listings: list[str]) -> None:
+    claims = ex.extract(text, "2025-01-28")
+    assert [c.symbols for c in claims] == [(s,) for s in listings]
+    assert all(dict(c.window) == MON for c in claims)
+
+
+def test_together_with_is_one_combined_figure(ex: Extractor) -> None:
+    (c,) = ex.extract("Apple together with Microsoft lost $200 billion in market value on Monday.", "2025-01-28")
+    assert c.symbols == () and c.metric == "market_cap_change" and c.value["amount"] == -2e11
+    assert any(n.startswith("combined figure of") and n.endswith("(AAPL MSFT)") for n in c.notes)
+
+
 # -- 2. a conjunction makes a list only with a name next to it ------------------------------------
 @pytest.mark.parametrize(
     "text",

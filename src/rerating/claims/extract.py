@@ -232,7 +232,11 @@ _OBJECT_GAP_RE = re.compile(
     r"|取代)\s*(?:了)?\s*",
     re.IGNORECASE,
 )
-_CONNECT_RE = re.compile(r"^\s*(?:、|,|，|和|与|及|以及|跟|同|and|&|, and|/|或)\s*$", re.IGNORECASE)
+_CONNECT_RE = re.compile(
+    r"^\s*(?:、|,|，|和|与|及|以及|跟|同|and|&|, and|/|或"
+    r"|,?\s*(?:together|along)\s+with\s*,?|,?\s*as\s+well\s+as\s*,?)\s*$",
+    re.IGNORECASE,
+)
 # Figures of one list: joined by a connector, each may bring its own verb ("rose 1% and fell 17%").
 _VALUE_CONNECT_RE = re.compile(
     rf"^\s*(?:、|,|，|和|与|及|以及|and|, and)\s*(?:(?:{_UP}|{_DOWN})\s*(?:了)?\s*)?$", re.IGNORECASE

@@ -88,9 +88,13 @@ _COMPANY_SUFFIX_RE = re.compile(
     r"\s*(?:Inc\b|Corp\b|Corporation\b|Co\.|Ltd\b|plc\b|Chemical\b|公司|集团)", re.IGNORECASE
 )
 # One of a list of names: a connector and another name after it ("Apple, Microsoft and Nvidia
-# fell", "苹果、微软"), or a name and a connector before it ("Nvidia, Microsoft and Meta together
-# lost", "微软、英伟达和苹果合计"). A connector alone makes no list: "Apple and pear prices".
-_LIST_JOIN = r"\s*(?:,\s*(?:and\b|&)?|、|和|与|及|以及|\band\b|&)\s*"
+# fell", "苹果、微软", "Apple, along with Microsoft,"), or a name and a connector before it ("Nvidia,
+# Microsoft and Meta together lost", "微软、英伟达和苹果合计"). A connector alone makes no list:
+# "Apple and pear prices".
+_LIST_JOIN = (
+    r"\s*(?:,?\s*\b(?:together|along)\s+with\b\s*,?|,?\s*\bas\s+well\s+as\b\s*,?"
+    r"|,\s*(?:and\b|&)?|、|和|与|及|以及|\band\b|&)\s*"
+)
 _LIST_NEXT_RE = re.compile(_LIST_JOIN, re.IGNORECASE)
 _LIST_PREV_RE = re.compile(rf"[)）]?{_LIST_JOIN}", re.IGNORECASE)
 _STOCK_BEFORE_RE = re.compile(r"(?:shares?|stock|stake)\s+(?:of|in)\s+$|持有\s*$", re.IGNORECASE)
