@@ -211,3 +211,24 @@ def test_span_of_months_not_over_is_checked_to_the_article_date(
     (v,) = verify_claims(ex.extract("恒生指数从2025年1月至2月上涨5%。", "2025-01-28"), market)
     (chk,) = v.checks
     assert (chk.symbol, chk.start_date, chk.end_date) == ("^HSI", "2024-12-31", "2025-01-28")
+
+
+# -- 5. a range of days never ends before it starts ------------------------------------------------
+@pytest.mark.parametrize(
+    ("text", "date", "start", "end"),
+    [
+        # a period that would end after the article date is last year's, both days of it
+        ("恒生指数1月20日至2月14日上涨5%。", "2025-01-28", "2024-01-20", "2024-02-14"),
+        ("The Hang Seng Index rose 5% from Jan. 20 to Feb. 14.", "2025-01-28", "2024-01-20", "2024-02-14"),
+        ("恒生指数1月20日至2月14日上涨5%。", "2025-02-20", "2025-01-20", "2025-02-14"),
+        # across the turn of the year, with or without the first day's year
+        ("恒生指数12月20日至1月14日上涨5%。", "2025-01-20", "2024-12-20", "2025-01-14"),
+        ("恒生指数2024年12月20日至1月14日上涨5%。", "2025-03-20", "2024-12-20", "2025-01-14"),
+        ("The Hang Seng Index rose 5% from Dec. 20 to Jan. 14.", "2025-01-28", "2024-12-20", "2025-01-14"),
+    ],
+)
+def test_range_of_days_takes_one_year_for_both_ends(
+    ex: Extractor, text: str, date: str, start: str, end: str
+) -> None:
+    (c,) = ex.extract(text, date)
+    assert (c.window["start"], c.window["end"]) == (start, end)

@@ -73,9 +73,9 @@ def _w_zh_range(m: re.Match[str], ref: pd.Timestamp | None, st: DayMemory) -> An
     # Choice) measure it: from the close before the first day. The extractor turns the "base"
     # key into the claim's note RANGE_FROM_PREVIOUS_CLOSE (the window keeps start and end only).
     y = int(m.group("y")) if m.group("y") else None
-    start = D.month_day(int(m.group("m1")), int(m.group("d1")), y, ref)
-    m2 = int(m.group("m2")) if m.group("m2") else int(m.group("m1"))
-    end = D.month_day(m2, int(m.group("d2")), y, ref)
+    m1 = int(m.group("m1"))
+    m2 = int(m.group("m2")) if m.group("m2") else m1
+    start, end = _day_range(m1, int(m.group("d1")), m2, int(m.group("d2")), y, ref)
     return _const({"type": "range", "start": start, "end": end, "base": "previous_close"}), False
 
 
@@ -104,11 +104,27 @@ def _w_en_day(m: re.Match[str], ref: pd.Timestamp | None, st: DayMemory) -> Any:
     return _const({"type": "day", "date": D.month_day(mon, int(m.group("d")), y, ref)}), True
 
 
+def _day_range(
+    m1: int, d1: int, m2: int, d2: int, year: int | None, ref: pd.Timestamp | None
+) -> tuple[str, str]:
+    """The first and last days of "1月20日至2月14日" / "from Jan. 20 to Feb. 14", the end never
+    before the start. With ``year`` (the first day's), the last day is in that year or, when it
+    comes earlier in the calendar ("12月20日至1月14日"), the next. Without, the last day is the
+    latest such day on or before the article date (as a day alone, :func:`dates.month_day`) and
+    the first the latest before it: a period that would end after the article is last year's,
+    both days of it."""
+    if year is not None:
+        start = D.month_day(m1, d1, year, ref)
+        return start, D.month_day(m2, d2, year + ((m2, d2) < (m1, d1)), ref)
+    end = D.month_day(m2, d2, None, ref)
+    end_year = int(end[:4])
+    return D.month_day(m1, d1, end_year - ((m1, d1) > (m2, d2)), ref), end
+
+
 def _w_en_range(m: re.Match[str], ref: pd.Timestamp | None, st: DayMemory) -> Any:
     m1 = D.MONTHS[m.group("mon").casefold()]
     m2 = D.MONTHS[m.group("mon2").casefold()] if m.group("mon2") else m1
-    start = D.month_day(m1, int(m.group("d1")), None, ref)
-    end = D.month_day(m2, int(m.group("d2")), None, ref)
+    start, end = _day_range(m1, int(m.group("d1")), m2, int(m.group("d2")), None, ref)
     return _const({"type": "range", "start": start, "end": end}), False
 
 
