@@ -262,3 +262,32 @@ def test_bundled_catalog_timestamps_carry_a_zone():
     doc = tomllib.loads(bundled_catalog_path().read_text(encoding="utf-8"))
     stamps = [str(t["timestamp"]) for t in doc["event"] if "timestamp" in t]
     assert stamps and all(re.search(r"(Z|[+-]\d\d:\d\d)$", s) for s in stamps)
+
+
+@pytest.mark.parametrize(
+    ("stamp", "tz", "local"),
+    [
+        ("2025-01-21T07:00+08:00", "UTC+08:00", "2025-01-21"),  # Tuesday morning in Beijing
+        ("2025-01-20T20:00-05:00", "UTC-05:00", "2025-01-20"),  # Monday evening in New York
+        ("2025-01-20T23:00:00Z", "UTC", "2025-01-20"),
+        ("2025-01-20T23:00+05:30", "UTC+05:30", "2025-01-20"),
+    ],
+)
+def test_a_timestamps_own_offset_is_its_zone_without_tz(stamp: str, tz: str, local: str) -> None:
+    """Without ``tz`` the event's local date is the one its timestamp was written in (it was the
+    UTC date, so "2025-01-21T07:00+08:00" filtered and anchored ``--days`` as 2025-01-20)."""
+    ev = parse_event({"id": "e", "title_en": "x", "kind": "k", "sources": "s", "timestamp": stamp})
+    assert ev.tz == tz and ev.local_date.isoformat() == local
+    assert ev.timestamp == pd.Timestamp(stamp).tz_convert("UTC")  # the instant is unchanged
+    # the same date alongside agrees, and the zone written back reads again
+    both = parse_event({"id": "e", "title_en": "x", "kind": "k", "sources": "s", "timestamp": stamp,
+                        "date": local})  # fmt: skip
+    again = parse_event({"id": "e", "title_en": "x", "kind": "k", "sources": "s", "timestamp": stamp,
+                         "tz": ev.tz})  # fmt: skip
+    assert both == ev and again == ev
+
+
+def test_a_date_against_a_utc_timestamp_without_tz_says_to_add_the_zone() -> None:
+    with pytest.raises(EventFormatError, match=r"no 'tz' given: add the zone the date is in"):
+        parse_event({"id": "e", "title_en": "x", "kind": "k", "sources": "s",
+                     "timestamp": "2025-01-20T23:00:00Z", "date": "2025-01-21"})  # fmt: skip

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import re
 import tomllib
 import zoneinfo
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -332,8 +333,13 @@ def _parse_date(value: Any, where: str) -> dt.date:
         ) from None
 
 
+_FIXED_OFFSET_RE = re.compile(r"UTC[+-]\d{2}:\d{2}")
+
+
 def _parse_tz(value: Any, where: str) -> str:
     text = str(value).strip()
+    if _FIXED_OFFSET_RE.fullmatch(text):  # what an event whose timestamp gave only an offset gets
+        return text
     try:
         zoneinfo.ZoneInfo(text)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
@@ -342,6 +348,19 @@ def _parse_tz(value: Any, where: str) -> str:
             "Asia/Hong_Kong, America/New_York or UTC"
         ) from None
     return text
+
+
+def _stated_offset(value: Any) -> str:
+    """The zone a timestamp was written in, for an event without ``tz``: ``UTC`` for ``Z`` or
+    +00:00, else the fixed offset (``UTC+08:00``), so that the event's local date is the one
+    its author wrote ("2025-01-21T07:00+08:00" is a Tuesday-morning event, not a Monday one)."""
+    ts = pd.Timestamp(value)
+    offset = ts.utcoffset() if ts.tzinfo is not None else None
+    if offset is None or not offset:
+        return "UTC"
+    minutes = int(offset.total_seconds() // 60)
+    sign = "+" if minutes > 0 else "-"
+    return f"UTC{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
 
 
 def _end_of_local_day(day: dt.date, tz: str) -> pd.Timestamp:
@@ -390,6 +409,8 @@ def parse_event(
     tz = "UTC" if _blank(raw.get("tz")) else _parse_tz(raw["tz"], where)
     if has_ts:
         timestamp = _parse_timestamp(raw["timestamp"], where)
+        if _blank(raw.get("tz")):  # the zone the timestamp was written in
+            tz = _stated_offset(raw["timestamp"])
         time_known = True if _blank(raw.get("time_known")) else _as_bool(raw["time_known"], where)
         if not time_known:
             raise EventFormatError(
@@ -399,10 +420,15 @@ def parse_event(
         if has_date:  # both given: they must agree, else one of them is a typo
             day = _parse_date(raw["date"], where)
             if timestamp.tz_convert(tz).date() != day:
+                zone = (
+                    f"tz {tz}"
+                    if not _blank(raw.get("tz"))
+                    else f"the timestamp's own zone {tz} (no 'tz' given: add the zone the date is in, e.g. tz = \"Asia/Shanghai\")"
+                )
                 raise EventFormatError(
                     f"{where}: field 'date' = {day.isoformat()} disagrees with timestamp "
-                    f"{timestamp.isoformat()} in tz {tz} (local date "
-                    f"{timestamp.tz_convert(tz).date().isoformat()}); fix one or drop 'date'"
+                    f"{timestamp.isoformat()} in {zone}; local date "
+                    f"{timestamp.tz_convert(tz).date().isoformat()}: fix one or drop 'date'"
                 )
     elif has_date:
         if _blank(raw.get("tz")):
