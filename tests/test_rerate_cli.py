@@ -94,6 +94,32 @@ def test_pe_gap_by_hand(capsys):
     assert float(rows["NVDA"]["pe"]) == pytest.approx(nvda)
     assert float(rows["MSFT"]["pe"]) == pytest.approx(msft)
     assert "JD" not in rows and "left out JD" in err  # no EPS rows: said on stderr
+    # the medians, the gap and the ratio are in the file, not only in the table's title
+    for r in rows.values():
+        assert float(r["basket_median"]) == pytest.approx(nvda if r["basket"] == "A" else msft)
+        assert float(r["gap_a_minus_b"]) == pytest.approx(nvda - msft)
+        assert float(r["ratio_a_over_b"]) == pytest.approx(nvda / msft)
+    assert "median trailing P/E on 2025-02-15" in err
+
+
+@pytest.mark.parametrize(
+    ("basket_a", "on", "why"),
+    [
+        ("9988.HK", "2025-02-14", "9988.HK: no EPS rows for 9988.HK"),
+        ("BABA,0700.HK", "2025-12-31", "BABA: no bars for BABA in 2025-12-21..2025-12-31"),
+    ],
+)
+def test_pe_gap_says_why_no_member_has_a_pe(capsys, basket_a: str, on: str, why: str) -> None:
+    code, _, err = _run(capsys, "pe-gap", "--a", basket_a, "--b", "NVDA", "--on", on)
+    assert code != 0 and "no member of basket A has a trailing P/E" in err and why in err
+    assert "is empty" not in err
+
+
+def test_mcap_change_of_a_company_in_two_currencies_says_which_is_local(capsys) -> None:
+    code, out, err = _run(capsys, "mcap-change", "alibaba", "--from", "2025-01-17", "--to", "2025-02-14",
+                          "--currency", "local", "--format", "csv")
+    assert code == 0 and {r["currency"] for r in _csv(out)} == {"USD"}
+    assert "alibaba is listed in USD (BABA), HKD (9988.HK); values are in USD" in err
 
 
 def test_comove(capsys):

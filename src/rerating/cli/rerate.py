@@ -511,32 +511,44 @@ def pe_gap_cmd(
 ) -> None:
     """Median trailing P/E of two baskets on a date, and the gap between them.
 
-    Members without a P/E (no EPS data, fewer than four reported quarters) are left out and
-    listed on stderr.
+    One row per member (its P/E and whether it counts), with its basket's median and the gap
+    (A - B) and ratio (A / B) on every row. Members without a P/E (no EPS data, fewer than four
+    reported quarters) are left out and listed on stderr.
 
     \b
     Example:
       rerating --sample pe-gap --a BABA,0700.HK --b NVDA,MSFT,GOOGL,META,AMZN,AAPL --on 2025-02-14
     """
-    from rerating.errors import MissingDataError
+    from rerating.errors import MissingDataError, ValuationError
     from rerating.rerate.valuation import TrailingPE, multiple_gap, pe_history
 
     market = ctx.obj.market()
     day = pd.Timestamp(on)
     baskets: list[dict[str, TrailingPE]] = []
     missing: list[str] = []
-    for text in (basket_a, basket_b):
+    for label, text in (("A", basket_a), ("B", basket_b)):
         members: dict[str, TrailingPE] = {}
+        why: list[str] = []
         for sym in (s.strip() for s in text.split(",") if s.strip()):
             try:
                 pe = pe_history(market, sym, day - pd.Timedelta(days=10), day)
             except MissingDataError as exc:
-                missing.append(f"{sym}: {exc}")
+                why.append(f"{sym}: {exc}")
                 continue
             members[pe.symbol] = pe
+        if not members and why:  # say why each member has no P/E, not that the basket is empty
+            raise ValuationError(f"no member of basket {label} has a trailing P/E: " + "; ".join(why))
         baskets.append(members)
+        missing += why
     res = multiple_gap(baskets[0], baskets[1], day)
-    render_frame(res.to_frame(), fmt, output, title=res.summary())
+    frame = res.to_frame()
+    # the figures the title carries, on every row, so that CSV / JSON / Parquet hold them too
+    frame["basket_median"] = frame["basket"].map({"A": res.median_a, "B": res.median_b})
+    frame["gap_a_minus_b"] = res.gap
+    frame["ratio_a_over_b"] = res.ratio
+    render_frame(frame, fmt, output, title=res.summary())
+    if fmt != "table" or output:
+        _notes([res.summary()])
     _notes(f"left out {m}" for m in missing)
     _notes(f"left out {r.symbol}: {r.reason}" for r in res.left_out.itertuples())
 

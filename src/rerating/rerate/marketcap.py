@@ -536,6 +536,14 @@ def market_cap_change(
         else:
             kind, name = "company", target.lower()
             out_ccy = listings[0].currency if ccy == "LOCAL" else ccy
+            currencies = {sec.currency for sec in listings}
+            if ccy == "LOCAL" and len(currencies) > 1:  # no one local currency: say which is used
+                listed = ", ".join(f"{sec.currency} ({sec.symbol})" for sec in listings)
+                notes.append(
+                    f"local currency: {name} is listed in {listed}; values are in {out_ccy}, its "
+                    f"first listing's; pass a currency to choose another (e.g. --currency "
+                    f"{sorted(currencies - {out_ccy})[0]})"
+                )
             rows, chosen, n = _company(
                 market, name, listings, s, e, out_ccy, price_listing, lookahead
             )
