@@ -193,8 +193,10 @@ def test_headline_p_values_name_their_test(qwen) -> None:
     assert "p: its two-sided p-value, from " in caption
     p_part = caption[caption.index("p: its two-sided") :]
     # Hong Kong's one listing: its own variance; the US group: the adjusted cross-sectional t
-    one, kp = p_part.index("own t-test"), p_part.index("design effect")
+    one, kp = p_part.index("own t-test"), p_part.index("sqrt((1 + (N - 1) r̄) / (1 - r̄))")
     assert one < p_part.index(f"for {HK}") < kp < p_part.index(f"for {US}")
+    # the factor the engine applies (docs/STUDY.md), not the design effect itself
+    assert "scaled by the design effect" not in caption
 
 
 # 4. medians over fewer listings -------------------------------------------------------------
@@ -287,3 +289,18 @@ def test_a_listing_without_bars_in_the_chart_dates_is_left_out_not_fatal(tmp_pat
     assert code == 0  # was MissingDataError: no bars for AVGO in 2025-05-14..2025-06-28
     html = (out / "report.html").read_text(encoding="utf-8")
     assert "Left out of the price chart: AVGO (no bars in 2025-05-14..2025-06-28)" in html
+
+
+def test_the_per_listing_table_says_whose_car_it_shows(qwen3) -> None:
+    """Two events studied (qwen3 first): the CAR columns beside dated return columns are the
+    primary event's, and the caption says so with its day 0 on each calendar."""
+    from rerating.data.market import Market
+    from rerating.events.alignment import day_zero
+    from rerating.events.catalog import load_catalog
+
+    _, text = qwen3
+    (caption,) = [n for n in _notes(text) if "CAR is the cumulative abnormal return" in n]
+    primary = load_catalog(securities=Market.from_sample().securities).get("qwen3")
+    assert "around the primary event, qwen3 " in caption
+    for cal, label in (("XNYS", "New York"), ("XHKG", "Hong Kong")):
+        assert f"{label} {day_zero(primary, cal).date()}" in caption

@@ -360,3 +360,28 @@ def test_caar_figure_one_panel_per_group_in_order() -> None:
     assert [ax.get_title(loc="left") for ax in fig.get_axes()] == ["A", "B"]
     # each panel keeps its own scale, so B's wide band does not flatten A
     assert fig.get_axes()[1].get_lines()[0].get_ydata().tolist() == pytest.approx([0.0, 50.0])
+
+
+def test_claims_table_notes_carry_each_claims_own_notes(tmp_path: Path) -> None:
+    """The report's claims table shows how a claim was read (`check`'s ``notes``), not only the
+    listing's note: a Chinese X日至Y日 period is measured from the close before its first day,
+    and a figure in the next sentence takes the subject carried from the one before."""
+    from rerating.claims import extract_claims, read_article
+    from rerating.data.market import Market
+    from rerating.report.build import _claims_table
+
+    article = tmp_path / "a.md"
+    article.write_text(
+        "---\ndate: 2025-01-28\n---\nNvidia fell 17% on Monday. Its shares closed at $118.42 on Monday.\n\n"
+        "1月20日至1月27日，阿里巴巴港股累计上涨3.2%。\n",
+        encoding="utf-8",
+    )
+    market = Market.from_sample()
+    frame, _ = _claims_table(market, article)
+    doc = read_article(article)
+    claims = extract_claims(doc.text, article_date=doc.date, securities=market.securities)
+    with_notes = [c for c in claims if c.notes]
+    assert with_notes  # the article has claims whose reading carries a note
+    for c in with_notes:
+        rows = frame[frame["sentence"] == c.sentence]
+        assert len(rows) and all(all(n in note for n in c.notes) for note in rows["note"]), c

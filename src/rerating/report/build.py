@@ -78,8 +78,8 @@ SE_METHOD_LABELS = {
 }
 # the same, as the phrase a caption names the p-values' test with
 SE_METHOD_PHRASES = {
-    "cross_sectional_kp_adjusted": "the cross-sectional t with the standard error scaled by the "
-    "design effect 1 + (N - 1) r̄, the listings' windows overlapping in calendar time "
+    "cross_sectional_kp_adjusted": "the cross-sectional t with the standard error multiplied by "
+    "sqrt((1 + (N - 1) r̄) / (1 - r̄)), the listings' windows overlapping in calendar time "
     "(Kolari & Pynnönen 2010; r̄ weighting each pair by the two listings' volatilities)",
     "cross_sectional": "the cross-sectional t (the listings' windows apart in time)",
     "time_series": "the listing's own t-test on its estimation-window variance (one listing: "
@@ -612,11 +612,8 @@ def _parameters(
     market: Market, p: Preset, primary: Any, font: str | None, sample: bool
 ) -> list[tuple[str, str]]:
     from rerating import __version__
-    from rerating.events.alignment import day_zero
 
-    zero = ", ".join(
-        f"{CALENDAR_LABELS[c]} {day_zero(primary, c).date()}" for c in ("XNYS", "XHKG")
-    )
+    zero = _day_zero_text(primary)
     return [
         ("Preset", p.name),
         ("Events studied", ", ".join(p.event_ids)),
@@ -655,8 +652,9 @@ def _claims_table(
     """Claims found in the article and their verdicts, one row per (claim, listing checked).
 
     ``verdict`` is the row's own listing's (a claim supported on 0700.HK can be unverifiable on
-    TCEHY); ``claim verdict`` is the claim's as a whole. ``note`` is the listing's note, or the
-    claim's reason on the row of a claim that had no listing to check.
+    TCEHY); ``claim verdict`` is the claim's as a whole. ``note`` is the claim's own notes (how
+    it was read), then the listing's note, or the claim's reason on the row of a claim that had
+    no listing to check.
     """
     from rerating.claims import extract_claims, read_article
     from rerating.claims.verify import verdicts_frame, verify_claims
@@ -674,7 +672,13 @@ def _claims_table(
     # one unit of each claim's last stated digit: its figures are shown to that precision
     resolution = [(verdicts[i].claim.value or {}).get("resolution") for i in frame["claim"]]
     frame["claim"] = frame["claim"] + 1  # numbered from 1 for readers
-    frame["note"] = frame["listing_note"].where(frame["symbol"] != "", frame["reason"])
+    # the listing's note (or the reason of a claim with no listing), after the claim's own notes
+    # ("subject carried from an earlier sentence", "measured from the close before that day")
+    own = frame["listing_note"].where(frame["symbol"] != "", frame["reason"])
+    frame["note"] = [
+        "; ".join(dict.fromkeys(n for n in (str(c or ""), str(o or "")) if n))
+        for c, o in zip(frame["notes"], own, strict=True)
+    ]
     frame = frame.rename(
         columns={"listing_status": "verdict", "status": "claim verdict", "start_date": "start",
                  "end_date": "end"}
@@ -990,8 +994,10 @@ def build_report(
             digits={c: 1 for c in return_cols if c.startswith("mcap")},
             signed=tuple(c for c in return_cols if c.startswith("mcap")),
             split_by="group",
-            caption="Returns are close-to-close on traded prices over each listing's own sessions; "
-            "CAR is the cumulative abnormal return against the group's benchmark (market model).",
+            caption="Returns are close-to-close on traded prices over each listing's own sessions "
+            "(each column's dates in its header); CAR is the cumulative abnormal return around "
+            f"the primary event, {primary.id} (day 0 on each listing's own calendar: "
+            f"{_day_zero_text(primary)}), against the group's benchmark (market model).",
         ),
         overview=Table(
             glance,
@@ -1105,6 +1111,13 @@ def build_report(
         _differences_frame=differences,
         _movers_frame=movers,
     )
+
+
+def _day_zero_text(primary: Any) -> str:
+    """Day 0 of the primary event in New York and Hong Kong, as the parameters table gives it."""
+    from rerating.events.alignment import day_zero
+
+    return ", ".join(f"{CALENDAR_LABELS[c]} {day_zero(primary, c).date()}" for c in ("XNYS", "XHKG"))
 
 
 def _quality(market: Market, p: Preset, primary: Any) -> pd.DataFrame:
@@ -1305,7 +1318,9 @@ def clustering_warning(details: Sequence[tuple[str, str]], tests: pd.DataFrame) 
         "Event windows overlap in calendar time: the listings of a group share the event's news, "
         "so their abnormal returns are cross-correlated (Hong Kong and New York listings also one "
         "session apart, which r̄ and the portfolio and rank tests count). Design effect "
-        "1 + (N - 1) r̄ by group: " + "; ".join(f"{eid}: {d}" for eid, d in details) + "."
+        "1 + (N - 1) r̄ by group, the largest over the windows: "
+        + "; ".join(f"{eid}: {d}" for eid, d in details)
+        + "."
     )
     if "valid_under_clustering" in tests and not tests.empty:
         text += " " + _validity_text(tests)
@@ -1481,8 +1496,8 @@ def _caar_caption(caar: pd.DataFrame) -> str:
         list(dict.fromkeys(caar["se_method"])) if not caar.empty and "se_method" in caar else []
     )
     how = {
-        "cross_sectional_kp_adjusted": "the cross-sectional t with the standard error scaled by "
-        "the design effect 1 + (N - 1) r̄ where a group's windows overlap in calendar time "
+        "cross_sectional_kp_adjusted": "the cross-sectional t with the standard error multiplied "
+        "by sqrt((1 + (N - 1) r̄) / (1 - r̄)) where a group's windows overlap in calendar time "
         "(Kolari & Pynnönen 2010; r̄ weighting each pair by the two listings' volatilities)",
         "cross_sectional": "the cross-sectional t where they do not",
         "time_series": "for a one-listing group, the t of that listing's CAR on its own "
@@ -1490,7 +1505,7 @@ def _caar_caption(caar: pd.DataFrame) -> str:
     }
     if not methods:
         return text + (
-            "the cross-sectional t (standard error scaled by the design effect where windows "
-            "overlap)."
+            "the cross-sectional t (standard error multiplied by sqrt((1 + (N - 1) r̄) / (1 - r̄)) "
+            "where windows overlap)."
         )
     return text + "; ".join(how.get(str(m), str(m)) for m in methods) + "."
