@@ -84,3 +84,40 @@ def test_events_list_csv_timestamp_round_trips(capsys):
     # a date-only New York event is known at the end of its local day, 05:00 UTC the next day
     row = csv_rows.set_index("id").loc["ai-diffusion-rule"]
     assert (row["local_date"], row["timestamp"]) == ("2025-01-13", "2025-01-14T05:00:00+00:00")
+
+
+@pytest.mark.parametrize(("name", "read"), [("x.parquet", pd.read_parquet), ("x.csv", pd.read_csv),
+                                            ("x.json", pd.read_json)])  # fmt: skip
+def test_a_file_named_for_a_format_gets_it(tmp_path, capsys, name, read) -> None:
+    """``-o x.parquet`` without ``--format`` wrote the terminal table into the .parquet file."""
+    path = tmp_path / name
+    code = main(["--sample", "change", "NVDA", "--from", "2025-01-24", "--to", "2025-01-27", "-o", str(path)])
+    assert code == 0
+    got = read(path)
+    assert list(got["symbol"]) == ["NVDA"] and float(got["end_close"].iloc[0]) == pytest.approx(118.42)
+
+
+def test_a_format_against_the_file_name_is_refused(tmp_path, capsys) -> None:
+    path = tmp_path / "x.csv"
+    code = main(["--sample", "change", "NVDA", "--from", "2025-01-24", "--to", "2025-01-27", "-o", str(path),
+                 "--format", "json"])  # fmt: skip
+    err = capsys.readouterr().err
+    assert code != 0 and "--format json does not match the file name" in err and not path.exists()
+
+
+@pytest.mark.parametrize("name", ["x.csv", "x.parquet", "x.txt"])
+def test_an_output_in_a_missing_folder_is_a_one_line_error(tmp_path, capsys, name) -> None:
+    path = tmp_path / "no_such_folder" / name
+    code = main(["--sample", "change", "NVDA", "--from", "2025-01-24", "--to", "2025-01-27", "-o", str(path)])
+    err = capsys.readouterr().err
+    assert code != 0 and err.startswith(f"error: cannot write {path}") and "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_a_report_folder_that_cannot_be_made_is_a_one_line_error(tmp_path, capsys) -> None:
+    blocker = tmp_path / "a_file"
+    blocker.write_text("x")
+    code = main(["--sample", "report", "--events", "deepseek-r1", "--symbols", "NVDA", "--out",
+                 str(blocker / "sub")])  # fmt: skip
+    err = capsys.readouterr().err
+    assert code != 0 and "cannot create the report folder" in err and "Traceback" not in err

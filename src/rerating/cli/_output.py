@@ -178,11 +178,48 @@ def render_frame(
     title: str | None = None,
     index: bool = False,
 ) -> None:
-    """Write ``frame`` in ``fmt`` to ``output`` (a path) or stdout."""
-    import pandas as pd
+    """Write ``frame`` in ``fmt`` to ``output`` (a path) or stdout.
 
+    A file named ``.csv``, ``.json`` or ``.parquet`` gets that format when ``--format`` is left at
+    ``table``, and may not be given another one; a file that cannot be written (its folder does
+    not exist, no permission) is a one-line error, not a traceback.
+    """
     if index:
         frame = frame.reset_index()
+    if not output:
+        _write_output(frame, fmt, None, title)
+        return
+    fmt = output_format(fmt, output)
+    try:
+        _write_output(frame, fmt, output, title)
+    except OSError as exc:  # a missing folder, no permission, a full disk
+        raise click.ClickException(f"cannot write {output}: {exc.strerror or exc}") from exc
+
+
+# the formats a file's extension names (a ".txt" file takes the table)
+EXTENSION_FORMATS = {".csv": "csv", ".json": "json", ".parquet": "parquet", ".pq": "parquet", ".txt": "table"}
+
+
+def output_format(fmt: str, output: str) -> str:
+    """The format to write ``output`` in: ``fmt``, or the one its extension names when ``fmt`` is
+    the default ``table``; a file whose extension names another format than an explicit ``fmt``
+    is refused (``-o x.csv --format json`` would write JSON into a .csv file)."""
+    from pathlib import Path
+
+    named = EXTENSION_FORMATS.get(Path(output).suffix.lower())
+    if named is None or named == fmt:
+        return fmt
+    if fmt == "table":
+        return named
+    raise click.UsageError(
+        f"--format {fmt} does not match the file name {output} ({named}); name the file "
+        f"*.{'txt' if fmt == 'table' else fmt} or pass --format {named}"
+    )
+
+
+def _write_output(frame: pd.DataFrame, fmt: str, output: str | None, title: str | None) -> None:
+    import pandas as pd
+
     if fmt == "table":
         from rich.console import Console
         from rich.table import Table

@@ -851,7 +851,12 @@ def build_report(
         _claims_table(market, article, article_date) if article is not None else (None, None)
     )
     out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:  # a read-only place, a file of that name
+        raise ReportInputError(
+            f"cannot create the report folder {out}: {exc.strerror or exc}; choose another --out"
+        ) from exc
 
     # 1. event studies, one per event (each event has its own day 0 and estimation window)
     returns, bench, ledger = _returns_inputs(market, p)
