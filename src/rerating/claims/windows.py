@@ -137,11 +137,22 @@ def _w_en_since(m: re.Match[str], ref: pd.Timestamp | None, st: DayMemory) -> An
 
 
 def _w_sessions(m: re.Match[str], ref: pd.Timestamp | None, st: DayMemory) -> Any:
-    n = D.small_number(m.group("n"))
+    return _count_window(m.group("n"), m.group("u"), D.iso(D.need(ref, m.group(0))))
+
+
+def _w_sessions_to(m: re.Match[str], ref: pd.Timestamp | None, st: DayMemory) -> Any:
+    # "in the 20 sessions to / ended / ending Feb. 13": the count ends on the day named, as
+    # "through Feb. 13" and 截至2月13日 (the extractor's "as of") already end it.
+    mon = D.MONTHS[m.group("mon").casefold().rstrip(".")]
+    y = int(m.group("y")) if m.group("y") else None
+    return _count_window(m.group("n"), m.group("u"), D.month_day(mon, int(m.group("d")), y, ref))
+
+
+def _count_window(n_text: str, unit_text: str, end: str) -> Any:
+    n = D.small_number(n_text)
     if n is None or n <= 0 or n != int(n):
         return None
-    unit = m.group("u").casefold()
-    end = D.iso(D.need(ref, m.group(0)))
+    unit = re.sub(r"\s+", " ", unit_text.casefold())
     if unit in ("天", "days", "day", "calendar days"):
         return _const({"type": "days", "n": int(n), "end": end}), False
     if unit in ("周", "weeks", "week", "个星期", "星期"):
@@ -230,6 +241,43 @@ def _w_week_of(m: re.Match[str], ref: pd.Timestamp | None, st: DayMemory) -> Any
         return _const({"type": "week", "start": D.iso(monday), "end": D.iso(end)})
 
     return Anchored(anchor, False, carries=False)
+
+
+def _week_ended(day: pd.Timestamp, base: pd.Timestamp, to_day: bool) -> Any:
+    """The calendar week of ``day``, from its Monday to ``day`` ("the week ended Feb. 7",
+    截至2月7日当周: ``to_day``) or to its Sunday ("2月5日当周"), never past the article date."""
+    monday = day - pd.Timedelta(days=day.weekday())
+    end = min(day if to_day else monday + pd.Timedelta(days=6), base)
+    if end < monday:
+        return None
+    return _const({"type": "week", "start": D.iso(monday), "end": D.iso(end)}), False
+
+
+def _w_week_ended(m: re.Match[str], ref: pd.Timestamp | None, st: DayMemory) -> Any:
+    # "in the week ended Feb. 7", "for the week ending Friday", "the week to Feb. 7": the calendar
+    # week of that day, Monday to the day (measured from the close before the Monday).
+    if not (m.group("d") or m.group("wd")):
+        return None
+    base = D.need(ref, m.group(0))
+    if m.group("d"):  # "the week to Friday, Feb. 7": the date decides
+        mon = D.MONTHS[m.group("mon").casefold().rstrip(".")]
+        y = int(m.group("y")) if m.group("y") else None
+        day = pd.Timestamp(D.month_day(mon, int(m.group("d")), y, ref))
+    else:
+        day = D.weekday_before(base, D.WEEKDAYS_EN[m.group("wd").casefold()], strictly=False)
+    return _week_ended(pd.Timestamp(day), base, True)
+
+
+def _w_zh_week_ended(m: re.Match[str], ref: pd.Timestamp | None, st: DayMemory) -> Any:
+    # "截至2月7日当周", "截至2月7日的一周", "2月7日止一周": Monday of that week to the day;
+    # "2月5日当周" (no 截至): the week of the day, to its Sunday or the article date.
+    upto = bool(m.group("upto") or m.group("zhi"))
+    if m.group("one") and not upto:
+        return None  # "2月7日一周后" is a week after that day, not its week
+    base = D.need(ref, m.group(0))
+    y = int(m.group("y")) if m.group("y") else None
+    day = pd.Timestamp(D.month_day(int(m.group("mo")), int(m.group("d")), y, ref))
+    return _week_ended(day, base, upto)
 
 
 def _w_single_day(m: re.Match[str], ref: pd.Timestamp | None, st: DayMemory) -> Any:
@@ -492,6 +540,9 @@ WINDOW_RULES: list[tuple[re.Pattern[str], Callable[..., Any]]] = [
                 r"(?P<m2>\d{1,2})\s*月份?(?![\d日号])"), _w_zh_months),
     (re.compile(r"(?:(?P<y>\d{4})年)?(?P<mo>\d{1,2})月(?P<d>\d{1,2})[日号](?:收盘)?(?:以来|起至今)"), _w_zh_since_date),
     (re.compile(r"(?:较|从|自|相比)\s*(?:(?P<y>\d{4})年)?(?P<mo>\d{1,2})月(?P<d>\d{1,2})[日号]"), _w_zh_since_date),
+    (re.compile(r"(?P<upto>截至|截止到?)?\s*(?:(?P<y>\d{4})年)?(?P<mo>\d{1,2})月(?P<d>\d{1,2})[日号]"
+                r"(?:收盘)?(?P<zhi>止)?(?:的)?(?:当周|该周|(?P<one>一周)(?![内以来里后前]))"),
+     _w_zh_week_ended),
     (re.compile(r"(?:截至|截止|截止到)\s*(?:(?P<y>\d{4})年)?(?P<mo>\d{1,2})月(?P<d>\d{1,2})[日号](?:收盘)?"), _w_zh_day),
     (re.compile(r"(?:(?P<y>\d{4})年)?(?P<mo>\d{1,2})月(?P<d>\d{1,2})[日号]"), _w_zh_day),
     (re.compile(r"\b\d{4}-\d{2}-\d{2}\b"), _w_iso),
@@ -510,6 +561,14 @@ WINDOW_RULES: list[tuple[re.Pattern[str], Callable[..., Any]]] = [
     (re.compile(rf"\b(?:(?P<since>since)|from\s+(?:its|their|the))\s+{_MON}\.?\s+(?P<d>\d{{1,2}})\b"
                 r"(?:st|nd|rd|th)?(?P<point>\s+(?:low|high|peak|trough|bottom|top|close|level)s?\b)?",
                 re.IGNORECASE), _w_en_since),
+    (re.compile(r"\bthe\s+week\s+(?:ended|ending|to|through)\s+(?:(?:on\s+)?(?P<wd>Monday|Tuesday|Wednesday"
+                rf"|Thursday|Friday)\b(?:['’]s)?(?:,?\s+(?={_MON_PLAIN}\.?\s+\d))?)?"
+                rf"(?:{_MON}\.?\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\b(?:,?\s+(?P<y>\d{{4}}))?)?", re.IGNORECASE),
+     _w_week_ended),
+    (re.compile(rf"\b(?P<n>{_EN_N})[\s-]+(?P<u>sessions?|trading[\s-]+days?|days?|weeks?)\s+"
+                r"(?:ended|ending|to|through|until|up\s+to)\s+(?:(?:Monday|Tuesday|Wednesday|Thursday|Friday),?\s+)?"
+                rf"{_MON}\.?\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\b(?:,?\s+(?P<y>\d{{4}}))?", re.IGNORECASE),
+     _w_sessions_to),
     (re.compile(rf"\b{_MON}\.?\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\b(?:,?\s+(?P<y>\d{{4}}))?", re.IGNORECASE),
      _w_en_day),
     (re.compile(rf"(?:近|过去|最近|连续|累计|这)?\s*(?<![月\d.])(?P<n>{_CN_N})\s*个?(?P<u>交易日)"), _w_sessions),
@@ -570,7 +629,8 @@ _EV_AFTER = re.compile(
     re.IGNORECASE,
 )
 _EV_BEFORE = re.compile(
-    r"(?:(?:in|over)\s+)?(?:the\s+|a\s+)?(?P<span>week|two weeks|month|\d+\s+(?:sessions|trading days|days))?\s*"
+    r"(?:(?:in|over|during)\s+)?(?:the\s+|a\s+)?(?:first\s+)?"
+    rf"(?P<span>week|two weeks|month|(?:{_EN_N})[\s-]+(?:sessions?|trading[\s-]+days?|days?))?\s*"
     r"(?P<rel>since|after|following)\s+(?:the\s+)?(?:(?:release|launch|debut|unveiling)\s+of\s+)?(?:its\s+|the\s+)?"
     r"(?:(?:DeepSeek|Alibaba|Moonshot)(?:'s)?\s+(?:(?:released|launched|unveiled|debuted)\s+)?)?(?:its\s+|the\s+)?$",
     re.IGNORECASE,
@@ -585,10 +645,11 @@ def _span(text: str | None) -> str | None:
     t = text.strip().casefold()
     if t in _SPAN:
         return _SPAN[t]
-    m = re.match(r"(\d+)\s*(个?交易日|sessions|trading days|天|日|days)", t)
-    if m:
-        return f"{m.group(1)}{'d' if m.group(2) in ('天', 'days') else 's'}"
-    return None
+    m = re.match(rf"({_EN_N})[\s-]*(个?交易日|sessions?|trading[\s-]+days?|天|日|days?)$", t)
+    n = D.small_number(m.group(1)) if m else None
+    if m is None or n is None or n <= 0 or n != int(n):
+        return None
+    return f"{int(n)}{'d' if m.group(2) in ('天', 'days', 'day') else 's'}"
 
 
 def event_window(sent: str, es: int, ee: int, eid: str, ref: pd.Timestamp | None) -> Any:
@@ -618,9 +679,9 @@ def event_window(sent: str, es: int, ee: int, eid: str, ref: pd.Timestamp | None
 _EN_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 TRIGGERS: list[tuple[str, ...]] = [
     ("low", "high", "peak", "trough", "bottom", "点", "位", "谷", "峰"),
-    ("月",), ("月",), ("以来", "起至今"), ("较", "从", "自", "相比"), ("截",), ("月",), ("-",),
+    ("月",), ("月",), ("以来", "起至今"), ("较", "从", "自", "相比"), ("周",), ("截",), ("月",), ("-",),
     ("前一", "earlier", "before", "previous", "prior", "preceding"), ("from", "between"), ("from", "between"),
-    ("since", "from"), _EN_MONTHS, ("交易日",), ("近", "过去", "最近", "连续", "累计"), ("日", "天"), ("日",),
+    ("since", "from"), ("week",), ("session", "day", "week"), _EN_MONTHS, ("交易日",), ("近", "过去", "最近", "连续", "累计"), ("日", "天"), ("日",),
     ("session", "trading"), ("day", "week"), ("-day", "-week"), ("除夕", "初一", "春节首日", "lunar", "chinese new"),
     ("节后", "春节", "假期后", "长假后", "黄金周后", "new year"), ("今年", "年初", "年内", "year", "ytd"), ("年", "since", "from", "between"),
     ("年", " 19", " 20"), ("全周", "一周", "the week"), ("周", "week"), ("月", "month", "mtd"),

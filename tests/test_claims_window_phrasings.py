@@ -1,0 +1,155 @@
+"""Window phrasings that name a window's end or anchor in words the other forms did not cover.
+
+Figures worked by hand from the sample CSVs (src/rerating/data/sample), article date 2025-02-14
+(a Friday):
+
+- "in the 20 sessions to / ended / ending Feb. 13": 20 sessions of 9988.HK ending 2025-02-13,
+  from the 2025-01-13 close 78.1 to the 2025-02-13 close 116.7: 116.7 / 78.1 - 1 = +49.42%
+  (read to the article date it was 2025-01-14..2025-02-14, +55.22%, contradicted).
+- "the week ended Feb. 7", "截至2月7日当周": the calendar week Monday 2025-02-03 .. Friday
+  2025-02-07, from the close before it (0700.HK 402.0) to the Friday close 428.2: +6.52%.
+- "in the five trading days after the DeepSeek-R1 release": the event window that
+  "发布后5个交易日" gets, five NVDA sessions from the close before the release (2025-01-17,
+  137.71) to 2025-01-27 (118.42): -14.01%.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from rerating.claims import Extractor
+from rerating.claims.verify import verify_claims
+from rerating.data.market import Market
+
+DATE = "2025-02-14"
+DOC = Path(__file__).resolve().parents[1] / "docs" / "CLAIMS.md"
+
+
+@pytest.fixture(scope="module")
+def ex() -> Extractor:
+    return Extractor()
+
+
+@pytest.fixture(scope="module")
+def market() -> Market:
+    return Market.from_sample()
+
+
+def _one(ex: Extractor, market: Market, text: str, date: str = DATE):  # type: ignore[no-untyped-def]
+    claims = ex.extract(text, date)
+    assert len(claims) == 1, claims
+    (verdict,) = verify_claims(claims, market)
+    return claims[0], verdict
+
+
+def _check(verdict, symbol: str):  # type: ignore[no-untyped-def]
+    return next(c for c in verdict.checks if c.symbol == symbol)
+
+
+# -- 1. "in the 20 sessions to / ended / ending Feb. 13" ends the sessions on that day ------------
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Alibaba's Hong Kong shares rose 49.4% in the 20 sessions to Feb. 13.",
+        "Alibaba's Hong Kong shares rose 49.4% in the 20 sessions ended Feb. 13.",
+        "Alibaba's Hong Kong shares rose 49.4% in the 20 sessions ending Feb. 13.",
+        "Alibaba's Hong Kong shares rose 49.4% in the 20 trading days to Feb. 13.",
+        "In the 20 sessions ended Feb. 13, Alibaba's Hong Kong shares rose 49.4%.",
+    ],
+)
+def test_sessions_to_a_date_end_on_that_date(ex: Extractor, market: Market, text: str) -> None:
+    claim, verdict = _one(ex, market, text)
+    assert dict(claim.window) == {"type": "sessions", "n": 20, "end": "2025-02-13"}
+    assert verdict.status == "supported"
+    chk = _check(verdict, "9988.HK")
+    assert chk.start_date == "2025-01-13" and chk.end_date == "2025-02-13"
+    assert chk.computed == pytest.approx(116.7 / 78.1 * 100 - 100, abs=1e-6)
+
+
+def test_sessions_through_a_date_unchanged(ex: Extractor, market: Market) -> None:
+    # already right before the fix: "through Feb. 13" and 截至2月13日
+    for text in (
+        "Alibaba's Hong Kong shares rose 49.4% in the 20 sessions through Feb. 13.",
+        "截至2月13日，阿里巴巴港股20个交易日上涨49.4%。",
+    ):
+        claim, verdict = _one(ex, market, text)
+        assert dict(claim.window) == {"type": "sessions", "n": 20, "end": "2025-02-13"}
+        assert verdict.status == "supported"
+
+
+# -- 2. "the week ended Feb. 7", "截至2月7日当周": Monday of that week to the day named ----------
+WEEK_0207 = {"type": "week", "start": "2025-02-03", "end": "2025-02-07"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Tencent rose 6.5% in the week ended Feb. 7.",
+        "Tencent rose 6.5% for the week ending Feb. 7.",
+        "Tencent rose 6.5% in the week to Feb. 7.",
+        "In the week ended Feb. 7, Tencent rose 6.5%.",
+        "Tencent rose 6.5% in the week to Friday, Feb. 7.",
+        "截至2月7日当周，腾讯上涨6.5%。",
+        "腾讯截至2月7日当周上涨6.5%。",
+        "腾讯截至2月7日的一周上涨6.5%。",
+    ],
+)
+def test_week_ended_a_date_is_that_calendar_week(ex: Extractor, market: Market, text: str) -> None:
+    claim, verdict = _one(ex, market, text)
+    assert dict(claim.window) == WEEK_0207
+    assert verdict.status == "supported"
+    chk = _check(verdict, "0700.HK")
+    assert chk.start_close == pytest.approx(402.0) and chk.end_close == pytest.approx(428.2)
+    assert chk.end_date == "2025-02-07"
+    assert chk.computed == pytest.approx(428.2 / 402.0 * 100 - 100, abs=1e-6)
+
+
+def test_week_ended_a_weekday_and_week_of_a_day(ex: Extractor, market: Market) -> None:
+    # on Saturday 2025-02-08 "Friday" is 02-07; "2月5日当周" is the week of Wednesday 02-05, to
+    # its Sunday 02-09 (the same two closes: 402.0 -> 428.2)
+    claim, verdict = _one(ex, market, "Tencent rose 6.5% in the week ended Friday.", "2025-02-08")
+    assert dict(claim.window) == WEEK_0207
+    assert verdict.status == "supported"
+    claim, verdict = _one(ex, market, "腾讯2月5日当周上涨6.5%。")
+    assert dict(claim.window) == {"type": "week", "start": "2025-02-03", "end": "2025-02-09"}
+    assert verdict.status == "supported"
+    assert _check(verdict, "0700.HK").computed == pytest.approx(428.2 / 402.0 * 100 - 100, abs=1e-6)
+
+
+def test_week_forms_read_right_before_unchanged(ex: Extractor) -> None:
+    # "for the week" alone is the week of the last day named; "this week" the article's week
+    (claim,) = ex.extract("Tencent rose 6.5% for the week.", DATE)
+    assert dict(claim.window) == {"type": "week", "start": "2025-02-10", "end": "2025-02-14"}
+    (claim,) = ex.extract("Tencent rose 6.5% this week.", DATE)
+    assert dict(claim.window) == {"type": "week", "start": "2025-02-10", "end": "2025-02-14"}
+    (claim,) = ex.extract("Tencent rose 1.9% on Feb. 7.", DATE)
+    assert dict(claim.window) == {"type": "day", "date": "2025-02-07"}
+
+
+# -- 3. "in the five trading days after the DeepSeek-R1 release": the event window ---------------
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Nvidia fell 14% in the five trading days after the DeepSeek-R1 release.",
+        "Nvidia fell 14% in the five sessions after the DeepSeek-R1 release.",
+        "Nvidia fell 14% in the 5 sessions after the DeepSeek-R1 release.",
+        "Nvidia fell 14% in the first five sessions following the release of DeepSeek-R1.",
+        "英伟达在DeepSeek-R1发布后5个交易日下跌14%。",
+    ],
+)
+def test_sessions_after_an_event_are_event_anchored(ex: Extractor, market: Market, text: str) -> None:
+    claim, verdict = _one(ex, market, text)
+    assert dict(claim.window) == {"type": "since_event", "event": "deepseek-r1", "span": "5s"}
+    assert verdict.status == "supported"
+    chk = _check(verdict, "NVDA")
+    assert chk.start_date == "2025-01-17" and chk.end_date == "2025-01-27"
+    assert chk.computed == pytest.approx(118.42 / 137.71 * 100 - 100, abs=1e-6)
+
+
+def test_docs_list_the_new_forms() -> None:
+    text = DOC.read_text(encoding="utf-8")
+    for form in ("20 sessions to Feb. 13", "the week ended Feb. 7", "截至2月7日当周",
+                 "five trading days after the DeepSeek-R1 release"):
+        assert form in text, form
