@@ -646,3 +646,24 @@ def test_study_lead_lag_option_reaches_the_engine(capsys: pytest.CaptureFixture[
     assert cda["markets"].loc[("china", "[0:0]")] == cda["none"].loc[("china", "[0:0]")]  # one day
     code, out = _study(capsys, *base, "--lead-lag", "both")
     assert code == 2 and "'both' is not one of 'markets', 'all', 'none'" in out.err
+
+
+STUDY_3 = ["--sample", "study", "--event", "deepseek-r1", "--symbols", "9988.HK,0700.HK,BABA",
+           "--estimation", "-100:-11", "--window", "0:0"]  # fmt: skip
+
+
+def test_summary_to_a_json_file_is_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "s.json"
+    assert main([*STUDY_3, "--what", "summary", "-o", str(path)]) == 0
+    got = json.loads(path.read_text(encoding="utf-8"))
+    assert got["header"]["Events used"] == "3 of 3" and got["caar"][0]["group"] == "all"
+    code = main([*STUDY_3, "--what", "summary", "-o", str(tmp_path / "s.parquet")])
+    assert code != 0 and "for a Parquet table use --what caar" in capsys.readouterr().err
+
+
+def test_no_movers_still_has_the_documented_columns(capsys: pytest.CaptureFixture[str]) -> None:
+    args = ["--sample", "study", "--event", "deepseek-r1", "--symbols", "9988.HK,0700.HK",
+            "--estimation", "-100:-11", "--window", "0:0", "--what", "movers", "--format", "csv"]  # fmt: skip
+    assert main(args) == 0
+    out = capsys.readouterr().out.strip().splitlines()
+    assert out == ["event_id,symbol,group,day0,window,car,std_error,tstat,pvalue,qvalue,other_events"]

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import click
 
 from rerating.cli._options import ISO_DATE, min_window_share_option, parse_window
-from rerating.cli._output import format_option, render_frame
+from rerating.cli._output import format_option, output_format, render_frame
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -397,10 +397,20 @@ def study_cmd(
                 f"<body>\n{summary.as_html()}\n</body></html>\n"
             )
         else:
+            if output:  # a file named .csv / .json takes that format
+                fmt = output_format(fmt, output)
+            if fmt == "parquet":
+                raise click.UsageError(
+                    "the summary is text, HTML, CSV or JSON; for a Parquet table use --what caar, "
+                    "tests, car or clustering"
+                )
             text = {"csv": summary.as_csv, "json": summary.as_json}.get(fmt, summary.as_text)()
         if output:
-            with open(output, "w", encoding="utf-8") as fh:
-                fh.write(text)
+            try:
+                with open(output, "w", encoding="utf-8") as fh:
+                    fh.write(text)
+            except OSError as exc:
+                raise click.ClickException(f"cannot write {output}: {exc.strerror or exc}") from exc
         else:
             click.echo(text)
         return
@@ -434,8 +444,12 @@ def study_cmd(
         out = out[["group", *[c for c in out.columns if c != "group"]]]
     else:
         out = getattr(results, what)
-    if what in ("car", "movers") and not out.empty:
-        out = _with_other_events(out, catalog_files, master)
+    if what in ("car", "movers"):  # the column is there when no row is, as documented
+        out = (
+            _with_other_events(out, catalog_files, master)
+            if not out.empty
+            else out.assign(other_events=pd.Series(dtype=object))
+        )
     render_frame(out, fmt=fmt, output=output, title=f"event study: {what}")
 
 
