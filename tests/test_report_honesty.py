@@ -304,3 +304,17 @@ def test_the_per_listing_table_says_whose_car_it_shows(qwen3) -> None:
     assert "around the primary event, qwen3 " in caption
     for cal, label in (("XNYS", "New York"), ("XHKG", "Hong Kong")):
         assert f"{label} {day_zero(primary, cal).date()}" in caption
+
+
+def test_a_group_without_a_caar_path_is_named_beside_the_chart(tmp_path: Path) -> None:
+    """On the sample the US listings have no data to study this May event: the CAAR chart shows
+    Hong Kong's path only, and its caption names the group left out."""
+    from rerating.data.market import Market
+    from rerating.report import build_report
+
+    res = build_report(
+        Market.from_sample(), events=["us-china-geneva-truce"],
+        symbols=["NVDA", "AVGO", "9988.HK", "0700.HK", "ORCL"], out_dir=tmp_path,
+    )  # fmt: skip
+    text = res.html_path.read_text(encoding="utf-8")
+    assert f"No path for {US}: none of its listings was kept in the event study" in _html.unescape(text)

@@ -933,12 +933,20 @@ def build_report(
         )
     ]
     if not main.paths.empty:
+        # a group none of whose listings was kept has no path: say so beside the chart
+        pathless = [g.name for g in p.groups if g.name not in set(main.paths["group"])]
         figures.append(
             (
                 "caar",
                 f"CAAR paths by group after {primary.id}",
                 ch.caar_figure(main.paths, level=LEVEL, font=font, order=order),
-                f"Bands: {LEVEL:.0%} confidence interval of the CAAR.",
+                f"Bands: {LEVEL:.0%} confidence interval of the CAAR."
+                + (
+                    f" No path for {_join(pathless)}: none of its listings was kept in the event "
+                    "study (see Dropped events and listings)."
+                    if pathless
+                    else ""
+                ),
             )
         )
     else:
