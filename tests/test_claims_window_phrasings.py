@@ -116,6 +116,14 @@ def test_week_ended_a_weekday_and_week_of_a_day(ex: Extractor, market: Market) -
     assert dict(claim.window) == {"type": "week", "start": "2025-02-03", "end": "2025-02-09"}
     assert verdict.status == "supported"
     assert _check(verdict, "0700.HK").computed == pytest.approx(428.2 / 402.0 * 100 - 100, abs=1e-6)
+    # "the week of Feb. 5" is that day's whole calendar week, as 2月5日当周
+    for text in ("Tencent rose 6.5% in the week of Feb. 5.", "Tencent rose 6.5% in the week of Feb. 3."):
+        claim, verdict = _one(ex, market, text)
+        assert dict(claim.window) == {"type": "week", "start": "2025-02-03", "end": "2025-02-09"}
+        assert verdict.status == "supported"
+    # a week not over at the article date runs to it
+    (claim,) = ex.extract("Tencent rose 6.5% in the week of Feb. 10.", "2025-02-12")
+    assert dict(claim.window) == {"type": "week", "start": "2025-02-10", "end": "2025-02-12"}
 
 
 def test_week_forms_read_right_before_unchanged(ex: Extractor) -> None:

@@ -255,7 +255,8 @@ def _week_ended(day: pd.Timestamp, base: pd.Timestamp, to_day: bool) -> Any:
 
 def _w_week_ended(m: re.Match[str], ref: pd.Timestamp | None, st: DayMemory) -> Any:
     # "in the week ended Feb. 7", "for the week ending Friday", "the week to Feb. 7": the calendar
-    # week of that day, Monday to the day (measured from the close before the Monday).
+    # week of that day, Monday to the day (measured from the close before the Monday); "the week
+    # of Feb. 3": the whole calendar week of that day.
     if not (m.group("d") or m.group("wd")):
         return None
     base = D.need(ref, m.group(0))
@@ -263,9 +264,12 @@ def _w_week_ended(m: re.Match[str], ref: pd.Timestamp | None, st: DayMemory) -> 
         mon = D.MONTHS[m.group("mon").casefold().rstrip(".")]
         y = int(m.group("y")) if m.group("y") else None
         day = pd.Timestamp(D.month_day(mon, int(m.group("d")), y, ref))
+    elif m.group("of"):  # "the week of Monday" names no week
+        return None
     else:
         day = D.weekday_before(base, D.WEEKDAYS_EN[m.group("wd").casefold()], strictly=False)
-    return _week_ended(pd.Timestamp(day), base, True)
+    # "the week of Feb. 3": that day's calendar week, to its Sunday (or the article date)
+    return _week_ended(pd.Timestamp(day), base, not m.group("of"))
 
 
 def _w_zh_week_ended(m: re.Match[str], ref: pd.Timestamp | None, st: DayMemory) -> Any:
@@ -561,7 +565,7 @@ WINDOW_RULES: list[tuple[re.Pattern[str], Callable[..., Any]]] = [
     (re.compile(rf"\b(?:(?P<since>since)|from\s+(?:its|their|the))\s+{_MON}\.?\s+(?P<d>\d{{1,2}})\b"
                 r"(?:st|nd|rd|th)?(?P<point>\s+(?:low|high|peak|trough|bottom|top|close|level)s?\b)?",
                 re.IGNORECASE), _w_en_since),
-    (re.compile(r"\bthe\s+week\s+(?:ended|ending|to|through)\s+(?:(?:on\s+)?(?P<wd>Monday|Tuesday|Wednesday"
+    (re.compile(r"\bthe\s+week\s+(?:(?P<of>of)|ended|ending|to|through)\s+(?:(?:on\s+)?(?P<wd>Monday|Tuesday|Wednesday"
                 rf"|Thursday|Friday)\b(?:['’]s)?(?:,?\s+(?={_MON_PLAIN}\.?\s+\d))?)?"
                 rf"(?:{_MON}\.?\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\b(?:,?\s+(?P<y>\d{{4}}))?)?", re.IGNORECASE),
      _w_week_ended),
