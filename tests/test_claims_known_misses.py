@@ -374,3 +374,31 @@ def test_verdict_and_article_tuples_are_tuples(ex: Extractor, market: Market) ->
     a = Article("text", None, "en", warnings=warnings)  # type: ignore[arg-type]
     warnings.append("x")
     assert a.warnings == ("w",)
+
+
+# -- "shrank by" / "grew by" / "swelled by" a sum of money is a change, not a level ------------
+@pytest.mark.parametrize(
+    ("text", "amount"),
+    [
+        ("Nvidia fell 17% on Monday. Its market value shrank by $593 billion.", -593e9),
+        ("Nvidia's market value shrank $593 billion on Monday.", -593e9),
+        ("Nvidia's market value grew by $100 billion on Monday.", 100e9),
+        ("Nvidia's market value swelled by $100 billion on Monday.", 100e9),
+    ],
+)
+def test_shrank_and_grew_by_money_are_changes(ex: Extractor, text: str, amount: float) -> None:
+    (c,) = [c for c in ex.extract(text, "2025-01-28") if c.metric.startswith("market_cap")]
+    assert c.metric == "market_cap_change" and c.value["amount"] == pytest.approx(amount)
+    assert c.symbols == ("NVDA",)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Nvidia's market value shrank to $2.9 trillion on Monday.",  # "to": a level
+        "Nvidia's revenue grew 78% last quarter.",  # not a market figure
+        "Nvidia has grown into a giant worth $3 trillion.",
+    ],
+)
+def test_shrank_to_and_grew_elsewhere_are_not_changes(ex: Extractor, text: str) -> None:
+    assert all(c.metric != "market_cap_change" for c in ex.extract(text, "2025-01-28"))

@@ -123,6 +123,7 @@ _UP = (
     r"|\bgaining\b|\bjumping\b|\bclimbing\b|\bsurging\b|\bsoaring\b|\brallying\b|\badvancing\b"
     r"|\bup\b|\bhigher\b|\bincreas(?:ed?|es)\b|\brebound(?:ed)?\b|\bspiked?\b|\bpopped\b|\bdoubled\b"
     r"|\brecoup(?:ed|ing|s)?\b|\bregain(?:ed|ing|s)?\b|\brecover(?:ed|ing|s)?\b"
+    r"|\bgr(?:ew|own|ows?|owing)\s+(?=by\b|\$|US\$|HK\$|\d)|\bswell(?:ed|s)?\b"
 )
 _DOWN = (
     r"跌|降|挫|蒸发|缩水|减少|下滑|回落|跳水|走低|损失|抹去|闪崩|回调|下探|缩减|\bfell\b|\bfall(?:s|ing)?\b"
@@ -130,6 +131,7 @@ _DOWN = (
     r"|\bsink(?:s)?\b|\bdeclined?\b|\bshed\b|\bdown\b|\blower\b|\bwiped\b|\beras(?:ed?|es|ing)\b|\bslump(?:ed)?\b"
     r"|\bretreated\b|\bdipped\b|\bcrashed\b|\bplummeted\b|\bdecreased?\b|\bshaved\b|\bsell-?off\b|\bloss(?:es)?\b"
     r"|\bshedding\b|\bdropping\b|\bsliding\b|\btumbling\b|\bplunging\b|\bslumping\b|\bsinking\b|\bdeclining\b"
+    r"|\bshr(?:ank|unk|inks?|inking)\b"
     r"|\bg(?:ave|ive|ives|iving|iven)\s+back\b|\bpared\b"
 )
 _UP_RE = re.compile(_UP, re.IGNORECASE)
