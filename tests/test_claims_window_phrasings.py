@@ -94,6 +94,8 @@ WEEK_0207 = {"type": "week", "start": "2025-02-03", "end": "2025-02-07"}
         "截至2月7日当周，腾讯上涨6.5%。",
         "腾讯截至2月7日当周上涨6.5%。",
         "腾讯截至2月7日的一周上涨6.5%。",
+        "腾讯截至2月7日一周内上涨6.5%。",  # 内: within that week, still that week
+        "腾讯2月7日止一周内上涨6.5%。",
     ],
 )
 def test_week_ended_a_date_is_that_calendar_week(ex: Extractor, market: Market, text: str) -> None:

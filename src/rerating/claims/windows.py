@@ -545,7 +545,7 @@ WINDOW_RULES: list[tuple[re.Pattern[str], Callable[..., Any]]] = [
     (re.compile(r"(?:(?P<y>\d{4})年)?(?P<mo>\d{1,2})月(?P<d>\d{1,2})[日号](?:收盘)?(?:以来|起至今)"), _w_zh_since_date),
     (re.compile(r"(?:较|从|自|相比)\s*(?:(?P<y>\d{4})年)?(?P<mo>\d{1,2})月(?P<d>\d{1,2})[日号]"), _w_zh_since_date),
     (re.compile(r"(?P<upto>截至|截止到?)?\s*(?:(?P<y>\d{4})年)?(?P<mo>\d{1,2})月(?P<d>\d{1,2})[日号]"
-                r"(?:收盘)?(?P<zhi>止)?(?:的)?(?:当周|该周|(?P<one>一周)(?![内以来里后前]))"),
+                r"(?:收盘)?(?P<zhi>止)?(?:的)?(?:当周|该周|(?P<one>一周)内?(?![以来里后前]))"),
      _w_zh_week_ended),
     (re.compile(r"(?:截至|截止|截止到)\s*(?:(?P<y>\d{4})年)?(?P<mo>\d{1,2})月(?P<d>\d{1,2})[日号](?:收盘)?"), _w_zh_day),
     (re.compile(r"(?:(?P<y>\d{4})年)?(?P<mo>\d{1,2})月(?P<d>\d{1,2})[日号]"), _w_zh_day),
