@@ -96,3 +96,19 @@ def smic_dir(tmp_path: Path) -> Path:
         encoding="utf-8",
     )
     return folder
+
+
+# The claims tests' extractor and sample market: one of each per test module (module scope, as
+# each module had its own), for the modules that do not define their own.
+@pytest.fixture(scope="module")
+def ex():  # type: ignore[no-untyped-def]
+    from rerating.claims import Extractor
+
+    return Extractor()
+
+
+@pytest.fixture(scope="module")
+def market():  # type: ignore[no-untyped-def]
+    from rerating.data.market import Market
+
+    return Market.from_sample()

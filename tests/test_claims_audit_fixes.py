@@ -22,16 +22,6 @@ MON = {"type": "day", "date": "2025-01-27"}
 FRI = {"type": "day", "date": "2025-02-14"}
 
 
-@pytest.fixture(scope="module")
-def ex() -> Extractor:
-    return Extractor()
-
-
-@pytest.fixture(scope="module")
-def market() -> Market:
-    return Market.from_sample()
-
-
 def brief(claims: list[Claim]) -> list[tuple[tuple[str, ...], str, str, float]]:
     return [(c.symbols, c.metric, c.comparator, c.value["amount"]) for c in claims]
 

@@ -47,16 +47,6 @@ def pct(a: float, b: float) -> float:
     return 100.0 * (b / a - 1.0)
 
 
-@pytest.fixture(scope="module")
-def ex() -> Extractor:
-    return Extractor()
-
-
-@pytest.fixture(scope="module")
-def market() -> Market:
-    return Market.from_sample()
-
-
 def claims_and_verdicts(
     ex: Extractor, market: Market, text: str, date: str
 ) -> list[tuple[Claim, Verdict]]:

@@ -20,11 +20,6 @@ from rerating.errors import ArticleDateError, ArticleError
 FIX = Path(__file__).parent / "fixtures" / "claims"
 
 
-@pytest.fixture(scope="module")
-def ex() -> Extractor:
-    return Extractor()
-
-
 def one(ex: Extractor, text: str, date: str | None = "2025-02-13") -> Claim:
     claims = ex.extract(text, date)
     assert len(claims) == 1, [c.to_dict() for c in claims]

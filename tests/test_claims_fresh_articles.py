@@ -37,16 +37,6 @@ FIXTURES = Path(__file__).parent / "fixtures" / "claims_fresh"
 MON = {"type": "day", "date": "2025-01-27"}
 
 
-@pytest.fixture(scope="module")
-def ex() -> Extractor:
-    return Extractor()
-
-
-@pytest.fixture(scope="module")
-def market() -> Market:
-    return Market.from_sample()
-
-
 def check(ex: Extractor, market: Market, text: str, date: str) -> list[Verdict]:
     return verify_claims(ex.extract(text, date), market)
 

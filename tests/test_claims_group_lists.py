@@ -24,16 +24,6 @@ MON = {"type": "day", "date": "2025-01-27"}
 DOC = Path(__file__).resolve().parents[1] / "docs" / "CLAIMS.md"
 
 
-@pytest.fixture(scope="module")
-def ex() -> Extractor:
-    return Extractor()
-
-
-@pytest.fixture(scope="module")
-def market() -> Market:
-    return Market.from_sample()
-
-
 # -- 1. a list ending in a common-word name before "together" is one group claim ------------------
 @pytest.mark.parametrize(
     ("text", "listings", "window"),

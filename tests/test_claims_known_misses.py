@@ -63,16 +63,6 @@ def pct(a: float, b: float) -> float:
     return 100.0 * (b / a - 1.0)
 
 
-@pytest.fixture(scope="module")
-def ex() -> Extractor:
-    return Extractor()
-
-
-@pytest.fixture(scope="module")
-def market() -> Market:
-    return Market.from_sample()
-
-
 def check(ex: Extractor, market: Market, text: str, date: str) -> list[Verdict]:
     return verify_claims(ex.extract(text, date), market)
 

@@ -23,11 +23,6 @@ from rerating.cli import main
 SAMPLE = Path(__file__).resolve().parents[1] / "src" / "rerating" / "data" / "sample"
 
 
-@pytest.fixture(scope="module")
-def ex() -> Extractor:
-    return Extractor()
-
-
 def close(stem: str, day: str) -> float:
     with open(SAMPLE / f"{stem}.csv", encoding="utf-8") as fh:
         return next(float(r["close"]) for r in csv.DictReader(fh) if r["date"] == day)

@@ -27,16 +27,6 @@ DATE = "2025-02-14"
 DOC = Path(__file__).resolve().parents[1] / "docs" / "CLAIMS.md"
 
 
-@pytest.fixture(scope="module")
-def ex() -> Extractor:
-    return Extractor()
-
-
-@pytest.fixture(scope="module")
-def market() -> Market:
-    return Market.from_sample()
-
-
 def _one(ex: Extractor, market: Market, text: str, date: str = DATE):  # type: ignore[no-untyped-def]
     claims = ex.extract(text, date)
     assert len(claims) == 1, claims

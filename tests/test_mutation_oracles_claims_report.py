@@ -35,16 +35,6 @@ def pct(symbol: str, start: str, end: str) -> float:
     return (c[end] / c[start] - 1.0) * 100.0
 
 
-@pytest.fixture(scope="module")
-def ex() -> Extractor:
-    return Extractor()
-
-
-@pytest.fixture(scope="module")
-def market() -> Market:
-    return Market.from_sample()
-
-
 def claims(ex: Extractor, text: str, date: str) -> list[tuple[Any, ...]]:
     return [(c.symbols, c.value["amount"], c.window) for c in ex.extract(text, date)]
 

@@ -129,16 +129,6 @@ def test_groups_keyed_by_canonical_symbol_match_a_provider_spelling() -> None:
 # --- 午盘 / 早盘 moments: the range is measured from the previous close --------------------------
 
 
-@pytest.fixture(scope="module")
-def ex() -> Extractor:
-    return Extractor()
-
-
-@pytest.fixture(scope="module")
-def market() -> Market:
-    return Market.from_sample()
-
-
 def _verdict(ex: Extractor, market: Market, text: str, date: str, amount: float):
     claims = ex.extract(text, date)
     got = [(c, v) for c, v in zip(claims, verify_claims(claims, market), strict=True)

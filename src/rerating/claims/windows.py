@@ -60,6 +60,8 @@ _MON = (r"(?P<mon>Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|Jul
         r"|Sept?(?:ember)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)")
 _MON_PLAIN = (r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?"
               r"|Sept?(?:ember)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)")
+# "Feb. 7", "February 7th, 2025": a month, its day (group d) and an optional year (group y)
+_EN_DATE = rf"{_MON}\.?\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\b(?:,?\s+(?P<y>\d{{4}}))?"
 _CN_N = r"\d+|[一二两三四五六七八九十]+"
 _EN_N = r"\d+|one|two|three|four|five|six|seven|eight|nine|ten|fifteen|twenty|thirty"
 
@@ -567,14 +569,13 @@ WINDOW_RULES: list[tuple[re.Pattern[str], Callable[..., Any]]] = [
                 re.IGNORECASE), _w_en_since),
     (re.compile(r"\bthe\s+week\s+(?:(?P<of>of)|ended|ending|to|through)\s+(?:(?:on\s+)?(?P<wd>Monday|Tuesday|Wednesday"
                 rf"|Thursday|Friday)\b(?:['’]s)?(?:,?\s+(?={_MON_PLAIN}\.?\s+\d))?)?"
-                rf"(?:{_MON}\.?\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\b(?:,?\s+(?P<y>\d{{4}}))?)?", re.IGNORECASE),
+                rf"(?:{_EN_DATE})?", re.IGNORECASE),
      _w_week_ended),
     (re.compile(rf"\b(?P<n>{_EN_N})[\s-]+(?P<u>sessions?|trading[\s-]+days?|days?|weeks?)\s+"
                 r"(?:ended|ending|to|through|until|up\s+to)\s+(?:(?:Monday|Tuesday|Wednesday|Thursday|Friday),?\s+)?"
-                rf"{_MON}\.?\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\b(?:,?\s+(?P<y>\d{{4}}))?", re.IGNORECASE),
+                rf"{_EN_DATE}", re.IGNORECASE),
      _w_sessions_to),
-    (re.compile(rf"\b{_MON}\.?\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\b(?:,?\s+(?P<y>\d{{4}}))?", re.IGNORECASE),
-     _w_en_day),
+    (re.compile(rf"\b{_EN_DATE}", re.IGNORECASE), _w_en_day),
     (re.compile(rf"(?:近|过去|最近|连续|累计|这)?\s*(?<![月\d.])(?P<n>{_CN_N})\s*个?(?P<u>交易日)"), _w_sessions),
     (re.compile(rf"(?:(?:近|过去|最近|连续|累计)\s*(?<![月\d.])(?P<n>{_CN_N})\s*个?(?P<u>日|天|周|个星期)(?!线)"
                 r"(?:内|以来|来|里|间)?)"), _w_sessions),
