@@ -126,6 +126,14 @@ def test_registry():
         ("", DataFormatError, r"the file is empty"),
         ("date,price\n2025-01-02,10\n", DataFormatError, r"unknown column\(s\) \['price'\]"),
         ("date,open\n2025-01-02,10\n", DataFormatError, r"no 'close' column"),
+        # a zone on a session date (it used to end in a traceback from the calendar, or "Mixed
+        # timezones" when the offset changed from row to row)
+        (HEADER + "2025-01-02T00:00:00-05:00,1,1,1,10,10,5\n", DataFormatError,
+         r"line 2: date '2025-01-02T00:00:00-05:00' carries a time zone"),
+        (HEADER + "2025-01-02,1,1,1,10,10,5\n2025-01-03T00:00:00Z,1,1,1,10,10,5\n", DataFormatError,
+         r"line 3: date '2025-01-03T00:00:00Z' carries a time zone"),
+        (HEADER + "2025-01-02T00:00-05:00,1,1,1,10,10,5\n2025-01-03T00:00+08:00,1,1,1,10,10,5\n",
+         DataFormatError, r"line 2: .* carries a time zone"),
     ],
 )
 def test_bad_files_name_file_and_line(tmp_path, master, body, error, match):
@@ -163,6 +171,16 @@ def test_parquet_round_trip_and_row_numbers(tmp_path, sample):
     broken.loc[5, "close"] = -1.0
     broken.to_parquet(folder / "BABA.parquet")
     with pytest.raises(BadPriceError, match=r"BABA\.parquet: row 6: close = -1\.0"):
+        FilesSource(folder).bars("BABA")
+
+
+def test_a_parquet_row_without_a_date_says_so(tmp_path, sample):
+    folder = tmp_path / "pq"
+    folder.mkdir()
+    broken = sample.bars("BABA").reset_index()
+    broken.loc[3, "date"] = pd.NaT
+    broken.to_parquet(folder / "BABA.parquet")
+    with pytest.raises(DataFormatError, match=r"BABA\.parquet: row 4: no date; every bar needs one"):
         FilesSource(folder).bars("BABA")
 
 

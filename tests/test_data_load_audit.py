@@ -329,3 +329,21 @@ def test_a_lock_file_without_permission_is_a_store_error(tmp_path, monkeypatch):
     monkeypatch.setattr(filelock.FileLock, "acquire", denied)
     with pytest.raises(StoreError, match="cannot lock the store .*permission denied on .*rerating.duckdb.wait"):
         store.read_bars("NVDA")
+
+
+def test_a_zoned_date_fails_its_symbol_only_and_the_load_goes_on(tmp_path, capsys) -> None:
+    """A CSV dated "2024-06-03T00:00:00-05:00" used to end the whole load in a traceback after the
+    first symbol; now that symbol fails with its line and the others are stored."""
+    sample = Path(__file__).resolve().parents[1] / "src" / "rerating" / "data" / "sample"
+    folder = tmp_path / "d"
+    folder.mkdir()
+    (folder / "NVDA.csv").write_text((sample / "NVDA.csv").read_text())
+    lines = (sample / "MSFT.csv").read_text().splitlines()
+    lines[1] = lines[1].replace(lines[1].split(",")[0], lines[1].split(",")[0] + "T00:00:00-05:00", 1)
+    (folder / "MSFT.csv").write_text("\n".join(lines) + "\n")
+    (folder / "AAPL.csv").write_text((sample / "AAPL.csv").read_text())
+    code = main(["--home", str(tmp_path / "home"), "load", "NVDA", "MSFT", "AAPL", "--dir", str(folder)])
+    out, err = capsys.readouterr()
+    assert code != 0 and "Traceback" not in err
+    assert "MSFT.csv: line 2: date" in err and "carries a time zone" in err
+    assert "loaded 2 of 3 symbols" in out + err

@@ -336,3 +336,20 @@ def test_bundled_master_sample_market():
     m = Market.open(sample=True)
     assert m.bars("BABA").loc["2025-01-27", "close"] == csv_value("BABA.csv", "2025-01-27")
     assert m.market_cap("BABA", "2025-01-27", "USD").value > 1e11
+
+
+def test_market_cap_across_a_gap_in_the_data_says_the_bars_are_missing(tmp_path, master):
+    """NVDA without its 2025-01-22..01-27 bars: the value on 2025-01-27 (a New York session) rests on
+    the 01-21 close, and the note says the data lack 4 sessions, not that 01-21 was the last one."""
+    folder = tmp_path / "gap"
+    folder.mkdir()
+    lines = (SAMPLE / "NVDA.csv").read_text().splitlines(keepends=True)
+    gone = ("2025-01-22", "2025-01-23", "2025-01-24", "2025-01-27")
+    (folder / "NVDA.csv").write_text("".join(ln for ln in lines if not ln.startswith(gone)))
+    shutil.copy(SAMPLE / "shares.csv", folder / "shares.csv")
+    mc = Market.from_files(folder, master).market_cap("NVDA", "2025-01-27", currency="USD")
+    assert mc.date == pd.Timestamp("2025-01-21")
+    assert any("no bar on 4 later XNYS session(s) up to 2025-01-27 (2025-01-22..2025-01-27)" in n for n in mc.notes)
+    # a weekend before the date is no gap: the plain note
+    whole = Market.from_files(SAMPLE, master).market_cap("NVDA", "2025-01-25", currency="USD")
+    assert whole.notes[0] == "close of 2025-01-24 (last session on or before 2025-01-25)"

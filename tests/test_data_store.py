@@ -299,3 +299,21 @@ def test_upsert_on_another_adj_close_base_is_refused_and_nothing_is_written(tmp_
     done = store.replace_bars(bars.iloc[-10:], "BABA")
     assert done.rebase == pytest.approx(1 / 0.97)
     np.testing.assert_allclose(store.read_bars("BABA")["adj_close"], bars["adj_close"], rtol=1e-12)
+
+
+def test_a_store_whose_directory_cannot_be_written_is_a_clear_error(tmp_path, master, monkeypatch):
+    """A read-only file system (EROFS) where the lock files go ended every command, even reads, in
+    a traceback; only PermissionError was turned into a message."""
+    import errno
+
+    import filelock
+
+    store = Store(tmp_path)
+    store.upsert_bars(FilesSource(SAMPLE, master).bars("BABA"), "BABA", source="files")
+
+    def read_only(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        raise OSError(errno.EROFS, "Read-only file system", str(tmp_path / "rerating.duckdb.wait"))
+
+    monkeypatch.setattr(filelock.FileLock, "acquire", read_only)
+    with pytest.raises(StoreError, match=r"Read-only file system .*directory must be writable: pass --home"):
+        Store(tmp_path).read_bars("BABA")

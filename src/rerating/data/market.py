@@ -935,7 +935,21 @@ class Market:
         rate, used = self._fx(sec.currency, target, session)
         notes: list[str] = []
         if session != day:
-            notes.append(f"close of {session.date()} (last session on or before {day.date()})")
+            # sessions of the listing's calendar after the close used: a gap in the data, not
+            # a holiday (say so; the close is then older than the market's last one)
+            try:
+                later = calendars.sessions(sec.calendar, session + pd.Timedelta(days=1), day)
+            except (DateRangeError, ValueError):  # a calendar that cannot say: the plain note
+                later = pd.DatetimeIndex([])
+            if len(later):
+                span = f"{later[0].date()}" + (f"..{later[-1].date()}" if len(later) > 1 else "")
+                notes.append(
+                    f"close of {session.date()}: the data have no bar on {len(later)} later "
+                    f"{sec.calendar} session(s) up to {day.date()} ({span}); the last bar on or "
+                    "before that date is used"
+                )
+            else:
+                notes.append(f"close of {session.date()} (last session on or before {day.date()})")
         if figure.note:
             notes.append(figure.note)
         flags = self.quality([sec.symbol, *(s for s, _ in used)])

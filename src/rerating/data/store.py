@@ -274,6 +274,12 @@ class Store:
                 "rerating processes used it (a load lets others in between its symbols, about every second); "
                 "retry when they have finished"
             ) from exc
+        except OSError as exc:  # after Timeout, itself an OSError: a read-only file system, a full disk
+            raise StoreError(
+                f"cannot lock the store {self.path}: {exc.strerror or exc} ({exc.filename}); every command "
+                "takes the store's lock file beside it, so its directory must be writable: pass --home "
+                "(RERATING_HOME) with a directory you can write, or copy the store there"
+            ) from exc
         held.add(str(self.lock_path))
         try:
             yield

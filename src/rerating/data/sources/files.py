@@ -247,8 +247,21 @@ def parse_bars(
         dates = pd.DatetimeIndex(raw_dates)
         if dates.tz is not None:
             dates = dates.tz_localize(None)
+        missing = np.flatnonzero(dates.isna())
+        if len(missing):
+            raise DataFormatError(f"{where}: {_locate(missing[:1], is_csv)[0]}: no date; every bar needs one")
     else:
         text = raw_dates.astype(str).str.strip()
+        # a zone on a session date ("2024-06-03T00:00:00-05:00", "...Z") is refused below: a
+        # daily bar is dated by its session, in no zone (and offsets that differ from row to row
+        # cannot be parsed together)
+        zoned = np.flatnonzero(text.str.contains(r"(?:Z|[+-]\d{2}:?\d{2})$", regex=True).to_numpy())
+        if len(zoned):
+            i = zoned[0]
+            raise DataFormatError(
+                f"{where}: {_locate(zoned[:1], is_csv)[0]}: date {text.iloc[i]!r} carries a time "
+                "zone; daily bars take the session date only (YYYY-MM-DD)"
+            )
         dates = pd.DatetimeIndex(pd.to_datetime(text, format="ISO8601", errors="coerce"))
         bad = np.flatnonzero(dates.isna())
         if len(bad):
