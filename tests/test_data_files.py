@@ -134,6 +134,10 @@ def test_registry():
          r"line 3: date '2025-01-03T00:00:00Z' carries a time zone"),
         (HEADER + "2025-01-02T00:00-05:00,1,1,1,10,10,5\n2025-01-03T00:00+08:00,1,1,1,10,10,5\n",
          DataFormatError, r"line 2: .* carries a time zone"),
+        # a column named twice (pandas reads the second as "close.1")
+        ("date,close,close\n2025-01-02,10,11\n", DataFormatError,
+         r"the header names column 'close' more than once"),
+        ("date,Close,close\n2025-01-02,10,11\n", DataFormatError, r"more than once"),
     ],
 )
 def test_bad_files_name_file_and_line(tmp_path, master, body, error, match):
@@ -181,6 +185,17 @@ def test_a_parquet_row_without_a_date_says_so(tmp_path, sample):
     broken.loc[3, "date"] = pd.NaT
     broken.to_parquet(folder / "BABA.parquet")
     with pytest.raises(DataFormatError, match=r"BABA\.parquet: row 4: no date; every bar needs one"):
+        FilesSource(folder).bars("BABA")
+
+
+def test_a_parquet_true_false_volume_is_refused(tmp_path, sample):
+    """pandas counts booleans as numbers: a volume of True / False was stored as 1.0 / 0.0."""
+    folder = tmp_path / "pq"
+    folder.mkdir()
+    bars = sample.bars("BABA").reset_index()
+    bars["volume"] = bars["close"] > bars["close"].median()
+    bars.to_parquet(folder / "BABA.parquet")
+    with pytest.raises(DataFormatError, match=r"BABA\.parquet: column volume holds true/false values"):
         FilesSource(folder).bars("BABA")
 
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import warnings
 from pathlib import Path
 from typing import Literal
@@ -233,7 +234,25 @@ def parse_bars(
     if "date" not in frame.columns and _is_date_index(frame.index):
         # df.to_parquet() keeps the dates in the index (named date, or unnamed)
         frame = frame.rename_axis("date").reset_index()
+    twice = frame.columns[frame.columns.duplicated()]
+    if len(twice):  # "Close" and "close", or "Adj Close" and "adj_close": one column, named twice
+        named = [str(c) for c, to in cols.items() if to == twice[0]]
+        raise DataFormatError(
+            f"{where}: the header names column {twice[0]!r} more than once ({', '.join(map(repr, named))}); "
+            "keep one such column"
+        )
     unknown = [c for c in frame.columns if c not in ("date", *BAR_COLUMNS)]
+    # pandas names a repeated header "close.1": say the header repeats it
+    repeated = [
+        base
+        for c in unknown
+        if (base := re.sub(r"\.\d+$", "", c)) != c
+        and COLUMN_ALIASES.get(base, base) in ("date", *BAR_COLUMNS)
+    ]
+    if repeated:
+        raise DataFormatError(
+            f"{where}: the header names column {repeated[0]!r} more than once; keep one such column"
+        )
     if unknown:
         raise DataFormatError(f"{where}: unknown column(s) {unknown}; valid: date,{','.join(BAR_COLUMNS)}")
     for col in ("date", "close"):
@@ -281,6 +300,8 @@ def parse_bars(
             out[col] = np.full(len(frame), np.nan)
             continue
         raw = frame[col]
+        if pd.api.types.is_bool_dtype(raw):  # pandas counts true/false as numbers (1.0 / 0.0)
+            raise DataFormatError(f"{where}: column {col} holds true/false values; it needs numbers")
         if pd.api.types.is_numeric_dtype(raw):
             values = raw.to_numpy(dtype="float64", na_value=np.nan)
         else:
