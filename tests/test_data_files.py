@@ -178,24 +178,29 @@ def test_parquet_round_trip_and_row_numbers(tmp_path, sample):
         FilesSource(folder).bars("BABA")
 
 
-def test_a_parquet_row_without_a_date_says_so(tmp_path, sample):
-    folder = tmp_path / "pq"
-    folder.mkdir()
-    broken = sample.bars("BABA").reset_index()
-    broken.loc[3, "date"] = pd.NaT
-    broken.to_parquet(folder / "BABA.parquet")
-    with pytest.raises(DataFormatError, match=r"BABA\.parquet: row 4: no date; every bar needs one"):
-        FilesSource(folder).bars("BABA")
+def _no_date(bars: pd.DataFrame) -> None:
+    bars.loc[3, "date"] = pd.NaT
 
 
-def test_a_parquet_true_false_volume_is_refused(tmp_path, sample):
-    """pandas counts booleans as numbers: a volume of True / False was stored as 1.0 / 0.0."""
+def _true_false_volume(bars: pd.DataFrame) -> None:
+    # pandas counts booleans as numbers: a volume of True / False was stored as 1.0 / 0.0
+    bars["volume"] = bars["close"] > bars["close"].median()
+
+
+@pytest.mark.parametrize(
+    ("spoil", "match"),
+    [
+        (_no_date, r"BABA\.parquet: row 4: no date; every bar needs one"),
+        (_true_false_volume, r"BABA\.parquet: column volume holds true/false values"),
+    ],
+)
+def test_a_parquet_file_with_a_bad_column_says_what(tmp_path, sample, spoil, match):
     folder = tmp_path / "pq"
     folder.mkdir()
     bars = sample.bars("BABA").reset_index()
-    bars["volume"] = bars["close"] > bars["close"].median()
+    spoil(bars)
     bars.to_parquet(folder / "BABA.parquet")
-    with pytest.raises(DataFormatError, match=r"BABA\.parquet: column volume holds true/false values"):
+    with pytest.raises(DataFormatError, match=match):
         FilesSource(folder).bars("BABA")
 
 
