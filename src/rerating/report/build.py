@@ -30,7 +30,7 @@ from rerating.errors import (
     NoEventsLeftError,
     ReportInputError,
 )
-from rerating.report.presets import Preset, custom_preset, get_preset
+from rerating.report.presets import Preset, custom_preset, custom_question, get_preset
 from rerating.report.tables import INVALID_MARK
 
 if TYPE_CHECKING:
@@ -838,6 +838,7 @@ def build_report(
         raise ReportInputError("--article-date needs --article (the article it dates)")
     p, catalog, notes = _resolve(market, preset, events, symbols)
     notes += p.left_out
+    given = len(p.symbols) + len(p.left_out_symbols)  # before listings without bars are dropped
     p, no_bars = _drop_listings_without_bars(market, p)
     if no_bars:
         notes.append(
@@ -1000,7 +1001,7 @@ def build_report(
     tests_shown = tests_shown.rename(columns={**TEST_LABELS, "n": "listings"})
     content = ReportContent(
         title=p.title,
-        question=p.question,
+        question=_question(p, studies, given),
         summary=Table(
             summary.rename(columns=SUMMARY_HEADERS),
             percent=pct,
@@ -1124,6 +1125,34 @@ def build_report(
         _differences_frame=differences,
         _movers_frame=movers,
     )
+
+
+def _question(p: Preset, studies: Sequence[StudyTables], given: int) -> str:
+    """The report's question; a custom one counts the listings the studies kept, not those given.
+
+    Parameters
+    ----------
+    p : Preset
+        The report's configuration (a named preset keeps its own question).
+    studies : sequence of StudyTables
+        One per event; a listing counts as studied when it has a CAR after at least one event.
+    given : int
+        Distinct listings asked for: the others (an index, a listing without bars, one that
+        every event study dropped) are counted as dropped.
+
+    Returns
+    -------
+    str
+    """
+    if p.name != "custom":
+        return p.question
+    studied = {
+        str(sym)
+        for s in studies
+        if not s.car.empty
+        for sym in s.car.loc[s.car["car"].notna(), "symbol"]
+    }
+    return custom_question(p.event_ids, studied=len(studied), given=given)
 
 
 def _day_zero_text(primary: Any) -> str:

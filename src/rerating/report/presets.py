@@ -265,13 +265,11 @@ def custom_preset(
     groups = tuple(
         Group(name, tuple(members), bench) for (name, bench), members in by_group.items()
     )
+    kept = [s for g in groups for s in g.symbols]
     return Preset(
         name="custom",
         title=f"Event study: {', '.join(ids)}",
-        question=(
-            f"Did {', '.join(ids)} move {len([s for g in groups for s in g.symbols])} listings "
-            "abnormally against their markets?"
-        ),
+        question=custom_question(ids, studied=len(kept), given=len(kept) + len(no_bench)),
         event_ids=ids,
         groups=groups,
         estimation_window=estimation_window,
@@ -282,3 +280,46 @@ def custom_preset(
         ),
         left_out_symbols=tuple(no_bench.items()),
     )
+
+
+def custom_question(event_ids: Sequence[str], *, studied: int, given: int) -> str:
+    """The question a custom report answers, counting the listings actually studied.
+
+    Parameters
+    ----------
+    event_ids : sequence of str
+        The events of the report, the primary one first.
+    studied : int
+        Listings kept in the event study of at least one event (they have a CAR).
+    given : int
+        Distinct listings asked for, including those left out or dropped.
+
+    Returns
+    -------
+    str
+        E.g. ``"Did qwen3 move 1 listing abnormally against its market? (5 of the 6 listings
+        given were dropped: see Dropped events and listings.)"``.
+    """
+    names = ", ".join(event_ids)
+    dropped = max(given - studied, 0)
+
+    def listings(n: int) -> str:
+        return f"{n} listing{'' if n == 1 else 's'}"
+
+    if studied == 0:
+        every = {1: "it was", 2: "both were"}.get(given, f"all {given} were")
+        return (
+            f"Did {names} move {listings(given)} abnormally against "
+            f"{'its market' if given == 1 else 'their markets'}? None could be studied: "
+            f"{every} dropped (see Dropped events and listings)."
+        )
+    question = (
+        f"Did {names} move {listings(studied)} abnormally against "
+        f"{'its market' if studied == 1 else 'their markets'}?"
+    )
+    if dropped:
+        question += (
+            f" ({dropped} of the {listings(given)} given {'was' if dropped == 1 else 'were'} "
+            "dropped: see Dropped events and listings.)"
+        )
+    return question
