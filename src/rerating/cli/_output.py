@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import sys
 from typing import TYPE_CHECKING, Any
 
@@ -16,7 +17,20 @@ TABLE_MAX_ROWS = 1000
 
 
 def format_option(func: Any) -> Any:
-    """The ``--format`` option every data command takes."""
+    """The ``--format`` and ``--output`` options every data command takes.
+
+    The command receives the format it writes in: with ``-o FILE.csv`` (``.json``, ``.parquet``)
+    and ``--format`` left at ``table``, ``fmt`` is already ``csv`` (see :func:`output_format`), so a
+    command that shapes its frame for the terminal when ``fmt == "table"`` (fewer columns,
+    percentages as text) writes the file with the columns and numbers of ``--format csv``.
+    """
+
+    @functools.wraps(func)
+    def with_format(*args: Any, **kwargs: Any) -> Any:
+        if kwargs.get("output"):
+            kwargs["fmt"] = output_format(kwargs.get("fmt", "table"), kwargs["output"])
+        return func(*args, **kwargs)
+
     return click.option(
         "--format",
         "fmt",
@@ -31,7 +45,7 @@ def format_option(func: Any) -> Any:
             type=click.Path(dir_okay=False),
             default=None,
             help="Write to this file instead of stdout.",
-        )(func)
+        )(with_format)
     )
 
 

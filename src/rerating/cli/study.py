@@ -299,7 +299,8 @@ def study_cmd(
     if what == "summary" and fmt == "parquet":
         raise click.UsageError(
             "--what summary holds several tables, which one Parquet file cannot; use --format "
-            "json, csv or table, or --what caar / --what tests with --format parquet"
+            "json, csv or table (or -o FILE.html); for a Parquet table use --what caar, tests, "
+            "car or clustering"
         )
     if events_file is None:
         selection = (kinds, events_from, events_to) if by_filter else None
@@ -309,6 +310,12 @@ def study_cmd(
             raise click.UsageError("--symbols, --group and --catalog go with --event, not --events")
         from rerating.data.sources.files import read_csv_table
 
+        if events_file.lower().endswith(".toml"):  # the catalog's layout, not one row per listing
+            raise EventFormatError(
+                f"events file {events_file} is TOML: --events reads a CSV with columns event_id, "
+                f"symbol, date or timestamp; study a catalog file's events with --event ID "
+                f"--catalog {events_file}"
+            )
         # as text, each row checked against the header (a trailing comma would shift the columns)
         events, _ = read_csv_table(events_file, "event_id,symbol,date (or timestamp)[,group]")
         events = events.mask(events.apply(lambda col: col.str.strip() == ""))  # empty cell: missing
@@ -317,6 +324,13 @@ def study_cmd(
         named = {c: str(c).strip().lower() for c in events.columns}
         if len(set(named.values())) == len(named) and set(named.values()) & known:
             events = events.rename(columns={c: n for c, n in named.items() if n in known})
+        if "symbol" not in events.columns and {"id", "symbols"} <= set(events.columns):
+            raise EventFormatError(
+                f"events file {events_file} is a catalog events file (columns id, symbols, ...); "
+                f"study its events with --event ID --catalog {events_file} (--symbols or --group "
+                "for the listings), or write one row per event and listing with columns event_id, "
+                "symbol, date or timestamp"
+            )
         if "symbol" not in events.columns:
             raise EventFormatError(
                 f"events file {events_file} has no 'symbol' column (columns: {list(events.columns)}); "
