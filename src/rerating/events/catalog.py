@@ -506,6 +506,15 @@ def _read_csv(path: Path, text: str) -> list[tuple[str, dict[str, Any]]]:
     reader = csv.DictReader(text.splitlines())
     if reader.fieldnames is None:
         raise EventFormatError(f"events file {path}: empty; the header needs {', '.join(REQUIRED)}")
+    header = {str(f).strip().lower() for f in reader.fieldnames}
+    if {"event_id", "symbol"} <= header and "id" not in header:
+        # one row per (event, listing): the layout `rerating study --events` reads
+        raise EventFormatError(
+            f"events file {path} has the columns of `rerating study --events` (event_id, symbol, "
+            "date or timestamp), one row per event and listing; pass it to `rerating study "
+            "--events`, or write a catalog events file: one row per event with id, title_en, kind, "
+            "sources, date + tz (or timestamp) and symbols separated by |"
+        )
     out = []
     for i, row in enumerate(reader, start=2):  # line 1 is the header
         if None in row:
@@ -550,6 +559,14 @@ def read_events(path: PathLike, securities: _SecurityLookup | None = None) -> li
         seen[key] = row
         events.append(ev)
     return events
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    """True when ``a`` and ``b`` name one existing file (a missing one is left to read_events)."""
+    try:
+        return a.samefile(b)
+    except OSError:
+        return False
 
 
 def bundled_catalog_path() -> Path:
@@ -598,7 +615,9 @@ def load_catalog(
         paths.append(bundled_catalog_path())
     if extra is not None:
         items = [extra] if isinstance(extra, (str, Path)) or hasattr(extra, "__fspath__") else list(extra)
-        paths.extend(Path(x) for x in items)
+        for x in items:  # a file named twice (``a.csv`` and ``./a.csv``) is read once
+            if not any(_same_file(Path(x), q) for q in paths):
+                paths.append(Path(x))
     events: list[Event] = []
     origin: dict[str, Path] = {}
     for p in paths:
