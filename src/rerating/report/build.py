@@ -218,10 +218,23 @@ def _resolve(
         items: list[str | os.PathLike[str]] = (
             [events] if isinstance(events, str | os.PathLike) else list(events)
         )
-        files = [Path(str(x)) for x in items if Path(str(x)).suffix.lower() in (".toml", ".csv")]
-        ids = [str(x) for x in items if Path(str(x)).suffix.lower() not in (".toml", ".csv")]
+        def is_file(x: str | os.PathLike[str]) -> bool:
+            # an events file by its extension, or an existing file with another extension
+            # (read_events names the ones it reads) rather than an unknown catalog id
+            path = Path(str(x))
+            return path.suffix.lower() in (".toml", ".csv") or bool(path.suffix and path.is_file())
+
+        files = [Path(str(x)) for x in items if is_file(x)]
+        ids = [str(x) for x in items if not is_file(x)]
         for f in files:  # every event of a user file is studied
-            ids += [e.id for e in read_events(f, securities=market.securities)]
+            found = [e.id for e in read_events(f, securities=market.securities)]
+            if not found:
+                raise ReportInputError(
+                    f"events file {f} holds no events; add one ([[event]] tables in TOML, one row "
+                    "per event under the header in CSV: id, title_en, kind, sources and date + tz "
+                    "or timestamp)"
+                )
+            ids += found
         ids = [i.strip() for i in ids if i and i.strip()]
         repeated = sorted({i for i in ids if ids.count(i) > 1})
         if repeated:  # named twice (or by id and through a file): studied once
@@ -915,24 +928,33 @@ def build_report(
         notes.append(
             "Left out of the price chart: " + ", ".join(left_out)
         )
-    figures = [
-        (
-            "prices",
-            "Price paths rebased at the event",
-            ch.price_paths_figure(
-                rebased,
-                p.group_of,
-                event_date=pd.Timestamp(primary.local_date),
-                timeline=timeline[["date", "number"]],
-                labels=labels,
-                font=font,
-                order=order,
-                title=f"Traded closes rebased to 100 at the last close before {primary.id}; "
-                "numbered lines are the timeline's events",
-            ),
-            "Thin lines: listings; thick black: group median. Numbers refer to the event timeline.",
+    figures: list[tuple[str, str, Any, str]] = []
+    if rebased.shape[1] == 0:  # e.g. an event after the data ends: no listing has a base close
+        notes.append(
+            f"No price chart: no listing has closes around {primary.id} in the data (see what was "
+            "left out of the price chart); load the dates with `rerating load SYMBOL --from ... "
+            "--to ...`."
         )
-    ]
+    else:
+        figures.append(
+            (
+                "prices",
+                "Price paths rebased at the event",
+                ch.price_paths_figure(
+                    rebased,
+                    p.group_of,
+                    event_date=pd.Timestamp(primary.local_date),
+                    timeline=timeline[["date", "number"]],
+                    labels=labels,
+                    font=font,
+                    order=order,
+                    title=f"Traded closes rebased to 100 at the last close before {primary.id}; "
+                    "numbered lines are the timeline's events",
+                ),
+                "Thin lines: listings; thick black: group median. Numbers refer to the event "
+                "timeline.",
+            )
+        )
     if not main.paths.empty:
         # a group none of whose listings was kept has no path: say so beside the chart
         pathless = [g.name for g in p.groups if g.name not in set(main.paths["group"])]
