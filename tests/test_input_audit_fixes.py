@@ -371,3 +371,27 @@ def test_no_events_left_carries_the_engines_ledger() -> None:
         EventStudy(wide, ev, model="mean_adjusted", estimation_window=(-60, -11)).fit()
     ledger = caught.value.dropped.set_index("symbol")["reason"]
     assert ledger["A"].startswith("not enough estimation data") and ledger["B"].startswith("symbol has no returns")
+
+
+def test_an_event_date_with_a_time_of_day_says_to_use_a_timestamp(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(DataFormatError, match=r"put the time with its zone in a 'timestamp' column"):
+        read_events(_events(date=["2025-02-03T10:00", "2025-02-03"]))
+    path = tmp_path / "ev.csv"
+    path.write_text("event_id,symbol,date\nr1,9988.HK,2025-02-03T10:00\n")
+    code = main(["--sample", "study", "--events", str(path), "--estimation", "-100:-11"])
+    err = capsys.readouterr().err
+    assert code != 0 and "'timestamp' column" in err and "Traceback" not in err
+
+
+def test_a_non_session_event_under_raise_names_the_cli_option(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "ev.csv"
+    path.write_text("event_id,symbol,date\nr1,NVDA,2025-01-20\n")  # Martin Luther King Jr. Day
+    code = main(["--sample", "study", "--events", str(path), "--estimation", "-100:-11",
+                 "--non-session", "raise"])
+    err = capsys.readouterr().err
+    assert code != 0 and "2025-01-20 is not a session" in err
+    assert "--non-session next, previous or skip" in err

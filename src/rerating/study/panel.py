@@ -33,7 +33,16 @@ NO_MARKET_MESSAGE = (
 _KEY = 1 << 20  # composite key code * _KEY + day number (days since 1970 < 2^20 until year 4840)
 
 
-def _to_naive_dates(values: pd.Series | pd.Index, what: str) -> np.ndarray:
+# an event's time of day belongs in its timestamp, whose zone says which session it reaches
+_EVENT_TIME_ADVICE = (
+    "; give the session date, or put the time with its zone in a 'timestamp' column "
+    "(e.g. 2025-02-03T10:00:00+08:00)"
+)
+
+
+def _to_naive_dates(values: pd.Series | pd.Index, what: str, timed: str = "") -> np.ndarray:
+    """Session dates as naive ``datetime64[ns]``; ``timed`` is the advice for a time of day."""
+    time_of_day = f"{what}: dates carry a time of day; session dates are midnight{timed}"
     dt = getattr(values, "dtype", None)
     if isinstance(dt, np.dtype) and dt.kind == "M":
         # already naive datetimes (the usual case): the same checks on the int64 nanoseconds
@@ -44,7 +53,7 @@ def _to_naive_dates(values: pd.Series | pd.Index, what: str) -> np.ndarray:
                 f"{what}: {int(missing.sum())} missing dates; every row needs a date"
             )
         if (arr.view(np.int64) % NS_PER_DAY != 0).any():
-            raise DataFormatError(f"{what}: dates carry a time of day; session dates are midnight")
+            raise DataFormatError(time_of_day)
         return arr
     try:
         # ISO only: a guessed format would read 01/02/2025 as 2 January or 1 February silently
@@ -64,7 +73,7 @@ def _to_naive_dates(values: pd.Series | pd.Index, what: str) -> np.ndarray:
             f"{what}: {int(idx.isna().sum())} missing dates; every row needs a date"
         )
     if (idx != idx.normalize()).any():
-        raise DataFormatError(f"{what}: dates carry a time of day; session dates are midnight")
+        raise DataFormatError(time_of_day)
     return np.asarray(idx.values, dtype="datetime64[ns]")
 
 
@@ -717,7 +726,7 @@ def read_events(events: pd.DataFrame) -> EventTable:
             raise EventFormatError(
                 f"event ({eid[use_d][i]}, {sym[use_d][i]}) has neither a date nor a timestamp"
             )
-        date[use_d] = _to_naive_dates(raw, "events['date']")
+        date[use_d] = _to_naive_dates(raw, "events['date']", _EVENT_TIME_ADVICE)
         requested[use_d] = np.datetime_as_string(date[use_d], unit="D")
     has_groups = "group" in cols
     if has_groups:
@@ -766,7 +775,7 @@ def _check_date_agrees(
         lead = raw.astype(str).str.strip().str.extract(r"^(\d{4}-?\d{2}-?\d{2})")[0]
         local = pd.to_datetime(lead, format="ISO8601", errors="coerce")
     own = local.to_numpy(dtype="datetime64[ns]")[both]
-    day = _to_naive_dates(given[both], "events['date']")
+    day = _to_naive_dates(given[both], "events['date']", _EVENT_TIME_ADVICE)
     off = np.flatnonzero(own != day)
     if off.size:
         i = int(np.flatnonzero(use_ts)[np.flatnonzero(both)[off[0]]])
@@ -889,7 +898,8 @@ def locate_day_zero(
             raise NonSessionDateError(
                 f"event ({ev.event_id[i]}, {s}) date {pd.Timestamp(d).date()} is not a session of "
                 f"{s} ({cal or 'sessions in the data'}); pass non_session='next', 'previous' or "
-                "'skip', or give a session date"
+                "'skip' (on the command line: --non-session next, previous or skip), or give a "
+                "session date"
             )
         if non_session == "skip":
             reason[i] = f"not a session (non_session='skip'): {pd.Timestamp(d).date()}"
