@@ -87,6 +87,16 @@ def month_day(month: int, day: int, year: int | None, article_date: pd.Timestamp
     return iso(dt.date(year, month, day))
 
 
+def day_of_month(day: int, article_date: pd.Timestamp) -> str:
+    """A day written without its month ("27日，...", "the week to the 7th"): that day of the
+    article's month, or of the month before when it is more than a day after the article date
+    (one day ahead stays, as in :func:`month_day`)."""
+    month, year = article_date.month, article_date.year
+    if day > article_date.day + 1:
+        month, year = (12, year - 1) if month == 1 else (month - 1, year)
+    return month_day(month, day, year, article_date)
+
+
 def _later_than(year: int, month: int, day: int, limit: pd.Timestamp) -> bool:
     """Whether the date is after ``limit`` (a day that does not exist in ``year``, 29 February,
     compares as the month's last day)."""

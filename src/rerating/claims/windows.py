@@ -168,10 +168,7 @@ def _w_zh_mday(m: re.Match[str], ref: pd.Timestamp | None, st: DayMemory) -> Any
     base = D.need(ref, m.group(0))
     if not 1 <= d <= 31:
         return None
-    month, year = base.month, base.year
-    if d > base.day + 1:  # a later day-of-month than the article: last month
-        month, year = (12, year - 1) if month == 1 else (month - 1, year)
-    return _const({"type": "day", "date": D.month_day(month, d, year, ref)}), True
+    return _const({"type": "day", "date": D.day_of_month(d, base)}), True
 
 
 def _w_rel_day(m: re.Match[str], ref: pd.Timestamp | None, st: DayMemory) -> Any:
@@ -259,13 +256,17 @@ def _w_week_ended(m: re.Match[str], ref: pd.Timestamp | None, st: DayMemory) -> 
     # "in the week ended Feb. 7", "for the week ending Friday", "the week to Feb. 7": the calendar
     # week of that day, Monday to the day (measured from the close before the Monday); "the week
     # of Feb. 3": the whole calendar week of that day.
-    if not (m.group("d") or m.group("wd")):
+    if not (m.group("d") or m.group("wd") or m.group("bd")):
         return None
     base = D.need(ref, m.group(0))
     if m.group("d"):  # "the week to Friday, Feb. 7": the date decides
         mon = D.MONTHS[m.group("mon").casefold().rstrip(".")]
         y = int(m.group("y")) if m.group("y") else None
         day = pd.Timestamp(D.month_day(mon, int(m.group("d")), y, ref))
+    elif m.group("bd"):  # "the week to the 7th": a day of the article's month, as 7日 is
+        if not 1 <= int(m.group("bd")) <= 31:
+            return None
+        day = pd.Timestamp(D.day_of_month(int(m.group("bd")), base))
     elif m.group("of"):  # "the week of Monday" names no week
         return None
     else:
@@ -568,8 +569,8 @@ WINDOW_RULES: list[tuple[re.Pattern[str], Callable[..., Any]]] = [
                 r"(?:st|nd|rd|th)?(?P<point>\s+(?:low|high|peak|trough|bottom|top|close|level)s?\b)?",
                 re.IGNORECASE), _w_en_since),
     (re.compile(r"\bthe\s+week\s+(?:(?P<of>of)|ended|ending|to|through)\s+(?:(?:on\s+)?(?P<wd>Monday|Tuesday|Wednesday"
-                rf"|Thursday|Friday)\b(?:['’]s)?(?:,?\s+(?={_MON_PLAIN}\.?\s+\d))?)?"
-                rf"(?:{_EN_DATE})?", re.IGNORECASE),
+                rf"|Thursday|Friday)\b(?:['’]s)?(?:,?\s+(?={_MON_PLAIN}\.?\s+\d|the\s+\d))?)?"
+                rf"(?:{_EN_DATE}|the\s+(?P<bd>\d{{1,2}})(?:st|nd|rd|th)\b)?", re.IGNORECASE),
      _w_week_ended),
     (re.compile(rf"\b(?P<n>{_EN_N})[\s-]+(?P<u>sessions?|trading[\s-]+days?|days?|weeks?)\s+"
                 r"(?:ended|ending|to|through|until|up\s+to)\s+(?:(?:Monday|Tuesday|Wednesday|Thursday|Friday),?\s+)?"
