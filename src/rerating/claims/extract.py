@@ -24,7 +24,7 @@ from typing import Any
 import pandas as pd
 
 from rerating.claims import dates as D
-from rerating.claims.lexicon import Entry, Lexicon
+from rerating.claims.lexicon import UNNAMED_PEERS_RE, Entry, Lexicon
 from rerating.claims.model import (
     EXTREME_IN_PERIOD,
     MOMENT_IN_SESSION,
@@ -340,6 +340,8 @@ _US_PRE_OPEN_RE = re.compile(
     re.IGNORECASE,
 )
 US_PRE_OPEN_NOTE = "outside the regular session (before the U.S. open)"
+# "Apple and its peers fell 3%": checked on the named company; the others cannot be.
+UNNAMED_PEERS_NOTE = "checked for the named company only: the others in the figure are unnamed"
 
 
 _URL_RE = re.compile(r"(?:https?://|www\.)[A-Za-z0-9\-._~:/?#\[\]@!$&'*+,;=%]+", re.IGNORECASE)
@@ -451,10 +453,21 @@ class Extractor:
                 continue
             if carried and not _CARRY_RE.search(sent):
                 continue
+            # "Nvidia and other chipmakers fell 3%": the figure is Nvidia's too, with unnamed others
+            peers = None if carried else UNNAMED_PEERS_RE.match(sent, subject[-1][1])
+            if peers is not None and peers.end() > group[0].start:
+                peers = None
+            # (after the unnamed others: "Apple, together with its suppliers, fell 3%" is Apple's)
             combined = (
                 not carried
-                and len(subject) > 1
-                and bool(_COMBINED_RE.search(sent, subject[0][0], _next_boundary(sent, group[-1].end)))
+                and (len(subject) > 1 or peers is not None)
+                and bool(
+                    _COMBINED_RE.search(
+                        sent,
+                        subject[0][0] if peers is None else peers.end(),
+                        _next_boundary(sent, group[-1].end),
+                    )
+                )
             )
             if combined:
                 # "lost a combined $1 trillion": one figure for the group, no single listing's
@@ -493,15 +506,22 @@ class Extractor:
                 if claim is not None and combined:
                     names = [text[s0 + a : s0 + b] for a, b, _ in subject]
                     listed = [sym for _, _, e in subject for sym in e.symbols]
+                    last, others = subject[-1][1], ""
+                    if peers is not None:  # "Nvidia and other chipmakers lost a combined $1 trillion"
+                        last = len(sent[: peers.end()].rstrip(" ,，"))
+                        others = text[s0 + subject[-1][1] : s0 + last].strip(" ,，")
+                        others = (" " if others.isascii() else "") + others
                     claim = replace(
                         claim,
-                        entity=text[s0 + subject[0][0] : s0 + subject[-1][1]],
+                        entity=text[s0 + subject[0][0] : s0 + last],
                         symbols=(),
                         notes=(
                             *claim.notes,
-                            f"combined figure of {', '.join(names)} ({' '.join(listed)})",
+                            f"combined figure of {', '.join(names)}{others} ({' '.join(listed)})",
                         ),
                     )
+                elif claim is not None and peers is not None:
+                    claim = replace(claim, notes=(*claim.notes, UNNAMED_PEERS_NOTE))
                 if claim is not None:
                     out.append(claim)
                     used_subject, carried_used = subject, carried

@@ -83,6 +83,19 @@ _STOCK_AFTER_RE = re.compile(
     r"|(?:[大暴收]?(?:涨|跌)|上涨|下跌|上升|下挫|飙升)\s*(?:了|约|近|超|逾)?\s*\d)",
     re.IGNORECASE,
 )
+# Companies joined to a name without being named ("Apple and its peers", "Nvidia and other
+# chipmakers", "苹果及其同行"): the figure is the named company's too, but not only its. A known
+# group ("and other Chinese tech stocks", 等科技股) is a subject of its own and is not this.
+UNNAMED_PEERS_RE = re.compile(
+    r"\s*,?\s*(?:and|&|as\s+well\s+as|along\s+with|together\s+with|plus)\s+"
+    r"(?:(?:its|their|other|some|several|many|most)\s+(?:[A-Za-z][\w-]*\s+){0,3}?"
+    r"(?:peers|rivals|competitors|counterparts|[a-z]*makers|stocks|shares|names|companies|firms|giants"
+    r"|players|heavyweights|suppliers)"
+    r"|(?:peers|rivals|competitors|counterparts))\b\s*,?"
+    r"|\s*(?:及其|和其|与其|以及其|及|和|与|以及)\s*(?:其他|其它)?\s*(?:同行|同业|竞争对手|对手)"
+    r"|\s*(?:及|和|与|以及)\s*(?:其他|其它)[\u4e00-\u9fff]{0,4}?(?:公司|企业|厂商|巨头)",
+    re.IGNORECASE,
+)
 # "Dow Inc.", "Nasdaq Inc., the exchange operator": a company named like an index is not the index.
 _COMPANY_SUFFIX_RE = re.compile(
     r"\s*(?:Inc\b|Corp\b|Corporation\b|Co\.|Ltd\b|plc\b|Chemical\b|公司|集团)", re.IGNORECASE
@@ -397,8 +410,11 @@ _LIST_ITEM_AFTER_RE = re.compile(
 def _stock_context(norm: str, start: int, end: int) -> bool:
     """A name that is also a word names the company: shares, a listing or a market move follow it,
     or it is a later item of a list of moves."""
+    peers = UNNAMED_PEERS_RE.match(norm, end)
     return bool(
         _STOCK_AFTER_RE.match(norm, end)
+        # "Apple and its peers fell 3%": the move after the unnamed companies is Apple's too
+        or (peers is not None and _STOCK_AFTER_RE.match(norm, peers.end()))
         or _STOCK_BEFORE_RE.search(norm, max(0, start - 20), start)
         or (
             _LIST_ITEM_AFTER_RE.match(norm, end)
