@@ -87,8 +87,9 @@ _CUR = {
 }
 _MAGS = r"万亿|千亿|百亿|亿|万|兆"
 _EN_MAGS = r"trillion|billion|million|bn|tn|mn"
+# A range's first number never ends a name: "the release of R1 to 60%" is 60%, not 1% to 60%.
 _VALUE_RE = re.compile(
-    rf"(?P<btw>\bbetween\s+)?(?P<r1>{_NUM})\s*%?\s*(?(btw)and|(?:至|到|-|~|–|—|to))\s*(?P<r2>{_NUM})\s*"
+    rf"(?P<btw>\bbetween\s+)?(?<![A-Za-z\d.,])(?P<r1>{_NUM})\s*%?\s*(?(btw)and|(?:至|到|-|~|–|—|to))\s*(?P<r2>{_NUM})\s*"
     r"(?:%|percent\b|per\s*cent\b)"
     rf"|(?P<pct>{_NUM})\s*(?:%|percent\b|per\s*cent\b)(?!\s*个百分点)"
     r"|百分之(?P<cnpct>[零一二两三四五六七八九十百点]+)"
@@ -451,6 +452,8 @@ class Extractor:
             subject, carried = self._subject(sent, ents, first.start, state)
             if subject is None:
                 continue
+            if not carried and _peers_lead(sent, values, subject[-1][1], first.start):
+                continue  # "Nvidia fell 3% and its peers fell 5%": the 5% is not Nvidia's
             if carried and not _CARRY_RE.search(sent):
                 continue
             # "Nvidia and other chipmakers fell 3%": the figure is Nvidia's too, with unnamed others
@@ -659,6 +662,17 @@ class Extractor:
         if low is not None:
             comparator = "approx"
         symbols = self._symbols(entry, sent, (cs, cs, entry) if carried else ent, v, cs)
+        if not carried and not entry.ticker and ent[1] <= group[0].start:
+            # "Alibaba's U.S. and Hong Kong shares rose 9% and 12%", "阿里巴巴美股与港股分别上涨
+            # 9%和12%": the k-th figure is the k-th market's; one figure is both markets'
+            cals = _listing_list(sent[ent[1] : group[0].start])
+            if len(cals) > 1 and len(group) in (1, len(cals)):
+                want = set(cals) if len(group) == 1 else {cals[k]}
+                home = self._symbols(replace(entry, ticker=True), sent, ent, v, cs)  # home first
+                picked = [x for x in home if _market(x, self.securities) in want]
+                if len(group) == 1 and {_market(x, self.securities) for x in picked} != want:
+                    picked = []  # a market the company is not listed in: keep the usual reading
+                symbols = picked or symbols
         if unit in ("price", "money") and v.currency == "CNY" and sent[v.start : v.end].endswith("元"):
             # A bare 元 is the listing's own dollar: Hong Kong press quote HK prices and values in
             # 元 ("收報138.5元", "成交額逾400億元"); so does any text for a price of a company with
@@ -1220,6 +1234,60 @@ def _lead_clause(sent: str, limit: int) -> str:
     if m is None or m.end() > limit or m.start() > 30 or re.search(r"\d", sent[: m.start()]):
         return ""
     return sent[: m.start()]
+
+
+# Two markets of one company written as a list before its figures: "U.S. and Hong Kong shares",
+# "ADRs and Hong Kong shares", "美股与港股", "港股和美股".
+_QUAL_WORD = (
+    r"(?:美股|美国|ADRs?|ADSs?|U\.?S\.?(?:[- ]listed)?|New York(?:[- ]listed)?|NYSE(?:[- ]listed)?"
+    r"|港股|香港|H股|Hong Kong(?:[- ]listed)?|HK(?:[- ]listed)?|A股|A-shares?|Shanghai(?:[- ]listed)?)"
+)
+_QUAL_LIST_RE = re.compile(
+    rf"(?<![A-Za-z]){_QUAL_WORD}(?:\s*(?:shares|stocks?|listings?))?"
+    rf"(?:\s*(?:,\s*(?:and\s+)?|\band\b|&|与|和|及|、)\s*{_QUAL_WORD}(?![A-Za-z]))+",
+    re.IGNORECASE,
+)
+
+
+def _listing_list(gap: str) -> list[str]:
+    """The calendars of a list of markets in ``gap``, in order ("U.S. and Hong Kong shares" ->
+    XNYS, XHKG); empty unless they are distinct."""
+    m = _QUAL_LIST_RE.search(gap)
+    if m is None:
+        return []
+    cals: list[str] = []
+    for w in re.finditer(_QUAL_WORD, m.group(0), re.IGNORECASE):
+        word = w.group(0).casefold()
+        if word.startswith(("港", "香", "h", "hk")):
+            cals.append("XHKG")
+        elif word.startswith(("a股", "a-", "shanghai")):
+            cals.append("XSHG")
+        else:
+            cals.append("XNYS")
+    return cals if len(set(cals)) == len(cals) else []
+
+
+def _market(symbol: str, securities: Any) -> str:
+    """The market of a listing as :func:`_listing_list` names it (Shenzhen counts as XSHG)."""
+    return "XSHG" if symbol.endswith((".SS", ".SZ")) else str(securities.get(symbol).calendar)
+
+
+# Unnamed companies as the subject of a later figure: "..., and its peers fell 5%", "while
+# other chipmakers lost 6%", "，同行则下跌5%".
+_PEERS_SUBJECT_RE = re.compile(
+    r"\b(?:its|their)\s+(?:[A-Za-z][\w-]*\s+){0,2}?(?:peers|rivals|competitors|counterparts)\b"
+    r"|\bother\s+(?:[A-Za-z][\w-]*\s+){0,2}?(?:peers|rivals|competitors|[a-z]*makers|stocks|names"
+    r"|companies|firms)\b|\b(?:peers|rivals|competitors)\s+(?:fell|rose|lost|gained|dropped|were|slid"
+    r"|climbed|jumped|declined|added|shed)\b|同行|同业|竞争对手|其他(?:[\u4e00-\u9fff]{0,4}?)(?:公司|企业|厂商|巨头)",
+    re.IGNORECASE,
+)
+
+
+def _peers_lead(sent: str, values: list[_Value], subject_end: int, pos: int) -> bool:
+    """Whether unnamed companies are the subject of the figure at ``pos``: they stand after an
+    earlier figure of the subject, between it and this one."""
+    earlier = [w.end for w in values if subject_end <= w.start and w.end <= pos]
+    return bool(earlier) and _PEERS_SUBJECT_RE.search(sent, max(earlier), pos) is not None
 
 
 def _strip_qual(gap: str) -> str:

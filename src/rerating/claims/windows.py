@@ -561,7 +561,7 @@ WINDOW_RULES: list[tuple[re.Pattern[str], Callable[..., Any]]] = [
                 r"(?:\s+(?P<y1>(?:19|20)\d{2}))?\s+(?:to|through|until|till|and)\s+(?:the\s+end\s+of\s+)?"
                 rf"(?P<mon2>{_MON_PLAIN})(?:\s+(?P<y2>(?:19|20)\d{{2}}))?\b(?!\.?\s*\d)", re.IGNORECASE),
      _w_en_months),
-    (re.compile(rf"\b(?:from|between)\s+(?:the\s+)?{_MON}\.?\s+(?P<d1>\d{{1,2}})(?:\s+close)?"
+    (re.compile(rf"\b(?:from|between)\s+(?:the\s+|its\s+|their\s+)?{_MON}\.?\s+(?P<d1>\d{{1,2}})(?:\s+close)?"
                 r"(?:\s*\([^()]{0,80}\))?\s+(?:to|and|through|until)\s+(?:the\s+)?"
                 r"(?:(?P<mon2>Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?\s+)?(?P<d2>\d{1,2})\b"
                 r"(?:\s+close\b)?", re.IGNORECASE), _w_en_range),
