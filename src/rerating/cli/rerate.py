@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 import click
 import pandas as pd
 
 from rerating.cli._options import ISO_DATE, lookahead_option, min_window_share_option, parse_window
-from rerating.cli._output import format_option, render_frame
+from rerating.cli._output import format_option, output_format, render_frame
+
+if TYPE_CHECKING:
+    from rerating.data.market import Market
 
 _adjusted = click.option(
     "--adjusted",
@@ -46,6 +50,15 @@ def _split_symbols(args: Iterable[str]) -> list[str]:
             "no symbols given; pass them separated by spaces or commas (NVDA AMZN)"
         )
     return out
+
+
+def _written(fmt: str, output: str | None) -> str:
+    """The format the frame is written in: ``fmt``, or the one the ``-o`` file's name gives.
+
+    ``-o out.csv`` without ``--format`` writes CSV (see :func:`output_format`), so it gets the
+    full frame that ``--format csv`` gives, not the table's shorter set of columns.
+    """
+    return output_format(fmt, output) if output else fmt
 
 
 def _window_table(results: list, fmt: str) -> pd.DataFrame:  # type: ignore[type-arg]
@@ -111,7 +124,7 @@ def window_cmd(
         window_return(market, s, end, sessions, adjusted=adjusted, partial=partial)
         for s in _split_symbols(symbols)
     ]
-    render_frame(_window_table(res, fmt), fmt, output, title=f"{sessions}-session returns to {end}")
+    render_frame(_window_table(res, _written(fmt, output)), fmt, output, title=f"{sessions}-session returns to {end}")
 
 
 @click.command("change")
@@ -154,7 +167,7 @@ def change_cmd(
         range_return(market, s, start, end, adjusted=adjusted, partial=partial)
         for s in _split_symbols(symbols)
     ]
-    render_frame(_window_table(res, fmt), fmt, output, title=f"returns {start} -> {end}")
+    render_frame(_window_table(res, _written(fmt, output)), fmt, output, title=f"returns {start} -> {end}")
 
 
 @click.command("event-return")
@@ -202,7 +215,7 @@ def event_return_cmd(
         for s in _split_symbols(symbols)
     ]
     span = f"{sessions} sessions" if sessions is not None else f"{days} days"
-    render_frame(_window_table(res, fmt), fmt, output, title=f"{ev.id} ({ev.when}): {span}")
+    render_frame(_window_table(res, _written(fmt, output)), fmt, output, title=f"{ev.id} ({ev.when}): {span}")
 
 
 @click.command("mcap-change")
@@ -266,7 +279,7 @@ def mcap_change_cmd(
         lookahead=lookahead,
     )
     frame = res.to_frame()
-    if fmt == "table":
+    if _written(fmt, output) == "table":
         frame = frame[
             [
                 "symbol",
@@ -551,6 +564,37 @@ def pe_gap_cmd(
         _notes([res.summary()])
     _notes(f"left out {m}" for m in missing)
     _notes(f"left out {r.symbol}: {r.reason}" for r in res.left_out.itertuples())
+    _notes(_stale_members(market, frame, day))
+
+
+def _stale_members(market: Market, members: pd.DataFrame, day: pd.Timestamp) -> list[str]:
+    """Notes for members whose P/E is of a close older than their calendar's last session.
+
+    A holiday is not a gap (0700.HK's 2025-01-28 P/E on 2025-01-31, Lunar New Year); sessions of
+    the member's own calendar after its row and up to ``day`` are: the data have no bar there (a
+    date past the data, a suspension), so the P/E used is older than the market's, as
+    ``marketcap --on`` says of its close.
+    """
+    from rerating.data.calendars import sessions
+    from rerating.errors import DateRangeError
+
+    notes = []
+    for row in members.dropna(subset=["date"]).itertuples():
+        when = pd.Timestamp(row.date)
+        if when >= day:
+            continue
+        cal = market.securities.get(str(row.symbol)).calendar
+        try:
+            later = sessions(cal, when + pd.Timedelta(days=1), day)
+        except (DateRangeError, ValueError):  # a calendar that cannot say
+            continue
+        if len(later):
+            span = f"{later[0].date()}" + (f"..{later[-1].date()}" if len(later) > 1 else "")
+            notes.append(
+                f"{row.symbol}: P/E of {when.date()}: the data have no bar on {len(later)} later "
+                f"{cal} session(s) up to {day.date()} ({span}); load them or choose an earlier --on"
+            )
+    return notes
 
 
 def register(group: click.Group) -> None:

@@ -523,8 +523,14 @@ def market_cap_change(
         sec = None
         try:
             sec = market.securities.get(target)
-        except UnknownSymbolError:
-            listings = market.securities.listings(target)
+        except UnknownSymbolError as as_symbol:
+            try:
+                listings = market.securities.listings(target)
+            except UnknownSymbolError as as_company:  # say both: a mistyped ticker is the likelier
+                raise UnknownSymbolError(
+                    f"{target!r} is neither a listing nor a company: {as_symbol.args[0]}; "
+                    f"{as_company.args[0]}"
+                ) from None
             if not listings:
                 raise
         if sec is not None:
@@ -563,19 +569,25 @@ def market_cap_change(
                 f"warning: several listings of {', '.join(dup)} in the basket count the "
                 "company more than once; use one listing per company"
             )
+        missing: list[tuple[str, str]] = []
         for sec in members:
             try:
                 row, n = _listing_value(market, sec, s, e, out_ccy, "basket member", lookahead)
             except MissingSharesError as exc:
-                if not partial:
-                    raise MissingSharesError(
-                        f"basket member {sec.symbol} has no shares-outstanding figure on or before "
-                        f"{e.date()} ({exc}); drop it or pass partial=True (--partial) to leave it out"
-                    ) from None
+                missing.append((sec.symbol, str(exc.args[0] if exc.args else exc)))
                 left_out.append((sec.symbol, "no shares-outstanding figure"))
                 continue
             rows.append(row)
             notes += n
+        if missing and not partial:  # every member that lacks one, so that one fix does for all
+            (sym, why), more = missing[0], missing[1:]
+            them = "them" if more else "it"
+            raise MissingSharesError(
+                f"basket member {sym} has no shares-outstanding figure on or before {e.date()} "
+                f"({why})"
+                + "".join(f"; nor has basket member {s2} ({w2})" for s2, w2 in more)
+                + f"; drop {them} or pass partial=True (--partial) to leave {them} out"
+            )
         if not rows:
             raise MissingSharesError(
                 "no basket member has shares data; left out: "

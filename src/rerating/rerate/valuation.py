@@ -456,12 +456,19 @@ def multiple_gap(
             if isinstance(basket, pd.DataFrame)
             else {str(k): v.pe for k, v in basket.items()}  # type: ignore[union-attr]
         )
+        # a TrailingPE says why a date has no P/E (a blank quarter, fewer than four reported)
+        why = (
+            {}
+            if isinstance(basket, pd.DataFrame)
+            else {str(k): v._frame["reason"] for k, v in basket.items()}  # type: ignore[union-attr]
+        )
         for sym, series in own.items():
             upto = series.loc[:day]
             last_date = upto.index[-1] if not upto.empty else pd.NaT
             val = float(upto.iloc[-1]) if not upto.empty else float("nan")
             used = bool(np.isfinite(val))
-            reason = "" if used else "no trailing P/E on or before this date"
+            own_reason = str(why[sym].get(last_date, "")) if sym in why and not upto.empty else ""
+            reason = "" if used else (own_reason or "no trailing P/E on or before this date")
             frames.append({"basket": label, "symbol": sym, "date": last_date, "pe": val,
                            "used": used, "reason": reason})
     members = pd.DataFrame(frames)
@@ -570,8 +577,23 @@ def return_decomposition(
     ------
     UnknownSymbolError, MissingDataError, MissingFXError
         As in :func:`pe_history`.
-    DateRangeError, ValuationError
-        As in :func:`decompose_return` and :func:`pe_history`.
+    DateRangeError
+        As in :func:`decompose_return` and :func:`pe_history`; also a ``start`` or ``end`` whose
+        session (the last of the listing's calendar on or before it) is outside the data, as in
+        :func:`rerating.rerate.windows.range_return`.
+    MissingDataError
+        Also no bar on the start or end session (closes are never forward-filled).
+    ValuationError
+        As in :func:`decompose_return`.
     """
+    from rerating.rerate.windows import range_return
+
+    # the two closes on the listing's calendar, as `change` finds them: a date past the data or a
+    # session without a bar is refused, never answered with the last close the data happen to have
+    try:
+        range_return(market, symbol, start, end)
+    except DateRangeError as exc:  # the same refusal, without `change`'s partial=True way out
+        why = str(exc).split(", or pass partial=True")[0].replace(", load more data", " or load more data")
+        raise DateRangeError(f"P/E decomposition: {why}") from exc
     return decompose_return(pe_history(market, symbol, pd.Timestamp(start) - pd.Timedelta(days=10), end),
                             start, end)
