@@ -209,3 +209,35 @@ def test_mcap_change_basket_names_every_member_without_shares(capsys):
     shares = {"NVDA": 24_490_000_000, "AMZN": 10_597_729_352, "META": 2_514_327_249}
     for col, day in (("start_value", "2025-01-24"), ("end_value", "2025-01-27")):
         assert total[col] == pytest.approx(sum(n * raw(s, day) for s, n in shares.items()))
+
+
+# 5. comove --rolling: `n` is the paired returns in each window, not the window's nominal size
+
+
+def test_rolling_n_counts_the_returns_in_the_window_and_beta_is_ols():
+    import numpy as np
+    import statsmodels.api as sm
+
+    from rerating.rerate.comovement import rolling_beta
+
+    rng = np.random.default_rng(7)
+    dates = pd.bdate_range("2025-01-02", periods=30)
+    b = pd.Series(rng.normal(0, 0.01, 30), index=dates)
+    a = pd.Series(0.5 * b.to_numpy() + rng.normal(0, 0.01, 30), index=dates)
+    out = rolling_beta(a, b, 10)
+    assert out["n"].tolist() == [*range(1, 10), *[10] * 21]
+    assert out["beta"].iloc[:9].isna().all()
+    fit = sm.OLS(a.iloc[-10:], sm.add_constant(b.iloc[-10:])).fit()  # the last window, by OLS
+    assert out["beta"].iloc[-1] == pytest.approx(float(fit.params.iloc[1]))
+
+
+def test_rolling_cli_first_rows_say_how_few_returns_they_have(capsys):
+    code, out, err = _run(
+        capsys, "comove", "--a", "9988.HK,0700.HK", "--b", "NVDA,MSFT", "--event", "deepseek-r1",
+        "--lag", "1", "--rolling", "--window", "20", "--format", "csv",
+    )
+    assert code == 0, err
+    path = pd.read_csv(io.StringIO(out))
+    assert path["n"].iloc[0] == 1 and path["n"].iloc[18] == 19 and path["n"].iloc[19] == 20
+    assert path["beta"].iloc[:19].isna().all() and path["beta"].iloc[19:].notna().all()
+

@@ -151,8 +151,9 @@ def rolling_beta(a: pd.Series, b: pd.Series, window: int, *, lag_b: int = 0) -> 
     Returns
     -------
     pd.DataFrame
-        Indexed by date (the window's last date): ``beta``, ``corr``, ``n``; the first
-        ``window - 1`` rows are NaN (not enough observations yet).
+        Indexed by date (the window's last date): ``beta``, ``corr``, ``n`` (the paired returns in
+        the window); the first ``window - 1`` rows are NaN (not enough observations yet: ``n``
+        counts 1, 2, ... up to ``window``).
 
     Raises
     ------
@@ -171,7 +172,8 @@ def rolling_beta(a: pd.Series, b: pd.Series, window: int, *, lag_b: int = 0) -> 
     var_b = both["b"].rolling(int(window), min_periods=int(window)).var()
     corr = both["a"].rolling(int(window), min_periods=int(window)).corr(both["b"])
     out = pd.DataFrame({"beta": cov / var_b, "corr": corr})
-    out["n"] = int(window)
+    # paired returns in each window: fewer than ``window`` on the first rows, whose beta is NaN
+    out["n"] = both["a"].rolling(int(window), min_periods=1).count().astype(int)
     out.index.name = "date"
     return out
 
