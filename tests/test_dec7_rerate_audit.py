@@ -241,3 +241,18 @@ def test_rolling_cli_first_rows_say_how_few_returns_they_have(capsys):
     assert path["n"].iloc[0] == 1 and path["n"].iloc[18] == 19 and path["n"].iloc[19] == 20
     assert path["beta"].iloc[:19].isna().all() and path["beta"].iloc[19:].notna().all()
 
+
+
+# 7. an unadjusted series asked for with --adjusted: the way out is named as the CLI spells it
+
+
+def test_adjusted_on_unadjusted_series_names_the_cli_way_out(capsys):
+    # FXI.csv: the ETF data are unadjusted (adj_close empty on every row)
+    with SAMPLE.joinpath("FXI.csv").open(encoding="utf-8") as fh:
+        assert all(not r["adj_close"] for r in csv.DictReader(fh))
+    code, out, err = _run(capsys, "window", "FXI", "--end", "2025-01-27", "--sessions", "3", "--adjusted")
+    assert code == 2 and out == "" and err.count("\n") == 1 and "leave out --adjusted" in err
+    code, out, err = _run(capsys, "window", "FXI", "--end", "2025-01-27", "--sessions", "3", "--format", "csv")
+    assert code == 0, err
+    row = pd.read_csv(io.StringIO(out)).iloc[0]
+    assert row["value"] == pytest.approx(raw("FXI", "2025-01-27") / raw("FXI", "2025-01-22") - 1)

@@ -623,7 +623,8 @@ class Market:
             col = "adj_close" if adjusted else "close"
             if adjusted and bars["adj_close"].isna().all():
                 raise MissingDataError(
-                    f"{sec.symbol} has no adjusted closes in this range (unadjusted data); use adjusted=False"
+                    f"{sec.symbol} has no adjusted closes in this range (unadjusted data); use "
+                    "adjusted=False (on the command line, leave out --adjusted): raw closes"
                 )
             columns[sec.symbol] = bars[col]
         return pd.DataFrame(columns).rename_axis("date")
