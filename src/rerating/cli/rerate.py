@@ -9,7 +9,7 @@ import click
 import pandas as pd
 
 from rerating.cli._options import ISO_DATE, lookahead_option, min_window_share_option, parse_window
-from rerating.cli._output import format_option, output_format, render_frame
+from rerating.cli._output import format_option, render_frame
 
 if TYPE_CHECKING:
     from rerating.data.market import Market
@@ -50,15 +50,6 @@ def _split_symbols(args: Iterable[str]) -> list[str]:
             "no symbols given; pass them separated by spaces or commas (NVDA AMZN)"
         )
     return out
-
-
-def _written(fmt: str, output: str | None) -> str:
-    """The format the frame is written in: ``fmt``, or the one the ``-o`` file's name gives.
-
-    ``-o out.csv`` without ``--format`` writes CSV (see :func:`output_format`), so it gets the
-    full frame that ``--format csv`` gives, not the table's shorter set of columns.
-    """
-    return output_format(fmt, output) if output else fmt
 
 
 def _window_table(results: list, fmt: str) -> pd.DataFrame:  # type: ignore[type-arg]
@@ -124,7 +115,7 @@ def window_cmd(
         window_return(market, s, end, sessions, adjusted=adjusted, partial=partial)
         for s in _split_symbols(symbols)
     ]
-    render_frame(_window_table(res, _written(fmt, output)), fmt, output, title=f"{sessions}-session returns to {end}")
+    render_frame(_window_table(res, fmt), fmt, output, title=f"{sessions}-session returns to {end}")
 
 
 @click.command("change")
@@ -167,7 +158,7 @@ def change_cmd(
         range_return(market, s, start, end, adjusted=adjusted, partial=partial)
         for s in _split_symbols(symbols)
     ]
-    render_frame(_window_table(res, _written(fmt, output)), fmt, output, title=f"returns {start} -> {end}")
+    render_frame(_window_table(res, fmt), fmt, output, title=f"returns {start} -> {end}")
 
 
 @click.command("event-return")
@@ -215,7 +206,7 @@ def event_return_cmd(
         for s in _split_symbols(symbols)
     ]
     span = f"{sessions} sessions" if sessions is not None else f"{days} days"
-    render_frame(_window_table(res, _written(fmt, output)), fmt, output, title=f"{ev.id} ({ev.when}): {span}")
+    render_frame(_window_table(res, fmt), fmt, output, title=f"{ev.id} ({ev.when}): {span}")
 
 
 @click.command("mcap-change")
@@ -279,7 +270,7 @@ def mcap_change_cmd(
         lookahead=lookahead,
     )
     frame = res.to_frame()
-    if _written(fmt, output) == "table":
+    if fmt == "table":
         frame = frame[
             [
                 "symbol",
