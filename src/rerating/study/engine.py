@@ -15,6 +15,7 @@ import math
 import os
 import threading
 import zlib
+from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Self
@@ -210,9 +211,10 @@ class EventStudy:
         (when day 0 is in the event span: windows such as (1, 3) do not need it); its CAR and BHAR are over those sessions and the CAR's variance is Campbell, Lo &
         MacKinlay's over the same rows (the missing days' ARs are NaN).
     factors : DataFrame, optional
-        Factor returns ``date x factor`` for ``model="factor"``.
+        Factor returns ``date x factor`` for ``model="factor"``; each column its own name.
     risk_free : Series, optional
         Per-session risk-free return by date (CAPM; factor models use excess returns when given).
+        Other models do not read it, and the results' warnings say so.
     tests : str or sequence of str
         Test names (see :data:`rerating.study.statistics.TESTS`), ``"all"``, ``"parametric"``,
         ``"nonparametric"`` or ``"none"``.
@@ -349,6 +351,7 @@ class EventStudy:
         self, symbols: Sequence[str], mf: pd.DataFrame, cal: _CalendarLookup
     ) -> dict[str, str]:
         cols = [str(c) for c in mf.columns]
+        counts = Counter(cols)  # a name given twice cannot say which column is the benchmark
         b = self.benchmarks
         out: dict[str, str] = {}
         for s in symbols:
@@ -370,6 +373,12 @@ class EventStudy:
                         f"no benchmark for {s}: market_returns has several columns {cols} and the "
                         f"security master has no default for {s}; pass benchmarks={{'{s}': '<column>'}}"
                     )
+            if counts[col] > 1:
+                raise DataFormatError(
+                    f"benchmark {col!r} of {s} names {counts[col]} columns of market_returns "
+                    f"(columns: {cols}); which is the benchmark cannot be told: give each column "
+                    "its own name"
+                )
             if col not in cols:
                 raise MissingDataError(
                     f"benchmark {col!r} of {s} is not a column of market_returns "
@@ -467,6 +476,13 @@ class EventStudy:
                     "factors must be a DataFrame (date x factor) with at least one column"
                 )
             _require_daily(self.factors, "factors")
+            names = [str(c) for c in self.factors.columns.tolist()]
+            twice = sorted({c for c in names if names.count(c) > 1})
+            if twice:
+                raise DataFormatError(
+                    f"factors has the column name(s) {twice} more than once (columns: {names}); "
+                    "which is the factor cannot be told: give each factor column its own name"
+                )
             fac = (
                 [AlignedSeries(flat, self.factors[c], f"factors[{str(c)!r}]") for c in self.factors.columns],
                 tuple(str(c) for c in self.factors.columns),
@@ -761,15 +777,59 @@ def _fit(study, ev, flat, d0, design, method, k_params, min_est, market_of_sym=N
                 y_e, x_e, y_v, x_v, win_idx, method=method, min_obs=min_est, intercept=line
             )
         st = fit.status
+
+        def lacking(j: int) -> str:
+            """The estimation sessions of event ``j`` with a return but no regressor or offset
+            (factors or a risk-free rate that miss the listing's sessions), said in its reason:
+            "use data that start earlier" does not help when the returns are there."""
+            has = np.isfinite(raw_e[j])
+            finite_x = np.isfinite(x_e[j])
+            gone = has & ~(np.isfinite(y_e[j]) & finite_x.all(axis=1))
+            if not gone.any():
+                return ""
+            rf = design.risk_free
+            no_rf = np.zeros_like(has)
+            if rf is not None and study.model.uses_risk_free:
+                no_rf = has & ~np.isfinite(rf.at(est_rows[j]))
+            # a regressor made with the risk-free rate (CAPM's R_m - R_f) is named when it is
+            # missing where the risk-free rate is not
+            what = [
+                labels[k] for k in range(x_e.shape[2]) if (has & ~no_rf & ~finite_x[:, k]).any()
+            ]
+            if no_rf.any():
+                what.append("risk-free")
+            if not what:  # the offset (market-adjusted: the benchmark) is what is missing
+                what.append("benchmark")
+            return (
+                f"; {int(gone.sum())} of the {int(has.sum())} sessions with a return have no "
+                f"{' / '.join(dict.fromkeys(what))} value"
+            )
+
+        def singular(j: int) -> str:
+            """Name a regressor that is constant over event ``j``'s usable estimation sessions."""
+            use = np.isfinite(y_e[j]) & np.isfinite(x_e[j]).all(axis=1)
+            flat_cols = [
+                (labels[k], float(x_e[j, use, k][0]))
+                for k in range(x_e.shape[2])
+                if labels[k] != "constant" and use.any() and np.ptp(x_e[j, use, k]) == 0
+            ]
+            if not flat_cols:
+                return _kernel.STATUS_REASONS[_kernel.SINGULAR]
+            return (
+                "singular design: "
+                + ", ".join(f"{name} is constant ({value:.6g})" for name, value in flat_cols)
+                + " in the estimation window, which the intercept already fits; leave it out"
+            )
+
         flag(
             st == _kernel.TOO_FEW,
             lambda j: (
                 f"not enough estimation data: {int(fit.n_obs[j])} usable sessions in "
-                f"[{e1}, {e2}], need {min_est}"
+                f"[{e1}, {e2}], need {min_est}" + lacking(j)
             ),
         )
         flag(st == _kernel.ZERO_VARIANCE, _kernel.STATUS_REASONS[_kernel.ZERO_VARIANCE])
-        flag(st == _kernel.SINGULAR, _kernel.STATUS_REASONS[_kernel.SINGULAR])
+        flag(st == _kernel.SINGULAR, singular)
         reason[idx] = np.where(why == "", reason[idx], why)
         ok = why == ""
         all_ok = bool(ok.all())
@@ -834,7 +894,7 @@ def _fit(study, ev, flat, d0, design, method, k_params, min_est, market_of_sym=N
             f"all {n_ev} events were dropped: "
             + "; ".join(f"{cnt} x {r}" for r, cnt in top.items())
             + f" (e.g. {first['event_id']}, {first['symbol']}: {first['reason']}). "
-            + _drop_advice(str(top.index[0]), study.estimation_window),
+            + _drop_advice(str(top.index[0]), study.estimation_window, str(first["reason"])),
             dropped=dropped,
         )
     arr = {k: v[: cursor[0]] for k, v in store.items()}
@@ -854,6 +914,11 @@ def _fit(study, ev, flat, d0, design, method, k_params, min_est, market_of_sym=N
             "estimation sessions that have a return (factors of another market, e.g. US factors on "
             "Hong Kong listings, lack its own sessions): those sessions are left out of each fit; "
             "use factors of the listings' market, or check the factor dates"
+        )
+    if study.risk_free is not None and not study.model.uses_risk_free:
+        warnings.append(
+            f"risk_free is not used by model={study.model.name!r}: its abnormal returns are of "
+            "raw returns (capm and factor use it); leave risk_free out, or choose model='capm'"
         )
     group = ev.group[keep]
     groups = ["all"]
@@ -1191,9 +1256,15 @@ def _fit(study, ev, flat, d0, design, method, k_params, min_est, market_of_sym=N
     )
 
 
-def _drop_advice(reason: str, estimation_window: Window) -> str:
+def _drop_advice(reason: str, estimation_window: Window, example: str = "") -> str:
     """What to change when every event was dropped for ``reason`` (an estimation window after
-    day 0 needs data that run later, not earlier)."""
+    day 0 needs data that run later, not earlier; ``example``, one event's full reason, may say
+    that the returns are there but the benchmark, factors or risk-free rate are not)."""
+    if reason == "not enough estimation data" and "sessions with a return have no" in example:
+        return (
+            "Use benchmark, factor and risk-free series dated on the listings' sessions over the "
+            "estimation windows"
+        )
     if reason == "not enough estimation data" and estimation_window[0] >= 0:
         return "Use data that run further past the events, shorten the estimation window or lower min_estimation"
     return _DROP_ADVICE.get(reason, _DROP_ADVICE_DEFAULT)

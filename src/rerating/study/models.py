@@ -95,6 +95,9 @@ class NormalReturnModel:
     name: ClassVar[str] = ""
     fit_method: ClassVar[FitMethod] = "ols"
     needs_market: ClassVar[bool] = True
+    # whether the design reads ``risk_free``; a model that does not is told so when one is given
+    # (a custom model may read it: True unless a subclass says otherwise)
+    uses_risk_free: ClassVar[bool] = True
 
     def design(self, panel: PanelColumns) -> Design:
         raise NotImplementedError
@@ -150,6 +153,7 @@ class MeanAdjusted(NormalReturnModel):
     """
 
     name: ClassVar[str] = "mean_adjusted"
+    uses_risk_free: ClassVar[bool] = False
     needs_market: ClassVar[bool] = False
 
     def design(self, panel: PanelColumns) -> Design:
@@ -167,6 +171,7 @@ class MarketAdjusted(NormalReturnModel):
     """
 
     name: ClassVar[str] = "market_adjusted"
+    uses_risk_free: ClassVar[bool] = False
     fit_method: ClassVar[FitMethod] = "none"
 
     def design(self, panel: PanelColumns) -> Design:
@@ -184,6 +189,7 @@ class MarketModel(NormalReturnModel):
     """
 
     name: ClassVar[str] = "market"
+    uses_risk_free: ClassVar[bool] = False
     foreign_lag: tuple[str, int] | None = None
 
     def __post_init__(self) -> None:
@@ -268,6 +274,7 @@ class ScholesWilliams(NormalReturnModel):
     """
 
     name: ClassVar[str] = "scholes_williams"
+    uses_risk_free: ClassVar[bool] = False
     fit_method: ClassVar[FitMethod] = "scholes_williams"
 
     def design(self, panel: PanelColumns) -> Design:
@@ -294,6 +301,7 @@ class Dimson(NormalReturnModel):
     """
 
     name: ClassVar[str] = "dimson"
+    uses_risk_free: ClassVar[bool] = False
     lags: int = 1
     leads: int = 1
     foreign_lag: tuple[str, int] | None = None

@@ -313,7 +313,21 @@ def _prepare_series(values: pd.Series, what: str = "") -> tuple[np.ndarray, np.n
         the session's return cannot be told, as for a listing's returns.
     """
     sdates = _to_naive_dates(values.index, "benchmark/factor index")
-    svals = np.asarray(values.to_numpy(dtype=float, na_value=np.nan))
+    try:
+        svals = np.asarray(values.to_numpy(dtype=float, na_value=np.nan))
+    except (TypeError, ValueError):  # text such as 'n/a' or '1,2%': say which series holds it
+        num = pd.to_numeric(values, errors="coerce")
+        bad = values.notna() & num.isna()
+        name = what or (f"series {values.name!r}" if values.name is not None else "a series")
+        first = (
+            f" (first: {values[bad].iloc[0]!r} on {values.index[bad.to_numpy()][0]})"
+            if bad.any()
+            else ""
+        )
+        raise DataFormatError(
+            f"{name} has {int(bad.sum())} non-numeric value(s){first}; returns must be numbers "
+            "(NaN = missing)"
+        ) from None
     if not (sdates[1:] > sdates[:-1]).all():  # a sorted index (the usual case) skips the sort
         order = np.argsort(sdates, kind="stable")
         sdates, svals = sdates[order], svals[order]
@@ -999,6 +1013,12 @@ class PanelView:
             raise MissingDataError(
                 f"foreign_lag column {column!r} is not in market_returns (columns: {have}); "
                 "add that market's returns as a column of market_returns"
+            )
+        if int((src.columns == column).sum()) > 1:
+            raise DataFormatError(
+                f"foreign_lag column {column!r} names {int((src.columns == column).sum())} columns "
+                f"of market_returns (columns: {list(map(str, src.columns))}); which is the foreign "
+                "market cannot be told: give each column its own name"
             )
         fcal = self._calendar_of.get(column)
         if fcal is None:
