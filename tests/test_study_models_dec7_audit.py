@@ -249,3 +249,35 @@ def test_capm_and_dimson_with_last_nights_new_york_session_against_statsmodels()
             )
             assert car.loc[f"[{a}:{b}]", "std_error"] ** 2 == pytest.approx(var, rel=1e-10)
         assert res.params.filter(like="foreign").iloc[0, 0] == pytest.approx(fit.params[-1], rel=1e-9)
+
+
+def test_factors_a_model_does_not_use_are_said_and_a_benchmarks_gaps_are_not_the_factors() -> None:
+    # model='market' with factors= (ignored): the benchmark's gaps were reported as "the factors
+    # have no value on 25% of the estimation sessions"
+    long, fac, dates, syms = _panel()
+    ev = _events(dates, syms)
+    gone = range(150, 290, 4)  # every 4th session of the estimation windows, none of the events'
+    gappy = fac["MKT"].drop(dates[list(gone)])
+    res = EventStudy(long, ev, market_returns=gappy, factors=fac, model="market",
+                     estimation_window=EST, event_windows=WINS, tests="none").fit()
+    assert not any("the factors have no value" in w for w in res.warnings)
+    assert any(w.startswith("factors is not used by model='market'") for w in res.warnings)
+    # by hand: e0's estimation sessions are 180..289 (day 0 is session 300)
+    assert int(res.params["n_obs"].iloc[0]) == 110 - sum(1 for t in range(180, 290) if t in gone)
+
+
+def test_a_foreign_markets_gaps_are_not_counted_as_the_factors() -> None:
+    long, fac, dates, syms = _panel()
+    ev = _events(dates, syms)
+    market = pd.DataFrame({"^GSPC": fac["MKT"].drop(dates[150:290:4])})  # 25% of the sessions gone
+    res = EventStudy(long, ev, market_returns=market, factors=fac,
+                     model="factor", estimation_window=EST, event_windows=((0, 0),),
+                     tests="none").fit()
+    assert not any("the factors have no value" in w for w in res.warnings)
+    from rerating.study import FactorModel
+
+    lagged = EventStudy(long, ev, market_returns=market, factors=fac,
+                        model=FactorModel(foreign_lag=("^GSPC", 1)),
+                        calendars={s: "XNYS" for s in syms} | {"^GSPC": "XNYS"},
+                        estimation_window=EST, event_windows=((0, 0),), tests="none").fit()
+    assert not any("the factors have no value" in w for w in lagged.warnings)

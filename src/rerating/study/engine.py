@@ -211,7 +211,8 @@ class EventStudy:
         (when day 0 is in the event span: windows such as (1, 3) do not need it); its CAR and BHAR are over those sessions and the CAR's variance is Campbell, Lo &
         MacKinlay's over the same rows (the missing days' ARs are NaN).
     factors : DataFrame, optional
-        Factor returns ``date x factor`` for ``model="factor"``; each column its own name.
+        Factor returns ``date x factor`` for ``model="factor"``; each column its own name. Other
+        models do not read them, and the results' warnings say so.
     risk_free : Series, optional
         Per-session risk-free return by date (CAPM; factor models use excess returns when given).
         Other models do not read it, and the results' warnings say so.
@@ -686,9 +687,15 @@ def _fit(study, ev, flat, d0, design, method, k_params, min_est, market_of_sym=N
         est_rows_f = est_rows.reshape(-1)  # one object: the panel caches lookups by identity
         raw_e, y_e, x_e = gather(est_rows, est_ok, est_rows_f, line)
         raw_v, y_v, x_v = gather(evt_rows, evt_ok, None, line)
-        if study.factors is not None and x_e.shape[2]:
+        # the factor columns only: a benchmark's or foreign market's gaps are not the factors'
+        fcols = [
+            k
+            for k, lab in enumerate(design.regressor_labels[1:] if line else design.regressor_labels)
+            if lab.startswith("factor ")
+        ]
+        if study.factors is not None and fcols:
             has_ret = np.isfinite(raw_e)
-            factor_gaps[0] += int((has_ret & ~np.isfinite(x_e).all(axis=2)).sum())
+            factor_gaps[0] += int((has_ret & ~np.isfinite(x_e[:, :, fcols]).all(axis=2)).sum())
             factor_gaps[1] += int(has_ret.sum())
         # inf anywhere in the chunk's windows (the checks below are no-ops without one)
         # (a finite sum proves an array has neither inf nor NaN: one reduction, no mask)
@@ -919,6 +926,11 @@ def _fit(study, ev, flat, d0, design, method, k_params, min_est, market_of_sym=N
         warnings.append(
             f"risk_free is not used by model={study.model.name!r}: its abnormal returns are of "
             "raw returns (capm and factor use it); leave risk_free out, or choose model='capm'"
+        )
+    if study.factors is not None and not study.model.uses_factors:
+        warnings.append(
+            f"factors is not used by model={study.model.name!r} (model='factor' uses it); leave "
+            "factors out, or choose model='factor'"
         )
     group = ev.group[keep]
     groups = ["all"]

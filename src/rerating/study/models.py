@@ -98,6 +98,7 @@ class NormalReturnModel:
     # whether the design reads ``risk_free``; a model that does not is told so when one is given
     # (a custom model may read it: True unless a subclass says otherwise)
     uses_risk_free: ClassVar[bool] = True
+    uses_factors: ClassVar[bool] = True  # likewise for ``factors``
 
     def design(self, panel: PanelColumns) -> Design:
         raise NotImplementedError
@@ -153,6 +154,7 @@ class MeanAdjusted(NormalReturnModel):
     """
 
     name: ClassVar[str] = "mean_adjusted"
+    uses_factors: ClassVar[bool] = False
     uses_risk_free: ClassVar[bool] = False
     needs_market: ClassVar[bool] = False
 
@@ -171,6 +173,7 @@ class MarketAdjusted(NormalReturnModel):
     """
 
     name: ClassVar[str] = "market_adjusted"
+    uses_factors: ClassVar[bool] = False
     uses_risk_free: ClassVar[bool] = False
     fit_method: ClassVar[FitMethod] = "none"
 
@@ -189,6 +192,7 @@ class MarketModel(NormalReturnModel):
     """
 
     name: ClassVar[str] = "market"
+    uses_factors: ClassVar[bool] = False
     uses_risk_free: ClassVar[bool] = False
     foreign_lag: tuple[str, int] | None = None
 
@@ -212,6 +216,7 @@ class CAPM(NormalReturnModel):
     """
 
     name: ClassVar[str] = "capm"
+    uses_factors: ClassVar[bool] = False
     foreign_lag: tuple[str, int] | None = None
 
     def __post_init__(self) -> None:
@@ -274,6 +279,7 @@ class ScholesWilliams(NormalReturnModel):
     """
 
     name: ClassVar[str] = "scholes_williams"
+    uses_factors: ClassVar[bool] = False
     uses_risk_free: ClassVar[bool] = False
     fit_method: ClassVar[FitMethod] = "scholes_williams"
 
@@ -301,6 +307,7 @@ class Dimson(NormalReturnModel):
     """
 
     name: ClassVar[str] = "dimson"
+    uses_factors: ClassVar[bool] = False
     uses_risk_free: ClassVar[bool] = False
     lags: int = 1
     leads: int = 1
