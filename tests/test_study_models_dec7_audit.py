@@ -281,3 +281,22 @@ def test_a_foreign_markets_gaps_are_not_counted_as_the_factors() -> None:
                         calendars={s: "XNYS" for s in syms} | {"^GSPC": "XNYS"},
                         estimation_window=EST, event_windows=((0, 0),), tests="none").fit()
     assert not any("the factors have no value" in w for w in lagged.warnings)
+
+
+def test_a_regressor_that_repeats_another_is_named_in_the_ledger() -> None:
+    # a New York listing's own index as its foreign market one night back is its benchmark's lag
+    import exchange_calendars as xc
+
+    ny = xc.get_calendar("XNYS").sessions_in_range("2022-01-03", "2023-06-30")
+    rng = np.random.default_rng(5)
+    spx = pd.Series(rng.normal(0, 0.01, ny.size), index=ny)
+    long = pd.DataFrame({"symbol": "NVDA", "date": ny, "ret": 1.2 * spx.to_numpy() + rng.normal(0, 0.02, ny.size)})
+    ev = pd.DataFrame({"event_id": ["e"], "symbol": ["NVDA"], "date": [ny[250]]})
+    with pytest.raises(NoEventsLeftError) as info:
+        EventStudy(long, ev, market_returns=spx.to_frame("^GSPC"), model=Dimson(foreign_lag=("^GSPC", 1)),
+                   calendars={"NVDA": "XNYS", "^GSPC": "XNYS"}, estimation_window=EST,
+                   event_windows=WINS, tests="none").fit()
+    assert info.value.dropped["reason"].tolist() == [  # type: ignore[attr-defined]
+        "singular design: benchmark (1 sessions earlier) and foreign market ^GSPC are the same "
+        "series in the estimation window; leave one out"
+    ]

@@ -821,6 +821,19 @@ def _fit(study, ev, flat, d0, design, method, k_params, min_est, market_of_sym=N
                 if labels[k] != "constant" and use.any() and np.ptp(x_e[j, use, k]) == 0
             ]
             if not flat_cols:
+                cols = [k for k in range(x_e.shape[2]) if labels[k] != "constant"]
+                same = [
+                    (labels[a], labels[b])
+                    for i, a in enumerate(cols)
+                    for b in cols[i + 1 :]
+                    if use.any() and np.array_equal(x_e[j, use, a], x_e[j, use, b])
+                ]
+                if same:  # e.g. a US listing's own index as its 'foreign' market two nights back
+                    a_, b_ = same[0]
+                    return (
+                        f"singular design: {a_} and {b_} are the same series in the estimation "
+                        "window; leave one out"
+                    )
                 return _kernel.STATUS_REASONS[_kernel.SINGULAR]
             return (
                 "singular design: "
