@@ -395,3 +395,13 @@ def test_a_non_session_event_under_raise_names_the_cli_option(
     err = capsys.readouterr().err
     assert code != 0 and "2025-01-20 is not a session" in err
     assert "--non-session next, previous or skip" in err
+
+
+def test_a_drop_for_too_little_estimation_data_names_the_cli_option(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # the sample's S&P 500 starts in August 2024: [-250, -11] before 2025-01-27 has too few sessions
+    code = main(["--sample", "abnormal", "NVDA", "--event", "deepseek-r1"])
+    err = capsys.readouterr().err
+    assert code != 0 and "not enough estimation data" in err
+    assert "--min-estimation" in err and "Traceback" not in err

@@ -1288,10 +1288,11 @@ def _drop_advice(reason: str, estimation_window: Window, example: str = "") -> s
     if reason == "not enough estimation data" and "sessions with a return have no" in example:
         return (
             "Use benchmark, factor and risk-free series dated on the listings' sessions over the "
-            "estimation windows"
+            "estimation windows, shorten the estimation window or lower min_estimation (CLI "
+            "--min-estimation)"
         )
     if reason == "not enough estimation data" and estimation_window[0] >= 0:
-        return "Use data that run further past the events, shorten the estimation window or lower min_estimation"
+        return "Use data that run further past the events, shorten the estimation window or lower min_estimation (CLI --min-estimation)"
     return _DROP_ADVICE.get(reason, _DROP_ADVICE_DEFAULT)
 
 
@@ -1300,14 +1301,15 @@ _DROP_ADVICE = {
     "event window outside the data": "Shorten the event windows or use data that run past them",
     "event outside the data": "Use data that cover the event dates",
     "not enough estimation data": (
-        "Use data that start earlier, shorten the estimation window or lower min_estimation"
+        "Use data that start earlier, shorten the estimation window or lower min_estimation (CLI --min-estimation)"
     ),
     "symbol has no returns in the data": "Check the symbols against the returns' columns",
     "missing benchmark data in the event window": (
         "Use benchmark returns that cover the event windows"
     ),
     "missing returns in the event window": (
-        "Lower min_window_share, or use listings without gaps in their event windows"
+        "Lower min_window_share (CLI --min-window-share), or use listings without gaps in their "
+        "event windows"
     ),
     "missing return in the event window": (
         "Use listings without gaps in their event windows, or keep events that miss a few "
@@ -1330,7 +1332,7 @@ _DROP_ADVICE = {
         "rate: forward-fill it over the month's sessions)"
     ),
 }
-_DROP_ADVICE_DEFAULT = "Widen the data range, shorten the estimation window or lower min_estimation"
+_DROP_ADVICE_DEFAULT = "Widen the data range, shorten the estimation window or lower min_estimation (CLI --min-estimation)"
 
 RANK_TESTS = ("corrado", "corrado_zivney", "grank")  # each sorts an (events x sessions) matrix
 
