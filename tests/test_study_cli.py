@@ -667,3 +667,29 @@ def test_no_movers_still_has_the_documented_columns(capsys: pytest.CaptureFixtur
     assert main(args) == 0
     out = capsys.readouterr().out.strip().splitlines()
     assert out == ["event_id,symbol,group,day0,window,car,std_error,tstat,pvalue,qvalue,other_events"]
+
+
+def test_study_factor_model_refuses_a_french_rf_column_left_as_a_factor(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    nvda = _sample_returns(["NVDA", "^GSPC"]).dropna()
+    rng = np.random.default_rng(5)
+    n = len(nvda)
+    factors = {
+        "Mkt-RF": nvda["^GSPC"].to_numpy(),
+        "SMB": rng.normal(0.0, 0.005, n),
+        "RF": rng.uniform(0.0001, 0.0003, n),  # varies: the design would not even be singular
+    }
+    path = _french_file(tmp_path / "ff.csv", pd.DatetimeIndex(nvda.index), factors)
+    events = tmp_path / "ev.csv"
+    events.write_text("event_id,symbol,date\ne1,NVDA,2025-01-27\n", encoding="utf-8")
+    base = ["--events", str(events), "--estimation", "-100:-11", "--model", "factor",
+            "--factors", str(path), "--factor-units", "percent"]
+    code, out = _study(capsys, *base)
+    assert code == 2
+    assert "--risk-free RF" in out.err and "--factor-columns Mkt-RF,SMB" in out.err
+    # either way out is taken: RF as the risk-free rate, or the factors named by hand
+    (rf,) = _params([*base, "--risk-free", "RF"], tmp_path, capsys)
+    (named,) = _params([*base, "--factor-columns", "Mkt-RF,SMB"], tmp_path, capsys)
+    assert "beta_RF" not in rf and "beta_RF" not in named
+    assert rf["alpha"] != named["alpha"]  # excess returns, against raw ones

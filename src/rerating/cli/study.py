@@ -692,6 +692,15 @@ def _factor_data(
     names = [c.strip() for c in columns.split(",") if c.strip()] if columns else None
     data = read_factors(list(paths), units=units, columns=names, risk_free=risk_free)  # type: ignore[arg-type]
     require_daily(data, "--factors")  # a monthly file would drop every event, for a misleading reason
+    rf_like = [str(c) for c in data.factors.columns if str(c).strip().upper() == "RF"]
+    if risk_free is None and names is None and rf_like:
+        # French's files carry the risk-free rate beside the factors: as a regressor it would
+        # silently fit raw returns on it, not the excess returns the factor model means
+        others = ",".join(str(c) for c in data.factors.columns if str(c) not in rf_like)
+        raise click.UsageError(
+            f"--factors has a risk-free column {rf_like[0]!r}; pass --risk-free {rf_like[0]} to fit "
+            f"excess returns, or --factor-columns {others} to choose the factors"
+        )
     return data
 
 
