@@ -358,7 +358,7 @@ def pe_cmd(
     type=int,
     default=0,
     show_default=True,
-    help="Lag B by this many paired dates (1: Hong Kong today on New York yesterday).",
+    help="Lag B by this many paired dates (1: Hong Kong today on New York's previous date both traded).",
 )
 @click.option(
     "--rolling",
