@@ -32,6 +32,7 @@ from rerating.claims.model import (
     WRITTEN_BEFORE_US_OPEN,
     Claim,
 )
+from rerating.claims.relative import NOT_MOVES_RE, Comparison, find_comparisons
 from rerating.claims.text import is_traditional, normalise, sentences
 from rerating.claims.windows import (
     TRIGGERS,
@@ -345,6 +346,21 @@ US_PRE_OPEN_NOTE = "outside the regular session (before the U.S. open)"
 UNNAMED_PEERS_NOTE = "checked for the named company only: the others in the figure are unnamed"
 
 
+# The note on every relative_return claim, after "against <comparator> (<its listings>)".
+RELATIVE_NOTE = (
+    "the subject's return minus the comparator's over the same window, each on its own calendar "
+    "from the close before the window, in percentage points"
+)
+# "Hong Kong tech beat the Nasdaq": the sector as reporters name it, read as its index (not
+# "Hong Kong tech stocks", a group of companies).
+_HK_TECH_RE = re.compile(
+    r"\bHong\s+Kong\s+tech(?:nology)?(?:\s+(?:index|sector))?\b(?!\s*(?:stocks|shares|companies|firms"
+    r"|giants|names|megacaps|heavyweights|groups?)\b)",
+    re.IGNORECASE,
+)
+HK_TECH_NOTE = "'Hong Kong tech' read as the Hang Seng TECH Index (HSTECH)"
+
+
 _URL_RE = re.compile(r"(?:https?://|www\.)[A-Za-z0-9\-._~:/?#\[\]@!$&'*+,;=%]+", re.IGNORECASE)
 
 
@@ -424,6 +440,15 @@ class Extractor:
         # ("美股科技股周一遭遇重挫。"); a sentence whose figures are not market claims (capex
         # "this year") hands on nothing.
         prev_windows = [state.carry] if state.carry is not None else []
+        relative = self._relative_claims(text, sent, s0, e0, ents, windows, prev_windows, ref, state)
+        if relative:
+            # The gap's figure ("by 30 points", "5个百分点") is the comparison's, no move's
+            taken = [(a, b) for a, b, _ in relative]
+            values = [v for v in values if not any(a < v.end and v.start < b for a, b in taken)]
+            if not values:
+                if state.used is not None:
+                    state.carry, state.used = state.used, None
+                return [c for _, _, c in relative]
         if not values:
             if ref is not None and _US_PRE_OPEN_RE.search(sent):
                 days = [w.build(None).get("date") for w in windows if w.is_day]
@@ -535,7 +560,112 @@ class Extractor:
                 state.set_subject(used_subject, text, s0)
         elif ents:
             state.set_subject([ents[-1]], text, s0)
+        return [*out, *(c for _, _, c in relative)]
+
+    # ------------------------------------------------------------------------------------------
+    def _relative_claims(
+        self,
+        text: str,
+        sent: str,
+        s0: int,
+        e0: int,
+        ents: list[tuple[int, int, Entry]],
+        windows: list[Window],
+        prev_windows: list[Window],
+        ref: pd.Timestamp | None,
+        state: _State,
+    ) -> list[tuple[int, int, Claim]]:
+        """``relative_return`` claims of the sentence ("Alibaba outperformed the Hang Seng Index
+        by 5 percentage points this week"), each with its figure's span."""
+        out: list[tuple[int, int, Claim]] = []
+        if not ents:
+            return out
+        clauses = [0] + [m.end() for m in _CLAUSE_RE.finditer(sent)] + [len(sent) + 1]
+        for c in find_comparisons(sent, ents):
+            subject = self._relative_subject(sent, ents, c)
+            if subject is None:
+                continue
+            ent, note = subject
+            cs = max(x for x in clauses if x <= c.start)
+            ce = min(x for x in clauses if x > c.start) - 1
+            if NOT_MOVES_RE.search(sent, min(cs, ent[0]), ce + 1) or NOT_MOVES_RE.search(
+                _lead_clause(sent, min(cs, ent[0]))
+            ):
+                continue  # a gap of market shares or growth rates ("在市场份额上，"), not of returns
+            v = _Value(c.start, c.end, "pct", c.amount, resolution=c.resolution)
+            versus = c.versus[2]
+            symbols = self._symbols(ent[2], sent, ent, v, cs)
+            if len(symbols) > 1:
+                # "Alibaba outperformed the Hang Seng Index": the listing on the comparator's market
+                same = [x for x in symbols if self.securities.get(x).calendar in versus.calendars]
+                symbols = same or symbols
+            window, chosen = self._pick_window(
+                sent, windows, prev_windows, v, cs, ce, _calendar_hint(symbols, self.securities), ref
+            )
+            if chosen is not None and chosen.carries:
+                state.used = chosen
+            notes = [] if note is None else [note]
+            if window.get("base") == "previous_close":
+                window = {k: x for k, x in window.items() if k != "base"}
+                notes.append(RANGE_FROM_PREVIOUS_CLOSE)
+            listed = [*symbols, *versus.symbols]
+            if (
+                state.before_us_open is not None
+                and state.before_us_open == window.get("end", window.get("date"))
+                and any(self.securities.get(x).calendar == "XNYS" for x in listed)
+            ):
+                notes.append(f"{WRITTEN_BEFORE_US_OPEN} {state.before_us_open}")
+            amount, cmp = c.amount, c.comparator
+            if not c.up:  # underperformed by 16 points: -16; "by more than 16": lt -16
+                amount, cmp = -amount, {"gt": "lt", "lt": "gt"}.get(cmp, cmp)
+            vs_name = text[s0 + c.versus[0] : s0 + c.versus[1]]
+            notes.append(f"against {vs_name} ({' '.join(versus.symbols)}): {RELATIVE_NOTE}")
+            claim = Claim(
+                sentence=text[s0:e0],
+                span=(s0, e0),
+                entity=text[s0 + ent[0] : s0 + ent[1]],
+                symbols=tuple(symbols),
+                metric="relative_return",
+                window=window,
+                value={
+                    "amount": float(amount),
+                    "unit": "pct",
+                    "currency": None,
+                    "resolution": float(c.resolution),
+                    "text": text[s0 + c.start : s0 + c.end],
+                },
+                comparator=cmp,
+                notes=tuple(notes),
+                versus=tuple(versus.symbols),
+                versus_entity=vs_name,
+                article_date=None if ref is None else D.iso(ref),
+            )
+            out.append((c.start, c.end, claim))
+            state.set_subject([ent], text, s0)
         return out
+
+    def _relative_subject(
+        self, sent: str, ents: list[tuple[int, int, Entry]], c: Comparison
+    ) -> tuple[tuple[int, int, Entry], str | None] | None:
+        """The subject of a comparison: the name before its verb, in the same clause (a
+        participle, "..., outperforming the index by 5 points", reaches one clause back); "Hong
+        Kong tech" alone is read as the Hang Seng TECH Index, with a note. None: no subject."""
+        breaks = [m.end() for m in _CLAUSE_RE.finditer(sent, 0, c.verb_start)]
+        keep = 2 if c.participle else 1
+        lo = breaks[-keep] if len(breaks) >= keep else 0
+        before = [t for t in ents if lo <= t[0] and t[1] <= c.verb_start]
+        hits = list(_HK_TECH_RE.finditer(sent, lo, c.verb_start))
+        m = hits[-1] if hits else None
+        if m is not None and (not before or before[-1][1] <= m.start()):
+            try:
+                sec = self.securities.get("HSTECH")
+            except (KeyError, RerateError):
+                return None
+            entry = Entry(m.group(0).casefold(), (sec.symbol,), "index", (sec.calendar,))
+            return (m.start(), m.end(), entry), HK_TECH_NOTE
+        if not before or c.verb_start - before[-1][1] > 60:
+            return None
+        return before[-1], None
 
     # ------------------------------------------------------------------------------------------
     def _subject(

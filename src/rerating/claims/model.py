@@ -16,6 +16,7 @@ Metric = Literal[
     "close_price",
     "market_cap_level",
     "index_level",
+    "relative_return",
 ]
 Comparator = Literal["eq", "approx", "gt", "lt"]
 Unit = Literal["pct", "money", "price", "points", "x", "shares"]
@@ -125,6 +126,12 @@ class Claim:
         ``eq``, ``approx``, ``gt`` or ``lt``, taken on the signed amount.
     notes : tuple of str
         Caveats (an implausible figure, an entity carried from the previous sentence).
+    versus : tuple of str
+        A ``relative_return`` claim's comparator: the listings of the index or company the
+        subject is compared with (``("^HSI",)``); empty for every other metric.
+    versus_entity : str
+        The comparator as written ("the Hang Seng Index" -> ``"Hang Seng Index"``); empty for
+        every other metric.
     article_date : str or None
         The article's date (``YYYY-MM-DD``) the window was resolved against; not part of the JSON.
         Verification reads a window ending on it in a Chinese sentence as a Beijing date.
@@ -139,6 +146,8 @@ class Claim:
     value: dict[str, Any]
     comparator: str
     notes: tuple[str, ...] = field(default=())
+    versus: tuple[str, ...] = field(default=())
+    versus_entity: str = ""
     article_date: str | None = field(default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -149,6 +158,7 @@ class Claim:
         object.__setattr__(self, "span", tuple(self.span))
         object.__setattr__(self, "symbols", tuple(self.symbols))
         object.__setattr__(self, "notes", tuple(self.notes))
+        object.__setattr__(self, "versus", tuple(self.versus))
 
     def to_dict(self) -> dict[str, Any]:
         """The stable JSON form (documented in docs/CLAIMS.md)."""
@@ -162,6 +172,12 @@ class Claim:
             "value": dict(self.value),
             "comparator": self.comparator,
             "notes": list(self.notes),
+            # only a comparison has a comparator: the other claims keep their documented keys
+            **(
+                {"versus": {"entity": self.versus_entity, "symbols": list(self.versus)}}
+                if self.metric == "relative_return"
+                else {}
+            ),
         }
 
 

@@ -11,6 +11,9 @@ stands for the interval ``[x - r/2, x + r/2)``; a data tolerance ``d`` is added 
 0.5 points for index levels, 0.5% for volumes). ``approx`` widens the half-width to the largest of
 r/2, 10% of |x| and (for returns) one percentage point. ``gt`` / ``lt`` compare the signed figure
 strictly, allowing only ``d``. A stated range (4%至6%) accepts ``[low - r/2 - d, high + r/2 + d]``.
+A comparison (``relative_return``, "outperformed the Hang Seng Index by 5 points") is the
+subject's return minus the comparator's, each computed as a change claim's, with the tolerance of
+a per-cent figure.
 """
 
 from __future__ import annotations
@@ -334,6 +337,10 @@ def _verify(claim: Claim, market: Market, catalog: Any) -> Verdict:
             "low', '年内高点') makes it checkable",
         )
     lo, hi = accepted_interval(claim.value, claim.comparator)
+    if claim.metric == "relative_return":
+        return _verdict(
+            claim, tol, [_relative(claim, sym, market, catalog, lo, hi) for sym in claim.symbols]
+        )
     checks = []
     pre_open = _written_before_us_open(claim)
     for sym in claim.symbols:
@@ -384,6 +391,11 @@ def _verify(claim: Claim, market: Market, catalog: Any) -> Verdict:
                     f"{claim.window['date']} in Beijing",
                 )
         checks.append(k)
+    return _verdict(claim, tol, checks)
+
+
+def _verdict(claim: Claim, tol: str, checks: list[ListingCheck]) -> Verdict:
+    """The verdict on a claim from its listings' checks (supported when one listing supports it)."""
     good = [k.symbol for k in checks if k.status == SUPPORTED]
     bad = [k.symbol for k in checks if k.status == CONTRADICTED]
     if good:
@@ -395,6 +407,85 @@ def _verify(claim: Claim, market: Market, catalog: Any) -> Verdict:
         return Verdict(claim, CONTRADICTED, tuple(checks), tol, f"fails for {', '.join(bad)}")
     why = "; ".join(f"{k.symbol}: {k.note}" for k in checks)
     return Verdict(claim, UNVERIFIABLE, tuple(checks), tol, why or "no listing could be checked")
+
+
+def _as_of(claim: Claim, sym: str, market: Market) -> tuple[Claim | None, str]:
+    """The claim as ``sym``'s own figure is computed: its window ending a day earlier when the
+    article knew only the New York close before (written before the U.S. open, or a Chinese
+    article's Beijing date), with the note saying so; None when that figure is a pre-market
+    one (a day of a New York listing in an article written before the U.S. open)."""
+    pre_open = _written_before_us_open(claim)
+    if pre_open is not None and market.securities.get(sym).calendar == "XNYS":
+        if claim.window.get("type") in ("day", "intraday"):
+            return None, f"{sym}: {claim.article_date} is the article's day, written before the U.S. open"
+        earlier = _end_before(claim, claim.article_date)
+        if earlier is not None:
+            return earlier, f"{sym} window end read as the close before the U.S. open"
+    beijing_end = _beijing_end(claim, market, sym)
+    if beijing_end is not None:
+        return beijing_end, f"{sym} window end read as Beijing time ({beijing_end.window['end']})"
+    return claim, ""
+
+
+def _relative(
+    claim: Claim, sym: str, market: Market, catalog: Any, lo: float, hi: float
+) -> ListingCheck:
+    """A comparison ("outperformed the Hang Seng Index by 5 percentage points") on the subject's
+    listing ``sym``: its return minus the comparator's over the claim's window, each computed as
+    a change claim's is (from the close before the window, on its own calendar, with its own
+    Beijing or pre-open end), in percentage points. ``benchmark`` is the comparator,
+    ``benchmark_computed`` its return, ``excess`` the difference (= ``computed``)."""
+    if claim.window.get("type") == "intraday":
+        return ListingCheck(
+            symbol=sym, status=UNVERIFIABLE, note="an intraday comparison is not checked"
+        )
+    cal = market.securities.get(sym).calendar
+    # The comparator's listing on the subject's market, else its first ("Alibaba beat Tencent")
+    versus = next(
+        (v for v in claim.versus if market.securities.get(v).calendar == cal), claim.versus[0]
+    )
+    moves, notes = [], []
+    for s in (sym, versus):
+        own, note = _as_of(claim, s, market)
+        if own is None:
+            return ListingCheck(symbol=sym, status=UNVERIFIABLE, benchmark=versus, note=note)
+        win = dict(own.window)
+        if win.get("type") == "range" and RANGE_FROM_PREVIOUS_CLOSE in own.notes:
+            win["base"] = "previous_close"
+        try:
+            wr = _window_return(win, s, market, catalog)
+            if win.get("type") == "from_extreme":
+                note = _join(note, _extreme_note(win, wr.start_date))
+        except RerateError as exc:
+            return ListingCheck(
+                symbol=sym, status=UNVERIFIABLE, benchmark=versus, note=str(exc).splitlines()[0]
+            )
+        moves.append(wr)
+        notes.append(note)
+    a, b = moves
+    ret_a, ret_b = 100.0 * float(a.value), 100.0 * float(b.value)
+    diff = ret_a - ret_b
+    evidence = "; ".join(
+        f"{s} {r:+.4g}% ({_d(w.start_date)} close {float(w.start_close):,.6g} -> {_d(w.end_date)} "
+        f"close {float(w.end_close):,.6g})"
+        for s, r, w in ((sym, ret_a, a), (versus, ret_b, b))
+    )
+    return ListingCheck(
+        symbol=sym,
+        status=SUPPORTED if lo <= diff <= hi else CONTRADICTED,
+        computed=diff,
+        start_date=_d(a.start_date),
+        end_date=_d(a.end_date),
+        start_close=float(a.start_close),
+        end_close=float(a.end_close),
+        currency=a.currency,
+        calendar=a.calendar,
+        accepted=(lo, hi),
+        benchmark=versus,
+        benchmark_computed=ret_b,
+        excess=diff,
+        note=_join(f"{evidence}: difference {diff:+.4g} percentage points", *notes, a.note),
+    )
 
 
 def _judge(

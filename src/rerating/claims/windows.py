@@ -631,7 +631,8 @@ WINDOW_RULES: list[tuple[re.Pattern[str], Callable[..., Any]]] = [
 _EV_AFTER = re.compile(
     r"\s*(?:'s)?\s*(?:模型|大模型|推理模型)?\s*(?:正式)?(?P<rel0>发布|推出|上线|问世|面世|亮相|开源|\s*release[sd]?"
     r"|\s*launch(?:ed)?|\s*debut(?:ed)?)?\s*(?:之?后|以来)?\s*(?:的)?\s*"
-    r"(?P<span>首周|一周|两周|三周|一个月|\d+\s*个?交易日|\d+\s*天|\d+\s*日)?\s*(?P<rel>后|内|以来|里|之后)?",
+    # 至今 / 迄今 ("发布R1至今", "R1发布后至今") is 以来: from the event to the article date
+    r"(?P<span>首周|一周|两周|三周|一个月|\d+\s*个?交易日|\d+\s*天|\d+\s*日)?\s*(?P<rel>后|内|以来|里|之后|至今|迄今)?",
     re.IGNORECASE,
 )
 _EV_BEFORE = re.compile(
@@ -663,10 +664,12 @@ def event_window(sent: str, es: int, ee: int, eid: str, ref: pd.Timestamp | None
     before = _EV_BEFORE.search(sent[max(0, es - 60):es])
     span = rel = None
     start, end = es, ee
-    if after and (after.group("rel0") or after.group("rel") or after.group("span")):
+    # "自DeepSeek发布R1以来", "发布R1至今": the verb before the name, 以来 / 至今 right after it
+    since = after is not None and re.match(r"\s*(?:以来|至今|迄今)", sent[ee:]) is not None
+    if after and (after.group("rel0") or after.group("rel") or after.group("span") or since):
         span = _span(after.group("span"))
         rel = after.group("rel") or ("后" if re.search(r"之?后|以来", after.group(0)) else None)
-        if "以来" in after.group(0):
+        if "以来" in after.group(0) or since:
             rel = "以来"
         end = after.end()
     if before and before.group("rel"):

@@ -1,0 +1,149 @@
+"""Comparisons of two moves: "Alibaba outperformed the Hang Seng Index by 5 percentage points",
+"恒生科技指数年初至今跑输纳斯达克指数3个百分点".
+
+A comparison is found here as text positions: the verb (its direction), the comparator named right
+after it and the figure of the gap. :class:`rerating.claims.extract.Extractor` binds the subject,
+the listings and the window, and makes the ``relative_return`` claim; the comparator must be a
+listing or an index the lexicon knows, so "beat estimates by 5%" or "beat analysts' forecasts by 3
+cents" are never claims. A comparison without a figure ("outperformed the index") is not one
+either: the model holds stated figures only (docs/CLAIMS.md).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+_NUM = r"\d+(?:,\d{3})*(?:\.\d+)?"
+
+# The verb, then the comparator's name right after it ("beat the Nasdaq", "跑输纳斯达克指数").
+_VERB_RE = re.compile(
+    r"\b(?:(?P<up>outperform(?:ed|s|ing)?|beat(?:s|ing|en)?|outpac(?:ed|es|ing)|outstripp?(?:ed|ing|s)?"
+    r"|outdid|outdoes|outran|outrun(?:s|ning)?)"
+    r"|(?P<down>underperform(?:ed|s|ing)?|lag(?:s|ged|ging)?(?:\s+behind)?|trail(?:ed|ing|s)?"
+    r"|f(?:ell|alls?|alling|allen)\s+behind))\b\s*(?:the\s+)?(?:(?:broader|benchmark|wider)\s+)?"
+    r"|(?:(?P<zup>跑赢了?|领先了?|优于|强于)|(?P<zdown>跑输了?|落后了?于?|逊于|弱于))\s*",
+    re.IGNORECASE,
+)
+# "A比B多涨5个百分点", "A较恒指少跌3个百分点": the comparator sits between 比 / 较 and the verb.
+_ZH_THAN_RE = re.compile(r"(?:比|较|相比|相较)\s*")
+_ZH_THAN_VERB_RE = re.compile(
+    r"\s*(?:同期)?\s*(?:(?P<up>多涨|少跌|高出|跑赢|领先)|(?P<down>多跌|少涨|低了?|跑输|落后))\s*(?:了)?\s*"
+)
+# After the comparator: a short gap (a window, "Index", "同期"), then the figure of the gap.
+_EN_FIGURE_RE = re.compile(
+    r"(?P<gap>[^,;:%，；。]{0,40}?)\bby\s+(?P<cmp>about|around|roughly|nearly|almost|some|an estimated"
+    r"|approximately|more than|over|at least|upwards of|less than|under)?\s*"
+    rf"(?P<num>{_NUM})\s*(?P<unit>percentage[- ]points?|percent(?:age)?[- ]points?|pct\.?[- ]?(?:pts?|points?)"
+    r"|ppts?\b|pp\b|points?\b|pts?\b|%|percent\b|per\s*cent\b)",
+    re.IGNORECASE,
+)
+_ZH_FIGURE_RE = re.compile(
+    r"(?P<gap>[^，,；;。%\d]{0,12}?)(?P<cmp>大约|约|近|接近|超过|超|逾|多达|达到|达|不到|不足)?\s*"
+    rf"(?P<num>{_NUM})\s*(?P<unit>个?百分点|个?pct|%|个点)",
+    re.IGNORECASE,
+)
+# A clause about something other than the two series' moves: "在市场份额上，英伟达领先AMD 50个百分点",
+# "Nvidia's revenue growth beat Microsoft's by 5 points".
+NOT_MOVES_RE = re.compile(
+    r"份额|market share|收入|营收|利润|毛利|净利|revenue|sales|profit|margin|earnings|增速|growth"
+    r"|预期|预测|estimates?|expectations?|forecasts?|consensus|得分|分数|scores?|benchmark tests?"
+    r"|准确率|accuracy|渗透率|占比|市占率",
+    re.IGNORECASE,
+)
+_APPROX = {"about", "around", "roughly", "nearly", "almost", "some", "an estimated", "approximately",
+           "大约", "约", "近", "接近"}  # fmt: skip
+_GT = {"more than", "over", "at least", "upwards of", "超过", "超", "逾", "多达"}
+_LT = {"less than", "under", "不到", "不足"}
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """A comparison found in a normalised sentence (positions index that sentence).
+
+    Attributes
+    ----------
+    verb_start : int
+        Where the comparison starts (the verb, or 比 / 较): the subject is named before it.
+    versus : tuple
+        The comparator's ``(start, end, entry)`` as the lexicon found it.
+    start, end : int
+        The figure's span ("5 percentage points", "3个百分点").
+    up : bool
+        True for outperformed / beat / 跑赢, False for underperformed / lagged / 跑输.
+    amount : float
+        The stated gap, unsigned, in percentage points.
+    resolution : float
+        One unit of its last stated digit.
+    comparator : str
+        ``eq``, ``approx``, ``gt`` or ``lt`` on the unsigned gap ("by more than 5 points": gt).
+    participle : bool
+        The verb is a participle ("..., outperforming the index by 5 points"): the subject may
+        stand in an earlier clause.
+    """
+
+    verb_start: int
+    versus: tuple[int, int, Any]
+    start: int
+    end: int
+    up: bool
+    amount: float
+    resolution: float
+    comparator: str
+    participle: bool
+
+
+def find_comparisons(sent: str, ents: list[tuple[int, int, Any]]) -> list[Comparison]:
+    """The comparisons of ``sent`` whose comparator is one of ``ents`` (a listing or an index;
+    a group is no comparator: "跑赢全球主要股指" names no series to compute)."""
+    by_start = {a: (a, b, e) for a, b, e in ents if e.symbols}
+    out: list[Comparison] = []
+    for m in _VERB_RE.finditer(sent):
+        versus = by_start.get(m.end())
+        if versus is None:
+            continue
+        zh = m.group("zup") is not None or m.group("zdown") is not None
+        fig = (_ZH_FIGURE_RE if zh else _EN_FIGURE_RE).match(sent, versus[1])
+        if fig is None or _names_other(fig.group("gap"), ents, versus[1], fig.start("num")):
+            continue
+        up = m.group("up") is not None or m.group("zup") is not None
+        verb = m.group("up") or m.group("down") or ""
+        out.append(_comparison(m.start(), versus, fig, up, verb.casefold().endswith("ing")))
+    for m in _ZH_THAN_RE.finditer(sent):
+        versus = by_start.get(m.end())
+        if versus is None:
+            continue
+        verb = _ZH_THAN_VERB_RE.match(sent, versus[1])
+        if verb is None:
+            continue
+        fig = _ZH_FIGURE_RE.match(sent, verb.end())
+        if fig is None or fig.group("gap").strip():
+            continue
+        out.append(_comparison(m.start(), versus, fig, verb.group("up") is not None, False))
+    return sorted(out, key=lambda c: c.start)
+
+
+def _names_other(gap: str, ents: list[tuple[int, int, Any]], a: int, b: int) -> bool:
+    # "beat the Nasdaq, while Alibaba rose by 5%": a figure past another name is not the gap's
+    return any(a <= s and e <= b for s, e, _ in ents) or bool(re.search(r"\d\s*%", gap))
+
+
+def _comparison(
+    start: int, versus: tuple[int, int, Any], fig: re.Match[str], up: bool, participle: bool
+) -> Comparison:
+    num = fig.group("num").replace(",", "")
+    decimals = len(num.split(".", 1)[1]) if "." in num else 0
+    word = (fig.group("cmp") or "").casefold()
+    cmp = "approx" if word in _APPROX else "gt" if word in _GT else "lt" if word in _LT else "eq"
+    return Comparison(
+        verb_start=start,
+        versus=versus,
+        start=fig.start("num"),
+        end=fig.end(),
+        up=up,
+        amount=float(num),
+        resolution=10.0**-decimals,
+        comparator=cmp,
+        participle=participle,
+    )
