@@ -6,6 +6,35 @@ import click
 
 from rerating.cli._options import parse_window
 from rerating.cli._output import format_option, render_frame
+from rerating.errors import SimulationDesignError
+
+# the library's argument names, as the options of this command (errors name the option typed)
+CLI_OPTIONS: dict[str, str] = {
+    "n_events": "--n",
+    "estimation_length": "--estimation",
+    "event_window": "--window",
+    "scenario": "--scenario",
+    "residual_correlation": "--rho",
+    "variance_multiplier": "--variance",
+    "abnormal_return": "--abnormal",
+    "replications": "--reps",
+    "tests": "--tests",
+    "model": "--model",
+    "seed": "--seed",
+    "distribution": "--distribution",
+    "backend": "--backend",
+    "lead_lag": "--lead-lag",
+    "workers": "--workers",
+}
+
+
+def _with_option(exc: SimulationDesignError) -> SimulationDesignError:
+    """``exc`` with the command-line option of the argument it names: ``replications=0 is
+    invalid ...`` adds ``(on the command line: --reps)``."""
+    message = str(exc)
+    name = message.partition("=")[0]
+    option = CLI_OPTIONS.get(name)
+    return SimulationDesignError(f"{message} (on the command line: {option})" if option else message)
 
 
 @click.command("simulate")
@@ -151,23 +180,26 @@ def simulate_command(
             f"simulate takes one --window per run, got {len(window)} ({', '.join(window)}); "
             "run it once per window"
         )
-    result = simulate(
-        n_events=n_events,
-        estimation_length=estimation_length,
-        event_window=parse_window(window[0], "--window"),
-        scenario=scenario,  # type: ignore[arg-type]
-        residual_correlation=residual_correlation,
-        variance_multiplier=variance_multiplier,
-        abnormal_return=abnormal_return,
-        replications=replications,
-        tests=tests.strip(),
-        model=model,
-        seed=seed,
-        distribution=distribution,  # type: ignore[arg-type]
-        backend=backend,  # type: ignore[arg-type]
-        lead_lag=lead_lag,  # type: ignore[arg-type]
-        workers=workers,
-    )
+    try:
+        result = simulate(
+            n_events=n_events,
+            estimation_length=estimation_length,
+            event_window=parse_window(window[0], "--window"),
+            scenario=scenario,  # type: ignore[arg-type]
+            residual_correlation=residual_correlation,
+            variance_multiplier=variance_multiplier,
+            abnormal_return=abnormal_return,
+            replications=replications,
+            tests=tests.strip(),
+            model=model,
+            seed=seed,
+            distribution=distribution,  # type: ignore[arg-type]
+            backend=backend,  # type: ignore[arg-type]
+            lead_lag=lead_lag,  # type: ignore[arg-type]
+            workers=workers,
+        )
+    except SimulationDesignError as exc:
+        raise _with_option(exc) from exc
     summary = result.summary()
     for note in summary.notes:
         click.echo(note, err=True)
@@ -177,6 +209,14 @@ def simulate_command(
         click.echo(
             f"note: --rho has no effect in the {scenario} scenario (distinct dates, independent "
             "residuals); clustered, spread, groups and markets use it",
+            err=True,
+        )
+    if scenario not in ("variance", "groups_variance") and (
+        ctx.get_parameter_source("variance_multiplier") == given
+    ):
+        click.echo(
+            f"note: --variance has no effect in the {scenario} scenario; variance and "
+            "groups_variance use it",
             err=True,
         )
     if abs(abnormal_return) > 0.5:

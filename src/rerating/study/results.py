@@ -8,7 +8,7 @@ object cannot be changed through them.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -167,6 +167,40 @@ class ReadOnlyDict(dict):
         return (ReadOnlyDict, (dict(self),))
 
 
+def _frozen_value(value: object) -> object:
+    """``value`` made read-only: arrays flagged unwritable, dicts :class:`ReadOnlyDict`, lists
+    tuples (recursively)."""
+    if isinstance(value, np.ndarray):
+        value.setflags(write=False)
+        return value
+    if isinstance(value, dict):
+        return ReadOnlyDict({k: _frozen_value(v) for k, v in value.items()})
+    if isinstance(value, list):
+        return tuple(_frozen_value(v) for v in value)
+    return value
+
+
+class ReadOnlyPairs(Mapping):
+    """``results.rbar_between``: a read-only view of a mapping whose values are computed when
+    first read (r̄ across a pair of groups); each value is handed out read-only, so an edit to
+    it cannot change what :meth:`EventStudyResults.compare` reports later."""
+
+    def __init__(self, pairs: Mapping) -> None:
+        self._pairs = pairs
+
+    def __getitem__(self, key: object) -> object:
+        return _frozen_value(self._pairs[key])
+
+    def __iter__(self) -> Iterator:
+        return iter(self._pairs)
+
+    def __len__(self) -> int:
+        return len(self._pairs)
+
+    def __repr__(self) -> str:
+        return f"ReadOnlyPairs({len(self)} pairs of groups)"
+
+
 @dataclass(frozen=True, eq=False)
 class EventStudyResults:
     """Results of :meth:`rerating.study.EventStudy.fit` (read-only).
@@ -225,6 +259,10 @@ class EventStudyResults:
             value = getattr(self, name)
             if name in ("caar_rows", "test_rows", "clustering_rows"):
                 object.__setattr__(self, name, tuple(ReadOnlyDict(r) for r in value))
+            elif name == "rbar_between":
+                # computed lazily (engine._PairwiseRbar): each value is frozen as it is handed out
+                if not isinstance(value, ReadOnlyPairs):
+                    object.__setattr__(self, name, ReadOnlyPairs(value))
             elif isinstance(value, np.ndarray | dict):
                 object.__setattr__(self, name, frozen(value))
 

@@ -193,6 +193,13 @@ class MarketModelParameters:
             )
 
 
+def _as_int_hint(name: str, value: object) -> str:
+    """How to pass a count given as a non-integer: ``20.0`` -> ``"pass n_events=20"``."""
+    if isinstance(value, float | np.floating) and math.isfinite(value) and float(value).is_integer():
+        return f"pass {name}={int(value)}"
+    return f"pass a whole number as {name}"
+
+
 @dataclass(frozen=True)
 class SimulationDesign:
     """A validated simulation design (what :func:`simulate` runs).
@@ -224,7 +231,12 @@ class SimulationDesign:
         def bad(name: str, value: object, valid: str, fix: str) -> SimulationDesignError:
             return SimulationDesignError(f"{name}={value!r} is invalid: {valid}; {fix}")
 
-        if not isinstance(self.n_events, int | np.integer) or self.n_events < 2:
+        for name in ("n_events", "estimation_length", "gap", "date_spread", "replications", "chunk_size"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int | np.integer):
+                # a count: 20.0 is refused as a float, not as "fewer than 2 events"
+                raise bad(name, value, "a whole number (int)", _as_int_hint(name, value))
+        if self.n_events < 2:
             raise bad("n_events", self.n_events, "need at least 2 events", "pass n_events >= 2")
         shortest = MIN_ESTIMATION.get(str(self.model), 3)  # an unknown model is refused below
         if (
@@ -305,6 +317,14 @@ class SimulationDesign:
             object.__setattr__(self, "tests", tuple(self.tests))
             if not self.tests:
                 raise bad("tests", self.tests, "'all' or a non-empty list of names", "pass 'all'")
+        elif self.tests.strip() == "none" or not any(t.strip() for t in self.tests.split(",")):
+            # the engine's "none" (or nothing) would run no test: an empty table, no rate
+            raise bad(
+                "tests", self.tests, "a simulation measures tests: 'all', 'parametric', "
+                "'nonparametric' or names", "pass 'all'",
+            )
+        if isinstance(self.seed, bool) or not isinstance(self.seed, int | np.integer) or self.seed < 0:
+            raise bad("seed", self.seed, "an integer >= 0 (numpy's seeds)", "pass e.g. seed=2026")
 
     @property
     def estimation_window(self) -> tuple[int, int]:
@@ -682,9 +702,11 @@ class SimulationResult:
             rows = rows[rows["window"] == window]
         rows = rows[rows["test"] == test]
         if len(rows) != 1:
+            windows = list(dict.fromkeys(self._rejection_rates["window"]))
             raise SimulationDesignError(
                 f"test={test!r}, window={window!r} matches {len(rows)} rows; valid tests: "
-                f"{', '.join(sorted(self._rejection_rates['test'].unique()))}"
+                f"{', '.join(sorted(self._rejection_rates['test'].unique()))}; windows: "
+                f"{', '.join(windows) or 'none'}"
             )
         return float(rows[col].iloc[0])
 
@@ -1134,7 +1156,8 @@ def simulate(
     model : str
         Normal-return model of the engine (``"market"``, ``"market_adjusted"``, ...).
     seed : int, optional
-        Seed of the random generator; ``None`` draws one (recorded in ``result.design.seed``).
+        Seed of the random generator, a whole number >= 0; ``None`` draws one (recorded in
+        ``result.design.seed``).
     gap : int
         Sessions between the estimation window and the event window.
     date_spread : int
@@ -1142,7 +1165,8 @@ def simulate(
     distribution : {"normal", "student_t"}
         Distribution of the residual shocks (Student t has unit variance, ``t_df`` dof).
     chunk_size : int
-        Replications per engine call (bounds memory).
+        Replications per engine call (bounds memory). The replications are drawn chunk by
+        chunk, so at one seed the rates depend on it (unlike ``workers``).
     backend : {"kernel", "study"}
         ``"kernel"`` (fast): the engine's batched kernel over the whole chunk and its test
         registry per replication, on arrays. ``"study"``: the public ``EventStudy`` path on
@@ -1167,21 +1191,29 @@ def simulate(
     Raises
     ------
     SimulationDesignError
-        A design argument is out of range.
+        A design argument is out of range or of the wrong type (a count or ``seed`` that is not
+        a whole number, ``tests="none"``).
+    UnknownModelError
+        An unknown test name in ``tests``.
 
     Examples
     --------
+    Fifty events on one date whose residuals correlate 0.05: the adjusted BMP test keeps its
+    size, the unadjusted one rejects a true null several times too often (250 replications, so
+    one binomial standard error of a 5% rate is 1.4 points):
+
     >>> res = simulate(n_events=50, scenario="clustered", residual_correlation=0.05,
-    ...                replications=1000, seed=1)                       # doctest: +SKIP
-    >>> res.rate("adj_bmp")                                             # doctest: +SKIP
-    0.052
+    ...                replications=250, seed=1)
+    >>> res.rate("adj_bmp"), res.rate("bmp")
+    (0.044, 0.288)
     """
     if seed is None:
         seed = int(np.random.default_rng().integers(0, 2**63 - 1))  # fresh OS entropy
     design = SimulationDesign(
         n_events=n_events,
         estimation_length=estimation_length,
-        event_window=tuple(event_window),  # type: ignore[arg-type]
+        # a string ("0:0") is refused as it was given, not as its characters
+        event_window=event_window if isinstance(event_window, str) else tuple(event_window),  # type: ignore[arg-type]
         gap=gap,
         scenario=scenario,
         residual_correlation=float(residual_correlation),
@@ -1190,7 +1222,7 @@ def simulate(
         replications=replications,
         tests=tests if isinstance(tests, str) else tuple(tests),
         model=model,
-        seed=int(seed),
+        seed=seed,  # validated by the design: a float or a negative seed is refused
         date_spread=date_spread,
         distribution=distribution,
         chunk_size=chunk_size,
