@@ -168,7 +168,7 @@ CONTROL = "Alibaba outperformed the Hang Seng Index by 8 percentage points this 
         "Tencent beat consensus by 12% this quarter.",
         # a direction without a figure: no figure to check (docs/CLAIMS.md)
         "Alibaba outperformed the Hang Seng Index this week.",
-        "阿里巴巴本周跑赢大盘5个百分点。",
+        "阿里巴巴本周跑赢同业5个百分点。",
         "恒生科技指数今年以来跑赢全球主要股指。",
         # a gap of market shares or growth rates, not of returns
         "在AI芯片市场份额上，英伟达本周领先AMD 50个百分点。",

@@ -359,6 +359,11 @@ _HK_TECH_RE = re.compile(
     re.IGNORECASE,
 )
 HK_TECH_NOTE = "'Hong Kong tech' read as the Hang Seng TECH Index (HSTECH)"
+CARRIED_NOTE = "subject carried from an earlier sentence"
+# A comparison whose subject is a pronoun opening its sentence ("They outperformed the Hang Seng
+# Index by 8 points"): the verb and its index comparator say a stock is meant, so the previous
+# sentence's subject is carried (a single move needs a stock word: _CARRY_RE).
+_PRONOUN_RE = re.compile(r"^\s*(?:they|it)\b", re.IGNORECASE)
 
 
 _URL_RE = re.compile(r"(?:https?://|www\.)[A-Za-z0-9\-._~:/?#\[\]@!$&'*+,;=%]+", re.IGNORECASE)
@@ -576,80 +581,141 @@ class Extractor:
         state: _State,
     ) -> list[tuple[int, int, Claim]]:
         """``relative_return`` claims of the sentence ("Alibaba outperformed the Hang Seng Index
-        by 5 percentage points this week"), each with its figure's span."""
+        by 5 percentage points this week"), each with its figure's span.
+
+        A list of subjects ("Alibaba and Tencent outperformed ...") gives one claim per subject,
+        sharing the gap, as a list shares a move's figure; "They outperformed ..." / 其股价 takes
+        the previous sentence's subject (noted); "the broader market" / 大盘 is each listing's
+        default benchmark (noted).
+        """
         out: list[tuple[int, int, Claim]] = []
-        if not ents:
+        if not ents and state.subject is None:
             return out
         clauses = [0] + [m.end() for m in _CLAUSE_RE.finditer(sent)] + [len(sent) + 1]
         for c in find_comparisons(sent, ents):
-            subject = self._relative_subject(sent, ents, c)
-            if subject is None:
+            found = self._relative_subject(sent, ents, c, state)
+            if found is None:
                 continue
-            ent, note = subject
+            subject, note, carried = found
             cs = max(x for x in clauses if x <= c.start)
             ce = min(x for x in clauses if x > c.start) - 1
-            if NOT_MOVES_RE.search(sent, min(cs, ent[0]), ce + 1) or NOT_MOVES_RE.search(
-                _lead_clause(sent, min(cs, ent[0]))
+            first = cs if carried else min(cs, subject[0][0])
+            if NOT_MOVES_RE.search(sent, first, ce + 1) or NOT_MOVES_RE.search(
+                _lead_clause(sent, first)
             ):
                 continue  # a gap of market shares or growth rates ("在市场份额上，"), not of returns
-            v = _Value(c.start, c.end, "pct", c.amount, resolution=c.resolution)
+            made = 0
+            for i, ent in enumerate(subject):
+                claim = self._relative_claim(
+                    text, sent, s0, e0, c, ent, note, carried, cs, ce, windows, prev_windows,
+                    ref, state, state.surface(i) if carried else text[s0 + ent[0] : s0 + ent[1]],
+                )  # fmt: skip
+                if claim is not None:
+                    out.append((c.start, c.end, claim))
+                    made += 1
+            if made and not carried:
+                state.set_subject(subject, text, s0)
+        return out
+
+    def _relative_claim(
+        self,
+        text: str,
+        sent: str,
+        s0: int,
+        e0: int,
+        c: Comparison,
+        ent: tuple[int, int, Entry],
+        note: str | None,
+        carried: bool,
+        cs: int,
+        ce: int,
+        windows: list[Window],
+        prev_windows: list[Window],
+        ref: pd.Timestamp | None,
+        state: _State,
+        surface: str,
+    ) -> Claim | None:
+        """One subject's ``relative_return`` claim of the comparison ``c``; None when the market
+        is the comparator and no listing of the subject has a default benchmark (an index)."""
+        v = _Value(c.start, c.end, "pct", c.amount, resolution=c.resolution)
+        # a carried subject takes its listing qualifier from this sentence (其港股), as a move's
+        symbols = self._symbols(ent[2], sent, (cs, cs, ent[2]) if carried else ent, v, cs)
+        notes = [] if note is None else [note]
+        if carried:
+            notes.append(CARRIED_NOTE)
+        vs_name = text[s0 + c.versus[0] : s0 + c.versus[1]]
+        if c.market:
+            # The market has no series of its own: each listing against its default benchmark
+            # (9988.HK -> ^HSI, BABA -> ^GSPC); an index has none, so it gives no claim.
+            symbols = [x for x in symbols if self.securities.get(x).benchmark]
+            if not symbols:
+                return None
+            benches = list(dict.fromkeys(self.securities.get(x).benchmark for x in symbols))
+            versus_symbols = tuple(benches)
+            for x in symbols:
+                b = self.securities.get(x).benchmark
+                notes.append(
+                    f"'{vs_name}' read as {x}'s default benchmark, "
+                    f"{self.securities.get(b).name} ({b})"
+                )
+        else:
             versus = c.versus[2]
-            symbols = self._symbols(ent[2], sent, ent, v, cs)
+            versus_symbols = tuple(versus.symbols)
             if len(symbols) > 1:
                 # "Alibaba outperformed the Hang Seng Index": the listing on the comparator's market
                 same = [x for x in symbols if self.securities.get(x).calendar in versus.calendars]
                 symbols = same or symbols
-            window, chosen = self._pick_window(
-                sent, windows, prev_windows, v, cs, ce, _calendar_hint(symbols, self.securities), ref
-            )
-            if chosen is not None and chosen.carries:
-                state.used = chosen
-            notes = [] if note is None else [note]
-            if window.get("base") == "previous_close":
-                window = {k: x for k, x in window.items() if k != "base"}
-                notes.append(RANGE_FROM_PREVIOUS_CLOSE)
-            listed = [*symbols, *versus.symbols]
-            if (
-                state.before_us_open is not None
-                and state.before_us_open == window.get("end", window.get("date"))
-                and any(self.securities.get(x).calendar == "XNYS" for x in listed)
-            ):
-                notes.append(f"{WRITTEN_BEFORE_US_OPEN} {state.before_us_open}")
-            amount, cmp = c.amount, c.comparator
-            if not c.up:  # underperformed by 16 points: -16; "by more than 16": lt -16
-                amount, cmp = -amount, {"gt": "lt", "lt": "gt"}.get(cmp, cmp)
-            vs_name = text[s0 + c.versus[0] : s0 + c.versus[1]]
-            notes.append(f"against {vs_name} ({' '.join(versus.symbols)}): {RELATIVE_NOTE}")
-            claim = Claim(
-                sentence=text[s0:e0],
-                span=(s0, e0),
-                entity=text[s0 + ent[0] : s0 + ent[1]],
-                symbols=tuple(symbols),
-                metric="relative_return",
-                window=window,
-                value={
-                    "amount": float(amount),
-                    "unit": "pct",
-                    "currency": None,
-                    "resolution": float(c.resolution),
-                    "text": text[s0 + c.start : s0 + c.end],
-                },
-                comparator=cmp,
-                notes=tuple(notes),
-                versus=tuple(versus.symbols),
-                versus_entity=vs_name,
-                article_date=None if ref is None else D.iso(ref),
-            )
-            out.append((c.start, c.end, claim))
-            state.set_subject([ent], text, s0)
-        return out
+        window, chosen = self._pick_window(
+            sent, windows, prev_windows, v, cs, ce, _calendar_hint(symbols, self.securities), ref
+        )
+        if chosen is not None and chosen.carries:
+            state.used = chosen
+        if window.get("base") == "previous_close":
+            window = {k: x for k, x in window.items() if k != "base"}
+            notes.append(RANGE_FROM_PREVIOUS_CLOSE)
+        listed = [*symbols, *versus_symbols]
+        if (
+            state.before_us_open is not None
+            and state.before_us_open == window.get("end", window.get("date"))
+            and any(self.securities.get(x).calendar == "XNYS" for x in listed)
+        ):
+            notes.append(f"{WRITTEN_BEFORE_US_OPEN} {state.before_us_open}")
+        amount, cmp = c.amount, c.comparator
+        if not c.up:  # underperformed by 16 points: -16; "by more than 16": lt -16
+            amount, cmp = -amount, {"gt": "lt", "lt": "gt"}.get(cmp, cmp)
+        notes.append(f"against {vs_name} ({' '.join(versus_symbols)}): {RELATIVE_NOTE}")
+        return Claim(
+            sentence=text[s0:e0],
+            span=(s0, e0),
+            entity=surface,
+            symbols=tuple(symbols),
+            metric="relative_return",
+            window=window,
+            value={
+                "amount": float(amount),
+                "unit": "pct",
+                "currency": None,
+                "resolution": float(c.resolution),
+                "text": text[s0 + c.start : s0 + c.end],
+            },
+            comparator=cmp,
+            notes=tuple(notes),
+            versus=versus_symbols,
+            versus_entity=vs_name,
+            article_date=None if ref is None else D.iso(ref),
+        )
 
     def _relative_subject(
-        self, sent: str, ents: list[tuple[int, int, Entry]], c: Comparison
-    ) -> tuple[tuple[int, int, Entry], str | None] | None:
-        """The subject of a comparison: the name before its verb, in the same clause (a
-        participle, "..., outperforming the index by 5 points", reaches one clause back); "Hong
-        Kong tech" alone is read as the Hang Seng TECH Index, with a note. None: no subject."""
+        self, sent: str, ents: list[tuple[int, int, Entry]], c: Comparison, state: _State
+    ) -> tuple[list[tuple[int, int, Entry]], str | None, bool] | None:
+        """The subjects of a comparison, a note, and whether they were carried.
+
+        The name before the verb, in the same clause (a participle, "..., outperforming the index
+        by 5 points", reaches one clause back), with the names listed before it ("Alibaba and
+        Tencent"); "Hong Kong tech" alone is read as the Hang Seng TECH Index, with a note; with no
+        name before the verb in the sentence, a pronoun opening it ("They") or a stock word (其股价,
+        its shares) takes the previous sentence's subject. None: no subject.
+        """
         breaks = [m.end() for m in _CLAUSE_RE.finditer(sent, 0, c.verb_start)]
         keep = 2 if c.participle else 1
         lo = breaks[-keep] if len(breaks) >= keep else 0
@@ -662,10 +728,24 @@ class Extractor:
             except (KeyError, RerateError):
                 return None
             entry = Entry(m.group(0).casefold(), (sec.symbol,), "index", (sec.calendar,))
-            return (m.start(), m.end(), entry), HK_TECH_NOTE
-        if not before or c.verb_start - before[-1][1] > 60:
+            return [(m.start(), m.end(), entry)], HK_TECH_NOTE, False
+        if not before:
+            lead = sent[: c.verb_start]
+            if (
+                state.subject is not None
+                and not any(t[1] <= c.verb_start for t in ents)
+                and (_PRONOUN_RE.match(lead) or _CARRY_RE.search(lead))
+            ):
+                return state.subject, None, True
             return None
-        return before[-1], None
+        if c.verb_start - before[-1][1] > 60:
+            return None
+        group = [before[-1]]
+        i = len(before) - 2
+        while i >= 0 and _CONNECT_RE.match(_strip_qual(sent[before[i][1] : group[0][0]])):
+            group.insert(0, before[i])  # "Alibaba and Tencent outperformed": both, as for a move
+            i -= 1
+        return group, None, False
 
     # ------------------------------------------------------------------------------------------
     def _subject(
@@ -871,7 +951,7 @@ class Extractor:
         ):
             notes.append(f"{WRITTEN_BEFORE_US_OPEN} {state.before_us_open}")
         if carried:
-            notes.append("subject carried from an earlier sentence")
+            notes.append(CARRIED_NOTE)
         if unit == "pct" and amount <= -100:
             notes.append(f"implausible: a fall of {amount}% (a price cannot fall 100% or more)")
         if unit == "pct" and abs(amount) > 1000:

@@ -5,8 +5,10 @@ A comparison is found here as text positions: the verb (its direction), the comp
 after it and the figure of the gap. :class:`rerating.claims.extract.Extractor` binds the subject,
 the listings and the window, and makes the ``relative_return`` claim; the comparator must be a
 listing or an index the lexicon knows, so "beat estimates by 5%" or "beat analysts' forecasts by 3
-cents" are never claims. A comparison without a figure ("outperformed the index") is not one
-either: the model holds stated figures only (docs/CLAIMS.md).
+cents" are never claims. "The broader market" / 大盘 / 大市 is the comparator too: the extractor
+reads it as the subject listing's default benchmark (the security master's ``benchmark``). A
+comparison without a figure ("outperformed the index") is not one either: the model holds stated
+figures only (docs/CLAIMS.md).
 """
 
 from __future__ import annotations
@@ -24,6 +26,14 @@ _VERB_RE = re.compile(
     r"|(?P<down>underperform(?:ed|s|ing)?|lag(?:s|ged|ging)?(?:\s+behind)?|trail(?:ed|ing|s)?"
     r"|f(?:ell|alls?|alling|allen)\s+behind))\b\s*(?:the\s+)?(?:(?:broader|benchmark|wider)\s+)?"
     r"|(?:(?P<zup>跑赢了?|领先了?|优于|强于)|(?P<zdown>跑输了?|落后了?于?|逊于|弱于))\s*",
+    re.IGNORECASE,
+)
+# "the broader market", "大盘", "大市": no series of its own, read as the subject's default
+# benchmark; not "market share / value" nor 大盘股 (large caps, a group) or 大市值.
+_MARKET_RE = re.compile(
+    r"(?:the\s+)?(?:(?:broader|broad|wider|overall|general)\s+)?(?:stock\s+)?market\b"
+    r"(?!\s*(?:share|value|cap|capitali[sz]ation|expectations?|estimates?|consensus)\b)"
+    r"|大盘(?!股|蓝筹)|大市(?!值|场)",
     re.IGNORECASE,
 )
 # "A比B多涨5个百分点", "A较恒指少跌3个百分点": the comparator sits between 比 / 较 and the verb.
@@ -81,6 +91,9 @@ class Comparison:
     participle : bool
         The verb is a participle ("..., outperforming the index by 5 points"): the subject may
         stand in an earlier clause.
+    market : bool
+        The comparator is "the broader market" / 大盘 (``versus[2]`` is None): the subject's
+        default benchmark is meant.
     """
 
     verb_start: int
@@ -92,15 +105,17 @@ class Comparison:
     resolution: float
     comparator: str
     participle: bool
+    market: bool = False
 
 
 def find_comparisons(sent: str, ents: list[tuple[int, int, Any]]) -> list[Comparison]:
     """The comparisons of ``sent`` whose comparator is one of ``ents`` (a listing or an index;
-    a group is no comparator: "跑赢全球主要股指" names no series to compute)."""
+    a group is no comparator: "跑赢全球主要股指" names no series to compute) or the market
+    ("the broader market", 大盘: ``market`` set, no entry)."""
     by_start = {a: (a, b, e) for a, b, e in ents if e.symbols}
     out: list[Comparison] = []
     for m in _VERB_RE.finditer(sent):
-        versus = by_start.get(m.end())
+        versus = by_start.get(m.end()) or _market_at(sent, m.end(m.lastindex or 0))
         if versus is None:
             continue
         zh = m.group("zup") is not None or m.group("zdown") is not None
@@ -111,7 +126,7 @@ def find_comparisons(sent: str, ents: list[tuple[int, int, Any]]) -> list[Compar
         verb = m.group("up") or m.group("down") or ""
         out.append(_comparison(m.start(), versus, fig, up, verb.casefold().endswith("ing")))
     for m in _ZH_THAN_RE.finditer(sent):
-        versus = by_start.get(m.end())
+        versus = by_start.get(m.end()) or _market_at(sent, m.end())
         if versus is None:
             continue
         verb = _ZH_THAN_VERB_RE.match(sent, versus[1])
@@ -122,6 +137,15 @@ def find_comparisons(sent: str, ents: list[tuple[int, int, Any]]) -> list[Compar
             continue
         out.append(_comparison(m.start(), versus, fig, verb.group("up") is not None, False))
     return sorted(out, key=lambda c: c.start)
+
+
+def _market_at(sent: str, pos: int) -> tuple[int, int, Any] | None:
+    """``(start, end, None)`` when the market ("the broader market", 大盘) is named at ``pos``
+    (after any spaces), else None."""
+    while pos < len(sent) and sent[pos].isspace():
+        pos += 1
+    m = _MARKET_RE.match(sent, pos)
+    return None if m is None else (m.start(), m.end(), None)
 
 
 def _names_other(gap: str, ents: list[tuple[int, int, Any]], a: int, b: int) -> bool:
@@ -146,4 +170,5 @@ def _comparison(
         resolution=10.0**-decimals,
         comparator=cmp,
         participle=participle,
+        market=versus[2] is None,
     )

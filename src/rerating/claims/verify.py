@@ -125,7 +125,7 @@ class Verdict:
         c = self.claim
         lines = [
             f"{self.status.upper()}: {c.entity} {c.metric} {c.comparator} {c.value['amount']:g} "
-            f"{c.value['unit']} ({self.reason})"
+            f"{_display_unit(c.value['unit'], c.metric)} ({self.reason})"
         ]
         for k in self.checks:
             got = "n/a" if k.computed is None else f"{k.computed:,.4g}"
@@ -177,7 +177,7 @@ def verdicts_frame(verdicts: list[Verdict]) -> pd.DataFrame:
             "metric": c.metric, "window": window_text(c.window), "comparator": c.comparator,
             "amount": float(c.value["amount"]), "unit": c.value["unit"],
             "value_currency": c.value.get("currency") or "",
-            "stated": f"{c.comparator} {stated_figure(c.value)}",
+            "stated": f"{c.comparator} {stated_figure(c.value, c.metric)}",
             "tolerance": v.tolerance, "status": v.status, "reason": v.reason, "notes": "; ".join(c.notes),
         }  # fmt: skip
         for k in v.checks or (ListingCheck(symbol="", status=v.status),):
@@ -197,13 +197,19 @@ def verdicts_frame(verdicts: list[Verdict]) -> pd.DataFrame:
 # ---- tolerance -----------------------------------------------------------------------------------
 
 
-def stated_figure(value: dict[str, Any]) -> str:
+def stated_figure(value: dict[str, Any], metric: str | None = None) -> str:
     """A claim's figure for readers: ``-590 bn USD`` for money (not ``-5.9e+11 money``), else the
-    amount and its unit (``-17 pct``, ``22000 points``)."""
+    amount and its unit (``-17 pct``, ``22000 points``); a ``relative_return`` gap is in
+    percentage points, ``8 pts`` (its ``value.unit`` stays ``pct``, the JSON contract's)."""
     amount, unit = float(value["amount"]), value["unit"]
     if unit == "money":
         return f"{amount / 1e9:,.4g} bn {value.get('currency') or ''}".strip()
-    return f"{amount:g} {unit}"
+    return f"{amount:g} {_display_unit(unit, metric)}"
+
+
+def _display_unit(unit: str, metric: str | None) -> str:
+    # a gap of two returns is percentage points, not a per-cent move of one series
+    return "pts" if metric == "relative_return" and unit == "pct" else unit
 
 
 def data_tolerance(unit: str, amount: float) -> float:
@@ -244,12 +250,14 @@ def accepted_interval(value: dict[str, Any], comparator: str) -> tuple[float, fl
     return x - half - d, x + half + d
 
 
-def tolerance_text(value: dict[str, Any], comparator: str) -> str:
+def tolerance_text(value: dict[str, Any], comparator: str, metric: str | None = None) -> str:
+    """The tolerance for readers: ``eq -17 pct (stated to 1) accepts [-18.05, -16.45]``; a
+    ``relative_return`` gap reads ``pts`` (percentage points)."""
     lo, hi = accepted_interval(value, comparator)
     r = value.get("resolution")
     return (
-        f"{comparator} {value['amount']:g} {value['unit']} (stated to {r:g}) accepts "
-        f"[{lo:.6g}, {hi:.6g}]"
+        f"{comparator} {value['amount']:g} {_display_unit(value['unit'], metric)} (stated to "
+        f"{r:g}) accepts [{lo:.6g}, {hi:.6g}]"
     )
 
 
@@ -281,7 +289,7 @@ def verify_claims(claims: list[Claim], market: Market, catalog: Any = None) -> l
 
 
 def _verify(claim: Claim, market: Market, catalog: Any) -> Verdict:
-    tol = tolerance_text(claim.value, claim.comparator)
+    tol = tolerance_text(claim.value, claim.comparator, claim.metric)
     combined = [n for n in claim.notes if n.startswith("combined figure of ")]
     if not claim.symbols and combined:
         return Verdict(
@@ -434,21 +442,59 @@ def _relative(
     listing ``sym``: its return minus the comparator's over the claim's window, each computed as
     a change claim's is (from the close before the window, on its own calendar, with its own
     Beijing or pre-open end), in percentage points. ``benchmark`` is the comparator,
-    ``benchmark_computed`` its return, ``excess`` the difference (= ``computed``)."""
+    ``benchmark_computed`` its return, ``excess`` the difference (= ``computed``).
+
+    A Chinese sentence's day that contradicts it for a New York listing is retried as the Beijing
+    date of the New York session before, as a single move's day is: each New York series moves
+    to that session, a Hong Kong or Shanghai one keeps the day.
+    """
     if claim.window.get("type") == "intraday":
         return ListingCheck(
             symbol=sym, status=UNVERIFIABLE, note="an intraday comparison is not checked"
         )
-    cal = market.securities.get(sym).calendar
-    # The comparator's listing on the subject's market, else its first ("Alibaba beat Tencent")
-    versus = next(
-        (v for v in claim.versus if market.securities.get(v).calendar == cal), claim.versus[0]
+    sec = market.securities.get(sym)
+    # The listing's own default benchmark when it is a comparator ("the broader market" lists
+    # each listing's), else the comparator's listing on the subject's market, else its first
+    # ("Alibaba beat Tencent")
+    versus = (
+        sec.benchmark
+        if sec.benchmark in claim.versus
+        else next(
+            (v for v in claim.versus if market.securities.get(v).calendar == sec.calendar),
+            claim.versus[0],
+        )
     )
+    k = _relative_check(claim, sym, versus, market, catalog, lo, hi, beijing=False)
+    if k.status == CONTRADICTED and _beijing_reading(claim, market, sym):
+        alt = _relative_check(claim, sym, versus, market, catalog, lo, hi, beijing=True)
+        if alt.status == SUPPORTED:
+            k = _noted(
+                alt,
+                f"date read as Beijing time: the New York session of {alt.end_date} closed on "
+                f"{claim.window['date']} in Beijing",
+            )
+    return k
+
+
+def _relative_check(
+    claim: Claim,
+    sym: str,
+    versus: str,
+    market: Market,
+    catalog: Any,
+    lo: float,
+    hi: float,
+    beijing: bool,
+) -> ListingCheck:
+    """:func:`_relative` on one reading of the day: ``beijing`` moves each New York series' day
+    to the session before (the one that closed on that Beijing date)."""
     moves, notes = [], []
     for s in (sym, versus):
         own, note = _as_of(claim, s, market)
         if own is None:
             return ListingCheck(symbol=sym, status=UNVERIFIABLE, benchmark=versus, note=note)
+        if beijing and market.securities.get(s).calendar == "XNYS":
+            own = _shift_day(own, market, s)
         win = dict(own.window)
         if win.get("type") == "range" and RANGE_FROM_PREVIOUS_CLOSE in own.notes:
             win["base"] = "previous_close"
