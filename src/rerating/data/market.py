@@ -819,12 +819,20 @@ class Market:
             Not in the security master.
         MissingSharesError
             No figure for any listing of the company's share class, or none on or before ``on`` (nor within
-            ``lookahead`` days after it); the message names the ``lookahead`` that would do.
+            ``lookahead`` days after it); the message names the ``lookahead`` that would do. Also for
+            an index or an FX series (``kind`` index or fx), which has no shares.
         DateRangeError
             ``on`` cannot be read as a date.
         """
         sec = self.security(symbol)
         day = _date(on, "on")
+        if sec.kind in ("index", "fx"):  # not a share class: "add rows to shares.csv" would mislead
+            what = "an index" if sec.kind == "index" else "an FX series"
+            raise MissingSharesError(
+                f"{sec.symbol} ({sec.name}) is {what}, not a listing of shares: it has no shares "
+                "outstanding and no market cap; ask for the market caps of its members (stocks, "
+                "ADRs, ETFs)"
+            )
         table = self._backend.shares_table()
         members = {s.symbol: s for s in self.securities.share_class_listings(sec.symbol)}
         rows = table[table["symbol"].isin(list(members))]

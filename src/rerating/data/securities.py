@@ -6,8 +6,9 @@ Rows of the extra file replace bundled rows of the same symbol, so a user can al
 
 Lookups are case-insensitive and forgiving about the usual spellings of a symbol: ``HSI`` finds
 ``^HSI``, ``9988.hk`` and ``09988.HK`` find ``9988.HK``, ``700.HK`` finds ``0700.HK``, ``.SH``
-finds ``.SS``. An unknown symbol raises :class:`~rerating.errors.UnknownSymbolError` with close
-matches.
+finds ``.SS``, and akshare's exchange-prefixed codes ``sh600519`` / ``sz000001`` find
+``600519.SS`` / ``000001.SZ``. An unknown symbol raises :class:`~rerating.errors.UnknownSymbolError`
+with close matches.
 """
 
 from __future__ import annotations
@@ -97,6 +98,25 @@ def normalize_symbol(symbol: str) -> str:
     if s.endswith(".SH"):  # Wind/akshare spell Shanghai .SH, Yahoo .SS
         return s[:-3] + ".SS"
     return s
+
+
+def _exchange_prefixed(symbol: str) -> str | None:
+    """The Yahoo-style symbol of a mainland code spelt with its exchange prefix, as akshare and
+    Sina do (``SH600519`` -> ``600519.SS``, ``SZ000001`` -> ``000001.SZ``), else ``None``.
+
+    Parameters
+    ----------
+    symbol : str
+        A symbol already upper-cased by :func:`normalize_symbol`.
+
+    Returns
+    -------
+    str or None
+    """
+    m = re.fullmatch(r"(SH|SZ)(\d{6})", symbol)
+    if m is None:
+        return None
+    return f"{m.group(2)}.{'SS' if m.group(1) == 'SH' else 'SZ'}"
 
 
 def _split_aliases(value: str) -> tuple[str, ...]:
@@ -297,7 +317,12 @@ class SecurityMaster:
             return s
         if "^" + s in self._by_symbol:
             return "^" + s
-        return self._by_provider.get(s)
+        found = self._by_provider.get(s)
+        if found is None:
+            prefixed = _exchange_prefixed(s)
+            if prefixed is not None and prefixed in self._by_symbol:
+                return prefixed
+        return found
 
     def resolve(self, symbol: str) -> str:
         """The canonical symbol for ``symbol`` (``HSI`` -> ``^HSI``, ``09988.hk`` -> ``9988.HK``)."""

@@ -24,6 +24,9 @@ HOST = "finance.sina.com.cn"
 A_SHARE_COLUMNS = {"日期": "date", "开盘": "open", "最高": "high", "最低": "low", "收盘": "close", "成交量": "volume"}
 FX_NAMES = {"USD": "美元", "HKD": "港币"}
 FX_MID = "央行中间价"  # the PBOC central parity, CNY per 100 units
+# an empty answer is not only "offline": a suspended A-share has no rows (akshare leaves its
+# suspended sessions out), and a range before the listing or during a closure has none either
+NO_ROWS_CAUSES = "no trading in the range (a suspension, a closure, dates before the listing) or offline"
 
 
 def _exchange_code(code: str, symbol: str, sec: Any) -> str:
@@ -61,7 +64,9 @@ class AkshareSource(LiveSource):
         frame = call_with_retry(lambda: func(**kwargs), f"akshare {name}({what})",
                                 retries=self.retries, backoff=self.backoff, sleep=self.sleep)
         if frame is None or len(frame) == 0:
-            raise SourceUnavailableError(f"akshare {name}({what}) returned no rows; {OFFLINE_HINT}")
+            raise SourceUnavailableError(
+                f"akshare {name}({what}) returned no rows: {NO_ROWS_CAUSES}; {OFFLINE_HINT}"
+            )
         return frame
 
     def bars(self, symbol: str, start: DateLike | None = None, end: DateLike | None = None) -> pd.DataFrame:
@@ -72,6 +77,8 @@ class AkshareSource(LiveSource):
         """
         sym = symbol.upper()
         sec = self.securities.get(sym) if self.securities is not None and sym in self.securities else None
+        if sec is not None:  # the master's spelling: 600519.SH, a bare 600519 or sh600519 is 600519.SS
+            sym = sec.symbol
         kind = sec.kind if sec is not None else ""
         code = sec.akshare if sec is not None and sec.akshare else ""
         calendar = sec.calendar if sec is not None and kind != "fx" else None
@@ -92,7 +99,10 @@ class AkshareSource(LiveSource):
         hi = pd.Timestamp(end) if end is not None else frame["date"].max()
         frame = frame[(frame["date"] >= lo) & (frame["date"] <= hi)]
         if frame.empty:
-            raise SourceUnavailableError(f"akshare returned no rows for {symbol} in {lo.date()}..{hi.date()}; {OFFLINE_HINT}")
+            raise SourceUnavailableError(
+                f"akshare returned no rows for {symbol} in {lo.date()}..{hi.date()}: {NO_ROWS_CAUSES}; "
+                f"{OFFLINE_HINT}"
+            )
         return parse_bars(frame.reset_index(drop=True), f"akshare:{symbol}", is_csv=False, calendar=calendar,
                           non_session=self.non_session, symbol=sym, dropped=self._dropped)
 
