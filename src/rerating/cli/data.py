@@ -155,8 +155,7 @@ def load_cmd(
     from rerating.errors import LoadFailedError, MissingDataError
 
     securities = obj.market().securities
-    for sym in symbols:  # fail on a typo before any download
-        securities.resolve(sym)
+    securities.resolve_many(symbols)  # fail on typos (all named at once) before any download
     if source == "files":
         if directory is None:
             raise MissingDataError(

@@ -69,7 +69,7 @@ def load(
     """
     if start is not None and end is not None and to_day(end, "end") < to_day(start, "start"):
         raise DateRangeError(f"end {to_day(end).date()} is before start {to_day(start).date()}; swap them")
-    canonical = list(dict.fromkeys(securities.resolve(s) for s in symbols))
+    canonical = list(dict.fromkeys(securities.resolve_many(symbols)))
     # a source's side tables (shares.csv, eps.csv) are read before any bars are written: a
     # malformed one then stops the load with nothing stored, not after the bars are in
     side = _side_tables(source) if with_fundamentals else None

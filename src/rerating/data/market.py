@@ -274,6 +274,8 @@ class _Backend(Protocol):
 
     def eps_table(self) -> pd.DataFrame: ...
 
+    def clear(self) -> None: ...  # forget the bars read so far
+
 
 class _FilesBackend:
     """A folder read lazily, each file once, kept in memory."""
@@ -297,6 +299,9 @@ class _FilesBackend:
 
     def prefetch(self, symbols: Sequence[str]) -> None:
         """Nothing to batch: each file is read on first use."""
+
+    def clear(self) -> None:
+        self._bars.clear()
 
     def symbols(self) -> list[str]:
         return self.source.symbols()
@@ -335,6 +340,9 @@ class _StoreBackend:
             for sym in todo:
                 self._bars[sym] = found.get(sym)
 
+    def clear(self) -> None:
+        self._bars.clear()
+
     def symbols(self) -> list[str]:
         if self._symbols is None:
             self._symbols = self.store.symbols()
@@ -371,6 +379,20 @@ class Market:
     def origin(self) -> str:
         """Where the bars come from, in words ("files in DIR", "the store at PATH")."""
         return self._backend.origin
+
+    def _clear_cache(self) -> None:
+        """Forget the bars read so far; the next read fetches them again.
+
+        A market keeps every listing's bars it has read (one query for a whole market, then each
+        return, close or market cap comes from memory). Once the returns of a study are taken, a
+        whole market's bars are only memory: 2,000 listings x 10 years hold ~0.3 GB, which
+        ``rerating study`` gives back before its fit (for the commands: not a public method).
+
+        Returns
+        -------
+        None
+        """
+        self._backend.clear()
 
     @property
     def is_sample(self) -> bool:

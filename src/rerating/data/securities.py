@@ -14,6 +14,7 @@ with close matches.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -23,6 +24,8 @@ import pandas as pd
 
 from rerating._typing import PathLike
 from rerating.errors import DataFormatError, MissingDataError, UnknownSymbolError, close_matches
+
+UNKNOWN_SHOWN = 5  # unknown symbols named in one error (the rest are counted)
 
 COLUMNS: tuple[str, ...] = (
     "symbol",
@@ -336,6 +339,52 @@ class SecurityMaster:
                 f"{symbol!r} is a name, not a symbol: its listings are "
                 f"{', '.join(sec.symbol for sec in named)}; pass one of them"
             )
+        raise UnknownSymbolError(
+            f"unknown symbol {symbol!r}{self._hint(symbol)}; the security master has {len(self)} "
+            "listings; add yours with --securities FILE (layout in docs/DATA.md)"
+        )
+
+    def resolve_many(self, symbols: Iterable[str], where: str = "") -> list[str]:
+        """The canonical symbol of each of ``symbols``, in order; every unknown one in one error.
+
+        Parameters
+        ----------
+        symbols : iterable of str
+            Symbols as a user spells them (a whole market's listings, an events file's column).
+        where : str, default ""
+            Where they come from, for the error (``" in events file big.csv"``).
+
+        Returns
+        -------
+        list of str
+            One canonical symbol per input symbol (as :meth:`resolve`).
+
+        Raises
+        ------
+        UnknownSymbolError
+            When any symbol is unknown: one unknown symbol gets :meth:`resolve`'s error; several
+            are counted and the first few named with their close matches, so that a file with
+            many unknown symbols is fixed in one go rather than one symbol per run.
+        """
+        given = [str(s) for s in symbols]
+        found = {s: self._canonical(s) for s in dict.fromkeys(given)}
+        unknown = [s for s, f in found.items() if f is None]
+        if len(unknown) == 1:
+            self.resolve(unknown[0])  # raises, with its close matches or the name's listings
+        if unknown:
+            shown = ", ".join(f"{s!r}{self._hint(s)}" for s in unknown[:UNKNOWN_SHOWN])
+            more = f" and {len(unknown) - UNKNOWN_SHOWN} more" if len(unknown) > UNKNOWN_SHOWN else ""
+            raise UnknownSymbolError(
+                f"{len(unknown)} of {len(found)} symbols{where} are not in the security master "
+                f"({len(self)} listings): {shown}{more}; add yours with --securities FILE (layout "
+                "in docs/DATA.md), or take them out"
+            )
+        for s, f in found.items():
+            self._say_choice(s, str(f))
+        return [str(found[s]) for s in given]
+
+    def _hint(self, symbol: str) -> str:
+        """`` (did you mean X, Y?)`` with the listings closest to ``symbol``, or ``""``."""
         s = normalize_symbol(symbol)
         hits = close_matches(s, self.symbols)
         if not hits:  # try names and aliases too: "Alibab" -> BABA, 9988.HK
@@ -344,11 +393,7 @@ class SecurityMaster:
                 for label in (sec.name, *sec.aliases):
                     by_name.setdefault(label, sec.symbol)
             hits = list(dict.fromkeys(by_name[h] for h in close_matches(s, list(by_name))))
-        hint = f" (did you mean {', '.join(hits)}?)" if hits else ""
-        raise UnknownSymbolError(
-            f"unknown symbol {symbol!r}{hint}; the security master has {len(self)} listings; "
-            "add yours with --securities FILE (layout in docs/DATA.md)"
-        )
+        return f" (did you mean {', '.join(hits)}?)" if hits else ""
 
     def get(self, symbol: str) -> Security:
         """The listing for ``symbol``; :class:`UnknownSymbolError` with close matches otherwise."""
