@@ -164,27 +164,39 @@ def test_drop_note_names_the_command_line_option(
     assert "results.dropped" not in err
 
 
-def test_car_searches_the_catalog_only_for_companies_it_names(
-    market: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from rerating.events import confounding
+def test_other_events_searches_only_rows_of_companies_the_catalog_names() -> None:
+    """A whole market's CARs are mostly of listings the catalog never names: they are left out
+    before the row-by-row search (one lookup per listing, not per row), and the rows of a company
+    it names get what they get alone."""
+    from rerating.data.securities import load_securities
+    from rerating.events.catalog import load_catalog
+    from rerating.events.confounding import other_events
 
-    seen: list[int] = []
-    real = confounding.other_events
+    master = load_securities()
+    catalog = load_catalog(securities=master)
+    calls: list[str] = []
 
-    def spy(frame: pd.DataFrame, *args: object) -> pd.Series:
-        seen.append(len(frame))
-        return real(frame, *args)  # type: ignore[arg-type]
+    class Counting:
+        def lookup(self, symbol: str) -> object:
+            calls.append(symbol)
+            return master.lookup(symbol)
 
-    monkeypatch.setattr(confounding, "other_events", spy)
-    events = _events(market, [f"ZZ{i}" for i in range(N_LISTINGS)], "car.csv")
-    code = main(_study(market, "--events", str(events), "--what", "car", "--format", "csv"))
-    out = capsys.readouterr()
-    assert code == 0, out.err
-    frame = pd.read_csv(pd.io.common.StringIO(out.out))
-    assert len(frame) == 2 * N_LISTINGS  # two default windows
-    assert frame["other_events"].isna().all()  # the column is there, empty
-    assert sum(seen) == 0  # no listing of the catalog: no row searched
+    named = pd.DataFrame(
+        {"event_id": "deepseek-v3", "symbol": ["NVDA", "9988.HK"],
+         "day0": pd.Timestamp("2024-12-26"), "window": "[-5:20]"}
+    )
+    others = pd.DataFrame(
+        {"event_id": "e", "symbol": [f"ZZ{i % 50}" for i in range(2_000)],
+         "day0": pd.Timestamp("2024-12-26"), "window": "[-5:20]"}
+    )
+    frame = pd.concat([others, named], ignore_index=True)
+    found = other_events(frame, catalog, Counting())
+    catalog_symbols = sum(len(e.symbols) for e in catalog.events)
+    assert len(calls) <= catalog_symbols + 52 + 2 * len(named)  # not one per row
+    assert (found.iloc[: len(others)] == "").all()
+    alone = other_events(named, catalog, master)
+    assert list(found.iloc[len(others) :]) == list(alone)
+    assert (alone != "").any()  # R1 (2025-01-20) lies in V3's [-5:20] windows
 
 
 def test_car_other_events_unchanged_on_the_sample(capsys: pytest.CaptureFixture[str]) -> None:

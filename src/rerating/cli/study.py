@@ -481,28 +481,10 @@ def _with_other_events(
 ) -> pd.DataFrame:
     """``frame`` (car or movers) with an ``other_events`` column: catalog news of the same company
     inside each row's window (:func:`rerating.events.confounding.other_events`), and a note."""
-    import pandas as pd
-
     from rerating.events.catalog import load_catalog
-    from rerating.events.confounding import REACTION_KINDS, other_events
+    from rerating.events.confounding import other_events
 
-    catalog = load_catalog(list(catalog_files) or None, securities=master)
-    # only rows of companies the catalog has news about can have any (other_events goes row by
-    # row: 1.9 s for a whole market's 110,000 CARs, none of them in the catalog)
-    named: set[str] = set()
-    for ev in catalog.events:
-        if ev.kind.lower() not in REACTION_KINDS:
-            for sym in ev.symbols:
-                sec = master.lookup(sym)
-                named.add(sym if sec is None else sec.company or sec.symbol)
-    keys: dict[str, str | None] = {}
-    for sym in frame["symbol"].astype(str).unique():
-        sec = master.lookup(sym)
-        keys[sym] = None if sec is None else sec.company or sec.symbol
-    about = frame["symbol"].astype(str).map(keys).isin(named).to_numpy()
-    found = pd.Series("", index=frame.index, dtype=object, name="other_events")
-    if about.any():
-        found.loc[about] = other_events(frame[about], catalog, master).to_numpy()
+    found = other_events(frame, load_catalog(list(catalog_files) or None, securities=master), master)
     hit = found != ""
     if hit.any():
         pairs = frame.loc[hit, ["event_id", "symbol"]].drop_duplicates()

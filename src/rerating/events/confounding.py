@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from rerating.errors import DateRangeError
@@ -82,11 +83,21 @@ def other_events(
             keys.add(sym if sec is None else sec.company or sec.symbol)
         for key in keys:
             about[key].append(ev)
-    lo, hi = day0s.min(), day0s.max()
+    # only rows of companies the catalog has news about can have any: the others (nearly all of
+    # a whole market's 100,000 CARs) are left out before the row-by-row search below
+    company: dict[str, str | None] = {}
+    for sym in pd.unique(frame["symbol"].astype(str)):
+        sec = securities.lookup(sym)
+        company[sym] = None if sec is None else sec.company or sec.symbol
+    rows = np.flatnonzero(frame["symbol"].astype(str).map(company).isin(list(about)).to_numpy())
+    if rows.size == 0:
+        return out
+    sub, sub_day0s = frame.iloc[rows], day0s.iloc[rows]
+    lo, hi = sub_day0s.min(), sub_day0s.max()
     on_calendar: dict[str, pd.DatetimeIndex] = {}
     zero_of: dict[tuple[str, str], tuple[pd.Timestamp, pd.Timestamp] | None] = {}
-    for i, (eid, sym, d0, win) in enumerate(
-        zip(frame["event_id"], frame["symbol"], day0s, frame["window"], strict=True)
+    for i, eid, sym, d0, win in zip(
+        rows, sub["event_id"], sub["symbol"], sub_day0s, sub["window"], strict=True
     ):
         sec = securities.lookup(str(sym))
         if sec is None or pd.isna(d0):  # a listing the master does not know has no calendar here
