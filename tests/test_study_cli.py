@@ -693,3 +693,19 @@ def test_study_factor_model_refuses_a_french_rf_column_left_as_a_factor(
     (named,) = _params([*base, "--factor-columns", "Mkt-RF,SMB"], tmp_path, capsys)
     assert "beta_RF" not in rf and "beta_RF" not in named
     assert rf["alpha"] != named["alpha"]  # excess returns, against raw ones
+
+
+def test_study_refuses_duplicate_events_before_reading_the_returns(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from rerating.data.market import Market
+
+    def unread(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the returns were read before the events were checked")
+
+    monkeypatch.setattr(Market, "returns", unread)
+    events = tmp_path / "ev.csv"
+    events.write_text("event_id,symbol,date\ne1,NVDA,2025-01-27\ne1,nvda,2025-01-27\n")
+    code, out = _study(capsys, "--events", str(events), "--estimation", "-100:-11")
+    assert code == 2 and "Traceback" not in out.err
+    assert "duplicate" in out.err.lower() and "(e1, NVDA)" in out.err

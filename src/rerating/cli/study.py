@@ -350,6 +350,11 @@ def study_cmd(
     events = events.assign(
         symbol=events["symbol"].astype(str).str.strip().map(lambda s: secs[s].symbol)
     )
+    # the engine's own checks of the events (duplicates, dates, timestamps) before the returns
+    # are read: a whole market takes seconds and gigabytes to read
+    from rerating.study.panel import read_events
+
+    read_events(events)
     symbols = sorted({sec.symbol for sec in secs.values()})
     if benchmark is not None:
         bench_sym = master.get(benchmark).symbol
