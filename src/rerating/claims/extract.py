@@ -363,7 +363,19 @@ CARRIED_NOTE = "subject carried from an earlier sentence"
 # A comparison whose subject is a pronoun opening its sentence ("They outperformed the Hang Seng
 # Index by 8 points"): the verb and its index comparator say a stock is meant, so the previous
 # sentence's subject is carried (a single move needs a stock word: _CARRY_RE).
-_PRONOUN_RE = re.compile(r"^\s*(?:they|it)\b", re.IGNORECASE)
+# The whole text before the verb is then the reference, with at most a few words of time or
+# degree: "They", "Its shares have", "其股价本周"; not "Power shares" nor "It was a day when
+# shares in Hong Kong", whose subject is unnamed (no claim).
+_REL_CARRY_RE = re.compile(
+    r"\s*(?:(?:but|and|so|yet|still|meanwhile|overall)\s*,?\s+)?"
+    r"(?:they|it|(?:its|their|the\s+(?:company|group)['’]s)\s+(?:[\w.-]+\s+){0,2}?"
+    r"(?:shares|stocks?|ADRs?|ADSs?)|the\s+(?:stock|shares|company)|this\s+stock)\b"
+    r"(?:(?!\b(?:shares|stocks?|names|companies|firms|index|market|sector|when|which|that|who|was|were"
+    r"|is|are|be)\b)[^,;:，；：])*"
+    r"|\s*(?:(?:而|但|同时|此外|另外)\s*，?\s*)?(?:其(?:股价|美股|港股|A股|ADR|H股)?|该股|该公司(?:股价)?"
+    r"|这只股票|公司股价|股价)(?:(?!股|指|板块|公司|企业|市场)[^，,；;：:]){0,12}",
+    re.IGNORECASE,
+)
 
 
 _URL_RE = re.compile(r"(?:https?://|www\.)[A-Za-z0-9\-._~:/?#\[\]@!$&'*+,;=%]+", re.IGNORECASE)
@@ -734,7 +746,7 @@ class Extractor:
             if (
                 state.subject is not None
                 and not any(t[1] <= c.verb_start for t in ents)
-                and (_PRONOUN_RE.match(lead) or _CARRY_RE.search(lead))
+                and _REL_CARRY_RE.fullmatch(lead)
             ):
                 return state.subject, None, True
             return None

@@ -54,12 +54,37 @@ _ZH_FIGURE_RE = re.compile(
     rf"(?P<num>{_NUM})\s*(?P<unit>个?百分点|个?pct|%|个点)",
     re.IGNORECASE,
 )
+# A move's own verb between the comparator and the figure: the figure is the subject's (or the
+# comparator's) move, not the gap ("beat the Hang Seng Index and rose by 5%", "跑赢大盘涨6.2%",
+# "落后大盘下跌17%"); 涨幅 / 跌幅 (the gain as a noun) and 多涨 / 少跌 do not count.
+_MOVE_IN_GAP_RE = re.compile(
+    # (verb forms only: "the Hang Seng Index's gain by 8 points" is the gap of two gains)
+    r"\b(?:r(?:ose|ising|isen)|f(?:ell|alling|allen)|gain(?:ed|ing)|climb(?:ed|ing)|jump(?:ed|ing)"
+    r"|surg(?:ed|ing)|soar(?:ed|ing)|rall(?:ied|ying)|advanc(?:ed|ing)|drop(?:ped|ping)"
+    r"|sl(?:id|iding)|slump(?:ed|ing)|tumbl(?:ed|ing)|plung(?:ed|ing)|declin(?:ed|ing)|los(?:t|ing)"
+    r"|add(?:ed|ing)|shed(?:ding)?|sank|sinking|(?:was|were|is|are|ended|closed|finished)\s+(?:up|down))\b"
+    r"|(?<![多少])[涨漲跌升降挫飙飆扬揚](?![幅])",
+    re.IGNORECASE,
+)
+# The comparator's possession right after it: its stock or its move is the comparator ("beat
+# Tencent's shares by 5 points", "跑赢腾讯的涨幅"), anything else is not ("Nvidia's H100").
+_OTHER_THING_RE = re.compile(
+    r"\s*(?:['’]s|的)\s*(?!(?:own\s+)?(?:(?:Hong\s+Kong|U\.?S\.?|New\s+York|A|H)[- ]?(?:listed\s+)?)?"
+    r"(?:shares?|stocks?|ADRs?|ADSs?|listings?|gains?|returns?|rise|advance|moves?|rally|decline|fall|losses|"
+    r"by\b|this\b|so\b|since\b|over\b|in\s+(?:the|20\d\d)\b|year|week|month|on\b)"
+    r"|股价|涨幅|跌幅|升幅|表现|走势|港股|美股|A股|同期|年内|今年|本周|上周|本月)\S",
+    re.IGNORECASE,
+)
 # A clause about something other than the two series' moves: "在市场份额上，英伟达领先AMD 50个百分点",
 # "Nvidia's revenue growth beat Microsoft's by 5 points".
 NOT_MOVES_RE = re.compile(
     r"份额|market share|收入|营收|利润|毛利|净利|revenue|sales|profit|margin|earnings|增速|growth"
     r"|预期|预测|estimates?|expectations?|forecasts?|consensus|得分|分数|scores?|benchmark tests?"
-    r"|准确率|accuracy|渗透率|占比|市占率",
+    r"|准确率|accuracy|渗透率|占比|市占率"
+    # a gap of sizes or valuations ("市值领先阿里巴巴约30%", "valuation lags Tencent by 30%"), of
+    # products' test results ("beat Nvidia's H100 by 30% in inference benchmarks"), not of returns
+    r"|市值|估值|市盈率|市净率|market\s+(?:value|cap)|valuations?|P/E\b|price[- ]to[- ]earnings"
+    r"|benchmarks|速度|性能|\bspeeds?\b",
     re.IGNORECASE,
 )
 _APPROX = {"about", "around", "roughly", "nearly", "almost", "some", "an estimated", "approximately",
@@ -122,6 +147,10 @@ def find_comparisons(sent: str, ents: list[tuple[int, int, Any]]) -> list[Compar
         fig = (_ZH_FIGURE_RE if zh else _EN_FIGURE_RE).match(sent, versus[1])
         if fig is None or _names_other(fig.group("gap"), ents, versus[1], fig.start("num")):
             continue
+        if _OTHER_THING_RE.match(fig.group("gap")):
+            continue  # "beat Nvidia's H100 by 30%": a thing of the comparator's, not its stock
+        if _MOVE_IN_GAP_RE.search(fig.group("gap")):
+            continue  # "跑赢大盘涨6.2%": the 6.2% is a move, read as one
         up = m.group("up") is not None or m.group("zup") is not None
         verb = m.group("up") or m.group("down") or ""
         out.append(_comparison(m.start(), versus, fig, up, verb.casefold().endswith("ing")))

@@ -570,7 +570,10 @@ WINDOW_RULES: list[tuple[re.Pattern[str], Callable[..., Any]]] = [
                 re.IGNORECASE), _w_en_since),
     (re.compile(r"\bthe\s+week\s+(?:(?P<of>of)|ended|ending|to|through)\s+(?:(?:on\s+)?(?P<wd>Monday|Tuesday|Wednesday"
                 rf"|Thursday|Friday)\b(?:['’]s)?(?:,?\s+(?={_MON_PLAIN}\.?\s+\d|the\s+\d))?)?"
-                rf"(?:{_EN_DATE}|the\s+(?P<bd>\d{{1,2}})(?:st|nd|rd|th)\b)?", re.IGNORECASE),
+                rf"(?:{_EN_DATE}|the\s+(?P<bd>\d{{1,2}})(?:st|nd|rd|th)\b"
+                # not an ordinal of a run ("to the 5th straight weekly gain")
+                r"(?!\s+(?:straight|consecutive|successive|weekly|daily|monthly|annual|time|largest"
+                r"|biggest|best|worst|highest|lowest|week|day|session|month|year)\b))?", re.IGNORECASE),
      _w_week_ended),
     (re.compile(rf"\b(?P<n>{_EN_N})[\s-]+(?P<u>sessions?|trading[\s-]+days?|days?|weeks?)\s+"
                 r"(?:ended|ending|to|through|until|up\s+to)\s+(?:(?:Monday|Tuesday|Wednesday|Thursday|Friday),?\s+)?"
@@ -642,6 +645,8 @@ _EV_BEFORE = re.compile(
     r"(?:(?:DeepSeek|Alibaba|Moonshot)(?:'s)?\s+(?:(?:released|launched|unveiled|debuted)\s+)?)?(?:its\s+|the\s+)?$",
     re.IGNORECASE,
 )
+# A release verb (or 自 / 从) right before the model's name: "发布R1至今", "自推出R1迄今".
+_EV_VERB_BEFORE = re.compile(r"(?:发布|推出|上线|开源|问世|面世|亮相|自|从)\s*了?\s*$")
 _SPAN = {"首周": "1w", "一周": "1w", "两周": "2w", "三周": "3w", "一个月": "1m", "week": "1w", "two weeks": "2w",
          "month": "1m"}
 
@@ -666,6 +671,14 @@ def event_window(sent: str, es: int, ee: int, eid: str, ref: pd.Timestamp | None
     start, end = es, ee
     # "自DeepSeek发布R1以来", "发布R1至今": the verb before the name, 以来 / 至今 right after it
     since = after is not None and re.match(r"\s*(?:以来|至今|迄今)", sent[ee:]) is not None
+    if (
+        after is not None
+        and re.match(r"\s*(?:至今|迄今)", sent[ee:])
+        and _EV_VERB_BEFORE.search(sent[max(0, es - 12) : es]) is None
+    ):
+        # 至今 / 迄今 right after the bare name is "still", "so far" ("R1至今仍是最受欢迎的模型",
+        # "DeepSeek-R1迄今已被数千家企业接入"): no window of the name
+        after, since = None, False
     if after and (after.group("rel0") or after.group("rel") or after.group("span") or since):
         span = _span(after.group("span"))
         rel = after.group("rel") or ("后" if re.search(r"之?后|以来", after.group(0)) else None)
