@@ -8,10 +8,13 @@ Phases, each timed on its own:
    per symbol into a temporary folder (not part of the measured figures);
 2. load: the ``files`` source reads and validates every file and upserts it into a fresh DuckDB
    store, ``--batch`` symbols per transaction (rows/s);
-3. read: ``Store.read_panel()`` returns the whole date x symbol close panel, three times, each on a
+3. reload: the same files again, each listing through ``Store.replace_bars`` (what ``rerating load``
+   does) on one writer: every listing is unchanged, so nothing should be written (the store's size
+   before and after is reported);
+4. read: ``Store.read_panel()`` returns the whole date x symbol close panel, three times, each on a
    new connection (first, median and best are reported; goal: >= 5M rows/s; on a shared machine
    the best of three, as timeit reports, is the least noisy figure);
-4. baseline, in the same run: pandas reads the same files and builds the same panel with
+5. baseline, in the same run: pandas reads the same files and builds the same panel with
    ``pd.concat(axis=1)``; the ratio says how much faster the store's read is.
 Peak RSS (the process's high-water mark, from getrusage) is reported after each phase. The panel
 read back is checked against the baseline panel (same shape, same values).
@@ -75,6 +78,27 @@ def load_phase(folder: Path, home: Path, batch: int) -> tuple[int, float]:
     return rows, time.perf_counter() - t0
 
 
+def reload_phase(folder: Path, home: Path) -> tuple[int, float]:
+    """Load every file again into the filled store as ``rerating load`` does (``replace_bars``, one
+    transaction per listing); return how many listings were unchanged and the seconds it took."""
+    from rerating.data.sources.files import FilesSource
+    from rerating.data.store import Store
+
+    src = FilesSource(folder)
+    unchanged = 0
+    t0 = time.perf_counter()
+    with Store(home).writer() as writer:
+        for sym in src.symbols():
+            done = writer.replace_bars(src.bars(sym), sym, source="files")
+            unchanged += bool(getattr(done, "unchanged", False))  # absent before 2026-12-07
+    return unchanged, time.perf_counter() - t0
+
+
+def store_mb(home: Path) -> float:
+    """Size of the store's files (database and write-ahead log), in MB."""
+    return sum(p.stat().st_size for p in home.glob("rerating.duckdb*")) / 1e6
+
+
 def read_phase(home: Path, repeat: int = 3) -> tuple[pd.DataFrame, list[float]]:
     """Read the whole panel ``repeat`` times (fresh connection each time); return it and each time."""
     import pyarrow.compute  # noqa: F401 - a one-time import, not part of a read
@@ -117,6 +141,10 @@ def main(argv: list[str] | None = None) -> int:
         rows, load_s = load_phase(files, home, args.batch)
         assert rows == total, (rows, total)
         rss_load = peak_rss_mb()
+        loaded_mb = store_mb(home)
+
+        unchanged, reload_s = reload_phase(files, home)
+        reloaded_mb = store_mb(home)
 
         panel, read_times = read_phase(home)
         read_first, read_s, read_best = read_times[0], float(np.median(read_times)), min(read_times)
@@ -130,11 +158,13 @@ def main(argv: list[str] | None = None) -> int:
         base = base.reindex(columns=panel.columns)
         assert base.shape == panel.shape and np.array_equal(base.to_numpy(), panel.to_numpy(), equal_nan=True)
 
-        db_mb = sum(p.stat().st_size for p in home.glob("rerating.duckdb*")) / 1e6
+        db_mb = store_mb(home)
         figures = {
             "symbols": args.symbols, "years": args.years, "rows": total,
             "generate_s": round(gen_s, 2),
             "load_s": round(load_s, 2), "load_rows_per_s": round(total / load_s),
+            "reload_s": round(reload_s, 2), "reload_unchanged": unchanged,
+            "store_mb_loaded": round(loaded_mb, 1), "store_mb_reloaded": round(reloaded_mb, 1),
             "read_panel_first_s": round(read_first, 2), "read_first_rows_per_s": round(total / read_first),
             "read_panel_median_s": round(read_s, 2), "read_rows_per_s": round(total / read_s),
             "read_panel_best_s": round(read_best, 2), "read_best_rows_per_s": round(total / read_best),

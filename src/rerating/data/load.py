@@ -25,8 +25,9 @@ class LoadResult:
     """Per symbol: rows written, stored rows deleted, first and last date, and the error when it
     failed; and what the load did besides writing rows.
 
-    ``frame`` has columns ``symbol, rows, deleted, first, last, status, error``; ``failed`` lists
-    the symbols that did not load (the others are committed). ``notes`` (``symbol, note``) says
+    ``frame`` has columns ``symbol, rows, deleted, unchanged, first, last, status, error``
+    (``unchanged``: the store already held exactly these rows, so nothing was written for the
+    symbol); ``failed`` lists the symbols that did not load (the others are committed). ``notes`` (``symbol, note``) says
     which stored rows were deleted and whose ``adj_close`` was re-based (:meth:`Store.replace_bars`).
     """
 
@@ -44,7 +45,9 @@ class LoadResult:
         ok = (self.frame["status"] == "ok").sum()
         deleted = int(self.frame["deleted"].sum())
         gone = f" ({deleted} stored rows no longer in the data deleted)" if deleted else ""
-        return f"loaded {ok} of {len(self.frame)} symbols, {int(self.frame['rows'].sum())} rows{gone}"
+        same = int(self.frame["unchanged"].sum())
+        kept = f" ({same} unchanged: stored as they are, nothing written)" if same else ""
+        return f"loaded {ok} of {len(self.frame)} symbols, {int(self.frame['rows'].sum())} rows{gone}{kept}"
 
 
 def load(
@@ -65,7 +68,8 @@ def load(
     (:class:`~rerating.errors.UnknownSymbolError` with close matches). A symbol whose fetch or
     validation fails is recorded (``status='error'``) and the load goes on; the caller decides
     how to report it. With ``with_fundamentals``, shares (and, for ``files``, EPS) rows of the
-    loaded symbols are stored too.
+    loaded symbols are stored too. A symbol whose stored rows already equal the new ones is left
+    as it is (``unchanged``): a re-load of an unchanged folder writes no bars.
     """
     if start is not None and end is not None and to_day(end, "end") < to_day(start, "start"):
         raise DateRangeError(f"end {to_day(end).date()} is before start {to_day(start).date()}; swap them")
@@ -91,20 +95,20 @@ def load(
                     writer, opened = held.enter_context(store.writer()), time.monotonic()
                 done = writer.replace_bars(bars, sym, source=source.name)
                 written = done.rows
-                rows.append({"symbol": sym, "rows": written, "deleted": done.deleted, "first": bars.index[0],
-                             "last": bars.index[-1], "status": "ok", "error": ""})
+                rows.append({"symbol": sym, "rows": written, "deleted": done.deleted, "unchanged": done.unchanged,
+                             "first": bars.index[0], "last": bars.index[-1], "status": "ok", "error": ""})
                 notes.extend({"symbol": sym, "note": text} for text in done.notes)
             except RerateError as exc:
                 written = 0
-                rows.append({"symbol": sym, "rows": 0, "deleted": 0, "first": pd.NaT, "last": pd.NaT, "status": "error",
-                             "error": str(exc)})
+                rows.append({"symbol": sym, "rows": 0, "deleted": 0, "unchanged": False, "first": pd.NaT,
+                             "last": pd.NaT, "status": "error", "error": str(exc)})
             if progress is not None:
                 progress(sym, written)
     loaded = [str(r["symbol"]) for r in rows if r["status"] == "ok"]
     if with_fundamentals and loaded:
         _load_fundamentals(source, store, securities, loaded, side)
     return LoadResult(
-        pd.DataFrame(rows, columns=["symbol", "rows", "deleted", "first", "last", "status", "error"]),
+        pd.DataFrame(rows, columns=["symbol", "rows", "deleted", "unchanged", "first", "last", "status", "error"]),
         pd.DataFrame(notes, columns=["symbol", "note"]),
     )
 

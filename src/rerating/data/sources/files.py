@@ -454,6 +454,22 @@ def read_eps_file(path: PathLike) -> pd.DataFrame:
     return frame.reset_index(drop=True)
 
 
+def _names_symbol(path: Path) -> bool:
+    """Whether the header of a CSV file (its first non-blank line) or the schema of a Parquet file
+    names a ``symbol`` column. An unreadable file is not judged here: its load says what is wrong."""
+    try:
+        if path.suffix.lower() == ".csv":
+            with path.open(encoding="utf-8-sig", newline="") as handle:
+                header = next((row for row in csv.reader(handle) if not _is_blank(row)), [])
+        else:
+            import pyarrow.parquet as pq
+
+            header = list(pq.read_schema(path).names)
+    except (OSError, ValueError, csv.Error):  # UnicodeDecodeError and ArrowInvalid are ValueErrors
+        return False
+    return any(str(name).strip().lower() == "symbol" for name in header)
+
+
 class FilesSource:
     """Bars from a local folder (see the module docstring for the layout).
 
@@ -485,6 +501,7 @@ class FilesSource:
         self.securities = securities
         self.non_session = non_session
         self._dropped: list[dict[str, object]] = []
+        self._tables: list[Path] = []
         self._files: dict[str, Path] = {}
         # symbols with more than one file (MSFT.csv and MSFT.parquet): an error only when asked for
         self._clashes: dict[str, list[Path]] = {}
@@ -517,6 +534,28 @@ class FilesSource:
     def symbols(self) -> list[str]:
         """Symbols that have a file, sorted."""
         return sorted(self._files)
+
+    def listings(self) -> dict[str, Path]:
+        """The folder's bars files: symbol -> file, sorted by symbol (what ``rerating load --all``
+        loads).
+
+        :meth:`symbols` less the files that hold a table of many symbols rather than one
+        listing's bars: a CSV or Parquet file whose header names a ``symbol`` column (a security
+        master extension such as ``securities.csv``, a shares or EPS table under another name; a
+        bars file cannot have one). Those are in :attr:`tables`. ``shares.csv`` and ``eps.csv``
+        are never listings; nor are files of other types (``PROVENANCE.md``). Only each file's
+        header (a Parquet file's schema) is read; every other file is a listing, checked in full
+        when loaded. A symbol with several files (``MSFT.csv`` and ``MSFT.parquet``) is listed
+        with its first, and its load reports the clash.
+        """
+        tables = {path for path in self._files.values() if _names_symbol(path)}
+        self._tables = sorted(tables)
+        return {sym: path for sym, path in sorted(self._files.items()) if path not in tables}
+
+    @property
+    def tables(self) -> list[Path]:
+        """Files :meth:`listings` left out as tables of many symbols (a ``symbol`` column)."""
+        return list(self._tables)
 
     def path(self, symbol: str) -> Path:
         """The file holding ``symbol``; :class:`UnknownSymbolError` (with close names) when none does,
