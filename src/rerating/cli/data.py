@@ -97,8 +97,40 @@ def _spans_wide(frame: pd.DataFrame) -> dict[str, tuple[pd.Timestamp, pd.Timesta
     return out
 
 
+def _folder_listings(src: Any, securities: Any, directory: str | None) -> tuple[str, ...]:
+    """The symbols of every bars file in the files source's folder (``--all``), each known to the
+    security master: all the unknown ones in one error; a note for each file left out as a table."""
+    from rerating.errors import MissingDataError, UnknownSymbolError
+
+    files = src.listings()
+    for path in src.tables:
+        _note(f"note: left out {path.name}: a table of many symbols (its header names a symbol column), not bars")
+    if not files:
+        raise MissingDataError(
+            f"no bars files in {directory}: --all loads each *.csv/*.parquet named after its symbol "
+            "(NVDA.csv, GSPC.csv for ^GSPC); see docs/DATA.md"
+        )
+    unknown = [s for s in files if s not in securities]
+    if len(unknown) == 1:  # resolve_many's error for one symbol would not name the file
+        name = files[unknown[0]].name
+        try:
+            securities.resolve(unknown[0])
+        except UnknownSymbolError as exc:
+            raise UnknownSymbolError(f"{name} in {directory}: {exc}") from None
+    securities.resolve_many(list(files), where=f" with a file in {directory}")
+    return tuple(files)
+
+
 @click.command("load")
-@click.argument("symbols", nargs=-1, required=True)
+@click.argument("symbols", nargs=-1)
+@click.option(
+    "--all",
+    "all_files",
+    is_flag=True,
+    help="Load every bars file in --dir (instead of SYMBOLS): each *.csv/*.parquet but shares.csv, "
+    "eps.csv and tables with a symbol column (a securities file). Every symbol is checked "
+    "against the security master first.",
+)
 @click.option(
     "--from", "start", default=None, help="First date to load. " + DATE_HELP,
     type=ISO_DATE,
@@ -131,6 +163,7 @@ def _spans_wide(frame: pd.DataFrame) -> dict[str, tuple[pd.Timestamp, pd.Timesta
 def load_cmd(
     obj: Any,
     symbols: tuple[str, ...],
+    all_files: bool,
     start: str | None,
     end: str | None,
     source: str,
@@ -139,14 +172,29 @@ def load_cmd(
     fmt: str,
     output: str | None,
 ) -> None:
-    """Load daily bars for SYMBOLS into the store (one transaction per symbol).
+    """Load daily bars for SYMBOLS (or --all files of --dir) into the store, one transaction per
+    symbol. A listing whose stored rows already equal the new ones is left as it is.
 
     \b
     Example:
       rerating load BABA 9988.HK NVDA --from 2024-06-01 --to 2025-06-30 --dir ../shared/market
+      rerating load --all --dir ../shared/market
       rerating load NVDA --source yahoo --from 2025-01-01 --to 2025-03-31
     """
-    symbols = _split_symbols(symbols)
+    if all_files:
+        if symbols:
+            raise click.UsageError(
+                f"--all loads every file of --dir; drop it, or the symbols ({' '.join(symbols)})"
+            )
+        if source != "files" or directory is None:
+            raise click.UsageError("--all needs --source files and --dir FOLDER (every bars file in it)")
+    elif not any(s.strip(" ,") for s in symbols) and source == "files" and directory is not None:
+        raise click.UsageError(
+            "no symbols given; pass them separated by spaces or commas (NVDA AMZN), or --all for "
+            f"every file in {directory}"
+        )
+    else:
+        symbols = _split_symbols(symbols)
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from rerating.data.load import load
@@ -155,7 +203,8 @@ def load_cmd(
     from rerating.errors import LoadFailedError, MissingDataError
 
     securities = obj.market().securities
-    securities.resolve_many(symbols)  # fail on typos (all named at once) before any download
+    if not all_files:
+        securities.resolve_many(symbols)  # fail on typos (all named at once) before any download
     if source == "files":
         if directory is None:
             raise MissingDataError(
@@ -166,6 +215,8 @@ def load_cmd(
         )
     else:
         src = get_source(source, securities=securities)
+    if all_files:
+        symbols = _folder_listings(src, securities, directory)
     store = Store(obj.home)
     if obj.securities_file:  # remember the user's listings, so later commands need no --securities
         from rerating.data.securities import load_securities
