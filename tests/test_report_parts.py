@@ -385,3 +385,25 @@ def test_claims_table_notes_carry_each_claims_own_notes(tmp_path: Path) -> None:
     for c in with_notes:
         rows = frame[frame["sentence"] == c.sentence]
         assert len(rows) and all(all(n in note for n in c.notes) for note in rows["note"]), c
+
+
+def test_claims_table_gives_a_comparisons_gap_in_points(tmp_path: Path) -> None:
+    """A comparison's figure is a difference of two returns: the report reads it in percentage
+    points, as `check` does, not as a return in per cent. Closes: 9988.HK 124.1 -> 138.5 and
+    ^HSI 22,620.3 -> 23,477.9 (2025-02-14 -> 02-21), i.e. 11.60 - 3.79 = 7.81 points."""
+    from rerating.data.market import Market
+    from rerating.report.build import _claims_table
+
+    article = tmp_path / "a.md"
+    article.write_text(
+        "---\ndate: 2025-02-21\n---\nAlibaba's Hong Kong shares outperformed the Hang Seng Index by "
+        "8 percentage points this week. Nvidia fell 17% on Jan. 27.\n",
+        encoding="utf-8",
+    )
+    frame, _ = _claims_table(Market.from_sample(), article)
+    gap = frame[frame["metric"] == "relative_return"].iloc[0]
+    assert gap["stated"] == "eq +8.00 pts"
+    assert gap["computed"] == f"{(138.5 / 124.1 - 23477.9 / 22620.3) * 100:+.2f} pts"
+    assert gap["accepted"].endswith(" pts") and "%" not in gap["accepted"]
+    move = frame[frame["metric"] == "price_return"].iloc[0]
+    assert move["stated"].endswith("%") and move["computed"].endswith("%")  # returns unchanged

@@ -696,20 +696,25 @@ def _claims_table(
         columns={"listing_status": "verdict", "status": "claim verdict", "start_date": "start",
                  "end_date": "end"}
     )  # fmt: skip
-    # figures for readers: money in billions with its currency, percentages with %
+    # figures for readers: money in billions with its currency, percentages with %, and a
+    # comparison's gap in percentage points ("pts": a difference of two returns, not a return)
+    units = [
+        "pts" if m == "relative_return" else u
+        for m, u in zip(frame["metric"], frame["unit"], strict=True)
+    ]
     frame["stated"] = [
         f"{c} {_claim_figure(a, u, cur, r)}"
-        for c, a, u, cur, r in zip(frame["comparator"], frame["amount"], frame["unit"],
+        for c, a, u, cur, r in zip(frame["comparator"], frame["amount"], units,
                                    frame["value_currency"], resolution, strict=True)
     ]  # fmt: skip
     frame["computed"] = [
         _claim_figure(x, u, cur, r)
-        for x, u, cur, r in zip(frame["computed"], frame["unit"], frame["currency"], resolution,
+        for x, u, cur, r in zip(frame["computed"], units, frame["currency"], resolution,
                                 strict=True)
     ]  # fmt: skip
     frame["accepted"] = [
         _claim_interval(text, u, cur or cur_stated, r)
-        for text, u, cur, cur_stated, r in zip(frame["accepted"], frame["unit"], frame["currency"],
+        for text, u, cur, cur_stated, r in zip(frame["accepted"], units, frame["currency"],
                                                frame["value_currency"], resolution, strict=True)
     ]  # fmt: skip
     # a return against the listing's market over the same closes (the claim's verdict is on the
@@ -742,8 +747,9 @@ def _claim_decimals(unit: str, resolution: object) -> int:
 
 
 def _claim_figure(value: object, unit: str, currency: str, resolution: object = None) -> str:
-    """A claim's figure as a reader wants it: ``-589.0 bn USD``, ``-16.97%``, ``4,468.11 points``,
-    to the precision the article states it at (``resolution``: one unit of its last digit)."""
+    """A claim's figure as a reader wants it: ``-589.0 bn USD``, ``-16.97%``, ``+7.81 pts`` (a
+    comparison's gap), ``4,468.11 points``, to the precision the article states it at
+    (``resolution``: one unit of its last digit)."""
     if value is None or value == "" or (isinstance(value, float) and not np.isfinite(value)):
         return ""
     x = float(value)  # type: ignore[arg-type]
@@ -752,6 +758,8 @@ def _claim_figure(value: object, unit: str, currency: str, resolution: object = 
         return f"{x / 1e9:,.{d}f} bn {currency}".strip()
     if unit == "pct":
         return f"{x:+.{d}f}%"
+    if unit == "pts":
+        return f"{x:+.{d}f} pts"
     return f"{x:,.{d}f} {currency if unit == 'price' else unit}".strip()
 
 
@@ -766,9 +774,11 @@ def _claim_interval(text: str, unit: str, currency: str, resolution: object = No
     def one(x: float) -> str:
         if unit == "money":
             return f"{x / 1e9:,.{d}f}"
+        if unit == "pts":
+            return f"{x:+.{d}f}"
         return f"{x:+.{d}f}%" if unit == "pct" else f"{x:,.{d}f}"
 
-    tail = " bn " + currency if unit == "money" else ""
+    tail = " bn " + currency if unit == "money" else " pts" if unit == "pts" else ""
     if math.isinf(lo) and math.isinf(hi):
         return "any value"
     if math.isinf(lo):
