@@ -124,8 +124,9 @@ def test_dividend_adjusted_return_is_reported_beside_the_raw_one(market: Market)
 @pytest.mark.parametrize(
     ("text", "date", "start", "end"),
     [
-        # [V23] 7 calendar days to Wed 2025-02-12: from the close of Wed 2025-02-05
-        ("英伟达近7天上涨1%。", "2025-02-12", "2025-02-05", "2025-02-12"),
+        # [V23] 7 calendar days to Wed 2025-02-12 in Beijing, so to New York's Tue 02-11 (02-12's
+        # session closes the next morning in Beijing): from the close of Tue 2025-02-04
+        ("英伟达近7天上涨1%。", "2025-02-12", "2025-02-04", "2025-02-11"),
         # [V25] last week (Mon 01-27 .. Sun 02-02): from the close of Fri 01-24
         ("英伟达上周下跌16%。", "2025-02-04", "2025-01-24", "2025-01-31"),
         # [V26] April 2025 (April 1 is a session): from the close of 03-31

@@ -32,7 +32,13 @@ from rerating.claims.model import (
     WRITTEN_BEFORE_US_OPEN,
     Claim,
 )
-from rerating.claims.relative import NOT_MOVES_RE, Comparison, find_comparisons
+from rerating.claims.relative import (
+    NOT_MOVES_RE,
+    Comparison,
+    back_reference,
+    find_comparisons,
+    is_compared_move,
+)
 from rerating.claims.text import is_traditional, normalise, sentences
 from rerating.claims.windows import (
     TRIGGERS,
@@ -764,8 +770,23 @@ class Extractor:
         self, sent: str, ents: list[tuple[int, int, Entry]], pos: int, state: _State
     ) -> tuple[list[tuple[int, int, Entry]] | None, bool]:
         before = [t for t in ents if t[1] <= pos]
-        while len(before) >= 2 and _OBJECT_GAP_RE.fullmatch(sent, before[-2][1], before[-1][0]):
-            before.pop()  # "Nvidia topped Microsoft ... with a market cap of": Microsoft is the object
+        ref = back_reference(sent[before[-1][1] : pos]) if before else None
+        if ref == "former" and len(before) >= 2:
+            return [before[-2]], False  # "阿里巴巴跑赢恒指，前者上涨5%": the first of the two
+        if ref is None and len(before) >= 2 and is_compared_move(
+            sent, before[-2][1], before[-1][:2], pos
+        ):
+            # "阿里巴巴周五跑赢恒指大涨14.6%": the comparator is the verb's object; the move after
+            # it is the subject's (as "跑赢大盘涨6.2%", where no name stands between)
+            before.pop()
+        while (
+            ref is None
+            and len(before) >= 2
+            and _OBJECT_GAP_RE.fullmatch(sent, before[-2][1], before[-1][0])
+        ):
+            # "Nvidia topped Microsoft ... with a market cap of": Microsoft is the object; not
+            # "跑赢恒指，后者上涨3%" or "beat Microsoft, which rose 3%", which are Microsoft's
+            before.pop()
         if before and any(before[-1][1] <= a and b <= pos for a, b in state.rejected):
             # "..., while Apple bucked the trend, rising 3.2%": the figure is the word's, whose
             # name was not taken for the company; it is not an earlier name's.

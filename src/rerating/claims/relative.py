@@ -168,6 +168,66 @@ def find_comparisons(sent: str, ents: list[tuple[int, int, Any]]) -> list[Compar
     return sorted(out, key=lambda c: c.start)
 
 
+# Words that point the figure's clause back at the name just before it, or the one before that:
+# "beat the Nasdaq, which rose 3%", "跑赢恒指，后者上涨3%" (the latter), "，前者上涨5%" (the former).
+_LATTER_RE = re.compile(
+    r"(?:^|[，,；;:：])\s*(?:后者|後者|(?:the\s+latter|which|who|whose)\b)", re.IGNORECASE
+)
+_FORMER_RE = re.compile(r"(?:^|[，,；;:：])\s*(?:前者|(?:the\s+former)\b)", re.IGNORECASE)
+# A figure's clause that opens with a reference of its own is not the subject's move: a relative
+# clause, the latter / former, another referent ("as the index rose", "而恒指", "其", "it").
+_OWN_REFERENT_RE = re.compile(
+    r"\b(?:which|who|whose|that|where|while|whereas|as|when|the\s+(?:latter|former)|it|its|their)\b"
+    r"|后者|前者|而|则|其|该指数|指数",
+    re.IGNORECASE,
+)
+
+
+def back_reference(between: str) -> str | None:
+    """``"latter"`` when the text between the last name and a figure opens a clause pointing back
+    at that name ("..., which rose 3%", "，后者上涨3%"), ``"former"`` for the name before it
+    ("，前者上涨5%"), else None."""
+    if _FORMER_RE.search(between):
+        return "former"
+    if _LATTER_RE.search(between):
+        return "latter"
+    return None
+
+
+def is_compared_move(sent: str, subject_end: int, versus: tuple[int, int], pos: int) -> bool:
+    """Whether the name at ``versus`` is the comparator of a comparison verb right after the
+    subject (ending at ``subject_end``) and the figure at ``pos`` is the subject's own move:
+    "阿里巴巴周五跑赢恒指大涨14.6%", "Alibaba beat the Hang Seng Index and rose by 5%", "阿里巴巴跑赢恒指，
+    大涨14.6%" (a move's verb after the comparator, in its clause or a clause with no subject of
+    its own). Not "beat the Nasdaq, which rose 3%" nor "跑赢恒指，后者上涨3%": those clauses name
+    the comparator again.
+
+    Parameters
+    ----------
+    sent : str
+        The normalised sentence.
+    subject_end : int
+        End of the name before the verb.
+    versus : tuple of int
+        ``(start, end)`` of the name after the verb.
+    pos : int
+        Start of the figure.
+    """
+    lead = sent[subject_end : versus[0]]
+    verb = next((m for m in _VERB_RE.finditer(lead) if m.end() == len(lead)), None)
+    # a few words of time or degree before the verb ("周五", "on Friday"), no clause break or figure
+    if verb is None or verb.start() > 24 or re.search(r"[，,；;：:。]|\d\s*%", lead[: verb.start()]):
+        return False
+    gap = sent[versus[1] : pos]
+    return (
+        len(gap) <= 40
+        and _MOVE_IN_GAP_RE.search(gap) is not None
+        and not _OWN_REFERENT_RE.search(gap)
+        and not re.search(r"\d\s*%", gap)  # a figure between: the comparator's own, perhaps
+        and len(re.findall(r"[，,；;：:]", gap)) <= 1
+    )
+
+
 def _market_at(sent: str, pos: int) -> tuple[int, int, Any] | None:
     """``(start, end, None)`` when the market ("the broader market", 大盘) is named at ``pos``
     (after any spaces), else None."""

@@ -575,21 +575,26 @@ def _beijing_reading(claim: Claim, market: Market, sym: str) -> bool:
     )
 
 
-# Periods "so far" (年内, 本周, 本月, 自...以来): their end is the time of writing. Counts back from
-# the end (近7天, 近20个交易日) keep the article date (tests/test_claims_oracles.py [V23]).
+# Periods "so far" (年内, 本周, 本月, 自...以来): their end is the time of writing.
 _ENDED_WINDOWS = ("ytd", "range", "week", "month", "year", "since_event", "from_extreme")
+# Counts back from the time of writing (近5个交易日, 近7天, 过去5天): in Beijing they end there too.
+_ROLLING_WINDOWS = ("days", "sessions")
 
 
 def _beijing_end(claim: Claim, market: Market, sym: str) -> Claim | None:
     """The claim with its window ending a day earlier, when a Chinese sentence's window runs to
     the article's (Beijing) date for a New York listing: that day's New York session closes the
-    next morning in Beijing, after the article. None when the reading does not apply."""
+    next morning in Beijing, after the article. None when the reading does not apply.
+
+    A count back from that date (近5个交易日, 近7天) moves with its end: the last N sessions (days)
+    the article could know are those to the New York close of the day before.
+    """
     if (
         market.securities.get(sym).calendar != "XNYS"
         or not any("\u4e00" <= ch <= "\u9fff" for ch in claim.sentence)
     ):
         return None
-    return _end_before(claim, claim.article_date)
+    return _end_before(claim, claim.article_date, rolling=True)
 
 
 def _written_before_us_open(claim: Claim) -> str | None:
@@ -597,12 +602,24 @@ def _written_before_us_open(claim: Claim) -> str | None:
     return next((n for n in claim.notes if n.startswith(WRITTEN_BEFORE_US_OPEN)), None)
 
 
-def _end_before(claim: Claim, day: str | None) -> Claim | None:
+def _end_before(claim: Claim, day: str | None, rolling: bool = False) -> Claim | None:
     """The claim with its window, which runs to ``day``, ending the day before (its last close
     is then the one before ``day``); None when the window does not end on ``day``, or would
-    end on its own start (an empty window would contradict any figure)."""
+    end on its own start (an empty window would contradict any figure).
+
+    Parameters
+    ----------
+    claim : Claim
+        The claim whose window may end on ``day``.
+    day : str or None
+        The date the window must end on (the article's), ISO.
+    rolling : bool
+        Also move a ``days`` or ``sessions`` count (the Beijing reading); the count keeps its
+        length, so it starts a day earlier too.
+    """
     win = claim.window
-    if day is None or win.get("type") not in _ENDED_WINDOWS or win.get("end") != day:
+    types = _ENDED_WINDOWS + _ROLLING_WINDOWS if rolling else _ENDED_WINDOWS
+    if day is None or win.get("type") not in types or win.get("end") != day:
         return None
     end = pd.Timestamp(win["end"]) - pd.Timedelta(days=1)
     if win.get("type") == "range" and pd.Timestamp(win["start"]) - pd.Timedelta(
