@@ -210,6 +210,28 @@ def test_a_same_day_move_in_a_pre_open_article_is_not_checked_in_new_york(
     assert v.status == "supported"
 
 
+def test_a_count_of_sessions_in_a_pre_open_article_ends_on_the_close_before(
+    ex: Extractor, market: Market
+) -> None:
+    """"The past five sessions" of an article written before Monday's U.S. open are New York's
+    five to Friday's close, as the Beijing reading counts them for a Chinese article; Hong Kong
+    had closed on Monday, so its count keeps Monday."""
+    text = (
+        "Analyst note, Monday, February 24, 2025, before the U.S. open. "
+        "Nvidia fell 1% in the past five sessions. Tencent rose 1% in the past five sessions."
+    )
+    nvda, tencent = check(ex, market, text, "2025-02-24")
+    k = listing(nvda, "NVDA")
+    # XNYS: 02-14, 02-18 (after Presidents' Day), 02-19, 02-20, 02-21, from the 02-13 close
+    assert (k.start_date, k.end_date) == ("2025-02-13", "2025-02-21")
+    assert k.computed == pytest.approx(
+        pct(row("NVDA", "2025-02-13")["close"], row("NVDA", "2025-02-21")["close"])
+    )
+    assert "before the U.S. open" in k.note
+    hk = listing(tencent, "0700.HK")
+    assert (hk.start_date, hk.end_date) == ("2025-02-17", "2025-02-24")
+
+
 # -- 3. from a period's low or high ----------------------------------------------------------------
 def test_from_its_january_low_is_the_lowest_january_close(ex: Extractor, market: Market) -> None:
     text = "Alibaba's Hong Kong shares have risen about 74% from their January low."

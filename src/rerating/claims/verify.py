@@ -364,7 +364,7 @@ def _verify(claim: Claim, market: Market, catalog: Any) -> Verdict:
                     )
                 )
                 continue
-            earlier = _end_before(claim, claim.article_date)
+            earlier = _end_before(claim, claim.article_date, rolling=True)
             if earlier is not None:
                 # The article knows the New York closes before its day's session only.
                 checks.append(
@@ -426,7 +426,7 @@ def _as_of(claim: Claim, sym: str, market: Market) -> tuple[Claim | None, str]:
     if pre_open is not None and market.securities.get(sym).calendar == "XNYS":
         if claim.window.get("type") in ("day", "intraday"):
             return None, f"{sym}: {claim.article_date} is the article's day, written before the U.S. open"
-        earlier = _end_before(claim, claim.article_date)
+        earlier = _end_before(claim, claim.article_date, rolling=True)
         if earlier is not None:
             return earlier, f"{sym} window end read as the close before the U.S. open"
     beijing_end = _beijing_end(claim, market, sym)
@@ -614,8 +614,8 @@ def _end_before(claim: Claim, day: str | None, rolling: bool = False) -> Claim |
     day : str or None
         The date the window must end on (the article's), ISO.
     rolling : bool
-        Also move a ``days`` or ``sessions`` count (the Beijing reading); the count keeps its
-        length, so it starts a day earlier too.
+        Also move a ``days`` or ``sessions`` count (the Beijing and pre-open readings); the
+        count keeps its length, so it starts a day earlier too.
     """
     win = claim.window
     types = _ENDED_WINDOWS + _ROLLING_WINDOWS if rolling else _ENDED_WINDOWS
