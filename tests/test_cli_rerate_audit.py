@@ -5,24 +5,12 @@ from __future__ import annotations
 import csv
 import io
 import json
-from importlib import resources
 
 import pytest
 
+from _sample_cli import raw
+from _sample_cli import run_sample as _run
 from rerating.cli import main
-
-SAMPLE = resources.files("rerating.data").joinpath("sample")
-
-
-def raw(name: str, date: str) -> float:
-    with SAMPLE.joinpath(f"{name}.csv").open(encoding="utf-8") as fh:
-        return next(float(r["close"]) for r in csv.DictReader(fh) if r["date"] == date)
-
-
-def _run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = main(["--sample", *args])
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def _csv(out: str) -> list[dict[str, str]]:

@@ -11,29 +11,14 @@ import csv
 import io
 import json
 import math
-from importlib import resources
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from rerating.cli import main
+from _sample_cli import SAMPLE, raw
+from _sample_cli import run_sample as _run
 from rerating.errors import DateRangeError
-
-SAMPLE = resources.files("rerating.data").joinpath("sample")
-
-
-def raw(name: str, date: str) -> float:
-    """The sample's raw close of ``name`` on ``date`` (an exact row)."""
-    with SAMPLE.joinpath(f"{name}.csv").open(encoding="utf-8") as fh:
-        return next(float(r["close"]) for r in csv.DictReader(fh) if r["date"] == date)
-
-
-def _run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = main(["--sample", *args])
-    out, err = capsys.readouterr()
-    return code, out, err
-
 
 # 1. `-o FILE.csv|json|parquet` without --format writes what `--format csv|json|parquet` writes
 
