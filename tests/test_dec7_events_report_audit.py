@@ -19,52 +19,35 @@ def _lede(out: Path) -> str:
     return found.group(1)
 
 
+@pytest.mark.parametrize(
+    ("event", "symbols", "question"),
+    [
+        # qwen3 (2025-04-29): DELL has no bars in the sample; ^GSPC ends 2025-05-16, before the
+        # [0:19] window of BABA, NVDA and CEG ends; VST's returns end 2025-04-30. Only 9988.HK is
+        # studied: 5 of the 6 listings given are dropped (each named in the Dropped table).
+        ("qwen3", "BABA,9988.HK,NVDA,VST,DELL,CEG",
+         "Did qwen3 move 1 listing abnormally against its market? (5 of the 6 listings given "
+         "were dropped: see Dropped events and listings.)"),
+        # no listing could be studied
+        ("qwen3", "NVDA,BABA",
+         "Did qwen3 move 2 listings abnormally against their markets? None could be studied: "
+         "both were dropped (see Dropped events and listings)."),
+        # an index the report leaves out counts as given and dropped
+        ("deepseek-r1", "BABA,NVDA,^HSI",
+         "Did deepseek-r1 move 2 listings abnormally against their markets? (1 of the 3 listings "
+         "given was dropped: see Dropped events and listings.)"),
+    ],
+)  # fmt: skip
 def test_custom_question_counts_the_listings_studied_not_those_given(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    # qwen3 (2025-04-29): DELL has no bars in the sample; ^GSPC ends 2025-05-16, before the
-    # [0:19] window of BABA, NVDA and CEG ends; VST's returns end 2025-04-30. Only 9988.HK is
-    # studied: 5 of the 6 listings given are dropped (each named in the Dropped table).
-    out = tmp_path / "r"
-    code = main(
-        ["--sample", "report", "--events", "qwen3", "--symbols", "BABA,9988.HK,NVDA,VST,DELL,CEG",
-         "--out", str(out), "--format", "csv"]
-    )  # fmt: skip
-    assert code == 0, capsys.readouterr().err
-    assert _lede(out) == (
-        "Did qwen3 move 1 listing abnormally against its market? (5 of the 6 listings given "
-        "were dropped: see Dropped events and listings.)"
-    )
-
-
-def test_custom_question_says_when_no_listing_could_be_studied(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], event: str, symbols: str, question: str
 ) -> None:
     out = tmp_path / "r"
     code = main(
-        ["--sample", "report", "--events", "qwen3", "--symbols", "NVDA,BABA", "--out", str(out),
+        ["--sample", "report", "--events", event, "--symbols", symbols, "--out", str(out),
          "--format", "csv"]
     )  # fmt: skip
     assert code == 0, capsys.readouterr().err
-    assert _lede(out) == (
-        "Did qwen3 move 2 listings abnormally against their markets? None could be studied: "
-        "both were dropped (see Dropped events and listings)."
-    )
-
-
-def test_custom_question_counts_an_index_left_out_as_dropped(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    out = tmp_path / "r"
-    code = main(
-        ["--sample", "report", "--events", "deepseek-r1", "--symbols", "BABA,NVDA,^HSI",
-         "--out", str(out), "--format", "csv"]
-    )  # fmt: skip
-    assert code == 0, capsys.readouterr().err
-    assert _lede(out) == (
-        "Did deepseek-r1 move 2 listings abnormally against their markets? (1 of the 3 listings "
-        "given was dropped: see Dropped events and listings.)"
-    )
+    assert _lede(out) == question
 
 
 # --- -o FILE.json/.csv/.parquet: the file holds what --format json/csv/parquet gives ------------
