@@ -44,6 +44,7 @@ from rerating.study.panel import (
     PanelView,
     RowsPanel,
     check_return_scale,
+    column_labels,
     drop_repeated_day_zero,
     fill_session_gaps,
     flatten_returns,
@@ -350,11 +351,40 @@ class EventStudy:
 
     def _benchmark_of(
         self, symbols: Sequence[str], mf: pd.DataFrame, cal: _CalendarLookup
-    ) -> dict[str, str]:
-        cols = [str(c) for c in mf.columns]
-        counts = Counter(cols)  # a name given twice cannot say which column is the benchmark
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """The benchmark columns (ascending) and each symbol's position among them.
+
+        Raises
+        ------
+        MissingDataError
+            A symbol has no benchmark, or its benchmark is not a column of ``mf``.
+        DataFormatError
+            A symbol's benchmark names several columns of ``mf``.
+        """
+        cols = column_labels(mf)
+
+        def check(col: str, s: str, count: int) -> None:
+            """Refuse a benchmark ``col`` of ``s`` unless it names one column (``count``: how many)."""
+            if count > 1:
+                raise DataFormatError(
+                    f"benchmark {col!r} of {s} names {count} columns of market_returns "
+                    f"(columns: {cols}); which is the benchmark cannot be told: give each column "
+                    "its own name"
+                )
+            if col not in cols:
+                raise MissingDataError(
+                    f"benchmark {col!r} of {s} is not a column of market_returns "
+                    f"(columns: {cols}){did_you_mean(col, cols)}; add its returns or choose another "
+                    "benchmark"
+                )
+
         b = self.benchmarks
-        out: dict[str, str] = {}
+        if isinstance(b, str) and symbols:
+            # one benchmark for all: checked once (as for the first symbol), no per-symbol work
+            check(b, symbols[0], cols.count(b))
+            return np.array([b]), np.zeros(len(symbols), dtype=np.intp)
+        counts = Counter(cols)  # a name given twice cannot say which column is the benchmark
+        out: list[str] = []
         for s in symbols:
             if isinstance(b, str):
                 col = b
@@ -374,20 +404,9 @@ class EventStudy:
                         f"no benchmark for {s}: market_returns has several columns {cols} and the "
                         f"security master has no default for {s}; pass benchmarks={{'{s}': '<column>'}}"
                     )
-            if counts[col] > 1:
-                raise DataFormatError(
-                    f"benchmark {col!r} of {s} names {counts[col]} columns of market_returns "
-                    f"(columns: {cols}); which is the benchmark cannot be told: give each column "
-                    "its own name"
-                )
-            if col not in cols:
-                raise MissingDataError(
-                    f"benchmark {col!r} of {s} is not a column of market_returns "
-                    f"(columns: {cols}){did_you_mean(col, cols)}; add its returns or choose another "
-                    "benchmark"
-                )
-            out[s] = col
-        return out
+            check(col, s, counts[col])
+            out.append(col)
+        return np.unique(out, return_inverse=True)  # type: ignore[no-any-return]
 
     # --- fit ------------------------------------------------------------------------------
 
@@ -419,16 +438,16 @@ class EventStudy:
         """
         tune_allocator()  # once per process: reuse freed array memory instead of re-faulting it
         ev = read_events(self.events)
-        wanted = set(ev.symbol)
+        wanted = set(ev.symbols.tolist())
         rets = self.returns
+        labels = None
         if isinstance(rets, pd.DataFrame):
             if "symbol" in rets.columns:
                 rets = rets[rets["symbol"].astype(str).isin(wanted)]
                 empty = rets.size == 0
             else:  # wide: flatten_returns gathers the event symbols' columns (no frame copy)
-                empty = rets.index.size == 0 or not any(
-                    str(c) in wanted for c in rets.columns.tolist()
-                )
+                labels = column_labels(rets)  # read once, for flatten_returns too
+                empty = rets.index.size == 0 or not any(map(wanted.__contains__, labels))
             if empty:
                 raise MissingDataError(
                     f"returns have no data for any event symbol ({sorted(wanted)[:5]}...); check "
@@ -439,6 +458,7 @@ class EventStudy:
             symbols=wanted
             if isinstance(rets, pd.DataFrame) and "symbol" not in rets.columns
             else None,
+            labels=labels,
         )
         check_return_scale(flat.ret, "returns")
         cal = _CalendarLookup(self.calendars)
@@ -451,9 +471,11 @@ class EventStudy:
         market: list[AlignedSeries] | None = None
         col_of_sym: np.ndarray | None = None
         if mf is not None and (self.model.needs_market or self.benchmarks is not None):
-            bench = self._benchmark_of(list(flat.symbols), mf, cal)
-            cols, col_of_sym = np.unique([bench[s] for s in flat.symbols], return_inverse=True)
-            market = [AlignedSeries(flat, mf[col], f"market_returns[{str(col)!r}]") for col in cols]
+            cols, col_of_sym = self._benchmark_of(flat.symbols.tolist(), mf, cal)
+            market = [
+                AlignedSeries(flat, mf[col], f"market_returns[{str(col)!r}]")
+                for col in cols.tolist()
+            ]
         elif self.model.needs_market:
             raise MissingDataError(
                 f"model={self.model.name!r} needs benchmark returns: pass market_returns= "
@@ -516,7 +538,7 @@ class EventStudy:
             return None
         if self.lead_lag == "all":
             return np.arange(len(flat.symbols))  # every listing its own market
-        symbols = [str(s) for s in flat.symbols.tolist()]
+        symbols = flat.symbols.tolist()  # str already
         if symbols and all(s in self.calendars for s in symbols):
             from rerating.data.calendars import calendar_name
 
@@ -526,7 +548,8 @@ class EventStudy:
             codes = np.asarray(col_of_sym)
         else:
             return None
-        return codes if np.unique(codes).size > 1 else None
+        # several markets: codes not all equal (no sort of every listing's code to count them)
+        return codes if codes.size and (codes != codes[0]).any() else None
 
 
 def _require_daily(values: pd.DataFrame | pd.Series, what: str) -> None:

@@ -8,8 +8,10 @@ listing's ``k``-th session after its day 0 in the data.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from itertools import compress, repeat
 from typing import Protocol
 
 import numpy as np
@@ -249,7 +251,7 @@ class FlatReturns:
             cell = np.maximum(code, 0) * t + p
             hit = valid & (idays[p] == days)
             if self._cells is None:
-                out[hit] = cell[hit]
+                return np.where(hit, cell, -1)
             else:
                 r = np.minimum(np.searchsorted(self._cells, cell), self.n_rows - 1)
                 hit &= self._cells[r] == cell
@@ -371,7 +373,11 @@ def check_return_scale(values: np.ndarray, what: str, limit: float = RETURN_SCAL
     sample = sample[np.isfinite(sample)]
     if sample.size == 0:
         return
-    med = float(np.median(sample))
+    # np.median's value from one partition: the k-th value, and for an even count the mean with
+    # the largest value below it (np.median partitions twice)
+    k = sample.size // 2
+    part = np.partition(sample, k)
+    med = float(part[k]) if sample.size % 2 else float((part[:k].max() + part[k]) / 2)
     if med > limit:
         per_session = (
             "; a risk-free rate is per session (5% a year is about 0.0002 a day), not annual"
@@ -410,26 +416,41 @@ class AlignedSeries:
         return _lookup(self._prepared, self.flat.dates_at(rows))
 
 
-def flatten_returns(returns: pd.DataFrame, symbols: Collection[str] | None = None) -> FlatReturns:
+def column_labels(frame: pd.DataFrame) -> list[str]:
+    """``str()`` of each column label of ``frame``.
+
+    Text labels (the usual columns) are ``str`` already: they are taken as they are instead of
+    one ``str()`` call per label.
+    """
+    index = frame.columns
+    if isinstance(index.dtype, pd.StringDtype) and not index.hasnans:
+        return index.to_numpy(dtype=object).tolist()  # type: ignore[no-any-return]
+    return [str(c) for c in index.tolist()]  # tolist: far faster than iterating
+
+
+def flatten_returns(
+    returns: pd.DataFrame,
+    symbols: Collection[str] | None = None,
+    labels: list[str] | None = None,
+) -> FlatReturns:
     """Turn a long (``symbol, date, ret``) or wide (date x symbol) returns frame into flat arrays.
 
     Long: each row is a session of that listing; NaN is missing data. Wide: NaN means "not a
     session of that listing" (the cell is left out). ``symbols``: keep only these listings (a wide
-    frame's other columns are never copied).
+    frame's other columns are never copied). ``labels``: ``str()`` of the frame's column labels
+    when the caller has them (see :func:`column_labels`).
     """
     if not isinstance(returns, pd.DataFrame):
         raise DataFormatError(
             f"returns must be a pandas DataFrame (long: symbol, date, ret; or wide: date x symbol), "
             f"got {type(returns).__name__}"
         )
-    col_names = [str(c) for c in returns.columns.tolist()]  # tolist: far faster than iterating
+    col_names = column_labels(returns) if labels is None else labels
     cols = set(col_names)
     if {"symbol", "date", "ret"} <= cols:
         if symbols is not None:
             returns = returns[returns["symbol"].astype(str).isin(set(symbols))]
-        codes, uniq = pd.factorize(returns["symbol"].astype(str), sort=True)
-        symbol_arr = np.asarray(uniq, dtype=object)
-        code = np.asarray(codes, dtype=np.int64)
+        code, symbol_arr = _sorted_codes(returns["symbol"].astype(str))
         dates = _to_naive_dates(returns["date"], "returns['date']")
         ret = pd.to_numeric(returns["ret"], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
         bad = returns["ret"].notna().to_numpy() & np.isnan(ret)
@@ -454,12 +475,17 @@ def flatten_returns(returns: pd.DataFrame, symbols: Collection[str] | None = Non
         )
     else:
         all_names = col_names
+        names = all_names
         if symbols is None:
             col_pos = np.arange(len(all_names))
         else:
-            wanted = set(symbols)
-            col_pos = np.flatnonzero([nm in wanted for nm in all_names])
-        names = [all_names[i] for i in col_pos]
+            wanted = symbols if isinstance(symbols, (set, frozenset)) else set(symbols)
+            keep = list(map(wanted.__contains__, all_names))
+            if all(keep):  # every column an event symbol: no list-to-array conversion
+                col_pos = np.arange(len(all_names))
+            else:
+                col_pos = np.flatnonzero(keep)
+                names = list(compress(all_names, keep))
         if not names or returns.index.size == 0:
             raise DataFormatError("returns is empty: pass at least one symbol with returns")
         idx_dates = _to_naive_dates(returns.index, "returns index (wide frame: dates x symbols)")
@@ -468,7 +494,7 @@ def flatten_returns(returns: pd.DataFrame, symbols: Collection[str] | None = Non
                 f"returns has duplicate columns: {sorted(names)[:5]}...; one per symbol"
             )
         name_arr = np.asarray(names, dtype=object)
-        if any(x > y for x, y in zip(names, names[1:], strict=False)):  # sorted: no sort
+        if sorted(names) != names:  # sorted (the usual case): no argsort
             col_order = np.argsort(name_arr, kind="stable")
             name_arr, col_pos = name_arr[col_order], col_pos[col_order]
         symbol_arr = name_arr
@@ -490,19 +516,21 @@ def flatten_returns(returns: pd.DataFrame, symbols: Collection[str] | None = Non
         # symbol-major layout: each symbol's sessions contiguous and ascending (a view when the
         # frame is one column-major block, the usual case)
         vals = np.ascontiguousarray(vals.T)
-        present = ~np.isnan(vals)
         n_s, n_t = vals.shape
         cells = None
-        if present.all():  # a complete grid: row r is cell r, nothing to index
+        # min() is NaN when a cell is (NaN propagates): one pass without a grid-sized mask
+        if not np.isnan(vals.min()):  # a complete grid: row r is cell r, nothing to index
             ret = vals.reshape(-1)
             counts = np.full(n_s, n_t, dtype=np.int64)
+            start = np.arange(0, n_s * n_t, n_t, dtype=np.int64)
         else:
+            present = ~np.isnan(vals)
             ret = vals[present]
             counts = present.sum(axis=1)
             cells = np.flatnonzero(present)
+            start = np.concatenate([[0], np.cumsum(counts)[:-1]])
         if ret.size == 0:
             raise DataFormatError("returns has no rows; pass at least one symbol with returns")
-        start = np.concatenate([[0], np.cumsum(counts)[:-1]])
         flat = FlatReturns(
             symbol_arr.astype(object),
             start,
@@ -551,11 +579,19 @@ def fill_session_gaps(flat: FlatReturns, calendar_of: CalendarOf) -> FlatReturns
     ledger says which date has no return) and an estimation window has one observation fewer.
     ``flat.notes`` says what was added; ``flat`` itself is returned when nothing was.
     """
+    symbols = flat.symbols.tolist()
+    if flat.length.all():  # map(): no Python-level loop over a market's listings
+        names = list(map(calendar_of.get, symbols))
+    else:  # a listing without rows has no sessions to fill
+        names = [
+            calendar_of.get(s) if n else None
+            for s, n in zip(symbols, flat.length.tolist(), strict=True)
+        ]
     by_calendar: dict[str, list[int]] = {}
-    for c, sym in enumerate(flat.symbols.tolist()):
-        name = calendar_of.get(str(sym)) if flat.length[c] > 0 else None
-        if name:
-            by_calendar.setdefault(name, []).append(c)
+    if any(names):
+        for c, name in enumerate(names):
+            if name:
+                by_calendar.setdefault(name, []).append(c)
     add_code: list[np.ndarray] = []
     add_days: list[np.ndarray] = []
     for name, members in by_calendar.items():
@@ -639,13 +675,114 @@ class EventTable:
     event_id: np.ndarray  # str
     symbol: np.ndarray  # str
     group: np.ndarray  # str
-    requested: np.ndarray  # str: the date or timestamp as given (for the ledger)
     date: np.ndarray  # datetime64[ns] or NaT (date events)
     timestamp_ns: np.ndarray  # int64 UTC ns, or iNaT (timestamp events)
     has_groups: bool
+    # object: the timestamp as given, None on a date event (whose text ``requested`` builds)
+    given_timestamp: np.ndarray = field(repr=False)
+    symbol_code: np.ndarray = field(repr=False)  # int64: each event's position in ``symbols``
+    symbols: np.ndarray = field(repr=False)  # str: the distinct symbols, ascending
+
+    @functools.cached_property
+    def requested(self) -> np.ndarray:
+        """str: the date or timestamp as given (for the ledger).
+
+        Built on first use: only dropped events need it, and writing every date as text costs
+        more than the rest of reading the events.
+        """
+        out = self.given_timestamp.copy()
+        on_date = self.timestamp_ns == _NAT
+        if on_date.any():
+            out[on_date] = np.datetime_as_string(self.date[on_date], unit="D")
+        return out
 
 
 _NAT = np.iinfo(np.int64).min
+
+
+class _EventText:
+    """An events column as text: ``values``, ``str(v)`` of each value (``.strip()``-ed if asked)
+    as an object array, and on demand ``coded``, their :func:`_sorted_codes`.
+
+    A text column (the usual case) holds ``str`` already: no ``str()`` per value, and an Arrow
+    one is read by Arrow (its null count, its values) rather than through pandas' NA machinery.
+    """
+
+    def __init__(self, values: np.ndarray) -> None:
+        self.values = values
+
+    @classmethod
+    def of(cls, column: pd.Series, strip: bool = False) -> _EventText | None:
+        """The text of ``column``; None when a value is missing."""
+        dtype = getattr(column, "dtype", None)
+        if isinstance(dtype, pd.StringDtype):
+            if dtype.storage == "pyarrow":
+                import pyarrow as pa
+
+                arr = pa.array(column.array)
+                if arr.null_count:
+                    return None
+                raw = arr.to_numpy(zero_copy_only=False)
+            else:
+                if column.array.isna().any():
+                    return None
+                raw = column.to_numpy(dtype=object)
+            return cls(np.array([v.strip() for v in raw.tolist()], dtype=object) if strip else raw)
+        # other dtypes: plain Python str() over the values, what .astype(str) gives without
+        # pandas' string overhead
+        raw = np.array(column.tolist(), dtype=object)
+        if pd.isna(raw).any():
+            return None
+        if strip:
+            return cls(np.array([str(v).strip() for v in raw], dtype=object))
+        return cls(np.array([str(v) for v in raw], dtype=object))
+
+    @functools.cached_property
+    def coded(self) -> tuple[np.ndarray, np.ndarray]:
+        """(int64 code of each value, the distinct values ascending): built when asked, as the
+        ids' codes are only needed where events tie on group, symbol and date."""
+        return _sorted_codes(self.values)
+
+
+def _sorted_codes(values: np.ndarray | pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """``pd.factorize(values, sort=True)`` of text: int64 codes (-1 where missing) and the
+    distinct values ascending (object array).
+
+    Hashing, then ordering the distinct values only: pandas' own ``sort=True`` pays a generic
+    safe-sort of the uniques that costs three times the hashing for a few hundred strings.
+    """
+    codes, uniques = pd.factorize(values)
+    uniques = np.asarray(uniques, dtype=object)
+    order = np.argsort(uniques, kind="stable")
+    rank = np.empty(order.size + 1, dtype=np.int64)
+    rank[order] = np.arange(order.size)
+    rank[-1] = -1  # a missing value (code -1) keeps its code
+    return rank[codes], uniques[order]
+
+
+def _object_full(n: int, value: object) -> np.ndarray:
+    """``np.full(n, value, dtype=object)``: numpy's own makes a new ``str`` per element (14 us for
+    500), ``fill`` stores the one object."""
+    out = np.empty(n, dtype=object)
+    out.fill(value)
+    return out
+
+
+def _ties_in_order(keys: Sequence[np.ndarray], tied: np.ndarray | None = None) -> np.ndarray | None:
+    """None unless the rows are already in ``np.lexsort(keys)`` order (the last key first); then
+    which adjacent pairs of rows are equal on every key.
+
+    ``tied``: the pairs equal on more significant keys already checked (None: every pair).
+    """
+    for k in reversed(keys):
+        a, b = k[:-1], k[1:]
+        down = a > b
+        if tied is not None:
+            down &= tied
+        if down.any():
+            return None
+        tied = a == b if tied is None else tied & (a == b)
+    return tied
 
 
 def read_events(events: pd.DataFrame) -> EventTable:
@@ -655,7 +792,7 @@ def read_events(events: pd.DataFrame) -> EventTable:
             f"events must be a DataFrame with columns event_id, symbol, date|timestamp[, group], "
             f"got {type(events).__name__}"
         )
-    cols = set(map(str, events.columns))
+    cols = set(column_labels(events))
     missing = {"event_id", "symbol"} - cols
     if missing or not ({"date", "timestamp"} & cols):
         # headers such as "Event_ID" or " symbol": the names, whatever their case and spaces
@@ -674,29 +811,29 @@ def read_events(events: pd.DataFrame) -> EventTable:
         )
     if len(events) == 0:
         raise EventFormatError("events is empty: pass at least one event")
-    # plain Python str() over the values: what .astype(str) gives, without pandas' string overhead
-    eid_raw = np.array(events["event_id"].tolist(), dtype=object)
-    sym_raw = np.array(events["symbol"].tolist(), dtype=object)
-    if pd.isna(eid_raw).any() or pd.isna(sym_raw).any():
+    eid_text = _EventText.of(events["event_id"])
+    sym_text = _EventText.of(events["symbol"], strip=True)
+    if eid_text is None or sym_text is None:
         raise EventFormatError("events have rows with no event_id or symbol; fill or remove them")
-    eid = np.array([str(v) for v in eid_raw], dtype=object)
-    sym = np.array([str(v).strip() for v in sym_raw], dtype=object)
+    eid, sym = eid_text.values, sym_text.values
     # integer codes (sorted, so they also order the events below) instead of string keys
-    eid_code = pd.factorize(eid, sort=True)[0].astype(np.int64)
-    sym_code = pd.factorize(sym, sort=True)[0].astype(np.int64)
-    pair = eid_code * (int(sym_code.max()) + 1) + sym_code
-    dup = pd.Series(pair).duplicated(keep=False).to_numpy()
-    if dup.any():
-        first = np.flatnonzero(dup)[:3]
-        shown = ", ".join(f"({eid[i]}, {sym[i]})" for i in first)
-        raise EventFormatError(
-            f"duplicate events: {int(dup.sum())} rows share an (event_id, symbol) pair, e.g. {shown}; "
-            "each event of a security must appear once (give repeated events distinct ids)"
-        )
+    sym_code, symbols = sym_text.coded
     n = len(events)
+    if len(set(eid.tolist())) < n:  # distinct ids (the usual case) cannot repeat a pair
+        eid_code = eid_text.coded[0]
+        pair = eid_code * (int(sym_code.max()) + 1) + sym_code
+        dup = pd.Series(pair).duplicated(keep=False).to_numpy()
+        if dup.any():
+            first = np.flatnonzero(dup)[:3]
+            shown = ", ".join(f"({eid[i]}, {sym[i]})" for i in first)
+            raise EventFormatError(
+                f"duplicate events: {int(dup.sum())} rows share an (event_id, symbol) pair, e.g. "
+                f"{shown}; each event of a security must appear once (give repeated events "
+                "distinct ids)"
+            )
     date = np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
     ts = np.full(n, _NAT, dtype=np.int64)
-    requested = np.empty(n, dtype=object)
+    given_ts = np.full(n, None, dtype=object)
     use_ts = (
         events["timestamp"].notna().to_numpy() if "timestamp" in cols else np.zeros(n, dtype=bool)
     )
@@ -724,7 +861,7 @@ def read_events(events: pd.DataFrame) -> EventTable:
                     "e.g. 2025-01-20T08:00:00+08:00"
                 ) from exc
         ts[use_ts] = utc.tz_localize(None).values.astype("datetime64[ns]").astype(np.int64)
-        requested[use_ts] = raw.astype(str).to_numpy()
+        given_ts[use_ts] = raw.astype(str).to_numpy()
         if "date" in cols:
             _check_date_agrees(events, use_ts, raw, eid, sym)
     use_d = ~use_ts
@@ -735,17 +872,27 @@ def read_events(events: pd.DataFrame) -> EventTable:
                 f"event ({eid[i]}, {sym[i]}) has neither a date nor a timestamp"
             )
         raw = events["date"] if use_d.all() else events["date"][use_d]
-        if raw.isna().any():
-            i = int(np.flatnonzero(raw.isna().to_numpy())[0])
+        # naive datetimes (the usual case): NaT on the array, not through pandas' isna
+        values = raw.to_numpy() if isinstance(raw.dtype, np.dtype) and raw.dtype.kind == "M" else None
+        no_date = np.isnat(values) if values is not None else raw.isna().to_numpy()
+        if no_date.any():
+            i = int(np.flatnonzero(no_date)[0])
             raise EventFormatError(
                 f"event ({eid[use_d][i]}, {sym[use_d][i]}) has neither a date nor a timestamp"
             )
-        date[use_d] = _to_naive_dates(raw, "events['date']", _EVENT_TIME_ADVICE)
-        requested[use_d] = np.datetime_as_string(date[use_d], unit="D")
+        date[use_d] = _to_naive_dates(
+            raw if values is None else values, "events['date']", _EVENT_TIME_ADVICE
+        )
     has_groups = "group" in cols
     if has_groups:
-        g = events["group"].astype(object).where(events["group"].notna(), "").astype(str).to_numpy()
-        if (g == "").any():
+        gcol = events["group"]
+        if isinstance(gcol.dtype, pd.StringDtype):  # text: missing and "" are the empty groups
+            g = gcol.to_numpy(dtype=object)
+            empty = bool(gcol.array.isna().any()) or bool((g == "").any())
+        else:
+            g = gcol.astype(object).where(gcol.notna(), "").astype(str).to_numpy()
+            empty = bool((g == "").any())
+        if empty:
             raise EventFormatError("events 'group' is empty on some rows; give every event a group")
         if (g == "all").any() and not (g == "all").all():
             raise EventFormatError(
@@ -753,22 +900,30 @@ def read_events(events: pd.DataFrame) -> EventTable:
                 "rename that group (e.g. 'all_tech')"
             )
     else:
-        g = np.full(n, "all", dtype=object)
+        g = _object_full(n, "all")
     # canonical order: by group, symbol, date/timestamp, then id (input order never matters;
     # a group's events are then one run of rows, which the engine slices without copying)
     when = np.where(use_ts, ts, date.astype(np.int64))
-    keys: tuple[np.ndarray, ...] = (eid_code, when, sym_code)
+    keys: tuple[np.ndarray, ...] = (when, sym_code)
     if has_groups:
-        keys += (pd.factorize(g, sort=True)[0],)
-    order = np.lexsort(keys)  # = lexsort of the strings (sorted codes)
+        keys += (_sorted_codes(g)[0],)
+    # = lexsort of the strings (sorted codes). Events often come in that order already, and
+    # then the ids are compared only where group, symbol and date tie (the ids' codes are
+    # built only then)
+    tied = _ties_in_order(keys)
+    if tied is not None and tied.any():
+        tied = _ties_in_order((eid_text.coded[0],), tied)
+    order = np.arange(n) if tied is not None else np.lexsort((eid_text.coded[0], *keys))
     return EventTable(
-        eid[order].astype(object),
-        sym[order].astype(object),
-        g[order].astype(object),
-        requested[order],
-        date[order],
-        ts[order],
+        eid.take(order),
+        sym.take(order),
+        g.astype(object, copy=False).take(order),
+        date.take(order),
+        ts.take(order),
         has_groups,
+        given_ts.take(order),
+        sym_code.take(order),
+        symbols,
     )
 
 
@@ -850,29 +1005,33 @@ def locate_day_zero(
         )
     n = ev.event_id.size
     row = np.full(n, -1, dtype=np.int64)
-    reason = np.full(n, "", dtype=object)
-    position = {str(sym): c for c, sym in enumerate(flat.symbols.tolist())}
-    code = np.array([position.get(sym, -1) for sym in ev.symbol.tolist()], dtype=np.int64)
+    reason = _object_full(n, "")
+    listings = flat.symbols.tolist()
+    if listings == ev.symbols.tolist():  # every event symbol has returns: the same codes
+        code = ev.symbol_code.copy()
+    else:
+        position = dict(zip(listings, range(len(listings)), strict=True))
+        code = np.fromiter(map(position.get, ev.symbol.tolist(), repeat(-1)), np.int64, n)
     code[(code >= 0) & (flat.length[np.maximum(code, 0)] == 0)] = -1  # a column of NaN only
     reason[code < 0] = "symbol has no returns in the data"
     target = ev.date.copy()
 
     # timestamps -> session date of the listing's calendar
     is_ts = ev.timestamp_ns != _NAT
-    for i in np.flatnonzero(is_ts & (code >= 0)):
-        cal = calendar_of.get(ev.symbol[i])
-        if cal is None:
+    ts_rows = np.flatnonzero(is_ts & (code >= 0))
+    ts_cals: list[str] = []  # each timestamp event's calendar, looked up once
+    for j, sym in zip(ts_rows, ev.symbol[ts_rows].tolist(), strict=True):
+        cal_of = calendar_of.get(sym)
+        if cal_of is None:
             raise EventFormatError(
-                f"event ({ev.event_id[i]}, {ev.symbol[i]}) has a timestamp but the calendar of "
-                f"{ev.symbol[i]} is unknown; pass calendars={{'{ev.symbol[i]}': 'XNYS'}} (an "
+                f"event ({ev.event_id[j]}, {sym}) has a timestamp but the calendar of "
+                f"{sym} is unknown; pass calendars={{'{sym}': 'XNYS'}} (an "
                 "exchange_calendars name) or a session 'date' instead"
             )
-    for cal in {calendar_of.get(s) for s in ev.symbol[is_ts & (code >= 0)]}:
-        if cal is None:  # unreachable: raised above
-            continue
-        sel = is_ts & (code >= 0) & np.array([calendar_of.get(s) == cal for s in ev.symbol])
-        if sel.any():
-            target[sel] = _calendars.first_session_closing_after(cal, ev.timestamp_ns[sel])
+        ts_cals.append(cal_of)
+    for name in set(ts_cals):
+        sel = ts_rows[[c == name for c in ts_cals]]
+        target[sel] = _calendars.first_session_closing_after(name, ev.timestamp_ns[sel])
     past = is_ts & (code >= 0) & np.isnat(target)
     for i in np.flatnonzero(past):  # after the last session the calendar knows
         cal = calendar_of.get(ev.symbol[i])
@@ -888,13 +1047,16 @@ def locate_day_zero(
     exact = ok & (found >= 0)
     row[exact] = found[exact]
 
+    inexact = np.flatnonzero(ok & ~exact)
+    if inexact.size == 0:  # every day 0 is a row of the data (the usual case)
+        return DayZero(row, reason)
     first = np.where(ok, flat.dates_at(flat.start[np.maximum(code, 0)]), np.datetime64("NaT"))
     last = np.where(
         ok,
         flat.dates_at(flat.start[np.maximum(code, 0)] + flat.length[np.maximum(code, 0)] - 1),
         np.datetime64("NaT"),
     )
-    for i in np.flatnonzero(ok & ~exact):
+    for i in inexact:
         s, d = ev.symbol[i], target[i]
         if d < first[i] or d > last[i]:
             reason[i] = (
@@ -951,7 +1113,9 @@ def drop_repeated_day_zero(flat: FlatReturns, ev: EventTable, d0: DayZero) -> Da
     """
     kept = np.flatnonzero(d0.row >= 0)
     rows = d0.row[kept]
-    if np.unique(rows).size == rows.size:  # the usual case: nothing repeated
+    # the usual case, nothing repeated: rows ascending (events in canonical order without
+    # groups) tell it without a sort
+    if (rows[1:] > rows[:-1]).all() or np.unique(rows).size == rows.size:
         return d0
     # kept events are in canonical order: the first of each row's run is the one kept
     order = np.argsort(rows, kind="stable")
