@@ -79,6 +79,17 @@ def test_padded_symbols_are_stripped_whatever_the_text_dtype(dtype: object) -> N
     assert sorted(res.car["symbol"].unique()) == sorted(SYMBOLS)
 
 
+@pytest.mark.parametrize(
+    "symbols", [["AAA", "AAA", "BBB", "DDD"], ["DDD", "AAA", "BBB", "AAA"], ["BBB", "CCC", "DDD", "EEE"]]
+)
+def test_event_symbols_are_coded_in_their_sorted_order(symbols: list[str]) -> None:
+    """Listed by symbol already (codes count the runs) or not (codes from hashing): the same."""
+    table = read_events(_events().assign(symbol=symbols))
+    codes, distinct = pd.factorize(pd.Series(symbols), sort=True)
+    assert table.symbols.tolist() == list(distinct)
+    assert table.symbols[table.symbol_code].tolist() == table.symbol.tolist() == sorted(symbols)
+
+
 def test_ids_that_are_not_text_are_read_as_their_str() -> None:
     ev = _events().assign(event_id=[10, 2, 33, 4])
     table = read_events(ev)

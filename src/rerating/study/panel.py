@@ -9,6 +9,7 @@ listing's ``k``-th session after its day 0 in the data.
 from __future__ import annotations
 
 import functools
+import operator
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from itertools import compress, repeat
@@ -741,7 +742,14 @@ class _EventText:
     def coded(self) -> tuple[np.ndarray, np.ndarray]:
         """(int64 code of each value, the distinct values ascending): built when asked, as the
         ids' codes are only needed where events tie on group, symbol and date."""
-        return _sorted_codes(self.values)
+        values = self.values
+        given = values.tolist()
+        if given and all(map(operator.le, given, given[1:])):
+            # already ascending (events listed by symbol): codes count the runs, no hashing
+            new = np.ones(values.size, dtype=bool)
+            np.not_equal(values[1:], values[:-1], out=new[1:])
+            return np.cumsum(new, dtype=np.int64) - 1, values[new]
+        return _sorted_codes(values)
 
 
 def _sorted_codes(values: np.ndarray | pd.Series) -> tuple[np.ndarray, np.ndarray]:
