@@ -20,7 +20,7 @@ abnormal returns):
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Literal, TypeAlias
 
@@ -607,7 +607,7 @@ def average_ranks(x: np.ndarray) -> np.ndarray:
 
 
 def _ordinal_ranks(
-    filled: np.ndarray, any_inf: bool, scale: float | None = None
+    filled: np.ndarray, any_inf: bool, scale: float | None = None, column_sums: bool = False
 ) -> np.ndarray | None:
     """Row-wise ranks of ``filled`` (no NaN; +inf for missing) by one sort of packed integer keys.
 
@@ -620,27 +620,42 @@ def _ordinal_ranks(
     tie. The ranks equal :func:`_ordinal_ranks_argsort`'s exactly (only the +inf fillers, masked
     later, may be permuted among themselves). None when the rows are too long for the packing.
     ``any_inf``: whether ``filled`` has +inf fillers. ``scale``: return ``rank / scale - 0.5``.
+
+    ``column_sums``: return only each column's sum of the (average) ranks, ``(T,)``, for rows
+    without fillers (``any_inf`` False; ``scale`` ignored). That is all the rank tests take from a
+    complete matrix (:func:`_span_rank_means`): each sorted position's rank is credited to its
+    column by one ``bincount`` per block of rows, with no (N x T) matrix of ranks written and read
+    again. The sums are of integers and half-integers, so exact, whatever the order of addition.
     """
     n, t_cols = filled.shape
     bits = max(1, (t_cols - 1).bit_length())
     if bits > 20 or filled.size == 0:
         return None
-    ranks = np.empty((n, t_cols))
     tied = np.zeros(n, dtype=bool)
     cols = np.arange(t_cols, dtype=np.int64)
     values = np.arange(1, t_cols + 1, dtype=float)
-    if scale is not None:
-        values /= scale
-        values -= 0.5
     # blocks of rows keep every temporary small (cache-resident, reused by the allocator)
     step = max(1, _RANK_BLOCK // t_cols)
+    if column_sums:
+        ranks = np.zeros(t_cols)  # the sums, added up block by block
+        weights = np.tile(values, min(step, n))  # each sorted position's rank, row after row
+    else:
+        ranks = np.empty((n, t_cols))
+        if scale is not None:
+            values /= scale
+            values -= 0.5
     for lo in range(0, n, step):
         hi_row = min(n, lo + step)
-        tied[lo:hi_row] = _rank_block(
-            filled[lo:hi_row], ranks[lo:hi_row], bits, cols, values, any_inf
-        )
+        block = filled[lo:hi_row]
+        if column_sums:
+            tied[lo:hi_row] = _rank_block(block, None, bits, cols, weights, any_inf, ranks)
+        else:
+            tied[lo:hi_row] = _rank_block(block, ranks[lo:hi_row], bits, cols, values, any_inf)
     if tied.any():
         r = average_ranks(filled[tied])
+        if column_sums:
+            ranks += r.sum(axis=0)
+            return ranks
         if scale is not None:
             r /= scale
             r -= 0.5
@@ -654,13 +669,16 @@ _CZ_ROWS = 4096  # rows per block of corrado_zivney_ranks for many events
 
 def _rank_block(
     filled: np.ndarray,
-    out: np.ndarray,
+    out: np.ndarray | None,
     bits: int,
     cols: np.ndarray,
     values: np.ndarray,
     any_inf: bool,
+    sums: np.ndarray | None = None,
 ) -> np.ndarray:
-    """Write the ordinal ranks of a block of rows into ``out``; return which rows have ties."""
+    """Write the ordinal ranks of a block of rows into ``out``, or (``out`` None) add each
+    column's sum of them over the rows without ties into ``sums`` (``values``: the ranks of one
+    row's sorted positions, tiled over at least the block's rows); return which rows have ties."""
     n, t_cols = filled.shape
     low = (1 << bits) - 1
     # x - (just below the row's minimum) is positive and monotone in x: positive doubles order
@@ -681,9 +699,18 @@ def _rank_block(
     if any_inf:
         same &= hi[:, 1:] != (0x7FF0000000000000 >> bits)  # +inf fillers tie among themselves
     key &= low  # the column of each sorted value ...
+    tied = same.any(axis=1)
+    if out is None:
+        assert sums is not None
+        # tied rows are ranked again by the caller, exactly: leave them out
+        sorted_cols = key[~tied] if tied.any() else key
+        sums += np.bincount(
+            sorted_cols.reshape(-1), weights=values[: sorted_cols.size], minlength=t_cols
+        )
+        return tied
     key += (np.arange(n, dtype=np.int64) * t_cols)[:, None]  # ... as a flat index
     out.reshape(-1)[key] = values  # broadcast over rows (out: a C-contiguous block of rows)
-    return same.any(axis=1)
+    return tied
 
 
 def _ordinal_ranks_argsort(filled: np.ndarray) -> np.ndarray:
@@ -832,23 +859,15 @@ def corrado_zivney_ranks(sar_all: np.ndarray, event_cols: np.ndarray) -> np.ndar
     deviation before ranking, so event-induced variance does not bias the ranks.
     """
     cols = np.asarray(event_cols)
-    block = np.asarray(sar_all, dtype=float)[:, cols].T.copy()  # one contiguous row per event day
-    n_rows = block.shape[1]
-    if cols.size and n_rows > 1 and np.isfinite(block).all():
-        # every column complete (the usual case): one pass; a row reduction of a contiguous
-        # array sums exactly as the 1-D std of each column below
-        scaled = (block / block.std(axis=1, ddof=1)[:, None]).T
+    scaled = _restandardised_span(sar_all, cols)
+    n_rows = np.shape(sar_all)[0]
+    if scaled is not None:
+        blocks = _restandardised_blocks(sar_all, cols, scaled)
         if n_rows <= _CZ_ROWS:
-            x = np.array(sar_all, dtype=float)
-            x[:, cols] = scaled
-            return centered_ranks(x)
-        # many events: re-standardise and rank a block of rows at a time (the same ranks, no
-        # second copy of the whole matrix)
+            return centered_ranks(next(blocks)[1])
         u = np.empty(np.shape(sar_all))
-        for lo in range(0, n_rows, _CZ_ROWS):
-            x = np.array(sar_all[lo : lo + _CZ_ROWS], dtype=float)
-            x[:, cols] = scaled[lo : lo + _CZ_ROWS]
-            u[lo : lo + _CZ_ROWS] = centered_ranks(x)
+        for lo, x in blocks:
+            u[lo : lo + x.shape[0]] = centered_ranks(x)
         return u
     x = np.array(sar_all, dtype=float)
     for c in cols:
@@ -857,6 +876,30 @@ def corrado_zivney_ranks(sar_all: np.ndarray, event_cols: np.ndarray) -> np.ndar
         if fin.sum() > 1:
             x[:, c] = col / col[fin].std(ddof=1)
     return centered_ranks(x)
+
+
+def _restandardised_span(sar_all: np.ndarray, cols: np.ndarray) -> np.ndarray | None:
+    """The event-span columns ``cols`` of ``sar_all`` divided by each day's cross-sectional sd
+    (ddof 1), as Corrado & Zivney (1992) rank them; None unless every value is finite and there
+    are two events or more (then :func:`corrado_zivney_ranks` scales column by column)."""
+    block = np.asarray(sar_all, dtype=float)[:, cols].T.copy()  # one contiguous row per event day
+    if not (cols.size and block.shape[1] > 1 and np.isfinite(block).all()):
+        return None
+    # one pass over every day; a row reduction of a contiguous array sums exactly as the 1-D
+    # std of each column in corrado_zivney_ranks's column-by-column path
+    return (block / block.std(axis=1, ddof=1)[:, None]).T
+
+
+def _restandardised_blocks(
+    sar_all: np.ndarray, cols: np.ndarray, scaled: np.ndarray
+) -> Iterator[tuple[int, np.ndarray]]:
+    """Copies of blocks of ``_CZ_ROWS`` rows of ``sar_all``, each with the index of its first row,
+    with the columns ``cols`` replaced by ``scaled`` (:func:`_restandardised_span`): many events
+    are re-standardised and ranked a block at a time, with no second copy of the whole matrix."""
+    for lo in range(0, np.shape(sar_all)[0], _CZ_ROWS):
+        x = np.array(sar_all[lo : lo + _CZ_ROWS], dtype=float)
+        x[:, cols] = scaled[lo : lo + _CZ_ROWS]
+        yield lo, x
 
 
 def generalized_sign(
@@ -976,10 +1019,11 @@ def grank(
     ``L`` sessions carries the markets' lead-lag correlation, which one day's ranks do not; to
     first order its mean rank's variance is that of an ``L``-day mean of the daily mean ranks.
 
-    ``est_ranks``: :func:`grank_estimation_ranks` of ``sar_est`` when already computed. The
-    estimation SARs' ranks among themselves do not depend on the window, so a study ranks them
-    once per group; each window then only places its ``SCAR*`` among them (an estimation SAR above
-    it moves up one rank, one equal to it half a rank: average ranks, as a full re-ranking gives).
+    ``est_ranks``: :func:`grank_estimation_ranks` of ``sar_est`` when already computed (the ranks,
+    or only their column sums). The estimation SARs' ranks among themselves do not depend on the
+    window, so a study ranks them once per group; each window then only places its ``SCAR*`` among
+    them (an estimation SAR above it moves up one rank, one equal to it half a rank: average
+    ranks, as a full re-ranking gives).
     """
     x = np.asarray(sar_est, dtype=float)
     s = np.asarray(scar, dtype=float)
@@ -993,10 +1037,13 @@ def grank(
     fin_s = np.isfinite(star[:, 0])
     t_row = k + fin_s  # each event's ranked values (T_i)
     r_s = np.where(fin_s, 1.0 + below_n + 0.5 * equal_n, np.nan)
-    if bool((k == l1).all() and fin_s.all()):
+    complete = bool((k == l1).all() and fin_s.all())
+    if r_est.ndim == 1 and not complete:  # only the column sums were kept: rank again
+        r_est = grank_estimation_ranks(x)[0]
+    if complete:
         # nothing missing (the usual case): column sums of the ranks, no (N x L1) rank matrix
         ties = equal_n.any()
-        col = r_est.sum(axis=0) + above.sum(axis=0)
+        col = (r_est if r_est.ndim == 1 else r_est.sum(axis=0)) + above.sum(axis=0)
         if ties:
             with np.errstate(invalid="ignore"):
                 col = col + 0.5 * (x == star).sum(axis=0)
@@ -1021,13 +1068,25 @@ def grank(
     return TestResult(float(t), _p_t(t, t_days - 2), n)
 
 
-def grank_estimation_ranks(sar_est: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def grank_estimation_ranks(
+    sar_est: np.ndarray, column_sums: bool = False
+) -> tuple[np.ndarray, np.ndarray]:
     """Average ranks of each event's estimation SARs among themselves (NaN where missing), and
-    how many each event has: what :func:`grank` places every window's SCAR* among."""
+    how many each event has: what :func:`grank` places every window's SCAR* among.
+
+    ``column_sums``: when no SAR is missing, only each column's sum of the ranks, ``(L1,)``, all
+    that :func:`grank` (Kolari & Pynnönen 2011) takes from a complete matrix: one ``bincount`` of
+    the sorted columns instead of an (N x L1) matrix of ranks (:func:`_ordinal_ranks`).
+    """
     x = np.asarray(sar_est, dtype=float)
     if all_finite(x):
+        k = np.full(x.shape[0], x.shape[1])
+        if column_sums:
+            sums = _ordinal_ranks(x, any_inf=False, column_sums=True)
+            if sums is not None:
+                return sums, k
         r = _ordinal_ranks(x, any_inf=False)
-        return (_ordinal_ranks_argsort(x) if r is None else r), np.full(x.shape[0], x.shape[1])
+        return (_ordinal_ranks_argsort(x) if r is None else r), k
     fin = np.isfinite(x)
     filled = np.where(fin, x, np.inf)  # missing values rank last, then are masked back to NaN
     r = _ordinal_ranks(filled, any_inf=True)
@@ -1287,12 +1346,48 @@ def _cached(w: WindowSample, key: str) -> Any:
         elif key == "sign_share":
             w.extra[key] = estimation_positive_share(w.resid_est)
         elif key == "grank_est":
-            w.extra[key] = grank_estimation_ranks(w.sar_est)
-        elif key.startswith("means_"):  # the ranks' daily means, after the ranks
-            w.extra[key] = rank_means(_cached(w, "u_" + key[6:]))
+            # the ranks' column sums are all GRANK needs, unless named groups take their rows
+            w.extra[key] = grank_estimation_ranks(w.sar_est, not w.extra.get("segments"))
+        elif key.startswith("means_"):  # the whole span's daily mean ranks
+            u_key = "u_" + key[6:]
+            # Corrado's ranks are each event's own: a named group takes its rows of the "all"
+            # group's (group_rows_cache), so "all" keeps them whole when it has named groups
+            keep_ranks = u_key in w.extra or (u_key == "u_ar" and bool(w.extra.get("segments")))
+            means = None if keep_ranks else _span_rank_means(w, u_key == "u_cz")
+            w.extra[key] = rank_means(_cached(w, u_key)) if means is None else means
         else:  # u_cz, the whole event span's
             w.extra[key] = corrado_zivney_ranks(w.sar_all, w.event_cols)
     return w.extra[key]
+
+
+def _span_rank_means(w: WindowSample, restandardise: bool) -> RankMeans | None:
+    """:func:`rank_means` of the centred ranks of Corrado's (1989) ``[estimation | event span]``
+    matrix ``ar_all``, or of Corrado & Zivney's (1992) ``sar_all`` with its span re-standardised
+    (:func:`corrado_zivney_ranks`), from the ranks' column sums alone
+    (:func:`_ordinal_ranks`'s ``column_sums``): no (N x T) matrix of centred ranks. None when a
+    value is missing: then the counts ``N_t`` vary and the caller ranks the whole matrix."""
+    matrix = w.sar_all if restandardise else w.ar_all
+    n, t_cols = matrix.shape
+    if n == 0 or t_cols == 0 or not all_finite(matrix):
+        return None
+    if restandardise:
+        cols = np.asarray(w.event_cols)
+        scaled = _restandardised_span(matrix, cols)
+        if scaled is None:
+            return None
+        total = np.zeros(t_cols)
+        for _, x in _restandardised_blocks(matrix, cols, scaled):
+            part = _ordinal_ranks(x, any_inf=False, column_sums=True)
+            if part is None:
+                return None
+            total += part
+        sums: np.ndarray | None = total
+    else:
+        sums = _ordinal_ranks(np.asarray(matrix, dtype=float), any_inf=False, column_sums=True)
+    if sums is None:  # rows too long for the packed keys
+        return None
+    # every event ranks all T values: sum_i U_it = sum_i R_it / (T + 1) - N / 2, and N_t = N
+    return _rank_means_of(sums / (t_cols + 1.0) - 0.5 * n, np.full(t_cols, n), n)
 
 
 def _window_rank_means(w: WindowSample, matrix: np.ndarray, restandardise: bool) -> RankMeans:
@@ -1369,6 +1464,8 @@ def group_rows_cache(extra: dict, rows: np.ndarray | slice) -> dict:
     out: dict = {}
     segment = f"|{rows.start}:{rows.stop}" if isinstance(rows, slice) else None
     for key, value in list(extra.items()):
+        if key == "grank_est" and value[0].ndim == 1:  # column sums only: the group ranks its own
+            continue
         if key in ("u_ar", "grank_est", "sign_share"):
             out[key] = tuple(v[rows] for v in value) if isinstance(value, tuple) else value[rows]
         elif segment is not None and key.endswith(segment):  # a window's means, summed by "all"
