@@ -195,8 +195,13 @@ def test_rank_statistics_equal_the_textbook_ones(case: str, lead_lag: bool) -> N
         assert w.extra["grank_est"][0].ndim == 1
 
 
+@pytest.mark.parametrize("cz_rows", [4096, 16])
 @pytest.mark.parametrize("case", ["plain", "rounded"])
-def test_windows_of_a_group_share_the_column_sums(case: str) -> None:
+def test_windows_of_a_group_share_the_column_sums(
+    case: str, cz_rows: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # cz_rows=16: the many-events path, blocks of rows re-standardised and ranked one at a time
+    monkeypatch.setattr(st, "_CZ_ROWS", cz_rows)
     x = _matrix(case)
     extra: dict = {}
     spans = [None, (0, 0), (2, 6)]  # the event span, then two windows shorter than it

@@ -1420,6 +1420,17 @@ def _window_rank_means(w: WindowSample, matrix: np.ndarray, restandardise: bool)
             x = np.asarray(matrix[lo:hi][:, cols], dtype=float)  # fancy indexing copies already
         if scale is not None:
             x[:, l1:] /= scale
+        # nothing missing and no named groups' parts: the ranks' column sums alone, no matrix
+        # of centred ranks (as _span_rank_means), sum_i U_it = sum_i R_it / (T + 1) - rows / 2
+        col_sums = (
+            _ordinal_ranks(x, any_inf=False, column_sums=True)
+            if len(parts) == 1 and all_finite(x)
+            else None
+        )
+        if col_sums is not None:
+            sums[0] += col_sums / (cols.size + 1.0) - 0.5 * (hi - lo)
+            counts[0] += hi - lo
+            continue
         u = centered_ranks(x)
         for k, (a, b) in enumerate(parts):
             if a < hi and lo < b:
