@@ -637,6 +637,7 @@ def _ordinal_ranks(
     # blocks of rows keep every temporary small (cache-resident, reused by the allocator)
     step = max(1, _RANK_BLOCK // t_cols)
     if column_sums:
+        assert not any_inf  # a filler's rank is no rank: the caller's matrix must be complete
         ranks = np.zeros(t_cols)  # the sums, added up block by block
         weights = np.tile(values, min(step, n))  # each sorted position's rank, row after row
     else:
