@@ -1057,12 +1057,17 @@ def grank(
         n_t = _finite_counts(u)
         days = n_t > 0
         ubar = np.where(days, np.nansum(u, axis=0) / np.maximum(n_t, 1), 0.0)
+    # the lag-1 term pairs consecutive estimation days, both with events: taken before the days
+    # without events are left out (else the days either side of one would count as consecutive)
+    est_ubar, est_n_t = ubar[:l1], n_t[:l1]
+    if not complete:
         ubar, n_t = ubar[days], n_t[days]
     t_days = ubar.size
     s2 = ((n_t / n) * ubar**2).sum() / t_days
     if lag_length > 1:
         # over the estimation days (the last column is the CAR's), rescaled to S_U^2's 1/T
-        g1 = _rank_lag1(ubar[:-1], n_t[:-1], n, 0) * (t_days - 1) / t_days
+        est_days = int((est_n_t > 0).sum())
+        g1 = _rank_lag1(est_ubar, est_n_t, n, 0) * est_days / t_days
         s2 += 2.0 * (lag_length - 1) / lag_length * g1
     z = ubar[-1] / np.sqrt(s2) if s2 > 0 else float("nan")
     t = z * np.sqrt((t_days - 2.0) / (t_days - 1.0 - z * z))
