@@ -353,3 +353,21 @@ def test_market_cap_across_a_gap_in_the_data_says_the_bars_are_missing(tmp_path,
     # a weekend before the date is no gap: the plain note
     whole = Market.from_files(SAMPLE, master).market_cap("NVDA", "2025-01-25", currency="USD")
     assert whole.notes[0] == "close of 2025-01-24 (last session on or before 2025-01-25)"
+
+
+def test_a_files_market_lists_its_listings_not_a_table_kept_beside_them(tmp_path):
+    # a security-master extension (a table naming a symbol column) kept in the bars folder, as
+    # `rerating load --all --dir` allows: it is no series, so coverage() and quality() of every
+    # symbol leave it out instead of failing to read it as bars
+    for name in ("NVDA.csv", "GSPC.csv"):
+        (tmp_path / name).write_bytes((SAMPLE / name).read_bytes())
+    (tmp_path / "securities.csv").write_text(
+        "symbol,name,exchange,currency,calendar,kind\nZZZT,Test Co,XNYS,USD,XNYS,stock\n"
+    )
+    market = Market.from_files(tmp_path)
+    cov = market.coverage()
+    assert cov["symbol"].tolist() == ["NVDA", "^GSPC"]
+    assert cov.set_index("symbol").loc["NVDA", "rows"] == len(
+        (SAMPLE / "NVDA.csv").read_text().splitlines()
+    ) - 1
+    assert set(market.quality()["symbol"]) <= {"NVDA", "^GSPC"}

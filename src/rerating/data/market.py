@@ -289,6 +289,7 @@ class _FilesBackend:
         self._bars: dict[str, pd.DataFrame] = {}
         self._shares: pd.DataFrame | None = None
         self._eps: pd.DataFrame | None = None
+        self._listings: list[str] | None = None
 
     def bars(self, symbol: str) -> pd.DataFrame | None:
         if symbol not in self._bars:
@@ -302,9 +303,14 @@ class _FilesBackend:
 
     def clear(self) -> None:
         self._bars.clear()
+        self._listings = None
 
     def symbols(self) -> list[str]:
-        return self.source.symbols()
+        # the folder's listings: a table of many symbols kept beside them (securities.csv) is
+        # not a series of bars (each file's header is read once)
+        if self._listings is None:
+            self._listings = list(self.source.listings())
+        return self._listings
 
     def shares_table(self) -> pd.DataFrame:
         if self._shares is None:
