@@ -1850,7 +1850,8 @@ def _calendar_sums(  # type: ignore[no-untyped-def]
     r_est = row0[idx[k]] + e1  # the estimation window's first row
     dense[k] = (position(r_est) == pos[k] + e1) & (position(r_est + l1 - 1) == pos[k] + e1 + l1 - 1)
     sparse = np.flatnonzero(~dense)
-    complete = sparse.size == 0 and _kernel.all_finite(resid)  # then ``present`` follows from ``count``
+    finite = _kernel.all_finite(resid)  # then no chunk needs a mask of its residuals
+    complete = sparse.size == 0 and finite  # then ``present`` follows from ``count``
 
     rel_lo, rel_hi = (e1, e1 + l1 - 1) if dense.any() else (0, 0)
     chunk = 2048  # events at a time: each temporary (chunk x L1) stays in cache
@@ -1870,12 +1871,25 @@ def _calendar_sums(  # type: ignore[no-untyped-def]
     count, root_n = np.zeros(n_pos), np.zeros(n_pos)
     good_all = np.zeros(idx.size, dtype=bool)
     n_sum = 0.0
+    cols = slice(e1 - rel_lo, e1 - rel_lo + l1)  # a dense event's residuals in its day 0's row
     for lo in range(0, idx.size, chunk):
         part = slice(lo, lo + chunk)
-        xs = resid[idx[part]]  # NaN outside the data and where a return is missing
-        fin = np.isfinite(xs)
-        if fin.all():
-            centred = xs - xs.mean(axis=1, keepdims=True)
+        d_rows = np.flatnonzero(dense[part])
+        s_rows = np.flatnonzero(~dense[part])
+        at = pos[part][d_rows] - p0  # events sorted by day 0: one row sum per day 0
+        starts = np.flatnonzero(np.diff(at, prepend=-1))
+        runs = _DayRuns.of(at, starts) if at.size else None
+        # the chunk's events in the order their sums want: the dense ones in the runs' layout
+        # (the k-th event of every day 0 together), then the others; the per-event sums below go
+        # back to the sorted order, so that every sum adds the same numbers in the same order
+        order = np.concatenate([d_rows if runs is None else d_rows[runs.order], s_rows])
+        back = np.empty_like(order)
+        back[order] = np.arange(order.size)
+        xs = resid[idx[part][order]]  # NaN outside the data and where a return is missing
+        fin = np.isfinite(xs) if present is not None or not finite else None
+        if fin is None or fin.all():
+            xs -= xs.mean(axis=1, keepdims=True)
+            centred = xs
             n_i = np.full(xs.shape[0], float(l1))
         else:
             xs = np.where(fin, xs, 0.0)
@@ -1883,33 +1897,25 @@ def _calendar_sums(  # type: ignore[no-untyped-def]
             centred = np.where(fin, xs - (xs.sum(axis=1) / np.maximum(n_i, 1))[:, None], 0.0)
         norm = np.sqrt(np.einsum("ij,ij->i", centred, centred))
         good = norm > 0
-        good_all[part] = good
+        good_all[part] = good[back]
         sd = np.where(good, norm / np.sqrt(np.maximum(n_i, 1.0)), 0.0)  # s_i, as _residual_sd
-        s2_sum += float((sd**2).sum())
+        s2_sum += float((sd[back] ** 2).sum())
         centred *= np.divide(1.0, norm, out=np.zeros_like(norm), where=good)[:, None]  # u_i
         n_i = np.where(good, n_i, 0.0)
-        count += np.bincount(pos[part][good] - p0, minlength=n_pos)
-        root_n += np.bincount(pos[part] - p0, weights=np.sqrt(n_i), minlength=n_pos)
+        count += np.bincount(pos[part][good_all[part]] - p0, minlength=n_pos)
+        root_n += np.bincount(pos[part] - p0, weights=np.sqrt(n_i)[back], minlength=n_pos)
         n_sum += float(n_i.sum())
         # what each event puts on the calendar: u_i, and 1 on each date it has a residual
         layers = [(sums, centred), (wsums, centred * sd[:, None])]
         if present is not None:
+            assert fin is not None
             layers.append((present, (fin & good[:, None]).astype(float)))
-        dense_part = dense[part]
-        d_rows = np.flatnonzero(dense_part)
-        if d_rows.size:  # events sorted by day 0: one row sum per day 0
-            at = pos[part][d_rows] - p0
-            starts = np.flatnonzero(np.r_[True, at[1:] != at[:-1]])
-            cols = slice(e1 - rel_lo, e1 - rel_lo + l1)
-            every = d_rows.size == dense_part.size  # no copy of the values' rows then
-            _scatter_day_sums(
-                [(grid, values if every else values[d_rows]) for grid, values in layers],
-                at,
-                starts,
-                cols,
-                fresh=lo == 0,
-            )
-        s_rows = np.flatnonzero(~dense[part])
+        if runs is not None:
+            for grid, values in layers:
+                runs.add(grid, values[: d_rows.size], cols, fresh=lo == 0)
+        elif d_rows.size:
+            layers_d = [(grid, values[: d_rows.size]) for grid, values in layers]
+            _scatter_day_sums(layers_d, at, starts, cols, fresh=lo == 0)
         if s_rows.size:
             k = lo + s_rows
             r0 = row0[idx[k]]
@@ -1921,7 +1927,7 @@ def _calendar_sums(  # type: ignore[no-untyped-def]
             cell += ((pos[k] - p0) * width - pos[k] - rel_lo)[:, None]
             for grid, values in layers:
                 grid.reshape(-1)[:] += np.bincount(
-                    cell.reshape(-1), weights=values[s_rows].reshape(-1), minlength=grid.size
+                    cell.reshape(-1), weights=values[d_rows.size :].reshape(-1), minlength=grid.size
                 )
     if count.sum() < min_events:
         return None
@@ -1954,27 +1960,67 @@ def _scatter_day_sums(
     """Add the rows of each ``values`` that share a day 0 into row ``at`` of its ``grid`` (columns
     ``cols``): rows sorted by ``at``, each run starting at ``starts``. ``fresh``: the grids are
     still 0 (each day 0 then written once, not added)."""
-    ends = np.r_[starts[1:], at.size]
-    most = int((ends - starts).max())
-    if most > 8:  # long runs (many events on one date): one reduction per run
+    runs = _DayRuns.of(at, starts)
+    if runs is not None:
         for grid, values in layers:
-            rowsum = np.add.reduceat(values, starts, axis=0)
-            if fresh:
-                grid[at[starts], cols] = rowsum
-            else:
-                grid[at[starts], cols] += rowsum
+            runs.add(grid, values[runs.order], cols, fresh)
         return
-    # a few events per day 0 (events spread in time): the k-th event of every day 0 at once, the
-    # same sums in the same order as reduceat's, without its per-run loop (10x slower here)
-    for grid, values in layers:
+    for grid, values in layers:  # long runs (many events on one date): one reduction per run
+        rowsum = np.add.reduceat(values, starts, axis=0)
         if fresh:
-            grid[at[starts], cols] = values[starts]
+            grid[at[starts], cols] = rowsum
         else:
-            grid[at[starts], cols] += values[starts]
-    for k in range(1, most):
-        longer = starts[ends - starts > k]
-        for grid, values in layers:
-            grid[at[longer], cols] += values[longer + k]
+            grid[at[starts], cols] += rowsum
+
+
+# _DayRuns lays out runs of up to this many rows, and longer ones while the longest is no longer
+# than the runs are many: it costs one whole-block add per row of the longest run, np.add.reduceat
+# one reduction per run (~2 us: 0.5 ms for 250 runs of 2, 0.05 ms in blocks; 1 run of 500 rows the
+# other way round)
+_DAY_RUN_MAX = 8
+
+
+@dataclasses.dataclass(frozen=True)
+class _DayRuns:
+    """Rows sorted by day 0 laid out so that their sums by day 0 take a few whole-block adds: block
+    ``k`` holds the ``k``-th row of every day 0 with more than ``k`` (``sizes[k]`` rows, the runs
+    longest first), so that it adds onto the first ``sizes[k]`` rows of block 0 (with a few
+    events per day 0, events spread in time: no per-run loop, no indexed add).
+
+    ``order``: the sorted rows in that layout; ``rows``: each run's day-0 row, in block 0's order.
+    Each day 0 adds its rows in their sorted order: the same sums as one row at a time.
+    """
+
+    order: np.ndarray
+    rows: np.ndarray
+    sizes: tuple[int, ...]
+
+    @classmethod
+    def of(cls, at: np.ndarray, starts: np.ndarray) -> _DayRuns | None:
+        """The layout of rows sorted by ``at``, each run starting at ``starts``; ``None`` when the
+        longest run is too long for it (``_DAY_RUN_MAX``)."""
+        length = np.diff(starts, append=at.size)
+        most = int(length.max())
+        if most > max(_DAY_RUN_MAX, length.size):
+            return None
+        by_length = np.argsort(-length, kind="stable")  # the runs with a k-th row come first
+        # block k's rows: the runs longer than k
+        sizes = tuple(int(m) for m in length.size - np.cumsum(np.bincount(length)[:most]))
+        first = starts[by_length]
+        order = np.concatenate([first[:m] + k for k, m in enumerate(sizes)])
+        return cls(order, at[first], sizes)
+
+    def add(self, grid: np.ndarray, values: np.ndarray, cols: slice, fresh: bool) -> None:
+        """Add ``values`` (rows in ``order``'s layout) into their day-0 rows of ``grid`` (columns
+        ``cols``; ``fresh``: still 0 there). Block 0 of ``values`` is overwritten with the sums."""
+        acc = values[: self.sizes[0]]
+        if not fresh:
+            acc = grid[self.rows, cols] + acc
+        start = self.sizes[0]
+        for size in self.sizes[1:]:
+            acc[:size] += values[start : start + size]
+            start += size
+        grid[self.rows, cols] = acc
 
 
 def _sessions_of(flat: FlatReturns, row0: np.ndarray) -> np.ndarray:
@@ -2086,25 +2132,28 @@ def _lag_sums(
     width = step + span - 1  # a block's calendar columns
 
     def blocks(grids: Sequence[_DayGrid]) -> list[tuple[int, np.ndarray]]:
-        out = []
         g = grids[0]
+        n, cols = g.dsum.shape
         c0 = g.rel_lo - rel_lo
-        for b0 in range(0, g.dsum.shape[0], step):
-            rows = min(step, g.dsum.shape[0] - b0)
-            cal = np.zeros((len(grids), rows, width))
-            for layer, grid in zip(cal, grids, strict=True):
-                # row p's values on its own calendar dates: row p of the block from column
-                # c0 + p (a view whose rows step one element further than the layer's)
-                np.lib.stride_tricks.as_strided(
-                    layer.reshape(-1)[c0:], (rows, g.dsum.shape[1]), ((width + 1) * cal.itemsize, cal.itemsize)
-                )[...] = grid.dsum[b0 : b0 + step]
-            out.append((g.p0 + b0, cal))
+        # each layer's rows padded to width + 1 columns, values from column c0: read back as rows
+        # of ``width``, each row of a block starts one column further (its own calendar dates)
+        padded = np.empty((len(grids), n, width + 1))
+        padded[:, :, :c0] = 0.0  # no need to zero the cells the values take
+        padded[:, :, c0 + cols :] = 0.0
+        for layer, grid in zip(padded, grids, strict=True):
+            layer[:, c0 : c0 + cols] = grid.dsum
+        flat = padded.reshape(len(grids), -1)
+        out = []
+        for b0 in range(0, n, step):
+            rows = min(step, n - b0)
+            start = b0 * (width + 1)
+            out.append((g.p0 + b0, flat[:, start : start + rows * width].reshape(-1, rows, width)))
         return out
 
     blocks_a = blocks([a] if also is None else [a, also[0]])
     blocks_b = blocks_a if b is a else blocks([b] if also is None else [b, also[1]])
-    size = 2 * max_lag - 1
-    out = np.zeros(size * (1 if also is None else 2))
+    layers = blocks_a[0][1].shape[0]
+    out = np.zeros((layers, 2 * max_lag - 1))
     for a0, cal_a in blocks_a:
         for b0, cal_b in blocks_b:
             ra, rb = cal_a.shape[1], cal_b.shape[1]
@@ -2116,31 +2165,21 @@ def _lag_sums(
             # positions after its first row's, plus rel_lo)
             lo_a, hi_a = max(0, shift), width + min(0, shift)
             lo_b, hi_b = max(0, -shift), width - max(0, shift)
-            prod = np.matmul(cal_a[:, :, lo_a:hi_a], cal_b[:, :, lo_b:hi_b].transpose(0, 2, 1))
-            cells, at = _lag_cells(ra, rb, shift, max_lag, b is a, cal_a.shape[0])
-            out += np.bincount(at, weights=prod.reshape(-1).take(cells), minlength=out.size)[: out.size]
-    return out if also is None else out.reshape(2, size)
-
-
-@functools.lru_cache(maxsize=16)  # a few MB at most
-def _lag_cells(
-    ra: int, rb: int, shift: int, max_lag: int, one_way: bool, layers: int
-) -> tuple[np.ndarray, np.ndarray]:
-    """For :func:`_lag_sums`: the cells of a block product (``layers`` x ``ra`` x ``rb``, flat)
-    whose lag ``shift + j - i`` is wanted (``|lag| < max_lag``; ``>= 0`` when ``one_way``), and each
-    one's slot in the output (a layer's ``2 max_lag - 1`` lags after the previous layer's). The
-    blocks of a study repeat a few shapes, so these are built once for all of them."""
-    lag = shift + np.arange(rb)[None, :] - np.arange(ra)[:, None]
-    inside = np.abs(lag) < max_lag
-    if one_way:
-        inside &= lag >= 0
-    cells = np.flatnonzero(inside)
-    slot = lag.reshape(-1)[cells] + max_lag - 1
-    size = 2 * max_lag - 1
-    cells = np.concatenate([cells + k * ra * rb for k in range(layers)])
-    slot = np.concatenate([slot + k * size for k in range(layers)])
-    cells.flags.writeable = slot.flags.writeable = False  # shared by every call
-    return cells, slot
+            # the product's cell (i, j) pairs day 0s shift + j - i apart: written into rows of
+            # ra + rb columns with row i moved ra - 1 - i columns right (rows of ra + rb - 1 from
+            # column ra - 1), each lag is a column, and a sum down the rows adds its cells in
+            # row order (a lag's cells are one per row)
+            diag = np.zeros((layers, ra * (ra + rb)))
+            cells = diag[:, ra - 1 : ra - 1 + ra * (ra + rb - 1)].reshape(layers, ra, -1)[:, :, :rb]
+            np.matmul(cal_a[:, :, lo_a:hi_a], cal_b[:, :, lo_b:hi_b].transpose(0, 2, 1), out=cells)
+            # the lags wanted: |lag| < max_lag, and lag >= 0 within one group
+            first = max(shift - ra + 1, 1 - max_lag, 0 if b is a else 1 - max_lag)
+            last = min(shift + rb - 1, max_lag - 1)
+            if first <= last:
+                col = first - shift + ra - 1  # lag first's column
+                by_lag = diag.reshape(layers, ra, ra + rb)[:, :, col : col + last - first + 1]
+                out[:, first + max_lag - 1 : last + max_lag] += by_lag.sum(axis=1)
+    return out[0] if also is None else out
 
 
 def _row_lags(a: np.ndarray, a_p0: int, b: np.ndarray, b_p0: int, max_lag: int) -> np.ndarray:
