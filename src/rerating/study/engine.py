@@ -37,6 +37,7 @@ from rerating.study import kernel as _kernel
 from rerating.study._allocator import tune_allocator
 from rerating.study.models import MarketModel, ModelName, NormalReturnModel, get_model
 from rerating.study.panel import (
+    NS_PER_DAY,
     RISK_FREE_SCALE_LIMIT,
     AlignedSeries,
     FlatReturns,
@@ -50,6 +51,7 @@ from rerating.study.panel import (
     flatten_returns,
     locate_day_zero,
     read_events,
+    row_windows,
     suggest_symbols,
 )
 from rerating.study.results import EventStudyResults, window_label
@@ -603,11 +605,19 @@ class _DesignSource:
         """The risk-free series, when the study has one."""
         return self._args[2]  # type: ignore[no-any-return]
 
-    def market_at(self, rows: np.ndarray, flat_rows: np.ndarray | None = None) -> np.ndarray:
-        """The benchmark return at ``rows`` (any shape), shaped ``rows.shape + (1,)``."""
+    def market_at(
+        self, rows: np.ndarray, flat_rows: np.ndarray | None = None, length: int | None = None
+    ) -> np.ndarray:
+        """The benchmark return at ``rows`` (any shape), shaped ``rows.shape + (1,)``.
+
+        ``length``: at the windows of ``length`` rows from each of ``rows`` (1-D, each window in
+        one listing; see :meth:`FlatReturns.market_at`), shaped ``(rows.size, length, 1)``.
+        """
+        market, col_of_sym = self._args[0], self._args[1]
+        if length is not None:
+            return self.flat.market_at(market, col_of_sym, rows, length)[:, :, None]
         if flat_rows is None:
             flat_rows = rows.reshape(-1)
-        market, col_of_sym = self._args[0], self._args[1]
         return self.flat.market_at(market, col_of_sym, flat_rows).reshape(*rows.shape, 1)
 
     def at(
@@ -665,21 +675,33 @@ def _fit(study, ev, flat, d0, design, method, k_params, min_est, market_of_sym=N
         store[name][cursor[0] : cursor[0] + part.shape[0]] = part
 
     def gather(
-        rows: np.ndarray, ok: np.ndarray, flat_rows: np.ndarray | None = None, line: bool = False
+        first: np.ndarray, length: int, ok: np.ndarray | None, line: bool
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Raw return, model return (after the offset) and regressors at ``rows``, NaN where not ``ok``.
+        """Raw return, model return (after the offset) and regressors at ``length`` rows from
+        each of ``first`` (clipped to the data), NaN where not ``ok``.
 
-        ``line``: the market model's regressors without the constant (see ``_DesignSource.line``).
+        ``ok`` None: every window lies in its event's listing (most chunks), so each is a slice
+        of the flat arrays (:func:`row_windows`), with no (events x sessions) row array and no
+        masking pass. ``line``: the market model's regressors without the constant (see
+        ``_DesignSource.line``).
         """
-        raw = ret_flat.take(rows)
+        rows = None
+        if ok is None:
+            raw = row_windows(ret_flat, first, length)
+        else:
+            rows = np.clip(first[:, None] + np.arange(length), 0, n_rows - 1)
+            raw = ret_flat.take(rows)
         if line:
-            x = design.market_at(rows, flat_rows)
+            x = design.market_at(first, length=length) if rows is None else design.market_at(rows)
             y = raw  # no offset (raw - 0.0 is raw); neither array is written in place
         else:
-            off, x = design.at(rows, flat_rows)
+            if rows is None:
+                rows = first[:, None] + np.arange(length)
+            # one flat object: the panel caches the design's lookups by identity
+            off, x = design.at(rows, rows.reshape(-1))
             with np.errstate(invalid="ignore"):  # inf - inf: such rows are flagged below
                 y = raw - off
-        if not ok.all():  # most chunks lie wholly inside the data: no masking pass then
+        if ok is not None and not ok.all():
             raw = np.where(ok, raw, np.nan)
             y = np.where(ok, y, np.nan)
             x = np.where(ok[:, :, None], x, np.nan)
@@ -691,25 +713,25 @@ def _fit(study, ev, flat, d0, design, method, k_params, min_est, market_of_sym=N
         c = flat.code_at(g)
         p = g - flat.start[c]
         ln = flat.length[c]
-        if bool(((p + e1 >= 0) & (p + e2 < ln)).all()):
-            # every estimation window lies inside its listing's rows (the usual case): no
-            # (events x sessions) mask or clipping pass
-            est_ok = np.ones((idx.size, 1), dtype=bool)
-            est_rows = g[:, None] + est_off
-        else:
+        est_ok = None
+        if not bool(((p + e1 >= 0) & (p + e2 < ln)).all()):
+            # some estimation window runs past its listing's rows (usually none does: then no
+            # (events x sessions) mask or clipping pass)
             est_pos = p[:, None] + est_off
             est_ok = (est_pos >= 0) & (est_pos < ln[:, None])
-            est_rows = np.clip(g[:, None] + est_off, 0, n_rows - 1)
         evt_pos = p[:, None] + evt_off
         evt_ok = (evt_pos >= 0) & (evt_pos < ln[:, None])
+        evt_in = bool(evt_ok.all())
         evt_rows = np.clip(g[:, None] + evt_off, 0, n_rows - 1)
+
+        def est_rows_of(j: int) -> np.ndarray:
+            return np.clip(g[j] + est_off, 0, n_rows - 1)  # type: ignore[no-any-return]
 
         # the constant is left to the kernel only when every event window lies in the data (a
         # chunk with a window outside it keeps the full design, whose constant is NaN there)
-        line = design.line and bool(evt_ok.all())
-        est_rows_f = est_rows.reshape(-1)  # one object: the panel caches lookups by identity
-        raw_e, y_e, x_e = gather(est_rows, est_ok, est_rows_f, line)
-        raw_v, y_v, x_v = gather(evt_rows, evt_ok, None, line)
+        line = design.line and evt_in
+        raw_e, y_e, x_e = gather(g + e1, l1, est_ok, line)
+        raw_v, y_v, x_v = gather(g + wmin, l2, None if evt_in else evt_ok, line)
         # the factor columns only: a benchmark's or foreign market's gaps are not the factors'
         fcols = [
             k
@@ -722,17 +744,31 @@ def _fit(study, ev, flat, d0, design, method, k_params, min_est, market_of_sym=N
             factor_gaps[1] += int(has_ret.sum())
         # inf anywhere in the chunk's windows (the checks below are no-ops without one)
         # (a finite sum proves an array has neither inf nor NaN: one reduction, no mask)
+        row_sums = None
+        if line:
+            # the line fit's row sums of the estimation window are such sums: formed once here,
+            # for this check and the kernel (y_e is raw_e: the market model has no offset)
+            with np.errstate(invalid="ignore", over="ignore"):
+                sums = (raw_e.sum(axis=1), x_e[:, :, 0].sum(axis=1))
+            if np.isfinite(sums[0]).all() and np.isfinite(sums[1]).all():
+                row_sums = sums
         has_inf = any(
             not _kernel.all_finite(a) and bool(np.isinf(a).any())
             for a in {id(a): a for a in (raw_e, raw_v, y_e, y_v, x_e, x_v)}.values()
+            if row_sums is None or (a is not raw_e and a is not x_e)
         )
 
         why = np.full(idx.size, "", dtype=object)
+        # events without a reason yet: kept as booleans, not compared with "" on each flag
+        unset = np.ones(idx.size, dtype=bool)
         day0 = -wmin  # column of day 0 in the event span (may be outside the span)
 
         def flag(mask: np.ndarray, text) -> None:  # type: ignore[no-untyped-def]
-            for j in np.flatnonzero(mask & (why == "")):
-                why[j] = text(j) if callable(text) else text
+            hit = mask & unset
+            if hit.any():
+                for j in np.flatnonzero(hit):
+                    why[j] = text(j) if callable(text) else text
+                unset[hit] = False
 
         flag(
             ~evt_ok.all(axis=1),
@@ -804,7 +840,15 @@ def _fit(study, ev, flat, d0, design, method, k_params, min_est, market_of_sym=N
         # an inf in an event window (flagged above, dropped below) makes inf - inf there
         with np.errstate(invalid="ignore", over="ignore") if has_inf else contextlib.nullcontext():
             fit = _kernel.fit_chunk(
-                y_e, x_e, y_v, x_v, win_idx, method=method, min_obs=min_est, intercept=line
+                y_e,
+                x_e,
+                y_v,
+                x_v,
+                win_idx,
+                method=method,
+                min_obs=min_est,
+                intercept=line,
+                row_sums=row_sums,
             )
         st = fit.status
 
@@ -820,7 +864,7 @@ def _fit(study, ev, flat, d0, design, method, k_params, min_est, market_of_sym=N
             rf = design.risk_free
             no_rf = np.zeros_like(has)
             if rf is not None and study.model.uses_risk_free:
-                no_rf = has & ~np.isfinite(rf.at(est_rows[j]))
+                no_rf = has & ~np.isfinite(rf.at(est_rows_of(j)))
             # a regressor made with the risk-free rate (CAPM's R_m - R_f) is named when it is
             # missing where the risk-free rate is not
             what = [
@@ -873,9 +917,10 @@ def _fit(study, ev, flat, d0, design, method, k_params, min_est, market_of_sym=N
         )
         flag(st == _kernel.ZERO_VARIANCE, _kernel.STATUS_REASONS[_kernel.ZERO_VARIANCE])
         flag(st == _kernel.SINGULAR, singular)
-        reason[idx] = np.where(why == "", reason[idx], why)
-        ok = why == ""
+        ok = unset
         all_ok = bool(ok.all())
+        if not all_ok:
+            reason[idx] = np.where(ok, reason[idx], why)
         keep_parts.append(idx[ok])
         # buy-and-hold: compounded raw return minus compounded normal return (R - AR), over the
         # sessions with a return (all of them unless min_window_share < 1)
@@ -899,11 +944,14 @@ def _fit(study, ev, flat, d0, design, method, k_params, min_est, market_of_sym=N
         put("var_car", fit.var_car, ok, all_ok)
         put("bhar", bh, ok, all_ok)
         put("row0", g, ok, all_ok)  # r̄'s calendar dates are rebuilt from it for few events
-        win_days = np.stack([flat.days_at(evt_rows[:, [a, b]]) for a, b in win_idx], axis=1)
+        if evt_in:  # each window's first and last day number, from the span's dates
+            evt_dates = flat.dates_at(g + wmin, l2)
+            win_days = evt_dates[:, win_idx].view(np.int64) // NS_PER_DAY
+        else:
+            evt_dates = np.where(evt_ok, flat.dates_at(evt_rows), np.datetime64("NaT"))
+            win_days = np.stack([flat.days_at(evt_rows[:, [a, b]]) for a, b in win_idx], axis=1)
         put("win_days", win_days, ok, all_ok)
-        put(
-            "evt_dates", np.where(evt_ok, flat.dates_at(evt_rows), np.datetime64("NaT")), ok, all_ok
-        )
+        put("evt_dates", evt_dates, ok, all_ok)
         cursor[0] += int(ok.sum())
 
     # chunk_size bounds memory; blocks of at most KERNEL_BLOCK events keep the kernel's arrays

@@ -114,41 +114,56 @@ def _smallest_eigenvalue(scaled: np.ndarray) -> np.ndarray:
         return scaled[:, 0, 0].copy()  # LAPACK returns the 1 x 1 matrix's entry itself
     if k != 2:
         return np.linalg.eigvalsh(scaled)[:, 0]
-    a, b, c = scaled[:, 0, 0], scaled[:, 1, 1], scaled[:, 0, 1]
+    return _smallest_eigenvalue_2x2(scaled[:, 0, 0], scaled[:, 1, 1], scaled[:, 0, 1], scaled)
+
+
+def _smallest_eigenvalue_2x2(
+    a: np.ndarray, b: np.ndarray, c: np.ndarray, scaled: np.ndarray | None = None
+) -> np.ndarray:
+    """Smallest eigenvalue of each symmetric ``[[a, c], [c, b]]`` (see :func:`_smallest_eigenvalue`).
+
+    ``scaled``: the (E, 2, 2) matrices when the caller has them (LAPACK reads their lower
+    triangle near the threshold); else they are built from ``a, b, c`` for those rows only.
+    """
     out = 0.5 * (a + b) - np.hypot(0.5 * (a - b), c)
     near = ~(np.abs(out - EIG_MIN) > 1e-12)
     if near.any():
-        out[near] = np.linalg.eigvalsh(scaled[near])[:, 0]
+        if scaled is None:
+            an, bn, cn = a[near], b[near], c[near]
+            m = np.stack([np.stack([an, cn], axis=1), np.stack([cn, bn], axis=1)], axis=1)
+        else:
+            m = scaled[near]
+        out[near] = np.linalg.eigvalsh(m)[:, 0]
     return out
 
 
 def _line_fit(
-    x: np.ndarray, y: np.ndarray, n: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """OLS of ``y`` on ``(1, x)`` per row from four sums (rows masked to 0 outside the fit).
+    x: np.ndarray, y: np.ndarray, n: np.ndarray, sx: np.ndarray, sy: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """OLS of ``y`` on ``(1, x)`` per row from the sums (rows masked to 0 outside the fit).
 
-    Returns ``(params (E, 2), fitted (E, L), (X'X)^{-1}, X'X (both E, 2, 2))``: the closed forms
-    of the batched normal equations for two regressors, without a tiny BLAS call per event.
+    ``sx``, ``sy``: the row sums of ``x`` and ``y``, which the caller has (they also tell it
+    whether anything is missing). Returns ``(params (E, 2), residuals y - fitted (E, L), sum of
+    x^2 (E,), (X'X)^{-1} as its entries (0, 0), (0, 1), (1, 1))``: the closed forms of the batched
+    normal equations for two regressors, without a tiny BLAS call per event. The residuals are
+    formed in one buffer (``beta x``, ``+ alpha``, ``y -``): the operations, and so the bits, of
+    ``y - (alpha + beta x)``.
     """
     nn = n.astype(np.float64)
-    sx = x.sum(axis=1)
     with np.errstate(invalid="ignore", divide="ignore"):
         xbar = sx / nn
-        ybar = y.sum(axis=1) / nn
+        ybar = sy / nn
         sxx = np.einsum("el,el->e", x, x)
         sxx_c = sxx - sx * xbar  # sum of squared deviations of x
         beta = (np.einsum("el,el->e", x, y) - sx * ybar) / sxx_c
         alpha = ybar - beta * xbar
-        inv = np.empty((x.shape[0], 2, 2))
-        inv[:, 0, 0] = sxx / (nn * sxx_c)
-        inv[:, 0, 1] = inv[:, 1, 0] = -xbar / sxx_c
-        inv[:, 1, 1] = 1.0 / sxx_c
-        fitted = alpha[:, None] + beta[:, None] * x
-    xtx = np.empty_like(inv)
-    xtx[:, 0, 0] = nn
-    xtx[:, 0, 1] = xtx[:, 1, 0] = sx
-    xtx[:, 1, 1] = sxx
-    return np.column_stack([alpha, beta]), fitted, inv, xtx
+        inv = (sxx / (nn * sxx_c), -xbar / sxx_c, 1.0 / sxx_c)
+        fitted = np.multiply(beta[:, None], x)
+        np.add(alpha[:, None], fitted, out=fitted)
+    params = np.empty((x.shape[0], 2))
+    params[:, 0] = alpha
+    params[:, 1] = beta
+    return params, np.subtract(y, fitted, out=fitted), sxx, inv
 
 
 def fit_chunk(
@@ -161,6 +176,7 @@ def fit_chunk(
     method: Literal["ols", "none", "scholes_williams"] = "ols",
     min_obs: int = 30,
     intercept: bool = False,
+    row_sums: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> ChunkFit:
     """Fit the normal-return model of every event in a chunk and compute AR, CAR and variances.
 
@@ -188,6 +204,10 @@ def fit_chunk(
         ``x`` omits a leading constant column of ones, which is implied (the market model passes
         ``R_m`` alone, ``K = 1``: no design with a column of ones to build and check). The results
         are those of the design with the constant prepended.
+    row_sums : (ndarray, ndarray), optional
+        With ``intercept`` and one regressor: the sums over each row of ``y_est`` and of
+        ``x_est[:, :, 0]`` when the caller has formed them (``y.sum(axis=1)``, the same numbers),
+        both finite. The line fit needs them, and they show that nothing is missing.
 
     Returns
     -------
@@ -204,35 +224,47 @@ def fit_chunk(
         x_evt = np.concatenate([np.ones((*x_evt.shape[:2], 1)), x_evt], axis=2)
         intercept = False
     E = y_est.shape[0]
-    # one pass finds rows where the return or any regressor is missing: NaN propagates through the sum
     k_all = x_est.shape[2]
-    # no missing estimation data in the chunk (the usual case): two quick reductions, no mask
-    full = all_finite(y_est) and all_finite(x_est)
+    sums = None
+    if intercept:
+        # the line fit needs the row sums of y and x anyway, and they show whether anything is
+        # missing (NaN and inf propagate through a sum; an overflow only takes the masked path,
+        # which gives the same numbers): no separate finiteness pass
+        sums = row_sums
+        if sums is None:
+            with np.errstate(invalid="ignore", over="ignore"):
+                sums = (y_est.sum(axis=1), x_est[:, :, 0].sum(axis=1))
+        full = bool(np.isfinite(sums[0]).all() and np.isfinite(sums[1]).all())
+    else:
+        # no missing estimation data in the chunk (the usual case): two quick reductions, no mask
+        full = all_finite(y_est) and all_finite(x_est)
+    mask = None  # rows used in each fit; None: every row (no (E x L1) mask is built)
     if full:
-        mask = np.ones(y_est.shape, dtype=bool)
         n = np.full(E, y_est.shape[1], dtype=np.intp)
     else:
         with np.errstate(invalid="ignore", over="ignore"):
+            # one pass finds rows where the return or any regressor is missing (NaN propagates);
             # x @ ones is a BLAS matrix-vector product: far faster than a sum over a length-K axis
             mask = np.isfinite(y_est + x_est @ np.ones(k_all) if k_all else y_est)
         n = mask.sum(axis=1)
     status = np.where(n < max(min_obs, 2), TOO_FEW, OK)
 
-    ym = y_est if full else np.where(mask, y_est, 0.0)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        ybar = ym.sum(axis=1) / np.maximum(n, 1)
+    ym = y_est if mask is None else np.where(mask, y_est, 0.0)
+    if not intercept:  # the line fit forms the mean from its sums
+        with np.errstate(invalid="ignore", divide="ignore"):
+            ybar = ym.sum(axis=1) / np.maximum(n, 1)
     ysq = np.einsum("el,el->e", ym, ym)
     # zero variance (constant prices, stale quotes, a perfect fit) is judged relative to sum(y^2):
     # a constant series leaves only rounding error in its sum of squared deviations or residuals
 
     if method == "none":
         dev = y_est - ybar[:, None]
-        dm = dev if full else np.where(mask, dev, 0.0)
+        dm = dev if mask is None else np.where(mask, dev, 0.0)
         tss = np.einsum("el,el->e", dm, dm)
         status = np.where((status == OK) & ~(tss > 1e-20 * ysq), ZERO_VARIANCE, status)
         params = np.empty((E, 0))
         dof = n - 1
-        resid = np.where(mask, y_est, np.nan)
+        resid = y_est.copy() if mask is None else np.where(mask, y_est, np.nan)
         with np.errstate(invalid="ignore", divide="ignore"):
             sigma2 = tss / dof
         ar = y_evt.copy()
@@ -242,7 +274,7 @@ def fit_chunk(
     else:
         if method == "scholes_williams":
             xfit = x_est[:, :, :2]
-            m = mask
+            m = np.ones(y_est.shape, dtype=bool) if mask is None else mask
             y_ = y_est
             bm = _masked_slope(y_, x_est[:, :, 2], m)
             b0 = _masked_slope(y_, x_est[:, :, 1], m)
@@ -261,32 +293,50 @@ def fit_chunk(
             params = None
             singular = np.zeros(E, dtype=bool)
         K = xfit.shape[2] + intercept
-        xm = xfit if full else np.where(mask[:, :, None], xfit, 0.0)
         # the market model (a constant and one regressor): closed-form sums, no per-event BLAS
         if intercept:
             simple = True
+            x1m = x_est[:, :, 0] if mask is None else np.where(mask, x_est[:, :, 0], 0.0)
         else:
+            xm = xfit if mask is None else np.where(mask[:, :, None], xfit, 0.0)
             simple = params is None and K == 2
-            simple = simple and bool((xm[:, :, 0] == (1 if full else mask)).all())
+            simple = simple and bool((xm[:, :, 0] == (1 if mask is None else mask)).all())
             simple = simple and bool((x_evt[:, :, 0] == 1).all())
+            x1m = xm[:, :, -1]
         if simple:
-            line_params, fitted, line_inv, xtx = _line_fit(xm[:, :, -1], ym, n)
+            sy, sx = sums if sums is not None and mask is None else (ym.sum(axis=1), x1m.sum(axis=1))
+            line_params, r0, sxx, line_inv = _line_fit(x1m, ym, n, sx, sy)
+            # the checks below on X'X = [[n, sx], [sx, sxx]], entry by entry (the same numbers)
+            nn = n.astype(np.float64)
+            d0, d1 = np.sqrt(nn), np.sqrt(sxx)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                corr = [nn / (d0 * d0), sxx / (d1 * d1), sx / (d0 * d1)]
+            a, b, c = (np.where(np.isfinite(v), v, 0.0) for v in corr)
+            eig_min = _smallest_eigenvalue_2x2(a, b, c)
+            scale_ok = (d0 > 0) & (d1 > 0)
         else:
             xmt = xm.transpose(0, 2, 1)
             xtx = np.matmul(xmt, xm)
-        # scale-free singularity check: smallest eigenvalue of the correlation-scaled X'X
-        d = np.sqrt(np.einsum("ekk->ek", xtx))
-        with np.errstate(invalid="ignore", divide="ignore"):
-            scaled = xtx / (d[:, :, None] * d[:, None, :])
-        scaled = np.where(np.isfinite(scaled), scaled, 0.0)
-        eig_min = _smallest_eigenvalue(scaled)
-        singular |= ~(eig_min > EIG_MIN) | ~(d > 0).all(axis=1)
+            # scale-free singularity check: smallest eigenvalue of the correlation-scaled X'X
+            d = np.sqrt(np.einsum("ekk->ek", xtx))
+            with np.errstate(invalid="ignore", divide="ignore"):
+                scaled = xtx / (d[:, :, None] * d[:, None, :])
+            scaled = np.where(np.isfinite(scaled), scaled, 0.0)
+            eig_min = _smallest_eigenvalue(scaled)
+            scale_ok = (d > 0).all(axis=1)
+        singular |= ~(eig_min > EIG_MIN) | ~scale_ok
         status = np.where((status == OK) & singular, SINGULAR, status)
         good = status == OK
         if simple:
             params = line_params
-            # failed fits get a finite stand-in (their outputs are set to NaN below)
-            inv = np.where(good[:, None, None], line_inv, np.eye(2)[None, :, :])
+            # failed fits get a finite stand-in, the identity (their outputs are set to NaN below)
+            i00 = np.where(good, line_inv[0], 1.0)
+            i01 = np.where(good, line_inv[1], 0.0)
+            i11 = np.where(good, line_inv[2], 1.0)
+            inv = np.empty((E, 2, 2))
+            inv[:, 0, 0] = i00
+            inv[:, 0, 1] = inv[:, 1, 0] = i01
+            inv[:, 1, 1] = i11
         else:
             safe = np.where(good[:, None, None], xtx, np.eye(K)[None, :, :])
             inv = np.linalg.inv(safe)
@@ -295,11 +345,11 @@ def fit_chunk(
                 params = np.matmul(inv, xty)[:, :, 0]
             with np.errstate(invalid="ignore"):
                 fitted = np.matmul(xm, params[:, :, None])[:, :, 0]
-        r0 = y_est - fitted
-        if not full:
+            r0 = y_est - fitted
+        if mask is not None:
             r0 = np.where(mask, r0, 0.0)
         ssr = np.einsum("el,el->e", r0, r0)
-        resid = r0 if full else np.where(mask, r0, np.nan)
+        resid = r0 if mask is None else np.where(mask, r0, np.nan)
         dof = n - K
         with np.errstate(invalid="ignore", divide="ignore"):
             sigma2 = ssr / dof
@@ -310,7 +360,7 @@ def fit_chunk(
             with np.errstate(invalid="ignore", over="ignore"):  # failed fits: NaN, dropped below
                 ar = y_evt - (line_params[:, :1] + line_params[:, 1:] * x1)
                 # x' inv x expanded for x = (1, x1), as the matrix product sums it
-                h = inv[:, :1, 0] + x1 * (2.0 * inv[:, :1, 1] + inv[:, 1, 1:] * x1)
+                h = i00[:, None] + x1 * (2.0 * i01[:, None] + i11[:, None] * x1)
         else:
             ar = y_evt - np.matmul(xp_evt, params[:, :, None])[:, :, 0]
             h = (np.matmul(xp_evt, inv) * xp_evt).sum(axis=2)
@@ -341,7 +391,10 @@ def fit_chunk(
                 x_w = np.where(miss[:, a : b + 1, None], 0.0, x_w)
             s = x_w.sum(axis=1)
             if intercept:  # the implied constant's column sum
-                s = np.column_stack([np.broadcast_to(np.asarray(length, dtype=float), (E,)), s])
+                s1 = np.empty((E, 2))
+                s1[:, 0] = length
+                s1[:, 1] = s[:, 0]
+                s = s1
             var_car[:, w] = sigma2 * (
                 length + (np.matmul(s[:, None, :], inv)[:, 0, :] * s).sum(axis=1)
             )

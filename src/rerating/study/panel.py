@@ -80,6 +80,19 @@ def _to_naive_dates(values: pd.Series | pd.Index, what: str, timed: str = "") ->
     return np.asarray(idx.values, dtype="datetime64[ns]")
 
 
+def row_windows(values: np.ndarray, first: np.ndarray, length: int) -> np.ndarray:
+    """``values[first[:, None] + arange(length)]`` (each window inside ``values``), shape ``(E, length)``.
+
+    Each window is a contiguous slice: copying rows of a strided view costs a fraction of a
+    gather by an ``(E x length)`` index array, which need not be built either.
+    """
+    step = values.strides[0]
+    view = np.lib.stride_tricks.as_strided(
+        values, shape=(values.shape[0] - length + 1, length), strides=(step, step), writeable=False
+    )
+    return view[first]
+
+
 class CalendarOf(Protocol):
     """symbol -> exchange_calendars name, or None when unknown (a mapping or a lazy lookup)."""
 
@@ -224,11 +237,39 @@ class FlatReturns:
         self._pos_cache = [(rows, out), *self._pos_cache[:1]]
         return out
 
-    def dates_at(self, rows: np.ndarray) -> np.ndarray:
-        """datetime64[ns] date of ``rows``."""
+    def dates_at(self, rows: np.ndarray, length: int | None = None) -> np.ndarray:
+        """datetime64[ns] date of ``rows``.
+
+        ``length``: ``rows`` (1-D) are the first rows of windows of ``length`` rows, each inside
+        one listing; the dates of every window's rows, shape ``(rows.size, length)``.
+        """
+        if length is not None:
+            if self._dates is not None or self.date_index is None:
+                return row_windows(self.dates, rows, length)
+            p0 = self.window_pos(rows, length)
+            if p0 is not None:
+                return row_windows(self.date_index, p0, length)
+            rows = rows[:, None] + np.arange(length)
         if self._dates is not None or self.date_index is None:
             return self.dates[rows]
         return self.date_index[self.pos_at(rows)]
+
+    def window_pos(self, first: np.ndarray, length: int) -> np.ndarray | None:
+        """Position in ``date_index`` of each window's first row, when windows are consecutive dates.
+
+        A window is ``length`` rows from ``first`` inside one listing (the caller's guarantee).
+        A listing's rows have ascending, distinct dates, so a window spans consecutive dates of
+        ``date_index`` exactly when its last row lies ``length - 1`` positions after its first:
+        its values of a date-indexed series are then a slice of that series on the index (see
+        :class:`AlignedSeries`). None without a date index or when some window skips a date.
+        """
+        if self.date_index is None:
+            return None
+        p0 = self.pos_at(first)
+        if self._cells is None and self._pos is None:  # a complete grid: every listing, every date
+            return p0
+        last = self.pos_at(first + (length - 1))
+        return p0 if bool((last - p0 == length - 1).all()) else None
 
     def days_at(self, rows: np.ndarray) -> np.ndarray:
         """Day number (since 1970) of ``rows``."""
@@ -265,18 +306,26 @@ class FlatReturns:
         return out
 
     def market_at(
-        self, series: Sequence[AlignedSeries], col_of_sym: np.ndarray, rows: np.ndarray
+        self,
+        series: Sequence[AlignedSeries],
+        col_of_sym: np.ndarray,
+        rows: np.ndarray,
+        length: int | None = None,
     ) -> np.ndarray:
-        """``series[col_of_sym[symbol]]`` at each row's date (NaN where the series has no entry)."""
+        """``series[col_of_sym[symbol]]`` at each row's date (NaN where the series has no entry).
+
+        ``length``: ``rows`` are the first rows of windows of ``length`` rows, each inside one
+        listing (see :meth:`AlignedSeries.at`); the result has a trailing axis of ``length``.
+        """
         if len(series) == 1:
-            return series[0].at(rows)
+            return series[0].at(rows, length)
         rows = np.asarray(rows)
         col = col_of_sym[self.code_at(rows)]
-        out = np.full(rows.shape, np.nan)
+        out = np.full(rows.shape if length is None else (*rows.shape, length), np.nan)
         for k, s in enumerate(series):
             sel = col == k
             if sel.any():
-                out[sel] = s.at(rows[sel])
+                out[sel] = s.at(rows[sel], length)
         return out
 
     def align(self, values: pd.Series, rows: np.ndarray | None = None) -> np.ndarray:
@@ -410,8 +459,20 @@ class AlignedSeries:
             _lookup(self._prepared, flat.date_index) if flat.date_index is not None else None
         )
 
-    def at(self, rows: np.ndarray) -> np.ndarray:
-        """Values at each row's date (NaN where the series has no entry), shaped like ``rows``."""
+    def at(self, rows: np.ndarray, length: int | None = None) -> np.ndarray:
+        """Values at each row's date (NaN where the series has no entry), shaped like ``rows``.
+
+        ``length``: ``rows`` (1-D) are the first rows of windows of ``length`` rows, each inside
+        one listing; the values at every window's rows, shape ``(rows.size, length)``. Windows of
+        consecutive dates (:meth:`FlatReturns.window_pos`) are copied as slices of the series on
+        the index, without a position per row.
+        """
+        if length is not None:
+            if self._on_index is not None:
+                p0 = self.flat.window_pos(rows, length)
+                if p0 is not None:
+                    return row_windows(self._on_index, p0, length)
+            rows = rows[:, None] + np.arange(length)
         if self._on_index is not None:
             return self._on_index.take(self.flat.pos_at(rows))
         return _lookup(self._prepared, self.flat.dates_at(rows))

@@ -319,13 +319,18 @@ class EventStudyResults:
             if self.day0_dates is None
             else self.day0_dates.astype("datetime64[ns]")
         )
+
+        def per_window(a: np.ndarray) -> np.ndarray:
+            # one window (the usual case): the arrays as they are (the frame copies them)
+            return a if w == 1 else np.repeat(a, w)
+
         return pd.DataFrame(
             {
-                "event_id": np.repeat(self.event_id, w),
-                "symbol": np.repeat(self.symbol, w),
-                "group": np.repeat(self.group, w),
+                "event_id": per_window(self.event_id),
+                "symbol": per_window(self.symbol),
+                "group": per_window(self.group),
                 # the session each listing's day 0 became (a timestamp or a holiday moves it)
-                "day0": np.repeat(day0, w),
+                "day0": per_window(day0),
                 "window": np.tile([window_label(x) for x in self.event_windows], n),
                 "car": self.car_arr.reshape(-1),
                 "std_error": se.reshape(-1),
