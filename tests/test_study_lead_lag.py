@@ -17,6 +17,7 @@ import pytest
 import statsmodels.api as sm
 from scipy import stats
 
+from _study_oracles import two_markets
 from rerating.errors import WindowError
 from rerating.study import EventStudy
 from rerating.study.statistics import (
@@ -36,28 +37,8 @@ EST = (-120, -11)
 WINS = ((0, 0), (0, 4), (-2, 2))
 
 
-def _two_markets(seed: int = 11, n_days: int = 320):  # type: ignore[no-untyped-def]
-    """Wide returns of 4 'HK' and 4 'US' listings on a business-day calendar with a few holidays
-    of each market. Each date has an early shock (both markets) and a late one (New York's
-    hours) that Hong Kong sees the next session."""
-    rng = np.random.default_rng(seed)
-    dates = pd.bdate_range("2021-01-04", periods=n_days)
-    early, late = rng.normal(0, 1, n_days), rng.normal(0, 1, n_days)
-    mkt = pd.DataFrame(
-        {"HSI": rng.normal(0, 0.012, n_days), "SPX": rng.normal(0, 0.01, n_days)}, index=dates
-    )
-    hk_common = early + np.concatenate([[0.0], late[:-1]])
-    us_common = early + late
-    cols = {}
-    for i in range(4):
-        cols[f"H{i}"] = 0.8 * mkt["HSI"].to_numpy() + 0.01 * (0.5 * hk_common + rng.normal(0, 1, n_days))
-        cols[f"U{i}"] = 1.1 * mkt["SPX"].to_numpy() + 0.01 * (0.5 * us_common + rng.normal(0, 1, n_days))
-    wide = pd.DataFrame(cols, index=dates)
-    hk_holidays = [40, 41, 150, 262]  # not sessions of the HK listings (NaN in a wide frame)
-    us_holidays = [90, 151, 258]
-    wide.iloc[hk_holidays, :4] = np.nan
-    wide.iloc[us_holidays, 4:] = np.nan
-    return wide, mkt
+def _two_markets():  # type: ignore[no-untyped-def]
+    return two_markets(per_market=4, n_days=320, seed=11)
 
 
 def _events(wide: pd.DataFrame, day0: dict[str, int]) -> pd.DataFrame:
@@ -179,7 +160,9 @@ def test_lead_lag_all_counts_every_pair() -> None:
     res = EventStudy(wide[list(day0)], ev, lead_lag="all", **kw).fit()
     # the oracle with every pair counted as two markets
     marked = {s: f"M{k}" for k, s in enumerate(day0)}
-    within, _ = _oracle(wide, mkt.assign(**{m: mkt["SPX"] for m in marked.values()}), marked, day0)
+    # the joint calendar is the studied listings' sessions (New York's: Hong Kong's days are not in it)
+    studied = wide[list(day0)]
+    within, _ = _oracle(studied, mkt.assign(**{m: mkt["SPX"] for m in marked.values()}), marked, day0)
     clus = res.clustering.query("group == 'all'").set_index("window")
     assert clus["rbar"].to_numpy() == pytest.approx(within, abs=1e-12)
     assert bench  # one benchmark: "markets" would add nothing

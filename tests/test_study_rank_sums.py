@@ -19,6 +19,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
+from _study_oracles import two_markets
 from rerating.study import EventStudy
 from rerating.study import statistics as st
 
@@ -230,30 +231,9 @@ def test_a_named_group_ranks_its_own_rows_when_all_kept_only_column_sums() -> No
 # --- through EventStudy ------------------------------------------------------------------------
 
 
-def _two_markets(rounded: bool, n_days: int = 330, seed: int = 17):  # type: ignore[no-untyped-def]
-    """Wide returns of 12 'HK' and 12 'US' listings (Hong Kong sees New York's news a session
-    later), each market with its own holidays; ``rounded``: returns to 0.1%."""
-    rng = np.random.default_rng(seed)
-    dates = pd.bdate_range("2021-01-04", periods=n_days)
-    early, late = rng.normal(0, 1, n_days), rng.normal(0, 1, n_days)
-    mkt = pd.DataFrame(
-        {"HSI": rng.normal(0, 0.012, n_days), "SPX": rng.normal(0, 0.01, n_days)}, index=dates
-    )
-    hk_common = early + np.concatenate([[0.0], late[:-1]])
-    cols = {}
-    for i in range(12):
-        cols[f"H{i}"] = 0.8 * mkt["HSI"].to_numpy() + 0.01 * (
-            0.5 * hk_common + rng.normal(0, 1, n_days)
-        )
-        cols[f"U{i}"] = 1.1 * mkt["SPX"].to_numpy() + 0.01 * (
-            0.5 * (early + late) + rng.normal(0, 1, n_days)
-        )
-    wide = pd.DataFrame(cols, index=dates)
-    if rounded:
-        wide, mkt = wide.round(3), mkt.round(3)
-    wide.iloc[[40, 41, 150, 262], 0::2] = np.nan
-    wide.iloc[[90, 151, 258], 1::2] = np.nan
-    return wide, mkt
+def _two_markets(rounded: bool):  # type: ignore[no-untyped-def]
+    """12 'HK' and 12 'US' listings (tests/_study_oracles.py); ``rounded``: ties."""
+    return two_markets(per_market=12, n_days=330, seed=17, rounded=rounded)
 
 
 @pytest.mark.parametrize("grouped", [False, True])

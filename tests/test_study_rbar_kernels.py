@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from _study_oracles import lag_sums_pair_by_pair
 from rerating.study import engine
 
 
@@ -31,21 +32,6 @@ def test_day_sums_add_every_event_into_its_day_zero_row(per_day: int, fresh: boo
         np.testing.assert_allclose(grid, expected, rtol=1e-13, atol=1e-13)
 
 
-def _brute_lag_sums(a: engine._DayGrid, b: engine._DayGrid, max_lag: int) -> np.ndarray:
-    """sum over (row p of a, row q of b), d = q - p, |d| < max_lag (d >= 0 when a is b) of the
-    products of their values on common calendar dates (row p's column c is date p0 + p + rel_lo + c)."""
-    out = np.zeros(2 * max_lag - 1)
-    for p in range(a.dsum.shape[0]):
-        for q in range(b.dsum.shape[0]):
-            d = (b.p0 + q) - (a.p0 + p)
-            if abs(d) >= max_lag or (b is a and d < 0):
-                continue
-            xa = {a.p0 + p + a.rel_lo + c: v for c, v in enumerate(a.dsum[p])}
-            xb = {b.p0 + q + b.rel_lo + c: v for c, v in enumerate(b.dsum[q])}
-            out[d + max_lag - 1] += sum(v * xb[t] for t, v in xa.items() if t in xb)
-    return out
-
-
 @pytest.mark.parametrize("same", [True, False])
 @pytest.mark.parametrize("rows", [5, 70, 150])
 def test_lag_sums_are_the_pairs_products_on_common_dates(same: bool, rows: int) -> None:
@@ -54,7 +40,7 @@ def test_lag_sums_are_the_pairs_products_on_common_dates(same: bool, rows: int) 
     b = a if same else engine._DayGrid(p0=10, rel_lo=-6, dsum=rng.standard_normal((rows - 3, 5)))
     for max_lag in (3, 66):  # fewer lags than a block's rows, and more
         got = engine._lag_sums(a, b, max_lag)
-        np.testing.assert_allclose(got, _brute_lag_sums(a, b, max_lag), rtol=1e-12, atol=1e-12)
+        np.testing.assert_allclose(got, lag_sums_pair_by_pair(a, b, max_lag), rtol=1e-12, atol=1e-12)
         # a second layer on the same cells comes as a second row from the same pass
         wa = engine._DayGrid(a.p0, a.rel_lo, 2.0 * a.dsum)
         wb = wa if same else engine._DayGrid(b.p0, b.rel_lo, -b.dsum)

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from _study_oracles import lag_sums_pair_by_pair
 from rerating.study import EventStudy, engine
 
 
@@ -208,23 +209,6 @@ def test_calendar_sums_are_every_events_unit_residuals_on_their_dates(
     assert sums.n_sum == sum(present.values())  # every residual of every event
 
 
-def _lag_sums_pair_by_pair(a: engine._DayGrid, b: engine._DayGrid, max_lag: int) -> np.ndarray:
-    out = np.zeros(2 * max_lag - 1)
-    for p in range(a.dsum.shape[0]):
-        for q in range(b.dsum.shape[0]):
-            d = (b.p0 + q) - (a.p0 + p)
-            if abs(d) >= max_lag or (b is a and d < 0):
-                continue
-            # row p's column c is the date p0 + p + rel_lo + c
-            lo = max(a.p0 + p + a.rel_lo, b.p0 + q + b.rel_lo)
-            hi = min(a.p0 + p + a.rel_lo + a.dsum.shape[1], b.p0 + q + b.rel_lo + b.dsum.shape[1])
-            if lo < hi:
-                xa = a.dsum[p, lo - (a.p0 + p + a.rel_lo) : hi - (a.p0 + p + a.rel_lo)]
-                xb = b.dsum[q, lo - (b.p0 + q + b.rel_lo) : hi - (b.p0 + q + b.rel_lo)]
-                out[d + max_lag - 1] += float(xa @ xb)
-    return out
-
-
 # a last block of one row (67 = 66 + 1 rows, blocks of 66), of 31 rows, blocks that leave lags out
 @pytest.mark.parametrize(("rows", "max_lag"), [(67, 66), (127, 66), (200, 40), (97, 100)])
 @pytest.mark.parametrize("same", [True, False])
@@ -235,6 +219,6 @@ def test_lag_sums_read_every_lag_of_every_block_product(rows: int, max_lag: int,
     wa = engine._DayGrid(a.p0, a.rel_lo, rng.standard_normal(a.dsum.shape))
     wb = wa if same else engine._DayGrid(b.p0, b.rel_lo, rng.standard_normal(b.dsum.shape))
     both = engine._lag_sums(a, b, max_lag, (wa, wb))
-    np.testing.assert_allclose(both[0], _lag_sums_pair_by_pair(a, b, max_lag), rtol=1e-12, atol=1e-12)
-    np.testing.assert_allclose(both[1], _lag_sums_pair_by_pair(wa, wb, max_lag), rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(both[0], lag_sums_pair_by_pair(a, b, max_lag), rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(both[1], lag_sums_pair_by_pair(wa, wb, max_lag), rtol=1e-12, atol=1e-12)
     np.testing.assert_array_equal(engine._lag_sums(a, b, max_lag), both[0])
