@@ -111,6 +111,11 @@ def test_report_on_an_event_after_the_data_is_written_without_a_price_chart(
     assert (out / "report.html").is_file() and not (out / "prices.png").exists()
 
 
+def _report_nvda(events: Path, out: Path) -> int:
+    """``rerating --sample report --events EVENTS --symbols NVDA --out OUT``."""
+    return main(["--sample", "report", "--events", str(events), "--symbols", "NVDA", "--out", str(out)])
+
+
 @pytest.mark.parametrize(
     ("name", "text"),
     [("empty.csv", CATALOG_HEADER), ("empty.toml", "schema_version = 1\n")],
@@ -120,10 +125,7 @@ def test_report_on_an_events_file_without_events_names_the_file(
 ) -> None:
     # was "no events given for the report; pass --events ...", though --events was given
     events = _write(tmp_path / name, text)
-    code = main(
-        ["--sample", "report", "--events", str(events), "--symbols", "NVDA",
-         "--out", str(tmp_path / "r")]
-    )  # fmt: skip
+    code = _report_nvda(events, tmp_path / "r")
     err = capsys.readouterr().err
     assert code != 0
     assert f"events file {events} holds no events" in err
@@ -135,10 +137,7 @@ def test_report_on_an_existing_file_of_another_kind_says_which_extensions(
 ) -> None:
     # an existing events.txt was taken for a catalog id: "unknown event id 'events.txt'"
     events = _write(tmp_path / "events.txt", CATALOG_HEADER)
-    code = main(
-        ["--sample", "report", "--events", str(events), "--symbols", "NVDA",
-         "--out", str(tmp_path / "r")]
-    )  # fmt: skip
+    code = _report_nvda(events, tmp_path / "r")
     err = capsys.readouterr().err
     assert code != 0
     assert "unsupported extension '.txt'; use .toml or .csv" in err

@@ -520,12 +520,7 @@ def _relative_check(
         symbol=sym,
         status=SUPPORTED if lo <= diff <= hi else CONTRADICTED,
         computed=diff,
-        start_date=_d(a.start_date),
-        end_date=_d(a.end_date),
-        start_close=float(a.start_close),
-        end_close=float(a.end_close),
-        currency=a.currency,
-        calendar=a.calendar,
+        **_window_fields(a),
         accepted=(lo, hi),
         benchmark=versus,
         benchmark_computed=ret_b,
@@ -662,12 +657,7 @@ def _check_listing(claim: Claim, sym: str, market: Market, catalog: Any) -> List
         base = ListingCheck(
             symbol=sec.symbol,
             status="",
-            start_date=_d(wr.start_date),
-            end_date=_d(wr.end_date),
-            start_close=float(wr.start_close),
-            end_close=float(wr.end_close),
-            currency=wr.currency,
-            calendar=wr.calendar,
+            **_window_fields(wr),
             note=wr.note,
         )
         if unit == "pct":
@@ -1015,6 +1005,19 @@ def _no_row(sym: str, day: pd.Timestamp, cal: str) -> RerateError:
     return MissingDataError(
         f"no {sym} row on {_d(day)} ({cal}); check the date or the data coverage"
     )
+
+
+def _window_fields(w: Any) -> dict[str, Any]:
+    """A :class:`ListingCheck`'s fields from a window return: its dates, closes, currency and
+    calendar (what every window-based check shows as its evidence)."""
+    return {
+        "start_date": _d(w.start_date),
+        "end_date": _d(w.end_date),
+        "start_close": float(w.start_close),
+        "end_close": float(w.end_close),
+        "currency": w.currency,
+        "calendar": w.calendar,
+    }
 
 
 def _d(ts: Any) -> str:
