@@ -230,6 +230,18 @@ def bench_small(sizes: Sizes) -> dict[str, Any]:
         run_rerating(data, sizes, tests)
         t, _, _ = _median_time(lambda t=tests: run_rerating(data, sizes, t), sizes.small_repeats)
         report[f"rerating_{tests}_seconds"] = t
+    # every test without the compiled rank kernels (numba, the [fast] extra): numpy's path
+    from rerating.study import _compiled
+
+    report["compiled_kernels"] = _compiled.enabled()
+    if report["compiled_kernels"]:
+        os.environ["RERATING_COMPILED"] = "0"
+        try:
+            run_rerating(data, sizes)
+            t, _, _ = _median_time(lambda: run_rerating(data, sizes), sizes.small_repeats)
+        finally:
+            del os.environ["RERATING_COMPILED"]
+        report["rerating_numpy_ranks_seconds"] = t
 
     import statsmodels.api  # noqa: F401  - import outside the timed region, as for the others
 
@@ -262,6 +274,8 @@ def bench_small(sizes: Sizes) -> dict[str, Any]:
     report["eventstudy_seconds"] = t_es
     report["speedup_vs_eventstudy"] = t_es / t_re
     report["speedup_vs_eventstudy_parametric"] = t_es / report["rerating_parametric_seconds"]
+    if "rerating_numpy_ranks_seconds" in report:
+        report["speedup_vs_eventstudy_numpy_ranks"] = t_es / report["rerating_numpy_ranks_seconds"]
     report["max_abs_car_diff_vs_eventstudy"] = float((car_re - car_es.reindex(car_re.index)).abs().max())
     return report
 
@@ -548,9 +562,14 @@ def _fmt(report: dict[str, Any]) -> list[tuple[str, str]]:
     add("small: same fit, parametric tests only, ms", s.get("rerating_parametric_seconds", float("nan")) * 1e3, ".1f")
     add("small: same fit, no tests (CAR, CAAR, r̄), ms", s.get("rerating_none_seconds", float("nan")) * 1e3, ".1f")
     add("small: malloc thresholds set", s.get("malloc_tuned"))
+    add("small: compiled rank kernels (numba)", s.get("compiled_kernels"))
+    add("small: same fit without the compiled kernels, ms",
+        s.get("rerating_numpy_ranks_seconds", float("nan")) * 1e3, ".1f")
     add("small: eventstudy 0.1a12, ms", s.get("eventstudy_seconds", float("nan")) * 1e3, ".1f")
     add("small: speed-up vs eventstudy", s.get("speedup_vs_eventstudy"), ".1f")
     add("small: speed-up vs eventstudy, parametric only", s.get("speedup_vs_eventstudy_parametric"), ".1f")
+    add("small: speed-up vs eventstudy, without the compiled kernels",
+        s.get("speedup_vs_eventstudy_numpy_ranks"), ".1f")
     add("small: max |CAR diff| vs eventstudy", s.get("max_abs_car_diff_vs_eventstudy"), ".2e")
     add("small: eventstudy error", s.get("eventstudy_error"))
     add("small: statsmodels OLS loop, ms", s.get("statsmodels_loop_seconds", float("nan")) * 1e3, ".1f")

@@ -27,6 +27,7 @@ from typing import Any, Literal, TypeAlias
 import numpy as np
 from scipy import special
 
+from rerating.study import _compiled
 from rerating.study.kernel import all_finite
 
 TestName: TypeAlias = Literal[
@@ -631,6 +632,10 @@ def _ordinal_ranks(
     bits = max(1, (t_cols - 1).bit_length())
     if bits > 20 or filled.size == 0:
         return None
+    if column_sums:  # the same sums, compiled, when numba is installed (the [fast] extra)
+        sums = _compiled.rank_column_sums(filled)
+        if sums is not None:
+            return sums
     tied = np.zeros(n, dtype=bool)
     cols = np.arange(t_cols, dtype=np.int64)
     values = np.arange(1, t_cols + 1, dtype=float)
@@ -884,11 +889,21 @@ def _restandardised_span(sar_all: np.ndarray, cols: np.ndarray) -> np.ndarray | 
     (ddof 1), as Corrado & Zivney (1992) rank them; None unless every value is finite and there
     are two events or more (then :func:`corrado_zivney_ranks` scales column by column)."""
     block = np.asarray(sar_all, dtype=float)[:, cols].T.copy()  # one contiguous row per event day
+    sd = _span_sd(sar_all, cols, block)
+    return None if sd is None else (block / sd[:, None]).T
+
+
+def _span_sd(sar_all: np.ndarray, cols: np.ndarray, block: np.ndarray | None = None) -> np.ndarray | None:
+    """Each event-span day's cross-sectional sd (ddof 1) of ``sar_all``'s columns ``cols``, which
+    :func:`_restandardised_span` divides by (``block``: those columns, one contiguous row per day,
+    when already copied); None unless every value is finite and there are two events or more."""
+    if block is None:
+        block = np.asarray(sar_all, dtype=float)[:, cols].T.copy()
     if not (cols.size and block.shape[1] > 1 and np.isfinite(block).all()):
         return None
     # one pass over every day; a row reduction of a contiguous array sums exactly as the 1-D
     # std of each column in corrado_zivney_ranks's column-by-column path
-    return (block / block.std(axis=1, ddof=1)[:, None]).T
+    return block.std(axis=1, ddof=1)  # type: ignore[no-any-return]
 
 
 def _restandardised_blocks(
@@ -1029,8 +1044,16 @@ def grank(
     x = np.asarray(sar_est, dtype=float)
     s = np.asarray(scar, dtype=float)
     star = (s / s.std(ddof=1))[:, None]
-    r_est, k = grank_estimation_ranks(x) if est_ranks is None else est_ranks
     n, l1 = x.shape
+    if est_ranks is None and all_finite(star):
+        # SCAR* ranked with the estimation SARs in one pass of the compiled kernels: the column
+        # sums of the complete case below, the same numbers (exact sums of half-integers); None
+        # when a SAR is missing
+        merged = _compiled.rank_column_sums(x, extra=star)
+        if merged is not None:
+            ubar = merged / (n * (l1 + 2.0)) - 0.5
+            return _grank_result(ubar, np.full(l1 + 1, n), n, l1, lag_length)
+    r_est, k = grank_estimation_ranks(x) if est_ranks is None else est_ranks
     with np.errstate(invalid="ignore"):
         above = x > star
         below_n = (x < star).sum(axis=1)
@@ -1057,10 +1080,17 @@ def grank(
         n_t = _finite_counts(u)
         days = n_t > 0
         ubar = np.where(days, np.nansum(u, axis=0) / np.maximum(n_t, 1), 0.0)
+    return _grank_result(ubar, n_t, n, l1, lag_length)
+
+
+def _grank_result(ubar: np.ndarray, n_t: np.ndarray, n: int, l1: int, lag_length: int) -> TestResult:
+    """:func:`grank`'s statistic from the mean centred ranks ``ubar`` of the ``l1`` estimation days
+    and the CAR (the last), ``n_t`` events ranked on each."""
     # the lag-1 term pairs consecutive estimation days, both with events: taken before the days
     # without events are left out (else the days either side of one would count as consecutive)
     est_ubar, est_n_t = ubar[:l1], n_t[:l1]
-    if not complete:
+    days = n_t > 0
+    if not days.all():
         ubar, n_t = ubar[days], n_t[days]
     t_days = ubar.size
     s2 = ((n_t / n) * ubar**2).sum() / t_days
@@ -1374,10 +1404,19 @@ def _span_rank_means(w: WindowSample, restandardise: bool) -> RankMeans | None:
     value is missing: then the counts ``N_t`` vary and the caller ranks the whole matrix."""
     matrix = w.sar_all if restandardise else w.ar_all
     n, t_cols = matrix.shape
-    if n == 0 or t_cols == 0 or not all_finite(matrix):
+    if n == 0 or t_cols == 0:
         return None
-    if restandardise:
-        cols = np.asarray(w.event_cols)
+    cols = np.asarray(w.event_cols)
+    sums: np.ndarray | None = None
+    if not restandardise:
+        sums = _compiled.rank_column_sums(matrix)  # None without numba, or with a value missing
+    elif (sd := _span_sd(matrix, cols)) is not None:
+        div = np.ones(t_cols)
+        div[cols] = sd  # the compiled kernels divide as _restandardised_span does
+        sums = _compiled.rank_column_sums(matrix, div)
+    if sums is None and not all_finite(matrix):
+        return None
+    if sums is None and restandardise:
         scaled = _restandardised_span(matrix, cols)
         if scaled is None:
             return None
@@ -1387,8 +1426,8 @@ def _span_rank_means(w: WindowSample, restandardise: bool) -> RankMeans | None:
             if part is None:
                 return None
             total += part
-        sums: np.ndarray | None = total
-    else:
+        sums = total
+    elif sums is None:
         sums = _ordinal_ranks(np.asarray(matrix, dtype=float), any_inf=False, column_sums=True)
     if sums is None:  # rows too long for the packed keys
         return None
@@ -1490,6 +1529,16 @@ def group_rows_cache(extra: dict, rows: np.ndarray | slice) -> dict:
     return out
 
 
+def _grank_est_ranks(w: WindowSample) -> tuple[np.ndarray, np.ndarray] | None:
+    """The group's estimation ranks for :func:`grank`, or None when the compiled kernels rank each
+    window's SCAR* with the estimation SARs in one pass (nothing missing, a large group)."""
+    x = w.sar_est
+    compiled = x.size + x.shape[0] >= _compiled.MIN_VALUES and _compiled.enabled()
+    if compiled and all_finite(x):
+        return None
+    return _cached(w, "grank_est")  # type: ignore[no-any-return]
+
+
 def _lag_break(w: WindowSample) -> int | None:
     """The rank tests' ``lag_break``: the first event-span column, when the lead-lag terms apply."""
     return int(w.event_cols[0]) if w.lead_lag and w.event_cols.size else None
@@ -1566,7 +1615,7 @@ TESTS: dict[str, TestSpec] = {
         TestSpec(
             "grank",
             lambda w: grank(
-                w.sar_est, w.scar, w.length if w.lead_lag else 0, _cached(w, "grank_est")
+                w.sar_est, w.scar, w.length if w.lead_lag else 0, _grank_est_ranks(w)
             ),
             True,
             SMALL_N_SKIP,

@@ -1,0 +1,238 @@
+"""The compiled rank kernels (``rerating.study._compiled``, numba: the ``[fast]`` extra).
+
+Each column's sum of the rows' average ranks is checked against ``scipy.stats.rankdata`` (which
+shares nothing with the kernels), on rows built to break the packed sort keys: values one ulp
+apart in the wrong column order, signed zeros, subnormals, huge magnitudes, constant rows. A whole
+study with every test must give the same tables, to the last bit, with the kernels and without
+them (the sums are exact, so nothing may move).
+"""
+
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+from rerating.study import EventStudy, _compiled
+
+pytestmark = pytest.mark.skipif(
+    not _compiled.enabled(), reason="numba is not installed (the [fast] extra)"
+)
+
+
+@pytest.fixture
+def any_size(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The kernels on matrices of any size (they leave small ones to numpy)."""
+    monkeypatch.setattr(_compiled, "MIN_VALUES", 0)
+
+
+def _rankdata_sums(x: np.ndarray) -> np.ndarray:
+    return np.array([stats.rankdata(row) for row in x]).sum(axis=0)
+
+
+def _hard_rows(n: int = 200, t: int = 70, seed: int = 11) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    x = rng.normal(0.0, 0.02, (n, t))
+    # the larger of two values one ulp apart in the lower column: with the low bits of the keys
+    # replaced by the column, the two keys tie on the value bits and sort in column order, which
+    # is the wrong order: the row must be sorted again exactly
+    for i in range(0, n, 3):
+        x[i, 2] = np.nextafter(x[i, t - 5], np.inf)
+    x[1::5] = np.round(x[1::5], 2)  # ties, many of them
+    x[2::7, 5], x[2::7, 6] = 0.0, -0.0  # signed zeros tie
+    x[3::11, 8] = 5e-324  # subnormals (the smallest double), beside zeros and normal values
+    x[3::11, 9] = 0.0
+    x[4::13, 10], x[4::13, 11] = 1e300, -1e300  # keys near the top of the exponent range
+    x[6] = 0.25  # a constant row: every value has the mean rank
+    x[7, :] = -0.0
+    x[7, ::2] = 0.0
+    return x
+
+
+@pytest.mark.usefixtures("any_size")
+def test_rank_column_sums_equal_rankdata() -> None:
+    x = _hard_rows()
+    got = _compiled.rank_column_sums(x)
+    assert got is not None
+    np.testing.assert_array_equal(got, _rankdata_sums(x))  # exact: integers and halves
+
+
+@pytest.mark.usefixtures("any_size")
+def test_the_out_of_order_rows_are_ranked_exactly() -> None:
+    # one row, two values one ulp apart in the wrong column order and nothing else near them:
+    # a kernel that trusted the keys' order would swap their ranks
+    x = np.linspace(-1.0, 1.0, 64)[None, :].copy()
+    x[0, 3] = np.nextafter(x[0, 50], np.inf)
+    got = _compiled.rank_column_sums(x)
+    assert got is not None
+    np.testing.assert_array_equal(got, stats.rankdata(x[0]))
+    assert got[3] == got[50] + 1
+
+
+@pytest.mark.usefixtures("any_size")
+def test_divisors_and_extra_columns_rank_as_the_built_matrix() -> None:
+    rng = np.random.default_rng(4)
+    x = _hard_rows(t=40)
+    div = np.ones(40)
+    div[30:] = rng.uniform(0.5, 3.0, 10)  # Corrado & Zivney's re-standardised span
+    extra = rng.normal(0.0, 0.02, (x.shape[0], 3))  # GRANK's SCAR*, or more columns
+    extra[::4, 0] = x[::4, 7] / div[7]  # tied with an estimation value
+    got = _compiled.rank_column_sums(x, div, extra)
+    assert got is not None
+    np.testing.assert_array_equal(got, _rankdata_sums(np.concatenate([x / div, extra], axis=1)))
+
+
+@pytest.mark.usefixtures("any_size")
+def test_blocks_of_rows_and_fresh_scratch_give_the_same_sums(monkeypatch: pytest.MonkeyPatch) -> None:
+    x = _hard_rows(n=333)
+    whole = _compiled.rank_column_sums(x)
+    monkeypatch.setattr(_compiled, "_BLOCK_VALUES", 700)  # ten rows a block, the last short
+    monkeypatch.setattr(_compiled, "_KEEP_VALUES", 0)  # no scratch kept between calls
+    monkeypatch.setattr(_compiled._local, "buffers", None, raising=False)
+    blocks = _compiled.rank_column_sums(x)
+    assert whole is not None and blocks is not None
+    np.testing.assert_array_equal(blocks, whole)
+    np.testing.assert_array_equal(blocks, _rankdata_sums(x))
+
+
+@pytest.mark.usefixtures("any_size")
+@pytest.mark.parametrize("where", ["nan", "inf", "extra", "zero_divisor"])
+def test_a_value_that_is_not_finite_leaves_the_matrix_to_numpy(where: str) -> None:
+    x = _hard_rows(n=50, t=30)
+    div = np.ones(30)
+    extra = np.zeros((50, 1))
+    if where == "nan":
+        x[49, 29] = np.nan  # the last value of the last row: after every other row is packed
+    elif where == "inf":
+        x[10, 0] = -np.inf
+    elif where == "extra":
+        extra[20, 0] = np.nan
+    else:
+        div[4] = 0.0
+        x[:, 4] = 0.0  # 0 / 0
+    assert _compiled.rank_column_sums(x, div, extra) is None
+
+
+def test_small_matrices_and_the_switch_leave_the_work_to_numpy(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    x = _hard_rows(n=50, t=30)
+    assert x.size < _compiled.MIN_VALUES
+    assert _compiled.rank_column_sums(x) is None  # small: numba would cost more than it saves
+    assert _compiled.rank_column_sums(np.zeros((0, 30))) is None
+    monkeypatch.setattr(_compiled, "MIN_VALUES", 0)
+    assert _compiled.rank_column_sums(x) is not None
+    monkeypatch.setenv("RERATING_COMPILED", "0")
+    assert not _compiled.enabled()
+    assert _compiled.rank_column_sums(x) is None
+    assert _compiled.rank_inputs(x, x, np.ones_like(x), np.ones(50)) is None
+
+
+@pytest.mark.usefixtures("any_size")
+def test_rank_inputs_are_numpys_numbers() -> None:
+    rng = np.random.default_rng(9)
+    resid = rng.normal(0.0, 0.02, (40, 25))
+    ar = rng.normal(0.0, 0.02, (40, 7))
+    ar[3, 2] = np.nan  # a missing return stays missing
+    var_ar = rng.uniform(1e-4, 9e-4, (40, 7))
+    var_ar[5, 1] = 0.0  # IEEE division: inf (numba's Python error model would raise)
+    sigma2 = rng.uniform(1e-4, 9e-4, 40)
+    sigma2[6] = 0.0
+    got = _compiled.rank_inputs(resid, ar, var_ar, sigma2)
+    assert got is not None
+    with np.errstate(divide="ignore"):
+        sar_est = resid / np.sqrt(sigma2)[:, None]
+        want = (
+            sar_est,
+            np.concatenate([resid, ar], axis=1),
+            np.concatenate([sar_est, ar / np.sqrt(var_ar)], axis=1),
+        )
+    for g, w in zip(got, want, strict=True):
+        np.testing.assert_array_equal(g, w)  # NaN where NaN, every other value bit for bit
+
+
+@pytest.mark.usefixtures("any_size")
+def test_threads_rank_at_once() -> None:
+    # each thread keeps its own scratch: two at once must not mix their keys
+    mats = [_hard_rows(n=300, seed=s) for s in (1, 2)]
+    want = [_rankdata_sums(m) for m in mats]
+    got: dict[int, list[np.ndarray]] = {0: [], 1: []}
+
+    def work(k: int) -> None:
+        for _ in range(20):
+            sums = _compiled.rank_column_sums(mats[k])
+            assert sums is not None
+            got[k].append(sums)
+
+    threads = [threading.Thread(target=work, args=(k,)) for k in (0, 1)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    for k in (0, 1):
+        assert len(got[k]) == 20
+        for sums in got[k]:
+            np.testing.assert_array_equal(sums, want[k])
+
+
+# --- a whole study, with and without the kernels ---------------------------------------------
+
+
+def _study_data(n_sym: int, rounded: bool, missing: bool):  # type: ignore[no-untyped-def]
+    rng = np.random.default_rng(21)
+    dates = pd.bdate_range("2021-01-04", periods=420, name="date")
+    m = rng.normal(0.0004, 0.01, dates.size)
+    r = rng.uniform(0.5, 1.5, n_sym) * m[:, None] + rng.normal(0.0, 0.02, (dates.size, n_sym))
+    if rounded:
+        r = np.round(r, 3)  # ties within and across the estimation window and the event span
+    symbols = [f"S{i:03d}" for i in range(n_sym)]
+    wide = pd.DataFrame(r, index=dates, columns=symbols)
+    if missing:
+        wide = wide.mask(rng.random(wide.shape) < 0.01)
+    day0 = 300 + rng.integers(0, 100, n_sym)
+    events = pd.DataFrame(
+        {
+            "event_id": [f"E{i:03d}" for i in range(n_sym)],
+            "symbol": symbols,
+            "date": dates[day0],
+            "group": np.where(np.arange(n_sym) % 2 == 0, "even", "odd"),
+        }
+    )
+    return wide, pd.DataFrame({"MKT": m}, index=dates), events
+
+
+@pytest.mark.parametrize(
+    ("rounded", "missing", "grouped", "workers"),
+    [
+        (False, False, False, 2),
+        (True, False, False, 1),
+        (False, True, False, 2),
+        (True, False, True, 2),
+        (False, False, True, 1),
+    ],
+)
+def test_a_study_is_the_same_with_and_without_the_kernels(
+    rounded: bool, missing: bool, grouped: bool, workers: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    wide, mkt, events = _study_data(300, rounded, missing)
+    if not grouped:
+        events = events.drop(columns="group")
+
+    def fit():  # type: ignore[no-untyped-def]
+        return EventStudy(
+            wide, events, market_returns=mkt, benchmarks="MKT", model="market",
+            estimation_window=(-250, -11), event_windows=((-10, 10), (0, 0), (-1, 3)),
+            tests="all", workers=workers,
+        ).fit()  # fmt: skip
+
+    compiled = fit()  # 300 events x 271 sessions: above MIN_VALUES, the kernels rank
+    monkeypatch.setenv("RERATING_COMPILED", "0")
+    plain = fit()
+    pd.testing.assert_frame_equal(compiled.tests, plain.tests, check_exact=True)
+    pd.testing.assert_frame_equal(compiled.caar, plain.caar, check_exact=True)
+    assert compiled.warnings == plain.warnings
+    ranked = plain.tests[plain.tests["test"].isin(["corrado", "corrado_zivney", "grank"])]
+    assert ranked["statistic"].notna().all()
