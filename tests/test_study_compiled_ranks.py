@@ -236,3 +236,57 @@ def test_a_study_is_the_same_with_and_without_the_kernels(
     assert compiled.warnings == plain.warnings
     ranked = plain.tests[plain.tests["test"].isin(["corrado", "corrado_zivney", "grank"])]
     assert ranked["statistic"].notna().all()
+
+
+# --- the batch of the three rank tests (span_rank_sums) ----------------------------------------
+
+
+def _span_inputs(n: int = 120, l1: int = 60, l2: int = 9, seed: int = 2):  # type: ignore[no-untyped-def]
+    rng = np.random.default_rng(seed)
+    resid = np.round(rng.normal(0.0, 0.02, (n, l1)), 3)  # ties within each row
+    ar = np.round(rng.normal(0.0, 0.02, (n, l2)), 3)
+    ar[::5, 0] = resid[::5, 4]  # a span AR tied with an estimation residual
+    var_ar = rng.uniform(1e-4, 9e-4, (n, l2))
+    sigma2 = rng.uniform(1e-4, 9e-4, n)
+    return resid, ar, var_ar, sigma2
+
+
+@pytest.mark.usefixtures("any_size")
+@pytest.mark.parametrize(("corrado", "cz", "windows"), [(True, True, 2), (False, True, 0), (True, False, 1)])
+def test_the_batch_ranks_each_tests_matrix_as_rankdata(corrado: bool, cz: bool, windows: int) -> None:
+    resid, ar, var_ar, sigma2 = _span_inputs()
+    n, l1 = resid.shape
+    rng = np.random.default_rng(6)
+    cz_div = rng.uniform(0.5, 2.0, ar.shape[1]) if cz else None
+    stars = rng.normal(0.0, 1.0, (windows, n))
+    sar_est = resid / np.sqrt(sigma2)[:, None]
+    if windows:
+        stars[0, ::3] = sar_est[::3, 10]  # SCAR* tied with an estimation SAR
+    out = _compiled.span_rank_sums(resid, ar, var_ar, sigma2, cz_div, stars, corrado)
+    assert out is not None
+    sums, arrays = out
+    assert sums is not None and sums.shape == (int(corrado) + int(cz) + windows, l1 + ar.shape[1])
+    sar_span = ar / np.sqrt(var_ar)
+    np.testing.assert_array_equal(arrays[0], sar_est)
+    np.testing.assert_array_equal(arrays[1], np.concatenate([resid, ar], axis=1))
+    np.testing.assert_array_equal(arrays[2], np.concatenate([sar_est, sar_span], axis=1))
+    want = []
+    if corrado:
+        want.append(_rankdata_sums(np.concatenate([resid, ar], axis=1)))
+    if cz:
+        want.append(_rankdata_sums(np.concatenate([sar_est, sar_span / cz_div], axis=1)))
+    for w in range(windows):
+        grank = _rankdata_sums(np.concatenate([sar_est, stars[w][:, None]], axis=1))
+        want.append(np.concatenate([grank, np.zeros(ar.shape[1] - 1)]))  # the padding: no ranks
+    np.testing.assert_array_equal(sums, np.array(want))
+
+
+@pytest.mark.usefixtures("any_size")
+def test_the_batch_leaves_missing_values_to_each_tests_own_path() -> None:
+    resid, ar, var_ar, sigma2 = _span_inputs()
+    ar[7, 3] = np.nan
+    out = _compiled.span_rank_sums(resid, ar, var_ar, sigma2, None, np.zeros((1, resid.shape[0])), True)
+    assert out is not None
+    sums, arrays = out
+    assert sums is None  # the tests rank on their own, with numpy's missing-value handling
+    np.testing.assert_array_equal(arrays[1], np.concatenate([resid, ar], axis=1))  # NaN kept

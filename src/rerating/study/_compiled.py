@@ -24,18 +24,17 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Callable
-from typing import Any
+from types import ModuleType
 
 import numpy as np
 
 MIN_VALUES = 65_536  # smaller matrices stay with numpy: numba's import costs more than it saves
 _BLOCK_VALUES = 1 << 20  # values per call at most: the keys of one block take 8 MB
 
-_KEEP_VALUES = 1 << 18  # scratch kept per thread up to this many values (2 MB per array)
+_KEEP_VALUES = 1 << 19  # scratch kept per thread up to this many values (4 MB per array)
 _local = threading.local()
 _compile_lock = threading.Lock()
-_kernels: tuple[Callable[..., Any], ...] | None = None
+_kernels: ModuleType | None = None
 _tried = False
 
 
@@ -44,99 +43,20 @@ def enabled() -> bool:
     return _load() is not None
 
 
-def _load() -> tuple[Callable[..., Any], ...] | None:
+def _load() -> ModuleType | None:
     global _kernels, _tried
     if os.environ.get("RERATING_COMPILED", "1") == "0":
         return None
     with _compile_lock:  # the helper thread and the main thread may both ask first
         if not _tried:
             try:
-                _kernels = _compile()
+                from rerating.study import _numba_kernels
+
+                _kernels = _numba_kernels
             except ImportError:  # numba is the optional [fast] extra
                 _kernels = None
             _tried = True
     return _kernels
-
-
-def _compile() -> tuple[Callable[..., Any], ...]:
-    from numba import njit
-
-    @njit(nogil=True, cache=True, error_model="numpy")  # type: ignore[misc]
-    def _pack_keys(x, div, extra, bits, vals, keys):  # type: ignore[no-untyped-def]
-        # vals: the rows [x_i / div | extra_i]; keys: their packed sort keys. False when a value
-        # is not finite (the caller then takes numpy's path, which knows missing values)
-        n, t = x.shape
-        width = t + extra.shape[1]
-        low = (np.int64(1) << bits) - 1
-        diff = np.empty(width)
-        as_int = diff.view(np.int64)
-        for i in range(n):
-            for j in range(t):
-                vals[i, j] = x[i, j] / div[j]
-            for j in range(extra.shape[1]):
-                vals[i, t + j] = extra[i, j]
-            m = vals[i, 0]
-            for j in range(width):
-                v = vals[i, j]
-                if not np.isfinite(v):
-                    return False
-                if v < m:
-                    m = v
-            for j in range(width):
-                diff[j] = vals[i, j] - m  # >= +0.0: its bits order like the value
-            for j in range(width):
-                keys[i, j] = (as_int[j] & ~low) | j
-        return True
-
-    @njit(nogil=True, cache=True, error_model="numpy")  # type: ignore[misc]
-    def _add_rank_sums(vals, keys, bits, sums):  # type: ignore[no-untyped-def]
-        n, t = vals.shape
-        low = (np.int64(1) << bits) - 1
-        col = np.empty(t, dtype=np.int64)
-        val = np.empty(t)
-        for i in range(n):
-            in_order, tied = True, False
-            for k in range(t):
-                c = keys[i, k] & low
-                col[k] = c
-                val[k] = vals[i, c]
-                if k > 0:
-                    if val[k] < val[k - 1]:
-                        in_order = False
-                    elif val[k] == val[k - 1]:
-                        tied = True
-            if in_order and not tied:  # the usual row: ranks 1 .. t in sorted order
-                for k in range(t):
-                    sums[col[k]] += k + 1.0
-                continue
-            if not in_order:  # two values merged by the truncated keys: sort the row exactly
-                order = np.argsort(vals[i], kind="mergesort")
-                for k in range(t):
-                    col[k] = order[k]
-                    val[k] = vals[i, order[k]]
-            k = 0
-            while k < t:
-                end = k + 1
-                while end < t and val[end] == val[k]:
-                    end += 1
-                rank = (k + 1 + end) / 2.0  # the mean of ranks k + 1 .. end
-                for q in range(k, end):
-                    sums[col[q]] += rank
-                k = end
-
-    @njit(nogil=True, cache=True, error_model="numpy")  # type: ignore[misc]
-    def _standardise(resid, ar, var_ar, sigma2, sar_est, ar_all, sar_all):  # type: ignore[no-untyped-def]
-        n, l1 = resid.shape
-        for i in range(n):
-            sigma = np.sqrt(sigma2[i])
-            for j in range(l1):
-                ar_all[i, j] = resid[i, j]
-                sar_est[i, j] = sar_all[i, j] = resid[i, j] / sigma
-            for j in range(ar.shape[1]):
-                ar_all[i, l1 + j] = ar[i, j]
-                sar_all[i, l1 + j] = ar[i, j] / np.sqrt(var_ar[i, j])
-
-    return _pack_keys, _add_rank_sums, _standardise
 
 
 def _scratch(size: int) -> tuple[np.ndarray, np.ndarray]:
@@ -170,23 +90,24 @@ def rank_column_sums(
     kernels = _load()
     if kernels is None:
         return None
-    pack, add, _ = kernels
     div = np.ones(t) if div is None else np.ascontiguousarray(div, dtype=np.float64)
     extra = np.empty((n, 0)) if extra is None else extra
-    sums = np.zeros(width)
+    sums = np.zeros((1, width))
     step = max(1, _BLOCK_VALUES // width)
     vals, keys = _scratch(min(step, n) * width)
+    widths = np.full(min(step, n), width, dtype=np.int64)
+    targets = np.zeros(min(step, n), dtype=np.int64)
     for lo in range(0, n, step):
         rows = min(step, n - lo)
         v = vals[: rows * width].reshape(rows, width)
         k = keys[: rows * width].reshape(rows, width)
-        if not pack(x[lo : lo + rows], div, extra[lo : lo + rows], bits, v, k):
+        if not kernels.pack_keys(x[lo : lo + rows], div, extra[lo : lo + rows], bits, v, k):
             return None
         # positive finite doubles order like their bit patterns: numpy's float sort (SIMD, and it
         # releases the interpreter lock) orders the keys
         k.view(np.float64).sort(axis=1)
-        add(v, k, bits, sums)
-    return sums
+        kernels.add_rank_sums(v, k, bits, widths[:rows], targets[:rows], sums)
+    return sums[0]
 
 
 def rank_inputs(
@@ -205,5 +126,58 @@ def rank_inputs(
     sar_est = np.empty((n, l1))
     ar_all = np.empty((n, l1 + ar.shape[1]))
     sar_all = np.empty_like(ar_all)
-    kernels[2](resid, ar, var_ar, sigma2, sar_est, ar_all, sar_all)
+    kernels.standardise(resid, ar, var_ar, sigma2, sar_est, ar_all, sar_all)
     return sar_est, ar_all, sar_all
+
+
+_BATCH_VALUES = 1 << 21  # values of one batch of the rank tests at most (32 MB of scratch)
+
+
+def span_rank_sums(
+    resid: np.ndarray,
+    ar: np.ndarray,
+    var_ar: np.ndarray,
+    sigma2: np.ndarray,
+    cz_div: np.ndarray | None,
+    stars: np.ndarray,
+    corrado: bool,
+) -> tuple[np.ndarray | None, tuple[np.ndarray, np.ndarray, np.ndarray]] | None:
+    """The three rank tests' column sums of ranks for a group's event span, in one batch: one
+    compiled pass builds every row, one numpy sort orders them all, one compiled pass adds the
+    ranks (on the helper thread, three hand-offs of the interpreter lock instead of a dozen).
+
+    Rows: Corrado's ``[resid_i | ar_i]`` when ``corrado``; Corrado & Zivney's ``[resid_i / s_i |
+    ar_i / sd_i / cz_div]`` unless ``cz_div`` (each span day's cross-sectional sd) is None;
+    GRANK's ``[resid_i / s_i | SCAR*_i]`` for each row of ``stars`` (n_windows, N). Returns the
+    sums, one row per test in that order (GRANK's ``L1 + 1`` columns first in its rows), or None
+    for the sums when a value is not finite; and :func:`rank_inputs`'s matrices. None when the
+    kernels are not available, the matrices are small or the batch is too large.
+    """
+    n, l1 = resid.shape
+    t = l1 + ar.shape[1]
+    jobs = int(corrado) + int(cz_div is not None) + stars.shape[0]
+    bits = max(1, (t - 1).bit_length())
+    if n == 0 or jobs == 0 or n * t < MIN_VALUES or jobs * n * t > _BATCH_VALUES or bits > 20:
+        return None
+    kernels = _load()
+    if kernels is None:
+        return None
+    vals, keys = _scratch(jobs * n * t)
+    v = vals[: jobs * n * t].reshape(jobs * n, t)
+    k = keys[: jobs * n * t].reshape(jobs * n, t)
+    sar_est, ar_all = np.empty((n, l1)), np.empty((n, t))
+    sar_all = np.empty_like(ar_all)
+    div = np.ones(ar.shape[1]) if cz_div is None else np.ascontiguousarray(cz_div, dtype=float)
+    arrays = (sar_est, ar_all, sar_all)
+    stars = np.ascontiguousarray(stars, dtype=np.float64)
+    if not kernels.pack_span_tests(
+        resid, ar, var_ar, sigma2, div, stars, corrado, cz_div is not None, bits, v, k, *arrays
+    ):
+        return None, arrays
+    k.view(np.float64).sort(axis=1)  # the +inf padding of GRANK's rows sorts last
+    span_jobs = jobs - stars.shape[0]
+    widths = np.repeat(np.array([t] * span_jobs + [l1 + 1] * stars.shape[0], dtype=np.int64), n)
+    targets = np.repeat(np.arange(jobs, dtype=np.int64), n)
+    sums = np.zeros((jobs, t))
+    kernels.add_rank_sums(v, k, bits, widths, targets, sums)
+    return sums, arrays

@@ -62,6 +62,7 @@ from rerating.study.statistics import (
     TESTS,
     TestResult,
     WindowSample,
+    batch_rank_tests,
     cross_correlation_matrix,
     estimation_aar,
     group_rows_cache,
@@ -1126,7 +1127,11 @@ def _fit(study, ev, flat, d0, design, method, k_params, min_est, market_of_sym=N
             tasks: dict[str, _Task] = {}  # each rank test of the group, queued for the helper
             if helper is not None:
                 assert rank_inputs is not None
-                for tname in ranked:
+                if len(groups) == 1 and ranked:  # one batch ranks for every rank test
+                    batch = _Task(_run_batched_rank_tests, rank_inputs, samples, ranked)
+                    tasks = dict.fromkeys(ranked, batch)
+                    helper.submit(batch.run)
+                for tname in [] if tasks else ranked:  # else a task per test
                     if gname == "all":
                         tasks[tname] = _Task(_run_rank_tests, rank_inputs, sel, samples, [tname])
                     else:  # after "all"'s ranks, which a group's events take (group_rows_cache)
@@ -1500,6 +1505,16 @@ class _RankInputs:
                 self._arrays = (sar_est, ar_all, sar_all)
             return self._arrays
 
+    def parts(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """The residuals, span ARs, their variances and the residual variances they come from."""
+        return self._parts
+
+    def provide(self, arrays: tuple[np.ndarray, np.ndarray, np.ndarray]) -> None:
+        """Keep ``arrays`` (built elsewhere, the same numbers) unless they are already built."""
+        with self._lock:
+            if self._arrays is None:
+                self._arrays = arrays
+
     def sample(self, ws: WindowSample, rows: slice | np.ndarray) -> WindowSample:
         """``ws`` with the rank inputs of its group's events ``rows``."""
         sar_est, ar_all, sar_all = self.arrays()
@@ -1511,6 +1526,17 @@ def _run_rank_tests(
 ) -> dict:
     """:func:`_run_tests` of rank tests, on ``samples`` given their rank inputs."""
     return _run_tests([inputs.sample(ws, rows) for ws in samples], names)
+
+
+def _run_batched_rank_tests(
+    inputs: _RankInputs, samples: list[WindowSample], names: Sequence[str]
+) -> dict:
+    """:func:`_run_rank_tests` of every rank test of a study without named groups, after one
+    batch of the compiled kernels has ranked what they take (:func:`batch_rank_tests`)."""
+    arrays = batch_rank_tests(samples, names, *inputs.parts())
+    if arrays is not None:
+        inputs.provide(arrays)
+    return _run_rank_tests(inputs, slice(None), samples, names)
 
 
 def _run_tests_after(  # type: ignore[no-untyped-def]

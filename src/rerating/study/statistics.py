@@ -20,7 +20,7 @@ abnormal returns):
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, TypeAlias
 
@@ -889,17 +889,15 @@ def _restandardised_span(sar_all: np.ndarray, cols: np.ndarray) -> np.ndarray | 
     (ddof 1), as Corrado & Zivney (1992) rank them; None unless every value is finite and there
     are two events or more (then :func:`corrado_zivney_ranks` scales column by column)."""
     block = np.asarray(sar_all, dtype=float)[:, cols].T.copy()  # one contiguous row per event day
-    sd = _span_sd(sar_all, cols, block)
+    sd = _span_sd(block)
     return None if sd is None else (block / sd[:, None]).T
 
 
-def _span_sd(sar_all: np.ndarray, cols: np.ndarray, block: np.ndarray | None = None) -> np.ndarray | None:
-    """Each event-span day's cross-sectional sd (ddof 1) of ``sar_all``'s columns ``cols``, which
-    :func:`_restandardised_span` divides by (``block``: those columns, one contiguous row per day,
-    when already copied); None unless every value is finite and there are two events or more."""
-    if block is None:
-        block = np.asarray(sar_all, dtype=float)[:, cols].T.copy()
-    if not (cols.size and block.shape[1] > 1 and np.isfinite(block).all()):
+def _span_sd(block: np.ndarray) -> np.ndarray | None:
+    """Each event-span day's cross-sectional sd (ddof 1) of the SARs ``block`` (one contiguous row
+    per day), which :func:`_restandardised_span` divides by; None unless every value is finite
+    and there are two events or more."""
+    if not (block.shape[0] and block.shape[1] > 1 and np.isfinite(block).all()):
         return None
     # one pass over every day; a row reduction of a contiguous array sums exactly as the 1-D
     # std of each column in corrado_zivney_ranks's column-by-column path
@@ -1051,8 +1049,7 @@ def grank(
         # when a SAR is missing
         merged = _compiled.rank_column_sums(x, extra=star)
         if merged is not None:
-            ubar = merged / (n * (l1 + 2.0)) - 0.5
-            return _grank_result(ubar, np.full(l1 + 1, n), n, l1, lag_length)
+            return grank_from_sums(merged, n, lag_length)
     r_est, k = grank_estimation_ranks(x) if est_ranks is None else est_ranks
     with np.errstate(invalid="ignore"):
         above = x > star
@@ -1081,6 +1078,15 @@ def grank(
         days = n_t > 0
         ubar = np.where(days, np.nansum(u, axis=0) / np.maximum(n_t, 1), 0.0)
     return _grank_result(ubar, n_t, n, l1, lag_length)
+
+
+def grank_from_sums(merged: np.ndarray, n: int, lag_length: int = 0) -> TestResult:
+    """:func:`grank` from the column sums of the ranks of ``[SAR_i (estimation) | SCAR*_i]`` over
+    ``n`` events with nothing missing (``L1 + 1`` sums, the CAR's last), as the compiled kernels
+    give them."""
+    l1 = merged.size - 1
+    ubar = merged / (n * (l1 + 2.0)) - 0.5
+    return _grank_result(ubar, np.full(l1 + 1, n), n, l1, lag_length)
 
 
 def _grank_result(ubar: np.ndarray, n_t: np.ndarray, n: int, l1: int, lag_length: int) -> TestResult:
@@ -1410,7 +1416,7 @@ def _span_rank_means(w: WindowSample, restandardise: bool) -> RankMeans | None:
     sums: np.ndarray | None = None
     if not restandardise:
         sums = _compiled.rank_column_sums(matrix)  # None without numba, or with a value missing
-    elif (sd := _span_sd(matrix, cols)) is not None:
+    elif (sd := _span_sd(np.asarray(matrix, dtype=float)[:, cols].T.copy())) is not None:
         div = np.ones(t_cols)
         div[cols] = sd  # the compiled kernels divide as _restandardised_span does
         sums = _compiled.rank_column_sums(matrix, div)
@@ -1529,6 +1535,78 @@ def group_rows_cache(extra: dict, rows: np.ndarray | slice) -> dict:
     return out
 
 
+def _grank_key(w: WindowSample) -> str:
+    """The cache key of a window's GRANK column sums from :func:`batch_rank_tests`."""
+    return f"grank_sums@{int(w.window_cols[0])}:{int(w.window_cols[-1])}"
+
+
+def _grank_of(w: WindowSample) -> TestResult:
+    """:func:`grank` of a window sample, from the batch's column sums when it has them."""
+    lag_length = w.length if w.lead_lag else 0
+    merged = w.extra.get(_grank_key(w))
+    if merged is not None:
+        return grank_from_sums(merged, w.scar.size, lag_length)
+    return grank(w.sar_est, w.scar, lag_length, _grank_est_ranks(w))
+
+
+def batch_rank_tests(
+    samples: list[WindowSample],
+    names: Sequence[str],
+    resid: np.ndarray,
+    ar: np.ndarray,
+    var_ar: np.ndarray,
+    sigma2: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """Rank everything the rank tests ``names`` take from a group's event span at once, with the
+    compiled kernels (:func:`rerating.study._compiled.span_rank_sums`), into the cache the
+    group's windows share: Corrado's (1989) and Corrado & Zivney's (1992) daily mean ranks of the
+    whole span, and each window's GRANK (Kolari & Pynnönen 2011) column sums. The tests then find
+    them there (:func:`_cached`, :func:`_grank_of`): the same numbers as their own paths, which
+    still take whatever the batch leaves out (windows shorter than the span, missing values).
+
+    ``resid`` (N, L1), ``ar`` and ``var_ar`` (N, L2), ``sigma2`` (N,): the group's estimation
+    residuals, span ARs and their variances. Returns the rank tests' matrices (``sar_est``,
+    ``ar_all``, ``sar_all``) when the kernels built them, else None. Not for a group whose named
+    groups take rows of its ranks (its cache's "segments").
+    """
+    if not samples or not set(names) & {"corrado", "corrado_zivney", "grank"}:
+        return None
+    extra = samples[0].extra
+    if extra.get("segments"):
+        return None
+    n, l1 = resid.shape
+    span = any(_window_key(w) == "" for w in samples)
+    corrado = span and "corrado" in names
+    cz_div = None
+    if span and "corrado_zivney" in names:  # the re-standardised span (corrado_zivney_ranks)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            cz_div = _span_sd((ar / np.sqrt(var_ar)).T.copy())
+    stars, starred = [], []
+    if "grank" in names:
+        for w in samples:
+            scar = np.asarray(w.scar, dtype=float)
+            star = scar / scar.std(ddof=1)  # as grank() re-standardises it
+            if all_finite(star):
+                stars.append(star)
+                starred.append(w)
+    out = _compiled.span_rank_sums(
+        resid, ar, var_ar, sigma2, cz_div, np.array(stars).reshape(len(stars), n), corrado
+    )
+    if out is None:
+        return None
+    sums, arrays = out
+    if sums is not None:
+        t = l1 + ar.shape[1]
+        rows = iter(sums)
+        if corrado:
+            extra["means_ar"] = _rank_means_of(next(rows) / (t + 1.0) - 0.5 * n, np.full(t, n), n)
+        if cz_div is not None:
+            extra["means_cz"] = _rank_means_of(next(rows) / (t + 1.0) - 0.5 * n, np.full(t, n), n)
+        for w, row in zip(starred, rows, strict=True):
+            extra[_grank_key(w)] = row[: l1 + 1].copy()
+    return arrays
+
+
 def _grank_est_ranks(w: WindowSample) -> tuple[np.ndarray, np.ndarray] | None:
     """The group's estimation ranks for :func:`grank`, or None when the compiled kernels rank each
     window's SCAR* with the estimation SARs in one pass (nothing missing, a large group)."""
@@ -1614,9 +1692,7 @@ TESTS: dict[str, TestSpec] = {
         TestSpec("wilcoxon", lambda w: wilcoxon(w.car), False, 2),
         TestSpec(
             "grank",
-            lambda w: grank(
-                w.sar_est, w.scar, w.length if w.lead_lag else 0, _grank_est_ranks(w)
-            ),
+            _grank_of,
             True,
             SMALL_N_SKIP,
             SMALL_N_WARN,
