@@ -181,3 +181,30 @@ def span_rank_sums(
     sums = np.zeros((jobs, t))
     kernels.add_rank_sums(v, k, bits, widths, targets, sums)
     return sums, arrays
+
+
+def add_day_rows(
+    centred: np.ndarray,
+    inv_norm: np.ndarray,
+    sd: np.ndarray,
+    day: np.ndarray,
+    n_first: int,
+    cols: slice,
+    fresh: bool,
+    sums: np.ndarray,
+    wsums: np.ndarray,
+) -> bool:
+    """r̄'s calendar sums (:func:`rerating.study.engine._calendar_sums`) of a chunk of events whose
+    estimation windows all lie on consecutive sessions: each event's ``u_i = centred_i *
+    inv_norm_i`` added into row ``day[i]`` of ``sums`` (columns ``cols``) and ``s_i u_i`` into
+    ``wsums``, the rows in the layout of ``_DayRuns`` (the first ``n_first`` are each day's first
+    event; ``fresh``: the grids are still 0, each day's first event is written, not added). The
+    same operations in the same order as numpy's path. False (nothing done) when the kernels are
+    not available or the chunk is small."""
+    if centred.size < MIN_VALUES:
+        return False
+    kernels = _load()
+    if kernels is None:
+        return False
+    kernels.add_day_rows(centred, inv_norm, sd, day, n_first, cols.start, fresh, sums, wsums)
+    return True

@@ -149,3 +149,22 @@ def add_rank_sums(vals, keys, bits, widths, targets, sums):  # type: ignore[no-u
             for q in range(k, end):
                 out[col[q]] += rank
             k = end
+
+
+@njit(nogil=True, cache=True, error_model="numpy")  # type: ignore[misc]
+def add_day_rows(centred, inv_norm, sd, day, n_first, col0, fresh, sums, wsums):  # type: ignore[no-untyped-def]
+    """Row ``r``'s ``u = centred[r] * inv_norm[r]`` into ``sums[day[r], col0:]`` and ``u * sd[r]``
+    into ``wsums``: written for the first ``n_first`` rows when ``fresh``, else added."""
+    m, l1 = centred.shape
+    for r in range(m):
+        d, scale, s = day[r], inv_norm[r], sd[r]
+        if r < n_first and fresh:
+            for j in range(l1):
+                u = centred[r, j] * scale
+                sums[d, col0 + j] = u
+                wsums[d, col0 + j] = u * s
+        else:
+            for j in range(l1):
+                u = centred[r, j] * scale
+                sums[d, col0 + j] += u
+                wsums[d, col0 + j] += u * s

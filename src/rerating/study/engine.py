@@ -2021,11 +2021,18 @@ def _calendar_sums(  # type: ignore[no-untyped-def]
         good_all[part] = good[back]
         sd = np.where(good, norm / np.sqrt(np.maximum(n_i, 1.0)), 0.0)  # s_i, as _residual_sd
         s2_sum += float((sd[back] ** 2).sum())
-        centred *= np.divide(1.0, norm, out=np.zeros_like(norm), where=good)[:, None]  # u_i
+        inv_norm = np.divide(1.0, norm, out=np.zeros_like(norm), where=good)
         n_i = np.where(good, n_i, 0.0)
         count += np.bincount(pos[part][good_all[part]] - p0, minlength=n_pos)
         root_n += np.bincount(pos[part] - p0, weights=np.sqrt(n_i)[back], minlength=n_pos)
         n_sum += float(n_i.sum())
+        if runs is not None and present is None and not s_rows.size:
+            # every event dense: u_i and s_i u_i added into their day-0 rows by one compiled
+            # pass, in the runs' order (the same sums), when numba is installed
+            day = at[runs.order]
+            if _compiled.add_day_rows(centred, inv_norm, sd, day, runs.sizes[0], cols, lo == 0, sums, wsums):
+                continue
+        centred *= inv_norm[:, None]  # u_i
         # what each event puts on the calendar: u_i, and 1 on each date it has a residual
         layers = [(sums, centred), (wsums, centred * sd[:, None])]
         if present is not None:

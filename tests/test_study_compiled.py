@@ -1,10 +1,10 @@
-"""The compiled rank kernels (``rerating.study._compiled``, numba: the ``[fast]`` extra).
+"""The compiled kernels (``rerating.study._compiled``, numba: the ``[fast]`` extra).
 
-Each column's sum of the rows' average ranks is checked against ``scipy.stats.rankdata`` (which
+The rank tests' column sums of ranks, and r̄'s calendar sums. Each column's sum of the rows' average ranks is checked against ``scipy.stats.rankdata`` (which
 shares nothing with the kernels), on rows built to break the packed sort keys: values one ulp
 apart in the wrong column order, signed zeros, subnormals, huge magnitudes, constant rows. A whole
 study with every test must give the same tables, to the last bit, with the kernels and without
-them (the sums are exact, so nothing may move).
+them: the rank sums are exact, and r̄'s calendar sums add the same numbers in the same order.
 """
 
 from __future__ import annotations
@@ -233,6 +233,7 @@ def test_a_study_is_the_same_with_and_without_the_kernels(
     plain = fit()
     pd.testing.assert_frame_equal(compiled.tests, plain.tests, check_exact=True)
     pd.testing.assert_frame_equal(compiled.caar, plain.caar, check_exact=True)
+    pd.testing.assert_frame_equal(compiled.clustering, plain.clustering, check_exact=True)  # r̄
     assert compiled.warnings == plain.warnings
     ranked = plain.tests[plain.tests["test"].isin(["corrado", "corrado_zivney", "grank"])]
     assert ranked["statistic"].notna().all()
@@ -290,3 +291,52 @@ def test_the_batch_leaves_missing_values_to_each_tests_own_path() -> None:
     sums, arrays = out
     assert sums is None  # the tests rank on their own, with numpy's missing-value handling
     np.testing.assert_array_equal(arrays[1], np.concatenate([resid, ar], axis=1))  # NaN kept
+
+
+# --- r̄'s calendar sums -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("n_events", [700, 2600])
+def test_rbar_calendar_sums_are_the_same_with_and_without_the_kernels(
+    n_events: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # 2,600 events: a second chunk of 2,048 adds onto the grids the first wrote
+    from rerating.study import engine
+
+    rng = np.random.default_rng(3)
+    dates = pd.bdate_range("2020-01-06", periods=600, name="date")
+    n_sym = 120
+    m = rng.normal(0.0, 0.01, dates.size)
+    r = m[:, None] * rng.uniform(0.5, 1.5, n_sym) + rng.normal(0.0, 0.02, (dates.size, n_sym))
+    wide = pd.DataFrame(r, index=dates, columns=[f"S{i:03d}" for i in range(n_sym)])
+    events = pd.DataFrame(
+        {
+            "event_id": [f"E{i:05d}" for i in range(n_events)],
+            "symbol": wide.columns[rng.integers(0, n_sym, n_events)],
+            "date": dates[260 + rng.integers(0, 300, n_events)],
+        }
+    )
+    seen: list = []
+    kernel = _compiled.add_day_rows
+    monkeypatch.setattr(
+        _compiled, "add_day_rows", lambda *a: seen.append(kernel(*a)) or seen[-1]
+    )
+
+    def fit():  # type: ignore[no-untyped-def]
+        return EventStudy(
+            wide, events, market_returns=pd.DataFrame({"MKT": m}, index=dates), benchmarks="MKT",
+            estimation_window=(-250, -11), event_windows=((0, 3),), tests="none",
+        ).fit()  # fmt: skip
+
+    sums: list = []
+    real = engine._calendar_sums
+    monkeypatch.setattr(engine, "_calendar_sums", lambda *a, **k: sums.append(real(*a, **k)) or sums[-1])
+    compiled = fit()
+    assert seen and all(seen)  # every chunk took the kernel
+    assert len(seen) == (len(compiled.car) + 2047) // 2048, len(compiled.car)
+    monkeypatch.setenv("RERATING_COMPILED", "0")
+    plain = fit()
+    assert len(sums) == 2
+    np.testing.assert_array_equal(sums[0].dsum, sums[1].dsum)
+    np.testing.assert_array_equal(sums[0].wsum, sums[1].wsum)
+    pd.testing.assert_frame_equal(compiled.clustering, plain.clustering, check_exact=True)
