@@ -216,6 +216,9 @@ def bench_small(sizes: Sizes) -> dict[str, Any]:
     report: dict[str, Any] = {"events": sizes.small_events, "estimation": sizes.estimation,
                               "window": list(sizes.window)}
 
+    # the compiled kernels loaded, as in a process that runs many studies (a 500-event study alone
+    # would not load numba: docs/ARCHITECTURE.md); the same fit without them is timed below
+    os.environ.setdefault("RERATING_COMPILED", "1")
     run_rerating(data, sizes)  # warm-up: first-call imports (scipy.stats, ...) are not timed
     t_re, times_re, (res, car_re) = _median_time(lambda: run_rerating(data, sizes), sizes.small_repeats)
     report["rerating_seconds"] = t_re
@@ -231,16 +234,20 @@ def bench_small(sizes: Sizes) -> dict[str, Any]:
         t, _, _ = _median_time(lambda t=tests: run_rerating(data, sizes, t), sizes.small_repeats)
         report[f"rerating_{tests}_seconds"] = t
     # every test without the compiled rank kernels (numba, the [fast] extra): numpy's path
-    from rerating.study import _compiled
+    try:
+        from rerating.study import _compiled
 
-    report["compiled_kernels"] = _compiled.enabled()
+        report["compiled_kernels"] = _compiled.enabled()
+    except ImportError:  # a version of rerating from before the kernels (an A/B run)
+        report["compiled_kernels"] = False
     if report["compiled_kernels"]:
+        mode = os.environ["RERATING_COMPILED"]
         os.environ["RERATING_COMPILED"] = "0"
         try:
             run_rerating(data, sizes)
             t, _, _ = _median_time(lambda: run_rerating(data, sizes), sizes.small_repeats)
         finally:
-            del os.environ["RERATING_COMPILED"]
+            os.environ["RERATING_COMPILED"] = mode
         report["rerating_numpy_ranks_seconds"] = t
 
     import statsmodels.api  # noqa: F401  - import outside the timed region, as for the others

@@ -131,6 +131,32 @@ def test_small_matrices_and_the_switch_leave_the_work_to_numpy(
     assert _compiled.rank_inputs(x, x, np.ones_like(x), np.ones(50)) is None
 
 
+def test_numba_is_loaded_only_for_large_matrices_or_when_asked(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # a one-off study of a few hundred events would spend more loading numba than it saves
+    monkeypatch.setattr(_compiled, "_tried", False)
+    monkeypatch.setattr(_compiled, "_kernels", None)
+    monkeypatch.delenv("RERATING_COMPILED", raising=False)
+    x = _hard_rows(n=300, t=271)
+    assert _compiled.MIN_VALUES <= x.size < _compiled.LOAD_VALUES
+    assert _compiled.rank_column_sums(x) is None and not _compiled._tried  # numba not loaded
+    assert not _compiled.will_run(x.size) and not _compiled._tried
+    monkeypatch.setattr(_compiled, "LOAD_VALUES", x.size)  # a matrix that large loads it ...
+    # ... to rank it, not to build the rank inputs or r̄'s sums: those save too little
+    assert _compiled.rank_inputs(x, x, np.ones_like(x), np.ones(300)) is None
+    assert not _compiled.add_day_rows(x, np.ones(300), np.ones(300), np.zeros(300, dtype=np.int64),
+                                      300, slice(0, 271), True, np.zeros((1, 271)), np.zeros((1, 271)))
+    assert not _compiled._tried
+    assert _compiled.will_run(x.size) and _compiled._tried
+    monkeypatch.setattr(_compiled, "LOAD_VALUES", 10**12)
+    np.testing.assert_array_equal(_compiled.rank_column_sums(x), _rankdata_sums(x))  # loaded: runs
+    monkeypatch.setattr(_compiled, "_tried", False)
+    monkeypatch.setattr(_compiled, "_kernels", None)
+    monkeypatch.setenv("RERATING_COMPILED", "1")  # many fits in one process: load it for any
+    np.testing.assert_array_equal(_compiled.rank_column_sums(x), _rankdata_sums(x))
+
+
 @pytest.mark.usefixtures("any_size")
 def test_rank_inputs_are_numpys_numbers() -> None:
     rng = np.random.default_rng(9)
@@ -228,9 +254,19 @@ def test_a_study_is_the_same_with_and_without_the_kernels(
             tests="all", workers=workers,
         ).fit()  # fmt: skip
 
+    used: list[bool] = []
+    kernels_for = _compiled._kernels_for
+    def counted(size: int, load: bool = True):  # type: ignore[no-untyped-def]
+        kernels = kernels_for(size, load)
+        used.append(kernels is not None)
+        return kernels
+
+    monkeypatch.setattr(_compiled, "_kernels_for", counted)
     compiled = fit()  # 300 events x 271 sessions: above MIN_VALUES, the kernels rank
+    assert any(used)
     monkeypatch.setenv("RERATING_COMPILED", "0")
     plain = fit()
+    assert not any(used[-1:])
     pd.testing.assert_frame_equal(compiled.tests, plain.tests, check_exact=True)
     pd.testing.assert_frame_equal(compiled.caar, plain.caar, check_exact=True)
     pd.testing.assert_frame_equal(compiled.clustering, plain.clustering, check_exact=True)  # r̄

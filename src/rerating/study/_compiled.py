@@ -1,4 +1,5 @@
-"""Compiled kernels (numba, the ``[fast]`` extra) for the rank tests' column sums of ranks.
+"""Compiled kernels (numba, the ``[fast]`` extra): the rank tests' column sums of ranks, and r̄'s
+calendar sums (:func:`add_day_rows`).
 
 The rank tests (Corrado 1989, Corrado & Zivney 1992, GRANK of Kolari & Pynnönen 2011) take, from a
 matrix without missing values, only each column's sum of the within-row average ranks
@@ -15,9 +16,11 @@ most of the time. Here the same sums come from three calls, two of them compiled
    exactly), runs of equal values given their average rank, each rank added to its column's sum.
 
 The sums are of integers and half-integers, so they are exact, in any order of addition: the same
-numbers as numpy's path, bit for bit (``tests/test_study_compiled_ranks.py`` checks both against
+numbers as numpy's path, bit for bit (``tests/test_study_compiled.py`` checks both against
 ``scipy.stats.rankdata``). Without numba (or with ``RERATING_COMPILED=0``), :func:`rank_column_sums`
-returns None and the numpy path runs.
+returns None and the numpy path runs. Numba is loaded only for a large matrix or with
+``RERATING_COMPILED=1`` (:data:`LOAD_VALUES`): a one-off command-line study of a few hundred events
+would spend more loading it than the kernels save.
 """
 
 from __future__ import annotations
@@ -28,7 +31,12 @@ from types import ModuleType
 
 import numpy as np
 
-MIN_VALUES = 65_536  # smaller matrices stay with numpy: numba's import costs more than it saves
+MIN_VALUES = 65_536  # smaller matrices stay with numpy, where numba's calls cost more than they save
+# numba itself is loaded (about 0.3 s and 125 MB, once per process) for ranking a matrix this large
+# (a few seconds of work), or with RERATING_COMPILED=1, in a process that runs many studies (a
+# notebook, a server, the benchmarks); once loaded, the kernels run from MIN_VALUES. The kernels
+# save about a millisecond per 100,000 values: a one-off study of fewer would not repay the load.
+LOAD_VALUES = 20_000_000
 _BLOCK_VALUES = 1 << 20  # values per call at most: the keys of one block take 8 MB
 
 _KEEP_VALUES = 1 << 19  # scratch kept per thread up to this many values (4 MB per array)
@@ -39,13 +47,32 @@ _tried = False
 
 
 def enabled() -> bool:
-    """Whether the compiled kernels can run: numba importable and ``RERATING_COMPILED`` not "0"."""
+    """Whether the compiled kernels can run: numba importable and ``RERATING_COMPILED`` not "0".
+    Loads numba (the kernels then run on every matrix from :data:`MIN_VALUES` values)."""
     return _load() is not None
+
+
+def will_run(size: int) -> bool:
+    """Whether the kernels take a matrix of ``size`` values (loading numba if it is that large)."""
+    return _kernels_for(size) is not None
+
+
+def _kernels_for(size: int, load: bool = True) -> ModuleType | None:
+    """The kernels for a matrix of ``size`` values, or None: below :data:`MIN_VALUES`, switched off
+    (``RERATING_COMPILED=0``), numba absent, or numba not loaded yet and the matrix smaller than
+    :data:`LOAD_VALUES` (unless ``RERATING_COMPILED=1``) or ``load`` False (a kernel whose saving
+    never repays the load by itself)."""
+    if size < MIN_VALUES:
+        return None
+    mode = os.environ.get("RERATING_COMPILED", "")
+    if mode == "0" or (not _tried and mode != "1" and (size < LOAD_VALUES or not load)):
+        return None
+    return _load()
 
 
 def _load() -> ModuleType | None:
     global _kernels, _tried
-    if os.environ.get("RERATING_COMPILED", "1") == "0":
+    if os.environ.get("RERATING_COMPILED", "") == "0":
         return None
     with _compile_lock:  # the helper thread and the main thread may both ask first
         if not _tried:
@@ -85,9 +112,9 @@ def rank_column_sums(
     n, t = x.shape
     width = t + (0 if extra is None else extra.shape[1])
     bits = max(1, (width - 1).bit_length())
-    if n == 0 or width == 0 or n * width < MIN_VALUES or bits > 20:
+    if n == 0 or width == 0 or bits > 20:
         return None
-    kernels = _load()
+    kernels = _kernels_for(n * width)
     if kernels is None:
         return None
     div = np.ones(t) if div is None else np.ascontiguousarray(div, dtype=np.float64)
@@ -118,10 +145,8 @@ def rank_inputs(
     square root round correctly in both). None when the kernels are not available or the matrices
     are small."""
     n, l1 = resid.shape
-    if n == 0 or n * (l1 + ar.shape[1]) < MIN_VALUES:
-        return None
-    kernels = _load()
-    if kernels is None:
+    kernels = _kernels_for(n * (l1 + ar.shape[1]), load=False)
+    if n == 0 or kernels is None:
         return None
     sar_est = np.empty((n, l1))
     ar_all = np.empty((n, l1 + ar.shape[1]))
@@ -157,9 +182,9 @@ def span_rank_sums(
     t = l1 + ar.shape[1]
     jobs = int(corrado) + int(cz_div is not None) + stars.shape[0]
     bits = max(1, (t - 1).bit_length())
-    if n == 0 or jobs == 0 or n * t < MIN_VALUES or jobs * n * t > _BATCH_VALUES or bits > 20:
+    if n == 0 or jobs == 0 or jobs * n * t > _BATCH_VALUES or bits > 20:
         return None
-    kernels = _load()
+    kernels = _kernels_for(n * t)
     if kernels is None:
         return None
     vals, keys = _scratch(jobs * n * t)
@@ -201,9 +226,7 @@ def add_day_rows(
     event; ``fresh``: the grids are still 0, each day's first event is written, not added). The
     same operations in the same order as numpy's path. False (nothing done) when the kernels are
     not available or the chunk is small."""
-    if centred.size < MIN_VALUES:
-        return False
-    kernels = _load()
+    kernels = _kernels_for(centred.size, load=False)
     if kernels is None:
         return False
     kernels.add_day_rows(centred, inv_norm, sd, day, n_first, cols.start, fresh, sums, wsums)

@@ -1611,7 +1611,7 @@ def _grank_est_ranks(w: WindowSample) -> tuple[np.ndarray, np.ndarray] | None:
     """The group's estimation ranks for :func:`grank`, or None when the compiled kernels rank each
     window's SCAR* with the estimation SARs in one pass (nothing missing, a large group)."""
     x = w.sar_est
-    compiled = x.size + x.shape[0] >= _compiled.MIN_VALUES and _compiled.enabled()
+    compiled = _compiled.will_run(x.size + x.shape[0])
     if compiled and all_finite(x):
         return None
     return _cached(w, "grank_est")  # type: ignore[no-any-return]
