@@ -278,23 +278,37 @@ def test_a_study_is_the_same_with_and_without_the_kernels(
 # --- the batch of the three rank tests (span_rank_sums) ----------------------------------------
 
 
-def _span_inputs(n: int = 120, l1: int = 60, l2: int = 9, seed: int = 2):  # type: ignore[no-untyped-def]
+def _span_inputs(rounded: bool = True, n: int = 120, l1: int = 60, l2: int = 9, seed: int = 2):  # type: ignore[no-untyped-def]
+    """``rounded``: ties within each row; else ties only across a row's estimation residuals and
+    its span values (the kernel ranks by position until it meets one)."""
     rng = np.random.default_rng(seed)
-    resid = np.round(rng.normal(0.0, 0.02, (n, l1)), 3)  # ties within each row
-    ar = np.round(rng.normal(0.0, 0.02, (n, l2)), 3)
+    resid = rng.normal(0.0, 0.02, (n, l1))
+    ar = rng.normal(0.0, 0.02, (n, l2))
+    if rounded:
+        resid, ar = np.round(resid, 3), np.round(ar, 3)
     ar[::5, 0] = resid[::5, 4]  # a span AR tied with an estimation residual
+    # one ulp apart in the wrong column order: the sorted keys put them the wrong way round
+    resid[1::4, 2] = np.nextafter(resid[1::4, l1 - 5] + 0.0005, np.inf)
+    resid[1::4, l1 - 5] += 0.0005
     var_ar = rng.uniform(1e-4, 9e-4, (n, l2))
     sigma2 = rng.uniform(1e-4, 9e-4, n)
+    # a span SAR equal to an estimation SAR (Corrado & Zivney's, with a divisor of 1 that day)
+    ar[1::3, 1], var_ar[1::3, 1] = resid[1::3, 9], sigma2[1::3]
     return resid, ar, var_ar, sigma2
 
 
 @pytest.mark.usefixtures("any_size")
+@pytest.mark.parametrize("rounded", [True, False])
 @pytest.mark.parametrize(("corrado", "cz", "windows"), [(True, True, 2), (False, True, 0), (True, False, 1)])
-def test_the_batch_ranks_each_tests_matrix_as_rankdata(corrado: bool, cz: bool, windows: int) -> None:
-    resid, ar, var_ar, sigma2 = _span_inputs()
+def test_the_batch_ranks_each_tests_matrix_as_rankdata(
+    corrado: bool, cz: bool, windows: int, rounded: bool
+) -> None:
+    resid, ar, var_ar, sigma2 = _span_inputs(rounded)
     n, l1 = resid.shape
     rng = np.random.default_rng(6)
     cz_div = rng.uniform(0.5, 2.0, ar.shape[1]) if cz else None
+    if cz_div is not None:
+        cz_div[1] = 1.0
     stars = rng.normal(0.0, 1.0, (windows, n))
     sar_est = resid / np.sqrt(sigma2)[:, None]
     if windows:

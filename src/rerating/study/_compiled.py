@@ -8,10 +8,10 @@ a dozen whole-array calls, each of which takes Python's global interpreter lock 
 thread that runs the rank tests beside the main thread, those hand-offs, not the arithmetic, cost
 most of the time. Here the same sums come from three calls, two of them compiled without the lock:
 
-1. :func:`_pack_keys`: each value minus its row's minimum (a non-negative double, whose bit pattern
+1. :func:`~rerating.study._numba_kernels.pack_keys`: each value minus its row's minimum (a non-negative double, whose bit pattern
    orders like the value), its low bits replaced by the column number;
 2. numpy's SIMD sort of those keys along each row (it releases the lock);
-3. :func:`_add_rank_sums`: each sorted key's column and value, checked to be in order (truncating
+3. :func:`~rerating.study._numba_kernels.add_rank_sums`: each sorted key's column and value, checked to be in order (truncating
    the low bits can merge two very close values, never swap them: a row out of order is sorted again
    exactly), runs of equal values given their average rank, each rank added to its column's sum.
 
@@ -119,11 +119,9 @@ def rank_column_sums(
         return None
     div = np.ones(t) if div is None else np.ascontiguousarray(div, dtype=np.float64)
     extra = np.empty((n, 0)) if extra is None else extra
-    sums = np.zeros((1, width))
+    sums = np.zeros(width)
     step = max(1, _BLOCK_VALUES // width)
     vals, keys = _scratch(min(step, n) * width)
-    widths = np.full(min(step, n), width, dtype=np.int64)
-    targets = np.zeros(min(step, n), dtype=np.int64)
     for lo in range(0, n, step):
         rows = min(step, n - lo)
         v = vals[: rows * width].reshape(rows, width)
@@ -133,8 +131,8 @@ def rank_column_sums(
         # positive finite doubles order like their bit patterns: numpy's float sort (SIMD, and it
         # releases the interpreter lock) orders the keys
         k.view(np.float64).sort(axis=1)
-        kernels.add_rank_sums(v, k, bits, widths[:rows], targets[:rows], sums)
-    return sums[0]
+        kernels.add_rank_sums(v, k, bits, sums)
+    return sums
 
 
 def rank_inputs(
@@ -155,7 +153,7 @@ def rank_inputs(
     return sar_est, ar_all, sar_all
 
 
-_BATCH_VALUES = 1 << 21  # values of one batch of the rank tests at most (32 MB of scratch)
+_BATCH_VALUES = 1 << 21  # (events x sessions) of one batch of the rank tests at most
 
 
 def span_rank_sums(
@@ -168,8 +166,10 @@ def span_rank_sums(
     corrado: bool,
 ) -> tuple[np.ndarray | None, tuple[np.ndarray, np.ndarray, np.ndarray]] | None:
     """The three rank tests' column sums of ranks for a group's event span, in one batch: one
-    compiled pass builds every row, one numpy sort orders them all, one compiled pass adds the
-    ranks (on the helper thread, three hand-offs of the interpreter lock instead of a dozen).
+    compiled pass builds the rank inputs and packs each event's estimation residuals into sort
+    keys, one numpy sort orders them, and one compiled pass merges each test's other values into
+    that order and adds the ranks (on the helper thread, three hand-offs of the interpreter lock
+    instead of a dozen per test, and one sort instead of one per test and window).
 
     Rows: Corrado's ``[resid_i | ar_i]`` when ``corrado``; Corrado & Zivney's ``[resid_i / s_i |
     ar_i / sd_i / cz_div]`` unless ``cz_div`` (each span day's cross-sectional sd) is None;
@@ -181,30 +181,27 @@ def span_rank_sums(
     n, l1 = resid.shape
     t = l1 + ar.shape[1]
     jobs = int(corrado) + int(cz_div is not None) + stars.shape[0]
-    bits = max(1, (t - 1).bit_length())
-    if n == 0 or jobs == 0 or jobs * n * t > _BATCH_VALUES or bits > 20:
+    bits = max(1, (l1 - 1).bit_length())  # the keys are of the estimation residuals only
+    if n == 0 or jobs == 0 or n * t > _BATCH_VALUES or bits > 20:
         return None
     kernels = _kernels_for(n * t)
     if kernels is None:
         return None
-    vals, keys = _scratch(jobs * n * t)
-    v = vals[: jobs * n * t].reshape(jobs * n, t)
-    k = keys[: jobs * n * t].reshape(jobs * n, t)
+    _, keys = _scratch(n * l1)
+    k = keys[: n * l1].reshape(n, l1)
     sar_est, ar_all = np.empty((n, l1)), np.empty((n, t))
     sar_all = np.empty_like(ar_all)
-    div = np.ones(ar.shape[1]) if cz_div is None else np.ascontiguousarray(cz_div, dtype=float)
     arrays = (sar_est, ar_all, sar_all)
+    if not kernels.pack_span_est(resid, ar, var_ar, sigma2, bits, k, *arrays):
+        return None, arrays
+    k.view(np.float64).sort(axis=1)
+    div = np.ones(ar.shape[1]) if cz_div is None else np.ascontiguousarray(cz_div, dtype=float)
     stars = np.ascontiguousarray(stars, dtype=np.float64)
-    if not kernels.pack_span_tests(
-        resid, ar, var_ar, sigma2, div, stars, corrado, cz_div is not None, bits, v, k, *arrays
+    sums = np.zeros((jobs, t))
+    if not kernels.merge_span_tests(
+        resid, sar_est, ar_all, sar_all, div, stars, corrado, cz_div is not None, k, bits, sums
     ):
         return None, arrays
-    k.view(np.float64).sort(axis=1)  # the +inf padding of GRANK's rows sorts last
-    span_jobs = jobs - stars.shape[0]
-    widths = np.repeat(np.array([t] * span_jobs + [l1 + 1] * stars.shape[0], dtype=np.int64), n)
-    targets = np.repeat(np.arange(jobs, dtype=np.int64), n)
-    sums = np.zeros((jobs, t))
-    kernels.add_rank_sums(v, k, bits, widths, targets, sums)
     return sums, arrays
 
 

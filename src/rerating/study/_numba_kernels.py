@@ -68,61 +68,162 @@ def standardise(resid, ar, var_ar, sigma2, sar_est, ar_all, sar_all):  # type: i
 
 
 @njit(nogil=True, cache=True, error_model="numpy")  # type: ignore[misc]
-def pack_span_tests(  # type: ignore[no-untyped-def]
-    resid, ar, var_ar, sigma2, cz_div, stars, corrado, cz, bits, vals, keys, sar_est, ar_all, sar_all
-):
-    """The rank tests' matrices (``sar_est``, ``ar_all``, ``sar_all``) and, in one pass, the rows
-    the three tests rank into ``vals`` and ``keys``: Corrado's ``[resid_i | ar_i]`` (``corrado``),
-    Corrado & Zivney's ``[resid_i / s_i | ar_i / sd_i / cz_div]`` (``cz``), then GRANK's
-    ``[resid_i / s_i | SCAR*_i]`` for each row of ``stars`` (the +inf pattern pads its keys).
-    False when a value is not finite."""
-    n, l1 = resid.shape
-    l2 = ar.shape[1]
-    t = l1 + l2
-    diff = np.empty(t)
+def pack_span_est(resid, ar, var_ar, sigma2, bits, keys, sar_est, ar_all, sar_all):  # type: ignore[no-untyped-def]
+    """The rank tests' matrices (:func:`standardise`) and the sort keys of each event's estimation
+    residuals (:func:`pack_row`). False when a residual is not finite."""
     standardise(resid, ar, var_ar, sigma2, sar_est, ar_all, sar_all)
-    r = 0
-    if corrado:
-        for i in range(n):
-            vals[r, :] = ar_all[i, :]
-            if not pack_row(vals[r], keys[r], t, bits, diff):
-                return False
-            r += 1
-    if cz:
-        for i in range(n):
-            for j in range(l1):
-                vals[r, j] = sar_all[i, j]
-            for j in range(l2):
-                vals[r, l1 + j] = sar_all[i, l1 + j] / cz_div[j]
-            if not pack_row(vals[r], keys[r], t, bits, diff):
-                return False
-            r += 1
-    for w in range(stars.shape[0]):
-        for i in range(n):
-            for j in range(l1):
-                vals[r, j] = sar_est[i, j]
-            vals[r, l1] = stars[w, i]
-            if not pack_row(vals[r], keys[r], l1 + 1, bits, diff):
-                return False
-            r += 1
+    n, l1 = resid.shape
+    diff = np.empty(l1)
+    for i in range(n):
+        if not pack_row(resid[i], keys[i], l1, bits, diff):
+            return False
     return True
 
 
 @njit(nogil=True, cache=True, error_model="numpy")  # type: ignore[misc]
-def add_rank_sums(vals, keys, bits, widths, targets, sums):  # type: ignore[no-untyped-def]
-    """For each row ``i`` of sorted ``keys``: the columns and values of its first ``widths[i]``
-    keys, checked to be in order (truncated keys can merge two very close values, never swap
-    them: a row out of order is sorted again exactly), runs of equal values given their average
-    rank, each rank added to ``sums[targets[i], column]``."""
+def _sort_with_columns(vals, cols, n):  # type: ignore[no-untyped-def]
+    """Sort ``vals[:n]`` ascending, ``cols`` following: by insertion for a window of a few
+    sessions, else by a merge sort."""
+    if n > 32:
+        order = np.argsort(vals[:n], kind="mergesort")
+        v, c = vals[:n][order], cols[:n][order]
+        vals[:n] = v
+        cols[:n] = c
+        return
+    for k in range(1, n):
+        v, c = vals[k], cols[k]
+        q = k - 1
+        while q >= 0 and vals[q] > v:
+            vals[q + 1] = vals[q]
+            cols[q + 1] = cols[q]
+            q -= 1
+        vals[q + 1] = v
+        cols[q + 1] = c
+
+
+@njit(nogil=True, cache=True, error_model="numpy")  # type: ignore[misc]
+def _merge_ranks(a, a_cols, a_tied, b, b_cols, nb, out):  # type: ignore[no-untyped-def]
+    """Average ranks of the union of sorted ``a`` and sorted ``b[:nb]`` (ties, within either or
+    across them, share the mean of their ranks) added into ``out`` at each value's column.
+    ``a_tied``: whether ``a`` has two equal values."""
+    na = a.shape[0]
+    i = j = 0
+    b_tied = False
+    for q in range(1, nb):
+        if b[q] == b[q - 1]:
+            b_tied = True
+    if not (a_tied or b_tied):  # the usual case: ranks by position, until a tie across the two
+        while i < na:
+            ai = a[i]
+            while j < nb and b[j] < ai:
+                out[b_cols[j]] += i + j + 1.0
+                j += 1
+            if j < nb and b[j] == ai:
+                break  # from here, the runs of equal values below
+            out[a_cols[i]] += i + j + 1.0
+            i += 1
+    pos = i + j  # the values ranked so far (none of them tied)
+    while i < na or j < nb:
+        v = a[i] if j >= nb or (i < na and a[i] <= b[j]) else b[j]
+        i2, j2 = i, j
+        while i2 < na and a[i2] == v:
+            i2 += 1
+        while j2 < nb and b[j2] == v:
+            j2 += 1
+        count = (i2 - i) + (j2 - j)
+        rank = pos + (count + 1) / 2.0  # the mean of ranks pos + 1 .. pos + count
+        for q in range(i, i2):
+            out[a_cols[q]] += rank
+        for q in range(j, j2):
+            out[b_cols[q]] += rank
+        pos += count
+        i, j = i2, j2
+
+
+@njit(nogil=True, cache=True, error_model="numpy")  # type: ignore[misc]
+def _span_values(src, l1, div, b, b_cols):  # type: ignore[no-untyped-def]
+    """``src[l1:] / div`` into ``b`` with their columns, sorted; False when one is not finite."""
+    for j in range(src.shape[0] - l1):
+        b[j] = src[l1 + j] / div[j]
+        b_cols[j] = l1 + j
+        if not np.isfinite(b[j]):
+            return False
+    _sort_with_columns(b, b_cols, src.shape[0] - l1)
+    return True
+
+
+@njit(nogil=True, cache=True, error_model="numpy")  # type: ignore[misc]
+def merge_span_tests(  # type: ignore[no-untyped-def]
+    resid, sar_est, ar_all, sar_all, cz_div, stars, corrado, cz, keys, bits, sums
+):
+    """The rank tests' column sums from each event's estimation residuals sorted once (``keys``,
+    from :func:`pack_span_est`): the standardised ones, ``sar_est = resid / s_i``, keep that order
+    (division by a positive number never reorders). Each test's other values (Corrado's span
+    ARs, Corrado & Zivney's span SARs over ``cz_div``, GRANK's SCAR* of each window in ``stars``)
+    are sorted by themselves and merged in (:func:`_merge_ranks`), into the rows of ``sums`` in
+    that order. False when a value is not finite."""
+    n, l1 = resid.shape
+    l2 = ar_all.shape[1] - l1
+    low = (np.int64(1) << bits) - 1
+    ones = np.ones(l2)
+    col = np.empty(l1, dtype=np.int64)
+    a = np.empty(l1)
+    s = np.empty(l1)
+    b = np.empty(max(l2, 1))
+    b_cols = np.empty(max(l2, 1), dtype=np.int64)
+    for i in range(n):
+        in_order = True
+        for k in range(l1):
+            c = keys[i, k] & low
+            col[k] = c
+            a[k] = resid[i, c]
+            if k > 0 and a[k] < a[k - 1]:
+                in_order = False
+        if not in_order:  # two residuals merged by the truncated keys: sort the row exactly
+            order = np.argsort(resid[i], kind="mergesort")
+            for k in range(l1):
+                col[k] = order[k]
+                a[k] = resid[i, order[k]]
+        a_tied = s_tied = False
+        for k in range(l1):
+            s[k] = sar_est[i, col[k]]
+            if not np.isfinite(s[k]) or (k > 0 and s[k] < s[k - 1]):
+                return False  # a residual variance of 0 (or NaN): each test's own path
+            if k > 0:
+                a_tied |= a[k] == a[k - 1]
+                s_tied |= s[k] == s[k - 1]
+        row = 0
+        if corrado:
+            if not _span_values(ar_all[i], l1, ones, b, b_cols):
+                return False
+            _merge_ranks(a, col, a_tied, b, b_cols, l2, sums[row])
+            row += 1
+        if cz:
+            if not _span_values(sar_all[i], l1, cz_div, b, b_cols):
+                return False
+            _merge_ranks(s, col, s_tied, b, b_cols, l2, sums[row])
+            row += 1
+        for w in range(stars.shape[0]):
+            b[0] = stars[w, i]
+            b_cols[0] = l1
+            if not np.isfinite(b[0]):
+                return False
+            _merge_ranks(s, col, s_tied, b, b_cols, 1, sums[row + w])
+    return True
+
+
+@njit(nogil=True, cache=True, error_model="numpy")  # type: ignore[misc]
+def add_rank_sums(vals, keys, bits, sums):  # type: ignore[no-untyped-def]
+    """For each row of sorted ``keys``: its columns and values, checked to be in order (truncated
+    keys can merge two very close values, never swap them: a row out of order is sorted again
+    exactly), runs of equal values given their average rank, each rank added to ``sums[column]``."""
     n, t = keys.shape
     low = (np.int64(1) << bits) - 1
     col = np.empty(t, dtype=np.int64)
     val = np.empty(t)
     for i in range(n):
-        width = widths[i]
-        out = sums[targets[i]]
         in_order, tied = True, False
-        for k in range(width):
+        for k in range(t):
             c = keys[i, k] & low
             col[k] = c
             val[k] = vals[i, c]
@@ -131,23 +232,23 @@ def add_rank_sums(vals, keys, bits, widths, targets, sums):  # type: ignore[no-u
                     in_order = False
                 elif val[k] == val[k - 1]:
                     tied = True
-        if in_order and not tied:  # the usual row: ranks 1 .. width in sorted order
-            for k in range(width):
-                out[col[k]] += k + 1.0
+        if in_order and not tied:  # the usual row: ranks 1 .. t in sorted order
+            for k in range(t):
+                sums[col[k]] += k + 1.0
             continue
         if not in_order:  # two values merged by the truncated keys: sort the row exactly
-            order = np.argsort(vals[i, :width], kind="mergesort")
-            for k in range(width):
+            order = np.argsort(vals[i], kind="mergesort")
+            for k in range(t):
                 col[k] = order[k]
                 val[k] = vals[i, order[k]]
         k = 0
-        while k < width:
+        while k < t:
             end = k + 1
-            while end < width and val[end] == val[k]:
+            while end < t and val[end] == val[k]:
                 end += 1
             rank = (k + 1 + end) / 2.0  # the mean of ranks k + 1 .. end
             for q in range(k, end):
-                out[col[q]] += rank
+                sums[col[q]] += rank
             k = end
 
 
