@@ -1,8 +1,9 @@
 """The compiled kernels (``rerating.study._compiled``, numba: the ``[fast]`` extra).
 
-The rank tests' column sums of ranks, and r̄'s calendar sums. Each column's sum of the rows' average ranks is checked against ``scipy.stats.rankdata`` (which
-shares nothing with the kernels), on rows built to break the packed sort keys: values one ulp
-apart in the wrong column order, signed zeros, subnormals, huge magnitudes, constant rows. A whole
+The rank tests' column sums of ranks, and r̄'s calendar sums. Each column's sum of the rows'
+average ranks is checked against ``scipy.stats.rankdata`` (which shares nothing with the kernels),
+on rows built to break the packed sort keys: values one ulp apart in the wrong column order,
+signed zeros, subnormals, huge magnitudes, constant rows. A whole
 study with every test must give the same tables, to the last bit, with the kernels and without
 them: the rank sums are exact, and r̄'s calendar sums add the same numbers in the same order.
 """
@@ -86,7 +87,9 @@ def test_divisors_and_extra_columns_rank_as_the_built_matrix() -> None:
 
 
 @pytest.mark.usefixtures("any_size")
-def test_blocks_of_rows_and_fresh_scratch_give_the_same_sums(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_blocks_of_rows_and_fresh_scratch_give_the_same_sums(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     x = _hard_rows(n=333)
     whole = _compiled.rank_column_sums(x)
     monkeypatch.setattr(_compiled, "_BLOCK_VALUES", 700)  # ten rows a block, the last short
@@ -145,8 +148,17 @@ def test_numba_is_loaded_only_for_large_matrices_or_when_asked(
     monkeypatch.setattr(_compiled, "LOAD_VALUES", x.size)  # a matrix that large loads it ...
     # ... to rank it, not to build the rank inputs or r̄'s sums: those save too little
     assert _compiled.rank_inputs(x, x, np.ones_like(x), np.ones(300)) is None
-    assert not _compiled.add_day_rows(x, np.ones(300), np.ones(300), np.zeros(300, dtype=np.int64),
-                                      300, slice(0, 271), True, np.zeros((1, 271)), np.zeros((1, 271)))
+    assert not _compiled.add_day_rows(
+        x,
+        np.ones(300),
+        np.ones(300),
+        np.zeros(300, dtype=np.int64),
+        300,
+        slice(0, 271),
+        True,
+        np.zeros((1, 271)),
+        np.zeros((1, 271)),
+    )
     assert not _compiled._tried
     assert _compiled.will_run(x.size) and _compiled._tried
     monkeypatch.setattr(_compiled, "LOAD_VALUES", 10**12)
@@ -256,6 +268,7 @@ def test_a_study_is_the_same_with_and_without_the_kernels(
 
     used: list[bool] = []
     kernels_for = _compiled._kernels_for
+
     def counted(size: int, load: bool = True):  # type: ignore[no-untyped-def]
         kernels = kernels_for(size, load)
         used.append(kernels is not None)
@@ -278,7 +291,9 @@ def test_a_study_is_the_same_with_and_without_the_kernels(
 # --- the batch of the three rank tests (span_rank_sums) ----------------------------------------
 
 
-def _span_inputs(rounded: bool = True, n: int = 120, l1: int = 60, l2: int = 9, seed: int = 2):  # type: ignore[no-untyped-def]
+def _span_inputs(  # type: ignore[no-untyped-def]
+    rounded: bool = True, n: int = 120, l1: int = 60, l2: int = 9, seed: int = 2
+):
     """``rounded``: ties within each row; else ties only across a row's estimation residuals and
     its span values (the kernel ranks by position until it meets one)."""
     rng = np.random.default_rng(seed)
@@ -299,7 +314,9 @@ def _span_inputs(rounded: bool = True, n: int = 120, l1: int = 60, l2: int = 9, 
 
 @pytest.mark.usefixtures("any_size")
 @pytest.mark.parametrize("rounded", [True, False])
-@pytest.mark.parametrize(("corrado", "cz", "windows"), [(True, True, 2), (False, True, 0), (True, False, 1)])
+@pytest.mark.parametrize(
+    ("corrado", "cz", "windows"), [(True, True, 2), (False, True, 0), (True, False, 1)]
+)
 def test_the_batch_ranks_each_tests_matrix_as_rankdata(
     corrado: bool, cz: bool, windows: int, rounded: bool
 ) -> None:
@@ -336,7 +353,9 @@ def test_the_batch_ranks_each_tests_matrix_as_rankdata(
 def test_the_batch_leaves_missing_values_to_each_tests_own_path() -> None:
     resid, ar, var_ar, sigma2 = _span_inputs()
     ar[7, 3] = np.nan
-    out = _compiled.span_rank_sums(resid, ar, var_ar, sigma2, None, np.zeros((1, resid.shape[0])), True)
+    out = _compiled.span_rank_sums(
+        resid, ar, var_ar, sigma2, None, np.zeros((1, resid.shape[0])), True
+    )
     assert out is not None
     sums, arrays = out
     assert sums is None  # the tests rank on their own, with numpy's missing-value handling
@@ -368,9 +387,7 @@ def test_rbar_calendar_sums_are_the_same_with_and_without_the_kernels(
     )
     seen: list = []
     kernel = _compiled.add_day_rows
-    monkeypatch.setattr(
-        _compiled, "add_day_rows", lambda *a: seen.append(kernel(*a)) or seen[-1]
-    )
+    monkeypatch.setattr(_compiled, "add_day_rows", lambda *a: seen.append(kernel(*a)) or seen[-1])
 
     def fit():  # type: ignore[no-untyped-def]
         return EventStudy(
@@ -380,7 +397,9 @@ def test_rbar_calendar_sums_are_the_same_with_and_without_the_kernels(
 
     sums: list = []
     real = engine._calendar_sums
-    monkeypatch.setattr(engine, "_calendar_sums", lambda *a, **k: sums.append(real(*a, **k)) or sums[-1])
+    monkeypatch.setattr(
+        engine, "_calendar_sums", lambda *a, **k: sums.append(real(*a, **k)) or sums[-1]
+    )
     compiled = fit()
     assert seen and all(seen)  # every chunk took the kernel
     assert len(seen) == (len(compiled.car) + 2047) // 2048, len(compiled.car)

@@ -8,12 +8,16 @@ a dozen whole-array calls, each of which takes Python's global interpreter lock 
 thread that runs the rank tests beside the main thread, those hand-offs, not the arithmetic, cost
 most of the time. Here the same sums come from three calls, two of them compiled without the lock:
 
-1. :func:`~rerating.study._numba_kernels.pack_keys`: each value minus its row's minimum (a non-negative double, whose bit pattern
-   orders like the value), its low bits replaced by the column number;
+1. ``pack_keys`` (in :mod:`rerating.study._numba_kernels`): each value minus its row's minimum (a
+   non-negative double, whose bit pattern orders like the value), its low bits replaced by the
+   column number;
 2. numpy's SIMD sort of those keys along each row (it releases the lock);
-3. :func:`~rerating.study._numba_kernels.add_rank_sums`: each sorted key's column and value, checked to be in order (truncating
-   the low bits can merge two very close values, never swap them: a row out of order is sorted again
+3. ``add_rank_sums``: each sorted key's column and value, checked to be in order (truncating the
+   low bits can merge two very close values, never swap them: a row out of order is sorted again
    exactly), runs of equal values given their average rank, each rank added to its column's sum.
+
+A study without named groups takes the three tests' sums of its event span in one batch
+(:func:`span_rank_sums`): each event's estimation residuals sorted once, the other values merged in.
 
 The sums are of integers and half-integers, so they are exact, in any order of addition: the same
 numbers as numpy's path, bit for bit (``tests/test_study_compiled.py`` checks both against
@@ -31,7 +35,9 @@ from types import ModuleType
 
 import numpy as np
 
-MIN_VALUES = 65_536  # smaller matrices stay with numpy, where numba's calls cost more than they save
+MIN_VALUES = (
+    65_536  # smaller matrices stay with numpy, where numba's calls cost more than they save
+)
 # numba itself is loaded (about 0.3 s and 125 MB, once per process) for ranking a matrix this large
 # (a few seconds of work), or with RERATING_COMPILED=1, in a process that runs many studies (a
 # notebook, a server, the benchmarks); once loaded, the kernels run from MIN_VALUES. The kernels

@@ -13,8 +13,8 @@ from numba import njit
 _INF_BITS = 0x7FF0000000000000  # +inf's bit pattern: a padding key that sorts after every value
 
 
-@njit(nogil=True, cache=True, error_model="numpy")  # type: ignore[misc]
-def pack_row(vals, keys, width, bits, diff):  # type: ignore[no-untyped-def]
+@njit(nogil=True, cache=True, error_model="numpy")
+def pack_row(vals, keys, width, bits, diff):
     """The sort keys of ``vals[:width]`` into ``keys``: each value minus the row's minimum (a
     non-negative double, whose bit pattern orders like the value), its low ``bits`` replaced by
     its column; the rest of ``keys`` the +inf pattern. False when a value is not finite."""
@@ -36,8 +36,8 @@ def pack_row(vals, keys, width, bits, diff):  # type: ignore[no-untyped-def]
     return True
 
 
-@njit(nogil=True, cache=True, error_model="numpy")  # type: ignore[misc]
-def pack_keys(x, div, extra, bits, vals, keys):  # type: ignore[no-untyped-def]
+@njit(nogil=True, cache=True, error_model="numpy")
+def pack_keys(x, div, extra, bits, vals, keys):
     """The rows ``[x_i / div | extra_i]`` into ``vals`` and their sort keys into ``keys``."""
     n, t = x.shape
     width = t + extra.shape[1]
@@ -52,8 +52,8 @@ def pack_keys(x, div, extra, bits, vals, keys):  # type: ignore[no-untyped-def]
     return True
 
 
-@njit(nogil=True, cache=True, error_model="numpy")  # type: ignore[misc]
-def standardise(resid, ar, var_ar, sigma2, sar_est, ar_all, sar_all):  # type: ignore[no-untyped-def]
+@njit(nogil=True, cache=True, error_model="numpy")
+def standardise(resid, ar, var_ar, sigma2, sar_est, ar_all, sar_all):
     """``sar_est = resid / sqrt(sigma2)``, ``ar_all = [resid | ar]``, ``sar_all = [sar_est | ar /
     sqrt(var_ar)]``, as numpy computes them."""
     n, l1 = resid.shape
@@ -67,8 +67,8 @@ def standardise(resid, ar, var_ar, sigma2, sar_est, ar_all, sar_all):  # type: i
             sar_all[i, l1 + j] = ar[i, j] / np.sqrt(var_ar[i, j])
 
 
-@njit(nogil=True, cache=True, error_model="numpy")  # type: ignore[misc]
-def pack_span_est(resid, ar, var_ar, sigma2, bits, keys, sar_est, ar_all, sar_all):  # type: ignore[no-untyped-def]
+@njit(nogil=True, cache=True, error_model="numpy")
+def pack_span_est(resid, ar, var_ar, sigma2, bits, keys, sar_est, ar_all, sar_all):
     """The rank tests' matrices (:func:`standardise`) and the sort keys of each event's estimation
     residuals (:func:`pack_row`). False when a residual is not finite."""
     standardise(resid, ar, var_ar, sigma2, sar_est, ar_all, sar_all)
@@ -80,8 +80,8 @@ def pack_span_est(resid, ar, var_ar, sigma2, bits, keys, sar_est, ar_all, sar_al
     return True
 
 
-@njit(nogil=True, cache=True, error_model="numpy")  # type: ignore[misc]
-def _sort_with_columns(vals, cols, n):  # type: ignore[no-untyped-def]
+@njit(nogil=True, cache=True, error_model="numpy")
+def _sort_with_columns(vals, cols, n):
     """Sort ``vals[:n]`` ascending, ``cols`` following: by insertion for a window of a few
     sessions, else by a merge sort."""
     if n > 32:
@@ -101,8 +101,8 @@ def _sort_with_columns(vals, cols, n):  # type: ignore[no-untyped-def]
         cols[q + 1] = c
 
 
-@njit(nogil=True, cache=True, error_model="numpy")  # type: ignore[misc]
-def _merge_ranks(a, a_cols, a_tied, b, b_cols, nb, out):  # type: ignore[no-untyped-def]
+@njit(nogil=True, cache=True, error_model="numpy")
+def _merge_ranks(a, a_cols, a_tied, b, b_cols, nb, out):
     """Average ranks of the union of sorted ``a`` and sorted ``b[:nb]`` (ties, within either or
     across them, share the mean of their ranks) added into ``out`` at each value's column.
     ``a_tied``: whether ``a`` has two equal values."""
@@ -140,8 +140,8 @@ def _merge_ranks(a, a_cols, a_tied, b, b_cols, nb, out):  # type: ignore[no-unty
         i, j = i2, j2
 
 
-@njit(nogil=True, cache=True, error_model="numpy")  # type: ignore[misc]
-def _span_values(src, l1, div, b, b_cols):  # type: ignore[no-untyped-def]
+@njit(nogil=True, cache=True, error_model="numpy")
+def _span_values(src, l1, div, b, b_cols):
     """``src[l1:] / div`` into ``b`` with their columns, sorted; False when one is not finite."""
     for j in range(src.shape[0] - l1):
         b[j] = src[l1 + j] / div[j]
@@ -152,10 +152,8 @@ def _span_values(src, l1, div, b, b_cols):  # type: ignore[no-untyped-def]
     return True
 
 
-@njit(nogil=True, cache=True, error_model="numpy")  # type: ignore[misc]
-def merge_span_tests(  # type: ignore[no-untyped-def]
-    resid, sar_est, ar_all, sar_all, cz_div, stars, corrado, cz, keys, bits, sums
-):
+@njit(nogil=True, cache=True, error_model="numpy")
+def merge_span_tests(resid, sar_est, ar_all, sar_all, cz_div, stars, corrado, cz, keys, bits, sums):
     """The rank tests' column sums from each event's estimation residuals sorted once (``keys``,
     from :func:`pack_span_est`): the standardised ones, ``sar_est = resid / s_i``, keep that order
     (division by a positive number never reorders). Each test's other values (Corrado's span
@@ -212,8 +210,8 @@ def merge_span_tests(  # type: ignore[no-untyped-def]
     return True
 
 
-@njit(nogil=True, cache=True, error_model="numpy")  # type: ignore[misc]
-def add_rank_sums(vals, keys, bits, sums):  # type: ignore[no-untyped-def]
+@njit(nogil=True, cache=True, error_model="numpy")
+def add_rank_sums(vals, keys, bits, sums):
     """For each row of sorted ``keys``: its columns and values, checked to be in order (truncated
     keys can merge two very close values, never swap them: a row out of order is sorted again
     exactly), runs of equal values given their average rank, each rank added to ``sums[column]``."""
@@ -252,8 +250,8 @@ def add_rank_sums(vals, keys, bits, sums):  # type: ignore[no-untyped-def]
             k = end
 
 
-@njit(nogil=True, cache=True, error_model="numpy")  # type: ignore[misc]
-def add_day_rows(centred, inv_norm, sd, day, n_first, col0, fresh, sums, wsums):  # type: ignore[no-untyped-def]
+@njit(nogil=True, cache=True, error_model="numpy")
+def add_day_rows(centred, inv_norm, sd, day, n_first, col0, fresh, sums, wsums):
     """Row ``r``'s ``u = centred[r] * inv_norm[r]`` into ``sums[day[r], col0:]`` and ``u * sd[r]``
     into ``wsums``: written for the first ``n_first`` rows when ``fresh``, else added."""
     m, l1 = centred.shape

@@ -1518,11 +1518,16 @@ class _RankInputs:
     def sample(self, ws: WindowSample, rows: slice | np.ndarray) -> WindowSample:
         """``ws`` with the rank inputs of its group's events ``rows``."""
         sar_est, ar_all, sar_all = self.arrays()
-        return dataclasses.replace(ws, sar_est=sar_est[rows], ar_all=ar_all[rows], sar_all=sar_all[rows])
+        return dataclasses.replace(
+            ws, sar_est=sar_est[rows], ar_all=ar_all[rows], sar_all=sar_all[rows]
+        )
 
 
 def _run_rank_tests(
-    inputs: _RankInputs, rows: slice | np.ndarray, samples: Sequence[WindowSample], names: Sequence[str]
+    inputs: _RankInputs,
+    rows: slice | np.ndarray,
+    samples: Sequence[WindowSample],
+    names: Sequence[str],
 ) -> dict:
     """:func:`_run_tests` of rank tests, on ``samples`` given their rank inputs."""
     return _run_tests([inputs.sample(ws, rows) for ws in samples], names)
@@ -1540,7 +1545,12 @@ def _run_batched_rank_tests(
 
 
 def _run_tests_after(  # type: ignore[no-untyped-def]
-    inputs: _RankInputs, samples: Sequence[WindowSample], names: Sequence[str], first, source: dict, rows
+    inputs: _RankInputs,
+    samples: Sequence[WindowSample],
+    names: Sequence[str],
+    first,
+    source: dict,
+    rows,
 ) -> dict:
     """:func:`_run_rank_tests` for a named group once ``first`` (the "all" group's rank tests) is
     done: the group's events take their ranks within their own series from its ``source`` cache
@@ -2029,8 +2039,9 @@ def _calendar_sums(  # type: ignore[no-untyped-def]
         if runs is not None and present is None and not s_rows.size:
             # every event dense: u_i and s_i u_i added into their day-0 rows by one compiled
             # pass, in the runs' order (the same sums), when numba is installed
-            day = at[runs.order]
-            if _compiled.add_day_rows(centred, inv_norm, sd, day, runs.sizes[0], cols, lo == 0, sums, wsums):
+            day, n_first = at[runs.order], runs.sizes[0]
+            grids = (sums, wsums)
+            if _compiled.add_day_rows(centred, inv_norm, sd, day, n_first, cols, lo == 0, *grids):
                 continue
         centred *= inv_norm[:, None]  # u_i
         # what each event puts on the calendar: u_i, and 1 on each date it has a residual

@@ -1089,7 +1089,9 @@ def grank_from_sums(merged: np.ndarray, n: int, lag_length: int = 0) -> TestResu
     return _grank_result(ubar, np.full(l1 + 1, n), n, l1, lag_length)
 
 
-def _grank_result(ubar: np.ndarray, n_t: np.ndarray, n: int, l1: int, lag_length: int) -> TestResult:
+def _grank_result(
+    ubar: np.ndarray, n_t: np.ndarray, n: int, l1: int, lag_length: int
+) -> TestResult:
     """:func:`grank`'s statistic from the mean centred ranks ``ubar`` of the ``l1`` estimation days
     and the CAR (the last), ``n_t`` events ranked on each."""
     # the lag-1 term pairs consecutive estimation days, both with events: taken before the days
