@@ -1416,9 +1416,10 @@ def _span_rank_means(w: WindowSample, restandardise: bool) -> RankMeans | None:
         return None
     cols = np.asarray(w.event_cols)
     sums: np.ndarray | None = None
-    if not restandardise:
-        sums = _compiled.rank_column_sums(matrix)  # None without numba, or with a value missing
-    elif (sd := _span_sd(np.asarray(matrix, dtype=float)[:, cols].T.copy())) is not None:
+    # the re-standardised span by the compiled kernels, without a copy of the matrix (None without
+    # numba or with a value missing); _ordinal_ranks below takes them for the plain matrix itself
+    sd = _span_sd(np.asarray(matrix, dtype=float)[:, cols].T.copy()) if restandardise else None
+    if sd is not None:
         div = np.ones(t_cols)
         div[cols] = sd  # the compiled kernels divide as _restandardised_span does
         sums = _compiled.rank_column_sums(matrix, div)
