@@ -148,16 +148,18 @@ def test_numba_is_loaded_only_for_large_matrices_or_when_asked(
     monkeypatch.setattr(_compiled, "LOAD_VALUES", x.size)  # a matrix that large loads it ...
     # ... to rank it, not to build the rank inputs or r̄'s sums: those save too little
     assert _compiled.rank_inputs(x, x, np.ones_like(x), np.ones(300)) is None
-    assert not _compiled.add_day_rows(
-        x,
-        np.ones(300),
-        np.ones(300),
-        np.zeros(300, dtype=np.int64),
-        300,
-        slice(0, 271),
-        True,
-        np.zeros((1, 271)),
-        np.zeros((1, 271)),
+    assert (
+        _compiled.centre_day_rows(
+            x,
+            np.arange(300),
+            np.zeros(300, dtype=np.int64),
+            np.arange(300) == 0,
+            slice(0, 271),
+            True,
+            np.zeros((1, 271)),
+            np.zeros((1, 271)),
+        )
+        is None
     )
     assert not _compiled._tried
     assert _compiled.will_run(x.size) and _compiled._tried
@@ -365,11 +367,18 @@ def test_the_batch_leaves_missing_values_to_each_tests_own_path() -> None:
 # --- r̄'s calendar sums -------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("n_events", [700, 2600])
+@pytest.mark.parametrize(
+    ("n_events", "n_days", "gap"),
+    [
+        (700, 300, False),
+        (2600, 300, False),  # a second chunk of 2,048 adds onto the grids the first wrote
+        (2600, 3, False),  # long runs of events per day 0: numpy's path sums them
+        (2600, 300, True),  # a session missing: windows with a gap go numpy's way, all do
+    ],
+)
 def test_rbar_calendar_sums_are_the_same_with_and_without_the_kernels(
-    n_events: int, monkeypatch: pytest.MonkeyPatch
+    n_events: int, n_days: int, gap: bool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # 2,600 events: a second chunk of 2,048 adds onto the grids the first wrote
     from rerating.study import engine
 
     rng = np.random.default_rng(3)
@@ -377,17 +386,25 @@ def test_rbar_calendar_sums_are_the_same_with_and_without_the_kernels(
     n_sym = 120
     m = rng.normal(0.0, 0.01, dates.size)
     r = m[:, None] * rng.uniform(0.5, 1.5, n_sym) + rng.normal(0.0, 0.02, (dates.size, n_sym))
+    if gap:  # inside some estimation windows, not in any event window
+        r[150, 7] = np.nan
     wide = pd.DataFrame(r, index=dates, columns=[f"S{i:03d}" for i in range(n_sym)])
     events = pd.DataFrame(
         {
             "event_id": [f"E{i:05d}" for i in range(n_events)],
             "symbol": wide.columns[rng.integers(0, n_sym, n_events)],
-            "date": dates[260 + rng.integers(0, 300, n_events)],
+            "date": dates[260 + rng.integers(0, n_days, n_events)],
         }
     )
     seen: list = []
-    kernel = _compiled.add_day_rows
-    monkeypatch.setattr(_compiled, "add_day_rows", lambda *a: seen.append(kernel(*a)) or seen[-1])
+    kernel = _compiled.centre_day_rows
+
+    def counted(*args):  # type: ignore[no-untyped-def]
+        out = kernel(*args)
+        seen.append(out is not None)
+        return out
+
+    monkeypatch.setattr(_compiled, "centre_day_rows", counted)
 
     def fit():  # type: ignore[no-untyped-def]
         return EventStudy(
@@ -401,11 +418,49 @@ def test_rbar_calendar_sums_are_the_same_with_and_without_the_kernels(
         engine, "_calendar_sums", lambda *a, **k: sums.append(real(*a, **k)) or sums[-1]
     )
     compiled = fit()
-    assert seen and all(seen)  # every chunk took the kernel
-    assert len(seen) == (len(compiled.car) + 2047) // 2048, len(compiled.car)
+    if n_days == 3 or gap:
+        # the kernel adds a day's events one by one (numpy sums long runs), of estimation windows
+        # on consecutive sessions (one with a listing's missing session takes numpy's path)
+        assert not seen
+    else:
+        assert seen and all(seen)  # every chunk took the kernel
+        assert len(seen) == (len(compiled.car) + 2047) // 2048, len(compiled.car)
     monkeypatch.setenv("RERATING_COMPILED", "0")
     plain = fit()
     assert len(sums) == 2
-    np.testing.assert_array_equal(sums[0].dsum, sums[1].dsum)
-    np.testing.assert_array_equal(sums[0].wsum, sums[1].wsum)
+    for field in ("dsum", "wsum", "count", "root_n"):
+        np.testing.assert_array_equal(getattr(sums[0], field), getattr(sums[1], field))
+    assert (sums[0].n_sum, sums[0].s2_sum) == (sums[1].n_sum, sums[1].s2_sum)
+    assert (sums[0].present is None) == (sums[1].present is None) == (not gap)
     pd.testing.assert_frame_equal(compiled.clustering, plain.clustering, check_exact=True)
+
+
+@pytest.mark.usefixtures("any_size")
+def test_the_calendar_kernel_leaves_the_grids_at_zero_when_it_declines(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # a residual that is not finite in the second chunk: the first chunk's sums are undone
+    from rerating.study import engine
+
+    seen: list = []
+    kernel = _compiled.centre_day_rows
+
+    def counted(*args):  # type: ignore[no-untyped-def]
+        out = kernel(*args)
+        seen.append(out is not None)
+        return out
+
+    monkeypatch.setattr(_compiled, "centre_day_rows", counted)
+    rng = np.random.default_rng(5)
+    resid = rng.normal(size=(300, 250))
+    resid[250, 17] = np.inf
+    day = np.repeat(np.arange(150), 2)
+    grids = (np.zeros((150, 260)), np.zeros((150, 260)), np.zeros(150), np.zeros(150))
+    good = np.zeros(300, dtype=bool)
+    out = engine._dense_day_sums(resid, np.arange(300), day, slice(5, 255), 200, *grids, good)
+    assert out is None and seen == [True, False]  # the first chunk was written, then undone
+    assert not any(g.any() for g in grids) and not good.any()
+    monkeypatch.setattr(_compiled, "centre_day_rows", kernel)
+    resid[250, 17] = 0.0
+    assert engine._dense_day_sums(resid, np.arange(300), day, slice(5, 255), 200, *grids, good)
+    assert all(g.any() for g in grids) and good.all()

@@ -1,5 +1,5 @@
 """Compiled kernels (numba, the ``[fast]`` extra): the rank tests' column sums of ranks, and r̄'s
-calendar sums (:func:`add_day_rows`).
+calendar sums (:func:`centre_day_rows`).
 
 The rank tests (Corrado 1989, Corrado & Zivney 1992, GRANK of Kolari & Pynnönen 2011) take, from a
 matrix without missing values, only each column's sum of the within-row average ranks
@@ -211,26 +211,34 @@ def span_rank_sums(
     return sums, arrays
 
 
-def add_day_rows(
-    centred: np.ndarray,
-    inv_norm: np.ndarray,
-    sd: np.ndarray,
+def centre_day_rows(
+    resid: np.ndarray,
+    rows: np.ndarray,
     day: np.ndarray,
-    n_first: int,
+    first: np.ndarray,
     cols: slice,
     fresh: bool,
     sums: np.ndarray,
     wsums: np.ndarray,
-) -> bool:
+) -> tuple[np.ndarray, np.ndarray] | None:
     """r̄'s calendar sums (:func:`rerating.study.engine._calendar_sums`) of a chunk of events whose
-    estimation windows all lie on consecutive sessions: each event's ``u_i = centred_i *
-    inv_norm_i`` added into row ``day[i]`` of ``sums`` (columns ``cols``) and ``s_i u_i`` into
-    ``wsums``, the rows in the layout of ``_DayRuns`` (the first ``n_first`` are each day's first
-    event; ``fresh``: the grids are still 0, each day's first event is written, not added). The
-    same operations in the same order as numpy's path. False (nothing done) when the kernels are
-    not available or the chunk is small."""
-    kernels = _kernels_for(centred.size, load=False)
-    if kernels is None:
-        return False
-    kernels.add_day_rows(centred, inv_norm, sd, day, n_first, cols.start, fresh, sums, wsums)
-    return True
+    estimation windows all lie on consecutive sessions, in one compiled pass: each event's
+    residuals ``resid[rows[r]]`` centred and scaled to unit length (``u_i``), added into row
+    ``day[r]`` of ``sums`` (columns ``cols``) and ``s_i u_i`` into ``wsums`` (``s_i``: the
+    residuals' standard deviation). ``rows`` sorted by ``day``, ``first`` marking each day's first
+    event; ``fresh``: the grids are still 0 there. Each day's events are added one by one, as
+    ``_DayRuns`` adds them (not for the long runs that numpy sums with ``np.add.reduceat``).
+
+    Returns each event's ``s_i`` and whether its residuals vary (``rows``' order): the same
+    numbers, from the same operations in the same order, as numpy's path. None (nothing written)
+    when a residual is not finite, or when the kernels are not loaded or the chunk is small.
+    """
+    kernels = _kernels_for(rows.size * resid.shape[1], load=False)
+    if kernels is None or rows.size == 0:
+        return None
+    sd = np.empty(rows.size)
+    good = np.empty(rows.size, dtype=bool)
+    done = kernels.centre_day_rows(
+        resid, rows, day, first, cols.start, fresh, sums, wsums, sd, good
+    )
+    return (sd, good) if done else None

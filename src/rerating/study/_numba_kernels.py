@@ -251,19 +251,112 @@ def add_rank_sums(vals, keys, bits, sums):
 
 
 @njit(nogil=True, cache=True, error_model="numpy")
-def add_day_rows(centred, inv_norm, sd, day, n_first, col0, fresh, sums, wsums):
-    """Row ``r``'s ``u = centred[r] * inv_norm[r]`` into ``sums[day[r], col0:]`` and ``u * sd[r]``
-    into ``wsums``: written for the first ``n_first`` rows when ``fresh``, else added."""
-    m, l1 = centred.shape
+def _block_sum(a, lo, n):
+    """numpy's sum of at most 128 contiguous values: eight interleaved partial sums."""
+    if n < 8:
+        s = -0.0
+        for i in range(lo, lo + n):
+            s += a[i]
+        return s
+    r0, r1, r2, r3 = a[lo], a[lo + 1], a[lo + 2], a[lo + 3]
+    r4, r5, r6, r7 = a[lo + 4], a[lo + 5], a[lo + 6], a[lo + 7]
+    i = 8
+    whole = n - n % 8
+    while i < whole:
+        r0 += a[lo + i]
+        r1 += a[lo + i + 1]
+        r2 += a[lo + i + 2]
+        r3 += a[lo + i + 3]
+        r4 += a[lo + i + 4]
+        r5 += a[lo + i + 5]
+        r6 += a[lo + i + 6]
+        r7 += a[lo + i + 7]
+        i += 8
+    res = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
+    while i < n:
+        res += a[lo + i]
+        i += 1
+    return res
+
+
+@njit(nogil=True, cache=True, error_model="numpy")
+def _pairwise_sum(a, n):
+    """``a[:n].sum()`` added in numpy's order for a contiguous row (its pairwise summation: halves,
+    cut at a multiple of 8, down to blocks of at most 128 values, :func:`_block_sum`), so that the
+    sums are numpy's to the last bit. The halves are walked with a stack (numba's cache does not
+    keep recursive functions)."""
+    if n <= 128:
+        return _block_sum(a, 0, n)
+    lo_of = np.empty(64, dtype=np.int64)  # the pending halves: start, length, next step
+    n_of = np.empty(64, dtype=np.int64)
+    step = np.empty(64, dtype=np.int64)
+    done = np.empty(64)  # the sums of the halves finished, in order
+    top, n_done = 0, 0
+    lo_of[0], n_of[0], step[0] = 0, n, 0
+    while top >= 0:
+        lo, m = lo_of[top], n_of[top]
+        if m <= 128:
+            done[n_done] = _block_sum(a, lo, m)
+            n_done += 1
+            top -= 1
+            continue
+        half = m // 2
+        half -= half % 8
+        if step[top] == 2:  # both halves summed: their sum replaces them
+            n_done -= 1
+            done[n_done - 1] = done[n_done - 1] + done[n_done]
+            top -= 1
+            continue
+        start = lo if step[top] == 0 else lo + half
+        length = half if step[top] == 0 else m - half
+        step[top] += 1
+        top += 1
+        lo_of[top], n_of[top], step[top] = start, length, 0
+    return done[0]
+
+
+@njit(nogil=True, cache=True, error_model="numpy")
+def centre_day_rows(resid, rows, day, first, col0, fresh, sums, wsums, sd, good):
+    """r̄'s calendar sums of events whose estimation windows lie on consecutive sessions: row
+    ``rows[r]`` of ``resid`` centred on its mean, scaled to unit length (``u``, 0 for a row that
+    does not vary) and added into ``sums[day[r], col0:]``, ``u * sd[r]`` into ``wsums``; ``sd[r]``
+    the row's standard deviation, ``good[r]`` whether it varies. Rows sorted by ``day``, ``first``
+    marking each day's first; ``fresh``: the grids are 0 there (a day's first row is written, not
+    added). The same operations in the same order as numpy's path (``_DayRuns``). False (nothing
+    written) when a value is not finite."""
+    m = rows.shape[0]
+    l1 = resid.shape[1]
+    means = np.empty(m)
+    for r in range(m):  # first every mean: a value that is not finite stops before any write
+        total = _pairwise_sum(resid[rows[r]], l1)
+        if not np.isfinite(total):
+            return False
+        means[r] = total / l1
+    root_n = np.sqrt(float(l1))
+    centred = np.empty(l1)
+    squares = np.empty(l1)
     for r in range(m):
-        d, scale, s = day[r], inv_norm[r], sd[r]
-        if r < n_first and fresh:
+        x = resid[rows[r]]
+        mean = means[r]
+        for j in range(l1):
+            c = x[j] - mean
+            centred[j] = c
+            squares[j] = c * c
+        norm = np.sqrt(_pairwise_sum(squares, l1))
+        varies = norm > 0
+        good[r] = varies
+        s = norm / root_n if varies else 0.0
+        sd[r] = s
+        scale = 1.0 / norm if varies else 0.0
+        d = day[r]
+        if first[r] and fresh:
             for j in range(l1):
-                u = centred[r, j] * scale
+                u = centred[j] * scale
                 sums[d, col0 + j] = u
                 wsums[d, col0 + j] = u * s
         else:
             for j in range(l1):
-                u = centred[r, j] * scale
+                u = centred[j] * scale
                 sums[d, col0 + j] += u
                 wsums[d, col0 + j] += u * s
+    return True

@@ -1981,8 +1981,6 @@ def _calendar_sums(  # type: ignore[no-untyped-def]
     r_est = row0[idx[k]] + e1  # the estimation window's first row
     dense[k] = (position(r_est) == pos[k] + e1) & (position(r_est + l1 - 1) == pos[k] + e1 + l1 - 1)
     sparse = np.flatnonzero(~dense)
-    finite = _kernel.all_finite(resid)  # then no chunk needs a mask of its residuals
-    complete = sparse.size == 0 and finite  # then ``present`` follows from ``count``
 
     rel_lo, rel_hi = (e1, e1 + l1 - 1) if dense.any() else (0, 0)
     chunk = 2048  # events at a time: each temporary (chunk x L1) stays in cache
@@ -1995,15 +1993,23 @@ def _calendar_sums(  # type: ignore[no-untyped-def]
         rel_lo = min(rel_lo, int((position(r0 + first) - pos[k]).min()))
         rel_hi = max(rel_hi, int((position(r0 + last) - pos[k]).max()))
     width = rel_hi - rel_lo + 1
+    cols = slice(e1 - rel_lo, e1 - rel_lo + l1)  # a dense event's residuals in its day 0's row
     sums = np.zeros((n_pos, width))
     wsums = np.zeros((n_pos, width))
-    s2_sum = 0.0
-    present = None if complete else np.zeros((n_pos, width))
     count, root_n = np.zeros(n_pos), np.zeros(n_pos)
     good_all = np.zeros(idx.size, dtype=bool)
-    n_sum = 0.0
-    cols = slice(e1 - rel_lo, e1 - rel_lo + l1)  # a dense event's residuals in its day 0's row
-    for lo in range(0, idx.size, chunk):
+    # every event dense: the compiled kernels (when loaded) take the chunks, and check that every
+    # residual is finite on the way (then ``present`` follows from ``count``)
+    compiled = None
+    if not sparse.size:
+        grids = (sums, wsums, count, root_n, good_all)
+        compiled = _dense_day_sums(resid, idx, pos - p0, cols, chunk, *grids)
+    finite = compiled is not None or _kernel.all_finite(resid)  # no chunk masks its residuals
+    complete = sparse.size == 0 and finite  # then ``present`` follows from ``count``
+    present = None if complete else np.zeros((n_pos, width))
+    n_sum, s2_sum = (0.0, 0.0) if compiled is None else compiled
+    numpy_chunks = range(0, idx.size, chunk) if compiled is None else range(0)
+    for lo in numpy_chunks:
         part = slice(lo, lo + chunk)
         d_rows = np.flatnonzero(dense[part])
         s_rows = np.flatnonzero(~dense[part])
@@ -2026,7 +2032,7 @@ def _calendar_sums(  # type: ignore[no-untyped-def]
             xs = np.where(fin, xs, 0.0)
             n_i = fin.sum(axis=1).astype(float)
             centred = np.where(fin, xs - (xs.sum(axis=1) / np.maximum(n_i, 1))[:, None], 0.0)
-        norm = np.sqrt(np.einsum("ij,ij->i", centred, centred))
+        norm = np.sqrt((centred * centred).sum(axis=1))  # numpy's pairwise sums (_dense_day_sums)
         good = norm > 0
         good_all[part] = good[back]
         sd = np.where(good, norm / np.sqrt(np.maximum(n_i, 1.0)), 0.0)  # s_i, as _residual_sd
@@ -2036,13 +2042,6 @@ def _calendar_sums(  # type: ignore[no-untyped-def]
         count += np.bincount(pos[part][good_all[part]] - p0, minlength=n_pos)
         root_n += np.bincount(pos[part] - p0, weights=np.sqrt(n_i)[back], minlength=n_pos)
         n_sum += float(n_i.sum())
-        if runs is not None and present is None and not s_rows.size:
-            # every event dense: u_i and s_i u_i added into their day-0 rows by one compiled
-            # pass, in the runs' order (the same sums), when numba is installed
-            day, n_first = at[runs.order], runs.sizes[0]
-            grids = (sums, wsums)
-            if _compiled.add_day_rows(centred, inv_norm, sd, day, n_first, cols, lo == 0, *grids):
-                continue
         centred *= inv_norm[:, None]  # u_i
         # what each event puts on the calendar: u_i, and 1 on each date it has a residual
         layers = [(sums, centred), (wsums, centred * sd[:, None])]
@@ -2087,6 +2086,53 @@ def _calendar_sums(  # type: ignore[no-untyped-def]
         wsum=wsums,
         s2_sum=s2_sum,
     )
+
+
+def _dense_day_sums(
+    resid: np.ndarray,
+    idx: np.ndarray,
+    at: np.ndarray,
+    cols: slice,
+    chunk: int,
+    sums: np.ndarray,
+    wsums: np.ndarray,
+    count: np.ndarray,
+    root_n: np.ndarray,
+    good: np.ndarray,
+) -> tuple[float, float] | None:
+    """:func:`_calendar_sums`'s chunks when every event is dense, by the compiled kernels
+    (:func:`rerating.study._compiled.centre_day_rows`): the residuals ``resid[idx]`` (sorted by
+    day 0, ``at`` its row of the grids) into ``sums``, ``wsums``, ``count``, ``root_n`` and
+    ``good``, as numpy's chunks add them (the same numbers). Returns ``n_sum`` and ``s2_sum``;
+    None, the grids left at 0, when the kernels are not loaded, a residual is not finite or a
+    chunk has many events on one day 0."""
+    l1 = resid.shape[1]
+    n_sum = s2_sum = 0.0
+    for lo in range(0, idx.size, chunk):
+        part = slice(lo, lo + chunk)
+        day = at[part]
+        starts = np.flatnonzero(np.diff(day, prepend=-1))
+        first = np.zeros(day.size, dtype=bool)
+        first[starts] = True
+        # the kernel adds a day's events one by one, as _DayRuns does; numpy sums long runs
+        # (np.add.reduceat) in an order of its own: those are left to it
+        length = np.diff(starts, append=day.size)
+        long_runs = int(length.max()) > max(_DAY_RUN_MAX, length.size)
+        out = None
+        if not long_runs:
+            out = _compiled.centre_day_rows(resid, idx[part], day, first, cols, lo == 0, sums, wsums)
+        if out is None:
+            for grid in (sums, wsums, count, root_n, good):  # the chunks before: numpy redoes them
+                grid.fill(0)
+            return None
+        sd, ok = out
+        good[part] = ok
+        n_i = np.where(ok, float(l1), 0.0)
+        count += np.bincount(day[ok], minlength=count.size)
+        root_n += np.bincount(day, weights=np.sqrt(n_i), minlength=root_n.size)
+        n_sum += float(n_i.sum())
+        s2_sum += float((sd**2).sum())
+    return n_sum, s2_sum
 
 
 def _scatter_day_sums(
