@@ -153,13 +153,71 @@ def _span_values(src, l1, div, b, b_cols):
 
 
 @njit(nogil=True, cache=True, error_model="numpy")
+def _has_ties(b, nb):
+    """Whether sorted ``b[:nb]`` holds two equal values."""
+    for q in range(1, nb):
+        if b[q] == b[q - 1]:
+            return True
+    return False
+
+
+@njit(nogil=True, cache=True, error_model="numpy")
+def _add_merged(a, s, col, b1, c1, n1, out1, b2, c2, n2, out2, sign):
+    """Corrado's and Corrado & Zivney's ranks of one event in one pass over its sorted estimation
+    values: ``a`` (raw) merged with the sorted span values ``b1[:n1]`` (columns ``c1``) into
+    ``out1``, ``s`` (standardised, in the same order) with ``b2[:n2]`` into ``out2``, each rank
+    times ``sign`` at its column: by position, which is the rank when no two values are equal.
+    A test not asked for has ``n = 0`` and a scratch row to write into.
+    Returns True when a span value equals an estimation value (a tie across the two;
+    ``sign=-1.0`` then takes the ranks back out exactly: they are integers)."""
+    l1 = a.shape[0]
+    j1 = j2 = 0
+    tie = False
+    for k in range(l1):
+        ak, sk, c = a[k], s[k], col[k]
+        while j1 < n1 and b1[j1] < ak:
+            out1[c1[j1]] += sign * (k + j1 + 1.0)
+            j1 += 1
+        while j2 < n2 and b2[j2] < sk:
+            out2[c2[j2]] += sign * (k + j2 + 1.0)
+            j2 += 1
+        tie |= (j1 < n1 and b1[j1] == ak) or (j2 < n2 and b2[j2] == sk)
+        out1[c] += sign * (k + j1 + 1.0)
+        out2[c] += sign * (k + j2 + 1.0)
+    while j1 < n1:
+        out1[c1[j1]] += sign * (l1 + j1 + 1.0)
+        j1 += 1
+    while j2 < n2:
+        out2[c2[j2]] += sign * (l1 + j2 + 1.0)
+        j2 += 1
+    return tie
+
+
+@njit(nogil=True, cache=True, error_model="numpy")
+def _add_placed(s, col, value, out):
+    """GRANK's ranks of one event: ``value`` placed among the sorted distinct ``s`` (columns
+    ``col``), at column ``len(s)``, added into ``out``. False (nothing added) when it equals one."""
+    l1 = s.shape[0]
+    q = np.searchsorted(s, value)  # the values below it
+    if q < l1 and s[q] == value:
+        return False
+    for k in range(q):
+        out[col[k]] += k + 1.0
+    for k in range(q, l1):
+        out[col[k]] += k + 2.0
+    out[l1] += q + 1.0
+    return True
+
+
+@njit(nogil=True, cache=True, error_model="numpy")
 def merge_span_tests(resid, sar_est, ar_all, sar_all, cz_div, stars, corrado, cz, keys, bits, sums):
     """The rank tests' column sums from each event's estimation residuals sorted once (``keys``,
     from :func:`pack_span_est`): the standardised ones, ``sar_est = resid / s_i``, keep that order
     (division by a positive number never reorders). Each test's other values (Corrado's span
     ARs, Corrado & Zivney's span SARs over ``cz_div``, GRANK's SCAR* of each window in ``stars``)
-    are sorted by themselves and merged in (:func:`_merge_ranks`), into the rows of ``sums`` in
-    that order. False when a value is not finite."""
+    are sorted by themselves and merged in, into the rows of ``sums`` in that order: all three in
+    one pass (:func:`_add_merged`) unless two values tie, then each by :func:`_merge_ranks`.
+    False when a value is not finite."""
     n, l1 = resid.shape
     l2 = ar_all.shape[1] - l1
     low = (np.int64(1) << bits) - 1
@@ -167,8 +225,18 @@ def merge_span_tests(resid, sar_est, ar_all, sar_all, cz_div, stars, corrado, cz
     col = np.empty(l1, dtype=np.int64)
     a = np.empty(l1)
     s = np.empty(l1)
-    b = np.empty(max(l2, 1))
-    b_cols = np.empty(max(l2, 1), dtype=np.int64)
+    b1 = np.empty(max(l2, 1))
+    c1 = np.empty(max(l2, 1), dtype=np.int64)
+    b2 = np.empty(max(l2, 1))
+    c2 = np.empty(max(l2, 1), dtype=np.int64)
+    n_w = stars.shape[0]
+    star = np.empty(n_w)
+    scratch = np.zeros(l1 + max(l2, 1))  # the ranks of a test not asked for
+    r1 = 0
+    r2 = int(corrado)
+    r3 = r2 + int(cz)
+    n1 = l2 if corrado else 0
+    n2 = l2 if cz else 0
     for i in range(n):
         in_order = True
         for k in range(l1):
@@ -190,23 +258,30 @@ def merge_span_tests(resid, sar_est, ar_all, sar_all, cz_div, stars, corrado, cz
             if k > 0:
                 a_tied |= a[k] == a[k - 1]
                 s_tied |= s[k] == s[k - 1]
-        row = 0
-        if corrado:
-            if not _span_values(ar_all[i], l1, ones, b, b_cols):
+        if corrado and not _span_values(ar_all[i], l1, ones, b1, c1):
+            return False
+        if cz and not _span_values(sar_all[i], l1, cz_div, b2, c2):
+            return False
+        for w in range(n_w):
+            star[w] = stars[w, i]
+            if not np.isfinite(star[w]):
                 return False
-            _merge_ranks(a, col, a_tied, b, b_cols, l2, sums[row])
-            row += 1
-        if cz:
-            if not _span_values(sar_all[i], l1, cz_div, b, b_cols):
-                return False
-            _merge_ranks(s, col, s_tied, b, b_cols, l2, sums[row])
-            row += 1
-        for w in range(stars.shape[0]):
-            b[0] = stars[w, i]
-            b_cols[0] = l1
-            if not np.isfinite(b[0]):
-                return False
-            _merge_ranks(s, col, s_tied, b, b_cols, 1, sums[row + w])
+        # the usual event: no two values equal, every rank is a position
+        out1 = sums[r1] if corrado else scratch
+        out2 = sums[r2] if cz else scratch
+        merged = not (a_tied or s_tied or _has_ties(b1, n1) or _has_ties(b2, n2))
+        if merged and (corrado or cz) and _add_merged(a, s, col, b1, c1, n1, out1, b2, c2, n2, out2, 1.0):
+            _add_merged(a, s, col, b1, c1, n1, out1, b2, c2, n2, out2, -1.0)  # a tie across
+            merged = False
+        if not merged and corrado:
+            _merge_ranks(a, col, a_tied, b1, c1, l2, out1)
+        if not merged and cz:
+            _merge_ranks(s, col, s_tied, b2, c2, l2, out2)
+        for w in range(n_w):
+            if s_tied or not _add_placed(s, col, star[w], sums[r3 + w]):
+                b1[0] = star[w]
+                c1[0] = l1
+                _merge_ranks(s, col, s_tied, b1, c1, 1, sums[r3 + w])
     return True
 
 
