@@ -86,6 +86,17 @@ def test_adj_bmp_difference_worked_by_hand() -> None:
     assert adj_bmp_difference(np.array(scar_a), np.array(scar_b), 0.0, 0.0).statistic == pytest.approx(ref.statistic)
 
 
+@pytest.mark.parametrize("rows", [7, 5000])  # 5,000: two blocks of rows
+@pytest.mark.parametrize("missing", [False, True])
+def test_estimation_aar_is_the_one_pass_mean_bit_for_bit(rows: int, missing: bool) -> None:
+    x = np.random.default_rng(rows).normal(0.0, 0.02, (rows, 40))
+    if missing:
+        x[3, 5] = np.nan
+    fin = np.isfinite(x)
+    want = np.where(fin, x, 0.0).sum(axis=0) / fin.sum(axis=0)
+    np.testing.assert_array_equal(estimation_aar(x), want)
+
+
 def test_estimation_aar_is_the_mean_of_the_events_present() -> None:
     resid = np.array([[1.0, np.nan, 3.0], [3.0, np.nan, np.nan]])
     np.testing.assert_array_equal(estimation_aar(resid), [2.0, np.nan, 3.0])

@@ -41,9 +41,3 @@ def test_lag_sums_are_the_pairs_products_on_common_dates(same: bool, rows: int) 
     for max_lag in (3, 66):  # fewer lags than a block's rows, and more
         got = engine._lag_sums(a, b, max_lag)
         np.testing.assert_allclose(got, lag_sums_pair_by_pair(a, b, max_lag), rtol=1e-12, atol=1e-12)
-        # a second layer on the same cells comes as a second row from the same pass
-        wa = engine._DayGrid(a.p0, a.rel_lo, 2.0 * a.dsum)
-        wb = wa if same else engine._DayGrid(b.p0, b.rel_lo, -b.dsum)
-        both = engine._lag_sums(a, b, max_lag, (wa, wb))
-        np.testing.assert_allclose(both[0], got, rtol=1e-12, atol=1e-12)
-        np.testing.assert_allclose(both[1], got * (4.0 if same else -2.0), rtol=1e-12, atol=1e-12)

@@ -501,3 +501,43 @@ def test_rbar_of_listings_with_short_histories_stays_within_one_percent(short: s
         row = clus.loc[f"[{a}:{b}]"]
         assert row["rbar"] == pytest.approx(want[a, b], rel=0.01)
         assert row["rbar_caar"] == pytest.approx(want["caar", a, b], rel=0.01)
+
+
+@pytest.mark.parametrize("design", ["one market", "gaps", "two markets"])
+def test_the_caar_rbar_sums_only_the_lags_a_window_spans(
+    design: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """r̄*'s weighted pair sums are taken for the lags at which two events' windows can share a
+    date (``_window_reach``: a window's width, one more for the lead-lag terms): the same r̄* as
+    from every lag of the estimation window, with and without gaps in the windows and across two
+    markets (lead-lag terms, pairs one session further apart)."""
+    from rerating.study import engine
+
+    rng = np.random.default_rng(12)
+    if design == "two markets":
+        wide, mkt, bench = _two_markets(seed=8, n_each=130, n_days=420)
+        dates = wide.index[345 + rng.integers(0, 40, 400)]
+    else:
+        share = 0.01 if design == "gaps" else 0.0
+        wide, mkt = _market(seed=6, n_sym=150, n_days=600, shock=0.5, nan_share=share, vol_spread=True)
+        bench, dates = "M", wide.index[rng.integers(300, 580, 400)]
+    events = pd.DataFrame(
+        {"event_id": [f"E{i}" for i in range(400)], "symbol": rng.choice(wide.columns, 400), "date": dates}
+    )
+    seen: list = []
+    real = engine._rbar_all_events
+    monkeypatch.setattr(engine, "_rbar_all_events", lambda sums: seen.append(sums) or real(sums))
+    EventStudy(
+        wide, events, market_returns=mkt, benchmarks=bench, estimation_window=EST,
+        event_windows=WINS, tests=("adj_bmp",),
+    ).fit()  # fmt: skip
+    (sums,) = seen
+    if design != "two markets":  # gaps: windows wider than their length on the calendar
+        assert (sums.windows is not None) == (design == "gaps")
+    assert (len(sums.by_market) > 1) == (design == "two markets")
+    restricted = real(sums)
+    monkeypatch.setattr(engine, "_window_reach", lambda a, b, windows: 10_000)  # every lag
+    every_lag = real(sums)
+    assert restricted.weighted == pytest.approx(every_lag.weighted, rel=1e-12, abs=1e-15)
+    assert all(abs(r) > 1e-4 for r in restricted.weighted)  # the weights carry something
+    assert restricted.effective == every_lag.effective

@@ -80,6 +80,8 @@ def _load() -> ModuleType | None:
     global _kernels, _tried
     if os.environ.get("RERATING_COMPILED", "") == "0":
         return None
+    if _tried:  # loaded (or found missing) already: no lock to take
+        return _kernels
     with _compile_lock:  # the helper thread and the main thread may both ask first
         if not _tried:
             try:

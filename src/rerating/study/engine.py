@@ -1051,9 +1051,11 @@ def _fit(study, ev, flat, d0, design, method, k_params, min_est, market_of_sym=N
     # each window's session dates (day numbers) per event, then the whole event span
     span_days = arr["evt_dates"].astype("datetime64[D]").astype(np.int64)
     window_days = [span_days[:, a : b + 1] for a, b in win_idx]
-    gnames, gcode = np.unique(group.astype(str), return_inverse=True)
-    by_group = np.split(np.argsort(gcode, kind="stable"), np.cumsum(np.bincount(gcode))[:-1])
-    members_of = {str(gname): m for gname, m in zip(gnames, by_group, strict=True)}
+    members_of: dict[str, np.ndarray] = {}  # each named group's events
+    if len(groups) > 1:
+        gnames, gcode = np.unique(group.astype(str), return_inverse=True)
+        by_group = np.split(np.argsort(gcode, kind="stable"), np.cumsum(np.bincount(gcode))[:-1])
+        members_of = {str(gname): m for gname, m in zip(gnames, by_group, strict=True)}
     lag = (
         None
         if market_of_sym is None
@@ -2301,14 +2303,11 @@ def _lag_sums(
     a: _DayGrid,
     b: _DayGrid,
     max_lag: int,
-    also: tuple[_DayGrid, _DayGrid] | None = None,
 ) -> np.ndarray:
     """``S[d + max_lag - 1]``, ``|d| < max_lag``: over the pairs of an event of ``a`` and one of ``b``
     whose day 0 is ``d`` sessions later, ``sum_t x_i(t) y_j(t)`` over their common dates (``x``,
     ``y``: the values of :class:`_DayGrid`; an event with itself included when ``a`` is ``b``, and
-    each pair once: ``d >= 0``). Block of day 0s by block, one product each. ``also``: two more
-    grids on ``a``'s and ``b``'s cells (other values of the same events), whose sums come as a
-    second row from the same pass (one batched product per block); else one row."""
+    each pair once: ``d >= 0``). Block of day 0s by block, one product each."""
     rel_lo = min(a.rel_lo, b.rel_lo)
     span = max(a.rel_lo + a.dsum.shape[1], b.rel_lo + b.dsum.shape[1]) - rel_lo  # columns of a row
     # blocks of _RBAR_BLOCK day 0s (fewer when fewer lags are wanted, but not so few that the
@@ -2335,8 +2334,8 @@ def _lag_sums(
             out.append((g.p0 + b0, flat[:, start : start + rows * width].reshape(-1, rows, width)))
         return out
 
-    blocks_a = blocks([a] if also is None else [a, also[0]])
-    blocks_b = blocks_a if b is a else blocks([b] if also is None else [b, also[1]])
+    blocks_a = blocks([a])
+    blocks_b = blocks_a if b is a else blocks([b])
     layers = blocks_a[0][1].shape[0]
     out = np.zeros((layers, 2 * max_lag - 1))
     for a0, cal_a in blocks_a:
@@ -2364,7 +2363,7 @@ def _lag_sums(
                 col = first - shift + ra - 1  # lag first's column
                 by_lag = diag.reshape(layers, ra, ra + rb)[:, :, col : col + last - first + 1]
                 out[:, first + max_lag - 1 : last + max_lag] += by_lag.sum(axis=1)
-    return out[0] if also is None else out
+    return out[0]
 
 
 def _row_lags(a: np.ndarray, a_p0: int, b: np.ndarray, b_p0: int, max_lag: int) -> np.ndarray:
@@ -2426,14 +2425,18 @@ def _pair_terms(
 
     d = lags(np.arange(1 - max_lag, max_lag))
     pairs = lags(_row_lags(a.count, a.p0, b.count, b.p0, max_lag))
+    n_windows = len(a.bounds) if windows is None else windows
+    s = lags(_lag_sums(a, a if same else second, max_lag))
     s_w = None
-    if weighted:  # the same sums of s_i u_i: each pair's product weighted by s_i s_j
+    if weighted:  # the same sums of s_i u_i: each pair's product weighted by s_i s_j ...
         wa = a.weight_grid()
         wb = b.weight_grid().moved() if lead else b.weight_grid()
-        both = _lag_sums(a, a if same else second, max_lag, (wa, wa if same else wb))
-        s, s_w = lags(both[0]), lags(both[1])
-    else:
-        s = lags(_lag_sums(a, a if same else second, max_lag))
+        # ... which only weigh the dates a pair's windows share (_mean_shared): the lags no
+        # window spans are 0, not summed (most of the lags of a long estimation window)
+        near = min(max_lag, _window_reach(a, b, n_windows) + 1)
+        s_w = np.zeros(2 * max_lag - 1)
+        s_w[max_lag - near : max_lag + near - 1] = _lag_sums(wa, wa if same else wb, near)
+        s_w = lags(s_w)
     q = lags(_row_lags(a.root_n, a.p0, b.root_n, b.p0, max_lag))
     if same:  # d = 0: each pair once, without the events with themselves
         pairs[0] = float((a.count * (a.count - 1)).sum()) / 2.0
@@ -2459,13 +2462,25 @@ def _pair_terms(
     r = np.where(linked, s * q / np.where(linked, c, 1.0), 0.0)
     r_w = None if s_w is None else np.where(linked, s_w * q / np.where(linked, c, 1.0), 0.0)
     shared = []
-    for w in range(len(a.bounds) if windows is None else windows):
+    for w in range(n_windows):
         lo, hi = a.bounds[w]
         if a.windows is None and b.windows is None:  # consecutive sessions: L - |d'| in common
             shared.append(pairs * np.maximum(hi - lo + 1 - apart, 0))
         else:
             shared.append(paired(a.window_grid(w), b.window_grid(w), a.n * (hi - lo + 1)))
     return _PairTerms(d, pairs, r, shared, r_w)
+
+
+def _window_reach(a: _CalendarSums, b: _CalendarSums, windows: int) -> int:
+    """The most calendar positions two day 0s of ``a`` and ``b`` can lie apart and their first
+    ``windows`` windows still share a date: a window's width on the calendar (its length, or more
+    with a gap) less one, plus one for :class:`_LeadLag`'s previous session."""
+    widths = [
+        hi - lo + 1 if g.windows is None else g.windows[w].dsum.shape[1]
+        for g in (a, b)
+        for w, (lo, hi) in enumerate(g.bounds[:windows])
+    ]
+    return max(widths, default=0)
 
 
 def _mean_shared(terms: _PairTerms, w: int, weighted: bool = False) -> float:

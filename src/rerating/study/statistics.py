@@ -316,8 +316,11 @@ def _column_sums(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Per column: the number of finite entries and their sum, ``a`` read in blocks of rows.
 
     A column sum of a C-ordered block adds its rows one after another, so carrying the running
-    sum into the next block gives exactly the one-pass ``np.where(fin, a, 0).sum(axis=0)``.
+    sum into the next block gives exactly the one-pass ``np.where(fin, a, 0).sum(axis=0)``, and
+    without a missing entry (the usual matrix) that is ``a.sum(axis=0)``: no mask, no copy.
     """
+    if a.ndim == 2 and a.size and all_finite(a):
+        return np.full(a.shape[1], a.shape[0], dtype=np.intp), a.sum(axis=0)
     present = np.zeros(a.shape[1], dtype=np.intp)
     sums: np.ndarray | None = None
     for lo in range(0, max(a.shape[0], 1), _SUM_BLOCK):
