@@ -507,8 +507,9 @@ def test_rbar_of_listings_with_short_histories_stays_within_one_percent(short: s
 def test_the_caar_rbar_sums_only_the_lags_a_window_spans(
     design: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """r̄*'s weighted pair sums are taken for the lags at which two events' windows can share a
-    date (``_window_reach``: a window's width, one more for the lead-lag terms): the same r̄* as
+    """What only weighs the dates two events' windows share (r̄*'s weighted pair sums, the shared
+    window dates of windows with a gap) is summed at the lags at which they can share one
+    (``_window_reach``: a window's width, one more for the lead-lag terms): the same r̄ and r̄* as
     from every lag of the estimation window, with and without gaps in the windows and across two
     markets (lead-lag terms, pairs one session further apart)."""
     from rerating.study import engine
@@ -540,4 +541,7 @@ def test_the_caar_rbar_sums_only_the_lags_a_window_spans(
     every_lag = real(sums)
     assert restricted.weighted == pytest.approx(every_lag.weighted, rel=1e-12, abs=1e-15)
     assert all(abs(r) > 1e-4 for r in restricted.weighted)  # the weights carry something
-    assert restricted.effective == every_lag.effective
+    # the windows' shared dates (summed at those lags only when a window has a gap)
+    assert restricted.effective == pytest.approx(every_lag.effective, rel=1e-12, abs=1e-15)
+    assert restricted.same_date == pytest.approx(every_lag.same_date, rel=1e-12, abs=1e-15)
+    assert restricted.residual == every_lag.residual

@@ -2418,25 +2418,29 @@ def _pair_terms(
     previous session is in ``j``'s (:class:`_LeadLag`). ``windows``: how many of ``bounds`` (all).
     """
     same = b is a and not lead
-    second = b.moved() if lead else b
 
     def lags(x: np.ndarray) -> np.ndarray:
         return x[max_lag - 1 :] if same else x
 
     d = lags(np.arange(1 - max_lag, max_lag))
     pairs = lags(_row_lags(a.count, a.p0, b.count, b.p0, max_lag))
+
+    def lag_sums(x: _DayGrid, y: _DayGrid, reach: int = max_lag) -> np.ndarray:
+        """:func:`_lag_sums` of a grid of ``a``'s events and one of ``b``'s at the pair's lags,
+        summed for ``|d| < reach`` only (0 further apart)."""
+        out = np.zeros(2 * max_lag - 1)
+        second = x if same else (y.moved() if lead else y)
+        out[max_lag - reach : max_lag + reach - 1] = _lag_sums(x, second, reach)
+        return lags(out)
+
     n_windows = len(a.bounds) if windows is None else windows
-    s = lags(_lag_sums(a, a if same else second, max_lag))
+    # what only weighs the dates two events' windows share is summed at the lags a window spans,
+    # not at every lag of the estimation window
+    near = min(max_lag, _window_reach(a, b, n_windows) + 1)
+    s = lag_sums(a, b)
     s_w = None
-    if weighted:  # the same sums of s_i u_i: each pair's product weighted by s_i s_j ...
-        wa = a.weight_grid()
-        wb = b.weight_grid().moved() if lead else b.weight_grid()
-        # ... which only weigh the dates a pair's windows share (_mean_shared): the lags no
-        # window spans are 0, not summed (most of the lags of a long estimation window)
-        near = min(max_lag, _window_reach(a, b, n_windows) + 1)
-        s_w = np.zeros(2 * max_lag - 1)
-        s_w[max_lag - near : max_lag + near - 1] = _lag_sums(wa, wa if same else wb, near)
-        s_w = lags(s_w)
+    if weighted:  # the same sums of s_i u_i: each pair's product weighted by s_i s_j
+        s_w = lag_sums(a.weight_grid(), b.weight_grid(), near)
     q = lags(_row_lags(a.root_n, a.p0, b.root_n, b.p0, max_lag))
     if same:  # d = 0: each pair once, without the events with themselves
         pairs[0] = float((a.count * (a.count - 1)).sum()) / 2.0
@@ -2446,9 +2450,9 @@ def _pair_terms(
             s_w[0] = (s_w[0] - a.s2_sum) / 2.0
     apart = np.abs(d + 1) if lead else np.abs(d)
 
-    def paired(x: _DayGrid, y: _DayGrid, itself: float) -> np.ndarray:
+    def paired(x: _DayGrid, y: _DayGrid, itself: float, reach: int = max_lag) -> np.ndarray:
         """Lag sums of two more grids of the pair (``itself``: an event's own term at d = 0)."""
-        out = lags(_lag_sums(x, x if same else (y.moved() if lead else y), max_lag))
+        out = lag_sums(x, y, reach)
         if same:
             out[0] = (out[0] - itself) / 2.0
         return out
@@ -2467,7 +2471,7 @@ def _pair_terms(
         if a.windows is None and b.windows is None:  # consecutive sessions: L - |d'| in common
             shared.append(pairs * np.maximum(hi - lo + 1 - apart, 0))
         else:
-            shared.append(paired(a.window_grid(w), b.window_grid(w), a.n * (hi - lo + 1)))
+            shared.append(paired(a.window_grid(w), b.window_grid(w), a.n * (hi - lo + 1), near))
     return _PairTerms(d, pairs, r, shared, r_w)
 
 
