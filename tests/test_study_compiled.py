@@ -367,6 +367,20 @@ def test_the_batch_leaves_missing_values_to_each_tests_own_path() -> None:
 # --- r̄'s calendar sums -------------------------------------------------------------------------
 
 
+def _spy_on_calendar_kernel(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    """Whether each call of r̄'s calendar kernel ran (True) or stepped aside (False), in order."""
+    seen: list[bool] = []
+    kernel = _compiled.centre_day_rows
+
+    def counted(*args):  # type: ignore[no-untyped-def]
+        out = kernel(*args)
+        seen.append(out is not None)
+        return out
+
+    monkeypatch.setattr(_compiled, "centre_day_rows", counted)
+    return seen
+
+
 @pytest.mark.parametrize(
     ("n_events", "n_days", "gap"),
     [
@@ -396,15 +410,7 @@ def test_rbar_calendar_sums_are_the_same_with_and_without_the_kernels(
             "date": dates[260 + rng.integers(0, n_days, n_events)],
         }
     )
-    seen: list = []
-    kernel = _compiled.centre_day_rows
-
-    def counted(*args):  # type: ignore[no-untyped-def]
-        out = kernel(*args)
-        seen.append(out is not None)
-        return out
-
-    monkeypatch.setattr(_compiled, "centre_day_rows", counted)
+    seen = _spy_on_calendar_kernel(monkeypatch)
 
     def fit():  # type: ignore[no-untyped-def]
         return EventStudy(
@@ -442,15 +448,8 @@ def test_the_calendar_kernel_leaves_the_grids_at_zero_when_it_declines(
     # a residual that is not finite in the second chunk: the first chunk's sums are undone
     from rerating.study import engine
 
-    seen: list = []
     kernel = _compiled.centre_day_rows
-
-    def counted(*args):  # type: ignore[no-untyped-def]
-        out = kernel(*args)
-        seen.append(out is not None)
-        return out
-
-    monkeypatch.setattr(_compiled, "centre_day_rows", counted)
+    seen = _spy_on_calendar_kernel(monkeypatch)
     rng = np.random.default_rng(5)
     resid = rng.normal(size=(300, 250))
     resid[250, 17] = np.inf
