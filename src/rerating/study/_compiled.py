@@ -220,6 +220,7 @@ def centre_day_rows(
     first: np.ndarray,
     cols: slice,
     fresh: bool,
+    grouped: bool,
     sums: np.ndarray,
     wsums: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray] | None:
@@ -229,7 +230,8 @@ def centre_day_rows(
     ``day[r]`` of ``sums`` (columns ``cols``) and ``s_i u_i`` into ``wsums`` (``s_i``: the
     residuals' standard deviation). ``rows`` sorted by ``day``, ``first`` marking each day's first
     event; ``fresh``: the grids are still 0 there. Each day's events are added one by one, as
-    ``_DayRuns`` adds them (not for the long runs that numpy sums with ``np.add.reduceat``).
+    ``_DayRuns`` adds them, or (``grouped``, many events on one day 0) summed as
+    ``np.add.reduceat`` sums them, then added.
 
     Returns each event's ``s_i`` and whether its residuals vary (``rows``' order): the same
     numbers, from the same operations in the same order, as numpy's path. None (nothing written)
@@ -241,6 +243,6 @@ def centre_day_rows(
     sd = np.empty(rows.size)
     good = np.empty(rows.size, dtype=bool)
     done = kernels.centre_day_rows(
-        resid, rows, day, first, cols.start, fresh, sums, wsums, sd, good
+        resid, rows, day, first, cols.start, fresh, grouped, sums, wsums, sd, good
     )
     return (sd, good) if done else None

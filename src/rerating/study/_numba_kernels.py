@@ -391,14 +391,16 @@ def _pairwise_sum(a, n):
 
 
 @njit(nogil=True, cache=True, error_model="numpy")
-def centre_day_rows(resid, rows, day, first, col0, fresh, sums, wsums, sd, good):
+def centre_day_rows(resid, rows, day, first, col0, fresh, grouped, sums, wsums, sd, good):
     """r̄'s calendar sums of events whose estimation windows lie on consecutive sessions: row
     ``rows[r]`` of ``resid`` centred on its mean, scaled to unit length (``u``, 0 for a row that
     does not vary) and added into ``sums[day[r], col0:]``, ``u * sd[r]`` into ``wsums``; ``sd[r]``
     the row's standard deviation, ``good[r]`` whether it varies. Rows sorted by ``day``, ``first``
-    marking each day's first; ``fresh``: the grids are 0 there (a day's first row is written, not
-    added). The same operations in the same order as numpy's path (``_DayRuns``). False (nothing
-    written) when a value is not finite."""
+    marking each day's first; ``fresh``: the grids are 0 there (a day's sum is written, not
+    added). A day's rows are added one by one (``_DayRuns``), or, ``grouped``, summed first as
+    ``np.add.reduceat`` sums them (the first row plus the pairwise sum of the others, column by
+    column) and added once. The same operations in the same order as numpy's path. False
+    (nothing written) when a value is not finite."""
     m = rows.shape[0]
     l1 = resid.shape[1]
     means = np.empty(m)
@@ -410,6 +412,9 @@ def centre_day_rows(resid, rows, day, first, col0, fresh, sums, wsums, sd, good)
     root_n = np.sqrt(float(l1))
     centred = np.empty(l1)
     squares = np.empty(l1)
+    # grouped: every row's u and s u kept until its day's rows are all there
+    u_rows = np.empty((m if grouped else 0, l1))
+    w_rows = np.empty((m if grouped else 0, l1))
     for r in range(m):
         x = resid[rows[r]]
         mean = means[r]
@@ -424,7 +429,12 @@ def centre_day_rows(resid, rows, day, first, col0, fresh, sums, wsums, sd, good)
         sd[r] = s
         scale = 1.0 / norm if varies else 0.0
         d = day[r]
-        if first[r] and fresh:
+        if grouped:
+            for j in range(l1):
+                u = centred[j] * scale
+                u_rows[r, j] = u
+                w_rows[r, j] = u * s
+        elif first[r] and fresh:
             for j in range(l1):
                 u = centred[j] * scale
                 sums[d, col0 + j] = u
@@ -434,4 +444,25 @@ def centre_day_rows(resid, rows, day, first, col0, fresh, sums, wsums, sd, good)
                 u = centred[j] * scale
                 sums[d, col0 + j] += u
                 wsums[d, col0 + j] += u * s
+    if not grouped:
+        return True
+    a = 0
+    while a < m:  # each day's run of rows [a, b)
+        b = a + 1
+        while b < m and not first[b]:
+            b += 1
+        d = day[a]
+        for j in range(l1):
+            total_u = u_rows[a, j]
+            total_w = w_rows[a, j]
+            if b - a > 1:
+                total_u += _pairwise_sum(u_rows[a + 1 : b, j], b - a - 1)
+                total_w += _pairwise_sum(w_rows[a + 1 : b, j], b - a - 1)
+            if fresh:
+                sums[d, col0 + j] = total_u
+                wsums[d, col0 + j] = total_w
+            else:
+                sums[d, col0 + j] += total_u
+                wsums[d, col0 + j] += total_w
+        a = b
     return True

@@ -2106,8 +2106,7 @@ def _dense_day_sums(
     (:func:`rerating.study._compiled.centre_day_rows`): the residuals ``resid[idx]`` (sorted by
     day 0, ``at`` its row of the grids) into ``sums``, ``wsums``, ``count``, ``root_n`` and
     ``good``, as numpy's chunks add them (the same numbers). Returns ``n_sum`` and ``s2_sum``;
-    None, the grids left at 0, when the kernels are not loaded, a residual is not finite or a
-    chunk has many events on one day 0."""
+    None, the grids left at 0, when the kernels are not loaded or a residual is not finite."""
     l1 = resid.shape[1]
     n_sum = s2_sum = 0.0
     for lo in range(0, idx.size, chunk):
@@ -2116,13 +2115,13 @@ def _dense_day_sums(
         starts = np.flatnonzero(np.diff(day, prepend=-1))
         first = np.zeros(day.size, dtype=bool)
         first[starts] = True
-        # the kernel adds a day's events one by one, as _DayRuns does; numpy sums long runs
-        # (np.add.reduceat) in an order of its own: those are left to it
+        # a day's events added one by one, as _DayRuns does, or summed first where numpy's path
+        # sums long runs with np.add.reduceat (_scatter_day_sums): the same order either way
         length = np.diff(starts, append=day.size)
-        long_runs = int(length.max()) > max(_DAY_RUN_MAX, length.size)
-        out = None
-        if not long_runs:
-            out = _compiled.centre_day_rows(resid, idx[part], day, first, cols, lo == 0, sums, wsums)
+        grouped = int(length.max()) > max(_DAY_RUN_MAX, length.size)
+        out = _compiled.centre_day_rows(
+            resid, idx[part], day, first, cols, lo == 0, grouped, sums, wsums
+        )
         if out is None:
             for grid in (sums, wsums, count, root_n, good):  # the chunks before: numpy redoes them
                 grid.fill(0)
