@@ -2391,7 +2391,9 @@ class _PairTerms:
     pairs: np.ndarray  # how many pairs
     r: np.ndarray  # the sum of their correlations
     shared: list[np.ndarray]  # per window, the sum of the dates they share in it
-    r_weighted: np.ndarray | None = None  # the same weighted by s_i s_j (weighted=True)
+    # r weighted by s_i s_j (weighted=True), at the lags where two windows can share a date only
+    # (0 further apart, where no date is shared: it only ever weighs shared dates, _mean_shared)
+    r_weighted: np.ndarray | None = None
 
 
 def _pair_terms(
