@@ -317,9 +317,10 @@ def _column_sums(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
     A column sum of a C-ordered block adds its rows one after another, so carrying the running
     sum into the next block gives exactly the one-pass ``np.where(fin, a, 0).sum(axis=0)``, and
-    without a missing entry (the usual matrix) that is ``a.sum(axis=0)``: no mask, no copy.
+    without a missing entry (the usual matrix) that is ``a.sum(axis=0)`` of a C-ordered ``a``
+    (rows added in order, as in the masked copy): no mask, no copy.
     """
-    if a.ndim == 2 and a.size and all_finite(a):
+    if a.ndim == 2 and a.size and a.flags.c_contiguous and all_finite(a):
         return np.full(a.shape[1], a.shape[0], dtype=np.intp), a.sum(axis=0)
     present = np.zeros(a.shape[1], dtype=np.intp)
     sums: np.ndarray | None = None
