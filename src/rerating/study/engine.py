@@ -2314,32 +2314,29 @@ def _lag_sums(
     step = max(64, min(_RBAR_BLOCK, max_lag))
     width = step + span - 1  # a block's calendar columns
 
-    def blocks(grids: Sequence[_DayGrid]) -> list[tuple[int, np.ndarray]]:
-        g = grids[0]
+    def blocks(g: _DayGrid) -> list[tuple[int, np.ndarray]]:
         n, cols = g.dsum.shape
         c0 = g.rel_lo - rel_lo
-        # each layer's rows padded to width + 1 columns, values from column c0: read back as rows
-        # of ``width``, each row of a block starts one column further (its own calendar dates)
-        padded = np.empty((len(grids), n, width + 1))
-        padded[:, :, :c0] = 0.0  # no need to zero the cells the values take
-        padded[:, :, c0 + cols :] = 0.0
-        for layer, grid in zip(padded, grids, strict=True):
-            layer[:, c0 : c0 + cols] = grid.dsum
-        flat = padded.reshape(len(grids), -1)
+        # the rows padded to width + 1 columns, values from column c0: read back as rows of
+        # ``width``, each row of a block starts one column further (its own calendar dates)
+        padded = np.empty((n, width + 1))
+        padded[:, :c0] = 0.0  # no need to zero the cells the values take
+        padded[:, c0 + cols :] = 0.0
+        padded[:, c0 : c0 + cols] = g.dsum
+        flat = padded.reshape(-1)
         out = []
         for b0 in range(0, n, step):
             rows = min(step, n - b0)
             start = b0 * (width + 1)
-            out.append((g.p0 + b0, flat[:, start : start + rows * width].reshape(-1, rows, width)))
+            out.append((g.p0 + b0, flat[start : start + rows * width].reshape(rows, width)))
         return out
 
-    blocks_a = blocks([a])
-    blocks_b = blocks_a if b is a else blocks([b])
-    layers = blocks_a[0][1].shape[0]
-    out = np.zeros((layers, 2 * max_lag - 1))
+    blocks_a = blocks(a)
+    blocks_b = blocks_a if b is a else blocks(b)
+    out = np.zeros(2 * max_lag - 1)
     for a0, cal_a in blocks_a:
         for b0, cal_b in blocks_b:
-            ra, rb = cal_a.shape[1], cal_b.shape[1]
+            ra, rb = cal_a.shape[0], cal_b.shape[0]
             shift = b0 - a0
             nearest = max(0, shift - (ra - 1), -shift - (rb - 1))
             if nearest >= max_lag or abs(shift) >= width or (b is a and shift < 0):
@@ -2352,17 +2349,17 @@ def _lag_sums(
             # ra + rb columns with row i moved ra - 1 - i columns right (rows of ra + rb - 1 from
             # column ra - 1), each lag is a column, and a sum down the rows adds its cells in
             # row order (a lag's cells are one per row)
-            diag = np.zeros((layers, ra * (ra + rb)))
-            cells = diag[:, ra - 1 : ra - 1 + ra * (ra + rb - 1)].reshape(layers, ra, -1)[:, :, :rb]
-            np.matmul(cal_a[:, :, lo_a:hi_a], cal_b[:, :, lo_b:hi_b].transpose(0, 2, 1), out=cells)
+            diag = np.zeros(ra * (ra + rb))
+            cells = diag[ra - 1 : ra - 1 + ra * (ra + rb - 1)].reshape(ra, -1)[:, :rb]
+            np.matmul(cal_a[:, lo_a:hi_a], cal_b[:, lo_b:hi_b].T, out=cells)
             # the lags wanted: |lag| < max_lag, and lag >= 0 within one group
             first = max(shift - ra + 1, 1 - max_lag, 0 if b is a else 1 - max_lag)
             last = min(shift + rb - 1, max_lag - 1)
             if first <= last:
                 col = first - shift + ra - 1  # lag first's column
-                by_lag = diag.reshape(layers, ra, ra + rb)[:, :, col : col + last - first + 1]
-                out[:, first + max_lag - 1 : last + max_lag] += by_lag.sum(axis=1)
-    return out[0]
+                by_lag = diag.reshape(ra, ra + rb)[:, col : col + last - first + 1]
+                out[first + max_lag - 1 : last + max_lag] += by_lag.sum(axis=0)
+    return out
 
 
 def _row_lags(a: np.ndarray, a_p0: int, b: np.ndarray, b_p0: int, max_lag: int) -> np.ndarray:
