@@ -545,3 +545,50 @@ def test_the_caar_rbar_sums_only_the_lags_a_window_spans(
     assert restricted.effective == pytest.approx(every_lag.effective, rel=1e-12, abs=1e-15)
     assert restricted.same_date == pytest.approx(every_lag.same_date, rel=1e-12, abs=1e-15)
     assert restricted.residual == every_lag.residual
+
+
+def _pair_lag_oracle(a, b, max_lag: int, same: bool) -> np.ndarray:  # type: ignore[no-untyped-def]
+    """``S[d + max_lag - 1]``: every pair of a row of ``a`` and one of ``b`` whose day 0 lies
+    ``d`` positions later, ``sum_t x(t) y(t)`` over the dates both have, one pair at a time."""
+    out = np.zeros(2 * max_lag - 1)
+    for i, x in enumerate(a.dsum):
+        for j, y in enumerate(b.dsum):
+            d = (b.p0 + j) - (a.p0 + i)
+            if abs(d) >= max_lag or (same and d < 0):
+                continue
+            tx = a.p0 + i + a.rel_lo + np.arange(x.size)  # each value's calendar position
+            ty = b.p0 + j + b.rel_lo + np.arange(y.size)
+            common, ix, iy = np.intersect1d(tx, ty, return_indices=True)
+            out[d + max_lag - 1] += float(x[ix] @ y[iy]) if common.size else 0.0
+    return out
+
+
+@pytest.mark.parametrize("max_lag", [1, 5, 30, 90])
+@pytest.mark.parametrize("layout", ["one grid", "two grids", "moved"])
+def test_lag_sums_by_blocks_and_by_dots_match_every_pair(
+    layout: str, max_lag: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The lag sums behind r̄ and r̄*, by block products and by one dot product per lag, equal a
+    pair-by-pair sum over the common dates: one grid with itself, two grids starting at other day
+    0s and dates, and a grid moved one session (the lead-lag terms)."""
+    from rerating.study import engine
+
+    rng = np.random.default_rng(max_lag)
+    a = engine._DayGrid(p0=3, rel_lo=-40, dsum=rng.normal(size=(70, 31)))
+    if layout == "one grid":
+        b = a
+    else:
+        b = engine._DayGrid(p0=11, rel_lo=-37, dsum=rng.normal(size=(95, 25)))
+        b = b.moved() if layout == "moved" else b
+    want = _pair_lag_oracle(a, b, max_lag, same=b is a)
+    rel_lo = min(a.rel_lo, b.rel_lo)
+    span = max(a.rel_lo + a.dsum.shape[1], b.rel_lo + b.dsum.shape[1]) - rel_lo
+    dots = engine._lag_dots(a, b, max_lag, rel_lo, span)
+    monkeypatch.setattr(engine, "_DOT_COST", 1e12)  # never cheaper: the block products
+    blocks = engine._lag_sums(a, b, max_lag)
+    monkeypatch.setattr(engine, "_DOT_COST", 0.0)  # always cheaper: the dots
+    chosen = engine._lag_sums(a, b, max_lag)
+    assert np.count_nonzero(want) >= min(max_lag, 20)  # lags with pairs sharing dates
+    np.testing.assert_allclose(dots, want, rtol=1e-12, atol=1e-11)
+    np.testing.assert_allclose(blocks, want, rtol=1e-12, atol=1e-11)
+    np.testing.assert_array_equal(chosen, dots)
