@@ -51,7 +51,7 @@ def text_array(values: np.ndarray) -> np.ndarray | pd.api.extensions.ExtensionAr
     The frame constructor would first infer the type of every element, then build the same
     array: several times slower, and for a 500-event study the larger part of its CAR frame.
     """
-    if _TEXT_DTYPE == object:
+    if not isinstance(_TEXT_DTYPE, pd.StringDtype):  # pandas 2: object columns
         return values
     return _TEXT_DTYPE.construct_array_type()._from_sequence(values, dtype=_TEXT_DTYPE)
 
