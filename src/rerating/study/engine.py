@@ -1579,16 +1579,28 @@ def _helper_pool(workers: int) -> ThreadPoolExecutor | None:
     return _HELPERS[workers - 1]
 
 
-_BLAS_CONTROLLERS: list = []  # threadpoolctl's view of the loaded BLAS libraries, found once
+_BLAS_CONTROLLERS: list = []  # threadpoolctl's controllers of the loaded BLAS libraries, found once
 
 
-def _one_blas_thread() -> contextlib.AbstractContextManager:
-    """Limit the BLAS libraries to one thread until the block exits (restored after)."""
+@contextlib.contextmanager
+def _one_blas_thread() -> Iterator[None]:
+    """Limit the BLAS libraries to one thread until the block exits (restored after).
+
+    Each library's own get and set calls: threadpoolctl's ``limit()`` also reads every library's
+    version and architecture, which cost more than 0.1 ms of a 500-event fit."""
     if not _BLAS_CONTROLLERS:
         from threadpoolctl import ThreadpoolController
 
-        _BLAS_CONTROLLERS.append(ThreadpoolController().select(user_api="blas"))
-    return _BLAS_CONTROLLERS[0].limit(limits=1)  # type: ignore[no-any-return]
+        _BLAS_CONTROLLERS.extend(ThreadpoolController().select(user_api="blas").lib_controllers)
+    before = [lib.get_num_threads() for lib in _BLAS_CONTROLLERS]
+    changed = [(lib, n) for lib, n in zip(_BLAS_CONTROLLERS, before, strict=True) if n not in (None, 1)]
+    for lib, _ in changed:
+        lib.set_num_threads(1)
+    try:
+        yield
+    finally:
+        for lib, n in changed:
+            lib.set_num_threads(n)
 
 
 if hasattr(os, "register_at_fork"):  # a forked child has the pool objects but not their threads
