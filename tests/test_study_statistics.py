@@ -125,6 +125,8 @@ def test_generalized_sign_by_hand() -> None:
         np.array(
             [0.1, 0.1, -0.1, 0.2, 0.3, -0.2, 0.2, 0.0, 0.4, 0.5, -0.5, 0.1]
         ),  # ties and a zero
+        np.random.default_rng(5).normal(0.1, 1.0, 500),  # no ties: ranks from the sort alone
+        np.array([-0.3, 0.2, 0.5]),
     ],
 )
 def test_wilcoxon_matches_scipy_normal_approximation(x: np.ndarray) -> None:

@@ -1009,10 +1009,17 @@ def wilcoxon(car: np.ndarray) -> TestResult:
     x = _finite(car)
     x = x[x != 0]
     n = x.size
-    r = average_ranks(np.abs(x))
-    w_plus = r[x > 0].sum()
-    _, counts = np.unique(r, return_counts=True)
-    var = n * (n + 1) * (2 * n + 1) / 24.0 - (counts**3 - counts).sum() / 48.0
+    size = np.abs(x)
+    order = np.argsort(size)
+    ranked = size[order]
+    if (ranked[1:] != ranked[:-1]).all():  # no ties (the usual case): ranks are sorted places
+        w_plus = float(np.flatnonzero(x[order] > 0).sum() + np.count_nonzero(x > 0))
+        var = n * (n + 1) * (2 * n + 1) / 24.0
+    else:
+        r = average_ranks(size)
+        w_plus = r[x > 0].sum()
+        _, counts = np.unique(r, return_counts=True)
+        var = n * (n + 1) * (2 * n + 1) / 24.0 - (counts**3 - counts).sum() / 48.0
     z = (w_plus - n * (n + 1) / 4.0) / np.sqrt(var)
     return TestResult(float(z), _p_normal(z), n)
 
