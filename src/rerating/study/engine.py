@@ -1047,10 +1047,15 @@ def _fit(study, ev, flat, d0, design, method, k_params, min_est, market_of_sym=N
     aar_est: dict[str, np.ndarray] = {}
     hashes: np.ndarray | None = None
     all_cache: dict = {}  # the "all" group's window-free test inputs (see below)
-    est_days = _EstimationDays(flat, arr["row0"], est_off)
-    # each window's session dates (day numbers) per event, then the whole event span
-    span_days = arr["evt_dates"].astype("datetime64[D]").astype(np.int64)
-    window_days = [span_days[:, a : b + 1] for a, b in win_idx]
+
+    @functools.cache
+    def event_days() -> tuple[_EstimationDays, list[np.ndarray]]:
+        """The events' estimation sessions, and each window's session dates (day numbers) per
+        event, then the whole event span's: for r̄ from a subsample (made when one is needed)."""
+        span_days = arr["evt_dates"].astype("datetime64[D]").astype(np.int64)
+        window_days = [span_days[:, a : b + 1] for a, b in win_idx]
+        return _EstimationDays(flat, arr["row0"], est_off), [*window_days, span_days]
+
     members_of: dict[str, np.ndarray] = {}  # each named group's events
     if len(groups) > 1:
         gnames, gcode = np.unique(group.astype(str), return_inverse=True)
@@ -1077,10 +1082,11 @@ def _fit(study, ev, flat, d0, design, method, k_params, min_est, market_of_sym=N
     calendar_sums: dict[str, _CalendarSums] = {}  # of the groups whose r̄ used every event
     study_calendar: np.ndarray | None = None  # every kept event's listings' sessions, for r̄
     clustered = False  # some group's event windows overlap in calendar time
-    # one BLAS thread: a threaded BLAS would busy-wait on the core the helper thread uses; r̄'s
-    # products are small, and without a helper an audit on a busy machine measured BLAS threads
-    # making a 20,000-event fit 4-5x slower (on a quiet machine they did not help either)
-    with _one_blas_thread():
+    # one BLAS thread (from the first group's r̄ on, once the helper has its work): a threaded BLAS
+    # would busy-wait on the core the helper thread uses; r̄'s products are small, and without a
+    # helper an audit on a busy machine measured BLAS threads making a 20,000-event fit 4-5x
+    # slower (on a quiet machine they did not help either)
+    with contextlib.ExitStack() as blas_limit:
         for gname in groups:
             members = np.arange(keep.size) if gname == "all" else members_of[gname]
             n = members.size
@@ -1149,6 +1155,8 @@ def _fit(study, ev, flat, d0, design, method, k_params, min_est, market_of_sym=N
                     helper.submit(tasks[tname].run)
                 if gname == "all":
                     all_tasks = tasks
+            if gname == "all":
+                blas_limit.enter_context(_one_blas_thread())
             sums = None
             if members.size > RBAR_MAX_EVENTS and len(markets_of.get(gname, ())) <= RBAR_MAX_MARKETS:
                 # every event, not a subsample
@@ -1179,9 +1187,7 @@ def _fit(study, ev, flat, d0, design, method, k_params, min_est, market_of_sym=N
             if sums is None or (gname != "all" and keep_samples):
                 if hashes is None and members.size > RBAR_MAX_EVENTS:
                     hashes = _event_hashes(ev, keep)
-                sample = _rbar_sample_of(
-                    ev, keep, members, arr["resid"], est_days, [*window_days, span_days], hashes, lag
-                )
+                sample = _rbar_sample_of(ev, keep, members, arr["resid"], *event_days(), hashes, lag)
                 if gname != "all" and keep_samples:  # for r̄ across groups, when compare() asks
                     rbar_samples[gname] = dataclasses.replace(sample, windows=sample.windows[:-1])
             if sums is not None:
