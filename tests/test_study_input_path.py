@@ -309,3 +309,22 @@ def test_a_date_that_is_no_session_follows_the_policy(policy: str) -> None:
     assert len(res.dropped) == 0
     day0 = res.car.loc[res.car["event_id"] == "E2", "day0"].iloc[0]
     assert pd.Timestamp(day0) == DATES[monday if policy == "next" else monday - 1]
+
+
+def test_calendars_of_many_symbols_are_each_symbols_own(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``_CalendarLookup.get_many`` (one lookup for a whole market's listings) gives what ``get``
+    gives symbol by symbol: from the process's table once every symbol has been seen, from the
+    security master for a symbol not seen yet, and the user's calendars before either."""
+    from rerating.study import engine
+
+    monkeypatch.setattr(engine, "_MASTER_CALENDARS", {"NVDA": "XNYS", "9988.HK": "XHKG", "ZZZZ": None})
+    symbols = ["NVDA", "ZZZZ", "9988.HK", "NVDA"]
+    lookup = engine._CalendarLookup(None)
+    assert lookup.get_many(symbols) == ["XNYS", None, "XHKG", "XNYS"]
+    seen: list[str] = []
+    monkeypatch.setattr(lookup, "security", lambda s: seen.append(s) or None)  # unknown to the master
+    assert lookup.get_many([*symbols, "NEW1"]) == ["XNYS", None, "XHKG", "XNYS", None]
+    assert seen == ["NEW1"] and engine._MASTER_CALENDARS["NEW1"] is None  # looked up, then kept
+    given = engine._CalendarLookup({"NVDA": "XNAS"})
+    assert given.get_many(symbols) == ["XNAS", None, "XHKG", "XNAS"]
+    assert given.get_many(symbols) == [given.get(s) for s in symbols]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import functools
+import itertools
 import math
 import os
 import threading
@@ -171,6 +172,18 @@ class _CalendarLookup:
             _MASTER_CALENDARS[symbol] = getattr(sec, "calendar", None) or None
         return _MASTER_CALENDARS[symbol] or default
 
+    def get_many(self, symbols: list[str]) -> list[str | None]:
+        """:meth:`get` of each symbol: one lookup of the process's table for all of them (not a
+        method call each) when the user gave no calendars and every symbol was seen before."""
+        if not self._given:
+            # the table holds a calendar name or None (never ""): what get() returns
+            names: list = list(map(_MASTER_CALENDARS.get, symbols, itertools.repeat(_UNSEEN)))
+            if not names.count(_UNSEEN):
+                return names
+        return [self.get(symbol) for symbol in symbols]
+
+
+_UNSEEN = object()  # a symbol not in _MASTER_CALENDARS yet
 
 # symbol -> the bundled master's calendar (None: unknown), for every fit of the process: the
 # master does not change, and a whole market's symbols are looked up on each fit

@@ -642,8 +642,9 @@ def fill_session_gaps(flat: FlatReturns, calendar_of: CalendarOf) -> FlatReturns
     ``flat.notes`` says what was added; ``flat`` itself is returned when nothing was.
     """
     symbols = flat.symbols.tolist()
-    if flat.length.all():  # map(): no Python-level loop over a market's listings
-        names = list(map(calendar_of.get, symbols))
+    if flat.length.all():  # no Python-level loop over a market's listings
+        many = getattr(calendar_of, "get_many", None)
+        names = many(symbols) if many is not None else list(map(calendar_of.get, symbols))
     else:  # a listing without rows has no sessions to fill
         names = [
             calendar_of.get(s) if n else None
