@@ -305,6 +305,10 @@ def _span_inputs(  # type: ignore[no-untyped-def]
     if rounded:
         resid, ar = np.round(resid, 3), np.round(ar, 3)
     ar[::5, 0] = resid[::5, 4]  # a span AR tied with an estimation residual
+    # ... with the row's largest and smallest one (met after the merge's last step, and before
+    # its first)
+    ar[2::7, 2] = resid[2::7].max(axis=1)
+    ar[3::7, 3] = resid[3::7].min(axis=1)
     # one ulp apart in the wrong column order: the sorted keys put them the wrong way round
     resid[1::4, 2] = np.nextafter(resid[1::4, l1 - 5] + 0.0005, np.inf)
     resid[1::4, l1 - 5] += 0.0005

@@ -173,17 +173,28 @@ def _add_merged(a, s, col, b1, c1, n1, out1, b2, c2, n2, out2, sign):
     l1 = a.shape[0]
     j1 = j2 = 0
     tie = False
+    # the next span value of each test (inf past the last), and the estimation value before: a
+    # span value equal to an estimation value is passed at the next one's turn (no two values
+    # of either part are equal here), so a tie is looked for only where a span value is passed
+    next1 = b1[0] if n1 > 0 else np.inf
+    next2 = b2[0] if n2 > 0 else np.inf
+    before_a = before_s = -np.inf
     for k in range(l1):
         ak, sk, c = a[k], s[k], col[k]
-        while j1 < n1 and b1[j1] < ak:
+        while next1 < ak:
+            tie |= next1 == before_a
             out1[c1[j1]] += sign * (k + j1 + 1.0)
             j1 += 1
-        while j2 < n2 and b2[j2] < sk:
+            next1 = b1[j1] if j1 < n1 else np.inf
+        while next2 < sk:
+            tie |= next2 == before_s
             out2[c2[j2]] += sign * (k + j2 + 1.0)
             j2 += 1
-        tie |= (j1 < n1 and b1[j1] == ak) or (j2 < n2 and b2[j2] == sk)
+            next2 = b2[j2] if j2 < n2 else np.inf
         out1[c] += sign * (k + j1 + 1.0)
         out2[c] += sign * (k + j2 + 1.0)
+        before_a, before_s = ak, sk
+    tie |= next1 == before_a or next2 == before_s
     while j1 < n1:
         out1[c1[j1]] += sign * (l1 + j1 + 1.0)
         j1 += 1
