@@ -369,6 +369,23 @@ def test_the_batch_leaves_missing_values_to_each_tests_own_path() -> None:
     np.testing.assert_array_equal(arrays[1], np.concatenate([resid, ar], axis=1))  # NaN kept
 
 
+@pytest.mark.usefixtures("any_size")
+@pytest.mark.parametrize("row", [0, 6, 119])
+def test_the_batch_leaves_a_zero_residual_variance_to_each_tests_own_path(row: int) -> None:
+    """An event whose residuals have variance 0 has standardised residuals of +-inf (or NaN): the
+    batch gives no sums, whichever row it is (the first, one within, the last)."""
+    resid, ar, var_ar, sigma2 = _span_inputs(rounded=False)
+    sigma2[row] = 0.0
+    with np.errstate(divide="ignore"):
+        out = _compiled.span_rank_sums(
+            resid, ar, var_ar, sigma2, np.ones(ar.shape[1]), np.zeros((1, resid.shape[0])), True
+        )
+    assert out is not None
+    sums, arrays = out
+    assert sums is None
+    assert np.isinf(arrays[0][row]).all()  # the matrices are still built, as numpy builds them
+
+
 # --- r̄'s calendar sums -------------------------------------------------------------------------
 
 

@@ -249,26 +249,36 @@ def merge_span_tests(resid, sar_est, ar_all, sar_all, cz_div, stars, corrado, cz
     n1 = l2 if corrado else 0
     n2 = l2 if cz else 0
     for i in range(n):
-        in_order = True
+        # the row in key order, both values of each residual, in one pass (the usual case)
+        in_order = s_ok = True
+        a_tied = s_tied = False
+        before_a = before_s = -np.inf
         for k in range(l1):
             c = keys[i, k] & low
             col[k] = c
-            a[k] = resid[i, c]
-            if k > 0 and a[k] < a[k - 1]:
-                in_order = False
+            ak, sk = resid[i, c], sar_est[i, c]
+            a[k], s[k] = ak, sk
+            in_order &= ak >= before_a
+            s_ok &= sk >= before_s  # False for NaN too
+            a_tied |= ak == before_a
+            s_tied |= sk == before_s
+            before_a, before_s = ak, sk
         if not in_order:  # two residuals merged by the truncated keys: sort the row exactly
             order = np.argsort(resid[i], kind="mergesort")
+            before_a = before_s = -np.inf
+            s_ok = True
+            a_tied = s_tied = False
             for k in range(l1):
-                col[k] = order[k]
-                a[k] = resid[i, order[k]]
-        a_tied = s_tied = False
-        for k in range(l1):
-            s[k] = sar_est[i, col[k]]
-            if not np.isfinite(s[k]) or (k > 0 and s[k] < s[k - 1]):
-                return False  # a residual variance of 0 (or NaN): each test's own path
-            if k > 0:
-                a_tied |= a[k] == a[k - 1]
-                s_tied |= s[k] == s[k - 1]
+                c = order[k]
+                col[k] = c
+                ak, sk = resid[i, c], sar_est[i, c]
+                a[k], s[k] = ak, sk
+                s_ok &= sk >= before_s
+                a_tied |= ak == before_a
+                s_tied |= sk == before_s
+                before_a, before_s = ak, sk
+        if not (s_ok and np.isfinite(s[0]) and np.isfinite(before_s)):  # ascending: ends finite
+            return False  # a residual variance of 0 (or NaN): each test's own path
         if corrado and not _span_values(ar_all[i], l1, ones, b1, c1):
             return False
         if cz and not _span_values(sar_all[i], l1, cz_div, b2, c2):
