@@ -798,9 +798,22 @@ class Extractor:
         if before:
             group = [before[-1]]
             i = len(before) - 2
-            while i >= 0 and _CONNECT_RE.match(_strip_qual(sent[before[i][1] : group[0][0]])):
+            while (
+                i >= 0
+                and _CONNECT_RE.match(_strip_qual(sent[before[i][1] : group[0][0]]))
+                # "跑赢恒指，恒指上涨3%": a name said again starts a clause, it is not a list
+                and _named(before[i][2]) not in {_named(e) for _, _, e in group}
+            ):
                 group.insert(0, before[i])
                 i -= 1
+            if len(group) > 1 and i >= 0 and _OBJECT_GAP_RE.fullmatch(sent, before[i][1], group[0][0]):
+                # The list starts with what a name "topped" / "超越": with a clause break before
+                # the figure, the list is all objects and the figure the comparer's ("Nvidia
+                # topped Microsoft and Apple in market value, rising 3%"); without, the last
+                # names start a clause of their own ("Nvidia topped Microsoft and Apple rose 3%").
+                if _CLAUSE_RE.search(sent, group[-1][1], pos):
+                    return [before[i]], False
+                return group[1:], False
             return group, False
         clause_end = _next_boundary(sent, pos)
         after = [t for t in ents if t[0] >= pos and t[1] <= clause_end]
@@ -1286,6 +1299,11 @@ class _State:
 
     def surface(self, i: int) -> str:
         return self.subject_surface[i] if i < len(self.subject_surface) else ""
+
+
+def _named(entry: Entry) -> tuple[str, ...]:
+    """What a name stands for: its listings, or the name itself when it has none."""
+    return entry.symbols or (entry.surface_key,)
 
 
 def _result_before(sent: str, start: int, clause_start: int) -> bool:

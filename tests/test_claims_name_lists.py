@@ -1,0 +1,74 @@
+"""Which names a figure belongs to when names are joined by a comma or "and" but are not one list:
+a name said again ("跑赢恒指，恒指上涨3%": one claim, not the same claim twice), and what a name
+"topped" ("Nvidia topped Microsoft and Apple rose 3%": Apple's 3%, not Microsoft's).
+
+Dates worked by hand: the article date 2025-01-28 is a Tuesday, so "Monday" / "周一" is 2025-01-27.
+From the sample's raw closes (src/rerating/data/sample): ^HSI 2025-01-24 20,066.19 -> 2025-01-27
+20,197.77, +0.656%, so "恒指周一上涨3%" is contradicted there and "上涨0.7%" supported.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from rerating.claims import Extractor
+from rerating.claims.verify import verify_claims
+from rerating.data.market import Market
+
+DATE = "2025-01-28"
+MON = {"type": "day", "date": "2025-01-27"}
+
+
+@pytest.fixture(scope="module")
+def ex() -> Extractor:
+    return Extractor()
+
+
+def _pairs(ex: Extractor, text: str) -> list[tuple[tuple[str, ...], float]]:
+    return [(c.symbols, c.value["amount"]) for c in ex.extract(text, DATE)]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # the index named as what Alibaba beat, then again as the subject of its own move
+        ("阿里巴巴周一跑赢恒指，恒指上涨3%。", [(("^HSI",), 3.0)]),
+        ("腾讯周一跑赢恒指，恒指上涨0.7%。", [(("^HSI",), 0.7)]),
+        # a real list still gives each of its names the figure
+        ("微软、苹果周一上涨3%。", [(("MSFT",), 3.0), (("AAPL",), 3.0)]),
+        ("阿里巴巴、腾讯周一分别上涨3%和5%。", [(("9988.HK", "BABA"), 3.0), (("0700.HK", "TCEHY"), 5.0)]),
+    ],
+)
+def test_a_name_said_again_is_not_a_list(ex: Extractor, text: str, expected: list) -> None:  # type: ignore[type-arg]
+    got = _pairs(ex, text)
+    assert [(tuple(sorted(s)), v) for s, v in got] == [(tuple(sorted(s)), v) for s, v in expected]
+
+
+@pytest.mark.parametrize(
+    ("text", "symbols"),
+    [
+        # no clause break between the last name and its figure: the last name starts a clause
+        ("Nvidia topped Microsoft and Apple rose 3% on Monday.", ("AAPL",)),
+        ("英伟达超越微软，苹果周一上涨3%。", ("AAPL",)),
+        # a clause break: every name after the verb is its object; the figure is the comparer's
+        ("Nvidia topped Microsoft and Apple in market value, rising 3% on Monday.", ("NVDA",)),
+        ("英伟达超越微软和苹果，周一上涨3%。", ("NVDA",)),
+        # one object (unchanged): the comparer's figure
+        ("Nvidia overtook Apple, rising 3% on Monday.", ("NVDA",)),
+    ],
+)
+def test_what_a_name_topped_takes_no_figure(ex: Extractor, text: str, symbols: tuple[str, ...]) -> None:
+    claims = ex.extract(text, DATE)
+    assert [c.symbols for c in claims] == [symbols]
+    assert claims[0].value["amount"] == 3.0 and claims[0].window == MON
+
+
+def test_the_repeated_index_is_checked_once() -> None:
+    """The verdicts hold one row for the index's move, checked against the sample."""
+    market = Market.from_sample()
+    ex = Extractor(market.securities)
+    verdicts = verify_claims(ex.extract("阿里巴巴周一跑赢恒指，恒指上涨3%。恒指周一上涨0.7%。", DATE), market)
+    hsi = [v for v in verdicts if v.claim.symbols == ("^HSI",)]
+    assert [v.claim.value["amount"] for v in hsi] == [3.0, 0.7]
+    assert [v.status for v in hsi] == ["contradicted", "supported"]
+    assert hsi[1].checks[0].computed == pytest.approx(100 * (20197.77 / 20066.19 - 1), abs=0.01)
