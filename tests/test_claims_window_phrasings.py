@@ -148,6 +148,27 @@ def test_sessions_after_an_event_are_event_anchored(ex: Extractor, market: Marke
     assert chk.computed == pytest.approx(118.42 / 137.71 * 100 - 100, abs=1e-6)
 
 
+# -- 4. "since its Jan. 6 peak", "from its Jan. 6 record close": from that day to the article date --
+# NVDA closed 149.43 on 2025-01-06 (its record then) and 128.99 on 2025-01-28:
+# 128.99 / 149.43 - 1 = -13.68%. Before, "since its" and "record close" left a one-day window
+# on 2025-01-06 (+3.43% that day), which contradicted a true claim.
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Nvidia has fallen 13.7% since its Jan. 6 peak.",
+        "Nvidia has fallen 13.7% since the Jan. 6 record high.",
+        "Nvidia has fallen 13.7% from its Jan. 6 record close.",
+        "Nvidia has fallen 13.7% from its Jan. 6 peak.",  # (read right before too)
+        "Nvidia has fallen 13.7% since Jan. 6.",  # (read right before too)
+    ],
+)
+def test_since_a_dated_peak_runs_to_the_article_date(ex: Extractor, market: Market, text: str) -> None:
+    claim, verdict = _one(ex, market, text, "2025-01-28")
+    assert claim.window == {"type": "range", "start": "2025-01-06", "end": "2025-01-28"}
+    assert verdict.status == "supported"
+    assert _check(verdict, "NVDA").computed == pytest.approx(100 * (128.99 / 149.43 - 1), abs=0.01)
+
+
 def test_docs_list_the_new_forms() -> None:
     text = DOC.read_text(encoding="utf-8")
     for form in ("20 sessions to Feb. 13", "the week ended Feb. 7", "截至2月7日当周",

@@ -424,6 +424,15 @@ class Extractor:
         self.securities = securities
         self.catalog = catalog
         self.lexicon = Lexicon(securities, catalog)
+        self._listings: dict[str, Any] = {}  # symbol -> listing, as the master answers
+
+    def _sec(self, symbol: str) -> Any:
+        """The master's listing for ``symbol``, looked up once (each lookup normalises the
+        symbol again: 5-6% of the extractor's time on the development set)."""
+        sec = self._listings.get(symbol)
+        if sec is None:
+            sec = self._listings[symbol] = self.securities.get(symbol)
+        return sec
 
     # ------------------------------------------------------------------------------------------
     def extract(self, text: str, article_date: Any = None) -> list[Claim]:
@@ -665,23 +674,23 @@ class Extractor:
         if c.market:
             # The market has no series of its own: each listing against its default benchmark
             # (9988.HK -> ^HSI, BABA -> ^GSPC); an index has none, so it gives no claim.
-            symbols = [x for x in symbols if self.securities.get(x).benchmark]
+            symbols = [x for x in symbols if self._sec(x).benchmark]
             if not symbols:
                 return None
-            benches = list(dict.fromkeys(self.securities.get(x).benchmark for x in symbols))
+            benches = list(dict.fromkeys(self._sec(x).benchmark for x in symbols))
             versus_symbols = tuple(benches)
             for x in symbols:
-                b = self.securities.get(x).benchmark
+                b = self._sec(x).benchmark
                 notes.append(
                     f"'{vs_name}' read as {x}'s default benchmark, "
-                    f"{self.securities.get(b).name} ({b})"
+                    f"{self._sec(b).name} ({b})"
                 )
         else:
             versus = c.versus[2]
             versus_symbols = tuple(versus.symbols)
             if len(symbols) > 1:
                 # "Alibaba outperformed the Hang Seng Index": the listing on the comparator's market
-                same = [x for x in symbols if self.securities.get(x).calendar in versus.calendars]
+                same = [x for x in symbols if self._sec(x).calendar in versus.calendars]
                 symbols = same or symbols
         window, chosen = self._pick_window(
             sent, windows, prev_windows, v, cs, ce, _calendar_hint(symbols, self.securities), ref
@@ -695,7 +704,7 @@ class Extractor:
         if (
             state.before_us_open is not None
             and state.before_us_open == window.get("end", window.get("date"))
-            and any(self.securities.get(x).calendar == "XNYS" for x in listed)
+            and any(self._sec(x).calendar == "XNYS" for x in listed)
         ):
             notes.append(f"{WRITTEN_BEFORE_US_OPEN} {state.before_us_open}")
         amount, cmp = c.amount, c.comparator
@@ -742,7 +751,7 @@ class Extractor:
         m = hits[-1] if hits else None
         if m is not None and (not before or before[-1][1] <= m.start()):
             try:
-                sec = self.securities.get("HSTECH")
+                sec = self._sec("HSTECH")
             except (KeyError, RerateError):
                 return None
             entry = Entry(m.group(0).casefold(), (sec.symbol,), "index", (sec.calendar,))
@@ -933,7 +942,7 @@ class Extractor:
             # A bare 元 is the listing's own dollar: Hong Kong press quote HK prices and values in
             # 元 ("收報138.5元", "成交額逾400億元"); so does any text for a price of a company with
             # no yuan-quoted listing.
-            ccys = {self.securities.get(x).currency for x in symbols}
+            ccys = {self._sec(x).currency for x in symbols}
             trad = state is not None and state.traditional
             if "HKD" in ccys and (trad or (unit == "price" and "CNY" not in ccys)):
                 v = replace(v, currency="HKD")
@@ -944,7 +953,7 @@ class Extractor:
             # A traded price in HK$ is the Hong Kong listing's, in US$ the ADR's; so is a change
             # of market value in HK$ or "US$" among a company's exchange listings (an OTC ADR is
             # no second listing; "$", 美元 and 人民币 are how media state any company's value).
-            secs = [self.securities.get(s) for s in symbols]
+            secs = [self._sec(s) for s in symbols]
             same = [
                 x.symbol
                 for x in secs
@@ -987,13 +996,13 @@ class Extractor:
             notes.append(OFF_SESSION_NOTE)
         elif (
             _US_PRE_OPEN_RE.search(sent, cs, ce + 1) or _US_PRE_OPEN_RE.search(lead)
-        ) and any(self.securities.get(x).calendar == "XNYS" for x in symbols):
+        ) and any(self._sec(x).calendar == "XNYS" for x in symbols):
             notes.append(US_PRE_OPEN_NOTE)
         elif (
             state is not None
             and state.before_us_open is not None
             and state.before_us_open == window.get("end", window.get("date"))
-            and any(self.securities.get(x).calendar == "XNYS" for x in symbols)
+            and any(self._sec(x).calendar == "XNYS" for x in symbols)
         ):
             notes.append(f"{WRITTEN_BEFORE_US_OPEN} {state.before_us_open}")
         if carried:
@@ -1119,7 +1128,7 @@ class Extractor:
     ) -> list[str]:
         # Home listing first: Hong Kong, then Shanghai/Shenzhen, then US (ADRs).
         order = {"XHKG": 0, "XSHG": 1, "XNYS": 2}
-        symbols = sorted(entry.symbols, key=lambda s: order.get(self.securities.get(s).calendar, 3))
+        symbols = sorted(entry.symbols, key=lambda s: order.get(self._sec(s).calendar, 3))
         if len(symbols) <= 1 or entry.ticker:  # listings named by their tickers are the ones meant
             return symbols
         # The market named nearest the number wins ("港股收涨8.4%，美股盘前涨逾7%"), else one
@@ -1149,7 +1158,7 @@ class Extractor:
                 if cal == "XSHG":
                     picked = [s for s in symbols if s.endswith((".SS", ".SZ"))]
                 else:
-                    picked = [s for s in symbols if self.securities.get(s).calendar == cal]
+                    picked = [s for s in symbols if self._sec(s).calendar == cal]
                 if picked:
                     return picked
         return symbols
@@ -1237,7 +1246,10 @@ class Extractor:
         # trigger substrings occurs, which skips most of them on most sentences.
         folded = sent.casefold()
         for (rx, maker), triggers in zip(WINDOW_RULES, TRIGGERS, strict=True):
-            if not any(t in folded for t in triggers):
+            for t in triggers:  # (a loop, not any() over a generator: twice as fast here)
+                if t in folded:
+                    break
+            else:
                 continue
             for m in rx.finditer(sent):
                 try:

@@ -565,8 +565,9 @@ WINDOW_RULES: list[tuple[re.Pattern[str], Callable[..., Any]]] = [
                 r"(?:\s*\([^()]{0,80}\))?\s+(?:to|and|through|until)\s+(?:the\s+)?"
                 r"(?:(?P<mon2>Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?\s+)?(?P<d2>\d{1,2})\b"
                 r"(?:\s+close\b)?", re.IGNORECASE), _w_en_range),
-    (re.compile(rf"\b(?:(?P<since>since)|from\s+(?:its|their|the))\s+{_MON}\.?\s+(?P<d>\d{{1,2}})\b"
-                r"(?:st|nd|rd|th)?(?P<point>\s+(?:low|high|peak|trough|bottom|top|close|level)s?\b)?",
+    (re.compile(rf"\b(?:(?P<since>since)(?:\s+(?:its|their|the))?|from\s+(?:its|their|the))\s+{_MON}\.?\s+(?P<d>\d{{1,2}})\b"
+                r"(?:st|nd|rd|th)?(?P<point>\s+(?:(?:record|all-time|closing|intraday)\s+)?"
+                r"(?:low|high|peak|trough|bottom|top|close|level)s?\b)?",
                 re.IGNORECASE), _w_en_since),
     (re.compile(r"\bthe\s+week\s+(?:(?P<of>of)|ended|ending|to|through)\s+(?:(?:on\s+)?(?P<wd>Monday|Tuesday|Wednesday"
                 rf"|Thursday|Friday)\b(?:['’]s)?(?:,?\s+(?={_MON_PLAIN}\.?\s+\d|the\s+\d))?)?"
