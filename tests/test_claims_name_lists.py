@@ -1,10 +1,13 @@
 """Which names a figure belongs to when names are joined by a comma or "and" but are not one list:
 a name said again ("跑赢恒指，恒指上涨3%": one claim, not the same claim twice), and what a name
-"topped" ("Nvidia topped Microsoft and Apple rose 3%": Apple's 3%, not Microsoft's).
+"topped" ("Nvidia topped Microsoft and Apple rose 3%": Apple's 3%, not Microsoft's); and a subject
+carried to the next sentence ("该股", "the stock") keeps the listing its claims were narrowed to.
 
 Dates worked by hand: the article date 2025-01-28 is a Tuesday, so "Monday" / "周一" is 2025-01-27.
 From the sample's raw closes (src/rerating/data/sample): ^HSI 2025-01-24 20,066.19 -> 2025-01-27
-20,197.77, +0.656%, so "恒指周一上涨3%" is contradicted there and "上涨0.7%" supported.
+20,197.77, +0.656%, so "恒指周一上涨3%" is contradicted there and "上涨0.7%" supported. On Tuesday
+2025-01-28 9988.HK went 87.25 -> 88.35 (+1.261%) and BABA 89.99 -> 96.03 (+6.712%): "阿里巴巴港股
+... 该股周二又涨6.7%" is the Hong Kong listing's claim, contradicted (BABA's move supported it before).
 """
 
 from __future__ import annotations
@@ -72,3 +75,38 @@ def test_the_repeated_index_is_checked_once() -> None:
     assert [v.claim.value["amount"] for v in hsi] == [3.0, 0.7]
     assert [v.status for v in hsi] == ["contradicted", "supported"]
     assert hsi[1].checks[0].computed == pytest.approx(100 * (20197.77 / 20066.19 - 1), abs=0.01)
+
+
+@pytest.mark.parametrize(
+    ("text", "second"),
+    [
+        ("阿里巴巴港股周一上涨3%。该股周二又涨6.7%。", ("9988.HK",)),
+        ("阿里巴巴周一在港股上涨3%。该股周二又涨6.7%。", ("9988.HK",)),
+        ("Alibaba's Hong Kong shares rose 3% on Monday. The stock gained another 6.7% on Tuesday.",
+         ("9988.HK",)),
+        # the sentence names its own market: that one
+        ("阿里巴巴港股周一上涨3%。其美股周二涨6.7%。", ("BABA",)),
+        # no market named before: every listing, as before
+        ("阿里巴巴周一上涨3%。该股周二又涨6.7%。", ("9988.HK", "BABA")),
+        # the two markets each had a claim: the stock is no one listing
+        ("阿里巴巴港股周一上涨3%，美股上涨5%。该股周二又涨6.7%。", ("9988.HK", "BABA")),
+    ],
+)
+def test_a_carried_subject_keeps_its_listing(ex: Extractor, text: str, second: tuple[str, ...]) -> None:
+    claims = ex.extract(text, "2025-01-29")
+    last = claims[-1]
+    assert last.value["amount"] == 6.7 and last.window == {"type": "day", "date": "2025-01-28"}
+    assert sorted(last.symbols) == sorted(second)
+
+
+def test_the_carried_listing_is_the_one_checked() -> None:
+    market = Market.from_sample()
+    ex = Extractor(market.securities)
+    verdicts = verify_claims(ex.extract("阿里巴巴港股周一上涨3%。该股周二又涨6.7%。", "2025-01-29"), market)
+    assert [c.symbol for c in verdicts[1].checks] == ["9988.HK"]
+    assert verdicts[1].status == "contradicted"
+    assert verdicts[1].checks[0].computed == pytest.approx(100 * (88.35 / 87.25 - 1), abs=0.01)
+    # and the same claim of the company as a whole is BABA's +6.71%
+    (whole,) = verify_claims(ex.extract("阿里巴巴周二上涨6.7%。", "2025-01-29"), market)
+    assert whole.status == "supported"
+    assert {c.symbol: c.computed for c in whole.checks}["BABA"] == pytest.approx(100 * (96.03 / 89.99 - 1), abs=0.01)

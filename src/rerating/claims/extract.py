@@ -504,6 +504,8 @@ class Extractor:
         out: list[Claim] = []
         used_subject: list[tuple[int, int, Entry]] | None = None
         carried_used = False
+        # each name's listings as its claims here narrowed them (None: two different ways)
+        narrowed: dict[str, tuple[str, ...] | None] = {}
         for gi, group in enumerate(groups):
             first = group[0]
             subject, carried = self._subject(sent, ents, first.start, state)
@@ -585,11 +587,14 @@ class Extractor:
                 if claim is not None:
                     out.append(claim)
                     used_subject, carried_used = subject, carried
+                    key = ent[2].surface_key
+                    mine = claim.symbols if set(claim.symbols) < set(ent[2].symbols) else None
+                    narrowed[key] = mine if narrowed.get(key, mine) == mine else None
         if state.used is not None:
             state.carry, state.used = state.used, None
         if used_subject is not None:
             if not carried_used:
-                state.set_subject(used_subject, text, s0)
+                state.set_subject(used_subject, text, s0, narrowed)
         elif ents:
             state.set_subject([ents[-1]], text, s0)
         return [*out, *(c for _, _, c in relative)]
@@ -667,6 +672,8 @@ class Extractor:
         v = _Value(c.start, c.end, "pct", c.amount, resolution=c.resolution)
         # a carried subject takes its listing qualifier from this sentence (其港股), as a move's
         symbols = self._symbols(ent[2], sent, (cs, cs, ent[2]) if carried else ent, v, cs)
+        if carried:
+            symbols = _carried_listings(ent[2], symbols, state)
         notes = [] if note is None else [note]
         if carried:
             notes.append(CARRIED_NOTE)
@@ -927,6 +934,8 @@ class Extractor:
         if low is not None:
             comparator = "approx"
         symbols = self._symbols(entry, sent, (cs, cs, entry) if carried else ent, v, cs)
+        if carried and state is not None:
+            symbols = _carried_listings(entry, symbols, state)
         if not carried and not entry.ticker and ent[1] <= group[0].start:
             # "Alibaba's U.S. and Hong Kong shares rose 9% and 12%", "阿里巴巴美股与港股分别上涨
             # 9%和12%": the k-th figure is the k-th market's; one figure is both markets'
@@ -1304,13 +1313,31 @@ class _State:
     traditional: bool = False  # the article is in traditional characters (Hong Kong, Taiwan)
     before_us_open: str | None = None  # the article's date, when it says it was written before the U.S. open
     rejected: list[tuple[int, int]] = field(default_factory=list)  # this sentence's word-names
+    # the listings the subject's claims were narrowed to ("阿里巴巴港股": 9988.HK), by name
+    narrowed: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
-    def set_subject(self, subject: list[tuple[int, int, Entry]], text: str, s0: int) -> None:
+    def set_subject(
+        self,
+        subject: list[tuple[int, int, Entry]],
+        text: str,
+        s0: int,
+        narrowed: dict[str, tuple[str, ...] | None] | None = None,
+    ) -> None:
         self.subject = subject
         self.subject_surface = [text[s0 + a : s0 + b] for a, b, _ in subject]
+        self.narrowed = {k: v for k, v in (narrowed or {}).items() if v}
 
     def surface(self, i: int) -> str:
         return self.subject_surface[i] if i < len(self.subject_surface) else ""
+
+
+def _carried_listings(entry: Entry, symbols: list[str], state: _State) -> list[str]:
+    """A carried subject's listings: those its earlier claims were narrowed to ("阿里巴巴港股周一
+    上涨3%。该股周二又涨5%。": still the Hong Kong listing), unless this sentence names a market of
+    its own (``symbols`` then a part of the company's listings: "其美股")."""
+    if set(symbols) != set(entry.symbols):
+        return symbols
+    return list(state.narrowed.get(entry.surface_key, symbols))
 
 
 def _named(entry: Entry) -> tuple[str, ...]:
