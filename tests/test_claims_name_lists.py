@@ -1,13 +1,17 @@
 """Which names a figure belongs to when names are joined by a comma or "and" but are not one list:
 a name said again ("跑赢恒指，恒指上涨3%": one claim, not the same claim twice), and what a name
 "topped" ("Nvidia topped Microsoft and Apple rose 3%": Apple's 3%, not Microsoft's); and a subject
-carried to the next sentence ("该股", "the stock") keeps the listing its claims were narrowed to.
+carried to the next sentence ("该股", "the stock") keeps the listing its claims were narrowed to; a
+comparison in a clause with no subject of its own ("腾讯本周上涨6.5%，跑赢恒指2个百分点") is the
+previous clause's subject's.
 
 Dates worked by hand: the article date 2025-01-28 is a Tuesday, so "Monday" / "周一" is 2025-01-27.
 From the sample's raw closes (src/rerating/data/sample): ^HSI 2025-01-24 20,066.19 -> 2025-01-27
 20,197.77, +0.656%, so "恒指周一上涨3%" is contradicted there and "上涨0.7%" supported. On Tuesday
 2025-01-28 9988.HK went 87.25 -> 88.35 (+1.261%) and BABA 89.99 -> 96.03 (+6.712%): "阿里巴巴港股
 ... 该股周二又涨6.7%" is the Hong Kong listing's claim, contradicted (BABA's move supported it before).
+The week of 2025-02-03..07 (Hong Kong's last session before it 2025-01-28): 0700.HK 402.0 -> 428.2,
++6.517%; ^HSI 20,225.11 -> 21,133.54, +4.492%; the gap +2.026 points.
 """
 
 from __future__ import annotations
@@ -110,3 +114,31 @@ def test_the_carried_listing_is_the_one_checked() -> None:
     (whole,) = verify_claims(ex.extract("阿里巴巴周二上涨6.7%。", "2025-01-29"), market)
     assert whole.status == "supported"
     assert {c.symbol: c.computed for c in whole.checks}["BABA"] == pytest.approx(100 * (96.03 / 89.99 - 1), abs=0.01)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "腾讯控股股价本周累计上涨6.5%，跑赢恒指2个百分点。",
+        "腾讯本周上涨6.5%，并跑赢恒指约2个百分点。",
+        "Tencent rose 6.5% this week, outperforming the Hang Seng Index by 2 percentage points.",
+    ],
+)
+def test_a_comparison_without_its_own_subject_is_the_clause_befores(text: str) -> None:
+    market = Market.from_sample()
+    ex = Extractor(market.securities)
+    claims = ex.extract(text, "2025-02-07")
+    assert [c.metric for c in claims] == ["price_return", "relative_return"]
+    rel = claims[1]
+    assert rel.symbols == ("0700.HK",) and rel.value["amount"] == 2.0
+    assert rel.window == {"type": "week", "start": "2025-02-03", "end": "2025-02-07"}
+    verdict = verify_claims([rel], market)[0]
+    assert verdict.status == "supported"
+    gap = 100 * (428.2 / 402.0 - 1) - 100 * (21133.54 / 20225.11 - 1)
+    assert verdict.checks[0].computed == pytest.approx(gap, abs=0.01)
+
+
+def test_a_subjectless_comparison_after_an_index_names_no_one(ex: Extractor) -> None:
+    """The clause before is the index's own move: an index beating the market is no claim."""
+    claims = ex.extract("腾讯本周上涨7%，恒指上涨4%，跑赢大盘3个百分点。", "2025-02-07")
+    assert [c.metric for c in claims] == ["price_return", "index_return"]

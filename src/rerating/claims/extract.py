@@ -242,6 +242,8 @@ _OBJECT_GAP_RE = re.compile(
     r"|取代)\s*(?:了)?\s*",
     re.IGNORECASE,
 )
+# What may open a clause that has no subject of its own before its verb ("，跑赢恒指", "，并跑赢")
+_SUBJECTLESS_RE = re.compile(r"\s*(?:并且?|且|还|同时|也|均|大幅|明显|显著|and|also)?\s*", re.IGNORECASE)
 _CONNECT_RE = re.compile(
     r"^\s*(?:、|,|，|和|与|及|以及|跟|同|and|&|, and|/|或"
     r"|,?\s*(?:together|along)\s+with\s*,?|,?\s*as\s+well\s+as\s*,?)\s*$",
@@ -754,6 +756,11 @@ class Extractor:
         keep = 2 if c.participle else 1
         lo = breaks[-keep] if len(breaks) >= keep else 0
         before = [t for t in ents if lo <= t[0] and t[1] <= c.verb_start]
+        if not before and keep == 1 and breaks and _SUBJECTLESS_RE.fullmatch(sent, lo, c.verb_start):
+            # a clause that opens with the verb continues the one before: "腾讯本周上涨7%，跑赢
+            # 恒指3个百分点" (as a participle does: "..., outperforming the index")
+            lo = breaks[-2] if len(breaks) >= 2 else 0
+            before = [t for t in ents if lo <= t[0] and t[1] <= c.verb_start]
         hits = list(_HK_TECH_RE.finditer(sent, lo, c.verb_start))
         m = hits[-1] if hits else None
         if m is not None and (not before or before[-1][1] <= m.start()):
