@@ -3,7 +3,8 @@ a name said again ("跑赢恒指，恒指上涨3%": one claim, not the same clai
 "topped" ("Nvidia topped Microsoft and Apple rose 3%": Apple's 3%, not Microsoft's); and a subject
 carried to the next sentence ("该股", "the stock") keeps the listing its claims were narrowed to; a
 comparison in a clause with no subject of its own ("腾讯本周上涨6.5%，跑赢恒指2个百分点") is the
-previous clause's subject's.
+previous clause's subject's; and a listed subsidiary named after its parent ("Tencent Music",
+"阿里健康", "京东物流") is its own listing, not the parent's.
 
 Dates worked by hand: the article date 2025-01-28 is a Tuesday, so "Monday" / "周一" is 2025-01-27.
 From the sample's raw closes (src/rerating/data/sample): ^HSI 2025-01-24 20,066.19 -> 2025-01-27
@@ -142,3 +143,32 @@ def test_a_subjectless_comparison_after_an_index_names_no_one(ex: Extractor) -> 
     """The clause before is the index's own move: an index beating the market is no claim."""
     claims = ex.extract("腾讯本周上涨7%，恒指上涨4%，跑赢大盘3个百分点。", "2025-02-07")
     assert [c.metric for c in claims] == ["price_return", "index_return"]
+
+
+@pytest.mark.parametrize(
+    ("text", "symbols"),
+    [
+        ("Shares of Tencent Music slumped 5% on Monday.", ("1698.HK", "TME")),
+        ("腾讯音乐股价周一下跌5%。", ("1698.HK", "TME")),
+        ("Tencent Music's U.S. shares fell 5% on Monday.", ("TME",)),
+        ("Alibaba Health rose 5% on Monday.", ("0241.HK",)),
+        ("阿里健康周一上涨5%。", ("0241.HK",)),
+        ("JD Logistics rose 5% on Monday.", ("2618.HK",)),
+        ("京东健康周一上涨5%。", ("6618.HK",)),
+        # the parents are unchanged
+        ("Tencent rose 5% on Monday.", ("0700.HK", "TCEHY")),
+        ("京东周一上涨5%。", ("9618.HK", "JD")),
+    ],
+)
+def test_a_listed_subsidiary_is_not_its_parent(ex: Extractor, text: str, symbols: tuple[str, ...]) -> None:
+    (claim,) = ex.extract(text, "2025-02-14")
+    assert sorted(claim.symbols) == sorted(symbols)
+
+
+def test_a_subsidiary_without_data_is_unverifiable_not_the_parents_move() -> None:
+    market = Market.from_sample()
+    ex = Extractor(market.securities)
+    (verdict,) = verify_claims(ex.extract("Shares of Tencent Music slumped 5% on Monday.", "2025-02-14"), market)
+    assert verdict.status == "unverifiable"
+    assert {c.symbol for c in verdict.checks} == {"1698.HK", "TME"}
+    assert "rerating load 1698.HK" in verdict.reason

@@ -203,7 +203,7 @@ def test_shares_and_eps_samples_use_known_symbols(by_symbol: dict) -> None:
 # in their filings (e.g. Alibaba's HKEX announcements: "each representing eight of our shares").
 DEPOSITARY_RATIOS = {
     "BABA": 8, "BIDU": 8, "JD": 2, "NTES": 5, "TCEHY": 1, "BILI": 1, "LI": 2, "XPEV": 2, "NIO": 1,
-    "PDD": 4, "TSM": 5, "KC": 15, "ARM": 1,
+    "PDD": 4, "TSM": 5, "KC": 15, "ARM": 1, "TME": 2,
 }
 
 
