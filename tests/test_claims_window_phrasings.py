@@ -169,6 +169,30 @@ def test_since_a_dated_peak_runs_to_the_article_date(ex: Extractor, market: Mark
     assert _check(verdict, "NVDA").computed == pytest.approx(100 * (128.99 / 149.43 - 1), abs=0.01)
 
 
+# -- 5. "从1月的17倍升至22倍": the month dates the figure the move started from, not where it went --
+@pytest.mark.parametrize(
+    ("text", "unit"),
+    [
+        ("恒生科技指数的市盈率已从1月的17倍升至22倍。", "x"),
+        ("The Hang Seng Tech index's P/E rose to 22 times from 17 times in January.", "x"),
+        ("阿里巴巴股价从1月的80港元涨至120港元。", "price"),
+    ],
+)
+def test_a_starting_figures_date_is_its_own(ex: Extractor, text: str, unit: str) -> None:
+    claims = ex.extract(text, DATE)
+    by_amount = {c.value["amount"]: c.window for c in claims if c.value["unit"] == unit}
+    assert len(by_amount) == 2
+    start, end = sorted(by_amount)
+    assert by_amount[start] == {"type": "month", "month": "2025-01"}
+    assert by_amount[end] == {"type": "unspecified"}  # before, January too
+
+
+def test_a_date_of_the_whole_move_still_dates_both(ex: Extractor) -> None:
+    claims = ex.extract("阿里巴巴1月股价从80港元涨至120港元。", DATE)
+    assert [c.window for c in claims] == [{"type": "month", "month": "2025-01"}]
+    assert [c.value["amount"] for c in claims] == [120.0]
+
+
 def test_docs_list_the_new_forms() -> None:
     text = DOC.read_text(encoding="utf-8")
     for form in ("20 sessions to Feb. 13", "the week ended Feb. 7", "截至2月7日当周",

@@ -979,8 +979,10 @@ class Extractor:
             symbols = same or symbols
         cal_hint = _calendar_hint(symbols, self.securities)
         intraday = _intraday_marked(sent, values, group, cs, ce)
+        # "从1月的17倍升至22倍", "to 22 times from 17 times in January": January is the 17's
+        own = [w for w in windows if _figure_dated_by(sent, w, values) in (None, v.start)]
         window, chosen = self._pick_window(
-            sent, windows, prev_windows, v, cs, ce, cal_hint, ref, chain_end, intraday
+            sent, own, prev_windows, v, cs, ce, cal_hint, ref, chain_end, intraday
         )
         if chosen is not None and state is not None:
             if chosen.per_calendar and window.get("date"):
@@ -1336,6 +1338,28 @@ class _State:
 
     def surface(self, i: int) -> str:
         return self.subject_surface[i] if i < len(self.subject_surface) else ""
+
+
+_FROM_BEFORE_RE = re.compile(r"(?:从|自|由|较|較)\s*$")
+_OF_AFTER_RE = re.compile(r"\s*(?:时的|時的|的)\s*")
+_FROM_VALUE_BEFORE_RE = re.compile(r"\bfrom\s+$", re.IGNORECASE)
+_IN_BEFORE_RE = re.compile(r"\s+(?:(?:in|on|at|as of)\s+)?$", re.IGNORECASE)  # (or in the window)
+
+
+def _figure_dated_by(sent: str, w: Window, values: list[_Value]) -> int | None:
+    """The start of the figure that ``w`` dates alone, as where a move started from ("从1月的17倍
+    升至22倍", "rose to 22 times from 17 times in January": January is the 17's, not the 22's), or
+    None when it dates the sentence."""
+    if _FROM_BEFORE_RE.search(sent, 0, w.start):
+        of = _OF_AFTER_RE.match(sent, w.end)
+        if of is not None:
+            return next((v.start for v in values if v.start == of.end()), None)
+    lead = _IN_BEFORE_RE.search(sent, 0, w.start)
+    if lead is not None and (lead.end() > lead.start() + 1 or re.match(r"(?:in|on|at)\s", sent[w.start :])):
+        for v in values:
+            if v.end == lead.start() and _FROM_VALUE_BEFORE_RE.search(sent, 0, v.start):
+                return v.start
+    return None
 
 
 def _carried_listings(entry: Entry, symbols: list[str], state: _State) -> list[str]:
