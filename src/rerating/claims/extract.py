@@ -980,9 +980,9 @@ class Extractor:
         cal_hint = _calendar_hint(symbols, self.securities)
         intraday = _intraday_marked(sent, values, group, cs, ce)
         # "从1月的17倍升至22倍", "to 22 times from 17 times in January": January is the 17's
-        own = [w for w in windows if _figure_dated_by(sent, w, values) in (None, v.start)]
+        dated = [w for w in windows if _figure_dated_by(sent, w, values) in (None, v.start)]
         window, chosen = self._pick_window(
-            sent, own, prev_windows, v, cs, ce, cal_hint, ref, chain_end, intraday
+            sent, dated, prev_windows, v, cs, ce, cal_hint, ref, chain_end, intraday
         )
         if chosen is not None and state is not None:
             if chosen.per_calendar and window.get("date"):
