@@ -172,3 +172,20 @@ def test_a_subsidiary_without_data_is_unverifiable_not_the_parents_move() -> Non
     assert verdict.status == "unverifiable"
     assert {c.symbol for c in verdict.checks} == {"1698.HK", "TME"}
     assert "rerating load 1698.HK" in verdict.reason
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # "and the" joins a list: before, the Hang Seng was left out and both figures went to HSTECH
+        ("The Hang Seng and the Hang Seng Tech index rose 2% and 3%, respectively, on Monday.",
+         [("^HSI", 2.0), ("HSTECH", 3.0)]),
+        ("The S&P 500, the Nasdaq and the Dow fell 1.5%, 3.1% and 0.7%, respectively, on Monday.",
+         [("^GSPC", -1.5), ("^IXIC", -3.1), ("^DJI", -0.7)]),
+        # a sentence of two clauses is no list
+        ("Nvidia fell 17% and the Nasdaq fell 3% on Monday.", [("NVDA", -17.0), ("^IXIC", -3.0)]),
+    ],
+)
+def test_a_list_may_repeat_its_article(ex: Extractor, text: str, expected: list) -> None:  # type: ignore[type-arg]
+    got = [(c.symbols[0], c.value["amount"]) for c in ex.extract(text, "2025-02-14")]
+    assert got == expected

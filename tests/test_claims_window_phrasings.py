@@ -160,6 +160,8 @@ def test_sessions_after_an_event_are_event_anchored(ex: Extractor, market: Marke
         "Nvidia has fallen 13.7% from its Jan. 6 record close.",
         "Nvidia has fallen 13.7% from its Jan. 6 peak.",  # (read right before too)
         "Nvidia has fallen 13.7% since Jan. 6.",  # (read right before too)
+        "Nvidia has fallen 13.7% from its record high on Jan. 6.",
+        "Nvidia has fallen 13.7% since its peak on Jan. 6.",
     ],
 )
 def test_since_a_dated_peak_runs_to_the_article_date(ex: Extractor, market: Market, text: str) -> None:
@@ -167,6 +169,18 @@ def test_since_a_dated_peak_runs_to_the_article_date(ex: Extractor, market: Mark
     assert claim.window == {"type": "range", "start": "2025-01-06", "end": "2025-01-28"}
     assert verdict.status == "supported"
     assert _check(verdict, "NVDA").computed == pytest.approx(100 * (128.99 / 149.43 - 1), abs=0.01)
+
+
+def test_a_dated_record_close_dates_the_price_and_starts_the_move(ex: Extractor, market: Market) -> None:
+    """"down 13.7% from their record close of $149.43 on Jan. 6": the move runs from Jan. 6 to the
+    article date (before, it was read as Jan. 6's own move, +3.43%); the price is Jan. 6's close."""
+    claims = ex.extract("Nvidia shares are down 13.7% from their record close of $149.43 on Jan. 6.", "2025-01-28")
+    move, price = claims
+    assert move.window == {"type": "range", "start": "2025-01-06", "end": "2025-01-28"}
+    assert price.metric == "close_price" and price.window == {"type": "day", "date": "2025-01-06"}
+    verdicts = verify_claims(claims, market)
+    assert [v.status for v in verdicts] == ["supported", "supported"]
+    assert _check(verdicts[1], "NVDA").computed == pytest.approx(149.43)
 
 
 # -- 5. "从1月的17倍升至22倍": the month dates the figure the move started from, not where it went --

@@ -246,7 +246,8 @@ _OBJECT_GAP_RE = re.compile(
 _SUBJECTLESS_RE = re.compile(r"\s*(?:并且?|且|还|同时|也|均|大幅|明显|显著|and|also)?\s*", re.IGNORECASE)
 _CONNECT_RE = re.compile(
     r"^\s*(?:、|,|，|和|与|及|以及|跟|同|and|&|, and|/|或"
-    r"|,?\s*(?:together|along)\s+with\s*,?|,?\s*as\s+well\s+as\s*,?)\s*$",
+    r"|,?\s*(?:together|along)\s+with\s*,?|,?\s*as\s+well\s+as\s*,?)"
+    r"(?:\s+the(?=\s))?\s*$",  # "the Hang Seng and the Hang Seng Tech index"
     re.IGNORECASE,
 )
 # Figures of one list: joined by a connector, each may bring its own verb ("rose 1% and fell 17%").

@@ -138,6 +138,12 @@ def _w_en_since(m: re.Match[str], ref: pd.Timestamp | None, st: DayMemory) -> An
     return _const({"type": "range", "start": start, "end": D.iso(D.need(ref, m.group(0)))}), False
 
 
+def _w_en_from_point(m: re.Match[str], ref: pd.Timestamp | None, st: DayMemory) -> Any:
+    # "from their record close of $149.43 on Jan. 6": the point's day to the article date
+    start = D.month_day(D.MONTHS[m.group("mon").casefold()], int(m.group("d")), None, ref)
+    return _const({"type": "range", "start": start, "end": D.iso(D.need(ref, m.group(0)))}), False
+
+
 def _w_sessions(m: re.Match[str], ref: pd.Timestamp | None, st: DayMemory) -> Any:
     return _count_window(m.group("n"), m.group("u"), D.iso(D.need(ref, m.group(0))))
 
@@ -540,6 +546,12 @@ WINDOW_RULES: list[tuple[re.Pattern[str], Callable[..., Any]]] = [
                 r"|(?P<zytd>年内|今年|今年以来|年初以来)|(?P<zwk>52周))?\s*(?:的)?\s*"
                 r"(?P<zpt>最低点|最高点|最低位|最高位|低点|高点|低位|高位|低谷|谷底|高峰|峰值)(?![置期])", re.IGNORECASE),
      _w_extreme),
+    # "down 20% from their record close of $149.43 on Jan. 6": from that day to the article date;
+    # the window is the words before the price, so that "on Jan. 6" still dates the price itself
+    (re.compile(rf"\b(?:from|since)\s+(?:its|their|the)\s+(?:(?:record|all-time|all\s+time|closing|intraday)\s+)?"
+                r"(?:lows?|highs?|peak|trough|bottom|top|close|level)(?=(?:\s+of\s+\S+(?:\s+a\s+share)?)?"
+                rf"\s+(?:on|of)\s+{_MON}\.?\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\b)", re.IGNORECASE),
+     _w_en_from_point),
     (re.compile(r"(?:(?P<y>\d{4})年)?(?P<m1>\d{1,2})月(?P<d1>\d{1,2})[日号]?\s*(?:至|到|-|—|~)\s*"
                 r"(?:(?P<m2>\d{1,2})月)?(?P<d2>\d{1,2})[日号]"), _w_zh_range),
     (re.compile(r"(?:(?<![\d.])(?P<y1>(?:19|20)\d{2})\s*年\s*)?(?<![\d.])(?P<m1>\d{1,2})\s*"
@@ -702,6 +714,7 @@ def event_window(sent: str, es: int, ee: int, eid: str, ref: pd.Timestamp | None
 _EN_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 TRIGGERS: list[tuple[str, ...]] = [
     ("low", "high", "peak", "trough", "bottom", "点", "位", "谷", "峰"),
+    ("from", "since"),
     ("月",), ("月",), ("以来", "起至今"), ("较", "从", "自", "相比"), ("周",), ("截",), ("月",), ("-",),
     ("前一", "earlier", "before", "previous", "prior", "preceding"), ("from", "between"), ("from", "between"),
     ("since", "from"), ("week",), ("session", "day", "week"), _EN_MONTHS, ("交易日",), ("近", "过去", "最近", "连续", "累计"), ("日", "天"), ("日",),
