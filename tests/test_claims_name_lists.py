@@ -189,3 +189,23 @@ def test_a_subsidiary_without_data_is_unverifiable_not_the_parents_move() -> Non
 def test_a_list_may_repeat_its_article(ex: Extractor, text: str, expected: list) -> None:  # type: ignore[type-arg]
     got = [(c.symbols[0], c.value["amount"]) for c in ex.extract(text, "2025-02-14")]
     assert got == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Hong Kong stock names carry a share-class marker (-W weighted voting rights, -SW also a
+        # secondary listing): it neither breaks a list (before, all three figures went to 蔚来)
+        # nor leaves the market open (the name is the Hong Kong listing's)
+        ("理想汽车-W、小鹏汽车-W和蔚来-SW周一分别上涨5%、8%和3%。",
+         [(("2015.HK",), 5.0), (("9868.HK",), 8.0), (("9866.HK",), 3.0)]),
+        ("美团-W周一跌2%，京东集团-SW涨1%。", [(("3690.HK",), -2.0), (("9618.HK",), 1.0)]),
+        # without the marker, every listing (unchanged)
+        ("理想汽车、小鹏汽车和蔚来周一分别上涨5%、8%和3%。",
+         [(("2015.HK", "LI"), 5.0), (("9868.HK", "XPEV"), 8.0), (("9866.HK", "NIO"), 3.0)]),
+        # 科指: the Hong Kong press's short name of the Hang Seng TECH Index
+        ("恒生指数周一收跌1.2%，科指跌2.5%。", [(("^HSI",), -1.2), (("HSTECH",), -2.5)]),
+    ],
+)
+def test_hong_kong_stock_names(ex: Extractor, text: str, expected: list) -> None:  # type: ignore[type-arg]
+    assert _pairs(ex, text) == expected

@@ -273,7 +273,12 @@ _QUAL = (
         "XNYS",
     ),
     (
-        re.compile(r"港股|香港|H股|港交所|Hong Kong|HK[- ]listed|\bHK\b(?!\$)", re.IGNORECASE),
+        # (a Hong Kong stock name's share-class marker after its Chinese name: 理想汽车-W, 蔚来-SW)
+        re.compile(
+            r"港股|香港|H股|港交所|Hong Kong|HK[- ]listed|\bHK\b(?!\$)"
+            r"|(?<=[\u4e00-\u9fff])[-－](?:SW|W|S|B)(?![A-Za-z])",
+            re.IGNORECASE,
+        ),
         "XHKG",
     ),
     (
@@ -1623,8 +1628,10 @@ def _peers_lead(sent: str, values: list[_Value], subject_end: int, pos: int) -> 
 
 
 def _strip_qual(gap: str) -> str:
-    # "Alibaba (NYSE: BABA) and Nvidia": a ticker in parentheses does not break a list
-    return re.sub(r"美股|港股|A股|ADR|的|['’]s\b|[(（][^()（）]*[)）]", "", gap)
+    # "Alibaba (NYSE: BABA) and Nvidia": a ticker in parentheses does not break a list; nor does
+    # a Hong Kong stock name's share-class marker ("小鹏汽车-W和蔚来-SW": weighted voting rights,
+    # a secondary listing, a biotech)
+    return re.sub(r"美股|港股|A股|ADR|的|['’]s\b|[(（][^()（）]*[)）]|^[-－](?:SW|W|S|B)(?![A-Za-z])", "", gap)
 
 
 # A name the lexicon does not know opening a clause, before its figure: an index ("北证50",
