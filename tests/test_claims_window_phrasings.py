@@ -183,7 +183,33 @@ def test_a_dated_record_close_dates_the_price_and_starts_the_move(ex: Extractor,
     assert _check(verdicts[1], "NVDA").computed == pytest.approx(149.43)
 
 
-# -- 5. "从1月的17倍升至22倍": the month dates the figure the move started from, not where it went --
+# -- 5. a weekday beside a date is that date ----------------------------------------------------
+# NVDA 2025-01-24 142.62 -> 2025-01-27 118.42: -16.97%. Written on 2025-02-15, "Monday" alone is
+# 2025-02-10; before, "on Monday, Jan. 27" took that Monday and contradicted a true claim.
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Nvidia fell 17% on Monday, Jan. 27.",
+        "Nvidia fell 17% on Monday, January 27, 2025.",
+        "Nvidia fell 17% on Monday (Jan. 27).",
+        "英伟达1月27日（周一）下跌17%。",
+        "英伟达周一（1月27日）下跌17%。",
+        "On Monday, Jan. 27, Nvidia fell 17%.",  # (read right before too)
+    ],
+)
+def test_a_weekday_beside_a_date_is_that_date(ex: Extractor, market: Market, text: str) -> None:
+    claim, verdict = _one(ex, market, text, "2025-02-15")
+    assert claim.window == {"type": "day", "date": "2025-01-27"}
+    assert verdict.status == "supported"
+    assert _check(verdict, "NVDA").computed == pytest.approx(100 * (118.42 / 142.62 - 1), abs=0.01)
+
+
+def test_a_weekday_alone_is_still_the_last_one(ex: Extractor) -> None:
+    claims = ex.extract("Nvidia fell 17% on Monday and rose 9% on Tuesday.", "2025-02-15")
+    assert [c.window["date"] for c in claims] == ["2025-02-10", "2025-02-11"]
+
+
+# -- 6. "从1月的17倍升至22倍": the month dates the figure the move started from, not where it went --
 @pytest.mark.parametrize(
     ("text", "unit"),
     [

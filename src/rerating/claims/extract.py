@@ -1293,6 +1293,7 @@ class Extractor:
                 build, is_day = built
                 add(m.start(), m.end(), build, is_day)
         found.sort(key=lambda w: w.start)
+        found = _dates_over_weekdays(sent, found)
         # Windows relative to the last day named ("当日", "a day earlier", "全周") resolve in text
         # order: a day named earlier in the same sentence counts.
         kept: list[Window] = []
@@ -1366,6 +1367,38 @@ def _figure_dated_by(sent: str, w: Window, values: list[_Value]) -> int | None:
             if v.end == lead.start() and _FROM_VALUE_BEFORE_RE.search(sent, 0, v.start):
                 return v.start
     return None
+
+
+_WEEKDAY_TEXT_RE = re.compile(
+    r"(?:on\s+)?(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
+    r"|(?:周|星期|礼拜|禮拜)[一二三四五六日天1-7]",
+    re.IGNORECASE,
+)
+_APPOSITION_RE = re.compile(r"[\s,，(（]*")
+
+
+def _dates_over_weekdays(sent: str, found: list[Window]) -> list[Window]:
+    """A weekday and a date side by side ("on Monday, Jan. 27", "1月27日（周一）") are one day: the
+    date's, which stays right when the article was written weeks later (the weekday alone is read
+    as the last such day before the article date). The two become one window over both."""
+    out: list[Window] = []
+    for w in found:
+        prev = out[-1] if out else None
+        if (
+            prev is not None
+            and prev.anchor is None
+            and w.anchor is None
+            and prev.is_day
+            and w.is_day
+            and _APPOSITION_RE.fullmatch(sent, prev.end, w.start)
+        ):
+            weekday = [x for x in (prev, w) if _WEEKDAY_TEXT_RE.fullmatch(sent, x.start, x.end)]
+            if len(weekday) == 1:
+                date = w if weekday[0] is prev else prev
+                out[-1] = replace(date, start=prev.start, end=w.end)
+                continue
+        out.append(w)
+    return out
 
 
 def _carried_listings(entry: Entry, symbols: list[str], state: _State) -> list[str]:
