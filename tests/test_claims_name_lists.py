@@ -209,3 +209,16 @@ def test_a_list_may_repeat_its_article(ex: Extractor, text: str, expected: list)
 )
 def test_hong_kong_stock_names(ex: Extractor, text: str, expected: list) -> None:  # type: ignore[type-arg]
     assert _pairs(ex, text) == expected
+
+
+def test_a_stock_word_before_the_figure_carries_the_subject_past_later_names(ex: Extractor) -> None:
+    """"The stock closed up 6.3%, while the Hang Seng Index gained 3.7%": the index is the second
+    figure's subject; before, the first figure had none and was lost."""
+    text = "Alibaba's Hong Kong-listed shares surged as much as 9% on Friday. The stock closed up 6.3%, while the Hang Seng Index gained 3.7%."
+    got = [(c.symbols, c.value["amount"], c.window) for c in ex.extract(text, "2025-02-14")]
+    fri = {"type": "day", "date": "2025-02-14"}
+    assert got == [
+        (("9988.HK",), 9.0, {"type": "intraday", "date": "2025-02-14"}),
+        (("9988.HK",), 6.3, fri),
+        (("^HSI",), 3.7, fri),
+    ]

@@ -209,6 +209,27 @@ def test_a_weekday_alone_is_still_the_last_one(ex: Extractor) -> None:
     assert [c.window["date"] for c in claims] == ["2025-02-10", "2025-02-11"]
 
 
+# -- 5b. "Since DeepSeek's R1 model was released on Jan. 20, ...": the event's window -------------
+# HSTECH 2025-01-20 4,595.20 (the close before R1 reached Hong Kong) -> 2025-02-14 5,526.22: +20.26%.
+# Before, "on Jan. 20" dated the figure after the comma: the index's move on Jan. 20 alone.
+def test_a_date_inside_a_since_phrase_is_the_events(ex: Extractor, market: Market) -> None:
+    text = "Since DeepSeek's R1 model was released on Jan. 20, the Hang Seng Tech index has risen about 20%."
+    claim, verdict = _one(ex, market, text, "2025-02-14")
+    assert claim.window == {"type": "since_event", "event": "deepseek-r1", "end": "2025-02-14"}
+    assert verdict.status == "supported"
+    assert _check(verdict, "HSTECH").computed == pytest.approx(100 * (5526.22 / 4595.20 - 1), abs=0.01)
+
+
+def test_since_an_uncatalogued_happening_on_a_date_runs_from_that_date(ex: Extractor) -> None:
+    (claim,) = ex.extract("Since Apple's results on Jan. 30, Alibaba has risen 20%.", "2025-02-14")
+    assert claim.window == {"type": "range", "start": "2025-01-30", "end": "2025-02-14"}
+    # "since" for "because", with the figure's own day nearer: that day
+    (claim,) = ex.extract(
+        "Nvidia fell 17% on Monday, since investors worried about a model released on Jan. 20.", "2025-02-14"
+    )
+    assert claim.window == {"type": "day", "date": "2025-02-10"}
+
+
 # -- 6. "从1月的17倍升至22倍": the month dates the figure the move started from, not where it went --
 @pytest.mark.parametrize(
     ("text", "unit"),

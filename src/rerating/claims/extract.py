@@ -848,7 +848,9 @@ class Extractor:
         after = [t for t in ents if t[0] >= pos and t[1] <= clause_end]
         if after:
             return [after[0]], False
-        if state.subject is not None and not ents:
+        if state.subject is not None and (not ents or _CARRY_RE.search(sent, 0, pos)):
+            # "The stock closed up 6.3%, while the Hang Seng Index gained 3.7%": the names after
+            # the figure's clause are other subjects; the stock word before it is the last one's
             return state.subject, True
         return None, False
 
@@ -1293,7 +1295,7 @@ class Extractor:
                 build, is_day = built
                 add(m.start(), m.end(), build, is_day)
         found.sort(key=lambda w: w.start)
-        found = _dates_over_weekdays(sent, found)
+        found = _since_event_takes_its_date(sent, _dates_over_weekdays(sent, found))
         # Windows relative to the last day named ("当日", "a day earlier", "全周") resolve in text
         # order: a day named earlier in the same sentence counts.
         kept: list[Window] = []
@@ -1396,6 +1398,31 @@ def _dates_over_weekdays(sent: str, found: list[Window]) -> list[Window]:
             if len(weekday) == 1:
                 date = w if weekday[0] is prev else prev
                 out[-1] = replace(date, start=prev.start, end=w.end)
+                continue
+        out.append(w)
+    return out
+
+
+def _since_event_takes_its_date(sent: str, found: list[Window]) -> list[Window]:
+    """"Since DeepSeek's R1 model was released on Jan. 20, ...": the date in the phrase is the
+    event's, not a day of its own for the figures after it; one window over both."""
+    out: list[Window] = []
+    for w in found:
+        prev = out[-1] if out else None
+        if (
+            prev is not None
+            and w.is_day
+            and w.anchor is None
+            and prev.anchor is None
+            and not _CLAUSE_RE.search(sent, prev.end, w.start)
+            and w.start - prev.end <= 40
+        ):
+            try:
+                kind = prev.build(None).get("type")
+            except Exception:  # noqa: BLE001 - calendar-dependent windows are resolved later
+                kind = None
+            if kind == "since_event":
+                out[-1] = replace(prev, end=w.end)
                 continue
         out.append(w)
     return out

@@ -552,6 +552,10 @@ WINDOW_RULES: list[tuple[re.Pattern[str], Callable[..., Any]]] = [
                 r"(?:lows?|highs?|peak|trough|bottom|top|close|level)(?=(?:\s+of\s+\S+(?:\s+a\s+share)?)?"
                 rf"\s+(?:on|of)\s+{_MON}\.?\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\b)", re.IGNORECASE),
      _w_en_from_point),
+    # "Since DeepSeek's R1 model was released on Jan. 20, the index has risen 20%": from that day
+    (re.compile(rf"\bsince\s+(?![^,;:.]*\b(?:since|from|between)\b)[^,;:]{{1,80}}?\b(?:on|in)\s+{_MON}\.?\s+"
+                r"(?P<d>\d{1,2})(?:st|nd|rd|th)?\b(?!\s*(?:-|to|through|until|and)\s)", re.IGNORECASE),
+     _w_en_from_point),
     (re.compile(r"(?:(?P<y>\d{4})年)?(?P<m1>\d{1,2})月(?P<d1>\d{1,2})[日号]?\s*(?:至|到|-|—|~)\s*"
                 r"(?:(?P<m2>\d{1,2})月)?(?P<d2>\d{1,2})[日号]"), _w_zh_range),
     (re.compile(r"(?:(?<![\d.])(?P<y1>(?:19|20)\d{2})\s*年\s*)?(?<![\d.])(?P<m1>\d{1,2})\s*"
@@ -715,6 +719,7 @@ _EN_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oc
 TRIGGERS: list[tuple[str, ...]] = [
     ("low", "high", "peak", "trough", "bottom", "点", "位", "谷", "峰"),
     ("from", "since"),
+    ("since",),
     ("月",), ("月",), ("以来", "起至今"), ("较", "从", "自", "相比"), ("周",), ("截",), ("月",), ("-",),
     ("前一", "earlier", "before", "previous", "prior", "preceding"), ("from", "between"), ("from", "between"),
     ("since", "from"), ("week",), ("session", "day", "week"), _EN_MONTHS, ("交易日",), ("近", "过去", "最近", "连续", "累计"), ("日", "天"), ("日",),
