@@ -158,6 +158,10 @@ def test_a_subjectless_comparison_after_an_index_names_no_one(ex: Extractor) -> 
         # the parents are unchanged
         ("Tencent rose 5% on Monday.", ("0700.HK", "TCEHY")),
         ("京东周一上涨5%。", ("9618.HK", "JD")),
+        # an index named after an exchange is not that exchange's composite
+        ("纳斯达克中国金龙指数周五收涨3.2%。", ("^HXC",)),
+        ("The Nasdaq Golden Dragon China index rose 3.2% on Friday.", ("^HXC",)),
+        ("纳指周五收涨3.2%。", ("^IXIC",)),
     ],
 )
 def test_a_listed_subsidiary_is_not_its_parent(ex: Extractor, text: str, symbols: tuple[str, ...]) -> None:

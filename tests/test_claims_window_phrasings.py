@@ -230,6 +230,16 @@ def test_since_an_uncatalogued_happening_on_a_date_runs_from_that_date(ex: Extra
     assert claim.window == {"type": "day", "date": "2025-02-10"}
 
 
+# -- 5c. "较年初" (against the start of the year) is the year to date ------------------------------
+# 9988.HK 2024-12-31 82.85 -> 2025-02-14 124.10: +49.79%. Before, the window was unspecified.
+@pytest.mark.parametrize("text", ["阿里巴巴港股较年初上涨49.8%。", "阿里巴巴港股股价与年初相比上涨49.8%。"])
+def test_against_the_start_of_the_year_is_year_to_date(ex: Extractor, market: Market, text: str) -> None:
+    claim, verdict = _one(ex, market, text, "2025-02-14")
+    assert claim.window == {"type": "ytd", "year": 2025, "end": "2025-02-14"}
+    assert verdict.status == "supported"
+    assert _check(verdict, "9988.HK").computed == pytest.approx(100 * (124.10 / 82.85 - 1), abs=0.01)
+
+
 # -- 6. "从1月的17倍升至22倍": the month dates the figure the move started from, not where it went --
 @pytest.mark.parametrize(
     ("text", "unit"),

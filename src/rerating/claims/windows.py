@@ -616,6 +616,7 @@ WINDOW_RULES: list[tuple[re.Pattern[str], Callable[..., Any]]] = [
                 re.IGNORECASE),
      _w_after_lny),
     (re.compile(r"今年以来|(?<!\d)年初以来|(?<!\d)年初至今|今年迄今|年内|今年累计|year[- ]to[- ]date|\bYTD\b|so far this year"
+                r"|(?:较|相比|相较|与)\s*(?:今年)?年初(?![\d至到])(?!\s*的?\s*最?[低高])"
                 r"|since the (?:start|beginning) of the year|this year", re.IGNORECASE), _w_ytd),
     (re.compile(r"(?:自|从)?\s*(?<![\d.,])(?P<y1>(?:19|20)\d{2})\s*年初?\s*(?:以来|至今|迄今"
                 r"|(?:至|到|-|—|~)\s*(?P<y2>(?:19|20)\d{2})\s*年(?:底|末)?(?![\d月]))"
