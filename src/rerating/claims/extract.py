@@ -283,7 +283,8 @@ _QUAL = (
     ),
     (
         re.compile(
-            r"A股|沪市|深市|科创板|创业板|上交所|深交所|Shanghai[- ]listed|Shenzhen|A-share",
+            r"A股|沪市|深市|科创板|创业板|上交所|深交所|Shanghai[- ](?:listed|traded)|Shanghai\s+(?:shares|stock)"
+            r"|\bin\s+Shanghai\b|Shenzhen|A-share",
             re.IGNORECASE,
         ),
         "XSHG",
@@ -297,7 +298,8 @@ _CROSS_RE = re.compile(
 # A move *to* a figure names where it ended, a level ("市值跌至2.9万亿美元", "fell to about $2.9
 # trillion"), not the size of the move.
 _TO_LEVEL_RE = re.compile(
-    r"(?:至|到|(?<!\bup )\bto)\s*(?:了)?\s*(?:近|约|大约|接近|about|around|roughly|nearly|almost"
+    r"(?:至|到|(?<!\bup )\bto)\s*(?:了)?\s*(?:a\s+(?:new\s+)?(?:record|all-time\s+high|high)(?:\s+of)?\s*)?"
+    r"(?:近|约|大约|接近|about|around|roughly|nearly|almost"
     r"|approximately|some|an estimated)?\s*(?:US\$|HK\$|\$)?$",
     re.IGNORECASE,
 )
@@ -1428,6 +1430,12 @@ def _since_event_takes_its_date(sent: str, found: list[Window]) -> list[Window]:
     return out
 
 
+def _scaled(number: float, magnitude: float) -> float:
+    """``number * magnitude`` without binary noise: "HK$4.1 trillion" is 4.1e12, not
+    4099999999999.9995 (what is written has far fewer than 12 significant digits)."""
+    return float(f"{number * magnitude:.12g}")
+
+
 def _carried_listings(entry: Entry, symbols: list[str], state: _State) -> list[str]:
     """A carried subject's listings: those its earlier claims were narrowed to ("阿里巴巴港股周一
     上涨3%。该股周二又涨5%。": still the Hong Kong listing), unless this sentence names a market of
@@ -1799,7 +1807,7 @@ def _values(sent: str) -> list[_Value]:
                     s,
                     e,
                     "money",
-                    _num(g["m1"]) * mag,
+                    _scaled(_num(g["m1"]), mag),
                     _CUR[g["cur1"].casefold()],
                     resolution=_res(g["m1"], mag),
                 )
@@ -1811,7 +1819,7 @@ def _values(sent: str) -> list[_Value]:
                     s,
                     e,
                     "money",
-                    _num(g["m2"]) * mag,
+                    _scaled(_num(g["m2"]), mag),
                     _CUR[g["cur2"].casefold()],
                     resolution=_res(g["m2"], mag),
                 )

@@ -1,0 +1,64 @@
+"""Figures read as written: an amount with a magnitude word is the number written ("HK$4.1
+trillion" is 4.1e12, not 4099999999999.9995), a move "to a record HK$1.2 trillion" names a level
+like "to HK$1.2 trillion", and "Shanghai shares" / "in Shanghai" pick a company's Shanghai listing.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from rerating.claims import Extractor
+
+DATE = "2025-02-14"
+
+
+@pytest.fixture(scope="module")
+def ex() -> Extractor:
+    return Extractor()
+
+
+@pytest.mark.parametrize(
+    ("text", "amount"),
+    [
+        ("Tencent's market value is about HK$4.1 trillion.", 4.1e12),
+        ("Nvidia lost $0.3 trillion in market value on Monday.", -0.3e12),
+        ("阿里巴巴市值增加了1.1万亿港元。", 1.1e12),
+        ("Alibaba's market value rose by $12.3 billion on Friday.", 12.3e9),
+    ],
+)
+def test_an_amount_is_the_number_written(ex: Extractor, text: str, amount: float) -> None:
+    (claim,) = ex.extract(text, DATE)
+    assert claim.value["amount"] == amount  # exactly: the figure a reader sees in the JSON
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Xiaomi's market value climbed to a record HK$1.2 trillion on Friday.",
+        "Xiaomi's market value climbed to a new high of HK$1.2 trillion on Friday.",
+        "Xiaomi's market value climbed to HK$1.2 trillion on Friday.",  # (read right before too)
+    ],
+)
+def test_a_move_to_a_record_names_a_level(ex: Extractor, text: str) -> None:
+    (claim,) = ex.extract(text, DATE)
+    assert claim.metric == "market_cap_level"  # before: a change of HK$1.2 trillion in a day
+    assert claim.value["amount"] == 1.2e12 and claim.value["currency"] == "HKD"
+
+
+def test_a_change_by_an_amount_is_still_a_change(ex: Extractor) -> None:
+    (claim,) = ex.extract("Xiaomi's market value rose by HK$100 billion on Friday.", DATE)
+    assert claim.metric == "market_cap_change"
+
+
+@pytest.mark.parametrize(
+    ("text", "symbols"),
+    [
+        ("SMIC's Shanghai shares rose 20% this week.", [("688981.SS",)]),
+        ("SMIC's Shanghai-traded shares rose 20% this week.", [("688981.SS",)]),
+        ("SMIC rose 10% in Hong Kong and 8% in Shanghai on Monday.", [("0981.HK",), ("688981.SS",)]),
+        # a company based in Shanghai is no listing qualifier
+        ("SMIC rose 10% on Monday.", [("0981.HK", "688981.SS")]),
+    ],
+)
+def test_shanghai_shares_are_the_shanghai_listing(ex: Extractor, text: str, symbols: list) -> None:  # type: ignore[type-arg]
+    assert [c.symbols for c in ex.extract(text, DATE)] == symbols
