@@ -240,6 +240,43 @@ def test_against_the_start_of_the_year_is_year_to_date(ex: Extractor, market: Ma
     assert _check(verdict, "9988.HK").computed == pytest.approx(100 * (124.10 / 82.85 - 1), abs=0.01)
 
 
+# -- 5d. "over the past month", "近一个月", "一年内": calendar months or years back ------------------
+@pytest.mark.parametrize(
+    ("text", "start"),
+    [
+        ("Over the past month, Alibaba's Hong Kong shares rose 40%.", "2025-01-14"),
+        ("Alibaba's Hong Kong shares have risen 40% in the past three months.", "2024-11-14"),
+        ("Alibaba's Hong Kong shares rose 40% over the last year.", "2024-02-14"),
+        ("过去一个月，阿里巴巴港股上涨40%。", "2025-01-14"),
+        ("阿里巴巴港股近半年上涨40%。", "2024-08-14"),
+        ("阿里巴巴港股一年内上涨40%。", "2024-02-14"),  # before: 年内, the year to date
+        ("阿里巴巴港股三个月内上涨40%。", "2024-11-14"),
+    ],
+)
+def test_months_back_from_the_article_date(ex: Extractor, text: str, start: str) -> None:
+    (claim,) = ex.extract(text, DATE)
+    assert claim.window == {"type": "range", "start": start, "end": DATE}
+
+
+def test_months_back_checked_on_the_data(ex: Extractor, market: Market) -> None:
+    # 9988.HK 2025-01-14 close 79.95 -> 2025-02-14 124.10: +55.22%
+    claim, verdict = _one(ex, market, "过去一个月，阿里巴巴港股上涨55.2%。")
+    assert verdict.status == "supported"
+    assert _check(verdict, "9988.HK").computed == pytest.approx(100 * (124.10 / 79.95 - 1), abs=0.01)
+
+
+@pytest.mark.parametrize(
+    ("text", "window"),
+    [
+        ("阿里巴巴港股年内上涨50%。", {"type": "ytd", "year": 2025, "end": DATE}),
+        ("Alibaba's Hong Kong shares rose 5% last month.", {"type": "month", "month": "2025-01"}),
+    ],
+)
+def test_year_to_date_and_last_month_unchanged(ex: Extractor, text: str, window: dict) -> None:  # type: ignore[type-arg]
+    (claim,) = ex.extract(text, DATE)
+    assert claim.window == window
+
+
 # -- 6. "从1月的17倍升至22倍": the month dates the figure the move started from, not where it went --
 @pytest.mark.parametrize(
     ("text", "unit"),

@@ -144,6 +144,22 @@ def _w_en_from_point(m: re.Match[str], ref: pd.Timestamp | None, st: DayMemory) 
     return _const({"type": "range", "start": start, "end": D.iso(D.need(ref, m.group(0)))}), False
 
 
+def _w_months_back(m: re.Match[str], ref: pd.Timestamp | None, st: DayMemory) -> Any:
+    # "over the past three months", "近一个月", "一年内": from the same day that many calendar
+    # months (years) before the article date, to it
+    n_text = m.group("n") or m.group("n2") or m.group("n3") or "1"
+    unit = (m.group("u") or m.group("u2") or m.group("u3")).casefold()
+    n = 0.5 if n_text == "半" else D.small_number(n_text)
+    if n is None or n <= 0 or n > 30:
+        return None
+    months = n * (12 if unit.startswith(("年", "year")) else 1)
+    if months != int(months):
+        return None
+    base = D.need(ref, m.group(0))
+    start = base - pd.DateOffset(months=int(months))
+    return _const({"type": "range", "start": D.iso(start), "end": D.iso(base)}), False
+
+
 def _w_sessions(m: re.Match[str], ref: pd.Timestamp | None, st: DayMemory) -> Any:
     return _count_window(m.group("n"), m.group("u"), D.iso(D.need(ref, m.group(0))))
 
@@ -552,6 +568,13 @@ WINDOW_RULES: list[tuple[re.Pattern[str], Callable[..., Any]]] = [
                 r"(?:lows?|highs?|peak|trough|bottom|top|close|level)(?=(?:\s+of\s+\S+(?:\s+a\s+share)?)?"
                 rf"\s+(?:on|of)\s+{_MON}\.?\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\b)", re.IGNORECASE),
      _w_en_from_point),
+    # "over the past month", "in the last three months", "近一个月", "一年内", "过去半年": the
+    # calendar months or years before the article date (before "年内", which is the year to date)
+    (re.compile(rf"(?:近|过去|最近)\s*(?P<n>{_CN_N}|半)\s*个?(?P<u>月|年)(?:内|以来|来|里|间)?"
+                rf"|(?<![\d今去明本前后当每])(?P<n2>一|两|二|三|半|[1-3])\s*(?P<u2>个月|年)(?:内|以来|来|里|间)"
+                rf"|\b(?:the\s+)(?:past|last|previous)\s+(?:(?P<n3>{_EN_N}|six|twelve|eighteen)\s+)?(?P<u3>months?|years?)\b",
+                re.IGNORECASE),
+     _w_months_back),
     # "Since DeepSeek's R1 model was released on Jan. 20, the index has risen 20%": from that day
     (re.compile(rf"\bsince\s+(?![^,;:.]*\b(?:since|from|between)\b)[^,;:]{{1,80}}?\b(?:on|in)\s+{_MON}\.?\s+"
                 r"(?P<d>\d{1,2})(?:st|nd|rd|th)?\b(?!\s*(?:-|to|through|until|and)\s)", re.IGNORECASE),
@@ -720,6 +743,7 @@ _EN_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oc
 TRIGGERS: list[tuple[str, ...]] = [
     ("low", "high", "peak", "trough", "bottom", "点", "位", "谷", "峰"),
     ("from", "since"),
+    ("月", "年", "month", "year"),
     ("since",),
     ("月",), ("月",), ("以来", "起至今"), ("较", "从", "自", "相比"), ("周",), ("截",), ("月",), ("-",),
     ("前一", "earlier", "before", "previous", "prior", "preceding"), ("from", "between"), ("from", "between"),
