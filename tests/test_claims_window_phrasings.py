@@ -277,6 +277,26 @@ def test_year_to_date_and_last_month_unchanged(ex: Extractor, text: str, window:
     assert claim.window == window
 
 
+# -- 5e. "去年" / "last year" is the calendar year before; "较去年底" the year to date ----------------
+@pytest.mark.parametrize(
+    ("text", "window"),
+    [
+        ("阿里巴巴港股去年上涨10%。", {"type": "year", "year": 2024}),
+        ("Alibaba's Hong Kong shares rose 10% last year.", {"type": "year", "year": 2024}),
+        ("阿里巴巴港股较去年底上涨49.8%。", {"type": "ytd", "year": 2025, "end": DATE}),
+        ("阿里巴巴港股自去年底以来上涨49.8%。", {"type": "ytd", "year": 2025, "end": DATE}),
+        ("Alibaba's Hong Kong shares have risen 49.8% since the end of last year.",
+         {"type": "ytd", "year": 2025, "end": DATE}),
+        # not a calendar year: since some time in it, or the same period a year before
+        ("Alibaba's Hong Kong shares have risen 50% since last year.", {"type": "unspecified"}),
+        ("阿里巴巴港股去年同期上涨10%。", {"type": "unspecified"}),
+    ],
+)
+def test_last_year(ex: Extractor, text: str, window: dict) -> None:  # type: ignore[type-arg]
+    (claim,) = ex.extract(text, DATE)
+    assert claim.window == window
+
+
 # -- 6. "从1月的17倍升至22倍": the month dates the figure the move started from, not where it went --
 @pytest.mark.parametrize(
     ("text", "unit"),

@@ -430,7 +430,8 @@ def _w_year(m: re.Match[str], ref: pd.Timestamp | None, st: DayMemory) -> Any:
     # "in 2024" / "2024年": the calendar year, from the last close of the year before to its last
     # close; a year not over at the article date runs to that date, never past it.
     base = D.need(ref, m.group(0))
-    year = int(m.group("y") or m.group("y2"))
+    last = m.group("last") or m.group("last_en")
+    year = base.year - 1 if last else int(m.group("y") or m.group("y2"))
     if year > base.year:  # a year still to come is a forecast's, not a move's
         return None
     win: dict[str, Any] = {"type": "year", "year": year}
@@ -640,6 +641,8 @@ WINDOW_RULES: list[tuple[re.Pattern[str], Callable[..., Any]]] = [
      _w_after_lny),
     (re.compile(r"今年以来|(?<!\d)年初以来|(?<!\d)年初至今|今年迄今|年内|今年累计|year[- ]to[- ]date|\bYTD\b|so far this year"
                 r"|(?:较|相比|相较|与)\s*(?:今年)?年初(?![\d至到])(?!\s*的?\s*最?[低高])"
+                r"|(?:较|相比|相较|与|自|从)\s*去年(?:年)?[底末](?:以来)?(?!\s*的?\s*最?[低高])"
+                r"|since\s+the\s+end\s+of\s+last\s+year"
                 r"|since the (?:start|beginning) of the year|this year", re.IGNORECASE), _w_ytd),
     (re.compile(r"(?:自|从)?\s*(?<![\d.,])(?P<y1>(?:19|20)\d{2})\s*年初?\s*(?:以来|至今|迄今"
                 r"|(?:至|到|-|—|~)\s*(?P<y2>(?:19|20)\d{2})\s*年(?:底|末)?(?![\d月]))"
@@ -650,7 +653,10 @@ WINDOW_RULES: list[tuple[re.Pattern[str], Callable[..., Any]]] = [
     (re.compile(r"(?<![\d.,])(?P<y>(?:19|20)\d{2})\s*年(?:全年|度)?"
                 r"(?!\s*\d{1,2}\s*月|以来|至今|起|初|底|末|中|上半|下半|前|后|第|[一二三四]季)"
                 r"|\b(?:in|during|for|over|throughout)\s+(?:the\s+)?(?:(?:full|whole|calendar)\s+)?(?:year\s+)?"
-                r"(?P<y2>(?:19|20)\d{2})\b(?!\s*(?:-|–|to|through)\s*\d|['’]s|\.\d|,\d)", re.IGNORECASE),
+                r"(?P<y2>(?:19|20)\d{2})\b(?!\s*(?:-|–|to|through)\s*\d|['’]s|\.\d|,\d)"
+                # "去年上涨10%", "rose 10% last year": the calendar year before the article's
+                r"|(?<![从自较])(?P<last>去年)(?:全年)?(?!\s*\d{1,2}\s*月|以来|至今|起|初|底|末|中|同期|上半|下半|前|后|第|[一二三四]季)"
+                r"|(?<!since )(?<!from )\b(?P<last_en>last\s+year)\b(?!['’]s)", re.IGNORECASE),
      _w_year),
     (re.compile(r"全周|(?<![近过去上本这])一周(?=累计|累涨|累跌|累升|计)|\b(?:for|on|over)\s+the\s+week\b(?!\s+(?:after|before|since|of))",
                 re.IGNORECASE), _w_week_of),
@@ -749,8 +755,8 @@ TRIGGERS: list[tuple[str, ...]] = [
     ("前一", "earlier", "before", "previous", "prior", "preceding"), ("from", "between"), ("from", "between"),
     ("since", "from"), ("week",), ("session", "day", "week"), _EN_MONTHS, ("交易日",), ("近", "过去", "最近", "连续", "累计"), ("日", "天"), ("日",),
     ("session", "trading"), ("day", "week"), ("-day", "-week"), ("除夕", "初一", "春节首日", "lunar", "chinese new"),
-    ("节后", "春节", "假期后", "长假后", "黄金周后", "new year"), ("今年", "年初", "年内", "year", "ytd"), ("年", "since", "from", "between"),
-    ("年", " 19", " 20"), ("全周", "一周", "the week"), ("周", "week"), ("月", "month", "mtd"),
+    ("节后", "春节", "假期后", "长假后", "黄金周后", "new year"), ("今年", "年初", "年内", "year", "ytd", "去年"), ("年", "since", "from", "between"),
+    ("年", " 19", " 20", "last year"), ("全周", "一周", "the week"), ("周", "week"), ("月", "month", "mtd"),
     ("月",), ("in ", "during", "for ", "since"), ("周", "星期", "礼拜"), ("day",),
     ("今", "昨", "前日", "前天", "today", "yesterday"), ("当日", "当天", "同日", "that day", "same day", "the day"),
     ("单日",), ("日", "号"),
