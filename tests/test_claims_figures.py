@@ -1,6 +1,7 @@
 """Figures read as written: an amount with a magnitude word is the number written ("HK$4.1
 trillion" is 4.1e12, not 4099999999999.9995), a move "to a record HK$1.2 trillion" names a level
-like "to HK$1.2 trillion", and "Shanghai shares" / "in Shanghai" pick a company's Shanghai listing.
+like "to HK$1.2 trillion", "Shanghai shares" / "in Shanghai" pick a company's Shanghai listing,
+腰斩 / halved is a fall of half, and 几乎 (nearly) makes a figure approximate.
 """
 
 from __future__ import annotations
@@ -62,3 +63,19 @@ def test_a_change_by_an_amount_is_still_a_change(ex: Extractor) -> None:
 )
 def test_shanghai_shares_are_the_shanghai_listing(ex: Extractor, text: str, symbols: list) -> None:  # type: ignore[type-arg]
     assert [c.symbols for c in ex.extract(text, DATE)] == symbols
+
+
+@pytest.mark.parametrize(
+    ("text", "amount", "comparator"),
+    [
+        ("阿里巴巴股价腰斩。", -50.0, "eq"),
+        ("阿里巴巴股价几乎腰斩。", -50.0, "approx"),
+        ("Alibaba's stock price has halved since its 2020 peak.", -50.0, "eq"),
+        ("阿里巴巴股价较1月低点几乎翻倍。", 100.0, "approx"),  # before: eq
+        ("Alibaba's stock has nearly doubled from its January low.", 100.0, "approx"),  # (unchanged)
+    ],
+)
+def test_halved_and_nearly(ex: Extractor, text: str, amount: float, comparator: str) -> None:
+    (claim,) = ex.extract(text, DATE)
+    assert claim.metric == "price_return"
+    assert (claim.value["amount"], claim.value["unit"], claim.comparator) == (amount, "pct", comparator)

@@ -102,6 +102,7 @@ _VALUE_RE = re.compile(
     r"|百分之(?P<cnpct>[零一二两三四五六七八九十百点]+)"
     r"|(?P<cheng>[一二两三四五六七八九]|\d)成(?![交本员立为功长熟绩])"
     r"|(?P<double>翻倍|翻了一倍|翻番|doubled)"
+    r"|(?P<halved>腰斩|\bhalved\b)"
     rf"|(?P<cur1>US\$|HK\$|\$|RMB|HKD|USD|CNY|¥)\s*(?P<m1>{_NUM})\s*(?P<mag1>{_EN_MAGS}|{_MAGS}|m\b)?"
     rf"|(?P<m2>{_NUM})\s*(?P<mag2>{_MAGS}|{_EN_MAGS})?\s*(?P<cur2>美元|港元|港币|元人民币|人民币|元|"
     r"(?:US |U\.S\. |Hong Kong |HK )?dollars|yuan)"
@@ -134,7 +135,7 @@ _UP = (
     r"|\bgr(?:ew|own|ows?|owing)\s+(?=by\b|\$|US\$|HK\$|\d)|\bswell(?:ed|s)?\b"
 )
 _DOWN = (
-    r"跌|降|挫|蒸发|缩水|减少|下滑|回落|跳水|走低|损失|抹去|闪崩|回调|下探|缩减|\bfell\b|\bfall(?:s|ing)?\b"
+    r"跌|降|挫|蒸发|缩水|减少|下滑|回落|跳水|走低|损失|抹去|闪崩|回调|下探|缩减|腰斩|\bhalved\b|\bfell\b|\bfall(?:s|ing)?\b"
     r"|\bfallen\b|\bslip(?:ped|s)?\b|\bwip(?:e|es|ing)\b|\bdrop(?:ped|s)?\b|\blost\b|\blos(?:e|es|ing)\b|\bslid(?:e|es)?\b|\btumbled?\b|\bplunged?\b|\bsank\b"
     r"|\bsink(?:s)?\b|\bdeclined?\b|\bshed\b|\bdown\b|\blower\b|\bwiped\b|\beras(?:ed?|es|ing)\b|\bslump(?:ed)?\b"
     r"|\bretreated\b|\bdipped\b|\bcrashed\b|\bplummeted\b|\bdecreased?\b|\bshaved\b|\bsell-?off\b|\bloss(?:es)?\b"
@@ -152,7 +153,7 @@ _GT_LEFT = re.compile(
     re.IGNORECASE,
 )
 _APPROX_LEFT = re.compile(
-    r"(?:近|将近|接近|约|大约|约为|约合|近乎|差不多|nearly|almost|about|around|roughly"
+    r"(?:近|将近|接近|约|大约|约为|约合|近乎|几乎|差不多|nearly|almost|about|around|roughly"
     r"|approximately|close to|some|an estimated|estimated|~)\s*(?:了)?\s*(?:US\$|HK\$|\$)?$",
     re.IGNORECASE,
 )
@@ -1800,6 +1801,9 @@ def _values(sent: str) -> list[_Value]:
                 out.append(_Value(s, e, "pct", n * 10, resolution=10.0))
         elif g["double"] is not None:
             out.append(_Value(s, e, "pct", 100.0, direction="up", resolution=10.0))
+        elif g["halved"] is not None:
+            # "股价腰斩" ("cut at the waist"): lost half its value, said of any fall near 50%
+            out.append(_Value(s, e, "pct", 50.0, direction="down", resolution=10.0))
         elif g["m1"] is not None:
             mag = _MAG.get((g["mag1"] or "").casefold(), 1.0)
             out.append(
