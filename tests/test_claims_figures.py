@@ -1,7 +1,8 @@
 """Figures read as written: an amount with a magnitude word is the number written ("HK$4.1
 trillion" is 4.1e12, not 4099999999999.9995), a move "to a record HK$1.2 trillion" names a level
 like "to HK$1.2 trillion", "Shanghai shares" / "in Shanghai" pick a company's Shanghai listing,
-腰斩 / halved is a fall of half, and 几乎 (nearly) makes a figure approximate.
+腰斩 / halved is a fall of half, 几乎 (nearly) makes a figure approximate, and "，报124.1港元" after
+a move is the close (9988.HK closed at 124.10 on 2025-02-14 in the sample).
 """
 
 from __future__ import annotations
@@ -9,6 +10,8 @@ from __future__ import annotations
 import pytest
 
 from rerating.claims import Extractor
+from rerating.claims.verify import verify_claims
+from rerating.data.market import Market
 
 DATE = "2025-02-14"
 
@@ -79,3 +82,16 @@ def test_halved_and_nearly(ex: Extractor, text: str, amount: float, comparator: 
     (claim,) = ex.extract(text, DATE)
     assert claim.metric == "price_return"
     assert (claim.value["amount"], claim.value["unit"], claim.comparator) == (amount, "pct", comparator)
+
+
+@pytest.mark.parametrize("text", ["阿里巴巴港股周五收涨6.3%，报124.1港元。", "阿里巴巴週五收漲6.3%，報124.1元。"])
+def test_bao_after_a_move_is_the_close(text: str) -> None:
+    market = Market.from_sample()
+    ex = Extractor(market.securities)
+    claims = ex.extract(text, DATE)
+    assert [c.metric for c in claims] == ["price_return", "close_price"]  # before: no price
+    price = claims[1]
+    assert price.symbols == ("9988.HK",) and price.value["currency"] == "HKD"
+    verdict = verify_claims([price], market)[0]
+    assert verdict.status == "supported"
+    assert verdict.checks[0].computed == pytest.approx(124.10)

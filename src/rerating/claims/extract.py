@@ -182,7 +182,7 @@ _OWN_MCAP_RE = re.compile(
 _WIPE_RE = re.compile(r"蒸发|抹去|\bwip(?:ed?|es|ing)\b|\beras(?:ed?|es|ing)\b|\boff\b", re.IGNORECASE)
 _VOLUME_RE = re.compile(r"成交量|成交额|成交|换手|volume|turnover|traded", re.IGNORECASE)
 _PRICE_RE = re.compile(
-    r"股价|收于|收报|报收|收在|每股|报(?=\s*\d)|closed at|ended at|settled at|per share|a share"
+    r"股价|收于|收报|报收|收在|每股|报(?=\s*\d)|报\s*$|closed at|ended at|settled at|per share|a share"
     r"|share price|trading at|traded at|price of",
     re.IGNORECASE,
 )
