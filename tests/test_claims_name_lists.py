@@ -226,3 +226,20 @@ def test_a_stock_word_before_the_figure_carries_the_subject_past_later_names(ex:
         (("9988.HK",), 6.3, fri),
         (("^HSI",), 3.7, fri),
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # an index the lexicon does not know heads the figure's clause: the figure is not the
+        # earlier name's (before: the Hang Seng Index's 2.4%, Alibaba's 1%)
+        ("The Hang Seng Index rose 1.8% on Monday, while the tech index gained 2.4%.", [(("^HSI",), 1.8)]),
+        ("Alibaba's Hong Kong shares rose 5% on Monday, while the benchmark index gained 1%.",
+         [(("9988.HK",), 5.0)]),
+        # a known index there is that index's (unchanged)
+        ("The Hang Seng Index rose 1.8% on Monday, while the Hang Seng Tech index gained 2.4%.",
+         [(("^HSI",), 1.8), (("HSTECH",), 2.4)]),
+    ],
+)
+def test_an_unknown_english_index_takes_its_own_figure(ex: Extractor, text: str, expected: list) -> None:  # type: ignore[type-arg]
+    assert _pairs(ex, text) == expected

@@ -1716,7 +1716,17 @@ def _unknown_name_leads(sent: str, subject_end: int, pos: int) -> bool:
     """Whether the clause of the figure at ``pos`` opens with an unknown index name, and the
     subject found before it lies in an earlier clause."""
     cs = max((m.end() for m in _CLAUSE_RE.finditer(sent, 0, pos)), default=0)
-    return subject_end <= cs and bool(_UNKNOWN_NAME_RE.match(sent, cs))
+    return subject_end <= cs and bool(
+        _UNKNOWN_NAME_RE.match(sent, cs) or _UNKNOWN_EN_INDEX_RE.match(sent, cs, pos)
+    )
+
+
+# "..., while the tech index gained 2.4%": an index the lexicon does not know, as the subject
+# of the figure's clause
+_UNKNOWN_EN_INDEX_RE = re.compile(
+    r"\s*(?:while|and|but|whereas)?\s*the\s+(?:[A-Za-z-]+\s+){0,3}?(?:index|gauge|benchmark)\b",
+    re.IGNORECASE,
+)
 
 
 def _next_boundary(sent: str, pos: int) -> int:
