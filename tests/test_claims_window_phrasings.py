@@ -297,6 +297,21 @@ def test_last_year(ex: Extractor, text: str, window: dict) -> None:  # type: ign
     assert claim.window == window
 
 
+# -- 5f. "发布当天" (the day of the release): the event's first session ------------------------------
+@pytest.mark.parametrize(
+    ("text", "event"),
+    [
+        ("阿里巴巴在Qwen2.5-Max发布当天上涨6.7%。", "qwen2-5-max"),  # before: no window
+        ("R1发布当日，英伟达上涨0.5%。", "deepseek-r1"),
+        ("R1发布后5个交易日内，英伟达下跌15%。", "deepseek-r1"),  # (unchanged: 5s)
+    ],
+)
+def test_the_day_of_a_release_is_its_first_session(ex: Extractor, text: str, event: str) -> None:
+    (claim,) = ex.extract(text, DATE)
+    span = "5s" if "5个交易日" in text else "1s"
+    assert claim.window == {"type": "since_event", "event": event, "span": span}
+
+
 # -- 6. "从1月的17倍升至22倍": the month dates the figure the move started from, not where it went --
 @pytest.mark.parametrize(
     ("text", "unit"),

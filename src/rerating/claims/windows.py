@@ -682,7 +682,7 @@ _EV_AFTER = re.compile(
     r"\s*(?:'s)?\s*(?:模型|大模型|推理模型)?\s*(?:正式)?(?P<rel0>发布|推出|上线|问世|面世|亮相|开源|\s*release[sd]?"
     r"|\s*launch(?:ed)?|\s*debut(?:ed)?)?\s*(?:之?后|以来)?\s*(?:的)?\s*"
     # 至今 / 迄今 ("发布R1至今", "R1发布后至今") is 以来: from the event to the article date
-    r"(?P<span>首周|一周|两周|三周|一个月|\d+\s*个?交易日|\d+\s*天|\d+\s*日)?\s*(?P<rel>后|内|以来|里|之后|至今|迄今)?",
+    r"(?P<span>首周|一周|两周|三周|一个月|当天|当日|首日|\d+\s*个?交易日|\d+\s*天|\d+\s*日)?\s*(?P<rel>后|内|以来|里|之后|至今|迄今)?",
     re.IGNORECASE,
 )
 _EV_BEFORE = re.compile(
@@ -695,7 +695,9 @@ _EV_BEFORE = re.compile(
 # A release verb (or 自 / 从) right before the model's name: "发布R1至今", "自推出R1迄今".
 _EV_VERB_BEFORE = re.compile(r"(?:发布|推出|上线|开源|问世|面世|亮相|自|从)\s*了?\s*$")
 _SPAN = {"首周": "1w", "一周": "1w", "两周": "2w", "三周": "3w", "一个月": "1m", "week": "1w", "two weeks": "2w",
-         "month": "1m"}
+         "month": "1m",
+         # "发布当天": the day the market first traded on it, its first session
+         "当天": "1s", "当日": "1s", "首日": "1s"}
 
 
 def _span(text: str | None) -> str | None:
