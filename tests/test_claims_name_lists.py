@@ -243,3 +243,22 @@ def test_a_stock_word_before_the_figure_carries_the_subject_past_later_names(ex:
 )
 def test_an_unknown_english_index_takes_its_own_figure(ex: Extractor, text: str, expected: list) -> None:  # type: ignore[type-arg]
     assert _pairs(ex, text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Tencent (+3%) and Alibaba (+5%) led gains on Monday.",
+        "腾讯（+3%）和阿里巴巴（+5%）周一领涨。",
+        "周一涨幅居前的有腾讯（涨3%）、阿里巴巴（涨5%）。",
+    ],
+)
+def test_a_figure_in_parentheses_is_the_name_before_it(ex: Extractor, text: str) -> None:
+    """Before, the list "Tencent ... and Alibaba" was joined across "(+3%)" and Tencent got 5% too."""
+    got = [(c.symbols[0], c.value["amount"]) for c in ex.extract(text, "2025-02-14")]
+    assert got == [("0700.HK", 3.0), ("9988.HK", 5.0)]
+
+
+def test_a_ticker_in_parentheses_still_joins_a_list(ex: Extractor) -> None:
+    got = _pairs(ex, "Alibaba (NYSE: BABA) and Nvidia rose 3% and 5%, respectively, on Monday.")
+    assert got == [(("BABA",), 3.0), (("NVDA",), 5.0)]

@@ -1700,7 +1700,14 @@ def _strip_qual(gap: str) -> str:
     # "Alibaba (NYSE: BABA) and Nvidia": a ticker in parentheses does not break a list; nor does
     # a Hong Kong stock name's share-class marker ("小鹏汽车-W和蔚来-SW": weighted voting rights,
     # a secondary listing, a biotech)
-    return re.sub(r"美股|港股|A股|ADR|的|['’]s\b|[(（][^()（）]*[)）]|^[-－](?:SW|W|S|B)(?![A-Za-z])", "", gap)
+    # (but a figure in parentheses is the name's before it: "Tencent (+3%) and Alibaba (+5%)")
+    return re.sub(
+        r"美股|港股|A股|ADR|的|['’]s\b|^[-－](?:SW|W|S|B)(?![A-Za-z])"
+        r"|[(（](?![^()（）]*(?:%|％|涨|跌|\bup\b|\bdown\b))[^()（）]*[)）]",
+        "",
+        gap,
+        flags=re.IGNORECASE,
+    )
 
 
 # A name the lexicon does not know opening a clause, before its figure: an index ("北证50",
