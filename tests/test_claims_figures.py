@@ -2,7 +2,8 @@
 trillion" is 4.1e12, not 4099999999999.9995), a move "to a record HK$1.2 trillion" names a level
 like "to HK$1.2 trillion", "Shanghai shares" / "in Shanghai" pick a company's Shanghai listing,
 腰斩 / halved is a fall of half, 几乎 (nearly) makes a figure approximate, and "，报124.1港元" after
-a move is the close (9988.HK closed at 124.10 on 2025-02-14 in the sample).
+a move is the close (9988.HK closed at 124.10 on 2025-02-14 in the sample), as "closed 1.8% higher at
+21,522" is an index's level (^HSI 2025-02-07 21,133.54 -> 2025-02-10 21,521.98: +1.838%).
 """
 
 from __future__ import annotations
@@ -95,3 +96,27 @@ def test_bao_after_a_move_is_the_close(text: str) -> None:
     verdict = verify_claims([price], market)[0]
     assert verdict.status == "supported"
     assert verdict.checks[0].computed == pytest.approx(124.10)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The Hang Seng Index closed 1.8% higher at 21,522 on Monday.",
+        "The Hang Seng Index rose 1.8% at 21,521.98 on Monday.",
+        "The Hang Seng Index closed at 21,522 on Monday, up 1.8%.",  # (read right before too)
+    ],
+)
+def test_a_level_after_a_move_higher_at(text: str) -> None:
+    market = Market.from_sample()
+    ex = Extractor(market.securities)
+    claims = ex.extract(text, DATE)
+    assert sorted(c.metric for c in claims) == ["index_level", "index_return"]  # before: no level
+    verdicts = verify_claims(claims, market)
+    assert [v.status for v in verdicts] == ["supported", "supported"]
+    level = next(v for v in verdicts if v.claim.metric == "index_level")
+    assert level.checks[0].computed == pytest.approx(21521.98)
+
+
+@pytest.mark.parametrize("text", ["The index fell 2% at 10:30 a.m.", "Alibaba closed 3% higher at 124.1 on Friday."])
+def test_no_level_from_a_time_or_a_stock_price_without_currency(ex: Extractor, text: str) -> None:
+    assert [c.metric for c in ex.extract(text, DATE)] in ([], ["price_return"])

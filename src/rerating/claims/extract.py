@@ -119,7 +119,8 @@ _VALUE_RE = re.compile(
     # A level without a unit after a crossing or a move to it ("rose above 22,000", "fell 89
     # points to 6,012", "跌破20000"): an index's, when the subject is an index. Years are not levels.
     r"|(?:\b(?:above|below|past|through|to)|突破|跌破|站上|站稳|失守|重回|升至|涨至|跌至|降至|回落至|反弹至"
-    r"|(?<=点)至)"  # "跌612点至19341.83": the level a points move ends at
+    r"|(?<=点)至"  # "跌612点至19341.83": the level a points move ends at
+    r"|\b(?:higher|lower)\s+at|(?<=%)\s+at)"  # "closed 1.4% higher at 20,217", "up 1.4% at 20,217"
     r"\s*(?!(?:19|20)\d{2}(?!\d|[,.]\d))(?P<lvl>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d{4,}(?:\.\d+)?)"
     r"(?!\d|[,.]\d|\s*(?:%|percent|per\s*cent|points?\b|pts\b|点|年|亿|万|倍|x\b|times\b|shares\b|股|手"
     r"|美元|港元|港币|元|人民币|yuan|dollars|trillion|billion|million|bn\b|tn\b|mn\b|m\b))",
