@@ -118,6 +118,20 @@ def test_generalized_sign_by_hand() -> None:
     assert got.statistic == pytest.approx(z)
 
 
+@pytest.mark.parametrize("width", [3, 255, 256, 300])
+def test_positive_shares_are_counts_over_the_window_at_any_width(width: int) -> None:
+    """The shares are counted in bytes up to 255 sessions: a window of all positive residuals at
+    the edge (255 of 255) and past it (256, 300) must still count every one."""
+    rng = np.random.default_rng(width)
+    resid = rng.normal(0.0, 1.0, (6, width))
+    resid[0] = np.abs(resid[0]) + 0.1  # every residual positive
+    resid[1] = -np.abs(resid[1])  # none
+    resid[2, ::2] = 0.0  # zeros are not positive
+    want = np.array([sum(1 for v in row if v > 0) / width for row in resid.tolist()])
+    np.testing.assert_array_equal(st.estimation_positive_share(resid), want)
+    assert st.estimation_positive_share(resid).dtype == np.float64
+
+
 @pytest.mark.parametrize(
     "x",
     [

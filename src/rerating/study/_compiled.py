@@ -172,19 +172,21 @@ def span_rank_sums(
     cz_div: np.ndarray | None,
     stars: np.ndarray,
     corrado: bool,
-) -> tuple[np.ndarray | None, tuple[np.ndarray, np.ndarray, np.ndarray]] | None:
+) -> np.ndarray | None:
     """The three rank tests' column sums of ranks for a group's event span, in one batch: one
-    compiled pass builds the rank inputs and packs each event's estimation residuals into sort
-    keys, one numpy sort orders them, and one compiled pass merges each test's other values into
-    that order and adds the ranks (on the helper thread, three hand-offs of the interpreter lock
-    instead of a dozen per test, and one sort instead of one per test and window).
+    compiled pass packs each event's estimation residuals into sort keys, one numpy sort orders
+    them, and one compiled pass merges each test's other values into that order and adds the
+    ranks (on the helper thread, three hand-offs of the interpreter lock instead of a dozen per
+    test, and one sort instead of one per test and window). The rank tests' (events x sessions)
+    matrices (:func:`rank_inputs`) are not built: each value is computed where it is ranked, so
+    the batch reads the residuals once and writes nothing the size of the panel.
 
     Rows: Corrado's ``[resid_i | ar_i]`` when ``corrado``; Corrado & Zivney's ``[resid_i / s_i |
     ar_i / sd_i / cz_div]`` unless ``cz_div`` (each span day's cross-sectional sd) is None;
     GRANK's ``[resid_i / s_i | SCAR*_i]`` for each row of ``stars`` (n_windows, N). Returns the
-    sums, one row per test in that order (GRANK's ``L1 + 1`` columns first in its rows), or None
-    for the sums when a value is not finite; and :func:`rank_inputs`'s matrices. None when the
-    kernels are not available, the matrices are small or the batch is too large.
+    sums, one row per test in that order (GRANK's ``L1 + 1`` columns first in its rows). None
+    when a value is not finite, when the kernels are not available, the matrices are small or
+    the batch is too large.
     """
     n, l1 = resid.shape
     t = l1 + ar.shape[1]
@@ -197,20 +199,17 @@ def span_rank_sums(
         return None
     _, keys = _scratch(n * l1)
     k = keys[: n * l1].reshape(n, l1)
-    sar_est, ar_all = np.empty((n, l1)), np.empty((n, t))
-    sar_all = np.empty_like(ar_all)
-    arrays = (sar_est, ar_all, sar_all)
-    if not kernels.pack_span_est(resid, ar, var_ar, sigma2, bits, k, *arrays):
-        return None, arrays
+    if not kernels.pack_rows(resid, bits, k):
+        return None
     k.view(np.float64).sort(axis=1)
     div = np.ones(ar.shape[1]) if cz_div is None else np.ascontiguousarray(cz_div, dtype=float)
     stars = np.ascontiguousarray(stars, dtype=np.float64)
     sums = np.zeros((jobs, t))
     if not kernels.merge_span_tests(
-        resid, sar_est, ar_all, sar_all, div, stars, corrado, cz_div is not None, k, bits, sums
+        resid, sigma2, ar, var_ar, div, stars, corrado, cz_div is not None, k, bits, sums
     ):
-        return None, arrays
-    return sums, arrays
+        return None
+    return sums
 
 
 def centre_day_rows(

@@ -68,14 +68,13 @@ def standardise(resid, ar, var_ar, sigma2, sar_est, ar_all, sar_all):
 
 
 @njit(nogil=True, cache=True, error_model="numpy")
-def pack_span_est(resid, ar, var_ar, sigma2, bits, keys, sar_est, ar_all, sar_all):
-    """The rank tests' matrices (:func:`standardise`) and the sort keys of each event's estimation
-    residuals (:func:`pack_row`). False when a residual is not finite."""
-    standardise(resid, ar, var_ar, sigma2, sar_est, ar_all, sar_all)
-    n, l1 = resid.shape
-    diff = np.empty(l1)
+def pack_rows(x, bits, keys):
+    """The sort keys of each row of ``x`` (:func:`pack_row`) into ``keys``. False when a value is
+    not finite."""
+    n, t = x.shape
+    diff = np.empty(t)
     for i in range(n):
-        if not pack_row(resid[i], keys[i], l1, bits, diff):
+        if not pack_row(x[i], keys[i], t, bits, diff):
             return False
     return True
 
@@ -141,14 +140,18 @@ def _merge_ranks(a, a_cols, a_tied, b, b_cols, nb, out):
 
 
 @njit(nogil=True, cache=True, error_model="numpy")
-def _span_values(src, l1, div, b, b_cols):
-    """``src[l1:] / div`` into ``b`` with their columns, sorted; False when one is not finite."""
-    for j in range(src.shape[0] - l1):
-        b[j] = src[l1 + j] / div[j]
+def _span_values(ar, var_ar, div, l1, b, b_cols):
+    """An event's span values, sorted into ``b`` with their columns (``l1 + j``): its ARs ``ar``
+    (Corrado's; ``var_ar`` of size 0), or its SARs ``ar / sqrt(var_ar)`` over ``div`` (Corrado &
+    Zivney's), divided as :func:`rerating.study._compiled.rank_inputs` and the tests divide them.
+    False when one is not finite."""
+    scaled = var_ar.shape[0] > 0
+    for j in range(ar.shape[0]):
+        b[j] = ar[j] / np.sqrt(var_ar[j]) / div[j] if scaled else ar[j]
         b_cols[j] = l1 + j
         if not np.isfinite(b[j]):
             return False
-    _sort_with_columns(b, b_cols, src.shape[0] - l1)
+    _sort_with_columns(b, b_cols, ar.shape[0])
     return True
 
 
@@ -162,12 +165,14 @@ def _has_ties(b, nb):
 
 
 @njit(nogil=True, cache=True, error_model="numpy")
-def _add_merged(a, s, col, b1, c1, n1, out1, b2, c2, n2, out2, sign):
+def _add_merged(a, s, col, b1, c1, n1, out1, b2, c2, n2, out2, g_out, g_at, n_g, sign):
     """Corrado's and Corrado & Zivney's ranks of one event in one pass over its sorted estimation
     values: ``a`` (raw) merged with the sorted span values ``b1[:n1]`` (columns ``c1``) into
     ``out1``, ``s`` (standardised, in the same order) with ``b2[:n2]`` into ``out2``, each rank
     times ``sign`` at its column: by position, which is the rank when no two values are equal.
-    A test not asked for has ``n = 0`` and a scratch row to write into.
+    A test not asked for has ``n = 0`` and a scratch row to write into. GRANK's first ``n_g``
+    windows in the same pass: row ``w`` of ``g_out`` takes the ranks of ``s`` with that window's
+    SCAR* placed among them, ``g_at[w]`` of them below it (:func:`_add_placed`, no tie).
     Returns True when a span value equals an estimation value (a tie across the two;
     ``sign=-1.0`` then takes the ranks back out exactly: they are integers)."""
     l1 = a.shape[0]
@@ -193,6 +198,8 @@ def _add_merged(a, s, col, b1, c1, n1, out1, b2, c2, n2, out2, sign):
             next2 = b2[j2] if j2 < n2 else np.inf
         out1[c] += sign * (k + j1 + 1.0)
         out2[c] += sign * (k + j2 + 1.0)
+        for w in range(n_g):
+            g_out[w, c] += sign * (k + (2.0 if k >= g_at[w] else 1.0))
         before_a, before_s = ak, sk
     tie |= next1 == before_a or next2 == before_s
     while j1 < n1:
@@ -201,6 +208,8 @@ def _add_merged(a, s, col, b1, c1, n1, out1, b2, c2, n2, out2, sign):
     while j2 < n2:
         out2[c2[j2]] += sign * (l1 + j2 + 1.0)
         j2 += 1
+    for w in range(n_g):
+        g_out[w, l1] += sign * (g_at[w] + 1.0)
     return tie
 
 
@@ -221,18 +230,20 @@ def _add_placed(s, col, value, out):
 
 
 @njit(nogil=True, cache=True, error_model="numpy")
-def merge_span_tests(resid, sar_est, ar_all, sar_all, cz_div, stars, corrado, cz, keys, bits, sums):
+def merge_span_tests(resid, sigma2, ar, var_ar, cz_div, stars, corrado, cz, keys, bits, sums):
     """The rank tests' column sums from each event's estimation residuals sorted once (``keys``,
-    from :func:`pack_span_est`): the standardised ones, ``sar_est = resid / s_i``, keep that order
-    (division by a positive number never reorders). Each test's other values (Corrado's span
-    ARs, Corrado & Zivney's span SARs over ``cz_div``, GRANK's SCAR* of each window in ``stars``)
-    are sorted by themselves and merged in, into the rows of ``sums`` in that order: all three in
-    one pass (:func:`_add_merged`) unless two values tie, then each by :func:`_merge_ranks`.
+    from :func:`pack_rows`): the standardised ones, ``resid / s_i`` (``s_i = sqrt(sigma2_i)``), keep
+    that order (division by a positive number never reorders). Each test's other values
+    (Corrado's span ARs ``ar``, Corrado & Zivney's span SARs ``ar / sqrt(var_ar)`` over
+    ``cz_div``, GRANK's SCAR* of each window in ``stars``) are sorted by themselves and merged
+    in, into the rows of ``sums`` in that order: all three in one pass (:func:`_add_merged`)
+    unless two values tie, then each by :func:`_merge_ranks`. Every value is computed here from
+    the inputs, as the rank tests' matrices hold it (no (N x T) matrix is read or written).
     False when a value is not finite."""
     n, l1 = resid.shape
-    l2 = ar_all.shape[1] - l1
+    l2 = ar.shape[1]
     low = (np.int64(1) << bits) - 1
-    ones = np.ones(l2)
+    plain = np.empty(0)  # Corrado's span values are the ARs themselves
     col = np.empty(l1, dtype=np.int64)
     a = np.empty(l1)
     s = np.empty(l1)
@@ -242,6 +253,7 @@ def merge_span_tests(resid, sar_est, ar_all, sar_all, cz_div, stars, corrado, cz
     c2 = np.empty(max(l2, 1), dtype=np.int64)
     n_w = stars.shape[0]
     star = np.empty(n_w)
+    g_at = np.zeros(max(n_w, 1), dtype=np.int64)  # each SCAR*'s place among the sorted SARs
     scratch = np.zeros(l1 + max(l2, 1))  # the ranks of a test not asked for
     r1 = 0
     r2 = int(corrado)
@@ -250,13 +262,15 @@ def merge_span_tests(resid, sar_est, ar_all, sar_all, cz_div, stars, corrado, cz
     n2 = l2 if cz else 0
     for i in range(n):
         # the row in key order, both values of each residual, in one pass (the usual case)
+        sigma = np.sqrt(sigma2[i])
         in_order = s_ok = True
         a_tied = s_tied = False
         before_a = before_s = -np.inf
         for k in range(l1):
             c = keys[i, k] & low
             col[k] = c
-            ak, sk = resid[i, c], sar_est[i, c]
+            ak = resid[i, c]
+            sk = ak / sigma
             a[k], s[k] = ak, sk
             in_order &= ak >= before_a
             s_ok &= sk >= before_s  # False for NaN too
@@ -271,7 +285,8 @@ def merge_span_tests(resid, sar_est, ar_all, sar_all, cz_div, stars, corrado, cz
             for k in range(l1):
                 c = order[k]
                 col[k] = c
-                ak, sk = resid[i, c], sar_est[i, c]
+                ak = resid[i, c]
+                sk = ak / sigma
                 a[k], s[k] = ak, sk
                 s_ok &= sk >= before_s
                 a_tied |= ak == before_a
@@ -279,9 +294,9 @@ def merge_span_tests(resid, sar_est, ar_all, sar_all, cz_div, stars, corrado, cz
                 before_a, before_s = ak, sk
         if not (s_ok and np.isfinite(s[0]) and np.isfinite(before_s)):  # ascending: ends finite
             return False  # a residual variance of 0 (or NaN): each test's own path
-        if corrado and not _span_values(ar_all[i], l1, ones, b1, c1):
+        if corrado and not _span_values(ar[i], plain, cz_div, l1, b1, c1):
             return False
-        if cz and not _span_values(sar_all[i], l1, cz_div, b2, c2):
+        if cz and not _span_values(ar[i], var_ar[i], cz_div, l1, b2, c2):
             return False
         for w in range(n_w):
             star[w] = stars[w, i]
@@ -291,14 +306,27 @@ def merge_span_tests(resid, sar_est, ar_all, sar_all, cz_div, stars, corrado, cz
         out1 = sums[r1] if corrado else scratch
         out2 = sums[r2] if cz else scratch
         merged = not (a_tied or s_tied or _has_ties(b1, n1) or _has_ties(b2, n2))
-        if merged and (corrado or cz) and _add_merged(a, s, col, b1, c1, n1, out1, b2, c2, n2, out2, 1.0):
-            _add_merged(a, s, col, b1, c1, n1, out1, b2, c2, n2, out2, -1.0)  # a tie across
+        # GRANK's windows go into the same pass when no SCAR* equals an estimation SAR
+        n_g = 0
+        if merged and (corrado or cz):
+            n_g = n_w
+            for w in range(n_w):
+                q = np.searchsorted(s, star[w])
+                g_at[w] = q
+                if q < l1 and s[q] == star[w]:
+                    n_g = 0
+        g_out = sums[r3 : r3 + n_g]
+        if merged and (corrado or cz) and _add_merged(
+            a, s, col, b1, c1, n1, out1, b2, c2, n2, out2, g_out, g_at, n_g, 1.0
+        ):  # a tie across: the ranks taken back out, each test on its own below
+            _add_merged(a, s, col, b1, c1, n1, out1, b2, c2, n2, out2, g_out, g_at, n_g, -1.0)
             merged = False
+            n_g = 0
         if not merged and corrado:
             _merge_ranks(a, col, a_tied, b1, c1, l2, out1)
         if not merged and cz:
             _merge_ranks(s, col, s_tied, b2, c2, l2, out2)
-        for w in range(n_w):
+        for w in range(n_g, n_w):
             if s_tied or not _add_placed(s, col, star[w], sums[r3 + w]):
                 b1[0] = star[w]
                 c1[0] = l1

@@ -1530,12 +1530,6 @@ class _RankInputs:
         """The residuals, span ARs, their variances and the residual variances they come from."""
         return self._parts
 
-    def provide(self, arrays: tuple[np.ndarray, np.ndarray, np.ndarray]) -> None:
-        """Keep ``arrays`` (built elsewhere, the same numbers) unless they are already built."""
-        with self._lock:
-            if self._arrays is None:
-                self._arrays = arrays
-
     def sample(self, ws: WindowSample, rows: slice | np.ndarray) -> WindowSample:
         """``ws`` with the rank inputs of its group's events ``rows``."""
         sar_est, ar_all, sar_all = self.arrays()
@@ -1558,10 +1552,10 @@ def _run_batched_rank_tests(
     inputs: _RankInputs, samples: list[WindowSample], names: Sequence[str]
 ) -> dict:
     """:func:`_run_rank_tests` of every rank test of a study without named groups, after one
-    batch of the compiled kernels has ranked what they take (:func:`batch_rank_tests`)."""
-    arrays = batch_rank_tests(samples, names, *inputs.parts())
-    if arrays is not None:
-        inputs.provide(arrays)
+    batch of the compiled kernels has ranked what they take (:func:`batch_rank_tests`); when the
+    batch answers every test, without building their (events x sessions) matrices."""
+    if batch_rank_tests(samples, names, *inputs.parts()):
+        return _run_tests(samples, names)
     return _run_rank_tests(inputs, slice(None), samples, names)
 
 

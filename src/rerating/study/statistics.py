@@ -957,7 +957,11 @@ def estimation_positive_share(resid_est: np.ndarray) -> np.ndarray:
     terms of :func:`generalized_sign`, the same for every window of a group."""
     x = np.asarray(resid_est, dtype=float)
     if all_finite(x):  # nothing missing (the usual case): no mask
-        return np.count_nonzero(x > 0, axis=1) / x.shape[1]
+        # counted as bytes: numpy sums uint8 rows with SIMD (2.5x faster than counting bools),
+        # and no count overflows a byte in a window of up to 255 sessions
+        wide = x.shape[1] > np.iinfo(np.uint8).max
+        positive = (x > 0).view(np.uint8).sum(axis=1, dtype=np.int64 if wide else np.uint8)
+        return np.divide(positive, x.shape[1], dtype=float)  # type: ignore[no-any-return]
     fin = np.isfinite(x)
     return (np.where(fin, x, 0.0) > 0).sum(axis=1) / fin.sum(axis=1)
 
@@ -1570,7 +1574,7 @@ def batch_rank_tests(
     ar: np.ndarray,
     var_ar: np.ndarray,
     sigma2: np.ndarray,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+) -> bool:
     """Rank everything the rank tests ``names`` take from a group's event span at once, with the
     compiled kernels (:func:`rerating.study._compiled.span_rank_sums`), into the cache the
     group's windows share: Corrado's (1989) and Corrado & Zivney's (1992) daily mean ranks of the
@@ -1579,20 +1583,21 @@ def batch_rank_tests(
     still take whatever the batch leaves out (windows shorter than the span, missing values).
 
     ``resid`` (N, L1), ``ar`` and ``var_ar`` (N, L2), ``sigma2`` (N,): the group's estimation
-    residuals, span ARs and their variances. Returns the rank tests' matrices (``sar_est``,
-    ``ar_all``, ``sar_all``) when the kernels built them, else None. Not for a group whose named
-    groups take rows of its ranks (its cache's "segments").
+    residuals, span ARs and their variances. Returns whether the cache now answers every test
+    of ``names`` for every window: then the tests need none of the (events x sessions) matrices
+    of :class:`WindowSample` (``sar_est``, ``ar_all``, ``sar_all``), which need not be built. Not
+    for a group whose named groups take rows of its ranks (its cache's "segments").
     """
     if not samples or not set(names) & {"corrado", "corrado_zivney", "grank"}:
-        return None
+        return False
     extra = samples[0].extra
     if extra.get("segments"):
-        return None
+        return False
     n, l1 = resid.shape
-    span = any(_window_key(w) == "" for w in samples)
-    corrado = span and "corrado" in names
+    span = [_window_key(w) == "" for w in samples]
+    corrado = any(span) and "corrado" in names
     cz_div = None
-    if span and "corrado_zivney" in names:  # the re-standardised span (corrado_zivney_ranks)
+    if any(span) and "corrado_zivney" in names:  # the re-standardised span (corrado_zivney_ranks)
         with np.errstate(invalid="ignore", divide="ignore"):
             cz_div = _span_sd((ar / np.sqrt(var_ar)).T.copy())
     stars, starred = [], []
@@ -1603,22 +1608,22 @@ def batch_rank_tests(
             if all_finite(star):
                 stars.append(star)
                 starred.append(w)
-    out = _compiled.span_rank_sums(
+    sums = _compiled.span_rank_sums(
         resid, ar, var_ar, sigma2, cz_div, np.array(stars).reshape(len(stars), n), corrado
     )
-    if out is None:
-        return None
-    sums, arrays = out
-    if sums is not None:
-        t = l1 + ar.shape[1]
-        rows = iter(sums)
-        if corrado:
-            extra["means_ar"] = _rank_means_of(next(rows) / (t + 1.0) - 0.5 * n, np.full(t, n), n)
-        if cz_div is not None:
-            extra["means_cz"] = _rank_means_of(next(rows) / (t + 1.0) - 0.5 * n, np.full(t, n), n)
-        for w, row in zip(starred, rows, strict=True):
-            extra[_grank_key(w)] = row[: l1 + 1].copy()
-    return arrays
+    if sums is None:
+        return False
+    t = l1 + ar.shape[1]
+    rows = iter(sums)
+    if corrado:
+        extra["means_ar"] = _rank_means_of(next(rows) / (t + 1.0) - 0.5 * n, np.full(t, n), n)
+    if cz_div is not None:
+        extra["means_cz"] = _rank_means_of(next(rows) / (t + 1.0) - 0.5 * n, np.full(t, n), n)
+    for w, row in zip(starred, rows, strict=True):
+        extra[_grank_key(w)] = row[: l1 + 1].copy()
+    # a window short of the span ranks its own columns from the matrices (_window_rank_means)
+    spans_only = all(span) or not {"corrado", "corrado_zivney"} & set(names)
+    return spans_only and ("grank" not in names or len(starred) == len(samples))
 
 
 def _grank_est_ranks(w: WindowSample) -> tuple[np.ndarray, np.ndarray] | None:
