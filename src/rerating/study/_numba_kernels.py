@@ -261,38 +261,38 @@ def merge_span_tests(resid, sigma2, ar, var_ar, cz_div, stars, corrado, cz, keys
     n1 = l2 if corrado else 0
     n2 = l2 if cz else 0
     for i in range(n):
-        # the row in key order, both values of each residual, in one pass (the usual case)
-        sigma = np.sqrt(sigma2[i])
-        in_order = s_ok = True
-        a_tied = s_tied = False
-        before_a = before_s = -np.inf
+        # the row in key order (the usual case), checked to be in order
+        in_order = True
+        a_tied = False
+        before_a = -np.inf
         for k in range(l1):
             c = keys[i, k] & low
             col[k] = c
             ak = resid[i, c]
-            sk = ak / sigma
-            a[k], s[k] = ak, sk
+            a[k] = ak
             in_order &= ak >= before_a
-            s_ok &= sk >= before_s  # False for NaN too
             a_tied |= ak == before_a
-            s_tied |= sk == before_s
-            before_a, before_s = ak, sk
+            before_a = ak
         if not in_order:  # two residuals merged by the truncated keys: sort the row exactly
             order = np.argsort(resid[i], kind="mergesort")
-            before_a = before_s = -np.inf
-            s_ok = True
-            a_tied = s_tied = False
+            a_tied = False
             for k in range(l1):
                 c = order[k]
                 col[k] = c
-                ak = resid[i, c]
-                sk = ak / sigma
-                a[k], s[k] = ak, sk
-                s_ok &= sk >= before_s
-                a_tied |= ak == before_a
-                s_tied |= sk == before_s
-                before_a, before_s = ak, sk
-        if not (s_ok and np.isfinite(s[0]) and np.isfinite(before_s)):  # ascending: ends finite
+                a[k] = resid[i, c]
+                if k > 0:
+                    a_tied |= a[k] == a[k - 1]
+        # the standardised residuals in the same order, in a loop of their own (vectorised: no
+        # division waits on the checks above)
+        sigma = np.sqrt(sigma2[i])
+        for k in range(l1):
+            s[k] = a[k] / sigma
+        s_ok = True
+        s_tied = False
+        for k in range(1, l1):
+            s_ok &= s[k] >= s[k - 1]  # False for NaN too
+            s_tied |= s[k] == s[k - 1]
+        if not (s_ok and np.isfinite(s[0]) and np.isfinite(s[l1 - 1])):  # ascending: ends finite
             return False  # a residual variance of 0 (or NaN): each test's own path
         if corrado and not _span_values(ar[i], plain, cz_div, l1, b1, c1):
             return False

@@ -342,7 +342,7 @@ class EventStudy:
             raise WindowError(f"chunk_size must be a positive integer, got {chunk_size!r}")
         self.chunk_size = int(chunk_size)
         if workers is None:
-            workers = min(2, os.cpu_count() or 1)
+            workers = min(2, _cpu_count())
         if not isinstance(workers, (int, np.integer)) or workers < 1:
             raise WindowError(f"workers must be a positive integer, got {workers!r}")
         self.workers = int(workers)
@@ -567,6 +567,13 @@ class EventStudy:
             return None
         # several markets: codes not all equal (no sort of every listing's code to count them)
         return codes if codes.size and (codes != codes[0]).any() else None
+
+
+@functools.cache
+def _cpu_count() -> int:
+    """``os.cpu_count()``, read once: it reads ``/sys`` on each call (~50 us, 1% of a 500-event
+    fit)."""
+    return os.cpu_count() or 1
 
 
 def _require_daily(values: pd.DataFrame | pd.Series, what: str) -> None:
