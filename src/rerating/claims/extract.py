@@ -509,7 +509,8 @@ class Extractor:
             return []
         if not ents and state.subject is None:
             return []
-        clauses = [0] + [m.end() for m in _CLAUSE_RE.finditer(sent)] + [len(sent) + 1]
+        clauses = [0] + [m.end() for m in _CLAUSE_RE.finditer(sent) if not _from_level_after(sent, m, values)]
+        clauses.append(len(sent) + 1)
         respectively = bool(_RESPECTIVELY_RE.search(sent))
         groups = _value_groups(sent, values)
         heads, chain_ends = _gapped_chains(sent, groups, ents, windows)
@@ -912,6 +913,14 @@ class Extractor:
             return (
                 None  # "从9倍升至14倍": the starting level is context, the claim is the end level
             )
+        if (
+            _FROM_VALUE_BEFORE_RE.search(sent, 0, v.start)
+            and any(u.end <= v.start and u.unit == v.unit for u in values)
+            and not any(_figure_dated_by(sent, w, values) == v.start for w in windows)
+        ):
+            # "fell to $2.9 trillion on Monday, from $3.5 trillion": a starting level without a
+            # date of its own is context (the sentence's date is the end level's)
+            return None
         direction = v.direction or _direction(left, tail)
         k = next(i for i, w in enumerate(group) if w is v)
         if k and not v.direction:
@@ -1109,6 +1118,8 @@ class Extractor:
                     or direction is None
                     or _TO_LEVEL_RE.search(left)
                     or re.search(r"达到|达|为|reach|hit|at\s*$", left[-6:], re.I)
+                    # "fell to $2.9 trillion from $3.5 trillion": where the move started
+                    or _FROM_VALUE_BEFORE_RE.search(left)
                 ):
                     return "market_cap_level", "money"
                 return "market_cap_change", "money"
@@ -1359,6 +1370,28 @@ _FROM_VALUE_BEFORE_RE = re.compile(r"\bfrom\s+$", re.IGNORECASE)
 _IN_BEFORE_RE = re.compile(r"\s+(?:(?:in|on|at|as of)\s+)?$", re.IGNORECASE)  # (or in the window)
 
 
+_FROM_LEVEL_RE = re.compile(r"\s*(?:(?:up|down)\s+)?from\s+", re.IGNORECASE)
+
+
+def _from_level_after(sent: str, mark: re.Match[str], values: list[_Value]) -> bool:
+    """Whether the comma ``mark`` only sets off where a level came from ("rose to 12 times, up from
+    8 times in January", "fell to $2.9 trillion on Monday, from $3.5 trillion on Friday"): a
+    multiple after a multiple, or a sum after a sum, the same measure's starting level. The clause
+    then runs on, so the starting level takes the metric and the subject of the level before, as
+    it does without the comma."""
+    lead = _FROM_LEVEL_RE.match(sent, mark.end())
+    if mark.group(0) != "," or lead is None:
+        return False
+    after = next((v for v in values if v.start == lead.end()), None)
+    before = [v for v in values if v.end <= mark.start() + 1]
+    return (
+        after is not None
+        and bool(before)
+        and before[-1].unit == after.unit
+        and after.unit in ("x", "money")
+    )
+
+
 def _figure_dated_by(sent: str, w: Window, values: list[_Value]) -> int | None:
     """The start of the figure that ``w`` dates alone, as where a move started from ("从1月的17倍
     升至22倍", "rose to 22 times from 17 times in January": January is the 17's, not the 22's), or
@@ -1370,7 +1403,8 @@ def _figure_dated_by(sent: str, w: Window, values: list[_Value]) -> int | None:
     lead = _IN_BEFORE_RE.search(sent, 0, w.start)
     if lead is not None and (lead.end() > lead.start() + 1 or re.match(r"(?:in|on|at)\s", sent[w.start :])):
         for v in values:
-            if v.end == lead.start() and _FROM_VALUE_BEFORE_RE.search(sent, 0, v.start):
+            # (a sum of money's text runs on to the space after it: "HK$80 in January")
+            if len(sent[: v.end].rstrip()) == lead.start() and _FROM_VALUE_BEFORE_RE.search(sent, 0, v.start):
                 return v.start
     return None
 

@@ -1,0 +1,85 @@
+"""Where a level came from: "rose to 12 times, up from 8 times in January" and "fell to $2.9
+trillion on Monday, from $3.5 trillion on Friday" are two levels of one measure, each with its own
+date. The starting level is a level (not a change of that size), it takes the measure and the
+subject of the level before it even after a comma, and a date after it is its own, not the end
+level's. A starting level without a date of its own is context: the sentence's date is the end
+level's, so it gives no claim.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from rerating.claims import Extractor
+
+DATE = "2025-02-12"  # a Wednesday: "on Monday" is Feb. 10, "on Friday" Feb. 7
+
+
+@pytest.fixture(scope="module")
+def ex() -> Extractor:
+    return Extractor()
+
+
+def _read(ex: Extractor, text: str) -> list[tuple[str, dict, float]]:
+    return [(c.metric, c.window, c.value["amount"]) for c in ex.extract(text, DATE)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Alibaba's forward P/E rose to 12 times, up from 8 times in January.",
+        "Alibaba's forward P/E rose to 12 times, from 8 times in January.",
+        "Alibaba's forward P/E is 12 times, up from 8 times in January.",
+        "Alibaba's forward P/E rose to 12 times from 8 times in January.",  # (read right before too)
+    ],
+)
+def test_a_starting_multiple_after_a_comma_is_the_same_measures(ex: Extractor, text: str) -> None:
+    # before: the clause after the comma named no multiple, and the 8 times was lost
+    assert _read(ex, text) == [
+        ("valuation_multiple", {"type": "unspecified"}, 12.0),
+        ("valuation_multiple", {"type": "month", "month": "2025-01"}, 8.0),
+    ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Nvidia's market value fell to $2.9 trillion on Monday, from $3.5 trillion on Friday.",
+        "Nvidia's market value fell to $2.9 trillion on Monday from $3.5 trillion on Friday.",
+    ],
+)
+def test_a_starting_market_value_is_a_level_on_its_own_date(ex: Extractor, text: str) -> None:
+    # before: no claim for the $3.5 trillion after the comma, and without it a *fall* of $3.5
+    # trillion on Friday
+    assert _read(ex, text) == [
+        ("market_cap_level", {"type": "day", "date": "2025-02-10"}, 2.9e12),
+        ("market_cap_level", {"type": "day", "date": "2025-02-07"}, 3.5e12),
+    ]
+
+
+def test_the_date_after_a_starting_price_is_not_the_end_prices(ex: Extractor) -> None:
+    # "HK$80 in January": before, January dated the HK$120 (a sum of money's text ran on to the
+    # space after it, so "in January" was not seen to follow it)
+    (claim,) = ex.extract("Alibaba rose to HK$120 from HK$80 in January.", DATE)
+    assert claim.metric == "close_price" and claim.value["amount"] == 120.0
+    assert claim.window == {"type": "unspecified"}
+
+
+@pytest.mark.parametrize(
+    ("text", "want"),
+    [
+        (
+            "Nvidia lost $593 billion in market value on Monday, from $3.5 trillion.",
+            [("market_cap_change", {"type": "day", "date": "2025-02-10"}, -593e9)],
+        ),
+        (
+            "Alibaba's forward P/E rose to 22 times from 17 times.",
+            [("valuation_multiple", {"type": "unspecified"}, 22.0)],
+        ),
+    ],
+)
+def test_an_undated_starting_level_is_context(
+    ex: Extractor, text: str, want: list[tuple[str, dict, float]]
+) -> None:
+    # the $3.5 trillion was Nvidia's value before Monday, not on it
+    assert _read(ex, text) == want
