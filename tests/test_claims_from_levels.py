@@ -4,6 +4,11 @@ date. The starting level is a level (not a change of that size), it takes the me
 subject of the level before it even after a comma, and a date after it is its own, not the end
 level's. A starting level without a date of its own is context: the sentence's date is the end
 level's, so it gives no claim.
+
+Also: a share of a value in words ("lost nearly a third of their value", 市值蒸发三分之一), a market
+value named after a per-cent figure ("lost 17% of its market value") or after a sum ("added HK$335
+billion to its market value"), and a comma for the verb left out of a list ("Tencent rose 3% and
+Alibaba, 5%").
 """
 
 from __future__ import annotations
@@ -83,3 +88,75 @@ def test_an_undated_starting_level_is_context(
 ) -> None:
     # the $3.5 trillion was Nvidia's value before Monday, not on it
     assert _read(ex, text) == want
+
+
+# --- shares of a value in words, market value named after a figure, a comma for the verb ---------
+
+
+@pytest.mark.parametrize(
+    ("text", "metric", "amount", "comparator"),
+    [
+        ("Chinese tech stocks lost nearly a third of their value.", "price_return", -100 / 3, "approx"),
+        ("Alibaba shares have lost half their value since 2021.", "price_return", -50.0, "eq"),
+        ("Alibaba lost a fifth of its market value in January.", "market_cap_change", -20.0, "eq"),
+        ("阿里巴巴市值蒸发三分之一。", "market_cap_change", -100 / 3, "eq"),
+        ("阿里巴巴股价1月跌去近三分之一。", "price_return", -100 / 3, "eq"),
+    ],
+)
+def test_a_share_of_a_value_in_words_is_a_percentage(
+    ex: Extractor, text: str, metric: str, amount: float, comparator: str
+) -> None:
+    # before: no figure at all
+    (claim,) = ex.extract(text, DATE)
+    assert (claim.metric, claim.value["amount"], claim.comparator) == (metric, amount, comparator)
+    assert claim.value["resolution"] == 10.0  # a rounded share: "a third" of a 31% or 35% fall
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "A third of analysts expect Alibaba to rise.",
+        "Half of the fund's assets are in Alibaba.",
+        "Nvidia fell a third of a percent.",
+    ],
+)
+def test_a_share_of_something_else_is_no_figure(ex: Extractor, text: str) -> None:
+    assert ex.extract(text, DATE) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "metric", "amount"),
+    [
+        # before: price returns; 市值蒸发17% was already a change of market value
+        ("Nvidia lost 17% of its market value on Monday.", "market_cap_change", -17.0),
+        ("Nvidia lost 17% of its value on Monday.", "price_return", -17.0),
+        # before: no claim ("to Alibaba's market value" was read, "to its" was not)
+        ("Alibaba added HK$335 billion to its market value on Monday.", "market_cap_change", 335e9),
+        ("The rally added HK$335 billion to Alibaba's market value on Monday.", "market_cap_change", 335e9),
+    ],
+)
+def test_a_market_value_named_after_the_figure(
+    ex: Extractor, text: str, metric: str, amount: float
+) -> None:
+    (claim,) = ex.extract(text, DATE)
+    assert (claim.metric, claim.value["amount"]) == (metric, amount)
+    assert claim.window == {"type": "day", "date": "2025-02-10"}
+
+
+@pytest.mark.parametrize(
+    ("text", "want"),
+    [
+        ("Tencent rose 3% and Alibaba, 5%.", [("Tencent", 3.0), ("Alibaba", 5.0)]),
+        (
+            "Nvidia fell 17%, Broadcom, 17.4%, and TSMC, 13%.",
+            [("Nvidia", -17.0), ("Broadcom", -17.4), ("TSMC", -13.0)],
+        ),
+    ],
+)
+def test_a_comma_after_a_name_stands_for_the_verb_left_out(
+    ex: Extractor, text: str, want: list[tuple[str, float]]
+) -> None:
+    # before: the figures after "Alibaba," and "Broadcom," were lost
+    got = ex.extract(text, DATE)
+    assert [(c.entity, c.value["amount"]) for c in got] == want
+    assert {c.metric for c in got} == {"price_return"}

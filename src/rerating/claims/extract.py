@@ -92,6 +92,8 @@ _CUR = {
     "元人民币": "CNY",
     "yuan": "CNY",
 }
+_FRACTIONS = {"half": 2, "一半": 2, "third": 3, "三分之一": 3, "quarter": 4, "四分之一": 4,
+              "fifth": 5, "五分之一": 5, "tenth": 10}
 _MAGS = r"万亿|千亿|百亿|亿|万|兆"
 _EN_MAGS = r"trillion|billion|million|bn|tn|mn"
 # A range's first number never ends a name: "the release of R1 to 60%" is 60%, not 1% to 60%.
@@ -103,6 +105,11 @@ _VALUE_RE = re.compile(
     r"|(?P<cheng>[一二两三四五六七八九]|\d)成(?![交本员立为功长熟绩])"
     r"|(?P<double>翻倍|翻了一倍|翻番|doubled)"
     r"|(?P<halved>腰斩|\bhalved\b)"
+    # a share of a value in words: "lost a third of their value", "half its market value",
+    # "市值蒸发三分之一" (only of a value: "a third of analysts" is no move)
+    r"|\b(?:a|one)[\s-](?P<frac>third|quarter|fifth|tenth)(?=\s+of\s+(?:its|their|the)\s+(?:market\s+)?(?:value|worth|capitali[sz]ation)\b)"
+    r"|\b(?P<fhalf>half)(?=\s+(?:of\s+)?(?:its|their)\s+(?:market\s+)?(?:value|worth|capitali[sz]ation)\b)"
+    r"|(?<=跌去|蒸发|缩水|损失|跌掉)了?(?:近|约|逾|超过)?(?P<cnfrac>三分之一|四分之一|五分之一|一半)"
     rf"|(?P<cur1>US\$|HK\$|\$|RMB|HKD|USD|CNY|¥)\s*(?P<m1>{_NUM})\s*(?P<mag1>{_EN_MAGS}|{_MAGS}|m\b)?"
     rf"|(?P<m2>{_NUM})\s*(?P<mag2>{_MAGS}|{_EN_MAGS})?\s*(?P<cur2>美元|港元|港币|元人民币|人民币|元|"
     r"(?:US |U\.S\. |Hong Kong |HK )?dollars|yuan)"
@@ -172,8 +179,9 @@ _MCAP_RE = re.compile(
 # "a $593 billion loss in market value", "a HK$335 billion gain in its market value"
 _MCAP_NOUN_TAIL_RE = re.compile(
     r"\s*(?:(?:loss|drop|decline|fall|slide|plunge|slump|wipeout|gain|rise|increase|jump|surge"
-    r"|rebound|swing)(?:e?s)?\s+)?(?:in|of)\s+(?:(?:its|their|the\s+company['’]s)\s+)?"
-    r"market\s+(?:value|cap(?:itali[sz]ation)?)\b",
+    r"|rebound|swing)(?:e?s)?\s+)?(?:(?:in|of)\s+(?:(?:its|their|the\s+company['’]s)\s+)?"
+    # "added HK$335 billion to its market value" (to a market value named as the subject's own)
+    r"|to\s+(?:its|their|the\s+company['’]s)\s+)market\s+(?:value|cap(?:itali[sz]ation)?)\b",
     re.IGNORECASE,
 )
 _OWN_MCAP_RE = re.compile(
@@ -1093,6 +1101,9 @@ class Extractor:
                 re.I,
             )
         )
+        if not mcap and v.unit == "pct":
+            # "lost 17% (a fifth) of its market value", as 市值蒸发17%
+            mcap = bool(_MCAP_NOUN_TAIL_RE.match(sent, v.end, _next_boundary(sent, v.end)))
         if not mcap and v.unit == "money":
             after = sent[v.end : _next_boundary(sent, v.end)]
             mcap = bool(_MCAP_NOUN_TAIL_RE.match(after)) or (
@@ -1577,7 +1588,8 @@ _GAP_PRE_RE = re.compile(
     r"|(?:and|&|while|whereas)\s+|(?:和|与|及|以及|而)\s*)",
     re.IGNORECASE,
 )
-_GAP_POST_RE = re.compile(r"\s*(?:shares|stock|股价|股票)?\s*", re.IGNORECASE)
+# (a comma may stand for the verb left out: "Tencent rose 3% and Alibaba, 5%")
+_GAP_POST_RE = re.compile(r"\s*(?:shares|stock|股价|股票)?\s*,?\s*", re.IGNORECASE)
 
 
 def _gapped_chains(
@@ -1856,6 +1868,11 @@ def _values(sent: str) -> list[_Value]:
         elif g["halved"] is not None:
             # "股价腰斩" ("cut at the waist"): lost half its value, said of any fall near 50%
             out.append(_Value(s, e, "pct", 50.0, direction="down", resolution=10.0))
+        elif g["frac"] is not None or g["fhalf"] is not None or g["cnfrac"] is not None:
+            # a rounded share (what "a third" says of a fall of 31% or 35%); the verb gives the
+            # direction
+            word = (g["frac"] or g["fhalf"] or g["cnfrac"]).casefold()
+            out.append(_Value(s, e, "pct", 100.0 / _FRACTIONS[word], resolution=10.0))
         elif g["m1"] is not None:
             mag = _MAG.get((g["mag1"] or "").casefold(), 1.0)
             out.append(
