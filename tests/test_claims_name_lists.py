@@ -4,7 +4,8 @@ a name said again ("跑赢恒指，恒指上涨3%": one claim, not the same clai
 carried to the next sentence ("该股", "the stock") keeps the listing its claims were narrowed to; a
 comparison in a clause with no subject of its own ("腾讯本周上涨6.5%，跑赢恒指2个百分点") is the
 previous clause's subject's; and a listed subsidiary named after its parent ("Tencent Music",
-"阿里健康", "京东物流") is its own listing, not the parent's.
+"阿里健康", "京东物流") is its own listing, not the parent's; and a ticker in parentheses after one
+name ("腾讯控股(00700.HK)和阿里巴巴") names no market for the next.
 
 Dates worked by hand: the article date 2025-01-28 is a Tuesday, so "Monday" / "周一" is 2025-01-27.
 From the sample's raw closes (src/rerating/data/sample): ^HSI 2025-01-24 20,066.19 -> 2025-01-27
@@ -262,3 +263,23 @@ def test_a_figure_in_parentheses_is_the_name_before_it(ex: Extractor, text: str)
 def test_a_ticker_in_parentheses_still_joins_a_list(ex: Extractor) -> None:
     got = _pairs(ex, "Alibaba (NYSE: BABA) and Nvidia rose 3% and 5%, respectively, on Monday.")
     assert got == [(("BABA",), 3.0), (("NVDA",), 5.0)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "腾讯控股(00700.HK)和阿里巴巴周一分别上涨3%和5%。",
+        "腾讯控股（00700.HK）与阿里巴巴周一均上涨3%。",
+    ],
+)
+def test_a_ticker_in_parentheses_names_no_market_for_the_next_name(ex: Extractor, text: str) -> None:
+    # before: the ".HK" of Tencent's ticker, a few characters before 阿里巴巴, narrowed it to
+    # 9988.HK; "港股阿里巴巴" and "阿里巴巴(港股)" still do
+    claims = ex.extract(text, DATE)
+    assert [(c.entity, c.symbols) for c in claims] == [
+        ("腾讯控股", ("0700.HK",)),
+        ("阿里巴巴", ("9988.HK", "BABA")),
+    ]
+    (hk,) = ex.extract("港股阿里巴巴周一上涨5%。", DATE)
+    (hk2,) = ex.extract("阿里巴巴(港股)周一上涨5%。", DATE)
+    assert hk.symbols == hk2.symbols == ("9988.HK",)

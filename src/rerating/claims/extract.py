@@ -1192,7 +1192,7 @@ class Extractor:
                     v.end + 14, _next_boundary(sent, v.end)
                 )
             ],
-            sent[max(0, ent[0] - 6) : min(len(sent), ent[1] + 8)],
+            sent[_near_start(sent, ent[0]) : min(len(sent), ent[1] + 8)],
             # a subject after its figure: the rest of its clause ("added HK$335 billion to
             # Alibaba's market value in Hong Kong")
             sent[ent[1] : _next_boundary(sent, ent[1])] if ent[0] >= v.end else "",
@@ -1741,6 +1741,15 @@ def _peers_lead(sent: str, values: list[_Value], subject_end: int, pos: int) -> 
     earlier figure of the subject, between it and this one."""
     earlier = [w.end for w in values if subject_end <= w.start and w.end <= pos]
     return bool(earlier) and _PEERS_SUBJECT_RE.search(sent, max(earlier), pos) is not None
+
+
+def _near_start(sent: str, start: int) -> int:
+    """Where the text next to a name begins, a few characters before it, but not before a
+    parenthesis closed there: "腾讯控股(00700.HK)和阿里巴巴" names no market for 阿里巴巴 (the
+    ticker in the parentheses is Tencent's)."""
+    lo = max(0, start - 6)
+    closed = max(sent.rfind(")", lo, start), sent.rfind("）", lo, start))
+    return lo if closed < 0 else closed + 1
 
 
 def _strip_qual(gap: str) -> str:
