@@ -473,10 +473,49 @@ class Extractor:
                 # before the list), not by the item before it.
                 state.carry = state.lead
             state.item_line = line if item else None
-            claims.extend(self._sentence(text, norm, s, e, ref, state))
+            row = _table_row(norm, s, e) if item else None
+            if row is not None:
+                claims.extend(self._table_row(text, s, e, *row, ref, state))
+            else:
+                claims.extend(self._sentence(text, norm, s, e, ref, state))
             if not item:
                 state.lead = state.carry
         return claims
+
+    def _table_row(
+        self,
+        text: str,
+        s0: int,
+        e0: int,
+        header: list[str],
+        cells: list[str],
+        ref: pd.Timestamp | None,
+        state: _State,
+    ) -> list[Claim]:
+        """The claims of a Markdown table row: each figure read with its column's header, as the
+        sentence "name (other cells) header: figure" ("| 阿里巴巴 | 20.3% |" under "| 公司 | 周涨幅 |"
+        is "阿里巴巴 周涨幅: 20.3%"; under "Change since Jan. 20", "+40.2%" is a move since Jan. 20;
+        the colon keeps "Jan. 20: -12.1%" from reading as a range from 20 to 12.1%).
+        An unsigned figure under a change ("涨跌幅", "change", "return") or a date ("Jan. 27",
+        "年初至今") is a rise, as tables write it. Each column starts from the window the row had (the caption's), not the column's
+        before it. The claims keep the row as their sentence."""
+        figures = [j for j, cell in enumerate(cells) if _values(cell)]
+        words = [cell for j, cell in enumerate(cells) if j not in figures and cell]
+        if not figures or not words:
+            return []
+        name = words[0] + (f" ({', '.join(words[1:])})" if len(words) > 1 else "")
+        carry, out = state.carry, []
+        for j in figures:
+            cell = cells[j]
+            if re.match(r"\d", cell) and (
+                _CHANGE_HEADER_RE.search(header[j]) or self._windows(header[j], ref, state)
+            ):
+                cell = "+" + cell  # an unsigned change in a table (or a move on a date) is a rise
+            sent = f"{name} {header[j]}: {cell}"
+            state.carry = carry
+            for claim in self._sentence(sent, sent, 0, len(sent), ref, state):
+                out.append(replace(claim, sentence=text[s0:e0], span=(s0, e0)))
+        return out
 
     # ------------------------------------------------------------------------------------------
     def _sentence(
@@ -1963,6 +2002,51 @@ def _values(sent: str) -> list[_Value]:
 
 # A Markdown or plain-text list item or table row: "- ...", "* ...", "1. ...", "| ... |".
 _ITEM_RE = re.compile(r"[ \t]*(?:[-*•+]\s|\d{1,2}[.)]\s|\|)")
+_TABLE_RULE_RE = re.compile(r"[ \t]*\|?\s*:?-+:?\s*(?:\|\s*:?-+:?\s*)*\|?[ \t]*")
+# a column of moves whose sign the figures carry ("+40.2%", "-3.2%"; "20.3%" is a rise)
+# (or over a period: "年初至今", "YTD", "Since Jan. 20")
+_CHANGE_HEADER_RE = re.compile(
+    r"涨跌幅|涨跌|漲跌|年初至今|今年以来|以来|\bchange\b|\breturns?\b|\bperformance\b|\bmove\b"
+    r"|\bYTD\b|year[- ]to[- ]date|\bsince\b",
+    re.I,
+)
+
+
+def _row_cells(line: str) -> list[str]:
+    """The cells of a Markdown table line ("| a | b |" -> ["a", "b"])."""
+    inner = line.strip()
+    inner = inner[1:] if inner.startswith("|") else inner
+    inner = inner[:-1] if inner.endswith("|") else inner
+    return [cell.strip() for cell in inner.split("|")]
+
+
+def _table_row(norm: str, s: int, e: int) -> tuple[list[str], list[str]] | None:
+    """``(header cells, row cells)`` when the sentence ``norm[s:e]`` is a whole body row of a
+    Markdown table (a header line, then a rule line "|---|---|", then rows of as many cells);
+    None for anything else (a header, a rule, a row cut into sentences, a list of bars)."""
+    line_start = norm.rfind("\n", 0, s) + 1
+    line_end = norm.find("\n", e)
+    line_end = len(norm) if line_end < 0 else line_end
+    line = norm[line_start:line_end]
+    if norm[line_start:s].strip() or norm[e:line_end].strip() or not line.lstrip().startswith("|"):
+        return None
+    # the table's lines above this one: the header is the first, the rule the second
+    above: list[str] = []
+    end = line_start - 1
+    while end > 0:
+        start = norm.rfind("\n", 0, end) + 1
+        prev = norm[start:end]
+        if not prev.lstrip().startswith("|"):
+            break
+        above.append(prev)
+        end = start - 1
+    if len(above) < 2:
+        return None
+    header, rule = above[-1], above[-2]
+    if not _TABLE_RULE_RE.fullmatch(rule) or _TABLE_RULE_RE.fullmatch(line):
+        return None
+    head, cells = _row_cells(header), _row_cells(line)
+    return (head, cells) if len(head) == len(cells) else None
 
 # A sign written on a figure (a table cell, a bullet): after a space, a bar or an opening
 # parenthesis, never after a digit or a letter ("3-5%" is a range, "Covid-19" a name).
