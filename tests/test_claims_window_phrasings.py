@@ -11,6 +11,8 @@ Figures worked by hand from the sample CSVs (src/rerating/data/sample), article 
 - "in the five trading days after the DeepSeek-R1 release": the event window that
   "发布后5个交易日" gets, five NVDA sessions from the close before the release (2025-01-17,
   137.71) to 2025-01-27 (118.42): -14.01%.
+- The end of a month: 0700.HK closed 402.0 on 2025-01-28 (Hong Kong's last session of January),
+  9988.HK 83.65 on Friday 2024-11-29, NVDA 120.07 on 2025-01-31.
 """
 
 from __future__ import annotations
@@ -341,3 +343,58 @@ def test_docs_list_the_new_forms() -> None:
     for form in ("20 sessions to Feb. 13", "the week ended Feb. 7", "截至2月7日当周",
                  "five trading days after the DeepSeek-R1 release"):
         assert form in text, form
+
+
+# -- the end of a month or a year: its last session on the listing's calendar -------------------
+@pytest.mark.parametrize(
+    ("text", "symbol", "day"),
+    [
+        # Hong Kong shut for Lunar New Year from 2025-01-29: January's last session is the 28th
+        ("腾讯1月底收于402港元。", "0700.HK", "2025-01-28"),
+        ("Tencent closed at HK$402 at the end of January.", "0700.HK", "2025-01-28"),
+        # 2024-11-30 was a Saturday
+        ("阿里巴巴2024年11月末收于83.65港元。", "9988.HK", "2024-11-29"),
+        ("Nvidia's shares closed at $120.07 at the end of January.", "NVDA", "2025-01-31"),
+    ],
+)
+def test_the_end_of_a_month_is_its_last_session(
+    ex: Extractor, market: Market, text: str, symbol: str, day: str
+) -> None:
+    # before: no window ("1月底" was refused as a month, "at the end of January" not read)
+    claim, verdict = _one(ex, market, text)
+    assert dict(claim.window) == {"type": "day", "date": day}
+    chk = _check(verdict, symbol)
+    assert chk.end_date == day and verdict.status == "supported"
+
+
+@pytest.mark.parametrize(
+    ("text", "window"),
+    [
+        ("阿里巴巴去年底市值为2万亿港元。", {"type": "day", "date": "2024-12-31"}),
+        ("阿里巴巴去年年底市值为2万亿港元。", {"type": "day", "date": "2024-12-31"}),
+        # (before: the calendar year 2024, a whole year for a level at its end)
+        ("At the end of last year, Alibaba's market value was $200 billion.", {"type": "day", "date": "2024-12-31"}),
+        # as of a month's end: the end of the year to date
+        ("截至1月底，阿里巴巴年内上涨20%。", {"type": "ytd", "year": 2025, "end": "2025-01-31"}),
+        ("As of the end of January, Alibaba was up 20% this year.", {"type": "ytd", "year": 2025, "end": "2025-01-31"}),
+        # since a month's end: a range from it to the article date
+        ("阿里巴巴自1月底以来上涨20%。", {"type": "range", "start": "2025-01-31", "end": DATE}),
+        ("阿里巴巴较1月底上涨20%。", {"type": "range", "start": "2025-01-31", "end": DATE}),
+        # since last year's end is the year to date, as before
+        ("阿里巴巴较去年底上涨49.8%。", {"type": "ytd", "year": 2025, "end": DATE}),
+    ],
+)
+def test_the_end_of_last_year_and_as_of_a_months_end(ex: Extractor, text: str, window: dict) -> None:
+    (claim,) = ex.extract(text, DATE)
+    assert dict(claim.window) == window
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2月底阿里巴巴将公布业绩，预计收入增长8%。",  # an end not reached at the article date
+        "阿里巴巴的期末现金为100亿元。",
+    ],
+)
+def test_an_end_not_yet_reached_is_no_window(ex: Extractor, text: str) -> None:
+    assert all(c.window.get("date") != "2025-02-28" for c in ex.extract(text, DATE))

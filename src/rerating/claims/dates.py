@@ -130,3 +130,10 @@ def first_session_after_holiday(day: dt.date, calendar: str) -> str:
     from rerating.data.calendars import next_session
 
     return iso(next_session(pd.Timestamp(day), calendar))
+
+
+def last_session_on_or_before(day: pd.Timestamp, calendar: str) -> str:
+    """The last session on or before ``day`` on an exchange calendar (exchange_calendars)."""
+    from rerating.data.calendars import previous_session
+
+    return iso(previous_session(day + pd.Timedelta(days=1), calendar))

@@ -322,7 +322,11 @@ _ASOF_RE = re.compile(
     rf"|(?:as of|through)\s+{_MON_EARLY}\.?\s+(?P<ed>\d{{1,2}})"
     # "as of Friday's close", "截至上周五收盘": that weekday (the last one on or before the article)
     r"|\bas of\s+(?P<elast>last\s+)?(?P<ewd>Monday|Tuesday|Wednesday|Thursday|Friday)(?:['’]s)?\s+close\b"
-    r"|(?:截至|截止到?)\s*(?P<zlast>上)?(?:周|星期)(?P<zwd>[一二三四五])收盘",
+    r"|(?:截至|截止到?)\s*(?P<zlast>上)?(?:周|星期)(?P<zwd>[一二三四五])收盘"
+    # "截至1月底", "as of the end of January": the month's last day
+    r"|(?:截至|截止到?)\s*(?:(?P<zey>\d{4})年)?(?P<zemo>\d{1,2})月(?:底|末)"
+    r"|\b(?:as of|through|by)\s+the\s+end\s+of\s+(?P<eemon>Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?"
+    r"|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sept?(?:ember)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\b",
     re.IGNORECASE,
 )
 # A high or low inside a session, not its close-to-close move: 盘中, 一度, intraday, at one point,
@@ -1596,6 +1600,11 @@ def _asof_date(m: re.Match[str], ref: pd.Timestamp | None) -> str:
     if m.group("mo"):
         y = int(m.group("y")) if m.group("y") else None
         return D.month_day(int(m.group("mo")), int(m.group("d")), y, ref)
+    if m.group("zemo") or m.group("eemon"):
+        base = D.need(ref, m.group(0))
+        mo = int(m.group("zemo")) if m.group("zemo") else D.MONTHS[m.group("eemon").casefold()]
+        year = int(m.group("zey")) if m.group("zey") else base.year - (mo >= base.month)
+        return D.iso(pd.Timestamp(year=year, month=mo, day=1) + pd.offsets.MonthEnd(0))
     return D.month_day(D.MONTHS[m.group("emon").casefold()], int(m.group("ed")), None, ref)
 
 

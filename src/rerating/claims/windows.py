@@ -426,6 +426,41 @@ def _w_month(m: re.Match[str], ref: pd.Timestamp | None, st: DayMemory) -> Any:
     return _const(win), False
 
 
+def _w_period_end(m: re.Match[str], ref: pd.Timestamp | None, st: DayMemory) -> Any:
+    """The end of a month or a year ("1月底", "去年底", "2024年末", "at the end of January", "at
+    the end of last year"): the last session on or before its last day, on the listing's
+    calendar ("1月底市值为…" is the value at January's last close: 2025-01-28 in Hong Kong, shut
+    for Lunar New Year from the 29th, 2025-01-31 in New York). A month without a year is the last
+    one that ended by the article date; an end not yet reached at the article date is no
+    window. After 自 / 从 / 较, or before 以来, it is where a range to the article date starts
+    ("自1月底以来上涨20%")."""
+    g = m.groupdict()
+    base = D.need(ref, m.group(0))
+    mo = int(g["mo"]) if g.get("mo") else (D.MONTHS[g["mon"].casefold()] if g.get("mon") else None)
+    year_text = g.get("y") or g.get("y2") or g.get("y3") or g.get("y4")
+    if g.get("prev") or g.get("prev2") or g.get("prev3"):
+        year = base.year - 1
+    elif year_text:
+        year = int(year_text)
+    elif mo is not None:
+        year = base.year if mo < base.month else base.year - 1
+    else:
+        return None
+    if mo is not None and not 1 <= mo <= 12:
+        return None
+    end = pd.Timestamp(year=year, month=mo or 12, day=1) + pd.offsets.MonthEnd(0)
+    if end > base:
+        return None
+    if g.get("from") or g.get("since"):  # a move since the month's end, to the article date
+        return _const({"type": "range", "start": D.iso(end), "end": D.iso(base)}), False
+
+    def build(cal: str | None) -> dict[str, Any]:
+        day = D.iso(end) if cal is None else D.last_session_on_or_before(end, cal)
+        return {"type": "day", "date": day}
+
+    return PerCalendar(build)
+
+
 def _w_year(m: re.Match[str], ref: pd.Timestamp | None, st: DayMemory) -> Any:
     # "in 2024" / "2024年": the calendar year, from the last close of the year before to its last
     # close; a year not over at the article date runs to that date, never past it.
@@ -569,6 +604,13 @@ WINDOW_RULES: list[tuple[re.Pattern[str], Callable[..., Any]]] = [
                 r"(?:lows?|highs?|peak|trough|bottom|top|close|level)(?=(?:\s+of\s+\S+(?:\s+a\s+share)?)?"
                 rf"\s+(?:on|of)\s+{_MON}\.?\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\b)", re.IGNORECASE),
      _w_en_from_point),
+    # the end of a month or a year: its last day ("1月底", "去年底", "at the end of January")
+    # ("自1月底以来", "较1月底": a range from it; "较去年底" is the year to date, a rule below)
+    (re.compile(r"(?P<from>较|从|自|相比)?\s*(?:(?P<y>(?:19|20)\d{2})\s*年\s*|(?P<prev>去年|上年)\s*)?(?<![\d.])(?P<mo>\d{1,2})\s*月\s*(?:底|末)(?!期)(?:\s*(?P<since>以来|至今|起))?"
+                r"|(?<![较从自比])(?:(?P<y2>(?:19|20)\d{2})\s*年|(?P<prev2>去年|上年))\s*(?:年)?(?:底|末)(?!期|\s*(?:以来|至今|起))"
+                rf"|\b(?:at|by|as\s+of)\s+the\s+end\s+of\s+(?:{_MON}\.?(?:\s+(?P<y3>(?:19|20)\d{{2}}))?"
+                r"|(?P<y4>(?:19|20)\d{2})|(?P<prev3>last\s+year))\b", re.IGNORECASE),
+     _w_period_end),
     # "over the past month", "in the last three months", "近一个月", "一年内", "过去半年": the
     # calendar months or years before the article date (before "年内", which is the year to date)
     (re.compile(rf"(?:近|过去|最近)\s*(?P<n>{_CN_N}|半)\s*个?(?P<u>月|年)(?:内|以来|来|里|间)?"
@@ -751,6 +793,7 @@ _EN_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oc
 TRIGGERS: list[tuple[str, ...]] = [
     ("low", "high", "peak", "trough", "bottom", "点", "位", "谷", "峰"),
     ("from", "since"),
+    ("底", "末", "end of"),
     ("月", "年", "month", "year"),
     ("since",),
     ("月",), ("月",), ("以来", "起至今"), ("较", "从", "自", "相比"), ("周",), ("截",), ("月",), ("-",),
