@@ -508,3 +508,39 @@ def test_the_calendar_kernel_leaves_the_grids_at_zero_when_it_declines(
     resid[250, 17] = 0.0
     assert engine._dense_day_sums(resid, np.arange(300), day, slice(5, 255), 200, *grids, good)
     assert all(g.any() for g in grids) and good.all()
+
+
+@pytest.mark.usefixtures("any_size")
+@pytest.mark.parametrize(
+    ("names", "spoil", "answered"),
+    [
+        (["corrado", "corrado_zivney", "grank"], None, True),
+        # Corrado & Zivney's re-standardising sd cannot be had (a span variance is NaN): the batch
+        # ranks Corrado and GRANK, and says it has not answered every test
+        (["corrado", "corrado_zivney", "grank"], "var_ar", False),
+        (["corrado", "grank"], "var_ar", True),
+        # a SCAR* that is not finite: GRANK is left to its own path
+        (["corrado", "grank"], "scar", False),
+    ],
+)
+def test_the_batch_says_whether_it_answered_every_rank_test(
+    names: list[str], spoil: str | None, answered: bool
+) -> None:
+    from rerating.study import statistics as st
+
+    resid, ar, var_ar, sigma2 = _span_inputs(rounded=False)
+    n, l1 = resid.shape
+    scar = np.random.default_rng(3).normal(0.0, 1.0, n)
+    if spoil == "var_ar":
+        var_ar[4, 2] = np.nan
+    elif spoil == "scar":
+        scar[5] = np.nan
+    cols = np.arange(l1, l1 + ar.shape[1])
+    empty = np.empty((n, 0))  # the matrices the batch does not need
+    sample = st.WindowSample(
+        car=scar, scar=scar, bhar=scar, dof=np.full(n, float(l1 - 2)), resid_est=resid,
+        sar_est=empty, ar_all=empty, sar_all=empty, event_cols=cols, window_cols=cols,
+        length=cols.size, rbar=0.0,
+    )  # fmt: skip
+    with np.errstate(invalid="ignore"):
+        assert st.batch_rank_tests([sample], names, resid, ar, var_ar, sigma2) is answered

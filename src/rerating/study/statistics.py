@@ -1621,9 +1621,14 @@ def batch_rank_tests(
         extra["means_cz"] = _rank_means_of(next(rows) / (t + 1.0) - 0.5 * n, np.full(t, n), n)
     for w, row in zip(starred, rows, strict=True):
         extra[_grank_key(w)] = row[: l1 + 1].copy()
-    # a window short of the span ranks its own columns from the matrices (_window_rank_means)
-    spans_only = all(span) or not {"corrado", "corrado_zivney"} & set(names)
-    return spans_only and ("grank" not in names or len(starred) == len(samples))
+    # what each test of each window finds in the cache (a window short of the span ranks its own
+    # columns from the matrices: _window_rank_means)
+    found = {"corrado": "means_ar", "corrado_zivney": "means_cz"}
+    return all(
+        (found[name] in extra and whole) if name in found else (name == "grank" and _grank_key(w) in extra)
+        for w, whole in zip(samples, span, strict=True)
+        for name in names
+    )
 
 
 def _grank_est_ranks(w: WindowSample) -> tuple[np.ndarray, np.ndarray] | None:
