@@ -477,7 +477,7 @@ class Extractor:
                 # before the list), not by the item before it.
                 state.carry = state.lead
             state.item_line = line if item else None
-            row = _table_row(norm, s, e) if item else None
+            row = _markdown_row(norm, s, e) if item else None
             if row is not None:
                 claims.extend(self._table_row(text, s, e, *row, ref, state))
             else:
@@ -501,8 +501,8 @@ class Extractor:
         is "阿里巴巴 周涨幅: 20.3%"; under "Change since Jan. 20", "+40.2%" is a move since Jan. 20;
         the colon keeps "Jan. 20: -12.1%" from reading as a range from 20 to 12.1%).
         An unsigned figure under a change ("涨跌幅", "change", "return") or a date ("Jan. 27",
-        "年初至今") is a rise, as tables write it. Each column starts from the window the row had (the caption's), not the column's
-        before it. The claims keep the row as their sentence."""
+        "年初至今") is a rise, as tables write it. Each column starts from the window the row had
+        (the caption's), not the column's before it. The claims keep the row as their sentence."""
         figures = [j for j, cell in enumerate(cells) if _values(cell)]
         words = [cell for j, cell in enumerate(cells) if j not in figures and cell]
         if not figures or not words:
@@ -1603,7 +1603,8 @@ def _asof_date(m: re.Match[str], ref: pd.Timestamp | None) -> str:
     if m.group("zemo") or m.group("eemon"):
         base = D.need(ref, m.group(0))
         mo = int(m.group("zemo")) if m.group("zemo") else D.MONTHS[m.group("eemon").casefold()]
-        year = int(m.group("zey")) if m.group("zey") else base.year - (mo >= base.month)
+        # (a month without a year: the last one over by the article date)
+        year = int(m.group("zey")) if m.group("zey") else base.year if mo < base.month else base.year - 1
         return D.iso(pd.Timestamp(year=year, month=mo, day=1) + pd.offsets.MonthEnd(0))
     return D.month_day(D.MONTHS[m.group("emon").casefold()], int(m.group("ed")), None, ref)
 
@@ -2029,7 +2030,7 @@ def _row_cells(line: str) -> list[str]:
     return [cell.strip() for cell in inner.split("|")]
 
 
-def _table_row(norm: str, s: int, e: int) -> tuple[list[str], list[str]] | None:
+def _markdown_row(norm: str, s: int, e: int) -> tuple[list[str], list[str]] | None:
     """``(header cells, row cells)`` when the sentence ``norm[s:e]`` is a whole body row of a
     Markdown table (a header line, then a rule line "|---|---|", then rows of as many cells);
     None for anything else (a header, a rule, a row cut into sentences, a list of bars)."""
@@ -2056,6 +2057,7 @@ def _table_row(norm: str, s: int, e: int) -> tuple[list[str], list[str]] | None:
         return None
     head, cells = _row_cells(header), _row_cells(line)
     return (head, cells) if len(head) == len(cells) else None
+
 
 # A sign written on a figure (a table cell, a bullet): after a space, a bar or an opening
 # parenthesis, never after a digit or a letter ("3-5%" is a range, "Covid-19" a name).
