@@ -81,3 +81,18 @@ def test_a_table_figure_is_checked_like_prose() -> None:
     assert (hk.start_date, hk.end_date) == ("2025-01-28", "2025-02-07")
     assert hk.computed == pytest.approx(100 * (428.2 / 402.0 - 1), abs=1e-3)
     assert verdict.status == "supported"
+
+
+def test_a_market_named_in_the_caption_or_the_header_picks_the_listing(ex: Extractor) -> None:
+    text = (
+        "上周港股科技股表现：\n\n| 公司 | 周涨幅 |\n|---|---|\n| 阿里巴巴 | 20.3% |\n\n"
+        "China ADRs and Hong Kong shares last week:\n\n| Company | Change |\n|---|---|\n| Alibaba | +5% |\n\n"
+        "| 公司 | 港股周涨幅 | 美股周涨幅 |\n|---|---|---|\n| 阿里巴巴 | 20.3% | 18.1% |\n"
+    )
+    # before: every listing of the company, whatever the caption said
+    assert [(c.symbols, c.value["amount"]) for c in ex.extract(text, DATE)] == [
+        (("9988.HK",), 20.3),  # 港股 in the caption
+        (("9988.HK", "BABA"), 5.0),  # two markets in the caption: no one listing
+        (("9988.HK",), 20.3),  # the column's own market
+        (("BABA",), 18.1),
+    ]

@@ -484,6 +484,7 @@ class Extractor:
                 claims.extend(self._sentence(text, norm, s, e, ref, state))
             if not item:
                 state.lead = state.carry
+                state.caption = norm[s:e]
         return claims
 
     def _table_row(
@@ -502,12 +503,17 @@ class Extractor:
         the colon keeps "Jan. 20: -12.1%" from reading as a range from 20 to 12.1%).
         An unsigned figure under a change ("涨跌幅", "change", "return") or a date ("Jan. 27",
         "年初至今") is a rise, as tables write it. Each column starts from the window the row had
-        (the caption's), not the column's before it. The claims keep the row as their sentence."""
+        (the caption's), not the column's before it; a caption that names one market ("港股...")
+        picks the rows' listings there. The claims keep the row as their sentence."""
         figures = [j for j, cell in enumerate(cells) if _values(cell)]
         words = [cell for j, cell in enumerate(cells) if j not in figures and cell]
         if not figures or not words:
             return []
         name = words[0] + (f" ({', '.join(words[1:])})" if len(words) > 1 else "")
+        # one market named in the caption ("港股科技股周涨幅：") is the rows' listings' market
+        markets = {cal: m.group(0) for rx, cal in _QUAL for m in rx.finditer(state.caption)}
+        if len(markets) == 1:
+            name = f"{next(iter(markets.values()))} {name}"
         carry, out = state.carry, []
         for j in figures:
             cell = cells[j]
@@ -1395,6 +1401,7 @@ class _State:
     carry: Window | None = None  # the window a sentence without a date takes
     used: Window | None = None  # the window the current sentence's last claim used
     lead: Window | None = None  # the carried window before a list's items
+    caption: str = ""  # the last sentence before a list's items (a table's caption)
     item_line: int | None = None  # start of the list item / table row being read
     last_day: str | None = None
     traditional: bool = False  # the article is in traditional characters (Hong Kong, Taiwan)
