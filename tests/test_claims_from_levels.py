@@ -8,7 +8,7 @@ level's, so it gives no claim.
 Also: a share of a value in words ("lost nearly a third of their value", 市值蒸发三分之一), a market
 value named after a per-cent figure ("lost 17% of its market value") or after a sum ("added HK$335
 billion to its market value"), and a comma for the verb left out of a list ("Tencent rose 3% and
-Alibaba, 5%").
+Alibaba, 5%"), also after a semicolon ("Tencent rose 3%; Alibaba, 5%").
 """
 
 from __future__ import annotations
@@ -160,3 +160,26 @@ def test_a_comma_after_a_name_stands_for_the_verb_left_out(
     got = ex.extract(text, DATE)
     assert [(c.entity, c.value["amount"]) for c in got] == want
     assert {c.metric for c in got} == {"price_return"}
+
+
+@pytest.mark.parametrize(
+    ("text", "want"),
+    [
+        ("Tencent rose 3%; Alibaba, 5%.", [("Tencent", 3.0), ("Alibaba", 5.0)]),
+        (
+            "Tencent rose 3% on Monday; Alibaba, 5%; and Baidu, 2%.",
+            [("Tencent", 3.0), ("Alibaba", 5.0), ("Baidu", 2.0)],
+        ),
+        ("腾讯周一上涨3%；阿里巴巴5%；百度2%。", [("腾讯", 3.0), ("阿里巴巴", 5.0), ("百度", 2.0)]),
+        # a clause of its own after the semicolon is read as before
+        ("Nvidia fell 17%; Alibaba rose 5%.", [("Nvidia", -17.0), ("Alibaba", 5.0)]),
+        ("Nvidia fell 17%; analysts expect a rebound of 10%.", [("Nvidia", -17.0)]),
+    ],
+)
+def test_a_list_item_after_a_semicolon_takes_the_first_figures_verb(
+    ex: Extractor, text: str, want: list[tuple[str, float]]
+) -> None:
+    # before: a semicolon ended the sentence, and "Alibaba, 5%." alone has no verb
+    got = ex.extract(text, DATE)
+    assert [(c.entity, c.value["amount"]) for c in got] == want
+    assert len({str(c.window) for c in got}) == 1  # one date for the whole list

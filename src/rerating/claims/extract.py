@@ -469,7 +469,7 @@ class Extractor:
         norm = normalise(text)
         claims: list[Claim] = []
         state = _State(traditional=is_traditional(text, norm))
-        for s, e in sentences(norm):
+        for s, e in _join_list_items(norm, sentences(norm)):
             line = norm.rfind("\n", 0, s) + 1
             item = bool(_ITEM_RE.match(norm, line))
             if item and line != state.item_line:
@@ -1640,12 +1640,33 @@ def _trailing_window(sent: str, windows: list[Window], v: _Value) -> Window | No
 # Between the figures of a list whose later items leave out the verb: a connector, one name and
 # what may follow a name ("Nvidia fell 17%, Broadcom 17.4% and TSMC 13.3%"; "英伟达跌17%，博通17.4%").
 _GAP_PRE_RE = re.compile(
-    r"\s*(?:[,，、]\s*(?:(?:and|while|whereas|和|与|及|以及|而)\s+)?"
+    r"\s*(?:[,，、;；]\s*(?:(?:and|while|whereas|和|与|及|以及|而)\s+)?"
     r"|(?:and|&|while|whereas)\s+|(?:和|与|及|以及|而)\s*)",
     re.IGNORECASE,
 )
 # (a comma may stand for the verb left out: "Tencent rose 3% and Alibaba, 5%")
 _GAP_POST_RE = re.compile(r"\s*(?:shares|stock|股价|股票)?\s*,?\s*", re.IGNORECASE)
+
+
+# A list item after a semicolon that leaves its verb out: a name, maybe a comma, and a per-cent
+# figure ("; Alibaba, 5%", "；阿里巴巴5%", "; and Baidu, 2%.")
+_VERBLESS_ITEM_RE = re.compile(
+    r"(?:and\s+|以及|和|及)?[^\s\d,，;；%][^\d,，;；%]{0,40}?[,，]?\s*[-+−]?\d[\d.,]*\s*%\s*[;；。.]?",
+    re.IGNORECASE,
+)
+
+
+def _join_list_items(norm: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """``spans`` with each verbless list item after a semicolon joined to the sentence before it:
+    "Tencent rose 3%; Alibaba, 5%; and Baidu, 2%." is one sentence, so that the items take the
+    first figure's verb and date (a semicolon otherwise ends a sentence)."""
+    out: list[tuple[int, int]] = []
+    for s, e in spans:
+        if out and norm[out[-1][1] - 1] in ";；" and _VERBLESS_ITEM_RE.fullmatch(norm, s, e):
+            out[-1] = (out[-1][0], e)
+        else:
+            out.append((s, e))
+    return out
 
 
 def _gapped_chains(

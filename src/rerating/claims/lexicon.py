@@ -398,7 +398,7 @@ def _kind(*kinds: str) -> str:
 # A later item of a list that leaves the verb out ("Nvidia rose 3% on Tuesday, Apple 2% on
 # Wednesday", "英伟达周二涨3%，苹果周三2%"): a per-cent figure and a comma before, one after.
 _LIST_ITEM_BEFORE_RE = re.compile(
-    r"\d\s*(?:%|percent\b)[^。.!?！？;；\d]{0,30}[,，、]\s*(?:(?:and|和|及|以及)\s*)?$", re.IGNORECASE
+    r"\d\s*(?:%|percent\b)[^。.!?！？;；\d]{0,30}[,，、;；]\s*(?:(?:and|和|及|以及)\s*)?$", re.IGNORECASE
 )
 _LIST_ITEM_AFTER_RE = re.compile(
     r"\s*(?:(?:on\s+)?(?:Monday|Tuesday|Wednesday|Thursday|Friday)|周[一二三四五六日])?\s*"
