@@ -401,3 +401,19 @@ def test_the_end_of_last_year_and_as_of_a_months_end(ex: Extractor, text: str, w
 )
 def test_an_end_not_yet_reached_is_no_window(ex: Extractor, text: str) -> None:
     assert all(c.window.get("date") != "2025-02-28" for c in ex.extract(text, DATE))
+
+
+@pytest.mark.parametrize(
+    ("text", "symbol"),
+    [("春节后首周，腾讯上涨6.5%。", "0700.HK"), ("春节假期后第一周，腾讯控股上涨6.5%。", "0700.HK")],
+)
+def test_the_first_week_after_lunar_new_year(
+    ex: Extractor, market: Market, text: str, symbol: str
+) -> None:
+    # before: no window. The calendar week of Hong Kong's first session after the holiday
+    # (2025-02-03): from the close before it (2025-01-28, 402.0) to 2025-02-07 (428.2), +6.52%
+    claim, verdict = _one(ex, market, text)
+    assert dict(claim.window) == {"type": "week", "start": "2025-02-03", "end": "2025-02-09"}
+    chk = _check(verdict, symbol)
+    assert chk.computed == pytest.approx(100 * (428.2 / 402.0 - 1), abs=1e-3)
+    assert verdict.status == "supported"

@@ -357,7 +357,7 @@ def _w_after_lny(m: re.Match[str], ref: pd.Timestamp | None, st: DayMemory) -> A
     def first_after(key: str, year: int, cal: str) -> pd.Timestamp:
         return pd.Timestamp(D.first_session_after_holiday(_HOLIDAYS[key](year), cal))
 
-    def build(cal: str | None) -> dict[str, Any]:
+    def build_day(cal: str | None) -> dict[str, Any]:
         cal = cal or "XHKG"
         if kind == "lny":
             return {"type": "day", "date": D.iso(first_after("lny", base.year, cal))}
@@ -376,7 +376,21 @@ def _w_after_lny(m: re.Match[str], ref: pd.Timestamp | None, st: DayMemory) -> A
             return {"type": "unspecified"}  # a bare 节后 long after the holidays known here
         return {"type": "day", "date": D.iso(day)}
 
-    return PerCalendar(build)
+    if not m.group("week"):
+        return PerCalendar(build_day)
+
+    def build_week(cal: str | None) -> dict[str, Any]:
+        # "春节后首周": the calendar week of that first session (Hong Kong's 2025-02-03..09; in
+        # Shanghai, shut to 2025-02-04, the same week from its first session on the 5th), never
+        # past the article date
+        first = build_day(cal)
+        if first.get("type") != "day":
+            return first
+        monday = pd.Timestamp(first["date"]) - pd.Timedelta(days=pd.Timestamp(first["date"]).weekday())
+        end = min(monday + pd.Timedelta(days=6), base)
+        return {"type": "week", "start": D.iso(monday), "end": D.iso(end)}
+
+    return PerCalendar(build_week)
 
 
 def _w_ytd(m: re.Match[str], ref: pd.Timestamp | None, st: DayMemory) -> Any:
@@ -677,7 +691,7 @@ WINDOW_RULES: list[tuple[re.Pattern[str], Callable[..., Any]]] = [
      _w_lny),
     (re.compile(r"(?:(?P<hol>春节假期|春节|五一劳动节|五一节|五一|劳动节|国庆节|国庆|元旦节|元旦)"
                 r"|(?P<other>(?:端午|中秋|清明|圣诞)节?)|(?<![\u4e00-\u9fff])节)"
-                r"(?:假期|长假|小长假|黄金周)?后(?:的)?(?:首个交易日|第一个交易日|首日|开市首日)"
+                r"(?:假期|长假|小长假|黄金周)?后(?:的)?(?:首个交易日|第一个交易日|首日|开市首日|(?P<week>首周|第一周))"
                 r"|(?P<en>first (?:trading day|session) after the (?:Lunar|Chinese) New Year(?: holiday)?)",
                 re.IGNORECASE),
      _w_after_lny),
