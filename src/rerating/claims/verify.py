@@ -726,6 +726,8 @@ def _check_listing(claim: Claim, sym: str, market: Market, catalog: Any) -> List
             note="; ".join(cap.notes),
         )
     if metric in ("close_price", "index_level", "volume"):
+        from rerating.rerate.windows import flag_notes
+
         bars = market.bars(sec.symbol, day, day)
         if bars.empty:
             raise _no_row(sec.symbol, day, sec.calendar)
@@ -747,20 +749,9 @@ def _check_listing(claim: Claim, sym: str, market: Market, catalog: Any) -> List
             end_close=float(bars["close"].iloc[-1]),
             currency=sec.currency,
             calendar=sec.calendar,
-            note=_flags_on(market, sec.symbol, day),
+            note="; ".join(flag_notes(market, sec.symbol, [day])),
         )
     return ListingCheck(symbol=sec.symbol, status=UNVERIFIABLE, note=f"{metric} is not checked")
-
-
-def _flags_on(market: Market, symbol: str, day: pd.Timestamp) -> str:
-    """The data layer's known-issue flags on ``symbol``'s row of ``day`` (a half-day placeholder's
-    unverified close, ...), as the window returns carry them (docs/DATA.md)."""
-    quality = getattr(market, "quality", None)
-    flags = quality([symbol]) if quality is not None else None
-    if flags is None or flags.empty:
-        return ""
-    hit = flags[pd.to_datetime(flags["date"]) == day]
-    return "; ".join(f"{_d(pd.Timestamp(r.date))}: {r.detail}" for r in hit.itertuples())
 
 
 def _market_move(sec: Any, wr: Any, market: Market) -> float | None:

@@ -582,16 +582,23 @@ def _listing(market: Market, symbol: str, adjusted: bool) -> tuple[str, pd.Serie
     return sec.symbol, wide[col], sec.calendar, unit
 
 
-def _with_flags(market: Market, result: WindowReturn) -> WindowReturn:
-    """Add the data layer's known-issue flags on the two closes used (e.g. a half-day placeholder)."""
+def flag_notes(market: Market, symbol: str, dates: list[pd.Timestamp]) -> list[str]:
+    """The data layer's known-issue flags on ``symbol``'s rows of ``dates`` (e.g. a half-day
+    placeholder's unverified close), as "YYYY-MM-DD: detail" (docs/DATA.md); none for a market
+    without flags."""
     quality = getattr(market, "quality", None)
     if quality is None:
-        return result
-    flags = quality([result.symbol])
+        return []
+    flags = quality([symbol])
     if flags.empty:
-        return result
-    hit = flags[flags["date"].isin([result.start_date, result.end_date])]
-    extra = [f"{pd.Timestamp(r.date).date()}: {r.detail}" for r in hit.itertuples()]
+        return []
+    hit = flags[flags["date"].isin(dates)]
+    return [f"{pd.Timestamp(r.date).date()}: {r.detail}" for r in hit.itertuples()]
+
+
+def _with_flags(market: Market, result: WindowReturn) -> WindowReturn:
+    """Add the data layer's known-issue flags on the two closes used (e.g. a half-day placeholder)."""
+    extra = flag_notes(market, result.symbol, [result.start_date, result.end_date])
     if not extra:
         return result
     return replace(result, note="; ".join(n for n in (result.note, *extra) if n))
