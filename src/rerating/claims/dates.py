@@ -132,6 +132,14 @@ def first_session_after_holiday(day: dt.date, calendar: str) -> str:
     return iso(next_session(pd.Timestamp(day), calendar))
 
 
+def month_end(month: int, year: int | None, article_date: pd.Timestamp) -> pd.Timestamp:
+    """The last day of ``month``: of ``year``, or without one of the last such month over by the
+    article date ("1月底" in February is January's; in January, last January's)."""
+    if year is None:
+        year = article_date.year if month < article_date.month else article_date.year - 1
+    return pd.Timestamp(year=year, month=month, day=1) + pd.offsets.MonthEnd(0)
+
+
 def last_session_on_or_before(day: pd.Timestamp, calendar: str) -> str:
     """The last session on or before ``day`` on an exchange calendar (exchange_calendars)."""
     from rerating.data.calendars import previous_session

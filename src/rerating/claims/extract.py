@@ -1610,9 +1610,7 @@ def _asof_date(m: re.Match[str], ref: pd.Timestamp | None) -> str:
     if m.group("zemo") or m.group("eemon"):
         base = D.need(ref, m.group(0))
         mo = int(m.group("zemo")) if m.group("zemo") else D.MONTHS[m.group("eemon").casefold()]
-        # (a month without a year: the last one over by the article date)
-        year = int(m.group("zey")) if m.group("zey") else base.year if mo < base.month else base.year - 1
-        return D.iso(pd.Timestamp(year=year, month=mo, day=1) + pd.offsets.MonthEnd(0))
+        return D.iso(D.month_end(mo, int(m.group("zey")) if m.group("zey") else None, base))
     return D.month_day(D.MONTHS[m.group("emon").casefold()], int(m.group("ed")), None, ref)
 
 

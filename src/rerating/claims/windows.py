@@ -452,17 +452,12 @@ def _w_period_end(m: re.Match[str], ref: pd.Timestamp | None, st: DayMemory) -> 
     base = D.need(ref, m.group(0))
     mo = int(g["mo"]) if g.get("mo") else (D.MONTHS[g["mon"].casefold()] if g.get("mon") else None)
     year_text = g.get("y") or g.get("y2") or g.get("y3") or g.get("y4")
-    if g.get("prev") or g.get("prev2") or g.get("prev3"):
-        year = base.year - 1
-    elif year_text:
+    year = base.year - 1 if g.get("prev") or g.get("prev2") or g.get("prev3") else None
+    if year is None and year_text:
         year = int(year_text)
-    elif mo is not None:
-        year = base.year if mo < base.month else base.year - 1
-    else:
+    if (year is None and mo is None) or (mo is not None and not 1 <= mo <= 12):
         return None
-    if mo is not None and not 1 <= mo <= 12:
-        return None
-    end = pd.Timestamp(year=year, month=mo or 12, day=1) + pd.offsets.MonthEnd(0)
+    end = D.month_end(mo or 12, year, base)
     if end > base:
         return None
     if g.get("from") or g.get("since"):  # a move since the month's end, to the article date
