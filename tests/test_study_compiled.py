@@ -543,4 +543,55 @@ def test_the_batch_says_whether_it_answered_every_rank_test(
         length=cols.size, rbar=0.0,
     )  # fmt: skip
     with np.errstate(invalid="ignore"):
+        plan = st.plan_rank_batch([sample], names, ar, var_ar)
+        assert plan is not None and plan.answers_all is answered  # foreseen before the sums
         assert st.batch_rank_tests([sample], names, resid, ar, var_ar, sigma2) is answered
+
+
+@pytest.mark.parametrize("compiled", [True, False])
+def test_the_helper_thread_only_sums_the_rank_batch(
+    compiled: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One group, one window: the helper thread computes the batch's sums and nothing else; this
+    thread runs the rank tests from them (the helper no longer holds the interpreter lock for
+    the tests' Python). Without the kernels the helper runs the tests itself, as before. The
+    numbers are those of the batch run whole on the helper, bit for bit."""
+    from rerating.study import engine
+    from rerating.study import statistics as st
+
+    wide, mkt, events = _study_data(300, False, False)
+    events = events.drop(columns="group")
+    if not compiled:
+        monkeypatch.setenv("RERATING_COMPILED", "0")
+
+    def fit():  # type: ignore[no-untyped-def]
+        return EventStudy(
+            wide, events, market_returns=mkt, benchmarks="MKT", model="market",
+            estimation_window=(-250, -11), event_windows=((-10, 10),), tests="all", workers=2,
+        ).fit()  # fmt: skip
+
+    where: list[tuple[str, tuple[str, ...]]] = []  # (thread, tests) of each _run_tests call
+    run_tests = engine._run_tests
+
+    def spied(samples, names):  # type: ignore[no-untyped-def]
+        where.append((threading.current_thread().name, tuple(names)))
+        return run_tests(samples, names)
+
+    monkeypatch.setattr(engine, "_run_tests", spied)
+    split = fit()
+    ranks = ("corrado", "corrado_zivney", "grank")
+    rank_calls = [thread for thread, names in where if set(names) & set(ranks)]
+    main = threading.main_thread().name
+    if compiled:
+        assert rank_calls == [main]  # one call, on this thread
+    else:  # the kernels decline: the helper ranks each test's matrix
+        assert rank_calls and all(thread != main for thread in rank_calls)
+    assert all(thread == main for thread, names in where if not set(names) & set(ranks))
+    # the batch whole on the helper, as before the split
+    monkeypatch.setattr(engine, "plan_rank_batch", lambda *args: None)
+    where.clear()
+    whole = fit()
+    assert [t for t, names in where if set(names) & set(ranks)] != [main]
+    pd.testing.assert_frame_equal(split.tests, whole.tests, check_exact=True)
+    assert split.warnings == whole.warnings
+    assert split.tests["statistic"].notna().all() and len(split.tests) == len(st.TESTS)

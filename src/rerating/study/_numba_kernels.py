@@ -407,16 +407,23 @@ def _block_sum(a, lo, n):
 def _pairwise_sum(a, n):
     """``a[:n].sum()`` added in numpy's order for a contiguous row (its pairwise summation: halves,
     cut at a multiple of 8, down to blocks of at most 128 values, :func:`_block_sum`), so that the
-    sums are numpy's to the last bit. The halves are walked with a stack (numba's cache does not
-    keep recursive functions)."""
+    sums are numpy's to the last bit. numba's cache does not keep recursive functions: up to
+    about 8,000 values, a chain of functions one per level of halves (no allocation: this runs
+    once per row); beyond, a stack of the halves."""
+    return _halves_6(a, 0, n)
+
+
+@njit(nogil=True, cache=True, error_model="numpy")
+def _stacked_pairwise_sum(a, lo0, n):
+    """``a[lo0:lo0 + n]``'s pairwise sum walked with a stack of the halves (any length)."""
     if n <= 128:
-        return _block_sum(a, 0, n)
+        return _block_sum(a, lo0, n)
     lo_of = np.empty(64, dtype=np.int64)  # the pending halves: start, length, next step
     n_of = np.empty(64, dtype=np.int64)
     step = np.empty(64, dtype=np.int64)
     done = np.empty(64)  # the sums of the halves finished, in order
     top, n_done = 0, 0
-    lo_of[0], n_of[0], step[0] = 0, n, 0
+    lo_of[0], n_of[0], step[0] = lo0, n, 0
     while top >= 0:
         lo, m = lo_of[top], n_of[top]
         if m <= 128:
@@ -437,6 +444,55 @@ def _pairwise_sum(a, n):
         top += 1
         lo_of[top], n_of[top], step[top] = start, length, 0
     return done[0]
+
+
+@njit(nogil=True, cache=True, error_model="numpy")
+def _halves_1(a, lo, n):
+    """``a[lo:lo + n]``'s pairwise sum: one level of :func:`_pairwise_sum`'s halves."""
+    if n <= 128:
+        return _block_sum(a, lo, n)
+    half = n // 2 - (n // 2) % 8
+    return _stacked_pairwise_sum(a, lo, half) + _stacked_pairwise_sum(a, lo + half, n - half)
+
+
+@njit(nogil=True, cache=True, error_model="numpy")
+def _halves_2(a, lo, n):
+    if n <= 128:
+        return _block_sum(a, lo, n)
+    half = n // 2 - (n // 2) % 8
+    return _halves_1(a, lo, half) + _halves_1(a, lo + half, n - half)
+
+
+@njit(nogil=True, cache=True, error_model="numpy")
+def _halves_3(a, lo, n):
+    if n <= 128:
+        return _block_sum(a, lo, n)
+    half = n // 2 - (n // 2) % 8
+    return _halves_2(a, lo, half) + _halves_2(a, lo + half, n - half)
+
+
+@njit(nogil=True, cache=True, error_model="numpy")
+def _halves_4(a, lo, n):
+    if n <= 128:
+        return _block_sum(a, lo, n)
+    half = n // 2 - (n // 2) % 8
+    return _halves_3(a, lo, half) + _halves_3(a, lo + half, n - half)
+
+
+@njit(nogil=True, cache=True, error_model="numpy")
+def _halves_5(a, lo, n):
+    if n <= 128:
+        return _block_sum(a, lo, n)
+    half = n // 2 - (n // 2) % 8
+    return _halves_4(a, lo, half) + _halves_4(a, lo + half, n - half)
+
+
+@njit(nogil=True, cache=True, error_model="numpy")
+def _halves_6(a, lo, n):
+    if n <= 128:
+        return _block_sum(a, lo, n)
+    half = n // 2 - (n // 2) % 8
+    return _halves_5(a, lo, half) + _halves_5(a, lo + half, n - half)
 
 
 @njit(nogil=True, cache=True, error_model="numpy")

@@ -61,15 +61,18 @@ from rerating.study.statistics import (
     CLUSTER_VALID,
     EVENT_TIME_TESTS,
     TESTS,
+    RankBatch,
     TestResult,
     WindowSample,
     batch_rank_tests,
     cross_correlation_matrix,
     estimation_aar,
+    finish_rank_batch,
     group_rows_cache,
     kp_adjustment,
     overlap_apart,
     pairwise_correlations,
+    plan_rank_batch,
 )
 
 PARAMETRIC = (
@@ -1091,8 +1094,8 @@ def _fit(study, ev, flat, d0, design, method, k_params, min_est, market_of_sym=N
     )
     # the helper thread takes the rank tests; without any, everything runs on this thread
     helper = _helper_pool(study.workers) if set(RANK_TESTS) & set(study.tests) else None
-    deferred: list[tuple[dict, int, _Task, int]] = []  # rank-test rows filled at the end
-    all_tasks: dict[str, _Task] = {}  # the "all" group's rank tests
+    deferred: list[tuple[dict, int, _Task | _SplitRankBatch, int]] = []  # rank-test rows filled at the end
+    all_tasks: dict[str, _Task] = {}  # the "all" group's rank tests, one task each
     # r̄ across each pair of groups, for compare()'s adj_bmp_difference: each group's r̄ sample is
     # kept and a pair's r̄ computed when compare() asks for it (with very many groups, e.g. the
     # simulation harness's replications, compare() leaves the cross term out: conservative when
@@ -1152,18 +1155,31 @@ def _fit(study, ev, flat, d0, design, method, k_params, min_est, market_of_sym=N
             # the rank tests sort (events x sessions) matrices and do not need r̄: with a helper
             # thread they run while this thread computes r̄ and the other tests (same results)
             ranked = [t for t in study.tests if t in RANK_TESTS and n >= TESTS[t].min_n]
-            tasks: dict[str, _Task] = {}  # each rank test of the group, queued for the helper
+            # each rank test of the group, queued for the helper
+            tasks: dict[str, _Task | _SplitRankBatch] = {}
             if helper is not None:
                 assert rank_inputs is not None
-                if len(groups) == 1 and ranked:  # one batch ranks for every rank test
+                plan = (
+                    plan_rank_batch(samples, ranked, arr["ar"], arr["var_ar"])
+                    if len(groups) == 1 and ranked
+                    else None
+                )
+                if plan is not None and plan.answers_all:
+                    # the helper only sums (compiled, without the interpreter lock); this thread
+                    # finishes the tests when it fills their rows
+                    split = _SplitRankBatch(rank_inputs, samples, ranked, plan, helper)
+                    tasks = dict.fromkeys(ranked, split)
+                elif len(groups) == 1 and ranked:  # one batch ranks for every rank test
                     batch = _Task(_run_batched_rank_tests, rank_inputs, samples, ranked)
                     tasks = dict.fromkeys(ranked, batch)
                     helper.submit(batch.run)
                 for tname in [] if tasks else ranked:  # else a task per test
                     if gname == "all":
-                        tasks[tname] = _Task(_run_rank_tests, rank_inputs, sel, samples, [tname])
+                        task = all_tasks[tname] = _Task(
+                            _run_rank_tests, rank_inputs, sel, samples, [tname]
+                        )
                     else:  # after "all"'s ranks, which a group's events take (group_rows_cache)
-                        tasks[tname] = _Task(
+                        task = _Task(
                             _run_tests_after,
                             rank_inputs,
                             samples,
@@ -1172,9 +1188,8 @@ def _fit(study, ev, flat, d0, design, method, k_params, min_est, market_of_sym=N
                             all_cache,
                             sel,
                         )
-                    helper.submit(tasks[tname].run)
-                if gname == "all":
-                    all_tasks = tasks
+                    tasks[tname] = task
+                    helper.submit(task.run)
             if gname == "all":
                 blas_limit.enter_context(_one_blas_thread())
             sums = None
@@ -1564,6 +1579,50 @@ def _run_batched_rank_tests(
     if batch_rank_tests(samples, names, *inputs.parts()):
         return _run_tests(samples, names)
     return _run_rank_tests(inputs, slice(None), samples, names)
+
+
+def _rank_sums_or_tests(
+    inputs: _RankInputs, samples: list[WindowSample], names: Sequence[str], plan: RankBatch
+) -> np.ndarray | dict:
+    """The helper's part of :class:`_SplitRankBatch`: the batch's compiled sums, or, when the
+    kernels cannot take the batch (a value not finite, numba absent), the rank tests themselves."""
+    resid, ar, var_ar, sigma2 = inputs.parts()
+    sums = _compiled.span_rank_sums(resid, ar, var_ar, sigma2, plan.cz_div, plan.stars, plan.corrado)
+    return _run_rank_tests(inputs, slice(None), samples, names) if sums is None else sums
+
+
+class _SplitRankBatch:
+    """The rank tests of a study without named groups when one batch answers them all
+    (:func:`plan_rank_batch`): the helper thread computes the batch's sums, which hold the
+    interpreter lock only to start and return, and the thread that asks for the result puts them
+    in the cache and runs the tests (:func:`finish_rank_batch`). A helper that also ran the
+    tests' Python took the lock from this thread's r̄ and tests many times over."""
+
+    def __init__(
+        self,
+        inputs: _RankInputs,
+        samples: list[WindowSample],
+        names: Sequence[str],
+        plan: RankBatch,
+        helper: ThreadPoolExecutor,
+    ) -> None:
+        self._sums = _Task(_rank_sums_or_tests, inputs, samples, names, plan)
+        helper.submit(self._sums.run)
+        self._args = (inputs, samples, names, plan)
+        self._out: dict | None = None
+
+    def result(self) -> dict:
+        """``{(window index, test): TestResult}`` of the rank tests (computed on first call)."""
+        if self._out is None:
+            inputs, samples, names, plan = self._args
+            got = self._sums.result()
+            if isinstance(got, dict):
+                self._out = got
+            elif finish_rank_batch(plan, samples, names, got, inputs.parts()[0].shape[1]):
+                self._out = _run_tests(samples, names)
+            else:  # not expected (the plan answers every test): each test ranks on its own
+                self._out = _run_rank_tests(inputs, slice(None), samples, names)
+        return self._out
 
 
 def _run_tests_after(  # type: ignore[no-untyped-def]

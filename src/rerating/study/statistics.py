@@ -1567,6 +1567,86 @@ def _grank_of(w: WindowSample) -> TestResult:
     return grank(w.sar_est, w.scar, lag_length, _grank_est_ranks(w))
 
 
+@dataclass(frozen=True)
+class RankBatch:
+    """What :func:`batch_rank_tests` ranks for a group (:func:`plan_rank_batch`): the arguments of
+    :func:`rerating.study._compiled.span_rank_sums` beside the residuals, and the windows whose
+    GRANK sums it computes."""
+
+    corrado: bool  # Corrado's sums of the whole span
+    cz_div: np.ndarray | None  # Corrado & Zivney's span sds (None: not asked for)
+    stars: np.ndarray  # (windows, N) GRANK's SCAR*
+    starred: tuple[WindowSample, ...]  # the windows of ``stars``
+    answers_all: bool  # once the sums are in the cache, it answers every test of every window
+
+
+def plan_rank_batch(
+    samples: list[WindowSample], names: Sequence[str], ar: np.ndarray, var_ar: np.ndarray
+) -> RankBatch | None:
+    """The batch :func:`batch_rank_tests` runs for ``samples`` and the tests ``names``: None when
+    there is nothing to rank in one, or the group's ranks are taken by named groups (its cache's
+    "segments"). ``ar``, ``var_ar`` (N, L2): the span's ARs and their variances."""
+    if not samples or not set(names) & {"corrado", "corrado_zivney", "grank"}:
+        return None
+    if samples[0].extra.get("segments"):
+        return None
+    n = samples[0].scar.size
+    span = [_window_key(w) == "" for w in samples]
+    corrado = any(span) and "corrado" in names
+    cz_div = None
+    if any(span) and "corrado_zivney" in names:  # the re-standardised span (corrado_zivney_ranks)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            cz_div = _span_sd((ar / np.sqrt(var_ar)).T.copy())
+    stars, starred = [], []
+    if "grank" in names:
+        for w in samples:
+            scar = np.asarray(w.scar, dtype=float)
+            star = scar / scar.std(ddof=1)  # as grank() re-standardises it
+            if all_finite(star):
+                stars.append(star)
+                starred.append(w)
+    # what each test of each window will find in the cache (a window short of the span ranks
+    # its own columns from the matrices: _window_rank_means)
+    answers = {
+        "corrado": corrado and all(span),
+        "corrado_zivney": cz_div is not None and all(span),
+        "grank": len(starred) == len(samples),
+    }
+    return RankBatch(
+        corrado,
+        cz_div,
+        np.array(stars).reshape(len(stars), n),
+        tuple(starred),
+        all(answers.get(name, False) for name in names),
+    )
+
+
+def finish_rank_batch(
+    batch: RankBatch, samples: list[WindowSample], names: Sequence[str], sums: np.ndarray, l1: int
+) -> bool:
+    """Put the batch's ``sums`` (:func:`rerating.study._compiled.span_rank_sums`) into the cache
+    the group's windows share; whether the cache now answers every test of ``names`` for every
+    window (``l1``: the estimation window's length)."""
+    extra = samples[0].extra
+    n = samples[0].scar.size
+    t = sums.shape[1]
+    rows = iter(sums)
+    if batch.corrado:
+        extra["means_ar"] = _rank_means_of(next(rows) / (t + 1.0) - 0.5 * n, np.full(t, n), n)
+    if batch.cz_div is not None:
+        extra["means_cz"] = _rank_means_of(next(rows) / (t + 1.0) - 0.5 * n, np.full(t, n), n)
+    for w, row in zip(batch.starred, rows, strict=True):
+        extra[_grank_key(w)] = row[: l1 + 1].copy()
+    found = {"corrado": "means_ar", "corrado_zivney": "means_cz"}
+    return all(
+        (found[name] in extra and _window_key(w) == "")
+        if name in found
+        else (name == "grank" and _grank_key(w) in extra)
+        for w in samples
+        for name in names
+    )
+
+
 def batch_rank_tests(
     samples: list[WindowSample],
     names: Sequence[str],
@@ -1587,48 +1667,19 @@ def batch_rank_tests(
     of ``names`` for every window: then the tests need none of the (events x sessions) matrices
     of :class:`WindowSample` (``sar_est``, ``ar_all``, ``sar_all``), which need not be built. Not
     for a group whose named groups take rows of its ranks (its cache's "segments").
+
+    The three steps, :func:`plan_rank_batch`, the compiled sums and :func:`finish_rank_batch`,
+    may run on different threads (the engine sums on its helper thread).
     """
-    if not samples or not set(names) & {"corrado", "corrado_zivney", "grank"}:
+    batch = plan_rank_batch(samples, names, ar, var_ar)
+    if batch is None:
         return False
-    extra = samples[0].extra
-    if extra.get("segments"):
-        return False
-    n, l1 = resid.shape
-    span = [_window_key(w) == "" for w in samples]
-    corrado = any(span) and "corrado" in names
-    cz_div = None
-    if any(span) and "corrado_zivney" in names:  # the re-standardised span (corrado_zivney_ranks)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            cz_div = _span_sd((ar / np.sqrt(var_ar)).T.copy())
-    stars, starred = [], []
-    if "grank" in names:
-        for w in samples:
-            scar = np.asarray(w.scar, dtype=float)
-            star = scar / scar.std(ddof=1)  # as grank() re-standardises it
-            if all_finite(star):
-                stars.append(star)
-                starred.append(w)
     sums = _compiled.span_rank_sums(
-        resid, ar, var_ar, sigma2, cz_div, np.array(stars).reshape(len(stars), n), corrado
+        resid, ar, var_ar, sigma2, batch.cz_div, batch.stars, batch.corrado
     )
     if sums is None:
         return False
-    t = l1 + ar.shape[1]
-    rows = iter(sums)
-    if corrado:
-        extra["means_ar"] = _rank_means_of(next(rows) / (t + 1.0) - 0.5 * n, np.full(t, n), n)
-    if cz_div is not None:
-        extra["means_cz"] = _rank_means_of(next(rows) / (t + 1.0) - 0.5 * n, np.full(t, n), n)
-    for w, row in zip(starred, rows, strict=True):
-        extra[_grank_key(w)] = row[: l1 + 1].copy()
-    # what each test of each window finds in the cache (a window short of the span ranks its own
-    # columns from the matrices: _window_rank_means)
-    found = {"corrado": "means_ar", "corrado_zivney": "means_cz"}
-    return all(
-        (found[name] in extra and whole) if name in found else (name == "grank" and _grank_key(w) in extra)
-        for w, whole in zip(samples, span, strict=True)
-        for name in names
-    )
+    return finish_rank_batch(batch, samples, names, sums, resid.shape[1])
 
 
 def _grank_est_ranks(w: WindowSample) -> tuple[np.ndarray, np.ndarray] | None:
