@@ -317,3 +317,23 @@ def test_sum_variance_degrees_of_freedom_when_the_lag_1_autocovariance_is_zero()
     assert (var, n) == (pytest.approx(5 * 4 / 7, rel=1e-12), 8)
     assert df == pytest.approx(7 * 25 / 57, rel=1e-12)
     assert st.sum_variance(x, 5, lags=0)[2] == 7  # independent values: T - 1
+
+
+@given(
+    hs.lists(
+        hs.tuples(hs.integers(0, 30), hs.integers(0, 6)), min_size=0, max_size=12
+    )
+)
+@settings(max_examples=300, deadline=None)
+def test_overlap_apart_is_two_windows_with_different_starts_sharing_a_date(
+    windows: list[tuple[int, int]],
+) -> None:
+    """Checked pair by pair: two closed [start, end] windows with different starts that share a
+    date (equal starts, duplicates and nesting included)."""
+    days = np.array([(s, s + length) for s, length in windows], dtype=np.int64).reshape(-1, 2)
+    expected = any(
+        a[0] != b[0] and max(a[0], b[0]) <= min(a[1], b[1])
+        for i, a in enumerate(days)
+        for b in days[i + 1 :]
+    )
+    assert st.overlap_apart(days) is expected

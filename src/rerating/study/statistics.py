@@ -1788,9 +1788,9 @@ def overlap_apart(days: np.ndarray) -> bool:
     different event times (where :data:`EVENT_TIME_TESTS` are not valid under clustering)."""
     if days.shape[0] < 2:
         return False
-    starts, first = np.unique(days[:, 0], return_inverse=True)
-    if starts.size < 2:
-        return False
-    ends = np.full(starts.size, np.iinfo(np.int64).min)
-    np.maximum.at(ends, first, days[:, 1].astype(np.int64))
-    return bool((starts[1:] <= np.maximum.accumulate(ends)[:-1]).any())
+    order = np.argsort(days[:, 0], kind="stable")
+    starts = days[order, 0]
+    reach = np.maximum.accumulate(days[order, 1])  # the latest end of the rows so far
+    # each later start, at its first row: does a window that started earlier reach it?
+    later = starts[1:] != starts[:-1]
+    return bool((starts[1:][later] <= reach[:-1][later]).any())
