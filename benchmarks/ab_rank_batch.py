@@ -40,18 +40,20 @@ from rerating.study import statistics as st  # noqa: E402
 OLD = "7b2f99d"
 
 
-def old_kernels() -> ModuleType:
-    """7b2f99d's numba kernels, loaded under a name of their own."""
+def old_kernels(commit: str = OLD) -> ModuleType:
+    """A commit's numba kernels (7b2f99d's by default), loaded under a name of their own from a
+    copy outside the source tree (numba's cache is keyed by the file)."""
     text = subprocess.run(
-        ["git", "show", f"{OLD}:src/rerating/study/_numba_kernels.py"],
+        ["git", "show", f"{commit}:src/rerating/study/_numba_kernels.py"],
         cwd=HERE.parent, check=True, capture_output=True, text=True,
     ).stdout  # fmt: skip
-    path = Path(tempfile.mkdtemp()) / "old_kernels.py"
+    name = f"kernels_{commit}"
+    path = Path(tempfile.mkdtemp()) / f"{name}.py"
     path.write_text(text)
-    spec = importlib.util.spec_from_file_location("old_kernels", path)
+    spec = importlib.util.spec_from_file_location(name, path)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
-    sys.modules["old_kernels"] = module
+    sys.modules[name] = module
     spec.loader.exec_module(module)
     return module
 

@@ -527,7 +527,9 @@ def test_the_caar_rbar_sums_only_the_lags_a_window_spans(
     )
     seen: list = []
     real = engine._rbar_all_events
-    monkeypatch.setattr(engine, "_rbar_all_events", lambda sums: seen.append(sums) or real(sums))
+    monkeypatch.setattr(
+        engine, "_rbar_all_events", lambda sums, **kw: seen.append(sums) or real(sums, **kw)
+    )
     EventStudy(
         wide, events, market_returns=mkt, benchmarks=bench, estimation_window=EST,
         event_windows=WINS, tests=("adj_bmp",),
@@ -545,6 +547,16 @@ def test_the_caar_rbar_sums_only_the_lags_a_window_spans(
     assert restricted.effective == pytest.approx(every_lag.effective, rel=1e-12, abs=1e-15)
     assert restricted.same_date == pytest.approx(every_lag.same_date, rel=1e-12, abs=1e-15)
     assert restricted.residual == every_lag.residual
+    # one market: the fit leaves the residual r̄ for later, and sums only the lags a window spans
+    monkeypatch.undo()
+    near = real(sums, residual=False)
+    if design == "two markets":  # lead-lag terms: everything at once, as before
+        assert near == restricted
+    else:
+        assert np.isnan(near.residual) and near.n_pairs == restricted.n_pairs
+        for field in ("effective", "same_date", "weighted"):
+            assert getattr(near, field) == pytest.approx(getattr(restricted, field), rel=1e-12, abs=1e-15)
+        assert engine._residual_rbar(sums) == restricted.residual  # when read: the same bits
 
 
 def _pair_lag_oracle(a, b, max_lag: int, same: bool) -> np.ndarray:  # type: ignore[no-untyped-def]
@@ -592,3 +604,47 @@ def test_lag_sums_by_blocks_and_by_dots_match_every_pair(
     np.testing.assert_allclose(dots, want, rtol=1e-12, atol=1e-11)
     np.testing.assert_allclose(blocks, want, rtol=1e-12, atol=1e-11)
     np.testing.assert_array_equal(chosen, dots)
+
+
+def test_the_residual_rbar_is_computed_when_first_read_and_is_the_fits_own(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """One market, every event's calendar sums: the fit sums the pairs only at the lags a window
+    spans, and the residuals' mean correlation over every pair (clustering's ``rbar_residual``,
+    which no test uses) is computed from the kept sums when it is first read: the same number,
+    bit for bit, as a fit that computes it at once (no room to keep the sums), and the same after
+    a pickle round trip."""
+    import pickle
+
+    from rerating.study import engine
+
+    rng = np.random.default_rng(14)
+    wide, mkt = _market(seed=3, n_sym=150, n_days=600, shock=0.5, nan_share=0.0)
+    events = pd.DataFrame(
+        {
+            "event_id": [f"E{i}" for i in range(400)],
+            "symbol": rng.choice(wide.columns, 400),
+            "date": wide.index[rng.integers(300, 580, 400)],
+        }
+    )
+    lags: list[int] = []  # the lags each _lag_sums call sums
+    real = engine._lag_sums
+    monkeypatch.setattr(engine, "_lag_sums", lambda a, b, m: lags.append(m) or real(a, b, m))
+    later = _fit(wide, mkt, events)
+    every_lag = EST[1] - EST[0] + 1 - engine.RBAR_MIN_OVERLAP + 1
+    assert lags and max(lags) < every_lag  # the fit: the windows' lags only
+    copy = pickle.loads(pickle.dumps(later))  # before it is read: the sums go along
+    clus = later.clustering
+    assert max(lags) == every_lag  # read: every lag of the estimation window
+    monkeypatch.setattr(engine, "_SUMS_KEPT_BYTES", 0)  # no room: computed in the fit
+    now = _fit(wide, mkt, events).clustering
+    assert clus["rbar_residual"].tolist() == now["rbar_residual"].tolist()
+    assert copy.clustering["rbar_residual"].tolist() == now["rbar_residual"].tolist()
+    # the windows' r̄ from the same sums at fewer lags: equal to rounding
+    for col in ("rbar", "rbar_caar", "rbar_same_date"):
+        np.testing.assert_allclose(clus[col], now[col], rtol=1e-12, atol=1e-15)
+    assert list(clus.columns) == list(now.columns) and (clus["n_pairs"] == now["n_pairs"]).all()
+    # and near the oracle's (pandas' correlation of every pair of residual series: the sums'
+    # estimate is exact only for pairs on one date, docs/STUDY.md "r̄ of a large group")
+    want = _oracle(wide, mkt, later)["residual"]
+    assert clus["rbar_residual"].iloc[0] == pytest.approx(want, rel=0.005)

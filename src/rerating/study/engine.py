@@ -1103,6 +1103,7 @@ def _fit(study, ev, flat, d0, design, method, k_params, min_est, market_of_sym=N
     keep_samples = 2 <= len(groups) - 1 <= RBAR_BETWEEN_MAX_GROUPS
     rbar_samples: dict[str, _RbarSample] = {}
     calendar_sums: dict[str, _CalendarSums] = {}  # of the groups whose r̄ used every event
+    residual_rbars = _ResidualRbars()
     study_calendar: np.ndarray | None = None  # every kept event's listings' sessions, for r̄
     clustered = False  # some group's event windows overlap in calendar time
     # one BLAS thread (from the first group's r̄ on, once the helper has its work): a threaded BLAS
@@ -1226,13 +1227,20 @@ def _fit(study, ev, flat, d0, design, method, k_params, min_est, market_of_sym=N
                 if gname != "all" and keep_samples:  # for r̄ across groups, when compare() asks
                     rbar_samples[gname] = dataclasses.replace(sample, windows=sample.windows[:-1])
             if sums is not None:
-                g_rbar = _rbar_all_events(sums)
+                # one market and room to keep the sums: the residual r̄ when it is read
+                later = (
+                    len(sums.by_market) <= 1
+                    and residual_rbars.pending_bytes + sums.nbytes <= _SUMS_KEPT_BYTES
+                )
+                g_rbar = _rbar_all_events(sums, residual=not later)
+                residual_rbars.put(gname, g_rbar.residual, sums if later else None)
                 kept_bytes = sum(c.nbytes for c in calendar_sums.values())
                 if gname != "all" and keep_samples and kept_bytes + sums.nbytes <= _SUMS_KEPT_BYTES:
                     calendar_sums[gname] = sums
             else:
                 assert sample is not None
                 g_rbar = _rbar(sample)
+                residual_rbars.put(gname, g_rbar.residual)
             # the span's r̄ of the CAAR (r̄*), for aar_path
             rbar_of[gname] = (g_rbar.for_caar(-1), g_rbar.n_pairs)
             overlap_windows: list[str] = []
@@ -1260,7 +1268,6 @@ def _fit(study, ev, flat, d0, design, method, k_params, min_est, market_of_sym=N
                         "rbar": rbar,
                         "rbar_caar": g_rbar.for_caar(w),
                         "rbar_same_date": g_rbar.same_date[w],
-                        "rbar_residual": g_rbar.residual,
                         "n_pairs": g_rbar.n_pairs,
                         "design_effect": de,
                         "overlapping": overlapping,
@@ -1343,9 +1350,9 @@ def _fit(study, ev, flat, d0, design, method, k_params, min_est, market_of_sym=N
                 )
                 warnings.append(
                     f"event windows overlap in calendar time{adjacent} in group {gname!r} (N={n}): "
-                    f"{'; '.join(overlap_windows)} (r̄: the residuals' correlation, "
-                    f"{g_rbar.residual:.4f}, weighted by the window dates each pair shares"
-                    f"{lead_lag_note})"
+                    f"{'; '.join(overlap_windows)} (r̄: the residuals' correlation weighted by "
+                    f"the window dates each pair shares{lead_lag_note}; results.clustering's "
+                    "rbar_residual: the correlation itself)"
                 )
                 clustered = True
             if apart_windows:
@@ -1406,6 +1413,7 @@ def _fit(study, ev, flat, d0, design, method, k_params, min_est, market_of_sym=N
         aar_est=aar_est,
         day0_dates=flat.dates_at(arr["row0"]),
         rbar_between=_PairwiseRbar(rbar_samples, calendar_sums) if keep_samples else {},
+        rbar_residual=residual_rbars,
         markets=markets_of,
     )
 
@@ -2530,10 +2538,13 @@ def _pair_terms(
     lead: bool = False,
     windows: int | None = None,
     weighted: bool = False,
+    near_only: bool = False,
 ) -> _PairTerms:
     """:class:`_PairTerms` of events ``i`` of ``a`` and ``j`` of ``b`` with ``j``'s day 0 ``d``
     sessions later, ``|d| < max_lag``. When ``a`` is ``b``, each pair once (``d >= 0``, no event
-    with itself).
+    with itself). ``near_only``: the sums of ``u_i u_j`` only at the lags where two windows can
+    share a date (``r`` is 0 further apart: what the windows' r̄ needs, not the residuals' mean
+    correlation over every pair).
 
     A pair's correlation over its common dates is estimated from the unit residuals as
     ``sum_t u_i(t) u_j(t) sqrt(n_i n_j) / c_ij`` (``c_ij`` common dates with a residual, ``n_i``
@@ -2565,7 +2576,7 @@ def _pair_terms(
     # what only weighs the dates two events' windows share is summed at the lags a window spans,
     # not at every lag of the estimation window
     near = min(max_lag, _window_reach(a, b, n_windows) + 1)
-    s = lag_sums(a, b)
+    s = lag_sums(a, b, near if near_only else max_lag)
     s_w = None
     if weighted:  # the same sums of s_i u_i: each pair's product weighted by s_i s_j
         s_w = lag_sums(a.weight_grid(), b.weight_grid(), near)
@@ -2624,7 +2635,7 @@ def _mean_shared(terms: _PairTerms, w: int, weighted: bool = False) -> float:
     return float((r * np.where(has, terms.shared[w] / np.where(has, terms.pairs, 1.0), 0.0)).sum())
 
 
-def _rbar_all_events(sums: _CalendarSums) -> _GroupRbar:
+def _rbar_all_events(sums: _CalendarSums, residual: bool = True) -> _GroupRbar:
     """r̄ of a large group (Kolari & Pynnönen 2010, by window as :func:`_rbar`) from *every*
     event, by sums over calendar time instead of pairs (:func:`_calendar_sums`), for each of the
     windows ``sums.bounds``.
@@ -2641,6 +2652,10 @@ def _rbar_all_events(sums: _CalendarSums) -> _GroupRbar:
     With listings of several markets (``sums.by_market``, :class:`_LeadLag`), an ordered pair of
     events of different markets also adds ``corr(e_i(t), e_j(t-1))`` times the dates of ``i``'s
     window whose previous session is in ``j``'s, as :func:`_rbar` adds it for its subsample.
+
+    ``residual=False`` (one market): the residuals' mean correlation over every pair, which needs
+    the sums at every lag of the estimation window and which no test uses, is left NaN (see
+    :func:`_residual_rbar`); the windows' r̄ need only the lags a window spans.
     """
     max_lag = sums.l1 - RBAR_MIN_OVERLAP + 1  # pairs further apart share too few estimation dates
     n_pairs_all = sums.n * (sums.n - 1) / 2.0
@@ -2656,9 +2671,10 @@ def _rbar_all_events(sums: _CalendarSums) -> _GroupRbar:
     weigh = sums.wsum is not None and weight_all > 0
     same_date, r_sum, linked = [0.0] * len(lengths), 0.0, 0
     weighted = [0.0] * len(lengths)
+    near_only = not residual and len(markets) == 1
     for k, (_, a) in enumerate(markets):
         for _, b in markets[k:]:
-            terms = _pair_terms(a, b, max_lag, weighted=weigh)
+            terms = _pair_terms(a, b, max_lag, weighted=weigh, near_only=near_only)
             r_sum += float(terms.r.sum())
             linked += int(terms.pairs.sum())
             for w, length in enumerate(lengths):
@@ -2675,12 +2691,66 @@ def _rbar_all_events(sums: _CalendarSums) -> _GroupRbar:
                     if weigh:
                         weighted[w] += _mean_shared(lead, w, True) / (length * weight_all)
     return _GroupRbar(
-        r_sum / n_pairs_all,
+        float("nan") if near_only else r_sum / n_pairs_all,
         linked,
         tuple(effective),
         tuple(same_date),
         tuple(weighted) if weigh else (),
     )
+
+
+def _residual_rbar(sums: _CalendarSums) -> float:
+    """:func:`_rbar_all_events`'s residual r̄ of a group of one market: the residuals' mean
+    correlation over every pair, from the sums at every lag of the estimation window."""
+    max_lag = sums.l1 - RBAR_MIN_OVERLAP + 1
+    if max_lag < 1 or sums.n < 2:
+        return 0.0
+    return float(_pair_terms(sums, sums, max_lag).r.sum()) / (sums.n * (sums.n - 1) / 2.0)
+
+
+class _ResidualRbars(Mapping):
+    """``results.rbar_residual``: each group's residual r̄ (the clustering table's
+    ``rbar_residual``). A group whose r̄ came from every event's calendar sums in one market gets
+    it the first time it is read (:func:`_residual_rbar`): its sums at every lag of the
+    estimation window cost a 500-event fit a tenth of its time, and no test, CAAR or window r̄
+    uses it. The value is the one the fit would have computed, to the last bit."""
+
+    def __init__(self) -> None:
+        self._values: dict[str, float] = {}
+        self._sums: dict[str, _CalendarSums] = {}
+        self._lock = threading.Lock()
+
+    def put(self, group: str, value: float, sums: _CalendarSums | None = None) -> None:
+        """``value`` for ``group``; or, with ``sums``, computed from them when first read."""
+        if sums is None:
+            self._values[group] = value
+        else:
+            self._sums[group] = sums
+
+    @property
+    def pending_bytes(self) -> int:
+        """The memory the sums kept for later hold."""
+        return sum(s.nbytes for s in self._sums.values())
+
+    def __getitem__(self, group: str) -> float:
+        with self._lock:  # results may be read from several threads
+            if group in self._sums:
+                with _one_blas_thread():  # as in the fit: the same sums whenever it runs
+                    self._values[group] = _residual_rbar(self._sums.pop(group))
+        return self._values[group]
+
+    def __getstate__(self) -> dict:  # results pickle: the lock is made anew
+        return {"_values": self._values, "_sums": self._sums}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self._lock = threading.Lock()
+
+    def __iter__(self) -> Iterator[str]:
+        return iter([*self._values, *self._sums])
+
+    def __len__(self) -> int:
+        return len(self._values) + len(self._sums)
 
 
 def _rbar_between_all_events(a: _CalendarSums, b: _CalendarSums) -> dict:

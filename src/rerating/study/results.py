@@ -258,6 +258,9 @@ class EventStudyResults:
     rbar_between: Mapping = field(default_factory=dict)
     # group -> market codes of its events, when r̄ has lead-lag terms (EventStudy's lead_lag)
     markets: dict = field(default_factory=dict)
+    # group -> the residuals' mean pairwise correlation (clustering's rbar_residual; a mapping
+    # that may compute a group's the first time it is read)
+    rbar_residual: Mapping = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         # read-only through and through: compare(), aar_path() and the frames are computed from
@@ -274,6 +277,8 @@ class EventStudyResults:
             value = getattr(self, name)
             if name in ("caar_rows", "test_rows", "clustering_rows"):
                 object.__setattr__(self, name, tuple(ReadOnlyDict(r) for r in value))
+            elif name == "rbar_residual":  # floats, some computed when first read
+                pass
             elif name == "rbar_between":
                 # computed lazily (engine._PairwiseRbar): each value is frozen as it is handed out
                 if not isinstance(value, ReadOnlyPairs):
@@ -295,8 +300,14 @@ class EventStudyResults:
 
     @cached_property
     def _clustering_frame(self) -> pd.DataFrame:
-        """The clustering table (built on first use; :attr:`clustering` hands out copies)."""
-        return rows_frame(self.clustering_rows)
+        """The clustering table (built on first use; :attr:`clustering` hands out copies), with
+        each group's ``rbar_residual`` after ``rbar_same_date``."""
+        rows = []
+        for row in self.clustering_rows:
+            items = list(row.items())
+            at = [k for k, _ in items].index("rbar_same_date") + 1
+            rows.append(dict(items[:at] + [("rbar_residual", self.rbar_residual[row["group"]])] + items[at:]))
+        return rows_frame(rows)
 
     @cached_property
     def _ar(self) -> pd.DataFrame:
@@ -487,7 +498,8 @@ class EventStudyResults:
         listings of different markets, their correlation one session apart times the window dates
         that adjoin (``EventStudy``'s ``lead_lag``); ``rbar_same_date``: the same without the
         lead-lag terms; ``rbar_residual``: the residuals' mean pairwise correlation itself
-        (Kolari & Pynnönen's r̄ for one event date, where the three agree in one market);
+        (Kolari & Pynnönen's r̄ for one event date, where the three agree in one market;
+        a large group's is computed when first read, :attr:`rbar_residual`);
         ``n_pairs``: pairs with 30 common estimation dates, among every event's of a group of
         more than 200 (of at most 8 markets), else among the 200 of its
         subsample (docs/STUDY.md, "r̄ of a large group").
