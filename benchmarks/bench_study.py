@@ -49,6 +49,11 @@ class Sizes:
     window: tuple[int, int] = (-10, 10)
     small_repeats: int = 15
     baseline_repeats: int = 3
+    # calls before timing: a process's first fits pay one-off costs (the helper thread's malloc
+    # arena faulting in, ~300 page faults on the second fit; first-run code paths) and reach
+    # their steady time after about ten; eventstudy's first run is ~8% slower than the next
+    warmup_fits: int = 10
+    baseline_warmup: int = 1
     paired_rounds: int = 9  # rounds of one eventstudy run beside the median of paired_fits fits
     paired_fits: int = 5
     large_events: int = 100_000
@@ -68,6 +73,8 @@ QUICK = Sizes(
     window=(-3, 3),
     small_repeats=3,
     baseline_repeats=1,
+    warmup_fits=1,
+    baseline_warmup=0,
     paired_rounds=2,
     paired_fits=2,
     large_events=2_000,
@@ -223,7 +230,8 @@ def bench_small(sizes: Sizes) -> dict[str, Any]:
     # the compiled kernels loaded, as in a process that runs many studies (a 500-event study alone
     # would not load numba: docs/ARCHITECTURE.md); the same fit without them is timed below
     os.environ.setdefault("RERATING_COMPILED", "1")
-    run_rerating(data, sizes)  # warm-up: first-call imports (scipy.stats, ...) are not timed
+    for _ in range(sizes.warmup_fits):  # first-call imports (scipy.stats, ...), one-off costs
+        run_rerating(data, sizes)
     t_re, times_re, (res, car_re) = _median_time(lambda: run_rerating(data, sizes), sizes.small_repeats)
     report["rerating_seconds"] = t_re
     report["rerating_times"] = times_re
@@ -256,6 +264,8 @@ def bench_small(sizes: Sizes) -> dict[str, Any]:
 
     import statsmodels.api  # noqa: F401  - import outside the timed region, as for the others
 
+    for _ in range(sizes.baseline_warmup):
+        run_statsmodels_loop(data, sizes)
     t_sm, _, car_sm = _median_time(lambda: run_statsmodels_loop(data, sizes), sizes.baseline_repeats)
     report["statsmodels_loop_seconds"] = t_sm
     report["speedup_vs_statsmodels_loop"] = t_sm / t_re
@@ -273,6 +283,8 @@ def bench_small(sizes: Sizes) -> dict[str, Any]:
         with tempfile.TemporaryDirectory() as tmp, warnings.catch_warnings():
             warnings.simplefilter("ignore")
             events = prepare_eventstudy(data, Path(tmp))
+            for _ in range(sizes.baseline_warmup):
+                run_eventstudy(events, data, sizes)
             t_es, _, car_es = _median_time(
                 lambda: run_eventstudy(events, data, sizes), sizes.baseline_repeats
             )
