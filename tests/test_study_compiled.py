@@ -595,3 +595,17 @@ def test_the_helper_thread_only_sums_the_rank_batch(
     pd.testing.assert_frame_equal(split.tests, whole.tests, check_exact=True)
     assert split.warnings == whole.warnings
     assert split.tests["statistic"].notna().all() and len(split.tests) == len(st.TESTS)
+
+
+def test_the_kernels_pairwise_sum_is_numpys_to_the_last_bit() -> None:
+    """r̄'s calendar kernel sums a row as numpy does (halves cut at multiples of 8 down to blocks
+    of 128, eight interleaved partial sums in a block): lengths around every cut, and far beyond
+    the lengths a study has, with one scratch reused from call to call."""
+    from rerating.study import _numba_kernels as kernels
+
+    rng = np.random.default_rng(8)
+    stack, done = np.empty((3, 64), dtype=np.int64), np.empty(64)
+    lengths = [*range(1, 300), 383, 384, 385, 1023, 1024, 1025, 4095, 8193, 100_003]
+    for n in lengths:
+        x = rng.standard_normal(n) * 10.0 ** rng.uniform(-8, 8, n)  # magnitudes that round
+        assert kernels._pairwise_sum(x, n, stack, done) == x.sum(), n

@@ -404,26 +404,17 @@ def _block_sum(a, lo, n):
 
 
 @njit(nogil=True, cache=True, error_model="numpy")
-def _pairwise_sum(a, n):
+def _pairwise_sum(a, n, stack, done):
     """``a[:n].sum()`` added in numpy's order for a contiguous row (its pairwise summation: halves,
     cut at a multiple of 8, down to blocks of at most 128 values, :func:`_block_sum`), so that the
-    sums are numpy's to the last bit. numba's cache does not keep recursive functions: up to
-    about 8,000 values, a chain of functions one per level of halves (no allocation: this runs
-    once per row); beyond, a stack of the halves."""
-    return _halves_6(a, 0, n)
-
-
-@njit(nogil=True, cache=True, error_model="numpy")
-def _stacked_pairwise_sum(a, lo0, n):
-    """``a[lo0:lo0 + n]``'s pairwise sum walked with a stack of the halves (any length)."""
+    sums are numpy's to the last bit. The halves are walked with a stack (numba's cache does not
+    keep recursive functions), ``stack`` (3, 64) int64 and ``done`` (64,) given by the caller:
+    scratch made once per kernel call, not once per row."""
     if n <= 128:
-        return _block_sum(a, lo0, n)
-    lo_of = np.empty(64, dtype=np.int64)  # the pending halves: start, length, next step
-    n_of = np.empty(64, dtype=np.int64)
-    step = np.empty(64, dtype=np.int64)
-    done = np.empty(64)  # the sums of the halves finished, in order
-    top, n_done = 0, 0
-    lo_of[0], n_of[0], step[0] = lo0, n, 0
+        return _block_sum(a, 0, n)
+    lo_of, n_of, step = stack[0], stack[1], stack[2]  # the pending halves: start, length, step
+    top, n_done = 0, 0  # ``done``: the sums of the halves finished, in order
+    lo_of[0], n_of[0], step[0] = 0, n, 0
     while top >= 0:
         lo, m = lo_of[top], n_of[top]
         if m <= 128:
@@ -447,55 +438,6 @@ def _stacked_pairwise_sum(a, lo0, n):
 
 
 @njit(nogil=True, cache=True, error_model="numpy")
-def _halves_1(a, lo, n):
-    """``a[lo:lo + n]``'s pairwise sum: one level of :func:`_pairwise_sum`'s halves."""
-    if n <= 128:
-        return _block_sum(a, lo, n)
-    half = n // 2 - (n // 2) % 8
-    return _stacked_pairwise_sum(a, lo, half) + _stacked_pairwise_sum(a, lo + half, n - half)
-
-
-@njit(nogil=True, cache=True, error_model="numpy")
-def _halves_2(a, lo, n):
-    if n <= 128:
-        return _block_sum(a, lo, n)
-    half = n // 2 - (n // 2) % 8
-    return _halves_1(a, lo, half) + _halves_1(a, lo + half, n - half)
-
-
-@njit(nogil=True, cache=True, error_model="numpy")
-def _halves_3(a, lo, n):
-    if n <= 128:
-        return _block_sum(a, lo, n)
-    half = n // 2 - (n // 2) % 8
-    return _halves_2(a, lo, half) + _halves_2(a, lo + half, n - half)
-
-
-@njit(nogil=True, cache=True, error_model="numpy")
-def _halves_4(a, lo, n):
-    if n <= 128:
-        return _block_sum(a, lo, n)
-    half = n // 2 - (n // 2) % 8
-    return _halves_3(a, lo, half) + _halves_3(a, lo + half, n - half)
-
-
-@njit(nogil=True, cache=True, error_model="numpy")
-def _halves_5(a, lo, n):
-    if n <= 128:
-        return _block_sum(a, lo, n)
-    half = n // 2 - (n // 2) % 8
-    return _halves_4(a, lo, half) + _halves_4(a, lo + half, n - half)
-
-
-@njit(nogil=True, cache=True, error_model="numpy")
-def _halves_6(a, lo, n):
-    if n <= 128:
-        return _block_sum(a, lo, n)
-    half = n // 2 - (n // 2) % 8
-    return _halves_5(a, lo, half) + _halves_5(a, lo + half, n - half)
-
-
-@njit(nogil=True, cache=True, error_model="numpy")
 def centre_day_rows(resid, rows, day, first, col0, fresh, grouped, sums, wsums, sd, good):
     """r̄'s calendar sums of events whose estimation windows lie on consecutive sessions: row
     ``rows[r]`` of ``resid`` centred on its mean, scaled to unit length (``u``, 0 for a row that
@@ -508,9 +450,10 @@ def centre_day_rows(resid, rows, day, first, col0, fresh, grouped, sums, wsums, 
     (nothing written) when a value is not finite."""
     m = rows.shape[0]
     l1 = resid.shape[1]
+    stack, done = np.empty((3, 64), dtype=np.int64), np.empty(64)  # _pairwise_sum's scratch
     means = np.empty(m)
     for r in range(m):  # first every mean: a value that is not finite stops before any write
-        total = _pairwise_sum(resid[rows[r]], l1)
+        total = _pairwise_sum(resid[rows[r]], l1, stack, done)
         if not np.isfinite(total):
             return False
         means[r] = total / l1
@@ -527,7 +470,7 @@ def centre_day_rows(resid, rows, day, first, col0, fresh, grouped, sums, wsums, 
             c = x[j] - mean
             centred[j] = c
             squares[j] = c * c
-        norm = np.sqrt(_pairwise_sum(squares, l1))
+        norm = np.sqrt(_pairwise_sum(squares, l1, stack, done))
         varies = norm > 0
         good[r] = varies
         s = norm / root_n if varies else 0.0
@@ -561,8 +504,8 @@ def centre_day_rows(resid, rows, day, first, col0, fresh, grouped, sums, wsums, 
             total_u = u_rows[a, j]
             total_w = w_rows[a, j]
             if b - a > 1:
-                total_u += _pairwise_sum(u_rows[a + 1 : b, j], b - a - 1)
-                total_w += _pairwise_sum(w_rows[a + 1 : b, j], b - a - 1)
+                total_u += _pairwise_sum(u_rows[a + 1 : b, j], b - a - 1, stack, done)
+                total_w += _pairwise_sum(w_rows[a + 1 : b, j], b - a - 1, stack, done)
             if fresh:
                 sums[d, col0 + j] = total_u
                 wsums[d, col0 + j] = total_w
