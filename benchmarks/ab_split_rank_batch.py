@@ -19,17 +19,13 @@ Needs git and numba (the ``[fast]`` extra).
 
 from __future__ import annotations
 
-import statistics
 import sys
-import time
-from typing import Any
 
 import ab_rank_batch  # noqa: E402  (sets RERATING_COMPILED=1 and the path to bench_study)
-import bench_study  # noqa: E402
 import numpy as np
 import pandas as pd
 
-from rerating.study import EventStudy, _compiled, engine  # noqa: E402
+from rerating.study import _compiled, engine  # noqa: E402
 
 START = "11dee5d"
 
@@ -48,16 +44,7 @@ def start_overlap_apart(days: np.ndarray) -> bool:
 
 def main(argv: list[str]) -> int:
     fits = int(argv[0]) if argv else 250
-    sizes = bench_study.Sizes()
-    data = bench_study.make_small(sizes)
-
-    def fit() -> Any:
-        return EventStudy(
-            data.returns, data.events, market_returns=data.market, benchmarks="MKT",
-            model="market", estimation_window=sizes.estimation_window,
-            event_windows=(sizes.window,), tests="all",
-        ).fit()  # fmt: skip
-
+    fit = ab_rank_batch.small_fit()
     fit()  # loads the final kernels
     final = (engine.plan_rank_batch, engine.overlap_apart, _compiled._kernels, engine._SUMS_KEPT_BYTES)
     start = (lambda *args: None, start_overlap_apart, ab_rank_batch.old_kernels(START), 0)
@@ -77,19 +64,8 @@ def main(argv: list[str]) -> int:
     pd.testing.assert_frame_equal(before.tests, after.tests, check_exact=False, rtol=1e-12)
     pd.testing.assert_frame_equal(before.clustering, after.clustering, check_exact=False, rtol=1e-12)
     assert before.clustering["rbar_residual"].equals(after.clustering["rbar_residual"])
-    times: dict[str, list[float]] = {"start": [], "final": []}
-    for i in range(fits + 5):
-        for name, version in (("start", start), ("final", final))[:: 1 if i % 2 else -1]:
-            use(version)
-            t0 = time.perf_counter()
-            fit()
-            if i >= 5:  # the first five of each: warm-up
-                times[name].append(time.perf_counter() - t0)
-    med = {name: statistics.median(t) * 1e3 for name, t in times.items()}
-    print(
-        f"{START} {med['start']:.2f} ms, final {med['final']:.2f} ms, "
-        f"final / {START} {med['final'] / med['start']:.3f} (medians of {fits} alternated fits)"
-    )
+    med = ab_rank_batch.alternated_medians(fit, use, start, final, fits, swap_order=True)
+    ab_rank_batch.report(START, START, med, fits)
     return 0
 
 
