@@ -554,8 +554,9 @@ def test_the_helper_thread_only_sums_the_rank_batch(
 ) -> None:
     """One group, one window: the helper thread computes the batch's sums and nothing else; this
     thread runs the rank tests from them (the helper no longer holds the interpreter lock for
-    the tests' Python). Without the kernels the helper runs the tests itself, as before. The
-    numbers are those of the batch run whole on the helper, bit for bit."""
+    the tests' Python). Without the kernels the task runs the tests itself, as before (on the
+    helper, or here when this thread claims it first). The numbers are those of the batch run
+    whole, bit for bit."""
     from rerating.study import engine
     from rerating.study import statistics as st
 
@@ -582,16 +583,14 @@ def test_the_helper_thread_only_sums_the_rank_batch(
     ranks = ("corrado", "corrado_zivney", "grank")
     rank_calls = [thread for thread, names in where if set(names) & set(ranks)]
     main = threading.main_thread().name
-    if compiled:
-        assert rank_calls == [main]  # one call, on this thread
-    else:  # the kernels decline: the helper ranks each test's matrix
-        assert rank_calls and all(thread != main for thread in rank_calls)
+    if compiled:  # one call, on this thread, whoever computed the sums
+        assert rank_calls == [main]
+    else:  # the kernels decline: the task ranks each test's matrix, wherever it runs
+        assert rank_calls
     assert all(thread == main for thread, names in where if not set(names) & set(ranks))
-    # the batch whole on the helper, as before the split
+    # the batch whole in one task, as before the split
     monkeypatch.setattr(engine, "plan_rank_batch", lambda *args: None)
-    where.clear()
     whole = fit()
-    assert [t for t, names in where if set(names) & set(ranks)] != [main]
     pd.testing.assert_frame_equal(split.tests, whole.tests, check_exact=True)
     assert split.warnings == whole.warnings
     assert split.tests["statistic"].notna().all() and len(split.tests) == len(st.TESTS)
