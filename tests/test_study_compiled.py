@@ -292,10 +292,20 @@ def test_a_study_is_the_same_with_and_without_the_kernels(
 
 
 @pytest.mark.parametrize("rounded", [False, True])
-def test_a_study_of_one_window_ranks_without_the_rank_matrices(
-    rounded: bool, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize(
+    "windows",
+    [
+        ((-10, 10),),
+        # windows shorter than the span, ranked with the same sorted residuals, each over
+        # [estimation | its own sessions]; the span itself a window or not
+        ((-10, 10), (0, 0), (-1, 3)),
+        ((0, 0), (-1, 1), (0, 5)),
+    ],
+)
+def test_a_study_without_named_groups_ranks_without_the_rank_matrices(
+    rounded: bool, windows: tuple, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """One window, the whole event span: the batch answers the three rank tests, and their
+    """No named groups: the batch answers the three rank tests of every window, and their
     (events x sessions) matrices are never built; the numbers are numpy's, bit for bit."""
     from rerating.study import engine
 
@@ -305,7 +315,7 @@ def test_a_study_of_one_window_ranks_without_the_rank_matrices(
     def fit():  # type: ignore[no-untyped-def]
         return EventStudy(
             wide, events, market_returns=mkt, benchmarks="MKT", model="market",
-            estimation_window=(-250, -11), event_windows=((-10, 10),), tests="all", workers=2,
+            estimation_window=(-250, -11), event_windows=windows, tests="all", workers=2,
         ).fit()  # fmt: skip
 
     built: list[bool] = []
@@ -323,7 +333,7 @@ def test_a_study_of_one_window_ranks_without_the_rank_matrices(
     assert built  # numpy's path ranks the matrices
     pd.testing.assert_frame_equal(compiled.tests, plain.tests, check_exact=True)
     ranked = plain.tests[plain.tests["test"].isin(["corrado", "corrado_zivney", "grank"])]
-    assert len(ranked) == 3 and ranked["statistic"].notna().all()
+    assert len(ranked) == 3 * len(windows) and ranked["statistic"].notna().all()
 
 
 # --- the batch of the three rank tests (span_rank_sums) ----------------------------------------

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Sequence
 from types import ModuleType
 
 import numpy as np
@@ -172,6 +173,8 @@ def span_rank_sums(
     cz_div: np.ndarray | None,
     stars: np.ndarray,
     corrado: bool,
+    windows: Sequence[tuple[int, int, bool, np.ndarray | None]] = (),
+    window_sums: list[np.ndarray] | None = None,
 ) -> np.ndarray | None:
     """The three rank tests' column sums of ranks for a group's event span, in one batch: one
     compiled pass packs each event's estimation residuals into sort keys, one numpy sort orders
@@ -187,12 +190,18 @@ def span_rank_sums(
     sums, one row per test in that order (GRANK's ``L1 + 1`` columns first in its rows). None
     when a value is not finite, when the kernels are not available, the matrices are small or
     the batch is too large.
+
+    ``windows``: windows shorter than the span, ``(first, last, corrado, cz_div)`` (span columns,
+    inclusive; ``cz_div`` that window's days' sds, None without Corrado & Zivney's), each ranked
+    with the same sorted residuals over ``[resid_i | its own columns]`` as the tests rank a
+    window alone; their sums (Corrado's row, then Corrado & Zivney's) are appended to
+    ``window_sums``, one array per window.
     """
     n, l1 = resid.shape
     t = l1 + ar.shape[1]
     jobs = int(corrado) + int(cz_div is not None) + stars.shape[0]
     bits = max(1, (l1 - 1).bit_length())  # the keys are of the estimation residuals only
-    if n == 0 or jobs == 0 or n * t > _BATCH_VALUES or bits > 20:
+    if n == 0 or (jobs == 0 and not windows) or n * t > _BATCH_VALUES or bits > 20:
         return None
     kernels = _kernels_for(n * t)
     if kernels is None:
@@ -205,10 +214,22 @@ def span_rank_sums(
     div = np.ones(ar.shape[1]) if cz_div is None else np.ascontiguousarray(cz_div, dtype=float)
     stars = np.ascontiguousarray(stars, dtype=np.float64)
     sums = np.zeros((jobs, t))
-    if not kernels.merge_span_tests(
+    if jobs and not kernels.merge_span_tests(
         resid, sigma2, ar, var_ar, div, stars, corrado, cz_div is not None, k, bits, sums
     ):
         return None
+    no_stars = np.empty((0, n))
+    for first, last, w_corrado, w_div in windows:
+        ar_w = np.ascontiguousarray(ar[:, first : last + 1])
+        var_w = np.ascontiguousarray(var_ar[:, first : last + 1])
+        div_w = np.ones(ar_w.shape[1]) if w_div is None else np.ascontiguousarray(w_div, dtype=float)
+        out = np.zeros((int(w_corrado) + int(w_div is not None), l1 + ar_w.shape[1]))
+        if not kernels.merge_span_tests(
+            resid, sigma2, ar_w, var_w, div_w, no_stars, w_corrado, w_div is not None, k, bits, out
+        ):
+            return None
+        assert window_sums is not None
+        window_sums.append(out)
     return sums
 
 

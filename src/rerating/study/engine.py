@@ -1591,12 +1591,18 @@ def _run_batched_rank_tests(
 
 def _rank_sums_or_tests(
     inputs: _RankInputs, samples: list[WindowSample], names: Sequence[str], plan: RankBatch
-) -> np.ndarray | dict:
-    """The helper's part of :class:`_SplitRankBatch`: the batch's compiled sums, or, when the
-    kernels cannot take the batch (a value not finite, numba absent), the rank tests themselves."""
+) -> tuple[np.ndarray, list[np.ndarray]] | dict:
+    """The helper's part of :class:`_SplitRankBatch`: the batch's compiled sums (the span's, and
+    each shorter window's), or, when the kernels cannot take the batch (a value not finite, numba
+    absent), the rank tests themselves."""
     resid, ar, var_ar, sigma2 = inputs.parts()
-    sums = _compiled.span_rank_sums(resid, ar, var_ar, sigma2, plan.cz_div, plan.stars, plan.corrado)
-    return _run_rank_tests(inputs, slice(None), samples, names) if sums is None else sums
+    window_sums: list[np.ndarray] = []
+    sums = _compiled.span_rank_sums(
+        resid, ar, var_ar, sigma2, plan.cz_div, plan.stars, plan.corrado, plan.short, window_sums
+    )
+    if sums is None:
+        return _run_rank_tests(inputs, slice(None), samples, names)
+    return sums, window_sums
 
 
 class _SplitRankBatch:
@@ -1626,7 +1632,7 @@ class _SplitRankBatch:
             got = self._sums.result()
             if isinstance(got, dict):
                 self._out = got
-            elif finish_rank_batch(plan, samples, names, got, inputs.parts()[0].shape[1]):
+            elif finish_rank_batch(plan, samples, names, got[0], inputs.parts()[0].shape[1], got[1]):
                 self._out = _run_tests(samples, names)
             else:  # not expected (the plan answers every test): each test ranks on its own
                 self._out = _run_rank_tests(inputs, slice(None), samples, names)

@@ -1578,6 +1578,10 @@ class RankBatch:
     stars: np.ndarray  # (windows, N) GRANK's SCAR*
     starred: tuple[WindowSample, ...]  # the windows of ``stars``
     answers_all: bool  # once the sums are in the cache, it answers every test of every window
+    # the windows shorter than the span, each ranked over [estimation | its own columns]:
+    # (first, last) span columns, Corrado's, Corrado & Zivney's sds (None: not asked for)
+    short: tuple[tuple[int, int, bool, np.ndarray | None], ...] = ()
+    shorts: tuple[WindowSample, ...] = ()  # the windows of ``short``
 
 
 def plan_rank_batch(
@@ -1594,9 +1598,21 @@ def plan_rank_batch(
     span = [_window_key(w) == "" for w in samples]
     corrado = any(span) and "corrado" in names
     cz_div = None
-    if any(span) and "corrado_zivney" in names:  # the re-standardised span (corrado_zivney_ranks)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            cz_div = _span_sd((ar / np.sqrt(var_ar)).T.copy())
+    with np.errstate(invalid="ignore", divide="ignore"):
+        sar = ar / np.sqrt(var_ar) if "corrado_zivney" in names else None
+    if sar is not None and any(span):  # the re-standardised span (corrado_zivney_ranks)
+        cz_div = _span_sd(sar.T.copy())
+    # a window shorter than the span, as _window_rank_means ranks it (its rows in one block)
+    short, shorts = [], []
+    if n <= _CZ_ROWS:
+        for w, whole in zip(samples, span, strict=True):
+            if whole or w.window_cols.size != w.window_cols[-1] - w.window_cols[0] + 1:
+                continue
+            first = int(w.window_cols[0] - w.event_cols[0])
+            last = first + w.window_cols.size - 1
+            w_div = None if sar is None else _span_sd(sar[:, first : last + 1].T.copy())
+            short.append((first, last, "corrado" in names, w_div))
+            shorts.append(w)
     stars, starred = [], []
     if "grank" in names:
         for w in samples:
@@ -1605,11 +1621,12 @@ def plan_rank_batch(
             if all_finite(star):
                 stars.append(star)
                 starred.append(w)
-    # what each test of each window will find in the cache (a window short of the span ranks
+    # what each test of each window will find in the cache (a window the batch leaves out ranks
     # its own columns from the matrices: _window_rank_means)
+    shorts_cz = sum(1 for *_, w_div in short if w_div is not None)
     answers = {
-        "corrado": corrado and all(span),
-        "corrado_zivney": cz_div is not None and all(span),
+        "corrado": (corrado or not any(span)) and len(short) == span.count(False),
+        "corrado_zivney": (cz_div is not None or not any(span)) and shorts_cz == span.count(False),
         "grank": len(starred) == len(samples),
     }
     return RankBatch(
@@ -1618,28 +1635,45 @@ def plan_rank_batch(
         np.array(stars).reshape(len(stars), n),
         tuple(starred),
         all(answers.get(name, False) for name in names),
+        tuple(short),
+        tuple(shorts),
     )
 
 
 def finish_rank_batch(
-    batch: RankBatch, samples: list[WindowSample], names: Sequence[str], sums: np.ndarray, l1: int
+    batch: RankBatch,
+    samples: list[WindowSample],
+    names: Sequence[str],
+    sums: np.ndarray,
+    l1: int,
+    window_sums: Sequence[np.ndarray] = (),
 ) -> bool:
-    """Put the batch's ``sums`` (:func:`rerating.study._compiled.span_rank_sums`) into the cache
-    the group's windows share; whether the cache now answers every test of ``names`` for every
-    window (``l1``: the estimation window's length)."""
+    """Put the batch's ``sums`` and ``window_sums`` (:func:`rerating.study._compiled.span_rank_sums`)
+    into the cache the group's windows share; whether the cache now answers every test of
+    ``names`` for every window (``l1``: the estimation window's length)."""
     extra = samples[0].extra
     n = samples[0].scar.size
-    t = sums.shape[1]
+
+    def means(row: np.ndarray) -> RankMeans:  # sum_i U_it = sum_i R_it / (T + 1) - N / 2
+        t = row.size
+        return _rank_means_of(row / (t + 1.0) - 0.5 * n, np.full(t, n), n)
+
     rows = iter(sums)
     if batch.corrado:
-        extra["means_ar"] = _rank_means_of(next(rows) / (t + 1.0) - 0.5 * n, np.full(t, n), n)
+        extra["means_ar"] = means(next(rows))
     if batch.cz_div is not None:
-        extra["means_cz"] = _rank_means_of(next(rows) / (t + 1.0) - 0.5 * n, np.full(t, n), n)
+        extra["means_cz"] = means(next(rows))
     for w, row in zip(batch.starred, rows, strict=True):
         extra[_grank_key(w)] = row[: l1 + 1].copy()
+    for w, (*_, w_corrado, w_div), out in zip(batch.shorts, batch.short, window_sums, strict=True):
+        w_rows = iter(out)
+        if w_corrado:
+            extra["means_ar" + _window_key(w)] = means(next(w_rows))
+        if w_div is not None:
+            extra["means_cz" + _window_key(w)] = means(next(w_rows))
     found = {"corrado": "means_ar", "corrado_zivney": "means_cz"}
     return all(
-        (found[name] in extra and _window_key(w) == "")
+        found[name] + _window_key(w) in extra
         if name in found
         else (name == "grank" and _grank_key(w) in extra)
         for w in samples
@@ -1674,12 +1708,13 @@ def batch_rank_tests(
     batch = plan_rank_batch(samples, names, ar, var_ar)
     if batch is None:
         return False
+    window_sums: list[np.ndarray] = []
     sums = _compiled.span_rank_sums(
-        resid, ar, var_ar, sigma2, batch.cz_div, batch.stars, batch.corrado
+        resid, ar, var_ar, sigma2, batch.cz_div, batch.stars, batch.corrado, batch.short, window_sums
     )
     if sums is None:
         return False
-    return finish_rank_batch(batch, samples, names, sums, resid.shape[1])
+    return finish_rank_batch(batch, samples, names, sums, resid.shape[1], window_sums)
 
 
 def _grank_est_ranks(w: WindowSample) -> tuple[np.ndarray, np.ndarray] | None:
